@@ -1,0 +1,109 @@
+# Nexus OS: `make run` boots NEURON in QEMU, `make test` runs every test, `make bench`
+# reports instruction counts. Each first installs what it needs (tools/setup-deps).
+.SECONDEXPANSION:
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+CROSS   := riscv64-unknown-elf-
+CC_RV   := $(CROSS)gcc
+OBJCOPY := $(CROSS)objcopy
+SIZE    := $(CROSS)size
+QEMU    := qemu-system-riscv64
+OPENSBI := /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
+BOOTARGS ?=
+QEMU_OPTS = -machine virt -cpu rv64 -smp 1 -m 256M -nographic -no-reboot \
+            -bios $(OPENSBI) -kernel build/neuron.bin -initrd build/initrd.cpio \
+            $(if $(BOOTARGS),-append "$(BOOTARGS)")
+
+COMMON_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -fno-common -MMD -MP \
+                 -mcmodel=medany -fno-omit-frame-pointer -Iinclude
+# The kernel never touches floating point, so it can switch threads without FP state.
+KERNEL_CFLAGS := $(COMMON_CFLAGS) -ffreestanding -fno-stack-protector -nostdlib \
+                 -march=rv64imac_zicsr_zifencei -mabi=lp64 -Ikernel
+# User ABI: RV64IMAC, LP64 (soft float) for now; see docs/abi.md.
+USER_CFLAGS   := $(COMMON_CFLAGS) -ffreestanding -march=rv64imac_zicsr -mabi=lp64 \
+                 -Iuser/lib/include
+# Linking names the plain ISA so GCC picks the rv64imac/lp64 multilib of libgcc and picolibc.
+LINK_MARCH    := -march=rv64imac -mabi=lp64
+USER_LDFLAGS  := $(LINK_MARCH) -nostartfiles -static --specs=picolibc.specs -T user/lib/user.ld \
+                 -Wl,--gc-sections
+
+KERNEL_SRCS := $(wildcard kernel/*.c kernel/lib/*.c kernel/arch/riscv/*.c kernel/arch/riscv/*.S)
+KERNEL_OBJS := $(patsubst %,build/%.o,$(KERNEL_SRCS))
+LIBNX_SRCS  := $(wildcard user/lib/*.c user/lib/*.S)
+LIBNX_OBJS  := $(patsubst %,build/%.o,$(LIBNX_SRCS))
+# Every program in the boot archive: user/apps/<name>/*.c and tests/qemu/progs/<name>.c.
+APPS        := $(notdir $(wildcard user/apps/*))
+TEST_PROGS  := $(basename $(notdir $(wildcard tests/qemu/progs/*.c)))
+PROGRAMS    := $(APPS) $(TEST_PROGS)
+
+.PHONY: all deps run test test-all qemu-test bench debug clean
+all: build/neuron.bin build/initrd.cpio
+
+deps:
+	@tools/setup-deps
+
+# ---- kernel ----
+build/kernel/%.c.o: kernel/%.c
+	@mkdir -p $(@D)
+	$(CC_RV) $(KERNEL_CFLAGS) -c -o $@ $<
+build/kernel/%.S.o: kernel/%.S
+	@mkdir -p $(@D)
+	$(CC_RV) $(KERNEL_CFLAGS) -c -o $@ $<
+build/neuron.elf: $(KERNEL_OBJS) kernel/arch/riscv/kernel.ld
+	$(CC_RV) $(KERNEL_CFLAGS) $(LINK_MARCH) -T kernel/arch/riscv/kernel.ld \
+	    -o $@ $(KERNEL_OBJS) -lgcc
+build/neuron.bin: build/neuron.elf
+	$(OBJCOPY) -O binary $< $@
+
+# ---- user space ----
+build/user/%.c.o: user/%.c
+	@mkdir -p $(@D)
+	$(CC_RV) $(USER_CFLAGS) -c -o $@ $<
+build/tests/qemu/progs/%.c.o: tests/qemu/progs/%.c
+	@mkdir -p $(@D)
+	$(CC_RV) $(USER_CFLAGS) -c -o $@ $<
+build/user/lib/%.S.o: user/lib/%.S
+	@mkdir -p $(@D)
+	$(CC_RV) $(USER_CFLAGS) -c -o $@ $<
+build/libnx.a: $(LIBNX_OBJS)
+	rm -f $@ && $(CROSS)ar rcs $@ $^
+app_objs = $(patsubst %,build/%.o,$(wildcard user/apps/$(1)/*.c) $(wildcard tests/qemu/progs/$(1).c))
+build/initrd/%: $$(call app_objs,$$*) build/libnx.a user/lib/user.ld
+	@mkdir -p $(@D)
+	$(CC_RV) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $(filter %.o,$^) build/libnx.a
+# The first process is "init"; until the service manager exists it is the hello program.
+build/initrd/init: build/initrd/hello
+	cp $< $@
+build/initrd.cpio: $(addprefix build/initrd/,$(PROGRAMS) init)
+	cd build/initrd && ls | cpio --quiet -o -H newc --reproducible > ../initrd.cpio
+
+# ---- running ----
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(QEMU) $(QEMU_OPTS)
+
+debug: deps
+	@$(MAKE) --no-print-directory all
+	@echo "QEMU waits for GDB on :1234; in another shell: gdb-multiarch -x tools/gdbinit"
+	$(QEMU) $(QEMU_OPTS) -S -s
+
+# ---- tests ----
+test: deps
+	@$(MAKE) --no-print-directory test-all
+
+test-all: host-test qemu-test
+
+qemu-test: all
+	python3 tests/qemu/run_tests.py
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	python3 bench/run_bench.py
+
+clean:
+	rm -rf build
+
+include mk/host.mk
+-include $(shell find build -name '*.d' 2>/dev/null)

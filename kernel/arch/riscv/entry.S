@@ -1,0 +1,64 @@
+// Kernel entry from OpenSBI: a0 = hart id, a1 = physical address of the device tree, MMU off,
+// running at the load address (0x80200000). Turn on a boot page table that maps the first
+// GiB of RAM both at its physical address and at the kernel's link address, jump high, clear
+// BSS and call kmain(hartid, dtb, entry_instret).
+
+    .section .text.entry
+    .globl _start
+_start:
+    rdinstret s2  // for the boot-time benchmark: first kernel instruction
+    mv s0, a0
+    mv s1, a1
+    li tp, 0                        // no current thread yet (OpenSBI leaves its own tp)
+    csrw sie, zero
+    csrw stvec, zero
+    la t0, boot_pagetable  // pc-relative: the physical address for now
+    srli t0, t0, 12
+    li t1, 8 << 60  // satp.MODE = Sv39
+    or t0, t0, t1
+    sfence.vma
+    csrw satp, t0
+    sfence.vma
+    ld t0, high_entry  // an absolute (linked, high) address
+    jr t0
+
+high:
+    la sp, boot_stack_top
+    la t0, __bss_start
+    la t1, __bss_end
+1:  bgeu t0, t1, 2f
+    sd zero, 0(t0)
+    addi t0, t0, 8
+    j 1b
+2:  mv a0, s0
+    mv a1, s1
+    mv a2, s2
+    call kmain
+3:  wfi
+    j 3b
+
+    .section .rodata
+    .align 3
+high_entry:
+    .dword high
+
+// Gigapage entries: V R W X A D = 0xcf. Index 2 identity-maps 0x80000000 for the jump; index
+// 0x102 is the direct map of the same GiB (so kmain can read the device tree); index 0x1fe is
+// the kernel's link address. kmain replaces this table with one that enforces W^X.
+    .section .data
+    .align 12
+    .globl boot_pagetable
+boot_pagetable:
+    .zero 2 * 8
+    .dword (0x80000000 >> 12 << 10) | 0xcf
+    .zero (0x102 - 3) * 8
+    .dword (0x80000000 >> 12 << 10) | 0xcf
+    .zero (0x1fe - 0x103) * 8
+    .dword (0x80000000 >> 12 << 10) | 0xcf
+    .zero (512 - 0x1ff) * 8
+
+    .section .bss
+    .align 12
+boot_stack:
+    .zero 4 * 4096
+boot_stack_top:

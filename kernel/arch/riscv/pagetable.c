@@ -1,0 +1,121 @@
+// Sv39 page-table manipulation (RISC-V privileged spec §4.4). Tables are reached through the
+// direct map, so the same code serves the kernel's table and every process's.
+#include "arch/riscv/pagetable.h"
+#include "pmm.h"
+
+static pte_t *table(paddr_t pa) { return pa_to_kva(pa); }
+
+paddr_t pt_create(void)
+{
+    return pmm_alloc();
+}
+
+// The entry for va at `level`, creating intermediate tables when `alloc` is set.
+// NULL when a table is missing (and not allocated) or a larger leaf is in the way.
+static pte_t *walk(paddr_t root, uint64_t va, int level, bool alloc)
+{
+    pte_t *pt = table(root);
+    for (int l = PT_LEVELS - 1; l > level; l--) {
+        pte_t *e = &pt[pt_index(va, l)];
+        if (pte_is_leaf(*e))
+            return NULL;
+        if (!(*e & PTE_V)) {
+            paddr_t next = alloc ? pmm_alloc() : 0;
+            if (!next)
+                return NULL;
+            *e = pte_make(next, 0);
+        }
+        pt = table(pte_pa(*e));
+    }
+    return &pt[pt_index(va, level)];
+}
+
+int pt_map(paddr_t root, uint64_t va, paddr_t pa, uint64_t size, uint64_t flags, int level)
+{
+    uint64_t step = pt_level_size(level);
+    for (uint64_t off = 0; off < size; off += step) {
+        pte_t *e = walk(root, va + off, level, true);
+        if (!e || (*e & PTE_V)) {
+            for (uint64_t undo = 0; undo < off; undo += step)
+                *walk(root, va + undo, level, false) = 0;
+            return -1;
+        }
+        // A and D preset: we do not track accessed/dirty, and hardware that faults on clear
+        // A/D bits (Svade) would otherwise trap on first touch.
+        *e = pte_make(pa + off, flags | PTE_A | PTE_D);
+    }
+    return 0;
+}
+
+size_t pt_unmap(paddr_t root, uint64_t va, uint64_t size, bool free_pages)
+{
+    size_t n = 0;
+    for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+        pte_t *e = walk(root, va + off, 0, false);
+        if (!e || !(*e & PTE_V))
+            continue;
+        if (free_pages)
+            pmm_free(pte_pa(*e));
+        *e = 0;
+        n++;
+    }
+    return n;
+}
+
+// The leaf entry mapping va and its level, or NULL.
+static pte_t *find_leaf(paddr_t root, uint64_t va, int *level)
+{
+    pte_t *pt = table(root);
+    for (int l = PT_LEVELS - 1; l >= 0; l--) {
+        pte_t *e = &pt[pt_index(va, l)];
+        if (!(*e & PTE_V))
+            return NULL;
+        if (pte_is_leaf(*e)) {
+            *level = l;
+            return e;
+        }
+        pt = table(pte_pa(*e));
+    }
+    return NULL;  // a non-leaf entry at level 0 is malformed: treat as unmapped
+}
+
+pte_t pt_lookup(paddr_t root, uint64_t va)
+{
+    int level;
+    pte_t *e = find_leaf(root, va, &level);
+    return e ? *e : 0;
+}
+
+paddr_t pt_translate(paddr_t root, uint64_t va, uint64_t need)
+{
+    int level;
+    pte_t *e = find_leaf(root, va, &level);
+    if (!e || (*e & need) != need)
+        return 0;
+    return pte_pa(*e) + (va & (pt_level_size(level) - 1));
+}
+
+static void destroy_level(paddr_t pa, int level, unsigned limit)
+{
+    pte_t *pt = table(pa);
+    for (unsigned i = 0; i < limit; i++) {
+        pte_t e = pt[i];
+        if (!(e & PTE_V))
+            continue;
+        if (pte_is_leaf(e)) {
+            if (level == 0)
+                pmm_free(pte_pa(e));
+            else
+                pmm_free_contig(pte_pa(e), pt_level_size(level) / PAGE_SIZE);
+        } else {
+            destroy_level(pte_pa(e), level - 1, PT_ENTRIES);
+        }
+        pt[i] = 0;
+    }
+    pmm_free(pa);
+}
+
+void pt_destroy(paddr_t root, unsigned first_kernel_index)
+{
+    destroy_level(root, PT_LEVELS - 1, first_kernel_index);
+}

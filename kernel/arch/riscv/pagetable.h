@@ -1,0 +1,23 @@
+#pragma once
+// Sv39 page tables: build, change and query mappings. Table pages come from the pmm.
+#include <stdbool.h>
+#include <stddef.h>
+#include "arch/riscv/pte.h"
+
+// A new, empty root table (0 when out of memory).
+paddr_t pt_create(void);
+// Map [va, va+size) to [pa, pa+size) with `flags` (PTE_R/W/X/U/G) using pages of `level`
+// (0 = 4 KiB, 1 = 2 MiB, 2 = 1 GiB). Addresses and size must be aligned to that page size.
+// Returns 0, or -1 when a table page cannot be allocated or a page is already mapped; on
+// failure the pages mapped by this call are unmapped again.
+int pt_map(paddr_t root, uint64_t va, paddr_t pa, uint64_t size, uint64_t flags, int level);
+// Unmap the 4 KiB pages of [va, va+size); returns how many were mapped. With free_pages, the
+// physical pages are returned to the pmm.
+size_t pt_unmap(paddr_t root, uint64_t va, uint64_t size, bool free_pages);
+// The leaf entry mapping va, or 0.
+pte_t pt_lookup(paddr_t root, uint64_t va);
+// Physical address of va if it is mapped with every flag in `need` (e.g. PTE_U|PTE_R), else 0.
+paddr_t pt_translate(paddr_t root, uint64_t va, uint64_t need);
+// Free every table and every leaf page of the user half (root entries < first_kernel_index),
+// then the root itself. Kernel-half entries are shared and left alone.
+void pt_destroy(paddr_t root, unsigned first_kernel_index);

@@ -1,0 +1,48 @@
+#pragma once
+// Sv39 page-table entries (RISC-V privileged spec §4.4): explicit shifts and masks, no bitfields.
+#include <stdint.h>
+#include "arch/riscv/memlayout.h"
+
+typedef uint64_t pte_t;
+
+#define PTE_V (1UL << 0)
+#define PTE_R (1UL << 1)
+#define PTE_W (1UL << 2)
+#define PTE_X (1UL << 3)
+#define PTE_U (1UL << 4)
+#define PTE_G (1UL << 5)
+#define PTE_A (1UL << 6)
+#define PTE_D (1UL << 7)
+#define PTE_RWX (PTE_R | PTE_W | PTE_X)
+#define PTE_PPN_SHIFT 10
+#define PTE_PPN_MASK ((1UL << 44) - 1)
+
+#define PT_ENTRIES 512
+#define PT_LEVELS 3
+
+static inline pte_t pte_make(paddr_t pa, uint64_t flags)
+{
+    return ((pa >> PAGE_SHIFT) << PTE_PPN_SHIFT) | flags | PTE_V;
+}
+
+static inline paddr_t pte_pa(pte_t pte)
+{
+    return ((pte >> PTE_PPN_SHIFT) & PTE_PPN_MASK) << PAGE_SHIFT;
+}
+
+static inline int pte_is_leaf(pte_t pte)
+{
+    return (pte & PTE_V) && (pte & PTE_RWX);
+}
+
+// Index of va in the table of the given level (2 = root, 0 = last).
+static inline unsigned pt_index(uint64_t va, int level)
+{
+    return (va >> (PAGE_SHIFT + 9 * level)) & (PT_ENTRIES - 1);
+}
+
+// Size of the region one entry at this level maps: 4 KiB, 2 MiB, 1 GiB.
+static inline uint64_t pt_level_size(int level)
+{
+    return 1UL << (PAGE_SHIFT + 9 * level);
+}

@@ -1,0 +1,35 @@
+// SBI calls: a7 = extension id, a6 = function id, a0.. = arguments (SBI spec v1.0 §3).
+#include "arch/riscv/sbi.h"
+
+#define SBI_EXT_LEGACY_PUTCHAR 0x01
+#define SBI_EXT_TIME 0x54494D45  /* "TIME" */
+#define SBI_EXT_SRST 0x53525354  /* "SRST": system reset */
+#define SRST_SHUTDOWN 0
+#define SRST_REASON_NONE 0
+
+static long sbi_call(long ext, long fid, long arg0, long arg1)
+{
+    register long a0 __asm__("a0") = arg0;
+    register long a1 __asm__("a1") = arg1;
+    register long a6 __asm__("a6") = fid;
+    register long a7 __asm__("a7") = ext;
+    __asm__ volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a6), "r"(a7) : "memory");
+    return a0;
+}
+
+void sbi_console_putchar(int c)
+{
+    sbi_call(SBI_EXT_LEGACY_PUTCHAR, 0, c, 0);
+}
+
+void sbi_set_timer(uint64_t stime_value)
+{
+    sbi_call(SBI_EXT_TIME, 0, (long)stime_value, 0);
+}
+
+_Noreturn void sbi_shutdown(void)
+{
+    sbi_call(SBI_EXT_SRST, 0, SRST_SHUTDOWN, SRST_REASON_NONE);
+    for (;;)
+        __asm__ volatile("wfi");
+}

@@ -1,0 +1,87 @@
+// C side of trap handling: interrupts, user faults (end the process) and kernel faults (panic).
+#include "console.h"
+#include "panic.h"
+#include "process.h"
+#include "sched.h"
+#include "thread.h"
+#include "arch/riscv/csr.h"
+#include "arch/riscv/plic.h"
+#include "arch/riscv/trapframe.h"
+
+void user_trap(struct thread *t);
+void kernel_trap(struct trapframe *f);
+
+static const char *cause_name(uint64_t cause)
+{
+    static const char *const names[] = {
+        [CAUSE_INSN_MISALIGNED] = "misaligned instruction fetch",
+        [CAUSE_INSN_ACCESS] = "instruction access fault",
+        [CAUSE_ILLEGAL_INSN] = "illegal instruction",
+        [CAUSE_BREAKPOINT] = "breakpoint",
+        [CAUSE_LOAD_MISALIGNED] = "misaligned load",
+        [CAUSE_LOAD_ACCESS] = "load access fault",
+        [CAUSE_STORE_MISALIGNED] = "misaligned store",
+        [CAUSE_STORE_ACCESS] = "store access fault",
+        [CAUSE_ECALL_U] = "ecall from U-mode",
+        [CAUSE_ECALL_S] = "ecall from S-mode",
+        [CAUSE_INSN_PAGE_FAULT] = "instruction page fault",
+        [CAUSE_LOAD_PAGE_FAULT] = "load page fault",
+        [CAUSE_STORE_PAGE_FAULT] = "store page fault",
+    };
+    if (cause < sizeof(names) / sizeof(names[0]) && names[cause])
+        return names[cause];
+    return "unknown exception";
+}
+
+// An external interrupt with no user-space owner yet: mask the line so it cannot storm.
+static void external_interrupt(void)
+{
+    uint32_t irq;
+    while ((irq = plic_claim()) != 0) {
+        kprintf("NEURON: unclaimed interrupt %u masked\n", irq);
+        plic_disable(irq);
+        plic_complete(irq);
+    }
+}
+
+static void interrupt(uint64_t cause)
+{
+    switch (cause & ~SCAUSE_INTERRUPT) {
+    case IRQ_S_TIMER: sched_timer_tick(); break;
+    case IRQ_S_EXT: external_interrupt(); break;
+    default: kprintf("NEURON: spurious interrupt %lx\n", cause); break;
+    }
+}
+
+void user_trap(struct thread *t)
+{
+    if (t->tf.cause & SCAUSE_INTERRUPT)
+        interrupt(t->tf.cause);
+    else
+        process_kill_current(cause_name(t->tf.cause), t->tf.epc, t->tf.tval);
+}
+
+static void dump_registers(const struct trapframe *f)
+{
+    static const char *const names[32] = {
+        "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0",
+        "a1", "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5",
+        "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+    };
+    for (int i = 1; i < 32; i++)
+        kprintf("%4s %016lx%s", names[i], f->regs[i], i % 4 == 3 ? "\n" : "  ");
+    kprintf("\n");
+}
+
+void kernel_trap(struct trapframe *f)
+{
+    if (f->cause & SCAUSE_INTERRUPT) {
+        interrupt(f->cause);
+        return;
+    }
+    kprintf("\nNEURON PANIC: kernel trap: %s\n", cause_name(f->cause));
+    kprintf("scause %016lx  sepc %016lx  stval %016lx  sstatus %016lx\n", f->cause, f->epc,
+            f->tval, f->status);
+    dump_registers(f);
+    panic("unrecoverable kernel fault");
+}

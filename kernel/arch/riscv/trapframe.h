@@ -1,0 +1,37 @@
+#pragma once
+// Register save areas shared between C and trap.S / switch.S. Offsets are pinned below
+// and checked by _Static_assert in thread.c, because the assembly hard-codes them.
+
+// User registers, saved on entry from U-mode. regs[i] holds x<i> (regs[0] unused).
+#define TF_REG(i) ((i) * 8)
+#define TF_EPC 256
+#define TF_STATUS 264
+#define TF_CAUSE 272
+#define TF_TVAL 280
+#define TF_SIZE 288
+// struct thread starts with the trapframe, then the kernel stack top.
+#define THREAD_KSTACK_TOP TF_SIZE
+
+// Callee-saved kernel registers, for switching between kernel threads.
+#define CTX_RA 0
+#define CTX_SP 8
+#define CTX_S(i) (16 + (i) * 8)
+#define CTX_SIZE 112
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+enum { REG_RA = 1, REG_SP = 2, REG_GP = 3, REG_TP = 4, REG_A0 = 10, REG_A1 = 11, REG_A7 = 17 };
+
+struct trapframe {
+    uint64_t regs[32];
+    uint64_t epc, status, cause, tval;
+};
+
+struct context {
+    uint64_t ra, sp, s[12];
+};
+
+// Switch kernel stacks: save the callee-saved registers in *from, load *to.
+void switch_context(struct context *from, const struct context *to);
+#endif

@@ -1,0 +1,13 @@
+#pragma once
+// The handful of C string/memory routines the freestanding kernel needs.
+// Prototypes match ISO C so the same parser sources build against the host libc in tests.
+#include <stddef.h>
+
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t max);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);

@@ -1,0 +1,171 @@
+// NEURON's C entry point: read the device tree, set up memory, traps and the timer, start
+// the programs named on the command line, then become the idle loop.
+#include <stdbool.h>
+#include "console.h"
+#include "lib/cpio.h"
+#include "lib/fdt.h"
+#include "lib/string.h"
+#include "panic.h"
+#include "pmm.h"
+#include "process.h"
+#include "sched.h"
+#include "arch/riscv/csr.h"
+#include "arch/riscv/plic.h"
+#include "arch/riscv/timer.h"
+#include "arch/riscv/vm.h"
+
+#define DTB_MAX_SIZE (1UL << 20)
+#define DEFAULT_INIT "init"
+
+extern char __kernel_start[], __kernel_end[];
+void trap_entry(void);
+_Noreturn void kmain(uint64_t hartid, paddr_t dtb, uint64_t entry_instret);
+
+static struct fdt_info fdt;
+
+static void read_device_tree(paddr_t dtb)
+{
+    const void *blob = pa_to_kva(dtb);
+    uint32_t size = fdt_totalsize(blob);
+    int err = fdt_parse(blob, size < DTB_MAX_SIZE ? size : DTB_MAX_SIZE, &fdt);
+    if (err)
+        panic("device tree at %lx rejected: %s", dtb, fdt_strerror(err));
+    if (fdt.mem.base + fdt.mem.size > DIRECT_MAP_SIZE)
+        fdt.mem.size = DIRECT_MAP_SIZE - fdt.mem.base;  // beyond the direct map: unused
+}
+
+static void print_memory_map(paddr_t dtb, paddr_t kstart, paddr_t kend)
+{
+    kprintf("NEURON memory map:\n");
+    kprintf("  RAM       %016lx-%016lx (%lu MiB)\n", fdt.mem.base, fdt.mem.base + fdt.mem.size,
+            fdt.mem.size >> 20);
+    kprintf("  kernel    %016lx-%016lx\n", kstart, kend);
+    kprintf("  dtb       %016lx-%016lx\n", dtb, dtb + fdt_totalsize(pa_to_kva(dtb)));
+    if (fdt.initrd.size)
+        kprintf("  initrd    %016lx-%016lx\n", fdt.initrd.base, fdt.initrd.base + fdt.initrd.size);
+    for (uint32_t i = 0; i < fdt.nreserved; i++)
+        kprintf("  reserved  %016lx-%016lx\n", fdt.reserved[i].base,
+                fdt.reserved[i].base + fdt.reserved[i].size);
+    kprintf("  uart      %016lx irq %u\n", fdt.uart.base, fdt.uart_irq);
+    kprintf("  plic      %016lx (%u sources)\n", fdt.plic.base, fdt.plic_ndev);
+    kprintf("  virtio    %u slots at %016lx\n", fdt.nvirtio, fdt.nvirtio ? fdt.virtio[0].base : 0);
+    kprintf("  timebase  %lu Hz, %u hart(s), isa %s\n", fdt.timebase_hz, fdt.nharts, fdt.isa);
+}
+
+// Hand every page of RAM to the allocator except the firmware, kernel, device tree, boot
+// archive and reserved ranges. The allocator's bitmap goes right after the kernel.
+static void init_memory(paddr_t dtb, paddr_t kend)
+{
+    size_t npages = fdt.mem.size / PAGE_SIZE;
+    uint64_t *bitmap = pa_to_kva(kend);
+    paddr_t bitmap_end = PAGE_ROUND_UP(kend + (npages + 63) / 64 * 8);
+    pmm_init(fdt.mem.base, npages, bitmap);
+    pmm_release_range(bitmap_end, fdt.mem.base + fdt.mem.size);
+    pmm_reserve_range(dtb, dtb + fdt_totalsize(pa_to_kva(dtb)));
+    pmm_reserve_range(fdt.initrd.base, fdt.initrd.base + fdt.initrd.size);
+    for (uint32_t i = 0; i < fdt.nreserved; i++)
+        pmm_reserve_range(fdt.reserved[i].base, fdt.reserved[i].base + fdt.reserved[i].size);
+    struct pmm_stats st = pmm_stats();
+    kprintf("NEURON: %lu of %lu pages free\n", st.free_pages, st.total_pages);
+}
+
+// Value of "key=" in the boot arguments, copied into out; false when absent.
+static bool bootarg(const char *key, char *out, size_t outlen)
+{
+    size_t klen = strlen(key);
+    for (const char *p = fdt.bootargs; *p;) {
+        const char *end = p;
+        while (*end && *end != ' ')
+            end++;
+        if ((size_t)(end - p) > klen && !strncmp(p, key, klen) && p[klen] == '=') {
+            size_t n = (size_t)(end - p) - klen - 1;
+            n = n < outlen - 1 ? n : outlen - 1;
+            memcpy(out, p + klen + 1, n);
+            out[n] = '\0';
+            return true;
+        }
+        p = *end ? end + 1 : end;
+    }
+    return false;
+}
+
+static void start_program(const char *name)
+{
+    struct cpio_entry e;
+    const void *archive = pa_to_kva(fdt.initrd.base);
+    int err = cpio_find(archive, fdt.initrd.size, name, &e);
+    if (err != CPIO_OK) {
+        kprintf("NEURON: cannot start %s: %s\n", name,
+                err == CPIO_END ? "not in the boot archive" : cpio_strerror(err));
+        return;
+    }
+    struct process *p = process_create(name);
+    uint64_t entry;
+    if (!p || process_load_elf(p, e.data, e.size, &entry) || process_start(p, entry, 0)) {
+        kprintf("NEURON: cannot start %s\n", name);
+        return;  // a half-built process is reclaimed when the kernel grows process teardown
+    }
+    kprintf("NEURON: started process %u (%s)\n", p->pid, p->name);
+}
+
+// init=a,b,c starts each program from the boot archive; the default is "init".
+static void start_programs(void)
+{
+    char list[FDT_BOOTARGS_MAX] = DEFAULT_INIT;
+    bootarg("init", list, sizeof(list));
+    if (!fdt.initrd.size) {
+        kprintf("NEURON: no boot archive (-initrd): nothing to run\n");
+        return;
+    }
+    char *name = list;
+    for (char *c = list;; c++) {
+        if (*c != ',' && *c != '\0')
+            continue;
+        bool last = *c == '\0';
+        *c = '\0';
+        if (*name)
+            start_program(name);
+        if (last)
+            break;
+        name = c + 1;
+    }
+}
+
+// Is the multi-letter extension `ext` in the riscv,isa string (e.g. "rv64imafdc_zicsr_sstc")?
+static bool has_extension(const char *isa, const char *ext)
+{
+    size_t n = strlen(ext);
+    for (const char *p = isa; *p; p++)
+        if (*p == '_' && !strncmp(p + 1, ext, n) && (p[1 + n] == '_' || p[1 + n] == '\0'))
+            return true;
+    return false;
+}
+
+// A deliberate kernel fault, requested with test=kernel-fault, so the test suite can check
+// that a kernel fault is reported with cause, pc, address and registers.
+static void maybe_fault_on_purpose(void)
+{
+    char what[32];
+    if (bootarg("test", what, sizeof(what)) && !strcmp(what, "kernel-fault"))
+        *(volatile uint64_t *)0xffffffff00000000UL = 1;
+}
+
+_Noreturn void kmain(uint64_t hartid, paddr_t dtb, uint64_t entry_instret)
+{
+    csr_write(stvec, (uint64_t)trap_entry);
+    csr_write(sscratch, 0);
+    read_device_tree(dtb);
+    paddr_t kstart = (paddr_t)(uintptr_t)__kernel_start - KERNEL_VA_OFFSET;
+    paddr_t kend = (paddr_t)(uintptr_t)__kernel_end - KERNEL_VA_OFFSET;
+    kprintf("\nNEURON microkernel (Nexus OS) on hart %lu, entry instret %lu\n", hartid,
+            entry_instret);
+    print_memory_map(dtb, kstart, kend);
+    init_memory(dtb, kend);
+    vm_init_kernel();
+    csr_write(scounteren, 7);  // user mode may read cycle, time and instret
+    timer_init(fdt.timebase_hz, has_extension(fdt.isa, "sstc"));
+    plic_init(fdt.plic.base, fdt.plic_ndev, (uint32_t)hartid);
+    maybe_fault_on_purpose();
+    start_programs();
+    sched_idle_loop();
+}

@@ -1,0 +1,132 @@
+// Physical page allocator. A bitmap (1 = used) rather than a free list so that contiguous
+// runs (2 MiB VMOs, DMA buffers) can be found, with a search hint that makes the common
+// single-page allocation O(1) amortised.
+#include "pmm.h"
+#include "lib/string.h"
+#include "panic.h"
+
+// Only touched with interrupts off on the boot hart (single hart for now).
+static struct {
+    paddr_t base;
+    size_t npages;
+    size_t nfree;
+    size_t hint;  // lowest page index that may be free
+    uint64_t *bitmap;
+} pmm;
+
+static int page_used(size_t i) { return (pmm.bitmap[i / 64] >> (i % 64)) & 1; }
+
+static void mark(size_t i, int used)
+{
+    uint64_t bit = 1UL << (i % 64);
+    if (used && !page_used(i)) {
+        pmm.bitmap[i / 64] |= bit;
+        pmm.nfree--;
+    } else if (!used && page_used(i)) {
+        pmm.bitmap[i / 64] &= ~bit;
+        pmm.nfree++;
+        if (i < pmm.hint)
+            pmm.hint = i;
+    }
+}
+
+void pmm_init(paddr_t base, size_t npages, uint64_t *bitmap)
+{
+    pmm.base = base;
+    pmm.npages = npages;
+    pmm.bitmap = bitmap;
+    pmm.nfree = 0;
+    pmm.hint = npages;
+    memset(bitmap, 0xff, (npages + 63) / 64 * sizeof(uint64_t));
+}
+
+// Clip [start, end) to the managed range and turn it into page indexes [*first, *last).
+static void clip(paddr_t start, paddr_t end, size_t *first, size_t *last)
+{
+    paddr_t top = pmm.base + pmm.npages * PAGE_SIZE;
+    start = start < pmm.base ? pmm.base : start;
+    end = end > top ? top : end;
+    *first = start >= end ? 0 : (start - pmm.base) / PAGE_SIZE;
+    *last = start >= end ? 0 : (end - pmm.base) / PAGE_SIZE;
+}
+
+void pmm_release_range(paddr_t start, paddr_t end)
+{
+    size_t first, last;
+    clip(PAGE_ROUND_UP(start), PAGE_ROUND_DOWN(end), &first, &last);
+    for (size_t i = first; i < last; i++)
+        mark(i, 0);
+}
+
+void pmm_reserve_range(paddr_t start, paddr_t end)
+{
+    size_t first, last;
+    clip(PAGE_ROUND_DOWN(start), PAGE_ROUND_UP(end), &first, &last);
+    for (size_t i = first; i < last; i++)
+        mark(i, 1);
+}
+
+static paddr_t take(size_t first, size_t n)
+{
+    for (size_t i = first; i < first + n; i++)
+        mark(i, 1);
+    paddr_t pa = pmm.base + first * PAGE_SIZE;
+    memset(pa_to_kva(pa), 0, n * PAGE_SIZE);
+    return pa;
+}
+
+paddr_t pmm_alloc(void)
+{
+    for (size_t i = pmm.hint; i < pmm.npages; i++) {
+        if (pmm.bitmap[i / 64] == ~0UL) {
+            i |= 63;  // whole word used: skip it
+            continue;
+        }
+        if (!page_used(i)) {
+            pmm.hint = i + 1;
+            return take(i, 1);
+        }
+    }
+    pmm.hint = pmm.npages;
+    return 0;
+}
+
+paddr_t pmm_alloc_contig(size_t npages, size_t align_pages)
+{
+    if (npages == 0 || align_pages == 0 || npages > pmm.nfree)
+        return 0;
+    size_t skew = (pmm.base / PAGE_SIZE) % align_pages;  // so the address, not the index, aligns
+    size_t start = (align_pages - skew) % align_pages;
+    for (size_t i = start; i + npages <= pmm.npages; i += align_pages) {
+        size_t run = 0;
+        while (run < npages && !page_used(i + run))
+            run++;
+        if (run == npages)
+            return take(i, npages);
+    }
+    return 0;
+}
+
+void pmm_free_contig(paddr_t pa, size_t npages)
+{
+    if (pa < pmm.base || (pa - pmm.base) % PAGE_SIZE)
+        panic("pmm: freeing bad address %lx", pa);
+    size_t first = (pa - pmm.base) / PAGE_SIZE;
+    if (first + npages > pmm.npages)
+        panic("pmm: freeing past the end %lx", pa);
+    for (size_t i = first; i < first + npages; i++) {
+        if (!page_used(i))
+            panic("pmm: double free of %lx", pmm.base + i * PAGE_SIZE);
+        mark(i, 0);
+    }
+}
+
+void pmm_free(paddr_t pa)
+{
+    pmm_free_contig(pa, 1);
+}
+
+struct pmm_stats pmm_stats(void)
+{
+    return (struct pmm_stats){ .total_pages = pmm.npages, .free_pages = pmm.nfree };
+}

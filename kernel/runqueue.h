@@ -1,0 +1,22 @@
+#pragma once
+// Ready queues: NPRIO priority levels, FIFO inside a level, O(1) pick of the highest
+// non-empty level from a bitmap. Pure data structure (host-tested); sched.c drives it.
+#include <stdint.h>
+
+#define NPRIO 32
+
+struct rq_link {
+    struct rq_link *next;
+    uint8_t priority;  // 0 (lowest) .. NPRIO-1 (highest)
+    uint8_t queued;    // 1 while on a queue
+};
+
+struct runqueue {
+    uint32_t nonempty;  // bit p set <=> level p has an entry
+    struct rq_link *head[NPRIO], *tail[NPRIO];
+};
+
+void runqueue_push(struct runqueue *rq, struct rq_link *e);  // append at e's priority
+struct rq_link *runqueue_pop(struct runqueue *rq);           // highest level, oldest first
+void runqueue_remove(struct runqueue *rq, struct rq_link *e);
+int runqueue_top(const struct runqueue *rq);                 // highest level, -1 if empty

@@ -1,0 +1,59 @@
+// User memory access through the direct map, one page at a time.
+#include <nexus/errors.h>
+#include "usercopy.h"
+#include "arch/riscv/pagetable.h"
+#include "lib/string.h"
+
+static uint64_t bytes_copied;
+
+static int range_ok(uint64_t va, size_t len)
+{
+    return va >= USER_VA_MIN && len <= USER_STACK_TOP && va <= USER_STACK_TOP - len;
+}
+
+int user_check(paddr_t root, uint64_t va, size_t len, enum user_access access)
+{
+    uint64_t need = PTE_U | (access == USER_WRITE ? PTE_W : PTE_R);
+    if (!range_ok(va, len))
+        return NX_ERR_BAD_ADDRESS;
+    for (uint64_t page = PAGE_ROUND_DOWN(va); page < va + len; page += PAGE_SIZE)
+        if (!pt_translate(root, page, need))
+            return NX_ERR_BAD_ADDRESS;
+    return NX_OK;
+}
+
+// Copy len bytes between kernel buffer `kbuf` and user address va, in either direction.
+static int copy_user(paddr_t root, uint64_t va, void *kbuf, size_t len, int to_user)
+{
+    int err = user_check(root, va, len, to_user ? USER_WRITE : USER_READ);
+    if (err)
+        return err;
+    char *k = kbuf;
+    while (len) {
+        size_t chunk = PAGE_SIZE - (va & (PAGE_SIZE - 1));
+        chunk = chunk < len ? chunk : len;
+        char *u = pa_to_kva(pt_translate(root, va, PTE_U));
+        if (to_user)
+            memcpy(u, k, chunk);
+        else
+            memcpy(k, u, chunk);
+        bytes_copied += chunk;
+        va += chunk, k += chunk, len -= chunk;
+    }
+    return NX_OK;
+}
+
+int copy_from_user(paddr_t root, void *dst, uint64_t va, size_t len)
+{
+    return copy_user(root, va, dst, len, 0);
+}
+
+int copy_to_user(paddr_t root, uint64_t va, const void *src, size_t len)
+{
+    return copy_user(root, va, (void *)src, len, 1);
+}
+
+uint64_t usercopy_bytes(void)
+{
+    return bytes_copied;
+}
