@@ -3,7 +3,7 @@
 .SECONDEXPANSION:
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
-.SECONDARY:
+.PRECIOUS: build/user/%.c.o build/tests/qemu/progs/%.c.o
 
 CROSS   := riscv64-unknown-elf-
 CC_RV   := $(CROSS)gcc
@@ -38,7 +38,7 @@ APPS        := $(notdir $(wildcard user/apps/*))
 TEST_PROGS  := $(basename $(notdir $(wildcard tests/qemu/progs/*.c)))
 PROGRAMS    := $(APPS) $(TEST_PROGS)
 
-.PHONY: all deps run test test-all qemu-test bench debug clean
+.PHONY: all deps run test test-all abi-doc-check qemu-test bench debug clean
 all: build/neuron.bin build/initrd.cpio
 
 deps:
@@ -76,7 +76,10 @@ build/initrd/%: $$(call app_objs,$$*) build/libnx.a user/lib/user.ld
 # The first process is "init"; until the service manager exists it is the hello program.
 build/initrd/init: build/initrd/hello
 	cp $< $@
-build/initrd.cpio: $(addprefix build/initrd/,$(PROGRAMS) init)
+# A truncated executable, so the tests can check that the loader refuses it.
+build/initrd/badelf: build/initrd/hello
+	head -c 200 $< > $@
+build/initrd.cpio: $(addprefix build/initrd/,$(PROGRAMS) init badelf)
 	cd build/initrd && ls | cpio --quiet -o -H newc --reproducible > ../initrd.cpio
 
 # ---- running ----
@@ -93,10 +96,13 @@ debug: deps
 test: deps
 	@$(MAKE) --no-print-directory test-all
 
-test-all: host-test qemu-test
+test-all: abi-doc-check host-test qemu-test
+
+abi-doc-check:
+	python3 tools/abi_doc.py --check
 
 qemu-test: all
-	python3 tests/qemu/run_tests.py
+	cd tests/qemu && python3 run_tests.py
 
 bench: deps
 	@$(MAKE) --no-print-directory all

@@ -103,7 +103,9 @@ static void start_program(const char *name)
     uint64_t entry;
     if (!p || process_load_elf(p, e.data, e.size, &entry) || process_start(p, entry, 0)) {
         kprintf("NEURON: cannot start %s\n", name);
-        return;  // a half-built process is reclaimed when the kernel grows process teardown
+        if (p)
+            process_destroy(p);
+        return;
     }
     kprintf("NEURON: started process %u (%s)\n", p->pid, p->name);
 }

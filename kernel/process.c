@@ -126,22 +126,24 @@ static void unlink_process(struct process *p)
     live_processes--;
 }
 
-// Free the process and every thread but the current one; the current thread is marked dead
-// and freed by the idle loop once nothing runs on its stack.
-static _Noreturn void destroy_current(void)
+void process_destroy(struct process *p)
 {
-    struct thread *self = current_thread;
-    struct process *p = self->proc;
     for (struct thread *t = p->threads, *next; t; t = next) {
         next = t->proc_next;
         sched_remove(t);
-        if (t != self)
+        if (t == current_thread)
+            t->state = THREAD_DEAD;  // sched_switch frees it once it is off its stack
+        else
             thread_free(t);
     }
-    self->state = THREAD_DEAD;  // sched_switch frees it once it is off its stack
     unlink_process(p);
     vm_destroy_user_root(p->root);
     pmm_free(kva_to_pa(p));
+}
+
+static _Noreturn void destroy_current(void)
+{
+    process_destroy(current_thread->proc);
     sched_switch();
     panic("dead thread was scheduled");
 }

@@ -23,6 +23,9 @@ struct process *process_create(const char *name);
 int process_load_elf(struct process *p, const void *file, size_t len, uint64_t *entry);
 // Create p's first thread at entry with the standard stack and make it ready.
 int process_start(struct process *p, uint64_t entry, uint64_t arg);
+// Free p, its threads and its memory. The current thread, if it is p's, is left dead
+// for the scheduler to free.
+void process_destroy(struct process *p);
 // End the current process: report, free everything, never return.
 _Noreturn void process_exit(long status);
 // End the current process because of a fault it took.

@@ -20,7 +20,7 @@ typedef uint64_t paddr_t;
 #define USER_VA_MIN 0x10000ULL
 #define USER_VA_LIMIT 0x3f00000000ULL
 #define USER_STACK_TOP 0x3ffffff000UL
-#define USER_STACK_SIZE (16 * PAGE_SIZE)
+#define USER_STACK_SIZE (16 * PAGE_SIZE)  // 64 KiB
 
 #ifdef NEXUS_HOST
 // Host unit tests hand the page-table and allocator code ordinary host memory.

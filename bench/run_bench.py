@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""make bench: boot the bench program under `qemu -icount shift=0` (1 instruction = 1 ns, so
+instret is exact and repeatable), collect its figures and the kernel's section sizes, print a
+table and write build/bench.json. Reports figures; asserts nothing (see docs/bench.md)."""
+import json
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
+from qemu import boot  # noqa: E402
+
+# name: (unit, budget or None, what it measures)
+FIGURES = {
+    "boot_to_user_instr": ("instructions", None, "kernel entry to first user instruction"),
+    "null_syscall_instr": ("instructions", 80, "null syscall round trip (avg of 10,000)"),
+    "kernel_text_bytes": ("bytes", None, "kernel .text"),
+    "kernel_data_bytes": ("bytes", None, "kernel .data + .rodata"),
+    "kernel_bss_bytes": ("bytes", None, "kernel .bss"),
+}
+
+
+def section_sizes():
+    out = subprocess.run(["riscv64-unknown-elf-size", "-A", os.path.join(ROOT, "build/neuron.elf")],
+                         check=True, capture_output=True, text=True).stdout
+    sizes = {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\.\w+)\s+(\d+)", out, re.M)}
+    return {"kernel_text_bytes": sizes.get(".text", 0),
+            "kernel_data_bytes": sizes.get(".data", 0) + sizes.get(".rodata", 0),
+            "kernel_bss_bytes": sizes.get(".bss", 0)}
+
+
+def run_in_qemu():
+    out, code = boot("init=bench", timeout=120, icount=True)
+    entry = re.search(r"entry instret (\d+)", out)
+    found = dict((m.group(1), int(m.group(2))) for m in re.finditer(r"^BENCH (\w+) (\d+)", out, re.M))
+    if code is None or not entry or "first_user_instret" not in found:
+        sys.exit("bench: the bench program did not run to the end:\n" + out[-2000:])
+    found["boot_to_user_instr"] = found.pop("first_user_instret") - int(entry.group(1))
+    return found
+
+
+def main():
+    values = run_in_qemu()
+    values.update(section_sizes())
+    rows = []
+    print(f"{'figure':<28} {'value':>14} {'budget':>10}  unit / what")
+    for name, value in values.items():
+        unit, budget, what = FIGURES.get(name, ("", None, ""))
+        mark = "" if budget is None else ("  OVER BUDGET" if value > budget else "")
+        print(f"{name:<28} {value:>14,} {budget if budget is not None else '-':>10}  {unit}: {what}{mark}")
+        rows.append({"name": name, "value": value, "unit": unit, "budget": budget})
+    os.makedirs(os.path.join(ROOT, "build"), exist_ok=True)
+    with open(os.path.join(ROOT, "build", "bench.json"), "w") as f:
+        json.dump(rows, f, indent=1)
+    print("written build/bench.json")
+
+
+if __name__ == "__main__":
+    main()

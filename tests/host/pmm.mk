@@ -1,0 +1,2 @@
+HOST_TESTS += pmm
+pmm_SRCS := kernel/pmm.c tests/host/support/panic_stub.c

@@ -1,0 +1,2 @@
+HOST_TESTS += runqueue
+runqueue_SRCS := kernel/runqueue.c

@@ -1,0 +1,120 @@
+// Sv39 page-table code against host memory: tables and pages come from a pmm over a buffer.
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "arch/riscv/pagetable.h"
+#include "pmm.h"
+
+#define NPAGES 2048  // 8 MiB: room for 2 MiB superpages
+
+static char *ram;
+static uint64_t bitmap[(NPAGES + 63) / 64];
+static paddr_t root;
+
+static int setup(void **state)
+{
+    (void)state;
+    ram = aligned_alloc(2 << 20, NPAGES * PAGE_SIZE);
+    pmm_init((paddr_t)ram, NPAGES, bitmap);
+    pmm_release_range((paddr_t)ram, (paddr_t)ram + NPAGES * PAGE_SIZE);
+    root = pt_create();
+    return root ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    free(ram);
+    return 0;
+}
+
+static void pte_encoding_round_trips(void **state)
+{
+    (void)state;
+    pte_t e = pte_make(0x80201000, PTE_R | PTE_X);
+    assert_int_equal(pte_pa(e), 0x80201000);
+    assert_true(e & PTE_V);
+    assert_true(pte_is_leaf(e));
+    assert_false(pte_is_leaf(pte_make(0x1000, 0)));
+    assert_int_equal(pt_index(0xffffffff80200000UL, 2), 0x1fe);
+    assert_int_equal(pt_index(0xffffffff80200000UL, 1), 1);
+    assert_int_equal(pt_level_size(1), 2 << 20);
+}
+
+static void map_translate_and_unmap_4k(void **state)
+{
+    (void)state;
+    paddr_t page = pmm_alloc();
+    assert_int_equal(pt_map(root, 0x10000, page, PAGE_SIZE, PTE_U | PTE_R, 0), 0);
+    assert_int_equal(pt_translate(root, 0x10123, PTE_U | PTE_R), page + 0x123);
+    assert_int_equal(pt_translate(root, 0x10123, PTE_U | PTE_W), 0);  // not writable
+    assert_int_equal(pt_translate(root, 0x11000, PTE_R), 0);          // not mapped
+    assert_true(pt_lookup(root, 0x10000) & PTE_A);
+    assert_int_equal(pt_unmap(root, 0x10000, 2 * PAGE_SIZE, true), 1);
+    assert_int_equal(pt_translate(root, 0x10000, 0), 0);
+}
+
+static void mapping_over_a_mapping_fails_and_rolls_back(void **state)
+{
+    (void)state;
+    paddr_t a = pmm_alloc(), b = pmm_alloc();
+    assert_int_equal(pt_map(root, 0x22000, a, PAGE_SIZE, PTE_R, 0), 0);
+    size_t before = pmm_stats().free_pages;
+    // Three pages starting one page below the existing one: the second collides.
+    assert_int_equal(pt_map(root, 0x21000, b, 3 * PAGE_SIZE, PTE_R, 0), -1);
+    assert_int_equal(pt_translate(root, 0x21000, 0), 0);
+    assert_int_equal(pt_translate(root, 0x22000, 0), a);
+    assert_int_equal(pmm_stats().free_pages, before);
+}
+
+static void superpages_translate_offsets(void **state)
+{
+    (void)state;
+    paddr_t big = pmm_alloc_contig(512, 512);
+    assert_true(big);
+    uint64_t va = 0x40000000;
+    assert_int_equal(pt_map(root, va, big, 2 << 20, PTE_R | PTE_W, 1), 0);
+    assert_int_equal(pt_translate(root, va + 0x12345, PTE_W), big + 0x12345);
+    assert_int_equal(pt_translate(root, va + (2 << 20), PTE_R), 0);
+    // A 4 KiB mapping inside the superpage cannot be made.
+    assert_int_equal(pt_map(root, va + 0x1000, pmm_alloc(), PAGE_SIZE, PTE_R, 0), -1);
+}
+
+static void destroy_frees_tables_and_pages(void **state)
+{
+    (void)state;
+    size_t before = pmm_stats().free_pages;
+    paddr_t r = pt_create();
+    for (uint64_t va = 0x10000; va < 0x20000; va += PAGE_SIZE)
+        assert_int_equal(pt_map(r, va, pmm_alloc(), PAGE_SIZE, PTE_U | PTE_R, 0), 0);
+    assert_int_equal(pt_map(r, 0x3fffff0000UL, pmm_alloc(), PAGE_SIZE, PTE_U | PTE_W, 0), 0);
+    assert_true(pmm_stats().free_pages < before - 17);
+    pt_destroy(r, PT_ENTRIES / 2);
+    assert_int_equal(pmm_stats().free_pages, before);
+}
+
+static void out_of_memory_is_reported(void **state)
+{
+    (void)state;
+    while (pmm_alloc())
+        ;
+    assert_int_equal(pt_map(root, 0x7000000000UL & 0x3fffffffffUL, 0x1000, PAGE_SIZE, PTE_R, 0), -1);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(pte_encoding_round_trips),
+        T(map_translate_and_unmap_4k),
+        T(mapping_over_a_mapping_fails_and_rolls_back),
+        T(superpages_translate_offsets),
+        T(destroy_frees_tables_and_pages),
+        T(out_of_memory_is_reported),
+    };
+    return cmocka_run_group_tests_name("pagetable", tests, NULL, NULL);
+}

@@ -1,0 +1,80 @@
+// Ready queues: priority order, FIFO inside a level, removal anywhere.
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "runqueue.h"
+
+static struct rq_link make(uint8_t prio)
+{
+    return (struct rq_link){ .priority = prio };
+}
+
+static void empty_queue_has_no_top(void **state)
+{
+    (void)state;
+    struct runqueue rq = { 0 };
+    assert_int_equal(runqueue_top(&rq), -1);
+    assert_null(runqueue_pop(&rq));
+}
+
+static void highest_priority_first_fifo_within_level(void **state)
+{
+    (void)state;
+    struct runqueue rq = { 0 };
+    struct rq_link a = make(3), b = make(31), c = make(3), d = make(0);
+    runqueue_push(&rq, &a);
+    runqueue_push(&rq, &b);
+    runqueue_push(&rq, &c);
+    runqueue_push(&rq, &d);
+    assert_int_equal(runqueue_top(&rq), 31);
+    assert_ptr_equal(runqueue_pop(&rq), &b);
+    assert_ptr_equal(runqueue_pop(&rq), &a);
+    assert_ptr_equal(runqueue_pop(&rq), &c);
+    assert_ptr_equal(runqueue_pop(&rq), &d);
+    assert_int_equal(rq.nonempty, 0);
+}
+
+static void remove_head_middle_tail_and_absent(void **state)
+{
+    (void)state;
+    struct runqueue rq = { 0 };
+    struct rq_link e[4] = { make(7), make(7), make(7), make(7) };
+    for (int i = 0; i < 4; i++)
+        runqueue_push(&rq, &e[i]);
+    runqueue_remove(&rq, &e[1]);  // middle
+    runqueue_remove(&rq, &e[3]);  // tail
+    runqueue_remove(&rq, &e[3]);  // not queued any more: no effect
+    runqueue_push(&rq, &e[3]);    // tail must have been fixed up
+    runqueue_remove(&rq, &e[0]);  // head
+    assert_ptr_equal(runqueue_pop(&rq), &e[2]);
+    assert_ptr_equal(runqueue_pop(&rq), &e[3]);
+    assert_null(runqueue_pop(&rq));
+    assert_false(e[1].queued);
+}
+
+static void every_level_is_usable(void **state)
+{
+    (void)state;
+    struct runqueue rq = { 0 };
+    struct rq_link e[NPRIO];
+    for (int p = 0; p < NPRIO; p++) {
+        e[p] = make((uint8_t)p);
+        runqueue_push(&rq, &e[p]);
+    }
+    for (int p = NPRIO - 1; p >= 0; p--)
+        assert_ptr_equal(runqueue_pop(&rq), &e[p]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(empty_queue_has_no_top),
+        cmocka_unit_test(highest_priority_first_fifo_within_level),
+        cmocka_unit_test(remove_head_middle_tail_and_absent),
+        cmocka_unit_test(every_level_is_usable),
+    };
+    return cmocka_run_group_tests_name("runqueue", tests, NULL, NULL);
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""QEMU end-to-end tests: boot the real image (OpenSBI + NEURON + boot archive) headless and
+check, in order, the markers the system prints. Ends with 'N passed, N failed'."""
+import re
+import sys
+
+from qemu import boot
+
+POWER_OFF = r"NEURON: no processes left, powering off"
+BANNER = r"NEURON microkernel \(Nexus OS\) on hart 0"
+
+# name, boot arguments, regexes that must appear in this order, regexes that must not appear,
+# whether QEMU must end by itself (power-off through SBI system reset).
+CASES = [
+    ("boot_banner_and_memory_map", "",
+     [BANNER, r"RAM +0000000080000000-0000000090000000 \(256 MiB\)", r"kernel +0000000080200000-",
+      r"initrd +[0-9a-f]{16}-[0-9a-f]{16}", r"uart +0000000010000000 irq 10",
+      r"plic +000000000c000000", r"virtio +8 slots", r"timebase +10000000 Hz",
+      r"NEURON: \d+ of 65536 pages free"], [r"PANIC"], True),
+    ("first_user_program_and_power_off", "",
+     [r"started process 1 \(init\)", r"Hello from user space! clock \d+ ns",
+      r"process 1 \(init\) exited with status 0", POWER_OFF], [r"PANIC", r"killed"], True),
+    ("bad_syscall_arguments_return_errors", "init=badptr",
+     [r"badptr: null pointer -> -3 ok", r"badptr: kernel address -> -3 ok",
+      r"badptr: unmapped user address -> -3 ok", r"badptr: range wrapping around -> -13 ok",
+      r"badptr: too long -> -13 ok", r"badptr: crossing into unmapped -> -3 ok",
+      r"badptr: unknown syscall -> -1 ok", r"badptr: survived",
+      r"process 1 \(badptr\) exited with status 3", POWER_OFF], [r"WRONG", r"PANIC"], True),
+    ("store_to_kernel_kills_only_that_process", "init=store_kernel,hello",
+     [r"process 1 \(store_kernel\) killed: store page fault at pc [0-9a-f]+, address ffffffff80200000",
+      POWER_OFF], [r"STILL ALIVE", r"PANIC"], True),
+    ("illegal_instruction_kills_only_that_process", "init=illegal,hello",
+     [r"process 1 \(illegal\) killed: illegal instruction at pc [0-9a-f]+", POWER_OFF],
+     [r"STILL ALIVE", r"PANIC"], True),
+    ("other_process_survives_a_killed_one", "init=illegal,store_kernel,hello",
+     [r"Hello from user space!", r"process 3 \(hello\) exited with status 0", POWER_OFF],
+     [r"PANIC"], True),
+    ("malformed_elf_is_rejected", "init=badelf,hello",
+     [r"NEURON: badelf: bad ELF: ", r"cannot start badelf", r"Hello from user space!", POWER_OFF],
+     [r"PANIC"], True),
+    ("missing_program_is_reported", "init=nosuchprogram,hello",
+     [r"cannot start nosuchprogram: not in the boot archive", r"Hello from user space!", POWER_OFF],
+     [r"PANIC"], True),
+    ("kernel_fault_dumps_and_halts", "test=kernel-fault",
+     [r"NEURON PANIC: kernel trap: store page fault",
+      r"scause 000000000000000f +sepc ffffffff[0-9a-f]{8} +stval ffffffff00000000",
+      r"ra [0-9a-f]{16}", r"t6 [0-9a-f]{16}", r"NEURON: halted"],
+     [r"started process"], True),
+]
+
+
+def check(name, bootargs, expect, forbid, must_exit):
+    out, code = boot(bootargs)
+    pos, problems = 0, []
+    for pattern in expect:
+        m = re.compile(pattern).search(out, pos)
+        if not m:
+            problems.append("missing (in order): " + pattern)
+            break
+        pos = m.end()
+    problems += ["unexpected: " + p for p in forbid if re.search(p, out)]
+    if must_exit and code is None:
+        problems.append("QEMU did not power off before the timeout")
+    return problems, out
+
+
+def main():
+    only = sys.argv[1:]
+    passed = failed = 0
+    for case in CASES:
+        if only and case[0] not in only:
+            continue
+        problems, out = check(*case)
+        if problems:
+            failed += 1
+            print(f"FAIL {case[0]}")
+            for p in problems:
+                print("     " + p)
+            print("     --- output ---\n" + "\n".join("     | " + l for l in out.splitlines()[-40:]))
+        else:
+            passed += 1
+            print(f"PASS {case[0]}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
