@@ -41,6 +41,8 @@ CASES = [
     ("missing_program_is_reported", "init=nosuchprogram,hello",
      [r"cannot start nosuchprogram: not in the boot archive", r"Hello from user space!", POWER_OFF],
      [r"PANIC"], True),
+    ("time_slice_preempts_cpu_bound_processes", "init=spin,spin",
+     [r"spin: start", r"spin: start", r"spin: end", r"spin: end", POWER_OFF], [r"PANIC"], True),
     ("kernel_fault_dumps_and_halts", "test=kernel-fault",
      [r"NEURON PANIC: kernel trap: store page fault",
       r"scause 000000000000000f +sepc ffffffff[0-9a-f]{8} +stval ffffffff00000000",
