@@ -16,20 +16,6 @@ static struct {
 
 static int page_used(size_t i) { return (pmm.bitmap[i / 64] >> (i % 64)) & 1; }
 
-static void mark(size_t i, int used)
-{
-    uint64_t bit = 1UL << (i % 64);
-    if (used && !page_used(i)) {
-        pmm.bitmap[i / 64] |= bit;
-        pmm.nfree--;
-    } else if (!used && page_used(i)) {
-        pmm.bitmap[i / 64] &= ~bit;
-        pmm.nfree++;
-        if (i < pmm.hint)
-            pmm.hint = i;
-    }
-}
-
 void pmm_init(paddr_t base, size_t npages, uint64_t *bitmap)
 {
     pmm.base = base;
@@ -50,26 +36,40 @@ static void clip(paddr_t start, paddr_t end, size_t *first, size_t *last)
     *last = start >= end ? 0 : (end - pmm.base) / PAGE_SIZE;
 }
 
+// Set (used) or clear (free) the bits of pages [first, last) a word at a time: boot hands
+// the whole of RAM over in one call, and per-page updates would cost ~10 instructions a page.
+static void mark_range(size_t first, size_t last, int used)
+{
+    for (size_t i = first; i < last;) {
+        size_t bit = i % 64, n = last - i < 64 - bit ? last - i : 64 - bit;
+        uint64_t mask = (n == 64 ? ~0UL : ((1UL << n) - 1)) << bit;
+        uint64_t *w = &pmm.bitmap[i / 64];
+        size_t changed = (size_t)__builtin_popcountl(used ? ~*w & mask : *w & mask);
+        *w = used ? *w | mask : *w & ~mask;
+        pmm.nfree = used ? pmm.nfree - changed : pmm.nfree + changed;
+        i += n;
+    }
+    if (!used && first < last && first < pmm.hint)
+        pmm.hint = first;
+}
+
 void pmm_release_range(paddr_t start, paddr_t end)
 {
     size_t first, last;
     clip(PAGE_ROUND_UP(start), PAGE_ROUND_DOWN(end), &first, &last);
-    for (size_t i = first; i < last; i++)
-        mark(i, 0);
+    mark_range(first, last, 0);
 }
 
 void pmm_reserve_range(paddr_t start, paddr_t end)
 {
     size_t first, last;
     clip(PAGE_ROUND_DOWN(start), PAGE_ROUND_UP(end), &first, &last);
-    for (size_t i = first; i < last; i++)
-        mark(i, 1);
+    mark_range(first, last, 1);
 }
 
 static paddr_t take(size_t first, size_t n)
 {
-    for (size_t i = first; i < first + n; i++)
-        mark(i, 1);
+    mark_range(first, first + n, 1);
     paddr_t pa = pmm.base + first * PAGE_SIZE;
     memset(pa_to_kva(pa), 0, n * PAGE_SIZE);
     return pa;
@@ -117,8 +117,8 @@ void pmm_free_contig(paddr_t pa, size_t npages)
     for (size_t i = first; i < first + npages; i++) {
         if (!page_used(i))
             panic("pmm: double free of %lx", pmm.base + i * PAGE_SIZE);
-        mark(i, 0);
     }
+    mark_range(first, first + npages, 0);
 }
 
 void pmm_free(paddr_t pa)
