@@ -10,7 +10,9 @@
 //  - late: every armed timer has deadline + slack >= T, so a timer fired at T fires inside its
 //    window; one not fired has deadline > T and so a window ending after T, and a later
 //    next_fire is still the minimum over windows that include its own end.
-// Only a late interrupt (now > T) can fire a timer after deadline + slack.
+// Only a late interrupt (now > T) can fire a timer after deadline + slack. deadline + slack
+// saturates at UINT64_MAX; a timer whose window reaches UINT64_MAX never asks for an interrupt
+// of its own and fires with the first one at or after its deadline.
 // If all timers were known up front, this greedy "earliest window end" choice gives the
 // fewest interrupts possible (the classic interval-stabbing argument).
 //

@@ -1,0 +1,63 @@
+// Reference-counted kernel objects.
+#include <stddef.h>
+#include "object.h"
+#include "panic.h"
+
+void kobject_init(struct kobject *obj, uint32_t type, void (*destroy)(struct kobject *))
+{
+    if (type == NX_OBJ_ANY || type >= NX_OBJ_TYPE_COUNT)
+        panic("kobject_init: bad type %u", (unsigned)type);
+    obj->type = type;
+    obj->refcount = 1;
+    obj->destroy = destroy;
+    obj->zombie_next = NULL;
+}
+
+void kobject_ref(struct kobject *obj)
+{
+    // Wrapping to 0 would free a live object; every reference holder is bounded by memory,
+    // so reaching the limit means a leak somewhere.
+    if (obj->refcount == 0 || obj->refcount == UINT32_MAX)
+        panic("kobject_ref: refcount %u on type %u", (unsigned)obj->refcount,
+              (unsigned)obj->type);
+    obj->refcount++;
+}
+
+// Drop one reference; 1 if it was the last.
+static int drop(struct kobject *obj)
+{
+    if (obj->refcount == 0)
+        panic("kobject_unref: object of type %u already dead", (unsigned)obj->type);
+    return --obj->refcount == 0;
+}
+
+static void destroy(struct kobject *obj)
+{
+    if (obj->destroy)
+        obj->destroy(obj);
+}
+
+void kobject_unref(struct kobject *obj)
+{
+    if (drop(obj))
+        destroy(obj);
+}
+
+void kobject_unref_later(struct kobject *obj, struct kobject **zombies)
+{
+    if (!drop(obj))
+        return;
+    // A dead object is reachable from nothing else, so this link is ours alone.
+    obj->zombie_next = *zombies;
+    *zombies = obj;
+}
+
+void kobject_reap(struct kobject **zombies)
+{
+    while (*zombies) {
+        struct kobject *obj = *zombies;
+        *zombies = obj->zombie_next;
+        obj->zombie_next = NULL;
+        destroy(obj);
+    }
+}
