@@ -1,0 +1,2 @@
+HOST_TESTS += timerq
+timerq_SRCS := kernel/timerq.c
