@@ -1,0 +1,268 @@
+// Virtual memory objects: lazy anonymous pages, physical ranges, copy-on-write clones of
+// sealed parents. See vmo.h for the rules; every operation checks, then reserves everything
+// it needs (budget and pmm pages), and only then changes the VMO.
+#include "vmo.h"
+#include <nexus/errors.h>
+#include "lib/string.h"
+#include "panic.h"
+#include "pmm.h"
+
+// Only touched with interrupts off on the boot hart (single hart for now).
+uint64_t vmo_bytes_copied;
+
+// Most pages one vmo_read / vmo_write can touch (an unaligned VMO_RW_MAX spans one more).
+#define RW_SPAN (VMO_RW_MAX / PAGE_SIZE + 1)
+
+static int charge(struct page_budget *b, size_t n)
+{
+    if (b->used > b->limit || n > b->limit - b->used)
+        return NX_ERR_NO_MEMORY;
+    b->used += n;
+    return 0;
+}
+
+static void uncharge(struct page_budget *b, size_t n)
+{
+    if (n > b->used)
+        panic("vmo: budget underflow (%lu > %lu)", (unsigned long)n, (unsigned long)b->used);
+    b->used -= n;
+}
+
+// Allocate and zero the metadata block for a VMO of npages (with a page array unless
+// physical), charged to b if b is not NULL.
+static int alloc_meta(size_t npages, bool physical, struct page_budget *b, struct vmo **out)
+{
+    size_t bytes = sizeof(struct vmo) + (physical ? 0 : npages * sizeof(paddr_t));
+    size_t meta = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+    if (b && charge(b, meta))
+        return NX_ERR_NO_MEMORY;
+    paddr_t pa = pmm_alloc_contig(meta, 1);  // zeroed
+    if (!pa) {
+        if (b)
+            uncharge(b, meta);
+        return NX_ERR_NO_MEMORY;
+    }
+    struct vmo *v = pa_to_kva(pa);
+    v->npages = npages;
+    v->refs = 1;
+    v->meta_pages = meta;
+    v->budget = b;
+    *out = v;
+    return 0;
+}
+
+int vmo_create(size_t size_bytes, struct page_budget *b, struct vmo **out)
+{
+    if (size_bytes == 0 || !b || !out)
+        return NX_ERR_INVALID;
+    if (size_bytes > VMO_MAX_PAGES * PAGE_SIZE)
+        return NX_ERR_TOO_BIG;
+    return alloc_meta(PAGE_ROUND_UP(size_bytes) / PAGE_SIZE, false, b, out);
+}
+
+int vmo_create_physical(paddr_t base, size_t size, struct vmo **out)
+{
+    if (!out || size == 0 || base % PAGE_SIZE || size % PAGE_SIZE || base + size < base)
+        return NX_ERR_INVALID;
+    if (size / PAGE_SIZE > VMO_MAX_PAGES)
+        return NX_ERR_TOO_BIG;
+    int err = alloc_meta(size / PAGE_SIZE, true, NULL, out);
+    if (err)
+        return err;
+    (*out)->flags = VMO_PHYSICAL;
+    (*out)->phys_base = base;
+    return 0;
+}
+
+// The page an ancestor of v lends for v's page index, or 0 if none has it.
+static paddr_t borrowed(const struct vmo *v, size_t index)
+{
+    for (; v->parent; v = v->parent) {
+        index += v->parent_offset;
+        if (v->parent->pages[index])
+            return v->parent->pages[index];
+    }
+    return 0;
+}
+
+// The page currently backing index without committing anything, or 0 (reads as zeros).
+static paddr_t lookup(const struct vmo *v, size_t index)
+{
+    if (v->flags & VMO_PHYSICAL)
+        return v->phys_base + index * PAGE_SIZE;
+    return v->pages[index] ? v->pages[index] : borrowed(v, index);
+}
+
+// Fill out[0..n) with the pages backing [first, first + n) (n <= RW_SPAN), committing the
+// ones that need it: all or nothing.
+static int prepare(struct vmo *v, size_t first, size_t n, bool for_write, paddr_t *out)
+{
+    paddr_t src[RW_SPAN], fresh[RW_SPAN];
+    size_t need = 0;
+    for (size_t i = 0; i < n; i++) {
+        out[i] = (v->flags & VMO_PHYSICAL) ? lookup(v, first + i) : v->pages[first + i];
+        src[i] = out[i] ? 0 : borrowed(v, first + i);
+        if (!out[i] && src[i] && !for_write)
+            out[i] = src[i];
+        need += !out[i];
+    }
+    if (need == 0)
+        return 0;
+    if (charge(v->budget, need))
+        return NX_ERR_NO_MEMORY;
+    for (size_t k = 0; k < need; k++) {
+        fresh[k] = pmm_alloc();
+        if (!fresh[k]) {
+            while (k--)
+                pmm_free(fresh[k]);
+            uncharge(v->budget, need);
+            return NX_ERR_NO_MEMORY;
+        }
+    }
+    for (size_t i = 0, k = 0; i < n; i++) {
+        if (out[i])
+            continue;
+        out[i] = fresh[k++];
+        if (src[i]) {
+            memcpy(pa_to_kva(out[i]), pa_to_kva(src[i]), PAGE_SIZE);
+            vmo_bytes_copied += PAGE_SIZE;
+        }
+        v->pages[first + i] = out[i];
+        v->committed++;
+    }
+    return 0;
+}
+
+int vmo_get_page(struct vmo *v, size_t index, bool for_write, paddr_t *out)
+{
+    if (!v || !out || index >= v->npages)
+        return NX_ERR_INVALID;
+    if (for_write && (v->flags & VMO_SEALED))
+        return NX_ERR_ACCESS;
+    return prepare(v, index, 1, for_write, out);
+}
+
+// Check a vmo_read / vmo_write range; on success *first and *n name the pages it spans.
+static int check_range(const struct vmo *v, size_t offset, const void *buf, size_t len,
+                       size_t *first, size_t *n)
+{
+    if (!v || (!buf && len))
+        return NX_ERR_INVALID;
+    if (len > VMO_RW_MAX)
+        return NX_ERR_TOO_BIG;
+    size_t size = v->npages * PAGE_SIZE;
+    if (offset > size || len > size - offset)
+        return NX_ERR_INVALID;
+    *first = offset / PAGE_SIZE;
+    *n = len ? (offset + len - 1) / PAGE_SIZE - *first + 1 : 0;
+    return 0;
+}
+
+// Copy len bytes between buf and the VMO at offset through pages[] (0 = a zero page, which
+// only a read meets). Serves both directions.
+static void copy_span(size_t offset, void *buf, size_t len, const paddr_t *pages, bool to_vmo)
+{
+    char *p = buf;
+    for (size_t i = 0; len; i++) {
+        size_t in = offset % PAGE_SIZE, chunk = PAGE_SIZE - in < len ? PAGE_SIZE - in : len;
+        char *page = pages[i] ? (char *)pa_to_kva(pages[i]) + in : NULL;
+        if (to_vmo)
+            memcpy(page, p, chunk);
+        else if (page)
+            memcpy(p, page, chunk);
+        else
+            memset(p, 0, chunk);
+        p += chunk;
+        offset += chunk;
+        len -= chunk;
+    }
+}
+
+int vmo_read(struct vmo *v, size_t offset, void *dst, size_t len)
+{
+    size_t first, n;
+    int err = check_range(v, offset, dst, len, &first, &n);
+    if (err)
+        return err;
+    paddr_t pages[RW_SPAN];
+    for (size_t i = 0; i < n; i++)
+        pages[i] = lookup(v, first + i);
+    copy_span(offset, dst, len, pages, false);
+    vmo_bytes_copied += len;
+    return 0;
+}
+
+int vmo_write(struct vmo *v, size_t offset, const void *src, size_t len)
+{
+    size_t first, n;
+    int err = check_range(v, offset, src, len, &first, &n);
+    if (err)
+        return err;
+    if (v->flags & VMO_SEALED)
+        return NX_ERR_ACCESS;
+    paddr_t pages[RW_SPAN];
+    err = prepare(v, first, n, true, pages);
+    if (err)
+        return err;
+    copy_span(offset, (void *)src, len, pages, true);  // only read from when to_vmo
+    vmo_bytes_copied += len;
+    return 0;
+}
+
+int vmo_seal(struct vmo *v)
+{
+    if (!v)
+        return NX_ERR_INVALID;
+    v->flags |= VMO_SEALED;
+    return 0;
+}
+
+int vmo_clone_cow(struct vmo *parent, size_t offset_pages, size_t npages, struct page_budget *b,
+                  struct vmo **out)
+{
+    if (!parent || !b || !out || npages == 0 || offset_pages > parent->npages ||
+        npages > parent->npages - offset_pages)
+        return NX_ERR_INVALID;
+    if (!(parent->flags & VMO_SEALED) || (parent->flags & VMO_PHYSICAL))
+        return NX_ERR_BAD_STATE;
+    if (parent->depth + 1 > VMO_MAX_DEPTH)
+        return NX_ERR_TOO_BIG;
+    int err = alloc_meta(npages, false, b, out);
+    if (err)
+        return err;
+    (*out)->parent = parent;
+    (*out)->parent_offset = offset_pages;
+    (*out)->depth = parent->depth + 1;
+    parent->refs++;
+    return 0;
+}
+
+// Drop one reference; the last frees v's pages and drops v's reference on its parent
+// (a loop, not recursion, so a chain of clones uses no stack).
+void vmo_destroy(struct vmo *v)
+{
+    while (v) {
+        if (v->refs == 0)
+            panic("vmo: destroying a dead vmo %p", (void *)v);
+        if (--v->refs)
+            return;
+        struct vmo *parent = v->parent;
+        if (!(v->flags & VMO_PHYSICAL)) {
+            // Stops after the last committed page: O(highest page touched).
+            for (size_t i = 0, freed = 0; freed < v->committed; i++) {
+                if (v->pages[i]) {
+                    pmm_free(v->pages[i]);
+                    freed++;
+                }
+            }
+            uncharge(v->budget, v->committed + v->meta_pages);
+        }
+        pmm_free_contig(kva_to_pa(v), v->meta_pages);
+        v = parent;
+    }
+}
+
+size_t vmo_committed_pages(const struct vmo *v)
+{
+    return v ? v->committed : 0;
+}

@@ -1,0 +1,80 @@
+#pragma once
+// Virtual memory objects: the page logic only (no handles, no mappings). A VMO is a fixed
+// number of pages, each either committed (a private pmm page), borrowed from a COW parent, or
+// not there yet (reads as zeros; committed on first vmo_get_page or write).
+//
+// Accounting: every pmm page a VMO takes (its metadata block and each private data page) is
+// charged to the page_budget given at creation, and uncharged when it goes back to the pmm.
+// The budget must therefore outlive the VMO's pages, which may be later than vmo_destroy when
+// clones still borrow from it (see below). Physical VMOs charge nothing (no budget).
+//
+// Copy-on-write rule: a clone may only be taken of a SEALED parent. The parent's contents can
+// never change afterwards, so the child may borrow the parent's pages until it writes one (then
+// it copies that page into a private one). A parent's untouched page reads as zeros in the
+// child; the child commits its own zero page for it if asked (vmo_get_page). A clone holds a
+// reference on its parent: vmo_destroy(parent) while clones live only drops the creator's
+// reference, and the parent's pages go back to the pmm (uncharged from its budget) when the
+// last clone is destroyed. Clones of clones are allowed up to VMO_MAX_DEPTH levels.
+//
+// Mapped pages: a page returned for reading may be a borrowed one; a later write must go
+// through vmo_get_page(..., true), which may return a different (private) page.
+//
+// No locking: single hart, interrupts off while in the kernel.
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "arch/riscv/memlayout.h"
+
+#define VMO_MAX_PAGES 65536UL        // 256 MiB per VMO
+#define VMO_RW_MAX (4 * PAGE_SIZE)   // longest vmo_read / vmo_write
+#define VMO_MAX_DEPTH 8              // longest parent chain of a clone
+
+// A process's page budget. Invariant kept by this module: used only grows up to limit.
+struct page_budget {
+    size_t limit, used;
+};
+
+#define VMO_SEALED 1u
+#define VMO_PHYSICAL 2u  // fixed physical range, pages not owned, never freed
+
+struct vmo {
+    size_t npages;               // fixed at creation
+    uint32_t flags;              // VMO_*
+    uint32_t refs;               // the creator's + one per clone of this VMO
+    size_t committed;            // private data pages in pages[]
+    size_t meta_pages;           // contiguous pmm pages holding this struct and pages[]
+    struct page_budget *budget;  // charged for meta_pages + committed; NULL if physical
+    paddr_t phys_base;           // VMO_PHYSICAL only
+    struct vmo *parent;          // COW parent (sealed), or NULL
+    size_t parent_offset;        // our page 0 is the parent's page parent_offset
+    unsigned depth;              // 0 without parent, else parent->depth + 1
+    paddr_t pages[];             // private page or 0; absent for physical VMOs
+};
+
+// Bytes copied by VMO operations (COW page copies, vmo_read, vmo_write).
+extern uint64_t vmo_bytes_copied;
+
+// An anonymous VMO of size_bytes rounded up to pages, with no page committed.
+// NX_ERR_INVALID for 0 or a NULL budget, NX_ERR_TOO_BIG over VMO_MAX_PAGES,
+// NX_ERR_NO_MEMORY if the metadata pages do not fit the budget or the pmm.
+int vmo_create(size_t size_bytes, struct page_budget *b, struct vmo **out);
+// A VMO over the fixed range [base, base + size), both page-aligned and size > 0. Its one
+// metadata page is not charged to anyone.
+int vmo_create_physical(paddr_t base, size_t size, struct vmo **out);
+// The page backing index, committed now if needed (zeroed, or a copy of the borrowed page
+// when for_write). NX_ERR_INVALID out of range, NX_ERR_ACCESS writing a sealed VMO.
+int vmo_get_page(struct vmo *v, size_t index, bool for_write, paddr_t *out);
+// Kernel copies of at most VMO_RW_MAX bytes. Reads commit nothing.
+int vmo_read(struct vmo *v, size_t offset, void *dst, size_t len);
+int vmo_write(struct vmo *v, size_t offset, const void *src, size_t len);
+// Make the contents immutable for every holder. Idempotent.
+int vmo_seal(struct vmo *v);
+// A COW child over parent pages [offset_pages, offset_pages + npages), charged to b.
+// NX_ERR_BAD_STATE unless parent is sealed and not physical; NX_ERR_TOO_BIG past
+// VMO_MAX_DEPTH.
+int vmo_clone_cow(struct vmo *parent, size_t offset_pages, size_t npages, struct page_budget *b,
+                  struct vmo **out);
+// Drop the creator's reference (call once). Frees owned pages once no clone borrows them.
+void vmo_destroy(struct vmo *v);
+// Private data pages committed (not borrowed, not metadata, 0 for physical VMOs).
+size_t vmo_committed_pages(const struct vmo *v);
