@@ -20,6 +20,7 @@ COMMON_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -fno-common -MMD -MP \
                  -mcmodel=medany -fno-omit-frame-pointer -Iinclude
 # The kernel never touches floating point, so it can switch threads without FP state.
 KERNEL_CFLAGS := $(COMMON_CFLAGS) -ffreestanding -fno-stack-protector -nostdlib \
+                 -ffunction-sections -fdata-sections \
                  -march=rv64imac_zicsr_zifencei -mabi=lp64 -Ikernel
 # User ABI: RV64IMAC, LP64 (soft float) for now; see docs/abi.md.
 USER_CFLAGS   := $(COMMON_CFLAGS) -ffreestanding -march=rv64imac_zicsr -mabi=lp64 \
@@ -52,7 +53,7 @@ build/kernel/%.S.o: kernel/%.S
 	@mkdir -p $(@D)
 	$(CC_RV) $(KERNEL_CFLAGS) -c -o $@ $<
 build/neuron.elf: $(KERNEL_OBJS) kernel/arch/riscv/kernel.ld
-	$(CC_RV) $(KERNEL_CFLAGS) $(LINK_MARCH) -T kernel/arch/riscv/kernel.ld \
+	$(CC_RV) $(KERNEL_CFLAGS) $(LINK_MARCH) -T kernel/arch/riscv/kernel.ld -Wl,--gc-sections \
 	    -o $@ $(KERNEL_OBJS) -lgcc
 build/neuron.bin: build/neuron.elf
 	$(OBJCOPY) -O binary $< $@
