@@ -1,0 +1,99 @@
+#pragma once
+// Handle tables: per-process arrays of (object, rights) slots, looked up by handle value, plus
+// the derivation tree that makes revocation reach every handle made from another one.
+//
+// Derivation tree (like seL4's capability derivation tree): every live slot has a parent (the
+// slot it was duplicated or transfer-copied from; NULL for a handle installed by the kernel)
+// and a list of children. Links cross tables. A move keeps the handle's place in the tree, a
+// close hands the closed slot's children to its parent, so revoke(h) always finds every handle
+// that was ever derived from h, however it travelled, at a cost proportional to their number.
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <nexus/handle.h>
+#include "object.h"
+
+struct handle_table;
+
+struct handle_slot {
+    struct kobject *obj;          // NULL while the slot is free
+    struct handle_table *table;   // the table holding this slot, fixed at init
+    struct handle_slot *parent;   // derivation tree; all NULL while free
+    struct handle_slot *first_child;
+    struct handle_slot *prev_sibling, *next_sibling;
+    uint32_t rights;
+    uint32_t generation;          // NX_HANDLE_GEN_BITS wide; bumped each time the slot is freed
+    uint32_t next_free;           // free list link while free
+};
+_Static_assert(sizeof(struct handle_slot) <= 64, "handle slots grew; tables are 256 of them");
+
+// No locking: single hart, interrupts off in the kernel. Tables are reached through each
+// other by the derivation links, so a future SMP kernel needs one lock over all of them.
+struct handle_table {
+    struct handle_slot slots[NX_HANDLE_TABLE_SIZE];
+    uint32_t free_head, free_tail;  // FIFO of free slots, HANDLE_NO_SLOT-terminated
+    uint32_t live;                  // slots in use
+};
+
+#define HANDLE_NO_SLOT UINT32_MAX
+
+// Cheap global counters (all tables), for leak checks, tests and benchmarks.
+struct handle_counters {
+    uint64_t installed;      // handles created by install, duplicate and transfer-copy
+    uint64_t moved;          // handles moved by transfer
+    uint64_t closed;         // handles closed, or dropped by handle_table_destroy
+    uint64_t revoked;        // handles removed by revocation
+    uint64_t revoke_visits;  // tree steps taken by revocation (bounded by 2 * revoked)
+};
+extern struct handle_counters handle_counters;
+
+// One entry of a transfer: which handle, with which rights (NX_RIGHTS_SAME keeps them), and
+// whether to copy it (the sender keeps its handle) or move it (the default).
+struct handle_xfer {
+    nx_handle_t handle;
+    uint32_t rights;
+    bool copy;
+};
+
+// Every function returning int returns NX_OK or a negative nx_error and, on error, changes
+// nothing. Handle errors are NX_ERR_BAD_HANDLE (malformed, out of range, closed, revoked or
+// stale), NX_ERR_WRONG_TYPE and NX_ERR_ACCESS (a right is missing or would be gained).
+
+void handle_table_init(struct handle_table *t);
+// Close every handle in t (its process is gone). Handles derived from them elsewhere stay.
+void handle_table_destroy(struct handle_table *t);
+static inline uint32_t handle_table_live(const struct handle_table *t) { return t->live; }
+
+// A new root handle to obj (takes a reference). NX_ERR_INVALID for unknown rights bits,
+// NX_ERR_NO_SPACE when t is full.
+int handle_install(struct handle_table *t, struct kobject *obj, uint32_t rights,
+                   nx_handle_t *out);
+// The object h names, if it has type `type` (NX_OBJ_ANY: any) and every right in need_rights.
+// No reference is taken: the object lives while the caller keeps the handle from closing.
+int handle_get(struct handle_table *t, nx_handle_t h, uint32_t type, uint32_t need_rights,
+               struct kobject **out);
+int handle_info(struct handle_table *t, nx_handle_t h, uint32_t *type, uint32_t *rights);
+// A new handle in t, derived from h, with rights a subset of h's. Needs NX_RIGHT_DUPLICATE.
+int handle_duplicate(struct handle_table *t, nx_handle_t h, uint32_t rights, nx_handle_t *out);
+int handle_close(struct handle_table *t, nx_handle_t h);
+// Close every handle derived from h, directly or not, in any table; h itself stays. Needs no
+// right: it only removes what h's holder (or someone h's holder gave it to) made from h.
+int handle_revoke(struct handle_table *t, nx_handle_t h);
+
+// Transfers, for IPC. Each handle needs NX_RIGHT_TRANSFER, a copy also NX_RIGHT_DUPLICATE;
+// rights may only shrink. A move keeps the handle's place in the derivation tree; a copy is a
+// child of its source. `to` may be `from`.
+int handle_transfer(struct handle_table *from, nx_handle_t h, uint32_t rights, bool copy,
+                    struct handle_table *to, nx_handle_t *out);
+// All n handles or none (IPC checks a message's handles before it copies anything):
+// handle_transfer_check validates the whole batch without changing anything (NX_ERR_INVALID if
+// a handle one entry moves appears in another, NX_ERR_NO_SPACE unless `to` has n free slots);
+// handle_transfer_commit then performs it and cannot fail, provided nothing touched either
+// table in between (it panics otherwise). handle_transfer_batch does both. out[i] receives
+// entry i's new handle.
+int handle_transfer_check(struct handle_table *from, const struct handle_xfer *xfers, size_t n,
+                          struct handle_table *to);
+void handle_transfer_commit(struct handle_table *from, const struct handle_xfer *xfers,
+                            size_t n, struct handle_table *to, nx_handle_t *out);
+int handle_transfer_batch(struct handle_table *from, const struct handle_xfer *xfers, size_t n,
+                          struct handle_table *to, nx_handle_t *out);

@@ -1,0 +1,476 @@
+// Handle tables: lookups and their errors, generations, rights, transfers, revocation.
+#include "handle_fixture.h"
+#define ALL NX_RIGHTS_ALL
+
+static void encoding_round_trips(void **state)
+{
+    (void)state;
+    const uint32_t gens[] = { 0, 1, 12345, NX_HANDLE_GEN_MASK };
+    for (uint32_t s = 0; s < NX_HANDLE_TABLE_SIZE; s++)
+        for (size_t g = 0; g < 4; g++) {
+            nx_handle_t h = nx_handle_encode(s, gens[g]);
+            assert_int_not_equal(h, NX_HANDLE_INVALID);
+            assert_int_equal(nx_handle_slot(h), s);
+            assert_int_equal(nx_handle_generation(h), gens[g]);
+        }
+    assert_int_equal(nx_handle_slot(NX_HANDLE_INVALID), UINT32_MAX);
+    assert_int_equal(nx_handle_slot(5u << NX_HANDLE_SLOT_BITS), UINT32_MAX);
+    assert_int_equal(nx_handle_encode(7, NX_HANDLE_GEN_MASK + 1), nx_handle_encode(7, 0));
+    assert_int_equal(nx_handle_encode(0, 0), 1);
+}
+
+static void get_checks_handle_type_and_rights(void **state)
+{
+    (void)state;
+    struct tobj o;
+    make(&o, NX_OBJ_VMO);
+    nx_handle_t h = install(&A, &o, NX_RIGHT_READ | NX_RIGHT_MAP);
+    struct kobject *k = NULL;
+    assert_int_equal(handle_get(&A, h, NX_OBJ_VMO, NX_RIGHT_READ | NX_RIGHT_MAP, &k), NX_OK);
+    assert_ptr_equal(k, &o.k);
+    assert_int_equal(handle_get(&A, h, NX_OBJ_ANY, 0, &k), NX_OK);
+    assert_int_equal(o.k.refcount, 2);  // lookups take no reference
+    uint32_t type, rights;
+    assert_int_equal(handle_info(&A, h, &type, &rights), NX_OK);
+    assert_int_equal(type, NX_OBJ_VMO);
+    assert_int_equal(rights, NX_RIGHT_READ | NX_RIGHT_MAP);
+
+    k = NULL;
+    const nx_handle_t bad[] = { NX_HANDLE_INVALID, h ^ (1u << NX_HANDLE_SLOT_BITS), h + 1,
+                                nx_handle_encode(NX_HANDLE_TABLE_SIZE, 0), NX_HANDLE_SLOT_MASK,
+                                h & ~NX_HANDLE_SLOT_MASK, UINT32_MAX };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(handle_get(&A, bad[i], NX_OBJ_ANY, 0, &k), NX_ERR_BAD_HANDLE);
+        assert_int_equal(handle_info(&A, bad[i], &type, &rights), NX_ERR_BAD_HANDLE);
+        assert_int_equal(handle_close(&A, bad[i]), NX_ERR_BAD_HANDLE);
+        assert_int_equal(handle_revoke(&A, bad[i]), NX_ERR_BAD_HANDLE);
+    }
+    assert_int_equal(handle_get(&B, h, NX_OBJ_ANY, 0, &k), NX_ERR_BAD_HANDLE);  // other table
+    assert_int_equal(handle_get(&A, h, NX_OBJ_ENDPOINT, 0, &k), NX_ERR_WRONG_TYPE);
+    assert_int_equal(handle_get(&A, h, NX_OBJ_ENDPOINT, ALL, &k), NX_ERR_WRONG_TYPE);
+    assert_int_equal(handle_get(&A, h, NX_OBJ_VMO, NX_RIGHT_WRITE, &k), NX_ERR_ACCESS);
+    assert_int_equal(handle_get(&A, h, NX_OBJ_VMO, NX_RIGHT_READ | NX_RIGHT_DMA, &k),
+                     NX_ERR_ACCESS);
+    assert_null(k);
+    assert_int_equal(handle_close(&A, h), NX_OK);
+    assert_int_equal(o.k.refcount, 1);
+}
+
+static void install_rejects_bad_arguments(void **state)
+{
+    (void)state;
+    struct tobj o;
+    make(&o, NX_OBJ_TIMER);
+    nx_handle_t h = 77;
+    assert_int_equal(handle_install(&A, NULL, ALL, &h), NX_ERR_INVALID);
+    assert_int_equal(handle_install(&A, &o.k, ALL + 1, &h), NX_ERR_INVALID);
+    assert_int_equal(handle_install(&A, &o.k, NX_RIGHTS_SAME, &h), NX_ERR_INVALID);
+    assert_int_equal(h, 77);
+    assert_int_equal(handle_table_live(&A), 0);
+    assert_int_equal(o.k.refcount, 1);
+    assert_true(PANICS(kobject_init(&o.k, NX_OBJ_ANY, NULL)));
+    assert_true(PANICS(kobject_init(&o.k, NX_OBJ_TYPE_COUNT, NULL)));
+}
+
+static void stale_handle_fails_after_close_and_slot_reuse(void **state)
+{
+    (void)state;
+    static nx_handle_t h[NX_HANDLE_TABLE_SIZE];
+    struct tobj o, p;
+    make(&o, NX_OBJ_VMO);
+    make(&p, NX_OBJ_VMO);
+    for (int i = 0; i < NX_HANDLE_TABLE_SIZE; i++)
+        h[i] = install(&A, &o, ALL);
+    nx_handle_t old = h[100];
+    assert_int_equal(handle_close(&A, old), NX_OK);
+    assert_int_equal(handle_close(&A, old), NX_ERR_BAD_HANDLE);
+    nx_handle_t fresh = install(&A, &p, ALL);  // the only free slot: the same one
+    assert_int_equal(nx_handle_slot(fresh), nx_handle_slot(old));
+    assert_int_not_equal(fresh, old);
+    struct kobject *k;
+    nx_handle_t d;
+    uint32_t ty, r;
+    assert_int_equal(handle_get(&A, old, NX_OBJ_ANY, 0, &k), NX_ERR_BAD_HANDLE);
+    assert_int_equal(handle_info(&A, old, &ty, &r), NX_ERR_BAD_HANDLE);
+    assert_int_equal(handle_close(&A, old), NX_ERR_BAD_HANDLE);
+    assert_int_equal(handle_revoke(&A, old), NX_ERR_BAD_HANDLE);
+    assert_int_equal(handle_transfer(&A, old, NX_RIGHTS_SAME, false, &B, &d), NX_ERR_BAD_HANDLE);
+    assert_int_equal(handle_get(&A, fresh, NX_OBJ_VMO, ALL, &k), NX_OK);
+    assert_ptr_equal(k, &p.k);
+    handle_table_destroy(&A);
+    assert_int_equal(o.k.refcount, 1);
+    assert_int_equal(p.k.refcount, 1);
+}
+
+static void full_table_rejects_and_changes_nothing(void **state)
+{
+    (void)state;
+    static struct handle_table before_a, before_b;
+    struct tobj o;
+    make(&o, NX_OBJ_NOTIFICATION);
+    nx_handle_t first = install(&A, &o, ALL), h = 0, b = install(&B, &o, ALL);
+    for (int i = 1; i < NX_HANDLE_TABLE_SIZE; i++)
+        install(&A, &o, ALL);
+    assert_int_equal(handle_table_live(&A), NX_HANDLE_TABLE_SIZE);
+    memcpy(&before_a, &A, sizeof(A));
+    memcpy(&before_b, &B, sizeof(B));
+    assert_int_equal(handle_install(&A, &o.k, ALL, &h), NX_ERR_NO_SPACE);
+    assert_int_equal(handle_duplicate(&A, first, ALL, &h), NX_ERR_NO_SPACE);
+    assert_int_equal(handle_transfer(&B, b, ALL, false, &A, &h), NX_ERR_NO_SPACE);
+    assert_int_equal(handle_transfer(&B, b, ALL, true, &A, &h), NX_ERR_NO_SPACE);
+    assert_int_equal(handle_transfer(&A, first, ALL, false, &A, &h), NX_ERR_NO_SPACE);
+    assert_int_equal(h, 0);
+    assert_memory_equal(&A, &before_a, sizeof(A));
+    assert_memory_equal(&B, &before_b, sizeof(B));
+    assert_int_equal(o.k.refcount, 1 + NX_HANDLE_TABLE_SIZE + 1);
+    handle_table_destroy(&A);
+    handle_table_destroy(&B);
+    assert_int_equal(o.k.refcount, 1);
+    assert_int_equal(handle_table_live(&A), 0);
+}
+
+static void object_destroyed_exactly_at_last_reference(void **state)
+{
+    (void)state;
+    struct tobj o;
+    make(&o, NX_OBJ_ENDPOINT);
+    nx_handle_t h = install(&A, &o, ALL);
+    nx_handle_t d = dup(&A, h, NX_RIGHT_READ);
+    nx_handle_t c = xfer(&A, h, true, &B);
+    kobject_unref(&o.k);  // the creator lets go: handles keep it alive
+    assert_int_equal(o.k.refcount, 3);
+    assert_int_equal(handle_close(&A, h), NX_OK);
+    assert_int_equal(handle_close(&A, d), NX_OK);
+    assert_int_equal(o.destroyed, 0);
+    assert_int_equal(handle_close(&B, c), NX_OK);
+    assert_int_equal(o.destroyed, 1);
+    assert_int_equal(o.k.refcount, 0);
+    assert_true(PANICS(kobject_unref(&o.k)));
+    assert_true(PANICS(kobject_ref(&o.k)));
+    assert_int_equal(o.destroyed, 1);
+}
+
+static void duplicate_needs_right_and_never_escalates(void **state)
+{
+    (void)state;
+    struct tobj o;
+    make(&o, NX_OBJ_VMO);
+    uint32_t base = NX_RIGHT_READ | NX_RIGHT_MAP | NX_RIGHT_DUPLICATE;
+    nx_handle_t h = install(&A, &o, base), d = 0, ro = install(&A, &o, NX_RIGHT_READ);
+    uint32_t ty, r;
+    assert_int_equal(handle_duplicate(&A, ro, NX_RIGHT_READ, &d), NX_ERR_ACCESS);
+    assert_int_equal(handle_duplicate(&A, h, base | NX_RIGHT_WRITE, &d), NX_ERR_ACCESS);
+    assert_int_equal(handle_duplicate(&A, h, ALL, &d), NX_ERR_ACCESS);
+    assert_int_equal(handle_duplicate(&A, h, NX_RIGHTS_SAME | NX_RIGHT_READ, &d), NX_ERR_ACCESS);
+    assert_int_equal(handle_duplicate(&A, h, 1u << 20, &d), NX_ERR_ACCESS);
+    assert_int_equal(d, 0);
+    assert_int_equal(handle_table_live(&A), 2);
+    d = dup(&A, h, NX_RIGHTS_SAME);
+    assert_int_equal(handle_info(&A, d, &ty, &r), NX_OK);
+    assert_int_equal(r, base);
+    d = dup(&A, h, NX_RIGHT_READ);  // without DUPLICATE: a dead end
+    assert_int_equal(handle_info(&A, d, &ty, &r), NX_OK);
+    assert_int_equal(r, NX_RIGHT_READ);
+    assert_int_equal(handle_duplicate(&A, d, NX_RIGHT_READ, &d), NX_ERR_ACCESS);
+    assert_int_equal(o.k.refcount, 5);
+    handle_table_destroy(&A);
+    assert_int_equal(o.k.refcount, 1);
+}
+
+static void transfer_move_and_copy(void **state)
+{
+    (void)state;
+    struct tobj o;
+    make(&o, NX_OBJ_ENDPOINT);
+    uint32_t xr = NX_RIGHT_TRANSFER | NX_RIGHT_DUPLICATE | NX_RIGHT_SIGNAL | NX_RIGHT_WAIT;
+    nx_handle_t h = install(&A, &o, xr), m, c;
+    uint32_t ty, r;
+    assert_int_equal(handle_transfer(&A, h, NX_RIGHT_TRANSFER | NX_RIGHT_SIGNAL, true, &B, &c),
+                     NX_OK);
+    assert_true(valid(&A, h));
+    assert_int_equal(handle_info(&B, c, &ty, &r), NX_OK);
+    assert_int_equal(r, NX_RIGHT_TRANSFER | NX_RIGHT_SIGNAL);
+    assert_int_equal(o.k.refcount, 3);
+    assert_int_equal(handle_transfer(&A, h, NX_RIGHTS_SAME, false, &C, &m), NX_OK);
+    assert_false(valid(&A, h));
+    assert_int_equal(handle_info(&C, m, &ty, &r), NX_OK);
+    assert_int_equal(r, xr);
+    assert_int_equal(o.k.refcount, 3);  // a move keeps the count
+    assert_int_equal(handle_table_live(&A), 0);
+    assert_int_equal(handle_table_live(&C), 1);
+    handle_table_destroy(&B);
+    handle_table_destroy(&C);
+    assert_int_equal(o.k.refcount, 1);
+}
+
+static void transfer_errors_change_nothing(void **state)
+{
+    (void)state;
+    static struct handle_table before_a, before_b;
+    struct tobj o;
+    make(&o, NX_OBJ_VMO);
+    nx_handle_t no_xfer = install(&A, &o, ALL & ~NX_RIGHT_TRANSFER);
+    nx_handle_t no_dup = install(&A, &o, NX_RIGHT_TRANSFER | NX_RIGHT_READ);
+    nx_handle_t ok = install(&A, &o, NX_RIGHT_TRANSFER | NX_RIGHT_DUPLICATE), out = 0;
+    memcpy(&before_a, &A, sizeof(A));
+    memcpy(&before_b, &B, sizeof(B));
+    assert_int_equal(handle_transfer(&A, no_xfer, NX_RIGHT_READ, false, &B, &out), NX_ERR_ACCESS);
+    assert_int_equal(handle_transfer(&A, no_xfer, NX_RIGHT_READ, true, &B, &out), NX_ERR_ACCESS);
+    assert_int_equal(handle_transfer(&A, no_dup, NX_RIGHTS_SAME, true, &B, &out), NX_ERR_ACCESS);
+    assert_int_equal(handle_transfer(&A, no_dup, NX_RIGHT_WRITE, false, &B, &out),
+                     NX_ERR_ACCESS);
+    assert_int_equal(handle_transfer(&A, ok, ALL, false, &B, &out), NX_ERR_ACCESS);
+    assert_int_equal(handle_transfer(&A, ok, NX_RIGHT_MANAGE, true, &B, &out), NX_ERR_ACCESS);
+    assert_int_equal(handle_transfer(&A, ok + 1, NX_RIGHTS_SAME, true, &B, &out),
+                     NX_ERR_BAD_HANDLE);
+    assert_int_equal(handle_transfer(&B, ok, NX_RIGHTS_SAME, true, &A, &out), NX_ERR_BAD_HANDLE);
+    assert_int_equal(out, 0);
+    assert_memory_equal(&A, &before_a, sizeof(A));
+    assert_memory_equal(&B, &before_b, sizeof(B));
+    assert_int_equal(o.k.refcount, 4);
+    handle_table_destroy(&A);
+}
+
+static void batch_transfer_is_all_or_nothing(void **state)
+{
+    (void)state;
+    static struct handle_table before_a, before_b;
+    struct tobj o;
+    make(&o, NX_OBJ_VMO);
+    uint32_t xr = NX_RIGHT_TRANSFER | NX_RIGHT_DUPLICATE | NX_RIGHT_READ;
+    nx_handle_t h[4], out[4] = { 0 }, ro = install(&A, &o, NX_RIGHT_READ);
+    for (int i = 0; i < 4; i++)
+        h[i] = install(&A, &o, xr);
+    struct handle_xfer x[4] = { { h[0], NX_RIGHTS_SAME, false }, { h[1], NX_RIGHT_TRANSFER, true },
+                                { h[2], NX_RIGHTS_SAME, false }, { ro, NX_RIGHTS_SAME, false } };
+    for (int i = 0; i < NX_HANDLE_TABLE_SIZE - 3; i++)
+        install(&B, &o, 0);  // B has exactly 3 free slots
+    memcpy(&before_a, &A, sizeof(A));
+    memcpy(&before_b, &B, sizeof(B));
+    assert_int_equal(handle_transfer_batch(&A, x, 4, &B, out), NX_ERR_ACCESS);  // x[3] lacks it
+    x[3].handle = h[3];
+    assert_int_equal(handle_transfer_batch(&A, x, 4, &B, out), NX_ERR_NO_SPACE);
+    struct handle_xfer twice[2] = { { h[1], NX_RIGHTS_SAME, true },
+                                    { h[1], NX_RIGHTS_SAME, false } };
+    assert_int_equal(handle_transfer_batch(&A, twice, 2, &B, out), NX_ERR_INVALID);
+    twice[0].copy = false;
+    assert_int_equal(handle_transfer_batch(&A, twice, 2, &B, out), NX_ERR_INVALID);
+    assert_int_equal(handle_transfer_batch(&A, x, NX_HANDLE_TABLE_SIZE + 1, &B, out),
+                     NX_ERR_NO_SPACE);
+    assert_memory_equal(&A, &before_a, sizeof(A));
+    assert_memory_equal(&B, &before_b, sizeof(B));
+    assert_int_equal(out[0], 0);
+
+    twice[0].copy = twice[1].copy = true;  // copying one handle twice is fine
+    assert_int_equal(handle_transfer_check(&A, twice, 2, &B), NX_OK);
+    assert_int_equal(handle_transfer_check(&A, x, 3, &B), NX_OK);
+    assert_memory_equal(&A, &before_a, sizeof(A));
+    handle_transfer_commit(&A, x, 3, &B, out);
+    assert_false(valid(&A, h[0]));
+    assert_true(valid(&A, h[1]));
+    assert_false(valid(&A, h[2]));
+    uint32_t ty, r;
+    assert_int_equal(handle_info(&B, out[1], &ty, &r), NX_OK);
+    assert_int_equal(r, NX_RIGHT_TRANSFER);
+    assert_true(valid(&B, out[0]) && valid(&B, out[2]));
+    assert_int_equal(handle_table_live(&B), NX_HANDLE_TABLE_SIZE);
+    assert_true(PANICS(handle_transfer_commit(&A, x, 1, &C, out)));  // h[0] has gone since
+    handle_table_destroy(&A);
+    handle_table_destroy(&B);
+    assert_int_equal(o.k.refcount, 1);
+}
+
+static void transfer_within_one_table(void **state)
+{
+    (void)state;
+    struct tobj o;
+    make(&o, NX_OBJ_VMO);
+    nx_handle_t h = install(&A, &o, ALL), child = dup(&A, h, ALL);
+    nx_handle_t m = xfer(&A, h, false, &A);
+    assert_false(valid(&A, h));
+    assert_true(valid(&A, m));
+    assert_int_equal(handle_revoke(&A, m), NX_OK);
+    assert_false(valid(&A, child));
+    assert_int_equal(handle_table_live(&A), 1);
+    handle_table_destroy(&A);
+}
+
+// A: h -> h1 (dup); B: b1 (copy of h1) -> b2 (dup); C: c1 (copy of b2), c2 (copy of h).
+static void revoke_reaches_every_table_and_level(void **state)
+{
+    (void)state;
+    struct tobj o;
+    make(&o, NX_OBJ_VMO);
+    nx_handle_t h = install(&A, &o, ALL), h1 = dup(&A, h, ALL);
+    nx_handle_t b1 = xfer(&A, h1, true, &B), b2 = dup(&B, b1, ALL);
+    nx_handle_t c1 = xfer(&B, b2, true, &C), c2 = xfer(&A, h, true, &C);
+    nx_handle_t other = install(&B, &o, ALL);  // not derived from h
+    assert_int_equal(o.k.refcount, 8);
+    assert_int_equal(handle_revoke(&B, b1), NX_OK);  // the middle: b2, c1 go
+    assert_true(valid(&B, b1) && valid(&A, h1) && valid(&C, c2));
+    assert_false(valid(&B, b2) || valid(&C, c1));
+    assert_int_equal(o.k.refcount, 6);
+    b2 = dup(&B, b1, ALL);
+    assert_int_equal(handle_revoke(&A, h), NX_OK);
+    assert_true(valid(&A, h) && valid(&B, other));
+    assert_false(valid(&A, h1) || valid(&B, b1) || valid(&B, b2) || valid(&C, c2));
+    assert_int_equal(handle_table_live(&A) + handle_table_live(&B) + handle_table_live(&C), 2);
+    assert_int_equal(o.k.refcount, 3);
+    assert_int_equal(handle_revoke(&A, h), NX_OK);  // nothing left to revoke
+    nx_handle_t reuse = install(&C, &o, ALL);  // a revoked slot comes back, new generation
+    assert_false(valid(&C, c1) || valid(&C, c2));
+    assert_true(valid(&C, reuse));
+    handle_table_destroy(&A);
+    handle_table_destroy(&B);
+    handle_table_destroy(&C);
+    assert_int_equal(o.k.refcount, 1);
+}
+
+static void close_hands_children_to_parent(void **state)
+{
+    (void)state;
+    struct tobj o;
+    make(&o, NX_OBJ_VMO);
+    nx_handle_t h = install(&A, &o, ALL), m = dup(&A, h, ALL);
+    nx_handle_t x = xfer(&A, m, true, &B), y = dup(&B, x, ALL), z = xfer(&A, m, true, &C);
+    nx_handle_t sib = dup(&A, h, ALL);
+    assert_int_equal(handle_close(&A, m), NX_OK);  // x, z now hang off h
+    assert_int_equal(handle_close(&B, x), NX_OK);  // y too
+    assert_true(valid(&B, y) && valid(&C, z) && valid(&A, sib));
+    assert_int_equal(handle_revoke(&A, h), NX_OK);
+    assert_false(valid(&B, y) || valid(&C, z) || valid(&A, sib));
+    // Closing a root makes its children roots: nothing above them can revoke them any more.
+    nx_handle_t c = xfer(&A, h, true, &B), g = dup(&B, c, ALL);
+    assert_int_equal(handle_close(&A, h), NX_OK);
+    assert_true(valid(&B, c) && valid(&B, g));
+    assert_int_equal(handle_revoke(&B, c), NX_OK);
+    assert_false(valid(&B, g));
+    handle_table_destroy(&B);
+    assert_int_equal(o.k.refcount, 1);
+}
+
+static void moves_keep_the_derivation(void **state)
+{
+    (void)state;
+    struct tobj o;
+    make(&o, NX_OBJ_VMO);
+    nx_handle_t h = install(&A, &o, ALL), c = xfer(&A, h, true, &B), g = dup(&B, c, ALL);
+    nx_handle_t c_moved = xfer(&B, c, false, &C);  // a child with a child moves
+    nx_handle_t h_moved = xfer(&A, h, false, &B);  // so does the root
+    assert_int_equal(handle_revoke(&B, h_moved), NX_OK);
+    assert_false(valid(&C, c_moved) || valid(&B, g));
+    assert_int_equal(handle_table_live(&B) + handle_table_live(&C), 1);
+    handle_table_destroy(&B);
+    assert_int_equal(o.k.refcount, 1);
+}
+
+static void revoke_cost_is_proportional_to_revoked(void **state)
+{
+    (void)state;
+    struct tobj o;
+    make(&o, NX_OBJ_VMO);
+    nx_handle_t root = install(&A, &o, ALL), unrelated = install(&A, &o, ALL);
+    for (int i = 0; i < 100; i++)  // bystanders that a table scan would have to skip
+        dup(&C, install(&C, &o, ALL), ALL);
+    nx_handle_t last = root;  // a chain alternating A and B, plus a bushy level
+    struct handle_table *t = &A;
+    for (int i = 0; i < 100; i++) {
+        struct handle_table *next = i % 2 ? &A : &B;
+        last = (t == next) ? dup(t, last, ALL) : xfer(t, last, true, next);
+        t = next;
+    }
+    for (int i = 0; i < 20; i++)
+        dup(t, last, ALL);
+    uint64_t visits = handle_counters.revoke_visits, revoked = handle_counters.revoked;
+    assert_int_equal(handle_revoke(&A, unrelated), NX_OK);
+    assert_int_equal(handle_counters.revoke_visits, visits);
+    assert_int_equal(handle_revoke(&A, root), NX_OK);
+    assert_int_equal(handle_counters.revoked - revoked, 120);
+    assert_true(handle_counters.revoke_visits - visits <= 2 * 120);
+    assert_int_equal(handle_table_live(&A) + handle_table_live(&B), 2);
+    handle_table_destroy(&A);
+    handle_table_destroy(&C);
+    assert_int_equal(o.k.refcount, 1);
+}
+
+// A destructor that closes another handle, as an object owning a handle would.
+static struct handle_table *victim_table;
+static nx_handle_t victim;
+static uint32_t live_in_a_at_destroy;
+
+static void destroy_and_close(struct kobject *k)
+{
+    count_destroy(k);
+    live_in_a_at_destroy = handle_table_live(&A);
+    assert_int_equal(handle_close(victim_table, victim), NX_OK);
+}
+
+static void destructors_run_once_tables_are_consistent(void **state)
+{
+    (void)state;
+    struct tobj owner, o;
+    make(&o, NX_OBJ_VMO);
+    memset(&owner, 0, sizeof(owner));
+    kobject_init(&owner.k, NX_OBJ_PROCESS, destroy_and_close);
+    install(&A, &owner, ALL);
+    nx_handle_t v = install(&A, &o, ALL);
+    victim = xfer(&A, v, true, &C);  // a child of a handle that table_destroy drops later
+    victim_table = &C;
+    kobject_unref(&owner.k);  // only the handle keeps it
+    handle_table_destroy(&A);
+    assert_int_equal(owner.destroyed, 1);
+    assert_int_equal(live_in_a_at_destroy, 0);
+    assert_int_equal(handle_table_live(&C), 0);
+    assert_int_equal(o.k.refcount, 1);
+}
+
+static void table_destroy_drops_everything(void **state)
+{
+    (void)state;
+    struct tobj o[3];
+    for (int i = 0; i < 3; i++)
+        make(&o[i], NX_OBJ_THREAD);
+    nx_handle_t root = install(&A, &o[0], ALL);
+    nx_handle_t mid = xfer(&A, root, true, &B), leaf = xfer(&B, mid, true, &C);
+    for (int i = 0; i < 3; i++) {
+        install(&B, &o[i], ALL);
+        dup(&B, mid, ALL);
+        kobject_unref(&o[i].k);
+    }
+    handle_table_destroy(&B);
+    assert_int_equal(handle_table_live(&B), 0);
+    assert_false(valid(&B, mid));
+    assert_int_equal(o[1].destroyed + o[2].destroyed, 2);
+    assert_int_equal(o[0].destroyed, 0);
+    assert_int_equal(o[0].k.refcount, 2);
+    assert_int_equal(handle_revoke(&A, root), NX_OK);  // leaf moved up to root
+    assert_false(valid(&C, leaf));
+    assert_int_equal(handle_close(&A, root), NX_OK);
+    assert_int_equal(o[0].destroyed, 1);
+    assert_int_equal(destroy_calls, 3);
+    handle_table_destroy(&B);  // destroying an empty table is harmless
+}
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup(f, setup)
+    const struct CMUnitTest tests[] = {
+        T(encoding_round_trips),
+        T(get_checks_handle_type_and_rights),
+        T(install_rejects_bad_arguments),
+        T(stale_handle_fails_after_close_and_slot_reuse),
+        T(full_table_rejects_and_changes_nothing),
+        T(object_destroyed_exactly_at_last_reference),
+        T(duplicate_needs_right_and_never_escalates),
+        T(transfer_move_and_copy),
+        T(transfer_errors_change_nothing),
+        T(batch_transfer_is_all_or_nothing),
+        T(transfer_within_one_table),
+        T(revoke_reaches_every_table_and_level),
+        T(close_hands_children_to_parent),
+        T(moves_keep_the_derivation),
+        T(revoke_cost_is_proportional_to_revoked),
+        T(destructors_run_once_tables_are_consistent),
+        T(table_destroy_drops_everything),
+    };
+    return cmocka_run_group_tests_name("handle", tests, NULL, NULL);
+}
