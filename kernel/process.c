@@ -15,8 +15,6 @@ static struct process *all_processes;
 static uint32_t next_pid = 1;
 static uint32_t live_processes;
 
-#define PROCESS_PAGES 1  // struct process is small; one page keeps the allocator simple
-
 struct process *process_create(const char *name)
 {
     paddr_t pa = pmm_alloc();

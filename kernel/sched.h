@@ -1,6 +1,5 @@
 #pragma once
 // The scheduler of the boot hart: fixed priorities (runqueue.h), tickless time slices.
-#include <stdbool.h>
 
 #define PRIO_DEFAULT 16
 

@@ -4,8 +4,6 @@
 #include "arch/riscv/pagetable.h"
 #include "lib/string.h"
 
-static uint64_t bytes_copied;
-
 static int range_ok(uint64_t va, size_t len)
 {
     return va >= USER_VA_MIN && len <= USER_STACK_TOP && va <= USER_STACK_TOP - len;
@@ -37,7 +35,6 @@ static int copy_user(paddr_t root, uint64_t va, void *kbuf, size_t len, int to_u
             memcpy(u, k, chunk);
         else
             memcpy(k, u, chunk);
-        bytes_copied += chunk;
         va += chunk, k += chunk, len -= chunk;
     }
     return NX_OK;
@@ -53,7 +50,3 @@ int copy_to_user(paddr_t root, uint64_t va, const void *src, size_t len)
     return copy_user(root, va, (void *)src, len, 1);
 }
 
-uint64_t usercopy_bytes(void)
-{
-    return bytes_copied;
-}

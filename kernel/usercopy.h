@@ -1,6 +1,6 @@
 #pragma once
 // Access to user memory by walking the process's page table: a bad user pointer yields
-// NX_ERR_BAD_ADDRESS, never a kernel fault. Every byte moved is counted.
+// NX_ERR_BAD_ADDRESS, never a kernel fault.
 #include <stddef.h>
 #include <stdint.h>
 #include "arch/riscv/memlayout.h"
@@ -11,5 +11,3 @@ enum user_access { USER_READ, USER_WRITE };
 int user_check(paddr_t root, uint64_t va, size_t len, enum user_access access);
 int copy_from_user(paddr_t root, void *dst, uint64_t va, size_t len);
 int copy_to_user(paddr_t root, uint64_t va, const void *src, size_t len);
-// Bytes the kernel has copied between user and kernel memory since boot.
-uint64_t usercopy_bytes(void);

@@ -12,7 +12,6 @@ static struct {
     uint64_t hz;
     bool sstc;
     uint64_t deadline;  // NEVER when disarmed
-    uint64_t irqs;
 } timer;
 
 static void program(uint64_t deadline)
@@ -65,11 +64,6 @@ bool timer_armed(void)
 
 void timer_ack(void)
 {
-    timer.irqs++;
     program(NEVER);
 }
 
-uint64_t timer_irq_count(void)
-{
-    return timer.irqs;
-}

@@ -11,5 +11,4 @@ uint64_t timer_ns_to_ticks(uint64_t ns);
 void timer_arm(uint64_t deadline);        // absolute, in ticks
 void timer_disarm(void);
 bool timer_armed(void);
-void timer_ack(void);                     // on a timer interrupt: disarm and count it
-uint64_t timer_irq_count(void);
+void timer_ack(void);                     // on a timer interrupt: disarm it
