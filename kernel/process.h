@@ -1,34 +1,59 @@
 #pragma once
-// Processes: an address space, its threads and an exit status.
+// Processes: an address space, a handle table, a page budget, threads and an exit status.
+//
+// Lifetime: a process is ALIVE from process_create until it exits or is killed; then its
+// threads, handles and memory are released at once and it becomes DEAD. The struct itself is
+// a kernel object that lives on while anything refers to it (handles, for the exit status;
+// objects still charged to its budget), and is freed with the last reference.
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "arch/riscv/memlayout.h"
+#include "budget.h"
+#include "object.h"
 
 #define PROCESS_NAME_MAX 32
 
 struct thread;
+struct handle_table;
+
+enum process_state { PROCESS_ALIVE, PROCESS_DEAD };
 
 struct process {
+    struct kobject obj;
     uint32_t pid;
+    enum process_state state;
     char name[PROCESS_NAME_MAX];
-    paddr_t root;             // page-table root
-    struct thread *threads;   // linked through thread.proc_next
-    struct process *next;     // all live processes
+    paddr_t root;                   // page-table root (0 once dead)
+    struct handle_table *handles;   // NULL once dead
+    struct page_budget budget;      // everything the process makes is charged here
+    struct process *creator;        // charged our budget's limit (a reference), or NULL
+    struct thread *threads;         // linked through thread.proc_next
+    uint64_t thread_slots;          // IPC buffer slots in use, one bit per thread
+    long exit_status;
+    struct kobject *exit_notif;     // signalled with exit_bits when the process ends
+    uint64_t exit_bits;
+    struct process *next;           // all live processes
 };
 
-// A process with an empty user address space, or NULL when out of memory.
-struct process *process_create(const char *name);
-// Load an ELF executable and a user stack into p; on success *entry is the first pc.
-// Returns 0 or a negative nx_error; prints why a malformed file was rejected.
+// A process with an empty user address space and handle table and a budget of `pages`,
+// charged to creator's budget (NULL: the kernel's own, for boot programs).
+// NX_ERR_NO_MEMORY when the creator's budget or the pmm is short.
+int process_create(const char *name, size_t pages, struct process *creator,
+                   struct process **out);
+// Load an ELF executable and a user stack into p (boot programs); *entry is the first pc.
 int process_load_elf(struct process *p, const void *file, size_t len, uint64_t *entry);
-// Create p's first thread at entry with the standard stack and make it ready.
-int process_start(struct process *p, uint64_t entry, uint64_t arg);
-// Free p, its threads and its memory. The current thread, if it is p's, is left dead
-// for the scheduler to free.
-void process_destroy(struct process *p);
-// End the current process: report, free everything, never return.
+// Start p's first thread at pc with stack sp and a0 = arg.
+int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg);
+// End p with status: free its threads, handles and memory, signal its exit notification,
+// report on the console. If the current thread is p's, the caller must switch away after.
+void process_end(struct process *p, long status);
+// End the current process; never returns.
 _Noreturn void process_exit(long status);
 // End the current process because of a fault it took.
 _Noreturn void process_kill_current(const char *cause, uint64_t pc, uint64_t addr);
 // Processes still alive.
 uint32_t process_count(void);
+
+// The current thread's process, and the handle table syscalls use.
+#define current_process (current_thread->proc)

@@ -1,5 +1,7 @@
 #pragma once
-// The scheduler of the boot hart: fixed priorities (runqueue.h), tickless time slices.
+// The scheduler of the boot hart: fixed priorities (runqueue.h), tickless time slices,
+// blocking with deadlines, and direct switches for the IPC fast path.
+#include <stdint.h>
 
 #define PRIO_DEFAULT 16
 
@@ -14,8 +16,24 @@ void sched_remove(struct thread *t);
 void sched_switch(void);
 // Put the current thread at the back of its level and run the next ready one.
 void sched_yield(void);
-// A timer interrupt came: end the current slice if it is over.
-void sched_timer_tick(void);
+
+// Block the current thread, which the caller has already queued wherever it waits, until
+// sched_wake or the deadline (ns, NX_DEADLINE_NEVER for none). On timeout, or when the
+// thread is killed, unblock(t) takes it off that queue first. Returns the result passed to
+// sched_wake, or NX_ERR_TIMED_OUT. A deadline already past returns NX_ERR_TIMED_OUT at once
+// (after unblock).
+long sched_block(uint64_t deadline, void (*unblock)(struct thread *t));
+// Like sched_block, but hand the CPU straight to `next` (blocked, and just given its result
+// by the caller through next->wait_result) instead of going through the ready queue, when no
+// ready thread has a higher priority than next. This is the IPC fast path.
+long sched_block_switch(struct thread *next, uint64_t deadline,
+                        void (*unblock)(struct thread *t));
+// Wake a blocked thread with `result` (its sched_block returns it): cancel its deadline and
+// make it ready.
+void sched_wake(struct thread *t, long result);
+// Cancel t's wait without waking it (t is being killed): unblock(t) and the deadline go.
+void sched_cancel_wait(struct thread *t);
+
 // Runs ready threads, sleeps in WFI with nothing armed when nothing is due, powers off
 // when no process is left.
 _Noreturn void sched_idle_loop(void);

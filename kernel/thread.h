@@ -1,7 +1,11 @@
 #pragma once
-// Threads: a kernel stack, saved user registers and a scheduling state.
+// Threads: a kernel stack, saved user registers, a scheduling state, an IPC buffer and the
+// state of whatever the thread is blocked on.
 #include <stdint.h>
+#include <nexus/ipc.h>
 #include "arch/riscv/trapframe.h"
+#include "clock.h"
+#include "object.h"
 #include "runqueue.h"
 
 struct process;
@@ -11,22 +15,40 @@ enum thread_state { THREAD_READY, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
 struct thread {
     struct trapframe tf;     // offset 0: trap.S saves user registers here
     uint64_t kstack_top;     // offset THREAD_KSTACK_TOP: trap.S switches to this stack
+    uint64_t out[6];         // offset THREAD_OUT: a1..a6 when a syscall returns
     struct context ctx;      // kernel registers while switched out
+    struct kobject obj;      // handles to the thread; the process holds one reference
     struct process *proc;
     struct rq_link rq;       // run queue link and priority (owned by the scheduler)
     struct thread *proc_next;  // sibling link in proc->threads
     enum thread_state state;
+    uint32_t slot;           // index of its IPC buffer page in the process
+    struct nx_ipc_buffer *ipc;  // that page, through the direct map
+
+    // While BLOCKED (sched_block): the queue it waits in and how to leave it.
+    struct thread *wait_next, *wait_prev;  // waitq links (waitq.h)
+    void (*unblock)(struct thread *t);     // take t off its wait queue (timeout, kill)
+    long wait_result;                      // what sched_block returns
+    struct clock_timer wait_timer;         // the deadline, if any
+
+    // IPC (endpoint.c).
+    struct thread *caller;   // the thread whose call this thread received and owes a reply
+    struct thread *server;   // while waiting for a reply: the thread that owes it (or NULL)
+    uint64_t badge;          // while queued to send: the badge of the handle used
+    uint64_t msg[1 + NX_MSG_WORDS];  // while queued to send: info and words
     uint32_t canary;         // detects kernel stack overflow into this struct
 };
 
 // The current thread lives in tp while the kernel runs (see trap.S).
 register struct thread *current_thread __asm__("tp");
 
-// A new thread of p that will enter user mode at pc with stack pointer sp and a0 = arg.
-// It is not yet ready; NULL when out of memory.
-struct thread *thread_create(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg,
-                             uint8_t priority);
-// Release a dead thread's memory (never the running one).
-void thread_free(struct thread *t);
+// A new thread of p that will enter user mode at pc with stack pointer sp, a0 = arg and
+// a1 = its IPC buffer address. It is linked into p but not ready yet. NX_ERR_NO_MEMORY
+// (budget or pages) or NX_ERR_NO_SPACE (p has NX_PROCESS_MAX_THREADS threads).
+int thread_create(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uint8_t priority,
+                  struct thread **out);
+// End t: take it off every queue and wait, unlink it from its process, drop the process's
+// reference. The current thread is left DEAD for the scheduler to switch away from.
+void thread_kill(struct thread *t);
 // Abort if t's kernel stack overflowed.
 void thread_check_stack(const struct thread *t);

@@ -13,33 +13,18 @@ uint64_t vmo_bytes_copied;
 // Most pages one vmo_read / vmo_write can touch (an unaligned VMO_RW_MAX spans one more).
 #define RW_SPAN (VMO_RW_MAX / PAGE_SIZE + 1)
 
-static int charge(struct page_budget *b, size_t n)
-{
-    if (b->used > b->limit || n > b->limit - b->used)
-        return NX_ERR_NO_MEMORY;
-    b->used += n;
-    return 0;
-}
-
-static void uncharge(struct page_budget *b, size_t n)
-{
-    if (n > b->used)
-        panic("vmo: budget underflow (%lu > %lu)", (unsigned long)n, (unsigned long)b->used);
-    b->used -= n;
-}
-
 // Allocate and zero the metadata block for a VMO of npages (with a page array unless
 // physical), charged to b if b is not NULL.
 static int alloc_meta(size_t npages, bool physical, struct page_budget *b, struct vmo **out)
 {
     size_t bytes = sizeof(struct vmo) + (physical ? 0 : npages * sizeof(paddr_t));
     size_t meta = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
-    if (b && charge(b, meta))
+    if (b && budget_charge(b, meta))
         return NX_ERR_NO_MEMORY;
     paddr_t pa = pmm_alloc_contig(meta, 1);  // zeroed
     if (!pa) {
         if (b)
-            uncharge(b, meta);
+            budget_uncharge(b, meta);
         return NX_ERR_NO_MEMORY;
     }
     struct vmo *v = pa_to_kva(pa);
@@ -108,14 +93,14 @@ static int prepare(struct vmo *v, size_t first, size_t n, bool for_write, paddr_
     }
     if (need == 0)
         return 0;
-    if (charge(v->budget, need))
+    if (budget_charge(v->budget, need))
         return NX_ERR_NO_MEMORY;
     for (size_t k = 0; k < need; k++) {
         fresh[k] = pmm_alloc();
         if (!fresh[k]) {
             while (k--)
                 pmm_free(fresh[k]);
-            uncharge(v->budget, need);
+            budget_uncharge(v->budget, need);
             return NX_ERR_NO_MEMORY;
         }
     }
@@ -255,7 +240,7 @@ void vmo_destroy(struct vmo *v)
                     freed++;
                 }
             }
-            uncharge(v->budget, v->committed + v->meta_pages);
+            budget_uncharge(v->budget, v->committed + v->meta_pages);
         }
         pmm_free_contig(kva_to_pa(v), v->meta_pages);
         v = parent;

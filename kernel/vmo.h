@@ -24,15 +24,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "arch/riscv/memlayout.h"
+#include "budget.h"
 
 #define VMO_MAX_PAGES 65536UL        // 256 MiB per VMO
 #define VMO_RW_MAX (4 * PAGE_SIZE)   // longest vmo_read / vmo_write
 #define VMO_MAX_DEPTH 8              // longest parent chain of a clone
-
-// A process's page budget. Invariant kept by this module: used only grows up to limit.
-struct page_budget {
-    size_t limit, used;
-};
 
 #define VMO_SEALED 1u
 #define VMO_PHYSICAL 2u  // fixed physical range, pages not owned, never freed

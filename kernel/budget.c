@@ -1,0 +1,39 @@
+// Page budgets (see budget.h).
+#include "budget.h"
+#include <nexus/errors.h>
+#include "panic.h"
+#include "pmm.h"
+
+int budget_charge(struct page_budget *b, size_t n)
+{
+    if (n > b->limit - b->used)
+        return NX_ERR_NO_MEMORY;
+    b->used += n;
+    return NX_OK;
+}
+
+void budget_uncharge(struct page_budget *b, size_t n)
+{
+    if (n > b->used)
+        panic("budget underflow (%lu > %lu)", (unsigned long)n, (unsigned long)b->used);
+    b->used -= n;
+}
+
+paddr_t budget_alloc(struct page_budget *b, size_t n)
+{
+    if (budget_charge(b, n))
+        return 0;
+    paddr_t pa = n == 1 ? pmm_alloc() : pmm_alloc_contig(n, 1);
+    if (!pa)
+        budget_uncharge(b, n);
+    return pa;
+}
+
+void budget_free(struct page_budget *b, paddr_t pa, size_t n)
+{
+    if (n == 1)
+        pmm_free(pa);
+    else
+        pmm_free_contig(pa, n);
+    budget_uncharge(b, n);
+}

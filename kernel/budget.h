@@ -1,0 +1,20 @@
+#pragma once
+// Page budgets: every page a process causes the kernel to allocate (its objects, its memory,
+// its page tables) is charged to one budget, given by the process's creator. Going over it
+// fails that allocation with NX_ERR_NO_MEMORY and affects nothing else.
+#include <stddef.h>
+#include "arch/riscv/memlayout.h"
+
+// Invariant kept by this module: used <= limit.
+struct page_budget {
+    size_t limit, used;
+};
+
+// NX_OK, or NX_ERR_NO_MEMORY if n more pages do not fit.
+int budget_charge(struct page_budget *b, size_t n);
+// Give back n charged pages (panics on underflow: that is a kernel accounting bug).
+void budget_uncharge(struct page_budget *b, size_t n);
+// n contiguous zeroed pages charged to b, or 0 (nothing charged) when b or the pmm is short.
+paddr_t budget_alloc(struct page_budget *b, size_t n);
+// Free pages from budget_alloc and uncharge them.
+void budget_free(struct page_budget *b, paddr_t pa, size_t n);
