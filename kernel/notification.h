@@ -1,0 +1,23 @@
+#pragma once
+// Notifications: a 64-bit word of signal bits. Signal ORs bits in; a wait returns the bits and
+// clears them. At most one thread waits at a time in practice, but any number may queue.
+// A notification bound to an endpoint (nx_endpoint_bind) also wakes a thread blocked in recv
+// on that endpoint.
+#include <stdint.h>
+#include "object.h"
+#include "waitq.h"
+
+struct endpoint;
+
+struct notification {
+    struct kobject obj;
+    uint64_t bits;
+    struct waitq waiters;
+    struct endpoint *bound;   // set by endpoint.c while bound (no reference: the endpoint
+                              // unbinds itself before it goes)
+};
+
+// OR bits in; wake the first waiter (it takes the bits) or a receiver on the bound endpoint.
+void notification_signal(struct notification *n, uint64_t bits);
+// Return the bits and clear them (0 if none).
+uint64_t notification_take(struct notification *n);
