@@ -39,8 +39,12 @@ struct thread {
     uint32_t canary;         // detects kernel stack overflow into this struct
 };
 
+#ifdef NEXUS_HOST
+extern struct thread *current_thread;  // host unit tests set it
+#else
 // The current thread lives in tp while the kernel runs (see trap.S).
 register struct thread *current_thread __asm__("tp");
+#endif
 
 // A new thread of p that will enter user mode at pc with stack pointer sp, a0 = arg and
 // a1 = its IPC buffer address. It is linked into p but not ready yet. NX_ERR_NO_MEMORY
