@@ -16,6 +16,7 @@
 
 struct thread;
 struct handle_table;
+struct aspace;
 
 enum process_state { PROCESS_ALIVE, PROCESS_DEAD };
 
@@ -25,6 +26,7 @@ struct process {
     enum process_state state;
     char name[PROCESS_NAME_MAX];
     paddr_t root;                   // page-table root (0 once dead)
+    struct aspace *aspace;          // VMO mappings (aspace.c); NULL until the first map
     struct handle_table *handles;   // NULL once dead
     struct page_budget budget;      // everything the process makes is charged here
     struct process *creator;        // charged our budget's limit (a reference), or NULL
@@ -52,6 +54,10 @@ void process_end(struct process *p, long status);
 _Noreturn void process_exit(long status);
 // End the current process because of a fault it took.
 _Noreturn void process_kill_current(const char *cause, uint64_t pc, uint64_t addr);
+// A zeroed page for a kernel object of p, charged to p's budget (NULL: budget or pmm short);
+// and its release.
+void *process_alloc_object_page(struct process *p);
+void process_free_object_page(struct process *p, void *page);
 // Processes still alive.
 uint32_t process_count(void);
 

@@ -139,11 +139,6 @@ int vmo_get_page(struct vmo *v, size_t index, bool for_write, paddr_t *out)
     return prepare(v, index, 1, for_write, out);
 }
 
-bool vmo_page_owned(const struct vmo *v, size_t index)
-{
-    return (v->flags & VMO_PHYSICAL) || v->pages[index];
-}
-
 bool vmo_range_ok(const struct vmo *v, size_t offset, size_t len)
 {
     size_t size = v->npages * PAGE_SIZE;

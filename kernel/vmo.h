@@ -73,9 +73,6 @@ void vmo_set_owner(struct vmo *v, struct kobject *owner);
 // The page backing index, committed now if needed (zeroed, or a copy of the borrowed page
 // when for_write). NX_ERR_INVALID out of range, NX_ERR_ACCESS writing a sealed VMO.
 int vmo_get_page(struct vmo *v, size_t index, bool for_write, paddr_t *out);
-// Does v itself own the page at index (committed, or device memory), so that mapping it
-// writable cannot change a page shared with a parent?
-bool vmo_page_owned(const struct vmo *v, size_t index);
 // Is [offset, offset + len) inside v?
 bool vmo_range_ok(const struct vmo *v, size_t offset, size_t len);
 // Commit every page a vmo_write of [offset, offset + len) (len <= VMO_RW_MAX) would touch,

@@ -53,6 +53,19 @@ void vm_activate(paddr_t root)
     sfence_vma_all();
 }
 
+// Above this many pages one global flush is cheaper than page-by-page ones.
+#define FLUSH_PAGES_MAX 16
+
+void vm_flush(uint64_t va, uint64_t size)
+{
+    if (size > FLUSH_PAGES_MAX * PAGE_SIZE) {
+        sfence_vma_all();
+        return;
+    }
+    for (uint64_t off = 0; off < size; off += PAGE_SIZE)
+        sfence_vma_page(va + off);
+}
+
 void vm_destroy_user_root(paddr_t root)
 {
     if ((csr_read(satp) & PTE_PPN_MASK) == root >> PAGE_SHIFT)
