@@ -21,6 +21,9 @@ static inline uint64_t nx_rdinstret(void)
     return v;
 }
 
+// The priority the kernel gives a boot program's first thread.
+#define PRIO_USER_DEFAULT 16
+
 // Formatted output to the debug console (%s %c %d %ld %u %lu %x %lx %%); returns bytes written.
 int nx_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void nx_puts(const char *s);
