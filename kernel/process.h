@@ -60,10 +60,6 @@ void process_free_object_page(struct process *p, void *page);
 _Noreturn void process_exit(long status);
 // End the current process because of a fault it took.
 _Noreturn void process_kill_current(const char *cause, uint64_t pc, uint64_t addr);
-// A zeroed page for a kernel object of p, charged to p's budget (NULL: budget or pmm short);
-// and its release.
-void *process_alloc_object_page(struct process *p);
-void process_free_object_page(struct process *p, void *page);
 // Processes still alive.
 uint32_t process_count(void);
 
