@@ -172,7 +172,7 @@ int aspace_map(struct process *p, struct vmo *v, uint64_t va, uint64_t offset, u
 static void clear_pages(struct process *p, uint64_t va, uint64_t size)
 {
     if (pt_unmap(p->root, va, size, false))
-        vm_flush(va, size);
+        vm_flush_tlb();
 }
 
 // The mappings inside [va, va + size), which aspace_cut made boundaries: [*lo, *hi).
@@ -260,10 +260,9 @@ int aspace_fault(struct process *p, uint64_t va, uint32_t access)
     int err = vmo_get_page(m->vmo, index, commit, &pa);
     if (err)
         return err == NX_ERR_NO_MEMORY ? err : NX_ERR_BAD_ADDRESS;
-    pt_unmap(p->root, va, PAGE_SIZE, false);  // a stale entry (fault on a cached translation)
     if (pt_map(p->root, va, pa, PAGE_SIZE, pte_flags(m->prot), 0))
         return NX_ERR_NO_MEMORY;
-    vm_flush(va, PAGE_SIZE);
+    vm_flush_tlb();
     return NX_OK;
 }
 

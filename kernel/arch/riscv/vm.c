@@ -53,17 +53,9 @@ void vm_activate(paddr_t root)
     sfence_vma_all();
 }
 
-// Above this many pages one global flush is cheaper than page-by-page ones.
-#define FLUSH_PAGES_MAX 16
-
-void vm_flush(uint64_t va, uint64_t size)
+void vm_flush_tlb(void)
 {
-    if (size > FLUSH_PAGES_MAX * PAGE_SIZE) {
-        sfence_vma_all();
-        return;
-    }
-    for (uint64_t off = 0; off < size; off += PAGE_SIZE)
-        sfence_vma_page(va + off);
+    sfence_vma_all();
 }
 
 void vm_destroy_user_root(paddr_t root)
