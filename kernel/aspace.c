@@ -260,6 +260,9 @@ int aspace_fault(struct process *p, uint64_t va, uint32_t access)
     int err = vmo_get_page(m->vmo, index, commit, &pa);
     if (err)
         return err == NX_ERR_NO_MEMORY ? err : NX_ERR_BAD_ADDRESS;
+    // The page may be in the table already (a fault on a stale translation, or, with several
+    // harts, another thread faulting first): replace the entry rather than fail.
+    pt_unmap(p->root, va, PAGE_SIZE, false);
     if (pt_map(p->root, va, pa, PAGE_SIZE, pte_flags(m->prot), 0))
         return NX_ERR_NO_MEMORY;
     vm_flush_tlb();

@@ -328,6 +328,122 @@ static void destroy_leaves_vmo_pages_to_the_vmo(void **state)
     kobject_unref(&v->obj);
 }
 
+// Random maps, unmaps and protects in a small window, against a page-by-page model: the
+// table stays sorted and disjoint, lookups agree with the model, and the reference and
+// writable-mapping counts match the mappings.
+#define WPAGES 48
+struct model_page {
+    int vmo;           // -1: unmapped
+    uint64_t offset;   // VMO byte offset shown here
+    uint32_t prot;
+};
+
+static uint64_t rng = 0x2545f4914f6cdd1dULL;
+static uint64_t next_random(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static void check_model(struct vmo **v, const struct model_page *m)
+{
+    const struct aspace *as = proc.aspace;
+    for (uint32_t i = 1; as && i < as->count; i++)
+        assert_true(as->maps[i - 1].va + as->maps[i - 1].size <= as->maps[i].va);
+    uint32_t refs[2] = { 1, 1 }, writable[2] = { 0, 0 };
+    for (uint32_t i = 0; as && i < as->count; i++) {
+        int k = as->maps[i].vmo == v[0] ? 0 : 1;
+        refs[k]++;
+        writable[k] += !!(as->maps[i].prot & W);
+    }
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(v[k]->obj.refcount, refs[k]);
+        assert_int_equal(v[k]->writable_maps, writable[k]);
+    }
+    for (int i = 0; i < WPAGES; i++) {
+        struct mapping *got = aspace_find(proc.aspace, VA + i * PAGE_SIZE);
+        pte_t e = pt_lookup(proc.root, VA + i * PAGE_SIZE);
+        if (m[i].vmo < 0) {
+            assert_null(got);
+            assert_int_equal(e, 0);  // nothing left in the page table
+            continue;
+        }
+        // An entry, if any, allows exactly the mapping's protection.
+        uint64_t want = (m[i].prot & R ? PTE_R : 0) | (m[i].prot & W ? PTE_W : 0) |
+                        (m[i].prot & X ? PTE_X : 0);
+        assert_true(!e || (e & PTE_RWX) == want);
+        assert_non_null(got);
+        assert_ptr_equal(got->vmo, v[m[i].vmo]);
+        assert_int_equal(got->offset + (VA + i * PAGE_SIZE - got->va), m[i].offset);
+        assert_int_equal(got->prot, m[i].prot);
+    }
+}
+
+static void random_operations_match_a_page_model(void **state)
+{
+    struct vmo *v[2] = { new_vmo(WPAGES), new_vmo(WPAGES) };
+    struct model_page m[WPAGES];
+    for (int i = 0; i < WPAGES; i++)
+        m[i].vmo = -1;
+    static const uint32_t prots[] = { 0, R, RW, R | X };
+    for (int step = 0; step < 5000; step++) {
+        int first = (int)(next_random() % WPAGES);
+        int n = 1 + (int)(next_random() % (uint64_t)(WPAGES - first));
+        uint64_t va = VA + (uint64_t)first * PAGE_SIZE, size = (uint64_t)n * PAGE_SIZE;
+        uint32_t prot = prots[next_random() % 4];
+        int k = (int)(next_random() % 2), op = (int)(next_random() % 3);
+        uint32_t before = proc.aspace ? proc.aspace->count : 0;
+        if (op == 0) {
+            uint64_t out, off = (next_random() % (uint64_t)(WPAGES - n + 1)) * PAGE_SIZE;
+            int err = aspace_map(&proc, v[k], va, off, size, prot, RWX, &out);
+            bool free = true;
+            for (int i = first; i < first + n; i++)
+                free &= m[i].vmo < 0;
+            if (!free) {
+                assert_int_equal(err, NX_ERR_BAD_STATE);
+            } else if (before == ASPACE_MAX_MAPPINGS) {
+                assert_int_equal(err, NX_ERR_NO_SPACE);
+            } else {
+                assert_int_equal(err, 0);
+                for (int i = first; i < first + n; i++)
+                    m[i] = (struct model_page){ k, off + (uint64_t)(i - first) * PAGE_SIZE, prot };
+            }
+        } else if (op == 1) {
+            int err = aspace_unmap(&proc, va, size);
+            if (err == 0) {
+                for (int i = first; i < first + n; i++)
+                    m[i].vmo = -1;
+            } else {
+                assert_int_equal(err, NX_ERR_NO_SPACE);
+                assert_int_equal(before, ASPACE_MAX_MAPPINGS);
+            }
+        } else {
+            int err = aspace_protect(&proc, va, size, prot);
+            bool mapped = true;
+            for (int i = first; i < first + n; i++)
+                mapped &= m[i].vmo >= 0;
+            if (!mapped) {
+                assert_int_equal(err, NX_ERR_NOT_FOUND);
+            } else if (err == 0) {
+                for (int i = first; i < first + n; i++)
+                    m[i].prot = prot;
+            } else {
+                assert_int_equal(err, NX_ERR_NO_SPACE);
+            }
+        }
+        // Touch a random page as the hardware would: only what the model allows works.
+        int t = (int)(next_random() % WPAGES);
+        uint32_t access = (uint32_t[]){ R, W, X }[next_random() % 3];
+        int want = m[t].vmo >= 0 && (m[t].prot & access) ? 0 : NX_ERR_BAD_ADDRESS;
+        assert_int_equal(aspace_fault(&proc, VA + t * PAGE_SIZE, access), want);
+        check_model(v, m);
+    }
+    kobject_unref(&v[0]->obj);
+    kobject_unref(&v[1]->obj);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -340,6 +456,7 @@ int main(void)
         T(a_full_table_refuses_maps_and_splits),
         T(clones_copy_on_touch_and_sealed_ones_share),
         T(destroy_leaves_vmo_pages_to_the_vmo),
+        T(random_operations_match_a_page_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
