@@ -85,17 +85,23 @@ static void release(const struct mapping *m, struct kobject **zombies)
 // Does a mapping strictly contain va (so that cutting there needs a slot)?
 static bool inside(const struct aspace *as, uint64_t va)
 {
-    const struct mapping *m = aspace_find((struct aspace *)as, va);
-    return m && m->va < va;
+    uint32_t i = first_above(as, va);
+    return i < as->count && as->maps[i].va < va;
+}
+
+// Make room at index i (the table has a free slot): entries from i on move up one.
+static struct mapping *open_slot(struct aspace *as, uint32_t i)
+{
+    memmove(&as->maps[i + 1], &as->maps[i], (as->count - i) * sizeof(as->maps[0]));
+    as->count++;
+    return &as->maps[i];
 }
 
 static void split_at(struct aspace *as, uint64_t va)
 {
-    struct mapping *m = aspace_find(as, va);
-    if (!m || m->va == va)
+    if (!inside(as, va))
         return;
-    memmove(m + 1, m, (size_t)((as->maps + as->count) - m) * sizeof(*m));
-    as->count++;
+    struct mapping *m = open_slot(as, first_above(as, va));  // m[1] is a copy of m now
     uint64_t head = va - m->va;
     m->size = head;
     m[1].va = va;
@@ -120,6 +126,13 @@ static uint64_t pte_flags(uint32_t prot)
            (prot & NX_PROT_EXEC ? PTE_X : 0);
 }
 
+// May a mapping of v whose handle allowed max_prot get prot? Never beyond the handle's
+// rights, never writable once sealed.
+static bool prot_allowed(const struct vmo *v, uint32_t prot, uint32_t max_prot)
+{
+    return !(prot & ~max_prot) && !((prot & NX_PROT_WRITE) && (v->flags & VMO_SEALED));
+}
+
 // Checks of aspace_map that need no table: prot, rights, seal, the VMO range.
 static int map_args_ok(const struct vmo *v, uint64_t offset, uint64_t size, uint32_t prot,
                        uint32_t max_prot)
@@ -127,9 +140,7 @@ static int map_args_ok(const struct vmo *v, uint64_t offset, uint64_t size, uint
     if (!prot_ok(prot) || offset % PAGE_SIZE || size % PAGE_SIZE || size == 0 ||
         !vmo_range_ok(v, offset, size))
         return NX_ERR_INVALID;
-    if ((prot & ~max_prot) || ((prot & NX_PROT_WRITE) && (v->flags & VMO_SEALED)))
-        return NX_ERR_ACCESS;
-    return NX_OK;
+    return prot_allowed(v, prot, max_prot) ? NX_OK : NX_ERR_ACCESS;
 }
 
 // Where a new mapping of size bytes goes: va checked, or a free range picked.
@@ -157,10 +168,7 @@ int aspace_map(struct process *p, struct vmo *v, uint64_t va, uint64_t offset, u
         return NX_ERR_NO_SPACE;
     if (!p->aspace && !(p->aspace = process_alloc_object_page(p)))
         return NX_ERR_NO_MEMORY;
-    struct aspace *as = p->aspace;
-    struct mapping *m = &as->maps[first_above(as, va)];
-    memmove(m + 1, m, (size_t)((as->maps + as->count) - m) * sizeof(*m));
-    as->count++;
+    struct mapping *m = open_slot(p->aspace, first_above(p->aspace, va));
     *m = (struct mapping){ .va = va, .size = size, .offset = offset, .vmo = v, .prot = prot,
                            .max_prot = max_prot };
     hold(m);
@@ -215,7 +223,7 @@ static int protect_ok(const struct aspace *as, uint64_t va, uint64_t size, uint3
         const struct mapping *m = as && i < as->count ? &as->maps[i] : NULL;
         if (!m || m->va > next)
             return NX_ERR_NOT_FOUND;
-        if ((prot & ~m->max_prot) || ((prot & NX_PROT_WRITE) && (m->vmo->flags & VMO_SEALED)))
+        if (!prot_allowed(m->vmo, prot, m->max_prot))
             return NX_ERR_ACCESS;
         next = map_end(m);
     }
@@ -239,8 +247,7 @@ int aspace_protect(struct process *p, uint64_t va, uint64_t size, uint32_t prot)
         m->vmo->writable_maps += !!(prot & NX_PROT_WRITE) - !!(m->prot & NX_PROT_WRITE);
         m->prot = prot;
     }
-    // Touched pages fault back in with the new protection: simpler than rewriting entries,
-    // and never grants write access to a copy-on-write page by mistake.
+    // Touched pages fault back in with the new protection: simpler than rewriting entries.
     clear_pages(p, va, size);
     return NX_OK;
 }
