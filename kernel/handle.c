@@ -37,7 +37,7 @@ static uint32_t free_slots(const struct handle_table *t)
 // Take the oldest free slot for obj (callers have checked there is one). FIFO reuse makes
 // a slot sit free as long as possible, so stale values are caught for longest.
 static struct handle_slot *slot_alloc(struct handle_table *t, struct kobject *obj,
-                                      uint32_t rights)
+                                      uint32_t rights, uint32_t badge)
 {
     if (t->free_head == HANDLE_NO_SLOT)
         panic("handle: slot_alloc on a full table");
@@ -48,6 +48,7 @@ static struct handle_slot *slot_alloc(struct handle_table *t, struct kobject *ob
     s->next_free = HANDLE_NO_SLOT;
     s->obj = obj;
     s->rights = rights;
+    s->badge = badge;
     t->live++;
     return s;
 }
@@ -59,6 +60,7 @@ static void slot_free(struct handle_slot *s)
     uint32_t i = slot_index(s);
     s->obj = NULL;
     s->rights = 0;
+    s->badge = 0;
     s->generation = (s->generation + 1) & NX_HANDLE_GEN_MASK;
     s->next_free = HANDLE_NO_SLOT;
     if (t->free_tail == HANDLE_NO_SLOT)
@@ -162,12 +164,15 @@ static int check(struct handle_table *t, nx_handle_t h, uint32_t type, uint32_t 
 }
 
 int handle_get(struct handle_table *t, nx_handle_t h, uint32_t type, uint32_t need_rights,
-               struct kobject **out)
+               struct kobject **out, uint32_t *badge)
 {
     struct handle_slot *s;
     int err = check(t, h, type, need_rights, &s);
-    if (err == NX_OK)
+    if (err == NX_OK) {
         *out = s->obj;
+        if (badge)
+            *badge = s->badge;
+    }
     return err;
 }
 
@@ -203,27 +208,53 @@ int handle_install(struct handle_table *t, struct kobject *obj, uint32_t rights,
     if (free_slots(t) == 0)
         return NX_ERR_NO_SPACE;
     kobject_ref(obj);
-    *out = slot_value(slot_alloc(t, obj, rights));
+    *out = slot_value(slot_alloc(t, obj, rights, 0));
     handle_counters.installed++;
     return NX_OK;
+}
+
+// A child of src in t with `rights` (already checked) and `badge`.
+static nx_handle_t derive(struct handle_table *t, struct handle_slot *src, uint32_t rights,
+                          uint32_t badge)
+{
+    kobject_ref(src->obj);
+    struct handle_slot *s = slot_alloc(t, src->obj, rights, badge);
+    tree_add_child(src, s);
+    handle_counters.installed++;
+    return slot_value(s);
+}
+
+// Checks shared by duplicate and mint: h exists with `need`, rights may be derived, room.
+static int check_derive(struct handle_table *t, nx_handle_t h, uint32_t need, uint32_t *rights,
+                        struct handle_slot **src)
+{
+    int err = check(t, h, NX_OBJ_ANY, need, src);
+    if (err == NX_OK)
+        err = derived_rights(*src, *rights, rights);
+    if (err == NX_OK && free_slots(t) == 0)
+        err = NX_ERR_NO_SPACE;
+    return err;
 }
 
 int handle_duplicate(struct handle_table *t, nx_handle_t h, uint32_t rights, nx_handle_t *out)
 {
     struct handle_slot *src;
-    int err = check(t, h, NX_OBJ_ANY, NX_RIGHT_DUPLICATE, &src);
+    int err = check_derive(t, h, NX_RIGHT_DUPLICATE, &rights, &src);
     if (err == NX_OK)
-        err = derived_rights(src, rights, &rights);
-    if (err == NX_OK && free_slots(t) == 0)
-        err = NX_ERR_NO_SPACE;
-    if (err != NX_OK)
-        return err;
-    kobject_ref(src->obj);
-    struct handle_slot *s = slot_alloc(t, src->obj, rights);
-    tree_add_child(src, s);
-    handle_counters.installed++;
-    *out = slot_value(s);
-    return NX_OK;
+        *out = derive(t, src, rights, src->badge);
+    return err;
+}
+
+int handle_mint(struct handle_table *t, nx_handle_t h, uint32_t badge, uint32_t rights,
+                nx_handle_t *out)
+{
+    struct handle_slot *src;
+    int err = check_derive(t, h, NX_RIGHT_DUPLICATE | NX_RIGHT_MANAGE, &rights, &src);
+    if (err == NX_OK && (badge == 0 || src->badge != 0))
+        err = NX_ERR_INVALID;
+    if (err == NX_OK)
+        *out = derive(t, src, rights, badge);
+    return err;
 }
 
 // Remove s from its table and the tree; its reference goes to *zombies.
@@ -334,7 +365,7 @@ static nx_handle_t commit_one(struct handle_table *from, const struct handle_xfe
     if (check(from, x->handle, NX_OBJ_ANY, need, &src) != NX_OK ||
         derived_rights(src, x->rights, &rights) != NX_OK)
         panic("handle_transfer_commit: batch changed since it was checked");
-    struct handle_slot *s = slot_alloc(to, src->obj, rights);
+    struct handle_slot *s = slot_alloc(to, src->obj, rights, src->badge);
     if (x->copy) {
         kobject_ref(src->obj);
         tree_add_child(src, s);

@@ -24,6 +24,7 @@ struct handle_slot {
     uint32_t rights;
     uint32_t generation;          // NX_HANDLE_GEN_BITS wide; bumped each time the slot is freed
     uint32_t next_free;           // free list link while free
+    uint32_t badge;               // fixed by handle_mint, kept by duplicates and transfers
 };
 _Static_assert(sizeof(struct handle_slot) <= 64, "handle slots grew; tables are 256 of them");
 
@@ -70,11 +71,16 @@ int handle_install(struct handle_table *t, struct kobject *obj, uint32_t rights,
                    nx_handle_t *out);
 // The object h names, if it has type `type` (NX_OBJ_ANY: any) and every right in need_rights.
 // No reference is taken: the object lives while the caller keeps the handle from closing.
+// With badge not NULL, also the handle's badge.
 int handle_get(struct handle_table *t, nx_handle_t h, uint32_t type, uint32_t need_rights,
-               struct kobject **out);
+               struct kobject **out, uint32_t *badge);
 int handle_info(struct handle_table *t, nx_handle_t h, uint32_t *type, uint32_t *rights);
 // A new handle in t, derived from h, with rights a subset of h's. Needs NX_RIGHT_DUPLICATE.
 int handle_duplicate(struct handle_table *t, nx_handle_t h, uint32_t rights, nx_handle_t *out);
+// Like duplicate, but the new handle carries `badge` (non-zero; h's badge must be 0, else
+// NX_ERR_INVALID). Needs NX_RIGHT_DUPLICATE and NX_RIGHT_MANAGE.
+int handle_mint(struct handle_table *t, nx_handle_t h, uint32_t badge, uint32_t rights,
+                nx_handle_t *out);
 int handle_close(struct handle_table *t, nx_handle_t h);
 // Close every handle derived from h, directly or not, in any table; h itself stays. Needs no
 // right: it only removes what h's holder (or someone h's holder gave it to) made from h.

@@ -67,6 +67,6 @@ static inline nx_handle_t xfer(struct handle_table *from, nx_handle_t h, bool co
 static inline bool valid(struct handle_table *t, nx_handle_t h)
 {
     struct kobject *k;
-    return handle_get(t, h, NX_OBJ_ANY, 0, &k) == NX_OK;
+    return handle_get(t, h, NX_OBJ_ANY, 0, &k, NULL) == NX_OK;
 }
 

@@ -26,9 +26,9 @@ static void get_checks_handle_type_and_rights(void **state)
     make(&o, NX_OBJ_VMO);
     nx_handle_t h = install(&A, &o, NX_RIGHT_READ | NX_RIGHT_MAP);
     struct kobject *k = NULL;
-    assert_int_equal(handle_get(&A, h, NX_OBJ_VMO, NX_RIGHT_READ | NX_RIGHT_MAP, &k), NX_OK);
+    assert_int_equal(handle_get(&A, h, NX_OBJ_VMO, NX_RIGHT_READ | NX_RIGHT_MAP, &k, NULL), NX_OK);
     assert_ptr_equal(k, &o.k);
-    assert_int_equal(handle_get(&A, h, NX_OBJ_ANY, 0, &k), NX_OK);
+    assert_int_equal(handle_get(&A, h, NX_OBJ_ANY, 0, &k, NULL), NX_OK);
     assert_int_equal(o.k.refcount, 2);  // lookups take no reference
     uint32_t type, rights;
     assert_int_equal(handle_info(&A, h, &type, &rights), NX_OK);
@@ -40,16 +40,16 @@ static void get_checks_handle_type_and_rights(void **state)
                                 nx_handle_encode(NX_HANDLE_TABLE_SIZE, 0), NX_HANDLE_SLOT_MASK,
                                 h & ~NX_HANDLE_SLOT_MASK, UINT32_MAX };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        assert_int_equal(handle_get(&A, bad[i], NX_OBJ_ANY, 0, &k), NX_ERR_BAD_HANDLE);
+        assert_int_equal(handle_get(&A, bad[i], NX_OBJ_ANY, 0, &k, NULL), NX_ERR_BAD_HANDLE);
         assert_int_equal(handle_info(&A, bad[i], &type, &rights), NX_ERR_BAD_HANDLE);
         assert_int_equal(handle_close(&A, bad[i]), NX_ERR_BAD_HANDLE);
         assert_int_equal(handle_revoke(&A, bad[i]), NX_ERR_BAD_HANDLE);
     }
-    assert_int_equal(handle_get(&B, h, NX_OBJ_ANY, 0, &k), NX_ERR_BAD_HANDLE);  // other table
-    assert_int_equal(handle_get(&A, h, NX_OBJ_ENDPOINT, 0, &k), NX_ERR_WRONG_TYPE);
-    assert_int_equal(handle_get(&A, h, NX_OBJ_ENDPOINT, ALL, &k), NX_ERR_WRONG_TYPE);
-    assert_int_equal(handle_get(&A, h, NX_OBJ_VMO, NX_RIGHT_WRITE, &k), NX_ERR_ACCESS);
-    assert_int_equal(handle_get(&A, h, NX_OBJ_VMO, NX_RIGHT_READ | NX_RIGHT_DMA, &k),
+    assert_int_equal(handle_get(&B, h, NX_OBJ_ANY, 0, &k, NULL), NX_ERR_BAD_HANDLE);  // other table
+    assert_int_equal(handle_get(&A, h, NX_OBJ_ENDPOINT, 0, &k, NULL), NX_ERR_WRONG_TYPE);
+    assert_int_equal(handle_get(&A, h, NX_OBJ_ENDPOINT, ALL, &k, NULL), NX_ERR_WRONG_TYPE);
+    assert_int_equal(handle_get(&A, h, NX_OBJ_VMO, NX_RIGHT_WRITE, &k, NULL), NX_ERR_ACCESS);
+    assert_int_equal(handle_get(&A, h, NX_OBJ_VMO, NX_RIGHT_READ | NX_RIGHT_DMA, &k, NULL),
                      NX_ERR_ACCESS);
     assert_null(k);
     assert_int_equal(handle_close(&A, h), NX_OK);
@@ -90,12 +90,12 @@ static void stale_handle_fails_after_close_and_slot_reuse(void **state)
     struct kobject *k;
     nx_handle_t d;
     uint32_t ty, r;
-    assert_int_equal(handle_get(&A, old, NX_OBJ_ANY, 0, &k), NX_ERR_BAD_HANDLE);
+    assert_int_equal(handle_get(&A, old, NX_OBJ_ANY, 0, &k, NULL), NX_ERR_BAD_HANDLE);
     assert_int_equal(handle_info(&A, old, &ty, &r), NX_ERR_BAD_HANDLE);
     assert_int_equal(handle_close(&A, old), NX_ERR_BAD_HANDLE);
     assert_int_equal(handle_revoke(&A, old), NX_ERR_BAD_HANDLE);
     assert_int_equal(handle_transfer(&A, old, NX_RIGHTS_SAME, false, &B, &d), NX_ERR_BAD_HANDLE);
-    assert_int_equal(handle_get(&A, fresh, NX_OBJ_VMO, ALL, &k), NX_OK);
+    assert_int_equal(handle_get(&A, fresh, NX_OBJ_VMO, ALL, &k, NULL), NX_OK);
     assert_ptr_equal(k, &p.k);
     handle_table_destroy(&A);
     assert_int_equal(o.k.refcount, 1);
@@ -450,6 +450,29 @@ static void table_destroy_drops_everything(void **state)
     assert_int_equal(destroy_calls, 3);
     handle_table_destroy(&B);  // destroying an empty table is harmless
 }
+static void mint_fixes_a_badge_that_travels(void **state)
+{
+    (void)state;
+    struct tobj o;
+    make(&o, NX_OBJ_ENDPOINT);
+    nx_handle_t root = install(&A, &o, ALL), minted, dup, moved, again;
+    uint32_t badge = 0;
+    struct kobject *k;
+    assert_int_equal(handle_mint(&A, root, 0, ALL, &minted), NX_ERR_INVALID);  // 0 = none
+    assert_int_equal(handle_mint(&A, root, 42, ALL, &minted), NX_OK);
+    assert_int_equal(handle_mint(&A, minted, 7, ALL, &again), NX_ERR_INVALID);  // fixed
+    assert_int_equal(handle_duplicate(&A, minted, NX_RIGHTS_SAME, &dup), NX_OK);
+    assert_int_equal(handle_transfer(&A, dup, NX_RIGHT_SIGNAL, false, &B, &moved), NX_OK);
+    assert_int_equal(handle_get(&B, moved, NX_OBJ_ENDPOINT, NX_RIGHT_SIGNAL, &k, &badge), NX_OK);
+    assert_int_equal(badge, 42);
+    assert_int_equal(handle_get(&A, root, NX_OBJ_ANY, 0, &k, &badge), NX_OK);
+    assert_int_equal(badge, 0);
+    nx_handle_t weak = install(&A, &o, NX_RIGHT_DUPLICATE);  // no MANAGE: cannot mint
+    assert_int_equal(handle_mint(&A, weak, 5, NX_RIGHT_DUPLICATE, &again), NX_ERR_ACCESS);
+    assert_int_equal(handle_revoke(&A, root), NX_OK);  // minted handles are derived: revoked
+    assert_false(valid(&B, moved));
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup(f, setup)
@@ -471,6 +494,7 @@ int main(void)
         T(revoke_cost_is_proportional_to_revoked),
         T(destructors_run_once_tables_are_consistent),
         T(table_destroy_drops_everything),
+        T(mint_fixes_a_badge_that_travels),
     };
     return cmocka_run_group_tests_name("handle", tests, NULL, NULL);
 }

@@ -108,7 +108,7 @@ static void check_against_model(void)
     }
     for (int i = 0; i < NREC; i++) {
         struct kobject *k;
-        int err = handle_get(tab[rec[i].table], rec[i].h, NX_OBJ_ANY, rec[i].rights, &k);
+        int err = handle_get(tab[rec[i].table], rec[i].h, NX_OBJ_ANY, rec[i].rights, &k, NULL);
         if (!rec[i].alive) {
             assert_int_equal(err, NX_ERR_BAD_HANDLE);
             continue;
