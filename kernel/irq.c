@@ -52,20 +52,18 @@ static void irq_destroy(struct kobject *o)
     plic_disable(irq->line);
     owners[irq->line] = NULL;
     kobject_unref(&irq->notif->obj);
-    struct process *owner = irq->owner;
-    process_free_object_page(owner, irq);
-    kobject_unref(&owner->obj);
+    process_free_object_page(irq->owner, irq);
 }
 
-long sys_irq_create(long resource, long line, long notif, long bits)
+long sys_irq_create(uint64_t resource, uint64_t line, uint64_t notif, uint64_t bits)
 {
     struct kobject *res, *n;
-    int err = syscall_get((nx_handle_t)resource, NX_OBJ_RESOURCE, NX_RIGHT_MANAGE, &res, NULL);
+    int err = syscall_get(resource, NX_OBJ_RESOURCE, NX_RIGHT_MANAGE, &res, NULL);
     if (!err)
-        err = syscall_get((nx_handle_t)notif, NX_OBJ_NOTIFICATION, NX_RIGHT_SIGNAL, &n, NULL);
+        err = syscall_get(notif, NX_OBJ_NOTIFICATION, NX_RIGHT_SIGNAL, &n, NULL);
     if (err)
         return err;
-    if (bits == 0 || line <= 0 || line > IRQ_LINE_MAX || !resource_allows_irq(res, (uint32_t)line))
+    if (bits == 0 || line > IRQ_LINE_MAX || !resource_allows_irq(res, (uint32_t)line))
         return NX_ERR_INVALID;
     if (owners[line])
         return NX_ERR_BAD_STATE;
@@ -74,11 +72,10 @@ long sys_irq_create(long resource, long line, long notif, long bits)
     if (!irq)
         return NX_ERR_NO_MEMORY;
     kobject_init(&irq->obj, NX_OBJ_IRQ, irq_destroy);
-    kobject_ref(&p->obj);
     irq->owner = p;
     kobject_ref(n);
-    irq->notif = (struct notification *)((char *)n - offsetof(struct notification, obj));
-    irq->bits = (uint64_t)bits;
+    irq->notif = (struct notification *)n;
+    irq->bits = bits;
     irq->line = (uint32_t)line;
     owners[line] = irq;
     plic_enable(irq->line);
@@ -86,10 +83,10 @@ long sys_irq_create(long resource, long line, long notif, long bits)
     return syscall_install(&irq->obj, IRQ_RIGHTS);
 }
 
-long sys_irq_ack(long h)
+long sys_irq_ack(uint64_t h)
 {
     struct kobject *o;
-    int err = syscall_get((nx_handle_t)h, NX_OBJ_IRQ, NX_RIGHT_WRITE, &o, NULL);
+    int err = syscall_get(h, NX_OBJ_IRQ, NX_RIGHT_WRITE, &o, NULL);
     if (err)
         return err;
     struct irq *irq = to_irq(o);

@@ -28,11 +28,11 @@ struct irq {
     bool awaiting_ack;            // claimed from the PLIC, completion left to nx_irq_ack
     struct notification *notif;   // signalled on each interrupt (a reference)
     uint64_t bits;                // never 0
-    struct process *owner;        // the object's page is charged to its budget (a reference)
+    struct process *owner;        // charged for the object's page
 };
 
 // The PLIC gave us `line` (from a claim): signal its owner, or mask it if it has none.
 void irq_interrupt(uint32_t line);
 
-long sys_irq_create(long resource, long line, long notif, long bits);
-long sys_irq_ack(long irq);
+long sys_irq_create(uint64_t resource, uint64_t line, uint64_t notif, uint64_t bits);
+long sys_irq_ack(uint64_t irq);

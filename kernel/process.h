@@ -63,7 +63,3 @@ uint32_t process_count(void);
 
 // The current thread's process, and the handle table syscalls use.
 #define current_process (current_thread->proc)
-
-// A zeroed page for a kernel object p creates, charged to p's budget; NULL when it is short.
-void *process_alloc_object_page(struct process *p);
-void process_free_object_page(struct process *p, void *page);

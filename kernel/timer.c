@@ -25,15 +25,13 @@ static void timer_destroy(struct kobject *o)
     struct timer *t = to_timer(o);
     clock_timer_cancel(&t->clock);
     kobject_unref(&t->notif->obj);
-    struct process *owner = t->owner;
-    process_free_object_page(owner, t);
-    kobject_unref(&owner->obj);
+    process_free_object_page(t->owner, t);
 }
 
-long sys_timer_create(long notif, long bits)
+long sys_timer_create(uint64_t notif, uint64_t bits)
 {
     struct kobject *n;
-    int err = syscall_get((nx_handle_t)notif, NX_OBJ_NOTIFICATION, NX_RIGHT_SIGNAL, &n, NULL);
+    int err = syscall_get(notif, NX_OBJ_NOTIFICATION, NX_RIGHT_SIGNAL, &n, NULL);
     if (err)
         return err;
     if (bits == 0)
@@ -43,28 +41,27 @@ long sys_timer_create(long notif, long bits)
     if (!t)
         return NX_ERR_NO_MEMORY;
     kobject_init(&t->obj, NX_OBJ_TIMER, timer_destroy);
-    kobject_ref(&p->obj);
     t->owner = p;
     kobject_ref(n);
-    t->notif = (struct notification *)((char *)n - offsetof(struct notification, obj));
-    t->bits = (uint64_t)bits;
+    t->notif = (struct notification *)n;
+    t->bits = bits;
     t->clock.fire = timer_fire;
     return syscall_install(&t->obj, TIMER_RIGHTS);
 }
 
-static long get_timer(long h, struct timer **out)
+static int get_timer(uint64_t h, struct timer **out)
 {
     struct kobject *o;
-    int err = syscall_get((nx_handle_t)h, NX_OBJ_TIMER, NX_RIGHT_WRITE, &o, NULL);
+    int err = syscall_get(h, NX_OBJ_TIMER, NX_RIGHT_WRITE, &o, NULL);
     if (!err)
         *out = to_timer(o);
     return err;
 }
 
-long sys_timer_set(long h, uint64_t deadline, uint64_t slack)
+long sys_timer_set(uint64_t h, uint64_t deadline, uint64_t slack)
 {
     struct timer *t;
-    long err = get_timer(h, &t);
+    int err = get_timer(h, &t);
     if (err)
         return err;
     if (slack > TIMER_SLACK_MAX_NS)
@@ -76,10 +73,10 @@ long sys_timer_set(long h, uint64_t deadline, uint64_t slack)
     return NX_OK;
 }
 
-long sys_timer_cancel(long h)
+long sys_timer_cancel(uint64_t h)
 {
     struct timer *t;
-    long err = get_timer(h, &t);
+    int err = get_timer(h, &t);
     if (!err)
         clock_timer_cancel(&t->clock);
     return err;

@@ -24,9 +24,9 @@ struct timer {
     struct clock_timer clock;     // armed while set and not yet fired
     struct notification *notif;   // signalled when it fires (a reference)
     uint64_t bits;                // never 0
-    struct process *owner;        // the object's page is charged to its budget (a reference)
+    struct process *owner;        // charged for the object's page
 };
 
-long sys_timer_create(long notif, long bits);
-long sys_timer_set(long timer, uint64_t deadline, uint64_t slack);
-long sys_timer_cancel(long timer);
+long sys_timer_create(uint64_t notif, uint64_t bits);
+long sys_timer_set(uint64_t timer, uint64_t deadline, uint64_t slack);
+long sys_timer_cancel(uint64_t timer);

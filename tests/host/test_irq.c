@@ -97,7 +97,7 @@ static long create(long line, uint64_t bits)
 static struct irq *irq_from(long h)
 {
     struct kobject *o;
-    assert_int_equal(handle_get(&fake_handles, (nx_handle_t)h, NX_OBJ_IRQ, 0, &o), NX_OK);
+    assert_int_equal(handle_get(&fake_handles, (nx_handle_t)h, NX_OBJ_IRQ, 0, &o, NULL), NX_OK);
     return (struct irq *)o;
 }
 
@@ -143,6 +143,7 @@ static void create_checks_every_argument(void **state)
     assert_int_equal(sys_irq_create(0, 10, notif_h, 1), NX_ERR_BAD_HANDLE);
     assert_int_equal(sys_irq_create(nx_handle_encode(200, 0), 10, notif_h, 1),
                      NX_ERR_BAD_HANDLE);
+    assert_int_equal(sys_irq_create(res_h | 1UL << 32, 10, notif_h, 1), NX_ERR_BAD_HANDLE);
     assert_int_equal(sys_irq_create(notif_h, 10, notif_h, 1), NX_ERR_WRONG_TYPE);
     assert_int_equal(sys_irq_create(weak_res, 10, notif_h, 1), NX_ERR_ACCESS);
     assert_int_equal(sys_irq_create(res_h, 10, res_h, 1), NX_ERR_WRONG_TYPE);

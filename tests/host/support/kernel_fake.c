@@ -40,12 +40,12 @@ void fake_close_all(void)
     handle_table_destroy(&fake_handles);
 }
 
-int syscall_get(nx_handle_t h, uint32_t type, uint32_t rights, struct kobject **out,
+int syscall_get(uint64_t h, uint32_t type, uint32_t rights, struct kobject **out,
                 uint32_t *badge)
 {
-    if (badge)
-        *badge = 0;
-    return handle_get(current_process->handles, h, type, rights, out);
+    if (h > UINT32_MAX)
+        return NX_ERR_BAD_HANDLE;
+    return handle_get(current_process->handles, (nx_handle_t)h, type, rights, out, badge);
 }
 
 long syscall_install(struct kobject *obj, uint32_t rights)
@@ -62,6 +62,7 @@ void *process_alloc_object_page(struct process *p)
         return NULL;
     p->budget.used++;
     fake_object_pages++;
+    kobject_ref(&p->obj);
     return calloc(1, 4096);
 }
 
@@ -70,6 +71,7 @@ void process_free_object_page(struct process *p, void *page)
     p->budget.used--;
     fake_object_pages--;
     free(page);
+    kobject_unref(&p->obj);
 }
 
 void notification_signal(struct notification *n, uint64_t bits)
