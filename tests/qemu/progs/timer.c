@@ -2,7 +2,6 @@
 // deadline, cancel and close disarm it, a new setting replaces the old one, overlapping
 // windows share one timer interrupt, and bad arguments give the documented errors.
 // Each check prints "timer: <what> ok" or "... WRONG"; times are virtual nanoseconds.
-#include <nexus/handle.h>
 #include <nx/nx.h>
 
 #define MS 1000000ULL
