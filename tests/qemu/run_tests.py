@@ -66,6 +66,7 @@ CASES = [
       r"irq: create on the UART's line ok", r"irq: a second owner for the line ok",
       r"irq: ack with no interrupt taken ok", r"irq: ack without WRITE ok",
       r"irq: its page is back ok", r"irq: closing freed the line for a new owner ok",
+      r"process 2 \(irqholder\) killed", r"irq: its end freed the line ok", r"irq: no page leaked ok",
       r"irq: 0 failures", r"process 1 \(irq\) exited with status 0", POWER_OFF],
      [r"WRONG", r"PANIC"], True),
     ("kernel_fault_dumps_and_halts", "test=kernel-fault",

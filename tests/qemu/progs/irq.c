@@ -88,6 +88,25 @@ static void uart_interrupts(long irq, volatile uint8_t *uart)
     nx_printf("irq: UART interrupt routed to user space\n");
 }
 
+// An IRQ handle moved into a process that dies: the end of the process closes the handle,
+// and with the last handle gone the line is free again.
+static void owner_death_frees_the_line(void)
+{
+    uint64_t bits;
+    long irq = nx_irq_create(res, UART_LINE, notif, BIT);
+    long child = nx_process_create((long)"irqholder", 9, 64);
+    nx_process_watch(child, notif, 0x100);
+    // Nothing is mapped in the child: its first instruction faults, and it dies with the IRQ.
+    expect("move the IRQ handle into a child", nx_process_start(child, 0x10000, 0x3ffffff000, irq),
+           NX_OK);
+    long r = nx_notify_wait_bits(notif, (uint64_t)nx_clock_get() + 1000 * MS, &bits);
+    expect("the child dies", r == NX_OK ? (long)bits : r, 0x100);
+    irq = nx_irq_create(res, UART_LINE, notif, BIT);
+    expect("its end freed the line", irq > 0, 1);
+    nx_handle_close(irq);
+    nx_handle_close(child);
+}
+
 int main(void)
 {
     res = nx_start_handle;
@@ -117,6 +136,8 @@ int main(void)
     irq = nx_irq_create(res, UART_LINE, notif, BIT);
     expect("closing freed the line for a new owner", irq > 0, 1);
     nx_handle_close(irq);
+    owner_death_frees_the_line();
+    expect("no page leaked", nx_system_info(NX_INFO_FREE_PAGES), pages);
     nx_printf("irq: %d failures\n", failures);
     return failures;
 }
