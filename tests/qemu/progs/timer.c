@@ -1,6 +1,7 @@
-// Timer objects through real syscalls: a timer fires inside its window and never before its
-// deadline, cancel and close disarm it, a new setting replaces the old one, overlapping
-// windows share one timer interrupt, and bad arguments give the documented errors.
+// Timer objects through real syscalls: an idle wait takes no interrupt but its own, a timer
+// fires inside its window and never before its deadline, cancel and close disarm it, a new
+// setting replaces the old one, overlapping windows share one timer interrupt, and bad
+// arguments give the documented errors.
 // Each check prints "timer: <what> ok" or "... WRONG"; times are virtual nanoseconds.
 #include <nx/nx.h>
 
@@ -111,11 +112,23 @@ static void close_disarms(void)
     expect("set on the closed handle", nx_timer_set(t, (long)now(), 0), NX_ERR_BAD_HANDLE);
 }
 
+// Tickless: sleeping 100 ms with nothing else due takes exactly the interrupt asked for.
+static void idle_is_quiet(void)
+{
+    uint64_t bits;
+    long irqs = nx_system_info(NX_INFO_TIMER_IRQS);
+    nx_notify_wait_bits(notif, now() + 100 * MS, &bits);
+    irqs = nx_system_info(NX_INFO_TIMER_IRQS) - irqs;
+    nx_printf("timer: idle 100 ms took %ld timer interrupt(s)\n", irqs);
+    check("idle takes only the wake-up asked for", irqs == 1);
+}
+
 int main(void)
 {
     notif = nx_notification_create();
     long t = nx_timer_create(notif, 0x2);
     check("created", notif > 0 && t > 0);
+    idle_is_quiet();
     fires_in_window(t, 2 * MS);
     fires_in_window(t, 0);
     cancel_and_replace(t);
