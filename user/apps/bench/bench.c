@@ -1,10 +1,9 @@
 // Instruction-count benchmarks run inside the booted system (make bench runs QEMU with
 // -icount shift=0 so instret is exact). Prints "BENCH <name> <value>" lines for the harness.
 #include <nx/nx.h>
+#include "bench.h"
 
-#define ITERATIONS 10000
-
-static void report(const char *name, uint64_t value)
+void report(const char *name, uint64_t value)
 {
     nx_printf("BENCH %s %lu\n", name, value);
 }
@@ -106,6 +105,7 @@ int main(void)
 {
     report("first_user_instret", nx_start_instret);
     report("null_syscall_instr", null_syscall());
+    bench_vm();
     report("yield_switch_instr", yield_switch());
     report("idle_timer_irqs_per_s", idle_timer_irqs_per_s());
     // Windows all overlapping (deadlines 50 us apart, 10 ms slack): one interrupt is enough.
