@@ -12,7 +12,7 @@
 #include <nexus/handle.h>
 #include "object.h"
 
-// Highest line an IRQ object can own: QEMU virt has 95 PLIC sources, the ownership table
+// Highest line an IRQ object can own: QEMU virt has 96 PLIC sources, the ownership table
 // has room for IRQ_LINE_MAX + 1 entries (line 0 does not exist in the PLIC).
 #define IRQ_LINE_MAX 127
 

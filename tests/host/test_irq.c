@@ -15,7 +15,7 @@
 #include "support/kernel_fake.h"
 #include "arch/riscv/plic.h"
 
-#define NDEV 95         // QEMU virt's PLIC sources
+#define NDEV 96         // QEMU virt's PLIC sources
 #define PLIC_LINES 1024  // the most a PLIC can have (source 0 does not exist)
 
 static struct {
