@@ -16,6 +16,7 @@ from qemu import boot  # noqa: E402
 FIGURES = {
     "boot_to_user_instr": ("instructions", None, "kernel entry to first user instruction"),
     "null_syscall_instr": ("instructions", 80, "null syscall round trip (avg of 10,000)"),
+    "notify_wake_instr": ("instructions", None, "signal -> wake of a thread waiting in another process, incl. its wait call (avg of 20,000)"),
     "yield_switch_instr": ("instructions", None, "thread switch through yield, same priority (avg of 20,000)"),
     "vmo_map_unmap_4k_instr": ("instructions", None, "vm_map + vm_unmap of a 4 KiB VMO (avg of 10,000)"),
     "vmo_map_unmap_2m_instr": ("instructions", None, "vm_map + vm_unmap of a 2 MiB VMO (avg of 10,000)"),

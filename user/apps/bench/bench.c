@@ -101,12 +101,44 @@ static uint64_t timer_irqs(uint64_t gap, uint64_t slack)
     return irqs;
 }
 
+// ---- notification signal -> wake across processes ----
+
+// The child answers every signal with one: both sides block in wait on the one notification,
+// so each signal finds the other side waiting and wakes it directly.
+static void notify_partner(nx_handle_t n)
+{
+    uint64_t bits;
+    for (int i = 0; i < ITERATIONS; i++) {
+        nx_notify_wait_bits(n, NX_DEADLINE_NEVER, &bits);
+        nx_notify_signal(n, 2);
+    }
+}
+
+static uint64_t notify_wake(void)
+{
+    long n = nx_notification_create();
+    long child = nx_spawn("notify-partner", 256, notify_partner,
+                          (nx_handle_t)nx_handle_duplicate(n, NX_RIGHTS_SAME));
+    uint64_t bits;
+    nx_yield();  // the partner is now waiting
+    uint64_t start = nx_rdinstret();
+    for (int i = 0; i < ITERATIONS; i++) {
+        nx_notify_signal(n, 1);
+        nx_notify_wait_bits(n, NX_DEADLINE_NEVER, &bits);
+    }
+    uint64_t cost = nx_rdinstret() - start;
+    nx_handle_close(child);
+    nx_handle_close(n);
+    return cost / (2 * ITERATIONS);
+}
+
 int main(void)
 {
     report("first_user_instret", nx_start_instret);
     report("null_syscall_instr", null_syscall());
     bench_vm();
     report("yield_switch_instr", yield_switch());
+    report("notify_wake_instr", notify_wake());
     report("idle_timer_irqs_per_s", idle_timer_irqs_per_s());
     // Windows all overlapping (deadlines 50 us apart, 10 ms slack): one interrupt is enough.
     report("timer_coalesce_irqs", timer_irqs(50000, 10 * MS));
