@@ -93,7 +93,8 @@ int handle_transfer(struct handle_table *from, nx_handle_t h, uint32_t rights, b
                     struct handle_table *to, nx_handle_t *out);
 // All n handles or none (IPC checks a message's handles before it copies anything):
 // handle_transfer_check validates the whole batch without changing anything (NX_ERR_INVALID if
-// a handle one entry moves appears in another, NX_ERR_NO_SPACE unless `to` has n free slots);
+// a handle one entry moves appears in another, NX_ERR_NO_SPACE unless `to` has n free slots;
+// `to` NULL checks only the sender's side, for a message queued before its receiver is known);
 // handle_transfer_commit then performs it and cannot fail, provided nothing touched either
 // table in between (it panics otherwise). handle_transfer_batch does both. out[i] receives
 // entry i's new handle.

@@ -1,6 +1,7 @@
 #pragma once
 // Threads: a kernel stack, saved user registers, a scheduling state, an IPC buffer and the
 // state of whatever the thread is blocked on.
+#include <stdbool.h>
 #include <stdint.h>
 #include <nexus/ipc.h>
 #include "arch/riscv/trapframe.h"
@@ -8,6 +9,7 @@
 #include "object.h"
 #include "runqueue.h"
 
+struct endpoint;
 struct process;
 
 enum thread_state { THREAD_READY, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
@@ -34,8 +36,10 @@ struct thread {
     // IPC (endpoint.c).
     struct thread *caller;   // the thread whose call this thread received and owes a reply
     struct thread *server;   // while waiting for a reply: the thread that owes it (or NULL)
+    struct endpoint *ep;     // while queued on an endpoint to send or receive: which one
     uint64_t badge;          // while queued to send: the badge of the handle used
     uint64_t msg[1 + NX_MSG_WORDS];  // while queued to send: info and words
+    bool caller_gone;        // the call this thread owed a reply to was abandoned
     uint32_t canary;         // detects kernel stack overflow into this struct
 };
 
