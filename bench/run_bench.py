@@ -16,6 +16,7 @@ from qemu import boot  # noqa: E402
 FIGURES = {
     "boot_to_user_instr": ("instructions", None, "kernel entry to first user instruction"),
     "null_syscall_instr": ("instructions", 80, "null syscall round trip (avg of 10,000)"),
+    "yield_switch_instr": ("instructions", None, "thread switch through yield, same priority (avg of 20,000)"),
     "kernel_text_bytes": ("bytes", None, "kernel .text"),
     "kernel_data_bytes": ("bytes", None, "kernel .data + .rodata"),
     "kernel_bss_bytes": ("bytes", None, "kernel .bss"),

@@ -1,6 +1,8 @@
 // NEURON's C entry point: read the device tree, set up memory, traps and the timer, start
 // the programs named on the command line, then become the idle loop.
 #include <stdbool.h>
+#include <nexus/errors.h>
+#include <nexus/syscall.h>
 #include "console.h"
 #include "lib/cpio.h"
 #include "lib/fdt.h"
@@ -8,6 +10,8 @@
 #include "panic.h"
 #include "pmm.h"
 #include "process.h"
+#include "resource.h"
+#include "handle.h"
 #include "sched.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/plic.h"
@@ -89,6 +93,13 @@ static bool bootarg(const char *key, char *out, size_t outlen)
     return false;
 }
 
+// Every boot program may use this many pages (its budget) for everything it makes.
+#define BOOT_PROGRAM_PAGES 8192  // 32 MiB
+
+static struct kobject *device_resource;  // handed to the first boot program only
+
+// Start `name` from the boot archive; a0 = a handle to the device resource for the first
+// program started, NX_HANDLE_INVALID for the others.
 static void start_program(const char *name)
 {
     struct cpio_entry e;
@@ -99,13 +110,25 @@ static void start_program(const char *name)
                 err == CPIO_END ? "not in the boot archive" : cpio_strerror(err));
         return;
     }
-    struct process *p = process_create(name);
+    struct process *p;
     uint64_t entry;
-    if (!p || process_load_elf(p, e.data, e.size, &entry) || process_start(p, entry, 0)) {
+    nx_handle_t res = NX_HANDLE_INVALID;
+    err = process_create(name, BOOT_PROGRAM_PAGES, NULL, &p);
+    if (err == NX_OK)
+        err = process_load_elf(p, e.data, e.size, &entry);
+    if (err == NX_OK && device_resource)
+        err = handle_install(p->handles, device_resource, NX_RIGHTS_ALL, &res);
+    if (err == NX_OK)
+        err = process_start(p, entry, USER_STACK_TOP, res);
+    if (err) {
         kprintf("NEURON: cannot start %s\n", name);
         if (p)
-            process_destroy(p);
+            process_end(p, NX_EXIT_KILLED);
         return;
+    }
+    if (device_resource) {
+        kobject_unref(device_resource);  // the first program's handle holds it now
+        device_resource = NULL;
     }
     kprintf("NEURON: started process %u (%s)\n", p->pid, p->name);
 }
@@ -168,6 +191,7 @@ _Noreturn void kmain(uint64_t hartid, paddr_t dtb, uint64_t entry_instret)
     timer_init(fdt.timebase_hz, has_extension(fdt.isa, "sstc"));
     plic_init(fdt.plic.base, fdt.plic_ndev, (uint32_t)hartid);
     maybe_fault_on_purpose();
+    device_resource = resource_init(&fdt);
     start_programs();
     sched_idle_loop();
 }

@@ -8,6 +8,7 @@
 #include "waitq.h"
 
 struct endpoint;
+struct process;
 
 struct notification {
     struct kobject obj;
@@ -15,6 +16,7 @@ struct notification {
     struct waitq waiters;
     struct endpoint *bound;   // set by endpoint.c while bound (no reference: the endpoint
                               // unbinds itself before it goes)
+    struct process *owner;    // charged for the object's page
 };
 
 // OR bits in; wake the first waiter (it takes the bits) or a receiver on the bound endpoint.

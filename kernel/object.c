@@ -3,6 +3,8 @@
 #include "object.h"
 #include "panic.h"
 
+static uint64_t live_objects;  // initialised and not yet destroyed
+
 void kobject_init(struct kobject *obj, uint32_t type, void (*destroy)(struct kobject *))
 {
     if (type == NX_OBJ_ANY || type >= NX_OBJ_TYPE_COUNT)
@@ -11,6 +13,12 @@ void kobject_init(struct kobject *obj, uint32_t type, void (*destroy)(struct kob
     obj->refcount = 1;
     obj->destroy = destroy;
     obj->zombie_next = NULL;
+    live_objects++;
+}
+
+uint64_t kobject_live_count(void)
+{
+    return live_objects;
 }
 
 void kobject_ref(struct kobject *obj)
@@ -33,6 +41,7 @@ static int drop(struct kobject *obj)
 
 static void destroy(struct kobject *obj)
 {
+    live_objects--;
     if (obj->destroy)
         obj->destroy(obj);
 }

@@ -26,3 +26,5 @@ void kobject_unref(struct kobject *obj);
 // consistent again. kobject_reap destroys everything on the list.
 void kobject_unref_later(struct kobject *obj, struct kobject **zombies);
 void kobject_reap(struct kobject **zombies);
+// Objects initialised and not yet destroyed (for leak checks).
+uint64_t kobject_live_count(void);

@@ -1,40 +1,106 @@
-// Process lifetime: create an address space, load a program, start, exit or die.
+// Process lifetime: create an address space and handle table under a page budget, load a boot
+// program, start, end (exit, fault or kill), and free once nothing refers to the process.
+#include <stddef.h>
 #include <nexus/errors.h>
+#include <nexus/syscall.h>
 #include "process.h"
 #include "console.h"
+#include "handle.h"
 #include "lib/elf.h"
 #include "lib/string.h"
+#include "notification.h"
 #include "panic.h"
 #include "pmm.h"
 #include "sched.h"
+#include "syscall.h"
 #include "thread.h"
+#include "usercopy.h"
 #include "arch/riscv/pagetable.h"
 #include "arch/riscv/vm.h"
+
+// The struct's page, then the handle table.
+#define TABLE_PAGES (PAGE_ROUND_UP(sizeof(struct handle_table)) / PAGE_SIZE)
+#define OVERHEAD_PAGES (1 + TABLE_PAGES)
 
 static struct process *all_processes;
 static uint32_t next_pid = 1;
 static uint32_t live_processes;
 
-struct process *process_create(const char *name)
+static void process_free(struct kobject *obj)
 {
-    paddr_t pa = pmm_alloc();
-    if (!pa)
-        return NULL;
-    struct process *p = pa_to_kva(pa);
-    p->root = vm_create_user_root();
-    if (!p->root) {
-        pmm_free(pa);
-        return NULL;
+    struct process *p = (struct process *)obj;
+    struct process *creator = p->creator;
+    size_t limit = p->budget.limit;
+    pmm_free(kva_to_pa(p));
+    if (creator) {
+        budget_uncharge(&creator->budget, limit);
+        kobject_unref(&creator->obj);
     }
-    p->pid = next_pid++;
+}
+
+static void name_process(struct process *p, const char *name)
+{
     size_t n = strnlen(name, PROCESS_NAME_MAX - 1);
     memcpy(p->name, name, n);
     p->name[n] = '\0';
+}
+
+int process_create(const char *name, size_t pages, struct process *creator,
+                   struct process **out)
+{
+    if (pages < OVERHEAD_PAGES + 1)
+        return NX_ERR_NO_MEMORY;
+    if (creator && budget_charge(&creator->budget, pages))
+        return NX_ERR_NO_MEMORY;
+    paddr_t pa = pmm_alloc();
+    paddr_t table = pmm_alloc_contig(TABLE_PAGES, 1);
+    paddr_t root = vm_create_user_root();
+    if (!pa || !table || !root) {
+        if (pa)
+            pmm_free(pa);
+        if (table)
+            pmm_free_contig(table, TABLE_PAGES);
+        if (root)
+            vm_destroy_user_root(root);
+        if (creator)
+            budget_uncharge(&creator->budget, pages);
+        return NX_ERR_NO_MEMORY;
+    }
+    struct process *p = pa_to_kva(pa);
+    kobject_init(&p->obj, NX_OBJ_PROCESS, process_free);  // the reference "it is alive"
+    p->handles = pa_to_kva(table);
+    handle_table_init(p->handles);
+    p->root = root;
+    p->budget = (struct page_budget){ .limit = pages, .used = OVERHEAD_PAGES };
+    if (creator) {
+        p->creator = creator;
+        kobject_ref(&creator->obj);
+    }
+    p->pid = next_pid++;
+    name_process(p, name);
     p->next = all_processes;
     all_processes = p;
     live_processes++;
-    return p;
+    *out = p;
+    return NX_OK;
 }
+
+void *process_alloc_object_page(struct process *p)
+{
+    paddr_t pa = budget_alloc(&p->budget, 1);
+    if (!pa)
+        return NULL;
+    kobject_ref(&p->obj);
+    return pa_to_kva(pa);
+}
+
+void process_free_object_page(struct process *p, void *page)
+{
+    budget_free(&p->budget, kva_to_pa(page), 1);
+    kobject_unref(&p->obj);
+}
+
+// ---- boot programs ----
 
 static uint64_t segment_pte_flags(uint32_t flags)
 {
@@ -42,23 +108,35 @@ static uint64_t segment_pte_flags(uint32_t flags)
            (flags & ELF_SEG_X ? PTE_X : 0);
 }
 
+// A fresh page mapped at va, charged to p. The page belongs to the page table: it goes with
+// the address space.
+static int map_new_page(struct process *p, uint64_t va, uint64_t flags, void **kva)
+{
+    paddr_t pa = budget_alloc(&p->budget, 1);
+    if (!pa)
+        return NX_ERR_NO_MEMORY;
+    if (pt_map(p->root, va, pa, PAGE_SIZE, flags, 0)) {
+        budget_free(&p->budget, pa, 1);
+        return NX_ERR_NO_MEMORY;
+    }
+    if (kva)
+        *kva = pa_to_kva(pa);
+    return NX_OK;
+}
+
 // Map one page of a segment at va, filled with the file bytes that fall into it.
 static int load_page(struct process *p, const struct elf_segment *s, const char *file,
                      uint64_t va)
 {
-    paddr_t pa = pmm_alloc();
-    if (!pa)
-        return NX_ERR_NO_MEMORY;
+    void *page;
+    int err = map_new_page(p, va, segment_pte_flags(s->flags), &page);
+    if (err)
+        return err;
     uint64_t file_start = s->vaddr, file_end = s->vaddr + s->filesz;
     uint64_t from = va > file_start ? va : file_start;
     uint64_t to = va + PAGE_SIZE < file_end ? va + PAGE_SIZE : file_end;
     if (from < to)
-        memcpy((char *)pa_to_kva(pa) + (from - va), file + s->offset + (from - file_start),
-               to - from);
-    if (pt_map(p->root, va, pa, PAGE_SIZE, segment_pte_flags(s->flags), 0)) {
-        pmm_free(pa);
-        return NX_ERR_NO_MEMORY;
-    }
+        memcpy((char *)page + (from - va), file + s->offset + (from - file_start), to - from);
     return NX_OK;
 }
 
@@ -76,13 +154,9 @@ static int load_segment(struct process *p, const struct elf_segment *s, const ch
 static int map_stack(struct process *p)
 {
     for (uint64_t va = USER_STACK_TOP - USER_STACK_SIZE; va < USER_STACK_TOP; va += PAGE_SIZE) {
-        paddr_t pa = pmm_alloc();
-        if (!pa)
-            return NX_ERR_NO_MEMORY;
-        if (pt_map(p->root, va, pa, PAGE_SIZE, PTE_U | PTE_R | PTE_W, 0)) {
-            pmm_free(pa);
-            return NX_ERR_NO_MEMORY;
-        }
+        int err = map_new_page(p, va, PTE_U | PTE_R | PTE_W, NULL);
+        if (err)
+            return err;
     }
     return NX_OK;
 }
@@ -104,16 +178,31 @@ int process_load_elf(struct process *p, const void *file, size_t len, uint64_t *
     return map_stack(p);
 }
 
-int process_start(struct process *p, uint64_t entry, uint64_t arg)
+// Rights of the handle a process gets to itself.
+#define SELF_RIGHTS (NX_RIGHT_READ | NX_RIGHT_MAP | NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | \
+                     NX_RIGHT_TRANSFER)
+
+int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg)
 {
-    struct thread *t = thread_create(p, entry, USER_STACK_TOP, arg, PRIO_DEFAULT);
-    if (!t)
-        return NX_ERR_NO_MEMORY;
-    t->proc_next = p->threads;
-    p->threads = t;
+    if (p->state != PROCESS_ALIVE || p->started)
+        return NX_ERR_BAD_STATE;
+    nx_handle_t self;
+    int err = handle_install(p->handles, &p->obj, SELF_RIGHTS, &self);
+    if (err)
+        return err;
+    struct thread *t;
+    err = thread_create(p, pc, sp, arg, PRIO_DEFAULT, &t);
+    if (err) {
+        handle_close(p->handles, self);
+        return err;
+    }
+    t->tf.regs[REG_A2] = self;
+    p->started = true;
     sched_ready(t);
     return NX_OK;
 }
+
+// ---- the end ----
 
 static void unlink_process(struct process *p)
 {
@@ -124,44 +213,192 @@ static void unlink_process(struct process *p)
     live_processes--;
 }
 
-void process_destroy(struct process *p)
+static void signal_exit(struct process *p)
 {
-    for (struct thread *t = p->threads, *next; t; t = next) {
-        next = t->proc_next;
-        sched_remove(t);
-        if (t == current_thread)
-            t->state = THREAD_DEAD;  // sched_switch frees it once it is off its stack
-        else
-            thread_free(t);
-    }
-    unlink_process(p);
-    vm_destroy_user_root(p->root);
-    pmm_free(kva_to_pa(p));
+    struct kobject *n = p->exit_notif;
+    if (!n)
+        return;
+    p->exit_notif = NULL;
+    notification_signal((struct notification *)n, p->exit_bits);
+    kobject_unref(n);
 }
 
-static _Noreturn void destroy_current(void)
+// Children p created but never started could never run or end by themselves: they go with p.
+static void end_unstarted_children(struct process *p)
 {
-    process_destroy(current_thread->proc);
+    struct process *q = all_processes;
+    while (q) {
+        if (q->creator == p && !q->started) {
+            process_end(q, NX_EXIT_KILLED);
+            q = all_processes;  // the list changed
+        } else {
+            q = q->next;
+        }
+    }
+}
+
+void process_end(struct process *p, long status)
+{
+    if (p->state != PROCESS_ALIVE)
+        return;
+    p->state = PROCESS_DEAD;
+    p->exit_status = status;
+    while (p->threads)
+        thread_kill(p->threads);
+    unlink_process(p);
+    end_unstarted_children(p);
+    handle_table_destroy(p->handles);
+    pmm_free_contig(kva_to_pa(p->handles), TABLE_PAGES);
+    p->handles = NULL;
+    vm_destroy_user_root(p->root);
+    p->root = 0;
+    signal_exit(p);
+    kobject_unref(&p->obj);  // no longer alive; handles may keep the struct for its status
+}
+
+static _Noreturn void end_current(long status)
+{
+    process_end(current_process, status);
     sched_switch();
     panic("dead thread was scheduled");
 }
 
 _Noreturn void process_exit(long status)
 {
-    struct process *p = current_thread->proc;
+    struct process *p = current_process;
     kprintf("NEURON: process %u (%s) exited with status %ld\n", p->pid, p->name, status);
-    destroy_current();
+    end_current(status);
 }
 
 _Noreturn void process_kill_current(const char *cause, uint64_t pc, uint64_t addr)
 {
-    struct process *p = current_thread->proc;
+    struct process *p = current_process;
     kprintf("NEURON: process %u (%s) killed: %s at pc %lx, address %lx\n", p->pid, p->name,
             cause, pc, addr);
-    destroy_current();
+    end_current(NX_EXIT_KILLED);
 }
 
 uint32_t process_count(void)
 {
     return live_processes;
+}
+
+// ---- syscalls ----
+
+static int get_process(uint64_t h, uint32_t rights, struct process **out)
+{
+    struct kobject *k;
+    int err = syscall_get(h, NX_OBJ_PROCESS, rights, &k, NULL);
+    if (err == NX_OK)
+        *out = (struct process *)k;
+    return err;
+}
+
+long sys_process_create(uint64_t name, uint64_t len, uint64_t pages)
+{
+    char buf[PROCESS_NAME_MAX];
+    if (len >= PROCESS_NAME_MAX)
+        return NX_ERR_TOO_BIG;
+    int err = copy_from_user(current_process->root, buf, name, len);
+    if (err)
+        return err;
+    buf[len] = '\0';
+    struct process *p;
+    err = process_create(buf, pages, current_process, &p);
+    if (err)
+        return err;
+    kobject_ref(&p->obj);  // for the handle; the creation reference means "alive"
+    long h = syscall_install(&p->obj, NX_RIGHTS_ALL);
+    if (h < 0)
+        process_end(p, NX_EXIT_KILLED);
+    return h;
+}
+
+// A user pc or stack pointer: inside the user half, or the thread faults at once.
+static bool user_address(uint64_t va)
+{
+    return va >= USER_VA_MIN && va <= USER_STACK_TOP;
+}
+
+long sys_process_start(uint64_t proc, uint64_t pc, uint64_t sp, uint64_t h)
+{
+    struct process *p;
+    int err = get_process(proc, NX_RIGHT_MANAGE, &p);
+    if (err)
+        return err;
+    if (!user_address(pc) || !user_address(sp))
+        return NX_ERR_INVALID;
+    if (p->state != PROCESS_ALIVE || p->started)
+        return NX_ERR_BAD_STATE;
+    struct handle_table *from = current_process->handles;
+    nx_handle_t given = NX_HANDLE_INVALID;
+    if (h != NX_HANDLE_INVALID) {
+        struct handle_xfer x = { .handle = (nx_handle_t)h, .rights = NX_RIGHTS_SAME };
+        if (h > UINT32_MAX)
+            return NX_ERR_BAD_HANDLE;
+        // Room for the handle and the self handle, so that the start cannot fail half-way.
+        if (NX_HANDLE_TABLE_SIZE - handle_table_live(p->handles) < 2)
+            return NX_ERR_NO_SPACE;
+        err = handle_transfer_check(from, &x, 1, p->handles);
+        if (err)
+            return err;
+        handle_transfer_commit(from, &x, 1, p->handles, &given);
+    }
+    err = process_start(p, pc, sp, given);
+    if (err && given != NX_HANDLE_INVALID)
+        handle_close(p->handles, given);  // lost with the failed start, as documented
+    return err;
+}
+
+long sys_process_kill(uint64_t proc)
+{
+    struct process *p;
+    int err = get_process(proc, NX_RIGHT_MANAGE, &p);
+    if (err)
+        return err;
+    if (p->state != PROCESS_ALIVE)
+        return NX_ERR_BAD_STATE;
+    struct process *self = current_process;
+    kprintf("NEURON: process %u (%s) killed by process %u (%s)\n", p->pid, p->name, self->pid,
+            self->name);
+    if (p == self)
+        end_current(NX_EXIT_KILLED);
+    process_end(p, NX_EXIT_KILLED);
+    sched_preempt();
+    return NX_OK;
+}
+
+long sys_process_watch(uint64_t proc, uint64_t notif, uint64_t bits)
+{
+    struct process *p;
+    struct kobject *n;
+    int err = get_process(proc, NX_RIGHT_READ, &p);
+    if (err == NX_OK)
+        err = syscall_get(notif, NX_OBJ_NOTIFICATION, NX_RIGHT_SIGNAL, &n, NULL);
+    if (err)
+        return err;
+    if (bits == 0)
+        return NX_ERR_INVALID;
+    if (p->state != PROCESS_ALIVE) {
+        notification_signal((struct notification *)n, bits);
+        sched_preempt();
+        return NX_OK;
+    }
+    kobject_ref(n);
+    if (p->exit_notif)
+        kobject_unref(p->exit_notif);
+    p->exit_notif = n;
+    p->exit_bits = bits;
+    return NX_OK;
+}
+
+long sys_process_status(uint64_t proc, uint64_t status)
+{
+    struct process *p;
+    int err = get_process(proc, NX_RIGHT_READ, &p);
+    if (err)
+        return err;
+    if (p->state == PROCESS_ALIVE)
+        return NX_ERR_BAD_STATE;
+    return copy_to_user(current_process->root, status, &p->exit_status, sizeof(long));
 }

@@ -23,6 +23,7 @@ struct process {
     struct kobject obj;
     uint32_t pid;
     enum process_state state;
+    bool started;                   // process_start succeeded once
     char name[PROCESS_NAME_MAX];
     paddr_t root;                   // page-table root (0 once dead)
     struct handle_table *handles;   // NULL once dead
@@ -43,11 +44,16 @@ int process_create(const char *name, size_t pages, struct process *creator,
                    struct process **out);
 // Load an ELF executable and a user stack into p (boot programs); *entry is the first pc.
 int process_load_elf(struct process *p, const void *file, size_t len, uint64_t *entry);
-// Start p's first thread at pc with stack sp and a0 = arg.
+// Start p's first thread at pc with stack sp, a0 = arg, a1 = its IPC buffer, a2 = a handle
+// of p to itself. NX_ERR_BAD_STATE if p was started before or is dead.
 int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg);
 // End p with status: free its threads, handles and memory, signal its exit notification,
 // report on the console. If the current thread is p's, the caller must switch away after.
 void process_end(struct process *p, long status);
+// A zeroed page for a kernel object, charged to p's budget; the object holds a reference on
+// p until process_free_object_page, so the budget outlives it. NULL when over budget.
+void *process_alloc_object_page(struct process *p);
+void process_free_object_page(struct process *p, void *page);
 // End the current process; never returns.
 _Noreturn void process_exit(long status);
 // End the current process because of a fault it took.

@@ -8,6 +8,10 @@
 #include "arch/riscv/memlayout.h"
 #include "object.h"
 
+struct fdt_info;
+
+// Set the resource up from the device tree; returns it (with one reference, never dropped).
+struct kobject *resource_init(const struct fdt_info *fdt);
 // Is [base, base + size) entirely device registers a driver may map (not RAM, not the
 // kernel's interrupt controller)?
 bool resource_allows_mmio(struct kobject *res, paddr_t base, size_t size);

@@ -1,36 +1,68 @@
 // Scheduling on the boot hart. Threads switch on their own kernel stacks; the idle loop runs
 // on the boot stack. Tickless: the slice timer is armed only while another thread of the
-// running thread's priority is waiting for the CPU.
+// running thread's priority is waiting for the CPU, and a blocked thread's deadline is a
+// clock timer like any other.
 #include <stddef.h>
+#include <nexus/errors.h>
+#include <nexus/syscall.h>
 #include "sched.h"
+#include "clock.h"
 #include "console.h"
 #include "panic.h"
 #include "process.h"
 #include "thread.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/sbi.h"
-#include "arch/riscv/timer.h"
 #include "arch/riscv/vm.h"
 
-#define SLICE_NS 5000000ULL  // 5 ms
+#define SLICE_NS 5000000ULL   // 5 ms
+#define SLICE_SLACK_NS 500000ULL  // a slice may run 10% long, to share interrupts
 
 static struct runqueue ready;
 static struct context idle_ctx;
-static struct thread *zombie;  // dead, but its stack was in use when it switched away
+static struct thread *zombie;  // dead; its stack was in use when it switched away
+static struct clock_timer slice;
+static bool slice_over;  // the slice timer fired: the next sched_preempt takes turns
 
 static struct thread *thread_of(struct rq_link *l)
 {
     return l ? (struct thread *)((char *)l - offsetof(struct thread, rq)) : NULL;
 }
 
-static void update_slice(void)
+static bool contended(void)
 {
     struct thread *t = current_thread;
-    bool contended = t && runqueue_top(&ready) >= t->rq.priority;
-    if (contended && !timer_armed())
-        timer_arm(timer_now() + timer_ns_to_ticks(SLICE_NS));
-    else if (!contended)
-        timer_disarm();
+    return t && runqueue_top(&ready) >= t->rq.priority;
+}
+
+static void update_slice(void)
+{
+    bool armed = timerq_armed(&slice.q);
+    if (contended() && !armed)
+        clock_timer_set(&slice, clock_now() + SLICE_NS, SLICE_SLACK_NS);
+    else if (!contended() && armed)
+        clock_timer_cancel(&slice);
+}
+
+// Called inside clock_interrupt, which must finish before anyone switches: just take note.
+static void slice_fired(struct clock_timer *t)
+{
+    (void)t;
+    slice_over = true;
+}
+
+void sched_preempt(void)
+{
+    struct thread *t = current_thread;
+    bool over = slice_over;
+    slice_over = false;
+    if (!t)
+        return;
+    int top = runqueue_top(&ready);
+    if (top > t->rq.priority || (over && top == t->rq.priority))
+        sched_yield();
+    else
+        update_slice();
 }
 
 void sched_ready(struct thread *t)
@@ -48,7 +80,7 @@ void sched_remove(struct thread *t)
 static void reap_zombie(void)
 {
     if (zombie) {
-        thread_free(zombie);
+        kobject_unref(&zombie->obj);  // the reference that kept it running
         zombie = NULL;
     }
 }
@@ -64,24 +96,31 @@ static void enter(struct context *from, struct thread *next, struct process *pre
     switch_context(from, &next->ctx);
 }
 
-void sched_switch(void)
+// Switch from prev (not running any more) to next, or to the idle loop when next is NULL.
+static void switch_from(struct thread *prev, struct thread *next)
 {
-    struct thread *prev = current_thread;
     thread_check_stack(prev);
     if (prev->state == THREAD_DEAD)
         zombie = prev;
+    if (next) {
+        enter(&prev->ctx, next, prev->proc);
+    } else {
+        current_thread = NULL;
+        update_slice();
+        switch_context(&prev->ctx, &idle_ctx);
+    }
+    reap_zombie();  // back on prev's stack: whoever ran last is off its own
+}
+
+void sched_switch(void)
+{
+    struct thread *prev = current_thread;
     struct thread *next = thread_of(runqueue_pop(&ready));
     if (next == prev) {
         prev->state = THREAD_RUNNING;
         return;
     }
-    if (next) {
-        enter(&prev->ctx, next, prev->proc);
-    } else {
-        current_thread = NULL;
-        switch_context(&prev->ctx, &idle_ctx);
-    }
-    reap_zombie();  // back on prev's stack: whoever ran last is off its own
+    switch_from(prev, next);
 }
 
 void sched_yield(void)
@@ -90,18 +129,90 @@ void sched_yield(void)
     sched_switch();
 }
 
-void sched_timer_tick(void)
+// ---- blocking ----
+
+static struct thread *waiter_of(struct clock_timer *c)
 {
-    timer_ack();
+    return (struct thread *)((char *)c - offsetof(struct thread, wait_timer));
+}
+
+static void deadline_passed(struct clock_timer *c)
+{
+    struct thread *t = waiter_of(c);
+    t->unblock(t);
+    t->unblock = NULL;
+    t->wait_result = NX_ERR_TIMED_OUT;
+    sched_ready(t);
+}
+
+// Mark the current thread blocked until `deadline`; false if the deadline already passed
+// (the thread was then taken off its queue again).
+static bool prepare_block(uint64_t deadline, void (*unblock)(struct thread *t))
+{
     struct thread *t = current_thread;
-    if (t && runqueue_top(&ready) >= t->rq.priority)
-        sched_yield();
-    else
-        update_slice();
+    t->unblock = unblock;
+    if (deadline != NX_DEADLINE_NEVER) {
+        if (deadline <= clock_now()) {
+            unblock(t);
+            t->unblock = NULL;
+            return false;
+        }
+        t->wait_timer.fire = deadline_passed;
+        clock_timer_set(&t->wait_timer, deadline, 0);
+    }
+    t->state = THREAD_BLOCKED;
+    return true;
+}
+
+long sched_block(uint64_t deadline, void (*unblock)(struct thread *t))
+{
+    if (!prepare_block(deadline, unblock))
+        return NX_ERR_TIMED_OUT;
+    sched_switch();
+    return current_thread->wait_result;
+}
+
+long sched_block_switch(struct thread *next, uint64_t deadline,
+                        void (*unblock)(struct thread *t))
+{
+    if (!prepare_block(deadline, unblock)) {
+        sched_wake(next, next->wait_result);
+        return NX_ERR_TIMED_OUT;
+    }
+    struct thread *prev = current_thread;
+    if (next->wait_timer.q.state != TQ_IDLE)
+        clock_timer_cancel(&next->wait_timer);
+    next->unblock = NULL;
+    if (runqueue_top(&ready) > next->rq.priority) {
+        sched_ready(next);
+        sched_switch();
+    } else {
+        switch_from(prev, next);
+    }
+    return current_thread->wait_result;
+}
+
+void sched_cancel_wait(struct thread *t)
+{
+    if (t->state != THREAD_BLOCKED)
+        return;
+    clock_timer_cancel(&t->wait_timer);
+    if (t->unblock)
+        t->unblock(t);
+    t->unblock = NULL;
+}
+
+void sched_wake(struct thread *t, long result)
+{
+    clock_timer_cancel(&t->wait_timer);
+    t->unblock = NULL;
+    t->wait_result = result;
+    sched_ready(t);
 }
 
 _Noreturn void sched_idle_loop(void)
 {
+    slice.fire = slice_fired;
     for (;;) {
         reap_zombie();
         if (process_count() == 0) {
@@ -113,9 +224,9 @@ _Noreturn void sched_idle_loop(void)
             enter(&idle_ctx, next, NULL);
             continue;
         }
-        timer_disarm();
         // wfi wakes on an enabled pending interrupt even with SIE clear; opening SIE after
-        // it takes that interrupt, and nothing can slip in between check and sleep.
+        // it takes that interrupt, and nothing can slip in between check and sleep. The
+        // hardware timer is armed only if a timer is due (clock.c).
         wfi();
         irq_enable();
         irq_disable();

@@ -17,6 +17,10 @@ void sched_switch(void);
 // Put the current thread at the back of its level and run the next ready one.
 void sched_yield(void);
 
+// After an interrupt or a wake-up: give the CPU away if a ready thread has a higher priority,
+// or one of the same priority and the time slice is over.
+void sched_preempt(void);
+
 // Block the current thread, which the caller has already queued wherever it waits, until
 // sched_wake or the deadline (ns, NX_DEADLINE_NEVER for none). On timeout, or when the
 // thread is killed, unblock(t) takes it off that queue first. Returns the result passed to

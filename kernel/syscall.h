@@ -7,8 +7,9 @@
 #include "object.h"
 
 // The object h names in the current process, if it has `type` (NX_OBJ_ANY: any) and every
-// right in `rights`; also its badge when badge is not NULL. No reference is taken.
-int syscall_get(nx_handle_t h, uint32_t type, uint32_t rights, struct kobject **out,
+// right in `rights`; also its badge when badge is not NULL. No reference is taken. h is the
+// raw register: values above 32 bits are NX_ERR_BAD_HANDLE.
+int syscall_get(uint64_t h, uint32_t type, uint32_t rights, struct kobject **out,
                 uint32_t *badge);
 // Install a handle to obj in the current process with `rights`, taking over the caller's
 // reference (dropped on failure). Returns the handle value or a negative error.

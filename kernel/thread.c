@@ -1,16 +1,30 @@
-// Thread objects. Each thread owns THREAD_PAGES contiguous pages: the struct at the bottom,
-// its kernel stack growing down from the top.
+// Thread objects. Each thread owns THREAD_PAGES contiguous pages (the struct at the bottom,
+// its kernel stack growing down from the top) and one IPC buffer page mapped into its
+// process, all charged to the process's budget.
+//
+// Lifetime: a new thread holds one reference on itself ("it runs"), handles hold the others.
+// thread_kill ends it at once except for its memory: the running reference is dropped as soon
+// as nothing executes on its kernel stack (by the scheduler when it is the current thread),
+// and the pages go with the last reference.
 #include <stddef.h>
+#include <nexus/errors.h>
+#include <nexus/syscall.h>
 #include "thread.h"
+#include "console.h"
+#include "handle.h"
 #include "panic.h"
-#include "pmm.h"
+#include "process.h"
+#include "sched.h"
+#include "syscall.h"
 #include "arch/riscv/csr.h"
+#include "arch/riscv/pagetable.h"
 
 #define THREAD_PAGES 2
 #define THREAD_CANARY 0x6e657572u
 
 _Static_assert(offsetof(struct thread, tf) == 0, "trap.S expects the trapframe first");
 _Static_assert(offsetof(struct thread, kstack_top) == THREAD_KSTACK_TOP, "trap.S offset");
+_Static_assert(offsetof(struct thread, out) == THREAD_OUT, "trap.S offset");
 _Static_assert(offsetof(struct trapframe, epc) == TF_EPC, "trap.S offset");
 _Static_assert(offsetof(struct trapframe, status) == TF_STATUS, "trap.S offset");
 _Static_assert(offsetof(struct trapframe, cause) == TF_CAUSE, "trap.S offset");
@@ -18,20 +32,73 @@ _Static_assert(offsetof(struct trapframe, tval) == TF_TVAL, "trap.S offset");
 _Static_assert(sizeof(struct trapframe) == TF_SIZE, "trap.S frame size");
 _Static_assert(sizeof(struct context) == CTX_SIZE, "switch.S context size");
 _Static_assert(sizeof(struct thread) < 1024, "leave most of the pages to the stack");
+_Static_assert(NX_PROCESS_MAX_THREADS <= 64, "thread_slots is one word");
 
 void user_return(void);  // trap.S
 
-struct thread *thread_create(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg,
-                             uint8_t priority)
+static uint64_t ipc_buffer_va(uint32_t slot)
 {
-    paddr_t pa = pmm_alloc_contig(THREAD_PAGES, 1);
+    return NX_IPC_BUFFER_BASE + (uint64_t)slot * PAGE_SIZE;
+}
+
+static void thread_destroy(struct kobject *obj)
+{
+    struct thread *t = (struct thread *)((char *)obj - offsetof(struct thread, obj));
+    struct process *p = t->proc;
+    thread_check_stack(t);
+    budget_free(&p->budget, kva_to_pa(t), THREAD_PAGES);
+    kobject_unref(&p->obj);
+}
+
+// Take a free IPC buffer slot of p and map a fresh page there.
+static int map_ipc_buffer(struct process *p, struct thread *t)
+{
+    if (p->thread_slots == UINT64_MAX)
+        return NX_ERR_NO_SPACE;
+    uint32_t slot = (uint32_t)__builtin_ctzll(~p->thread_slots);
+    paddr_t pa = budget_alloc(&p->budget, 1);
     if (!pa)
-        return NULL;
+        return NX_ERR_NO_MEMORY;
+    if (pt_map(p->root, ipc_buffer_va(slot), pa, PAGE_SIZE, PTE_U | PTE_R | PTE_W, 0)) {
+        budget_free(&p->budget, pa, 1);
+        return NX_ERR_NO_MEMORY;
+    }
+    p->thread_slots |= 1ull << slot;
+    t->slot = slot;
+    t->ipc = pa_to_kva(pa);
+    return NX_OK;
+}
+
+static void unmap_ipc_buffer(struct process *p, struct thread *t)
+{
+    pt_unmap(p->root, ipc_buffer_va(t->slot), PAGE_SIZE, false);
+    sfence_vma_all();
+    budget_free(&p->budget, kva_to_pa(t->ipc), 1);
+    p->thread_slots &= ~(1ull << t->slot);
+    t->ipc = NULL;
+}
+
+int thread_create(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uint8_t priority,
+                  struct thread **out)
+{
+    if (p->state != PROCESS_ALIVE)
+        return NX_ERR_BAD_STATE;
+    paddr_t pa = budget_alloc(&p->budget, THREAD_PAGES);
+    if (!pa)
+        return NX_ERR_NO_MEMORY;
     struct thread *t = pa_to_kva(pa);
+    int err = map_ipc_buffer(p, t);
+    if (err) {
+        budget_free(&p->budget, pa, THREAD_PAGES);
+        return err;
+    }
+    kobject_init(&t->obj, NX_OBJ_THREAD, thread_destroy);
+    kobject_ref(&p->obj);
     t->kstack_top = (uint64_t)t + THREAD_PAGES * PAGE_SIZE;
     t->tf.epc = pc;
     t->tf.regs[REG_SP] = sp;
     t->tf.regs[REG_A0] = arg;
+    t->tf.regs[REG_A1] = ipc_buffer_va(t->slot);
     t->tf.status = SSTATUS_SPIE;  // SPP = U, floating point off (user ABI is lp64)
     t->ctx.ra = (uint64_t)user_return;
     t->ctx.sp = t->kstack_top;
@@ -39,7 +106,34 @@ struct thread *thread_create(struct process *p, uint64_t pc, uint64_t sp, uint64
     t->state = THREAD_BLOCKED;
     t->rq.priority = priority;
     t->canary = THREAD_CANARY;
-    return t;
+    t->proc_next = p->threads;
+    p->threads = t;
+    *out = t;
+    return NX_OK;
+}
+
+static void unlink_thread(struct process *p, struct thread *t)
+{
+    struct thread **pp = &p->threads;
+    while (*pp != t)
+        pp = &(*pp)->proc_next;
+    *pp = t->proc_next;
+}
+
+void thread_kill(struct thread *t)
+{
+    struct process *p = t->proc;
+    if (t->state == THREAD_DEAD)
+        return;
+    if (t->state == THREAD_BLOCKED)
+        sched_cancel_wait(t);
+    else if (t->state == THREAD_READY)
+        sched_remove(t);
+    unmap_ipc_buffer(p, t);
+    unlink_thread(p, t);
+    t->state = THREAD_DEAD;
+    if (t != current_thread)
+        kobject_unref(&t->obj);  // else the scheduler drops it once off t's stack
 }
 
 void thread_check_stack(const struct thread *t)
@@ -48,8 +142,44 @@ void thread_check_stack(const struct thread *t)
         panic("kernel stack overflow in thread %p", (const void *)t);
 }
 
-void thread_free(struct thread *t)
+// ---- syscalls ----
+
+#define THREAD_RIGHTS (NX_RIGHT_READ | NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER)
+
+long sys_thread_create(uint64_t proc, uint64_t pc, uint64_t sp, uint64_t arg, uint64_t priority)
 {
-    thread_check_stack(t);
-    pmm_free_contig(kva_to_pa(t), THREAD_PAGES);
+    struct kobject *k;
+    int err = syscall_get(proc, NX_OBJ_PROCESS, NX_RIGHT_MANAGE, &k, NULL);
+    if (err)
+        return err;
+    struct process *p = (struct process *)k;
+    if (pc < USER_VA_MIN || pc > USER_STACK_TOP || sp < USER_VA_MIN || sp > USER_STACK_TOP)
+        return NX_ERR_INVALID;
+    // No thread can make a thread more urgent than itself (else any could take the CPU).
+    if (priority > current_thread->rq.priority)
+        return NX_ERR_ACCESS;
+    if (NX_HANDLE_TABLE_SIZE == handle_table_live(current_process->handles))
+        return NX_ERR_NO_SPACE;
+    struct thread *t;
+    err = thread_create(p, pc, sp, arg, (uint8_t)priority, &t);
+    if (err)
+        return err;
+    kobject_ref(&t->obj);  // for the handle
+    long h = syscall_install(&t->obj, THREAD_RIGHTS);
+    sched_ready(t);
+    sched_preempt();
+    return h;
+}
+
+long sys_thread_exit(void)
+{
+    struct thread *t = current_thread;
+    struct process *p = t->proc;
+    thread_kill(t);
+    if (!p->threads) {
+        kprintf("NEURON: process %u (%s) exited with status 0\n", p->pid, p->name);
+        process_end(p, 0);
+    }
+    sched_switch();
+    panic("dead thread was scheduled");
 }

@@ -11,6 +11,7 @@
 
 struct endpoint;
 struct process;
+struct waitq;
 
 enum thread_state { THREAD_READY, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
 
@@ -29,6 +30,7 @@ struct thread {
 
     // While BLOCKED (sched_block): the queue it waits in and how to leave it.
     struct thread *wait_next, *wait_prev;  // waitq links (waitq.h)
+    struct waitq *wait_queue;              // the queue those links are in
     void (*unblock)(struct thread *t);     // take t off its wait queue (timeout, kill)
     long wait_result;                      // what sched_block returns
     struct clock_timer wait_timer;         // the deadline, if any

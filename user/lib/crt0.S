@@ -1,5 +1,7 @@
-// Program entry: record instret (boot benchmark), set gp for linker relaxation, run main,
-// exit with its return value. The kernel hands over a zeroed stack and zeroed .bss pages.
+// Program entry: record instret (boot benchmark) and the start registers, set gp for linker
+// relaxation, run main, exit with its return value. The kernel hands over a zeroed stack and
+// zeroed .bss pages, a0 = the handle given at start (or 0), a1 = the thread's IPC buffer,
+// a2 = a handle of the process to itself.
     .section .text.start
     .globl _start
 _start:
@@ -10,11 +12,23 @@ _start:
     .option pop
     la t1, nx_start_instret
     sd t0, 0(t1)
+    la t1, nx_start_handle
+    sw a0, 0(t1)
+    la t1, nx_ipc_buffer
+    sd a1, 0(t1)
+    la t1, nx_self
+    sw a2, 0(t1)
     call main
     call nx_exit_process
 
     .section .sbss,"aw",@nobits
     .align 3
-    .globl nx_start_instret
+    .globl nx_start_instret, nx_ipc_buffer, nx_start_handle, nx_self
 nx_start_instret:
     .zero 8
+nx_ipc_buffer:
+    .zero 8
+nx_start_handle:
+    .zero 4
+nx_self:
+    .zero 4

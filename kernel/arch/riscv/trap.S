@@ -85,9 +85,16 @@ syscall_return:  // a0 = result, tp = thread returning to user
     ld t0, TF_EPC(tp)
     csrw sepc, t0
     csrw sscratch, tp
+    // a1..a6 are the thread's message registers (IPC results); the other registers the ABI
+    // says an ecall clobbers are zeroed, so no kernel value is ever handed back.
+    ld a1, THREAD_OUT+0(tp)
+    ld a2, THREAD_OUT+8(tp)
+    ld a3, THREAD_OUT+16(tp)
+    ld a4, THREAD_OUT+24(tp)
+    ld a5, THREAD_OUT+32(tp)
+    ld a6, THREAD_OUT+40(tp)
     ld sp, TF_REG(2)(tp)
     ld tp, TF_REG(4)(tp)
-    // Never hand kernel values back in the registers the ABI says an ecall clobbers.
     li ra, 0
     li t0, 0
     li t1, 0
@@ -96,12 +103,6 @@ syscall_return:  // a0 = result, tp = thread returning to user
     li t4, 0
     li t5, 0
     li t6, 0
-    li a1, 0
-    li a2, 0
-    li a3, 0
-    li a4, 0
-    li a5, 0
-    li a6, 0
     li a7, 0
     sret
 

@@ -1,4 +1,5 @@
 // C side of trap handling: interrupts, user faults (end the process) and kernel faults (panic).
+#include "clock.h"
 #include "console.h"
 #include "panic.h"
 #include "process.h"
@@ -47,7 +48,7 @@ static void external_interrupt(void)
 static void interrupt(uint64_t cause)
 {
     switch (cause & ~SCAUSE_INTERRUPT) {
-    case IRQ_S_TIMER: sched_timer_tick(); break;
+    case IRQ_S_TIMER: clock_interrupt(); break;
     case IRQ_S_EXT: external_interrupt(); break;
     default: kprintf("NEURON: spurious interrupt %lx\n", cause); break;
     }
@@ -55,9 +56,10 @@ static void interrupt(uint64_t cause)
 
 void user_trap(struct thread *t)
 {
-    if (t->tf.cause & SCAUSE_INTERRUPT)
+    if (t->tf.cause & SCAUSE_INTERRUPT) {
         interrupt(t->tf.cause);
-    else
+        sched_preempt();
+    } else
         process_kill_current(cause_name(t->tf.cause), t->tf.epc, t->tf.tval);
 }
 

@@ -11,6 +11,8 @@
 #define TF_SIZE 288
 // struct thread starts with the trapframe, then the kernel stack top.
 #define THREAD_KSTACK_TOP TF_SIZE
+// Then the six message registers a syscall returns in a1..a6.
+#define THREAD_OUT (TF_SIZE + 8)
 
 // Callee-saved kernel registers, for switching between kernel threads.
 #define CTX_RA 0
@@ -21,7 +23,7 @@
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
-enum { REG_RA = 1, REG_SP = 2, REG_GP = 3, REG_TP = 4, REG_A0 = 10, REG_A1 = 11, REG_A7 = 17 };
+enum { REG_RA = 1, REG_SP = 2, REG_GP = 3, REG_TP = 4, REG_A0 = 10, REG_A1 = 11, REG_A2 = 12, REG_A7 = 17 };
 
 struct trapframe {
     uint64_t regs[32];

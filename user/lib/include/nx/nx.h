@@ -2,10 +2,17 @@
 // libnx: the runtime every Nexus OS program links with.
 #include <stddef.h>
 #include <stdint.h>
+#include <nexus/handle.h>
+#include <nexus/ipc.h>
 #include <nx/syscall.h>
 
 // instret at the program's first instruction (read by crt0), for boot-time measurement.
 extern uint64_t nx_start_instret;
+// What the kernel passed to the first thread: the handle given at start (the device resource
+// for the first boot program; NX_HANDLE_INVALID if none), the main thread's IPC buffer, and a
+// handle of the process to itself.
+extern nx_handle_t nx_start_handle, nx_self;
+extern struct nx_ipc_buffer *nx_ipc_buffer;
 
 static inline uint64_t nx_rdinstret(void)
 {
@@ -14,7 +21,27 @@ static inline uint64_t nx_rdinstret(void)
     return v;
 }
 
+// The priority the kernel gives a boot program's first thread.
+#define PRIO_USER_DEFAULT 16
+
 // Formatted output to the debug console (%s %c %d %ld %u %lu %x %lx %%); returns bytes written.
 int nx_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void nx_puts(const char *s);
 _Noreturn void nx_exit_process(long status);
+
+// Wait on a notification until the deadline; on NX_OK *bits holds the bits taken.
+static inline long nx_notify_wait_bits(nx_handle_t n, uint64_t deadline, uint64_t *bits)
+{
+    uint64_t out[6];
+    long r = nx_syscall7_out(NX_SYS_notify_wait, n, (long)deadline, 0, 0, 0, 0, 0, out);
+    *bits = out[0];
+    return r;
+}
+
+static inline long nx_notify_poll_bits(nx_handle_t n, uint64_t *bits)
+{
+    uint64_t out[6];
+    long r = nx_syscall7_out(NX_SYS_notify_poll, n, 0, 0, 0, 0, 0, 0, out);
+    *bits = out[0];
+    return r;
+}

@@ -1,0 +1,48 @@
+// The device resource (see resource.h): the device register windows and interrupt lines the
+// device tree describes. It is a static object: it never goes away.
+#include <stddef.h>
+#include "resource.h"
+#include "lib/fdt.h"
+
+#define MAX_WINDOWS (1 + FDT_MAX_VIRTIO)
+
+static struct {
+    struct kobject obj;
+    struct fdt_range window[MAX_WINDOWS];
+    uint32_t nwindows;
+    uint32_t nlines;
+} res;
+
+struct kobject *resource_init(const struct fdt_info *fdt)
+{
+    kobject_init(&res.obj, NX_OBJ_RESOURCE, NULL);
+    if (fdt->uart.size)
+        res.window[res.nwindows++] = fdt->uart;
+    for (uint32_t i = 0; i < fdt->nvirtio; i++)
+        res.window[res.nwindows++] = fdt->virtio[i];
+    res.nlines = fdt->plic_ndev;
+    return &res.obj;
+}
+
+// Device windows are smaller than a page on QEMU's virt board; a driver maps whole pages, so
+// each window counts as the pages it touches.
+static bool inside(const struct fdt_range *w, paddr_t base, size_t size)
+{
+    paddr_t first = PAGE_ROUND_DOWN(w->base), end = PAGE_ROUND_UP(w->base + w->size);
+    return base >= first && size <= end - first && base - first <= end - first - size;
+}
+
+bool resource_allows_mmio(struct kobject *r, paddr_t base, size_t size)
+{
+    if (r != &res.obj || size == 0)
+        return false;
+    for (uint32_t i = 0; i < res.nwindows; i++)
+        if (inside(&res.window[i], base, size))
+            return true;
+    return false;
+}
+
+bool resource_allows_irq(struct kobject *r, uint32_t line)
+{
+    return r == &res.obj && line >= 1 && line <= res.nlines;
+}

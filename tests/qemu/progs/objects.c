@@ -1,0 +1,152 @@
+// Kernel objects through real syscalls: handles and rights, notifications with deadlines,
+// threads, processes (watch, status, kill, budgets), and the leak counters. Prints
+// "objects: <check> ok" or "... WRONG (got X, want Y)"; ends by exiting its last thread.
+#include <nx/nx.h>
+
+#define MS 1000000ull
+
+static int failures;
+
+static void expect(const char *what, long got, long want)
+{
+    if (got == want) {
+        nx_printf("objects: %s ok\n", what);
+    } else {
+        nx_printf("objects: %s WRONG (got %ld, want %ld)\n", what, got, want);
+        failures++;
+    }
+}
+
+static void handles(void)
+{
+    long n = nx_notification_create();
+    expect("create gives a handle", n > 0, 1);
+    expect("info: type and rights", nx_handle_info(n),
+           NX_OBJ_NOTIFICATION | (long)NX_RIGHTS_ALL << 8);
+    long weak = nx_handle_duplicate(n, NX_RIGHT_WAIT | NX_RIGHT_DUPLICATE);
+    expect("duplicate with fewer rights", nx_handle_info(weak),
+           NX_OBJ_NOTIFICATION | (long)(NX_RIGHT_WAIT | NX_RIGHT_DUPLICATE) << 8);
+    expect("rights never grow", nx_handle_duplicate(weak, NX_RIGHT_SIGNAL), NX_ERR_ACCESS);
+    expect("missing right is refused", nx_notify_signal(weak, 1), NX_ERR_ACCESS);
+    expect("unknown rights bits", nx_handle_duplicate(n, 1 << 20), NX_ERR_INVALID);
+    long grand = nx_handle_duplicate(weak, NX_RIGHTS_SAME);
+    expect("revoke closes what was derived", nx_handle_revoke(n), 2);
+    expect("revoked handle is stale", nx_handle_info(grand), NX_ERR_BAD_HANDLE);
+    expect("wrong type", nx_process_kill(n), NX_ERR_WRONG_TYPE);
+    expect("upper bits name no handle", nx_handle_close(n | 1l << 32), NX_ERR_BAD_HANDLE);
+    expect("close", nx_handle_close(n), NX_OK);
+    expect("closed handle is stale", nx_handle_close(n), NX_ERR_BAD_HANDLE);
+    expect("invalid handle", nx_handle_info(NX_HANDLE_INVALID), NX_ERR_BAD_HANDLE);
+}
+
+static void notifications(void)
+{
+    long n = nx_notification_create();
+    uint64_t bits = 0;
+    nx_notify_signal(n, 0x5);
+    nx_notify_signal(n, 0x100);
+    expect("poll returns the bits", nx_notify_poll_bits(n, &bits) == NX_OK ? (long)bits : -1,
+           0x105);
+    expect("poll clears them", nx_notify_poll_bits(n, &bits) == NX_OK ? (long)bits : -1, 0);
+    expect("past deadline does not block", nx_notify_wait_bits(n, 0, &bits), NX_ERR_TIMED_OUT);
+    uint64_t t0 = (uint64_t)nx_clock_get();
+    long r = nx_notify_wait_bits(n, t0 + 2 * MS, &bits);
+    uint64_t waited = (uint64_t)nx_clock_get() - t0;
+    expect("wait times out at its deadline", r, NX_ERR_TIMED_OUT);
+    expect("and not before", waited >= 2 * MS, 1);
+    nx_handle_close(n);
+}
+
+// ---- threads ----
+
+static uint64_t stack[2][1024] __attribute__((aligned(16)));
+static volatile long worker_saw;
+
+static void worker(long n)
+{
+    uint64_t bits;
+    worker_saw = nx_notify_wait_bits((nx_handle_t)n, NX_DEADLINE_NEVER, &bits) == NX_OK
+                     ? (long)bits : -1;
+    nx_notify_signal((nx_handle_t)n, 0x2);  // back to main
+    nx_thread_exit();
+}
+
+static void threads(void)
+{
+    long n = nx_notification_create();
+    uint64_t top = (uint64_t)&stack[0][1024];
+    expect("priority above the creator's", nx_thread_create(nx_self, (long)worker, top, n, 17),
+           NX_ERR_ACCESS);
+    expect("pc outside user space", nx_thread_create(nx_self, 0, top, n, 16), NX_ERR_INVALID);
+    long t = nx_thread_create(nx_self, (long)worker, top, n, 16);
+    expect("thread create", nx_handle_info(t) & 0xff, NX_OBJ_THREAD);
+    nx_yield();  // let the worker block first
+    nx_notify_signal(n, 0x1);
+    uint64_t bits = 0;
+    // The worker may take our 0x2 before we wait, or after: both must work.
+    long r = nx_notify_wait_bits(n, (uint64_t)nx_clock_get() + 100 * MS, &bits);
+    expect("signal wakes a thread blocked in wait", worker_saw, 0x1);
+    expect("and it answers", r == NX_OK ? (long)bits : r, 0x2);
+    nx_handle_close(t);
+    nx_handle_close(n);
+}
+
+// ---- processes ----
+
+static void processes(void)
+{
+    long n = nx_notification_create();
+    uint64_t bits;
+    long status = 0;
+    expect("name too long", nx_process_create((long)"0123456789012345678901234567890123", 34, 64),
+           NX_ERR_TOO_BIG);
+    expect("budget beyond ours", nx_process_create((long)"big", 3, 1 << 30), NX_ERR_NO_MEMORY);
+    expect("budget too small to exist", nx_process_create((long)"tiny", 4, 2), NX_ERR_NO_MEMORY);
+    long p = nx_process_create((long)"empty", 5, 64);
+    expect("process create", nx_handle_info(p) & 0xff, NX_OBJ_PROCESS);
+    expect("status while alive", nx_process_status(p, (long)&status), NX_ERR_BAD_STATE);
+    expect("watch needs bits", nx_process_watch(p, n, 0), NX_ERR_INVALID);
+    expect("watch", nx_process_watch(p, n, 0x40), NX_OK);
+    // Nothing is mapped in the child: its first instruction faults and only it dies.
+    expect("start", nx_process_start(p, 0x10000, 0x3ffffff000, NX_HANDLE_INVALID), NX_OK);
+    expect("start twice", nx_process_start(p, 0x10000, 0x3ffffff000, NX_HANDLE_INVALID),
+           NX_ERR_BAD_STATE);
+    long r = nx_notify_wait_bits(n, (uint64_t)nx_clock_get() + 100 * MS, &bits);
+    expect("exit wakes the watcher", r == NX_OK ? (long)bits : r, 0x40);
+    expect("status after death", nx_process_status(p, (long)&status), NX_OK);
+    expect("killed status", status, NX_EXIT_KILLED);
+    expect("status to a bad pointer", nx_process_status(p, 8), NX_ERR_BAD_ADDRESS);
+    expect("kill the dead", nx_process_kill(p), NX_ERR_BAD_STATE);
+    nx_handle_close(p);
+
+    long q = nx_process_create((long)"victim", 6, 64);
+    nx_process_watch(q, n, 0x80);
+    expect("kill", nx_process_kill(q), NX_OK);
+    expect("kill signals at once", nx_notify_poll_bits(n, &bits) == NX_OK ? (long)bits : -1, 0x80);
+    nx_handle_close(q);
+    nx_handle_close(n);
+}
+
+// Everything above was closed: the kernel must be back where it started.
+static void no_leaks(long pages, long handles, long objects)
+{
+    expect("no page leaked", nx_system_info(NX_INFO_FREE_PAGES), pages);
+    expect("no handle leaked", nx_system_info(NX_INFO_LIVE_HANDLES), handles);
+    expect("no object leaked", nx_system_info(NX_INFO_LIVE_OBJECTS), objects);
+}
+
+int main(void)
+{
+    long pages = nx_system_info(NX_INFO_FREE_PAGES);
+    long handles_before = nx_system_info(NX_INFO_LIVE_HANDLES);
+    long objects = nx_system_info(NX_INFO_LIVE_OBJECTS);
+    expect("unknown counter", nx_system_info(NX_INFO_COUNT), NX_ERR_INVALID);
+    handles();
+    notifications();
+    threads();
+    processes();
+    no_leaks(pages, handles_before, objects);
+    nx_printf("objects: %d failures\n", failures);
+    nx_thread_exit();  // the last thread: the process exits with status 0
+    __builtin_unreachable();
+}
