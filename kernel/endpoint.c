@@ -6,9 +6,8 @@
 // data movement (and every error it can raise) belongs to the running thread, which can
 // report the error to its own caller. A thread's IPC state is one of:
 //
-//   queued sender     on ep->senders, t->ep = ep, message in t->msg, badge in t->badge
-//                     (unblock: leave_senders)
-//   queued receiver   on ep->receivers, t->ep = ep (unblock: leave_receivers)
+//   queued sender     on ep->senders, message in t->msg, badge in t->badge (unblock: leave)
+//   queued receiver   on ep->receivers (unblock: leave)
 //   awaiting a reply  t->server = S and S->caller = t (unblock: give_up_call)
 //
 // plus, independently, "owes a reply" (t->caller set) for a server that received a call.
@@ -76,12 +75,10 @@ long sys_endpoint_create(void)
 }
 
 // The object of `type` that h names in the current process, with `rights`, and its badge.
-// A whole register is passed in: a value above 32 bits names no handle.
 static void *get_object(uint64_t h, uint32_t type, uint32_t rights, uint32_t *badge, int *err)
 {
     struct kobject *obj = NULL;
-    *err = h > UINT32_MAX ? NX_ERR_BAD_HANDLE
-                          : syscall_get((nx_handle_t)h, type, rights, &obj, badge);
+    *err = syscall_get(h, type, rights, &obj, badge);
     return obj;  // every object embeds its kobject first
 }
 
@@ -255,14 +252,16 @@ void endpoint_thread_exit(struct thread *t)
 
 // ---- sending ----
 
-static void leave_senders(struct thread *t)
+// Queue self on q (an endpoint's senders or receivers); its unblock is leave.
+static void enqueue(struct thread *self, struct waitq *q)
 {
-    waitq_remove(&t->ep->senders, t);
+    self->wait_queue = q;
+    waitq_push(q, self);
 }
 
-static void leave_receivers(struct thread *t)
+static void leave(struct thread *t)
 {
-    waitq_remove(&t->ep->receivers, t);
+    waitq_remove(t->wait_queue, t);
 }
 
 static bool deadline_passed(uint64_t deadline)
@@ -299,9 +298,8 @@ static long queue_sender(struct thread *self, struct endpoint *ep, uint64_t dead
     int err = nhandles ? move_handles(self, nhandles, NULL) : NX_OK;
     if (err)
         return err;
-    self->ep = ep;
-    waitq_push(&ep->senders, self);
-    return sched_block(deadline, leave_senders);
+    enqueue(self, &ep->senders);
+    return sched_block(deadline, leave);
 }
 
 // Deliver self's message to the first receiver blocked on ep and take it off the queue.
@@ -403,13 +401,12 @@ static long receive(struct thread *self, struct endpoint *ep, uint64_t deadline,
             sched_wake(replied, NX_OK);
         return NX_OK;
     }
-    self->ep = ep;
-    waitq_push(&ep->receivers, self);
+    enqueue(self, &ep->receivers);
     if (replied) {
         replied->wait_result = NX_OK;
-        return sched_block_switch(replied, deadline, leave_receivers);
+        return sched_block_switch(replied, deadline, leave);
     }
-    return sched_block(deadline, leave_receivers);
+    return sched_block(deadline, leave);
 }
 
 long sys_recv(uint64_t h, uint64_t deadline)

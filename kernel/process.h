@@ -58,10 +58,6 @@ void process_free_object_page(struct process *p, void *page);
 _Noreturn void process_exit(long status);
 // End the current process because of a fault it took.
 _Noreturn void process_kill_current(const char *cause, uint64_t pc, uint64_t addr);
-// A zeroed page for a kernel object p creates, charged to p's budget; NULL when the budget
-// or the pmm is short. process_free_object_page gives it back.
-void *process_alloc_object_page(struct process *p);
-void process_free_object_page(struct process *p, void *page);
 // Processes still alive.
 uint32_t process_count(void);
 

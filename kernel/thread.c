@@ -11,6 +11,7 @@
 #include <nexus/syscall.h>
 #include "thread.h"
 #include "console.h"
+#include "endpoint.h"
 #include "handle.h"
 #include "panic.h"
 #include "process.h"
@@ -129,6 +130,7 @@ void thread_kill(struct thread *t)
         sched_cancel_wait(t);
     else if (t->state == THREAD_READY)
         sched_remove(t);
+    endpoint_thread_exit(t);
     unmap_ipc_buffer(p, t);
     unlink_thread(p, t);
     t->state = THREAD_DEAD;

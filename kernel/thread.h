@@ -9,7 +9,6 @@
 #include "object.h"
 #include "runqueue.h"
 
-struct endpoint;
 struct process;
 struct waitq;
 
@@ -38,7 +37,6 @@ struct thread {
     // IPC (endpoint.c).
     struct thread *caller;   // the thread whose call this thread received and owes a reply
     struct thread *server;   // while waiting for a reply: the thread that owes it (or NULL)
-    struct endpoint *ep;     // while queued on an endpoint to send or receive: which one
     uint64_t badge;          // while queued to send: the badge of the handle used
     uint64_t msg[1 + NX_MSG_WORDS];  // while queued to send: info and words
     bool caller_gone;        // the call this thread owed a reply to was abandoned

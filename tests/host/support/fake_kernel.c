@@ -110,10 +110,12 @@ void process_free_object_page(struct process *p, void *page)
     free(page);
 }
 
-int syscall_get(nx_handle_t h, uint32_t type, uint32_t rights, struct kobject **out,
+int syscall_get(uint64_t h, uint32_t type, uint32_t rights, struct kobject **out,
                 uint32_t *badge)
 {
-    return handle_get(current_process->handles, h, type, rights, out, badge);
+    if (h > UINT32_MAX)
+        return NX_ERR_BAD_HANDLE;
+    return handle_get(current_process->handles, (nx_handle_t)h, type, rights, out, badge);
 }
 
 long syscall_install(struct kobject *obj, uint32_t rights)
