@@ -223,12 +223,13 @@ static void signal_exit(struct process *p)
     kobject_unref(n);
 }
 
-// Children p created but never started could never run or end by themselves: they go with p.
-static void end_unstarted_children(struct process *p)
+// The processes p created go with it: they run on budget p was given, and a process tree
+// must be killable as a whole (a hostile process cannot leave orphans behind).
+static void end_children(struct process *p)
 {
     struct process *q = all_processes;
     while (q) {
-        if (q->creator == p && !q->started) {
+        if (q->creator == p) {
             process_end(q, NX_EXIT_KILLED);
             q = all_processes;  // the list changed
         } else {
@@ -246,7 +247,7 @@ void process_end(struct process *p, long status)
     while (p->threads)
         thread_kill(p->threads);
     unlink_process(p);
-    end_unstarted_children(p);
+    end_children(p);
     handle_table_destroy(p->handles);
     pmm_free_contig(kva_to_pa(p->handles), TABLE_PAGES);
     p->handles = NULL;

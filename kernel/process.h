@@ -47,8 +47,8 @@ int process_load_elf(struct process *p, const void *file, size_t len, uint64_t *
 // Start p's first thread at pc with stack sp, a0 = arg, a1 = its IPC buffer, a2 = a handle
 // of p to itself. NX_ERR_BAD_STATE if p was started before or is dead.
 int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg);
-// End p with status: free its threads, handles and memory, signal its exit notification,
-// report on the console. If the current thread is p's, the caller must switch away after.
+// End p with status: free its threads, handles and memory, end every process it created
+// (recursively, with NX_EXIT_KILLED), signal its exit notification. If the current thread is p's, the caller must switch away after.
 void process_end(struct process *p, long status);
 // A zeroed page for a kernel object, charged to p's budget; the object holds a reference on
 // p until process_free_object_page, so the budget outlives it. NULL when over budget.

@@ -15,9 +15,26 @@ void runqueue_push(struct runqueue *rq, struct rq_link *e)
     rq->nonempty |= 1u << p;
 }
 
+// Index of the highest set bit of v != 0. RV64GC has no count-leading-zeros instruction
+// (Zbb is optional) and libgcc's __clzdi2 costs ~37 instructions: smear the top bit down,
+// then a de Bruijn multiply maps the resulting 2^(k+1)-1 to a unique table slot (~16).
+static unsigned highest_bit(uint32_t v)
+{
+    static const uint8_t table[32] = {
+        0, 9, 1, 10, 13, 21, 2, 29, 11, 14, 16, 18, 22, 25, 3, 30,
+        8, 12, 20, 28, 15, 17, 24, 7, 19, 27, 23, 6, 26, 5, 4, 31,
+    };
+    v |= v >> 1;
+    v |= v >> 2;
+    v |= v >> 4;
+    v |= v >> 8;
+    v |= v >> 16;
+    return table[(uint32_t)(v * 0x07c4acddu) >> 27];
+}
+
 int runqueue_top(const struct runqueue *rq)
 {
-    return rq->nonempty ? 31 - __builtin_clz(rq->nonempty) : -1;
+    return rq->nonempty ? (int)highest_bit(rq->nonempty) : -1;
 }
 
 static void unlink_head(struct runqueue *rq, unsigned p)

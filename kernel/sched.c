@@ -38,10 +38,12 @@ static bool contended(void)
 static void update_slice(void)
 {
     bool armed = timerq_armed(&slice.q);
-    if (contended() && !armed)
-        clock_timer_set(&slice, clock_now() + SLICE_NS, SLICE_SLACK_NS);
-    else if (!contended() && armed)
-        clock_timer_cancel(&slice);
+    if (contended() != armed) {
+        if (armed)
+            clock_timer_cancel(&slice);
+        else
+            clock_timer_set(&slice, clock_now() + SLICE_NS, SLICE_SLACK_NS);
+    }
 }
 
 // Called inside clock_interrupt, which must finish before anyone switches: just take note.

@@ -24,7 +24,7 @@
     X(8, handle_revoke,    1, "(h): close every handle derived from h in any process; h stays; returns how many were closed") \
     X(9, process_create,   3, "(const char *name, size_t len, size_t pages): a new empty process with a page budget of `pages`, charged to the caller's budget until the process is freed; returns a process handle with every right") \
     X(10, process_start,   4, "(proc, pc, sp, h): start proc's first thread at pc with stack sp; h (or NX_HANDLE_INVALID) is moved into proc and its new value passed in a0, the thread's IPC buffer in a1, a process self-handle in a2; needs MANAGE") \
-    X(11, process_kill,    1, "(proc): end proc (status NX_EXIT_KILLED), freeing its threads, memory and handles; needs MANAGE") \
+    X(11, process_kill,    1, "(proc): end proc and every process it created (status NX_EXIT_KILLED), freeing their threads, memory and handles; needs MANAGE") \
     X(12, process_watch,   3, "(proc, notif, bits): signal bits on notif when proc ends (now if it already has); needs READ on proc, SIGNAL on notif") \
     X(13, process_status,  2, "(proc, long *status): store proc's exit status; NX_ERR_BAD_STATE while it runs; needs READ") \
     X(14, thread_create,   5, "(proc, pc, sp, arg, priority): a new running thread of proc (a0 = arg, a1 = its IPC buffer); priority at most the caller's; needs MANAGE; returns a thread handle") \

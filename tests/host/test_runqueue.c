@@ -55,6 +55,20 @@ static void remove_head_middle_tail_and_absent(void **state)
     assert_false(e[1].queued);
 }
 
+// runqueue_top computes the highest set bit without a clz instruction: check it against one.
+static void top_matches_count_leading_zeros(void **state)
+{
+    (void)state;
+    struct runqueue rq = { 0 };
+    uint32_t x = 12345;
+    for (int i = 0; i < 100000; i++) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        rq.nonempty = i < 32 ? 1u << i : x >> (i % 32);
+        if (rq.nonempty)
+            assert_int_equal(runqueue_top(&rq), 31 - __builtin_clz(rq.nonempty));
+    }
+}
+
 static void every_level_is_usable(void **state)
 {
     (void)state;
@@ -75,6 +89,7 @@ int main(void)
         cmocka_unit_test(highest_priority_first_fifo_within_level),
         cmocka_unit_test(remove_head_middle_tail_and_absent),
         cmocka_unit_test(every_level_is_usable),
+        cmocka_unit_test(top_matches_count_leading_zeros),
     };
     return cmocka_run_group_tests_name("runqueue", tests, NULL, NULL);
 }
