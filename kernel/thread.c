@@ -166,6 +166,8 @@ long sys_thread_create(uint64_t proc, uint64_t pc, uint64_t sp, uint64_t arg, ui
     err = thread_create(p, pc, sp, arg, (uint8_t)priority, &t);
     if (err)
         return err;
+    if (p == current_process)  // same program: same global pointer (linker-relaxed data)
+        t->tf.regs[REG_GP] = current_thread->tf.regs[REG_GP];
     kobject_ref(&t->obj);  // for the handle
     long h = syscall_install(&t->obj, THREAD_RIGHTS);
     sched_ready(t);
