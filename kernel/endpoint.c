@@ -87,6 +87,12 @@ static struct endpoint *get_endpoint(uint64_t h, uint32_t rights, uint32_t *badg
     return get_object(h, NX_OBJ_ENDPOINT, rights, badge, err);
 }
 
+// The endpoint of a slot handle_find returned.
+static struct endpoint *endpoint_of(const struct handle_slot *s)
+{
+    return (struct endpoint *)s->obj;
+}
+
 long sys_endpoint_mint(uint64_t h, uint64_t badge, uint64_t rights)
 {
     int err;
@@ -188,35 +194,58 @@ static int move_handles(struct thread *from, uint32_t n, struct thread *to)
     return NX_OK;
 }
 
+// What a receiving syscall returns in a1..a6: info, the words, the sender's badge.
+static inline void put_words(struct thread *to, uint64_t info, uint64_t w0, uint64_t w1,
+                             uint64_t w2, uint64_t w3, uint64_t badge)
+{
+    to->out[0] = info;
+    to->out[1] = w0;
+    to->out[2] = w1;
+    to->out[3] = w2;
+    to->out[4] = w3;
+    to->out[5] = badge;
+}
+
+// Move the handles and bytes `info` announces from `from`'s IPC buffer to `to`'s.
+// Kept out of line so that the register-only fast path pays nothing for it (not even the
+// stack frame it needs).
+static __attribute__((noinline)) int move_payload(struct thread *from, uint64_t info,
+                                                  struct thread *to)
+{
+    uint32_t nhandles = NX_MSG_NHANDLES(info), nbytes = NX_MSG_NBYTES(info);
+    int err = nhandles ? move_handles(from, nhandles, to) : NX_OK;
+    if (err)
+        return err;
+    memcpy(to->ipc->bytes, from->ipc->bytes, nbytes);
+    endpoint_bytes_copied += nbytes;
+    return NX_OK;
+}
+
 // Move the message msg (info and words, laid out as thread.msg) sent by `from` through a
 // handle with `badge` into `to`: handles and bytes between their IPC buffers, info, words and
-// badge into to->out. All or nothing.
-static int deliver(struct thread *from, const uint64_t *msg, uint64_t badge, struct thread *to)
+// badge into to->out. All or nothing. Inline, so that a message built from syscall arguments
+// goes from registers straight into to->out.
+static inline int deliver(struct thread *from, const uint64_t *msg, uint64_t badge,
+                          struct thread *to)
 {
     uint64_t info = msg[0];
     if (info & INFO_PAYLOAD_MASK) {
-        uint32_t nhandles = NX_MSG_NHANDLES(info), nbytes = NX_MSG_NBYTES(info);
-        int err = nhandles ? move_handles(from, nhandles, to) : NX_OK;
+        int err = move_payload(from, info, to);
         if (err)
             return err;
-        memcpy(to->ipc->bytes, from->ipc->bytes, nbytes);
-        endpoint_bytes_copied += nbytes;
     }
-    to->out[0] = info;
-    to->out[1] = msg[1];
-    to->out[2] = msg[2];
-    to->out[3] = msg[3];
-    to->out[4] = msg[4];
-    to->out[5] = badge;
+    put_words(to, info, msg[1], msg[2], msg[3], msg[4], badge);
     return NX_OK;
 }
 
 // ---- calls and replies ----
 
-// server received caller's call and owes it a reply.
+// server received caller's call and owes it a reply. (So caller_gone is false whenever
+// caller is set.)
 static void hold_call(struct thread *server, struct thread *caller)
 {
     server->caller = caller;
+    server->caller_gone = false;
     caller->server = server;
 }
 
@@ -250,7 +279,7 @@ void endpoint_thread_exit(struct thread *t)
     drop_reply(t);
 }
 
-// ---- sending ----
+// ---- waiting in line ----
 
 // Queue self on q (an endpoint's senders or receivers); its unblock is leave.
 static void enqueue(struct thread *self, struct waitq *q)
@@ -269,90 +298,106 @@ static bool deadline_passed(uint64_t deadline)
     return deadline != NX_DEADLINE_NEVER && deadline <= clock_now();
 }
 
-// Look up h for sending and put the message where deliver and a later receiver read it:
-// self->msg and self->badge.
-static struct endpoint *prepare_send(struct thread *self, uint64_t h, uint64_t info,
-                                     uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
-                                     int *err)
+static bool has_signals(const struct endpoint *ep)
 {
-    uint32_t badge;
-    struct endpoint *ep = get_endpoint(h, NX_RIGHT_SIGNAL, &badge, err);
-    if (*err == NX_OK)
-        *err = check_info(info);
-    if (*err)
-        return NULL;
-    self->msg[0] = info;
-    self->msg[1] = w0;
-    self->msg[2] = w1;
-    self->msg[3] = w2;
-    self->msg[4] = w3;
-    self->badge = badge;
-    return ep;
+    return ep->notif && ep->notif->bits;
 }
 
+// ---- sending ----
+
 // No receiver is waiting: check the message's handles now (so a bad one fails at once, not
-// when a receiver comes), then wait in line.
-static long queue_sender(struct thread *self, struct endpoint *ep, uint64_t deadline)
+// when a receiver comes), then wait in line with the message in self->msg.
+static long queue_sender(struct thread *self, struct endpoint *ep, const uint64_t *msg,
+                         uint32_t badge, uint64_t deadline)
 {
-    uint32_t nhandles = NX_MSG_NHANDLES(self->msg[0]);
+    uint32_t nhandles = NX_MSG_NHANDLES(msg[0]);
     int err = nhandles ? move_handles(self, nhandles, NULL) : NX_OK;
     if (err)
         return err;
+    memcpy(self->msg, msg, sizeof(self->msg));
+    self->badge = badge;
     enqueue(self, &ep->senders);
     return sched_block(deadline, leave);
 }
 
-// Deliver self's message to the first receiver blocked on ep and take it off the queue.
-// *r = NULL (and NX_OK) if nobody is receiving.
-static int deliver_to_receiver(struct thread *self, struct endpoint *ep, struct thread **r)
+// Send msg through h (SIGNAL needed) to the first receiver blocked on the endpoint, which is
+// taken off the queue and returned in *r; or queue self and block, *r = NULL. With call set,
+// the message is a call and the deadline must not have passed.
+static long send(uint64_t h, uint64_t *msg, uint64_t deadline, bool call, struct thread **r)
 {
-    struct thread *t = ep->receivers.head;
-    *r = t;
-    if (!t)
-        return NX_OK;
-    int err = deliver(self, self->msg, self->badge, t);
+    struct thread *self = current_thread;
+    uint32_t badge;
+    int err;
+    struct endpoint *ep = get_endpoint(h, NX_RIGHT_SIGNAL, &badge, &err);
     if (err == NX_OK)
-        waitq_remove(&ep->receivers, t);
-    return err;
+        err = check_info(msg[0]);
+    if (err == NX_OK && call && deadline_passed(deadline))  // the reply could never come
+        err = NX_ERR_TIMED_OUT;
+    *r = NULL;
+    if (err)
+        return err;
+    msg[0] |= call ? NX_MSG_CALL : 0;
+    struct thread *t = ep->receivers.head;
+    if (!t)
+        return queue_sender(self, ep, msg, badge, deadline);
+    err = deliver(self, msg, badge, t);
+    if (err)
+        return err;
+    waitq_remove(&ep->receivers, t);
+    *r = t;
+    return NX_OK;
 }
 
 long sys_send(uint64_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
               uint64_t deadline)
 {
-    struct thread *self = current_thread, *r;
-    int err;
-    struct endpoint *ep = prepare_send(self, h, info, w0, w1, w2, w3, &err);
-    if (err == NX_OK)
-        err = deliver_to_receiver(self, ep, &r);
-    if (err)
-        return err;
-    if (!r)
-        return queue_sender(self, ep, deadline);
-    sched_wake(r, NX_OK);
-    return NX_OK;
+    uint64_t msg[1 + NX_MSG_WORDS] = { info, w0, w1, w2, w3 };
+    struct thread *r;
+    long err = send(h, msg, deadline, false, &r);
+    if (r)
+        sched_wake(r, NX_OK);
+    return err;
 }
 
-// The fast path: the server is waiting, so run it at once, on this hart, without the run
-// queue; its reply_recv will switch back the same way.
+// server, just taken off the receivers with the current thread's call delivered, runs at
+// once on this hart without passing through the run queue; its reply_recv switches back the
+// same way.
+static long run_server(struct thread *server, uint64_t deadline)
+{
+    hold_call(server, current_thread);
+    server->wait_result = NX_OK;
+    return sched_block_switch(server, deadline, give_up_call);
+}
+
+static __attribute__((noinline)) long call_general(uint64_t h, uint64_t info, uint64_t w0,
+                                                   uint64_t w1, uint64_t w2, uint64_t w3,
+                                                   uint64_t deadline)
+{
+    uint64_t msg[1 + NX_MSG_WORDS] = { info, w0, w1, w2, w3 };
+    struct thread *r;
+    long err = send(h, msg, deadline, true, &r);
+    return r ? run_server(r, deadline) : err;
+}
+
+// The fast path (like seL4's): a call of registers only, without a deadline, to a server
+// already blocked in recv needs nothing but the stores below and a direct switch, in a leaf
+// function without a stack frame. Anything else takes the general path, which handles this
+// case too, only slower.
 long sys_call(uint64_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
               uint64_t deadline)
 {
-    struct thread *self = current_thread, *r;
-    int err;
-    struct endpoint *ep = prepare_send(self, h, info, w0, w1, w2, w3, &err);
-    if (err == NX_OK && deadline_passed(deadline))  // the reply could never come in time
-        err = NX_ERR_TIMED_OUT;
-    if (err)
-        return err;
-    self->msg[0] |= NX_MSG_CALL;
-    err = deliver_to_receiver(self, ep, &r);
-    if (err)
-        return err;
-    if (!r)
-        return queue_sender(self, ep, deadline);
-    hold_call(r, self);
-    r->wait_result = NX_OK;
-    return sched_block_switch(r, deadline, give_up_call);
+    const struct handle_slot *s =
+        handle_find(current_process->handles, h, NX_OBJ_ENDPOINT, NX_RIGHT_SIGNAL);
+    if (s && !(info >> 32) && deadline == NX_DEADLINE_NEVER) {
+        struct endpoint *ep = endpoint_of(s);
+        struct thread *r = ep->receivers.head;
+        if (r) {
+            put_words(r, info | NX_MSG_CALL, w0, w1, w2, w3, s->badge);
+            waitq_remove(&ep->receivers, r);
+            return run_server(r, deadline);
+        }
+    }
+    return call_general(h, info, w0, w1, w2, w3, deadline);
 }
 
 // ---- receiving ----
@@ -374,7 +419,7 @@ static void accept(struct thread *receiver, struct thread *sender)
 // full, gets the error). False if there is nothing.
 static bool take_message(struct thread *self, struct endpoint *ep)
 {
-    if (ep->notif && ep->notif->bits) {
+    if (has_signals(ep)) {
         deliver_signals(self, ep->notif);
         return true;
     }
@@ -390,23 +435,28 @@ static bool take_message(struct thread *self, struct endpoint *ep)
     return false;
 }
 
-// Receive on ep. `replied`, if not NULL, is a caller whose reply self just delivered: if self
-// has to wait, the CPU goes straight to it (the reply fast path), else it is simply woken.
+// Nothing for self on ep: wait in line. `replied`, if not NULL, is a caller whose reply self
+// just delivered: the CPU goes straight to it (the reply fast path).
+static long wait_message(struct thread *self, struct endpoint *ep, uint64_t deadline,
+                         struct thread *replied)
+{
+    enqueue(self, &ep->receivers);
+    if (!replied)
+        return sched_block(deadline, leave);
+    replied->wait_result = NX_OK;
+    return sched_block_switch(replied, deadline, leave);
+}
+
+// Receive on ep; `replied` as for wait_message, or simply woken if a message is there.
 static long receive(struct thread *self, struct endpoint *ep, uint64_t deadline,
                     struct thread *replied)
 {
     self->caller_gone = false;
-    if (take_message(self, ep)) {
-        if (replied)
-            sched_wake(replied, NX_OK);
-        return NX_OK;
-    }
-    enqueue(self, &ep->receivers);
-    if (replied) {
-        replied->wait_result = NX_OK;
-        return sched_block_switch(replied, deadline, leave);
-    }
-    return sched_block(deadline, leave);
+    if (!take_message(self, ep))
+        return wait_message(self, ep, deadline, replied);
+    if (replied)
+        sched_wake(replied, NX_OK);
+    return NX_OK;
 }
 
 long sys_recv(uint64_t h, uint64_t deadline)
@@ -418,6 +468,8 @@ long sys_recv(uint64_t h, uint64_t deadline)
     drop_reply(current_thread);  // replies cannot be deferred past the next receive
     return receive(current_thread, ep, deadline, NULL);
 }
+
+// ---- replying ----
 
 // Deliver a reply to self's caller, which stays blocked until whoever called this wakes it.
 static int deliver_reply(struct thread *self, struct thread *caller, uint64_t info,
@@ -446,8 +498,9 @@ long sys_reply(uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3
 
 // A reply whose caller gave up is dropped silently (a server loop has nobody to tell); a reply
 // that cannot be delivered fails the whole call, before anything is received.
-long sys_reply_recv(uint64_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
-                    uint64_t w3, uint64_t deadline)
+static __attribute__((noinline)) long reply_recv_general(uint64_t h, uint64_t info,
+                                                         uint64_t w0, uint64_t w1, uint64_t w2,
+                                                         uint64_t w3, uint64_t deadline)
 {
     struct thread *self = current_thread, *c = self->caller;
     int err;
@@ -459,4 +512,24 @@ long sys_reply_recv(uint64_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_
     if (err)
         return err;
     return receive(self, ep, deadline, c);
+}
+
+// The fast path back: a reply of registers only to a caller, on an endpoint where nothing
+// else waits to be received, switches straight to the caller. Anything else, the general
+// path.
+long sys_reply_recv(uint64_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
+                    uint64_t w3, uint64_t deadline)
+{
+    struct thread *self = current_thread, *c = self->caller;
+    const struct handle_slot *s =
+        handle_find(current_process->handles, h, NX_OBJ_ENDPOINT, NX_RIGHT_WAIT);
+    if (s && c && !(info >> 32)) {
+        struct endpoint *ep = endpoint_of(s);
+        if (waitq_empty(&ep->senders) && !has_signals(ep)) {
+            put_words(c, info, w0, w1, w2, w3, 0);
+            end_call(self, c);
+            return wait_message(self, ep, deadline, c);  // caller_gone is false: c was set
+        }
+    }
+    return reply_recv_general(h, info, w0, w1, w2, w3, deadline);
 }

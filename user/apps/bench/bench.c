@@ -1,10 +1,9 @@
 // Instruction-count benchmarks run inside the booted system (make bench runs QEMU with
 // -icount shift=0 so instret is exact). Prints "BENCH <name> <value>" lines for the harness.
 #include <nx/nx.h>
+#include "bench.h"
 
-#define ITERATIONS 10000
-
-static void report(const char *name, uint64_t value)
+void report(const char *name, uint64_t value)
 {
     nx_printf("BENCH %s %lu\n", name, value);
 }
@@ -56,5 +55,6 @@ int main(void)
     report("first_user_instret", nx_start_instret);
     report("null_syscall_instr", null_syscall());
     report("yield_switch_instr", yield_switch());
+    bench_ipc();
     return 0;
 }
