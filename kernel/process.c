@@ -4,6 +4,7 @@
 #include <nexus/errors.h>
 #include <nexus/syscall.h>
 #include "process.h"
+#include "aspace.h"
 #include "console.h"
 #include "handle.h"
 #include "lib/elf.h"
@@ -251,6 +252,7 @@ void process_end(struct process *p, long status)
     handle_table_destroy(p->handles);
     pmm_free_contig(kva_to_pa(p->handles), TABLE_PAGES);
     p->handles = NULL;
+    aspace_destroy(p);  // VMO pages belong to their VMOs, not to the page table
     vm_destroy_user_root(p->root);
     p->root = 0;
     signal_exit(p);

@@ -16,6 +16,7 @@
 
 struct thread;
 struct handle_table;
+struct aspace;
 
 enum process_state { PROCESS_ALIVE, PROCESS_DEAD };
 
@@ -26,6 +27,7 @@ struct process {
     bool started;                   // process_start succeeded once
     char name[PROCESS_NAME_MAX];
     paddr_t root;                   // page-table root (0 once dead)
+    struct aspace *aspace;          // VMO mappings (aspace.c); NULL until the first map
     struct handle_table *handles;   // NULL once dead
     struct page_budget budget;      // everything the process makes is charged here
     struct process *creator;        // charged our budget's limit (a reference), or NULL

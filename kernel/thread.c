@@ -19,6 +19,7 @@
 #include "syscall.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/pagetable.h"
+#include "arch/riscv/vm.h"
 
 #define THREAD_PAGES 2
 #define THREAD_CANARY 0x6e657572u
@@ -73,7 +74,7 @@ static int map_ipc_buffer(struct process *p, struct thread *t)
 static void unmap_ipc_buffer(struct process *p, struct thread *t)
 {
     pt_unmap(p->root, ipc_buffer_va(t->slot), PAGE_SIZE, false);
-    sfence_vma_all();
+    vm_flush_tlb();
     budget_free(&p->budget, kva_to_pa(t->ipc), 1);
     p->thread_slots &= ~(1ull << t->slot);
     t->ipc = NULL;
@@ -166,7 +167,9 @@ long sys_thread_create(uint64_t proc, uint64_t pc, uint64_t sp, uint64_t arg, ui
     err = thread_create(p, pc, sp, arg, (uint8_t)priority, &t);
     if (err)
         return err;
-    if (p == current_process)  // same program: same global pointer (linker-relaxed data)
+    // A thread of the caller's own process shares its global pointer, so code linked with
+    // gp-relative relaxation works from its first instruction.
+    if (p == current_process)
         t->tf.regs[REG_GP] = current_thread->tf.regs[REG_GP];
     kobject_ref(&t->obj);  // for the handle
     long h = syscall_install(&t->obj, THREAD_RIGHTS);

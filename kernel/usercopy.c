@@ -1,6 +1,10 @@
 // User memory access through the direct map, one page at a time.
 #include <nexus/errors.h>
+#include <nexus/syscall.h>
 #include "usercopy.h"
+#include "aspace.h"
+#include "process.h"
+#include "thread.h"
 #include "arch/riscv/pagetable.h"
 #include "lib/string.h"
 
@@ -9,14 +13,28 @@ static int range_ok(uint64_t va, size_t len)
     return va >= USER_VA_MIN && len <= USER_STACK_TOP && va <= USER_STACK_TOP - len;
 }
 
+// Is the page at va mapped for access? A VMO page nobody touched yet is not in the page table:
+// it is faulted in here, as the hardware would have had the process touched it, so a syscall
+// may point into a fresh mapping. (User pointers always belong to the calling process.)
+static int page_ok(paddr_t root, uint64_t va, enum user_access access)
+{
+    if (pt_translate(root, va, PTE_U | (access == USER_WRITE ? PTE_W : PTE_R)))
+        return NX_OK;
+    struct process *p = current_process;
+    if (p->root != root)
+        return NX_ERR_BAD_ADDRESS;
+    return aspace_fault(p, va, access == USER_WRITE ? NX_PROT_WRITE : NX_PROT_READ);
+}
+
 int user_check(paddr_t root, uint64_t va, size_t len, enum user_access access)
 {
-    uint64_t need = PTE_U | (access == USER_WRITE ? PTE_W : PTE_R);
     if (!range_ok(va, len))
         return NX_ERR_BAD_ADDRESS;
-    for (uint64_t page = PAGE_ROUND_DOWN(va); page < va + len; page += PAGE_SIZE)
-        if (!pt_translate(root, page, need))
-            return NX_ERR_BAD_ADDRESS;
+    for (uint64_t page = PAGE_ROUND_DOWN(va); page < va + len; page += PAGE_SIZE) {
+        int err = page_ok(root, page, access);
+        if (err)
+            return err;
+    }
     return NX_OK;
 }
 

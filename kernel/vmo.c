@@ -13,6 +13,11 @@ uint64_t vmo_bytes_copied;
 // Most pages one vmo_read / vmo_write can touch (an unaligned VMO_RW_MAX spans one more).
 #define RW_SPAN (VMO_RW_MAX / PAGE_SIZE + 1)
 
+static void release(struct kobject *obj)
+{
+    vmo_destroy((struct vmo *)obj);  // obj is the first member
+}
+
 // Allocate and zero the metadata block for a VMO of npages (with a page array unless
 // physical), charged to b if b is not NULL.
 static int alloc_meta(size_t npages, bool physical, struct page_budget *b, struct vmo **out)
@@ -28,6 +33,7 @@ static int alloc_meta(size_t npages, bool physical, struct page_budget *b, struc
         return NX_ERR_NO_MEMORY;
     }
     struct vmo *v = pa_to_kva(pa);
+    kobject_init(&v->obj, NX_OBJ_VMO, release);
     v->npages = npages;
     v->refs = 1;
     v->meta_pages = meta;
@@ -45,18 +51,24 @@ int vmo_create(size_t size_bytes, struct page_budget *b, struct vmo **out)
     return alloc_meta(PAGE_ROUND_UP(size_bytes) / PAGE_SIZE, false, b, out);
 }
 
-int vmo_create_physical(paddr_t base, size_t size, struct vmo **out)
+int vmo_create_physical(paddr_t base, size_t size, struct page_budget *b, struct vmo **out)
 {
     if (!out || size == 0 || base % PAGE_SIZE || size % PAGE_SIZE || base + size < base)
         return NX_ERR_INVALID;
     if (size / PAGE_SIZE > VMO_MAX_PAGES)
         return NX_ERR_TOO_BIG;
-    int err = alloc_meta(size / PAGE_SIZE, true, NULL, out);
+    int err = alloc_meta(size / PAGE_SIZE, true, b, out);
     if (err)
         return err;
     (*out)->flags = VMO_PHYSICAL;
     (*out)->phys_base = base;
     return 0;
+}
+
+void vmo_set_owner(struct vmo *v, struct kobject *owner)
+{
+    kobject_ref(owner);
+    v->owner = owner;
 }
 
 // The page an ancestor of v lends for v's page index, or 0 if none has it.
@@ -127,6 +139,12 @@ int vmo_get_page(struct vmo *v, size_t index, bool for_write, paddr_t *out)
     return prepare(v, index, 1, for_write, out);
 }
 
+bool vmo_range_ok(const struct vmo *v, size_t offset, size_t len)
+{
+    size_t size = v->npages * PAGE_SIZE;
+    return offset <= size && len <= size - offset;
+}
+
 // Check a vmo_read / vmo_write range; on success *first and *n name the pages it spans.
 static int check_range(const struct vmo *v, size_t offset, const void *buf, size_t len,
                        size_t *first, size_t *n)
@@ -135,8 +153,7 @@ static int check_range(const struct vmo *v, size_t offset, const void *buf, size
         return NX_ERR_INVALID;
     if (len > VMO_RW_MAX)
         return NX_ERR_TOO_BIG;
-    size_t size = v->npages * PAGE_SIZE;
-    if (offset > size || len > size - offset)
+    if (!vmo_range_ok(v, offset, len))
         return NX_ERR_INVALID;
     *first = offset / PAGE_SIZE;
     *n = len ? (offset + len - 1) / PAGE_SIZE - *first + 1 : 0;
@@ -194,6 +211,18 @@ int vmo_write(struct vmo *v, size_t offset, const void *src, size_t len)
     return 0;
 }
 
+int vmo_commit(struct vmo *v, size_t offset, size_t len)
+{
+    size_t first, n;
+    int err = check_range(v, offset, v, len, &first, &n);  // v: any non-NULL buffer
+    if (err)
+        return err;
+    if (v->flags & VMO_SEALED)
+        return NX_ERR_ACCESS;
+    paddr_t pages[RW_SPAN];
+    return prepare(v, first, n, true, pages);
+}
+
 int vmo_seal(struct vmo *v)
 {
     if (!v)
@@ -232,17 +261,19 @@ void vmo_destroy(struct vmo *v)
         if (--v->refs)
             return;
         struct vmo *parent = v->parent;
-        if (!(v->flags & VMO_PHYSICAL)) {
-            // Stops after the last committed page: O(highest page touched).
-            for (size_t i = 0, freed = 0; freed < v->committed; i++) {
-                if (v->pages[i]) {
-                    pmm_free(v->pages[i]);
-                    freed++;
-                }
+        struct kobject *owner = v->owner;
+        // Stops after the last committed page: O(highest page touched). 0 if physical.
+        for (size_t i = 0, freed = 0; freed < v->committed; i++) {
+            if (v->pages[i]) {
+                pmm_free(v->pages[i]);
+                freed++;
             }
-            budget_uncharge(v->budget, v->committed + v->meta_pages);
         }
+        if (v->budget)
+            budget_uncharge(v->budget, v->committed + v->meta_pages);
         pmm_free_contig(kva_to_pa(v), v->meta_pages);
+        if (owner)
+            kobject_unref(owner);  // the budget may go now
         v = parent;
     }
 }

@@ -19,21 +19,31 @@
 // Mapped pages: a page returned for reading may be a borrowed one; a later write must go
 // through vmo_get_page(..., true), which may return a different (private) page.
 //
+// Kernel object: `obj` counts handles and mappings (aspace.c); when it reaches zero the
+// creator's reference goes (vmo_destroy). `owner` is the object holding the budget (the
+// creating process): a reference on it is dropped only when the pages are back, because
+// clones may keep them after the last handle is gone.
+//
 // No locking: single hart, interrupts off while in the kernel.
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <nexus/syscall.h>
 #include "arch/riscv/memlayout.h"
 #include "budget.h"
+#include "object.h"
 
 #define VMO_MAX_PAGES 65536UL        // 256 MiB per VMO
-#define VMO_RW_MAX (4 * PAGE_SIZE)   // longest vmo_read / vmo_write
+#define VMO_RW_MAX NX_VMO_RW_MAX     // longest vmo_read / vmo_write (16 KiB)
 #define VMO_MAX_DEPTH 8              // longest parent chain of a clone
 
 #define VMO_SEALED 1u
 #define VMO_PHYSICAL 2u  // fixed physical range, pages not owned, never freed
 
 struct vmo {
+    struct kobject obj;          // NX_OBJ_VMO; destroy drops the creator's reference
+    struct kobject *owner;       // holds `budget` (a reference), or NULL
+    uint32_t writable_maps;      // mappings with NX_PROT_WRITE (aspace.c): seal waits for 0
     size_t npages;               // fixed at creation
     uint32_t flags;              // VMO_*
     uint32_t refs;               // the creator's + one per clone of this VMO
@@ -54,12 +64,20 @@ extern uint64_t vmo_bytes_copied;
 // NX_ERR_INVALID for 0 or a NULL budget, NX_ERR_TOO_BIG over VMO_MAX_PAGES,
 // NX_ERR_NO_MEMORY if the metadata pages do not fit the budget or the pmm.
 int vmo_create(size_t size_bytes, struct page_budget *b, struct vmo **out);
-// A VMO over the fixed range [base, base + size), both page-aligned and size > 0. Its one
-// metadata page is not charged to anyone.
-int vmo_create_physical(paddr_t base, size_t size, struct vmo **out);
+// A VMO over the fixed range [base, base + size), both page-aligned and size > 0. Only its
+// metadata page is charged to b (NULL: to no one).
+int vmo_create_physical(paddr_t base, size_t size, struct page_budget *b, struct vmo **out);
+// Hand the VMO a reference on the object that holds its budget (the creating process);
+// dropped when the VMO's pages are freed.
+void vmo_set_owner(struct vmo *v, struct kobject *owner);
 // The page backing index, committed now if needed (zeroed, or a copy of the borrowed page
 // when for_write). NX_ERR_INVALID out of range, NX_ERR_ACCESS writing a sealed VMO.
 int vmo_get_page(struct vmo *v, size_t index, bool for_write, paddr_t *out);
+// Is [offset, offset + len) inside v?
+bool vmo_range_ok(const struct vmo *v, size_t offset, size_t len);
+// Commit every page a vmo_write of [offset, offset + len) (len <= VMO_RW_MAX) would touch,
+// all or nothing, so that the writes that follow cannot fail half-way.
+int vmo_commit(struct vmo *v, size_t offset, size_t len);
 // Kernel copies of at most VMO_RW_MAX bytes. Reads commit nothing.
 int vmo_read(struct vmo *v, size_t offset, void *dst, size_t len);
 int vmo_write(struct vmo *v, size_t offset, const void *src, size_t len);

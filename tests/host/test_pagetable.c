@@ -97,6 +97,25 @@ static void destroy_frees_tables_and_pages(void **state)
     assert_int_equal(pmm_stats().free_pages, before);
 }
 
+static void unmap_skips_holes_and_frees_emptied_tables(void **state)
+{
+    (void)state;
+    size_t before = pmm_stats().free_pages;
+    uint64_t va = 0x2000000000UL;  // its own root entry: three levels of fresh tables
+    assert_true(pt_range_empty(root, va, 1UL << 30));
+    assert_int_equal(pt_map(root, va + 0x5000, pmm_alloc(), PAGE_SIZE, PTE_U | PTE_R, 0), 0);
+    assert_int_equal(pt_map(root, va + 0x7000, pmm_alloc(), PAGE_SIZE, PTE_U | PTE_R, 0), 0);
+    assert_false(pt_range_empty(root, va, 1UL << 30));
+    assert_false(pt_range_empty(root, va + 0x7000, PAGE_SIZE));
+    assert_true(pt_range_empty(root, va + 0x6000, PAGE_SIZE));
+    assert_int_equal(pt_unmap(root, va, 0x6000, true), 1);  // the table still holds a page
+    assert_int_equal(pmm_stats().free_pages, before - 3);
+    // A 1 GiB range costs what is mapped in it, and the emptied tables go back.
+    assert_int_equal(pt_unmap(root, va, 1UL << 30, true), 1);
+    assert_int_equal(pmm_stats().free_pages, before);
+    assert_true(pt_range_empty(root, va, 1UL << 30));
+}
+
 static void out_of_memory_is_reported(void **state)
 {
     (void)state;
@@ -114,6 +133,7 @@ int main(void)
         T(mapping_over_a_mapping_fails_and_rolls_back),
         T(superpages_translate_offsets),
         T(destroy_frees_tables_and_pages),
+        T(unmap_skips_holes_and_frees_emptied_tables),
         T(out_of_memory_is_reported),
     };
     return cmocka_run_group_tests_name("pagetable", tests, NULL, NULL);

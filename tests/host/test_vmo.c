@@ -285,7 +285,7 @@ static void cow_requires_a_sealed_anonymous_parent(void **state)
     assert_int_equal(vmo_clone_cow(p, 4, 1, &b, &c), NX_ERR_INVALID);
     assert_int_equal(vmo_clone_cow(p, 1, SIZE_MAX, &b, &c), NX_ERR_INVALID);
     assert_int_equal(vmo_clone_cow(p, 0, 0, &b, &c), NX_ERR_INVALID);
-    assert_int_equal(vmo_create_physical(0x10000000, PAGE_SIZE, &phys), 0);
+    assert_int_equal(vmo_create_physical(0x10000000, PAGE_SIZE, NULL, &phys), 0);
     assert_int_equal(vmo_seal(phys), 0);
     assert_int_equal(vmo_clone_cow(phys, 0, 1, &b, &c), NX_ERR_BAD_STATE);
     assert_null(c);
@@ -339,12 +339,12 @@ static void destroy_in_either_order_frees_everything(void **state)
 static void physical_vmo_returns_fixed_pages_and_frees_none(void **state)
 {
     struct vmo *v;
-    assert_int_equal(vmo_create_physical(0x10000001, PAGE_SIZE, &v), NX_ERR_INVALID);
-    assert_int_equal(vmo_create_physical(0x10000000, 100, &v), NX_ERR_INVALID);
-    assert_int_equal(vmo_create_physical(0x10000000, 0, &v), NX_ERR_INVALID);
-    assert_int_equal(vmo_create_physical(-PAGE_SIZE, 2 * PAGE_SIZE, &v), NX_ERR_INVALID);
+    assert_int_equal(vmo_create_physical(0x10000001, PAGE_SIZE, NULL, &v), NX_ERR_INVALID);
+    assert_int_equal(vmo_create_physical(0x10000000, 100, NULL, &v), NX_ERR_INVALID);
+    assert_int_equal(vmo_create_physical(0x10000000, 0, NULL, &v), NX_ERR_INVALID);
+    assert_int_equal(vmo_create_physical(-PAGE_SIZE, 2 * PAGE_SIZE, NULL, &v), NX_ERR_INVALID);
     assert_int_equal(used_pages(), 0);
-    assert_int_equal(vmo_create_physical(0x10000000, 3 * PAGE_SIZE, &v), 0);
+    assert_int_equal(vmo_create_physical(0x10000000, 3 * PAGE_SIZE, NULL, &v), 0);
     paddr_t pa;
     for (size_t i = 0; i < 3; i++) {
         assert_int_equal(vmo_get_page(v, i, true, &pa), 0);
@@ -359,7 +359,7 @@ static void physical_vmo_returns_fixed_pages_and_frees_none(void **state)
     // Kernel copies go straight to the range (a host buffer stands in for device memory).
     char *dev = aligned_alloc(PAGE_SIZE, 2 * PAGE_SIZE);
     memset(dev, 0, 2 * PAGE_SIZE);
-    assert_int_equal(vmo_create_physical((paddr_t)dev, 2 * PAGE_SIZE, &v), 0);
+    assert_int_equal(vmo_create_physical((paddr_t)dev, 2 * PAGE_SIZE, NULL, &v), 0);
     assert_int_equal(vmo_write(v, PAGE_SIZE - 2, "mmio", 4), 0);
     assert_memory_equal(dev + PAGE_SIZE - 2, "mmio", 4);
     vmo_destroy(v);

@@ -47,19 +47,71 @@ int pt_map(paddr_t root, uint64_t va, paddr_t pa, uint64_t size, uint64_t flags,
     return 0;
 }
 
-size_t pt_unmap(paddr_t root, uint64_t va, uint64_t size, bool free_pages)
+// End of the region that the level-`level` entry holding va covers, clipped to end.
+static uint64_t entry_end(uint64_t va, int level, uint64_t end)
 {
+    uint64_t next = (va | (pt_level_size(level) - 1)) + 1;
+    return next < end && next != 0 ? next : end;
+}
+
+static bool table_empty(paddr_t pa)
+{
+    const pte_t *pt = table(pa);
+    for (unsigned i = 0; i < PT_ENTRIES; i++)
+        if (pt[i] & PTE_V)
+            return false;
+    return true;
+}
+
+// Clear the 4 KiB leaves of [va, end) under the level-`level` table pa. Absent subtrees are
+// skipped whole, so the cost follows what is mapped, not the size of the range; a subtable
+// this call empties is freed (only then is it scanned), so unmapping gives its tables back.
+static size_t unmap_level(paddr_t pa, int level, uint64_t va, uint64_t end, bool free_pages)
+{
+    pte_t *pt = table(pa);
     size_t n = 0;
-    for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
-        pte_t *e = walk(root, va + off, 0, false);
-        if (!e || !(*e & PTE_V))
+    for (uint64_t next; va < end; va = next) {
+        next = entry_end(va, level, end);
+        pte_t *e = &pt[pt_index(va, level)];
+        if (!(*e & PTE_V) || (pte_is_leaf(*e) && level > 0))
+            continue;  // nothing there, or a large leaf: only 4 KiB leaves are unmapped
+        if (level == 0) {
+            if (free_pages)
+                pmm_free(pte_pa(*e));
+            *e = 0;
+            n++;
             continue;
-        if (free_pages)
+        }
+        size_t cleared = unmap_level(pte_pa(*e), level - 1, va, next, free_pages);
+        if (cleared && table_empty(pte_pa(*e))) {
             pmm_free(pte_pa(*e));
-        *e = 0;
-        n++;
+            *e = 0;
+        }
+        n += cleared;
     }
     return n;
+}
+
+size_t pt_unmap(paddr_t root, uint64_t va, uint64_t size, bool free_pages)
+{
+    return unmap_level(root, PT_LEVELS - 1, va, va + size, free_pages);
+}
+
+static bool any_leaf(paddr_t pa, int level, uint64_t va, uint64_t end)
+{
+    const pte_t *pt = table(pa);
+    for (uint64_t next; va < end; va = next) {
+        next = entry_end(va, level, end);
+        pte_t e = pt[pt_index(va, level)];
+        if (pte_is_leaf(e) || ((e & PTE_V) && level > 0 && any_leaf(pte_pa(e), level - 1, va, next)))
+            return true;
+    }
+    return false;
+}
+
+bool pt_range_empty(paddr_t root, uint64_t va, uint64_t size)
+{
+    return !any_leaf(root, PT_LEVELS - 1, va, va + size);
 }
 
 // The leaf entry mapping va and its level, or NULL.

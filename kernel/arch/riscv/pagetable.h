@@ -12,8 +12,11 @@ paddr_t pt_create(void);
 // failure the pages mapped by this call are unmapped again.
 int pt_map(paddr_t root, uint64_t va, paddr_t pa, uint64_t size, uint64_t flags, int level);
 // Unmap the 4 KiB pages of [va, va+size); returns how many were mapped. With free_pages, the
-// physical pages are returned to the pmm.
+// physical pages are returned to the pmm. Costs what is mapped in the range, not its size;
+// table pages left empty are freed.
 size_t pt_unmap(paddr_t root, uint64_t va, uint64_t size, bool free_pages);
+// No leaf of any size maps a page of [va, va+size).
+bool pt_range_empty(paddr_t root, uint64_t va, uint64_t size);
 // The leaf entry mapping va, or 0.
 pte_t pt_lookup(paddr_t root, uint64_t va);
 // Physical address of va if it is mapped with every flag in `need` (e.g. PTE_U|PTE_R), else 0.

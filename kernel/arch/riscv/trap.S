@@ -2,8 +2,8 @@
 // hart runs user code and 0 while it runs kernel code, so the first instruction tells them apart.
 #
 // System calls take a short path: the syscall ABI treats ecall as a function call (see
-// include/nexus/syscall.h), so only sp, gp, tp and the return pc are saved; the C handler keeps
-// s0-s11 itself. Interrupts and faults from user mode save every register in the thread's
+// include/nexus/syscall.h), so only sp, gp, tp and the return pc are saved; the C handler
+// keeps s0-s11 itself. Interrupts and faults from user mode save every register in the thread's
 // trapframe. tp always holds the current thread while the kernel runs.
 #include "arch/riscv/trapframe.h"
 
@@ -67,7 +67,7 @@ trap_entry:
 
     csrrw t0, sscratch, zero  // user tp; sscratch = 0 while in the kernel
     sd t0, TF_REG(4)(tp)
-    sd gp, TF_REG(3)(tp)  // the kernel never uses gp, but another thread may run before we return
+    sd gp, TF_REG(3)(tp)  // another thread may run before this one returns
     csrr t0, sepc
     addi t0, t0, 4
     sd t0, TF_EPC(tp)
@@ -94,8 +94,8 @@ syscall_return:  // a0 = result, tp = thread returning to user
     ld a4, THREAD_OUT+24(tp)
     ld a5, THREAD_OUT+32(tp)
     ld a6, THREAD_OUT+40(tp)
-    ld sp, TF_REG(2)(tp)
     ld gp, TF_REG(3)(tp)
+    ld sp, TF_REG(2)(tp)
     ld tp, TF_REG(4)(tp)
     li ra, 0
     li t0, 0

@@ -1,4 +1,8 @@
-// C side of trap handling: interrupts, user faults (end the process) and kernel faults (panic).
+// C side of trap handling: interrupts, user faults (map a VMO page, or end the process) and
+// kernel faults (panic).
+#include <nexus/errors.h>
+#include <nexus/syscall.h>
+#include "aspace.h"
 #include "clock.h"
 #include "console.h"
 #include "panic.h"
@@ -54,13 +58,32 @@ static void interrupt(uint64_t cause)
     }
 }
 
+// The access a page fault wanted (NX_PROT_*), or 0 if the cause is not a page fault.
+static uint32_t fault_access(uint64_t cause)
+{
+    switch (cause) {
+    case CAUSE_INSN_PAGE_FAULT: return NX_PROT_EXEC;
+    case CAUSE_LOAD_PAGE_FAULT: return NX_PROT_READ;
+    case CAUSE_STORE_PAGE_FAULT: return NX_PROT_WRITE;
+    default: return 0;
+    }
+}
+
 void user_trap(struct thread *t)
 {
-    if (t->tf.cause & SCAUSE_INTERRUPT) {
-        interrupt(t->tf.cause);
+    uint64_t cause = t->tf.cause;
+    if (cause & SCAUSE_INTERRUPT) {
+        interrupt(cause);
         sched_preempt();
-    } else
-        process_kill_current(cause_name(t->tf.cause), t->tf.epc, t->tf.tval);
+        return;
+    }
+    // A page fault inside a VMO mapping is how its pages get mapped (lazily).
+    uint32_t access = fault_access(cause);
+    int err = access ? aspace_fault(t->proc, t->tf.tval, access) : NX_ERR_BAD_ADDRESS;
+    if (err == NX_ERR_NO_MEMORY)
+        process_kill_current("out of memory for a page", t->tf.epc, t->tf.tval);
+    if (err)
+        process_kill_current(cause_name(cause), t->tf.epc, t->tf.tval);
 }
 
 static void dump_registers(const struct trapframe *f)

@@ -53,6 +53,11 @@ void vm_activate(paddr_t root)
     sfence_vma_all();
 }
 
+void vm_flush_tlb(void)
+{
+    sfence_vma_all();
+}
+
 void vm_destroy_user_root(paddr_t root)
 {
     if ((csr_read(satp) & PTE_PPN_MASK) == root >> PAGE_SHIFT)

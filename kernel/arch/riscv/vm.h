@@ -10,3 +10,7 @@ paddr_t vm_create_user_root(void);
 void vm_destroy_user_root(paddr_t root);
 // Run with this root's address space.
 void vm_activate(paddr_t root);
+// Forget every cached translation, after page-table entries changed. Always global: a
+// page-granular fence does not drop cached non-leaf entries, and pt_unmap may free tables;
+// without ASIDs every address-space switch flushes everything anyway.
+void vm_flush_tlb(void);

@@ -54,6 +54,7 @@ int main(void)
 {
     report("first_user_instret", nx_start_instret);
     report("null_syscall_instr", null_syscall());
+    bench_vm();
     report("yield_switch_instr", yield_switch());
     bench_ipc();
     return 0;

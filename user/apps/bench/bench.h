@@ -1,5 +1,5 @@
 #pragma once
-// Shared by the bench program's files: each benchmark reports "BENCH <name> <value>" lines.
+// Shared by the benchmark files: print one figure for bench/run_bench.py.
 #include <stdint.h>
 
 #define ITERATIONS 10000
@@ -7,3 +7,5 @@
 void report(const char *name, uint64_t value);
 // IPC round trips and bulk transfer through messages (ipc.c).
 void bench_ipc(void);
+// Mapping and unmapping VMOs (vm.c).
+void bench_vm(void);

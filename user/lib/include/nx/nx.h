@@ -24,6 +24,18 @@ static inline uint64_t nx_rdinstret(void)
 // The priority the kernel gives a boot program's first thread.
 #define PRIO_USER_DEFAULT 16
 
+// Stack of a process started by nx_spawn.
+#define NX_SPAWN_STACK_SIZE (64 * 1024)
+
+// Start a new process `name` running a copy of this program: its text, rodata and the
+// current contents of data and bss, each in a new VMO mapped at the same address with the
+// same protection, plus a NX_SPAWN_STACK_SIZE stack. Its first thread runs entry(h), where h
+// is arg moved into the child (nx_start_handle there; NX_HANDLE_INVALID passes none); when
+// entry returns the process exits with status 0. The child's budget is budget_pages; the
+// VMOs are charged to the caller. Returns a process handle (every right) or an error.
+long nx_spawn(const char *name, size_t budget_pages, void (*entry)(nx_handle_t arg),
+              nx_handle_t arg);
+
 // Formatted output to the debug console (%s %c %d %ld %u %lu %x %lx %%); returns bytes written.
 int nx_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void nx_puts(const char *s);

@@ -1,0 +1,292 @@
+// Address spaces: VMO mappings, entered into the page table lazily (see aspace.h).
+#include "aspace.h"
+#include <nexus/errors.h>
+#include <nexus/syscall.h>
+#include "lib/string.h"
+#include "object.h"
+#include "process.h"
+#include "vmo.h"
+#include "arch/riscv/pagetable.h"
+#include "arch/riscv/vm.h"
+
+static uint64_t map_end(const struct mapping *m) { return m->va + m->size; }
+
+// Page-aligned, non-empty, inside the user mapping range (never the stack or IPC buffers).
+static bool range_ok(uint64_t va, uint64_t size)
+{
+    return va % PAGE_SIZE == 0 && size % PAGE_SIZE == 0 && size > 0 && va >= USER_VA_MIN &&
+           size <= USER_VA_LIMIT && va <= USER_VA_LIMIT - size;
+}
+
+static bool prot_ok(uint32_t prot)
+{
+    bool w = prot & NX_PROT_WRITE;
+    return !(prot & ~(NX_PROT_READ | NX_PROT_WRITE | NX_PROT_EXEC)) &&
+           !(w && (prot & NX_PROT_EXEC)) && !(w && !(prot & NX_PROT_READ));
+}
+
+// Index of the first mapping that ends above va (as->count if none).
+static uint32_t first_above(const struct aspace *as, uint64_t va)
+{
+    uint32_t lo = 0, hi = as ? as->count : 0;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (map_end(&as->maps[mid]) <= va)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+struct mapping *aspace_find(struct aspace *as, uint64_t va)
+{
+    uint32_t i = first_above(as, va);
+    return as && i < as->count && as->maps[i].va <= va ? &as->maps[i] : NULL;
+}
+
+static bool overlaps(const struct aspace *as, uint64_t va, uint64_t size)
+{
+    uint32_t i = first_above(as, va);
+    return as && i < as->count && as->maps[i].va < va + size;
+}
+
+int aspace_pick(const struct aspace *as, paddr_t root, uint64_t size, uint64_t *va)
+{
+    uint64_t top = USER_VA_LIMIT;
+    for (uint32_t i = as ? as->count : 0;; i--) {
+        uint64_t bottom = i ? map_end(&as->maps[i - 1]) : USER_VA_MIN;
+        if (top - bottom >= size && pt_range_empty(root, top - size, size)) {
+            *va = top - size;
+            return NX_OK;
+        }
+        if (i == 0)
+            return NX_ERR_NO_SPACE;
+        top = as->maps[i - 1].va;
+    }
+}
+
+// A new reference to m's VMO, for a new mapping of it.
+static void hold(const struct mapping *m)
+{
+    kobject_ref(&m->vmo->obj);
+    if (m->prot & NX_PROT_WRITE)
+        m->vmo->writable_maps++;
+}
+
+// Drop m's reference (onto *zombies: destroyed once the table is consistent again).
+static void release(const struct mapping *m, struct kobject **zombies)
+{
+    if (m->prot & NX_PROT_WRITE)
+        m->vmo->writable_maps--;
+    kobject_unref_later(&m->vmo->obj, zombies);
+}
+
+// Does a mapping strictly contain va (so that cutting there needs a slot)?
+static bool inside(const struct aspace *as, uint64_t va)
+{
+    uint32_t i = first_above(as, va);
+    return i < as->count && as->maps[i].va < va;
+}
+
+// Make room at index i (the table has a free slot): entries from i on move up one.
+static struct mapping *open_slot(struct aspace *as, uint32_t i)
+{
+    memmove(&as->maps[i + 1], &as->maps[i], (as->count - i) * sizeof(as->maps[0]));
+    as->count++;
+    return &as->maps[i];
+}
+
+static void split_at(struct aspace *as, uint64_t va)
+{
+    if (!inside(as, va))
+        return;
+    struct mapping *m = open_slot(as, first_above(as, va));  // m[1] is a copy of m now
+    uint64_t head = va - m->va;
+    m->size = head;
+    m[1].va = va;
+    m[1].size -= head;
+    m[1].offset += head;
+    hold(&m[1]);
+}
+
+int aspace_cut(struct aspace *as, uint64_t va, uint64_t size)
+{
+    uint32_t need = inside(as, va) + inside(as, va + size);
+    if (need > ASPACE_MAX_MAPPINGS - as->count)
+        return NX_ERR_NO_SPACE;
+    split_at(as, va);
+    split_at(as, va + size);
+    return NX_OK;
+}
+
+static uint64_t pte_flags(uint32_t prot)
+{
+    return PTE_U | (prot & NX_PROT_READ ? PTE_R : 0) | (prot & NX_PROT_WRITE ? PTE_W : 0) |
+           (prot & NX_PROT_EXEC ? PTE_X : 0);
+}
+
+// May a mapping of v whose handle allowed max_prot get prot? Never beyond the handle's
+// rights, never writable once sealed.
+static bool prot_allowed(const struct vmo *v, uint32_t prot, uint32_t max_prot)
+{
+    return !(prot & ~max_prot) && !((prot & NX_PROT_WRITE) && (v->flags & VMO_SEALED));
+}
+
+// Checks of aspace_map that need no table: prot, rights, seal, the VMO range.
+static int map_args_ok(const struct vmo *v, uint64_t offset, uint64_t size, uint32_t prot,
+                       uint32_t max_prot)
+{
+    if (!prot_ok(prot) || offset % PAGE_SIZE || size % PAGE_SIZE || size == 0 ||
+        !vmo_range_ok(v, offset, size))
+        return NX_ERR_INVALID;
+    return prot_allowed(v, prot, max_prot) ? NX_OK : NX_ERR_ACCESS;
+}
+
+// Where a new mapping of size bytes goes: va checked, or a free range picked.
+static int place(const struct process *p, uint64_t va, uint64_t size, uint64_t *out)
+{
+    if (va == 0)
+        return aspace_pick(p->aspace, p->root, size, out);
+    if (!range_ok(va, size))
+        return NX_ERR_INVALID;
+    if (overlaps(p->aspace, va, size) || !pt_range_empty(p->root, va, size))
+        return NX_ERR_BAD_STATE;
+    *out = va;
+    return NX_OK;
+}
+
+int aspace_map(struct process *p, struct vmo *v, uint64_t va, uint64_t offset, uint64_t size,
+               uint32_t prot, uint32_t max_prot, uint64_t *out)
+{
+    int err = map_args_ok(v, offset, size, prot, max_prot);
+    if (!err)
+        err = place(p, va, size, &va);
+    if (err)
+        return err;
+    if (p->aspace && p->aspace->count == ASPACE_MAX_MAPPINGS)
+        return NX_ERR_NO_SPACE;
+    if (!p->aspace && !(p->aspace = process_alloc_object_page(p)))
+        return NX_ERR_NO_MEMORY;
+    struct mapping *m = open_slot(p->aspace, first_above(p->aspace, va));
+    *m = (struct mapping){ .va = va, .size = size, .offset = offset, .vmo = v, .prot = prot,
+                           .max_prot = max_prot };
+    hold(m);
+    *out = va;
+    return NX_OK;
+}
+
+// Clear the page-table entries of [va, va + size) (the pages stay with their VMO).
+static void clear_pages(struct process *p, uint64_t va, uint64_t size)
+{
+    if (pt_unmap(p->root, va, size, false))
+        vm_flush_tlb();
+}
+
+// The mappings inside [va, va + size), which aspace_cut made boundaries: [*lo, *hi).
+static void covered(const struct aspace *as, uint64_t va, uint64_t size, uint32_t *lo,
+                    uint32_t *hi)
+{
+    *lo = first_above(as, va);
+    for (*hi = *lo; *hi < as->count && as->maps[*hi].va < va + size; ++*hi)
+        ;
+}
+
+int aspace_unmap(struct process *p, uint64_t va, uint64_t size)
+{
+    if (!range_ok(va, size))
+        return NX_ERR_INVALID;
+    struct aspace *as = p->aspace;
+    if (!as)
+        return NX_OK;
+    int err = aspace_cut(as, va, size);
+    if (err)
+        return err;
+    uint32_t lo, hi;
+    covered(as, va, size, &lo, &hi);
+    struct kobject *zombies = NULL;
+    for (uint32_t i = lo; i < hi; i++) {
+        clear_pages(p, as->maps[i].va, as->maps[i].size);  // not the holes: kernel pages
+        release(&as->maps[i], &zombies);
+    }
+    memmove(&as->maps[lo], &as->maps[hi], (as->count - hi) * sizeof(as->maps[0]));
+    as->count -= hi - lo;
+    kobject_reap(&zombies);
+    return NX_OK;
+}
+
+// aspace_protect's checks: every page of the range is mapped, by mappings that allow prot.
+static int protect_ok(const struct aspace *as, uint64_t va, uint64_t size, uint32_t prot)
+{
+    uint64_t next = va;  // first page not yet known to be mapped
+    for (uint32_t i = first_above(as, va); next < va + size; i++) {
+        const struct mapping *m = as && i < as->count ? &as->maps[i] : NULL;
+        if (!m || m->va > next)
+            return NX_ERR_NOT_FOUND;
+        if (!prot_allowed(m->vmo, prot, m->max_prot))
+            return NX_ERR_ACCESS;
+        next = map_end(m);
+    }
+    return NX_OK;
+}
+
+int aspace_protect(struct process *p, uint64_t va, uint64_t size, uint32_t prot)
+{
+    if (!range_ok(va, size) || !prot_ok(prot))
+        return NX_ERR_INVALID;
+    int err = protect_ok(p->aspace, va, size, prot);
+    if (!err)
+        err = aspace_cut(p->aspace, va, size);
+    if (err)
+        return err;
+    struct aspace *as = p->aspace;
+    uint32_t lo, hi;
+    covered(as, va, size, &lo, &hi);
+    for (uint32_t i = lo; i < hi; i++) {
+        struct mapping *m = &as->maps[i];
+        m->vmo->writable_maps += !!(prot & NX_PROT_WRITE) - !!(m->prot & NX_PROT_WRITE);
+        m->prot = prot;
+    }
+    // Touched pages fault back in with the new protection: simpler than rewriting entries.
+    clear_pages(p, va, size);
+    return NX_OK;
+}
+
+int aspace_fault(struct process *p, uint64_t va, uint32_t access)
+{
+    struct mapping *m = aspace_find(p->aspace, va);
+    if (!m || (m->prot & access) != access)
+        return NX_ERR_BAD_ADDRESS;
+    va = PAGE_ROUND_DOWN(va);
+    size_t index = (m->offset + (va - m->va)) / PAGE_SIZE;
+    // Only pages that cannot change under the mapping enter the page table: the VMO's own,
+    // or a sealed VMO's borrowed ones. Anything else is committed now (for a clone: copied),
+    // so a later commit by another mapping or by vmo_write never leaves a stale entry.
+    bool commit = (access & NX_PROT_WRITE) || !(m->vmo->flags & VMO_SEALED);
+    paddr_t pa;
+    int err = vmo_get_page(m->vmo, index, commit, &pa);
+    if (err)
+        return err == NX_ERR_NO_MEMORY ? err : NX_ERR_BAD_ADDRESS;
+    // The page may be in the table already (a fault on a stale translation, or, with several
+    // harts, another thread faulting first): replace the entry rather than fail.
+    pt_unmap(p->root, va, PAGE_SIZE, false);
+    if (pt_map(p->root, va, pa, PAGE_SIZE, pte_flags(m->prot), 0))
+        return NX_ERR_NO_MEMORY;
+    vm_flush_tlb();
+    return NX_OK;
+}
+
+void aspace_destroy(struct process *p)
+{
+    struct aspace *as = p->aspace;
+    if (!as)
+        return;
+    struct kobject *zombies = NULL;
+    for (uint32_t i = 0; i < as->count; i++) {
+        clear_pages(p, as->maps[i].va, as->maps[i].size);
+        release(&as->maps[i], &zombies);
+    }
+    p->aspace = NULL;
+    process_free_object_page(p, as);
+    kobject_reap(&zombies);
+}

@@ -1,0 +1,134 @@
+// VMO system calls: argument checks, handle lookups and user copies around kernel/vmo.c.
+// Every VMO is charged to the budget of the process that created it, whoever maps it later.
+#include <stdbool.h>
+#include <nexus/errors.h>
+#include <nexus/syscall.h>
+#include "process.h"
+#include "resource.h"
+#include "syscall.h"
+#include "thread.h"
+#include "usercopy.h"
+#include "vmo.h"
+#include "arch/riscv/pagetable.h"
+
+// Rights of a new anonymous VMO (or clone): everything that applies to memory. Execute is
+// not withheld: whoever can write a fresh VMO could put any code in it anyway.
+#define VMO_RIGHTS (NX_RIGHT_READ | NX_RIGHT_WRITE | NX_RIGHT_MAP | NX_RIGHT_EXECUTE | \
+                    NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER)
+// Device registers are never code.
+#define PHYSICAL_VMO_RIGHTS (VMO_RIGHTS & ~NX_RIGHT_EXECUTE)
+
+static int get_vmo(uint64_t h, uint32_t rights, struct vmo **out)
+{
+    struct kobject *obj;
+    int err = syscall_get(h, NX_OBJ_VMO, rights, &obj, NULL);
+    if (err == NX_OK)
+        *out = (struct vmo *)obj;  // obj is the first member
+    return err;
+}
+
+// Hand a new VMO charged to the caller to the caller as a handle.
+static long install(struct vmo *v, uint32_t rights)
+{
+    vmo_set_owner(v, &current_process->obj);
+    return syscall_install(&v->obj, rights);
+}
+
+long sys_vmo_create(uint64_t size)
+{
+    if (size == 0)
+        return NX_ERR_INVALID;
+    struct vmo *v;
+    int err = vmo_create(size, &current_process->budget, &v);
+    return err ? err : install(v, VMO_RIGHTS);
+}
+
+// Copy between the VMO and user memory one user page at a time, straight through the
+// direct map (no bounce buffer: each byte is copied once and counted once, by vmo.c).
+static void copy_pages(struct vmo *v, uint64_t offset, uint64_t buf, uint64_t len, bool in)
+{
+    paddr_t root = current_process->root;
+    while (len) {
+        uint64_t chunk = PAGE_SIZE - (buf & (PAGE_SIZE - 1));
+        chunk = chunk < len ? chunk : len;
+        void *kva = pa_to_kva(pt_translate(root, buf, PTE_U));
+        if (in)
+            vmo_write(v, offset, kva, chunk);
+        else
+            vmo_read(v, offset, kva, chunk);
+        offset += chunk, buf += chunk, len -= chunk;
+    }
+}
+
+// vmo_read (in = false) and vmo_write (in = true): everything is checked, and for a write
+// every page committed, before the first byte moves, so a failure changes no contents.
+static long read_write(uint64_t h, uint64_t offset, uint64_t buf, uint64_t len, bool in)
+{
+    struct vmo *v;
+    int err = get_vmo(h, in ? NX_RIGHT_WRITE : NX_RIGHT_READ, &v);
+    if (err)
+        return err;
+    if (len > NX_VMO_RW_MAX)
+        return NX_ERR_TOO_BIG;
+    if (!vmo_range_ok(v, offset, len))
+        return NX_ERR_INVALID;
+    if (in && (v->flags & VMO_SEALED))
+        return NX_ERR_ACCESS;
+    err = user_check(current_process->root, buf, len, in ? USER_READ : USER_WRITE);
+    if (!err && in)
+        err = vmo_commit(v, offset, len);
+    if (err)
+        return err;
+    copy_pages(v, offset, buf, len, in);
+    return NX_OK;
+}
+
+long sys_vmo_read(uint64_t h, uint64_t offset, uint64_t buf, uint64_t len)
+{
+    return read_write(h, offset, buf, len, false);
+}
+
+long sys_vmo_write(uint64_t h, uint64_t offset, uint64_t buf, uint64_t len)
+{
+    return read_write(h, offset, buf, len, true);
+}
+
+long sys_vmo_seal(uint64_t h)
+{
+    struct vmo *v;
+    int err = get_vmo(h, NX_RIGHT_WRITE, &v);
+    if (err)
+        return err;
+    // A writable mapping could still change the contents: it must go first.
+    if (v->writable_maps)
+        return NX_ERR_BAD_STATE;
+    return vmo_seal(v);
+}
+
+long sys_vmo_clone(uint64_t h, uint64_t offset, uint64_t size)
+{
+    struct vmo *parent, *v;
+    int err = get_vmo(h, NX_RIGHT_READ | NX_RIGHT_DUPLICATE, &parent);
+    if (err)
+        return err;
+    if (offset % PAGE_SIZE || size % PAGE_SIZE || size == 0 || !vmo_range_ok(parent, offset, size))
+        return NX_ERR_INVALID;
+    err = vmo_clone_cow(parent, offset / PAGE_SIZE, size / PAGE_SIZE, &current_process->budget,
+                        &v);
+    return err ? err : install(v, VMO_RIGHTS);
+}
+
+long sys_vmo_physical(uint64_t resource, uint64_t paddr, uint64_t size)
+{
+    struct kobject *res;
+    int err = syscall_get(resource, NX_OBJ_RESOURCE, NX_RIGHT_MAP, &res, NULL);
+    if (err)
+        return err;
+    if (paddr % PAGE_SIZE || size % PAGE_SIZE || size == 0 || paddr + size < paddr)
+        return NX_ERR_INVALID;
+    if (!resource_allows_mmio(res, paddr, size))
+        return NX_ERR_ACCESS;
+    struct vmo *v;
+    err = vmo_create_physical(paddr, size, &current_process->budget, &v);
+    return err ? err : install(v, PHYSICAL_VMO_RIGHTS);
+}
