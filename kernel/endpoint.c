@@ -240,12 +240,11 @@ static inline int deliver(struct thread *from, const uint64_t *msg, uint64_t bad
 
 // ---- calls and replies ----
 
-// server received caller's call and owes it a reply. (So caller_gone is false whenever
-// caller is set.)
+// server received caller's call and owes it a reply. It did so in a receive, which cleared
+// caller_gone: the flag is only ever set while caller is NULL.
 static void hold_call(struct thread *server, struct thread *caller)
 {
     server->caller = caller;
-    server->caller_gone = false;
     caller->server = server;
 }
 
@@ -389,11 +388,9 @@ long sys_call(uint64_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, 
     const struct handle_slot *s =
         handle_find(current_process->handles, h, NX_OBJ_ENDPOINT, NX_RIGHT_SIGNAL);
     if (s && !(info >> 32) && deadline == NX_DEADLINE_NEVER) {
-        struct endpoint *ep = endpoint_of(s);
-        struct thread *r = ep->receivers.head;
+        struct thread *r = waitq_pop(&endpoint_of(s)->receivers);
         if (r) {
             put_words(r, info | NX_MSG_CALL, w0, w1, w2, w3, s->badge);
-            waitq_remove(&ep->receivers, r);
             return run_server(r, deadline);
         }
     }

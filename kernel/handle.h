@@ -81,12 +81,13 @@ int handle_info(struct handle_table *t, nx_handle_t h, uint32_t *type, uint32_t 
 static inline const struct handle_slot *handle_find(const struct handle_table *t, uint64_t h,
                                                     uint32_t type, uint32_t rights)
 {
-    uint32_t i = nx_handle_slot((nx_handle_t)h);
-    if (h > UINT32_MAX || i >= NX_HANDLE_TABLE_SIZE)
+    uint64_t i = (h & NX_HANDLE_SLOT_MASK) - 1;  // wraps for the slot field 0
+    if (i >= NX_HANDLE_TABLE_SIZE)
         return NULL;
     const struct handle_slot *s = &t->slots[i];
-    if (!s->obj || s->generation != nx_handle_generation((nx_handle_t)h) ||
-        s->obj->type != type || (rights & ~s->rights))
+    // Computed on 64 bits, the generation field of a value above 32 bits never matches.
+    if (!s->obj || s->generation != h >> NX_HANDLE_SLOT_BITS || s->obj->type != type ||
+        (rights & ~s->rights))
         return NULL;
     return s;
 }

@@ -12,6 +12,8 @@
 struct process;
 struct waitq;
 
+#define THREAD_CANARY 0x6e657572u  // thread.canary while the stack never reached it
+
 enum thread_state { THREAD_READY, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
 
 struct thread {
@@ -58,5 +60,10 @@ int thread_create(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
 // End t: take it off every queue and wait, unlink it from its process, drop the process's
 // reference. The current thread is left DEAD for the scheduler to switch away from.
 void thread_kill(struct thread *t);
-// Abort if t's kernel stack overflowed.
-void thread_check_stack(const struct thread *t);
+_Noreturn void thread_stack_overflow(const struct thread *t);  // panics
+// Abort if t's kernel stack overflowed (inline: every thread switch checks).
+static inline void thread_check_stack(const struct thread *t)
+{
+    if (t->canary != THREAD_CANARY)
+        thread_stack_overflow(t);
+}

@@ -1,6 +1,6 @@
-// IPC benchmarks: call + reply round trips on the fast path (no payload, 4 handles moved each
-// way, a full IPC buffer each way) and 16 MiB moved through 1024-byte messages. The server is
-// a second thread of this process until libnx can start a second process from this program.
+// IPC benchmarks between two processes (two address spaces): call + reply round trips on the
+// fast path (no payload, 4 handles moved each way, a full IPC buffer each way) and 16 MiB
+// moved through 1024-byte messages. The server is a copy of this program (nx_spawn).
 #include <nx/ipc.h>
 #include <nx/nx.h>
 #include "bench.h"
@@ -12,28 +12,29 @@
 // moved back); SINK copies the bytes out, as a real receiver would, and answers empty.
 enum { ECHO = 1, SINK };
 
-static uint64_t server_stack[1024] __attribute__((aligned(16)));
+#define SERVER_PAGES 64
+
 static uint8_t sink[NX_MSG_BYTES_MAX];
 static uint8_t source[64 * 1024];
 
-static void server(long ep, struct nx_ipc_buffer *ipc)
+// The server process, until it is killed.
+static void server(nx_handle_t ep)
 {
     struct nx_msg m = { .info = 0 };
-    long r = nx_ipc_recv((nx_handle_t)ep, &m, NX_DEADLINE_NEVER);
-    while (r == NX_OK) {  // until the endpoint is closed
+    long r = nx_ipc_recv(ep, &m, NX_DEADLINE_NEVER);
+    while (r == NX_OK) {
         uint32_t nbytes = NX_MSG_NBYTES(m.info), nhandles = NX_MSG_NHANDLES(m.info);
         if (NX_MSG_LABEL(m.info) == SINK) {
-            __builtin_memcpy(sink, ipc->bytes, nbytes);
+            __builtin_memcpy(sink, nx_ipc_buffer->bytes, nbytes);
             nbytes = 0;
         }
         m.info = NX_MSG_INFO(0, nbytes, nhandles);
-        r = nx_ipc_reply_recv((nx_handle_t)ep, &m, NX_DEADLINE_NEVER);
+        r = nx_ipc_reply_recv(ep, &m, NX_DEADLINE_NEVER);
     }
-    nx_thread_exit();
 }
 
-// Average instructions per call + reply of `info`, everything included (both threads' user
-// code, two syscalls, two switches).
+// Average instructions per call + reply of `info`, everything included (both processes' user
+// code, two syscalls, two switches of thread and address space).
 static uint64_t roundtrip(nx_handle_t ep, uint64_t info)
 {
     struct nx_msg m = { .info = 0 };
@@ -81,13 +82,13 @@ static void bulk(nx_handle_t ep)
 void bench_ipc(void)
 {
     long ep = nx_endpoint_create();
-    long t = nx_thread_create(nx_self, (long)server, (long)&server_stack[1024], ep,
-                              PRIO_USER_DEFAULT);
+    long child = nx_spawn("ipcserver", SERVER_PAGES, server,
+                          (nx_handle_t)nx_handle_duplicate(ep, NX_RIGHTS_SAME));
     report("ipc_roundtrip_instr", roundtrip(ep, NX_MSG_INFO(ECHO, 0, 0)));
     report("ipc_roundtrip_4handles_instr", roundtrip_4handles(ep));
     report("ipc_roundtrip_maxpayload_instr", roundtrip(ep, NX_MSG_INFO(ECHO, NX_MSG_BYTES_MAX, 0)));
     bulk(ep);
-    nx_handle_close(ep);  // the server's recv fails and it exits
-    nx_yield();
-    nx_handle_close(t);
+    nx_process_kill(child);
+    nx_handle_close(child);
+    nx_handle_close(ep);
 }
