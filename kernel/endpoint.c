@@ -82,15 +82,24 @@ static void *get_object(uint64_t h, uint32_t type, uint32_t rights, uint32_t *ba
     return obj;  // every object embeds its kobject first
 }
 
-static struct endpoint *get_endpoint(uint64_t h, uint32_t rights, uint32_t *badge, int *err)
-{
-    return get_object(h, NX_OBJ_ENDPOINT, rights, badge, err);
-}
-
 // The endpoint of a slot handle_find returned.
 static struct endpoint *endpoint_of(const struct handle_slot *s)
 {
     return (struct endpoint *)s->obj;
+}
+
+// get_object for endpoints, with the inline lookup first (syscall_get then only finds the
+// precise error).
+static struct endpoint *get_endpoint(uint64_t h, uint32_t rights, uint32_t *badge, int *err)
+{
+    const struct handle_slot *s =
+        handle_find(current_process->handles, h, NX_OBJ_ENDPOINT, rights);
+    if (!s)
+        return get_object(h, NX_OBJ_ENDPOINT, rights, badge, err);
+    if (badge)
+        *badge = s->badge;
+    *err = NX_OK;
+    return endpoint_of(s);
 }
 
 long sys_endpoint_mint(uint64_t h, uint64_t badge, uint64_t rights)
