@@ -16,6 +16,7 @@ from qemu import boot  # noqa: E402
 FIGURES = {
     "boot_to_user_instr": ("instructions", None, "kernel entry to first user instruction"),
     "null_syscall_instr": ("instructions", 80, "null syscall round trip (avg of 10,000)"),
+    "notify_wake_instr": ("instructions", None, "signal -> wake of a thread waiting in another process, incl. its wait call (avg of 20,000)"),
     "yield_switch_instr": ("instructions", None, "thread switch through yield, same priority (avg of 20,000)"),
     "vmo_map_unmap_4k_instr": ("instructions", None, "vm_map + vm_unmap of a 4 KiB VMO (avg of 10,000)"),
     "vmo_map_unmap_2m_instr": ("instructions", None, "vm_map + vm_unmap of a 2 MiB VMO (avg of 10,000)"),
@@ -26,6 +27,9 @@ FIGURES = {
     "ipc_roundtrip_maxpayload_instr": ("instructions", None, "the same with 1024 bytes each way (avg of 10,000)"),
     "bulk_ipc_instr_per_mib": ("instructions", None, "16 MiB between two processes through 1024-byte IPC messages, per MiB"),
     "bulk_ipc_kernel_bytes_copied": ("bytes", None, "payload bytes the kernel copied during that transfer"),
+    "idle_timer_irqs_per_s": ("interrupts/s", 0, "idle: timer interrupts beyond the one wake-up asked for"),
+    "timer_coalesce_irqs": ("interrupts", 1, "100 timer objects, all windows overlapping"),
+    "timer_spread_irqs": ("interrupts", 17, "100 timers 1 ms apart, 5 ms slack (17 is the fewest)"),
     "kernel_text_bytes": ("bytes", None, "kernel .text"),
     "kernel_data_bytes": ("bytes", None, "kernel .data + .rodata"),
     "kernel_bss_bytes": ("bytes", None, "kernel .bss"),

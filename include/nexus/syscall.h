@@ -50,11 +50,11 @@
     X(34, notify_wait,     2, "(notif, deadline): wait until a bit is set, then return the bits in a1 and clear them; needs WAIT") \
     X(35, notify_poll,     1, "(notif): return the bits in a1 and clear them, never block; needs WAIT") \
     X(36, endpoint_bind,   2, "(ep, notif): recv on ep also returns when notif has bits (or pass NX_HANDLE_INVALID to unbind); needs WAIT on both") \
-    X(37, irq_create,      4, "(resource, line, notif, bits): route interrupt line to bits of notif; the line is enabled and masked again after each interrupt until nx_irq_ack") \
-    X(38, irq_ack,         1, "(irq): re-enable the line after its interrupt was handled; needs WRITE") \
-    X(39, timer_create,    2, "(notif, bits): a timer that signals bits on notif when it fires") \
-    X(40, timer_set,       3, "(timer, deadline, slack): fire once anywhere in [deadline, deadline+slack] (ns); replaces a pending setting; needs WRITE") \
-    X(41, timer_cancel,    1, "(timer): disarm; needs WRITE") \
+    X(37, irq_create,      4, "(resource, line, notif, bits): route device interrupt line to bits of notif, one owner per line; after each interrupt the line stays masked until nx_irq_ack; needs MANAGE on resource, SIGNAL on notif") \
+    X(38, irq_ack,         1, "(irq): unmask the line after its interrupt was handled; NX_ERR_BAD_STATE if none awaits it; needs WRITE") \
+    X(39, timer_create,    2, "(notif, bits): a disarmed one-shot timer that signals bits on notif when it fires; needs SIGNAL on notif") \
+    X(40, timer_set,       3, "(timer, deadline, slack): fire once anywhere in [deadline, deadline+slack] (ns; slack at most 1 s); replaces a pending setting; NX_DEADLINE_NEVER disarms; needs WRITE") \
+    X(41, timer_cancel,    1, "(timer): disarm (no effect if not armed); needs WRITE") \
     X(42, system_info,     1, "(what): a kernel counter NX_INFO_* (free pages, live handles, timer interrupts, bytes copied...)")
 
 #define NX_DEBUG_WRITE_MAX 4096

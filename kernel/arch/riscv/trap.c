@@ -5,6 +5,7 @@
 #include "aspace.h"
 #include "clock.h"
 #include "console.h"
+#include "irq.h"
 #include "panic.h"
 #include "process.h"
 #include "sched.h"
@@ -38,15 +39,12 @@ static const char *cause_name(uint64_t cause)
     return "unknown exception";
 }
 
-// An external interrupt with no user-space owner yet: mask the line so it cannot storm.
+// Device interrupts go to their IRQ objects (irq.c), which also mask lines nobody owns.
 static void external_interrupt(void)
 {
-    uint32_t irq;
-    while ((irq = plic_claim()) != 0) {
-        kprintf("NEURON: unclaimed interrupt %u masked\n", irq);
-        plic_disable(irq);
-        plic_complete(irq);
-    }
+    uint32_t line;
+    while ((line = plic_claim()) != 0)
+        irq_interrupt(line);
 }
 
 static void interrupt(uint64_t cause)

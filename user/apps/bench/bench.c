@@ -50,12 +50,100 @@ static uint64_t yield_switch(void)
     return cost / (2 * ITERATIONS);
 }
 
+// ---- timer interrupts ----
+
+#define MS 1000000ull
+#define NS_PER_S 1000000000ull
+#define IDLE_SPAN (1000 * MS)
+
+// Timer interrupts the kernel takes while this process, alone, sleeps IDLE_SPAN of virtual
+// time on a notification nobody signals: the wait's deadline is the one interrupt it asked
+// for; a tickless kernel takes no other. Returns the others per second (rounded).
+static uint64_t idle_timer_irqs_per_s(void)
+{
+    long n = nx_notification_create();
+    uint64_t bits, start = (uint64_t)nx_clock_get();
+    long before = nx_system_info(NX_INFO_TIMER_IRQS);
+    nx_notify_wait_bits(n, start + IDLE_SPAN, &bits);
+    uint64_t irqs = (uint64_t)(nx_system_info(NX_INFO_TIMER_IRQS) - before);
+    uint64_t span = (uint64_t)nx_clock_get() - start;
+    nx_handle_close(n);
+    nx_printf("bench: idle for %lu ns: %lu timer interrupt(s), 1 asked for\n", span, irqs);
+    uint64_t unasked = irqs > 0 ? irqs - 1 : 0;
+    return (unasked * NS_PER_S + span / 2) / span;
+}
+
+#define TIMERS 100
+
+// Timer interrupts taken while TIMERS timer objects fire: timer i has deadline
+// 10 ms + i * gap from now and the given slack. Timer i signals bit i % 64 of notification
+// i / 64, so the process knows when every one has fired.
+static uint64_t timer_irqs(uint64_t gap, uint64_t slack)
+{
+    long notif[2] = { nx_notification_create(), nx_notification_create() }, t[TIMERS];
+    uint64_t want[2] = { 0, 0 }, got[2] = { 0, 0 }, bits;
+    for (int i = 0; i < TIMERS; i++) {
+        t[i] = nx_timer_create(notif[i / 64], (long)(1ull << (i % 64)));
+        want[i / 64] |= 1ull << (i % 64);
+    }
+    long before = nx_system_info(NX_INFO_TIMER_IRQS);
+    uint64_t start = (uint64_t)nx_clock_get();
+    for (int i = 0; i < TIMERS; i++)
+        nx_timer_set(t[i], (long)(start + 10 * MS + (uint64_t)i * gap), (long)slack);
+    for (int k = 0; k < 2; k++)
+        while (got[k] != want[k] && nx_notify_wait_bits(notif[k], NX_DEADLINE_NEVER, &bits) == NX_OK)
+            got[k] |= bits;
+    uint64_t irqs = (uint64_t)(nx_system_info(NX_INFO_TIMER_IRQS) - before);
+    for (int i = 0; i < TIMERS; i++)
+        nx_handle_close(t[i]);
+    nx_handle_close(notif[0]);
+    nx_handle_close(notif[1]);
+    return irqs;
+}
+
+// ---- notification signal -> wake across processes ----
+
+// The child answers every signal with one: both sides block in wait on the one notification,
+// so each signal finds the other side waiting and wakes it directly.
+static void notify_partner(nx_handle_t n)
+{
+    uint64_t bits;
+    for (int i = 0; i < ITERATIONS; i++) {
+        nx_notify_wait_bits(n, NX_DEADLINE_NEVER, &bits);
+        nx_notify_signal(n, 2);
+    }
+}
+
+static uint64_t notify_wake(void)
+{
+    long n = nx_notification_create();
+    long child = nx_spawn("notify-partner", 256, notify_partner,
+                          (nx_handle_t)nx_handle_duplicate(n, NX_RIGHTS_SAME));
+    uint64_t bits;
+    nx_yield();  // the partner is now waiting
+    uint64_t start = nx_rdinstret();
+    for (int i = 0; i < ITERATIONS; i++) {
+        nx_notify_signal(n, 1);
+        nx_notify_wait_bits(n, NX_DEADLINE_NEVER, &bits);
+    }
+    uint64_t cost = nx_rdinstret() - start;
+    nx_handle_close(child);
+    nx_handle_close(n);
+    return cost / (2 * ITERATIONS);
+}
+
 int main(void)
 {
     report("first_user_instret", nx_start_instret);
     report("null_syscall_instr", null_syscall());
     bench_vm();
     report("yield_switch_instr", yield_switch());
+    report("notify_wake_instr", notify_wake());
+    report("idle_timer_irqs_per_s", idle_timer_irqs_per_s());
+    // Windows all overlapping (deadlines 50 us apart, 10 ms slack): one interrupt is enough.
+    report("timer_coalesce_irqs", timer_irqs(50000, 10 * MS));
+    // Deadlines 1 ms apart, 5 ms slack: at best one interrupt per 6 timers, 17 in all.
+    report("timer_spread_irqs", timer_irqs(MS, 5 * MS));
     bench_ipc();
     return 0;
 }

@@ -1,0 +1,81 @@
+// See kernel_fake.h.
+#include "support/kernel_fake.h"
+#include <stdlib.h>
+#include <string.h>
+#include <nexus/errors.h>
+#include "syscall.h"
+#include "thread.h"
+
+struct process fake_process;
+struct handle_table fake_handles;
+uint64_t fake_signals;
+size_t fake_object_pages;
+static struct thread fake_thread;
+struct thread *current_thread = &fake_thread;
+
+void fake_kernel_reset(size_t pages)
+{
+    memset(&fake_process, 0, sizeof(fake_process));
+    kobject_init(&fake_process.obj, NX_OBJ_PROCESS, NULL);
+    fake_process.handles = &fake_handles;
+    fake_process.budget.limit = pages;
+    handle_table_init(&fake_handles);
+    fake_thread.proc = &fake_process;
+    fake_signals = 0;
+    fake_object_pages = 0;
+}
+
+nx_handle_t fake_notification(struct notification *n, uint32_t rights)
+{
+    memset(n, 0, sizeof(*n));
+    kobject_init(&n->obj, NX_OBJ_NOTIFICATION, NULL);
+    nx_handle_t h = NX_HANDLE_INVALID;
+    if (handle_install(&fake_handles, &n->obj, rights, &h))
+        abort();
+    return h;
+}
+
+void fake_close_all(void)
+{
+    handle_table_destroy(&fake_handles);
+}
+
+int syscall_get(uint64_t h, uint32_t type, uint32_t rights, struct kobject **out,
+                uint32_t *badge)
+{
+    if (h > UINT32_MAX)
+        return NX_ERR_BAD_HANDLE;
+    return handle_get(current_process->handles, (nx_handle_t)h, type, rights, out, badge);
+}
+
+long syscall_install(struct kobject *obj, uint32_t rights)
+{
+    nx_handle_t h;
+    int err = handle_install(current_process->handles, obj, rights, &h);
+    kobject_unref(obj);  // the handle holds its own reference
+    return err ? err : (long)h;
+}
+
+void *process_alloc_object_page(struct process *p)
+{
+    if (p->budget.used == p->budget.limit)
+        return NULL;
+    p->budget.used++;
+    fake_object_pages++;
+    kobject_ref(&p->obj);
+    return calloc(1, 4096);
+}
+
+void process_free_object_page(struct process *p, void *page)
+{
+    p->budget.used--;
+    fake_object_pages--;
+    free(page);
+    kobject_unref(&p->obj);
+}
+
+void notification_signal(struct notification *n, uint64_t bits)
+{
+    n->bits |= bits;
+    fake_signals++;
+}
