@@ -1,0 +1,3 @@
+# The boot manifest parser of init (user/init/manifest.c).
+HOST_TESTS += manifest
+manifest_SRCS := user/init/manifest.c
