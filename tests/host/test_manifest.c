@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../../user/init/manifest.h"
+#include "../../user/init/restart.h"
 
 // Reports collected as "LINE: reason" lines.
 static char reports[4096];
@@ -201,6 +202,26 @@ static void test_allow_list_is_all_or_nothing(void **state)
     assert_int_equal(m.rules[1].rights, MF_RIGHT_CALL | MF_RIGHT_TRANSFER | MF_RIGHT_DUP);
 }
 
+// Restart back-off: 10 ms doubling to 1 s while deaths are quick, reset by a long life, and
+// given up after RESTART_GIVE_UP quick deaths in a row.
+static void test_restart_backoff(void **state)
+{
+    (void)state;
+    struct restart_state rs = { 0, 0 };
+    const int64_t ms = 1000000;
+    int64_t want[] = { 10 * ms, 20 * ms, 40 * ms, 80 * ms, 160 * ms, 320 * ms, 640 * ms, 1000 * ms };
+    uint64_t t = 5000 * ms;
+    for (int i = 0; i < RESTART_GIVE_UP; i++, t += 10 * ms)
+        assert_int_equal(restart_delay(&rs, t, t + 5 * ms), want[i]);
+    assert_int_equal(restart_delay(&rs, t, t + 5 * ms), -1);
+    rs = (struct restart_state){ 0, 0 };
+    assert_int_equal(restart_delay(&rs, t, t + ms), 10 * ms);
+    assert_int_equal(restart_delay(&rs, t, t + ms), 20 * ms);
+    assert_int_equal(restart_delay(&rs, t, t + 2000 * ms), 10 * ms);  // a long life resets
+    assert_int_equal(rs.quick_deaths, 0);
+    assert_int_equal(restart_delay(&rs, t, t + ms), 10 * ms);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_comments_blank_lines_and_long_lines),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_allow_list_is_all_or_nothing),
+        cmocka_unit_test(test_restart_backoff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,7 @@
 // the device's registers), "irq:N" (an IRQ object) with "irq:N:notif" (the notification it
 // signals, bit NX_IRQ_BIT).
 #include <stdint.h>
+#include <nexus/handle.h>
 
 #define NX_SVC_NAME_MAX 16   // service and client names, NUL included
 #define NX_IRQ_BIT 1u
@@ -154,3 +155,8 @@ struct nx_proc_entry {
 struct nx_proc_kill_req {
     uint32_t pid;
 };
+
+// Look name up through this process's "svcmgr" handle: NX_OK and *ep (badged with this
+// process's badge), or NX_ERR_NOT_FOUND (no such service, or no svcmgr handle),
+// NX_ERR_ACCESS (the policy denies it).
+long nx_svc_lookup(const char *name, nx_handle_t *ep);
