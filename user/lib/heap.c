@@ -7,16 +7,13 @@
 #include <stdint.h>
 #include <unistd.h>
 #include <nx/nx.h>
-
-#define PAGE 4096ul
-#define PAGE_UP(x) (((x) + PAGE - 1) & ~(PAGE - 1))
-#define VMO_MAX_BYTES (256ul << 20)
+#include "internal.h"
 
 // [base, brk) is handed out, [base, committed) committed, [base, limit) mapped.
 static uintptr_t base, brk, committed, limit;
 static nx_handle_t heap_vmo;
 // The source of the commit writes (in .bss: no bytes in the file).
-static char zero_page[PAGE];
+static char zero_page[NX_PAGE];
 
 // picolibc's malloc state (nano-malloc), reset with ours in a spawned copy of the program.
 extern void *__malloc_free_list, *__malloc_sbrk_start, *__malloc_sbrk_top;
@@ -27,8 +24,9 @@ static long map_heap(void)
     long err = nx_process_info(nx_self, (long)&info);
     if (err)
         return err;
-    size_t size = info.budget_pages * PAGE < VMO_MAX_BYTES ? info.budget_pages * PAGE
-                                                            : VMO_MAX_BYTES;
+    size_t size = info.budget_pages * NX_PAGE;
+    if (size > NX_VMO_MAX_BYTES)
+        size = NX_VMO_MAX_BYTES;
     long vmo = nx_vmo_create((long)size);
     if (vmo < 0)
         return vmo;
@@ -47,10 +45,10 @@ static long map_heap(void)
 static long commit_to(uintptr_t end)
 {
     while (committed < end) {
-        long err = nx_vmo_write(heap_vmo, (long)(committed - base), (long)zero_page, PAGE);
+        long err = nx_vmo_write(heap_vmo, (long)(committed - base), (long)zero_page, NX_PAGE);
         if (err)
             return err;
-        committed += PAGE;
+        committed += NX_PAGE;
     }
     return NX_OK;
 }
@@ -62,7 +60,7 @@ void *sbrk(ptrdiff_t incr)
     uintptr_t old = brk;
     if (incr < 0 ? (uintptr_t)-incr > old - base : (uintptr_t)incr > limit - old)
         goto fail;
-    if (incr > 0 && commit_to(PAGE_UP(old + (uintptr_t)incr)) != NX_OK)
+    if (incr > 0 && commit_to(NX_PAGE_UP(old + (uintptr_t)incr)) != NX_OK)
         goto fail;
     brk = old + (uintptr_t)incr;
     return (void *)old;

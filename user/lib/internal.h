@@ -5,6 +5,11 @@
 #include <nexus/handle.h>
 #include <nexus/ipc.h>
 
+#define NX_PAGE 4096ul
+#define NX_PAGE_UP(x) (((x) + NX_PAGE - 1) & ~(NX_PAGE - 1))
+// The largest VMO (docs/abi.md, Limits).
+#define NX_VMO_MAX_BYTES (256ul << 20)
+
 // The calling thread's IPC buffer (runtime.c); set by whoever starts a thread.
 extern __thread struct nx_ipc_buffer *nx_tls_ipc_buffer;
 

@@ -3,9 +3,6 @@
 #include <nx/stdio.h>
 #include "internal.h"
 
-#define PAGE 4096ul
-#define ROUND_UP(x) (((x) + PAGE - 1) & ~(PAGE - 1))
-
 // Bounds of the running program's segments (user/lib/user.ld).
 extern char __nx_text_start[], __nx_rodata_start[], __nx_data_start[], __nx_data_end[];
 // The child's first instruction (crt0.S): sets up TLS, calls nx_spawn_start.
@@ -19,7 +16,7 @@ static long copy_segment(nx_handle_t proc, const char *start, const char *end, u
     size_t len = (size_t)(end - start);
     if (len == 0)
         return NX_OK;
-    long va = nx_map_new_copy(proc, (uint64_t)start, ROUND_UP(len), 0, start, len, prot);
+    long va = nx_map_new_copy(proc, (uint64_t)start, NX_PAGE_UP(len), 0, start, len, prot);
     return va < 0 ? va : NX_OK;
 }
 

@@ -46,6 +46,10 @@ void nx_puts(const char *s);
 // Flush stdio and end the process with status (what exit() ends in).
 _Noreturn void nx_exit_process(long status);
 
+// The size of a VMO in bytes (found by nx_vmo_read probes, a binary search over pages: the
+// kernel has no size call). Needs READ.
+long nx_vmo_size(nx_handle_t vmo, size_t *size);
+
 // Wait on a notification until the deadline; on NX_OK *bits holds the bits taken.
 static inline long nx_notify_wait_bits(nx_handle_t n, uint64_t deadline, uint64_t *bits)
 {
