@@ -22,6 +22,3 @@ long nx_bootfs_find(const struct nx_bootfs *fs, const char *path, const void **d
 
 // nx_boot_archive, opened on first use (NULL if this process has no boot archive).
 const struct nx_bootfs *nx_bootfs_default(void);
-
-// The size of a VMO in bytes (found with nx_vmo_read probes: the kernel has no size call).
-long nx_vmo_size(nx_handle_t vmo, size_t *size);

@@ -32,10 +32,13 @@ struct nx_ring_shared {
 _Static_assert(sizeof(struct nx_ring_shared) == 64, "header is one cache line");
 
 // One side's view of a ring: pointers into its own mapping and the notification.
+// Each side keeps its own index and the size privately, so the other side can corrupt only
+// the shared copies (which are checked), never this side's view.
 struct nx_ring {
     struct nx_ring_shared *sh;
     uint8_t *data;
     uint64_t size;
+    uint64_t pos;        // writer: its head; reader: its tail
     nx_handle_t notif;   // writer: SIGNAL; reader: WAIT
     uint64_t bits;       // the notification bits meaning "data available"
 };
@@ -50,8 +53,12 @@ static inline size_t nx_ring_mem_size(size_t data_size)
 
 // Format mem[0..mem_size) as an empty ring (data size: the largest power of two that fits).
 long nx_ring_format(struct nx_ring *r, void *mem, size_t mem_size);
-// Attach to a ring another process formatted in mem[0..mem_size): checks magic and size.
-long nx_ring_attach(struct nx_ring *r, void *mem, size_t mem_size);
+// Which side of a ring a view is.
+enum nx_ring_side { NX_RING_WRITER, NX_RING_READER };
+
+// Attach to a ring another process formatted in mem[0..mem_size) as `side`: checks magic and
+// size; the view starts at that side's shared index.
+long nx_ring_attach(struct nx_ring *r, void *mem, size_t mem_size, enum nx_ring_side side);
 
 // Append one record. Returns 1 if the reader must be woken, 0 if not, NX_ERR_NO_SPACE (not
 // enough room: dropped and counted), NX_ERR_INVALID (len 0 or over NX_RING_RECORD_MAX) or
@@ -76,6 +83,9 @@ uint64_t nx_ring_dropped(const struct nx_ring *r);
 // Writer: nx_ring_push, then signal the notification if the reader sleeps.
 long nx_ring_write(struct nx_ring *r, const void *rec, size_t len);
 // Reader: the next record, waiting until the deadline (NX_ERR_TIMED_OUT) if there is none.
+// The wait takes every bit of the notification, so this is for a reader whose notification
+// serves this ring alone; a reader of many rings uses nx_ring_pop and nx_ring_prepare_sleep
+// around its own wait.
 long nx_ring_read(struct nx_ring *r, void *buf, size_t cap, size_t *len, uint64_t deadline);
 
 // Make a ring: a VMO of nx_ring_mem_size(data_size) bytes mapped here read-write and
@@ -83,5 +93,6 @@ long nx_ring_read(struct nx_ring *r, void *buf, size_t cap, size_t *len, uint64_
 // stored in r.
 long nx_ring_create(size_t data_size, nx_handle_t notif, uint64_t bits, struct nx_ring *r,
                     nx_handle_t *vmo);
-// Map a ring VMO someone else made (read-write) and attach to it.
-long nx_ring_map(nx_handle_t vmo, nx_handle_t notif, uint64_t bits, struct nx_ring *r);
+// Map a ring VMO someone else made (read-write) and attach to it as `side`.
+long nx_ring_map(nx_handle_t vmo, enum nx_ring_side side, nx_handle_t notif, uint64_t bits,
+                 struct nx_ring *r);

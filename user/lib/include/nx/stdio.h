@@ -20,3 +20,7 @@ long nx_stdio_debug_sink(void *ctx, const char *buf, size_t len);
 
 // Hand the calling thread's buffered bytes to the sink now.
 void nx_stdio_flush(void);
+
+// Flush, then hand buf[0..len) to the sink unbuffered (nx_printf's path). Returns the sink's
+// result.
+long nx_stdio_write(const char *buf, size_t len);
