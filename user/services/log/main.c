@@ -108,7 +108,7 @@ static long op_connect(void *ctx, struct nx_rpc_req *req)
     if (i == MAX_CLIENTS)
         return NX_ERR_NO_SPACE;
     struct client *c = &clients[i];
-    long err = nx_ring_map(req->handles.h[0], wake, 1ull << i, &c->ring);
+    long err = nx_ring_map(req->handles.h[0], NX_RING_READER, wake, 1ull << i, &c->ring);
     if (err)
         return NX_ERR_BAD_STATE;
     long notif = nx_handle_duplicate(wake, NX_RIGHT_SIGNAL | NX_RIGHT_TRANSFER);
