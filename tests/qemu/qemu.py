@@ -1,6 +1,5 @@
 """Boot the Nexus OS image in QEMU headless and collect what it prints (shared by tests and bench)."""
 import os
-import re
 import selectors
 import shutil
 import subprocess
@@ -23,8 +22,9 @@ def qemu_command(bootargs="", icount=False, extra=(), initrd=INITRD):
 
 
 def archive_with_manifest(manifest):
-    """The boot archive with its manifest replaced by tests/qemu/manifests/<manifest>."""
-    tree = os.path.join(ROOT, "build", "tests", "initrd-" + manifest)
+    """The boot archive with its manifest replaced by tests/qemu/manifests/<manifest> (or by
+    the file at that path)."""
+    tree = os.path.join(ROOT, "build", "tests", "initrd-" + os.path.basename(manifest))
     shutil.rmtree(tree, ignore_errors=True)
     shutil.copytree(os.path.join(ROOT, "build", "initrd"), tree)
     shutil.copy(os.path.join(ROOT, "tests", "qemu", "manifests", manifest),
@@ -36,8 +36,8 @@ def archive_with_manifest(manifest):
 
 
 def boot(bootargs="", timeout=30, icount=False, initrd=INITRD, until=None):
-    """Run until the machine powers off, the timeout hits, or (if given) the regex `until`
-    matches the output. Returns (output, exit code or None if QEMU was stopped)."""
+    """Run until the machine powers off, the timeout hits, or (if given) until(output) is
+    true. Returns (output, exit code or None if QEMU was stopped)."""
     proc = subprocess.Popen(qemu_command(bootargs, icount, initrd=initrd),
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
@@ -51,7 +51,7 @@ def boot(bootargs="", timeout=30, icount=False, initrd=INITRD, until=None):
         if not chunk:
             break
         out += chunk
-        if until and re.search(until, out.decode(errors="replace")):
+        if until and until(out.decode(errors="replace")):
             break
     try:
         code = proc.wait(timeout=5) if not chunk else None

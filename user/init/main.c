@@ -52,6 +52,24 @@ static long make_endpoints(void)
     return err;
 }
 
+// Start every service in manifest order (dependencies first), then say on the debug console
+// which came up: the one line that marks the end of boot.
+static void start_services(void)
+{
+    char names[MF_MAX_SERVICES * MF_NAME_MAX] = "", *p = names;
+    int up = 0;
+    for (int i = 0; i < manifest.nservices; i++) {
+        const char *name = manifest.services[i].name;
+        if (service_start(child_by_name(name)) != NX_OK)
+            continue;
+        up++;
+        p += strlen(strcpy(p, " "));
+        p += strlen(strcpy(p, name));
+    }
+    nx_printf("init: up:%s (%d of %d services; %d manifest errors)\n", names, up,
+              manifest.nservices, manifest.errors);
+}
+
 int main(void)
 {
     long err = read_manifest();
@@ -64,11 +82,7 @@ int main(void)
         nx_log(NX_LOG_ERROR, "cannot make endpoints: %ld", err);
         return 1;
     }
-    int up = 0;
-    for (int i = 0; i < manifest.nservices; i++)
-        up += service_start(child_by_name(manifest.services[i].name)) == NX_OK;
-    nx_log(NX_LOG_INFO, "%d of %d services up (%d manifest errors)", up, manifest.nservices,
-           manifest.errors);
+    start_services();
     init_serve();
     return 1;
 }
