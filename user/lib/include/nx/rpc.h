@@ -35,8 +35,10 @@ struct nx_rpc_call {
     uint64_t deadline;            // for the whole exchange (NX_DEADLINE_NEVER: wait for ever)
 };
 
-// Make the call. Returns the IPC error, NX_ERR_TOO_BIG if the reply's bytes exceed rep_cap
-// (its handles are then closed), or else the reply's status word.
+// Make the call. Returns the IPC error (the handles in `send` are then still the caller's if
+// the call failed before the server got it: NX_ERR_BAD_HANDLE, NX_ERR_ACCESS, NX_ERR_TOO_BIG,
+// NX_ERR_TIMED_OUT while queued...), NX_ERR_TOO_BIG if the reply's bytes exceed rep_cap (its
+// handles are then closed), or else the reply's status word.
 long nx_rpc(nx_handle_t ep, struct nx_rpc_call *c);
 
 // The common case: req_len bytes out, exactly rep_len bytes back when the status is not
@@ -81,13 +83,13 @@ struct nx_rpc_server {
 // (nx_ipc_send) is handled the same way but gets no reply.
 long nx_rpc_serve(nx_handle_t ep, const struct nx_rpc_server *srv);
 
-// The server's pure step (no system calls; host-tested): dispatch the message *m whose
-// bytes and handles are in *buf, and leave the reply in *m and *buf. scratch holds the
-// request's copy (NX_MSG_BYTES_MAX bytes). Returns the reply's status. Handles the handler
-// did not keep are returned in *to_close for the caller to close.
+// One server step, without the receive and the reply: dispatch the message *m whose bytes
+// and handles are in *buf, then leave the reply in *m and *buf. Received handles the handler
+// did not keep are closed; so are the reply's handles when the status is negative (a failed
+// request's reply carries nothing). scratch holds the request's copy (NX_MSG_BYTES_MAX
+// bytes). Returns the reply's status.
 long nx_rpc_dispatch(const struct nx_rpc_server *srv, struct nx_msg *m,
-                     struct nx_ipc_buffer *buf, uint8_t *scratch,
-                     struct nx_rpc_handles *to_close);
+                     struct nx_ipc_buffer *buf, uint8_t *scratch);
 
 // ---- message packing (pure; host-tested) ----
 
@@ -95,6 +97,9 @@ long nx_rpc_dispatch(const struct nx_rpc_server *srv, struct nx_msg *m,
 // (may be NULL). NX_ERR_TOO_BIG if len > NX_MSG_BYTES_MAX or too many handles.
 long nx_rpc_pack(struct nx_msg *m, struct nx_ipc_buffer *buf, uint32_t op, long status,
                  const void *data, size_t len, const struct nx_rpc_handles *hs);
+
+// Close every valid handle in hs and empty it.
+void nx_rpc_close_handles(struct nx_rpc_handles *hs);
 
 // Copy a received message's bytes out: NX_ERR_TOO_BIG if more than cap, NX_ERR_INVALID if
 // the message claims more than NX_MSG_BYTES_MAX; *len = the count. Its handles go to *hs.
