@@ -52,6 +52,16 @@ struct child *child_by_badge(uint32_t badge)
     return NULL;
 }
 
+// init's calls to the system services are bounded in time: a service that died and is not
+// reaped yet must not hold init (and so every restart) for ever.
+#define SERVICE_CALL_TIMEOUT_NS 1000000000ull
+
+static long call(nx_handle_t ep, uint32_t op, const void *req, size_t len)
+{
+    return nx_rpc_call(ep, op, req, len, NULL, 0,
+                       (uint64_t)nx_clock_get() + SERVICE_CALL_TIMEOUT_NS);
+}
+
 // The endpoint of a running system service (log, policy, svcmgr), or NX_HANDLE_INVALID.
 static nx_handle_t running_service(const char *name)
 {
@@ -66,7 +76,7 @@ static void identify_to(const char *svc, uint32_t op, uint32_t badge, const char
     struct nx_policy_identify id = { .badge = badge };
     strncpy(id.name, name, sizeof(id.name) - 1);
     if (ep != NX_HANDLE_INVALID)
-        nx_rpc_call(ep, op, &id, sizeof(id), NULL, 0, NX_DEADLINE_NEVER);
+        call(ep, op, &id, sizeof(id));
 }
 
 static void introduce(const struct child *c)
@@ -80,7 +90,7 @@ static void allow(nx_handle_t policy, const char *client, const char *service, u
     struct nx_policy_allow a = { .rights = rights };
     strncpy(a.client, client, sizeof(a.client) - 1);
     strncpy(a.service, service, sizeof(a.service) - 1);
-    nx_rpc_call(policy, NX_POLICY_ALLOW, &a, sizeof(a), NULL, 0, NX_DEADLINE_NEVER);
+    call(policy, NX_POLICY_ALLOW, &a, sizeof(a));
 }
 
 static uint32_t nx_rights(uint32_t mf_rights)
@@ -122,7 +132,7 @@ static void teach_svcmgr(nx_handle_t svcmgr)
             .req = c->name,
             .req_len = strlen(c->name) + 1,
             .send = { 1, { (nx_handle_t)h }, { NX_RIGHTS_SAME } },
-            .deadline = NX_DEADLINE_NEVER,
+            .deadline = (uint64_t)nx_clock_get() + SERVICE_CALL_TIMEOUT_NS,
         };
         long err = nx_rpc(svcmgr, &call);
         if (err)
@@ -319,6 +329,15 @@ static void schedule_restart(struct child *c, uint64_t now)
            c->pid, (long long)c->exit_status, (long long)delay / 1000000);
 }
 
+// The log service drops the rings of a process that ended (a restart makes new ones).
+static void disconnect_log(const struct child *c)
+{
+    nx_handle_t log = running_service("log");
+    struct nx_log_disconnect d = { c->badge };
+    if (log != NX_HANDLE_INVALID)
+        call(log, NX_LOG_DISCONNECT, &d, sizeof(d));
+}
+
 static void died(struct child *c, uint64_t now)
 {
     long status = 0;
@@ -326,13 +345,19 @@ static void died(struct child *c, uint64_t now)
     nx_handle_close(c->proc);
     c->proc = NX_HANDLE_INVALID;
     c->exit_status = status;
+    c->state = CHILD_EXITED;
+    disconnect_log(c);
     if (c->svc && c->svc->restart) {
         schedule_restart(c, now);
         return;
     }
     nx_log(status ? NX_LOG_WARN : NX_LOG_INFO, "%s (pid %u) exited with status %ld", c->name,
            c->pid, status);
-    c->state = c->svc ? CHILD_EXITED : CHILD_FREE;  // a program's slot is free again
+    if (!c->svc) {  // a program's slot and badge are done with
+        identify_to("log", NX_LOG_IDENTIFY, c->badge, "");
+        identify_to("policy", NX_POLICY_IDENTIFY, c->badge, "");
+        c->state = CHILD_FREE;
+    }
 }
 
 static void restart_due(uint64_t now)

@@ -58,8 +58,6 @@ static void take(const char *source, uint32_t level, const char *text, size_t le
 
 static void disconnect(struct client *c)
 {
-    char why[] = "ring corrupt: disconnected", buf[NX_SVC_NAME_MAX];
-    take(name_of(c->badge, buf), NX_LOG_WARN, why, sizeof(why) - 1);
     dropped_gone += nx_ring_dropped(&c->ring);
     nx_vm_unmap(nx_self, (long)c->ring.sh, (long)nx_ring_mem_size(c->ring.size));
     nx_handle_close(c->vmo);
@@ -79,11 +77,12 @@ static void drain(struct client *c)
         long err = nx_ring_pop(&c->ring, &rec, sizeof(rec), &len);
         if (err == NX_ERR_NOT_FOUND && nx_ring_prepare_sleep(&c->ring))
             return;
+        char buf[NX_SVC_NAME_MAX], why[] = "ring corrupt: disconnected";
         if (err == NX_ERR_BAD_STATE || err == NX_ERR_TOO_BIG) {
+            take(name_of(c->badge, buf), NX_LOG_WARN, why, sizeof(why) - 1);
             disconnect(c);
             return;
         }
-        char buf[NX_SVC_NAME_MAX];
         if (err == NX_OK && len >= sizeof(rec.h))
             take(name_of(c->badge, buf), rec.h.level, rec.text, len - sizeof(rec.h));
     }
@@ -144,7 +143,23 @@ static long op_identify(void *ctx, struct nx_rpc_req *req)
     }
     if (free_slot < 0)
         return NX_ERR_NO_SPACE;
-    names[free_slot] = id;
+    names[free_slot] = id;  // an empty name frees the slot
+    return NX_OK;
+}
+
+static long op_disconnect(void *ctx, struct nx_rpc_req *req)
+{
+    (void)ctx;
+    struct nx_log_disconnect d;
+    memcpy(&d, req->data, sizeof(d));
+    if (req->badge != 0)
+        return NX_ERR_ACCESS;
+    for (int i = 0; i < MAX_CLIENTS; i++)
+        if (clients[i].used && clients[i].badge == d.badge) {
+            drain(&clients[i]);
+            if (clients[i].used)
+                disconnect(&clients[i]);
+        }
     return NX_OK;
 }
 
@@ -193,6 +208,8 @@ static const struct nx_rpc_op ops[] = {
     { NX_LOG_READ, sizeof(struct nx_log_read_req), sizeof(struct nx_log_read_req), op_read },
     { NX_LOG_WRITE, sizeof(struct nx_log_rec_hdr), NX_MSG_BYTES_MAX, op_write },
     { NX_LOG_STATS, 0, 0, op_stats },
+    { NX_LOG_DISCONNECT, sizeof(struct nx_log_disconnect), sizeof(struct nx_log_disconnect),
+      op_disconnect },
 };
 
 int main(int argc, char **argv)

@@ -26,6 +26,10 @@ static long op_identify(void *ctx, struct nx_rpc_req *req)
         return NX_ERR_ACCESS;
     if (!terminated(id.name, sizeof(id.name)))
         return NX_ERR_INVALID;
+    if (!id.name[0]) {
+        policy_forget(&policy, id.badge);
+        return NX_OK;
+    }
     return policy_identify(&policy, id.badge, id.name);
 }
 

@@ -39,7 +39,8 @@ struct nx_svcmgr_list_req {
 
 // ---- policy ----
 enum {
-    // init only. bytes: struct nx_policy_identify. The client with this badge is called name.
+    // init only. bytes: struct nx_policy_identify. The client with this badge is called name
+    // (an empty name forgets the badge).
     NX_POLICY_IDENTIFY = 0x50000001,
     // init only. bytes: struct nx_policy_allow.
     NX_POLICY_ALLOW = 0x50000002,
@@ -70,7 +71,8 @@ struct nx_policy_rights {
 
 // ---- log ----
 enum {
-    // init only. bytes: struct nx_policy_identify (badge -> name of the records' source).
+    // init only. bytes: struct nx_policy_identify (badge -> name of the records' source; an
+    // empty name forgets the badge).
     NX_LOG_IDENTIFY = 0x4c000001,
     // 1 handle: a ring VMO the caller made (nx_ring_create) and writes records into. Reply:
     // 1 handle, the notification to signal (nx/ring.h does it), bits in struct nx_log_connect.
@@ -83,6 +85,13 @@ enum {
     NX_LOG_WRITE = 0x4c000004,
     // Reply: struct nx_log_stats.
     NX_LOG_STATS = 0x4c000005,
+    // init only. bytes: struct nx_log_disconnect. The process with this badge ended: take
+    // what its rings hold, then drop them.
+    NX_LOG_DISCONNECT = 0x4c000006,
+};
+
+struct nx_log_disconnect {
+    uint32_t badge;
 };
 
 struct nx_log_connect {
