@@ -44,7 +44,8 @@ long nx_ring_create(size_t data_size, nx_handle_t notif, uint64_t bits, struct n
 {
     if (data_size < 64 || (data_size & (data_size - 1)))
         return NX_ERR_INVALID;
-    size_t size = nx_ring_mem_size(data_size);
+    // Mappings are whole pages: the header pushes the ring past a page boundary.
+    size_t size = (nx_ring_mem_size(data_size) + 4095) & ~(size_t)4095;
     long v = nx_vmo_create((long)size);
     if (v < 0)
         return v;
