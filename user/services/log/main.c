@@ -28,6 +28,7 @@ static struct nx_policy_identify names[MAX_NAMES];
 static nx_handle_t wake;        // the notification every ring signals (bound to "serve")
 static bool echo_all;
 static uint64_t records, dropped_gone;  // dropped_gone: drops of rings since disconnected
+static uint64_t take_instr;             // retired taking records out of rings
 
 static const char *name_of(uint32_t badge, char buf[NX_SVC_NAME_MAX])
 {
@@ -74,6 +75,7 @@ static void drain(struct client *c)
     nx_ring_end_sleep(&c->ring);
     for (;;) {
         size_t len;
+        uint64_t t0 = nx_rdinstret();
         long err = nx_ring_pop(&c->ring, &rec, sizeof(rec), &len);
         if (err == NX_ERR_NOT_FOUND && nx_ring_prepare_sleep(&c->ring))
             return;
@@ -83,8 +85,10 @@ static void drain(struct client *c)
             disconnect(c);
             return;
         }
-        if (err == NX_OK && len >= sizeof(rec.h))
+        if (err == NX_OK && len >= sizeof(rec.h)) {
             take(name_of(c->badge, buf), rec.h.level, rec.text, len - sizeof(rec.h));
+            take_instr += nx_rdinstret() - t0;
+        }
     }
 }
 
@@ -190,7 +194,8 @@ static long op_write(void *ctx, struct nx_rpc_req *req)
 static long op_stats(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
-    struct nx_log_stats s = { .records = records, .dropped = dropped_gone };
+    struct nx_log_stats s = { .records = records, .dropped = dropped_gone,
+                              .take_instr = take_instr };
     for (int i = 0; i < MAX_CLIENTS; i++)
         if (clients[i].used) {
             s.dropped += nx_ring_dropped(&clients[i].ring);
