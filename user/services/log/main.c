@@ -18,6 +18,7 @@
 struct client {
     bool used;
     uint32_t badge;
+    char name[NX_SVC_NAME_MAX];  // the badge's name, looked up when it changes (not per record)
     nx_handle_t vmo;
     struct nx_ring ring;
 };
@@ -44,6 +45,12 @@ static const char *name_of(uint32_t badge, char buf[NX_SVC_NAME_MAX])
     while ((badge /= 10) && p > buf + 1);
     *--p = '#';
     return p;
+}
+
+static void name_client(struct client *c)
+{
+    char buf[NX_SVC_NAME_MAX];
+    strcpy(c->name, name_of(c->badge, buf));
 }
 
 static void take(const char *source, uint32_t level, const char *text, size_t len)
@@ -79,14 +86,14 @@ static void drain(struct client *c)
         long err = nx_ring_pop(&c->ring, &rec, sizeof(rec), &len);
         if (err == NX_ERR_NOT_FOUND && nx_ring_prepare_sleep(&c->ring))
             return;
-        char buf[NX_SVC_NAME_MAX], why[] = "ring corrupt: disconnected";
+        char why[] = "ring corrupt: disconnected";
         if (err == NX_ERR_BAD_STATE || err == NX_ERR_TOO_BIG) {
-            take(name_of(c->badge, buf), NX_LOG_WARN, why, sizeof(why) - 1);
+            take(c->name, NX_LOG_WARN, why, sizeof(why) - 1);
             disconnect(c);
             return;
         }
         if (err == NX_OK && len >= sizeof(rec.h)) {
-            take(name_of(c->badge, buf), rec.h.level, rec.text, len - sizeof(rec.h));
+            take(c->name, rec.h.level, rec.text, len - sizeof(rec.h));
             take_instr += nx_rdinstret() - t0;
         }
     }
@@ -119,6 +126,7 @@ static long op_connect(void *ctx, struct nx_rpc_req *req)
         return notif;
     c->used = true;
     c->badge = (uint32_t)req->badge;
+    name_client(c);
     c->vmo = req->handles.h[0];
     req->handles.h[0] = NX_HANDLE_INVALID;  // kept
     req->reply_handles = (struct nx_rpc_handles){ 1, { (nx_handle_t)notif }, { NX_RIGHT_SIGNAL } };
@@ -148,6 +156,9 @@ static long op_identify(void *ctx, struct nx_rpc_req *req)
     if (free_slot < 0)
         return NX_ERR_NO_SPACE;
     names[free_slot] = id;  // an empty name frees the slot
+    for (int i = 0; i < MAX_CLIENTS; i++)
+        if (clients[i].used && clients[i].badge == id.badge)
+            name_client(&clients[i]);
     return NX_OK;
 }
 
