@@ -3,6 +3,7 @@
 // them and serves them to readers. Warnings and errors are echoed to the debug console
 // (everything, with the argument "echo"), so they are seen even with no reader.
 #include <string.h>
+#include <nx/badges.h>
 #include <nx/log.h>
 #include <nx/nx.h>
 #include <nx/ring.h>
@@ -13,7 +14,6 @@
 #include "history.h"
 
 #define MAX_CLIENTS 32  // one notification bit each
-#define MAX_NAMES 64
 
 struct client {
     bool used;
@@ -25,19 +25,19 @@ struct client {
 
 static struct log_history history;
 static struct client clients[MAX_CLIENTS];
-static struct nx_policy_identify names[MAX_NAMES];
+static struct nx_badge_names names;
 static nx_handle_t wake;        // the notification every ring signals (bound to "serve")
 static bool echo_all;
 static uint64_t records, dropped_gone;  // dropped_gone: drops of rings since disconnected
 static uint64_t take_instr;             // retired taking records out of rings
 
+// The source name of badge's records: "init" for init's unbadged handle, "#badge" for a badge
+// init never named.
 static const char *name_of(uint32_t badge, char buf[NX_SVC_NAME_MAX])
 {
-    for (int i = 0; i < MAX_NAMES; i++)
-        if (names[i].badge == badge && names[i].name[0])
-            return names[i].name;
-    if (badge == 0)
-        return "init";
+    const char *name = badge ? nx_badge_name(&names, badge) : "init";
+    if (name)
+        return name;
     char *p = buf + NX_SVC_NAME_MAX - 1;
     *p = '\0';
     do
@@ -140,26 +140,11 @@ static long op_connect(void *ctx, struct nx_rpc_req *req)
 static long op_identify(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
-    struct nx_policy_identify id;
-    memcpy(&id, req->data, sizeof(id));
-    if (req->badge != 0)
-        return NX_ERR_ACCESS;
-    if (!memchr(id.name, '\0', sizeof(id.name)))
-        return NX_ERR_INVALID;
-    int free_slot = -1;
-    for (int i = 0; i < MAX_NAMES; i++) {
-        if (names[i].badge == id.badge || (free_slot < 0 && !names[i].name[0]))
-            free_slot = i;
-        if (names[i].badge == id.badge)
-            break;
-    }
-    if (free_slot < 0)
-        return NX_ERR_NO_SPACE;
-    names[free_slot] = id;  // an empty name frees the slot
-    for (int i = 0; i < MAX_CLIENTS; i++)
-        if (clients[i].used && clients[i].badge == id.badge)
+    long err = nx_badge_identify_op(&names, req);
+    for (int i = 0; !err && i < MAX_CLIENTS; i++)
+        if (clients[i].used)
             name_client(&clients[i]);
-    return NX_OK;
+    return err;
 }
 
 static long op_disconnect(void *ctx, struct nx_rpc_req *req)
