@@ -35,6 +35,7 @@ FIGURES = {
     "log_record_service_instr": ("instructions", None, "  log service: pop, stamp, store (avg of 1,600)"),
     "log_records_dropped": ("records", 0, "records dropped during that run"),
     "idle_memory_kib": ("KiB", None, "kernel + all processes, idle after boot (pages in use x 4)"),
+    "idle_process_kib": ("KiB", None, "  of which taken after the kernel's boot: processes and kernel objects"),
     "kernel_text_bytes": ("bytes", None, "kernel .text"),
     "kernel_data_bytes": ("bytes", None, "kernel .data + .rodata"),
     "kernel_bss_bytes": ("bytes", None, "kernel .bss"),
@@ -70,11 +71,13 @@ def run_services_in_qemu():
     with open(manifest, "w") as f:
         f.write(default + extra)
     out, code = boot(timeout=120, icount=True, initrd=archive_with_manifest(manifest))
-    total = re.search(r"NEURON: \d+ of (\d+) pages free", out)
+    total = re.search(r"NEURON: (\d+) of (\d+) pages free", out)
     found = dict((m.group(1), int(m.group(2))) for m in re.finditer(r"^BENCH (\w+) (\d+)", out, re.M))
     if code is None or not total or "log_record_service_instr" not in found:
         sys.exit("bench: logbench did not run to the end:\n" + out[-2000:])
-    found["idle_memory_kib"] = (int(total.group(1)) - found.pop("idle_free_pages")) * 4
+    free = found.pop("idle_free_pages")
+    found["idle_memory_kib"] = (int(total.group(2)) - free) * 4
+    found["idle_process_kib"] = (int(total.group(1)) - free) * 4
     return found
 
 

@@ -53,15 +53,23 @@ static void name_client(struct client *c)
     strcpy(c->name, name_of(c->badge, buf));
 }
 
-static void take(const char *source, uint32_t level, const char *text, size_t len)
+// Records are stamped when the log service takes them; one clock read serves every record
+// taken in one pass over a ring (they arrived together, within microseconds).
+static void take_at(uint64_t now, const char *source, uint32_t level, const char *text,
+                    size_t len)
 {
-    uint64_t seq = history_add(&history, (uint64_t)nx_clock_get(), level, source, text, len);
+    uint64_t seq = history_add(&history, now, level, source, text, len);
     records++;
     if (!echo_all && level > NX_LOG_WARN)
         return;
     char line[160 + LOG_TEXT_MAX];
     size_t n = history_format(history_from(&history, seq), line, sizeof(line));
     nx_debug_write((long)line, (long)n);
+}
+
+static void take(const char *source, uint32_t level, const char *text, size_t len)
+{
+    take_at((uint64_t)nx_clock_get(), source, level, text, len);
 }
 
 static void disconnect(struct client *c)
@@ -79,6 +87,7 @@ static void drain(struct client *c)
         struct nx_log_rec_hdr h;
         char text[NX_RING_RECORD_MAX];
     } rec;
+    uint64_t now = (uint64_t)nx_clock_get();
     nx_ring_end_sleep(&c->ring);
     for (;;) {
         size_t len;
@@ -93,7 +102,7 @@ static void drain(struct client *c)
             return;
         }
         if (err == NX_OK && len >= sizeof(rec.h)) {
-            take(c->name, rec.h.level, rec.text, len - sizeof(rec.h));
+            take_at(now, c->name, rec.h.level, rec.text, len - sizeof(rec.h));
             take_instr += nx_rdinstret() - t0;
         }
     }
