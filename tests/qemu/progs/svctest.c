@@ -1,6 +1,6 @@
-// End-to-end test of init's proc service, svcmgr and the log: kill the restartable
+// End-to-end test of init's proc and exec services, svcmgr and the log: kill the restartable
 // "sleeper" and see it come back (and the log say so); look names up as policy allows,
-// denies, or cannot find; then power off through proc.
+// denies, or cannot find; run programs through exec; then power off through proc.
 #include <string.h>
 #include <nx/log.h>
 #include <nx/nx.h>
@@ -99,12 +99,37 @@ static void lookups(void)
     expect("lookup of an unknown name", nx_svc_lookup("nosuch", &h), NX_ERR_NOT_FOUND);
 }
 
+// exec: a program from the boot archive starts (its pid comes back), a missing one does not;
+// proc refuses to kill what init did not start.
+static void exec_and_kill(nx_handle_t proc)
+{
+    nx_handle_t exec = nx_startup_handle("exec");
+    struct {
+        struct nx_exec_req r;
+        char args[8];
+    } req = { { .path = "hello" }, "a1\0a2" };
+    long pid = nx_rpc_call(exec, NX_EXEC_RUN, &req, sizeof(req), NULL, 0, NX_DEADLINE_NEVER);
+    expect("exec hello gives a pid", pid > 0, 1);
+    strcpy(req.r.path, "nosuch");
+    expect("exec of a missing program",
+           nx_rpc_call(exec, NX_EXEC_RUN, &req.r, sizeof(req.r), NULL, 0, NX_DEADLINE_NEVER),
+           NX_ERR_NOT_FOUND);
+    struct nx_proc_kill_req k = { 999 };
+    expect("kill of a pid init did not start",
+           nx_rpc_call(proc, NX_PROC_KILL, &k, sizeof(k), NULL, 0, NX_DEADLINE_NEVER),
+           NX_ERR_NOT_FOUND);
+    expect("proc through the exec handle",
+           nx_rpc_call(exec, NX_PROC_KILL, &k, sizeof(k), NULL, 0, NX_DEADLINE_NEVER),
+           NX_ERR_ACCESS);
+}
+
 int main(void)
 {
     nx_handle_t proc = nx_startup_handle("proc");
     kill_and_watch_restart(proc);
     expect("the log shows the restart", log_gets("restarting sleeper"), 1);
     lookups();
+    exec_and_kill(proc);
     nx_printf("svctest: %d failures\n", failures);
     return nx_rpc_call(proc, NX_PROC_POWEROFF, NULL, 0, NULL, 0, NX_DEADLINE_NEVER) ? 1 : 0;
 }
