@@ -159,7 +159,7 @@ static long op_identify(void *ctx, struct nx_rpc_req *req)
 static long op_disconnect(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
-    struct nx_log_disconnect d;
+    struct nx_badge_req d;
     memcpy(&d, req->data, sizeof(d));
     if (req->badge != 0)
         return NX_ERR_ACCESS;
@@ -218,7 +218,7 @@ static const struct nx_rpc_op ops[] = {
     { NX_LOG_READ, sizeof(struct nx_log_read_req), sizeof(struct nx_log_read_req), op_read },
     { NX_LOG_WRITE, sizeof(struct nx_log_rec_hdr), NX_MSG_BYTES_MAX, op_write },
     { NX_LOG_STATS, 0, 0, op_stats },
-    { NX_LOG_DISCONNECT, sizeof(struct nx_log_disconnect), sizeof(struct nx_log_disconnect),
+    { NX_LOG_DISCONNECT, sizeof(struct nx_badge_req), sizeof(struct nx_badge_req),
       op_disconnect },
 };
 
