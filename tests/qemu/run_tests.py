@@ -45,6 +45,11 @@ CASES = [
       r"svctest: kill of a pid init did not start -> -11 ok",
       r"svctest: proc through the exec handle -> -7 ok", r"svctest: 0 failures", POWER_OFF_SBI],
      [r"WRONG", r"PANIC"], True, "restart"),
+    ("crashing_service_backs_off_then_is_given_up", "",
+     [r"W init: crasher \(pid \d+\) died with status 3: restarting in %d ms" % ms
+      for ms in (10, 20, 40, 80, 160, 320, 640, 1000)] +
+     [r"E init: crasher died 9 times in a row within 1000 ms of starting: giving up"],
+     [r"PANIC", r"restart 9\)"], False, "crashloop"),
     ("policy_denies_what_was_not_granted", "",
      [ANY + r"W policy: denied nolog -> log", r"nolog: lookup of log -> -7 ok",
       r"nolog: 0 of its \d+ handles reach the log ok"],
