@@ -119,6 +119,8 @@ CASES = [
       r"exectest: exec execchild refused: priority above",
       r"exectest: exec with a repeated name refused: the program refused its startup message",
       r"exectest: its handles consumed ok", r"exectest: the child is gone ok",
+      r"exectest: exec with a bad handle refused: cannot send a startup message",
+      r"exectest: its handles consumed ok", r"exectest: the child is gone ok",
       r"exectest: no page leaked ok",
       r"exectest: no object leaked ok", r"exectest: no handle leaked ok",
       r"exectest: no process left ok", r"exectest: 0 failures",

@@ -114,22 +114,34 @@ static void refused(const char *path, long want, uint32_t priority)
     expect("its handle consumed", counter(NX_INFO_LIVE_HANDLES), handles);
 }
 
-// A startup message the child refuses (two handles under one name) fails the exec; both
-// handles are gone, and so is the child.
-static void refused_by_child(void)
+// Handles the startup protocol cannot deliver fail the exec after the child exists: every
+// handle is gone afterwards, and so is the child.
+// handles = the live-handle count before hs were made.
+static void refused_in_startup(const char *what, struct nx_named_handle *hs, size_t n,
+                               long want, long handles)
 {
-    long handles = counter(NX_INFO_LIVE_HANDLES), processes = counter(NX_INFO_LIVE_PROCESSES);
-    struct nx_named_handle hs[] = {
+    long processes = counter(NX_INFO_LIVE_PROCESSES);
+    nx_handle_t proc = NX_HANDLE_INVALID;
+    const char *why = NULL;
+    long err = nx_exec("execchild", NULL, 0, hs, n, 64, 0, &proc, &why);
+    printf("exectest: exec with %s refused: %s\n", what, why);
+    expect("refused in the startup protocol", err, want);
+    expect("its handles consumed", counter(NX_INFO_LIVE_HANDLES), handles);
+    expect("the child is gone", counter(NX_INFO_LIVE_PROCESSES), processes);
+}
+
+static void refused_handles(void)
+{
+    // Two handles under one name: the child refuses the message.
+    long handles = counter(NX_INFO_LIVE_HANDLES);
+    struct nx_named_handle twice[] = {
         { "twice", (nx_handle_t)nx_notification_create() },
         { "twice", (nx_handle_t)nx_notification_create() },
     };
-    nx_handle_t proc = NX_HANDLE_INVALID;
-    const char *why = NULL;
-    long err = nx_exec("execchild", NULL, 0, hs, 2, 64, 0, &proc, &why);
-    printf("exectest: exec with a repeated name refused: %s\n", why);
-    expect("refused by the child", err, NX_ERR_INVALID);
-    expect("its handles consumed", counter(NX_INFO_LIVE_HANDLES), handles);
-    expect("the child is gone", counter(NX_INFO_LIVE_PROCESSES), processes);
+    refused_in_startup("a repeated name", twice, 2, NX_ERR_INVALID, handles);
+    // A value that names no handle: the kernel refuses the call.
+    struct nx_named_handle bogus[] = { { "bogus", 0xfff } };
+    refused_in_startup("a bad handle", bogus, 1, NX_ERR_BAD_HANDLE, handles);
 }
 
 int main(void)
@@ -145,7 +157,7 @@ int main(void)
     run_child(8);
     refused("badelf", NX_ERR_INVALID, 0);
     refused("execchild", NX_ERR_ACCESS, PRIO_USER_DEFAULT + 1);
-    refused_by_child();
+    refused_handles();
     expect("no page leaked", counter(NX_INFO_FREE_PAGES), pages);
     expect("no object leaked", counter(NX_INFO_LIVE_OBJECTS), objects);
     expect("no handle leaked", counter(NX_INFO_LIVE_HANDLES), handles);
