@@ -66,7 +66,8 @@ static long send_startup(struct load *l, uint32_t label, size_t nbytes, size_t n
                          uint64_t word)
 {
     struct nx_msg m = { .info = NX_MSG_INFO(label, nbytes, nhandles), .w = { word } };
-    uint64_t deadline = (uint64_t)nx_clock_get() + NX_STARTUP_TIMEOUT_NS;
+    uint64_t timeout = l->p->timeout_ns ? l->p->timeout_ns : NX_STARTUP_TIMEOUT_NS;
+    uint64_t deadline = (uint64_t)nx_clock_get() + timeout;
     long err = nx_ipc_call((nx_handle_t)l->ep, &m, deadline);
     if (err == NX_ERR_TIMED_OUT || err == NX_ERR_PEER_CLOSED)
         return fail(l, err, "the program did not answer its startup message");

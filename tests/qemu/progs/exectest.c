@@ -5,6 +5,7 @@
 // handles, objects and processes all come back. Prints "exectest: <check> ok" or "WRONG".
 #include <stdio.h>
 #include <string.h>
+#include <nx/bootfs.h>
 #include <nx/loader.h>
 #include <nx/nx.h>
 #include <nx/ring.h>
@@ -144,6 +145,28 @@ static void refused_handles(void)
     refused_in_startup("a bad handle", bogus, 1, NX_ERR_BAD_HANDLE, handles);
 }
 
+// A program that never answers: nx_load gives up at the deadline and kills it.
+static void mute(void)
+{
+    long processes = counter(NX_INFO_LIVE_PROCESSES);
+    const struct nx_bootfs *fs = nx_bootfs_default();
+    const void *elf;
+    size_t size;
+    expect("find mute", nx_bootfs_find(fs, "mute", &elf, &size), NX_OK);
+    const char *argv[] = { "mute" };
+    struct nx_load_params p = { .name = "mute", .argv = argv, .argc = 1, .budget_pages = 64,
+                                .timeout_ns = 100 * 1000 * 1000 };
+    nx_handle_t proc = NX_HANDLE_INVALID;
+    const char *why = NULL;
+    uint64_t start = (uint64_t)nx_clock_get();
+    long err = nx_load(elf, size, &p, &proc, &why);
+    uint64_t waited_ms = ((uint64_t)nx_clock_get() - start) / 1000000;
+    printf("exectest: load mute: %s after %lu ms\n", why, (unsigned long)waited_ms);
+    expect("a mute child times out", err, NX_ERR_TIMED_OUT);
+    expect("at its deadline, not the default 2 s", waited_ms >= 100 && waited_ms < 1000, 1);
+    expect("and is gone", counter(NX_INFO_LIVE_PROCESSES), processes);
+}
+
 int main(void)
 {
     server_ep = nx_endpoint_create();
@@ -158,6 +181,7 @@ int main(void)
     refused("badelf", NX_ERR_INVALID, 0);
     refused("execchild", NX_ERR_ACCESS, PRIO_USER_DEFAULT + 1);
     refused_handles();
+    mute();
     expect("no page leaked", counter(NX_INFO_FREE_PAGES), pages);
     expect("no object leaked", counter(NX_INFO_LIVE_OBJECTS), objects);
     expect("no handle leaked", counter(NX_INFO_LIVE_HANDLES), handles);
