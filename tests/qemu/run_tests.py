@@ -42,6 +42,7 @@ CASES = [
       ANY + r"W policy: denied svctest -> sleeper",
       r"svctest: lookup of an unknown name -> -11 ok", r"svctest: exec hello gives a pid -> 1 ok",
       ANY + r"Hello from user space!", r"svctest: exec of a missing program -> -11 ok",
+      r"svctest: exec of a program named like a service -> -12 ok",
       r"svctest: kill of a pid init did not start -> -11 ok",
       r"svctest: proc through the exec handle -> -7 ok", r"svctest: 0 failures", POWER_OFF_SBI],
      [r"WRONG", r"PANIC"], True, "restart"),

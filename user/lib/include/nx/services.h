@@ -129,7 +129,8 @@ enum {
     // exec. bytes: struct nx_exec_req then the arguments (each NUL-terminated). Starts the
     // program from the boot archive with handles "svcmgr" (and "log") badged as a new client
     // named after the program. Status: its pid. Errors: those of nx_exec (NX_ERR_NOT_FOUND:
-    // no such program), NX_ERR_NO_SPACE (init's process table is full).
+    // no such program), NX_ERR_NO_SPACE (init's process table is full), NX_ERR_BAD_STATE (a
+    // service has that name: the program would pass for it with the policy).
     NX_EXEC_RUN = 0x45000001,
     // proc. bytes: struct nx_proc_list_req. Reply: struct nx_proc_entry[] from the index-th
     // process init started on; status = how many.
