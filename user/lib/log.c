@@ -16,9 +16,20 @@ enum { UNCONNECTED, CONNECTED, NO_LOG };
 static int state;
 static struct nx_ring ring;
 
+// Drop the ring of an earlier connection (to a log service since restarted).
+static void disconnect(void)
+{
+    if (state != CONNECTED)
+        return;
+    nx_ring_unmap(&ring);
+    nx_handle_close(ring.notif);
+    state = UNCONNECTED;
+}
+
 long nx_log_connect(nx_handle_t ep)
 {
     nx_handle_t vmo;
+    disconnect();
     long err = nx_ring_create(NX_LOG_RING_SIZE, NX_HANDLE_INVALID, 0, &ring, &vmo);
     if (err)
         return err;

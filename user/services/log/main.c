@@ -19,7 +19,6 @@ struct client {
     bool used;
     uint32_t badge;
     char name[NX_SVC_NAME_MAX];  // the badge's name, looked up when it changes (not per record)
-    nx_handle_t vmo;
     struct nx_ring ring;
 };
 
@@ -75,8 +74,7 @@ static void take(const char *source, uint32_t level, const char *text, size_t le
 static void disconnect(struct client *c)
 {
     dropped_gone += nx_ring_dropped(&c->ring);
-    nx_vm_unmap(nx_self, (long)c->ring.sh, (long)nx_ring_mem_size(c->ring.size));
-    nx_handle_close(c->vmo);
+    nx_ring_unmap(&c->ring);
     memset(c, 0, sizeof(*c));
 }
 
@@ -136,8 +134,6 @@ static long op_connect(void *ctx, struct nx_rpc_req *req)
     c->used = true;
     c->badge = (uint32_t)req->badge;
     name_client(c);
-    c->vmo = req->handles.h[0];
-    req->handles.h[0] = NX_HANDLE_INVALID;  // kept
     req->reply_handles = (struct nx_rpc_handles){ 1, { (nx_handle_t)notif }, { NX_RIGHT_SIGNAL } };
     struct nx_log_connect rep = { .bits = 1ull << i };
     memcpy(req->reply, &rep, sizeof(rep));

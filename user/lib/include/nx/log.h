@@ -21,8 +21,8 @@ void nx_log_write(int level, const char *text, size_t len);
 // nx_ring_push returns (1: the reader sleeps and must be signalled). For measurements.
 struct nx_ring;
 long nx_log_push(struct nx_ring *r, int level, const char *text, size_t len);
-// Connect through the log endpoint ep now (instead of on first use). Returns NX_OK or the
-// error of NX_LOG_CONNECT.
+// Connect through the log endpoint ep now (instead of on first use), dropping an earlier
+// connection's ring. Returns NX_OK or the error of NX_LOG_CONNECT.
 long nx_log_connect(nx_handle_t ep);
 // Send this process's stdout and stderr lines to the log (level INFO).
 void nx_log_take_stdio(void);
