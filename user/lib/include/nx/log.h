@@ -3,7 +3,9 @@
 // it in this process's log ring: no system call unless the log service sleeps, never blocks
 // (a full ring drops the record and counts it). The ring is made on first use, connected
 // through the "log" handle init granted, or else a "log" handle svcmgr gives (if the policy
-// allows); a process that has neither writes its records to the debug console.
+// allows); a process that has neither writes its records to the debug console. The ring has
+// one writer: a record written while another thread of the process is in nx_log goes to the
+// debug console too.
 #include <stdarg.h>
 #include <stddef.h>
 #include <nexus/handle.h>
