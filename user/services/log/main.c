@@ -125,12 +125,13 @@ static long op_connect(void *ctx, struct nx_rpc_req *req)
     if (i == MAX_CLIENTS)
         return NX_ERR_NO_SPACE;
     struct client *c = &clients[i];
-    long err = nx_ring_map(req->handles.h[0], NX_RING_READER, wake, 1ull << i, &c->ring);
-    if (err)
-        return NX_ERR_BAD_STATE;
     long notif = nx_handle_duplicate(wake, NX_RIGHT_SIGNAL | NX_RIGHT_TRANSFER);
     if (notif < 0)
         return notif;
+    if (nx_ring_map(req->handles.h[0], NX_RING_READER, wake, 1ull << i, &c->ring) != NX_OK) {
+        nx_handle_close(notif);
+        return NX_ERR_BAD_STATE;
+    }
     c->used = true;
     c->badge = (uint32_t)req->badge;
     name_client(c);
