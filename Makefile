@@ -34,8 +34,10 @@ KERNEL_SRCS := $(wildcard kernel/*.c kernel/lib/*.c kernel/arch/riscv/*.c kernel
 KERNEL_OBJS := $(patsubst %,build/%.o,$(KERNEL_SRCS))
 LIBNX_SRCS  := $(wildcard user/lib/*.c user/lib/*.S)
 LIBNX_OBJS  := $(patsubst %,build/%.o,$(LIBNX_SRCS))
-# Every program in the boot archive: user/apps/<name>/*.c and tests/qemu/progs/<name>.c.
-APPS        := $(notdir $(wildcard user/apps/*))
+# Every program in the boot archive: a directory user/{apps,services,drivers}/<name>/ (its
+# .c files), user/init/ (the program "init"), or one file tests/qemu/progs/<name>.c.
+PROGRAM_DIRS := $(wildcard user/apps/* user/services/* user/drivers/*)
+APPS        := $(notdir $(PROGRAM_DIRS))
 TEST_PROGS  := $(basename $(notdir $(wildcard tests/qemu/progs/*.c)))
 PROGRAMS    := $(APPS) $(TEST_PROGS)
 
@@ -70,7 +72,10 @@ build/user/lib/%.S.o: user/lib/%.S
 	$(CC_RV) $(USER_CFLAGS) -c -o $@ $<
 build/libnx.a: $(LIBNX_OBJS)
 	rm -f $@ && $(CROSS)ar rcs $@ $^
-app_objs = $(patsubst %,build/%.o,$(wildcard user/apps/$(1)/*.c) $(wildcard tests/qemu/progs/$(1).c))
+app_srcs = $(if $(filter init,$(1)),$(wildcard user/init/*.c),\
+             $(foreach d,$(filter %/$(1),$(PROGRAM_DIRS)),$(wildcard $(d)/*.c)) \
+             $(wildcard tests/qemu/progs/$(1).c))
+app_objs = $(patsubst %,build/%.o,$(call app_srcs,$(1)))
 build/initrd/%: $$(call app_objs,$$*) build/libnx.a user/lib/user.ld
 	@mkdir -p $(@D)
 	$(CC_RV) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $(filter %.o,$^) build/libnx.a

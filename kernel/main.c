@@ -11,6 +11,7 @@
 #include "pmm.h"
 #include "process.h"
 #include "resource.h"
+#include "vmo.h"
 #include "handle.h"
 #include "sched.h"
 #include "arch/riscv/csr.h"
@@ -98,8 +99,30 @@ static bool bootarg(const char *key, char *out, size_t outlen)
 
 static struct kobject *device_resource;  // handed to the first boot program only
 
-// Start `name` from the boot archive; a0 = a handle to the device resource for the first
-// program started, NX_HANDLE_INVALID for the others.
+// What a program may do with the boot archive: read and map it, pass it on. Sealed: its
+// contents are the same for every holder, for ever.
+#define BOOT_ARCHIVE_RIGHTS (NX_RIGHT_READ | NX_RIGHT_MAP | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER)
+
+// A sealed VMO over the boot archive's pages, installed in p (so init can load programs).
+static int give_boot_archive(struct process *p, nx_handle_t *out)
+{
+    if (fdt.initrd.base % PAGE_SIZE)
+        return NX_ERR_INVALID;
+    struct vmo *v;
+    int err = vmo_create_physical(fdt.initrd.base, PAGE_ROUND_UP(fdt.initrd.size), &p->budget,
+                                  &v);
+    if (err)
+        return err;
+    vmo_set_owner(v, &p->obj);
+    vmo_seal(v);
+    err = handle_install(p->handles, &v->obj, BOOT_ARCHIVE_RIGHTS, out);
+    kobject_unref(&v->obj);  // the handle holds it, or nothing does
+    return err;
+}
+
+// Start `name` from the boot archive. The first program started gets a0 = a handle to the
+// device resource and a3 = a handle to the boot archive (a sealed VMO); the others get
+// NX_HANDLE_INVALID in both.
 static void start_program(const char *name)
 {
     struct cpio_entry e;
@@ -112,14 +135,16 @@ static void start_program(const char *name)
     }
     struct process *p;
     uint64_t entry;
-    nx_handle_t res = NX_HANDLE_INVALID;
+    nx_handle_t res = NX_HANDLE_INVALID, boot = NX_HANDLE_INVALID;
     err = process_create(name, BOOT_PROGRAM_PAGES, NULL, &p);
     if (err == NX_OK)
         err = process_load_elf(p, e.data, e.size, &entry);
     if (err == NX_OK && device_resource)
         err = handle_install(p->handles, device_resource, NX_RIGHTS_ALL, &res);
+    if (err == NX_OK && device_resource)
+        err = give_boot_archive(p, &boot);
     if (err == NX_OK)
-        err = process_start(p, entry, USER_STACK_TOP, res);
+        err = process_start(p, entry, USER_STACK_TOP, res, boot);
     if (err) {
         kprintf("NEURON: cannot start %s\n", name);
         if (p)

@@ -183,7 +183,7 @@ int process_load_elf(struct process *p, const void *file, size_t len, uint64_t *
 #define SELF_RIGHTS (NX_RIGHT_READ | NX_RIGHT_MAP | NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | \
                      NX_RIGHT_TRANSFER)
 
-int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg)
+int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uint64_t arg3)
 {
     if (p->state != PROCESS_ALIVE || p->started)
         return NX_ERR_BAD_STATE;
@@ -198,6 +198,7 @@ int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg)
         return err;
     }
     t->tf.regs[REG_A2] = self;
+    t->tf.regs[REG_A3] = arg3;
     p->started = true;
     sched_ready(t);
     return NX_OK;
@@ -347,7 +348,7 @@ long sys_process_start(uint64_t proc, uint64_t pc, uint64_t sp, uint64_t h)
             return err;
         handle_transfer_commit(from, &x, 1, p->handles, &given);
     }
-    err = process_start(p, pc, sp, given);
+    err = process_start(p, pc, sp, given, NX_HANDLE_INVALID);
     if (err && given != NX_HANDLE_INVALID)
         handle_close(p->handles, given);  // lost with the failed start, as documented
     return err;
@@ -404,4 +405,41 @@ long sys_process_status(uint64_t proc, uint64_t status)
     if (p->state == PROCESS_ALIVE)
         return NX_ERR_BAD_STATE;
     return copy_to_user(current_process->root, status, &p->exit_status, sizeof(long));
+}
+
+// The highest priority among p's threads (0 without threads).
+static uint32_t top_priority(const struct process *p)
+{
+    uint32_t top = 0;
+    for (const struct thread *t = p->threads; t; t = t->proc_next)
+        top = t->rq.priority > top ? t->rq.priority : top;
+    return top;
+}
+
+static uint32_t thread_count(const struct process *p)
+{
+    uint32_t n = 0;
+    for (const struct thread *t = p->threads; t; t = t->proc_next)
+        n++;
+    return n;
+}
+
+long sys_process_info(uint64_t proc, uint64_t out)
+{
+    struct process *p;
+    int err = get_process(proc, NX_RIGHT_READ, &p);
+    if (err)
+        return err;
+    struct nx_process_info info = {
+        .pid = p->pid,
+        .state = p->state == PROCESS_ALIVE ? (p->started ? NX_PROC_RUNNING : NX_PROC_NEW)
+                                           : NX_PROC_DEAD,
+        .exit_status = p->exit_status,
+        .budget_pages = p->budget.limit,
+        .used_pages = p->budget.used,
+        .threads = thread_count(p),
+        .priority = top_priority(p),
+    };
+    memcpy(info.name, p->name, sizeof(info.name));
+    return copy_to_user(current_process->root, out, &info, sizeof(info));
 }

@@ -16,6 +16,7 @@
 #include "thread.h"
 #include "usercopy.h"
 #include "vmo.h"
+#include "arch/riscv/sbi.h"
 
 typedef long (*syscall_fn)(long, long, long, long, long, long, long);
 
@@ -147,6 +148,17 @@ long sys_system_info(uint64_t what)
     case NX_INFO_LIVE_OBJECTS: return (long)kobject_live_count();
     default: return NX_ERR_INVALID;
     }
+}
+
+long sys_system_poweroff(uint64_t resource)
+{
+    struct kobject *res;
+    int err = syscall_get(resource, NX_OBJ_RESOURCE, NX_RIGHT_MANAGE, &res, NULL);
+    if (err)
+        return err;
+    struct process *p = current_process;
+    kprintf("NEURON: power off requested by process %u (%s)\n", p->pid, p->name);
+    sbi_shutdown();
 }
 
 #define SYSCALL_ENTRY(num, name, nargs, doc) [num] = (syscall_fn)(void (*)(void))sys_##name,

@@ -55,13 +55,28 @@
     X(39, timer_create,    2, "(notif, bits): a disarmed one-shot timer that signals bits on notif when it fires; needs SIGNAL on notif") \
     X(40, timer_set,       3, "(timer, deadline, slack): fire once anywhere in [deadline, deadline+slack] (ns; slack at most 1 s); replaces a pending setting; NX_DEADLINE_NEVER disarms; needs WRITE") \
     X(41, timer_cancel,    1, "(timer): disarm (no effect if not armed); needs WRITE") \
-    X(42, system_info,     1, "(what): a kernel counter NX_INFO_* (free pages, live handles, timer interrupts, bytes copied...)")
+    X(42, system_info,     1, "(what): a kernel counter NX_INFO_* (free pages, live handles, timer interrupts, bytes copied...)") \
+    X(43, process_info,    2, "(proc, struct nx_process_info *out): pid, name, state, exit status, budget and pages used, threads, highest priority; needs READ") \
+    X(44, system_poweroff, 1, "(resource): power the machine off; needs MANAGE on the device resource")
 
 #define NX_DEBUG_WRITE_MAX 4096
 #define NX_DEADLINE_NEVER UINT64_MAX
 
 // Exit status of a process that was killed (by a fault or nx_process_kill).
 #define NX_EXIT_KILLED (-1000L)
+
+// nx_process_info.
+enum nx_proc_state { NX_PROC_NEW = 0, NX_PROC_RUNNING = 1, NX_PROC_DEAD = 2 };
+struct nx_process_info {
+    uint32_t pid;
+    uint32_t state;         // enum nx_proc_state
+    int64_t exit_status;    // once NX_PROC_DEAD
+    uint64_t budget_pages;  // the page budget its creator gave it
+    uint64_t used_pages;    // charged to it now
+    uint32_t threads;
+    uint32_t priority;      // highest among its threads
+    char name[32];
+};
 
 // Threads one process may have at once (each has one IPC buffer page in NX_IPC_BUFFER area).
 #define NX_PROCESS_MAX_THREADS 64

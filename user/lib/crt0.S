@@ -1,9 +1,9 @@
 // Program entry: record instret (boot benchmark) and the start registers, set gp for linker
 // relaxation, run main, exit with its return value. The kernel hands over a zeroed stack and
 // zeroed .bss pages, a0 = the handle given at start (or 0), a1 = the thread's IPC buffer,
-// a2 = a handle of the process to itself.
+// a2 = a handle of the process to itself, a3 = the boot archive (first boot program only).
 
-// Set gp and keep a0-a2 in nx_start_handle, nx_ipc_buffer and nx_self.
+// Set gp and keep a0-a3 in nx_start_handle, nx_ipc_buffer, nx_self and nx_boot_archive.
 .macro take_start_registers
     .option push
     .option norelax
@@ -15,6 +15,8 @@
     sd a1, 0(t1)
     la t1, nx_self
     sw a2, 0(t1)
+    la t1, nx_boot_archive
+    sw a3, 0(t1)
 .endm
 
     .section .text.start
@@ -41,7 +43,7 @@ nx_spawn_trampoline:
 
     .section .sbss,"aw",@nobits
     .align 3
-    .globl nx_start_instret, nx_ipc_buffer, nx_start_handle, nx_self
+    .globl nx_start_instret, nx_ipc_buffer, nx_start_handle, nx_self, nx_boot_archive
 nx_start_instret:
     .zero 8
 nx_ipc_buffer:
@@ -49,4 +51,6 @@ nx_ipc_buffer:
 nx_start_handle:
     .zero 4
 nx_self:
+    .zero 4
+nx_boot_archive:
     .zero 4

@@ -23,7 +23,7 @@
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
-enum { REG_RA = 1, REG_SP = 2, REG_GP = 3, REG_TP = 4, REG_A0 = 10, REG_A1 = 11, REG_A2 = 12, REG_A7 = 17 };
+enum { REG_RA = 1, REG_SP = 2, REG_GP = 3, REG_TP = 4, REG_A0 = 10, REG_A1 = 11, REG_A2 = 12, REG_A3 = 13, REG_A7 = 17 };
 
 struct trapframe {
     uint64_t regs[32];

@@ -127,6 +127,27 @@ static void processes(void)
     nx_handle_close(n);
 }
 
+static void process_info_and_boot_archive(void)
+{
+    struct nx_process_info info;
+    expect("info of itself", nx_process_info(nx_self, (long)&info), NX_OK);
+    expect("pid", info.pid, 1);
+    expect("state", info.state, NX_PROC_RUNNING);
+    expect("threads", info.threads, 1);
+    expect("priority", info.priority, PRIO_USER_DEFAULT);
+    expect("budget", (long)info.budget_pages, 8192);
+    expect("name", info.name[0] == 'o' && info.name[6] == 's' && info.name[7] == 0, 1);
+    expect("info to a bad pointer", nx_process_info(nx_self, 16), NX_ERR_BAD_ADDRESS);
+    long rights = NX_RIGHT_READ | NX_RIGHT_MAP | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER;
+    expect("boot archive: a read-only VMO", nx_handle_info(nx_boot_archive),
+           NX_OBJ_VMO | rights << 8);
+    char magic[7] = { 0 };
+    expect("boot archive: read", nx_vmo_read(nx_boot_archive, 0, (long)magic, 6), NX_OK);
+    expect("boot archive: cpio newc magic", magic[0] == '0' && magic[5] == '1', 1);
+    expect("boot archive: cannot be written", nx_vmo_write(nx_boot_archive, 0, (long)magic, 1),
+           NX_ERR_ACCESS);
+}
+
 // Everything above was closed: the kernel must be back where it started.
 static void no_leaks(long pages, long handles, long objects)
 {
@@ -145,6 +166,7 @@ int main(void)
     notifications();
     threads();
     processes();
+    process_info_and_boot_archive();
     no_leaks(pages, handles_before, objects);
     nx_printf("objects: %d failures\n", failures);
     nx_thread_exit();  // the last thread: the process exits with status 0

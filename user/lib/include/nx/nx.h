@@ -10,8 +10,9 @@
 extern uint64_t nx_start_instret;
 // What the kernel passed to the first thread: the handle given at start (the device resource
 // for the first boot program; NX_HANDLE_INVALID if none), the main thread's IPC buffer, and a
-// handle of the process to itself.
-extern nx_handle_t nx_start_handle, nx_self;
+// handle of the process to itself; and for the first boot program, the boot archive (a
+// sealed, read-only VMO holding the cpio archive; NX_HANDLE_INVALID elsewhere).
+extern nx_handle_t nx_start_handle, nx_self, nx_boot_archive;
 extern struct nx_ipc_buffer *nx_ipc_buffer;
 
 static inline uint64_t nx_rdinstret(void)
