@@ -229,10 +229,10 @@ static void server_killed_mid_call(void)
                           (nx_handle_t)nx_handle_duplicate(ep, NX_RIGHT_WAIT | NX_RIGHT_TRANSFER));
     long t = nx_thread_create(nx_self, (long)hanging_caller, (long)&caller_stack[1024], ep,
                               PRIO_USER_DEFAULT);
-    sleep_ns(2 * MS);  // the call is now held by the server
+    sleep_ns(10 * MS);  // the call is now held by the server
     expect("the call is still waiting", caller_result, 1);
     nx_process_kill(child);
-    sleep_ns(MS);
+    sleep_ns(10 * MS);
     expect("killing the server ends it with PEER_CLOSED", caller_result, NX_ERR_PEER_CLOSED);
     nx_handle_close(t);
     nx_handle_close(child);
