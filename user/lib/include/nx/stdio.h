@@ -6,7 +6,9 @@
 #include <stddef.h>
 
 // Deliver len bytes (at most NX_STDIO_LINE_MAX, usually one line ending in '\n'). Returns
-// len or a negative NX_ERR_*; a failing sink loses the bytes (stdio never blocks on it).
+// len or a negative NX_ERR_*; a failing sink loses the bytes (stdio never blocks on it). A
+// sink must not print through stdio itself (it would write into the buffer it is reading);
+// nx_debug_write is fine.
 typedef long (*nx_stdio_sink_fn)(void *ctx, const char *buf, size_t len);
 
 #define NX_STDIO_LINE_MAX 256
