@@ -73,8 +73,20 @@ static long bracket_sink(void *ctx, const char *buf, size_t len)
     return nx_debug_write((long)buf, (long)len);
 }
 
+// Recurse until the stack runs into its guard page (1 KiB frames: long before the bound).
+static long overflow(long depth)
+{
+    volatile char frame[1024];
+    frame[0] = (char)depth;
+    return depth > (1l << 20) ? 0 : overflow(depth + 1) + frame[0];
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "overflow") == 0) {
+        printf("execchild: overflowing the stack\n");
+        return (int)overflow(0);
+    }
     show_startup(argc, argv);
     use_malloc();
     use_rpc(nx_startup_handle("ep"));
