@@ -25,11 +25,15 @@ KERNEL_CFLAGS := $(COMMON_CFLAGS) -ffreestanding -fno-stack-protector -nostdlib 
 # User ABI: RV64IMAC, LP64 (soft float) for now; see docs/abi.md.
 # Programs are hosted C on picolibc (its headers; TLS variables local-exec, see user.ld).
 USER_CFLAGS   := $(COMMON_CFLAGS) --specs=picolibc.specs -march=rv64imac_zicsr -mabi=lp64 \
-                 -Iuser/lib/include
+                 -ffunction-sections -fdata-sections -Iuser/lib/include
 # Linking names the plain ISA so GCC picks the rv64imac/lp64 multilib of libgcc and picolibc.
 LINK_MARCH    := -march=rv64imac -mabi=lp64
 USER_LDFLAGS  := $(LINK_MARCH) -nostartfiles -static -T user/lib/user.ld \
                  -Wl,--gc-sections
+# libnx whole: its definitions of what picolibc leaves to the system (sbrk, _exit, stdout,
+# the lock functions...) must win over picolibc's defaults whether or not the program's own
+# code names them; --gc-sections then drops what nothing uses.
+LINK_LIBNX    := -Wl,--whole-archive build/libnx.a -Wl,--no-whole-archive
 
 KERNEL_SRCS := $(wildcard kernel/*.c kernel/lib/*.c kernel/arch/riscv/*.c kernel/arch/riscv/*.S)
 KERNEL_OBJS := $(patsubst %,build/%.o,$(KERNEL_SRCS))
@@ -88,7 +92,7 @@ app_srcs = $(if $(filter init,$(1)),$(wildcard user/init/*.c),\
 app_objs = $(patsubst %,build/%.o,$(call app_srcs,$(1)))
 build/initrd/%: $$(call app_objs,$$*) build/libnx.a user/lib/user.ld
 	@mkdir -p $(@D)
-	$(CC_RV) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $(filter %.o,$^) build/libnx.a
+	$(CC_RV) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $(filter %.o,$^) $(LINK_LIBNX)
 # The first process is "init"; until the service manager exists it is the hello program.
 build/initrd/init: build/initrd/hello
 	cp $< $@

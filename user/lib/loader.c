@@ -40,7 +40,7 @@ static long map_segments(struct load *l, const void *elf, const struct elf_image
 }
 
 // Map the stack, start the first thread with the child's end of a new endpoint.
-static long start(struct load *l, uint64_t entry)
+static long start_process(struct load *l, uint64_t entry)
 {
     long sp = nx_map_stack((nx_handle_t)l->proc, NX_EXEC_STACK_SIZE);
     if (sp < 0)
@@ -136,7 +136,7 @@ static long load(struct load *l, const void *elf, size_t len)
         return fail(l, l->proc, "cannot create the process");
     long err = map_segments(l, elf, &img);
     if (!err)
-        err = start(l, img.entry);
+        err = start_process(l, img.entry);
     if (!err)
         err = send_args(l);
     if (!err)

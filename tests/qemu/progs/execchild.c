@@ -10,6 +10,7 @@
 #include <nx/rpc.h>
 #include <nx/startup.h>
 #include <nx/stdio.h>
+#include <nx/thread.h>
 #include "exectest.h"
 
 static void show_startup(int argc, char **argv)
@@ -38,6 +39,57 @@ static void use_malloc(void)
     char *again = malloc(16 * 1024);
     printf("execchild: malloc after that %s\n", again ? "ok" : "WRONG");
     free(again);
+}
+
+// Two threads of one priority malloc, fill, check and free blocks at the same time; the
+// time slice preempts them inside malloc, so the heap is only safe with picolibc's locks.
+#define CHURN_ROUNDS 100000  // without the locks, the heap breaks well before the end
+#define CHURN_LIVE 8
+
+static volatile int churn_bad;
+
+static void churn(void *arg)
+{
+    uint8_t id = (uint8_t)(uintptr_t)arg;
+    uint8_t *blocks[CHURN_LIVE] = { 0 };
+    size_t sizes[CHURN_LIVE] = { 0 };
+    for (int i = 0; i < CHURN_ROUNDS; i++) {
+        int k = i % CHURN_LIVE;
+        if (blocks[k])  // a block handed out twice shows the other thread's byte
+            churn_bad |= blocks[k][0] != id || blocks[k][sizes[k] - 1] != id;
+        free(blocks[k]);
+        sizes[k] = 16 + (size_t)(i * 37 % 64);
+        blocks[k] = malloc(sizes[k]);
+        if (blocks[k])
+            memset(blocks[k], id, sizes[k]);
+    }
+    for (int k = 0; k < CHURN_LIVE; k++)
+        free(blocks[k]);
+}
+
+static void churn_thread(void *arg)
+{
+    churn(arg);
+    nx_notify_signal((nx_handle_t)(uintptr_t)arg >> 8, 1);
+}
+
+static void malloc_from_two_threads(void)
+{
+    long done = nx_notification_create();
+    struct nx_process_info info;
+    nx_process_info(nx_self, (long)&info);
+    // The worker's argument: its fill byte, and the notification to signal above it.
+    uintptr_t arg = (uintptr_t)done << 8 | 0xa5;
+    long t = nx_thread_start(churn_thread, (void *)arg, info.priority, 0);
+    churn((void *)(uintptr_t)0x5a);
+    uint64_t bits;
+    nx_notify_wait_bits((nx_handle_t)done, NX_DEADLINE_NEVER, &bits);
+    if (t > 0 && !churn_bad)
+        printf("execchild: malloc from two threads ok\n");
+    else
+        printf("execchild: malloc from two threads WRONG (thread %ld, bad %d)\n", t, churn_bad);
+    nx_handle_close(t);
+    nx_handle_close(done);
 }
 
 static void use_rpc(nx_handle_t ep)
@@ -111,6 +163,7 @@ int main(int argc, char **argv)
         return (int)overflow(0);
     }
     show_startup(argc, argv);
+    malloc_from_two_threads();  // before use_malloc spends the budget
     use_malloc();
     use_rpc(nx_startup_handle("ep"));
     use_ring(nx_startup_handle("ring"), nx_startup_handle("ringsig"));

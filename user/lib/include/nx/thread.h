@@ -4,8 +4,9 @@
 // the main thread may. A thread made with the bare nx_thread_create syscall has neither and
 // must stick to system calls.
 //
-// picolibc is built without locks: threads of one process that can preempt each other (the
-// same priority) must not be inside malloc/free or stdio's sink at the same time.
+// picolibc's internal lock (malloc, atexit, ...) is libnx's (user/lib/lock.c), so malloc is
+// safe from every such thread. A stdio sink or source is called without a lock: one shared by
+// threads must do its own locking.
 #include <stddef.h>
 #include <stdint.h>
 #include <nexus/ipc.h>
