@@ -12,18 +12,8 @@
 #include <nx/rpc.h>
 #include <nx/thread.h>
 #include "exectest.h"
-
-static int failures;
-
-static void expect(const char *what, long got, long want)
-{
-    if (got == want) {
-        printf("exectest: %s ok\n", what);
-    } else {
-        printf("exectest: %s WRONG (got %ld, want %ld)\n", what, got, want);
-        failures++;
-    }
-}
+#define TEST_NAME "exectest"
+#include "expect.h"
 
 static long counter(int what) { return nx_system_info(what); }
 

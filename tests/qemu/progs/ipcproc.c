@@ -3,7 +3,8 @@
 // deadlines, a server killed mid-call, a bound notification, and the leak counters. Prints
 // "ipcproc: <check> ok" or "... WRONG (got X, want Y)".
 #include <nx/ipc.h>
-#include <nx/nx.h>
+#define TEST_NAME "ipcproc"
+#include "expect.h"
 
 #define MS 1000000ull
 #define NEVER NX_DEADLINE_NEVER
@@ -12,17 +13,6 @@
 // What the server does with a call, by label.
 enum { ECHO = 1, BYTES, HANDLES, SLOW, STATUS, HANG, BIND };
 
-static int failures;
-
-static void expect(const char *what, long got, long want)
-{
-    if (got == want) {
-        nx_printf("ipcproc: %s ok\n", what);
-    } else {
-        nx_printf("ipcproc: %s WRONG (got %ld, want %ld)\n", what, got, want);
-        failures++;
-    }
-}
 
 // Wait until the deadline (NEVER: for good) on a notification nobody signals.
 static void sleep_until(uint64_t deadline)
