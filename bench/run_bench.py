@@ -30,6 +30,8 @@ FIGURES = {
     "idle_timer_irqs_per_s": ("interrupts/s", 0, "idle: timer interrupts beyond the one wake-up asked for"),
     "timer_coalesce_irqs": ("interrupts", 1, "100 timer objects, all windows overlapping"),
     "timer_spread_irqs": ("interrupts", 17, "100 timers 1 ms apart, 5 ms slack (17 is the fewest)"),
+    "exec_wait_instr": ("instructions", None, "nx_exec of hello from the boot archive (ELF check, VMOs, startup protocol), its run and exit, and the wait (avg of 20)"),
+    "malloc_free_instr": ("instructions", None, "malloc(64) + free, warm heap (avg of 10,000)"),
     "log_record_instr": ("instructions", None, "one log record through the ring: writer + log service (wake-ups not included)"),
     "log_record_writer_instr": ("instructions", None, "  writer: nx_log_write's record pushed into a ring (avg of 1,600)"),
     "log_record_service_instr": ("instructions", None, "  log service: pop, stamp, store (avg of 1,600)"),

@@ -4,16 +4,17 @@
 // the main thread may. A thread made with the bare nx_thread_create syscall has neither and
 // must stick to system calls.
 //
-// picolibc is built without locks: threads of one process that can preempt each other (the
-// same priority) must not be inside malloc/free or stdio's sink at the same time.
+// picolibc's internal lock (malloc, atexit, ...) is libnx's (user/lib/lock.c), so malloc is
+// safe from every such thread. A stdio sink or source is called without a lock: one shared by
+// threads must do its own locking.
 #include <stddef.h>
 #include <stdint.h>
 #include <nexus/ipc.h>
 
 #define NX_THREAD_STACK_SIZE (16 * 1024)
 
-// Start fn(arg) in a new thread of this process at `priority` (at most the caller's). Its
-// stack and TLS come from malloc and are never freed (threads are expected to live as long
+// Start fn(arg) in a new thread of this process at `priority` (at most the caller's), with a
+// stack of stack_size bytes (0: NX_THREAD_STACK_SIZE). Its stack and TLS come from malloc and are never freed (threads are expected to live as long
 // as the process). Returns a thread handle or a negative NX_ERR_*.
 long nx_thread_start(void (*fn)(void *arg), void *arg, uint32_t priority, size_t stack_size);
 
