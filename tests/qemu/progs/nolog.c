@@ -9,16 +9,11 @@
 #include <nx/services.h>
 #include <nx/startup.h>
 
+#define TEST_NAME "nolog"
+#include "expect.h"
+
 #define SLOTS 256
 #define GENERATIONS 16
-
-static int failures;
-
-static void expect(const char *what, long got, long want)
-{
-    nx_printf("nolog: %s -> %ld %s\n", what, got, got == want ? "ok" : "WRONG");
-    failures += got != want;
-}
 
 static long type_of(const char *name)
 {

@@ -8,15 +8,10 @@
 #include <nx/services.h>
 #include <nx/startup.h>
 
+#define TEST_NAME "svctest"
+#include "expect.h"
+
 #define MS 1000000ull
-
-static int failures;
-
-static void expect(const char *what, long got, long want)
-{
-    nx_printf("svctest: %s -> %ld %s\n", what, got, got == want ? "ok" : "WRONG");
-    failures += got != want;
-}
 
 static void nap(uint64_t ms)
 {
