@@ -203,13 +203,19 @@ static long grant_irq(struct grants *g, const struct mf_grant *gr, int i)
     return err;
 }
 
-static long grant_one(struct grants *g, const struct child *c, const struct mf_grant *gr, int i)
+// A physical VMO over device d's registers.
+static long grant_mmio(struct grants *g, const struct mf_grant *gr)
 {
     const struct mf_device *d = &mf_devices[gr->value];
+    return add_handle(g, gr->name, nx_vmo_physical(nx_start_handle, (long)d->paddr,
+                                                   (long)d->size));
+}
+
+static long grant_one(struct grants *g, const struct child *c, const struct mf_grant *gr, int i)
+{
     switch (gr->kind) {
     case MF_GRANT_MMIO:
-        return add_handle(g, gr->name, nx_vmo_physical(nx_start_handle, (long)d->paddr,
-                                                       (long)d->size));
+        return grant_mmio(g, gr);
     case MF_GRANT_IRQ:
         return grant_irq(g, gr, i);
     default:
