@@ -159,6 +159,29 @@ static void registrations_and_refusals(void)
     expect("connect a VMO that is no ring", nx_rpc(log, &bogus), NX_ERR_BAD_STATE);
 }
 
+static struct nx_log_stats log_stats(void)
+{
+    struct nx_log_stats st = { 0 };
+    nx_rpc_call(nx_startup_handle("log"), NX_LOG_STATS, NULL, 0, &st, sizeof(st),
+                NX_DEADLINE_NEVER);
+    return st;
+}
+
+// A flood of records: each one is stored or counted as dropped, and the log still answers.
+static void flood(void)
+{
+    enum { N = 2000 };
+    struct nx_log_stats a = log_stats(), b;
+    for (int i = 0; i < N; i++)
+        nx_log(NX_LOG_DEBUG, "flood %d", i);
+    nap(50);
+    b = log_stats();
+    nx_printf("svctest: flood of %d: %lu stored, %lu dropped\n", N,
+              (unsigned long)(b.records - a.records), (unsigned long)(b.dropped - a.dropped));
+    expect("every flooded record stored or counted",
+           b.records - a.records + b.dropped - a.dropped >= N, 1);
+}
+
 int main(void)
 {
     nx_handle_t proc = nx_startup_handle("proc");
@@ -167,6 +190,7 @@ int main(void)
     lookups();
     exec_and_kill(proc);
     registrations_and_refusals();
+    flood();
     nx_printf("svctest: %d failures\n", failures);
     return nx_rpc_call(proc, NX_PROC_POWEROFF, NULL, 0, NULL, 0, NX_DEADLINE_NEVER) ? 1 : 0;
 }

@@ -78,7 +78,12 @@ static void disconnect(struct client *c)
     memset(c, 0, sizeof(*c));
 }
 
-// Take every record in c's ring, then tell the writer we may sleep (it signals only then).
+// Records taken from one ring per pass: a client that never stops writing must not keep the
+// log service from the others and from its readers.
+#define DRAIN_BATCH 64
+
+// Take the records in c's ring, then tell the writer we may sleep (it signals only then). If
+// more than a batch is waiting, signal ourselves instead, to come back after the others.
 static void drain(struct client *c)
 {
     struct {
@@ -87,7 +92,11 @@ static void drain(struct client *c)
     } rec;
     uint64_t now = (uint64_t)nx_clock_get();
     nx_ring_end_sleep(&c->ring);
-    for (;;) {
+    for (int taken = 0;; taken++) {
+        if (taken == DRAIN_BATCH) {
+            nx_notify_signal(wake, (long)c->ring.bits);
+            return;
+        }
         size_t len;
         uint64_t t0 = nx_rdinstret();
         long err = nx_ring_pop(&c->ring, &rec, sizeof(rec), &len);
