@@ -93,6 +93,19 @@ static void test_identify_op_is_init_only(void **state)
     assert_string_equal(nx_badge_name(&p.clients, 9), "svc");
 }
 
+static void test_badge_request_is_init_only(void **state)
+{
+    (void)state;
+    struct nx_badge_req d = { 12 };
+    struct nx_rpc_req req = { .badge = 3, .data = (const uint8_t *)&d, .len = sizeof(d) };
+    uint32_t badge = 0;
+    assert_int_equal(nx_badge_req_take(&req, &badge), NX_ERR_ACCESS);
+    assert_int_equal(badge, 0);
+    req.badge = 0;
+    assert_int_equal(nx_badge_req_take(&req, &badge), NX_OK);
+    assert_int_equal(badge, 12);
+}
+
 static void test_rule_limits(void **state)
 {
     (void)state;
@@ -114,6 +127,7 @@ int main(void)
         cmocka_unit_test_setup(test_wildcard_and_rights_union, setup),
         cmocka_unit_test_setup(test_identities, setup),
         cmocka_unit_test_setup(test_identify_op_is_init_only, setup),
+        cmocka_unit_test_setup(test_badge_request_is_init_only, setup),
         cmocka_unit_test_setup(test_rule_limits, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

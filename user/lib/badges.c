@@ -41,6 +41,16 @@ const char *nx_badge_name(const struct nx_badge_names *t, uint32_t badge)
     return i < 0 ? NULL : t->e[i].name;
 }
 
+long nx_badge_req_take(const struct nx_rpc_req *req, uint32_t *badge)
+{
+    struct nx_badge_req d;
+    if (req->badge != 0)
+        return NX_ERR_ACCESS;
+    memcpy(&d, req->data, sizeof(d));
+    *badge = d.badge;
+    return NX_OK;
+}
+
 long nx_badge_identify_op(struct nx_badge_names *t, const struct nx_rpc_req *req)
 {
     struct nx_policy_identify id;

@@ -165,17 +165,15 @@ static long op_identify(void *ctx, struct nx_rpc_req *req)
 static long op_disconnect(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
-    struct nx_badge_req d;
-    memcpy(&d, req->data, sizeof(d));
-    if (req->badge != 0)
-        return NX_ERR_ACCESS;
-    for (int i = 0; i < MAX_CLIENTS; i++)
-        if (clients[i].used && clients[i].badge == d.badge) {
+    uint32_t badge;
+    long err = nx_badge_req_take(req, &badge);
+    for (int i = 0; !err && i < MAX_CLIENTS; i++)
+        if (clients[i].used && clients[i].badge == badge) {
             drain(&clients[i]);
             if (clients[i].used)
                 disconnect(&clients[i]);
         }
-    return NX_OK;
+    return err;
 }
 
 static long op_read(void *ctx, struct nx_rpc_req *req)

@@ -1,6 +1,7 @@
 // The service manager: names -> endpoints. A lookup asks the policy service first and hands
 // the client its own handle, minted with the client's badge and the rights the policy gives.
 #include <string.h>
+#include <nx/badges.h>
 #include <nx/log.h>
 #include <nx/nx.h>
 #include <nx/rpc.h>
@@ -83,11 +84,9 @@ static void close_handle(void *ctx, uint32_t h)
 static long op_disconnect(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
-    struct nx_badge_req d;
-    memcpy(&d, req->data, sizeof(d));
-    if (req->badge != 0)
-        return NX_ERR_ACCESS;
-    return svc_remove_owner(&table, d.badge, close_handle, NULL);
+    uint32_t badge;
+    long err = nx_badge_req_take(req, &badge);
+    return err ? err : svc_remove_owner(&table, badge, close_handle, NULL);
 }
 
 static const struct nx_rpc_op ops[] = {

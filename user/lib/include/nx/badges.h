@@ -24,3 +24,7 @@ const char *nx_badge_name(const struct nx_badge_names *t, uint32_t badge);
 // nx_badge_name_set.
 struct nx_rpc_req;
 long nx_badge_identify_op(struct nx_badge_names *t, const struct nx_rpc_req *req);
+
+// The badge of an init-only struct nx_badge_req request (NX_LOG_DISCONNECT,
+// NX_SVCMGR_DISCONNECT): NX_OK and *badge, or NX_ERR_ACCESS unless it comes from init.
+long nx_badge_req_take(const struct nx_rpc_req *req, uint32_t *badge);
