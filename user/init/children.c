@@ -274,9 +274,13 @@ static long exec_child(struct child *c, struct grants *g, const char *path,
     c->state = CHILD_RUNNING;
     c->started_ns = (uint64_t)nx_clock_get();
     watch(c);
+    return NX_OK;
+}
+
+static void log_started(const struct child *c, uint32_t pages, uint32_t priority)
+{
     nx_log(NX_LOG_INFO, "started %s (pid %u, %u pages, priority %u)", c->name, c->pid, pages,
            priority ? priority : PRIO_USER_DEFAULT);
-    return NX_OK;
 }
 
 long child_start(struct child *c, const char *path, const char *const *args, int nargs,
@@ -285,7 +289,11 @@ long child_start(struct child *c, const char *path, const char *const *args, int
     struct grants g = { 0 };
     nx_handle_t mgr = running_service("svcmgr");
     long err = mgr == NX_HANDLE_INVALID ? NX_OK : grant_endpoint(&g, c, "svcmgr");
-    return err ? err : exec_child(c, &g, path, args, nargs, pages, priority);
+    if (!err)
+        err = exec_child(c, &g, path, args, nargs, pages, priority);
+    if (!err)
+        log_started(c, pages, priority);
+    return err;
 }
 
 long service_start(struct child *c)
@@ -298,8 +306,10 @@ long service_start(struct child *c)
     long err = make_grants(&g, c);
     if (!err)
         err = exec_child(c, &g, s->binary, args, s->argc, s->pages, s->priority);
-    if (!err)
-        after_start(c);
+    if (!err) {
+        after_start(c);  // first: a new log service must have init's ring before this record
+        log_started(c, s->pages, s->priority);
+    }
     return err;
 }
 
@@ -359,6 +369,8 @@ static void died(struct child *c, uint64_t now)
     c->proc = NX_HANDLE_INVALID;
     c->exit_status = status;
     c->state = CHILD_EXITED;
+    if (c->svc && !strcmp(c->name, "log"))
+        nx_log_disconnect();  // init's records go to the debug console until a new log runs
     disconnect(c);
     if (c->svc && c->svc->restart) {
         schedule_restart(c, now);

@@ -11,25 +11,31 @@
 #include <nx/stdio.h>
 
 #define CONNECT_TIMEOUT_NS 1000000000ull
+// A ring that stays full this long has lost its reader (the log service died; a restarted one
+// serves the same endpoint): connect again.
+#define RECONNECT_AFTER_NS 1000000000ull
 
 enum { UNCONNECTED, CONNECTED, NO_LOG };
 static int state;
 static struct nx_ring ring;
+static nx_handle_t log_ep = NX_HANDLE_INVALID;  // the endpoint the ring was connected through
+static uint64_t full_since;                     // when records stopped fitting (0: they fit)
 
-// Drop the ring of an earlier connection (to a log service since restarted).
-static void disconnect(void)
+void nx_log_disconnect(void)
 {
-    if (state != CONNECTED)
-        return;
-    nx_ring_unmap(&ring);
-    nx_handle_close(ring.notif);
-    state = UNCONNECTED;
+    if (state == CONNECTED) {
+        nx_ring_unmap(&ring);
+        nx_handle_close(ring.notif);
+    }
+    state = NO_LOG;
 }
 
 long nx_log_connect(nx_handle_t ep)
 {
     nx_handle_t vmo;
-    disconnect();
+    nx_log_disconnect();
+    log_ep = ep;
+    full_since = 0;
     long err = nx_ring_create(NX_LOG_RING_SIZE, NX_HANDLE_INVALID, 0, &ring, &vmo);
     if (err)
         return err;
@@ -47,7 +53,7 @@ long nx_log_connect(nx_handle_t ep)
     if (err < 0) {
         for (uint32_t i = 0; i < c.recv.count; i++)
             nx_handle_close(c.recv.h[i]);
-        state = NO_LOG;
+        nx_ring_unmap(&ring);
         return err;
     }
     ring.notif = c.recv.h[0];
@@ -94,6 +100,29 @@ long nx_log_push(struct nx_ring *r, int level, const char *text, size_t len)
 // connecting) does not wait for it; its record goes to the debug console instead.
 static bool writer_busy;
 
+// A record did not fit: true once records have not fitted for RECONNECT_AFTER_NS.
+static bool reader_gone(void)
+{
+    uint64_t now = (uint64_t)nx_clock_get();
+    if (!full_since)
+        full_since = now;
+    return now - full_since >= RECONNECT_AFTER_NS;
+}
+
+// Push into the ring (connected); a ring whose reader is gone is replaced once.
+static void push(int level, const char *text, size_t len)
+{
+    long r = nx_log_push(&ring, level, text, len);
+    if (r == NX_ERR_NO_SPACE && reader_gone() && nx_log_connect(log_ep) == NX_OK)
+        r = nx_log_push(&ring, level, text, len);
+    if (r >= 0)
+        full_since = 0;
+    if (r == 1)
+        nx_notify_signal(ring.notif, (long)ring.bits);
+    if (state != CONNECTED)
+        debug_write(level, text, len);
+}
+
 void nx_log_write(int level, const char *text, size_t len)
 {
     bool busy = __atomic_test_and_set(&writer_busy, __ATOMIC_ACQUIRE);
@@ -104,8 +133,8 @@ void nx_log_write(int level, const char *text, size_t len)
     }
     if (busy || state != CONNECTED)
         debug_write(level, text, len);
-    else if (nx_log_push(&ring, level, text, len) == 1)
-        nx_notify_signal(ring.notif, (long)ring.bits);
+    else
+        push(level, text, len);
     if (!busy)
         __atomic_clear(&writer_busy, __ATOMIC_RELEASE);
 }

@@ -123,11 +123,25 @@ static void on_signals(void *ctx, uint64_t bits)
             drain(&clients[i]);
 }
 
+// Take what badge's rings hold, then drop them.
+static void drop_badge(uint32_t badge)
+{
+    for (int i = 0; i < MAX_CLIENTS; i++)
+        if (clients[i].used && clients[i].badge == badge) {
+            drain(&clients[i]);
+            if (clients[i].used)
+                disconnect(&clients[i]);
+        }
+}
+
+// A process has one ring: connecting again (after this service restarted, the writer found
+// its ring unread) replaces the one it had.
 static long op_connect(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
     if (req->handles.count != 1)
         return NX_ERR_INVALID;
+    drop_badge((uint32_t)req->badge);
     int i = 0;
     while (i < MAX_CLIENTS && clients[i].used)
         i++;
@@ -167,12 +181,8 @@ static long op_disconnect(void *ctx, struct nx_rpc_req *req)
     (void)ctx;
     uint32_t badge;
     long err = nx_badge_req_take(req, &badge);
-    for (int i = 0; !err && i < MAX_CLIENTS; i++)
-        if (clients[i].used && clients[i].badge == badge) {
-            drain(&clients[i]);
-            if (clients[i].used)
-                disconnect(&clients[i]);
-        }
+    if (!err)
+        drop_badge(badge);
     return err;
 }
 

@@ -24,7 +24,12 @@ void nx_log_write(int level, const char *text, size_t len);
 struct nx_ring;
 long nx_log_push(struct nx_ring *r, int level, const char *text, size_t len);
 // Connect through the log endpoint ep now (instead of on first use), dropping an earlier
-// connection's ring. Returns NX_OK or the error of NX_LOG_CONNECT.
+// connection's ring. Returns NX_OK or the error of NX_LOG_CONNECT (records then go to the
+// debug console). A ring that stays full for a second has lost its reader (a log service
+// restarted on the same endpoint): nx_log connects through ep again by itself.
 long nx_log_connect(nx_handle_t ep);
+// Drop the ring (its log service ended): records go to the debug console until the next
+// nx_log_connect.
+void nx_log_disconnect(void);
 // Send this process's stdout and stderr lines to the log (level INFO).
 void nx_log_take_stdio(void);
