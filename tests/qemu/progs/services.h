@@ -10,7 +10,7 @@
 
 #define MS 1000000ull
 
-static void nap(uint64_t ms)
+static inline void nap(uint64_t ms)
 {
     long n = nx_notification_create();
     uint64_t bits;
@@ -19,7 +19,7 @@ static void nap(uint64_t ms)
 }
 
 // The entry of the process init calls name, or an error.
-static long find(nx_handle_t proc, const char *name, struct nx_proc_entry *out)
+static inline long find(nx_handle_t proc, const char *name, struct nx_proc_entry *out)
 {
     struct nx_proc_list_req q = { 0 };
     struct nx_proc_entry e[NX_MSG_BYTES_MAX / sizeof(struct nx_proc_entry)];
@@ -36,9 +36,9 @@ static long find(nx_handle_t proc, const char *name, struct nx_proc_entry *out)
 
 // Kill the restartable service `name` through proc and wait (2 s at most) for init to
 // restart it.
-static void kill_and_watch_restart(nx_handle_t proc, const char *name)
+static inline void kill_and_watch_restart(nx_handle_t proc, const char *name)
 {
-    struct nx_proc_entry before, after;
+    struct nx_proc_entry before = { 0 }, after = { 0 };
     expect("the service is in the process list", find(proc, name, &before), NX_OK);
     struct nx_proc_kill_req k = { before.pid };
     expect("kill it", nx_rpc_call(proc, NX_PROC_KILL, &k, sizeof(k), NULL, 0, NX_DEADLINE_NEVER),
@@ -55,7 +55,7 @@ static void kill_and_watch_restart(nx_handle_t proc, const char *name)
 }
 
 // True if the log history holds a record containing text.
-static bool log_has(const char *text)
+static inline bool log_has(const char *text)
 {
     nx_handle_t log = nx_startup_handle("log");
     struct nx_log_read_req q = { 0 };
@@ -74,7 +74,7 @@ static bool log_has(const char *text)
 
 // log_has, retried for a second: another process's record reaches the log when the log
 // service next drains that process's ring.
-static bool log_gets(const char *text)
+static inline bool log_gets(const char *text)
 {
     for (int i = 0; i < 50; i++) {
         if (log_has(text))
