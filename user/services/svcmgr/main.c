@@ -32,14 +32,18 @@ static long op_register(void *ctx, struct nx_rpc_req *req)
     return err;
 }
 
+// A policy service that is gone for good must not hang every lookup: a restart takes
+// milliseconds.
+#define POLICY_TIMEOUT_NS 1000000000ull
+
 // The rights the policy gives the caller over name (NX_RIGHT_*), or its error.
 static long ask_policy(uint64_t badge, const char *name, uint32_t *rights)
 {
     struct nx_policy_check q = { .badge = (uint32_t)badge };
-    struct nx_policy_rights rep;
+    struct nx_policy_rights rep = { 0 };
     strncpy(q.service, name, sizeof(q.service) - 1);
     long err = nx_rpc_call(policy, NX_POLICY_CHECK, &q, sizeof(q), &rep, sizeof(rep),
-                           NX_DEADLINE_NEVER);
+                           (uint64_t)nx_clock_get() + POLICY_TIMEOUT_NS);
     *rights = rep.rights;
     return err < 0 ? err : NX_OK;
 }
