@@ -6,6 +6,9 @@
 #include <nx/services.h>
 #include <nx/startup.h>
 
+// svcmgr answers within its own 1 s wait for the policy service; more means it is gone.
+#define LOOKUP_TIMEOUT_NS 2000000000ull
+
 long nx_svc_lookup(const char *name, nx_handle_t *out)
 {
     nx_handle_t mgr = nx_startup_handle("svcmgr");
@@ -18,7 +21,7 @@ long nx_svc_lookup(const char *name, nx_handle_t *out)
         .op = NX_SVCMGR_LOOKUP,
         .req = name,
         .req_len = len + 1,
-        .deadline = NX_DEADLINE_NEVER,
+        .deadline = (uint64_t)nx_clock_get() + LOOKUP_TIMEOUT_NS,
     };
     long err = nx_rpc(mgr, &c);
     if (err >= 0 && c.recv.count != 1)

@@ -175,5 +175,5 @@ struct nx_proc_kill_req {
 
 // Look name up through this process's "svcmgr" handle: NX_OK and *ep (badged with this
 // process's badge), or NX_ERR_NOT_FOUND (no such service, or no svcmgr handle),
-// NX_ERR_ACCESS (the policy denies it).
+// NX_ERR_ACCESS (the policy denies it), NX_ERR_TIMED_OUT (no answer within 2 s).
 long nx_svc_lookup(const char *name, nx_handle_t *ep);
