@@ -183,7 +183,8 @@ int process_load_elf(struct process *p, const void *file, size_t len, uint64_t *
 #define SELF_RIGHTS (NX_RIGHT_READ | NX_RIGHT_MAP | NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | \
                      NX_RIGHT_TRANSFER)
 
-int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uint64_t arg3)
+int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uint64_t arg3,
+                  uint8_t priority)
 {
     if (p->state != PROCESS_ALIVE || p->started)
         return NX_ERR_BAD_STATE;
@@ -192,7 +193,7 @@ int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
     if (err)
         return err;
     struct thread *t;
-    err = thread_create(p, pc, sp, arg, PRIO_DEFAULT, &t);
+    err = thread_create(p, pc, sp, arg, priority, &t);
     if (err) {
         handle_close(p->handles, self);
         return err;
@@ -324,7 +325,7 @@ static bool user_address(uint64_t va)
     return va >= USER_VA_MIN && va <= USER_STACK_TOP;
 }
 
-long sys_process_start(uint64_t proc, uint64_t pc, uint64_t sp, uint64_t h)
+long sys_process_start(uint64_t proc, uint64_t pc, uint64_t sp, uint64_t h, uint64_t priority)
 {
     struct process *p;
     int err = get_process(proc, NX_RIGHT_MANAGE, &p);
@@ -332,6 +333,8 @@ long sys_process_start(uint64_t proc, uint64_t pc, uint64_t sp, uint64_t h)
         return err;
     if (!user_address(pc) || !user_address(sp))
         return NX_ERR_INVALID;
+    if (priority > current_thread->rq.priority)  // never above the starter (see thread.c)
+        return NX_ERR_ACCESS;
     if (p->state != PROCESS_ALIVE || p->started)
         return NX_ERR_BAD_STATE;
     struct handle_table *from = current_process->handles;
@@ -348,7 +351,7 @@ long sys_process_start(uint64_t proc, uint64_t pc, uint64_t sp, uint64_t h)
             return err;
         handle_transfer_commit(from, &x, 1, p->handles, &given);
     }
-    err = process_start(p, pc, sp, given, NX_HANDLE_INVALID);
+    err = process_start(p, pc, sp, given, NX_HANDLE_INVALID, (uint8_t)priority);
     if (err && given != NX_HANDLE_INVALID)
         handle_close(p->handles, given);  // lost with the failed start, as documented
     return err;

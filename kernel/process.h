@@ -47,8 +47,9 @@ int process_create(const char *name, size_t pages, struct process *creator,
 // Load an ELF executable and a user stack into p (boot programs); *entry is the first pc.
 int process_load_elf(struct process *p, const void *file, size_t len, uint64_t *entry);
 // Start p's first thread at pc with stack sp, a0 = arg, a1 = its IPC buffer, a2 = a handle
-// of p to itself, a3 = arg3. NX_ERR_BAD_STATE if p was started before or is dead.
-int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uint64_t arg3);
+// of p to itself, a3 = arg3, at `priority`. NX_ERR_BAD_STATE if p was started before or is dead.
+int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uint64_t arg3,
+                  uint8_t priority);
 // End p with status: free its threads, handles and memory, end every process it created
 // (recursively, with NX_EXIT_KILLED), signal its exit notification. If the current thread is p's, the caller must switch away after.
 void process_end(struct process *p, long status);

@@ -23,7 +23,7 @@
     X(7, handle_info,      1, "(h): h's object type in bits 0-7 and rights in bits 8-39") \
     X(8, handle_revoke,    1, "(h): close every handle derived from h in any process; h stays; returns how many were closed") \
     X(9, process_create,   3, "(const char *name, size_t len, size_t pages): a new empty process with a page budget of `pages`, charged to the caller's budget until the process is freed; returns a process handle with every right") \
-    X(10, process_start,   4, "(proc, pc, sp, h): start proc's first thread at pc with stack sp; h (or NX_HANDLE_INVALID) is moved into proc and its new value passed in a0, the thread's IPC buffer in a1, a process self-handle in a2; needs MANAGE") \
+    X(10, process_start,   5, "(proc, pc, sp, h, priority): start proc's first thread at pc with stack sp and priority (at most the caller's); h (or NX_HANDLE_INVALID) is moved into proc and its new value passed in a0, the thread's IPC buffer in a1, a process self-handle in a2; needs MANAGE") \
     X(11, process_kill,    1, "(proc): end proc and every process it created (status NX_EXIT_KILLED), freeing their threads, memory and handles; needs MANAGE") \
     X(12, process_watch,   3, "(proc, notif, bits): signal bits on notif when proc ends (now if it already has); needs READ on proc, SIGNAL on notif") \
     X(13, process_status,  2, "(proc, long *status): store proc's exit status; NX_ERR_BAD_STATE while it runs; needs READ") \

@@ -191,7 +191,7 @@ CASES = [
       r"exectest: exec nosuchprogram refused: not in the boot archive",
       r"execchild: running at priority 8", r"process 3 \(execchild\) exited with status 42",
       r"exectest: exec badelf refused: file truncated", r"exectest: its handle consumed ok",
-      r"exectest: exec execchild refused: priority above",
+      r"exectest: exec execchild refused: cannot start the process",
       r"exectest: exec with a repeated name refused: the program refused its startup message",
       r"exectest: its handles consumed ok", r"exectest: the child is gone ok",
       r"exectest: exec with a bad handle refused: cannot send a startup message",

@@ -51,7 +51,8 @@ static long start_process(struct load *l, uint64_t entry)
     long child_ep = nx_handle_duplicate(l->ep, NX_RIGHT_WAIT | NX_RIGHT_TRANSFER);
     if (child_ep < 0)
         return fail(l, child_ep, "cannot make the bootstrap endpoint");
-    long err = nx_process_start(l->proc, (long)entry, sp, child_ep);
+    uint32_t prio = l->p->priority ? l->p->priority : PRIO_USER_DEFAULT;
+    long err = nx_process_start(l->proc, (long)entry, sp, child_ep, prio);
     if (err) {
         nx_handle_close(child_ep);
         return fail(l, err, "cannot start the process");
@@ -125,8 +126,6 @@ static long load(struct load *l, const void *elf, size_t len)
     const struct nx_load_params *p = l->p;
     if (p->nhandles > NX_STARTUP_HANDLES_MAX || p->argc < 0 || p->argc > NX_STARTUP_ARGS_MAX)
         return fail(l, NX_ERR_TOO_BIG, "too many arguments or handles");
-    if (p->priority > PRIO_USER_DEFAULT)
-        return fail(l, NX_ERR_ACCESS, "priority above the one programs start at");
     struct elf_image img;
     int e = elf_parse(elf, len, &img);
     if (e != ELF_OK)
@@ -142,7 +141,7 @@ static long load(struct load *l, const void *elf, size_t len)
     if (!err)
         err = send_handles(l);
     if (!err)
-        err = send_startup(l, NX_STARTUP_DONE, 0, 0, p->priority);
+        err = send_startup(l, NX_STARTUP_DONE, 0, 0, 0);
     return err;
 }
 

@@ -48,7 +48,8 @@ long nx_spawn(const char *name, size_t budget_pages, void (*entry)(nx_handle_t a
     uint64_t sp = 0;
     long err = populate((nx_handle_t)proc, entry, &sp);
     if (!err)
-        err = nx_process_start(proc, (long)nx_spawn_trampoline, (long)sp, arg);
+        err = nx_process_start(proc, (long)nx_spawn_trampoline, (long)sp, arg,
+                               PRIO_USER_DEFAULT);
     if (err) {
         nx_process_kill(proc);
         nx_handle_close(proc);

@@ -93,7 +93,7 @@ static void owner_death_frees_the_line(void)
     long child = nx_process_create((long)"irqholder", 9, 64);
     nx_process_watch(child, notif, 0x100);
     // Nothing is mapped in the child: its first instruction faults, and it dies with the IRQ.
-    expect("move the IRQ handle into a child", nx_process_start(child, 0x10000, 0x3ffffff000, irq),
+    expect("move the IRQ handle into a child", nx_process_start(child, 0x10000, 0x3ffffff000, irq, 16),
            NX_OK);
     long r = nx_notify_wait_bits(notif, (uint64_t)nx_clock_get() + 1000 * MS, &bits);
     expect("the child dies", r == NX_OK ? (long)bits : r, 0x100);

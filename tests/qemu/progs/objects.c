@@ -98,8 +98,10 @@ static void processes(void)
     expect("watch needs bits", nx_process_watch(p, n, 0), NX_ERR_INVALID);
     expect("watch", nx_process_watch(p, n, 0x40), NX_OK);
     // Nothing is mapped in the child: its first instruction faults and only it dies.
-    expect("start", nx_process_start(p, 0x10000, 0x3ffffff000, NX_HANDLE_INVALID), NX_OK);
-    expect("start twice", nx_process_start(p, 0x10000, 0x3ffffff000, NX_HANDLE_INVALID),
+    expect("start above our priority", nx_process_start(p, 0x10000, 0x3ffffff000,
+                                                        NX_HANDLE_INVALID, 17), NX_ERR_ACCESS);
+    expect("start", nx_process_start(p, 0x10000, 0x3ffffff000, NX_HANDLE_INVALID, 16), NX_OK);
+    expect("start twice", nx_process_start(p, 0x10000, 0x3ffffff000, NX_HANDLE_INVALID, 16),
            NX_ERR_BAD_STATE);
     long r = nx_notify_wait_bits(n, (uint64_t)nx_clock_get() + 100 * MS, &bits);
     expect("exit wakes the watcher", r == NX_OK ? (long)bits : r, 0x40);

@@ -30,8 +30,8 @@ struct nx_load_params {
     const struct nx_named_handle *handles; // nhandles of them (at most NX_STARTUP_HANDLES_MAX)
     size_t nhandles;
     size_t budget_pages;                   // the child's page budget (nx_process_create)
-    uint32_t priority;                     // main's priority: 0 = PRIO_USER_DEFAULT, where the
-                                           // kernel starts every process (higher: NX_ERR_ACCESS)
+    uint32_t priority;                     // its first thread's: 0 = PRIO_USER_DEFAULT; at most
+                                           // the caller's own (else NX_ERR_ACCESS)
     uint64_t timeout_ns;                   // for each startup reply; 0 = NX_STARTUP_TIMEOUT_NS
 };
 
