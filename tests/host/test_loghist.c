@@ -56,6 +56,28 @@ static void test_long_text_is_cut(void **state)
     assert_int_equal(history_from(h, 0)->len, LOG_TEXT_MAX);
 }
 
+// A record filled in place (as the log service pops a ring record into the next slot) is the
+// same as one added, and overwrites the oldest once the history is full.
+static void test_fill_in_place(void **state)
+{
+    (void)state;
+    for (int i = 0; i < LOG_HISTORY; i++)
+        add("old");
+    struct log_record *r = history_next(h);
+    assert_ptr_equal(r, history_from(h, 0));
+    r->level = 1;
+    memcpy(r->text, "in place\n", 9);
+    assert_int_equal(history_commit(h, 2000000000, "ring", 9), LOG_HISTORY);
+    assert_int_equal(history_from(h, 0)->seq, 1);
+    char out[64];
+    size_t n = history_format(history_from(h, LOG_HISTORY), out, sizeof(out));
+    assert_memory_equal(out, "[   2.000000] W ring: in place\n", n);
+    r = history_next(h);
+    memset(r->text, 'z', LOG_TEXT_MAX);
+    history_commit(h, 0, "ring", LOG_TEXT_MAX + 50);  // cut to what a slot holds
+    assert_int_equal(history_from(h, LOG_HISTORY + 1)->len, LOG_TEXT_MAX);
+}
+
 static void test_wraps_and_resumes(void **state)
 {
     (void)state;
@@ -88,6 +110,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_format, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_text_is_cut, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fill_in_place, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wraps_and_resumes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

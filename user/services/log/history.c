@@ -4,20 +4,33 @@
 
 #include <string.h>
 
-uint64_t history_add(struct log_history *h, uint64_t time_ns, uint32_t level,
-                     const char *source, const char *text, size_t len)
+struct log_record *history_next(struct log_history *h)
 {
-    struct log_record *r = &h->r[h->next_seq % LOG_HISTORY];
-    if (len && text[len - 1] == '\n')
+    return &h->r[h->next_seq % LOG_HISTORY];
+}
+
+uint64_t history_commit(struct log_history *h, uint64_t time_ns, const char *source, size_t len)
+{
+    struct log_record *r = history_next(h);
+    if (len > LOG_TEXT_MAX)
+        len = LOG_TEXT_MAX;
+    if (len && r->text[len - 1] == '\n')
         len--;
     r->seq = h->next_seq++;
     r->time_ns = time_ns;
-    r->level = level;
     strncpy(r->source, source, LOG_SOURCE_MAX - 1);
     r->source[LOG_SOURCE_MAX - 1] = '\0';
-    r->len = (uint16_t)(len < LOG_TEXT_MAX ? len : LOG_TEXT_MAX);
-    memcpy(r->text, text, r->len);
+    r->len = (uint16_t)len;
     return r->seq;
+}
+
+uint64_t history_add(struct log_history *h, uint64_t time_ns, uint32_t level,
+                     const char *source, const char *text, size_t len)
+{
+    struct log_record *r = history_next(h);
+    r->level = level;
+    memcpy(r->text, text, len < LOG_TEXT_MAX ? len : LOG_TEXT_MAX);
+    return history_commit(h, time_ns, source, len);
 }
 
 const struct log_record *history_from(const struct log_history *h, uint64_t since)

@@ -5,17 +5,22 @@
 #include <stdint.h>
 
 #define LOG_HISTORY 256
-#define LOG_TEXT_MAX 120     // bytes of text kept per record (longer text is cut)
+#define LOG_TEXT_MAX 240     // bytes of text kept per record (longer text is cut)
 #define LOG_SOURCE_MAX 16    // with the NUL
 
+// level and text are adjacent, laid out as a record in a log ring (struct nx_log_rec_hdr, then
+// the text), so the log service pops ring records straight into the history.
 struct log_record {
     uint64_t seq;
     uint64_t time_ns;        // when the log service took it (nx_clock_get)
-    uint32_t level;          // NX_LOG_* (nx/log.h)
     char source[LOG_SOURCE_MAX];
     uint16_t len;
+    uint32_t level;          // NX_LOG_* (nx/log.h)
     char text[LOG_TEXT_MAX];
 };
+_Static_assert(offsetof(struct log_record, text) ==
+                   offsetof(struct log_record, level) + sizeof(uint32_t),
+               "level then text, as in a ring record");
 
 struct log_history {
     uint64_t next_seq;       // seq of the next record added = records ever added
@@ -26,6 +31,11 @@ struct log_history {
 // its seq.
 uint64_t history_add(struct log_history *h, uint64_t time_ns, uint32_t level,
                      const char *source, const char *text, size_t len);
+// The same in two steps, for a caller that fills level and the first len (at most
+// LOG_TEXT_MAX) bytes of text in place: the slot the next record takes (the oldest record's,
+// once the history is full), then its commit.
+struct log_record *history_next(struct log_history *h);
+uint64_t history_commit(struct log_history *h, uint64_t time_ns, const char *source, size_t len);
 // The oldest record still kept whose seq >= since, or NULL if there is none yet.
 const struct log_record *history_from(const struct log_history *h, uint64_t since);
 // One record as a text line "[SSSS.UUUUUU] L source: text\n" in out[cap] (no NUL); returns

@@ -13,6 +13,10 @@
 
 #include "history.h"
 
+_Static_assert(LOG_TEXT_MAX >= NX_LOG_TEXT_MAX, "a record nx_log writes fits a history slot");
+_Static_assert(sizeof(struct nx_log_rec_hdr) == sizeof(uint32_t), "a ring record's header is "
+                                                                   "a history record's level");
+
 #define MAX_CLIENTS 32  // one notification bit each
 
 struct client {
@@ -52,23 +56,23 @@ static void name_client(struct client *c)
     strcpy(c->name, name_of(c->badge, buf));
 }
 
-// Records are stamped when the log service takes them; one clock read serves every record
-// taken in one pass over a ring (they arrived together, within microseconds).
-static void take_at(uint64_t now, const char *source, uint32_t level, const char *text,
-                    size_t len)
+// A record just stored: counted, and echoed to the debug console if it is a warning or an
+// error (or always, with "echo").
+static void stored(uint64_t seq)
 {
-    uint64_t seq = history_add(&history, now, level, source, text, len);
+    const struct log_record *r = history_from(&history, seq);
     records++;
-    if (!echo_all && level > NX_LOG_WARN)
+    if (!echo_all && r->level > NX_LOG_WARN)
         return;
-    char line[160 + LOG_TEXT_MAX];
-    size_t n = history_format(history_from(&history, seq), line, sizeof(line));
+    char line[64 + LOG_SOURCE_MAX + LOG_TEXT_MAX];
+    size_t n = history_format(r, line, sizeof(line));
     nx_debug_write((long)line, (long)n);
 }
 
+// One of the log service's own records, or one written with NX_LOG_WRITE.
 static void take(const char *source, uint32_t level, const char *text, size_t len)
 {
-    take_at((uint64_t)nx_clock_get(), source, level, text, len);
+    stored(history_add(&history, (uint64_t)nx_clock_get(), level, source, text, len));
 }
 
 static void disconnect(struct client *c)
@@ -84,35 +88,30 @@ static void disconnect(struct client *c)
 
 // Take the records in c's ring, then tell the writer we may sleep (it signals only then). If
 // more than a batch is waiting, signal ourselves instead, to come back after the others.
+// Records are popped straight into the history's next slot, and stamped when taken: one
+// clock read serves a pass (its records arrived together, within microseconds).
 static void drain(struct client *c)
 {
-    struct {
-        struct nx_log_rec_hdr h;
-        char text[NX_RING_RECORD_MAX];
-    } rec;
+    static const char why[] = "ring corrupt: disconnected";
     uint64_t now = (uint64_t)nx_clock_get();
     nx_ring_end_sleep(&c->ring);
-    for (int taken = 0;; taken++) {
-        if (taken == DRAIN_BATCH) {
-            nx_notify_signal(wake, (long)c->ring.bits);
-            return;
-        }
-        size_t len;
+    for (int taken = 0; taken < DRAIN_BATCH; taken++) {
         uint64_t t0 = nx_rdinstret();
-        long err = nx_ring_pop(&c->ring, &rec, sizeof(rec), &len);
+        struct log_record *r = history_next(&history);
+        size_t len;
+        long err = nx_ring_pop(&c->ring, &r->level, sizeof(r->level) + LOG_TEXT_MAX, &len);
         if (err == NX_ERR_NOT_FOUND && nx_ring_prepare_sleep(&c->ring))
             return;
-        char why[] = "ring corrupt: disconnected";
-        if (err == NX_ERR_BAD_STATE || err == NX_ERR_TOO_BIG) {
+        if (err == NX_OK && len >= sizeof(r->level)) {
+            stored(history_commit(&history, now, c->name, len - sizeof(r->level)));
+            take_instr += nx_rdinstret() - t0;
+        } else if (err != NX_ERR_NOT_FOUND) {  // a record too long or too short, or bad indices
             take(c->name, NX_LOG_WARN, why, sizeof(why) - 1);
             disconnect(c);
             return;
         }
-        if (err == NX_OK && len >= sizeof(rec.h)) {
-            take_at(now, c->name, rec.h.level, rec.text, len - sizeof(rec.h));
-            take_instr += nx_rdinstret() - t0;
-        }
     }
+    nx_notify_signal(wake, (long)c->ring.bits);
 }
 
 static void on_signals(void *ctx, uint64_t bits)
