@@ -69,7 +69,7 @@ static void stored(uint64_t seq)
     nx_debug_write((long)line, (long)n);
 }
 
-// One of the log service's own records, or one written with NX_LOG_WRITE.
+// One of the log service's own records.
 static void take(const char *source, uint32_t level, const char *text, size_t len)
 {
     stored(history_add(&history, (uint64_t)nx_clock_get(), level, source, text, len));
@@ -198,17 +198,6 @@ static long op_read(void *ctx, struct nx_rpc_req *req)
     return NX_OK;
 }
 
-static long op_write(void *ctx, struct nx_rpc_req *req)
-{
-    (void)ctx;
-    struct nx_log_rec_hdr h;
-    char buf[NX_SVC_NAME_MAX];
-    memcpy(&h, req->data, sizeof(h));
-    take(name_of((uint32_t)req->badge, buf), h.level, (const char *)req->data + sizeof(h),
-         req->len - sizeof(h));
-    return NX_OK;
-}
-
 static long op_stats(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
@@ -229,7 +218,6 @@ static const struct nx_rpc_op ops[] = {
     { NX_LOG_IDENTIFY, sizeof(struct nx_policy_identify), sizeof(struct nx_policy_identify),
       op_identify },
     { NX_LOG_READ, sizeof(struct nx_log_read_req), sizeof(struct nx_log_read_req), op_read },
-    { NX_LOG_WRITE, sizeof(struct nx_log_rec_hdr), NX_MSG_BYTES_MAX, op_write },
     { NX_LOG_STATS, 0, 0, op_stats },
     { NX_LOG_DISCONNECT, sizeof(struct nx_badge_req), sizeof(struct nx_badge_req),
       op_disconnect },

@@ -90,8 +90,6 @@ enum {
     // bytes: struct nx_log_read_req. Reply: struct nx_log_read_rep then text lines
     // "[SSSS.UUUUUU] L source: text\n" for records seq >= since, as many as fit.
     NX_LOG_READ = 0x4c000003,
-    // bytes: struct nx_log_rec_hdr then the text: one record, for callers without a ring.
-    NX_LOG_WRITE = 0x4c000004,
     // Reply: struct nx_log_stats.
     NX_LOG_STATS = 0x4c000005,
     // init only. bytes: struct nx_badge_req. The process with this badge ended: take what
@@ -111,7 +109,7 @@ struct nx_log_read_rep {
     uint64_t next;  // the seq to ask for next
 };
 
-// A record in a log ring, or a NX_LOG_WRITE request: this header, then the text.
+// A record in a log ring: this header, then the text.
 struct nx_log_rec_hdr {
     uint32_t level;  // NX_LOG_*
 };
