@@ -351,7 +351,7 @@ int handle_transfer_check(struct handle_table *from, const struct handle_xfer *x
             return err;
     }
     // Conservative when to == from: moves free their source slots only afterwards.
-    if (n > free_slots(to))
+    if (to && n > free_slots(to))
         return NX_ERR_NO_SPACE;
     return NX_OK;
 }

@@ -75,6 +75,22 @@ int handle_install(struct handle_table *t, struct kobject *obj, uint32_t rights,
 int handle_get(struct handle_table *t, nx_handle_t h, uint32_t type, uint32_t need_rights,
                struct kobject **out, uint32_t *badge);
 int handle_info(struct handle_table *t, nx_handle_t h, uint32_t *type, uint32_t *rights);
+// handle_get's inline fast path for the hottest syscalls (IPC): the slot h (a raw register
+// value) names in t if it holds an object of `type` with every right in `rights`, else NULL;
+// the caller then asks handle_get for the precise error.
+static inline const struct handle_slot *handle_find(const struct handle_table *t, uint64_t h,
+                                                    uint32_t type, uint32_t rights)
+{
+    uint64_t i = (h & NX_HANDLE_SLOT_MASK) - 1;  // wraps for the slot field 0
+    if (i >= NX_HANDLE_TABLE_SIZE)
+        return NULL;
+    const struct handle_slot *s = &t->slots[i];
+    // Computed on 64 bits, the generation field of a value above 32 bits never matches.
+    if (!s->obj || s->generation != h >> NX_HANDLE_SLOT_BITS || s->obj->type != type ||
+        (rights & ~s->rights))
+        return NULL;
+    return s;
+}
 // A new handle in t, derived from h, with rights a subset of h's. Needs NX_RIGHT_DUPLICATE.
 int handle_duplicate(struct handle_table *t, nx_handle_t h, uint32_t rights, nx_handle_t *out);
 // Like duplicate, but the new handle carries `badge` (non-zero; h's badge must be 0, else
@@ -93,7 +109,8 @@ int handle_transfer(struct handle_table *from, nx_handle_t h, uint32_t rights, b
                     struct handle_table *to, nx_handle_t *out);
 // All n handles or none (IPC checks a message's handles before it copies anything):
 // handle_transfer_check validates the whole batch without changing anything (NX_ERR_INVALID if
-// a handle one entry moves appears in another, NX_ERR_NO_SPACE unless `to` has n free slots);
+// a handle one entry moves appears in another, NX_ERR_NO_SPACE unless `to` has n free slots;
+// `to` NULL checks only the sender's side, for a message queued before its receiver is known);
 // handle_transfer_commit then performs it and cannot fail, provided nothing touched either
 // table in between (it panics otherwise). handle_transfer_batch does both. out[i] receives
 // entry i's new handle.

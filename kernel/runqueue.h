@@ -1,6 +1,7 @@
 #pragma once
 // Ready queues: NPRIO priority levels, FIFO inside a level, O(1) pick of the highest
 // non-empty level from a bitmap. Pure data structure (host-tested); sched.c drives it.
+#include <stdbool.h>
 #include <stdint.h>
 
 #define NPRIO 32
@@ -20,3 +21,9 @@ void runqueue_push(struct runqueue *rq, struct rq_link *e);  // append at e's pr
 struct rq_link *runqueue_pop(struct runqueue *rq);           // highest level, oldest first
 void runqueue_remove(struct runqueue *rq, struct rq_link *e);
 int runqueue_top(const struct runqueue *rq);                 // highest level, -1 if empty
+// Whether anything of priority prio or higher is queued (prio may be NPRIO: never). One shift,
+// for the scheduler's hot paths.
+static inline bool runqueue_any_from(const struct runqueue *rq, unsigned prio)
+{
+    return ((uint64_t)rq->nonempty >> prio) != 0;
+}

@@ -32,18 +32,23 @@ static struct thread *thread_of(struct rq_link *l)
 static bool contended(void)
 {
     struct thread *t = current_thread;
-    return t && runqueue_top(&ready) >= t->rq.priority;
+    return t && runqueue_any_from(&ready, t->rq.priority);
 }
 
-static void update_slice(void)
+static __attribute__((noinline)) void toggle_slice(void)
 {
-    bool armed = timerq_armed(&slice.q);
-    if (contended() != armed) {
-        if (armed)
-            clock_timer_cancel(&slice);
-        else
-            clock_timer_set(&slice, clock_now() + SLICE_NS, SLICE_SLACK_NS);
-    }
+    if (timerq_armed(&slice.q))
+        clock_timer_cancel(&slice);
+    else
+        clock_timer_set(&slice, clock_now() + SLICE_NS, SLICE_SLACK_NS);
+}
+
+// Inline and cheap when nothing changes, as on every IPC switch between threads of one
+// priority.
+static inline void update_slice(void)
+{
+    if (contended() != timerq_armed(&slice.q))
+        toggle_slice();
 }
 
 // Called inside clock_interrupt, which must finish before anyone switches: just take note.
@@ -87,13 +92,19 @@ static void reap_zombie(void)
     }
 }
 
-// Make next current and switch to it from the context `from`.
-static void enter(struct context *from, struct thread *next, struct process *prev_proc)
+// Make next the current thread, in its address space.
+static inline void make_current(struct thread *next, struct process *prev_proc)
 {
     next->state = THREAD_RUNNING;
     if (next->proc != prev_proc)
         vm_activate(next->proc->root);
     current_thread = next;
+}
+
+// Make next current and switch to it from the context `from`.
+static void enter(struct context *from, struct thread *next, struct process *prev_proc)
+{
+    make_current(next, prev_proc);
     update_slice();
     switch_context(from, &next->ctx);
 }
@@ -174,8 +185,9 @@ long sched_block(uint64_t deadline, void (*unblock)(struct thread *t))
     return current_thread->wait_result;
 }
 
-long sched_block_switch(struct thread *next, uint64_t deadline,
-                        void (*unblock)(struct thread *t))
+static __attribute__((noinline)) long block_switch_general(struct thread *next,
+                                                           uint64_t deadline,
+                                                           void (*unblock)(struct thread *t))
 {
     if (!prepare_block(deadline, unblock)) {
         sched_wake(next, next->wait_result);
@@ -185,12 +197,33 @@ long sched_block_switch(struct thread *next, uint64_t deadline,
     if (next->wait_timer.q.state != TQ_IDLE)
         clock_timer_cancel(&next->wait_timer);
     next->unblock = NULL;
-    if (runqueue_top(&ready) > next->rq.priority) {
+    if (runqueue_any_from(&ready, next->rq.priority + 1u)) {
         sched_ready(next);
         sched_switch();
     } else {
         switch_from(prev, next);
     }
+    return current_thread->wait_result;
+}
+
+// The IPC fast path (every call and reply_recv that finds its peer waiting) comes here. When
+// neither thread has a deadline, they share a priority and nothing else is ready at it or
+// above, only the switch itself is left: no queue changes, and the slice timer stays off as
+// it is. This path calls nothing but switch_context, so it needs almost no stack frame.
+long sched_block_switch(struct thread *next, uint64_t deadline,
+                        void (*unblock)(struct thread *t))
+{
+    struct thread *prev = current_thread;
+    if (deadline != NX_DEADLINE_NEVER || timerq_armed(&next->wait_timer.q) ||
+        next->rq.priority != prev->rq.priority || runqueue_any_from(&ready, next->rq.priority))
+        return block_switch_general(next, deadline, unblock);
+    prev->unblock = unblock;
+    prev->state = THREAD_BLOCKED;
+    next->unblock = NULL;
+    thread_check_stack(prev);
+    make_current(next, prev->proc);
+    switch_context(&prev->ctx, &next->ctx);
+    reap_zombie();  // back on prev's stack: whoever ran last is off its own
     return current_thread->wait_result;
 }
 

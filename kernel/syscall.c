@@ -8,6 +8,7 @@
 #include "syscall.h"
 #include "clock.h"
 #include "console.h"
+#include "endpoint.h"
 #include "handle.h"
 #include "pmm.h"
 #include "process.h"
@@ -142,7 +143,7 @@ long sys_system_info(uint64_t what)
     case NX_INFO_FREE_PAGES: return (long)pmm_stats().free_pages;
     case NX_INFO_LIVE_HANDLES: return (long)live_handles();
     case NX_INFO_TIMER_IRQS: return (long)clock_irq_count();
-    case NX_INFO_BYTES_COPIED: return (long)vmo_bytes_copied;
+    case NX_INFO_BYTES_COPIED: return (long)(vmo_bytes_copied + endpoint_bytes_copied);
     case NX_INFO_LIVE_PROCESSES: return (long)process_count();
     case NX_INFO_LIVE_OBJECTS: return (long)kobject_live_count();
     default: return NX_ERR_INVALID;

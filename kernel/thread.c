@@ -11,6 +11,7 @@
 #include <nexus/syscall.h>
 #include "thread.h"
 #include "console.h"
+#include "endpoint.h"
 #include "handle.h"
 #include "panic.h"
 #include "process.h"
@@ -21,7 +22,6 @@
 #include "arch/riscv/vm.h"
 
 #define THREAD_PAGES 2
-#define THREAD_CANARY 0x6e657572u
 
 _Static_assert(offsetof(struct thread, tf) == 0, "trap.S expects the trapframe first");
 _Static_assert(offsetof(struct thread, kstack_top) == THREAD_KSTACK_TOP, "trap.S offset");
@@ -130,6 +130,7 @@ void thread_kill(struct thread *t)
         sched_cancel_wait(t);
     else if (t->state == THREAD_READY)
         sched_remove(t);
+    endpoint_thread_exit(t);
     unmap_ipc_buffer(p, t);
     unlink_thread(p, t);
     t->state = THREAD_DEAD;
@@ -137,10 +138,9 @@ void thread_kill(struct thread *t)
         kobject_unref(&t->obj);  // else the scheduler drops it once off t's stack
 }
 
-void thread_check_stack(const struct thread *t)
+void thread_stack_overflow(const struct thread *t)
 {
-    if (t->canary != THREAD_CANARY)
-        panic("kernel stack overflow in thread %p", (const void *)t);
+    panic("kernel stack overflow in thread %p", (const void *)t);
 }
 
 // ---- syscalls ----

@@ -1,6 +1,7 @@
 #pragma once
 // Threads: a kernel stack, saved user registers, a scheduling state, an IPC buffer and the
 // state of whatever the thread is blocked on.
+#include <stdbool.h>
 #include <stdint.h>
 #include <nexus/ipc.h>
 #include "arch/riscv/trapframe.h"
@@ -10,6 +11,8 @@
 
 struct process;
 struct waitq;
+
+#define THREAD_CANARY 0x6e657572u  // thread.canary while the stack never reached it
 
 enum thread_state { THREAD_READY, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
 
@@ -38,6 +41,7 @@ struct thread {
     struct thread *server;   // while waiting for a reply: the thread that owes it (or NULL)
     uint64_t badge;          // while queued to send: the badge of the handle used
     uint64_t msg[1 + NX_MSG_WORDS];  // while queued to send: info and words
+    bool caller_gone;        // the call this thread owed a reply to was abandoned
     uint32_t canary;         // detects kernel stack overflow into this struct
 };
 
@@ -56,5 +60,10 @@ int thread_create(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
 // End t: take it off every queue and wait, unlink it from its process, drop the process's
 // reference. The current thread is left DEAD for the scheduler to switch away from.
 void thread_kill(struct thread *t);
-// Abort if t's kernel stack overflowed.
-void thread_check_stack(const struct thread *t);
+_Noreturn void thread_stack_overflow(const struct thread *t);  // panics
+// Abort if t's kernel stack overflowed (inline: every thread switch checks).
+static inline void thread_check_stack(const struct thread *t)
+{
+    if (t->canary != THREAD_CANARY)
+        thread_stack_overflow(t);
+}

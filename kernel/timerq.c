@@ -113,11 +113,6 @@ void timerq_init(struct timerq *q)
     q->armed = 0;
 }
 
-bool timerq_armed(const struct timerq_entry *e)
-{
-    return e->state != TQ_IDLE;
-}
-
 // deadline + slack without wrapping: a huge slack means "any time after deadline".
 static uint64_t window_end(uint64_t deadline, uint64_t slack)
 {

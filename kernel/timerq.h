@@ -55,7 +55,10 @@ void timerq_init(struct timerq *q);
 void timerq_add(struct timerq *q, struct timerq_entry *e, uint64_t deadline, uint64_t slack);
 // Disarm e; no effect if it is not armed. Also stops an expired entry not yet fired.
 void timerq_cancel(struct timerq *q, struct timerq_entry *e);
-bool timerq_armed(const struct timerq_entry *e);
+static inline bool timerq_armed(const struct timerq_entry *e)
+{
+    return e->state != TQ_IDLE;
+}
 // The time to program the hardware timer for: UINT64_MAX when nothing is armed.
 uint64_t timerq_next_fire(const struct timerq *q);
 // Disarm and fire every entry with deadline <= now, earliest deadline first; returns how

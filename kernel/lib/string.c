@@ -1,10 +1,24 @@
 // Freestanding memory and string routines (the compiler may emit calls to these too).
+#include <stdint.h>
 #include "lib/string.h"
 
+// Words may alias anything: memcpy copies objects of every type.
+typedef uint64_t __attribute__((may_alias)) word_t;
+
+// Four words at a time when both sides are 8-byte aligned (IPC buffers, pages: the copies
+// that are long), then bytes.
 void *memcpy(void *dst, const void *src, size_t n)
 {
     unsigned char *d = dst;
     const unsigned char *s = src;
+    if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
+        for (; n >= 32; n -= 32, d += 32, s += 32) {
+            word_t w0 = ((const word_t *)s)[0], w1 = ((const word_t *)s)[1];
+            word_t w2 = ((const word_t *)s)[2], w3 = ((const word_t *)s)[3];
+            ((word_t *)d)[0] = w0, ((word_t *)d)[1] = w1;
+            ((word_t *)d)[2] = w2, ((word_t *)d)[3] = w3;
+        }
+    }
     while (n--)
         *d++ = *s++;
     return dst;

@@ -47,12 +47,6 @@ paddr_t vm_create_user_root(void)
     return root;
 }
 
-void vm_activate(paddr_t root)
-{
-    csr_write(satp, SATP_SV39 | (root >> PAGE_SHIFT));
-    sfence_vma_all();
-}
-
 void vm_flush_tlb(void)
 {
     sfence_vma_all();

@@ -1,5 +1,6 @@
 #pragma once
 // The kernel's address space and the kernel half shared by every process.
+#include "arch/riscv/csr.h"
 #include "arch/riscv/memlayout.h"
 
 // Build the W^X kernel page table and switch to it.
@@ -8,8 +9,12 @@ void vm_init_kernel(void);
 paddr_t vm_create_user_root(void);
 // Free a process's page tables and user pages (switches to the kernel table first if needed).
 void vm_destroy_user_root(paddr_t root);
-// Run with this root's address space.
-void vm_activate(paddr_t root);
+// Run with this root's address space (inline: every switch between processes does it).
+static inline void vm_activate(paddr_t root)
+{
+    csr_write(satp, SATP_SV39 | (root >> PAGE_SHIFT));
+    sfence_vma_all();
+}
 // Forget every cached translation, after page-table entries changed. Always global: a
 // page-granular fence does not drop cached non-leaf entries, and pt_unmap may free tables;
 // without ASIDs every address-space switch flushes everything anyway.

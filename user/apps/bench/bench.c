@@ -144,5 +144,6 @@ int main(void)
     report("timer_coalesce_irqs", timer_irqs(50000, 10 * MS));
     // Deadlines 1 ms apart, 5 ms slack: at best one interrupt per 6 timers, 17 in all.
     report("timer_spread_irqs", timer_irqs(MS, 5 * MS));
+    bench_ipc();
     return 0;
 }

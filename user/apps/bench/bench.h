@@ -5,4 +5,7 @@
 #define ITERATIONS 10000
 
 void report(const char *name, uint64_t value);
+// IPC round trips and bulk transfer through messages (ipc.c).
+void bench_ipc(void);
+// Mapping and unmapping VMOs (vm.c).
 void bench_vm(void);

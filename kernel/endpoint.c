@@ -1,0 +1,541 @@
+// Endpoints: synchronous IPC with a direct-switch fast path.
+//
+// Whichever side arrives second moves the message: a sender that finds a receiver blocked on
+// the endpoint copies straight into it; a receiver that finds a sender queued copies out of
+// it. A blocked thread never does anything when it wakes but return its wait_result, so all
+// data movement (and every error it can raise) belongs to the running thread, which can
+// report the error to its own caller. A thread's IPC state is one of:
+//
+//   queued sender     on ep->senders, message in t->msg, badge in t->badge (unblock: leave)
+//   queued receiver   on ep->receivers (unblock: leave)
+//   awaiting a reply  t->server = S and S->caller = t (unblock: give_up_call)
+//
+// plus, independently, "owes a reply" (t->caller set) for a server that received a call.
+// A killed or timed-out thread leaves its state through its unblock function; a killed server
+// lets its caller go through endpoint_thread_exit.
+#include <stddef.h>
+#include <nexus/errors.h>
+#include <nexus/ipc.h>
+#include <nexus/syscall.h>
+#include "endpoint.h"
+#include "clock.h"
+#include "handle.h"
+#include "lib/string.h"
+#include "notification.h"
+#include "process.h"
+#include "sched.h"
+#include "syscall.h"
+#include "thread.h"
+
+uint64_t endpoint_bytes_copied;
+
+// The info bits a sender may set: label, byte count and handle count. The flags are the
+// kernel's (NX_MSG_CALL, NX_MSG_SIGNALS on receipt); bits 52-55 are reserved.
+#define INFO_SEND_MASK NX_MSG_INFO(UINT32_MAX, 0xffff, 0xf)
+// The bits that say a message has bytes or handles beyond its registers.
+#define INFO_PAYLOAD_MASK NX_MSG_INFO(0, 0xffff, 0xf)
+
+// ---- lifetime ----
+
+static void wake_all(struct waitq *q, long result)
+{
+    struct thread *t;
+    while ((t = waitq_pop(q)))
+        sched_wake(t, result);
+}
+
+static void unbind(struct endpoint *ep)
+{
+    struct notification *n = ep->notif;
+    if (!n)
+        return;
+    ep->notif = NULL;
+    n->bound = NULL;
+    kobject_unref(&n->obj);
+}
+
+static void endpoint_destroy(struct kobject *obj)
+{
+    struct endpoint *ep = (struct endpoint *)obj;
+    wake_all(&ep->senders, NX_ERR_PEER_CLOSED);
+    wake_all(&ep->receivers, NX_ERR_PEER_CLOSED);
+    unbind(ep);
+    process_free_object_page(ep->owner, ep);
+}
+
+long sys_endpoint_create(void)
+{
+    struct process *p = current_process;
+    struct endpoint *ep = process_alloc_object_page(p);
+    if (!ep)
+        return NX_ERR_NO_MEMORY;
+    kobject_init(&ep->obj, NX_OBJ_ENDPOINT, endpoint_destroy);
+    ep->owner = p;
+    return syscall_install(&ep->obj, NX_RIGHTS_ALL);
+}
+
+// The object of `type` that h names in the current process, with `rights`, and its badge.
+static void *get_object(uint64_t h, uint32_t type, uint32_t rights, uint32_t *badge, int *err)
+{
+    struct kobject *obj = NULL;
+    *err = syscall_get(h, type, rights, &obj, badge);
+    return obj;  // every object embeds its kobject first
+}
+
+// The endpoint of a slot handle_find returned.
+static struct endpoint *endpoint_of(const struct handle_slot *s)
+{
+    return (struct endpoint *)s->obj;
+}
+
+// get_object for endpoints, with the inline lookup first (syscall_get then only finds the
+// precise error).
+static struct endpoint *get_endpoint(uint64_t h, uint32_t rights, uint32_t *badge, int *err)
+{
+    const struct handle_slot *s =
+        handle_find(current_process->handles, h, NX_OBJ_ENDPOINT, rights);
+    if (!s)
+        return get_object(h, NX_OBJ_ENDPOINT, rights, badge, err);
+    if (badge)
+        *badge = s->badge;
+    *err = NX_OK;
+    return endpoint_of(s);
+}
+
+long sys_endpoint_mint(uint64_t h, uint64_t badge, uint64_t rights)
+{
+    int err;
+    get_endpoint(h, NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE, NULL, &err);
+    if (err)
+        return err;
+    if (badge == 0 || badge > UINT32_MAX || rights > UINT32_MAX)
+        return NX_ERR_INVALID;
+    nx_handle_t out;
+    err = handle_mint(current_process->handles, (nx_handle_t)h, (uint32_t)badge,
+                      (uint32_t)rights, &out);
+    return err ? err : (long)out;
+}
+
+// ---- bound notifications ----
+
+// Give t the bits of n instead of a message.
+static void deliver_signals(struct thread *t, struct notification *n)
+{
+    t->out[0] = NX_MSG_SIGNALS;
+    t->out[1] = notification_take(n);
+    t->out[2] = t->out[3] = t->out[4] = t->out[5] = 0;
+}
+
+void endpoint_notify(struct endpoint *ep)
+{
+    struct thread *r = waitq_pop(&ep->receivers);
+    if (r) {
+        deliver_signals(r, ep->notif);
+        sched_wake(r, NX_OK);
+    }
+}
+
+long sys_endpoint_bind(uint64_t h, uint64_t nh)
+{
+    int err;
+    struct endpoint *ep = get_endpoint(h, NX_RIGHT_WAIT, NULL, &err);
+    struct notification *n = NULL;
+    if (err == NX_OK && nh != NX_HANDLE_INVALID)
+        n = get_object(nh, NX_OBJ_NOTIFICATION, NX_RIGHT_WAIT, NULL, &err);
+    if (err)
+        return err;
+    if (n && n->bound)  // a notification wakes one endpoint's receivers at most
+        return n->bound == ep ? NX_OK : NX_ERR_BAD_STATE;
+    unbind(ep);
+    if (n) {
+        kobject_ref(&n->obj);
+        ep->notif = n;
+        n->bound = ep;
+        if (n->bits)
+            endpoint_notify(ep);
+    }
+    return NX_OK;
+}
+
+// ---- moving a message ----
+
+// NX_OK if a sender may send `info`.
+static int check_info(uint64_t info)
+{
+    if (!(info >> 32))  // label only: the common case needs no more
+        return NX_OK;
+    if (info & ~INFO_SEND_MASK)
+        return NX_ERR_INVALID;
+    if (NX_MSG_NBYTES(info) > NX_MSG_BYTES_MAX || NX_MSG_NHANDLES(info) > NX_MSG_HANDLES_MAX)
+        return NX_ERR_TOO_BIG;
+    return NX_OK;
+}
+
+// The first n handle entries of an IPC buffer as a transfer batch. The kernel reads them into
+// its own memory once, so the sender's other threads cannot change them under the check.
+static void read_xfers(const struct nx_ipc_buffer *b, uint32_t n, struct handle_xfer *x)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t r = b->handle_rights[i];
+        x[i].handle = b->handles[i];
+        x[i].rights = r & ~NX_XFER_COPY;
+        x[i].copy = (r & NX_XFER_COPY) != 0;
+    }
+}
+
+// Check that `from` may send its n handles (to `to`'s process; NULL: to anyone, for a sender
+// about to queue); if `to` is given, move or copy them and tell `to` what it got.
+static int move_handles(struct thread *from, uint32_t n, struct thread *to)
+{
+    struct handle_xfer x[NX_MSG_HANDLES_MAX];
+    read_xfers(from->ipc, n, x);
+    struct handle_table *src = from->proc->handles, *dst = to ? to->proc->handles : NULL;
+    int err = handle_transfer_check(src, x, n, dst);
+    if (err || !to)
+        return err;
+    nx_handle_t got[NX_MSG_HANDLES_MAX];
+    handle_transfer_commit(src, x, n, dst, got);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t type;
+        to->ipc->handles[i] = got[i];
+        handle_info(dst, got[i], &type, &to->ipc->handle_rights[i]);
+    }
+    return NX_OK;
+}
+
+// What a receiving syscall returns in a1..a6: info, the words, the sender's badge.
+static inline void put_words(struct thread *to, uint64_t info, uint64_t w0, uint64_t w1,
+                             uint64_t w2, uint64_t w3, uint64_t badge)
+{
+    to->out[0] = info;
+    to->out[1] = w0;
+    to->out[2] = w1;
+    to->out[3] = w2;
+    to->out[4] = w3;
+    to->out[5] = badge;
+}
+
+// Move the handles and bytes `info` announces from `from`'s IPC buffer to `to`'s.
+// Kept out of line so that the register-only fast path pays nothing for it (not even the
+// stack frame it needs).
+static __attribute__((noinline)) int move_payload(struct thread *from, uint64_t info,
+                                                  struct thread *to)
+{
+    uint32_t nhandles = NX_MSG_NHANDLES(info), nbytes = NX_MSG_NBYTES(info);
+    int err = nhandles ? move_handles(from, nhandles, to) : NX_OK;
+    if (err)
+        return err;
+    memcpy(to->ipc->bytes, from->ipc->bytes, nbytes);
+    endpoint_bytes_copied += nbytes;
+    return NX_OK;
+}
+
+// Move the message msg (info and words, laid out as thread.msg) sent by `from` through a
+// handle with `badge` into `to`: handles and bytes between their IPC buffers, info, words and
+// badge into to->out. All or nothing. Inline, so that a message built from syscall arguments
+// goes from registers straight into to->out.
+static inline int deliver(struct thread *from, const uint64_t *msg, uint64_t badge,
+                          struct thread *to)
+{
+    uint64_t info = msg[0];
+    if (info & INFO_PAYLOAD_MASK) {
+        int err = move_payload(from, info, to);
+        if (err)
+            return err;
+    }
+    put_words(to, info, msg[1], msg[2], msg[3], msg[4], badge);
+    return NX_OK;
+}
+
+// ---- calls and replies ----
+
+// server received caller's call and owes it a reply. It did so in a receive, which cleared
+// caller_gone: the flag is only ever set while caller is NULL.
+static void hold_call(struct thread *server, struct thread *caller)
+{
+    server->caller = caller;
+    caller->server = server;
+}
+
+static void end_call(struct thread *server, struct thread *caller)
+{
+    server->caller = NULL;
+    caller->server = NULL;
+}
+
+// unblock of a caller awaiting its reply (deadline passed, or killed): the server's reply
+// will find nobody.
+static void give_up_call(struct thread *caller)
+{
+    struct thread *server = caller->server;
+    end_call(server, caller);
+    server->caller_gone = true;
+}
+
+// server will never reply (it receives again, or dies): its caller gets NX_ERR_PEER_CLOSED.
+static void drop_reply(struct thread *server)
+{
+    struct thread *caller = server->caller;
+    if (caller) {
+        end_call(server, caller);
+        sched_wake(caller, NX_ERR_PEER_CLOSED);
+    }
+}
+
+void endpoint_thread_exit(struct thread *t)
+{
+    drop_reply(t);
+}
+
+// ---- waiting in line ----
+
+// Queue self on q (an endpoint's senders or receivers); its unblock is leave.
+static void enqueue(struct thread *self, struct waitq *q)
+{
+    self->wait_queue = q;
+    waitq_push(q, self);
+}
+
+static void leave(struct thread *t)
+{
+    waitq_remove(t->wait_queue, t);
+}
+
+static bool deadline_passed(uint64_t deadline)
+{
+    return deadline != NX_DEADLINE_NEVER && deadline <= clock_now();
+}
+
+static bool has_signals(const struct endpoint *ep)
+{
+    return ep->notif && ep->notif->bits;
+}
+
+// ---- sending ----
+
+// No receiver is waiting: check the message's handles now (so a bad one fails at once, not
+// when a receiver comes), then wait in line with the message in self->msg.
+static long queue_sender(struct thread *self, struct endpoint *ep, const uint64_t *msg,
+                         uint32_t badge, uint64_t deadline)
+{
+    uint32_t nhandles = NX_MSG_NHANDLES(msg[0]);
+    int err = nhandles ? move_handles(self, nhandles, NULL) : NX_OK;
+    if (err)
+        return err;
+    memcpy(self->msg, msg, sizeof(self->msg));
+    self->badge = badge;
+    enqueue(self, &ep->senders);
+    return sched_block(deadline, leave);
+}
+
+// Send msg through h (SIGNAL needed) to the first receiver blocked on the endpoint, which is
+// taken off the queue and returned in *r; or queue self and block, *r = NULL. With call set,
+// the message is a call and the deadline must not have passed.
+static long send(uint64_t h, uint64_t *msg, uint64_t deadline, bool call, struct thread **r)
+{
+    struct thread *self = current_thread;
+    uint32_t badge;
+    int err;
+    struct endpoint *ep = get_endpoint(h, NX_RIGHT_SIGNAL, &badge, &err);
+    if (err == NX_OK)
+        err = check_info(msg[0]);
+    if (err == NX_OK && call && deadline_passed(deadline))  // the reply could never come
+        err = NX_ERR_TIMED_OUT;
+    *r = NULL;
+    if (err)
+        return err;
+    msg[0] |= call ? NX_MSG_CALL : 0;
+    struct thread *t = ep->receivers.head;
+    if (!t)
+        return queue_sender(self, ep, msg, badge, deadline);
+    err = deliver(self, msg, badge, t);
+    if (err)
+        return err;
+    waitq_remove(&ep->receivers, t);
+    *r = t;
+    return NX_OK;
+}
+
+long sys_send(uint64_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+              uint64_t deadline)
+{
+    uint64_t msg[1 + NX_MSG_WORDS] = { info, w0, w1, w2, w3 };
+    struct thread *r;
+    long err = send(h, msg, deadline, false, &r);
+    if (r)
+        sched_wake(r, NX_OK);
+    return err;
+}
+
+// server, just taken off the receivers with the current thread's call delivered, runs at
+// once on this hart without passing through the run queue; its reply_recv switches back the
+// same way.
+static long run_server(struct thread *server, uint64_t deadline)
+{
+    hold_call(server, current_thread);
+    server->wait_result = NX_OK;
+    return sched_block_switch(server, deadline, give_up_call);
+}
+
+static __attribute__((noinline)) long call_general(uint64_t h, uint64_t info, uint64_t w0,
+                                                   uint64_t w1, uint64_t w2, uint64_t w3,
+                                                   uint64_t deadline)
+{
+    uint64_t msg[1 + NX_MSG_WORDS] = { info, w0, w1, w2, w3 };
+    struct thread *r;
+    long err = send(h, msg, deadline, true, &r);
+    return r ? run_server(r, deadline) : err;
+}
+
+// The fast path (like seL4's): a call of registers only, without a deadline, to a server
+// already blocked in recv needs nothing but the stores below and a direct switch, in a leaf
+// function without a stack frame. Anything else takes the general path, which handles this
+// case too, only slower.
+long sys_call(uint64_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+              uint64_t deadline)
+{
+    const struct handle_slot *s =
+        handle_find(current_process->handles, h, NX_OBJ_ENDPOINT, NX_RIGHT_SIGNAL);
+    if (s && !(info >> 32) && deadline == NX_DEADLINE_NEVER) {
+        struct thread *r = waitq_pop(&endpoint_of(s)->receivers);
+        if (r) {
+            put_words(r, info | NX_MSG_CALL, w0, w1, w2, w3, s->badge);
+            return run_server(r, deadline);
+        }
+    }
+    return call_general(h, info, w0, w1, w2, w3, deadline);
+}
+
+// ---- receiving ----
+
+// A queued sender's message was delivered to receiver: a caller now waits for the reply
+// (still blocked, with its deadline), a plain sender is done.
+static void accept(struct thread *receiver, struct thread *sender)
+{
+    if (sender->msg[0] & NX_MSG_CALL) {
+        hold_call(receiver, sender);
+        sender->unblock = give_up_call;
+    } else {
+        sched_wake(sender, NX_OK);
+    }
+}
+
+// Take what is there for self on ep: the bound notification's bits, else the oldest message
+// that can be delivered (a sender whose message cannot, say because self's handle table is
+// full, gets the error). False if there is nothing.
+static bool take_message(struct thread *self, struct endpoint *ep)
+{
+    if (has_signals(ep)) {
+        deliver_signals(self, ep->notif);
+        return true;
+    }
+    struct thread *s;
+    while ((s = waitq_pop(&ep->senders))) {
+        int err = deliver(s, s->msg, s->badge, self);
+        if (err == NX_OK) {
+            accept(self, s);
+            return true;
+        }
+        sched_wake(s, err);
+    }
+    return false;
+}
+
+// Nothing for self on ep: wait in line. `replied`, if not NULL, is a caller whose reply self
+// just delivered: the CPU goes straight to it (the reply fast path).
+static long wait_message(struct thread *self, struct endpoint *ep, uint64_t deadline,
+                         struct thread *replied)
+{
+    enqueue(self, &ep->receivers);
+    if (!replied)
+        return sched_block(deadline, leave);
+    replied->wait_result = NX_OK;
+    return sched_block_switch(replied, deadline, leave);
+}
+
+// Receive on ep; `replied` as for wait_message, or simply woken if a message is there.
+static long receive(struct thread *self, struct endpoint *ep, uint64_t deadline,
+                    struct thread *replied)
+{
+    self->caller_gone = false;
+    if (!take_message(self, ep))
+        return wait_message(self, ep, deadline, replied);
+    if (replied)
+        sched_wake(replied, NX_OK);
+    return NX_OK;
+}
+
+long sys_recv(uint64_t h, uint64_t deadline)
+{
+    int err;
+    struct endpoint *ep = get_endpoint(h, NX_RIGHT_WAIT, NULL, &err);
+    if (err)
+        return err;
+    drop_reply(current_thread);  // replies cannot be deferred past the next receive
+    return receive(current_thread, ep, deadline, NULL);
+}
+
+// ---- replying ----
+
+// Deliver a reply to self's caller, which stays blocked until whoever called this wakes it.
+static int deliver_reply(struct thread *self, struct thread *caller, uint64_t info,
+                         uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+{
+    uint64_t msg[1 + NX_MSG_WORDS] = { info, w0, w1, w2, w3 };
+    int err = deliver(self, msg, 0, caller);
+    if (err == NX_OK)
+        end_call(self, caller);
+    return err;
+}
+
+long sys_reply(uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+{
+    struct thread *self = current_thread, *c = self->caller;
+    int err = check_info(info);
+    if (err == NX_OK && !c)
+        err = self->caller_gone ? NX_ERR_PEER_CLOSED : NX_ERR_BAD_STATE;
+    if (err == NX_OK)
+        err = deliver_reply(self, c, info, w0, w1, w2, w3);
+    if (err)
+        return err;
+    sched_wake(c, NX_OK);
+    return NX_OK;
+}
+
+// A reply whose caller gave up is dropped silently (a server loop has nobody to tell); a reply
+// that cannot be delivered fails the whole call, before anything is received.
+static __attribute__((noinline)) long reply_recv_general(uint64_t h, uint64_t info,
+                                                         uint64_t w0, uint64_t w1, uint64_t w2,
+                                                         uint64_t w3, uint64_t deadline)
+{
+    struct thread *self = current_thread, *c = self->caller;
+    int err;
+    struct endpoint *ep = get_endpoint(h, NX_RIGHT_WAIT, NULL, &err);
+    if (err == NX_OK)
+        err = check_info(info);
+    if (err == NX_OK && c)
+        err = deliver_reply(self, c, info, w0, w1, w2, w3);
+    if (err)
+        return err;
+    return receive(self, ep, deadline, c);
+}
+
+// The fast path back: a reply of registers only to a caller, on an endpoint where nothing
+// else waits to be received, switches straight to the caller. Anything else, the general
+// path.
+long sys_reply_recv(uint64_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
+                    uint64_t w3, uint64_t deadline)
+{
+    struct thread *self = current_thread, *c = self->caller;
+    const struct handle_slot *s =
+        handle_find(current_process->handles, h, NX_OBJ_ENDPOINT, NX_RIGHT_WAIT);
+    if (s && c && !(info >> 32)) {
+        struct endpoint *ep = endpoint_of(s);
+        if (waitq_empty(&ep->senders) && !has_signals(ep)) {
+            put_words(c, info, w0, w1, w2, w3, 0);
+            end_call(self, c);
+            return wait_message(self, ep, deadline, c);  // caller_gone is false: c was set
+        }
+    }
+    return reply_recv_general(h, info, w0, w1, w2, w3, deadline);
+}
