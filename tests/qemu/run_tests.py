@@ -4,7 +4,7 @@ check, in order, the markers the system prints. Ends with 'N passed, N failed'."
 import re
 import sys
 
-from qemu import boot
+from qemu import Console, boot
 
 POWER_OFF = r"NEURON: no processes left, powering off"
 BANNER = r"NEURON microkernel \(Nexus OS\) on hart 0"
@@ -108,6 +108,41 @@ CASES = [
 ]
 
 
+# Shell sessions over the serial console: name, boot arguments, steps. A step is (keys to
+# type, regexes that must appear in this order in what comes back before the next prompt).
+# Keys are sent as typed: "\r" is Enter, "\x1b[A" the Up arrow, "\x7f" Backspace.
+PROMPT = r"\nnsh> "  # a redraw of the line starts with "\r", a new prompt follows a newline
+SHELL_CASES = [
+    ("shell_commands", "init=shboot",
+     [("help\r", [r"help", r"echo", r"uptime", r"mem", r"bench", r"keys:"]),
+      ("echo hello   world \"a  b\"\r", [r"\r\nhello world a  b\r?\n"]),
+      ("uptime\r", [r"up \d+\.\d{3} s"]),
+      ("mem\r", [r"pages: 65536 total, \d+ used, \d+ free"]),
+      ("frobnicate now\r", [r"nsh: frobnicate: unknown command \(help lists them\)"]),
+      ("uptime 3\r", [r"usage: uptime"]),
+      ("echo \"open\r", [r"nsh: a quote is not closed"]),
+      ("echo " + "w " * 20 + "\r", [r"nsh: more than 16 words"]),
+      ("\r", []),
+      ("echo still here\r", [r"still here"])]),
+    ("shell_line_editing", "init=shboot",
+     [("ech\x7fho ab\x1b[Dc\r", [r"\nacb\r?\n"]),
+      ("echo second\r", [r"\nsecond\r?\n"]),
+      ("\x1b[A\x1b[A\r", [r"\nacb\r?\n"]),                  # history: two back
+      ("\x1b[A\x1b[A\x1b[B\x7f\x7f\x7fthird\r", [r"\nthird\r?\n"]),
+      ("\x1b[Hxx\x1b[F!\x1b[D\x1b[3~\x15echo fresh\r", [r"\nfresh\r?\n"]),
+      ("x" * 230 + "\r", [r"nsh: line longer than 200 characters: not run"]),
+      ("\x80\xff\x02\x1b[99;99Recho garbage ignored\r", [r"\ngarbage ignored\r?\n"]),
+      ("abc\x03", [r"\^C"]),
+      ("echo after ctrl-c\r", [r"\nafter ctrl-c\r?\n"])]),
+    ("shell_bench_in_place", "init=shboot",
+     [("bench\r", [r"BENCH prompt_instret \d+",
+                   r"call/reply between two threads: \d+ instructions, \d+ ns per round trip",
+                   r"call/reply between two processes: \d+ instructions",
+                   r"process \d+ \(bench-partner\) exited with status 0"]),
+      ("bench\r", [r"between two threads", r"between two processes"])]),
+]
+
+
 def check(name, bootargs, expect, forbid, must_exit):
     out, code = boot(bootargs)
     pos, problems = 0, []
@@ -123,22 +158,47 @@ def check(name, bootargs, expect, forbid, must_exit):
     return problems, out
 
 
+def check_shell(name, bootargs, steps):
+    con = Console(bootargs)
+    problems = []
+    if con.expect(PROMPT, timeout=30) is None:
+        problems.append("no prompt")
+    for keys, expect in steps if not problems else []:
+        con.send(keys)
+        reply = con.expect(PROMPT)
+        if reply is None:
+            problems.append(f"no prompt after {keys[:40]!r}")
+            break
+        pos = 0
+        for pattern in expect:
+            m = re.compile(pattern).search(reply, pos)
+            if not m:
+                problems.append(f"after {keys[:40]!r}: missing (in order): {pattern}")
+                break
+            pos = m.end()
+    con.close(timeout=0)
+    out = con.text()
+    problems += ["unexpected: " + p for p in (r"PANIC", r"\(nsh\) (killed|exited)") if re.search(p, out)]
+    return problems, out
+
+
 def main():
     only = sys.argv[1:]
     passed = failed = 0
-    for case in CASES:
-        if only and case[0] not in only:
+    cases = [(c[0], check, c) for c in CASES] + [(c[0], check_shell, c) for c in SHELL_CASES]
+    for name, checker, case in cases:
+        if only and name not in only:
             continue
-        problems, out = check(*case)
+        problems, out = checker(*case)
         if problems:
             failed += 1
-            print(f"FAIL {case[0]}")
+            print(f"FAIL {name}")
             for p in problems:
                 print("     " + p)
             print("     --- output ---\n" + "\n".join("     | " + l for l in out.splitlines()[-40:]))
         else:
             passed += 1
-            print(f"PASS {case[0]}")
+            print(f"PASS {name}")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -1,0 +1,21 @@
+#pragma once
+// What the shell's parts share: the console, the command table, and the figures `bench`
+// reports.
+#include <stddef.h>
+#include <stdint.h>
+#include <nexus/handle.h>
+#include "cmdline.h"
+
+extern nx_handle_t nsh_console;
+// instret when the first prompt was printed (under `qemu -icount shift=0`: instructions
+// since reset), reported by `bench` as BENCH prompt_instret.
+extern uint64_t nsh_prompt_instret;
+
+extern const struct command nsh_commands[];
+extern const size_t nsh_ncommands;
+
+// Print the command's usage line; returns 1 (a command's failure status).
+int nsh_usage(const char *name);
+
+// Commands in other files.
+int cmd_bench(int argc, char **argv);
