@@ -23,17 +23,22 @@ KERNEL_CFLAGS := $(COMMON_CFLAGS) -ffreestanding -fno-stack-protector -nostdlib 
                  -ffunction-sections -fdata-sections \
                  -march=rv64imac_zicsr_zifencei -mabi=lp64 -Ikernel
 # User ABI: RV64IMAC, LP64 (soft float) for now; see docs/abi.md.
-USER_CFLAGS   := $(COMMON_CFLAGS) -ffreestanding -march=rv64imac_zicsr -mabi=lp64 \
+# Programs are hosted C on picolibc (its headers; TLS variables local-exec, see user.ld).
+USER_CFLAGS   := $(COMMON_CFLAGS) --specs=picolibc.specs -march=rv64imac_zicsr -mabi=lp64 \
                  -Iuser/lib/include
 # Linking names the plain ISA so GCC picks the rv64imac/lp64 multilib of libgcc and picolibc.
 LINK_MARCH    := -march=rv64imac -mabi=lp64
-USER_LDFLAGS  := $(LINK_MARCH) -nostartfiles -static --specs=picolibc.specs -T user/lib/user.ld \
+USER_LDFLAGS  := $(LINK_MARCH) -nostartfiles -static -T user/lib/user.ld \
                  -Wl,--gc-sections
 
 KERNEL_SRCS := $(wildcard kernel/*.c kernel/lib/*.c kernel/arch/riscv/*.c kernel/arch/riscv/*.S)
 KERNEL_OBJS := $(patsubst %,build/%.o,$(KERNEL_SRCS))
 LIBNX_SRCS  := $(wildcard user/lib/*.c user/lib/*.S)
-LIBNX_OBJS  := $(patsubst %,build/%.o,$(LIBNX_SRCS))
+# The kernel's validated ELF and cpio parsers, compiled into libnx unchanged (the loader and
+# the boot archive reader use them).
+LIBNX_KLIB  := kernel/lib/elf.c kernel/lib/cpio.c
+LIBNX_OBJS  := $(patsubst %,build/%.o,$(LIBNX_SRCS)) \
+               $(patsubst kernel/lib/%,build/user/klib/%.o,$(LIBNX_KLIB))
 # Every program in the boot archive: a directory user/{apps,services,drivers}/<name>/ (its
 # .c files), user/init/ (the program "init"), or one file tests/qemu/progs/<name>.c.
 PROGRAM_DIRS := $(wildcard user/apps/* user/services/* user/drivers/*)
@@ -70,6 +75,9 @@ build/tests/qemu/progs/%.c.o: tests/qemu/progs/%.c
 build/user/lib/%.S.o: user/lib/%.S
 	@mkdir -p $(@D)
 	$(CC_RV) $(USER_CFLAGS) -c -o $@ $<
+build/user/klib/%.c.o: kernel/lib/%.c
+	@mkdir -p $(@D)
+	$(CC_RV) $(USER_CFLAGS) -Ikernel -c -o $@ $<
 build/libnx.a: $(LIBNX_OBJS)
 	rm -f $@ && $(CROSS)ar rcs $@ $^
 app_srcs = $(if $(filter init,$(1)),$(wildcard user/init/*.c),\

@@ -6,7 +6,7 @@
 HOST_CC      ?= cc
 HOST_CFLAGS  := -std=gnu11 -g -O1 -Wall -Wextra -Werror -fno-omit-frame-pointer \
                 -fsanitize=address,undefined -fno-sanitize-recover=all \
-                -DNEXUS_HOST -Ikernel -Iinclude -Itests/host
+                -DNEXUS_HOST -Ikernel -Iinclude -Itests/host -Iuser/lib/include -Iuser/lib
 HOST_LDLIBS  := -lcmocka
 
 HOST_TESTS :=

@@ -29,7 +29,7 @@ static inline uint64_t nx_rdinstret(void)
 #define NX_SPAWN_STACK_SIZE (64 * 1024)
 
 // Start a new process `name` running a copy of this program: its text, rodata and the
-// current contents of data and bss, each in a new VMO mapped at the same address with the
+// current contents of data and bss (but an empty heap and the default stdio sink), each in a new VMO mapped at the same address with the
 // same protection, plus a NX_SPAWN_STACK_SIZE stack. Its first thread runs entry(h), where h
 // is arg moved into the child (nx_start_handle there; NX_HANDLE_INVALID passes none); when
 // entry returns the process exits with status 0. The child's budget is budget_pages; the
@@ -37,10 +37,18 @@ static inline uint64_t nx_rdinstret(void)
 long nx_spawn(const char *name, size_t budget_pages, void (*entry)(nx_handle_t arg),
               nx_handle_t arg);
 
-// Formatted output to the debug console (%s %c %d %ld %u %lu %x %lx %%); returns bytes written.
+// printf (picolibc's formatting) straight to the stdio sink (nx/stdio.h), unbuffered, at
+// most NX_STDIO_LINE_MAX - 1 bytes; needs no thread-local storage, so threads made with the
+// bare thread_create syscall may use it. Returns the bytes written. Programs otherwise use
+// picolibc's printf.
 int nx_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void nx_puts(const char *s);
+// Flush stdio and end the process with status (what exit() ends in).
 _Noreturn void nx_exit_process(long status);
+
+// The size of a VMO in bytes (found by nx_vmo_read probes, a binary search over pages: the
+// kernel has no size call). Needs READ.
+long nx_vmo_size(nx_handle_t vmo, size_t *size);
 
 // Wait on a notification until the deadline; on NX_OK *bits holds the bits taken.
 static inline long nx_notify_wait_bits(nx_handle_t n, uint64_t deadline, uint64_t *bits)

@@ -1,0 +1,23 @@
+#pragma once
+// libnx internals shared between its files (not part of the public API).
+#include <stddef.h>
+#include <stdint.h>
+#include <nexus/handle.h>
+#include <nexus/ipc.h>
+
+#define NX_PAGE 4096ul
+#define NX_PAGE_UP(x) (((x) + NX_PAGE - 1) & ~(NX_PAGE - 1))
+// The largest VMO (docs/abi.md, Limits).
+#define NX_VMO_MAX_BYTES (256ul << 20)
+
+// The calling thread's IPC buffer (runtime.c); set by whoever starts a thread.
+extern __thread struct nx_ipc_buffer *nx_tls_ipc_buffer;
+
+// Drop the heap state a spawned copy of the program inherited (heap.c).
+void nx_heap_forget(void);
+
+// A new VMO of `size` bytes with src[0..len) at offset `off` (the rest zero), mapped in proc
+// at va (0: the kernel picks) with prot; the mapping keeps the VMO, whose handle is closed.
+// Returns the address or a negative NX_ERR_* (nothing left mapped or open).
+long nx_map_new_copy(nx_handle_t proc, uint64_t va, size_t size, size_t off, const void *src,
+                     size_t len, uint32_t prot);

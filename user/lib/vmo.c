@@ -1,0 +1,47 @@
+// VMO helpers: nx_map_new_copy (internal.h), how both nx_spawn and the ELF loader fill a
+// child's memory, and nx_vmo_size.
+#include <nx/nx.h>
+#include "internal.h"
+
+static long write_all(nx_handle_t vmo, size_t off, const char *src, size_t len)
+{
+    for (size_t done = 0; done < len; done += NX_VMO_RW_MAX) {
+        size_t n = len - done < NX_VMO_RW_MAX ? len - done : NX_VMO_RW_MAX;
+        long err = nx_vmo_write(vmo, (long)(off + done), (long)(src + done), (long)n);
+        if (err)
+            return err;
+    }
+    return NX_OK;
+}
+
+long nx_map_new_copy(nx_handle_t proc, uint64_t va, size_t size, size_t off, const void *src,
+                     size_t len, uint32_t prot)
+{
+    long vmo = nx_vmo_create((long)size);
+    if (vmo < 0)
+        return vmo;
+    long r = write_all((nx_handle_t)vmo, off, src, len);
+    if (r == NX_OK)
+        r = nx_vm_map(proc, vmo, (long)va, 0, (long)size, prot);
+    nx_handle_close(vmo);
+    return r;
+}
+
+// The VMO's last page is the highest page offset a one-byte read accepts.
+long nx_vmo_size(nx_handle_t vmo, size_t *size)
+{
+    char byte;
+    long err = nx_vmo_read(vmo, 0, (long)&byte, 1);
+    if (err)
+        return err;
+    size_t lo = 1, hi = NX_VMO_MAX_BYTES / NX_PAGE + 1;  // lo pages exist, hi pages do not
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (nx_vmo_read(vmo, (long)((mid - 1) * NX_PAGE), (long)&byte, 1) == NX_OK)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *size = lo * NX_PAGE;
+    return NX_OK;
+}
