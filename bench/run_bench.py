@@ -10,7 +10,10 @@ import sys
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
-from qemu import boot  # noqa: E402
+from qemu import Console, boot  # noqa: E402
+
+# How the system is booted to the shell prompt.
+SHELL_BOOTARGS = "init=shboot"
 
 # name: (unit, budget or None, what it measures)
 FIGURES = {
@@ -30,6 +33,9 @@ FIGURES = {
     "idle_timer_irqs_per_s": ("interrupts/s", 0, "idle: timer interrupts beyond the one wake-up asked for"),
     "timer_coalesce_irqs": ("interrupts", 1, "100 timer objects, all windows overlapping"),
     "timer_spread_irqs": ("interrupts", 17, "100 timers 1 ms apart, 5 ms slack (17 is the fewest)"),
+    "boot_to_prompt_instr": ("instructions", None, "kernel entry to the first nsh> prompt (uart driver and shell running)"),
+    "shell_ipc_thread_instr": ("instructions", None, "nsh `bench`: call/reply between two threads of the shell (avg of 2,000)"),
+    "shell_ipc_process_instr": ("instructions", None, "nsh `bench`: call/reply between the shell and a spawned process (avg of 2,000)"),
     "kernel_text_bytes": ("bytes", None, "kernel .text"),
     "kernel_data_bytes": ("bytes", None, "kernel .data + .rodata"),
     "kernel_bss_bytes": ("bytes", None, "kernel .bss"),
@@ -55,8 +61,27 @@ def run_in_qemu():
     return found
 
 
+def run_shell_in_qemu():
+    """Boot to the shell prompt and type `bench`: the shell reports the instret of its first
+    prompt and its in-place IPC figures."""
+    con = Console(SHELL_BOOTARGS, icount=True)
+    ok = con.expect(r"\nnsh> ", timeout=120) is not None
+    if ok:
+        con.send("bench\r")
+        ok = con.expect(r"\nnsh> ", timeout=120) is not None
+    con.close(timeout=0)
+    out = con.text()
+    entry = re.search(r"entry instret (\d+)", out)
+    found = dict((m.group(1), int(m.group(2))) for m in re.finditer(r"^BENCH (\w+) (\d+)", out, re.M))
+    if not ok or not entry or "prompt_instret" not in found:
+        sys.exit("bench: the shell did not reach its prompt or run bench:\n" + out[-2000:])
+    found["boot_to_prompt_instr"] = found.pop("prompt_instret") - int(entry.group(1))
+    return found
+
+
 def main():
     values = run_in_qemu()
+    values.update(run_shell_in_qemu())
     values.update(section_sizes())
     rows = []
     print(f"{'figure':<28} {'value':>14} {'budget':>10}  unit / what")
