@@ -87,13 +87,14 @@ app_objs = $(patsubst %,build/%.o,$(call app_srcs,$(1)))
 build/initrd/%: $$(call app_objs,$$*) build/libnx.a user/lib/user.ld
 	@mkdir -p $(@D)
 	$(CC_RV) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $(filter %.o,$^) build/libnx.a
-# The first process is "init"; until the service manager exists it is the hello program.
-build/initrd/init: build/initrd/hello
+# Data files of the boot archive: init's manifest (docs/userspace.md, "Manifest").
+build/initrd/manifest: user/init/manifest.txt
+	@mkdir -p $(@D)
 	cp $< $@
 # A truncated executable, so the tests can check that the loader refuses it.
 build/initrd/badelf: build/initrd/hello
 	head -c 200 $< > $@
-build/initrd.cpio: $(addprefix build/initrd/,$(PROGRAMS) init badelf)
+build/initrd.cpio: $(addprefix build/initrd/,$(PROGRAMS) init badelf manifest)
 	cd build/initrd && ls | cpio --quiet -o -H newc --reproducible > ../initrd.cpio
 
 # ---- running ----

@@ -10,7 +10,7 @@ import sys
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
-from qemu import Console, boot  # noqa: E402
+from qemu import Console, archive_with_manifest, boot  # noqa: E402
 
 # How the system is booted to the shell prompt.
 SHELL_BOOTARGS = "init=shboot"
@@ -33,6 +33,11 @@ FIGURES = {
     "idle_timer_irqs_per_s": ("interrupts/s", 0, "idle: timer interrupts beyond the one wake-up asked for"),
     "timer_coalesce_irqs": ("interrupts", 1, "100 timer objects, all windows overlapping"),
     "timer_spread_irqs": ("interrupts", 17, "100 timers 1 ms apart, 5 ms slack (17 is the fewest)"),
+    "log_record_instr": ("instructions", None, "one log record through the ring: writer + log service (avg of 1,600)"),
+    "log_record_writer_instr": ("instructions", None, "  of which nx_log_write in the writer"),
+    "log_record_service_instr": ("instructions", None, "  of which the log service: pop, stamp, store"),
+    "log_records_dropped": ("records", 0, "records dropped during that run"),
+    "idle_memory_kib": ("KiB", None, "kernel + all processes, idle after boot (pages in use x 4)"),
     "boot_to_prompt_instr": ("instructions", None, "kernel entry to the first nsh> prompt (uart driver and shell running)"),
     "shell_ipc_thread_instr": ("instructions", None, "nsh `bench`: call/reply between two threads of the shell (avg of 2,000)"),
     "shell_ipc_process_instr": ("instructions", None, "nsh `bench`: call/reply between the shell and a spawned process (avg of 2,000)"),
@@ -61,6 +66,25 @@ def run_in_qemu():
     return found
 
 
+def run_services_in_qemu():
+    """Boot the default manifest plus tests/qemu/manifests/bench.extra (logbench)."""
+    with open(os.path.join(ROOT, "user", "init", "manifest.txt")) as f:
+        default = f.read()
+    with open(os.path.join(ROOT, "tests", "qemu", "manifests", "bench.extra")) as f:
+        extra = f.read()
+    manifest = os.path.join(ROOT, "build", "bench-manifest")
+    with open(manifest, "w") as f:
+        f.write(default + extra)
+    out, code = boot(timeout=120, icount=True, initrd=archive_with_manifest(manifest))
+    total = re.search(r"NEURON: \d+ of (\d+) pages free", out)
+    found = dict((m.group(1), int(m.group(2))) for m in re.finditer(r"^BENCH (\w+) (\d+)", out, re.M))
+    if code is None or not total or "log_record_service_instr" not in found:
+        sys.exit("bench: logbench did not run to the end:\n" + out[-2000:])
+    found["log_record_instr"] = found["log_record_writer_instr"] + found["log_record_service_instr"]
+    found["idle_memory_kib"] = (int(total.group(1)) - found.pop("idle_free_pages")) * 4
+    return found
+
+
 def run_shell_in_qemu():
     """Boot to the shell prompt and type `bench`: the shell reports the instret of its first
     prompt and its in-place IPC figures."""
@@ -81,6 +105,7 @@ def run_shell_in_qemu():
 
 def main():
     values = run_in_qemu()
+    values.update(run_services_in_qemu())
     values.update(run_shell_in_qemu())
     values.update(section_sizes())
     rows = []

@@ -1,15 +1,21 @@
 """Boot the Nexus OS image in QEMU headless and collect what it prints (shared by tests and bench)."""
-import subprocess
-
 import os
+import re
+import selectors
+import shutil
+import subprocess
+import threading
+import time
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
+INITRD = ROOT + "/build/initrd.cpio"
 
 
-def qemu_command(bootargs="", icount=False, extra=()):
+def qemu_command(bootargs="", icount=False, extra=(), initrd=INITRD):
     cmd = ["qemu-system-riscv64", "-machine", "virt", "-cpu", "rv64", "-smp", "1", "-m", "256M",
            "-nographic", "-no-reboot", "-bios", OPENSBI,
-           "-kernel", ROOT + "/build/neuron.bin", "-initrd", ROOT + "/build/initrd.cpio"]
+           "-kernel", ROOT + "/build/neuron.bin", "-initrd", initrd]
     if bootargs:
         cmd += ["-append", bootargs]
     if icount:
@@ -17,17 +23,48 @@ def qemu_command(bootargs="", icount=False, extra=()):
     return cmd + list(extra)
 
 
-def boot(bootargs="", timeout=30, icount=False):
-    """Run until the machine powers off or the timeout hits. Returns (output, exit code or None)."""
-    proc = subprocess.Popen(qemu_command(bootargs, icount), stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+def archive_with_manifest(manifest):
+    """The boot archive with its manifest replaced by tests/qemu/manifests/<manifest> (or by
+    the file at that path)."""
+    tree = os.path.join(ROOT, "build", "tests", "initrd-" + os.path.basename(manifest))
+    shutil.rmtree(tree, ignore_errors=True)
+    shutil.copytree(os.path.join(ROOT, "build", "initrd"), tree)
+    shutil.copy(os.path.join(ROOT, "tests", "qemu", "manifests", manifest),
+                os.path.join(tree, "manifest"))
+    names = "\n".join(sorted(os.listdir(tree))) + "\n"
+    subprocess.run(["cpio", "--quiet", "-o", "-H", "newc", "--reproducible", "-O", tree + ".cpio"],
+                   cwd=tree, input=names.encode(), check=True)
+    return tree + ".cpio"
+
+
+def boot(bootargs="", timeout=30, icount=False, initrd=INITRD, until=None):
+    """Run until the machine powers off, the timeout hits, or (if given) until(output) is
+    true. Returns (output, exit code or None if QEMU was stopped)."""
+    proc = subprocess.Popen(qemu_command(bootargs, icount, initrd=initrd),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    out, chunk, end = b"", b"x", time.monotonic() + timeout
+    while time.monotonic() < end:
+        if not sel.select(timeout=max(0.0, end - time.monotonic())):
+            continue
+        chunk = os.read(proc.stdout.fileno(), 65536)
+        if not chunk:
+            break
+        out += chunk
+        if until and until(out.decode(errors="replace")):
+            break
     try:
-        out, _ = proc.communicate(timeout=timeout)
-        return out.decode(errors="replace"), proc.returncode
+        code = proc.wait(timeout=5) if not chunk else None
     except subprocess.TimeoutExpired:
+        code = None
+    if proc.poll() is None:
         proc.kill()
-        out, _ = proc.communicate()
-        return out.decode(errors="replace"), None
+        proc.wait()
+    sel.close()
+    proc.stdout.close()
+    return out.decode(errors="replace"), code
 
 
 class Console:
@@ -37,10 +74,10 @@ class Console:
     Keys go out a few at a time with a pause, like a typist; Ctrl-A (QEMU's escape key on
     stdio) is doubled so the UART receives it instead of QEMU's monitor."""
 
-    def __init__(self, bootargs="", icount=False):
-        import threading
-        self.proc = subprocess.Popen(qemu_command(bootargs, icount), stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    def __init__(self, bootargs="", icount=False, initrd=INITRD):
+        self.proc = subprocess.Popen(qemu_command(bootargs, icount, initrd=initrd),
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
         self.out = b""
         self.pos = 0          # where the next expect() starts looking
         self.lock = threading.Condition()
@@ -62,7 +99,6 @@ class Console:
             return self.out.decode(errors="replace")
 
     def send(self, keys, chunk=4, pause=0.01):
-        import time
         data = keys.encode("latin-1").replace(b"\x01", b"\x01\x01")
         for i in range(0, len(data), chunk):
             self.proc.stdin.write(data[i:i + chunk])
@@ -72,8 +108,6 @@ class Console:
     def expect(self, pattern, timeout=20):
         """Wait until regex `pattern` appears after the previous match; returns the text
         from there to the end of this match, or None at the timeout or when QEMU ends."""
-        import re
-        import time
         regex = re.compile(pattern.encode() if isinstance(pattern, str) else pattern)
         end = time.monotonic() + timeout
         with self.lock:

@@ -4,22 +4,52 @@ check, in order, the markers the system prints. Ends with 'N passed, N failed'."
 import re
 import sys
 
-from qemu import Console, boot
+from qemu import INITRD, Console, archive_with_manifest, boot
 
 POWER_OFF = r"NEURON: no processes left, powering off"
+POWER_OFF_SBI = r"NEURON: power off requested by process 1 \(init\)"
 BANNER = r"NEURON microkernel \(Nexus OS\) on hart 0"
 
-# name, boot arguments, regexes that must appear in this order, regexes that must not appear,
-# whether QEMU must end by itself (power-off through SBI system reset).
+# Marks an expected regex that may appear anywhere (output of two processes can interleave).
+ANY = "(?#any)"
+
+# name, boot arguments, regexes that must appear in this order (or anywhere, with ANY),
+# regexes that must not appear, whether QEMU must end by itself (power-off through SBI system
+# reset), and optionally a test manifest (tests/qemu/manifests/) to boot instead of the
+# default one.
 CASES = [
     ("boot_banner_and_memory_map", "",
      [BANNER, r"RAM +0000000080000000-0000000090000000 \(256 MiB\)", r"kernel +0000000080200000-",
       r"initrd +[0-9a-f]{16}-[0-9a-f]{16}", r"uart +0000000010000000 irq 10",
       r"plic +000000000c000000", r"virtio +8 slots", r"timebase +10000000 Hz",
       r"NEURON: \d+ of 65536 pages free"], [r"PANIC"], True),
-    ("first_user_program_and_power_off", "",
-     [r"started process 1 \(init\)", r"Hello from user space! clock \d+ ns",
-      r"process 1 \(init\) exited with status 0", POWER_OFF], [r"PANIC", r"killed"], True),
+    ("first_user_program_and_power_off", "init=hello",
+     [r"started process 1 \(hello\)", r"Hello from user space! clock \d+ ns",
+      r"process 1 \(hello\) exited with status 0", POWER_OFF], [r"PANIC", r"killed"], True),
+    ("init_starts_every_service", "",
+     [r"started process 1 \(init\)", r"init: started log \(pid 2",
+      r"init: up: log policy svcmgr \(3 of 3 services; 0 manifest errors\)"],
+     [r"PANIC", r"killed", r"exited", r"cannot"], False),
+    ("restartable_service_comes_back", "",
+     [r"I sleeper: sleeper up", r"W init: svctest kills sleeper \(pid (\d+)\)",
+      r"W init: sleeper \(pid \d+\) died with status -1000: restarting in 10 ms",
+      r"W init: restarting sleeper \(restart 1\)", r"I sleeper: sleeper up",
+      r"svctest: sleeper restarted once -> 1 ok", r"svctest: sleeper runs again -> 1 ok",
+      r"svctest: under a new pid -> 1 ok", r"svctest: the log shows the restart -> 1 ok",
+      r"svctest: lookup of a granted service -> 0 ok",
+      r"svctest: lookup of a service not granted -> -7 ok", ANY + r"W policy: denied svctest -> sleeper",
+      r"svctest: lookup of an unknown name -> -11 ok", r"svctest: 0 failures",
+      r"W init: power off requested by svctest", POWER_OFF_SBI],
+     [r"WRONG", r"PANIC"], True, "restart"),
+    ("policy_denies_what_was_not_granted", "",
+     [ANY + r"W policy: denied nolog -> log", r"nolog: lookup of log -> -7 ok",
+      r"nolog: 0 of its \d+ handles reach the log ok"],
+     [r"WRONG", r"PANIC"], False, "deny"),
+    ("malformed_manifest_lines_are_skipped", "",
+     [r"init: manifest:3: bad priority", r"init: manifest:5: unknown directive",
+      r"init: manifest:6: grant names no service", r"I init: started svcmgr",
+      r"init: up: log policy svcmgr nolog \(4 of 4 services; 3 manifest errors\)"],
+     [r"PANIC", r"started broken", r"started sleeper"], False, "malformed"),
     ("bad_syscall_arguments_return_errors", "init=badptr",
      [r"badptr: null pointer -> -3 ok", r"badptr: kernel address -> -3 ok",
       r"badptr: unmapped user address -> -3 ok", r"badptr: range wrapping around -> -13 ok",
@@ -143,15 +173,27 @@ SHELL_CASES = [
 ]
 
 
-def check(name, bootargs, expect, forbid, must_exit):
-    out, code = boot(bootargs)
-    pos, problems = 0, []
+def missing(out, expect):
+    """The expected patterns out lacks: the ordered ones stop at the first one missing."""
+    pos, lacking = 0, []
     for pattern in expect:
+        if pattern.startswith(ANY):
+            if not re.search(pattern, out):
+                lacking.append("missing: " + pattern[len(ANY):])
+            continue
         m = re.compile(pattern).search(out, pos)
         if not m:
-            problems.append("missing (in order): " + pattern)
-            break
+            return lacking + ["missing (in order): " + pattern]
         pos = m.end()
+    return lacking
+
+
+def check(name, bootargs, expect, forbid, must_exit, manifest=None):
+    """A case that must not exit ends as soon as every expected pattern has appeared."""
+    initrd = archive_with_manifest(manifest) if manifest else INITRD
+    until = None if must_exit else (lambda out: not missing(out, expect))
+    out, code = boot(bootargs, initrd=initrd, until=until)
+    problems = missing(out, expect)
     problems += ["unexpected: " + p for p in forbid if re.search(p, out)]
     if must_exit and code is None:
         problems.append("QEMU did not power off before the timeout")
@@ -169,13 +211,7 @@ def check_shell(name, bootargs, steps):
         if reply is None:
             problems.append(f"no prompt after {keys[:40]!r}")
             break
-        pos = 0
-        for pattern in expect:
-            m = re.compile(pattern).search(reply, pos)
-            if not m:
-                problems.append(f"after {keys[:40]!r}: missing (in order): {pattern}")
-                break
-            pos = m.end()
+        problems += [f"after {keys[:40]!r}: {p}" for p in missing(reply, expect)]
     con.close(timeout=0)
     out = con.text()
     problems += ["unexpected: " + p for p in (r"PANIC", r"\(nsh\) (killed|exited)") if re.search(p, out)]

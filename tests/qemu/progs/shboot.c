@@ -31,7 +31,7 @@ static long start_uart(nx_handle_t res, nx_handle_t console)
     }
     const struct nx_named_handle grants[] = {
         { "mmio:uart", (nx_handle_t)mmio }, { "irq:10", (nx_handle_t)irq },
-        { "irq:10:n", (nx_handle_t)notify }, { "console", console },
+        { "irq:10:notif", (nx_handle_t)notify }, { "serve", console },
     };
     nx_handle_t proc;
     return start("uart", grants, 4, &proc);

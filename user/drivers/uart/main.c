@@ -1,6 +1,6 @@
 // The user-space UART driver: owns QEMU virt's 16550 (its registers through a physical VMO,
 // its interrupt line through an IRQ object, both granted by the parent) and serves the
-// console service (nx/console.h) on the endpoint granted as "console".
+// console service (nx/console.h) on the endpoint granted as "serve".
 //
 // Three threads. The interrupt thread drains the receive FIFO into the input buffer at every
 // interrupt, acks, and wakes a waiting reader; it never blocks on anything but the device, so
@@ -18,10 +18,10 @@
 #include "ns16550.h"
 
 // The names the parent grants the driver's handles under (docs/userspace.md, "Console").
-#define GRANT_MMIO "mmio:uart"        // physical VMO over the registers (READ, WRITE, MAP)
-#define GRANT_IRQ "irq:10"            // IRQ object of line 10 (WRITE: ack)
-#define GRANT_IRQ_NOTIFY "irq:10:n"   // the notification that IRQ signals (WAIT)
-#define GRANT_CONSOLE "console"       // the endpoint to serve (WAIT)
+#define GRANT_MMIO "mmio:uart"           // physical VMO over the registers (READ, WRITE, MAP)
+#define GRANT_IRQ "irq:10"               // IRQ object of line 10 (WRITE: ack)
+#define GRANT_IRQ_NOTIFY "irq:10:notif"  // the notification that IRQ signals (WAIT)
+#define GRANT_SERVE "serve"              // the endpoint to serve (WAIT)
 
 #define INPUT_BIT 1  // on input_ready: bytes arrived
 
@@ -159,9 +159,9 @@ static const char *start(void)
     nx_handle_t mmio = nx_startup_handle(GRANT_MMIO);
     irq = nx_startup_handle(GRANT_IRQ);
     irq_notify = nx_startup_handle(GRANT_IRQ_NOTIFY);
-    console = nx_startup_handle(GRANT_CONSOLE);
+    console = nx_startup_handle(GRANT_SERVE);
     if (!mmio || !irq || !irq_notify || !console)
-        return "not granted " GRANT_MMIO ", " GRANT_IRQ ", " GRANT_IRQ_NOTIFY " and " GRANT_CONSOLE;
+        return "not granted " GRANT_MMIO ", " GRANT_IRQ ", " GRANT_IRQ_NOTIFY " and " GRANT_SERVE;
     if (map_registers(mmio) != NX_OK)
         return "cannot map the registers";
     long n = nx_notification_create();

@@ -1,0 +1,239 @@
+// Host unit tests for init's manifest parser (user/init/manifest.c): every error is reported
+// with its line and skips only that line; grants order the services; cycles are dropped.
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../../user/init/manifest.h"
+#include "../../user/init/restart.h"
+
+// Reports collected as "LINE: reason" lines.
+static char reports[4096];
+
+static void collect(void *ctx, int line, const char *reason)
+{
+    (void)ctx;
+    size_t n = strlen(reports);
+    snprintf(reports + n, sizeof(reports) - n, "%d: %s\n", line, reason);
+}
+
+static struct manifest m;
+
+static void parse(const char *text)
+{
+    reports[0] = '\0';
+    manifest_parse(&m, text, strlen(text), collect, NULL);
+}
+
+static void test_full_example(void **state)
+{
+    (void)state;
+    parse("# the default system\n"
+          "service log     prio=20 pages=256 restart\n"
+          "service policy  prio=20 pages=128 grant=log\n"
+          "service svcmgr  prio=20 pages=128 grant=policy,log\n"
+          "service uart    prio=24 grant=log,mmio:uart,irq:10 restart\n"
+          "service nsh     bin=shell pages=1024 grant=log,svcmgr,uart,exec,proc restart -- -i x\n"
+          "allow nsh -> uart,log:ct\n"
+          "allow * -> log\n");
+    assert_string_equal(reports, "");
+    assert_int_equal(m.errors, 0);
+    assert_int_equal(m.nservices, 5);
+    const struct mf_service *nsh = manifest_find(&m, "nsh");
+    assert_non_null(nsh);
+    assert_string_equal(nsh->binary, "shell");
+    assert_int_equal(nsh->pages, 1024);
+    assert_int_equal(nsh->priority, 16);
+    assert_true(nsh->restart);
+    assert_int_equal(nsh->argc, 2);
+    assert_memory_equal(nsh->args, "-i\0x\0", 5);
+    assert_int_equal(nsh->line, 6);
+    const struct mf_service *uart = manifest_find(&m, "uart");
+    assert_int_equal(uart->ngrants, 3);
+    assert_int_equal(uart->grants[1].kind, MF_GRANT_MMIO);
+    assert_string_equal(mf_devices[uart->grants[1].value].name, "uart");
+    assert_int_equal(uart->grants[2].kind, MF_GRANT_IRQ);
+    assert_int_equal(uart->grants[2].value, 10);
+    assert_int_equal(m.nrules, 3);
+    assert_string_equal(m.rules[1].service, "log");
+    assert_int_equal(m.rules[1].rights, MF_RIGHT_CALL | MF_RIGHT_TRANSFER);
+    assert_string_equal(m.rules[2].client, "*");
+    assert_int_equal(m.rules[2].line, 8);
+}
+
+// Services come after what they are granted, otherwise in file order.
+static void test_dependency_order(void **state)
+{
+    (void)state;
+    parse("service nsh grant=svcmgr,log\n"
+          "service svcmgr grant=policy\n"
+          "service other\n"
+          "service policy grant=log\n"
+          "service log\n");
+    assert_string_equal(reports, "");
+    const char *want[] = { "other", "log", "policy", "svcmgr", "nsh" };
+    for (int i = 0; i < 5; i++)
+        assert_string_equal(m.services[i].name, want[i]);
+}
+
+static void test_every_line_error(void **state)
+{
+    (void)state;
+    parse("service\n"                                   // 1
+          "service averyveryverylongname\n"             // 2
+          "service a prio=32\n"                         // 3
+          "service a prio=x\n"                          // 4
+          "service a pages=15\n"                        // 5
+          "service a pages=8193\n"                      // 6
+          "service a color=red\n"                       // 7
+          "service a grant=irq:0\n"                     // 8
+          "service a grant=irq:128\n"                   // 9
+          "service a grant=mmio:disk\n"                 // 10
+          "service a grant=a,b,c,d,e,f,g,h,i\n"         // 11
+          "service a grant=,\n"                         // 12
+          "service a -- 1 2 3 4 5 6 7 8 9\n"            // 13
+          "service a bin=\n"                            // 14
+          "launch a\n"                                  // 15
+          "allow a\n"                                   // 16
+          "allow a => b\n"                              // 17
+          "allow a -> b:x\n"                            // 18
+          "allow a -> b:\n"                             // 19
+          "service ok\n"                                // 20
+          "service ok\n"                                // 21
+          "service exec\n"                              // 22
+          "allow ok -> nobody\n"                        // 23
+          "allow nobody -> ok\n");                      // 24
+    assert_string_equal(reports,
+                        "1: service needs a name of 1-15 characters\n"
+                        "2: service needs a name of 1-15 characters\n"
+                        "3: bad priority\n"
+                        "4: bad priority\n"
+                        "5: bad page budget\n"
+                        "6: bad page budget\n"
+                        "7: unknown option\n"
+                        "8: bad interrupt line\n"
+                        "9: bad interrupt line\n"
+                        "10: unknown device\n"
+                        "11: too many grants\n"
+                        "12: bad grant name\n"
+                        "13: too many arguments\n"
+                        "14: bad binary name\n"
+                        "15: unknown directive\n"
+                        "16: expected: allow CLIENT -> SERVICE[:RIGHTS][,...]\n"
+                        "17: expected: allow CLIENT -> SERVICE[:RIGHTS][,...]\n"
+                        "18: bad rights\n"
+                        "19: bad rights\n"
+                        "21: duplicate service\n"
+                        "22: duplicate service\n"
+                        "23: allow: unknown service\n"
+                        "24: allow: unknown client\n");
+    assert_int_equal(m.errors, 23);
+    assert_int_equal(m.nservices, 1);
+    assert_string_equal(m.services[0].name, "ok");
+    assert_int_equal(m.nrules, 0);
+}
+
+static void test_unknown_grant_drops_dependents(void **state)
+{
+    (void)state;
+    parse("service a grant=b\n"
+          "service b grant=ghost\n"
+          "service c grant=exec,proc\n");
+    assert_string_equal(reports, "2: grant names no service\n1: grant names no service\n");
+    assert_int_equal(m.nservices, 1);
+    assert_string_equal(m.services[0].name, "c");
+}
+
+static void test_cycle_is_dropped(void **state)
+{
+    (void)state;
+    parse("service a grant=b\n"
+          "service b grant=a\n"
+          "service c\n"
+          "service d grant=c\n");
+    assert_string_equal(reports, "1: dependency cycle\n2: dependency cycle\n");
+    assert_int_equal(m.nservices, 2);
+}
+
+static void test_comments_blank_lines_and_long_lines(void **state)
+{
+    (void)state;
+    char text[600];
+    memset(text, 'x', sizeof(text));
+    memcpy(text, "\n  # only a comment\n\t\n", 22);
+    text[sizeof(text) - 2] = '\n';
+    text[sizeof(text) - 1] = '\0';
+    strcpy(text + 400, "\nservice z # trailing comment\r\n");
+    parse(text);
+    assert_string_equal(reports, "4: line too long\n");
+    assert_int_equal(m.nservices, 1);
+    assert_int_equal(m.services[0].line, 5);
+}
+
+static void test_limits(void **state)
+{
+    (void)state;
+    char text[4096] = "";
+    for (int i = 0; i <= MF_MAX_SERVICES; i++)
+        sprintf(text + strlen(text), "service s%d\n", i);
+    for (int i = 0; i <= MF_MAX_RULES; i++)
+        strcat(text, "allow s1 -> s2\n");
+    parse(text);
+    char want[128];
+    snprintf(want, sizeof(want), "%d: too many services\n%d: too many rules\n",
+             MF_MAX_SERVICES + 1, MF_MAX_SERVICES + 1 + MF_MAX_RULES + 1);
+    assert_string_equal(reports, want);
+    assert_int_equal(m.nservices, MF_MAX_SERVICES);
+    assert_int_equal(m.nrules, MF_MAX_RULES);
+}
+
+// A rule list that overflows half-way adds none of its targets.
+static void test_allow_list_is_all_or_nothing(void **state)
+{
+    (void)state;
+    parse("service a\nservice b\nallow a -> b,exec:q\nallow a -> b,exec:ctd\n");
+    assert_string_equal(reports, "3: bad rights\n");
+    assert_int_equal(m.nrules, 2);
+    assert_int_equal(m.rules[1].rights, MF_RIGHT_CALL | MF_RIGHT_TRANSFER | MF_RIGHT_DUP);
+}
+
+// Restart back-off: 10 ms doubling to 1 s while deaths are quick, reset by a long life, and
+// given up after RESTART_GIVE_UP quick deaths in a row.
+static void test_restart_backoff(void **state)
+{
+    (void)state;
+    struct restart_state rs = { 0, 0 };
+    const int64_t ms = 1000000;
+    int64_t want[] = { 10 * ms, 20 * ms, 40 * ms, 80 * ms, 160 * ms, 320 * ms, 640 * ms, 1000 * ms };
+    uint64_t t = 5000 * ms;
+    for (int i = 0; i < RESTART_GIVE_UP; i++, t += 10 * ms)
+        assert_int_equal(restart_delay(&rs, t, t + 5 * ms), want[i]);
+    assert_int_equal(restart_delay(&rs, t, t + 5 * ms), -1);
+    rs = (struct restart_state){ 0, 0 };
+    assert_int_equal(restart_delay(&rs, t, t + ms), 10 * ms);
+    assert_int_equal(restart_delay(&rs, t, t + ms), 20 * ms);
+    assert_int_equal(restart_delay(&rs, t, t + 2000 * ms), 10 * ms);  // a long life resets
+    assert_int_equal(rs.quick_deaths, 0);
+    assert_int_equal(restart_delay(&rs, t, t + ms), 10 * ms);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_full_example),
+        cmocka_unit_test(test_dependency_order),
+        cmocka_unit_test(test_every_line_error),
+        cmocka_unit_test(test_unknown_grant_drops_dependents),
+        cmocka_unit_test(test_cycle_is_dropped),
+        cmocka_unit_test(test_comments_blank_lines_and_long_lines),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_allow_list_is_all_or_nothing),
+        cmocka_unit_test(test_restart_backoff),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

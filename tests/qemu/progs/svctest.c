@@ -1,0 +1,92 @@
+// End-to-end test of init's proc service, svcmgr and the log: kill the restartable
+// "sleeper" and see it come back (and the log say so); look names up as policy allows,
+// denies, or cannot find; then power off through proc.
+#include <string.h>
+#include <nx/log.h>
+#include <nx/nx.h>
+#include <nx/rpc.h>
+#include <nx/services.h>
+#include <nx/startup.h>
+
+#define MS 1000000ull
+
+static int failures;
+
+static void expect(const char *what, long got, long want)
+{
+    nx_printf("svctest: %s -> %ld %s\n", what, got, got == want ? "ok" : "WRONG");
+    failures += got != want;
+}
+
+// The entry of the process init calls name, or an error.
+static long find(nx_handle_t proc, const char *name, struct nx_proc_entry *out)
+{
+    struct nx_proc_list_req q = { 0 };
+    struct nx_proc_entry e[NX_MSG_BYTES_MAX / sizeof(struct nx_proc_entry)];
+    struct nx_rpc_call c = { .op = NX_PROC_LIST, .req = &q, .req_len = sizeof(q), .rep = e,
+                             .rep_cap = sizeof(e), .deadline = NX_DEADLINE_NEVER };
+    long n = nx_rpc(proc, &c);
+    for (long i = 0; i < n; i++)
+        if (!strcmp(e[i].name, name)) {
+            *out = e[i];
+            return NX_OK;
+        }
+    return n < 0 ? n : NX_ERR_NOT_FOUND;
+}
+
+static void kill_and_watch_restart(nx_handle_t proc)
+{
+    struct nx_proc_entry before, after;
+    expect("sleeper is in the process list", find(proc, "sleeper", &before), NX_OK);
+    struct nx_proc_kill_req k = { before.pid };
+    expect("kill sleeper", nx_rpc_call(proc, NX_PROC_KILL, &k, sizeof(k), NULL, 0,
+                                       NX_DEADLINE_NEVER), NX_OK);
+    uint64_t end = (uint64_t)nx_clock_get() + 2000 * MS;
+    do {
+        long n = nx_notification_create();
+        uint64_t bits;
+        nx_notify_wait_bits(n, (uint64_t)nx_clock_get() + 20 * MS, &bits);
+        nx_handle_close(n);
+    } while ((find(proc, "sleeper", &after) != NX_OK || after.restarts == 0 ||
+              after.state != NX_PROC_ENTRY_RUNNING) && (uint64_t)nx_clock_get() < end);
+    expect("sleeper restarted once", after.restarts, 1);
+    expect("sleeper runs again", after.state, NX_PROC_ENTRY_RUNNING);
+    expect("under a new pid", after.pid != before.pid, 1);
+    nx_printf("svctest: sleeper came back as pid %u\n", after.pid);
+}
+
+// True if the log history holds a record containing text.
+static bool log_has(const char *text)
+{
+    nx_handle_t log = nx_startup_handle("log");
+    struct nx_log_read_req q = { 0 };
+    char rep[NX_MSG_BYTES_MAX + 1];
+    for (;;) {
+        struct nx_rpc_call c = { .op = NX_LOG_READ, .req = &q, .req_len = sizeof(q), .rep = rep,
+                                 .rep_cap = NX_MSG_BYTES_MAX, .deadline = NX_DEADLINE_NEVER };
+        if (nx_rpc(log, &c) < 0 || c.rep_len <= sizeof(struct nx_log_read_rep))
+            return false;
+        rep[c.rep_len] = '\0';
+        if (strstr(rep + sizeof(struct nx_log_read_rep), text))
+            return true;
+        memcpy(&q.since, rep, sizeof(q.since));
+    }
+}
+
+static void lookups(void)
+{
+    nx_handle_t h;
+    expect("lookup of a granted service", nx_svc_lookup("log", &h), NX_OK);
+    expect("lookup of a service not granted", nx_svc_lookup("sleeper", &h), NX_ERR_ACCESS);
+    expect("lookup of an unknown name", nx_svc_lookup("nosuch", &h), NX_ERR_NOT_FOUND);
+}
+
+int main(void)
+{
+    nx_handle_t proc = nx_startup_handle("proc");
+    kill_and_watch_restart(proc);
+    expect("the log shows the restart", log_has("restarting sleeper"), 1);
+    lookups();
+    nx_printf("svctest: %d failures\n", failures);
+    return nx_rpc_call(proc, NX_PROC_POWEROFF, NULL, 0, NULL, 0, NX_DEADLINE_NEVER) ? 1 : 0;
+}

@@ -1,0 +1,350 @@
+// Manifest parser (format: docs/userspace.md, "Manifest"). Each line is split into words,
+// checked whole and only then added, so a bad line leaves no trace but its report.
+#include "manifest.h"
+
+#include <string.h>
+
+const struct mf_device mf_devices[] = {
+    { "uart", 0x10000000, 0x1000 },
+    { NULL, 0, 0 },
+};
+
+static const char *const builtins[] = { "exec", "proc", NULL };
+
+bool mf_is_builtin(const char *name)
+{
+    for (int i = 0; builtins[i]; i++)
+        if (!strcmp(name, builtins[i]))
+            return true;
+    return false;
+}
+
+#define MAX_WORDS 32
+
+// One line cut into NUL-terminated words (in a private copy of the line).
+struct words {
+    char buf[MF_LINE_MAX];
+    int n;
+    char *w[MAX_WORDS];
+};
+
+static const char *split(struct words *ws, const char *line, size_t len)
+{
+    if (len >= MF_LINE_MAX)
+        return "line too long";
+    memcpy(ws->buf, line, len);
+    ws->buf[len] = '\0';
+    char *hash = strchr(ws->buf, '#');
+    if (hash)
+        *hash = '\0';
+    ws->n = 0;
+    for (char *p = ws->buf; *p;) {
+        while (*p == ' ' || *p == '\t' || *p == '\r')
+            *p++ = '\0';
+        if (!*p)
+            break;
+        if (ws->n == MAX_WORDS)
+            return "too many words";
+        ws->w[ws->n++] = p;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\r')
+            p++;
+    }
+    return NULL;
+}
+
+// Strict decimal in [min, max].
+static bool number(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+    uint64_t v = 0;
+    if (!*s)
+        return false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > max)
+            return false;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    if (v < min || v > max)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+static bool copy_name(char dst[MF_NAME_MAX], const char *src, size_t len)
+{
+    if (len == 0 || len >= MF_NAME_MAX)
+        return false;
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+    return true;
+}
+
+static const char *parse_grant(struct mf_grant *g, const char *s, size_t len)
+{
+    if (!copy_name(g->name, s, len))
+        return "bad grant name";
+    g->kind = MF_GRANT_SERVICE;
+    g->value = 0;
+    if (!strncmp(g->name, "irq:", 4)) {
+        g->kind = MF_GRANT_IRQ;
+        return number(g->name + 4, 1, 127, &g->value) ? NULL : "bad interrupt line";
+    }
+    if (!strncmp(g->name, "mmio:", 5)) {
+        g->kind = MF_GRANT_MMIO;
+        for (g->value = 0; mf_devices[g->value].name; g->value++)
+            if (!strcmp(g->name + 5, mf_devices[g->value].name))
+                return NULL;
+        return "unknown device";
+    }
+    return NULL;
+}
+
+// grant=a,b,c: appended to s's grants.
+static const char *parse_grants(struct mf_service *s, const char *list)
+{
+    for (const char *p = list;; p++) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (s->ngrants == MF_MAX_GRANTS)
+            return "too many grants";
+        const char *err = parse_grant(&s->grants[s->ngrants++], p, len);
+        if (err || !end)
+            return err;
+        p = end;
+    }
+}
+
+static const char *parse_args(struct mf_service *s, char **w, int n)
+{
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(w[i]) + 1;
+        if (s->argc == MF_MAX_ARGS || s->args_len + len > MF_ARGS_MAX)
+            return "too many arguments";
+        memcpy(s->args + s->args_len, w[i], len);
+        s->args_len += len;
+        s->argc++;
+    }
+    return NULL;
+}
+
+static const char *parse_option(struct mf_service *s, const char *w)
+{
+    if (!strcmp(w, "restart"))
+        return s->restart = true, NULL;
+    if (!strncmp(w, "prio=", 5))
+        return number(w + 5, 0, MF_PRIO_MAX, &s->priority) ? NULL : "bad priority";
+    if (!strncmp(w, "pages=", 6))
+        return number(w + 6, MF_PAGES_MIN, MF_PAGES_MAX, &s->pages) ? NULL : "bad page budget";
+    if (!strncmp(w, "bin=", 4))
+        return copy_name(s->binary, w + 4, strlen(w + 4)) ? NULL : "bad binary name";
+    if (!strncmp(w, "grant=", 6))
+        return parse_grants(s, w + 6);
+    return "unknown option";
+}
+
+static const char *parse_service(struct manifest *m, struct words *ws, int line)
+{
+    static const struct mf_service defaults = { .priority = 16, .pages = 256 };
+    struct mf_service s = defaults;
+    if (ws->n < 2 || !copy_name(s.name, ws->w[1], strlen(ws->w[1])))
+        return "service needs a name of 1-15 characters";
+    if (manifest_find(m, s.name) || mf_is_builtin(s.name))
+        return "duplicate service";
+    if (m->nservices == MF_MAX_SERVICES)
+        return "too many services";
+    memcpy(s.binary, s.name, sizeof(s.name));
+    s.line = line;
+    for (int i = 2; i < ws->n; i++) {
+        const char *err = !strcmp(ws->w[i], "--") ? parse_args(&s, ws->w + i + 1, ws->n - i - 1)
+                                                  : parse_option(&s, ws->w[i]);
+        if (err)
+            return err;
+        if (!strcmp(ws->w[i], "--"))
+            break;
+    }
+    m->services[m->nservices++] = s;
+    return NULL;
+}
+
+static bool parse_rights(const char *s, uint32_t *rights)
+{
+    *rights = 0;
+    for (; *s; s++) {
+        const char *p = strchr("ctd", *s);
+        if (!p)
+            return false;
+        *rights |= 1u << (p - "ctd");
+    }
+    return *rights != 0;
+}
+
+// One SERVICE[:RIGHTS] of an allow list.
+static const char *parse_target(struct mf_rule *r, const char *p, size_t len)
+{
+    const char *colon = memchr(p, ':', len);
+    size_t nlen = colon ? (size_t)(colon - p) : len;
+    if (!copy_name(r->service, p, nlen))
+        return "bad service name";
+    r->rights = MF_RIGHT_CALL;
+    if (!colon)
+        return NULL;
+    char letters[MF_NAME_MAX];
+    if (!copy_name(letters, colon + 1, len - nlen - 1) || !parse_rights(letters, &r->rights))
+        return "bad rights";
+    return NULL;
+}
+
+static const char *parse_allow(struct manifest *m, struct words *ws, int line)
+{
+    if (ws->n != 4 || strcmp(ws->w[2], "->"))
+        return "expected: allow CLIENT -> SERVICE[:RIGHTS][,...]";
+    struct mf_rule rules[MF_MAX_RULES];
+    int n = 0;
+    for (const char *p = ws->w[3];; p++) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (m->nrules + n == MF_MAX_RULES)
+            return "too many rules";
+        if (!copy_name(rules[n].client, ws->w[1], strlen(ws->w[1])))
+            return "bad client name";
+        const char *err = parse_target(&rules[n], p, len);
+        if (err)
+            return err;
+        rules[n++].line = line;
+        if (!end)
+            break;
+        p = end;
+    }
+    memcpy(&m->rules[m->nrules], rules, (size_t)n * sizeof(rules[0]));
+    m->nrules += n;
+    return NULL;
+}
+
+static const char *parse_line(struct manifest *m, const char *text, size_t len, int line)
+{
+    static struct words ws;  // 2 KiB: kept off the small stacks of services
+    const char *err = split(&ws, text, len);
+    if (err || ws.n == 0)
+        return err;
+    if (!strcmp(ws.w[0], "service"))
+        return parse_service(m, &ws, line);
+    if (!strcmp(ws.w[0], "allow"))
+        return parse_allow(m, &ws, line);
+    return "unknown directive";
+}
+
+const struct mf_service *manifest_find(const struct manifest *m, const char *name)
+{
+    for (int i = 0; i < m->nservices; i++)
+        if (!strcmp(m->services[i].name, name))
+            return &m->services[i];
+    return NULL;
+}
+
+static void report_line(struct manifest *m, mf_report_fn report, void *ctx, int line,
+                        const char *reason)
+{
+    m->errors++;
+    report(ctx, line, reason);
+}
+
+static void drop_service(struct manifest *m, int i)
+{
+    memmove(&m->services[i], &m->services[i + 1],
+            (size_t)(m->nservices - i - 1) * sizeof(m->services[0]));
+    m->nservices--;
+}
+
+// Index of the first service grant of s that names neither a service nor a builtin, or -1.
+static int unresolved_grant(const struct manifest *m, const struct mf_service *s)
+{
+    for (int g = 0; g < s->ngrants; g++)
+        if (s->grants[g].kind == MF_GRANT_SERVICE && !mf_is_builtin(s->grants[g].name) &&
+            !manifest_find(m, s->grants[g].name))
+            return g;
+    return -1;
+}
+
+// Drop services granted a name that is no service, until none is left (a drop can orphan
+// another service's grant).
+static void resolve_grants(struct manifest *m, mf_report_fn report, void *ctx)
+{
+    for (int i = 0; i < m->nservices;) {
+        if (unresolved_grant(m, &m->services[i]) < 0) {
+            i++;
+            continue;
+        }
+        report_line(m, report, ctx, m->services[i].line, "grant names no service");
+        drop_service(m, i);
+        i = 0;
+    }
+}
+
+// True when every service s was granted is among the first `placed` services.
+static bool deps_placed(const struct manifest *m, const struct mf_service *s, int placed)
+{
+    for (int g = 0; g < s->ngrants; g++) {
+        const struct mf_service *d = manifest_find(m, s->grants[g].name);
+        if (s->grants[g].kind == MF_GRANT_SERVICE && d && (d - m->services) >= placed)
+            return false;
+    }
+    return true;
+}
+
+// Stable topological order: repeatedly move the first service whose dependencies are all
+// placed to the end of the placed prefix. What never moves is in a cycle and is dropped.
+static void order_services(struct manifest *m, mf_report_fn report, void *ctx)
+{
+    int placed = 0;
+    for (int i = placed; i < m->nservices;) {
+        if (!deps_placed(m, &m->services[i], placed)) {
+            i++;
+            continue;
+        }
+        struct mf_service s = m->services[i];
+        memmove(&m->services[placed + 1], &m->services[placed],
+                (size_t)(i - placed) * sizeof(s));
+        m->services[placed++] = s;
+        i = placed;
+    }
+    while (m->nservices > placed) {
+        report_line(m, report, ctx, m->services[placed].line, "dependency cycle");
+        drop_service(m, placed);
+    }
+}
+
+static void check_rules(struct manifest *m, mf_report_fn report, void *ctx)
+{
+    for (int i = 0; i < m->nrules;) {
+        struct mf_rule *r = &m->rules[i];
+        const char *err = strcmp(r->client, "*") && !manifest_find(m, r->client)
+                              ? "allow: unknown client"
+                          : !manifest_find(m, r->service) && !mf_is_builtin(r->service)
+                              ? "allow: unknown service"
+                              : NULL;
+        if (!err) {
+            i++;
+            continue;
+        }
+        report_line(m, report, ctx, r->line, err);
+        memmove(r, r + 1, (size_t)(m->nrules - i - 1) * sizeof(*r));
+        m->nrules--;
+    }
+}
+
+void manifest_parse(struct manifest *m, const char *text, size_t len, mf_report_fn report,
+                    void *ctx)
+{
+    memset(m, 0, sizeof(*m));
+    int line = 1;
+    for (size_t pos = 0; pos < len; line++) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        const char *err = parse_line(m, text + pos, end - pos, line);
+        if (err)
+            report_line(m, report, ctx, line, err);
+        pos = end + 1;
+    }
+    resolve_grants(m, report, ctx);
+    order_services(m, report, ctx);
+    check_rules(m, report, ctx);
+}

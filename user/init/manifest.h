@@ -1,0 +1,86 @@
+#pragma once
+// The boot manifest: which services init starts, with what, and who may reach whom. Pure
+// parsing and ordering, no system calls, so the host tests run it under ASan and UBSan.
+// Format: docs/userspace.md, "Manifest".
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define MF_NAME_MAX 16      // bytes of a service, binary or grant name, with its NUL
+#define MF_MAX_SERVICES 16
+#define MF_MAX_GRANTS 8
+#define MF_ARGS_MAX 128     // the arguments, NUL-separated, with their NULs
+#define MF_MAX_ARGS 8
+#define MF_MAX_RULES 32
+#define MF_LINE_MAX 256
+#define MF_PAGES_MIN 16     // enough for the program, its stack and the kernel's share
+#define MF_PAGES_MAX 8192
+#define MF_PRIO_MAX 31
+
+// Rights a policy rule can give a client over a service's endpoint (letters in the manifest).
+#define MF_RIGHT_CALL 1u      // 'c': call it (NX_RIGHT_SIGNAL)
+#define MF_RIGHT_TRANSFER 2u  // 't': pass the handle on (NX_RIGHT_TRANSFER)
+#define MF_RIGHT_DUP 4u       // 'd': duplicate it (NX_RIGHT_DUPLICATE)
+
+enum mf_grant_kind {
+    MF_GRANT_SERVICE,  // an endpoint of another service (or init's exec/proc), badged
+    MF_GRANT_MMIO,     // a physical VMO over a device's registers (value: device index)
+    MF_GRANT_IRQ,      // an IRQ object for an interrupt line (value: the line)
+};
+
+struct mf_grant {
+    enum mf_grant_kind kind;
+    char name[MF_NAME_MAX];  // as written: "log", "mmio:uart", "irq:10"
+    uint32_t value;
+};
+
+struct mf_service {
+    char name[MF_NAME_MAX];
+    char binary[MF_NAME_MAX];  // program in the boot archive (default: the name)
+    uint32_t priority;
+    uint32_t pages;
+    bool restart;
+    int line;
+    int ngrants;
+    struct mf_grant grants[MF_MAX_GRANTS];
+    int argc;                  // arguments after "--", back to back in args
+    size_t args_len;
+    char args[MF_ARGS_MAX];
+};
+
+struct mf_rule {
+    char client[MF_NAME_MAX];   // a service name, or "*" for every client
+    char service[MF_NAME_MAX];
+    uint32_t rights;            // MF_RIGHT_*
+    int line;
+};
+
+struct manifest {
+    int nservices;
+    struct mf_service services[MF_MAX_SERVICES];
+    int nrules;
+    struct mf_rule rules[MF_MAX_RULES];
+    int errors;  // lines reported and skipped
+};
+
+// Told about each line that is skipped: its number (from 1) and why.
+typedef void (*mf_report_fn)(void *ctx, int line, const char *reason);
+
+// Devices a manifest can grant with mmio:NAME (QEMU virt's windows).
+struct mf_device {
+    const char *name;
+    uint64_t paddr, size;
+};
+extern const struct mf_device mf_devices[];
+
+// Services provided by init itself rather than by a program.
+bool mf_is_builtin(const char *name);
+
+// Parse text[0..len). Every invalid line is reported and skipped; then services whose grants
+// name no service are dropped (reported at their line), as are those in a dependency cycle.
+// Afterwards m->services is in start order: every service after the ones it was granted.
+void manifest_parse(struct manifest *m, const char *text, size_t len, mf_report_fn report,
+                    void *ctx);
+
+// The service called name, or NULL.
+const struct mf_service *manifest_find(const struct manifest *m, const char *name);

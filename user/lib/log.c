@@ -1,0 +1,117 @@
+// nx_log: records to the log service through a shared-memory ring (nx/ring.h), so logging
+// costs no system call while the log service is busy and never blocks (see nx/log.h).
+#include <stdio.h>
+#include <string.h>
+#include <nx/log.h>
+#include <nx/nx.h>
+#include <nx/ring.h>
+#include <nx/rpc.h>
+#include <nx/services.h>
+#include <nx/startup.h>
+#include <nx/stdio.h>
+
+#define CONNECT_TIMEOUT_NS 1000000000ull
+
+enum { UNCONNECTED, CONNECTED, NO_LOG };
+static int state;
+static struct nx_ring ring;
+
+long nx_log_connect(nx_handle_t ep)
+{
+    nx_handle_t vmo;
+    long err = nx_ring_create(NX_LOG_RING_SIZE, NX_HANDLE_INVALID, 0, &ring, &vmo);
+    if (err)
+        return err;
+    struct nx_log_connect rep;
+    struct nx_rpc_call c = {
+        .op = NX_LOG_CONNECT,
+        .send = { .count = 1, .h = { vmo }, .rights = { NX_RIGHTS_SAME } },
+        .rep = &rep,
+        .rep_cap = sizeof(rep),
+        .deadline = nx_clock_get() + CONNECT_TIMEOUT_NS,
+    };
+    err = nx_rpc(ep, &c);
+    if (err >= 0 && (c.recv.count != 1 || c.rep_len != sizeof(rep)))
+        err = NX_ERR_INVALID;
+    if (err < 0) {
+        for (uint32_t i = 0; i < c.recv.count; i++)
+            nx_handle_close(c.recv.h[i]);
+        state = NO_LOG;
+        return err;
+    }
+    ring.notif = c.recv.h[0];
+    ring.bits = rep.bits;
+    state = CONNECTED;
+    return NX_OK;
+}
+
+// The granted "log" handle, or one from svcmgr; NX_HANDLE_INVALID if neither.
+static nx_handle_t log_endpoint(void)
+{
+    nx_handle_t ep = nx_startup_handle("log");
+    if (ep == NX_HANDLE_INVALID && nx_svc_lookup("log", &ep) != NX_OK)
+        ep = NX_HANDLE_INVALID;
+    return ep;
+}
+
+// Without a log service: "name: text" on the debug console.
+static void debug_write(int level, const char *text, size_t len)
+{
+    struct nx_process_info info;
+    char line[NX_LOG_TEXT_MAX + 48];
+    if (nx_process_info(nx_self, (long)&info) != NX_OK)
+        strcpy(info.name, "?");
+    int n = snprintf(line, sizeof(line), "%s%s: %.*s\n", level <= NX_LOG_WARN ? "! " : "",
+                     info.name, (int)len, text);
+    nx_debug_write((long)line, n < (int)sizeof(line) ? n : (long)sizeof(line) - 1);
+}
+
+void nx_log_write(int level, const char *text, size_t len)
+{
+    struct {
+        struct nx_log_rec_hdr h;
+        char text[NX_LOG_TEXT_MAX];
+    } rec;
+    if (state == UNCONNECTED) {
+        nx_handle_t ep = log_endpoint();
+        if (ep == NX_HANDLE_INVALID || nx_log_connect(ep) != NX_OK)
+            state = NO_LOG;
+    }
+    if (len > NX_LOG_TEXT_MAX)
+        len = NX_LOG_TEXT_MAX;
+    if (state != CONNECTED) {
+        debug_write(level, text, len);
+        return;
+    }
+    rec.h.level = (uint32_t)level;
+    memcpy(rec.text, text, len);
+    nx_ring_write(&ring, &rec, sizeof(rec.h) + len);
+}
+
+void nx_vlog(int level, const char *fmt, va_list ap)
+{
+    char text[NX_LOG_TEXT_MAX + 1];
+    int n = vsnprintf(text, sizeof(text), fmt, ap);
+    if (n >= 0)
+        nx_log_write(level, text, (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1);
+}
+
+void nx_log(int level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    nx_vlog(level, fmt, ap);
+    va_end(ap);
+}
+
+static long stdio_sink(void *ctx, const char *buf, size_t len)
+{
+    (void)ctx;
+    nx_log_write(NX_LOG_INFO, buf, len);
+    return (long)len;
+}
+
+void nx_log_take_stdio(void)
+{
+    nx_stdio_set_sink(stdio_sink, NULL);
+}

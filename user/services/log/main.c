@@ -1,0 +1,229 @@
+// The log service: takes records from every client's shared-memory ring, stamps them with
+// the time and the client's name (told by init, per badge), keeps the last LOG_HISTORY of
+// them and serves them to readers. Warnings and errors are echoed to the debug console
+// (everything, with the argument "echo"), so they are seen even with no reader.
+#include <string.h>
+#include <nx/log.h>
+#include <nx/nx.h>
+#include <nx/ring.h>
+#include <nx/rpc.h>
+#include <nx/services.h>
+#include <nx/startup.h>
+
+#include "history.h"
+
+#define MAX_CLIENTS 32  // one notification bit each
+#define MAX_NAMES 64
+
+struct client {
+    bool used;
+    uint32_t badge;
+    nx_handle_t vmo;
+    struct nx_ring ring;
+};
+
+static struct log_history history;
+static struct client clients[MAX_CLIENTS];
+static struct nx_policy_identify names[MAX_NAMES];
+static nx_handle_t wake;        // the notification every ring signals (bound to "serve")
+static bool echo_all;
+static uint64_t records, dropped_gone;  // dropped_gone: drops of rings since disconnected
+
+static const char *name_of(uint32_t badge, char buf[NX_SVC_NAME_MAX])
+{
+    for (int i = 0; i < MAX_NAMES; i++)
+        if (names[i].badge == badge && names[i].name[0])
+            return names[i].name;
+    if (badge == 0)
+        return "init";
+    char *p = buf + NX_SVC_NAME_MAX - 1;
+    *p = '\0';
+    do
+        *--p = (char)('0' + badge % 10);
+    while ((badge /= 10) && p > buf + 1);
+    *--p = '#';
+    return p;
+}
+
+static void take(const char *source, uint32_t level, const char *text, size_t len)
+{
+    uint64_t seq = history_add(&history, (uint64_t)nx_clock_get(), level, source, text, len);
+    records++;
+    if (!echo_all && level > NX_LOG_WARN)
+        return;
+    char line[160 + LOG_TEXT_MAX];
+    size_t n = history_format(history_from(&history, seq), line, sizeof(line));
+    nx_debug_write((long)line, (long)n);
+}
+
+static void disconnect(struct client *c)
+{
+    dropped_gone += nx_ring_dropped(&c->ring);
+    nx_vm_unmap(nx_self, (long)c->ring.sh, (long)nx_ring_mem_size(c->ring.size));
+    nx_handle_close(c->vmo);
+    memset(c, 0, sizeof(*c));
+}
+
+// Take every record in c's ring, then tell the writer we may sleep (it signals only then).
+static void drain(struct client *c)
+{
+    struct {
+        struct nx_log_rec_hdr h;
+        char text[NX_RING_RECORD_MAX];
+    } rec;
+    nx_ring_end_sleep(&c->ring);
+    for (;;) {
+        size_t len;
+        long err = nx_ring_pop(&c->ring, &rec, sizeof(rec), &len);
+        if (err == NX_ERR_NOT_FOUND && nx_ring_prepare_sleep(&c->ring))
+            return;
+        char buf[NX_SVC_NAME_MAX], why[] = "ring corrupt: disconnected";
+        if (err == NX_ERR_BAD_STATE || err == NX_ERR_TOO_BIG) {
+            take(name_of(c->badge, buf), NX_LOG_WARN, why, sizeof(why) - 1);
+            disconnect(c);
+            return;
+        }
+        if (err == NX_OK && len >= sizeof(rec.h))
+            take(name_of(c->badge, buf), rec.h.level, rec.text, len - sizeof(rec.h));
+    }
+}
+
+static void on_signals(void *ctx, uint64_t bits)
+{
+    (void)ctx;
+    for (int i = 0; i < MAX_CLIENTS; i++)
+        if (clients[i].used && (bits & (1ull << i)))
+            drain(&clients[i]);
+}
+
+static long op_connect(void *ctx, struct nx_rpc_req *req)
+{
+    (void)ctx;
+    if (req->handles.count != 1)
+        return NX_ERR_INVALID;
+    int i = 0;
+    while (i < MAX_CLIENTS && clients[i].used)
+        i++;
+    if (i == MAX_CLIENTS)
+        return NX_ERR_NO_SPACE;
+    struct client *c = &clients[i];
+    long err = nx_ring_map(req->handles.h[0], NX_RING_READER, wake, 1ull << i, &c->ring);
+    if (err)
+        return NX_ERR_BAD_STATE;
+    long notif = nx_handle_duplicate(wake, NX_RIGHT_SIGNAL | NX_RIGHT_TRANSFER);
+    if (notif < 0)
+        return notif;
+    c->used = true;
+    c->badge = (uint32_t)req->badge;
+    c->vmo = req->handles.h[0];
+    req->handles.h[0] = NX_HANDLE_INVALID;  // kept
+    req->reply_handles = (struct nx_rpc_handles){ 1, { (nx_handle_t)notif }, { NX_RIGHT_SIGNAL } };
+    struct nx_log_connect rep = { .bits = 1ull << i };
+    memcpy(req->reply, &rep, sizeof(rep));
+    req->reply_len = sizeof(rep);
+    drain(c);  // records written before the connection, and the sleep announcement
+    return NX_OK;
+}
+
+static long op_identify(void *ctx, struct nx_rpc_req *req)
+{
+    (void)ctx;
+    struct nx_policy_identify id;
+    memcpy(&id, req->data, sizeof(id));
+    if (req->badge != 0)
+        return NX_ERR_ACCESS;
+    if (!memchr(id.name, '\0', sizeof(id.name)))
+        return NX_ERR_INVALID;
+    int free_slot = -1;
+    for (int i = 0; i < MAX_NAMES; i++) {
+        if (names[i].badge == id.badge || (free_slot < 0 && !names[i].name[0]))
+            free_slot = i;
+        if (names[i].badge == id.badge)
+            break;
+    }
+    if (free_slot < 0)
+        return NX_ERR_NO_SPACE;
+    names[free_slot] = id;  // an empty name frees the slot
+    return NX_OK;
+}
+
+static long op_disconnect(void *ctx, struct nx_rpc_req *req)
+{
+    (void)ctx;
+    struct nx_log_disconnect d;
+    memcpy(&d, req->data, sizeof(d));
+    if (req->badge != 0)
+        return NX_ERR_ACCESS;
+    for (int i = 0; i < MAX_CLIENTS; i++)
+        if (clients[i].used && clients[i].badge == d.badge) {
+            drain(&clients[i]);
+            if (clients[i].used)
+                disconnect(&clients[i]);
+        }
+    return NX_OK;
+}
+
+static long op_read(void *ctx, struct nx_rpc_req *req)
+{
+    (void)ctx;
+    struct nx_log_read_req r;
+    struct nx_log_read_rep rep;
+    memcpy(&r, req->data, sizeof(r));
+    size_t n = history_read(&history, r.since, (char *)req->reply + sizeof(rep),
+                            NX_MSG_BYTES_MAX - sizeof(rep), &rep.next);
+    memcpy(req->reply, &rep, sizeof(rep));
+    req->reply_len = sizeof(rep) + n;
+    return NX_OK;
+}
+
+static long op_write(void *ctx, struct nx_rpc_req *req)
+{
+    (void)ctx;
+    struct nx_log_rec_hdr h;
+    char buf[NX_SVC_NAME_MAX];
+    memcpy(&h, req->data, sizeof(h));
+    take(name_of((uint32_t)req->badge, buf), h.level, (const char *)req->data + sizeof(h),
+         req->len - sizeof(h));
+    return NX_OK;
+}
+
+static long op_stats(void *ctx, struct nx_rpc_req *req)
+{
+    (void)ctx;
+    struct nx_log_stats s = { .records = records, .dropped = dropped_gone };
+    for (int i = 0; i < MAX_CLIENTS; i++)
+        if (clients[i].used) {
+            s.dropped += nx_ring_dropped(&clients[i].ring);
+            s.clients++;
+        }
+    memcpy(req->reply, &s, sizeof(s));
+    req->reply_len = sizeof(s);
+    return NX_OK;
+}
+
+static const struct nx_rpc_op ops[] = {
+    { NX_LOG_CONNECT, 0, 0, op_connect },
+    { NX_LOG_IDENTIFY, sizeof(struct nx_policy_identify), sizeof(struct nx_policy_identify),
+      op_identify },
+    { NX_LOG_READ, sizeof(struct nx_log_read_req), sizeof(struct nx_log_read_req), op_read },
+    { NX_LOG_WRITE, sizeof(struct nx_log_rec_hdr), NX_MSG_BYTES_MAX, op_write },
+    { NX_LOG_STATS, 0, 0, op_stats },
+    { NX_LOG_DISCONNECT, sizeof(struct nx_log_disconnect), sizeof(struct nx_log_disconnect),
+      op_disconnect },
+};
+
+int main(int argc, char **argv)
+{
+    nx_handle_t serve = nx_startup_handle("serve");
+    echo_all = argc > 1 && !strcmp(argv[1], "echo");
+    long n = nx_notification_create();
+    if (serve == NX_HANDLE_INVALID || n < 0 || nx_endpoint_bind(serve, n) != NX_OK) {
+        nx_printf("log: no endpoint to serve\n");
+        return 1;
+    }
+    wake = (nx_handle_t)n;
+    char hello[] = "log service up";
+    take("log", NX_LOG_INFO, hello, sizeof(hello) - 1);
+    const struct nx_rpc_server srv = { ops, sizeof(ops) / sizeof(ops[0]), NULL, on_signals };
+    return (int)-nx_rpc_serve(serve, &srv);
+}
