@@ -49,14 +49,20 @@ static int cmd_mem(int argc, char **argv)
     long total = nx_system_info(NX_INFO_TOTAL_PAGES), free = nx_system_info(NX_INFO_FREE_PAGES);
     printf("pages: %ld total, %ld used, %ld free (4 KiB each: %ld KiB free)\n", total,
            total - free, free, free * 4);
-    return 0;
+    return nsh_mem_budgets();
 }
 
 const struct command nsh_commands[] = {
     { "help", "", "list the commands", cmd_help },
     { "echo", "[WORDS...]", "print the words", cmd_echo },
     { "uptime", "", "time since boot", cmd_uptime },
-    { "mem", "", "free and used pages", cmd_mem },
+    { "mem", "", "free and used pages, budgets", cmd_mem },
+    { "ps", "", "processes init started", cmd_ps },
+    { "kill", "PID", "kill a process init started", cmd_kill },
+    { "run", "PROGRAM [ARGS...]", "start a program from the boot archive", cmd_run },
+    { "log", "", "the log's records", cmd_log },
+    { "svc", "", "services registered with svcmgr", cmd_svc },
     { "bench", "", "IPC round trip between threads and between processes", cmd_bench },
+    { "poweroff", "", "power the machine off", cmd_poweroff },
 };
 const size_t nsh_ncommands = sizeof nsh_commands / sizeof nsh_commands[0];

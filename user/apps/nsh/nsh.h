@@ -17,5 +17,16 @@ extern const size_t nsh_ncommands;
 // Print the command's usage line; returns 1 (a command's failure status).
 int nsh_usage(const char *name);
 
+// The text of an NX_ERR_* code.
+const char *nsh_error(long err);
+// mem's second part: the budgets of the processes init started.
+int nsh_mem_budgets(void);
+
 // Commands in other files.
 int cmd_bench(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+int cmd_kill(int argc, char **argv);
+int cmd_poweroff(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+int cmd_svc(int argc, char **argv);
