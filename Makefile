@@ -69,6 +69,8 @@ build/neuron.bin: build/neuron.elf
 build/user/%.c.o: user/%.c
 	@mkdir -p $(@D)
 	$(CC_RV) $(USER_CFLAGS) -c -o $@ $<
+# libnx reaches the kernel's parser headers as "lib/elf.h", "lib/cpio.h".
+build/user/lib/%.c.o: USER_CFLAGS += -iquote kernel
 build/tests/qemu/progs/%.c.o: tests/qemu/progs/%.c
 	@mkdir -p $(@D)
 	$(CC_RV) $(USER_CFLAGS) -c -o $@ $<
@@ -77,7 +79,7 @@ build/user/lib/%.S.o: user/lib/%.S
 	$(CC_RV) $(USER_CFLAGS) -c -o $@ $<
 build/user/klib/%.c.o: kernel/lib/%.c
 	@mkdir -p $(@D)
-	$(CC_RV) $(USER_CFLAGS) -Ikernel -c -o $@ $<
+	$(CC_RV) $(USER_CFLAGS) -iquote kernel -c -o $@ $<
 build/libnx.a: $(LIBNX_OBJS)
 	rm -f $@ && $(CROSS)ar rcs $@ $^
 app_srcs = $(if $(filter init,$(1)),$(wildcard user/init/*.c),\

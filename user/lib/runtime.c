@@ -14,6 +14,9 @@ void __libc_init_array(void);
 // The calling thread's IPC buffer (set by crt0's callers: here, spawn.c and thread.c).
 __thread struct nx_ipc_buffer *nx_tls_ipc_buffer;
 
+// Stack of main when it runs in a thread of its own (run_main_at).
+#define NX_MAIN_STACK_SIZE (64 * 1024)
+
 static struct nx_startup_state startup;
 
 struct nx_ipc_buffer *nx_ipc_buf(void)
@@ -68,6 +71,8 @@ static long run_startup(nx_handle_t ep)
     long err = nx_ipc_recv(ep, &m, startup_deadline());
     while (err == NX_OK) {
         long status = take(&m);
+        if (status == NX_OK && startup.done)
+            startup.priority = (uint32_t)m.w[0];
         m.info = NX_MSG_INFO(0, 0, 0);
         m.w[0] = (uint64_t)status;
         if (status != NX_OK || startup.done) {
@@ -96,6 +101,27 @@ static bool is_endpoint(nx_handle_t h)
     return info >= 0 && (info & 0xff) == NX_OBJ_ENDPOINT;
 }
 
+static void main_thread(void *arg)
+{
+    (void)arg;
+    nx_ipc_buffer = nx_ipc_buf();  // "the main thread's" buffer is this thread's now
+    exit(main(startup.argc, startup.argv));
+}
+
+// The kernel starts every process at PRIO_USER_DEFAULT and has no call to change a thread's
+// priority: main runs in a new thread at `priority`, and the first thread ends.
+static _Noreturn void run_main_at(uint32_t priority)
+{
+    long t = nx_thread_start(main_thread, NULL, priority, NX_MAIN_STACK_SIZE);
+    if (t < 0) {
+        nx_printf("startup: cannot run main at priority %u (%ld)\n", priority, t);
+        nx_exit_process(NX_STARTUP_EXIT_FAILED);
+    }
+    nx_handle_close(t);
+    nx_thread_exit();
+    __builtin_unreachable();
+}
+
 _Noreturn void nx_runtime_start(void)
 {
     nx_tls_ipc_buffer = nx_ipc_buffer;
@@ -112,6 +138,8 @@ _Noreturn void nx_runtime_start(void)
     if (startup.argc == 0)
         boot_program_args();
     __libc_init_array();
+    if (startup.priority && startup.priority != PRIO_USER_DEFAULT)
+        run_main_at(startup.priority);
     exit(main(startup.argc, startup.argv));
 }
 

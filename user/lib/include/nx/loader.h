@@ -29,7 +29,8 @@ struct nx_load_params {
     const struct nx_named_handle *handles; // nhandles of them (at most NX_STARTUP_HANDLES_MAX)
     size_t nhandles;
     size_t budget_pages;                   // the child's page budget (nx_process_create)
-    uint32_t priority;                     // main thread's priority; 0 = PRIO_USER_DEFAULT
+    uint32_t priority;                     // main's priority: 0 = PRIO_USER_DEFAULT, where the
+                                           // kernel starts every process (higher: NX_ERR_ACCESS)
 };
 
 // Start the program in elf[0..len) (e.g. a file in the mapped boot archive). On success

@@ -8,7 +8,10 @@
 //   NX_STARTUP_HANDLES  one NUL-terminated name per handle          1 .. NX_MSG_HANDLES_MAX
 //   NX_STARTUP_DONE     none                                        none
 //
-// ARGS and HANDLES may each come several times (their contents append) and end with DONE.
+// ARGS and HANDLES may each come several times (their contents append) and end with DONE,
+// whose word 0 is the priority main runs at (0: the kernel's start priority; a lower one runs
+// main in a new thread at that priority, as the kernel starts every process at
+// PRIO_USER_DEFAULT).
 // Each reply has word 0 = NX_OK or the error that made the child refuse the message; after a
 // refusal the child exits (status NX_STARTUP_EXIT_FAILED). The child waits at most
 // NX_STARTUP_TIMEOUT_NS for each message, the parent as long for each reply, so neither side
@@ -55,6 +58,7 @@ struct nx_startup_state {
     nx_handle_t handles[NX_STARTUP_HANDLES_MAX];
     size_t nhandles;
     bool done;
+    uint32_t priority;  // DONE's word 0 (the runtime sets it)
 };
 
 void nx_startup_init(struct nx_startup_state *s);
