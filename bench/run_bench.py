@@ -12,9 +12,6 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
 from qemu import Console, archive_with_manifest, boot  # noqa: E402
 
-# How the system is booted to the shell prompt.
-SHELL_BOOTARGS = "init=shboot"
-
 # name: (unit, budget or None, what it measures)
 FIGURES = {
     "boot_to_user_instr": ("instructions", None, "kernel entry to first user instruction"),
@@ -86,9 +83,9 @@ def run_services_in_qemu():
 
 
 def run_shell_in_qemu():
-    """Boot to the shell prompt and type `bench`: the shell reports the instret of its first
-    prompt and its in-place IPC figures."""
-    con = Console(SHELL_BOOTARGS, icount=True)
+    """Boot the default system to the shell prompt and type `bench`: the shell reports the
+    instret of its first prompt and its in-place IPC figures."""
+    con = Console(icount=True)
     ok = con.expect(r"\nnsh> ", timeout=120) is not None
     if ok:
         con.send("bench\r")

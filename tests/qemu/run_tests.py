@@ -155,38 +155,56 @@ CASES = [
 ]
 
 
-# Shell sessions over the serial console: name, boot arguments, steps. A step is (keys to
-# type, regexes that must appear in this order in what comes back before the next prompt).
-# Keys are sent as typed: "\r" is Enter, "\x1b[A" the Up arrow, "\x7f" Backspace.
-PROMPT = r"\nnsh> "  # a redraw of the line starts with "\r", a new prompt follows a newline
+# Shell sessions over the serial console of the default system (init's manifest: the UART
+# driver serves the console, nsh runs on it): name, steps, whether the session ends with QEMU
+# powering off. A step is (keys to type, regexes that must appear in this order in what comes
+# back before the next prompt[, a regex to wait for instead of the prompt]). Keys go out as
+# typed: "\r" is Enter, "\x1b[A" the Up arrow, "\x7f" Backspace, "\x03" Ctrl-C.
+PROMPT = r"\nnsh> "  # a redrawn line starts with "\r"; a new prompt follows a newline
 SHELL_CASES = [
-    ("shell_commands", "init=shboot",
-     [("help\r", [r"help", r"echo", r"uptime", r"mem", r"bench", r"keys:"]),
-      ("echo hello   world \"a  b\"\r", [r"\r\nhello world a  b\r?\n"]),
+    ("shell_builtin_commands",
+     [("help\r", [r"help", r"echo", r"uptime", r"mem", r"ps", r"kill", r"run", r"log", r"svc",
+                  r"bench", r"poweroff", r"keys:"]),
+      ("echo hello   world \"a  b\"\r", [r"\nhello world a  b\n"]),
       ("uptime\r", [r"up \d+\.\d{3} s"]),
-      ("mem\r", [r"pages: 65536 total, \d+ used, \d+ free"]),
       ("frobnicate now\r", [r"nsh: frobnicate: unknown command \(help lists them\)"]),
       ("uptime 3\r", [r"usage: uptime"]),
+      ("kill x\r", [r"usage: kill PID"]),
+      ("kill 99999999999999999999999\r", [r"usage: kill PID"]),
       ("echo \"open\r", [r"nsh: a quote is not closed"]),
       ("echo " + "w " * 20 + "\r", [r"nsh: more than 16 words"]),
       ("\r", []),
-      ("echo still here\r", [r"still here"])]),
-    ("shell_line_editing", "init=shboot",
-     [("ech\x7fho ab\x1b[Dc\r", [r"\nacb\r?\n"]),
-      ("echo second\r", [r"\nsecond\r?\n"]),
-      ("\x1b[A\x1b[A\r", [r"\nacb\r?\n"]),                  # history: two back
-      ("\x1b[A\x1b[A\x1b[B\x7f\x7f\x7fthird\r", [r"\nthird\r?\n"]),
-      ("\x1b[Hxx\x1b[F!\x1b[D\x1b[3~\x15echo fresh\r", [r"\nfresh\r?\n"]),
+      ("echo still here\r", [r"\nstill here\n"])], False),
+    ("shell_line_editing",
+     [("ech\x7fho ab\x1b[Dc\r", [r"\nacb\n"]),
+      ("echo second\r", [r"\nsecond\n"]),
+      ("\x1b[A\x1b[A\r", [r"\nacb\n"]),                  # history: two back
+      ("\x1b[A\x1b[A\x1b[B\x7f\x7f\x7fthird\r", [r"\nthird\n"]),
+      ("\x1b[Hxx\x1b[F!\x1b[D\x1b[3~\x15echo fresh\r", [r"\nfresh\n"]),
       ("x" * 230 + "\r", [r"nsh: line longer than 200 characters: not run"]),
-      ("\x80\xff\x02\x1b[99;99Recho garbage ignored\r", [r"\ngarbage ignored\r?\n"]),
+      ("\x80\xff\x02\x1b[99;99Recho garbage ignored\r", [r"\ngarbage ignored\n"]),
       ("abc\x03", [r"\^C"]),
-      ("echo after ctrl-c\r", [r"\nafter ctrl-c\r?\n"])]),
-    ("shell_bench_in_place", "init=shboot",
-     [("bench\r", [r"BENCH prompt_instret \d+",
+      ("echo after ctrl-c\r", [r"\nafter ctrl-c\n"])], False),
+    ("shell_services_and_poweroff",
+     [("ps\r", [r"PID STATE +PRIO +PAGES/BUDGET RESTARTS NAME", r"\d+ running +16 +\d+/128 +0 log",
+                r"\d+ running +16 +\d+/128 +0 console", r"\d+ running +16 +\d+/512 +0 nsh"]),
+      ("svc\r", [r"log", r"policy", r"svcmgr", r"console", r"nsh"]),
+      ("mem\r", [r"pages: 65536 total, \d+ used, \d+ free", r"console +\d+ of +128 pages"]),
+      ("log\r", [r"\[ *\d+\.\d{6}\] I log: log service up"]),
+      ("kill 12345\r", [r"nsh: kill: no process 12345 among those init started"]),
+      ("run nosuchprogram\r", [r"nsh: run: no program nosuchprogram in the boot archive"]),
+      ("bench\r", [r"BENCH prompt_instret \d+",
                    r"call/reply between two threads: \d+ instructions, \d+ ns per round trip",
-                   r"call/reply between two processes: \d+ instructions",
-                   r"process \d+ \(bench-partner\) exited with status 0"]),
-      ("bench\r", [r"between two threads", r"between two processes"])]),
+                   r"call/reply between two processes: \d+ instructions"]),
+      ("poweroff\r", [r"powering off"], r"NEURON: power off requested by process 1 \(init\)")],
+     True),
+    ("shell_survives_crashes_and_a_driver_restart",
+     [("run illegal\r", [r"started illegal as process \d+"]),
+      ("echo alive\r", [r"\nalive\n"]),
+      ("ps\r", [r"(\d+) running +16 +\d+/128 +0 console"]),
+      ("kill $1\r", [r"killed process \d+"]),
+      ("echo typed to the new driver\r", [r"\ntyped to the new driver\n"]),
+      ("ps\r", [r"running +16 +\d+/128 +1 console"])], False),
 ]
 
 
@@ -217,19 +235,26 @@ def check(name, bootargs, expect, forbid, must_exit, manifest=None):
     return problems, out
 
 
-def check_shell(name, bootargs, steps):
-    con = Console(bootargs)
-    problems = []
+def check_shell(name, steps, must_exit):
+    """Type each step's keys and check what comes back. "$1" in keys stands for what the
+    previous step's first regex captured in its first group."""
+    con = Console()
+    problems, captured = [], ""
     if con.expect(PROMPT, timeout=30) is None:
         problems.append("no prompt")
-    for keys, expect in steps if not problems else []:
+    for keys, expect, *until in steps if not problems else []:
+        keys = keys.replace("$1", captured)
         con.send(keys)
-        reply = con.expect(PROMPT)
+        reply = con.expect(until[0] if until else PROMPT)
         if reply is None:
             problems.append(f"no prompt after {keys[:40]!r}")
             break
         problems += [f"after {keys[:40]!r}: {p}" for p in missing(reply, expect)]
-    con.close(timeout=0)
+        m = re.search(expect[0], reply) if expect else None
+        captured = m.group(1) if m and m.groups() else ""
+    ended = con.close(timeout=10 if must_exit else 0)
+    if must_exit and not ended:
+        problems.append("QEMU did not power off")
     out = con.text()
     problems += ["unexpected: " + p for p in (r"PANIC", r"\(nsh\) (killed|exited)") if re.search(p, out)]
     return problems, out

@@ -18,7 +18,7 @@ static int cmd_help(int argc, char **argv)
     (void)argc, (void)argv;
     for (size_t i = 0; i < nsh_ncommands; i++) {
         const struct command *c = &nsh_commands[i];
-        printf("  %-8s %-16s %s\n", c->name, c->usage, c->help);
+        printf("  %-8s %-18s %s\n", c->name, c->usage, c->help);
     }
     printf("keys: Left/Right, Home/End (^E), Backspace, Delete, Up/Down history, ^U erase, "
            "^C abandon\n");

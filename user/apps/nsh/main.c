@@ -77,6 +77,8 @@ int main(void)
     for (;;) {
         char keys[64];
         long n = nx_console_read(nsh_console, keys, sizeof keys, NX_DEADLINE_NEVER);
+        if (n == NX_ERR_PEER_CLOSED)
+            continue;  // the driver died; the next call waits on the endpoint for its restart
         if (n < 0) {
             fprintf(stderr, "nsh: console read failed (%ld)\n", n);
             return 1;

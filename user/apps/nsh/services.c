@@ -86,7 +86,7 @@ static const char *state_name(uint32_t state)
 
 static void ps_line(const struct nx_proc_entry *e)
 {
-    printf("%5u %-8s %4u %5llu/%-6llu %8u %-15.15s", e->pid, state_name(e->state), e->priority,
+    printf("%5u %-8s %4u %5llu/%-6llu %8u %.15s", e->pid, state_name(e->state), e->priority,
            (unsigned long long)e->used_pages, (unsigned long long)e->budget_pages, e->restarts,
            e->name);
     if (e->state != NX_PROC_ENTRY_RUNNING && (e->restarts || e->state == NX_PROC_ENTRY_EXITED))
