@@ -30,11 +30,12 @@ FIGURES = {
     "idle_timer_irqs_per_s": ("interrupts/s", 0, "idle: timer interrupts beyond the one wake-up asked for"),
     "timer_coalesce_irqs": ("interrupts", 1, "100 timer objects, all windows overlapping"),
     "timer_spread_irqs": ("interrupts", 17, "100 timers 1 ms apart, 5 ms slack (17 is the fewest)"),
-    "log_record_instr": ("instructions", None, "one log record through the ring: writer + log service (avg of 1,600)"),
-    "log_record_writer_instr": ("instructions", None, "  of which nx_log_write in the writer"),
-    "log_record_service_instr": ("instructions", None, "  of which the log service: pop, stamp, store"),
+    "log_record_instr": ("instructions", None, "one log record through the ring: writer + log service (wake-ups not included)"),
+    "log_record_writer_instr": ("instructions", None, "  writer: nx_log_write's record pushed into a ring (avg of 1,600)"),
+    "log_record_service_instr": ("instructions", None, "  log service: pop, stamp, store (avg of 1,600)"),
     "log_records_dropped": ("records", 0, "records dropped during that run"),
     "idle_memory_kib": ("KiB", None, "kernel + all processes, idle after boot (pages in use x 4)"),
+    "idle_process_kib": ("KiB", None, "  of which taken after the kernel's boot: processes and kernel objects"),
     "boot_to_prompt_instr": ("instructions", None, "kernel entry to the first nsh> prompt (uart driver and shell running)"),
     "shell_ipc_thread_instr": ("instructions", None, "nsh `bench`: call/reply between two threads of the shell (avg of 2,000)"),
     "shell_ipc_process_instr": ("instructions", None, "nsh `bench`: call/reply between the shell and a spawned process (avg of 2,000)"),
@@ -73,12 +74,13 @@ def run_services_in_qemu():
     with open(manifest, "w") as f:
         f.write(default + extra)
     out, code = boot(timeout=120, icount=True, initrd=archive_with_manifest(manifest))
-    total = re.search(r"NEURON: \d+ of (\d+) pages free", out)
+    total = re.search(r"NEURON: (\d+) of (\d+) pages free", out)
     found = dict((m.group(1), int(m.group(2))) for m in re.finditer(r"^BENCH (\w+) (\d+)", out, re.M))
     if code is None or not total or "log_record_service_instr" not in found:
         sys.exit("bench: logbench did not run to the end:\n" + out[-2000:])
-    found["log_record_instr"] = found["log_record_writer_instr"] + found["log_record_service_instr"]
-    found["idle_memory_kib"] = (int(total.group(1)) - found.pop("idle_free_pages")) * 4
+    free = found.pop("idle_free_pages")
+    found["idle_memory_kib"] = (int(total.group(2)) - free) * 4
+    found["idle_process_kib"] = (int(total.group(1)) - free) * 4
     return found
 
 

@@ -1,5 +1,6 @@
-// Host unit tests for the policy tables (user/services/policy/rules.c): identities, rule
-// matching with wildcards and rights, and no ambient authority.
+// Host unit tests for the policy tables (user/services/policy/rules.c) and the badge names
+// they use (user/lib/badges.c): identities, rule matching with wildcards and rights, no
+// ambient authority, and the init-only identify operation.
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,9 @@
 #include <string.h>
 #include <nexus/errors.h>
 #include <nexus/handle.h>
+
+#include <nx/rpc.h>
+#include <nx/services.h>
 
 #include "../../user/services/policy/rules.h"
 
@@ -26,7 +30,7 @@ static void test_nobody_reaches_anything_without_a_rule(void **state)
 {
     (void)state;
     uint32_t rights = 99;
-    assert_int_equal(policy_identify(&p, 5, "nsh"), NX_OK);
+    assert_int_equal(nx_badge_name_set(&p.clients, 5, "nsh"), NX_OK);
     assert_int_equal(policy_check(&p, 5, "log", &rights), NX_ERR_ACCESS);
     assert_int_equal(rights, 0);
     assert_int_equal(policy_allow(&p, "nsh", "log", NX_RIGHT_SIGNAL), NX_OK);
@@ -42,8 +46,8 @@ static void test_wildcard_and_rights_union(void **state)
 {
     (void)state;
     uint32_t rights;
-    policy_identify(&p, 1, "a");
-    policy_identify(&p, 2, "b");
+    nx_badge_name_set(&p.clients, 1, "a");
+    nx_badge_name_set(&p.clients, 2, "b");
     policy_allow(&p, "*", "log", NX_RIGHT_SIGNAL);
     policy_allow(&p, "a", "log", NX_RIGHT_TRANSFER);
     policy_allow(&p, "a", "log", NX_RIGHT_DUPLICATE);
@@ -59,19 +63,34 @@ static void test_wildcard_and_rights_union(void **state)
 static void test_identities(void **state)
 {
     (void)state;
-    assert_int_equal(policy_identify(&p, 0, "init"), NX_ERR_INVALID);
-    assert_int_equal(policy_identify(&p, 3, ""), NX_ERR_INVALID);
-    assert_int_equal(policy_identify(&p, 3, "sixteen-chars-xx"), NX_ERR_INVALID);
-    assert_int_equal(policy_identify(&p, 3, "old"), NX_OK);
-    assert_int_equal(policy_identify(&p, 3, "new"), NX_OK);
-    assert_string_equal(policy_name(&p, 3), "new");
-    assert_null(policy_name(&p, 0));
-    policy_forget(&p, 3);
-    assert_null(policy_name(&p, 3));
-    for (uint32_t b = 1; b <= POLICY_MAX_CLIENTS; b++)
-        assert_int_equal(policy_identify(&p, b, "c"), NX_OK);
-    assert_int_equal(policy_identify(&p, 1000, "c"), NX_ERR_NO_SPACE);
-    assert_int_equal(policy_identify(&p, 7, "again"), NX_OK);
+    assert_int_equal(nx_badge_name_set(&p.clients, 0, "init"), NX_ERR_INVALID);
+    assert_int_equal(nx_badge_name_set(&p.clients, 3, ""), NX_OK);  // forgets: nothing to forget
+    assert_int_equal(nx_badge_name_set(&p.clients, 3, "sixteen-chars-xx"), NX_ERR_INVALID);
+    assert_int_equal(nx_badge_name_set(&p.clients, 3, "old"), NX_OK);
+    assert_int_equal(nx_badge_name_set(&p.clients, 3, "new"), NX_OK);
+    assert_string_equal(nx_badge_name(&p.clients, 3), "new");
+    assert_null(nx_badge_name(&p.clients, 0));
+    assert_int_equal(nx_badge_name_set(&p.clients, 3, ""), NX_OK);
+    assert_null(nx_badge_name(&p.clients, 3));
+    for (uint32_t b = 1; b <= NX_BADGE_NAMES; b++)
+        assert_int_equal(nx_badge_name_set(&p.clients, b, "c"), NX_OK);
+    assert_int_equal(nx_badge_name_set(&p.clients, 1000, "c"), NX_ERR_NO_SPACE);
+    assert_int_equal(nx_badge_name_set(&p.clients, 7, "again"), NX_OK);
+}
+
+static void test_identify_op_is_init_only(void **state)
+{
+    (void)state;
+    struct nx_policy_identify id = { .badge = 9, .name = "svc" };
+    struct nx_rpc_req req = { .badge = 4, .data = (const uint8_t *)&id, .len = sizeof(id) };
+    assert_int_equal(nx_badge_identify_op(&p.clients, &req), NX_ERR_ACCESS);
+    assert_null(nx_badge_name(&p.clients, 9));
+    req.badge = 0;
+    assert_int_equal(nx_badge_identify_op(&p.clients, &req), NX_OK);
+    assert_string_equal(nx_badge_name(&p.clients, 9), "svc");
+    memset(id.name, 'x', sizeof(id.name));
+    assert_int_equal(nx_badge_identify_op(&p.clients, &req), NX_ERR_INVALID);
+    assert_string_equal(nx_badge_name(&p.clients, 9), "svc");
 }
 
 static void test_rule_limits(void **state)
@@ -94,6 +113,7 @@ int main(void)
         cmocka_unit_test_setup(test_nobody_reaches_anything_without_a_rule, setup),
         cmocka_unit_test_setup(test_wildcard_and_rights_union, setup),
         cmocka_unit_test_setup(test_identities, setup),
+        cmocka_unit_test_setup(test_identify_op_is_init_only, setup),
         cmocka_unit_test_setup(test_rule_limits, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

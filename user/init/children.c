@@ -269,7 +269,7 @@ static long exec_child(struct child *c, struct grants *g, const char *path,
     c->started_ns = (uint64_t)nx_clock_get();
     watch(c);
     nx_log(NX_LOG_INFO, "started %s (pid %u, %u pages, priority %u)", c->name, c->pid, pages,
-           info.priority);
+           priority ? priority : PRIO_USER_DEFAULT);
     return NX_OK;
 }
 

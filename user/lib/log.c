@@ -66,26 +66,30 @@ static void debug_write(int level, const char *text, size_t len)
     nx_debug_write((long)line, n < (int)sizeof(line) ? n : (long)sizeof(line) - 1);
 }
 
-void nx_log_write(int level, const char *text, size_t len)
+long nx_log_push(struct nx_ring *r, int level, const char *text, size_t len)
 {
     struct {
         struct nx_log_rec_hdr h;
         char text[NX_LOG_TEXT_MAX];
     } rec;
+    if (len > NX_LOG_TEXT_MAX)
+        len = NX_LOG_TEXT_MAX;
+    rec.h.level = (uint32_t)level;
+    memcpy(rec.text, text, len);
+    return nx_ring_push(r, &rec, sizeof(rec.h) + len);
+}
+
+void nx_log_write(int level, const char *text, size_t len)
+{
     if (state == UNCONNECTED) {
         nx_handle_t ep = log_endpoint();
         if (ep == NX_HANDLE_INVALID || nx_log_connect(ep) != NX_OK)
             state = NO_LOG;
     }
-    if (len > NX_LOG_TEXT_MAX)
-        len = NX_LOG_TEXT_MAX;
-    if (state != CONNECTED) {
-        debug_write(level, text, len);
-        return;
-    }
-    rec.h.level = (uint32_t)level;
-    memcpy(rec.text, text, len);
-    nx_ring_write(&ring, &rec, sizeof(rec.h) + len);
+    if (state != CONNECTED)
+        debug_write(level, text, len < NX_LOG_TEXT_MAX ? len : NX_LOG_TEXT_MAX);
+    else if (nx_log_push(&ring, level, text, len) == 1)
+        nx_notify_signal(ring.notif, (long)ring.bits);
 }
 
 void nx_vlog(int level, const char *fmt, va_list ap)

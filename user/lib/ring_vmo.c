@@ -2,6 +2,7 @@
 // notification. The logic is in ring.c.
 #include <nx/nx.h>
 #include <nx/ring.h>
+#include "internal.h"
 
 long nx_ring_write(struct nx_ring *r, const void *rec, size_t len)
 {
@@ -27,16 +28,17 @@ long nx_ring_read(struct nx_ring *r, void *buf, size_t cap, size_t *len, uint64_
     }
 }
 
-// Map vmo's first `size` bytes read-write here: the address, or a negative error.
+// Map vmo's first `size` bytes (whole pages) read-write here: the address, or an error.
 static long map_rw(nx_handle_t vmo, size_t size)
 {
     return nx_vm_map(nx_self, vmo, 0, 0, (long)size, NX_PROT_READ | NX_PROT_WRITE);
 }
 
-static void set_notification(struct nx_ring *r, nx_handle_t notif, uint64_t bits)
+static void set_mapping(struct nx_ring *r, nx_handle_t notif, uint64_t bits, size_t mapped)
 {
     r->notif = notif;
     r->bits = bits;
+    r->mapped = mapped;
 }
 
 long nx_ring_create(size_t data_size, nx_handle_t notif, uint64_t bits, struct nx_ring *r,
@@ -44,17 +46,17 @@ long nx_ring_create(size_t data_size, nx_handle_t notif, uint64_t bits, struct n
 {
     if (data_size < 64 || (data_size & (data_size - 1)))
         return NX_ERR_INVALID;
-    size_t size = nx_ring_mem_size(data_size);
+    size_t size = nx_ring_mem_size(data_size), mapped = NX_PAGE_UP(size);
     long v = nx_vmo_create((long)size);
     if (v < 0)
         return v;
-    long va = map_rw((nx_handle_t)v, size);
+    long va = map_rw((nx_handle_t)v, mapped);
     if (va < 0) {
         nx_handle_close(v);
         return va;
     }
     nx_ring_format(r, (void *)va, size);
-    set_notification(r, notif, bits);
+    set_mapping(r, notif, bits, mapped);
     *vmo = (nx_handle_t)v;
     return NX_OK;
 }
@@ -74,6 +76,13 @@ long nx_ring_map(nx_handle_t vmo, enum nx_ring_side side, nx_handle_t notif, uin
         nx_vm_unmap(nx_self, va, (long)size);
         return err;
     }
-    set_notification(r, notif, bits);
+    set_mapping(r, notif, bits, size);
     return NX_OK;
+}
+
+void nx_ring_unmap(struct nx_ring *r)
+{
+    if (r->mapped)
+        nx_vm_unmap(nx_self, (long)r->sh, (long)r->mapped);
+    r->mapped = 0;
 }

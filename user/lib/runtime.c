@@ -7,6 +7,7 @@
 #include <nx/startup.h>
 #include <nx/stdio.h>
 #include <nx/thread.h>
+#include "internal.h"
 
 int main(int argc, char **argv);
 void __libc_init_array(void);
@@ -87,7 +88,7 @@ static long run_startup(nx_handle_t ep)
 // A program the kernel started has no parent to send arguments: argv[0] is its name.
 static void boot_program_args(void)
 {
-    static struct nx_process_info info;
+    struct nx_process_info info = { .name = "" };
     nx_process_info(nx_self, (long)&info);
     startup.args_len = strnlen(info.name, sizeof(info.name) - 1) + 1;
     memcpy(startup.args, info.name, startup.args_len);

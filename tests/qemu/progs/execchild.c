@@ -1,11 +1,16 @@
 // Started by exectest through the loader: prints what the startup protocol gave it (with
-// picolibc's printf), uses malloc up to and beyond its budget, signals the notification it
-// was granted, and exits with status 42.
+// picolibc's printf), uses malloc up to and beyond its budget, calls exectest's rpc server,
+// writes records into the ring it was granted, swaps the stdio sink, signals the
+// notification it was granted, and exits with status 42.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <nx/nx.h>
+#include <nx/ring.h>
+#include <nx/rpc.h>
 #include <nx/startup.h>
+#include <nx/stdio.h>
+#include "exectest.h"
 
 static void show_startup(int argc, char **argv)
 {
@@ -35,10 +40,48 @@ static void use_malloc(void)
     free(again);
 }
 
+static void use_rpc(nx_handle_t ep)
+{
+    struct add_req req = { 2, 40 };
+    struct add_rep rep = { 0 };
+    uint64_t deadline = (uint64_t)nx_clock_get() + 1000000000ull;
+    long st = nx_rpc_call(ep, OP_ADD, &req, sizeof(req), &rep, sizeof(rep), deadline);
+    printf("execchild: rpc add -> %ld, sum %ld\n", st, (long)rep.sum);
+    st = nx_rpc_call(ep, OP_ADD, &req, 1, &rep, sizeof(rep), deadline);
+    printf("execchild: rpc add with 1 byte -> %ld\n", st);
+    st = nx_rpc_call(ep, 999, NULL, 0, NULL, 0, deadline);
+    printf("execchild: rpc unknown op -> %ld\n", st);
+}
+
+static void use_ring(nx_handle_t vmo, nx_handle_t notif)
+{
+    struct nx_ring r;
+    long err = nx_ring_map(vmo, NX_RING_WRITER, notif, RING_BIT, &r);
+    int written = 0;
+    char rec[64];
+    for (int i = 0; err == NX_OK && i < RING_RECORDS; i++) {
+        int n = snprintf(rec, sizeof(rec), "record %d", i);
+        written += nx_ring_write(&r, rec, (size_t)n) == NX_OK;
+    }
+    printf("execchild: ring map %ld, wrote %d, dropped %lu\n", err, written,
+           (unsigned long)nx_ring_dropped(&r));
+}
+
+static long bracket_sink(void *ctx, const char *buf, size_t len)
+{
+    nx_debug_write((long)ctx, 9);
+    return nx_debug_write((long)buf, (long)len);
+}
+
 int main(int argc, char **argv)
 {
     show_startup(argc, argv);
     use_malloc();
+    use_rpc(nx_startup_handle("ep"));
+    use_ring(nx_startup_handle("ring"), nx_startup_handle("ringsig"));
+    nx_stdio_set_sink(bracket_sink, "[sink]   ");
+    printf("execchild: through my own sink\n");
+    nx_stdio_set_sink(NULL, NULL);
     struct nx_process_info info;
     nx_process_info(nx_self, (long)&info);
     printf("execchild: running at priority %u\n", info.priority);

@@ -1,10 +1,16 @@
 // The loader end to end (must be the first boot program: it needs the boot archive). Starts
-// execchild from the archive with arguments and named handles, waits for its exit status,
-// has malformed and missing programs refused with a clear reason, and checks that pages,
+// execchild from the archive with arguments and named handles (an rpc server's endpoint,
+// served by a thread of this process, and a ring it reads), waits for its exit status, has
+// malformed and missing programs refused with a clear reason, and checks that pages,
 // handles, objects and processes all come back. Prints "exectest: <check> ok" or "WRONG".
 #include <stdio.h>
+#include <string.h>
 #include <nx/loader.h>
 #include <nx/nx.h>
+#include <nx/ring.h>
+#include <nx/rpc.h>
+#include <nx/thread.h>
+#include "exectest.h"
 
 static int failures;
 
@@ -20,20 +26,66 @@ static void expect(const char *what, long got, long want)
 
 static long counter(int what) { return nx_system_info(what); }
 
-// Start execchild with two arguments and two named handles; it exits with 42 after
+static long add(void *ctx, struct nx_rpc_req *req)
+{
+    (void)ctx;
+    struct add_req a;
+    memcpy(&a, req->data, sizeof(a));
+    struct add_rep r = { a.a + a.b };
+    memcpy(req->reply, &r, sizeof(r));
+    req->reply_len = sizeof(r);
+    return NX_OK;
+}
+
+static const struct nx_rpc_op ops[] = { { OP_ADD, sizeof(struct add_req), sizeof(struct add_req), add } };
+static const struct nx_rpc_server server = { ops, 1, NULL, NULL };
+static long server_ep;
+
+static void serve(void *arg)
+{
+    (void)arg;
+    nx_rpc_serve((nx_handle_t)server_ep, &server);
+}
+
+// What execchild wrote into the ring: records in order, the rest counted as dropped.
+static void read_ring(struct nx_ring *r)
+{
+    char rec[64], want[64];
+    size_t len;
+    int n = 0, in_order = 1;
+    while (nx_ring_read(r, rec, sizeof(rec), &len, 0) == NX_OK) {
+        snprintf(want, sizeof(want), "record %d", n++);
+        in_order &= len == strlen(want) && memcmp(rec, want, len) == 0;
+    }
+    printf("exectest: ring gave %d records, %lu dropped\n", n, (unsigned long)nx_ring_dropped(r));
+    expect("ring records in order", in_order, 1);
+    expect("every record read or counted", n + (long)nx_ring_dropped(r), RING_RECORDS);
+}
+
+static nx_handle_t dup(long h, uint32_t rights)
+{
+    return (nx_handle_t)nx_handle_duplicate(h, rights | NX_RIGHT_TRANSFER);
+}
+
+// Start execchild with two arguments and four named handles; it exits with 42 after
 // signalling bit 4 on "done".
 static void run_child(uint32_t priority)
 {
-    long n = nx_notification_create();
-    long ep = nx_endpoint_create();
+    long n = nx_notification_create(), ringsig = nx_notification_create();
+    struct nx_ring ring;
+    nx_handle_t ring_vmo = NX_HANDLE_INVALID;
+    expect("ring created", nx_ring_create(RING_DATA_SIZE, (nx_handle_t)ringsig, RING_BIT, &ring,
+                                          &ring_vmo), NX_OK);
     const char *args[] = { "alpha", "two words" };
     struct nx_named_handle hs[] = {
-        { "done", (nx_handle_t)nx_handle_duplicate(n, NX_RIGHT_SIGNAL | NX_RIGHT_TRANSFER) },
-        { "ep", (nx_handle_t)ep },
+        { "done", dup(n, NX_RIGHT_SIGNAL) },
+        { "ep", dup(server_ep, NX_RIGHT_SIGNAL) },
+        { "ring", ring_vmo },
+        { "ringsig", dup(ringsig, NX_RIGHT_SIGNAL) },
     };
     nx_handle_t proc = NX_HANDLE_INVALID;
     const char *why = NULL;
-    long err = nx_exec("execchild", args, 2, hs, 2, 256, priority, &proc, &why);
+    long err = nx_exec("execchild", args, 2, hs, 4, 256, priority, &proc, &why);
     printf("exectest: exec execchild: %s\n", why);
     expect("exec", err, NX_OK);
     long status = 0;
@@ -42,6 +94,9 @@ static void run_child(uint32_t priority)
     uint64_t bits = 0;
     nx_notify_poll_bits((nx_handle_t)n, &bits);
     expect("the granted handle works", (long)bits, 4);
+    read_ring(&ring);
+    nx_ring_unmap(&ring);
+    nx_handle_close(ringsig);
     nx_handle_close(proc);
     nx_handle_close(n);
 }
@@ -59,8 +114,28 @@ static void refused(const char *path, long want, uint32_t priority)
     expect("its handle consumed", counter(NX_INFO_LIVE_HANDLES), handles);
 }
 
+// A startup message the child refuses (two handles under one name) fails the exec; both
+// handles are gone, and so is the child.
+static void refused_by_child(void)
+{
+    long handles = counter(NX_INFO_LIVE_HANDLES), processes = counter(NX_INFO_LIVE_PROCESSES);
+    struct nx_named_handle hs[] = {
+        { "twice", (nx_handle_t)nx_notification_create() },
+        { "twice", (nx_handle_t)nx_notification_create() },
+    };
+    nx_handle_t proc = NX_HANDLE_INVALID;
+    const char *why = NULL;
+    long err = nx_exec("execchild", NULL, 0, hs, 2, 64, 0, &proc, &why);
+    printf("exectest: exec with a repeated name refused: %s\n", why);
+    expect("refused by the child", err, NX_ERR_INVALID);
+    expect("its handles consumed", counter(NX_INFO_LIVE_HANDLES), handles);
+    expect("the child is gone", counter(NX_INFO_LIVE_PROCESSES), processes);
+}
+
 int main(void)
 {
+    server_ep = nx_endpoint_create();
+    expect("rpc server thread", nx_thread_start(serve, NULL, PRIO_USER_DEFAULT, 0) > 0, 1);
     // The first exec and the first scan of the whole archive (a missing file) map the boot
     // archive and touch stack, data and page-table pages for good: count from after them.
     run_child(0);
@@ -70,6 +145,7 @@ int main(void)
     run_child(8);
     refused("badelf", NX_ERR_INVALID, 0);
     refused("execchild", NX_ERR_ACCESS, PRIO_USER_DEFAULT + 1);
+    refused_by_child();
     expect("no page leaked", counter(NX_INFO_FREE_PAGES), pages);
     expect("no object leaked", counter(NX_INFO_LIVE_OBJECTS), objects);
     expect("no handle leaked", counter(NX_INFO_LIVE_HANDLES), handles);

@@ -3,6 +3,7 @@
 // them and serves them to readers. Warnings and errors are echoed to the debug console
 // (everything, with the argument "echo"), so they are seen even with no reader.
 #include <string.h>
+#include <nx/badges.h>
 #include <nx/log.h>
 #include <nx/nx.h>
 #include <nx/ring.h>
@@ -13,29 +14,30 @@
 #include "history.h"
 
 #define MAX_CLIENTS 32  // one notification bit each
-#define MAX_NAMES 64
 
 struct client {
     bool used;
     uint32_t badge;
+    char name[NX_SVC_NAME_MAX];  // the badge's name, looked up when it changes (not per record)
     nx_handle_t vmo;
     struct nx_ring ring;
 };
 
 static struct log_history history;
 static struct client clients[MAX_CLIENTS];
-static struct nx_policy_identify names[MAX_NAMES];
+static struct nx_badge_names names;
 static nx_handle_t wake;        // the notification every ring signals (bound to "serve")
 static bool echo_all;
 static uint64_t records, dropped_gone;  // dropped_gone: drops of rings since disconnected
+static uint64_t take_instr;             // retired taking records out of rings
 
+// The source name of badge's records: "init" for init's unbadged handle, "#badge" for a badge
+// init never named.
 static const char *name_of(uint32_t badge, char buf[NX_SVC_NAME_MAX])
 {
-    for (int i = 0; i < MAX_NAMES; i++)
-        if (names[i].badge == badge && names[i].name[0])
-            return names[i].name;
-    if (badge == 0)
-        return "init";
+    const char *name = badge ? nx_badge_name(&names, badge) : "init";
+    if (name)
+        return name;
     char *p = buf + NX_SVC_NAME_MAX - 1;
     *p = '\0';
     do
@@ -45,15 +47,29 @@ static const char *name_of(uint32_t badge, char buf[NX_SVC_NAME_MAX])
     return p;
 }
 
-static void take(const char *source, uint32_t level, const char *text, size_t len)
+static void name_client(struct client *c)
 {
-    uint64_t seq = history_add(&history, (uint64_t)nx_clock_get(), level, source, text, len);
+    char buf[NX_SVC_NAME_MAX];
+    strcpy(c->name, name_of(c->badge, buf));
+}
+
+// Records are stamped when the log service takes them; one clock read serves every record
+// taken in one pass over a ring (they arrived together, within microseconds).
+static void take_at(uint64_t now, const char *source, uint32_t level, const char *text,
+                    size_t len)
+{
+    uint64_t seq = history_add(&history, now, level, source, text, len);
     records++;
     if (!echo_all && level > NX_LOG_WARN)
         return;
     char line[160 + LOG_TEXT_MAX];
     size_t n = history_format(history_from(&history, seq), line, sizeof(line));
     nx_debug_write((long)line, (long)n);
+}
+
+static void take(const char *source, uint32_t level, const char *text, size_t len)
+{
+    take_at((uint64_t)nx_clock_get(), source, level, text, len);
 }
 
 static void disconnect(struct client *c)
@@ -71,20 +87,24 @@ static void drain(struct client *c)
         struct nx_log_rec_hdr h;
         char text[NX_RING_RECORD_MAX];
     } rec;
+    uint64_t now = (uint64_t)nx_clock_get();
     nx_ring_end_sleep(&c->ring);
     for (;;) {
         size_t len;
+        uint64_t t0 = nx_rdinstret();
         long err = nx_ring_pop(&c->ring, &rec, sizeof(rec), &len);
         if (err == NX_ERR_NOT_FOUND && nx_ring_prepare_sleep(&c->ring))
             return;
-        char buf[NX_SVC_NAME_MAX], why[] = "ring corrupt: disconnected";
+        char why[] = "ring corrupt: disconnected";
         if (err == NX_ERR_BAD_STATE || err == NX_ERR_TOO_BIG) {
-            take(name_of(c->badge, buf), NX_LOG_WARN, why, sizeof(why) - 1);
+            take(c->name, NX_LOG_WARN, why, sizeof(why) - 1);
             disconnect(c);
             return;
         }
-        if (err == NX_OK && len >= sizeof(rec.h))
-            take(name_of(c->badge, buf), rec.h.level, rec.text, len - sizeof(rec.h));
+        if (err == NX_OK && len >= sizeof(rec.h)) {
+            take_at(now, c->name, rec.h.level, rec.text, len - sizeof(rec.h));
+            take_instr += nx_rdinstret() - t0;
+        }
     }
 }
 
@@ -115,6 +135,7 @@ static long op_connect(void *ctx, struct nx_rpc_req *req)
         return notif;
     c->used = true;
     c->badge = (uint32_t)req->badge;
+    name_client(c);
     c->vmo = req->handles.h[0];
     req->handles.h[0] = NX_HANDLE_INVALID;  // kept
     req->reply_handles = (struct nx_rpc_handles){ 1, { (nx_handle_t)notif }, { NX_RIGHT_SIGNAL } };
@@ -128,23 +149,11 @@ static long op_connect(void *ctx, struct nx_rpc_req *req)
 static long op_identify(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
-    struct nx_policy_identify id;
-    memcpy(&id, req->data, sizeof(id));
-    if (req->badge != 0)
-        return NX_ERR_ACCESS;
-    if (!memchr(id.name, '\0', sizeof(id.name)))
-        return NX_ERR_INVALID;
-    int free_slot = -1;
-    for (int i = 0; i < MAX_NAMES; i++) {
-        if (names[i].badge == id.badge || (free_slot < 0 && !names[i].name[0]))
-            free_slot = i;
-        if (names[i].badge == id.badge)
-            break;
-    }
-    if (free_slot < 0)
-        return NX_ERR_NO_SPACE;
-    names[free_slot] = id;  // an empty name frees the slot
-    return NX_OK;
+    long err = nx_badge_identify_op(&names, req);
+    for (int i = 0; !err && i < MAX_CLIENTS; i++)
+        if (clients[i].used)
+            name_client(&clients[i]);
+    return err;
 }
 
 static long op_disconnect(void *ctx, struct nx_rpc_req *req)
@@ -190,7 +199,8 @@ static long op_write(void *ctx, struct nx_rpc_req *req)
 static long op_stats(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
-    struct nx_log_stats s = { .records = records, .dropped = dropped_gone };
+    struct nx_log_stats s = { .records = records, .dropped = dropped_gone,
+                              .take_instr = take_instr };
     for (int i = 0; i < MAX_CLIENTS; i++)
         if (clients[i].used) {
             s.dropped += nx_ring_dropped(&clients[i].ring);

@@ -20,17 +20,7 @@ static bool terminated(const char *s, size_t size)
 static long op_identify(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
-    struct nx_policy_identify id;
-    memcpy(&id, req->data, sizeof(id));
-    if (req->badge != 0)
-        return NX_ERR_ACCESS;
-    if (!terminated(id.name, sizeof(id.name)))
-        return NX_ERR_INVALID;
-    if (!id.name[0]) {
-        policy_forget(&policy, id.badge);
-        return NX_OK;
-    }
-    return policy_identify(&policy, id.badge, id.name);
+    return nx_badge_identify_op(&policy.clients, req);
 }
 
 static long op_allow(void *ctx, struct nx_rpc_req *req)
@@ -55,7 +45,7 @@ static long op_check(void *ctx, struct nx_rpc_req *req)
         return NX_ERR_INVALID;
     long err = policy_check(&policy, q.badge, q.service, &rep.rights);
     if (err) {
-        const char *client = policy_name(&policy, q.badge);
+        const char *client = nx_badge_name(&policy.clients, q.badge);
         if (client)
             nx_log(NX_LOG_WARN, "denied %s -> %s", client, q.service);
         else

@@ -11,41 +11,6 @@ static int valid_name(const char *name)
     return n > 0 && n < POLICY_NAME_MAX;
 }
 
-static struct policy_client *client_slot(struct policy *p, uint32_t badge)
-{
-    for (int i = 0; i < POLICY_MAX_CLIENTS; i++)
-        if (p->clients[i].badge == badge)
-            return &p->clients[i];
-    return NULL;
-}
-
-int policy_identify(struct policy *p, uint32_t badge, const char *name)
-{
-    if (badge == 0 || !valid_name(name))
-        return NX_ERR_INVALID;
-    struct policy_client *c = client_slot(p, badge);
-    if (!c)
-        c = client_slot(p, 0);
-    if (!c)
-        return NX_ERR_NO_SPACE;
-    c->badge = badge;
-    strcpy(c->name, name);
-    return NX_OK;
-}
-
-void policy_forget(struct policy *p, uint32_t badge)
-{
-    struct policy_client *c = badge ? client_slot(p, badge) : NULL;
-    if (c)
-        memset(c, 0, sizeof(*c));
-}
-
-const char *policy_name(const struct policy *p, uint32_t badge)
-{
-    struct policy_client *c = badge ? client_slot((struct policy *)p, badge) : NULL;
-    return c ? c->name : NULL;
-}
-
 int policy_allow(struct policy *p, const char *client, const char *service, uint32_t rights)
 {
     if (!valid_name(client) || !valid_name(service) || rights == 0)
@@ -68,7 +33,7 @@ int policy_allow(struct policy *p, const char *client, const char *service, uint
 
 int policy_check(const struct policy *p, uint32_t badge, const char *service, uint32_t *rights)
 {
-    const char *client = policy_name(p, badge);
+    const char *client = nx_badge_name(&p->clients, badge);
     *rights = 0;
     for (int i = 0; client && i < p->nrules; i++) {
         const struct policy_rule *r = &p->rules[i];

@@ -17,6 +17,10 @@ void nx_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 void nx_vlog(int level, const char *fmt, va_list ap);
 // One record of len bytes of text (cut to NX_LOG_TEXT_MAX).
 void nx_log_write(int level, const char *text, size_t len);
+// The record nx_log_write puts in the ring, pushed to ring r with no system call: what
+// nx_ring_push returns (1: the reader sleeps and must be signalled). For measurements.
+struct nx_ring;
+long nx_log_push(struct nx_ring *r, int level, const char *text, size_t len);
 // Connect through the log endpoint ep now (instead of on first use). Returns NX_OK or the
 // error of NX_LOG_CONNECT.
 long nx_log_connect(nx_handle_t ep);

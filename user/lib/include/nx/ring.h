@@ -41,6 +41,7 @@ struct nx_ring {
     uint64_t pos;        // writer: its head; reader: its tail
     nx_handle_t notif;   // writer: SIGNAL; reader: WAIT
     uint64_t bits;       // the notification bits meaning "data available"
+    size_t mapped;       // bytes nx_ring_create / nx_ring_map mapped at sh (0: none)
 };
 
 // Bytes of shared memory for a ring of data_size bytes (a power of two, >= 64).
@@ -93,6 +94,8 @@ long nx_ring_read(struct nx_ring *r, void *buf, size_t cap, size_t *len, uint64_
 // stored in r.
 long nx_ring_create(size_t data_size, nx_handle_t notif, uint64_t bits, struct nx_ring *r,
                     nx_handle_t *vmo);
-// Map a ring VMO someone else made (read-write) and attach to it as `side`.
+// Map a ring VMO someone else made (needs READ, WRITE and MAP) and attach to it as `side`.
 long nx_ring_map(nx_handle_t vmo, enum nx_ring_side side, nx_handle_t notif, uint64_t bits,
                  struct nx_ring *r);
+// Unmap what nx_ring_create or nx_ring_map mapped (the notification stays the caller's).
+void nx_ring_unmap(struct nx_ring *r);

@@ -115,6 +115,8 @@ struct nx_log_stats {
     uint64_t records;   // records taken since the log service started
     uint64_t dropped;   // records writers dropped because their ring was full
     uint64_t clients;   // rings connected now
+    uint64_t take_instr; // instructions retired taking records out of rings (pop, stamp,
+                         // store): over `records`, the service's cost per record
 };
 
 // ---- init: exec and proc ----

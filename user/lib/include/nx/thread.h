@@ -3,6 +3,9 @@
 // thread-local block (picolibc's errno, the stdio line buffer, ...), so it may call anything
 // the main thread may. A thread made with the bare nx_thread_create syscall has neither and
 // must stick to system calls.
+//
+// picolibc is built without locks: threads of one process that can preempt each other (the
+// same priority) must not be inside malloc/free or stdio's sink at the same time.
 #include <stddef.h>
 #include <stdint.h>
 #include <nexus/ipc.h>
