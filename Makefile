@@ -93,6 +93,9 @@ build/initrd/%: $$(call app_objs,$$*) build/libnx.a user/lib/user.ld
 build/initrd/manifest: user/init/manifest.txt
 	@mkdir -p $(@D)
 	cp $< $@
+# A program that skips the runtime, so the loader's startup deadline can be tested (_start
+# stays linked in, so the image has the usual segments).
+build/initrd/mute: USER_LDFLAGS += -Wl,--entry=mute_entry -Wl,--undefined=_start
 # A truncated executable, so the tests can check that the loader refuses it.
 build/initrd/badelf: build/initrd/hello
 	head -c 200 $< > $@

@@ -28,7 +28,8 @@ host-test: $(HOST_BINS) $(foreach t,$(HOST_TESTS),$($(t)_DEPS))
 FUZZ_TARGETS :=
 -include $(wildcard tests/fuzz/*.mk)
 FUZZ_SECONDS ?= 20
-FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -DNEXUS_HOST -Ikernel -Iinclude
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -DNEXUS_HOST -Ikernel -Iinclude \
+               -Iuser/lib/include
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(%_FUZZ_SRCS)
 	@mkdir -p build/fuzz

@@ -41,8 +41,10 @@ long nx_bootfs_find(const struct nx_bootfs *fs, const char *path, const void **d
 const struct nx_bootfs *nx_bootfs_default(void)
 {
     static struct nx_bootfs fs;
-    if (!fs.base && (nx_boot_archive == NX_HANDLE_INVALID ||
-                     nx_bootfs_open(nx_boot_archive, &fs) != NX_OK))
+    // Checked first: a copy made by nx_spawn has no archive, whatever its copy of fs says.
+    if (nx_boot_archive == NX_HANDLE_INVALID)
+        return NULL;
+    if (!fs.base && nx_bootfs_open(nx_boot_archive, &fs) != NX_OK)
         return NULL;
     return &fs;
 }

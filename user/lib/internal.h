@@ -13,8 +13,10 @@
 // The calling thread's IPC buffer (runtime.c); set by whoever starts a thread.
 extern __thread struct nx_ipc_buffer *nx_tls_ipc_buffer;
 
-// Drop the heap state a spawned copy of the program inherited (heap.c).
+// Drop the heap state and the named startup handles a spawned copy of the program inherited
+// (heap.c, runtime.c): they belong to the parent's address space and handle table.
 void nx_heap_forget(void);
+void nx_startup_forget(void);
 
 // A new VMO of `size` bytes with src[0..len) at offset `off` (the rest zero), mapped in proc
 // at va (0: the kernel picks) with prot; the mapping keeps the VMO, whose handle is closed.

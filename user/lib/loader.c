@@ -13,8 +13,8 @@
 // Everything nx_load has made so far, for the way out.
 struct load {
     const struct nx_load_params *p;
-    long proc;          // process handle (or an error before there is one)
-    long ep;            // our side of the bootstrap endpoint
+    long proc;            // process handle (or an error before there is one)
+    long ep;              // our side of the bootstrap endpoint
     size_t handles_sent;  // p->handles[0..handles_sent) are the child's now
     const char *why;
 };
@@ -66,10 +66,13 @@ static long send_startup(struct load *l, uint32_t label, size_t nbytes, size_t n
                          uint64_t word)
 {
     struct nx_msg m = { .info = NX_MSG_INFO(label, nbytes, nhandles), .w = { word } };
-    uint64_t deadline = (uint64_t)nx_clock_get() + NX_STARTUP_TIMEOUT_NS;
+    uint64_t timeout = l->p->timeout_ns ? l->p->timeout_ns : NX_STARTUP_TIMEOUT_NS;
+    uint64_t deadline = (uint64_t)nx_clock_get() + timeout;
     long err = nx_ipc_call((nx_handle_t)l->ep, &m, deadline);
-    if (err)
+    if (err == NX_ERR_TIMED_OUT || err == NX_ERR_PEER_CLOSED)
         return fail(l, err, "the program did not answer its startup message");
+    if (err)
+        return fail(l, err, "cannot send a startup message (a bad handle?)");
     if ((long)m.w[0] != NX_OK)
         return fail(l, (long)m.w[0], "the program refused its startup message");
     return NX_OK;

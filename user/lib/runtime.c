@@ -46,6 +46,11 @@ nx_handle_t nx_startup_handle_at(size_t i, const char **name)
     return startup.handles[i];
 }
 
+void nx_startup_forget(void)
+{
+    startup.nhandles = 0;
+}
+
 // Take one received startup message; the status to reply with. Handles of a refused
 // message are closed: the state did not take them.
 static long take(const struct nx_msg *m)

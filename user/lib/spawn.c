@@ -58,12 +58,13 @@ long nx_spawn(const char *name, size_t budget_pages, void (*entry)(nx_handle_t a
     return proc;
 }
 
-// The child, on its own stack and TLS block (crt0.S): the parent's heap and stdio sink are
-// not in this address space, so it starts with its own.
+// The child, on its own stack and TLS block (crt0.S): the parent's heap, stdio sink and named
+// handles are not in this address space, so it starts without them.
 _Noreturn void nx_spawn_start(void)
 {
     nx_tls_ipc_buffer = nx_ipc_buffer;
     nx_heap_forget();
+    nx_startup_forget();
     nx_stdio_set_sink(NULL, NULL);
     nx_spawn_entry(nx_start_handle);
     nx_exit_process(0);

@@ -5,6 +5,7 @@
 // handles, objects and processes all come back. Prints "exectest: <check> ok" or "WRONG".
 #include <stdio.h>
 #include <string.h>
+#include <nx/bootfs.h>
 #include <nx/loader.h>
 #include <nx/nx.h>
 #include <nx/ring.h>
@@ -114,22 +115,56 @@ static void refused(const char *path, long want, uint32_t priority)
     expect("its handle consumed", counter(NX_INFO_LIVE_HANDLES), handles);
 }
 
-// A startup message the child refuses (two handles under one name) fails the exec; both
-// handles are gone, and so is the child.
-static void refused_by_child(void)
+// Handles the startup protocol cannot deliver fail the exec after the child exists: every
+// handle is gone afterwards, and so is the child.
+// handles = the live-handle count before hs were made.
+static void refused_in_startup(const char *what, struct nx_named_handle *hs, size_t n,
+                               long want, long handles)
 {
-    long handles = counter(NX_INFO_LIVE_HANDLES), processes = counter(NX_INFO_LIVE_PROCESSES);
-    struct nx_named_handle hs[] = {
+    long processes = counter(NX_INFO_LIVE_PROCESSES);
+    nx_handle_t proc = NX_HANDLE_INVALID;
+    const char *why = NULL;
+    long err = nx_exec("execchild", NULL, 0, hs, n, 64, 0, &proc, &why);
+    printf("exectest: exec with %s refused: %s\n", what, why);
+    expect("refused in the startup protocol", err, want);
+    expect("its handles consumed", counter(NX_INFO_LIVE_HANDLES), handles);
+    expect("the child is gone", counter(NX_INFO_LIVE_PROCESSES), processes);
+}
+
+static void refused_handles(void)
+{
+    // Two handles under one name: the child refuses the message.
+    long handles = counter(NX_INFO_LIVE_HANDLES);
+    struct nx_named_handle twice[] = {
         { "twice", (nx_handle_t)nx_notification_create() },
         { "twice", (nx_handle_t)nx_notification_create() },
     };
+    refused_in_startup("a repeated name", twice, 2, NX_ERR_INVALID, handles);
+    // A value that names no handle: the kernel refuses the call.
+    struct nx_named_handle bogus[] = { { "bogus", 0xfff } };
+    refused_in_startup("a bad handle", bogus, 1, NX_ERR_BAD_HANDLE, handles);
+}
+
+// A program that never answers: nx_load gives up at the deadline and kills it.
+static void mute(void)
+{
+    long processes = counter(NX_INFO_LIVE_PROCESSES);
+    const struct nx_bootfs *fs = nx_bootfs_default();
+    const void *elf;
+    size_t size;
+    expect("find mute", nx_bootfs_find(fs, "mute", &elf, &size), NX_OK);
+    const char *argv[] = { "mute" };
+    struct nx_load_params p = { .name = "mute", .argv = argv, .argc = 1, .budget_pages = 64,
+                                .timeout_ns = 100 * 1000 * 1000 };
     nx_handle_t proc = NX_HANDLE_INVALID;
     const char *why = NULL;
-    long err = nx_exec("execchild", NULL, 0, hs, 2, 64, 0, &proc, &why);
-    printf("exectest: exec with a repeated name refused: %s\n", why);
-    expect("refused by the child", err, NX_ERR_INVALID);
-    expect("its handles consumed", counter(NX_INFO_LIVE_HANDLES), handles);
-    expect("the child is gone", counter(NX_INFO_LIVE_PROCESSES), processes);
+    uint64_t start = (uint64_t)nx_clock_get();
+    long err = nx_load(elf, size, &p, &proc, &why);
+    uint64_t waited_ms = ((uint64_t)nx_clock_get() - start) / 1000000;
+    printf("exectest: load mute: %s after %lu ms\n", why, (unsigned long)waited_ms);
+    expect("a mute child times out", err, NX_ERR_TIMED_OUT);
+    expect("at its deadline, not the default 2 s", waited_ms >= 100 && waited_ms < 1000, 1);
+    expect("and is gone", counter(NX_INFO_LIVE_PROCESSES), processes);
 }
 
 int main(void)
@@ -145,7 +180,8 @@ int main(void)
     run_child(8);
     refused("badelf", NX_ERR_INVALID, 0);
     refused("execchild", NX_ERR_ACCESS, PRIO_USER_DEFAULT + 1);
-    refused_by_child();
+    refused_handles();
+    mute();
     expect("no page leaked", counter(NX_INFO_FREE_PAGES), pages);
     expect("no object leaked", counter(NX_INFO_LIVE_OBJECTS), objects);
     expect("no handle leaked", counter(NX_INFO_LIVE_HANDLES), handles);

@@ -31,6 +31,7 @@ struct nx_load_params {
     size_t budget_pages;                   // the child's page budget (nx_process_create)
     uint32_t priority;                     // main's priority: 0 = PRIO_USER_DEFAULT, where the
                                            // kernel starts every process (higher: NX_ERR_ACCESS)
+    uint64_t timeout_ns;                   // for each startup reply; 0 = NX_STARTUP_TIMEOUT_NS
 };
 
 // Start the program in elf[0..len) (e.g. a file in the mapped boot archive). On success

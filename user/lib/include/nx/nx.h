@@ -29,11 +29,13 @@ static inline uint64_t nx_rdinstret(void)
 #define NX_SPAWN_STACK_SIZE (64 * 1024)
 
 // Start a new process `name` running a copy of this program: its text, rodata and the
-// current contents of data and bss (but an empty heap and the default stdio sink), each in a new VMO mapped at the same address with the
-// same protection, plus a NX_SPAWN_STACK_SIZE stack. Its first thread runs entry(h), where h
-// is arg moved into the child (nx_start_handle there; NX_HANDLE_INVALID passes none); when
-// entry returns the process exits with status 0. The child's budget is budget_pages; the
-// VMOs are charged to the caller. Returns a process handle (every right) or an error.
+// current contents of data and bss, each in a new VMO mapped at the same address with the
+// same protection, plus a NX_SPAWN_STACK_SIZE stack; the child starts with an empty heap, the
+// default stdio sink, no named startup handles and no boot archive (those are the parent's).
+// Its first thread runs entry(h), where h is arg moved into the child (nx_start_handle there;
+// NX_HANDLE_INVALID passes none); when entry returns the process exits with status 0. The
+// child's budget is budget_pages; the VMOs are charged to the caller. Returns a process
+// handle (every right) or an error.
 long nx_spawn(const char *name, size_t budget_pages, void (*entry)(nx_handle_t arg),
               nx_handle_t arg);
 
