@@ -28,7 +28,7 @@ CASES = [
       r"process 1 \(hello\) exited with status 0", POWER_OFF], [r"PANIC", r"killed"], True),
     ("init_starts_every_service", "",
      [r"started process 1 \(init\)", r"init: started log \(pid 2",
-      r"init: up: log policy svcmgr \(3 of 3 services; 0 manifest errors\)"],
+      r"init: up: log policy svcmgr console nsh \(5 of 5 services; 0 manifest errors\)"],
      [r"PANIC", r"killed", r"exited", r"cannot"], False),
     ("restartable_service_comes_back", "",
      [ANY + r"(?s)I sleeper: sleeper up.*W init: svctest kills sleeper \(pid \d+\)"
