@@ -180,7 +180,7 @@ PROMPT = r"\nnsh> "  # a redrawn line starts with "\r"; a new prompt follows a n
 SHELL_CASES = [
     ("shell_builtin_commands",
      [("help\r", [r"help", r"echo", r"uptime", r"mem", r"ps", r"kill", r"run", r"log", r"svc",
-                  r"bench", r"poweroff", r"keys:"]),
+                  r"stats", r"bench", r"poweroff", r"keys:"]),
       ("echo hello   world \"a  b\"\r", [r"\nhello world a  b\n"]),
       ("uptime\r", [r"up \d+\.\d{3} s"]),
       ("frobnicate now\r", [r"nsh: frobnicate: unknown command \(help lists them\)"]),
@@ -207,6 +207,8 @@ SHELL_CASES = [
       ("svc\r", [r"log", r"policy", r"svcmgr", r"console", r"nsh"]),
       ("mem\r", [r"pages: 65536 total, \d+ used, \d+ free", r"console +\d+ of +128 pages"]),
       ("log\r", [r"\[ *\d+\.\d{6}\] I log: log service up"]),
+      ("stats\r", [r"live processes +6", r"live handles +\d+",
+                   r"console bytes +\d+ in \(0 dropped\), \d+ out"]),
       ("kill 12345\r", [r"nsh: kill: no process 12345 among those init started"]),
       ("run nosuchprogram\r", [r"nsh: run: no program nosuchprogram in the boot archive"]),
       ("bench\r", [r"BENCH prompt_instret \d+",

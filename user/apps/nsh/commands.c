@@ -1,6 +1,7 @@
 // The shell's commands. Each checks its own arguments and prints its own errors; none can
 // end the shell.
 #include <stdio.h>
+#include <nx/console.h>
 #include <nx/nx.h>
 #include "nsh.h"
 
@@ -52,6 +53,32 @@ static int cmd_mem(int argc, char **argv)
     return nsh_mem_budgets();
 }
 
+// The kernel's counters and the console driver's.
+static int cmd_stats(int argc, char **argv)
+{
+    static const struct { int what; const char *name; } counters[] = {
+        { NX_INFO_LIVE_PROCESSES, "live processes" },
+        { NX_INFO_LIVE_OBJECTS, "live kernel objects" },
+        { NX_INFO_LIVE_HANDLES, "live handles" },
+        { NX_INFO_TIMER_IRQS, "timer interrupts" },
+        { NX_INFO_BYTES_COPIED, "bytes copied by the kernel" },
+    };
+    if (argc != 1)
+        return nsh_usage(argv[0]);
+    for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++)
+        printf("%-28s %ld\n", counters[i].name, nx_system_info(counters[i].what));
+    struct nx_console_stats c;
+    long r = nx_console_stats(nsh_console, &c);
+    if (r < 0) {
+        printf("nsh: stats: console: %s (%ld)\n", nsh_error(r), r);
+        return 1;
+    }
+    printf("%-28s %llu in (%llu dropped), %llu out\n", "console bytes",
+           (unsigned long long)c.received, (unsigned long long)c.dropped,
+           (unsigned long long)c.written);
+    return 0;
+}
+
 const struct command nsh_commands[] = {
     { "help", "", "list the commands", cmd_help },
     { "echo", "[WORDS...]", "print the words", cmd_echo },
@@ -62,6 +89,7 @@ const struct command nsh_commands[] = {
     { "run", "PROGRAM [ARGS...]", "start a program from the boot archive", cmd_run },
     { "log", "", "the log's records", cmd_log },
     { "svc", "", "services registered with svcmgr", cmd_svc },
+    { "stats", "", "kernel and console counters", cmd_stats },
     { "bench", "", "IPC round trip between threads and between processes", cmd_bench },
     { "poweroff", "", "power the machine off", cmd_poweroff },
 };
