@@ -171,6 +171,9 @@ static const char *start(void)
     struct nx_process_info self;
     nx_process_info(nx_self, (long)&self);
     drain();  // what came before the interrupt was enabled
+    // A previous instance killed between an interrupt and its ack left the claim open (the
+    // line masked); completing it now lets interrupts through. NX_ERR_BAD_STATE if none was.
+    nx_irq_ack(irq);
     if (nx_thread_start(interrupt_thread, NULL, self.priority, NX_THREAD_STACK_SIZE) < 0 ||
         nx_thread_start(server_thread, NULL, self.priority, NX_THREAD_STACK_SIZE) < 0)
         return "cannot start threads";
