@@ -17,14 +17,17 @@ QEMU_OPTS = -machine virt -cpu rv64 -smp 1 -m 256M -nographic -no-reboot \
             $(if $(BOOTARGS),-append "$(BOOTARGS)")
 
 COMMON_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -fno-common -MMD -MP \
-                 -mcmodel=medany -fno-omit-frame-pointer -Iinclude
+                 -mcmodel=medany -Iinclude
 # The kernel never touches floating point, so it can switch threads without FP state.
-KERNEL_CFLAGS := $(COMMON_CFLAGS) -ffreestanding -fno-stack-protector -nostdlib \
+# No frame pointer: the IPC and syscall paths are counted in instructions, and GDB unwinds
+# from the DWARF info (-g) anyway; a panic prints registers, not a backtrace.
+KERNEL_CFLAGS := $(COMMON_CFLAGS) -fomit-frame-pointer -ffreestanding -fno-stack-protector -nostdlib \
                  -ffunction-sections -fdata-sections \
                  -march=rv64imac_zicsr_zifencei -mabi=lp64 -Ikernel
 # User ABI: RV64IMAC, LP64 (soft float) for now; see docs/abi.md.
 # Programs are hosted C on picolibc (its headers; TLS variables local-exec, see user.ld).
-USER_CFLAGS   := $(COMMON_CFLAGS) --specs=picolibc.specs -march=rv64imac_zicsr -mabi=lp64 \
+USER_CFLAGS   := $(COMMON_CFLAGS) -fno-omit-frame-pointer --specs=picolibc.specs \
+                 -march=rv64imac_zicsr -mabi=lp64 \
                  -Iuser/lib/include
 # Linking names the plain ISA so GCC picks the rv64imac/lp64 multilib of libgcc and picolibc.
 LINK_MARCH    := -march=rv64imac -mabi=lp64

@@ -388,9 +388,9 @@ static __attribute__((noinline)) long call_general(uint64_t h, uint64_t info, ui
 }
 
 // The fast path (like seL4's): a call of registers only, without a deadline, to a server
-// already blocked in recv needs nothing but the stores below and a direct switch, in a leaf
-// function without a stack frame. Anything else takes the general path, which handles this
-// case too, only slower.
+// already blocked in recv needs nothing but the stores below and a direct switch, in code
+// that calls nothing (it ends in tail calls) and so saves no registers. Anything else takes
+// the general path, which handles this case too, only slower.
 long sys_call(uint64_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
               uint64_t deadline)
 {

@@ -113,8 +113,12 @@ static void enter(struct context *from, struct thread *next, struct process *pre
 static void switch_from(struct thread *prev, struct thread *next)
 {
     thread_check_stack(prev);
-    if (prev->state == THREAD_DEAD)
+    if (prev->state == THREAD_DEAD) {
+        // A new thread starts in user_return and reaps nothing, so the last zombie may still
+        // be here: free it first (we run on prev's stack, not on its).
+        reap_zombie();
         zombie = prev;
+    }
     if (next) {
         enter(&prev->ctx, next, prev->proc);
     } else {

@@ -473,6 +473,33 @@ static void mint_fixes_a_badge_that_travels(void **state)
     assert_false(valid(&B, moved));
 }
 
+// handle_find (the inline lookup of the IPC fast path) agrees with handle_get on every value.
+static void find_agrees_with_get(void **state)
+{
+    (void)state;
+    struct tobj o;
+    make(&o, NX_OBJ_ENDPOINT);
+    nx_handle_t h = install(&A, &o, NX_RIGHT_SIGNAL), closed = install(&A, &o, ALL);
+    assert_int_equal(handle_close(&A, closed), NX_OK);
+    uint64_t values[] = { h, h | 1ull << 32, h | 1ull << 63, closed, NX_HANDLE_INVALID,
+                          nx_handle_encode(NX_HANDLE_TABLE_SIZE, 0), UINT64_MAX,
+                          h + (1u << NX_HANDLE_SLOT_BITS), nx_handle_encode(5, 0) };
+    uint32_t types[] = { NX_OBJ_ENDPOINT, NX_OBJ_VMO }, rights[] = { 0, NX_RIGHT_SIGNAL,
+                                                                     NX_RIGHT_WAIT };
+    for (size_t v = 0; v < sizeof(values) / sizeof(values[0]); v++)
+        for (size_t t = 0; t < 2; t++)
+            for (size_t r = 0; r < 3; r++) {
+                struct kobject *k = NULL;
+                int err = values[v] > UINT32_MAX ? NX_ERR_BAD_HANDLE
+                                                 : handle_get(&A, (nx_handle_t)values[v],
+                                                              types[t], rights[r], &k, NULL);
+                const struct handle_slot *s = handle_find(&A, values[v], types[t], rights[r]);
+                assert_int_equal(s != NULL, err == NX_OK);
+                if (s)
+                    assert_ptr_equal(s->obj, k);
+            }
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup(f, setup)
@@ -495,6 +522,7 @@ int main(void)
         T(destructors_run_once_tables_are_consistent),
         T(table_destroy_drops_everything),
         T(mint_fixes_a_badge_that_travels),
+        T(find_agrees_with_get),
     };
     return cmocka_run_group_tests_name("handle", tests, NULL, NULL);
 }

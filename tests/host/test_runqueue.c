@@ -69,6 +69,20 @@ static void top_matches_count_leading_zeros(void **state)
     }
 }
 
+// The scheduler's one-shift test agrees with runqueue_top, NPRIO ("above the top") included.
+static void any_from_matches_top(void **state)
+{
+    (void)state;
+    struct runqueue rq = { 0 };
+    uint32_t x = 777;
+    for (int i = 0; i < 10000; i++) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        rq.nonempty = i == 0 ? 0 : x >> (i % 32);
+        for (unsigned p = 0; p <= NPRIO; p++)
+            assert_int_equal(runqueue_any_from(&rq, p), runqueue_top(&rq) >= (int)p);
+    }
+}
+
 static void every_level_is_usable(void **state)
 {
     (void)state;
@@ -90,6 +104,7 @@ int main(void)
         cmocka_unit_test(remove_head_middle_tail_and_absent),
         cmocka_unit_test(every_level_is_usable),
         cmocka_unit_test(top_matches_count_leading_zeros),
+        cmocka_unit_test(any_from_matches_top),
     };
     return cmocka_run_group_tests_name("runqueue", tests, NULL, NULL);
 }

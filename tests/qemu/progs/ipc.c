@@ -3,7 +3,8 @@
 // dies mid-call, a bound notification, and the leak counters. Prints "ipc: <check> ok" or
 // "... WRONG (got X, want Y)"; ends by exiting its last thread.
 #include <nx/ipc.h>
-#include <nx/nx.h>
+#define TEST_NAME "ipc"
+#include "expect.h"
 
 #define MS 1000000ull
 #define NEVER NX_DEADLINE_NEVER
@@ -11,17 +12,6 @@
 // What the server does with a call, by label.
 enum { ECHO = 1, BYTES, HANDLES, DIE, QUIT };
 
-static int failures;
-
-static void expect(const char *what, long got, long want)
-{
-    if (got == want) {
-        nx_printf("ipc: %s ok\n", what);
-    } else {
-        nx_printf("ipc: %s WRONG (got %ld, want %ld)\n", what, got, want);
-        failures++;
-    }
-}
 
 // ---- the server thread ----
 

@@ -3,7 +3,8 @@
 // errors, one owner per line and the ack rule, then makes the UART raise its line by enabling
 // the "transmitter empty" interrupt, and sees it arrive on the notification. Prints
 // "irq: <check> ok" or "... WRONG (got X, want Y)".
-#include <nx/nx.h>
+#define TEST_NAME "irq"
+#include "expect.h"
 
 #define MS 1000000ull
 #define UART_BASE 0x10000000ul
@@ -13,18 +14,7 @@
 #define IER_THR_EMPTY 0x02
 #define BIT 0x4             // the notification bit the UART's line signals
 
-static int failures;
 static long res, notif;
-
-static void expect(const char *what, long got, long want)
-{
-    if (got == want) {
-        nx_printf("irq: %s ok\n", what);
-    } else {
-        nx_printf("irq: %s WRONG (got %ld, want %ld)\n", what, got, want);
-        failures++;
-    }
-}
 
 // Wait until the notification's bit or `ms` from now; the bits, or the error.
 static long wait_ms(uint64_t ms)

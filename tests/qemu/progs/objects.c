@@ -1,21 +1,11 @@
 // Kernel objects through real syscalls: handles and rights, notifications with deadlines,
 // threads, processes (watch, status, kill, budgets), and the leak counters. Prints
 // "objects: <check> ok" or "... WRONG (got X, want Y)"; ends by exiting its last thread.
-#include <nx/nx.h>
+#define TEST_NAME "objects"
+#include "expect.h"
 
 #define MS 1000000ull
 
-static int failures;
-
-static void expect(const char *what, long got, long want)
-{
-    if (got == want) {
-        nx_printf("objects: %s ok\n", what);
-    } else {
-        nx_printf("objects: %s WRONG (got %ld, want %ld)\n", what, got, want);
-        failures++;
-    }
-}
 
 static void handles(void)
 {

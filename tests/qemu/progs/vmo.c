@@ -3,7 +3,8 @@
 // shared with another process, the UART's registers through a physical VMO, budgets, and the
 // leak counters. Must be the first boot program (it needs the device resource handle).
 // Prints "vmo: <check> ok" or "... WRONG (got X, want Y)".
-#include <nx/nx.h>
+#define TEST_NAME "vmo"
+#include "expect.h"
 
 #define PAGE 4096l
 #define MIB (1l << 20)
@@ -11,17 +12,6 @@
 #define UART_BASE 0x10000000l
 #define CHILD_PAGES 64
 
-static int failures;
-
-static void expect(const char *what, long got, long want)
-{
-    if (got == want) {
-        nx_printf("vmo: %s ok\n", what);
-    } else {
-        nx_printf("vmo: %s WRONG (got %ld, want %ld)\n", what, got, want);
-        failures++;
-    }
-}
 
 static long free_pages(void) { return nx_system_info(NX_INFO_FREE_PAGES); }
 

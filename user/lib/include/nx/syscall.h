@@ -27,26 +27,7 @@ static inline long nx_syscall0(long n)
     return a0;
 }
 
-static inline long nx_syscall7(long n, long x0, long x1, long x2, long x3, long x4, long x5,
-                               long x6)
-{
-    register long a0 __asm__("a0") = x0;
-    register long a1 __asm__("a1") = x1;
-    register long a2 __asm__("a2") = x2;
-    register long a3 __asm__("a3") = x3;
-    register long a4 __asm__("a4") = x4;
-    register long a5 __asm__("a5") = x5;
-    register long a6 __asm__("a6") = x6;
-    register long a7 __asm__("a7") = n;
-    __asm__ volatile("ecall"
-                     : "+r"(a0), "+r"(a1), "+r"(a2), "+r"(a3), "+r"(a4), "+r"(a5), "+r"(a6),
-                       "+r"(a7)
-                     :
-                     : NX_ECALL_CLOBBERS);
-    return a0;
-}
-
-// The same, also returning the message registers a1..a6 in out[0..5].
+// Up to seven arguments; the message registers a1..a6 come back in out[0..5].
 static inline long nx_syscall7_out(long n, long x0, long x1, long x2, long x3, long x4, long x5,
                                    long x6, uint64_t out[6])
 {
@@ -67,6 +48,12 @@ static inline long nx_syscall7_out(long n, long x0, long x1, long x2, long x3, l
     return a0;
 }
 
+static inline long nx_syscall7(long n, long x0, long x1, long x2, long x3, long x4, long x5,
+                               long x6)
+{
+    uint64_t unused[6];  // the stores are optimised away
+    return nx_syscall7_out(n, x0, x1, x2, x3, x4, x5, x6, unused);
+}
 #endif  // NEXUS_HOST
 
 #define NX_PARAMS_0 void
