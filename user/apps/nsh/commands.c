@@ -21,8 +21,8 @@ static int cmd_help(int argc, char **argv)
         const struct command *c = &nsh_commands[i];
         printf("  %-8s %-18s %s\n", c->name, c->usage, c->help);
     }
-    printf("keys: Left/Right, Home/End (^E), Backspace, Delete, Up/Down history, ^U erase, "
-           "^C abandon\n");
+    printf("keys: Left, Right, Home, End (^E), Backspace, Delete; Up, Down: history;\n"
+           "      ^U erases the line, ^C abandons it\n");
     return 0;
 }
 
