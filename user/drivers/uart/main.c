@@ -29,7 +29,8 @@ static volatile uint8_t *regs;
 static nx_handle_t irq, irq_notify, input_ready;
 static struct inbuf input;
 static atomic_flag transmitting = ATOMIC_FLAG_INIT;  // one writer at the THR at a time
-static atomic_flag reading = ATOMIC_FLAG_INIT;       // one READ waits at a time
+static atomic_flag reading = ATOMIC_FLAG_INIT;       // one READ takes input at a time
+static _Atomic uint32_t read_turn;                   // the newest READ's number
 static _Atomic uint64_t written;
 
 // ---- the device ----
@@ -79,10 +80,11 @@ static long op_write(void *ctx, struct nx_rpc_req *req)
     return (long)req->len;
 }
 
-// Bytes from the input buffer into buf, waiting until the deadline for the first one.
-static long wait_for_input(uint8_t *buf, size_t max, uint64_t deadline)
+// Bytes from the input buffer into buf, waiting until the deadline for the first one, unless
+// a newer READ (turn) comes first.
+static long wait_for_input(uint8_t *buf, size_t max, uint64_t deadline, uint32_t turn)
 {
-    for (;;) {
+    while (atomic_load(&read_turn) == turn) {
         size_t n = inbuf_take(&input, buf, max);
         if (n)
             return (long)n;
@@ -92,8 +94,11 @@ static long wait_for_input(uint8_t *buf, size_t max, uint64_t deadline)
         if (r != NX_OK)
             return r;
     }
+    return NX_ERR_BAD_STATE;
 }
 
+// A READ supersedes one still waiting: that one's caller may be gone for good (a killed
+// shell), and IPC gives a server no word of it, so an old waiter must never lock the input.
 static long op_read(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
@@ -101,9 +106,11 @@ static long op_read(void *ctx, struct nx_rpc_req *req)
     memcpy(&r, req->data, sizeof r);
     if (r.max == 0 || r.max > NX_MSG_BYTES_MAX || r.reserved)
         return NX_ERR_INVALID;
-    if (atomic_flag_test_and_set(&reading))
-        return NX_ERR_BAD_STATE;
-    long n = wait_for_input(req->reply, r.max, r.deadline);
+    uint32_t turn = atomic_fetch_add(&read_turn, 1) + 1;
+    nx_notify_signal(input_ready, INPUT_BIT);  // wake the waiter, which then steps aside
+    while (atomic_flag_test_and_set(&reading))
+        nx_yield();
+    long n = wait_for_input(req->reply, r.max, r.deadline, turn);
     atomic_flag_clear(&reading);
     if (n > 0)
         req->reply_len = (size_t)n;

@@ -10,7 +10,8 @@
 //   NX_CONSOLE_STATS    nothing                          struct nx_console_stats
 //
 // Input is raw: no echo and no line discipline (the shell's line editor does both). One
-// reader at a time: a READ while another waits gets NX_ERR_BAD_STATE.
+// reader at a time: a new READ supersedes one still waiting, which fails with
+// NX_ERR_BAD_STATE (so a reader that died waiting never locks the input).
 #include <stddef.h>
 #include <stdint.h>
 #include <nexus/handle.h>
