@@ -1,8 +1,6 @@
 #pragma once
-// QEMU virt's 16550A UART: where it is and the registers and bits the driver uses.
-#define UART_PADDR 0x10000000ul
-#define UART_IRQ_LINE 10
-
+// The 16550A UART's registers and the bits the driver uses. Where it is (QEMU virt:
+// 0x10000000, PLIC line 10) is init's business: the driver gets it as a granted VMO and IRQ.
 enum {
     UART_RBR = 0,  // receive buffer (read)
     UART_THR = 0,  // transmit holding (write)
