@@ -10,7 +10,7 @@
 #include <nx/nx.h>
 
 #define MS 1000000ull
-#define FUZZ_NS (1500 * MS)
+#define FUZZ_NS (2000 * MS)
 #define CHILD_PAGES 512
 
 // ---- the hostile side ----
@@ -91,7 +91,7 @@ static void fuzz(nx_handle_t unused)
         long n = (long)(next_random() % (NX_SYSCALL_COUNT + 3));
         if (skipped(n))
             continue;
-        if (calls % 20000 == 0)
+        if (calls % 10000 == 0)
             nx_printf("hostile-child: %lu calls made\n", (unsigned long)calls);
         long a[7];
         for (int i = 0; i < 7; i++)
