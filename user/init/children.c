@@ -329,13 +329,20 @@ static void schedule_restart(struct child *c, uint64_t now)
            c->pid, (long long)c->exit_status, (long long)delay / 1000000);
 }
 
-// The log service drops the rings of a process that ended (a restart makes new ones).
-static void disconnect_log(const struct child *c)
+// The log service drops the rings of a process that ended, svcmgr the names it registered
+// (a restarted instance makes and registers its own).
+static void disconnect(const struct child *c)
 {
-    nx_handle_t log = running_service("log");
-    struct nx_log_disconnect d = { c->badge };
-    if (log != NX_HANDLE_INVALID)
-        call(log, NX_LOG_DISCONNECT, &d, sizeof(d));
+    static const struct {
+        const char *service;
+        uint32_t op;
+    } tell[] = { { "log", NX_LOG_DISCONNECT }, { "svcmgr", NX_SVCMGR_DISCONNECT } };
+    struct nx_badge_req d = { c->badge };
+    for (size_t i = 0; i < sizeof(tell) / sizeof(tell[0]); i++) {
+        nx_handle_t ep = running_service(tell[i].service);
+        if (ep != NX_HANDLE_INVALID)
+            call(ep, tell[i].op, &d, sizeof(d));
+    }
 }
 
 static void died(struct child *c, uint64_t now)
@@ -346,7 +353,7 @@ static void died(struct child *c, uint64_t now)
     c->proc = NX_HANDLE_INVALID;
     c->exit_status = status;
     c->state = CHILD_EXITED;
-    disconnect_log(c);
+    disconnect(c);
     if (c->svc && c->svc->restart) {
         schedule_restart(c, now);
         return;

@@ -52,9 +52,15 @@ static long op_exec(void *ctx, struct nx_rpc_req *req)
         return NX_ERR_ACCESS;
     long err = memchr(r.path, '\0', sizeof(r.path)) ? split_args(req, args, &nargs)
                                                     : NX_ERR_INVALID;
-    struct child *c = err ? NULL : child_new(base_name(r.path), NULL);
-    if (err || !c)
-        return err ? err : NX_ERR_NO_SPACE;
+    if (err)
+        return err;
+    // A program is known (to policy and log) by its file name: it must not pass for a service.
+    const struct child *same = child_by_name(base_name(r.path));
+    if (same && same->svc)
+        return NX_ERR_BAD_STATE;
+    struct child *c = child_new(base_name(r.path), NULL);
+    if (!c)
+        return NX_ERR_NO_SPACE;
     nx_log(NX_LOG_INFO, "%s runs %s", caller(req->badge), r.path);
     err = child_start(c, r.path, args, nargs, r.pages ? r.pages : EXEC_DEFAULT_PAGES,
                       r.priority);

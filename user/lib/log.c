@@ -16,9 +16,20 @@ enum { UNCONNECTED, CONNECTED, NO_LOG };
 static int state;
 static struct nx_ring ring;
 
+// Drop the ring of an earlier connection (to a log service since restarted).
+static void disconnect(void)
+{
+    if (state != CONNECTED)
+        return;
+    nx_ring_unmap(&ring);
+    nx_handle_close(ring.notif);
+    state = UNCONNECTED;
+}
+
 long nx_log_connect(nx_handle_t ep)
 {
     nx_handle_t vmo;
+    disconnect();
     long err = nx_ring_create(NX_LOG_RING_SIZE, NX_HANDLE_INVALID, 0, &ring, &vmo);
     if (err)
         return err;
@@ -62,7 +73,7 @@ static void debug_write(int level, const char *text, size_t len)
     if (nx_process_info(nx_self, (long)&info) != NX_OK)
         strcpy(info.name, "?");
     int n = snprintf(line, sizeof(line), "%s%s: %.*s\n", level <= NX_LOG_WARN ? "! " : "",
-                     info.name, (int)len, text);
+                     info.name, (int)(len < NX_LOG_TEXT_MAX ? len : NX_LOG_TEXT_MAX), text);
     nx_debug_write((long)line, n < (int)sizeof(line) ? n : (long)sizeof(line) - 1);
 }
 
@@ -79,17 +90,24 @@ long nx_log_push(struct nx_ring *r, int level, const char *text, size_t len)
     return nx_ring_push(r, &rec, sizeof(rec.h) + len);
 }
 
+// The ring has one writer: a thread that finds another thread of the process writing (or
+// connecting) does not wait for it; its record goes to the debug console instead.
+static bool writer_busy;
+
 void nx_log_write(int level, const char *text, size_t len)
 {
-    if (state == UNCONNECTED) {
+    bool busy = __atomic_test_and_set(&writer_busy, __ATOMIC_ACQUIRE);
+    if (!busy && state == UNCONNECTED) {
         nx_handle_t ep = log_endpoint();
         if (ep == NX_HANDLE_INVALID || nx_log_connect(ep) != NX_OK)
             state = NO_LOG;
     }
-    if (state != CONNECTED)
-        debug_write(level, text, len < NX_LOG_TEXT_MAX ? len : NX_LOG_TEXT_MAX);
+    if (busy || state != CONNECTED)
+        debug_write(level, text, len);
     else if (nx_log_push(&ring, level, text, len) == 1)
         nx_notify_signal(ring.notif, (long)ring.bits);
+    if (!busy)
+        __atomic_clear(&writer_busy, __ATOMIC_RELEASE);
 }
 
 void nx_vlog(int level, const char *fmt, va_list ap)

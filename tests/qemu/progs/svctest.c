@@ -114,6 +114,10 @@ static void exec_and_kill(nx_handle_t proc)
     expect("exec of a missing program",
            nx_rpc_call(exec, NX_EXEC_RUN, &req.r, sizeof(req.r), NULL, 0, NX_DEADLINE_NEVER),
            NX_ERR_NOT_FOUND);
+    strcpy(req.r.path, "sleeper");
+    expect("exec of a program named like a service",
+           nx_rpc_call(exec, NX_EXEC_RUN, &req.r, sizeof(req.r), NULL, 0, NX_DEADLINE_NEVER),
+           NX_ERR_BAD_STATE);
     struct nx_proc_kill_req k = { 999 };
     expect("kill of a pid init did not start",
            nx_rpc_call(proc, NX_PROC_KILL, &k, sizeof(k), NULL, 0, NX_DEADLINE_NEVER),

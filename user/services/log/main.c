@@ -19,7 +19,6 @@ struct client {
     bool used;
     uint32_t badge;
     char name[NX_SVC_NAME_MAX];  // the badge's name, looked up when it changes (not per record)
-    nx_handle_t vmo;
     struct nx_ring ring;
 };
 
@@ -75,8 +74,7 @@ static void take(const char *source, uint32_t level, const char *text, size_t le
 static void disconnect(struct client *c)
 {
     dropped_gone += nx_ring_dropped(&c->ring);
-    nx_vm_unmap(nx_self, (long)c->ring.sh, (long)nx_ring_mem_size(c->ring.size));
-    nx_handle_close(c->vmo);
+    nx_ring_unmap(&c->ring);
     memset(c, 0, sizeof(*c));
 }
 
@@ -127,17 +125,16 @@ static long op_connect(void *ctx, struct nx_rpc_req *req)
     if (i == MAX_CLIENTS)
         return NX_ERR_NO_SPACE;
     struct client *c = &clients[i];
-    long err = nx_ring_map(req->handles.h[0], NX_RING_READER, wake, 1ull << i, &c->ring);
-    if (err)
-        return NX_ERR_BAD_STATE;
     long notif = nx_handle_duplicate(wake, NX_RIGHT_SIGNAL | NX_RIGHT_TRANSFER);
     if (notif < 0)
         return notif;
+    if (nx_ring_map(req->handles.h[0], NX_RING_READER, wake, 1ull << i, &c->ring) != NX_OK) {
+        nx_handle_close(notif);
+        return NX_ERR_BAD_STATE;
+    }
     c->used = true;
     c->badge = (uint32_t)req->badge;
     name_client(c);
-    c->vmo = req->handles.h[0];
-    req->handles.h[0] = NX_HANDLE_INVALID;  // kept
     req->reply_handles = (struct nx_rpc_handles){ 1, { (nx_handle_t)notif }, { NX_RIGHT_SIGNAL } };
     struct nx_log_connect rep = { .bits = 1ull << i };
     memcpy(req->reply, &rep, sizeof(rep));
@@ -159,7 +156,7 @@ static long op_identify(void *ctx, struct nx_rpc_req *req)
 static long op_disconnect(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
-    struct nx_log_disconnect d;
+    struct nx_badge_req d;
     memcpy(&d, req->data, sizeof(d));
     if (req->badge != 0)
         return NX_ERR_ACCESS;
@@ -218,7 +215,7 @@ static const struct nx_rpc_op ops[] = {
     { NX_LOG_READ, sizeof(struct nx_log_read_req), sizeof(struct nx_log_read_req), op_read },
     { NX_LOG_WRITE, sizeof(struct nx_log_rec_hdr), NX_MSG_BYTES_MAX, op_write },
     { NX_LOG_STATS, 0, 0, op_stats },
-    { NX_LOG_DISCONNECT, sizeof(struct nx_log_disconnect), sizeof(struct nx_log_disconnect),
+    { NX_LOG_DISCONNECT, sizeof(struct nx_badge_req), sizeof(struct nx_badge_req),
       op_disconnect },
 };
 

@@ -74,11 +74,29 @@ static long op_list(void *ctx, struct nx_rpc_req *req)
     return count;
 }
 
+static void close_handle(void *ctx, uint32_t h)
+{
+    (void)ctx;
+    nx_handle_close(h);
+}
+
+static long op_disconnect(void *ctx, struct nx_rpc_req *req)
+{
+    (void)ctx;
+    struct nx_badge_req d;
+    memcpy(&d, req->data, sizeof(d));
+    if (req->badge != 0)
+        return NX_ERR_ACCESS;
+    return svc_remove_owner(&table, d.badge, close_handle, NULL);
+}
+
 static const struct nx_rpc_op ops[] = {
     { NX_SVCMGR_REGISTER, 2, NX_SVC_NAME_MAX, op_register },
     { NX_SVCMGR_LOOKUP, 2, NX_SVC_NAME_MAX, op_lookup },
     { NX_SVCMGR_LIST, sizeof(struct nx_svcmgr_list_req), sizeof(struct nx_svcmgr_list_req),
       op_list },
+    { NX_SVCMGR_DISCONNECT, sizeof(struct nx_badge_req), sizeof(struct nx_badge_req),
+      op_disconnect },
 };
 
 int main(void)

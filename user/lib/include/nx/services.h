@@ -19,6 +19,12 @@
 #define NX_SVC_NAME_MAX 16   // service and client names, NUL included
 #define NX_IRQ_BIT 1u
 
+// The request of the init-only operations about one process (NX_SVCMGR_DISCONNECT,
+// NX_LOG_DISCONNECT): the badge of a process that ended.
+struct nx_badge_req {
+    uint32_t badge;
+};
+
 // ---- svcmgr ----
 enum {
     // bytes: the name, NUL-terminated; 1 handle: the endpoint, with MANAGE and DUPLICATE
@@ -31,6 +37,9 @@ enum {
     // bytes: struct nx_svcmgr_list_req. Reply bytes: names, each NUL-terminated, from the
     // index-th on, as many as fit; status = how many.
     NX_SVCMGR_LIST = 0x56000003,
+    // init only. bytes: struct nx_badge_req. The process with this badge ended: the names it
+    // registered are removed.
+    NX_SVCMGR_DISCONNECT = 0x56000004,
 };
 
 struct nx_svcmgr_list_req {
@@ -85,13 +94,9 @@ enum {
     NX_LOG_WRITE = 0x4c000004,
     // Reply: struct nx_log_stats.
     NX_LOG_STATS = 0x4c000005,
-    // init only. bytes: struct nx_log_disconnect. The process with this badge ended: take
-    // what its rings hold, then drop them.
+    // init only. bytes: struct nx_badge_req. The process with this badge ended: take what
+    // its rings hold, then drop them.
     NX_LOG_DISCONNECT = 0x4c000006,
-};
-
-struct nx_log_disconnect {
-    uint32_t badge;
 };
 
 struct nx_log_connect {
@@ -124,7 +129,8 @@ enum {
     // exec. bytes: struct nx_exec_req then the arguments (each NUL-terminated). Starts the
     // program from the boot archive with handles "svcmgr" (and "log") badged as a new client
     // named after the program. Status: its pid. Errors: those of nx_exec (NX_ERR_NOT_FOUND:
-    // no such program), NX_ERR_NO_SPACE (init's process table is full).
+    // no such program), NX_ERR_NO_SPACE (init's process table is full), NX_ERR_BAD_STATE (a
+    // service has that name: the program would pass for it with the policy).
     NX_EXEC_RUN = 0x45000001,
     // proc. bytes: struct nx_proc_list_req. Reply: struct nx_proc_entry[] from the index-th
     // process init started on; status = how many.
