@@ -39,6 +39,8 @@ FIGURES = {
     "boot_to_prompt_instr": ("instructions", None, "kernel entry to the first nsh> prompt (uart driver and shell running)"),
     "shell_ipc_thread_instr": ("instructions", None, "nsh `bench`: call/reply between two threads of the shell (avg of 2,000)"),
     "shell_ipc_process_instr": ("instructions", None, "nsh `bench`: call/reply between the shell and a spawned process (avg of 2,000)"),
+    "exec_wait_instr": ("instructions", None, "nx_exec of hello from the boot archive (ELF check, VMOs, startup protocol), its run and exit, and the wait (avg of 20)"),
+    "malloc_free_instr": ("instructions", None, "malloc(64) + free, warm heap (avg of 10,000)"),
     "kernel_text_bytes": ("bytes", None, "kernel .text"),
     "kernel_data_bytes": ("bytes", None, "kernel .data + .rodata"),
     "kernel_bss_bytes": ("bytes", None, "kernel .bss"),

@@ -23,3 +23,8 @@ void nx_startup_forget(void);
 // Returns the address or a negative NX_ERR_* (nothing left mapped or open).
 long nx_map_new_copy(nx_handle_t proc, uint64_t va, size_t size, size_t off, const void *src,
                      size_t len, uint32_t prot);
+
+// A stack of `size` bytes for a new thread of proc, with an inaccessible guard page below it
+// (an overflow faults instead of running into whatever is mapped next). Returns the stack's
+// top (the initial sp) or a negative NX_ERR_*.
+long nx_map_stack(nx_handle_t proc, size_t size);

@@ -42,17 +42,16 @@ static long map_segments(struct load *l, const void *elf, const struct elf_image
 // Map the stack, start the first thread with the child's end of a new endpoint.
 static long start(struct load *l, uint64_t entry)
 {
-    long va = nx_map_new_copy((nx_handle_t)l->proc, 0, NX_EXEC_STACK_SIZE, 0, NULL, 0,
-                              NX_PROT_READ | NX_PROT_WRITE);
-    if (va < 0)
-        return fail(l, va, "cannot map the stack");
+    long sp = nx_map_stack((nx_handle_t)l->proc, NX_EXEC_STACK_SIZE);
+    if (sp < 0)
+        return fail(l, sp, "cannot map the stack");
     l->ep = nx_endpoint_create();
     if (l->ep < 0)
         return fail(l, l->ep, "cannot make the bootstrap endpoint");
     long child_ep = nx_handle_duplicate(l->ep, NX_RIGHT_WAIT | NX_RIGHT_TRANSFER);
     if (child_ep < 0)
         return fail(l, child_ep, "cannot make the bootstrap endpoint");
-    long err = nx_process_start(l->proc, (long)entry, va + NX_EXEC_STACK_SIZE, child_ep);
+    long err = nx_process_start(l->proc, (long)entry, sp, child_ep);
     if (err) {
         nx_handle_close(child_ep);
         return fail(l, err, "cannot start the process");

@@ -31,10 +31,9 @@ static long populate(nx_handle_t proc, void (*entry)(nx_handle_t), uint64_t *sp)
         err = copy_segment(proc, __nx_data_start, __nx_data_end, NX_PROT_READ | NX_PROT_WRITE);
     if (err)
         return err;
-    long va = nx_map_new_copy(proc, 0, NX_SPAWN_STACK_SIZE, 0, NULL, 0,
-                              NX_PROT_READ | NX_PROT_WRITE);
-    *sp = (uint64_t)va + NX_SPAWN_STACK_SIZE;
-    return va < 0 ? va : NX_OK;
+    long top = nx_map_stack(proc, NX_SPAWN_STACK_SIZE);
+    *sp = (uint64_t)top;
+    return top < 0 ? top : NX_OK;
 }
 
 long nx_spawn(const char *name, size_t budget_pages, void (*entry)(nx_handle_t arg),

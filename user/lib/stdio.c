@@ -1,5 +1,5 @@
-// picolibc's stdin, stdout and stderr (tinystdio FILEs with our put function) and the sink
-// they drain into (see nx/stdio.h).
+// picolibc's stdin, stdout and stderr (tinystdio FILEs with our get and put functions), the
+// sink output drains into and the source input comes from (see nx/stdio.h).
 #include <stdbool.h>
 #include <stdio.h>
 #include <nx/nx.h>
@@ -64,16 +64,35 @@ static int flush(FILE *f)
     return 0;
 }
 
-// No input source yet: reading stdin gives end-of-file.
-static int get_eof(FILE *f)
+// stdin's source and what it gave that is not read yet (one reader: the process's).
+static nx_stdio_source_fn source;
+static void *source_ctx;
+static char in_buf[NX_STDIO_LINE_MAX];
+static size_t in_pos, in_len;
+
+void nx_stdio_set_source(nx_stdio_source_fn fn, void *ctx)
+{
+    source = fn;
+    source_ctx = ctx;
+    in_pos = in_len = 0;
+}
+
+static int get(FILE *f)
 {
     (void)f;
-    return EOF;
+    if (in_pos == in_len) {
+        long n = source ? source(source_ctx, in_buf, sizeof(in_buf)) : 0;
+        if (n <= 0)
+            return n < 0 ? _FDEV_ERR : _FDEV_EOF;
+        in_pos = 0;
+        in_len = (size_t)n < sizeof(in_buf) ? (size_t)n : sizeof(in_buf);
+    }
+    return (unsigned char)in_buf[in_pos++];
 }
 
 static FILE out_file = FDEV_SETUP_STREAM(put, NULL, flush, _FDEV_SETUP_WRITE);
 static FILE err_file = FDEV_SETUP_STREAM(put, NULL, flush, _FDEV_SETUP_WRITE);
-static FILE in_file = FDEV_SETUP_STREAM(NULL, get_eof, NULL, _FDEV_SETUP_READ);
+static FILE in_file = FDEV_SETUP_STREAM(NULL, get, NULL, _FDEV_SETUP_READ);
 
 FILE *const stdout = &out_file;
 FILE *const stderr = &err_file;

@@ -32,7 +32,7 @@ _Noreturn void nx_thread_entry(struct thread_start *ts, struct nx_ipc_buffer *ip
 long nx_thread_start(void (*fn)(void *arg), void *arg, uint32_t priority, size_t stack_size)
 {
     size_t tls = (_tls_size() + TLS_ALIGN - 1) & ~(size_t)(TLS_ALIGN - 1);
-    size_t stack = (stack_size + 15) & ~(size_t)15;
+    size_t stack = ((stack_size ? stack_size : NX_THREAD_STACK_SIZE) + 15) & ~(size_t)15;
     char *mem = aligned_alloc(TLS_ALIGN, stack + sizeof(struct thread_start) + TLS_ALIGN + tls);
     if (!mem)
         return NX_ERR_NO_MEMORY;

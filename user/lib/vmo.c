@@ -1,5 +1,5 @@
-// VMO helpers: nx_map_new_copy (internal.h), how both nx_spawn and the ELF loader fill a
-// child's memory, and nx_vmo_size.
+// VMO helpers: nx_map_new_copy and nx_map_stack (internal.h), how both nx_spawn and the ELF
+// loader fill a child's memory, and nx_vmo_size.
 #include <nx/nx.h>
 #include "internal.h"
 
@@ -25,6 +25,19 @@ long nx_map_new_copy(nx_handle_t proc, uint64_t va, size_t size, size_t off, con
         r = nx_vm_map(proc, vmo, (long)va, 0, (long)size, prot);
     nx_handle_close(vmo);
     return r;
+}
+
+long nx_map_stack(nx_handle_t proc, size_t size)
+{
+    long va = nx_map_new_copy(proc, 0, NX_PAGE + size, 0, NULL, 0, NX_PROT_READ | NX_PROT_WRITE);
+    if (va < 0)
+        return va;
+    long err = nx_vm_protect(proc, va, NX_PAGE, 0);
+    if (err) {
+        nx_vm_unmap(proc, va, (long)(NX_PAGE + size));
+        return err;
+    }
+    return va + NX_PAGE + (long)size;
 }
 
 // The VMO's last page is the highest page offset a one-byte read accepts.

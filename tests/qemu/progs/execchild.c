@@ -67,18 +67,54 @@ static void use_ring(nx_handle_t vmo, nx_handle_t notif)
            (unsigned long)nx_ring_dropped(&r));
 }
 
+// Two lines of input, a few bytes at a time, then the end.
+static long script_source(void *ctx, char *buf, size_t cap)
+{
+    const char **rest = ctx;
+    size_t n = strlen(*rest);
+    n = n < cap ? n : cap;
+    n = n < 5 ? n : 5;
+    memcpy(buf, *rest, n);
+    *rest += n;
+    return (long)n;
+}
+
+static void read_stdin(void)
+{
+    static const char *script = "first line\nsecond\n";
+    char line[32];
+    nx_stdio_set_source(script_source, &script);
+    while (fgets(line, sizeof(line), stdin))
+        printf("execchild: stdin gave %s", line);
+    printf("execchild: stdin at end %d\n", feof(stdin) != 0);
+    nx_stdio_set_source(NULL, NULL);
+}
+
 static long bracket_sink(void *ctx, const char *buf, size_t len)
 {
     nx_debug_write((long)ctx, 9);
     return nx_debug_write((long)buf, (long)len);
 }
 
+// Recurse until the stack runs into its guard page (1 KiB frames: long before the bound).
+static long overflow(long depth)
+{
+    volatile char frame[1024];
+    frame[0] = (char)depth;
+    return depth > (1l << 20) ? 0 : overflow(depth + 1) + frame[0];
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "overflow") == 0) {
+        printf("execchild: overflowing the stack\n");
+        return (int)overflow(0);
+    }
     show_startup(argc, argv);
     use_malloc();
     use_rpc(nx_startup_handle("ep"));
     use_ring(nx_startup_handle("ring"), nx_startup_handle("ringsig"));
+    read_stdin();
     nx_stdio_set_sink(bracket_sink, "[sink]   ");
     printf("execchild: through my own sink\n");
     nx_stdio_set_sink(NULL, NULL);

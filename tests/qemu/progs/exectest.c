@@ -145,6 +145,19 @@ static void refused_handles(void)
     refused_in_startup("a bad handle", bogus, 1, NX_ERR_BAD_HANDLE, handles);
 }
 
+// A stack overflow hits the guard page below the stack and kills only the child.
+static void stack_overflow(void)
+{
+    const char *args[] = { "overflow" };
+    nx_handle_t proc = NX_HANDLE_INVALID;
+    const char *why = NULL;
+    expect("exec to overflow", nx_exec("execchild", args, 1, NULL, 0, 64, 0, &proc, &why), NX_OK);
+    long status = 0;
+    nx_process_wait(proc, NX_DEADLINE_NEVER, &status);
+    expect("the overflow killed it", status, NX_EXIT_KILLED);
+    nx_handle_close(proc);
+}
+
 // A program that never answers: nx_load gives up at the deadline and kills it.
 static void mute(void)
 {
@@ -182,6 +195,7 @@ int main(void)
     refused("execchild", NX_ERR_ACCESS, PRIO_USER_DEFAULT + 1);
     refused_handles();
     mute();
+    stack_overflow();
     expect("no page leaked", counter(NX_INFO_FREE_PAGES), pages);
     expect("no object leaked", counter(NX_INFO_LIVE_OBJECTS), objects);
     expect("no handle leaked", counter(NX_INFO_LIVE_HANDLES), handles);

@@ -7,5 +7,7 @@
 void report(const char *name, uint64_t value);
 // IPC round trips and bulk transfer through messages (ipc.c).
 void bench_ipc(void);
+// Starting a program and malloc (exec.c).
+void bench_exec(void);
 // Mapping and unmapping VMOs (vm.c).
 void bench_vm(void);

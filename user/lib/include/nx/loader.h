@@ -2,12 +2,13 @@
 // Starting programs from ELF files (user/lib/loader.c). The parent validates the file with
 // the kernel's own parser (kernel/lib/elf.c), copies every PT_LOAD segment into a fresh VMO
 // (file bytes, the rest zero), maps it into a new process with the segment's protection, maps
-// a stack, starts the process with a bootstrap endpoint and runs the startup protocol
-// (nx/startup.h) over it: arguments, named handles, done.
+// a stack (NX_EXEC_STACK_SIZE, with an inaccessible guard page below it), starts the process
+// with a bootstrap endpoint and runs the startup protocol (nx/startup.h) over it: arguments,
+// named handles, done.
 //
 // Failures never leave anything behind: the half-made process is killed and every handle
-// closed. All VMOs are charged to the new process's budget's creator (the caller), and the
-// child's budget is charged to the caller until the child is freed.
+// closed. The segment and stack VMOs are made, and so charged, by the caller, as is the
+// child's whole budget until the child is freed.
 #include <stddef.h>
 #include <stdint.h>
 #include <nexus/handle.h>

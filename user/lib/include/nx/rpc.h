@@ -32,7 +32,8 @@ struct nx_rpc_call {
     size_t rep_cap;               // ...at most this many (more: NX_ERR_TOO_BIG)
     size_t rep_len;               // out: how many came
     struct nx_rpc_handles recv;   // out: handles in the reply (the caller owns them)
-    uint64_t deadline;            // for the whole exchange (NX_DEADLINE_NEVER: wait for ever)
+    uint64_t deadline;            // for the whole exchange (NX_DEADLINE_NEVER: wait for ever;
+                                  // 0 is long past: the call fails with NX_ERR_TIMED_OUT)
 };
 
 // Make the call. Returns the IPC error (the handles in `send` are then still the caller's if

@@ -12,8 +12,8 @@
 
 #define NX_THREAD_STACK_SIZE (16 * 1024)
 
-// Start fn(arg) in a new thread of this process at `priority` (at most the caller's). Its
-// stack and TLS come from malloc and are never freed (threads are expected to live as long
+// Start fn(arg) in a new thread of this process at `priority` (at most the caller's), with a
+// stack of stack_size bytes (0: NX_THREAD_STACK_SIZE). Its stack and TLS come from malloc and are never freed (threads are expected to live as long
 // as the process). Returns a thread handle or a negative NX_ERR_*.
 long nx_thread_start(void (*fn)(void *arg), void *arg, uint32_t priority, size_t stack_size);
 
