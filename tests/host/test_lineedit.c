@@ -105,6 +105,16 @@ static void redraw_puts_the_cursor_back(void **state)
     assert_string_equal(screen, "\rnsh> abXcd\x1b[K\x1b[2D");
 }
 
+static void ctrl_l_draws_the_line_again_below(void **state)
+{
+    (void)state;
+    feed("abc\x1b[D");
+    screen_len = 0;
+    feed("\x0c");
+    assert_string_equal(screen, "\r\n\rnsh> abc\x1b[K\x1b[1D");
+    expect_line("\r", "abc");
+}
+
 static void history_walks_back_and_forth(void **state)
 {
     (void)state;
@@ -197,6 +207,7 @@ int main(void)
         cmocka_unit_test_setup(backspace_at_the_edges, setup),
         cmocka_unit_test_setup(arrows_move_and_insert_in_the_middle, setup),
         cmocka_unit_test_setup(redraw_puts_the_cursor_back, setup),
+        cmocka_unit_test_setup(ctrl_l_draws_the_line_again_below, setup),
         cmocka_unit_test_setup(history_walks_back_and_forth, setup),
         cmocka_unit_test_setup(history_ring_keeps_the_newest, setup),
         cmocka_unit_test_setup(escape_sequences_split_across_reads, setup),

@@ -22,7 +22,7 @@ static int cmd_help(int argc, char **argv)
         printf("  %-8s %-18s %s\n", c->name, c->usage, c->help);
     }
     printf("keys: Left, Right, Home, End (^E), Backspace, Delete; Up, Down: history;\n"
-           "      ^U erases the line, ^C abandons it\n");
+           "      ^U erases the line, ^L draws it again, ^C abandons it\n");
     return 0;
 }
 

@@ -201,6 +201,10 @@ static enum ledit_event control(struct ledit *e, unsigned char c)
     case CTRL('E'):
         move_to(e, e->len);
         break;
+    case CTRL('L'):  // on a fresh line: other processes' output may have run into this one
+        outs(e, "\r\n");
+        redraw(e);
+        break;
     case ESC:
         e->state = LEDIT_ESC;
         e->param = 0;

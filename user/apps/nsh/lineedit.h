@@ -5,8 +5,8 @@
 //
 // Keys: printable ASCII inserts at the cursor; Backspace (DEL or ^H) deletes before it,
 // Delete (ESC [ 3 ~) under it; Left/Right move; Home/End (ESC [ H / F, ESC [ 1 ~ / 4 ~, ^E
-// for End) jump; Up/Down walk the history; ^U erases the line; ^C abandons it; Enter (CR or
-// LF, CR LF counts once) ends it. Every other byte, and every escape sequence it does not
+// for End) jump; Up/Down walk the history; ^U erases the line; ^L draws it again on a new
+// line; ^C abandons it; Enter (CR or LF, CR LF counts once) ends it. Every other byte, and every escape sequence it does not
 // know, is ignored. Escape sequences may arrive split across reads: the state lives here.
 #include <stdbool.h>
 #include <stddef.h>
