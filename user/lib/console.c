@@ -1,6 +1,8 @@
 // Client side of the console service (nx/console.h).
+#include <stdint.h>
 #include <nx/console.h>
 #include <nx/rpc.h>
+#include <nx/stdio.h>
 #include <nx/syscall.h>
 
 long nx_console_write(nx_handle_t con, const void *buf, size_t len)
@@ -32,4 +34,14 @@ long nx_console_read(nx_handle_t con, void *buf, size_t max, uint64_t deadline)
 long nx_console_stats(nx_handle_t con, struct nx_console_stats *out)
 {
     return nx_rpc_call(con, NX_CONSOLE_STATS, NULL, 0, out, sizeof *out, NX_DEADLINE_NEVER);
+}
+
+static long console_sink(void *ctx, const char *buf, size_t len)
+{
+    return nx_console_write((nx_handle_t)(uintptr_t)ctx, buf, len);
+}
+
+void nx_console_take_stdio(nx_handle_t con)
+{
+    nx_stdio_set_sink(console_sink, (void *)(uintptr_t)con);
 }

@@ -24,12 +24,6 @@ static void terminal_write(void *ctx, const char *s, size_t len)
     nx_console_write(nsh_console, s, len);
 }
 
-static long console_sink(void *ctx, const char *buf, size_t len)
-{
-    (void)ctx;
-    return nx_console_write(nsh_console, buf, len);
-}
-
 static void run_line(char *line)
 {
     char *argv[CMDLINE_ARGS_MAX + 1];
@@ -68,7 +62,7 @@ int main(void)
         fprintf(stderr, "nsh: no console was granted\n");
         return 1;
     }
-    nx_stdio_set_sink(console_sink, NULL);
+    nx_console_take_stdio(nsh_console);
     ledit_init(&editor, "nsh> ", terminal_write, NULL);
     printf("\nNexus OS shell; help lists the commands.\n");
     nx_stdio_flush();

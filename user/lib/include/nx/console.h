@@ -39,3 +39,5 @@ long nx_console_write(nx_handle_t con, const void *buf, size_t len);
 // Read at least 1, at most max bytes; returns how many, or an error (NX_ERR_TIMED_OUT).
 long nx_console_read(nx_handle_t con, void *buf, size_t max, uint64_t deadline);
 long nx_console_stats(nx_handle_t con, struct nx_console_stats *out);
+// Send this process's stdout and stderr to the console con (nx/stdio.h sink).
+void nx_console_take_stdio(nx_handle_t con);
