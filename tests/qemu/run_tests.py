@@ -244,6 +244,7 @@ SHELL_CASES = [
                    r"console bytes +\d+ in \(0 dropped\), \d+ out"]),
       ("kill 12345\r", [r"nsh: kill: no process 12345 among those init started"]),
       ("run nosuchprogram\r", [r"nsh: run: no program nosuchprogram in the boot archive"]),
+      ("run nsh\r", [r"nsh: run: nsh is a service's name"]),
       ("bench\r", [r"BENCH prompt_instret \d+",
                    r"call/reply between two threads: \d+ instructions, \d+ ns per round trip",
                    r"call/reply between two processes: \d+ instructions"]),

@@ -171,6 +171,8 @@ int cmd_run(int argc, char **argv)
     long pid = ask("exec", NX_EXEC_RUN, req, len, NULL, 0, NULL);
     if (pid == NX_ERR_NOT_FOUND)
         printf("nsh: run: no program %s in the boot archive\n", argv[1]);
+    else if (pid == NX_ERR_BAD_STATE)
+        printf("nsh: run: %s is a service's name; init runs it (kill restarts it)\n", argv[1]);
     else if (pid < 0)
         return failed(argv[0], "exec", pid);
     else
