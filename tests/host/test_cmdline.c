@@ -93,18 +93,26 @@ static int run_nothing(int argc, char **argv)
     return 0;
 }
 
-static void lookup(void **state)
+static void lookup_and_argument_counts(void **state)
 {
     (void)state;
     static const struct command cmds[] = {
-        { "help", "", "list commands", run_nothing },
-        { "echo", "ARGS", "print ARGS", run_nothing },
+        { "help", "", "list commands", 0, 0, run_nothing },
+        { "kill", "PID", "kill PID", 1, 1, run_nothing },
+        { "run", "PROGRAM [ARGS...]", "run PROGRAM", 1, 3, run_nothing },
     };
-    assert_ptr_equal(command_find(cmds, 2, "echo"), &cmds[1]);
-    assert_ptr_equal(command_find(cmds, 2, "help"), &cmds[0]);
-    assert_null(command_find(cmds, 2, "ech"));
-    assert_null(command_find(cmds, 2, "echoo"));
-    assert_null(command_find(cmds, 2, ""));
+    assert_ptr_equal(command_find(cmds, 3, "kill"), &cmds[1]);
+    assert_ptr_equal(command_find(cmds, 3, "help"), &cmds[0]);
+    assert_null(command_find(cmds, 3, "kil"));
+    assert_null(command_find(cmds, 3, "killl"));
+    assert_null(command_find(cmds, 3, ""));
+    assert_true(command_args_ok(&cmds[0], 1));
+    assert_false(command_args_ok(&cmds[0], 2));
+    assert_false(command_args_ok(&cmds[1], 1));
+    assert_true(command_args_ok(&cmds[1], 2));
+    assert_false(command_args_ok(&cmds[1], 3));
+    assert_true(command_args_ok(&cmds[2], 4));
+    assert_false(command_args_ok(&cmds[2], 5));
 }
 
 int main(void)
@@ -114,7 +122,7 @@ int main(void)
         cmocka_unit_test(quotes_and_backslashes),
         cmocka_unit_test(errors),
         cmocka_unit_test(numbers),
-        cmocka_unit_test(lookup),
+        cmocka_unit_test(lookup_and_argument_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

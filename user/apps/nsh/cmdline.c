@@ -74,3 +74,8 @@ const struct command *command_find(const struct command *cmds, size_t n, const c
             return &cmds[i];
     return NULL;
 }
+
+bool command_args_ok(const struct command *c, int argc)
+{
+    return argc - 1 >= c->min_args && argc - 1 <= c->max_args;
+}

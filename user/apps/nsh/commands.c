@@ -36,8 +36,7 @@ static int cmd_echo(int argc, char **argv)
 
 static int cmd_uptime(int argc, char **argv)
 {
-    if (argc != 1)
-        return nsh_usage(argv[0]);
+    (void)argc, (void)argv;
     uint64_t ms = (uint64_t)nx_clock_get() / NS_PER_MS;
     printf("up %llu.%03llu s\n", (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
     return 0;
@@ -45,8 +44,7 @@ static int cmd_uptime(int argc, char **argv)
 
 static int cmd_mem(int argc, char **argv)
 {
-    if (argc != 1)
-        return nsh_usage(argv[0]);
+    (void)argc, (void)argv;
     long total = nx_system_info(NX_INFO_TOTAL_PAGES), free = nx_system_info(NX_INFO_FREE_PAGES);
     printf("pages: %ld total, %ld used, %ld free (4 KiB each: %ld KiB free)\n", total,
            total - free, free, free * 4);
@@ -63,8 +61,7 @@ static int cmd_stats(int argc, char **argv)
         { NX_INFO_TIMER_IRQS, "timer interrupts" },
         { NX_INFO_BYTES_COPIED, "bytes copied by the kernel" },
     };
-    if (argc != 1)
-        return nsh_usage(argv[0]);
+    (void)argc, (void)argv;
     for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++)
         printf("%-28s %ld\n", counters[i].name, nx_system_info(counters[i].what));
     struct nx_console_stats c;
@@ -80,17 +77,18 @@ static int cmd_stats(int argc, char **argv)
 }
 
 const struct command nsh_commands[] = {
-    { "help", "", "list the commands", cmd_help },
-    { "echo", "[WORDS...]", "print the words", cmd_echo },
-    { "uptime", "", "time since boot", cmd_uptime },
-    { "mem", "", "free and used pages, budgets", cmd_mem },
-    { "ps", "", "processes init started", cmd_ps },
-    { "kill", "PID", "kill a process init started", cmd_kill },
-    { "run", "PROGRAM [ARGS...]", "start a program from the boot archive", cmd_run },
-    { "log", "", "the log's records", cmd_log },
-    { "svc", "", "services registered with svcmgr", cmd_svc },
-    { "stats", "", "kernel and console counters", cmd_stats },
-    { "bench", "", "IPC round trip between threads and between processes", cmd_bench },
-    { "poweroff", "", "power the machine off", cmd_poweroff },
+    { "help", "", "list the commands", 0, 0, cmd_help },
+    { "echo", "[WORDS...]", "print the words", 0, CMDLINE_ARGS_MAX, cmd_echo },
+    { "uptime", "", "time since boot", 0, 0, cmd_uptime },
+    { "mem", "", "free and used pages, budgets", 0, 0, cmd_mem },
+    { "ps", "", "processes init started", 0, 0, cmd_ps },
+    { "kill", "PID", "kill a process init started", 1, 1, cmd_kill },
+    { "run", "PROGRAM [ARGS...]", "start a program from the boot archive", 1, CMDLINE_ARGS_MAX,
+      cmd_run },
+    { "log", "", "the log's records", 0, 0, cmd_log },
+    { "svc", "", "services registered with svcmgr", 0, 0, cmd_svc },
+    { "stats", "", "kernel and console counters", 0, 0, cmd_stats },
+    { "bench", "", "IPC round trip between threads and between processes", 0, 0, cmd_bench },
+    { "poweroff", "", "power the machine off", 0, 0, cmd_poweroff },
 };
 const size_t nsh_ncommands = sizeof nsh_commands / sizeof nsh_commands[0];

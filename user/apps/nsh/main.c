@@ -34,10 +34,12 @@ static void run_line(char *line)
         printf("nsh: more than %d words\n", CMDLINE_ARGS_MAX);
     } else if (argc > 0) {
         const struct command *c = command_find(nsh_commands, nsh_ncommands, argv[0]);
-        if (c)
-            c->run(argc, argv);
-        else
+        if (!c)
             printf("nsh: %s: unknown command (help lists them)\n", argv[0]);
+        else if (!command_args_ok(c, argc))
+            nsh_usage(argv[0]);
+        else
+            c->run(argc, argv);
     }
 }
 
