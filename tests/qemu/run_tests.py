@@ -44,7 +44,10 @@ CASES = [
       ANY + r"Hello from user space!", r"svctest: exec of a missing program -> -11 ok",
       r"svctest: exec of a program named like a service -> -12 ok",
       r"svctest: kill of a pid init did not start -> -11 ok",
-      r"svctest: proc through the exec handle -> -7 ok", r"svctest: 0 failures", POWER_OFF_SBI],
+      r"svctest: proc through the exec handle -> -7 ok", r"svctest: register a taken name -> -12 ok",
+      r"svctest: register a new name -> 0 ok", r"svctest: the list has the new name -> 1 ok",
+      r"svctest: identify to the log \(init only\) -> -7 ok",
+      r"svctest: connect a VMO that is no ring -> -12 ok", r"svctest: 0 failures", POWER_OFF_SBI],
      [r"WRONG", r"PANIC"], True, "restart"),
     ("crashing_service_backs_off_then_is_given_up", "",
      [r"W init: crasher \(pid \d+\) died with status 3: restarting in %d ms" % ms

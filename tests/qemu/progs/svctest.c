@@ -127,6 +127,43 @@ static void exec_and_kill(nx_handle_t proc)
            NX_ERR_ACCESS);
 }
 
+// Register a name in svcmgr with a handle (moved): the status.
+static long register_name(const char *name, nx_handle_t ep)
+{
+    struct nx_rpc_call c = { .op = NX_SVCMGR_REGISTER, .req = name, .req_len = strlen(name) + 1,
+                             .send = { 1, { ep }, { NX_RIGHTS_SAME } },
+                             .deadline = NX_DEADLINE_NEVER };
+    return nx_rpc(nx_startup_handle("svcmgr"), &c);
+}
+
+// svcmgr's registrations and list; init-only operations and a bogus ring refused by the log.
+static void registrations_and_refusals(void)
+{
+    expect("register a taken name", register_name("log", (nx_handle_t)nx_endpoint_create()),
+           NX_ERR_BAD_STATE);
+    expect("register a new name", register_name("svctest-ep", (nx_handle_t)nx_endpoint_create()),
+           NX_OK);
+    struct nx_svcmgr_list_req q = { 0 };
+    char names[NX_MSG_BYTES_MAX];
+    struct nx_rpc_call c = { .op = NX_SVCMGR_LIST, .req = &q, .req_len = sizeof(q),
+                             .rep = names, .rep_cap = sizeof(names),
+                             .deadline = NX_DEADLINE_NEVER };
+    long n = nx_rpc(nx_startup_handle("svcmgr"), &c);
+    bool listed = false;
+    for (size_t off = 0; off < c.rep_len; off += strlen(names + off) + 1)
+        listed |= !strcmp(names + off, "svctest-ep");
+    expect("the list has the new name", n > 5 && listed, 1);
+    nx_handle_t log = nx_startup_handle("log");
+    struct nx_policy_identify id = { .badge = 1, .name = "liar" };
+    expect("identify to the log (init only)",
+           nx_rpc_call(log, NX_LOG_IDENTIFY, &id, sizeof(id), NULL, 0, NX_DEADLINE_NEVER),
+           NX_ERR_ACCESS);
+    struct nx_rpc_call bogus = { .op = NX_LOG_CONNECT, .deadline = NX_DEADLINE_NEVER,
+                                 .send = { 1, { (nx_handle_t)nx_vmo_create(8192) },
+                                           { NX_RIGHTS_SAME } } };
+    expect("connect a VMO that is no ring", nx_rpc(log, &bogus), NX_ERR_BAD_STATE);
+}
+
 int main(void)
 {
     nx_handle_t proc = nx_startup_handle("proc");
@@ -134,6 +171,7 @@ int main(void)
     expect("the log shows the restart", log_gets("restarting sleeper"), 1);
     lookups();
     exec_and_kill(proc);
+    registrations_and_refusals();
     nx_printf("svctest: %d failures\n", failures);
     return nx_rpc_call(proc, NX_PROC_POWEROFF, NULL, 0, NULL, 0, NX_DEADLINE_NEVER) ? 1 : 0;
 }
