@@ -10,7 +10,7 @@ import sys
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
-from qemu import archive_with_manifest, boot  # noqa: E402
+from qemu import Console, archive_with_manifest, boot  # noqa: E402
 
 # name: (unit, budget or None, what it measures)
 FIGURES = {
@@ -30,14 +30,17 @@ FIGURES = {
     "idle_timer_irqs_per_s": ("interrupts/s", 0, "idle: timer interrupts beyond the one wake-up asked for"),
     "timer_coalesce_irqs": ("interrupts", 1, "100 timer objects, all windows overlapping"),
     "timer_spread_irqs": ("interrupts", 17, "100 timers 1 ms apart, 5 ms slack (17 is the fewest)"),
-    "exec_wait_instr": ("instructions", None, "nx_exec of hello from the boot archive (ELF check, VMOs, startup protocol), its run and exit, and the wait (avg of 20)"),
-    "malloc_free_instr": ("instructions", None, "malloc(64) + free, warm heap (avg of 10,000)"),
     "log_record_instr": ("instructions", None, "one log record through the ring: writer + log service (wake-ups not included)"),
     "log_record_writer_instr": ("instructions", None, "  writer: nx_log_write's record pushed into a ring (avg of 1,600)"),
     "log_record_service_instr": ("instructions", None, "  log service: pop, stamp, store (avg of 1,600)"),
     "log_records_dropped": ("records", 0, "records dropped during that run"),
     "idle_memory_kib": ("KiB", None, "kernel + all processes, idle after boot (pages in use x 4)"),
     "idle_process_kib": ("KiB", None, "  of which taken after the kernel's boot: processes and kernel objects"),
+    "boot_to_prompt_instr": ("instructions", None, "kernel entry to the first nsh> prompt (uart driver and shell running)"),
+    "shell_ipc_thread_instr": ("instructions", None, "nsh `bench`: call/reply between two threads of the shell (avg of 2,000)"),
+    "shell_ipc_process_instr": ("instructions", None, "nsh `bench`: call/reply between the shell and a spawned process (avg of 2,000)"),
+    "exec_wait_instr": ("instructions", None, "nx_exec of hello from the boot archive (ELF check, VMOs, startup protocol), its run and exit, and the wait (avg of 20)"),
+    "malloc_free_instr": ("instructions", None, "malloc(64) + free, warm heap (avg of 10,000)"),
     "kernel_text_bytes": ("bytes", None, "kernel .text"),
     "kernel_data_bytes": ("bytes", None, "kernel .data + .rodata"),
     "kernel_bss_bytes": ("bytes", None, "kernel .bss"),
@@ -83,9 +86,28 @@ def run_services_in_qemu():
     return found
 
 
+def run_shell_in_qemu():
+    """Boot the default system to the shell prompt and type `bench`: the shell reports the
+    instret of its first prompt and its in-place IPC figures."""
+    con = Console(icount=True)
+    ok = con.expect(r"\nnsh> ", timeout=120) is not None
+    if ok:
+        con.send("bench\r")
+        ok = con.expect(r"\nnsh> ", timeout=120) is not None
+    con.close(timeout=0)
+    out = con.text()
+    entry = re.search(r"entry instret (\d+)", out)
+    found = dict((m.group(1), int(m.group(2))) for m in re.finditer(r"^BENCH (\w+) (\d+)", out, re.M))
+    if not ok or not entry or "prompt_instret" not in found:
+        sys.exit("bench: the shell did not reach its prompt or run bench:\n" + out[-2000:])
+    found["boot_to_prompt_instr"] = found.pop("prompt_instret") - int(entry.group(1))
+    return found
+
+
 def main():
     values = run_in_qemu()
     values.update(run_services_in_qemu())
+    values.update(run_shell_in_qemu())
     values.update(section_sizes())
     rows = []
     print(f"{'figure':<28} {'value':>14} {'budget':>10}  unit / what")

@@ -146,6 +146,7 @@ long sys_system_info(uint64_t what)
     case NX_INFO_BYTES_COPIED: return (long)(vmo_bytes_copied + endpoint_bytes_copied);
     case NX_INFO_LIVE_PROCESSES: return (long)process_count();
     case NX_INFO_LIVE_OBJECTS: return (long)kobject_live_count();
+    case NX_INFO_TOTAL_PAGES: return (long)pmm_stats().total_pages;
     default: return NX_ERR_INVALID;
     }
 }

@@ -97,6 +97,7 @@ enum nx_info {
     NX_INFO_BYTES_COPIED = 3,   // payload bytes the kernel copied (IPC bytes, vmo_read/write, COW)
     NX_INFO_LIVE_PROCESSES = 4, // processes not yet ended
     NX_INFO_LIVE_OBJECTS = 5,   // kernel objects not yet freed
+    NX_INFO_TOTAL_PAGES = 6,    // pages the page allocator manages (free + used)
     NX_INFO_COUNT
 };
 

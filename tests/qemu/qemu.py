@@ -1,8 +1,10 @@
 """Boot the Nexus OS image in QEMU headless and collect what it prints (shared by tests and bench)."""
 import os
+import re
 import selectors
 import shutil
 import subprocess
+import threading
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -63,3 +65,71 @@ def boot(bootargs="", timeout=30, icount=False, initrd=INITRD, until=None):
     sel.close()
     proc.stdout.close()
     return out.decode(errors="replace"), code
+
+
+class Console:
+    """A booted system driven through its serial console: QEMU's stdin is a pipe (with
+    -nographic it feeds the UART), its output is collected by a reader thread.
+
+    Keys go out a few at a time with a pause, like a typist; Ctrl-A (QEMU's escape key on
+    stdio) is doubled so the UART receives it instead of QEMU's monitor."""
+
+    def __init__(self, bootargs="", icount=False, initrd=INITRD):
+        self.proc = subprocess.Popen(qemu_command(bootargs, icount, initrd=initrd),
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        self.out = b""
+        self.pos = 0          # where the next expect() starts looking
+        self.lock = threading.Condition()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        while True:
+            chunk = self.proc.stdout.read1(4096)
+            with self.lock:
+                if not chunk:
+                    self.lock.notify_all()
+                    return
+                self.out += chunk
+                self.lock.notify_all()
+
+    def text(self):
+        with self.lock:
+            return self.out.decode(errors="replace")
+
+    def send(self, keys, chunk=4, pause=0.01):
+        data = keys.encode("latin-1").replace(b"\x01", b"\x01\x01")
+        for i in range(0, len(data), chunk):
+            self.proc.stdin.write(data[i:i + chunk])
+            self.proc.stdin.flush()
+            time.sleep(pause)
+
+    def expect(self, pattern, timeout=20):
+        """Wait until regex `pattern` appears after the previous match; returns the text
+        from there to the end of this match, or None at the timeout or when QEMU ends."""
+        regex = re.compile(pattern.encode() if isinstance(pattern, str) else pattern)
+        end = time.monotonic() + timeout
+        with self.lock:
+            while True:
+                m = regex.search(self.out, self.pos)
+                if m:
+                    seen = self.out[self.pos:m.end()]
+                    self.pos = m.end()
+                    return seen.decode(errors="replace")
+                left = end - time.monotonic()
+                if left <= 0 or self.proc.poll() is not None:
+                    return None
+                self.lock.wait(min(left, 0.1))
+
+    def close(self, timeout=10):
+        """Wait for QEMU to end by itself (True), or kill it after the timeout (False)."""
+        try:
+            self.proc.wait(timeout=timeout)
+            ended = True
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            ended = False
+        self.reader.join(timeout=5)
+        return ended

@@ -4,7 +4,7 @@ check, in order, the markers the system prints. Ends with 'N passed, N failed'."
 import re
 import sys
 
-from qemu import INITRD, archive_with_manifest, boot
+from qemu import INITRD, Console, archive_with_manifest, boot
 
 POWER_OFF = r"NEURON: no processes left, powering off"
 POWER_OFF_SBI = r"NEURON: power off requested by process 1 \(init\)"
@@ -28,7 +28,7 @@ CASES = [
       r"process 1 \(hello\) exited with status 0", POWER_OFF], [r"PANIC", r"killed"], True),
     ("init_starts_every_service", "",
      [r"started process 1 \(init\)",
-      r"init: up: log policy svcmgr \(3 of 3 services; 0 manifest errors\)"],
+      r"init: up: log policy svcmgr console nsh \(5 of 5 services; 0 manifest errors\)"],
      [r"PANIC", r"killed", r"exited", r"cannot"], False),
     ("restartable_service_comes_back", "",
      [ANY + r"(?s)I sleeper: sleeper up.*W init: svctest kills sleeper \(pid \d+\)"
@@ -83,6 +83,14 @@ CASES = [
       r"init: manifest:7: grant names no service", r"I init: started svcmgr",
       r"init: up: log policy svcmgr idle \(4 of 4 services; 3 manifest errors\)"],
      [r"PANIC", r"started broken", r"started sleeper \("], False, "malformed"),
+    ("console_protocol", "",
+     [r"contest: hello through the console", r"contest: write ok", r"contest: read times out ok",
+      r"contest: read of 0 bytes ok", r"contest: read of 1025 bytes ok",
+      r"contest: unknown operation ok", r"contest: a newer read waits for its own deadline ok",
+      r"contest: the older read was superseded ok", r"contest: lookup with TRANSFER ok",
+      r"contest: kill the waiting reader ok", r"contest: the next read is not locked out ok",
+      r"contest: stats ok", r"contest: stats count the write ok", r"contest: 0 failures"],
+     [r"WRONG", r"PANIC"], False, "console"),
     ("bad_syscall_arguments_return_errors", "init=badptr",
      [r"badptr: null pointer -> -3 ok", r"badptr: kernel address -> -3 ok",
       r"badptr: unmapped user address -> -3 ok", r"badptr: range wrapping around -> -13 ok",
@@ -214,6 +222,62 @@ CASES = [
 ]
 
 
+# Shell sessions over the serial console of the default system (init's manifest: the UART
+# driver serves the console, nsh runs on it): name, steps, whether the session ends with QEMU
+# powering off. A step is (keys to type, regexes that must appear in this order in what comes
+# back before the next prompt[, a regex to wait for instead of the prompt]). Keys go out as
+# typed: "\r" is Enter, "\x1b[A" the Up arrow, "\x7f" Backspace, "\x03" Ctrl-C.
+PROMPT = r"\nnsh> "  # a redrawn line starts with "\r"; a new prompt follows a newline
+SHELL_CASES = [
+    ("shell_builtin_commands",
+     [("help\r", [r"help", r"echo", r"uptime", r"mem", r"ps", r"kill", r"run", r"log", r"svc",
+                  r"stats", r"bench", r"poweroff", r"keys:"]),
+      ("echo hello   world \"a  b\"\r", [r"\nhello world a  b\n"]),
+      ("uptime\r", [r"up \d+\.\d{3} s"]),
+      ("frobnicate now\r", [r"nsh: frobnicate: unknown command \(help lists them\)"]),
+      ("uptime 3\r", [r"usage: uptime"]),
+      ("kill x\r", [r"usage: kill PID"]),
+      ("kill 99999999999999999999999\r", [r"usage: kill PID"]),
+      ("echo \"open\r", [r"nsh: a quote is not closed"]),
+      ("echo " + "w " * 20 + "\r", [r"nsh: more than 16 words"]),
+      ("\r", []),
+      ("echo still here\r", [r"\nstill here\n"])], False),
+    ("shell_line_editing",
+     [("ech\x7fho ab\x1b[Dc\r", [r"\nacb\n"]),
+      ("echo second\r", [r"\nsecond\n"]),
+      ("\x1b[A\x1b[A\r", [r"\nacb\n"]),                  # history: two back
+      ("\x1b[A\x1b[A\x1b[B\x7f\x7f\x7fthird\r", [r"\nthird\n"]),
+      ("\x1b[Hxx\x1b[F!\x1b[D\x1b[3~\x15echo fresh\r", [r"\nfresh\n"]),
+      ("x" * 230 + "\r", [r"nsh: line longer than 200 characters: not run"]),
+      ("\x80\xff\x02\x1b[99;99Recho garbage ignored\r", [r"\ngarbage ignored\n"]),
+      ("abc\x03", [r"\^C"]),
+      ("echo after ctrl-c\r", [r"\nafter ctrl-c\n"])], False),
+    ("shell_services_and_poweroff",
+     [("ps\r", [r"PID STATE +PRIO +PAGES/BUDGET RESTARTS NAME", r"\d+ running +16 +\d+/128 +0 log",
+                r"\d+ running +16 +\d+/128 +0 console", r"\d+ running +16 +\d+/512 +0 nsh"]),
+      ("svc\r", [r"log", r"policy", r"svcmgr", r"console", r"nsh"]),
+      ("mem\r", [r"pages: 65536 total, \d+ used, \d+ free", r"console +\d+ of +128 pages"]),
+      ("log\r", [r"\[ *\d+\.\d{6}\] I log: log service up"]),
+      ("stats\r", [r"live processes +6", r"live handles +\d+",
+                   r"console bytes +\d+ in \(0 dropped\), \d+ out"]),
+      ("kill 12345\r", [r"nsh: kill: no process 12345 among those init started"]),
+      ("run nosuchprogram\r", [r"nsh: run: no program nosuchprogram in the boot archive"]),
+      ("run nsh\r", [r"nsh: run: nsh is a service's name"]),
+      ("bench\r", [r"BENCH prompt_instret \d+",
+                   r"call/reply between two threads: \d+ instructions, \d+ ns per round trip",
+                   r"call/reply between two processes: \d+ instructions"]),
+      ("poweroff\r", [r"powering off"], r"NEURON: power off requested by process 1 \(init\)")],
+     True),
+    ("shell_survives_crashes_and_a_driver_restart",
+     [("run illegal\r", [r"started illegal as process \d+"]),
+      ("echo alive\r", [r"\nalive\n"]),
+      ("ps\r", [r"(\d+) running +16 +\d+/128 +0 console"]),
+      ("kill $1\r", [r"killed process \d+"]),
+      ("echo typed to the new driver\r", [r"\ntyped to the new driver\n"]),
+      ("ps\r", [r"running +16 +\d+/128 +1 console"])], False),
+]
+
+
 def missing(out, expect):
     """The expected patterns out lacks: the ordered ones stop at the first one missing."""
     pos, lacking = 0, []
@@ -241,22 +305,48 @@ def check(name, bootargs, expect, forbid, must_exit, manifest=None):
     return problems, out
 
 
+def check_shell(name, steps, must_exit):
+    """Type each step's keys and check what comes back. "$1" in keys stands for what the
+    previous step's first regex captured in its first group."""
+    con = Console()
+    problems, captured = [], ""
+    if con.expect(PROMPT, timeout=30) is None:
+        problems.append("no prompt")
+    for keys, expect, *until in steps if not problems else []:
+        keys = keys.replace("$1", captured)
+        con.send(keys)
+        reply = con.expect(until[0] if until else PROMPT)
+        if reply is None:
+            problems.append(f"no prompt after {keys[:40]!r}")
+            break
+        problems += [f"after {keys[:40]!r}: {p}" for p in missing(reply, expect)]
+        m = re.search(expect[0], reply) if expect else None
+        captured = m.group(1) if m and m.groups() else ""
+    ended = con.close(timeout=10 if must_exit else 0)
+    if must_exit and not ended:
+        problems.append("QEMU did not power off")
+    out = con.text()
+    problems += ["unexpected: " + p for p in (r"PANIC", r"\(nsh\) (killed|exited)") if re.search(p, out)]
+    return problems, out
+
+
 def main():
     only = sys.argv[1:]
     passed = failed = 0
-    for case in CASES:
-        if only and case[0] not in only:
+    cases = [(c[0], check, c) for c in CASES] + [(c[0], check_shell, c) for c in SHELL_CASES]
+    for name, checker, case in cases:
+        if only and name not in only:
             continue
-        problems, out = check(*case)
+        problems, out = checker(*case)
         if problems:
             failed += 1
-            print(f"FAIL {case[0]}")
+            print(f"FAIL {name}")
             for p in problems:
                 print("     " + p)
             print("     --- output ---\n" + "\n".join("     | " + l for l in out.splitlines()[-40:]))
         else:
             passed += 1
-            print(f"PASS {case[0]}")
+            print(f"PASS {name}")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

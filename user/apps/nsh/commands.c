@@ -1,0 +1,94 @@
+// The shell's commands. Each checks its own arguments and prints its own errors; none can
+// end the shell.
+#include <stdio.h>
+#include <nx/console.h>
+#include <nx/nx.h>
+#include "nsh.h"
+
+#define NS_PER_MS 1000000ull
+
+int nsh_usage(const char *name)
+{
+    const struct command *c = command_find(nsh_commands, nsh_ncommands, name);
+    printf("usage: %s %s\n", name, c->usage);
+    return 1;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    for (size_t i = 0; i < nsh_ncommands; i++) {
+        const struct command *c = &nsh_commands[i];
+        printf("  %-8s %-18s %s\n", c->name, c->usage, c->help);
+    }
+    printf("keys: Left, Right, Home, End (^E), Backspace, Delete; Up, Down: history;\n"
+           "      ^U erases the line, ^L draws it again, ^C abandons it\n");
+    return 0;
+}
+
+static int cmd_echo(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        printf("%s%s", argv[i], i + 1 < argc ? " " : "");
+    printf("\n");
+    return 0;
+}
+
+static int cmd_uptime(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    uint64_t ms = (uint64_t)nx_clock_get() / NS_PER_MS;
+    printf("up %llu.%03llu s\n", (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
+    return 0;
+}
+
+static int cmd_mem(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    long total = nx_system_info(NX_INFO_TOTAL_PAGES), free = nx_system_info(NX_INFO_FREE_PAGES);
+    printf("pages: %ld total, %ld used, %ld free (4 KiB each: %ld KiB free)\n", total,
+           total - free, free, free * 4);
+    return nsh_mem_budgets();
+}
+
+// The kernel's counters and the console driver's.
+static int cmd_stats(int argc, char **argv)
+{
+    static const struct { int what; const char *name; } counters[] = {
+        { NX_INFO_LIVE_PROCESSES, "live processes" },
+        { NX_INFO_LIVE_OBJECTS, "live kernel objects" },
+        { NX_INFO_LIVE_HANDLES, "live handles" },
+        { NX_INFO_TIMER_IRQS, "timer interrupts" },
+        { NX_INFO_BYTES_COPIED, "bytes copied by the kernel" },
+    };
+    (void)argc, (void)argv;
+    for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++)
+        printf("%-28s %ld\n", counters[i].name, nx_system_info(counters[i].what));
+    struct nx_console_stats c;
+    long r = nx_console_stats(nsh_console, &c);
+    if (r < 0) {
+        printf("nsh: stats: console: %s (%ld)\n", nsh_error(r), r);
+        return 1;
+    }
+    printf("%-28s %llu in (%llu dropped), %llu out\n", "console bytes",
+           (unsigned long long)c.received, (unsigned long long)c.dropped,
+           (unsigned long long)c.written);
+    return 0;
+}
+
+const struct command nsh_commands[] = {
+    { "help", "", "list the commands", 0, 0, cmd_help },
+    { "echo", "[WORDS...]", "print the words", 0, CMDLINE_ARGS_MAX, cmd_echo },
+    { "uptime", "", "time since boot", 0, 0, cmd_uptime },
+    { "mem", "", "free and used pages, budgets", 0, 0, cmd_mem },
+    { "ps", "", "processes init started", 0, 0, cmd_ps },
+    { "kill", "PID", "kill a process init started", 1, 1, cmd_kill },
+    { "run", "PROGRAM [ARGS...]", "start a program from the boot archive", 1, CMDLINE_ARGS_MAX,
+      cmd_run },
+    { "log", "", "the log's records", 0, 0, cmd_log },
+    { "svc", "", "services registered with svcmgr", 0, 0, cmd_svc },
+    { "stats", "", "kernel and console counters", 0, 0, cmd_stats },
+    { "bench", "", "IPC round trip between threads and between processes", 0, 0, cmd_bench },
+    { "poweroff", "", "power the machine off", 0, 0, cmd_poweroff },
+};
+const size_t nsh_ncommands = sizeof nsh_commands / sizeof nsh_commands[0];
