@@ -1,0 +1,138 @@
+// Filebuffer bookkeeping (fbuf.h). Linear scans: both tables are small and an open or a
+// path lookup is rare next to the reads and writes that go through mappings.
+#include <string.h>
+#include <nexus/errors.h>
+#include <nx/path.h>
+#include "fbuf.h"
+
+// An id is slot + 1 in the low 16 bits and the slot's generation above them.
+#define ID_SLOT_BITS 16
+
+int fb_find(const struct fb_table *t, const char *path)
+{
+    for (int i = 0; i < FB_MAX_FILES; i++)
+        if (t->files[i].used && !strcmp(t->files[i].path, path))
+            return i;
+    return -1;
+}
+
+static void drop_file(struct fb_table *t, struct fb_file *f)
+{
+    t->ops.release(t->ops.ctx, f->vmo);
+    f->used = false;
+}
+
+// A free slot, evicting a file nobody has open (and nobody wrote without a write-back) if
+// need be.
+static int free_slot(struct fb_table *t)
+{
+    int idle = -1;
+    for (int i = 0; i < FB_MAX_FILES; i++) {
+        if (!t->files[i].used)
+            return i;
+        if (idle < 0 && !t->files[i].opens && !t->files[i].dirty)
+            idle = i;
+    }
+    if (idle >= 0)
+        drop_file(t, &t->files[idle]);
+    return idle;
+}
+
+long fb_add(struct fb_table *t, const char *path, uint32_t vmo, uint64_t size,
+            uint64_t capacity, bool sealed)
+{
+    int i = free_slot(t);
+    if (i < 0 || strlen(path) >= NX_FS_PATH_MAX)
+        return i < 0 ? NX_ERR_NO_SPACE : NX_ERR_TOO_BIG;
+    struct fb_file *f = &t->files[i];
+    *f = (struct fb_file){ .used = true, .vmo = vmo, .size = size, .capacity = capacity,
+                           .sealed = sealed };
+    strcpy(f->path, path);
+    return i;
+}
+
+long fb_open(struct fb_table *t, int file, uint32_t badge, bool write, uint32_t parent)
+{
+    for (int i = 0; i < FB_MAX_OPENS; i++) {
+        struct fb_open *o = &t->opens[i];
+        if (o->used)
+            continue;
+        *o = (struct fb_open){ true, o->gen + 1, badge, file, write, parent };
+        t->files[file].opens++;
+        return (long)(((uint64_t)o->gen << ID_SLOT_BITS) | (uint64_t)(i + 1));
+    }
+    return NX_ERR_NO_SPACE;
+}
+
+struct fb_open *fb_get(struct fb_table *t, uint64_t id, uint32_t badge)
+{
+    uint64_t slot = (id & ((1u << ID_SLOT_BITS) - 1)) - 1;
+    if (slot >= FB_MAX_OPENS)
+        return NULL;
+    struct fb_open *o = &t->opens[slot];
+    if (!o->used || o->gen != (uint32_t)(id >> ID_SLOT_BITS) || o->badge != badge)
+        return NULL;
+    return o;
+}
+
+void fb_close(struct fb_table *t, struct fb_open *o)
+{
+    t->ops.revoke(t->ops.ctx, o->parent);
+    t->files[o->file].opens--;
+    o->used = false;
+}
+
+int fb_forget(struct fb_table *t, const char *path)
+{
+    int i = fb_find(t, path), n = 0;
+    if (i < 0)
+        return 0;
+    for (int k = 0; k < FB_MAX_OPENS; k++) {
+        if (t->opens[k].used && t->opens[k].file == i) {
+            fb_close(t, &t->opens[k]);
+            n++;
+        }
+    }
+    drop_file(t, &t->files[i]);
+    return n;
+}
+
+int fb_close_badge(struct fb_table *t, uint32_t badge)
+{
+    int n = 0;
+    for (int k = 0; k < FB_MAX_OPENS; k++) {
+        if (t->opens[k].used && t->opens[k].badge == badge) {
+            fb_close(t, &t->opens[k]);
+            n++;
+        }
+    }
+    return n;
+}
+
+// The path a cached file gets when from is renamed to to, or NX_ERR_NOT_FOUND if it lies
+// outside from.
+static long renamed(const char *path, const char *from, const char *to, char *out)
+{
+    const char *rest = nx_path_below(from, path);
+    if (!rest)
+        return NX_ERR_NOT_FOUND;
+    return nx_path_resolve(to, rest, out, NX_FS_PATH_MAX);
+}
+
+long fb_rename(struct fb_table *t, const char *from, const char *to)
+{
+    char out[NX_FS_PATH_MAX];
+    for (int pass = 0; pass < 2; pass++) {  // check every new path first, then change them
+        for (int i = 0; i < FB_MAX_FILES; i++) {
+            struct fb_file *f = &t->files[i];
+            long err = f->used ? renamed(f->path, from, to, out) : NX_ERR_NOT_FOUND;
+            if (err == NX_ERR_NOT_FOUND)
+                continue;
+            if (err)
+                return err;
+            if (pass)
+                strcpy(f->path, out);
+        }
+    }
+    return NX_OK;
+}
