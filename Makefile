@@ -78,6 +78,8 @@ build/user/%.c.o: user/%.c
 	$(CC_RV) $(USER_CFLAGS) -c -o $@ $<
 # libnx reaches the kernel's parser headers as "lib/elf.h", "lib/cpio.h".
 build/user/lib/%.c.o: USER_CFLAGS += -iquote kernel
+# The file system service reads the boot archive with the same parser.
+build/user/services/fs/%.c.o: USER_CFLAGS += -iquote kernel
 build/tests/qemu/progs/%.c.o: tests/qemu/progs/%.c
 	@mkdir -p $(@D)
 	$(CC_RV) $(USER_CFLAGS) -c -o $@ $<
