@@ -1,6 +1,7 @@
 // The processes init starts: what each is granted, how it is introduced to the log and policy
 // services, and what happens when it dies (restart with back-off, or not).
 #include <string.h>
+#include <nx/fs.h>
 #include <nx/loader.h>
 #include <nx/log.h>
 #include <nx/nx.h>
@@ -15,7 +16,11 @@ static uint32_t next_badge = 1;
 static nx_handle_t timer = NX_HANDLE_INVALID;
 
 // Rights of the handles init grants.
-#define SERVE_RIGHTS (NX_RIGHT_WAIT | NX_RIGHT_TRANSFER)
+// MANAGE, DUPLICATE and SIGNAL let a server mint client handles of its own, with badges of
+// its choosing (the file system service's directory handles); they reach nobody but the
+// server itself.
+#define SERVE_RIGHTS (NX_RIGHT_WAIT | NX_RIGHT_TRANSFER | NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | \
+                      NX_RIGHT_SIGNAL)
 #define CLIENT_RIGHTS (NX_RIGHT_SIGNAL | NX_RIGHT_TRANSFER)
 #define REGISTER_RIGHTS (NX_RIGHT_SIGNAL | NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER)
 
@@ -211,9 +216,37 @@ static long grant_mmio(struct grants *g, const struct mf_grant *gr)
                                                    (long)d->size));
 }
 
+// Mounting may take the file system service a while (a journal replay) on its first start.
+#define FS_GRANT_TIMEOUT_NS 10000000000ull
+
+// dir:PATH: a directory handle asked of the file system service through init's own
+// (unbadged: the whole tree) handle.
+static long grant_dir(struct grants *g, const struct mf_grant *gr)
+{
+    const struct child *fs = child_by_name("fs");
+    const char *rel = gr->name + 5;  // "dir:/" stripped: requests are relative
+    if (!fs)
+        return NX_ERR_NOT_FOUND;
+    struct nx_rpc_call call = { .op = NX_FS_OPENDIR, .req = rel, .req_len = strlen(rel) + 1,
+                                .deadline = (uint64_t)nx_clock_get() + FS_GRANT_TIMEOUT_NS };
+    long err = nx_rpc(fs->ep, &call);
+    if (err >= 0 && call.recv.count != 1)
+        err = NX_ERR_BAD_STATE;
+    if (err < 0) {
+        nx_rpc_close_handles(&call.recv);
+        return err;
+    }
+    return add_handle(g, gr->name, call.recv.h[0]);
+}
+
 static long grant_one(struct grants *g, const struct child *c, const struct mf_grant *gr, int i)
 {
     switch (gr->kind) {
+    case MF_GRANT_BOOTFS:
+        return add_handle(g, gr->name, nx_handle_duplicate(nx_boot_archive,
+                          NX_RIGHT_READ | NX_RIGHT_MAP | NX_RIGHT_TRANSFER));
+    case MF_GRANT_DIR:
+        return grant_dir(g, gr);
     case MF_GRANT_MMIO:
         return grant_mmio(g, gr);
     case MF_GRANT_IRQ:

@@ -19,6 +19,11 @@ bool mf_is_builtin(const char *name)
     return false;
 }
 
+const char *mf_grant_service(const struct mf_grant *g)
+{
+    return g->kind == MF_GRANT_SERVICE ? g->name : g->kind == MF_GRANT_DIR ? "fs" : NULL;
+}
+
 #define MAX_WORDS 32
 
 // One line cut into NUL-terminated words (in a private copy of the line).
@@ -87,6 +92,14 @@ static const char *parse_grant(struct mf_grant *g, const char *s, size_t len)
     if (!strncmp(g->name, "irq:", 4)) {
         g->kind = MF_GRANT_IRQ;
         return number(g->name + 4, 1, 127, &g->value) ? NULL : "bad interrupt line";
+    }
+    if (!strcmp(g->name, "bootfs")) {
+        g->kind = MF_GRANT_BOOTFS;
+        return NULL;
+    }
+    if (!strncmp(g->name, "dir:", 4)) {
+        g->kind = MF_GRANT_DIR;
+        return g->name[4] == '/' ? NULL : "bad directory (absolute path)";
     }
     if (!strncmp(g->name, "mmio:", 5)) {
         g->kind = MF_GRANT_MMIO;
@@ -258,8 +271,8 @@ static void drop_service(struct manifest *m, int i)
 static int unresolved_grant(const struct manifest *m, const struct mf_service *s)
 {
     for (int g = 0; g < s->ngrants; g++)
-        if (s->grants[g].kind == MF_GRANT_SERVICE && !mf_is_builtin(s->grants[g].name) &&
-            !manifest_find(m, s->grants[g].name))
+        if (mf_grant_service(&s->grants[g]) && !mf_is_builtin(s->grants[g].name) &&
+            !manifest_find(m, mf_grant_service(&s->grants[g])))
             return g;
     return -1;
 }
@@ -283,8 +296,9 @@ static void resolve_grants(struct manifest *m, mf_report_fn report, void *ctx)
 static bool deps_placed(const struct manifest *m, const struct mf_service *s, int placed)
 {
     for (int g = 0; g < s->ngrants; g++) {
-        const struct mf_service *d = manifest_find(m, s->grants[g].name);
-        if (s->grants[g].kind == MF_GRANT_SERVICE && d && (d - m->services) >= placed)
+        const char *dep = mf_grant_service(&s->grants[g]);
+        const struct mf_service *d = dep ? manifest_find(m, dep) : NULL;
+        if (d && (d - m->services) >= placed)
             return false;
     }
     return true;

@@ -26,6 +26,8 @@ enum mf_grant_kind {
     MF_GRANT_SERVICE,  // an endpoint of another service (or init's exec/proc), badged
     MF_GRANT_MMIO,     // a physical VMO over a device's registers (value: device index)
     MF_GRANT_IRQ,      // an IRQ object for an interrupt line (value: the line)
+    MF_GRANT_BOOTFS,   // the boot archive VMO, read-only (the file system service mounts it)
+    MF_GRANT_DIR,      // dir:PATH: a directory handle of the file system service "fs"
 };
 
 struct mf_grant {
@@ -75,6 +77,10 @@ extern const struct mf_device mf_devices[];
 
 // Services provided by init itself rather than by a program.
 bool mf_is_builtin(const char *name);
+
+// The service a grant needs started first (a service grant's own name; "fs" for dir:), or
+// NULL.
+const char *mf_grant_service(const struct mf_grant *g);
 
 // Parse text[0..len). Every invalid line is reported and skipped; then services whose grants
 // name no service are dropped (reported at their line), as are those in a dependency cycle.
