@@ -46,3 +46,8 @@ long nx_blk_flush(nx_handle_t blk)
 {
     return nx_rpc_call(blk, NX_BLK_FLUSH, NULL, 0, NULL, 0, NX_DEADLINE_NEVER);
 }
+
+long nx_blk_stats(nx_handle_t blk, struct nx_blk_stats *out)
+{
+    return nx_rpc_call(blk, NX_BLK_STATS, NULL, 0, out, sizeof *out, NX_DEADLINE_NEVER);
+}

@@ -15,6 +15,7 @@
 //   NX_BLK_WRITE     struct nx_blk_io              the VMO at offset to the disk's blocks
 //   NX_BLK_FLUSH     nothing                       every write that completed before is on
 //                                                  stable storage (fsync's barrier)
+//   NX_BLK_STATS     nothing                       struct nx_blk_stats
 //
 // A READ or WRITE returns only once the device completed it: NX_OK, or NX_ERR_IO when the
 // device reported an error (the data in the VMO, or on the disk, is then undefined for that
@@ -37,6 +38,7 @@ enum {
     NX_BLK_READ = 0x42000004,
     NX_BLK_WRITE = 0x42000005,
     NX_BLK_FLUSH = 0x42000006,
+    NX_BLK_STATS = 0x42000007,
 };
 
 struct nx_blk_info {
@@ -50,6 +52,15 @@ struct nx_blk_io {
     uint32_t count;       // blocks, 1 .. max_blocks
     uint64_t offset;      // byte offset in the VMO, a multiple of block_size
     uint64_t block;       // first block on the disk
+};
+
+struct nx_blk_stats {
+    uint64_t reads, writes, flushes;  // requests the device completed with OK
+    uint64_t errors;                  // requests the device failed (NX_ERR_IO)
+    uint64_t bytes;                   // moved by DMA, both ways
+    uint64_t bytes_copied;            // by the driver itself: 0 (DMA into the client's pages)
+    uint32_t max_in_flight;           // most requests the device held at once
+    uint32_t reserved;
 };
 
 struct nx_blk_detach_req {
@@ -66,3 +77,4 @@ long nx_blk_detach(nx_handle_t blk, uint32_t id);
 long nx_blk_read(nx_handle_t blk, uint32_t id, uint64_t offset, uint64_t block, uint32_t count);
 long nx_blk_write(nx_handle_t blk, uint32_t id, uint64_t offset, uint64_t block, uint32_t count);
 long nx_blk_flush(nx_handle_t blk);
+long nx_blk_stats(nx_handle_t blk, struct nx_blk_stats *out);
