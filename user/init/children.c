@@ -1,5 +1,6 @@
 // The processes init starts: what each is granted, how it is introduced to the log and policy
 // services, and what happens when it dies (restart with back-off, or not).
+#include <stdio.h>
 #include <string.h>
 #include <nx/fs.h>
 #include <nx/loader.h>
@@ -166,9 +167,10 @@ static void after_start(struct child *c)
 struct grants {
     size_t n;
     struct nx_named_handle h[NX_STARTUP_HANDLES_MAX];
-    char notif_names[MF_MAX_GRANTS][MF_NAME_MAX + 8];
+    char names[NX_STARTUP_HANDLES_MAX][MF_NAME_MAX + 8];  // h[i].name points to names[i]
 };
 
+// Add h (or pass its error on) under a copy of name.
 static long add_handle(struct grants *g, const char *name, long h)
 {
     if (h < 0)
@@ -177,7 +179,9 @@ static long add_handle(struct grants *g, const char *name, long h)
         nx_handle_close(h);
         return NX_ERR_NO_SPACE;
     }
-    g->h[g->n++] = (struct nx_named_handle){ name, (nx_handle_t)h };
+    snprintf(g->names[g->n], sizeof g->names[g->n], "%s", name);
+    g->h[g->n] = (struct nx_named_handle){ g->names[g->n], (nx_handle_t)h };
+    g->n++;
     return NX_OK;
 }
 
@@ -192,18 +196,25 @@ static long grant_endpoint(struct grants *g, const struct child *c, const char *
     return add_handle(g, name, nx_endpoint_mint(ep, (long)(c->badge | facet), CLIENT_RIGHTS));
 }
 
-// "irq:N" (the IRQ object) and "irq:N:notif" (the notification it signals).
-static long grant_irq(struct grants *g, const struct mf_grant *gr, int i)
+// "irq:N" (the IRQ object of each line N of the grant) and "GRANT:notif" (the notification
+// they signal: line N sets bit NX_IRQ_BIT << (N - first line)).
+static long grant_irq(struct grants *g, const struct mf_grant *gr)
 {
     long notif = nx_notification_create();
     if (notif < 0)
         return notif;
-    long irq = nx_irq_create(nx_start_handle, gr->value, notif, NX_IRQ_BIT);
-    long err = add_handle(g, gr->name, irq);
-    strcpy(g->notif_names[i], gr->name);
-    strcat(g->notif_names[i], ":notif");
+    long err = NX_OK;
+    for (uint32_t line = gr->value; err == NX_OK && line <= gr->last; line++) {
+        char name[MF_NAME_MAX];
+        snprintf(name, sizeof name, "irq:%u", (unsigned)line);
+        long irq = nx_irq_create(nx_start_handle, line, notif,
+                                 (long)(NX_IRQ_BIT << (line - gr->value)));
+        err = add_handle(g, name, irq);
+    }
+    char name[MF_NAME_MAX + 8];
+    snprintf(name, sizeof name, "%s:notif", gr->name);
     if (err == NX_OK)
-        return add_handle(g, g->notif_names[i], notif);
+        return add_handle(g, name, notif);
     nx_handle_close(notif);
     return err;
 }
@@ -239,7 +250,7 @@ static long grant_dir(struct grants *g, const struct mf_grant *gr)
     return add_handle(g, gr->name, call.recv.h[0]);
 }
 
-static long grant_one(struct grants *g, const struct child *c, const struct mf_grant *gr, int i)
+static long grant_one(struct grants *g, const struct child *c, const struct mf_grant *gr)
 {
     switch (gr->kind) {
     case MF_GRANT_BOOTFS:
@@ -250,7 +261,7 @@ static long grant_one(struct grants *g, const struct child *c, const struct mf_g
     case MF_GRANT_MMIO:
         return grant_mmio(g, gr);
     case MF_GRANT_IRQ:
-        return grant_irq(g, gr, i);
+        return grant_irq(g, gr);
     default:
         return grant_endpoint(g, c, gr->name);
     }
@@ -268,7 +279,7 @@ static long make_grants(struct grants *g, const struct child *c)
 {
     long err = add_handle(g, "serve", nx_handle_duplicate(c->ep, SERVE_RIGHTS));
     for (int i = 0; !err && i < c->svc->ngrants; i++) {
-        err = grant_one(g, c, &c->svc->grants[i], i);
+        err = grant_one(g, c, &c->svc->grants[i]);
         if (err)
             nx_log(NX_LOG_ERROR, "%s: cannot grant %s: %ld", c->name, c->svc->grants[i].name, err);
     }
