@@ -22,10 +22,10 @@ static void revoke(void *ctx, uint32_t h)
     revoked[nrevoked++] = h;
 }
 
-static void release(void *ctx, uint32_t h)
+static void release(void *ctx, struct fb_file *f)
 {
     (void)ctx;
-    released[nreleased++] = h;
+    released[nreleased++] = f->vmo;
 }
 
 static int setup(void **state)

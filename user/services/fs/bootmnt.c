@@ -55,23 +55,28 @@ static long boot_readdir(void *ctx, const char *rel, uint32_t index, uint8_t *ou
     return n;
 }
 
-static long boot_fill(void *ctx, const char *rel, nx_handle_t vmo, uint64_t size,
-                      uint64_t *copied)
+static long boot_load(void *ctx, const char *rel, struct fb_file *f, uint64_t *copied)
 {
     const struct nx_bootfs *fs = ctx;
     const void *data;
     size_t n;
     long err = nx_bootfs_find(fs, rel, &data, &n);
-    for (size_t off = 0; !err && off < n && off < size; off += FILL_CHUNK) {
+    for (size_t off = 0; !err && off < n && off < f->size; off += FILL_CHUNK) {
         size_t chunk = n - off < FILL_CHUNK ? n - off : FILL_CHUNK;
-        err = nx_vmo_write(vmo, (long)off, (long)((const char *)data + off), (long)chunk);
+        err = nx_vmo_write(f->vmo, (long)off, (long)((const char *)data + off), (long)chunk);
         *copied += err ? 0 : chunk;
     }
     return err;
 }
 
+static void boot_unload(void *ctx, struct fb_file *f)
+{
+    (void)ctx, (void)f;
+}
+
 void bootmnt_init(struct fs_mount *m, const struct nx_bootfs *fs)
 {
-    *m = (struct fs_mount){ .name = "boot", .ctx = (void *)fs, .stat = boot_stat,
-                            .readdir = boot_readdir, .fill = boot_fill, .read_only = 1 };
+    *m = (struct fs_mount){ .name = "boot", .ctx = (void *)fs, .read_only = true,
+                            .stat = boot_stat, .readdir = boot_readdir, .load = boot_load,
+                            .unload = boot_unload };
 }

@@ -18,7 +18,7 @@ int fb_find(const struct fb_table *t, const char *path)
 
 static void drop_file(struct fb_table *t, struct fb_file *f)
 {
-    t->ops.release(t->ops.ctx, f->vmo);
+    t->ops.release(t->ops.ctx, f);
     f->used = false;
 }
 
@@ -46,7 +46,7 @@ long fb_add(struct fb_table *t, const char *path, uint32_t vmo, uint64_t size,
         return i < 0 ? NX_ERR_NO_SPACE : NX_ERR_TOO_BIG;
     struct fb_file *f = &t->files[i];
     *f = (struct fb_file){ .used = true, .vmo = vmo, .size = size, .capacity = capacity,
-                           .sealed = sealed };
+                           .sealed = sealed, .dev_id = -1 };
     strcpy(f->path, path);
     return i;
 }

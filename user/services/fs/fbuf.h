@@ -19,6 +19,8 @@ struct fb_file {
     uint32_t opens;              // live opens of it
     bool dirty;                  // written through a mapping since the last write-back
     bool sealed;                 // immutable (boot archive): never written back
+    uint32_t ino;                // the mount's name for the file (its inode)
+    int32_t dev_id;              // the block driver's id of the VMO (-1: not attached)
 };
 
 struct fb_open {
@@ -34,7 +36,7 @@ struct fb_open {
 // What to do with handles the tables let go of.
 struct fb_ops {
     void (*revoke)(void *ctx, uint32_t parent);   // revoke and close an open's parent handle
-    void (*release)(void *ctx, uint32_t vmo);     // close an evicted page cache
+    void (*release)(void *ctx, struct fb_file *f);  // close an evicted page cache
     void *ctx;
 };
 
@@ -48,7 +50,8 @@ struct fb_table {
 int fb_find(const struct fb_table *t, const char *path);
 
 // Cache a file: its VMO (kept by the table), size and capacity. When every slot is taken, a
-// file nobody has open is evicted. Returns its index, or NX_ERR_NO_SPACE (all open).
+// file nobody has open (and not dirty) is evicted. Returns its index (the caller fills in ino
+// and dev_id), or NX_ERR_NO_SPACE (all open).
 long fb_add(struct fb_table *t, const char *path, uint32_t vmo, uint64_t size,
             uint64_t capacity, bool sealed);
 

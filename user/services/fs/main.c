@@ -8,6 +8,9 @@
 #include "fs.h"
 
 #define PAGE 4096ull
+// A file opened for writing gets a page cache this large (or its size, if larger), so it can
+// grow without a new VMO; pages are committed only when written.
+#define WRITE_CAPACITY (32ull << 20)
 
 static struct fs_state st;
 
@@ -26,25 +29,104 @@ static long request_resolve(const struct nx_rpc_req *req, size_t hdr, char *out)
     return rel ? fs_resolve(&st, req->badge, rel, out) : NX_ERR_INVALID;
 }
 
-// The cached file at path, filling its page cache on first use.
-static long cached_file(const char *path, const struct nx_fs_stat *info)
+static uint64_t round_page(uint64_t n)
 {
-    int i = fb_find(&st.files, path);
-    if (i >= 0)
-        return i;
+    return n ? (n + PAGE - 1) / PAGE * PAGE : PAGE;
+}
+
+// Zero the page cache of f from byte `from` to its capacity (a shrink must not leave old bytes
+// for a later grow to show). nx_vmo_write needs a source: a page of zeros.
+static long zero_tail(const struct fb_file *f, uint64_t from)
+{
+    static const uint8_t zeros[PAGE];
+    uint64_t end = f->size > from ? round_page(f->size) : from;
+    for (uint64_t off = from; off < end;) {
+        uint64_t n = PAGE - off % PAGE < end - off ? PAGE - off % PAGE : end - off;
+        long err = nx_vmo_write(f->vmo, (long)off, (long)zeros, (long)n);
+        if (err)
+            return err;
+        off += n;
+    }
+    return NX_OK;
+}
+
+// Load the file at path into a new page cache of `capacity` bytes.
+static long load_file(const char *path, uint64_t size, uint64_t capacity)
+{
     const char *rel;
     struct fs_mount *m = fs_mount_of(&st, path, &rel);
-    uint64_t cap = (info->size + PAGE - 1) / PAGE * PAGE;
-    long vmo = nx_vmo_create((long)(cap ? cap : PAGE));
+    long vmo = nx_vmo_create((long)capacity);
     if (vmo < 0)
         return vmo;
-    long err = m->fill(m->ctx, rel, (nx_handle_t)vmo, info->size, &st.bytes_copied);
+    long f = fb_add(&st.files, path, (uint32_t)vmo, size, capacity, m->read_only);
+    if (f < 0) {
+        nx_handle_close(vmo);
+        return f;
+    }
+    long err = m->load(m->ctx, rel, &st.files.files[f], &st.bytes_copied);
     if (!err && m->read_only)
         err = nx_vmo_seal(vmo);
-    long f = err ? err : fb_add(&st.files, path, (uint32_t)vmo, info->size, cap, m->read_only);
-    if (f < 0)
-        nx_handle_close(vmo);
-    return f;
+    if (err)
+        fb_forget(&st.files, path);
+    return err ? err : f;
+}
+
+// The cached file at path, loading it on first use; a writer needs room to grow, so a page
+// cache too small for it is replaced while nobody has it open.
+static long cached_file(const char *path, uint64_t size, bool write)
+{
+    uint64_t capacity = round_page(size);
+    if (write && capacity < WRITE_CAPACITY)
+        capacity = WRITE_CAPACITY;
+    int i = fb_find(&st.files, path);
+    if (i >= 0 && st.files.files[i].capacity >= capacity)
+        return i;
+    if (i >= 0 && (st.files.files[i].opens || st.files.files[i].dirty))
+        return NX_ERR_BAD_STATE;
+    if (i >= 0)
+        fb_forget(&st.files, path);
+    return load_file(path, size, capacity);
+}
+
+// stat the file an open names, creating it first if asked to.
+static long open_stat(const char *path, const struct nx_fs_open *q, struct nx_fs_stat *info)
+{
+    long err = fs_stat(&st, path, info);
+    if (!err && (q->flags & NX_FS_CREATE) && (q->flags & NX_FS_EXCL))
+        return NX_ERR_BAD_STATE;
+    if (err != NX_ERR_NOT_FOUND || !(q->flags & NX_FS_CREATE))
+        return err;
+    const char *rel;
+    struct fs_mount *m = fs_mount_of(&st, path, &rel);
+    err = m && m->create ? m->create(m->ctx, rel, q->mode) : NX_ERR_ACCESS;
+    return err ? err : fs_stat(&st, path, info);
+}
+
+// A writer may use the file: not sealed, on a writable mount; TRUNC empties it.
+static long open_for_writing(const char *path, struct fb_file *f, uint32_t flags)
+{
+    const char *rel;
+    struct fs_mount *m = fs_mount_of(&st, path, &rel);
+    if (f->sealed || !m->writeback)
+        return NX_ERR_ACCESS;
+    f->dirty = true;
+    if (!(flags & NX_FS_TRUNC) || !f->size)
+        return NX_OK;
+    long err = zero_tail(f, 0);
+    if (!err)
+        f->size = 0;
+    return err;
+}
+
+// Reply to an open: the id and sizes, and a copy of parent (the client's VMO handle).
+static void open_reply(struct nx_rpc_req *req, long id, const struct fb_file *f,
+                       long parent, uint32_t rights)
+{
+    struct nx_fs_open_rep rep = { (uint64_t)id, f->size, f->capacity };
+    memcpy(req->reply, &rep, sizeof(rep));
+    req->reply_len = sizeof(rep);
+    req->reply_handles = (struct nx_rpc_handles){ 1, { (nx_handle_t)parent },
+                                                  { rights | NX_XFER_COPY } };
 }
 
 static long op_open(void *ctx, struct nx_rpc_req *req)
@@ -54,34 +136,29 @@ static long op_open(void *ctx, struct nx_rpc_req *req)
     struct nx_fs_stat info;
     char path[NX_FS_PATH_MAX];
     memcpy(&q, req->data, sizeof(q));
+    bool write = (q.flags & NX_FS_ACCMODE) != NX_FS_RDONLY;
     long err = request_resolve(req, sizeof(q), path);
     if (!err)
-        err = fs_stat(&st, path, &info);
-    if (err)
-        return err;
-    if ((info.mode & NX_FS_S_IFMT) == NX_FS_S_IFDIR)
-        return NX_ERR_BAD_STATE;
-    bool write = (q.flags & NX_FS_ACCMODE) != NX_FS_RDONLY;
-    long f = cached_file(path, &info);
+        err = open_stat(path, &q, &info);
+    if (!err && (info.mode & NX_FS_S_IFMT) != NX_FS_S_IFREG)
+        err = NX_ERR_BAD_STATE;
+    long f = err ? err : cached_file(path, info.size, write);
     if (f < 0)
         return f;
-    const struct fb_file *file = &st.files.files[f];
-    if (write && file->sealed)
-        return NX_ERR_ACCESS;
+    struct fb_file *file = &st.files.files[f];
+    err = write ? open_for_writing(path, file, q.flags) : NX_OK;
+    if (err)
+        return err;
     uint32_t rights = NX_RIGHT_READ | NX_RIGHT_MAP | (write ? NX_RIGHT_WRITE : 0);
     long parent = nx_handle_duplicate(file->vmo, rights | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER);
-    if (parent < 0)
-        return parent;
-    long id = fb_open(&st.files, (int)f, (uint32_t)req->badge, write, (uint32_t)parent);
+    long id = parent < 0 ? parent : fb_open(&st.files, (int)f, (uint32_t)req->badge, write,
+                                            (uint32_t)parent);
     if (id < 0) {
-        nx_handle_close(parent);
+        if (parent >= 0)
+            nx_handle_close(parent);
         return id;
     }
-    struct nx_fs_open_rep rep = { (uint64_t)id, file->size, file->capacity };
-    memcpy(req->reply, &rep, sizeof(rep));
-    req->reply_len = sizeof(rep);
-    req->reply_handles = (struct nx_rpc_handles){ 1, { (nx_handle_t)parent },
-                                                  { rights | NX_XFER_COPY } };
+    open_reply(req, id, file, parent, rights);
     return NX_OK;
 }
 
@@ -93,30 +170,63 @@ static struct fb_open *request_open(const struct nx_rpc_req *req)
     return fb_get(&st.files, id, (uint32_t)req->badge);
 }
 
+// Write a writer's file back (what fsync and close do); dirty stays while writers remain.
+static long writeback(const struct fb_open *o)
+{
+    struct fb_file *f = &st.files.files[o->file];
+    const char *rel;
+    struct fs_mount *m = fs_mount_of(&st, f->path, &rel);
+    if (!o->write || !f->dirty)
+        return NX_OK;
+    long err = m->writeback(m->ctx, f, &st.bytes_copied);
+    if (!err)
+        f->dirty = false;
+    for (int i = 0; !err && i < FB_MAX_OPENS; i++)
+        if (st.files.opens[i].used && st.files.opens[i].file == o->file && st.files.opens[i].write)
+            f->dirty = &st.files.opens[i] != o;
+    return err;
+}
+
 static long op_close(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
     struct fb_open *o = request_open(req);
     if (!o)
         return NX_ERR_NOT_FOUND;
+    long err = writeback(o);
     fb_close(&st.files, o);
-    return NX_OK;
+    return err;
 }
 
-// Nothing to write back until a writable mount exists: a read-only file is never dirty.
 static long op_fsync(void *ctx, struct nx_rpc_req *req)
-{
-    (void)ctx;
-    return request_open(req) ? NX_OK : NX_ERR_NOT_FOUND;
-}
-
-static long op_resize(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
     struct fb_open *o = request_open(req);
     if (!o)
         return NX_ERR_NOT_FOUND;
-    return o->write ? NX_ERR_BAD_STATE : NX_ERR_ACCESS;
+    st.files.files[o->file].dirty |= o->write;
+    return writeback(o);
+}
+
+static long op_resize(void *ctx, struct nx_rpc_req *req)
+{
+    (void)ctx;
+    struct nx_fs_resize q;
+    memcpy(&q, req->data, sizeof(q));
+    struct fb_open *o = request_open(req);
+    if (!o)
+        return NX_ERR_NOT_FOUND;
+    struct fb_file *f = &st.files.files[o->file];
+    if (!o->write)
+        return NX_ERR_ACCESS;
+    if (q.size > f->capacity)
+        return NX_ERR_TOO_BIG;
+    long err = q.size < f->size ? zero_tail(f, q.size) : NX_OK;
+    if (!err) {
+        f->size = q.size;
+        f->dirty = true;
+    }
+    return err;
 }
 
 static long op_stat(void *ctx, struct nx_rpc_req *req)
@@ -129,6 +239,9 @@ static long op_stat(void *ctx, struct nx_rpc_req *req)
         err = fs_stat(&st, path, &info);
     if (err)
         return err;
+    int f = fb_find(&st.files, path);
+    if (f >= 0)
+        info.size = st.files.files[f].size;   // a writer's size before its write-back
     memcpy(req->reply, &info, sizeof(info));
     req->reply_len = sizeof(info);
     return NX_OK;
@@ -146,23 +259,20 @@ static long op_readdir(void *ctx, struct nx_rpc_req *req)
     if (err)
         return err;
     struct fs_mount *m = fs_mount_of(&st, path, &rel);
-    size_t len = 0;
+    bool root = !strcmp(path, "/");
+    size_t len = 0, more = 0;
     long n = 0;
-    if (!strcmp(path, "/") && q.index == 0) {
-        fs_dirent_put(req->reply, NX_MSG_BYTES_MAX, &len, NX_FS_BOOT, strlen(NX_FS_BOOT),
-                      NX_FS_DT_DIR, 0);
-        n = 1;
-    }
+    if (root && q.index == 0)
+        n = !fs_dirent_put(req->reply, NX_MSG_BYTES_MAX, &len, NX_FS_BOOT, strlen(NX_FS_BOOT),
+                           NX_FS_DT_DIR, 0);
     if (m) {
-        size_t more = 0;
-        uint32_t index = q.index - (q.index && !strcmp(path, "/"));
-        long k = m->readdir(m->ctx, rel, index, req->reply + len, NX_MSG_BYTES_MAX - len, &more);
+        long k = m->readdir(m->ctx, rel, q.index - (q.index && root), req->reply + len,
+                            NX_MSG_BYTES_MAX - len, &more);
         if (k < 0)
             return k;
         n += k;
-        len += more;
     }
-    req->reply_len = len;
+    req->reply_len = len + more;
     return n;
 }
 
@@ -174,10 +284,60 @@ static long op_opendir(void *ctx, struct nx_rpc_req *req)
     return err ? err : fs_opendir(&st, path, &req->reply_handles);
 }
 
+static long op_mkdir(void *ctx, struct nx_rpc_req *req)
+{
+    (void)ctx;
+    char path[NX_FS_PATH_MAX];
+    const char *rel;
+    long err = request_resolve(req, 0, path);
+    struct fs_mount *m = err ? NULL : fs_mount_of(&st, path, &rel);
+    if (err)
+        return err;
+    return m && m->mkdir ? m->mkdir(m->ctx, rel) : NX_ERR_ACCESS;
+}
+
+// Removing a file revokes every client's handle to its filebuffer.
+static long op_unlink(void *ctx, struct nx_rpc_req *req)
+{
+    (void)ctx;
+    char path[NX_FS_PATH_MAX];
+    const char *rel;
+    long err = request_resolve(req, 0, path);
+    struct fs_mount *m = err ? NULL : fs_mount_of(&st, path, &rel);
+    if (err)
+        return err;
+    err = m && m->remove && *rel ? m->remove(m->ctx, rel) : NX_ERR_ACCESS;
+    if (!err)
+        fb_forget(&st.files, path);
+    return err;
+}
+
+static long op_rename(void *ctx, struct nx_rpc_req *req)
+{
+    (void)ctx;
+    char from[NX_FS_PATH_MAX], to[NX_FS_PATH_MAX];
+    const char *a = (const char *)req->data, *b = a + strnlen(a, req->len) + 1, *ra, *rb;
+    if ((size_t)(b - a) >= req->len || !request_path(req, (size_t)(b - a)))
+        return NX_ERR_INVALID;
+    long err = fs_resolve(&st, req->badge, a, from);
+    if (!err)
+        err = fs_resolve(&st, req->badge, b, to);
+    if (err)
+        return err;
+    struct fs_mount *m = fs_mount_of(&st, from, &ra);
+    if (!m || m != fs_mount_of(&st, to, &rb) || !m->rename || !*ra || !*rb)
+        return NX_ERR_ACCESS;
+    err = m->rename(m->ctx, ra, rb);
+    return err ? err : fb_rename(&st.files, from, to);
+}
+
 static long op_statfs(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
-    struct nx_fs_statfs sf = { .block_size = PAGE, .fs_bytes_copied = st.bytes_copied };
+    struct nx_fs_statfs sf = { .block_size = PAGE };
+    if (st.disk)
+        st.disk->statfs(st.disk->ctx, &sf);
+    sf.fs_bytes_copied = st.bytes_copied;
     for (int i = 0; i < FB_MAX_OPENS; i++)
         sf.open_files += st.files.opens[i].used;
     memcpy(req->reply, &sf, sizeof(sf));
@@ -185,19 +345,10 @@ static long op_statfs(void *ctx, struct nx_rpc_req *req)
     return NX_OK;
 }
 
-// Changes to the tree need the disk; the boot archive never changes.
-static long op_readonly(void *ctx, struct nx_rpc_req *req)
-{
-    (void)ctx;
-    char path[NX_FS_PATH_MAX];
-    long err = request_resolve(req, 0, path);
-    return err ? err : NX_ERR_ACCESS;
-}
-
 static long op_sync(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx, (void)req;
-    return NX_OK;
+    return st.disk ? st.disk->sync(st.disk->ctx) : NX_OK;
 }
 
 #define PATH_OP(op, hdr, fn) { op, (hdr) + 1, (hdr) + NX_FS_PATH_MAX, fn }
@@ -209,9 +360,9 @@ static const struct nx_rpc_op ops[] = {
     FILE_OP(NX_FS_RESIZE, struct nx_fs_resize, op_resize),
     PATH_OP(NX_FS_STAT, 0, op_stat),
     PATH_OP(NX_FS_READDIR, sizeof(struct nx_fs_readdir), op_readdir),
-    PATH_OP(NX_FS_MKDIR, 0, op_readonly),
-    PATH_OP(NX_FS_UNLINK, 0, op_readonly),
-    { NX_FS_RENAME, 4, 2 * NX_FS_PATH_MAX, op_readonly },
+    PATH_OP(NX_FS_MKDIR, 0, op_mkdir),
+    PATH_OP(NX_FS_UNLINK, 0, op_unlink),
+    { NX_FS_RENAME, 4, 2 * NX_FS_PATH_MAX, op_rename },
     PATH_OP(NX_FS_OPENDIR, 0, op_opendir),
     { NX_FS_STATFS, 0, 0, op_statfs },
     { NX_FS_SYNC, 0, 0, op_sync },
@@ -224,17 +375,38 @@ static void revoke(void *ctx, uint32_t parent)
     nx_handle_close(parent);
 }
 
-static void release(void *ctx, uint32_t vmo)
+static void release(void *ctx, struct fb_file *f)
 {
     (void)ctx;
-    nx_handle_close(vmo);
+    const char *rel;
+    struct fs_mount *m = fs_mount_of(&st, f->path, &rel);
+    if (m)
+        m->unload(m->ctx, f);
+    nx_handle_close(f->vmo);
+}
+
+// The disk at / if a block service was granted; a disk that cannot be mounted (no file
+// system, a corrupt one) is reported and left out: /boot still works.
+static void mount_disk(void)
+{
+    static struct fs_mount disk;
+    nx_handle_t blk = nx_startup_handle("blk");
+    const char *why;
+    if (blk == NX_HANDLE_INVALID)
+        return;
+    long err = diskmnt_init(&disk, blk, &why);
+    if (err) {
+        nx_log(NX_LOG_ERROR, "cannot mount the disk: %s (%ld)", why, err);
+        return;
+    }
+    st.disk = &disk;
 }
 
 int main(void)
 {
+    static struct nx_bootfs bootfs;
     st.serve = nx_startup_handle("serve");
     nx_handle_t archive = nx_startup_handle("bootfs");
-    static struct nx_bootfs bootfs;
     if (st.serve == NX_HANDLE_INVALID || archive == NX_HANDLE_INVALID ||
         nx_bootfs_open(archive, &bootfs) != NX_OK) {
         nx_printf("fs: needs the handles \"serve\" and \"bootfs\"\n");
@@ -242,7 +414,9 @@ int main(void)
     }
     bootmnt_init(&st.boot, &bootfs);
     st.files.ops = (struct fb_ops){ revoke, release, NULL };
-    nx_log(NX_LOG_INFO, "file system up: /%s (boot archive)", NX_FS_BOOT);
+    mount_disk();
+    nx_log(NX_LOG_INFO, "file system up: /%s (boot archive)%s", NX_FS_BOOT,
+           st.disk ? ", / (disk)" : "");
     const struct nx_rpc_server srv = { ops, sizeof(ops) / sizeof(ops[0]), NULL, NULL };
     return (int)-nx_rpc_serve(st.serve, &srv);
 }

@@ -125,8 +125,10 @@ struct nx_fs_statfs {
     uint64_t block_size;
     uint64_t blocks, blocks_free;
     uint64_t inodes, inodes_free;
-    uint64_t fs_bytes_copied;       // bytes the service copied (cache fills it could not
-                                    // have the driver DMA straight into the filebuffer)
+    uint64_t fs_bytes_copied;       // file bytes the service copied (boot archive files into
+                                    // their page cache; disk files come by DMA: 0)
+    uint64_t metadata_bytes_copied; // disk metadata the service copied (bounce VMO <-> the
+                                    // ext2 library's block cache)
     uint64_t driver_bytes_copied;   // bytes the block driver copied (0 with DMA)
     uint64_t open_files;
 };

@@ -1,0 +1,337 @@
+// The ext2/ext3 disk (nx/ext2.h) behind the block service (nx/blk.h). Two data paths:
+//   - metadata (superblock, bitmaps, inodes, directories, the journal) goes through the
+//     ext2 library's block cache; the device moves it by DMA into a bounce VMO the service
+//     maps, and one copy puts it into the cache (counted: bounce_copied);
+//   - file data never touches the library: each page cache VMO is attached to the driver,
+//     and the file's blocks (ext2_bmap) are read by DMA straight into it and written by DMA
+//     straight out of it. A file read copies nothing anywhere.
+#include <string.h>
+#include <nx/blk.h>
+#include <nx/ext2.h>
+#include <nx/nx.h>
+#include "mount.h"
+
+#define SECTOR 512u
+#define BOUNCE_BYTES (64u * 1024)
+
+struct disk {
+    nx_handle_t blk;
+    struct nx_blk_info info;
+    uint32_t bounce_id;
+    uint8_t *bounce;          // BOUNCE_BYTES, mapped
+    struct ext2_fs *fs;
+    uint32_t bsize;           // file system block size
+    uint64_t bounce_copied;   // metadata bytes copied between the bounce VMO and the cache
+};
+
+static struct disk disk;
+
+static long from_ext2(int err)
+{
+    switch (err) {
+    case EXT2_E_NOENT: return NX_ERR_NOT_FOUND;
+    case EXT2_E_EXIST: case EXT2_E_ISDIR: case EXT2_E_NOTDIR: case EXT2_E_NOTEMPTY:
+        return NX_ERR_BAD_STATE;
+    case EXT2_E_NOSPC: return NX_ERR_NO_SPACE;
+    case EXT2_E_ROFS: return NX_ERR_ACCESS;
+    case EXT2_E_INVAL: return NX_ERR_INVALID;
+    case EXT2_E_NAMETOOLONG: case EXT2_E_FBIG: case EXT2_E_MLINK: return NX_ERR_TOO_BIG;
+    case EXT2_E_NOMEM: return NX_ERR_NO_MEMORY;
+    default: return err < 0 ? NX_ERR_IO : err;
+    }
+}
+
+// ---- the block device the library sees: sectors through the bounce VMO ----
+
+static uint32_t bounce_sectors(uint32_t count)
+{
+    uint32_t most = BOUNCE_BYTES / SECTOR;
+    if (most > disk.info.max_blocks)
+        most = disk.info.max_blocks;
+    return count < most ? count : most;
+}
+
+static int dev_read(void *ctx, uint64_t sector, uint32_t count, void *buf)
+{
+    (void)ctx;
+    for (uint32_t n; count; count -= n, sector += n, buf = (uint8_t *)buf + n * SECTOR) {
+        n = bounce_sectors(count);
+        long err = nx_blk_read(disk.blk, disk.bounce_id, 0, sector, n);
+        if (err)
+            return (int)err;
+        memcpy(buf, disk.bounce, n * SECTOR);
+        disk.bounce_copied += n * SECTOR;
+    }
+    return 0;
+}
+
+static int dev_write(void *ctx, uint64_t sector, uint32_t count, const void *buf)
+{
+    (void)ctx;
+    for (uint32_t n; count; count -= n, sector += n, buf = (const uint8_t *)buf + n * SECTOR) {
+        n = bounce_sectors(count);
+        memcpy(disk.bounce, buf, n * SECTOR);
+        disk.bounce_copied += n * SECTOR;
+        long err = nx_blk_write(disk.blk, disk.bounce_id, 0, sector, n);
+        if (err)
+            return (int)err;
+    }
+    return 0;
+}
+
+static int dev_flush(void *ctx)
+{
+    (void)ctx;
+    return (int)nx_blk_flush(disk.blk);
+}
+
+// ---- paths to inodes ----
+
+// The inode rel names (no symbolic link is followed: a link is a file of its own kind, so
+// none can lead out of a directory handle's tree).
+static long walk(const char *rel, uint32_t *ino)
+{
+    char name[EXT2_NAME_MAX + 1];
+    *ino = EXT2_ROOT_INO;
+    for (const char *p = rel; *p;) {
+        size_t n = strcspn(p, "/");
+        memcpy(name, p, n);
+        name[n] = '\0';
+        int err = ext2_lookup(disk.fs, *ino, name, ino);
+        if (err)
+            return from_ext2(err);
+        p += n + (p[n] == '/');
+    }
+    return NX_OK;
+}
+
+// The directory holding rel and rel's last component (into name).
+static long walk_parent(const char *rel, uint32_t *dir, char name[EXT2_NAME_MAX + 1])
+{
+    char parent[NX_FS_PATH_MAX];
+    const char *slash = strrchr(rel, '/');
+    size_t n = slash ? (size_t)(slash - rel) : 0;
+    if (!*rel)
+        return NX_ERR_BAD_STATE;   // the root has no parent
+    memcpy(parent, rel, n);
+    parent[n] = '\0';
+    strcpy(name, slash ? slash + 1 : rel);
+    return walk(parent, dir);
+}
+
+static long disk_stat(void *ctx, const char *rel, struct nx_fs_stat *st)
+{
+    (void)ctx;
+    uint32_t ino;
+    struct ext2_stat e;
+    long err = walk(rel, &ino);
+    if (!err)
+        err = from_ext2(ext2_stat(disk.fs, ino, &e));
+    if (!err)
+        *st = (struct nx_fs_stat){ .ino = e.ino, .size = e.size, .mtime = e.mtime,
+                                   .mode = e.mode, .nlink = e.nlink, .uid = e.uid, .gid = e.gid };
+    return err;
+}
+
+static long disk_readdir(void *ctx, const char *rel, uint32_t index, uint8_t *out, size_t cap,
+                         size_t *len)
+{
+    (void)ctx;
+    static const uint8_t types[] = { [EXT2_FT_REG] = NX_FS_DT_REG, [EXT2_FT_DIR] = NX_FS_DT_DIR,
+                                     [EXT2_FT_SYMLINK] = NX_FS_DT_LNK };
+    uint32_t dir;
+    uint64_t cookie = 0;
+    struct ext2_dirent d;
+    long err = walk(rel, &dir), n = 0;
+    *len = 0;
+    for (uint32_t i = 0; !err; i++) {
+        int r = ext2_readdir(disk.fs, dir, &cookie, &d);
+        if (r <= 0)
+            return r < 0 ? from_ext2(r) : n;
+        uint8_t type = d.type < sizeof types ? types[d.type] : 0;
+        if (i < index)
+            continue;
+        if (fs_dirent_put(out, cap, len, d.name, d.name_len, type, d.ino))
+            return n;
+        n++;
+    }
+    return err;
+}
+
+// ---- file data by DMA ----
+
+// Move f's blocks [0, blocks) between the disk and its page cache: runs of consecutive disk
+// blocks go in one request. alloc: allocate blocks the file lacks (writing).
+static long move_blocks(struct fb_file *f, uint64_t blocks, bool write)
+{
+    uint32_t per_block = disk.bsize / SECTOR, most = disk.info.max_blocks / per_block;
+    for (uint64_t b = 0; b < blocks;) {
+        uint64_t first, next;
+        int err = ext2_bmap(disk.fs, f->ino, b, write, &first);
+        if (err)
+            return from_ext2(err);
+        uint64_t run = 1;
+        while (first && b + run < blocks && run < most &&
+               !ext2_bmap(disk.fs, f->ino, b + run, write, &next) && next == first + run)
+            run++;
+        long e = !first ? NX_OK   // a hole: the page cache holds zeros already
+               : (write ? nx_blk_write : nx_blk_read)(disk.blk, (uint32_t)f->dev_id,
+                                                     b * disk.bsize, first * per_block,
+                                                     (uint32_t)(run * per_block));
+        if (e)
+            return e;
+        b += run;
+    }
+    return NX_OK;
+}
+
+static long disk_load(void *ctx, const char *rel, struct fb_file *f, uint64_t *copied)
+{
+    (void)ctx, (void)copied;
+    uint32_t ino;
+    long err = walk(rel, &ino);
+    if (err)
+        return err;
+    long id = nx_blk_attach(disk.blk, f->vmo, NX_RIGHT_READ | NX_RIGHT_WRITE | NX_RIGHT_DMA);
+    if (id < 0)
+        return id;
+    f->ino = ino;
+    f->dev_id = (int32_t)id;
+    return move_blocks(f, (f->size + disk.bsize - 1) / disk.bsize, false);
+}
+
+static void disk_unload(void *ctx, struct fb_file *f)
+{
+    (void)ctx;
+    if (f->dev_id >= 0)
+        nx_blk_detach(disk.blk, (uint32_t)f->dev_id);
+    f->dev_id = -1;
+}
+
+// Ordered like ext3's data=ordered: the data blocks reach the disk before the journal commit
+// that makes the new size (and block pointers) durable.
+static long disk_writeback(void *ctx, struct fb_file *f, uint64_t *copied)
+{
+    (void)ctx, (void)copied;
+    int err = ext2_truncate(disk.fs, f->ino, f->size);
+    long e = err ? from_ext2(err) : move_blocks(f, (f->size + disk.bsize - 1) / disk.bsize, true);
+    if (!e)
+        e = nx_blk_flush(disk.blk);
+    return e ? e : from_ext2(ext2_fsync(disk.fs, f->ino));
+}
+
+// ---- changes to the tree ----
+
+static long disk_create(void *ctx, const char *rel, uint32_t mode)
+{
+    (void)ctx;
+    char name[EXT2_NAME_MAX + 1];
+    uint32_t dir;
+    long err = walk_parent(rel, &dir, name);
+    return err ? err : from_ext2(ext2_create(disk.fs, dir, name, (uint16_t)(mode & 07777), 0, 0,
+                                             NULL));
+}
+
+static long disk_mkdir(void *ctx, const char *rel)
+{
+    (void)ctx;
+    char name[EXT2_NAME_MAX + 1];
+    uint32_t dir;
+    long err = walk_parent(rel, &dir, name);
+    return err ? err : from_ext2(ext2_mkdir(disk.fs, dir, name, 0755, 0, 0, NULL));
+}
+
+static long disk_remove(void *ctx, const char *rel)
+{
+    char name[EXT2_NAME_MAX + 1];
+    uint32_t dir;
+    struct nx_fs_stat st;
+    long err = disk_stat(ctx, rel, &st);
+    if (!err)
+        err = walk_parent(rel, &dir, name);
+    if (err)
+        return err;
+    bool is_dir = (st.mode & NX_FS_S_IFMT) == NX_FS_S_IFDIR;
+    return from_ext2(is_dir ? ext2_rmdir(disk.fs, dir, name) : ext2_unlink(disk.fs, dir, name));
+}
+
+static long disk_rename(void *ctx, const char *from, const char *to)
+{
+    (void)ctx;
+    char oname[EXT2_NAME_MAX + 1], nname[EXT2_NAME_MAX + 1];
+    uint32_t odir, ndir;
+    long err = walk_parent(from, &odir, oname);
+    if (!err)
+        err = walk_parent(to, &ndir, nname);
+    return err ? err : from_ext2(ext2_rename(disk.fs, odir, oname, ndir, nname));
+}
+
+static long disk_sync(void *ctx)
+{
+    (void)ctx;
+    return from_ext2(ext2_sync(disk.fs));
+}
+
+static void disk_statfs(void *ctx, struct nx_fs_statfs *sf)
+{
+    (void)ctx;
+    struct ext2_statfs e;
+    struct nx_blk_stats b;
+    if (ext2_statfs(disk.fs, &e) == EXT2_OK) {
+        sf->block_size = e.block_size;
+        sf->blocks = e.blocks;
+        sf->blocks_free = e.free_blocks;
+        sf->inodes = e.inodes;
+        sf->inodes_free = e.free_inodes;
+    }
+    if (nx_blk_stats(disk.blk, &b) == NX_OK)
+        sf->driver_bytes_copied = b.bytes_copied;
+    sf->metadata_bytes_copied = disk.bounce_copied;
+}
+
+// The bounce VMO: mapped here, attached to the driver.
+static long bounce_init(void)
+{
+    long vmo = nx_vmo_create(BOUNCE_BYTES);
+    if (vmo < 0)
+        return vmo;
+    long va = nx_vm_map(nx_self, vmo, 0, 0, BOUNCE_BYTES, NX_PROT_READ | NX_PROT_WRITE);
+    long id = va < 0 ? va : nx_blk_attach(disk.blk, vmo, NX_RIGHT_READ | NX_RIGHT_WRITE |
+                                                         NX_RIGHT_DMA);
+    nx_handle_close(vmo);   // the mapping and the driver's copy keep it
+    if (id < 0)
+        return id;
+    disk.bounce = (uint8_t *)va;
+    disk.bounce_id = (uint32_t)id;
+    return NX_OK;
+}
+
+long diskmnt_init(struct fs_mount *m, nx_handle_t blk, const char **why)
+{
+    static const struct ext2_blkdev dev = { .read = dev_read, .write = dev_write,
+                                            .flush = dev_flush };
+    struct ext2_blkdev d = dev;
+    disk.blk = blk;
+    *why = "block device";
+    long err = nx_blk_info(blk, &disk.info);
+    if (!err && disk.info.block_size != SECTOR)
+        err = NX_ERR_INVALID;
+    if (!err)
+        err = bounce_init();
+    if (err)
+        return err;
+    d.sectors = disk.info.blocks;
+    *why = "ext2 mount";
+    int e = ext2_mount(&d, &(struct ext2_mount_opts){ 0 }, &disk.fs);
+    if (e) {
+        *why = ext2_strerror(e);
+        return from_ext2(e);
+    }
+    disk.bsize = ext2_block_size(disk.fs);
+    *m = (struct fs_mount){ .name = "disk", .ctx = &disk, .stat = disk_stat,
+                            .readdir = disk_readdir, .load = disk_load, .unload = disk_unload,
+                            .writeback = disk_writeback, .create = disk_create,
+                            .mkdir = disk_mkdir, .remove = disk_remove, .rename = disk_rename,
+                            .sync = disk_sync, .statfs = disk_statfs };
+    return NX_OK;
+}
