@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
 """QEMU end-to-end tests: boot the real image (OpenSBI + NEURON + boot archive) headless and
 check, in order, the markers the system prints. Ends with 'N passed, N failed'."""
+import os
 import re
+import shutil
+import subprocess
 import sys
 
-from qemu import INITRD, Console, archive_with_manifest, boot, fresh_disk
+import powercut
+
+from qemu import INITRD, ROOT, Console, archive_with_manifest, boot, fresh_disk
 
 POWER_OFF = r"NEURON: no processes left, powering off"
 POWER_OFF_SBI = r"NEURON: power off requested by process 1 \(init\)"
@@ -340,6 +345,50 @@ def check_blk_persists(name):
     return problems, out
 
 
+# Files on the disk through the file system service, one image booted twice (manifest disk,
+# program fsdisk): the first boot writes, the second reads it back; fsapp, handed only
+# dir:/data/app, cannot reach outside it. After each boot the host replays the journal on a
+# copy and e2fsck -fn must find the file system clean.
+FS_FIRST = [ANY + r"fsdisk: write a big file ok", ANY + r"fsdisk: rename /data/old to /data/persist/new ok",
+            ANY + r"fsdisk: fclose ok", ANY + r"fsdisk: first boot done", ANY + r"fsdisk: 0 failures",
+            ANY + r"fsdisk: raw \.\./secret\.txt refused ok", ANY + r"fsdisk: jail: 0 failures"]
+FS_SECOND = [ANY + r"fsdisk: read back /data/persist/a ok", ANY + r"fsdisk: stdio file ok",
+             ANY + r"fsdisk: big file bytes ok", ANY + r"fsdisk: mapped read copies 0 bytes ok",
+             ANY + r"fsdisk: copied by the driver ok", ANY + r"fsdisk: second boot read what the first wrote",
+             ANY + r"fsdisk: 0 failures", ANY + r"fsdisk: jail: 0 failures"]
+
+
+def fsck_problems(image):
+    """What e2fsck -fn finds on a copy of image after replaying its journal."""
+    copy = image + ".check"
+    shutil.copy(image, copy)
+    subprocess.run(["e2fsck", "-y", "-E", "journal_only", copy], capture_output=True)
+    fsck = subprocess.run(["e2fsck", "-fn", copy], capture_output=True, text=True)
+    os.remove(copy)
+    return [] if fsck.returncode == 0 else ["e2fsck -fn: " + fsck.stdout.replace("\n", " | ")]
+
+
+def check_files_persist(name):
+    initrd = archive_with_manifest("disk")
+    image = fresh_disk("fsdisk", 16, os.path.join(ROOT, "tests", "qemu", "disk"))
+    problems, out = [], ""
+    for n, expect in enumerate([FS_FIRST, FS_SECOND], 1):
+        out, _ = boot(initrd=initrd, disk=image, until=lambda out: not missing(out, expect))
+        problems += [f"boot {n}: " + p for p in missing(out, expect)]
+        problems += [f"boot {n}: unexpected " + p for p in (r"WRONG", r"PANIC", r"killed")
+                     if re.search(p, out)]
+        problems += [f"boot {n}: " + p for p in fsck_problems(image)]
+        if problems:
+            break
+    return problems, out
+
+
+def check_power_cuts(name):
+    problems, summary = powercut.run(cuts=50, seed=1)
+    print("     " + summary)
+    return problems, summary
+
+
 def missing(out, expect):
     """The expected patterns out lacks: the ordered ones stop at the first one missing."""
     pos, lacking = 0, []
@@ -398,6 +447,9 @@ def main():
     cases = [(c[0], check, c) for c in CASES] + [(c[0], check_shell, c) for c in SHELL_CASES]
     cases.append(("block_driver_writes_persist_and_reports_errors", check_blk_persists,
                   ("block_driver_writes_persist_and_reports_errors",)))
+    cases.append(("files_persist_across_boots", check_files_persist, ("files_persist_across_boots",)))
+    cases.append(("power_cuts_keep_fsynced_files", check_power_cuts,
+                  ("power_cuts_keep_fsynced_files",)))
     for name, checker, case in cases:
         if only and name not in only:
             continue

@@ -85,6 +85,19 @@ static int dev_flush(void *ctx)
     return (int)nx_blk_flush(disk.blk);
 }
 
+// There is no real-time clock driver yet: time counts from 2026-01-01 00:00 UTC plus the
+// uptime. Timestamps need to look like times, not small numbers: e2fsck takes a deletion time
+// below the inode count for an orphan-list link, and a file system whose last write time is
+// 0 for a broken clock.
+#define EPOCH_BASE 1767225600u
+#define NS_PER_S 1000000000ull
+
+static uint32_t dev_now(void *ctx)
+{
+    (void)ctx;
+    return EPOCH_BASE + (uint32_t)((uint64_t)nx_clock_get() / NS_PER_S);
+}
+
 // ---- paths to inodes ----
 
 // The inode rel names (no symbolic link is followed: a link is a file of its own kind, so
@@ -315,7 +328,7 @@ static long bounce_init(void)
 long diskmnt_init(struct fs_mount *m, nx_handle_t blk, const char **why)
 {
     static const struct ext2_blkdev dev = { .read = dev_read, .write = dev_write,
-                                            .flush = dev_flush };
+                                            .flush = dev_flush, .now = dev_now };
     struct ext2_blkdev d = dev;
     disk.blk = blk;
     *why = "block device";
