@@ -385,8 +385,8 @@ static void release(void *ctx, struct fb_file *f)
     nx_handle_close(f->vmo);
 }
 
-// The disk at / if a block service was granted; a disk that cannot be mounted (no file
-// system, a corrupt one) is reported and left out: /boot still works.
+// The disk at / if a block service was granted; a disk that cannot be mounted (blank, not
+// ext2, corrupt) is reported and left out: /boot still works.
 static void mount_disk(void)
 {
     static struct fs_mount disk;
@@ -396,7 +396,8 @@ static void mount_disk(void)
         return;
     long err = diskmnt_init(&disk, blk, &why);
     if (err) {
-        nx_log(NX_LOG_ERROR, "cannot mount the disk: %s (%ld)", why, err);
+        nx_log(NX_LOG_WARN, "disk not mounted (%s, %ld): only /%s is served", why, err,
+               NX_FS_BOOT);
         return;
     }
     st.disk = &disk;
