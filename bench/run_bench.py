@@ -10,7 +10,7 @@ import sys
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
-from qemu import Console, archive_with_manifest, boot  # noqa: E402
+from qemu import Console, archive_with_manifest, boot, fresh_disk  # noqa: E402
 
 # name: (unit, budget or None, what it measures)
 FIGURES = {
@@ -41,6 +41,11 @@ FIGURES = {
     "shell_ipc_process_instr": ("instructions", None, "nsh `bench`: call/reply between the shell and a spawned process (avg of 2,000)"),
     "exec_wait_instr": ("instructions", None, "nx_exec of hello from the boot archive (ELF check, VMOs, startup protocol), its run and exit, and the wait (avg of 20)"),
     "malloc_free_instr": ("instructions", None, "malloc(64) + free, warm heap (avg of 10,000)"),
+    "seq_write_instr_per_mib": ("instructions", None, "16 MiB written with write() in 64 KiB pieces + fsync (whole system: client, fs, driver, kernel), per MiB"),
+    "file_read_copy_instr_per_mib": ("instructions", None, "that file, cached, read with read() calls into a 64 KiB buffer, per MiB"),
+    "file_read_mapped_instr_per_mib": ("instructions", None, "that file, cached, read through its filebuffer mapping, per MiB"),
+    "file_read_mapped_bytes_copied": ("bytes", 0, "bytes copied by kernel, file system and driver during the mapped read"),
+    "small_file_fsync_instr": ("instructions", None, "create + write 100 bytes + fsync + close, per file (1,000 files)"),
     "kernel_text_bytes": ("bytes", None, "kernel .text"),
     "kernel_data_bytes": ("bytes", None, "kernel .data + .rodata"),
     "kernel_bss_bytes": ("bytes", None, "kernel .bss"),
@@ -104,10 +109,22 @@ def run_shell_in_qemu():
     return found
 
 
+def run_files_in_qemu():
+    """Boot tests/qemu/manifests/fsbench on a fresh 64 MiB ext3 disk: user/apps/fsbench."""
+    image = fresh_disk("fsbench", 64, os.path.join(ROOT, "tests", "qemu", "disk"))
+    out, code = boot(timeout=300, icount=True, initrd=archive_with_manifest("fsbench"),
+                     disk=image)
+    found = dict((m.group(1), int(m.group(2))) for m in re.finditer(r"^BENCH (\w+) (\d+)", out, re.M))
+    if code is None or "small_file_fsync_instr" not in found:
+        sys.exit("bench: fsbench did not run to the end:\n" + out[-2000:])
+    return found
+
+
 def main():
     values = run_in_qemu()
     values.update(run_services_in_qemu())
     values.update(run_shell_in_qemu())
+    values.update(run_files_in_qemu())
     values.update(section_sizes())
     rows = []
     print(f"{'figure':<28} {'value':>14} {'budget':>10}  unit / what")
