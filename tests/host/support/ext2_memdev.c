@@ -11,6 +11,7 @@ void memdev_init(struct memdev *m, uint8_t *data, uint64_t size)
     m->data = data;
     m->size = size;
     m->cut = UINT64_MAX;
+    m->cut_flush = UINT64_MAX;
     m->now = 1700000000;
 }
 
@@ -58,7 +59,7 @@ static int md_write(void *ctx, uint64_t sector, uint32_t count, const void *buf)
     struct memdev *m = ctx;
     if (!in_range(m, sector, count))
         return -1;
-    if (m->writes++ >= m->cut) {
+    if (m->writes++ >= m->cut || m->cut_done) {
         memdev_power_cut(m);
         return 0;   // the caller runs on; nothing more reaches the disk
     }
@@ -71,10 +72,10 @@ static int md_write(void *ctx, uint64_t sector, uint32_t count, const void *buf)
 static int md_flush(void *ctx)
 {
     struct memdev *m = ctx;
-    if (!m->cut_done) {
-        m->flushes++;
+    if (m->flushes++ == m->cut_flush)
+        memdev_power_cut(m);
+    if (!m->cut_done)
         undo_clear(m);
-    }
     return 0;
 }
 

@@ -7,14 +7,16 @@
 
 #include <nx/ext2.h>
 
-// The disk image in memory. A power cut after `cut` writes: later writes are dropped, and in
-// `lose_unflushed` mode every write since the last completed flush is lost too, each one
-// independently with probability 1/2 (a volatile write cache losing any subset), seeded.
+// The disk image in memory. A power cut after `cut` writes, or instead of flush number
+// `cut_flush` (counting from 0): later writes are dropped, and in `lose_unflushed` mode every
+// write since the last completed flush is lost too, each one independently with probability
+// 1/2 (a volatile write cache losing any subset), seeded.
 struct memdev {
     uint8_t *data;
     uint64_t size;
     uint64_t writes, flushes;
     uint64_t cut;          // UINT64_MAX: never
+    uint64_t cut_flush;    // UINT64_MAX: never
     bool lose_unflushed;
     uint32_t seed;
     bool cut_done;
