@@ -423,8 +423,24 @@ static void test_corrupt_directory_goes_read_only(void **state)
     assert_int_equal(E.md.writes, writes);
 }
 
-// Random byte flips in the metadata of a populated image (fixed seed): mount, walk, change
-// and unmount must never crash or read out of bounds; errors are fine.
+// Random byte flips (fixed seed) in the first 64 KiB of an image: mount, walk, change and
+// unmount must never crash or read out of bounds; errors are fine.
+static void flip_and_exercise(const uint8_t *base, uint64_t size, uint32_t seed, int *mounted)
+{
+    memcpy(E.data, base, size);
+    memdev_init(&E.md, E.data, size);
+    for (int k = 0; k < 1 + (int)(seed % 8); k++) {
+        seed = seed * 1103515245u + 12345u;
+        E.data[(seed >> 8) % (64 * 1024)] ^= (uint8_t)(1u << (seed % 8));
+    }
+    if (ext2_mount(&E.dev, NULL, &E.fs) < 0)
+        return;
+    ++*mounted;
+    ext2_exercise(E.fs);
+    ext2_unmount(E.fs);
+    E.fs = NULL;
+}
+
 static void test_random_corruption(void **state)
 {
     (void)state;
@@ -432,31 +448,52 @@ static void test_random_corruption(void **state)
        "head -c 70000 /dev/zero > build/host/ext2-tree2/d/zero && echo x > build/host/ext2-tree2/x && "
        "ln -s x build/host/ext2-tree2/l");
     mkfs("-t ext3 -b 1024 -N 64 -d build/host/ext2-tree2", "2M");
-    uint8_t *base;
-    uint64_t size;
-    assert_int_equal(image_load(IMG, &base, &size), 0);
-    uint32_t seed = 1;
+    load();
+    uint8_t *base = malloc(E.size);
+    memcpy(base, E.data, E.size);
     int mounted = 0;
-    for (int iter = 0; iter < 400; iter++) {
-        memcpy(E.data ? E.data : (load(), E.data), base, size);
-        memdev_init(&E.md, E.data, E.size);
-        for (int k = 0; k < 1 + iter % 8; k++) {
-            seed = seed * 1103515245u + 12345u;
-            uint32_t off = (seed >> 8) % (48 * 1024);
-            E.data[off] ^= (uint8_t)(1u << (seed % 8));
-        }
-        if (ext2_mount(&E.dev, NULL, &E.fs) < 0)
-            continue;
-        mounted++;
-        ext2_walk(E.fs, 6);
-        ext2_create(E.fs, EXT2_ROOT_INO, "new", 0644, 0, 0, NULL);
-        ext2_unlink(E.fs, EXT2_ROOT_INO, "x");
-        ext2_rename(E.fs, EXT2_ROOT_INO, "d", EXT2_ROOT_INO, "d2");
-        ext2_unmount(E.fs);
-        E.fs = NULL;
-    }
+    for (uint32_t iter = 0; iter < 400; iter++)
+        flip_and_exercise(base, E.size, iter * 2654435761u, &mounted);
     assert_true(mounted > 100);
     free(base);
+}
+
+// The same over an image whose journal holds a committed transaction: recovery reads it.
+static void test_random_corruption_dirty_journal(void **state)
+{
+    (void)state;
+    uint8_t *base;
+    uint64_t size;
+    assert_int_equal(ext2_dirty_image(IMG, &base, &size), 0);
+    assert_int_equal(image_save(IMG, base, size), 0);
+    sh("debugfs -R logdump " IMG " 2>/dev/null | grep -q 'Found expected sequence'");
+    load();
+    int mounted = 0;
+    for (uint32_t iter = 0; iter < 400; iter++)
+        flip_and_exercise(base, size, iter * 2654435761u, &mounted);
+    assert_true(mounted > 100);
+    // Unharmed, it replays to a clean file system.
+    memcpy(E.data, base, size);
+    memdev_init(&E.md, E.data, size);
+    assert_int_equal(ext2_mount(&E.dev, NULL, &E.fs), 0);
+    uint32_t d;
+    assert_int_equal(ext2_lookup(E.fs, EXT2_ROOT_INO, "g", &d), 0);
+    remount_checked();
+    free(base);
+}
+
+// Our log is jbd2 as e2fsprogs reads it: e2fsck replays a transaction we committed (and
+// left un-checkpointed) into a clean file system holding the committed file.
+static void test_e2fsck_replays_our_journal(void **state)
+{
+    (void)state;
+    uint8_t *base;
+    uint64_t size;
+    assert_int_equal(ext2_dirty_image(IMG, &base, &size), 0);
+    assert_int_equal(image_save(IMG, base, size), 0);
+    free(base);
+    sh("e2fsck -fy " IMG " >/dev/null 2>&1; e2fsck -fn " IMG " >/dev/null 2>&1");
+    sh("debugfs -R 'stat /g' " IMG " 2>/dev/null | grep -q 'Size: 5000'");
 }
 
 int main(void)
@@ -472,6 +509,8 @@ int main(void)
         cmocka_unit_test_teardown(test_refuses_unsupported_and_corrupt, teardown),
         cmocka_unit_test_teardown(test_corrupt_directory_goes_read_only, teardown),
         cmocka_unit_test_teardown(test_random_corruption, teardown),
+        cmocka_unit_test_teardown(test_random_corruption_dirty_journal, teardown),
+        cmocka_unit_test_teardown(test_e2fsck_replays_our_journal, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

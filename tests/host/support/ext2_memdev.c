@@ -182,3 +182,58 @@ long ext2_walk(struct ext2_fs *fs, int max_depth)
 {
     return visit(fs, EXT2_ROOT_INO, max_depth);
 }
+
+void ext2_exercise(struct ext2_fs *fs)
+{
+    static const char text[3000] = "some file contents";
+    uint32_t ino, dir;
+    ext2_walk(fs, 6);
+    if (ext2_create(fs, EXT2_ROOT_INO, "new", 0644, 0, 0, &ino) == 0) {
+        ext2_write(fs, ino, 0, text, sizeof(text));
+        ext2_write(fs, ino, 300000, text, 10);
+        ext2_truncate(fs, ino, 1000);
+    }
+    if (ext2_mkdir(fs, EXT2_ROOT_INO, "newdir", 0755, 0, 0, &dir) == 0)
+        ext2_rename(fs, EXT2_ROOT_INO, "new", dir, "moved");
+    struct ext2_dirent e;
+    uint64_t cookie = 0;
+    for (int i = 0; i < 8 && ext2_readdir(fs, EXT2_ROOT_INO, &cookie, &e) == 1; i++) {
+        if (e.type == EXT2_FT_DIR)
+            ext2_rmdir(fs, EXT2_ROOT_INO, e.name);
+        else
+            ext2_unlink(fs, EXT2_ROOT_INO, e.name);
+    }
+    ext2_symlink(fs, EXT2_ROOT_INO, "sym", "newdir/moved", 0, 0, NULL);
+    ext2_sync(fs);
+}
+
+int ext2_dirty_image(const char *path, uint8_t **data, uint64_t *size)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "mke2fs -q -F -t ext3 -b 1024 -N 32 -J size=1 %s 3M "
+             ">/dev/null 2>&1", path);
+    if (system(cmd) != 0 || image_load(path, data, size) < 0)
+        return -1;
+    struct memdev md;
+    memdev_init(&md, *data, *size);
+    struct ext2_blkdev dev = memdev_blkdev(&md);
+    struct ext2_fs *fs;
+    if (ext2_mount(&dev, NULL, &fs) < 0)
+        return -1;
+    static uint8_t buf[20000];
+    memset(buf, 'z', sizeof(buf));
+    uint32_t d, f;
+    ext2_mkdir(fs, EXT2_ROOT_INO, "d", 0755, 0, 0, &d);
+    ext2_create(fs, d, "f", 0644, 0, 0, &f);
+    ext2_write(fs, f, 0, buf, sizeof(buf));
+    ext2_symlink(fs, d, "l", "f", 0, 0, NULL);
+    ext2_sync(fs);
+    ext2_create(fs, EXT2_ROOT_INO, "g", 0644, 0, 0, &f);
+    ext2_write(fs, f, 0, buf, 5000);
+    // The flushes of a commit: data, log, commit record, checkpoint. Cut at the checkpoint.
+    md.cut_flush = md.flushes + 3;
+    ext2_sync(fs);
+    ext2_unmount(fs);
+    memdev_free(&md);
+    return 0;
+}
