@@ -143,6 +143,14 @@ void bforget(struct ext2_fs *fs, uint64_t blk);  // freed: drop it (and from the
 int cache_write_dirty(struct ext2_fs *fs);     // every dirty data block to the device
 int cache_flush_dev(struct ext2_fs *fs);
 
+// The most blocks one step of an operation adds to the running transaction: a truncate may
+// free blocks in every group (bitmaps, descriptors), plus inode, superblock, indirect and
+// directory blocks. A step starts only while the transaction has this much room left.
+static inline uint32_t step_max(const struct ext2_fs *fs)
+{
+    return fs->ngroups + fs->gd_blocks + 16;
+}
+
 // ---- journal.c ----
 int journal_load(struct ext2_fs *fs);          // map the journal inode; recover if needed
 void journal_free(struct ext2_fs *fs);
