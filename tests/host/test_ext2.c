@@ -323,6 +323,36 @@ static void test_dense_file_4k(void **state)
     remount_checked();
 }
 
+// The smallest cache and no sync: transactions commit by themselves when they fill up,
+// dirty data is written back on eviction; thousands of changes stay consistent.
+static void test_small_cache_many_changes(void **state)
+{
+    (void)state;
+    mkfs("-t ext3 -b 1024", "16M");
+    load();
+    struct ext2_mount_opts opts = { .cache_blocks = 1 };
+    assert_int_equal(ext2_mount(&E.dev, &opts, &E.fs), 0);
+    uint32_t d;
+    assert_int_equal(ext2_mkdir(E.fs, EXT2_ROOT_INO, "many", 0755, 0, 0, &d), 0);
+    static uint8_t buf[10000];
+    fill(buf, sizeof(buf), 3);
+    for (int i = 0; i < 1500; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "file-%04d", i);
+        uint32_t f = create(d, name);
+        write_all(f, 0, buf, (size_t)(i * 37) % sizeof(buf));
+        if (i % 3 == 0)
+            assert_int_equal(ext2_unlink(E.fs, d, name), 0);
+    }
+    struct ext2_counters c;
+    ext2_get_counters(E.fs, &c);
+    assert_true(c.commits > 3);
+    remount_checked();
+    uint32_t f = lookup(d, "file-1499");
+    assert_content(f, 0, buf, 1499 * 37 % sizeof(buf));
+    remount_checked();
+}
+
 // Files made by mke2fs -d read back as the tree holds them.
 static void test_reads_mke2fs_populated_image(void **state)
 {
@@ -504,6 +534,7 @@ int main(void)
         cmocka_unit_test_teardown(test_directories_links_symlinks, teardown),
         cmocka_unit_test_teardown(test_large_sparse_file_and_truncate, teardown),
         cmocka_unit_test_teardown(test_dense_file_4k, teardown),
+        cmocka_unit_test_teardown(test_small_cache_many_changes, teardown),
         cmocka_unit_test_teardown(test_reads_mke2fs_populated_image, teardown),
         cmocka_unit_test_teardown(test_full_disk_short_write, teardown),
         cmocka_unit_test_teardown(test_refuses_unsupported_and_corrupt, teardown),
