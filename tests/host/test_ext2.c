@@ -353,6 +353,35 @@ static void test_small_cache_many_changes(void **state)
     remount_checked();
 }
 
+// A caller moving data itself (the fs service's DMA): blocks mapped with ext2_bmap and
+// written straight to the disk are never overwritten by a stale cached copy, not by the zeros
+// of their allocation nor by a later truncate's tail zeroing.
+static void test_bmap_direct_data(void **state)
+{
+    (void)state;
+    mkfs("-t ext3 -b 1024", "16M");
+    mount_img();
+    uint32_t f = create(EXT2_ROOT_INO, "dma");
+    static uint8_t data[20 * 1024];
+    fill(data, sizeof(data), 11);
+    assert_int_equal(ext2_truncate(E.fs, f, sizeof(data)), 0);
+    for (uint64_t b = 0; b < sizeof(data) / 1024; b++) {
+        uint64_t blk;
+        assert_int_equal(ext2_bmap(E.fs, f, b, true, &blk), 0);
+        assert_true(blk > 0 && blk * 1024 < E.size);
+        memcpy(E.data + blk * 1024, data + b * 1024, 1024);   // the "DMA"
+    }
+    assert_int_equal(ext2_fsync(E.fs, f), 0);
+    assert_int_equal(ext2_truncate(E.fs, f, 15000), 0);
+    assert_int_equal(ext2_sync(E.fs), 0);
+    remount_checked();
+    assert_content(f, 0, data, 15000);
+    uint64_t blk;
+    assert_int_equal(ext2_bmap(E.fs, f, 100, false, &blk), 0);
+    assert_int_equal(blk, 0);
+    remount_checked();
+}
+
 // Files made by mke2fs -d read back as the tree holds them.
 static void test_reads_mke2fs_populated_image(void **state)
 {
@@ -535,6 +564,7 @@ int main(void)
         cmocka_unit_test_teardown(test_large_sparse_file_and_truncate, teardown),
         cmocka_unit_test_teardown(test_dense_file_4k, teardown),
         cmocka_unit_test_teardown(test_small_cache_many_changes, teardown),
+        cmocka_unit_test_teardown(test_bmap_direct_data, teardown),
         cmocka_unit_test_teardown(test_reads_mke2fs_populated_image, teardown),
         cmocka_unit_test_teardown(test_full_disk_short_write, teardown),
         cmocka_unit_test_teardown(test_refuses_unsupported_and_corrupt, teardown),
