@@ -181,6 +181,8 @@ static int teardown(void **state)
     return 0;
 }
 
+static uint64_t total_writes, total_flushes;   // of the workload without a cut
+
 // Runs the workload once per cut made by set_cut(md, i) for i = 0 .. n-1, verifying each.
 static void crash_runs(const char *model, uint64_t n, void (*set_cut)(struct memdev *, uint64_t))
 {
@@ -199,8 +201,9 @@ static void crash_runs(const char *model, uint64_t n, void (*set_cut)(struct mem
         checked += run.nsynced;
         run_free(&run);
     }
-    printf("crash (%s): %lu cut points verified, %d with journal replay, "
-           "%d synced files compared\n", model, (unsigned long)n, replayed, checked);
+    printf("crash (%s): %lu cut points verified (workload: %lu writes, %lu flushes), "
+           "%d with journal replay, %d synced files compared\n", model, (unsigned long)n,
+           (unsigned long)total_writes, (unsigned long)total_flushes, replayed, checked);
     assert_true(replayed > 0);
     free(data);
 }
@@ -222,8 +225,6 @@ static void count_io(uint64_t *writes, uint64_t *flushes)
     memdev_free(&md);
     free(data);
 }
-
-static uint64_t total_writes, total_flushes;
 
 static void cut_at_write(struct memdev *md, uint64_t i)
 {
