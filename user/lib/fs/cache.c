@@ -195,6 +195,17 @@ void bforget(struct ext2_fs *fs, uint64_t blk)
     unhash(fs, b);
 }
 
+int cache_evict(struct ext2_fs *fs, uint64_t blk)
+{
+    struct buf *b = lookup(fs, blk);
+    if (!b || b->refs || b->journaled)
+        return 0;
+    int r = b->dirty ? dev_rw(fs, blk, b->data, 1) : 0;
+    if (r == 0)
+        unhash(fs, b);
+    return r;
+}
+
 void cache_drop_all(struct ext2_fs *fs)
 {
     for (uint32_t i = 0; i < fs->nbufs; i++)

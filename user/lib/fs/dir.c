@@ -208,7 +208,9 @@ static int entry_at(struct ext2_fs *fs, struct ext2_inode *dp, uint64_t pos, str
     return EXT2_E_INVAL;
 }
 
-int dir_remove(struct ext2_fs *fs, uint32_t dino, struct ext2_inode *dp, uint64_t pos)
+// Removes the entry at pos (remove), or points it at ino of the given type.
+static int edit_entry(struct ext2_fs *fs, uint32_t dino, struct ext2_inode *dp, uint64_t pos,
+                      int remove, uint32_t ino, int type)
 {
     struct buf *b;
     uint32_t off;
@@ -216,33 +218,28 @@ int dir_remove(struct ext2_fs *fs, uint32_t dino, struct ext2_inode *dp, uint64_
     int r = entry_at(fs, dp, pos, &b, &off, &prev);
     if (r < 0)
         return r;
-    if ((r = bjournal(fs, b)) == 0) {
-        if (prev >= 0)   // the previous entry takes the space
-            put16(b->data + prev + 4, (uint16_t)(get16(b->data + prev + 4) +
-                                                 get16(b->data + off + 4)));
-        else
-            put32(b->data + off, 0);
+    if ((r = bjournal(fs, b)) == 0 && remove && prev >= 0) {
+        // The previous entry takes the space.
+        put16(b->data + prev + 4, (uint16_t)(get16(b->data + prev + 4) +
+                                             get16(b->data + off + 4)));
+    } else if (r == 0) {
+        put32(b->data + off, remove ? 0 : ino);
+        if (!remove && (fs->sb.feature_incompat & INCOMPAT_FILETYPE))
+            b->data[off + 7] = (uint8_t)type;
     }
     brelse(fs, b);
     return r < 0 ? r : dir_touch(fs, dino, dp);
 }
 
+int dir_remove(struct ext2_fs *fs, uint32_t dino, struct ext2_inode *dp, uint64_t pos)
+{
+    return edit_entry(fs, dino, dp, pos, 1, 0, 0);
+}
+
 int dir_set(struct ext2_fs *fs, uint32_t dino, struct ext2_inode *dp, uint64_t pos,
             uint32_t ino, int type)
 {
-    struct buf *b;
-    uint32_t off;
-    int64_t prev;
-    int r = entry_at(fs, dp, pos, &b, &off, &prev);
-    if (r < 0)
-        return r;
-    if ((r = bjournal(fs, b)) == 0) {
-        put32(b->data + off, ino);
-        if (fs->sb.feature_incompat & INCOMPAT_FILETYPE)
-            b->data[off + 7] = (uint8_t)type;
-    }
-    brelse(fs, b);
-    return r < 0 ? r : dir_touch(fs, dino, dp);
+    return edit_entry(fs, dino, dp, pos, 0, ino, type);
 }
 
 int dir_init(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, uint32_t parent)

@@ -141,7 +141,18 @@ void brelse(struct ext2_fs *fs, struct buf *b);
 void bdirty(struct buf *b);                    // data block: written back before the commit
 void bforget(struct ext2_fs *fs, uint64_t blk);  // freed: drop it (and from the transaction)
 int cache_write_dirty(struct ext2_fs *fs);     // every dirty data block to the device
+// A data block the caller moves itself: written back if dirty, then no longer cached, so no
+// stale copy of it can be written over the caller's data later.
+int cache_evict(struct ext2_fs *fs, uint64_t blk);
 int cache_flush_dev(struct ext2_fs *fs);
+
+// The most blocks one step of an operation adds to the running transaction: a truncate may
+// free blocks in every group (bitmaps, descriptors), plus inode, superblock, indirect and
+// directory blocks. A step starts only while the transaction has this much room left.
+static inline uint32_t step_max(const struct ext2_fs *fs)
+{
+    return fs->ngroups + fs->gd_blocks + 16;
+}
 
 // ---- journal.c ----
 int journal_load(struct ext2_fs *fs);          // map the journal inode; recover if needed

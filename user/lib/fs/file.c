@@ -202,7 +202,7 @@ static int zero_tail(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, ui
     memset(b->data + in, 0, fs->bs - in);
     bdirty(b);
     brelse(fs, b);
-    return 0;
+    return cache_evict(fs, blk);   // the caller may move this file's data itself (ext2_bmap)
 }
 
 int ext2_truncate(struct ext2_fs *fs, uint32_t ino, uint64_t size)
@@ -234,6 +234,8 @@ int ext2_bmap(struct ext2_fs *fs, uint32_t ino, uint64_t file_block, bool alloc,
         r = op_begin(fs, 4);
     if (r == 0)
         r = imap(fs, ino, &ip, file_block, alloc, &b);
+    if (r == 0 && b)
+        r = cache_evict(fs, b);   // a new block's zeros reach the disk now, not later
     *blk = b;
     return alloc && r != EXT2_E_FBIG ? op_done(fs, r) : r;
 }

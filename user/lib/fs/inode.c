@@ -21,16 +21,28 @@ static int locate(struct ext2_fs *fs, uint32_t ino, uint32_t *blk, uint32_t *off
     return 0;
 }
 
+// The buffer holding inode ino (held until brelse) and the inode's offset in it.
+static int inode_buf(struct ext2_fs *fs, uint32_t ino, struct buf **b, uint32_t *off)
+{
+    uint32_t blk;
+    int r = locate(fs, ino, &blk, off);
+    return r < 0 ? r : bread(fs, blk, b);
+}
+
+static size_t inode_bytes(const struct ext2_fs *fs)
+{
+    return fs->inode_size < sizeof(struct ext2_inode) ? fs->inode_size : sizeof(struct ext2_inode);
+}
+
 int iget(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip)
 {
-    uint32_t blk, off;
+    uint32_t off;
     struct buf *b;
-    int r = locate(fs, ino, &blk, &off);
-    if (r < 0 || (r = bread(fs, blk, &b)) < 0)
+    int r = inode_buf(fs, ino, &b, &off);
+    if (r < 0)
         return r;
-    size_t n = fs->inode_size < sizeof(*ip) ? fs->inode_size : sizeof(*ip);
     memset(ip, 0, sizeof(*ip));
-    memcpy(ip, b->data + off, n);
+    memcpy(ip, b->data + off, inode_bytes(fs));
     brelse(fs, b);
     return 0;
 }
@@ -39,16 +51,15 @@ int iget(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip)
 // a deleted inode left behind).
 static int write_inode(struct ext2_fs *fs, uint32_t ino, const struct ext2_inode *ip, int fresh)
 {
-    uint32_t blk, off;
+    uint32_t off;
     struct buf *b;
-    int r = locate(fs, ino, &blk, &off);
-    if (r < 0 || (r = bread(fs, blk, &b)) < 0)
+    int r = inode_buf(fs, ino, &b, &off);
+    if (r < 0)
         return r;
-    size_t n = fs->inode_size < sizeof(*ip) ? fs->inode_size : sizeof(*ip);
     if ((r = bjournal(fs, b)) == 0) {
         if (fresh)
             memset(b->data + off, 0, fs->inode_size);
-        memcpy(b->data + off, ip, n);
+        memcpy(b->data + off, ip, inode_bytes(fs));
     }
     brelse(fs, b);
     return r;

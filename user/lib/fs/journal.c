@@ -31,6 +31,8 @@
 #define TAG_BYTES     8      // be32 block, be16 checksum, be16 flags
 #define UUID_BYTES    16
 #define JH_BYTES      12     // magic, type, sequence
+#define TAGS_PER_DESC(fs) (((fs)->bs - JH_BYTES - UUID_BYTES) / TAG_BYTES)
+#define HELD_MAX      16     // buffers one step holds at once (bread .. brelse), at most
 
 // Journal superblock fields (byte offsets).
 enum { JSB_BLOCKSIZE = 12, JSB_MAXLEN = 16, JSB_FIRST = 20, JSB_SEQUENCE = 24, JSB_START = 28,
@@ -218,12 +220,12 @@ static int map_journal(struct ext2_fs *fs, uint32_t jlen)
 }
 
 // How many metadata blocks one transaction may hold: the log must take them with their
-// descriptors and the commit block, and the cache must keep them besides a step's blocks.
+// descriptors and the commit block, and the cache must keep them besides the buffers a step
+// holds (HELD_MAX).
 static uint32_t txn_capacity(const struct ext2_fs *fs)
 {
-    uint32_t tags = (fs->bs - JH_BYTES - UUID_BYTES) / TAG_BYTES;
-    uint32_t log = (fs->jlen - fs->jfirst - 2) / (tags + 1) * tags;
-    uint32_t cache = fs->nbufs / 2;
+    uint32_t log = (fs->jlen - fs->jfirst - 1) / (TAGS_PER_DESC(fs) + 1) * TAGS_PER_DESC(fs);
+    uint32_t cache = fs->nbufs - HELD_MAX;
     return log < cache ? log : cache;
 }
 
@@ -232,7 +234,7 @@ static uint32_t txn_capacity(const struct ext2_fs *fs)
 int journal_load(struct ext2_fs *fs)
 {
     const struct ext2_super *s = &fs->sb;
-    fs->txn_limit = fs->nbufs / 2;
+    fs->txn_limit = fs->nbufs - HELD_MAX - step_max(fs);
     if (!(s->feature_compat & COMPAT_HAS_JOURNAL))
         return 0;
     if (s->journal_inum != EXT2_JOURNAL_INO || s->journal_dev != 0)
@@ -267,8 +269,11 @@ int journal_load(struct ext2_fs *fs)
     if (r < 0)
         return r;
     fs->has_journal = 1;
-    fs->txn_limit = txn_capacity(fs) / 2;
-    return fs->txn_limit < 16 ? EXT2_E_UNSUPPORTED : r;
+    uint32_t cap = txn_capacity(fs);
+    if (cap < 2 * step_max(fs))
+        return EXT2_E_UNSUPPORTED;   // a journal too small for this geometry
+    fs->txn_limit = cap - step_max(fs);
+    return r;
 }
 
 void journal_free(struct ext2_fs *fs)
@@ -301,7 +306,7 @@ int journal_step(struct ext2_fs *fs)
 static int write_log(struct ext2_fs *fs, struct buf **txn, uint32_t n, uint8_t *desc,
                      uint8_t *copy, uint32_t *end)
 {
-    uint32_t per_desc = (fs->bs - JH_BYTES - UUID_BYTES) / TAG_BYTES, pos = fs->jfirst;
+    uint32_t per_desc = TAGS_PER_DESC(fs), pos = fs->jfirst;
     for (uint32_t i = 0; i < n;) {
         uint32_t k = n - i < per_desc ? n - i : per_desc, dpos = pos, off = JH_BYTES;
         memset(desc, 0, fs->bs);
@@ -375,6 +380,8 @@ int journal_commit(struct ext2_fs *fs)
         r = cache_flush_dev(fs);
     if (r < 0 || fs->txn_blocks == 0)
         return r;
+    if (fs->has_journal && fs->txn_blocks > txn_capacity(fs))   // a step past step_max()
+        return fs_fail(fs, EXT2_E_NOSPC);
     struct buf **txn = txn_list(fs);
     uint8_t *s1 = malloc(fs->bs), *s2 = malloc(fs->bs);
     if (!txn || !s1 || !s2)

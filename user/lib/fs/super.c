@@ -346,9 +346,9 @@ static int load(struct ext2_fs *fs, const struct ext2_mount_opts *opts)
     uint32_t n = opts && opts->cache_blocks ? opts->cache_blocks : DEFAULT_CACHE;
     if (n < MIN_CACHE)
         n = MIN_CACHE;
-    // Room for one step's bitmaps and descriptors in any group besides the transaction.
-    if (n < 2 * (fs->ngroups + fs->gd_blocks) + MIN_CACHE)
-        n = 2 * (fs->ngroups + fs->gd_blocks) + MIN_CACHE;
+    // Room for a transaction of two steps besides the buffers being read.
+    if (n < 2 * step_max(fs) + MIN_CACHE)
+        n = 2 * step_max(fs) + MIN_CACHE;
     if ((r = cache_init(fs, n)) < 0)
         return r;
     if ((r = gd_check_all(fs)) < 0)

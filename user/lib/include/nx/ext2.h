@@ -146,10 +146,13 @@ int64_t ext2_write(struct ext2_fs *fs, uint32_t ino, uint64_t off, const void *b
 // Sets the size: shrinking frees the blocks past it, growing leaves a hole (reads as zeros).
 int ext2_truncate(struct ext2_fs *fs, uint32_t ino, uint64_t size);
 
-// Maps a file block to its device block (in fs blocks), allocating it if alloc is set (a new
-// block is zeroed). *blk = 0: a hole (alloc false). For a caller that moves file data itself
-// (DMA into its page cache): it must write data blocks to the device before ext2_fsync, and
-// must not mix this with ext2_read/ext2_write on the same file (their cache is not told).
+// Maps a file block to its device block (in fs blocks), allocating it if alloc is set.
+// *blk = 0: a hole (alloc false). For a caller that moves file data itself (DMA into its page
+// cache): a new block is zeroed on the device before this returns, and the library keeps no
+// cached copy of a block it mapped (nor of the block ext2_truncate cut), so the caller may
+// write it at any time; it must write data before ext2_fsync for that to cover it (ordered
+// mode), grow the size (ext2_truncate) before allocating past it, and not mix this with
+// ext2_read/ext2_write on the same file.
 int ext2_bmap(struct ext2_fs *fs, uint32_t ino, uint64_t file_block, bool alloc, uint64_t *blk);
 
 // Creation: mode holds permission bits only; *ino receives the new inode (may be NULL).

@@ -1,0 +1,577 @@
+// Host tests for the ext2/ext3 library (user/lib/fs) against real images made by mke2fs:
+// every operation sequence ends with `e2fsck -fn` on the image, which must find nothing.
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support/ext2_memdev.h"
+
+#define IMG "build/host/ext2-test.img"
+
+struct env {
+    uint8_t *data;
+    uint64_t size;
+    struct memdev md;
+    struct ext2_blkdev dev;
+    struct ext2_fs *fs;
+};
+static struct env E;
+
+static void sh(const char *fmt, ...)
+{
+    char cmd[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof(cmd), fmt, ap);
+    va_end(ap);
+    if (system(cmd) != 0)
+        fail_msg("command failed: %s", cmd);
+}
+
+// A fresh image: mke2fs with opts, of the given size.
+static void mkfs(const char *opts, const char *size)
+{
+    sh("mke2fs -q -F %s " IMG " %s >/dev/null 2>&1", opts, size);
+}
+
+static void load(void)
+{
+    free(E.data);
+    assert_int_equal(image_load(IMG, &E.data, &E.size), 0);
+    memdev_init(&E.md, E.data, E.size);
+    E.dev = memdev_blkdev(&E.md);
+}
+
+static void mount_img(void)
+{
+    load();
+    int r = ext2_mount(&E.dev, NULL, &E.fs);
+    if (r < 0)
+        fail_msg("mount: %s", ext2_strerror(r));
+}
+
+static void assert_fsck_clean(void)
+{
+    assert_int_equal(image_save(IMG, E.data, E.size), 0);
+    if (system("e2fsck -fn " IMG " >build/host/ext2-fsck.log 2>&1") != 0) {
+        system("cat build/host/ext2-fsck.log");
+        fail_msg("e2fsck found errors");
+    }
+}
+
+// Unmount, then e2fsck must find a clean file system; mount it again.
+static void remount_checked(void)
+{
+    assert_int_equal(ext2_unmount(E.fs), 0);
+    E.fs = NULL;
+    assert_fsck_clean();
+    int r = ext2_mount(&E.dev, NULL, &E.fs);
+    assert_int_equal(r, 0);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    if (E.fs)
+        ext2_unmount(E.fs);
+    E.fs = NULL;
+    memdev_free(&E.md);
+    free(E.data);
+    E.data = NULL;
+    return 0;
+}
+
+static void fill(uint8_t *p, size_t n, uint32_t seed)
+{
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 1103515245u + 12345u;
+        p[i] = (uint8_t)(seed >> 16);
+    }
+}
+
+static uint32_t create(uint32_t dir, const char *name)
+{
+    uint32_t ino;
+    int r = ext2_create(E.fs, dir, name, 0644, 1000, 1000, &ino);
+    if (r < 0)
+        fail_msg("create %s: %s", name, ext2_strerror(r));
+    return ino;
+}
+
+static void write_all(uint32_t ino, uint64_t off, const void *p, size_t n)
+{
+    assert_int_equal(ext2_write(E.fs, ino, off, p, n), (int64_t)n);
+}
+
+static void assert_content(uint32_t ino, uint64_t off, const void *p, size_t n)
+{
+    uint8_t *got = malloc(n ? n : 1);
+    assert_int_equal(ext2_read(E.fs, ino, off, got, n), (int64_t)n);
+    assert_memory_equal(got, p, n);
+    free(got);
+}
+
+static uint32_t lookup(uint32_t dir, const char *name)
+{
+    uint32_t ino = 0;
+    assert_int_equal(ext2_lookup(E.fs, dir, name, &ino), 0);
+    return ino;
+}
+
+static void test_mount_fresh_images(void **state)
+{
+    (void)state;
+    const char *kinds[] = { "-t ext3 -b 1024", "-t ext3 -b 4096", "-t ext2", "-t ext3" };
+    for (size_t k = 0; k < 4; k++) {
+        mkfs(kinds[k], "16M");
+        mount_img();
+        struct ext2_dirent e;
+        uint64_t cookie = 0;
+        int n = 0;
+        while (ext2_readdir(E.fs, EXT2_ROOT_INO, &cookie, &e) == 1)
+            n++;
+        assert_int_equal(n, 3);   // . .. lost+found
+        struct ext2_stat st;
+        assert_int_equal(ext2_stat(E.fs, lookup(EXT2_ROOT_INO, "lost+found"), &st), 0);
+        assert_int_equal(st.mode & EXT2_S_IFMT, EXT2_S_IFDIR);
+        remount_checked();
+        teardown(NULL);
+    }
+}
+
+static void test_files_write_read_back(void **state)
+{
+    (void)state;
+    mkfs("-t ext3 -b 1024", "16M");
+    mount_img();
+    static uint8_t buf[300000];
+    fill(buf, sizeof(buf), 7);
+    size_t sizes[] = { 0, 1, 1023, 1024, 1025, 12 * 1024, 12 * 1024 + 1, 270 * 1024, 300000 };
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "f%zu", i);
+        uint32_t ino = create(EXT2_ROOT_INO, name);
+        write_all(ino, 0, buf, sizes[i]);
+    }
+    // Unaligned overwrite in the middle, and a write past the end leaving a hole.
+    uint32_t f = lookup(EXT2_ROOT_INO, "f8");
+    write_all(f, 5000, "hello", 5);
+    uint32_t h = create(EXT2_ROOT_INO, "holes");
+    write_all(h, 100000, "end", 3);
+    assert_int_equal(ext2_fsync(E.fs, h), 0);
+    remount_checked();
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "f%zu", i);
+        uint32_t ino = lookup(EXT2_ROOT_INO, name);
+        struct ext2_stat st;
+        assert_int_equal(ext2_stat(E.fs, ino, &st), 0);
+        assert_int_equal(st.size, sizes[i]);
+        if (ino == f) {
+            assert_content(ino, 0, buf, 5000);
+            assert_content(ino, 5000, "hello", 5);
+            assert_content(ino, 5005, buf + 5005, sizes[i] - 5005);
+        } else {
+            assert_content(ino, 0, buf, sizes[i]);
+        }
+        uint8_t x;
+        assert_int_equal(ext2_read(E.fs, ino, sizes[i], &x, 1), 0);
+    }
+    static uint8_t zeros[100000];
+    h = lookup(EXT2_ROOT_INO, "holes");
+    assert_content(h, 0, zeros, sizeof(zeros));
+    assert_content(h, 100000, "end", 3);
+    remount_checked();
+}
+
+static void test_directories_links_symlinks(void **state)
+{
+    (void)state;
+    mkfs("-t ext3 -b 1024", "16M");
+    mount_img();
+    uint32_t a, b, c;
+    assert_int_equal(ext2_mkdir(E.fs, EXT2_ROOT_INO, "a", 0755, 0, 0, &a), 0);
+    assert_int_equal(ext2_mkdir(E.fs, a, "b", 0755, 0, 0, &b), 0);
+    assert_int_equal(ext2_mkdir(E.fs, EXT2_ROOT_INO, "c", 0700, 0, 0, &c), 0);
+    assert_int_equal(ext2_mkdir(E.fs, EXT2_ROOT_INO, "a", 0755, 0, 0, NULL), EXT2_E_EXIST);
+    assert_int_equal(lookup(b, ".."), a);
+    uint32_t f = create(b, "file");
+    write_all(f, 0, "data", 4);
+    // Many entries: the directory grows past one block.
+    for (int i = 0; i < 200; i++) {
+        char name[64];
+        snprintf(name, sizeof(name), "entry-with-a-longish-name-%03d", i);
+        create(c, name);
+    }
+    for (int i = 0; i < 200; i += 2) {
+        char name[64];
+        snprintf(name, sizeof(name), "entry-with-a-longish-name-%03d", i);
+        assert_int_equal(ext2_unlink(E.fs, c, name), 0);
+    }
+    // Hard links.
+    assert_int_equal(ext2_link(E.fs, f, EXT2_ROOT_INO, "hard"), 0);
+    assert_int_equal(ext2_link(E.fs, a, EXT2_ROOT_INO, "dirlink"), EXT2_E_ISDIR);
+    struct ext2_stat st;
+    assert_int_equal(ext2_stat(E.fs, f, &st), 0);
+    assert_int_equal(st.nlink, 2);
+    // Symlinks, fast and slow.
+    char longt[600];
+    memset(longt, 'x', sizeof(longt) - 1);
+    longt[sizeof(longt) - 1] = 0;
+    uint32_t s1, s2;
+    assert_int_equal(ext2_symlink(E.fs, EXT2_ROOT_INO, "fast", "a/b/file", 0, 0, &s1), 0);
+    assert_int_equal(ext2_symlink(E.fs, EXT2_ROOT_INO, "slow", longt, 0, 0, &s2), 0);
+    char buf[1024];
+    assert_int_equal(ext2_readlink(E.fs, s1, buf, sizeof(buf)), 8);
+    assert_memory_equal(buf, "a/b/file", 8);
+    assert_int_equal(ext2_readlink(E.fs, s2, buf, sizeof(buf)), 599);
+    assert_memory_equal(buf, longt, 599);
+    remount_checked();
+    // Errors.
+    assert_int_equal(ext2_rmdir(E.fs, EXT2_ROOT_INO, "a"), EXT2_E_NOTEMPTY);
+    assert_int_equal(ext2_unlink(E.fs, EXT2_ROOT_INO, "a"), EXT2_E_ISDIR);
+    assert_int_equal(ext2_rmdir(E.fs, EXT2_ROOT_INO, "hard"), EXT2_E_NOTDIR);
+    assert_int_equal(ext2_rename(E.fs, EXT2_ROOT_INO, "a", b, "x"), EXT2_E_INVAL);
+    assert_int_equal(ext2_lookup(E.fs, EXT2_ROOT_INO, "nope", &a), EXT2_E_NOENT);
+    assert_int_equal(ext2_create(E.fs, EXT2_ROOT_INO, "a/b", 0644, 0, 0, NULL), EXT2_E_INVAL);
+    // Renames: a file across directories, over an existing file, a directory across parents,
+    // a directory over an empty one.
+    assert_int_equal(ext2_rename(E.fs, b, "file", c, "moved"), 0);
+    create(EXT2_ROOT_INO, "victim");
+    assert_int_equal(ext2_rename(E.fs, EXT2_ROOT_INO, "hard", EXT2_ROOT_INO, "victim"), 0);
+    assert_int_equal(ext2_rename(E.fs, a, "b", c, "b2"), 0);
+    assert_int_equal(lookup(lookup(c, "b2"), ".."), c);
+    assert_int_equal(ext2_mkdir(E.fs, EXT2_ROOT_INO, "empty", 0755, 0, 0, NULL), 0);
+    assert_int_equal(ext2_rename(E.fs, c, "b2", EXT2_ROOT_INO, "empty"), 0);
+    // Two names of one inode: rename does nothing.
+    assert_int_equal(ext2_rename(E.fs, EXT2_ROOT_INO, "victim", c, "moved"), 0);
+    remount_checked();
+    f = lookup(c, "moved");
+    assert_int_equal(lookup(EXT2_ROOT_INO, "victim"), f);
+    assert_content(f, 0, "data", 4);
+    assert_int_equal(ext2_stat(E.fs, f, &st), 0);
+    assert_int_equal(st.nlink, 2);
+    // Tear it all down.
+    assert_int_equal(ext2_unlink(E.fs, c, "moved"), 0);
+    assert_int_equal(ext2_unlink(E.fs, EXT2_ROOT_INO, "victim"), 0);
+    assert_int_equal(ext2_rmdir(E.fs, EXT2_ROOT_INO, "empty"), 0);
+    assert_int_equal(ext2_rmdir(E.fs, EXT2_ROOT_INO, "a"), 0);
+    assert_int_equal(ext2_unlink(E.fs, EXT2_ROOT_INO, "slow"), 0);
+    assert_int_equal(ext2_unlink(E.fs, EXT2_ROOT_INO, "fast"), 0);
+    remount_checked();
+}
+
+// Sparse writes into the direct, single, double and triple indirect ranges of 1 KiB blocks,
+// then truncation back through each.
+static void test_large_sparse_file_and_truncate(void **state)
+{
+    (void)state;
+    mkfs("-t ext3 -b 1024", "16M");
+    mount_img();
+    uint32_t f = create(EXT2_ROOT_INO, "big");
+    uint64_t offs[] = { 0, 11 * 1024, 12 * 1024, 200 * 1024, 268 * 1024 + 7, 5000000,
+                        (12 + 256 + 65536) * 1024ull, 100000000, 1000000000ull };
+    char tag[32];
+    for (size_t i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+        snprintf(tag, sizeof(tag), "block-%zu", i);
+        write_all(f, offs[i], tag, strlen(tag) + 1);
+    }
+    remount_checked();
+    for (size_t i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+        snprintf(tag, sizeof(tag), "block-%zu", i);
+        assert_content(f, offs[i], tag, strlen(tag) + 1);
+    }
+    for (size_t i = sizeof(offs) / sizeof(offs[0]); i-- > 1;) {
+        assert_int_equal(ext2_truncate(E.fs, f, offs[i] + 3), 0);
+        remount_checked();
+        assert_content(f, offs[i], "blo", 3);
+    }
+    // Growing reads back zeros past the old end, including the cut block's tail.
+    assert_int_equal(ext2_truncate(E.fs, f, 20), 0);
+    assert_int_equal(ext2_truncate(E.fs, f, 3000), 0);
+    static const uint8_t zeros[100];
+    assert_content(f, 20, zeros, sizeof(zeros));
+    remount_checked();
+}
+
+// A dense file of 16 MiB on 4 KiB blocks (through the double indirect range), then removed.
+static void test_dense_file_4k(void **state)
+{
+    (void)state;
+    mkfs("-t ext3 -b 4096", "64M");
+    mount_img();
+    size_t n = 16u << 20;
+    uint8_t *p = malloc(n);
+    fill(p, n, 99);
+    uint32_t f = create(EXT2_ROOT_INO, "dense");
+    for (size_t off = 0; off < n; off += 100000)
+        write_all(f, off, p + off, off + 100000 < n ? 100000 : n - off);
+    remount_checked();
+    assert_content(f, 0, p, n);
+    struct ext2_statfs before, after;
+    ext2_statfs(E.fs, &before);
+    assert_int_equal(ext2_unlink(E.fs, EXT2_ROOT_INO, "dense"), 0);
+    ext2_statfs(E.fs, &after);
+    assert_true(after.free_blocks >= before.free_blocks + n / 4096);
+    free(p);
+    remount_checked();
+}
+
+// The smallest cache and no sync: transactions commit by themselves when they fill up,
+// dirty data is written back on eviction; thousands of changes stay consistent.
+static void test_small_cache_many_changes(void **state)
+{
+    (void)state;
+    mkfs("-t ext3 -b 1024", "16M");
+    load();
+    struct ext2_mount_opts opts = { .cache_blocks = 1 };
+    assert_int_equal(ext2_mount(&E.dev, &opts, &E.fs), 0);
+    uint32_t d;
+    assert_int_equal(ext2_mkdir(E.fs, EXT2_ROOT_INO, "many", 0755, 0, 0, &d), 0);
+    static uint8_t buf[10000];
+    fill(buf, sizeof(buf), 3);
+    for (int i = 0; i < 1500; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "file-%04d", i);
+        uint32_t f = create(d, name);
+        write_all(f, 0, buf, (size_t)(i * 37) % sizeof(buf));
+        if (i % 3 == 0)
+            assert_int_equal(ext2_unlink(E.fs, d, name), 0);
+    }
+    struct ext2_counters c;
+    ext2_get_counters(E.fs, &c);
+    assert_true(c.commits > 3);
+    remount_checked();
+    uint32_t f = lookup(d, "file-1499");
+    assert_content(f, 0, buf, 1499 * 37 % sizeof(buf));
+    remount_checked();
+}
+
+// A caller moving data itself (the fs service's DMA): blocks mapped with ext2_bmap and
+// written straight to the disk are never overwritten by a stale cached copy, not by the zeros
+// of their allocation nor by a later truncate's tail zeroing.
+static void test_bmap_direct_data(void **state)
+{
+    (void)state;
+    mkfs("-t ext3 -b 1024", "16M");
+    mount_img();
+    uint32_t f = create(EXT2_ROOT_INO, "dma");
+    static uint8_t data[20 * 1024];
+    fill(data, sizeof(data), 11);
+    assert_int_equal(ext2_truncate(E.fs, f, sizeof(data)), 0);
+    for (uint64_t b = 0; b < sizeof(data) / 1024; b++) {
+        uint64_t blk;
+        assert_int_equal(ext2_bmap(E.fs, f, b, true, &blk), 0);
+        assert_true(blk > 0 && blk * 1024 < E.size);
+        memcpy(E.data + blk * 1024, data + b * 1024, 1024);   // the "DMA"
+    }
+    assert_int_equal(ext2_fsync(E.fs, f), 0);
+    assert_int_equal(ext2_truncate(E.fs, f, 15000), 0);
+    assert_int_equal(ext2_sync(E.fs), 0);
+    remount_checked();
+    assert_content(f, 0, data, 15000);
+    uint64_t blk;
+    assert_int_equal(ext2_bmap(E.fs, f, 100, false, &blk), 0);
+    assert_int_equal(blk, 0);
+    remount_checked();
+}
+
+// Files made by mke2fs -d read back as the tree holds them.
+static void test_reads_mke2fs_populated_image(void **state)
+{
+    (void)state;
+    sh("rm -rf build/host/ext2-tree && mkdir -p build/host/ext2-tree/sub/deeper && "
+       "head -c 300000 /dev/urandom > build/host/ext2-tree/sub/rand && "
+       "echo hello > build/host/ext2-tree/hello.txt && "
+       "ln -s sub/rand build/host/ext2-tree/link");
+    mkfs("-t ext3 -d build/host/ext2-tree", "16M");
+    mount_img();
+    uint8_t *want;
+    uint64_t n;
+    assert_int_equal(image_load("build/host/ext2-tree/sub/rand", &want, &n), 0);
+    uint32_t r = lookup(lookup(EXT2_ROOT_INO, "sub"), "rand");
+    assert_content(r, 0, want, n);
+    free(want);
+    char buf[64];
+    assert_int_equal(ext2_readlink(E.fs, lookup(EXT2_ROOT_INO, "link"), buf, sizeof(buf)), 8);
+    assert_true(ext2_walk(E.fs, 8) >= 6);
+    // Changes in a populated tree.
+    assert_int_equal(ext2_unlink(E.fs, lookup(EXT2_ROOT_INO, "sub"), "rand"), 0);
+    assert_int_equal(ext2_rename(E.fs, EXT2_ROOT_INO, "hello.txt", lookup(EXT2_ROOT_INO, "sub"),
+                                 "hi"), 0);
+    remount_checked();
+}
+
+static void test_full_disk_short_write(void **state)
+{
+    (void)state;
+    mkfs("-t ext3 -b 1024", "4M");
+    mount_img();
+    static uint8_t buf[8 << 20];
+    uint32_t f = create(EXT2_ROOT_INO, "fill");
+    int64_t n = ext2_write(E.fs, f, 0, buf, sizeof(buf));
+    assert_true(n > 0 && n < (int64_t)sizeof(buf));
+    assert_int_equal(ext2_write(E.fs, f, (uint64_t)n, buf, 4096), EXT2_E_NOSPC);
+    struct ext2_statfs st;
+    ext2_statfs(E.fs, &st);
+    assert_false(st.read_only);
+    remount_checked();
+    assert_int_equal(ext2_unlink(E.fs, EXT2_ROOT_INO, "fill"), 0);
+    remount_checked();
+}
+
+// Unsupported features are refused; a corrupt superblock is refused.
+static void test_refuses_unsupported_and_corrupt(void **state)
+{
+    (void)state;
+    mkfs("-t ext4", "16M");
+    load();
+    assert_int_equal(ext2_mount(&E.dev, NULL, &E.fs), EXT2_E_UNSUPPORTED);
+    mkfs("-t ext3", "16M");
+    load();
+    E.data[1024 + 56] ^= 1;   // magic
+    assert_int_equal(ext2_mount(&E.dev, NULL, &E.fs), EXT2_E_CORRUPT);
+    load();
+    E.data[1024 + 24] = 9;    // block size
+    assert_int_equal(ext2_mount(&E.dev, NULL, &E.fs), EXT2_E_CORRUPT);
+    E.fs = NULL;
+}
+
+// A corrupt directory block: the lookup fails, the file system turns read-only and nothing
+// more is written.
+static void test_corrupt_directory_goes_read_only(void **state)
+{
+    (void)state;
+    mkfs("-t ext3 -b 1024", "16M");
+    mount_img();
+    uint32_t d;
+    assert_int_equal(ext2_mkdir(E.fs, EXT2_ROOT_INO, "d", 0755, 0, 0, &d), 0);
+    create(d, "f");
+    remount_checked();
+    uint64_t blk;
+    assert_int_equal(ext2_bmap(E.fs, lookup(EXT2_ROOT_INO, "lost+found"), 0, false, &blk),
+                     EXT2_E_ISDIR);
+    assert_int_equal(ext2_unmount(E.fs), 0);
+    E.fs = NULL;
+    // Find d's block with debugfs and break the rec_len of its first entry.
+    assert_int_equal(image_save(IMG, E.data, E.size), 0);
+    sh("debugfs -R 'bmap /d 0' " IMG " 2>/dev/null > build/host/ext2-bmap.txt");
+    FILE *fp = fopen("build/host/ext2-bmap.txt", "r");
+    assert_non_null(fp);
+    assert_int_equal(fscanf(fp, "%lu", &blk), 1);
+    fclose(fp);
+    load();
+    E.data[blk * 1024 + 4] = 3;
+    assert_int_equal(ext2_mount(&E.dev, NULL, &E.fs), 0);
+    uint32_t ino;
+    assert_int_equal(ext2_lookup(E.fs, d, "f", &ino), EXT2_E_CORRUPT);
+    uint64_t writes = E.md.writes;
+    assert_int_equal(ext2_create(E.fs, EXT2_ROOT_INO, "g", 0644, 0, 0, NULL), EXT2_E_CORRUPT);
+    struct ext2_statfs st;
+    ext2_statfs(E.fs, &st);
+    assert_true(st.read_only);
+    assert_int_equal(st.error, EXT2_E_CORRUPT);
+    ext2_unmount(E.fs);
+    E.fs = NULL;
+    assert_int_equal(E.md.writes, writes);
+}
+
+// Random byte flips (fixed seed) in the first 64 KiB of an image: mount, walk, change and
+// unmount must never crash or read out of bounds; errors are fine.
+static void flip_and_exercise(const uint8_t *base, uint64_t size, uint32_t seed, int *mounted)
+{
+    memcpy(E.data, base, size);
+    memdev_init(&E.md, E.data, size);
+    for (int k = 0; k < 1 + (int)(seed % 8); k++) {
+        seed = seed * 1103515245u + 12345u;
+        E.data[(seed >> 8) % (64 * 1024)] ^= (uint8_t)(1u << (seed % 8));
+    }
+    if (ext2_mount(&E.dev, NULL, &E.fs) < 0)
+        return;
+    ++*mounted;
+    ext2_exercise(E.fs);
+    ext2_unmount(E.fs);
+    E.fs = NULL;
+}
+
+static void test_random_corruption(void **state)
+{
+    (void)state;
+    sh("rm -rf build/host/ext2-tree2 && mkdir -p build/host/ext2-tree2/d/e && "
+       "head -c 70000 /dev/zero > build/host/ext2-tree2/d/zero && echo x > build/host/ext2-tree2/x && "
+       "ln -s x build/host/ext2-tree2/l");
+    mkfs("-t ext3 -b 1024 -N 64 -d build/host/ext2-tree2", "2M");
+    load();
+    uint8_t *base = malloc(E.size);
+    memcpy(base, E.data, E.size);
+    int mounted = 0;
+    for (uint32_t iter = 0; iter < 400; iter++)
+        flip_and_exercise(base, E.size, iter * 2654435761u, &mounted);
+    assert_true(mounted > 100);
+    free(base);
+}
+
+// The same over an image whose journal holds a committed transaction: recovery reads it.
+static void test_random_corruption_dirty_journal(void **state)
+{
+    (void)state;
+    uint8_t *base;
+    uint64_t size;
+    assert_int_equal(ext2_dirty_image(IMG, &base, &size), 0);
+    assert_int_equal(image_save(IMG, base, size), 0);
+    sh("debugfs -R logdump " IMG " 2>/dev/null | grep -q 'Found expected sequence'");
+    load();
+    int mounted = 0;
+    for (uint32_t iter = 0; iter < 400; iter++)
+        flip_and_exercise(base, size, iter * 2654435761u, &mounted);
+    assert_true(mounted > 100);
+    // Unharmed, it replays to a clean file system.
+    memcpy(E.data, base, size);
+    memdev_init(&E.md, E.data, size);
+    assert_int_equal(ext2_mount(&E.dev, NULL, &E.fs), 0);
+    uint32_t d;
+    assert_int_equal(ext2_lookup(E.fs, EXT2_ROOT_INO, "g", &d), 0);
+    remount_checked();
+    free(base);
+}
+
+// Our log is jbd2 as e2fsprogs reads it: e2fsck replays a transaction we committed (and
+// left un-checkpointed) into a clean file system holding the committed file.
+static void test_e2fsck_replays_our_journal(void **state)
+{
+    (void)state;
+    uint8_t *base;
+    uint64_t size;
+    assert_int_equal(ext2_dirty_image(IMG, &base, &size), 0);
+    assert_int_equal(image_save(IMG, base, size), 0);
+    free(base);
+    sh("e2fsck -fy " IMG " >/dev/null 2>&1; e2fsck -fn " IMG " >/dev/null 2>&1");
+    sh("debugfs -R 'stat /g' " IMG " 2>/dev/null | grep -q 'Size: 5000'");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_mount_fresh_images, teardown),
+        cmocka_unit_test_teardown(test_files_write_read_back, teardown),
+        cmocka_unit_test_teardown(test_directories_links_symlinks, teardown),
+        cmocka_unit_test_teardown(test_large_sparse_file_and_truncate, teardown),
+        cmocka_unit_test_teardown(test_dense_file_4k, teardown),
+        cmocka_unit_test_teardown(test_small_cache_many_changes, teardown),
+        cmocka_unit_test_teardown(test_bmap_direct_data, teardown),
+        cmocka_unit_test_teardown(test_reads_mke2fs_populated_image, teardown),
+        cmocka_unit_test_teardown(test_full_disk_short_write, teardown),
+        cmocka_unit_test_teardown(test_refuses_unsupported_and_corrupt, teardown),
+        cmocka_unit_test_teardown(test_corrupt_directory_goes_read_only, teardown),
+        cmocka_unit_test_teardown(test_random_corruption, teardown),
+        cmocka_unit_test_teardown(test_random_corruption_dirty_journal, teardown),
+        cmocka_unit_test_teardown(test_e2fsck_replays_our_journal, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
