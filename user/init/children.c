@@ -17,7 +17,8 @@ static nx_handle_t timer = NX_HANDLE_INVALID;
 
 // Rights of the handles init grants.
 #define SERVE_RIGHTS (NX_RIGHT_WAIT | NX_RIGHT_TRANSFER)
-#define CLIENT_RIGHTS (NX_RIGHT_SIGNAL | NX_RIGHT_TRANSFER)
+// DUPLICATE lets a client hand a copy on (the shell gives its console to what it runs).
+#define CLIENT_RIGHTS (NX_RIGHT_SIGNAL | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER)
 #define REGISTER_RIGHTS (NX_RIGHT_SIGNAL | NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER)
 
 struct child *child_new(const char *name, const struct mf_service *svc)
@@ -295,11 +296,13 @@ static void log_started(const struct child *c, uint32_t pages, uint32_t priority
 }
 
 long child_start(struct child *c, const char *path, const char *const *args, int nargs,
-                 uint32_t pages, uint32_t priority)
+                 uint32_t pages, uint32_t priority, nx_handle_t console)
 {
     struct grants g = { 0 };
     nx_handle_t mgr = running_service("svcmgr");
-    long err = mgr == NX_HANDLE_INVALID ? NX_OK : grant_endpoint(&g, c, "svcmgr");
+    long err = console == NX_HANDLE_INVALID ? NX_OK : add_handle(&g, "console", console);
+    if (!err && mgr != NX_HANDLE_INVALID)
+        err = grant_endpoint(&g, c, "svcmgr");
     if (!err)
         err = exec_child(c, &g, path, args, nargs, pages, priority);
     if (!err)
