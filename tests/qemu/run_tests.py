@@ -298,7 +298,8 @@ BLK_FIRST = [r"blktest: info ok", r"blktest: attach ok", r"blktest: writes from 
              r"blktest: attach read-only ok", r"blktest: read into a read-only VMO ok",
              r"blktest: write out of it ok", r"blktest: detach ok", r"blktest: use after detach ok",
              r"blktest: detach twice ok", r"blktest: attach a notification ok",
-             r"blktest: attach nothing ok", r"blktest: the driver still answers ok",
+             r"blktest: attach nothing ok", r"blktest: disconnect \(init only\) ok",
+             r"blktest: the driver still answers ok",
              r"blktest: first boot wrote 1025 blocks",
              r"blktest: \d+ reads, \d+ writes, [1-9]\d* flushes, 0 errors, \d+ bytes by DMA, 0 copied, "
              r"at most [2-9] in flight",

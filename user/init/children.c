@@ -2,6 +2,7 @@
 // services, and what happens when it dies (restart with back-off, or not).
 #include <stdio.h>
 #include <string.h>
+#include <nx/blk.h>
 #include <nx/loader.h>
 #include <nx/log.h>
 #include <nx/nx.h>
@@ -359,14 +360,15 @@ static void schedule_restart(struct child *c, uint64_t now)
            c->pid, (long long)c->exit_status, (long long)delay / 1000000);
 }
 
-// The log service drops the rings of a process that ended, svcmgr the names it registered
-// (a restarted instance makes and registers its own).
+// The log service drops the rings of a process that ended, svcmgr the names it registered,
+// the block driver the VMOs it attached (a restarted instance makes and registers its own).
 static void disconnect(const struct child *c)
 {
     static const struct {
         const char *service;
         uint32_t op;
-    } tell[] = { { "log", NX_LOG_DISCONNECT }, { "svcmgr", NX_SVCMGR_DISCONNECT } };
+    } tell[] = { { "log", NX_LOG_DISCONNECT }, { "svcmgr", NX_SVCMGR_DISCONNECT },
+                 { "blk", NX_BLK_DISCONNECT } };
     struct nx_badge_req d = { c->badge };
     for (size_t i = 0; i < sizeof(tell) / sizeof(tell[0]); i++) {
         nx_handle_t ep = running_service(tell[i].service);

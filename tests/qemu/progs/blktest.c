@@ -110,6 +110,9 @@ static void bad_requests(const struct nx_blk_info *info)
            NX_ERR_WRONG_TYPE);
     struct nx_rpc_call c = { .op = NX_BLK_ATTACH, .deadline = NX_DEADLINE_NEVER };
     expect("attach nothing", nx_rpc(blk, &c), NX_ERR_INVALID);
+    struct nx_badge_req me = { 1 };
+    expect("disconnect (init only)", nx_rpc_call(blk, NX_BLK_DISCONNECT, &me, sizeof me, NULL, 0,
+                                                 NX_DEADLINE_NEVER), NX_ERR_ACCESS);
     nx_handle_close((nx_handle_t)n);
     nx_handle_close((nx_handle_t)vmo);
 }
