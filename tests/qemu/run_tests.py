@@ -302,7 +302,11 @@ BLK_FIRST = [r"blktest: info ok", r"blktest: attach ok", r"blktest: writes from 
              r"blktest: the driver still answers ok",
              r"blktest: first boot wrote 1025 blocks",
              r"blktest: \d+ reads, \d+ writes, [1-9]\d* flushes, 0 errors, \d+ bytes by DMA, 0 copied, "
-             r"at most [2-9] in flight",
+             r"at most [2-9] in flight", r"blktest: kill the driver ok",
+             r"blktest: the restarted driver answers ok", r"blktest: under a new pid ok",
+             r"blktest: an old id after the restart ok", r"blktest: attach again ok",
+             r"blktest: read through the new driver ok",
+             r"blktest: bytes that differ after the restart ok",
              r"blktest: 0 failures", POWER_OFF_SBI]
 BLK_SECOND = [r"blktest: read back after the reboot ok",
               r"blktest: bytes that differ from the first boot's ok",
@@ -320,7 +324,7 @@ def check_blk_persists(name):
         disk = image + (",readonly=on" if readonly else "")
         out, code = boot(initrd=initrd, disk=disk)
         problems += [f"boot {n}: " + p for p in missing(out, expect)]
-        problems += [f"boot {n}: unexpected " + p for p in (r"WRONG", r"PANIC", r"killed")
+        problems += [f"boot {n}: unexpected " + p for p in (r"WRONG", r"PANIC", r"killed:")
                      if re.search(p, out)]
         if code is None:
             problems.append(f"boot {n}: QEMU did not power off")
