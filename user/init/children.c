@@ -2,6 +2,7 @@
 // services, and what happens when it dies (restart with back-off, or not).
 #include <stdio.h>
 #include <string.h>
+#include <nx/blk.h>
 #include <nx/fs.h>
 #include <nx/loader.h>
 #include <nx/log.h>
@@ -22,7 +23,8 @@ static nx_handle_t timer = NX_HANDLE_INVALID;
 // server itself.
 #define SERVE_RIGHTS (NX_RIGHT_WAIT | NX_RIGHT_TRANSFER | NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | \
                       NX_RIGHT_SIGNAL)
-#define CLIENT_RIGHTS (NX_RIGHT_SIGNAL | NX_RIGHT_TRANSFER)
+// DUPLICATE lets a client hand a copy on (the shell gives its console to what it runs).
+#define CLIENT_RIGHTS (NX_RIGHT_SIGNAL | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER)
 #define REGISTER_RIGHTS (NX_RIGHT_SIGNAL | NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER)
 
 struct child *child_new(const char *name, const struct mf_service *svc)
@@ -328,11 +330,13 @@ static void log_started(const struct child *c, uint32_t pages, uint32_t priority
 }
 
 long child_start(struct child *c, const char *path, const char *const *args, int nargs,
-                 uint32_t pages, uint32_t priority)
+                 uint32_t pages, uint32_t priority, nx_handle_t console)
 {
     struct grants g = { 0 };
     nx_handle_t mgr = running_service("svcmgr");
-    long err = mgr == NX_HANDLE_INVALID ? NX_OK : grant_endpoint(&g, c, "svcmgr");
+    long err = console == NX_HANDLE_INVALID ? NX_OK : add_handle(&g, "console", console);
+    if (!err && mgr != NX_HANDLE_INVALID)
+        err = grant_endpoint(&g, c, "svcmgr");
     if (!err)
         err = exec_child(c, &g, path, args, nargs, pages, priority);
     if (!err)
@@ -389,14 +393,15 @@ static void schedule_restart(struct child *c, uint64_t now)
            c->pid, (long long)c->exit_status, (long long)delay / 1000000);
 }
 
-// The log service drops the rings of a process that ended, svcmgr the names it registered
-// (a restarted instance makes and registers its own).
+// The log service drops the rings of a process that ended, svcmgr the names it registered,
+// the block driver the VMOs it attached (a restarted instance makes and registers its own).
 static void disconnect(const struct child *c)
 {
     static const struct {
         const char *service;
         uint32_t op;
-    } tell[] = { { "log", NX_LOG_DISCONNECT }, { "svcmgr", NX_SVCMGR_DISCONNECT } };
+    } tell[] = { { "log", NX_LOG_DISCONNECT }, { "svcmgr", NX_SVCMGR_DISCONNECT },
+                 { "blk", NX_BLK_DISCONNECT } };
     struct nx_badge_req d = { c->badge };
     for (size_t i = 0; i < sizeof(tell) / sizeof(tell[0]); i++) {
         nx_handle_t ep = running_service(tell[i].service);

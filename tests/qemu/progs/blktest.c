@@ -2,9 +2,12 @@
 // image. The first boot (block 0 holds no header yet) writes a pattern through the driver,
 // from several threads at once, flushes, reads it back and tries bad requests; the second
 // boot, on the same image attached read-only, reads the pattern back, and its write attempt
-// must come back as the device's error. Each boot ends with a power-off through init.
+// must come back as the device's error. The first boot also kills the driver: init restarts
+// it, and the data is read again through the new one after attaching again. Each boot ends
+// with a power-off through init.
 #define TEST_NAME "blktest"
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <string.h>
 #include <nx/blk.h>
 #include <nx/rpc.h>
@@ -26,7 +29,8 @@ struct header {
 };
 
 static nx_handle_t blk;
-static uint8_t *buf;        // BUF_BYTES, attached as id
+static nx_handle_t vmo;     // BUF_BYTES, mapped at buf, attached as id
+static uint8_t *buf;
 static uint32_t id;
 static uint64_t seed;
 static atomic_int writers_left;
@@ -95,10 +99,10 @@ static void bad_requests(const struct nx_blk_info *info)
     expect("unknown VMO id", io(NX_BLK_READ, id + 7, 0, 0, 1), NX_ERR_NOT_FOUND);
     expect("wrong request size", nx_rpc_call(blk, NX_BLK_READ, "x", 1, NULL, 0,
                                              NX_DEADLINE_NEVER), NX_ERR_INVALID);
-    long vmo = nx_vmo_create(4096);
-    expect("attach without DMA", nx_blk_attach(blk, (nx_handle_t)vmo,
+    long small = nx_vmo_create(4096);
+    expect("attach without DMA", nx_blk_attach(blk, (nx_handle_t)small,
                                                NX_RIGHT_READ | NX_RIGHT_WRITE), NX_ERR_ACCESS);
-    long ro = nx_blk_attach(blk, (nx_handle_t)vmo, NX_RIGHT_READ | NX_RIGHT_DMA);
+    long ro = nx_blk_attach(blk, (nx_handle_t)small, NX_RIGHT_READ | NX_RIGHT_DMA);
     expect("attach read-only", ro >= 0, 1);
     expect("read into a read-only VMO", io(NX_BLK_READ, (uint32_t)ro, 0, 0, 1), NX_ERR_ACCESS);
     expect("write out of it", io(NX_BLK_WRITE, (uint32_t)ro, 0, info->blocks - 1, 1), NX_OK);
@@ -110,8 +114,43 @@ static void bad_requests(const struct nx_blk_info *info)
            NX_ERR_WRONG_TYPE);
     struct nx_rpc_call c = { .op = NX_BLK_ATTACH, .deadline = NX_DEADLINE_NEVER };
     expect("attach nothing", nx_rpc(blk, &c), NX_ERR_INVALID);
+    struct nx_badge_req me = { 1 };
+    expect("disconnect (init only)", nx_rpc_call(blk, NX_BLK_DISCONNECT, &me, sizeof me, NULL, 0,
+                                                 NX_DEADLINE_NEVER), NX_ERR_ACCESS);
     nx_handle_close((nx_handle_t)n);
-    nx_handle_close((nx_handle_t)vmo);
+    nx_handle_close((nx_handle_t)small);
+}
+
+// The pid of the service called name among those init started, or 0.
+static uint32_t pid_of(nx_handle_t proc, const char *name)
+{
+    struct nx_proc_entry e[16];
+    struct nx_proc_list_req req = { 0 };
+    struct nx_rpc_call c = { .op = NX_PROC_LIST, .req = &req, .req_len = sizeof req,
+                             .rep = e, .rep_cap = sizeof e, .deadline = NX_DEADLINE_NEVER };
+    long n = nx_rpc(proc, &c);
+    for (long i = 0; i < n; i++)
+        if (!strcmp(e[i].name, name) && e[i].state == NX_PROC_ENTRY_RUNNING)
+            return e[i].pid;
+    return 0;
+}
+
+// Kill the driver: init restarts it on the same endpoint, which knows no attachment.
+static void restart_driver(nx_handle_t proc)
+{
+    struct nx_proc_kill_req k = { pid_of(proc, "blk") };
+    expect("kill the driver", nx_rpc_call(proc, NX_PROC_KILL, &k, sizeof k, NULL, 0,
+                                          NX_DEADLINE_NEVER), NX_OK);
+    struct nx_blk_info info;
+    expect("the restarted driver answers", nx_blk_info(blk, &info), NX_OK);
+    expect("under a new pid", pid_of(proc, "blk") != k.pid && pid_of(proc, "blk") != 0, 1);
+    expect("an old id after the restart", nx_blk_read(blk, id, 0, DATA_BLOCK, 8),
+           NX_ERR_NOT_FOUND);
+    long r = nx_blk_attach(blk, vmo, NX_RIGHTS_SAME);
+    expect("attach again", r >= 0, 1);
+    id = (uint32_t)r;
+    expect("read through the new driver", read_pattern(), NX_OK);
+    expect("bytes that differ after the restart", differences(seed), 0);
 }
 
 static void first_boot(const struct nx_blk_info *info)
@@ -172,21 +211,24 @@ int main(void)
     expect("block size", info.block_size, 512);
     nx_printf("blktest: %llu blocks, %u per request\n", (unsigned long long)info.blocks,
               info.max_blocks);
-    long vmo = nx_vmo_create(BUF_BYTES);
+    vmo = (nx_handle_t)nx_vmo_create(BUF_BYTES);
     buf = (uint8_t *)nx_vm_map(nx_self, vmo, 0, 0, BUF_BYTES, NX_PROT_READ | NX_PROT_WRITE);
-    long r = nx_blk_attach(blk, (nx_handle_t)vmo, NX_RIGHTS_SAME);
+    long r = nx_blk_attach(blk, vmo, NX_RIGHTS_SAME);
     expect("attach", r >= 0, 1);
     id = (uint32_t)r;
     expect("read block 0", nx_blk_read(blk, id, 0, 0, 1), NX_OK);
     struct header h;
     memcpy(&h, buf, sizeof h);
-    if (memcmp(h.magic, MAGIC, 8)) {
+    bool first = memcmp(h.magic, MAGIC, 8) != 0;
+    if (first) {
         first_boot(&info);
     } else {
         seed = h.seed;
         second_boot();
     }
     report_stats();
+    if (first)
+        restart_driver(nx_startup_handle("proc"));
     nx_printf("blktest: %d failures\n", failures);
     return (int)nx_rpc_call(nx_startup_handle("proc"), NX_PROC_POWEROFF, NULL, 0, NULL, 0,
                             NX_DEADLINE_NEVER);

@@ -224,8 +224,10 @@ static void count(uint32_t type, long result, uint64_t bytes)
         stats.errors++;
     else if (type == VIRTIO_BLK_T_FLUSH)
         stats.flushes++;
+    else if (type == VIRTIO_BLK_T_IN)
+        stats.reads++;
     else
-        *(type == VIRTIO_BLK_T_IN ? &stats.reads : &stats.writes) += 1;
+        stats.writes++;
     if (result == NX_OK)
         stats.bytes += bytes;
     unlock();

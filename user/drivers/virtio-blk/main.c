@@ -102,6 +102,16 @@ static long op_attach(void *ctx, struct nx_rpc_req *req)
     return id < MAX_ATTACHED ? id : NX_ERR_NO_SPACE;
 }
 
+// End an attachment taken with get(): its own reference goes now, get's with put.
+static void detach(struct attachment *a)
+{
+    lock_table();
+    a->attached = false;
+    a->refs--;
+    unlock_table();
+    put(a);
+}
+
 static long op_detach(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
@@ -110,12 +120,27 @@ static long op_detach(void *ctx, struct nx_rpc_req *req)
     struct attachment *a = get(req->badge, r.vmo);
     if (!a)
         return NX_ERR_NOT_FOUND;
-    lock_table();
-    a->attached = false;
-    a->refs--;  // the attachment's own; get's is dropped by put
-    unlock_table();
-    put(a);
+    detach(a);
     return NX_OK;
+}
+
+// init only (badge 0): a process ended; nobody else can name its VMOs any more.
+static long op_disconnect(void *ctx, struct nx_rpc_req *req)
+{
+    (void)ctx;
+    struct nx_badge_req r;
+    memcpy(&r, req->data, sizeof r);
+    if (req->badge != 0)
+        return NX_ERR_ACCESS;
+    long n = 0;
+    for (uint32_t id = 0; id < MAX_ATTACHED; id++) {
+        struct attachment *a = get(r.badge, id);
+        if (a) {
+            detach(a);
+            n++;
+        }
+    }
+    return n;
 }
 
 // ---- requests ----
@@ -212,6 +237,8 @@ static const struct nx_rpc_op ops[] = {
     { NX_BLK_WRITE, sizeof(struct nx_blk_io), sizeof(struct nx_blk_io), op_write },
     { NX_BLK_FLUSH, 0, 0, op_flush },
     { NX_BLK_STATS, 0, 0, op_stats },
+    { NX_BLK_DISCONNECT, sizeof(struct nx_badge_req), sizeof(struct nx_badge_req),
+      op_disconnect },
 };
 static const struct nx_rpc_server server = { ops, sizeof ops / sizeof ops[0], NULL, NULL };
 static nx_handle_t serve_ep, irq, irq_notify;

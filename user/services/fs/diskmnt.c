@@ -221,22 +221,19 @@ static void disk_unload(void *ctx, struct fb_file *f)
     f->dev_id = -1;
 }
 
-// The ext2 library zeroes a block it allocates in its cache and writes the zeros back at the
-// next commit, which would land on top of data written by DMA before it. So: allocate every
-// block and set the size, commit (the zeros and the metadata reach the disk), then DMA the
-// data and flush. A power cut in between leaves the new size over zeros, never over another
-// file's old bytes; when this returns, data and size are both durable.
+// ext3's data=ordered: the data blocks reach the disk (DMA, then a flush) before the commit
+// that makes the new size and block pointers durable, so a power cut before the commit leaves
+// the old file, one after it the new one, never pointers to blocks that were not written.
+// (ext2_bmap writes a new block's zeros at once and keeps no cached copy: nothing the library
+// writes later lands on top of the DMA.)
 static long disk_writeback(void *ctx, struct fb_file *f, uint64_t *copied)
 {
     (void)ctx, (void)copied;
-    uint64_t blocks = (f->size + disk.bsize - 1) / disk.bsize, blk;
     int err = ext2_truncate(disk.fs, f->ino, f->size);
-    for (uint64_t b = 0; !err && b < blocks; b++)
-        err = ext2_bmap(disk.fs, f->ino, b, true, &blk);
-    if (!err)
-        err = ext2_fsync(disk.fs, f->ino);
-    long e = err ? from_ext2(err) : move_blocks(f, blocks, true);
-    return e ? e : nx_blk_flush(disk.blk);
+    long e = err ? from_ext2(err) : move_blocks(f, (f->size + disk.bsize - 1) / disk.bsize, true);
+    if (!e)
+        e = nx_blk_flush(disk.blk);
+    return e ? e : from_ext2(ext2_fsync(disk.fs, f->ino));
 }
 
 // ---- changes to the tree ----

@@ -16,6 +16,8 @@
 //   NX_BLK_FLUSH     nothing                       every write that completed before is on
 //                                                  stable storage (fsync's barrier)
 //   NX_BLK_STATS     nothing                       struct nx_blk_stats
+//   NX_BLK_DISCONNECT  struct nx_badge_req         init only: that process ended, its VMOs
+//                      (nx/services.h)             are detached (NX_ERR_ACCESS for others)
 //
 // A READ or WRITE returns only once the device completed it: NX_OK, or NX_ERR_IO when the
 // device reported an error (the data in the VMO, or on the disk, is then undefined for that
@@ -27,6 +29,7 @@
 // NX_ERR_ACCESS (the VMO handle lacks DMA, READ, or WRITE for a READ request),
 // NX_ERR_NO_SPACE (attach: the driver's table is full), NX_ERR_IO (the device failed it).
 // Attached VMOs belong to the badge that attached them: another client cannot name them.
+// A restarted driver knows no attachment: NX_ERR_NOT_FOUND then means "attach again".
 #include <stddef.h>
 #include <stdint.h>
 #include <nexus/handle.h>
@@ -39,6 +42,7 @@ enum {
     NX_BLK_WRITE = 0x42000005,
     NX_BLK_FLUSH = 0x42000006,
     NX_BLK_STATS = 0x42000007,
+    NX_BLK_DISCONNECT = 0x42000008,
 };
 
 struct nx_blk_info {
