@@ -163,6 +163,26 @@ static void test_every_line_error(void **state)
     assert_int_equal(m.nrules, 0);
 }
 
+// dir:PATH grants a directory handle of the service fs (which must exist and start first);
+// bootfs the boot archive.
+static void test_directory_and_bootfs_grants(void **state)
+{
+    (void)state;
+    parse("service app grant=dir:/data/app\n"
+          "service fs grant=bootfs\n"
+          "service bad grant=dir:data\n");
+    assert_string_equal(reports, "3: bad directory (absolute path)\n");
+    assert_string_equal(m.services[0].name, "fs");
+    assert_string_equal(m.services[1].name, "app");
+    assert_int_equal(m.services[0].grants[0].kind, MF_GRANT_BOOTFS);
+    assert_null(mf_grant_service(&m.services[0].grants[0]));
+    assert_int_equal(m.services[1].grants[0].kind, MF_GRANT_DIR);
+    assert_string_equal(mf_grant_service(&m.services[1].grants[0]), "fs");
+    parse("service app grant=dir:/x\n");
+    assert_string_equal(reports, "1: grant names no service\n");
+    assert_int_equal(m.nservices, 0);
+}
+
 static void test_unknown_grant_drops_dependents(void **state)
 {
     (void)state;
@@ -254,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_dependency_order),
         cmocka_unit_test(test_interrupt_ranges),
         cmocka_unit_test(test_every_line_error),
+        cmocka_unit_test(test_directory_and_bootfs_grants),
         cmocka_unit_test(test_unknown_grant_drops_dependents),
         cmocka_unit_test(test_cycle_is_dropped),
         cmocka_unit_test(test_comments_blank_lines_and_long_lines),

@@ -12,6 +12,7 @@
 #include <nx/startup.h>
 #define TEST_NAME "fsdisk"
 #include "expect.h"
+#include "fsraw.h"
 
 #define BIG_BYTES (300 * 1024)   // past the direct blocks: indirect blocks too
 
@@ -102,14 +103,6 @@ static void second_boot(void)
         fclose(f);
     mapped_read();
     nx_printf("fsdisk: second boot read what the first wrote\n");
-}
-
-// A raw request through the directory handle (libnx would refuse these itself).
-static long raw_stat(nx_handle_t dir, const char *rel)
-{
-    struct nx_fs_stat st;
-    return nx_rpc_call(dir, NX_FS_STAT, rel, strlen(rel) + 1, &st, sizeof(st),
-                       (uint64_t)nx_clock_get() + 5000000000ull);
 }
 
 static void jail(void)

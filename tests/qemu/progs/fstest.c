@@ -12,6 +12,7 @@
 #include <nx/startup.h>
 #define TEST_NAME "fstest"
 #include "expect.h"
+#include "fsraw.h"
 
 static void mapped_read_copies_nothing(void)
 {
@@ -53,14 +54,6 @@ static void tree_and_refusals(void)
     expect("open for writing in /boot refused", open("/boot/hello", 2), -1);
     expect("unlink in /boot refused", nx_fs_unlink("/boot/hello"), NX_ERR_ACCESS);
     expect("open of a directory refused", open("/boot", 0), -1);
-}
-
-// A request sent straight to the directory handle, bypassing libnx's own check.
-static long raw_stat(nx_handle_t dir, const char *rel)
-{
-    struct nx_fs_stat st;
-    return nx_rpc_call(dir, NX_FS_STAT, rel, strlen(rel) + 1, &st, sizeof(st),
-                       (uint64_t)nx_clock_get() + 5000000000ull);
 }
 
 static void jail(void)

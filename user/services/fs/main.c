@@ -170,42 +170,42 @@ static struct fb_open *request_open(const struct nx_rpc_req *req)
     return fb_get(&st.files, id, (uint32_t)req->badge);
 }
 
-// Write a writer's file back (what fsync and close do); dirty stays while writers remain.
+// Write a writer's file back (what fsync and close do). The service cannot see which pages
+// a writer touched, so a writer's fsync or close always writes the whole file; `dirty` only
+// says some writer has it open (or had, before this write-back), which keeps it cached.
 static long writeback(const struct fb_open *o)
 {
     struct fb_file *f = &st.files.files[o->file];
     const char *rel;
     struct fs_mount *m = fs_mount_of(&st, f->path, &rel);
-    if (!o->write || !f->dirty)
+    if (!o->write)
         return NX_OK;
     long err = m->writeback(m->ctx, f, &st.bytes_copied);
-    if (!err)
-        f->dirty = false;
-    for (int i = 0; !err && i < FB_MAX_OPENS; i++)
-        if (st.files.opens[i].used && st.files.opens[i].file == o->file && st.files.opens[i].write)
-            f->dirty = &st.files.opens[i] != o;
-    return err;
+    if (err)
+        return err;
+    f->dirty = false;
+    for (int i = 0; i < FB_MAX_OPENS; i++) {
+        const struct fb_open *other = &st.files.opens[i];
+        f->dirty |= other->used && other != o && other->file == o->file && other->write;
+    }
+    return NX_OK;
 }
 
 static long op_close(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
     struct fb_open *o = request_open(req);
-    if (!o)
-        return NX_ERR_NOT_FOUND;
-    long err = writeback(o);
-    fb_close(&st.files, o);
+    long err = o ? writeback(o) : NX_ERR_NOT_FOUND;
+    if (o)
+        fb_close(&st.files, o);
     return err;
 }
 
 static long op_fsync(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
-    struct fb_open *o = request_open(req);
-    if (!o)
-        return NX_ERR_NOT_FOUND;
-    st.files.files[o->file].dirty |= o->write;
-    return writeback(o);
+    const struct fb_open *o = request_open(req);
+    return o ? writeback(o) : NX_ERR_NOT_FOUND;
 }
 
 static long op_resize(void *ctx, struct nx_rpc_req *req)
