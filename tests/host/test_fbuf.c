@@ -86,8 +86,14 @@ static void test_client_death_closes_its_opens(void **state)
     fb_open(&t, (int)f, 1, false, 200);
     fb_open(&t, (int)f, 2, false, 201);
     fb_open(&t, (int)f, 1, false, 202);
-    assert_int_equal(fb_close_badge(&t, 1), 2);
+    int from = 0, n = 0;
+    for (struct fb_open *o; (o = fb_next_of(&t, 1, &from)); n++)
+        fb_close(&t, o);
+    assert_int_equal(n, 2);
     assert_int_equal(t.files[f].opens, 1);
+    from = 0;
+    assert_null(fb_next_of(&t, 1, &from));
+    assert_int_equal(from, FB_MAX_OPENS);
 }
 
 static void test_eviction_spares_open_and_dirty_files(void **state)

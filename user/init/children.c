@@ -394,14 +394,15 @@ static void schedule_restart(struct child *c, uint64_t now)
 }
 
 // The log service drops the rings of a process that ended, svcmgr the names it registered,
-// the block driver the VMOs it attached (a restarted instance makes and registers its own).
+// the block driver the VMOs it attached, the file system its opens (a restarted instance
+// makes and registers its own).
 static void disconnect(const struct child *c)
 {
     static const struct {
         const char *service;
         uint32_t op;
     } tell[] = { { "log", NX_LOG_DISCONNECT }, { "svcmgr", NX_SVCMGR_DISCONNECT },
-                 { "blk", NX_BLK_DISCONNECT } };
+                 { "blk", NX_BLK_DISCONNECT }, { "fs", NX_FS_DISCONNECT } };
     struct nx_badge_req d = { c->badge };
     for (size_t i = 0; i < sizeof(tell) / sizeof(tell[0]); i++) {
         nx_handle_t ep = running_service(tell[i].service);

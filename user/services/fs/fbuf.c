@@ -97,16 +97,12 @@ int fb_forget(struct fb_table *t, const char *path)
     return n;
 }
 
-int fb_close_badge(struct fb_table *t, uint32_t badge)
+struct fb_open *fb_next_of(struct fb_table *t, uint32_t badge, int *from)
 {
-    int n = 0;
-    for (int k = 0; k < FB_MAX_OPENS; k++) {
-        if (t->opens[k].used && t->opens[k].badge == badge) {
-            fb_close(t, &t->opens[k]);
-            n++;
-        }
-    }
-    return n;
+    for (; *from < FB_MAX_OPENS; (*from)++)
+        if (t->opens[*from].used && t->opens[*from].badge == badge)
+            return &t->opens[(*from)++];
+    return NULL;
 }
 
 // The path a cached file gets when from is renamed to to, or NX_ERR_NOT_FOUND if it lies

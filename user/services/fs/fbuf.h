@@ -69,8 +69,8 @@ void fb_close(struct fb_table *t, struct fb_open *o);
 // Returns how many opens were revoked.
 int fb_forget(struct fb_table *t, const char *path);
 
-// A process ended: forget every open it made. Returns how many.
-int fb_close_badge(struct fb_table *t, uint32_t badge);
+// The next open badge made, from slot *from on (advanced past it), or NULL.
+struct fb_open *fb_next_of(struct fb_table *t, uint32_t badge, int *from);
 
 // Renamed from -> to: the cached file (or, for a directory, every cached file below it)
 // takes the new path. NX_ERR_TOO_BIG if a new path would not fit (nothing is changed).

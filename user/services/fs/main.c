@@ -2,8 +2,10 @@
 // filebuffers of open files (docs/storage.md). One thread serves everything; file data never
 // passes through it after an open: clients map the page cache.
 #include <string.h>
+#include <nx/badges.h>
 #include <nx/log.h>
 #include <nx/nx.h>
+#include <nx/services.h>
 #include <nx/startup.h>
 #include "fs.h"
 
@@ -208,6 +210,21 @@ static long op_fsync(void *ctx, struct nx_rpc_req *req)
     return o ? writeback(o) : NX_ERR_NOT_FOUND;
 }
 
+// A process ended (init only): close its opens, writing writers' files back.
+static long op_disconnect(void *ctx, struct nx_rpc_req *req)
+{
+    (void)ctx;
+    uint32_t badge;
+    long err = nx_badge_req_take(req, &badge);
+    int from = 0;
+    long n = 0;
+    for (struct fb_open *o; !err && (o = fb_next_of(&st.files, badge, &from)); n++) {
+        writeback(o);
+        fb_close(&st.files, o);
+    }
+    return err ? err : n;
+}
+
 static long op_resize(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
@@ -366,6 +383,7 @@ static const struct nx_rpc_op ops[] = {
     PATH_OP(NX_FS_OPENDIR, 0, op_opendir),
     { NX_FS_STATFS, 0, 0, op_statfs },
     { NX_FS_SYNC, 0, 0, op_sync },
+    FILE_OP(NX_FS_DISCONNECT, struct nx_badge_req, op_disconnect),
 };
 
 static void revoke(void *ctx, uint32_t parent)

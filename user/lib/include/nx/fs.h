@@ -74,6 +74,11 @@ enum {
     NX_FS_STATFS = 0x4600000b,
     // Everything written so far is durable when it returns.
     NX_FS_SYNC = 0x4600000c,
+    // init only. bytes: struct nx_badge_req (nx/services.h): the process with this badge
+    // ended; the opens it made through its `fs` handle are closed (a writer's written back).
+    // Status: how many. Opens made through a directory handle belong to that handle's
+    // holders, who share its badge, and stay.
+    NX_FS_DISCONNECT = 0x4600000d,
 };
 
 struct nx_fs_open {
