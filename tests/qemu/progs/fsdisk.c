@@ -33,6 +33,33 @@ static long put(const char *path, const void *data, size_t len)
     return close(fd) ? -3 : err;
 }
 
+// Deleting a file revokes the handle every open of it got: open one raw (libnx keeps its
+// handles to itself), map it, unlink it.
+static void unlink_revokes(void)
+{
+    char req[sizeof(struct nx_fs_open) + 32];
+    struct nx_fs_open q = { NX_FS_RDONLY, 0 };
+    struct nx_fs_open_rep rep;
+    memcpy(req, &q, sizeof(q));
+    strcpy(req + sizeof(q), "data/persist/gone");
+    struct nx_rpc_call c = { .op = NX_FS_OPEN, .req = req,
+                             .req_len = sizeof(q) + strlen("data/persist/gone") + 1,
+                             .rep = &rep, .rep_cap = sizeof(rep),
+                             .deadline = (uint64_t)nx_clock_get() + 5000000000ull };
+    expect("raw open", nx_rpc(nx_startup_handle("fs"), &c), NX_OK);
+    nx_handle_t vmo = c.recv.h[0];
+    expect("the filebuffer handle has no WRITE",
+           (nx_handle_info(vmo) >> 8) & NX_RIGHT_WRITE, 0);
+    long va = nx_vm_map(nx_self, vmo, 0, 0, 4096, NX_PROT_READ);
+    expect("map it", va > 0, 1);
+    expect("a writable mapping refused", nx_vm_map(nx_self, vmo, 0, 0, 4096,
+                                                   NX_PROT_READ | NX_PROT_WRITE), NX_ERR_ACCESS);
+    expect("remove it", nx_fs_unlink("/data/persist/gone"), NX_OK);
+    expect("its handle is revoked", nx_handle_info(vmo), NX_ERR_BAD_HANDLE);
+    expect("the mapping made before stays", *(volatile const char *)va, 'x');
+    nx_vm_unmap(nx_self, va, 4096);
+}
+
 static void first_boot(void)
 {
     static uint8_t big[BIG_BYTES];
@@ -43,7 +70,7 @@ static void first_boot(void)
     expect("write /data/persist/a", put("/data/persist/a", text, sizeof(text) - 1), NX_OK);
     expect("write a big file", put("/data/persist/big", big, sizeof(big)), NX_OK);
     expect("write a file to remove", put("/data/persist/gone", "x", 1), NX_OK);
-    expect("remove it", nx_fs_unlink("/data/persist/gone"), NX_OK);
+    unlink_revokes();
     expect("mkdir /data/old", nx_fs_mkdir("/data/old"), NX_OK);
     expect("write /data/old/f", put("/data/old/f", "moved\n", 6), NX_OK);
     expect("rename /data/old to /data/persist/new", nx_fs_rename("/data/old", "/data/persist/new"),
