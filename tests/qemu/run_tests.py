@@ -298,6 +298,23 @@ SHELL_CASES = [
       ("rm /boot/hello\r", [r"nsh: rm: /boot/hello: .*\(-7\)"]),
       ("cat /boot\r", [r"nsh: cat: /boot: cannot open"]),
       ("df\r", [r"open files 0; bytes copied: \d+ by the file system, 0 by the driver"])], False),
+    ("shell_file_commands_on_the_disk",
+     [("ls -l /\r", [r"dr.xr.xr.x +\d+ +\d+ boot", r"drwx.* data"]),
+      ("cat /data/app/hello.txt\r", [r"hello from the app directory"]),
+      ("mkdir /notes\r", []),
+      ("write /notes/a.txt first words\r", []),
+      ("cat /notes/a.txt\r", [r"\nfirst words\n"]),
+      ("cp /notes/a.txt /notes/b.txt\r", []),
+      ("mv /notes/b.txt /notes/c.txt\r", []),
+      ("ls /notes\r", [r"a\.txt", r"c\.txt"]),
+      ("stat /notes/c.txt\r", [r"/notes/c\.txt: inode \d+, -rw-r--r-- \(644\), 1 links, 12 bytes"]),
+      ("cat /notes/b.txt\r", [r"nsh: cat: /notes/b\.txt: cannot open"]),
+      ("rm /notes/a.txt\r", []),
+      ("rm /notes\r", [r"nsh: rm: /notes: .*\(-12\)"]),
+      ("sync\r", []),
+      ("df\r", [r"blocks of 1024 bytes: 16384 total, \d+ free; inodes: 4096 total, \d+ free",
+                 r"open files 0; bytes copied: 0 by the file system, 0 by the driver"]),
+      ("write /boot/x no\r", [r"nsh: write: /boot/x: cannot create"])], False, "disk"),
     ("shell_survives_crashes_and_a_driver_restart",
      [("run hello\r", [r"Hello from user space! clock \d+ ns"]),  # printed on the shell's console
       ("run illegal\r", [r"started illegal as process \d+"]),
@@ -429,10 +446,12 @@ def check(name, bootargs, expect, forbid, must_exit, manifest=None):
     return problems, out
 
 
-def check_shell(name, steps, must_exit):
+def check_shell(name, steps, must_exit, disk_tree=None):
     """Type each step's keys and check what comes back. "$1" in keys stands for what the
-    previous step's first regex captured in its first group."""
-    con = Console()
+    previous step's first regex captured in its first group. disk_tree: boot with a fresh
+    ext3 disk of that tree (tests/qemu/...), else an empty scratch disk."""
+    disk = fresh_disk("shell", 16, os.path.join(ROOT, "tests", "qemu", disk_tree)) if disk_tree else None
+    con = Console(disk=disk)
     problems, captured = [], ""
     if con.expect(PROMPT, timeout=30) is None:
         problems.append("no prompt")

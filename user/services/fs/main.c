@@ -264,10 +264,13 @@ static long op_stat(void *ctx, struct nx_rpc_req *req)
     return NX_OK;
 }
 
-// The root lists the boot archive's mount point before the disk's entries.
+// The root lists the boot archive's mount point before the disk's entries. The records are
+// built in a buffer of their own: req->reply is the IPC buffer, which every call the disk
+// makes to the block driver overwrites.
 static long op_readdir(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
+    static uint8_t out[NX_MSG_BYTES_MAX];
     struct nx_fs_readdir q;
     char path[NX_FS_PATH_MAX];
     const char *rel;
@@ -280,16 +283,17 @@ static long op_readdir(void *ctx, struct nx_rpc_req *req)
     size_t len = 0, more = 0;
     long n = 0;
     if (root && q.index == 0)
-        n = !fs_dirent_put(req->reply, NX_MSG_BYTES_MAX, &len, NX_FS_BOOT, strlen(NX_FS_BOOT),
+        n = !fs_dirent_put(out, sizeof(out), &len, NX_FS_BOOT, strlen(NX_FS_BOOT),
                            NX_FS_DT_DIR, 0);
     if (m) {
-        long k = m->readdir(m->ctx, rel, q.index - (q.index && root), req->reply + len,
-                            NX_MSG_BYTES_MAX - len, &more);
+        long k = m->readdir(m->ctx, rel, q.index - (q.index && root), out + len,
+                            sizeof(out) - len, &more);
         if (k < 0)
             return k;
         n += k;
     }
     req->reply_len = len + more;
+    memcpy(req->reply, out, req->reply_len);
     return n;
 }
 
