@@ -305,16 +305,23 @@ static long op_opendir(void *ctx, struct nx_rpc_req *req)
     return err ? err : fs_opendir(&st, path, &req->reply_handles);
 }
 
+// The canonical path of a request that is only a path, and the mount holding it (NULL: none).
+static long request_mount(const struct nx_rpc_req *req, char *path, struct fs_mount **m,
+                          const char **rel)
+{
+    long err = request_resolve(req, 0, path);
+    *m = err ? NULL : fs_mount_of(&st, path, rel);
+    return err;
+}
+
 static long op_mkdir(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
     char path[NX_FS_PATH_MAX];
     const char *rel;
-    long err = request_resolve(req, 0, path);
-    struct fs_mount *m = err ? NULL : fs_mount_of(&st, path, &rel);
-    if (err)
-        return err;
-    return m && m->mkdir ? m->mkdir(m->ctx, rel) : NX_ERR_ACCESS;
+    struct fs_mount *m;
+    long err = request_mount(req, path, &m, &rel);
+    return err ? err : m && m->mkdir ? m->mkdir(m->ctx, rel) : NX_ERR_ACCESS;
 }
 
 // Removing a file revokes every client's handle to its filebuffer.
@@ -323,11 +330,10 @@ static long op_unlink(void *ctx, struct nx_rpc_req *req)
     (void)ctx;
     char path[NX_FS_PATH_MAX];
     const char *rel;
-    long err = request_resolve(req, 0, path);
-    struct fs_mount *m = err ? NULL : fs_mount_of(&st, path, &rel);
-    if (err)
-        return err;
-    err = m && m->remove && *rel ? m->remove(m->ctx, rel) : NX_ERR_ACCESS;
+    struct fs_mount *m;
+    long err = request_mount(req, path, &m, &rel);
+    if (!err)
+        err = m && m->remove && *rel ? m->remove(m->ctx, rel) : NX_ERR_ACCESS;
     if (!err)
         fb_forget(&st.files, path);
     return err;
