@@ -12,8 +12,14 @@ SIZE    := $(CROSS)size
 QEMU    := qemu-system-riscv64
 OPENSBI := /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
 BOOTARGS ?=
+# The disk of `make run`: an ext3 image of user/disk/, made on the first run and kept after
+# (what the user saves stays saved), attached as a modern virtio-mmio block device.
+DISK      := build/disk.img
+DISK_MIB  := 64
 QEMU_OPTS = -machine virt -cpu rv64 -smp 1 -m 256M -nographic -no-reboot \
             -bios $(OPENSBI) -kernel build/neuron.bin -initrd build/initrd.cpio \
+            -drive file=$(DISK),if=none,format=raw,id=d0 -device virtio-blk-device,drive=d0 \
+            -global virtio-mmio.force-legacy=false \
             $(if $(BOOTARGS),-append "$(BOOTARGS)")
 
 COMMON_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -fno-common -MMD -MP \
@@ -111,12 +117,17 @@ build/initrd.cpio: $(addprefix build/initrd/,$(PROGRAMS) init badelf manifest)
 	cd build/initrd && ls | cpio --quiet -o -H newc --reproducible > ../initrd.cpio
 
 # ---- running ----
+# Made only if missing: no prerequisites, so a change in user/disk/ never replaces it.
+$(DISK):
+	@mkdir -p $(@D)
+	mke2fs -q -t ext3 -d user/disk $@ $(DISK_MIB)M
+
 run: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(DISK)
 	$(QEMU) $(QEMU_OPTS)
 
 debug: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(DISK)
 	@echo "QEMU waits for GDB on :1234; in another shell: gdb-multiarch -x tools/gdbinit"
 	$(QEMU) $(QEMU_OPTS) -S -s
 

@@ -26,20 +26,29 @@ struct kobject *resource_init(const struct fdt_info *fdt)
 
 // Device windows are smaller than a page on QEMU's virt board; a driver maps whole pages, so
 // each window counts as the pages it touches.
-static bool inside(const struct fdt_range *w, paddr_t base, size_t size)
+static bool page_inside(const struct fdt_range *w, paddr_t page)
 {
-    paddr_t first = PAGE_ROUND_DOWN(w->base), end = PAGE_ROUND_UP(w->base + w->size);
-    return base >= first && size <= end - first && base - first <= end - first - size;
+    return page >= PAGE_ROUND_DOWN(w->base) && page < PAGE_ROUND_UP(w->base + w->size);
 }
 
+static bool page_allowed(paddr_t page)
+{
+    for (uint32_t i = 0; i < res.nwindows; i++)
+        if (page_inside(&res.window[i], page))
+            return true;
+    return false;
+}
+
+// Every page must lie in some window, so one VMO may cover adjacent windows (the virtio
+// slots). The walk stops at the first page outside: at most the windows' pages plus one.
 bool resource_allows_mmio(struct kobject *r, paddr_t base, size_t size)
 {
     if (r != &res.obj || size == 0)
         return false;
-    for (uint32_t i = 0; i < res.nwindows; i++)
-        if (inside(&res.window[i], base, size))
-            return true;
-    return false;
+    for (size_t off = 0; off < size; off += PAGE_SIZE)
+        if (!page_allowed(PAGE_ROUND_DOWN(base) + off))
+            return false;
+    return true;
 }
 
 bool resource_allows_irq(struct kobject *r, uint32_t line)

@@ -12,6 +12,8 @@ uint64_t vmo_bytes_copied;
 
 // Most pages one vmo_read / vmo_write can touch (an unaligned VMO_RW_MAX spans one more).
 #define RW_SPAN (VMO_RW_MAX / PAGE_SIZE + 1)
+// Most pages one prepare() takes: a read/write span or a vmo_dma range.
+#define SPAN_MAX (RW_SPAN > VMO_DMA_MAX ? RW_SPAN : VMO_DMA_MAX)
 
 static void release(struct kobject *obj)
 {
@@ -90,11 +92,11 @@ static paddr_t lookup(const struct vmo *v, size_t index)
     return v->pages[index] ? v->pages[index] : borrowed(v, index);
 }
 
-// Fill out[0..n) with the pages backing [first, first + n) (n <= RW_SPAN), committing the
+// Fill out[0..n) with the pages backing [first, first + n) (n <= SPAN_MAX), committing the
 // ones that need it: all or nothing.
 static int prepare(struct vmo *v, size_t first, size_t n, bool for_write, paddr_t *out)
 {
-    paddr_t src[RW_SPAN], fresh[RW_SPAN];
+    paddr_t src[SPAN_MAX], fresh[SPAN_MAX];
     size_t need = 0;
     for (size_t i = 0; i < n; i++) {
         out[i] = (v->flags & VMO_PHYSICAL) ? lookup(v, first + i) : v->pages[first + i];
@@ -227,8 +229,27 @@ int vmo_seal(struct vmo *v)
 {
     if (!v)
         return NX_ERR_INVALID;
+    if (v->flags & VMO_DEVICE_WRITES)
+        return NX_ERR_BAD_STATE;
     v->flags |= VMO_SEALED;
     return 0;
+}
+
+// Borrowed pages of an unsealed VMO would be replaced by the first write, leaving the device
+// on the parent's copy: only a sealed VMO lends them out as they are.
+int vmo_dma(struct vmo *v, size_t first, size_t n, bool device_writes, paddr_t *out)
+{
+    if (!v || !out || n == 0 || n > VMO_DMA_MAX || first > v->npages || n > v->npages - first)
+        return NX_ERR_INVALID;
+    if (v->flags & VMO_PHYSICAL)
+        return NX_ERR_BAD_STATE;
+    bool sealed = v->flags & VMO_SEALED;
+    if (device_writes && sealed)
+        return NX_ERR_ACCESS;
+    int err = prepare(v, first, n, !sealed, out);
+    if (err == NX_OK && device_writes)
+        v->flags |= VMO_DEVICE_WRITES;
+    return err;
 }
 
 int vmo_clone_cow(struct vmo *parent, size_t offset_pages, size_t npages, struct page_budget *b,

@@ -19,6 +19,12 @@
 // Mapped pages: a page returned for reading may be a borrowed one; a later write must go
 // through vmo_get_page(..., true), which may return a different (private) page.
 //
+// DMA: vmo_dma hands out the physical pages behind a range for a device. They are pinned for
+// the VMO's whole life: a committed private page is never replaced or freed before
+// vmo_destroy, and a page of a sealed VMO never changes, so vmo_dma commits private pages
+// (copying borrowed ones) unless the VMO is sealed. A VMO a device may write can no longer be
+// sealed (like a writable mapping that never goes).
+//
 // Kernel object: `obj` counts handles and mappings (aspace.c); when it reaches zero the
 // creator's reference goes (vmo_destroy). `owner` is the object holding the budget (the
 // creating process): a reference on it is dropped only when the pages are back, because
@@ -39,6 +45,8 @@
 
 #define VMO_SEALED 1u
 #define VMO_PHYSICAL 2u  // fixed physical range, pages not owned, never freed
+#define VMO_DEVICE_WRITES 4u  // vmo_dma gave a device pages to write: no seal
+#define VMO_DMA_MAX NX_VMO_DMA_MAX  // most pages per vmo_dma
 
 struct vmo {
     struct kobject obj;          // NX_OBJ_VMO; destroy drops the creator's reference
@@ -81,8 +89,14 @@ int vmo_commit(struct vmo *v, size_t offset, size_t len);
 // Kernel copies of at most VMO_RW_MAX bytes. Reads commit nothing.
 int vmo_read(struct vmo *v, size_t offset, void *dst, size_t len);
 int vmo_write(struct vmo *v, size_t offset, const void *src, size_t len);
-// Make the contents immutable for every holder. Idempotent.
+// Make the contents immutable for every holder. Idempotent. NX_ERR_BAD_STATE once a device
+// may write the pages (vmo_dma).
 int vmo_seal(struct vmo *v);
+// Commit pages [first, first + n) (n <= VMO_DMA_MAX) for a device, all or nothing, and store
+// their physical addresses in out[0..n). NX_ERR_INVALID for an empty or outside range,
+// NX_ERR_BAD_STATE for a physical VMO, NX_ERR_ACCESS if device_writes and sealed,
+// NX_ERR_NO_MEMORY.
+int vmo_dma(struct vmo *v, size_t first, size_t n, bool device_writes, paddr_t *out);
 // A COW child over parent pages [offset_pages, offset_pages + npages), charged to b.
 // NX_ERR_BAD_STATE unless parent is sealed and not physical; NX_ERR_TOO_BIG past
 // VMO_MAX_DEPTH.

@@ -12,11 +12,13 @@
 #include "arch/riscv/pagetable.h"
 
 // Rights of a new anonymous VMO (or clone): everything that applies to memory. Execute is
-// not withheld: whoever can write a fresh VMO could put any code in it anyway.
+// not withheld: whoever can write a fresh VMO could put any code in it anyway. DMA neither:
+// a physical address is only of use to a driver, which holds a device and is trusted with
+// all memory anyway (no IOMMU); the creator drops it from handles it gives away.
 #define VMO_RIGHTS (NX_RIGHT_READ | NX_RIGHT_WRITE | NX_RIGHT_MAP | NX_RIGHT_EXECUTE | \
-                    NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER)
-// Device registers are never code.
-#define PHYSICAL_VMO_RIGHTS (VMO_RIGHTS & ~NX_RIGHT_EXECUTE)
+                    NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER | NX_RIGHT_DMA)
+// Device registers are never code, and never a DMA target.
+#define PHYSICAL_VMO_RIGHTS (VMO_RIGHTS & ~(NX_RIGHT_EXECUTE | NX_RIGHT_DMA))
 
 static int get_vmo(uint64_t h, uint32_t rights, struct vmo **out)
 {
@@ -131,4 +133,28 @@ long sys_vmo_physical(uint64_t resource, uint64_t paddr, uint64_t size)
     struct vmo *v;
     err = vmo_create_physical(paddr, size, &current_process->budget, &v);
     return err ? err : install(v, PHYSICAL_VMO_RIGHTS);
+}
+
+long sys_vmo_dma(uint64_t h, uint64_t offset, uint64_t size, uint64_t paddrs, uint64_t flags)
+{
+    if (flags & ~(uint64_t)NX_DMA_DEVICE_WRITES)
+        return NX_ERR_INVALID;
+    bool device_writes = flags & NX_DMA_DEVICE_WRITES;
+    struct vmo *v;
+    int err = get_vmo(h, NX_RIGHT_DMA | NX_RIGHT_READ | (device_writes ? NX_RIGHT_WRITE : 0), &v);
+    if (err)
+        return err;
+    if (offset % PAGE_SIZE || size % PAGE_SIZE || size == 0 || !vmo_range_ok(v, offset, size))
+        return NX_ERR_INVALID;
+    size_t n = size / PAGE_SIZE;
+    if (n > VMO_DMA_MAX)
+        return NX_ERR_TOO_BIG;
+    paddr_t pages[VMO_DMA_MAX];
+    err = user_check(current_process->root, paddrs, n * sizeof(paddr_t), USER_WRITE);
+    if (!err)
+        err = vmo_dma(v, offset / PAGE_SIZE, n, device_writes, pages);
+    if (err)
+        return err;
+    copy_to_user(current_process->root, paddrs, pages, n * sizeof(paddr_t));
+    return (long)n;
 }

@@ -15,7 +15,8 @@
     X(NX_ERR_PEER_CLOSED, -10, "the other side is gone")                      \
     X(NX_ERR_NOT_FOUND,   -11, "no such entry")                               \
     X(NX_ERR_BAD_STATE,   -12, "the object is not in a state that allows this") \
-    X(NX_ERR_TOO_BIG,     -13, "a length exceeds its documented limit")
+    X(NX_ERR_TOO_BIG,     -13, "a length exceeds its documented limit")     \
+    X(NX_ERR_IO,          -14, "a device reported an error (user-space drivers)")
 
 enum nx_error {
 #define NX_ERROR_ENUM(name, value, text) name = value,

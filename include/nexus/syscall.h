@@ -57,7 +57,8 @@
     X(41, timer_cancel,    1, "(timer): disarm (no effect if not armed); needs WRITE") \
     X(42, system_info,     1, "(what): a kernel counter NX_INFO_* (free pages, live handles, timer interrupts, bytes copied...)") \
     X(43, process_info,    2, "(proc, struct nx_process_info *out): pid, name, state, exit status, budget and pages used, threads, highest priority; needs READ") \
-    X(44, system_poweroff, 1, "(resource): power the machine off; needs MANAGE on the device resource")
+    X(44, system_poweroff, 1, "(resource): power the machine off; needs MANAGE on the device resource") \
+    X(45, vmo_dma,         5, "(vmo, offset, size, uint64_t *paddrs, flags): commit and pin the pages of [offset, offset+size) (at most NX_VMO_DMA_MAX) and store their physical addresses for a device; NX_DMA_DEVICE_WRITES if the device may write them; needs DMA and READ (and WRITE); returns the page count")
 
 #define NX_DEBUG_WRITE_MAX 4096
 #define NX_DEADLINE_NEVER UINT64_MAX
@@ -88,6 +89,10 @@ struct nx_process_info {
 
 // Longest nx_vmo_read / nx_vmo_write.
 #define NX_VMO_RW_MAX 16384
+
+// nx_vmo_dma: most pages per call, and its flag (without it the device only reads the pages).
+#define NX_VMO_DMA_MAX 32
+#define NX_DMA_DEVICE_WRITES 1u
 
 // nx_system_info counters.
 enum nx_info {

@@ -81,6 +81,31 @@ static void test_dependency_order(void **state)
         assert_string_equal(m.services[i].name, want[i]);
 }
 
+// irq:N-M grants a range of lines (the virtio slots' 1-8); mmio:virtio all their windows.
+static void test_interrupt_ranges(void **state)
+{
+    (void)state;
+    parse("service blk grant=mmio:virtio,irq:1-8\n"
+          "service a grant=irq:3-2\n"
+          "service a grant=irq:1-9\n"
+          "service a grant=irq:1-\n"
+          "service a grant=irq:-1\n"
+          "service a grant=irq:5-5\n");
+    assert_string_equal(reports, "2: bad interrupt range\n"
+                                 "3: bad interrupt range\n"
+                                 "4: bad interrupt line\n"
+                                 "5: bad interrupt line\n");
+    const struct mf_service *blk = manifest_find(&m, "blk");
+    assert_string_equal(mf_devices[blk->grants[0].value].name, "virtio");
+    assert_int_equal(mf_devices[blk->grants[0].value].size, 0x8000);
+    assert_int_equal(blk->grants[1].kind, MF_GRANT_IRQ);
+    assert_int_equal(blk->grants[1].value, 1);
+    assert_int_equal(blk->grants[1].last, 8);
+    const struct mf_service *a = manifest_find(&m, "a");
+    assert_int_equal(a->grants[0].value, 5);
+    assert_int_equal(a->grants[0].last, 5);
+}
+
 static void test_every_line_error(void **state)
 {
     (void)state;
@@ -227,6 +252,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_example),
         cmocka_unit_test(test_dependency_order),
+        cmocka_unit_test(test_interrupt_ranges),
         cmocka_unit_test(test_every_line_error),
         cmocka_unit_test(test_unknown_grant_drops_dependents),
         cmocka_unit_test(test_cycle_is_dropped),

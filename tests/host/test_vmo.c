@@ -454,6 +454,66 @@ static void random_operations_keep_the_invariants(void **state)
     ALL_RETURNED(b.used);
 }
 
+static void dma_commits_private_pages_that_stay(void **state)
+{
+    struct page_budget b = { .limit = 100 };
+    struct vmo *v;
+    paddr_t pa[VMO_DMA_MAX + 1], again[2];
+    assert_int_equal(vmo_create(VMO_DMA_MAX * 2 * PAGE_SIZE, &b, &v), 0);
+    assert_int_equal(vmo_write(v, PAGE_SIZE, "data", 4), 0);
+    assert_int_equal(vmo_dma(v, 0, 3, true, pa), 0);
+    assert_int_equal(vmo_committed_pages(v), 3);  // the untouched pages too
+    assert_memory_equal((char *)pa_to_kva(pa[1]), "data", 4);
+    memcpy(pa_to_kva(pa[2]), "dev", 3);  // the device writes: the VMO shows it
+    expect(v, 2 * PAGE_SIZE, "dev", 3);
+    assert_int_equal(vmo_dma(v, 1, 2, false, again), 0);  // the same pages every time
+    assert_int_equal(again[0], pa[1]);
+    assert_int_equal(again[1], pa[2]);
+    assert_int_equal(vmo_seal(v), NX_ERR_BAD_STATE);  // a device may still write
+    // Ranges: empty, over the limit, outside.
+    assert_int_equal(vmo_dma(v, 0, 0, false, pa), NX_ERR_INVALID);
+    assert_int_equal(vmo_dma(v, 0, VMO_DMA_MAX + 1, false, pa), NX_ERR_INVALID);
+    assert_int_equal(vmo_dma(v, 2 * VMO_DMA_MAX - 1, 2, false, pa), NX_ERR_INVALID);
+    assert_int_equal(vmo_dma(v, SIZE_MAX, 1, false, pa), NX_ERR_INVALID);
+    // All or nothing: a range over the budget commits no page.
+    b.limit = b.used + 1;
+    size_t committed = vmo_committed_pages(v);
+    assert_int_equal(vmo_dma(v, 10, 2, false, pa), NX_ERR_NO_MEMORY);
+    assert_int_equal(vmo_committed_pages(v), committed);
+    vmo_destroy(v);
+    ALL_RETURNED(b.used);
+}
+
+static void dma_of_a_clone_never_hands_out_a_page_that_changes(void **state)
+{
+    struct page_budget pb = { .limit = 100 }, cb = { .limit = 100 };
+    static char data[3 * PAGE_SIZE];
+    struct vmo *p = sealed_parent(&pb, data), *c, *sealed_c, *phys;
+    paddr_t pa[2], ppa;
+    assert_int_equal(vmo_clone_cow(p, 0, 2, &cb, &c), 0);
+    // Unsealed clone: its own copies, so a later write cannot move the page under the device.
+    assert_int_equal(vmo_dma(c, 0, 2, false, pa), 0);
+    assert_int_equal(vmo_committed_pages(c), 2);
+    assert_int_equal(vmo_get_page(p, 0, false, &ppa), 0);
+    assert_true(pa[0] != ppa);
+    assert_memory_equal(pa_to_kva(pa[0]), data, PAGE_SIZE);
+    // Sealed clone: the parent's page, which never changes; devices may not write it.
+    assert_int_equal(vmo_clone_cow(p, 0, 2, &cb, &sealed_c), 0);
+    assert_int_equal(vmo_seal(sealed_c), 0);
+    assert_int_equal(vmo_dma(sealed_c, 0, 1, true, pa), NX_ERR_ACCESS);
+    assert_int_equal(vmo_dma(sealed_c, 0, 1, false, pa), 0);
+    assert_int_equal(pa[0], ppa);
+    assert_int_equal(vmo_committed_pages(sealed_c), 0);
+    // Device registers are never a DMA target.
+    assert_int_equal(vmo_create_physical(0x10000000, PAGE_SIZE, NULL, &phys), 0);
+    assert_int_equal(vmo_dma(phys, 0, 1, false, pa), NX_ERR_BAD_STATE);
+    vmo_destroy(phys);
+    vmo_destroy(sealed_c);
+    vmo_destroy(c);
+    vmo_destroy(p);
+    ALL_RETURNED(pb.used + cb.used);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -469,6 +529,8 @@ int main(void)
         T(destroy_in_either_order_frees_everything),
         T(physical_vmo_returns_fixed_pages_and_frees_none),
         T(random_operations_keep_the_invariants),
+        T(dma_commits_private_pages_that_stay),
+        T(dma_of_a_clone_never_hands_out_a_page_that_changes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,7 +12,32 @@ OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 INITRD = ROOT + "/build/initrd.cpio"
 
 
-def qemu_command(bootargs="", icount=False, extra=(), initrd=INITRD):
+def fresh_disk(name, mib=8, files=None):
+    """A new raw disk image build/tests/NAME.img of mib MiB: zeros, or an ext3 file system
+    holding the tree `files` (mke2fs -d) when given."""
+    path = os.path.join(ROOT, "build", "tests", name + ".img")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if os.path.exists(path):
+        os.remove(path)
+    if files:
+        subprocess.run(["mke2fs", "-q", "-F", "-t", "ext3", "-d", files, path, f"{mib}M"],
+                       check=True)
+    else:
+        with open(path, "wb") as f:
+            f.truncate(mib << 20)
+    return path
+
+
+def disk_args(image):
+    """QEMU arguments attaching image (a path, optionally followed by drive options such as
+    ",readonly=on") as a modern virtio-mmio block device."""
+    return ["-drive", f"file={image},if=none,format=raw,id=d0",
+            "-device", "virtio-blk-device,drive=d0", "-global", "virtio-mmio.force-legacy=false"]
+
+
+def qemu_command(bootargs="", icount=False, extra=(), initrd=INITRD, disk=None):
+    """Every boot has a disk (the default system runs the block driver): `disk`, or a fresh
+    empty scratch image."""
     cmd = ["qemu-system-riscv64", "-machine", "virt", "-cpu", "rv64", "-smp", "1", "-m", "256M",
            "-nographic", "-no-reboot", "-bios", OPENSBI,
            "-kernel", ROOT + "/build/neuron.bin", "-initrd", initrd]
@@ -20,7 +45,7 @@ def qemu_command(bootargs="", icount=False, extra=(), initrd=INITRD):
         cmd += ["-append", bootargs]
     if icount:
         cmd += ["-icount", "shift=0"]
-    return cmd + list(extra)
+    return cmd + disk_args(disk or fresh_disk("scratch-%d" % os.getpid(), 1)) + list(extra)
 
 
 def archive_with_manifest(manifest):
@@ -37,10 +62,10 @@ def archive_with_manifest(manifest):
     return tree + ".cpio"
 
 
-def boot(bootargs="", timeout=30, icount=False, initrd=INITRD, until=None):
+def boot(bootargs="", timeout=30, icount=False, initrd=INITRD, until=None, disk=None):
     """Run until the machine powers off, the timeout hits, or (if given) until(output) is
     true. Returns (output, exit code or None if QEMU was stopped)."""
-    proc = subprocess.Popen(qemu_command(bootargs, icount, initrd=initrd),
+    proc = subprocess.Popen(qemu_command(bootargs, icount, initrd=initrd, disk=disk),
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     sel = selectors.DefaultSelector()
@@ -74,8 +99,8 @@ class Console:
     Keys go out a few at a time with a pause, like a typist; Ctrl-A (QEMU's escape key on
     stdio) is doubled so the UART receives it instead of QEMU's monitor."""
 
-    def __init__(self, bootargs="", icount=False, initrd=INITRD):
-        self.proc = subprocess.Popen(qemu_command(bootargs, icount, initrd=initrd),
+    def __init__(self, bootargs="", icount=False, initrd=INITRD, disk=None):
+        self.proc = subprocess.Popen(qemu_command(bootargs, icount, initrd=initrd, disk=disk),
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
         self.out = b""

@@ -1,6 +1,8 @@
 // The processes init starts: what each is granted, how it is introduced to the log and policy
 // services, and what happens when it dies (restart with back-off, or not).
+#include <stdio.h>
 #include <string.h>
+#include <nx/blk.h>
 #include <nx/loader.h>
 #include <nx/log.h>
 #include <nx/nx.h>
@@ -16,7 +18,8 @@ static nx_handle_t timer = NX_HANDLE_INVALID;
 
 // Rights of the handles init grants.
 #define SERVE_RIGHTS (NX_RIGHT_WAIT | NX_RIGHT_TRANSFER)
-#define CLIENT_RIGHTS (NX_RIGHT_SIGNAL | NX_RIGHT_TRANSFER)
+// DUPLICATE lets a client hand a copy on (the shell gives its console to what it runs).
+#define CLIENT_RIGHTS (NX_RIGHT_SIGNAL | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER)
 #define REGISTER_RIGHTS (NX_RIGHT_SIGNAL | NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER)
 
 struct child *child_new(const char *name, const struct mf_service *svc)
@@ -161,9 +164,10 @@ static void after_start(struct child *c)
 struct grants {
     size_t n;
     struct nx_named_handle h[NX_STARTUP_HANDLES_MAX];
-    char notif_names[MF_MAX_GRANTS][MF_NAME_MAX + 8];
+    char names[NX_STARTUP_HANDLES_MAX][MF_NAME_MAX + 8];  // h[i].name points to names[i]
 };
 
+// Add h (or pass its error on) under a copy of name.
 static long add_handle(struct grants *g, const char *name, long h)
 {
     if (h < 0)
@@ -172,7 +176,9 @@ static long add_handle(struct grants *g, const char *name, long h)
         nx_handle_close(h);
         return NX_ERR_NO_SPACE;
     }
-    g->h[g->n++] = (struct nx_named_handle){ name, (nx_handle_t)h };
+    snprintf(g->names[g->n], sizeof g->names[g->n], "%s", name);
+    g->h[g->n] = (struct nx_named_handle){ g->names[g->n], (nx_handle_t)h };
+    g->n++;
     return NX_OK;
 }
 
@@ -187,18 +193,25 @@ static long grant_endpoint(struct grants *g, const struct child *c, const char *
     return add_handle(g, name, nx_endpoint_mint(ep, (long)(c->badge | facet), CLIENT_RIGHTS));
 }
 
-// "irq:N" (the IRQ object) and "irq:N:notif" (the notification it signals).
-static long grant_irq(struct grants *g, const struct mf_grant *gr, int i)
+// "irq:N" (the IRQ object of each line N of the grant) and "GRANT:notif" (the notification
+// they signal: line N sets bit NX_IRQ_BIT << (N - first line)).
+static long grant_irq(struct grants *g, const struct mf_grant *gr)
 {
     long notif = nx_notification_create();
     if (notif < 0)
         return notif;
-    long irq = nx_irq_create(nx_start_handle, gr->value, notif, NX_IRQ_BIT);
-    long err = add_handle(g, gr->name, irq);
-    strcpy(g->notif_names[i], gr->name);
-    strcat(g->notif_names[i], ":notif");
+    long err = NX_OK;
+    for (uint32_t line = gr->value; err == NX_OK && line <= gr->last; line++) {
+        char name[MF_NAME_MAX];
+        snprintf(name, sizeof name, "irq:%u", (unsigned)line);
+        long irq = nx_irq_create(nx_start_handle, line, notif,
+                                 (long)(NX_IRQ_BIT << (line - gr->value)));
+        err = add_handle(g, name, irq);
+    }
+    char name[MF_NAME_MAX + 8];
+    snprintf(name, sizeof name, "%s:notif", gr->name);
     if (err == NX_OK)
-        return add_handle(g, g->notif_names[i], notif);
+        return add_handle(g, name, notif);
     nx_handle_close(notif);
     return err;
 }
@@ -211,13 +224,13 @@ static long grant_mmio(struct grants *g, const struct mf_grant *gr)
                                                    (long)d->size));
 }
 
-static long grant_one(struct grants *g, const struct child *c, const struct mf_grant *gr, int i)
+static long grant_one(struct grants *g, const struct child *c, const struct mf_grant *gr)
 {
     switch (gr->kind) {
     case MF_GRANT_MMIO:
         return grant_mmio(g, gr);
     case MF_GRANT_IRQ:
-        return grant_irq(g, gr, i);
+        return grant_irq(g, gr);
     default:
         return grant_endpoint(g, c, gr->name);
     }
@@ -235,7 +248,7 @@ static long make_grants(struct grants *g, const struct child *c)
 {
     long err = add_handle(g, "serve", nx_handle_duplicate(c->ep, SERVE_RIGHTS));
     for (int i = 0; !err && i < c->svc->ngrants; i++) {
-        err = grant_one(g, c, &c->svc->grants[i], i);
+        err = grant_one(g, c, &c->svc->grants[i]);
         if (err)
             nx_log(NX_LOG_ERROR, "%s: cannot grant %s: %ld", c->name, c->svc->grants[i].name, err);
     }
@@ -284,11 +297,13 @@ static void log_started(const struct child *c, uint32_t pages, uint32_t priority
 }
 
 long child_start(struct child *c, const char *path, const char *const *args, int nargs,
-                 uint32_t pages, uint32_t priority)
+                 uint32_t pages, uint32_t priority, nx_handle_t console)
 {
     struct grants g = { 0 };
     nx_handle_t mgr = running_service("svcmgr");
-    long err = mgr == NX_HANDLE_INVALID ? NX_OK : grant_endpoint(&g, c, "svcmgr");
+    long err = console == NX_HANDLE_INVALID ? NX_OK : add_handle(&g, "console", console);
+    if (!err && mgr != NX_HANDLE_INVALID)
+        err = grant_endpoint(&g, c, "svcmgr");
     if (!err)
         err = exec_child(c, &g, path, args, nargs, pages, priority);
     if (!err)
@@ -345,14 +360,15 @@ static void schedule_restart(struct child *c, uint64_t now)
            c->pid, (long long)c->exit_status, (long long)delay / 1000000);
 }
 
-// The log service drops the rings of a process that ended, svcmgr the names it registered
-// (a restarted instance makes and registers its own).
+// The log service drops the rings of a process that ended, svcmgr the names it registered,
+// the block driver the VMOs it attached (a restarted instance makes and registers its own).
 static void disconnect(const struct child *c)
 {
     static const struct {
         const char *service;
         uint32_t op;
-    } tell[] = { { "log", NX_LOG_DISCONNECT }, { "svcmgr", NX_SVCMGR_DISCONNECT } };
+    } tell[] = { { "log", NX_LOG_DISCONNECT }, { "svcmgr", NX_SVCMGR_DISCONNECT },
+                 { "blk", NX_BLK_DISCONNECT } };
     struct nx_badge_req d = { c->badge };
     for (size_t i = 0; i < sizeof(tell) / sizeof(tell[0]); i++) {
         nx_handle_t ep = running_service(tell[i].service);

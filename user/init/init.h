@@ -41,8 +41,10 @@ extern nx_handle_t wake;     // notification: bit i = children[i] ended; TIMER_B
 struct child *child_new(const char *name, const struct mf_service *svc);
 struct child *child_by_name(const char *name);
 struct child *child_by_badge(uint32_t badge);
+// Start a program for exec; `console` (or NX_HANDLE_INVALID), the caller's console, is
+// granted to it under that name and consumed either way.
 long child_start(struct child *c, const char *path, const char *const *args, int nargs,
-                 uint32_t pages, uint32_t priority);
+                 uint32_t pages, uint32_t priority, nx_handle_t console);
 long service_start(struct child *c);
 void children_reap(uint64_t bits);
 

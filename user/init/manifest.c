@@ -6,6 +6,7 @@
 
 const struct mf_device mf_devices[] = {
     { "uart", 0x10000000, 0x1000 },
+    { "virtio", 0x10001000, 0x8000 },  // the 8 virtio-mmio slots (lines 1..8)
     { NULL, 0, 0 },
 };
 
@@ -78,16 +79,32 @@ static bool copy_name(char dst[MF_NAME_MAX], const char *src, size_t len)
     return true;
 }
 
+// irq:N or irq:N-M: lines 1..127, at most MF_IRQ_RANGE_MAX of them.
+static const char *parse_irq(struct mf_grant *g)
+{
+    char first[MF_NAME_MAX];
+    strcpy(first, g->name + 4);
+    char *dash = strchr(first, '-');
+    if (dash)
+        *dash = '\0';
+    g->kind = MF_GRANT_IRQ;
+    if (!number(first, 1, 127, &g->value) || (dash && !number(dash + 1, 1, 127, &g->last)))
+        return "bad interrupt line";
+    if (!dash)
+        g->last = g->value;
+    if (g->last < g->value || g->last - g->value >= MF_IRQ_RANGE_MAX)
+        return "bad interrupt range";
+    return NULL;
+}
+
 static const char *parse_grant(struct mf_grant *g, const char *s, size_t len)
 {
     if (!copy_name(g->name, s, len))
         return "bad grant name";
     g->kind = MF_GRANT_SERVICE;
     g->value = 0;
-    if (!strncmp(g->name, "irq:", 4)) {
-        g->kind = MF_GRANT_IRQ;
-        return number(g->name + 4, 1, 127, &g->value) ? NULL : "bad interrupt line";
-    }
+    if (!strncmp(g->name, "irq:", 4))
+        return parse_irq(g);
     if (!strncmp(g->name, "mmio:", 5)) {
         g->kind = MF_GRANT_MMIO;
         for (g->value = 0; mf_devices[g->value].name; g->value++)

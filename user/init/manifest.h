@@ -16,6 +16,7 @@
 #define MF_PAGES_MIN 16     // enough for the program, its stack and the kernel's share
 #define MF_PAGES_MAX 8192
 #define MF_PRIO_MAX 31
+#define MF_IRQ_RANGE_MAX 8  // lines in one irq:N-M grant
 
 // Rights a policy rule can give a client over a service's endpoint (letters in the manifest).
 #define MF_RIGHT_CALL 1u      // 'c': call it (NX_RIGHT_SIGNAL)
@@ -25,13 +26,14 @@
 enum mf_grant_kind {
     MF_GRANT_SERVICE,  // an endpoint of another service (or init's exec/proc), badged
     MF_GRANT_MMIO,     // a physical VMO over a device's registers (value: device index)
-    MF_GRANT_IRQ,      // an IRQ object for an interrupt line (value: the line)
+    MF_GRANT_IRQ,      // IRQ objects for the lines value..last, one notification
 };
 
 struct mf_grant {
     enum mf_grant_kind kind;
-    char name[MF_NAME_MAX];  // as written: "log", "mmio:uart", "irq:10"
+    char name[MF_NAME_MAX];  // as written: "log", "mmio:uart", "irq:10", "irq:1-8"
     uint32_t value;
+    uint32_t last;           // MF_GRANT_IRQ: the range's last line (value for one line)
 };
 
 struct mf_service {

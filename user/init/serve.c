@@ -62,8 +62,11 @@ static long op_exec(void *ctx, struct nx_rpc_req *req)
     if (!c)
         return NX_ERR_NO_SPACE;
     nx_log(NX_LOG_INFO, "%s runs %s", caller(req->badge), r.path);
+    // The caller may hand the program its console (its one handle): the program's stdout.
+    nx_handle_t console = req->handles.count == 1 ? req->handles.h[0] : NX_HANDLE_INVALID;
+    req->handles.h[0] = NX_HANDLE_INVALID;  // kept: child_start consumes it
     err = child_start(c, r.path, args, nargs, r.pages ? r.pages : EXEC_DEFAULT_PAGES,
-                      r.priority);
+                      r.priority, console);
     if (err) {
         c->state = CHILD_FREE;
         return err;

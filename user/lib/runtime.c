@@ -6,6 +6,7 @@
 #include <nx/nx.h>
 #include <nx/startup.h>
 #include <nx/stdio.h>
+#include <nx/console.h>
 #include <nx/thread.h>
 #include "internal.h"
 
@@ -117,6 +118,9 @@ _Noreturn void nx_runtime_start(void)
     }
     if (startup.argc == 0)
         boot_program_args();
+    nx_handle_t con = nx_startup_handle("console");
+    if (con != NX_HANDLE_INVALID)
+        nx_console_take_stdio(con);  // a program handed a console talks on it
     __libc_init_array();
     exit(main(startup.argc, startup.argv));
 }

@@ -110,22 +110,6 @@ void process_free_object_page(struct process *p, void *page)
     free(page);
 }
 
-int syscall_get(uint64_t h, uint32_t type, uint32_t rights, struct kobject **out,
-                uint32_t *badge)
-{
-    if (h > UINT32_MAX)
-        return NX_ERR_BAD_HANDLE;
-    return handle_get(current_process->handles, (nx_handle_t)h, type, rights, out, badge);
-}
-
-long syscall_install(struct kobject *obj, uint32_t rights)
-{
-    nx_handle_t h;
-    int err = handle_install(current_process->handles, obj, rights, &h);
-    kobject_unref(obj);
-    return err ? err : (long)h;
-}
-
 uint64_t notification_take(struct notification *n)
 {
     uint64_t bits = n->bits;

@@ -40,22 +40,6 @@ void fake_close_all(void)
     handle_table_destroy(&fake_handles);
 }
 
-int syscall_get(uint64_t h, uint32_t type, uint32_t rights, struct kobject **out,
-                uint32_t *badge)
-{
-    if (h > UINT32_MAX)
-        return NX_ERR_BAD_HANDLE;
-    return handle_get(current_process->handles, (nx_handle_t)h, type, rights, out, badge);
-}
-
-long syscall_install(struct kobject *obj, uint32_t rights)
-{
-    nx_handle_t h;
-    int err = handle_install(current_process->handles, obj, rights, &h);
-    kobject_unref(obj);  // the handle holds its own reference
-    return err ? err : (long)h;
-}
-
 void *process_alloc_object_page(struct process *p)
 {
     if (p->budget.used == p->budget.limit)

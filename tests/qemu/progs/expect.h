@@ -15,3 +15,22 @@ static void expect(const char *what, long got, long want)
         failures++;
     }
 }
+
+// Kernel counters that must come back once a test has closed everything it made.
+struct leak_baseline {
+    long pages, handles, objects;
+};
+
+static inline struct leak_baseline leak_baseline(void)
+{
+    return (struct leak_baseline){ nx_system_info(NX_INFO_FREE_PAGES),
+                                   nx_system_info(NX_INFO_LIVE_HANDLES),
+                                   nx_system_info(NX_INFO_LIVE_OBJECTS) };
+}
+
+static inline void expect_no_leaks(struct leak_baseline b)
+{
+    expect("no page leaked", nx_system_info(NX_INFO_FREE_PAGES), b.pages);
+    expect("no handle leaked", nx_system_info(NX_INFO_LIVE_HANDLES), b.handles);
+    expect("no object leaked", nx_system_info(NX_INFO_LIVE_OBJECTS), b.objects);
+}

@@ -10,7 +10,11 @@
 #include <nx/nx.h>
 
 #define MS 1000000ull
+// Fuzz for at least FUZZ_NS and FUZZ_CALLS calls in all (a loaded host runs fewer per
+// second), but never past FUZZ_MAX_NS.
 #define FUZZ_NS (2000 * MS)
+#define FUZZ_CALLS 20000
+#define FUZZ_MAX_NS (20000 * MS)
 #define CHILD_PAGES 512
 
 // ---- the hostile side ----
@@ -82,17 +86,25 @@ static void make_own_handles(void)
     nx_handle_close(nx_self);  // else a random handle value finds it and kills the fuzzer
 }
 
-static void fuzz(nx_handle_t unused)
+// The child counts its calls in a page shared with the supervisor (it could scribble on it:
+// that only spoils its own report).
+static volatile uint64_t *map_counter(nx_handle_t vmo)
 {
-    (void)unused;
+    long va = nx_vm_map(nx_self, vmo, 0, 0, 4096, NX_PROT_READ | NX_PROT_WRITE);
+    return va < 0 ? NULL : (volatile uint64_t *)va;
+}
+
+static void fuzz(nx_handle_t counter_vmo)
+{
     rng ^= (uint64_t)nx_clock_get() * 2654435761u;
+    volatile uint64_t *counter = map_counter(counter_vmo);
     make_own_handles();
     for (uint64_t calls = 1;; calls++) {
         long n = (long)(next_random() % (NX_SYSCALL_COUNT + 3));
         if (skipped(n))
             continue;
-        if (calls % 10000 == 0)
-            nx_printf("hostile-child: %lu calls made\n", (unsigned long)calls);
+        if (counter)
+            (*counter)++;
         long a[7];
         for (int i = 0; i < 7; i++)
             a[i] = boundary_arg();
@@ -154,13 +166,22 @@ int main(void)
     work_notif = (nx_handle_t)nx_notification_create();
     done_notif = (nx_handle_t)nx_notification_create();
     nx_vmo_write(work_vmo, 8, (long)&zero, sizeof(zero));  // commit its page before the baseline
+    long counter_vmo = nx_vmo_create(4096);
+    volatile uint64_t *calls = map_counter((nx_handle_t)counter_vmo);
+    *calls = 0;  // its page and page tables are in place before the baseline too
     struct counters before = read_counters();
     long w = nx_thread_create(nx_self, (long)worker, (long)&worker_stack[1024], 0,
                               PRIO_USER_DEFAULT);
-    uint64_t end = (uint64_t)nx_clock_get() + FUZZ_NS;
+    uint64_t start = (uint64_t)nx_clock_get(), end = start + FUZZ_NS;
     long children = 0;
-    while ((uint64_t)nx_clock_get() < end) {
-        long child = nx_spawn("hostile-child", CHILD_PAGES, fuzz, NX_HANDLE_INVALID);
+    while ((uint64_t)nx_clock_get() < start + FUZZ_MAX_NS) {
+        if ((uint64_t)nx_clock_get() >= end) {
+            if (*calls >= FUZZ_CALLS)
+                break;
+            end += 500 * MS;
+        }
+        long child = nx_spawn("hostile-child", CHILD_PAGES, fuzz,
+                              (nx_handle_t)nx_handle_duplicate(counter_vmo, NX_RIGHTS_SAME));
         if (child < 0) {
             nx_printf("hostile: spawn failed %ld\n", child);
             break;
@@ -177,8 +198,8 @@ int main(void)
     // at our priority: one turn lets it finish, so the counters below do not see it alive.
     nx_yield();
     nx_handle_close(w);
-    nx_printf("hostile: %ld hostile processes, worker did %lu rounds, %lu wrong\n", children,
-              (unsigned long)rounds, (unsigned long)wrong);
+    nx_printf("hostile: %ld hostile processes made %lu calls, worker did %lu rounds, %lu wrong\n",
+              children, (unsigned long)*calls, (unsigned long)rounds, (unsigned long)wrong);
     struct counters after = read_counters();
     compare("free pages", before.pages, after.pages);
     compare("live handles", before.handles, after.handles);

@@ -223,18 +223,9 @@ static void bound_notification(void)
     nx_handle_close(ep);
 }
 
-static void no_leaks(long pages, long handles_before, long objects)
-{
-    expect("no page leaked", nx_system_info(NX_INFO_FREE_PAGES), pages);
-    expect("no handle leaked", nx_system_info(NX_INFO_LIVE_HANDLES), handles_before);
-    expect("no object leaked", nx_system_info(NX_INFO_LIVE_OBJECTS), objects);
-}
-
 int main(void)
 {
-    long pages = nx_system_info(NX_INFO_FREE_PAGES);
-    long handles_before = nx_system_info(NX_INFO_LIVE_HANDLES);
-    long objects = nx_system_info(NX_INFO_LIVE_OBJECTS);
+    struct leak_baseline baseline = leak_baseline();
     long ep = nx_endpoint_create();
     expect("endpoint create", nx_handle_info(ep), NX_OBJ_ENDPOINT | (long)NX_RIGHTS_ALL << 8);
     long t = start_server(ep);
@@ -248,7 +239,7 @@ int main(void)
     server_dies_mid_call();
     endpoint_closed_under_a_receiver();
     bound_notification();
-    no_leaks(pages, handles_before, objects);
+    expect_no_leaks(baseline);
     nx_printf("ipc: %d failures\n", failures);
     nx_thread_exit();
     __builtin_unreachable();

@@ -229,18 +229,9 @@ static void server_killed_mid_call(void)
     nx_handle_close(ep);
 }
 
-static void no_leaks(long pages, long handles_before, long objects)
-{
-    expect("no page leaked", nx_system_info(NX_INFO_FREE_PAGES), pages);
-    expect("no handle leaked", nx_system_info(NX_INFO_LIVE_HANDLES), handles_before);
-    expect("no object leaked", nx_system_info(NX_INFO_LIVE_OBJECTS), objects);
-}
-
 int main(void)
 {
-    long pages = nx_system_info(NX_INFO_FREE_PAGES);
-    long handles_before = nx_system_info(NX_INFO_LIVE_HANDLES);
-    long objects = nx_system_info(NX_INFO_LIVE_OBJECTS);
+    struct leak_baseline baseline = leak_baseline();
     long ep = nx_endpoint_create();
     long child = nx_spawn("ipcserver", SERVER_PAGES, server,
                           (nx_handle_t)nx_handle_duplicate(ep, NX_RIGHT_WAIT | NX_RIGHT_TRANSFER));
@@ -254,7 +245,7 @@ int main(void)
     nx_handle_close(child);
     nx_handle_close(ep);
     server_killed_mid_call();
-    no_leaks(pages, handles_before, objects);
+    expect_no_leaks(baseline);
     nx_printf("ipcproc: %d failures\n", failures);
     return 0;
 }

@@ -140,26 +140,16 @@ static void process_info_and_boot_archive(void)
            NX_ERR_ACCESS);
 }
 
-// Everything above was closed: the kernel must be back where it started.
-static void no_leaks(long pages, long handles, long objects)
-{
-    expect("no page leaked", nx_system_info(NX_INFO_FREE_PAGES), pages);
-    expect("no handle leaked", nx_system_info(NX_INFO_LIVE_HANDLES), handles);
-    expect("no object leaked", nx_system_info(NX_INFO_LIVE_OBJECTS), objects);
-}
-
 int main(void)
 {
-    long pages = nx_system_info(NX_INFO_FREE_PAGES);
-    long handles_before = nx_system_info(NX_INFO_LIVE_HANDLES);
-    long objects = nx_system_info(NX_INFO_LIVE_OBJECTS);
+    struct leak_baseline baseline = leak_baseline();
     expect("unknown counter", nx_system_info(NX_INFO_COUNT), NX_ERR_INVALID);
     handles();
     notifications();
     threads();
     processes();
     process_info_and_boot_archive();
-    no_leaks(pages, handles_before, objects);
+    expect_no_leaks(baseline);
     nx_printf("objects: %d failures\n", failures);
     nx_thread_exit();  // the last thread: the process exits with status 0
     __builtin_unreachable();

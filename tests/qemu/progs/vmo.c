@@ -1,7 +1,7 @@
 // VMOs and address spaces through real syscalls: kernel reads and writes, lazy mappings,
 // unmap and protect (a bad touch kills only the toucher), seal, copy-on-write clones, a VMO
-// shared with another process, the UART's registers through a physical VMO, budgets, and the
-// leak counters. Must be the first boot program (it needs the device resource handle).
+// shared with another process, the UART's registers through a physical VMO, DMA addresses,
+// budgets, and the leak counters. Must be the first boot program (it needs the device resource handle).
 // Prints "vmo: <check> ok" or "... WRONG (got X, want Y)".
 #define TEST_NAME "vmo"
 #include "expect.h"
@@ -224,6 +224,38 @@ static void uart(void)
     nx_handle_close(v);
 }
 
+// Physical addresses for a device: pinned, committed, the same on every call, only with DMA.
+static void dma(void)
+{
+    long v = nx_vmo_create(4 * PAGE);
+    uint64_t pa[4], again[2];
+    expect("a new VMO has DMA", !!((nx_handle_info(v) >> 8) & NX_RIGHT_DMA), 1);
+    expect("dma of 4 pages", nx_vmo_dma(v, 0, 4 * PAGE, (long)pa, NX_DMA_DEVICE_WRITES), 4);
+    expect("addresses are RAM pages", pa[0] % PAGE == 0 && pa[3] >= 0x80000000ul, 1);
+    expect("the same pages again", nx_vmo_dma(v, 2 * PAGE, 2 * PAGE, (long)again, 0), 2);
+    expect("page 2", again[0] == pa[2] && again[1] == pa[3], 1);
+    expect("dma: unaligned", nx_vmo_dma(v, 100, PAGE, (long)pa, 0), NX_ERR_INVALID);
+    expect("dma: outside", nx_vmo_dma(v, 3 * PAGE, 2 * PAGE, (long)pa, 0), NX_ERR_INVALID);
+    expect("dma: unknown flag", nx_vmo_dma(v, 0, PAGE, (long)pa, 2), NX_ERR_INVALID);
+    expect("dma: bad pointer", nx_vmo_dma(v, 0, PAGE, 0x10, 0), NX_ERR_BAD_ADDRESS);
+    expect("dma: seal refused while a device may write", nx_vmo_seal(v), NX_ERR_BAD_STATE);
+    long big = nx_vmo_create((NX_VMO_DMA_MAX + 1) * PAGE);
+    expect("dma: over NX_VMO_DMA_MAX",
+           nx_vmo_dma(big, 0, (NX_VMO_DMA_MAX + 1) * PAGE, (long)pa, 0), NX_ERR_TOO_BIG);
+    long no_dma = nx_handle_duplicate(v, NX_RIGHT_READ | NX_RIGHT_WRITE);
+    expect("dma: without DMA", nx_vmo_dma(no_dma, 0, PAGE, (long)pa, 0), NX_ERR_ACCESS);
+    long ro = nx_handle_duplicate(v, NX_RIGHT_READ | NX_RIGHT_DMA);
+    expect("dma: device writes need WRITE",
+           nx_vmo_dma(ro, 0, PAGE, (long)pa, NX_DMA_DEVICE_WRITES), NX_ERR_ACCESS);
+    long phys = nx_vmo_physical(nx_start_handle, UART_BASE, PAGE);
+    expect("dma: device registers never", nx_vmo_dma(phys, 0, PAGE, (long)pa, 0), NX_ERR_ACCESS);
+    nx_handle_close(phys);
+    nx_handle_close(ro);
+    nx_handle_close(no_dma);
+    nx_handle_close(big);
+    nx_handle_close(v);
+}
+
 static void over_budget(nx_handle_t unused)
 {
     (void)unused;
@@ -262,6 +294,7 @@ int main(void)
     seal_and_clone();
     sharing();
     uart();
+    dma();
     budgets();
     expect("no page leaked", free_pages(), pages);
     expect("no object leaked", nx_system_info(NX_INFO_LIVE_OBJECTS), objects);

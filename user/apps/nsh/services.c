@@ -23,11 +23,11 @@ const char *nsh_error(long err)
     return "unknown error";
 }
 
-// Call `service` with op and req[0..len); the reply's bytes go to rep[0..cap), their count
-// to *got. Returns the reply's status, the IPC error, or NX_ERR_BAD_HANDLE if the shell
-// cannot reach the service.
-static long ask(const char *service, uint32_t op, const void *req, size_t len, void *rep,
-                size_t cap, size_t *got)
+// Call `service` with op and req[0..len) and a copy of the handle `give` (unless it is
+// NX_HANDLE_INVALID); the reply's bytes go to rep[0..cap), their count to *got. Returns the
+// reply's status, the IPC error, or NX_ERR_BAD_HANDLE if the shell cannot reach the service.
+static long ask_giving(const char *service, uint32_t op, const void *req, size_t len,
+                       void *rep, size_t cap, size_t *got, nx_handle_t give)
 {
     nx_handle_t ep = nx_startup_handle(service), looked_up = NX_HANDLE_INVALID;
     if (ep == NX_HANDLE_INVALID && nx_svc_lookup(service, &looked_up) == NX_OK)
@@ -38,6 +38,8 @@ static long ask(const char *service, uint32_t op, const void *req, size_t len, v
         .op = op, .req = req, .req_len = len, .rep = rep, .rep_cap = cap,
         .deadline = (uint64_t)nx_clock_get() + CALL_TIMEOUT_NS,
     };
+    if (give != NX_HANDLE_INVALID)
+        c.send = (struct nx_rpc_handles){ 1, { give }, { NX_RIGHTS_SAME | NX_XFER_COPY } };
     long r = nx_rpc(ep, &c);
     nx_rpc_close_handles(&c.recv);
     if (looked_up != NX_HANDLE_INVALID)
@@ -45,6 +47,12 @@ static long ask(const char *service, uint32_t op, const void *req, size_t len, v
     if (got)
         *got = c.rep_len;
     return r;
+}
+
+static long ask(const char *service, uint32_t op, const void *req, size_t len, void *rep,
+                size_t cap, size_t *got)
+{
+    return ask_giving(service, op, req, len, rep, cap, got, NX_HANDLE_INVALID);
 }
 
 static int failed(const char *cmd, const char *service, long err)
@@ -165,7 +173,8 @@ int cmd_run(int argc, char **argv)
         memcpy(req + len, argv[i], n);
         len += n;
     }
-    long pid = ask("exec", NX_EXEC_RUN, req, len, NULL, 0, NULL);
+    // The program gets our console, so what it prints shows up here.
+    long pid = ask_giving("exec", NX_EXEC_RUN, req, len, NULL, 0, NULL, nsh_console);
     if (pid == NX_ERR_NOT_FOUND)
         printf("nsh: run: no program %s in the boot archive\n", argv[1]);
     else if (pid == NX_ERR_BAD_STATE)
