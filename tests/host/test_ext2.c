@@ -681,6 +681,29 @@ static void test_e2fsck_replays_our_journal(void **state)
     sh("debugfs -R 'stat /g' " IMG " 2>/dev/null | grep -q 'Size: 5000'");
 }
 
+// A journal written by e2fsprogs' own jbd2 code (debugfs): transaction 1 logs blocks
+// 5000-5002, transaction 2 revokes 5001. Mount replays 5000 and 5002 and leaves 5001 alone.
+static void test_replays_e2fsprogs_journal_with_revoke(void **state)
+{
+    (void)state;
+    mkfs("-t ext3 -b 1024", "8M");
+    sh("head -c 3072 /dev/urandom > build/host/ext2-jblocks.bin");
+    sh("printf 'jo\\njw -b 5000,5001,5002 build/host/ext2-jblocks.bin\\njw -r 5001\\njc\\n' | "
+       "debugfs -w -f - " IMG " >/dev/null 2>&1");
+    sh("debugfs -R logdump " IMG " 2>/dev/null | grep -q 'type 5 (revoke table)'");
+    uint8_t *want, old[1024];
+    uint64_t n;
+    assert_int_equal(image_load("build/host/ext2-jblocks.bin", &want, &n), 0);
+    load();
+    memcpy(old, E.data + 5001 * 1024, sizeof(old));
+    assert_int_equal(ext2_mount(&E.dev, NULL, &E.fs), 0);
+    assert_memory_equal(E.data + 5000 * 1024, want, 1024);
+    assert_memory_equal(E.data + 5001 * 1024, old, 1024);
+    assert_memory_equal(E.data + 5002 * 1024, want + 2048, 1024);
+    free(want);
+    remount_checked();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -699,6 +722,7 @@ int main(void)
         cmocka_unit_test_teardown(test_random_corruption, teardown),
         cmocka_unit_test_teardown(test_random_corruption_dirty_journal, teardown),
         cmocka_unit_test_teardown(test_e2fsck_replays_our_journal, teardown),
+        cmocka_unit_test_teardown(test_replays_e2fsprogs_journal_with_revoke, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
