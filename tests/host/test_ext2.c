@@ -382,6 +382,132 @@ static void test_bmap_direct_data(void **state)
     remount_checked();
 }
 
+// Random operations against a model (seeded): files in three directories written at random
+// offsets, truncated, hard-linked, renamed over each other and removed; the contents and the
+// link counts must match the model at every remount, and e2fsck must agree each time.
+#define M_NAMES 24
+#define M_MAX 90000
+struct m_file { uint8_t data[M_MAX]; size_t len; int links; uint32_t ino; };
+struct m_name { int file; };   // -1: no such name
+static struct m_file *m_files;
+static struct m_name m_names[3][M_NAMES];
+static uint32_t m_dirs[3];
+static uint32_t m_seed;
+
+static uint32_t m_rand(uint32_t n)
+{
+    m_seed = m_seed * 1103515245u + 12345u;
+    return (m_seed >> 8) % n;
+}
+
+static void m_name(int n, char *buf) { snprintf(buf, 16, "n%02d", n); }
+
+static void m_check(void)
+{
+    static uint8_t got[M_MAX + 1];
+    for (int d = 0; d < 3; d++) {
+        for (int n = 0; n < M_NAMES; n++) {
+            char name[16];
+            uint32_t ino;
+            m_name(n, name);
+            int r = ext2_lookup(E.fs, m_dirs[d], name, &ino);
+            int f = m_names[d][n].file;
+            assert_int_equal(r, f < 0 ? EXT2_E_NOENT : 0);
+            if (f < 0)
+                continue;
+            struct ext2_stat st;
+            assert_int_equal(ext2_stat(E.fs, ino, &st), 0);
+            assert_int_equal(ino, m_files[f].ino);
+            assert_int_equal(st.nlink, m_files[f].links);
+            assert_int_equal(ext2_read(E.fs, ino, 0, got, sizeof(got)), (int64_t)m_files[f].len);
+            assert_memory_equal(got, m_files[f].data, m_files[f].len);
+        }
+    }
+}
+
+// One random operation on both the file system and the model.
+static void m_step(void)
+{
+    int d = (int)m_rand(3), n = (int)m_rand(M_NAMES), f = m_names[d][n].file;
+    char name[16];
+    m_name(n, name);
+    uint32_t op = m_rand(10);
+    if (f < 0 && op < 5) {   // create
+        for (f = 0; m_files[f].links; f++)
+            ;
+        m_files[f].ino = create(m_dirs[d], name);
+        m_files[f].len = 0;
+        m_files[f].links = 1;
+        m_names[d][n].file = f;
+    } else if (f >= 0 && op < 4) {   // write somewhere
+        size_t off = m_rand(M_MAX - 10000), len = m_rand(10000) + 1;
+        static uint8_t buf[10000];
+        fill(buf, len, m_seed);
+        write_all(m_files[f].ino, off, buf, len);
+        if (off > m_files[f].len)
+            memset(m_files[f].data + m_files[f].len, 0, off - m_files[f].len);
+        memcpy(m_files[f].data + off, buf, len);
+        if (off + len > m_files[f].len)
+            m_files[f].len = off + len;
+    } else if (f >= 0 && op < 5) {   // truncate
+        size_t len = m_rand(M_MAX);
+        assert_int_equal(ext2_truncate(E.fs, m_files[f].ino, len), 0);
+        if (len > m_files[f].len)
+            memset(m_files[f].data + m_files[f].len, 0, len - m_files[f].len);
+        m_files[f].len = len;
+    } else if (f >= 0 && op < 7) {   // rename, maybe over another name
+        int d2 = (int)m_rand(3), n2 = (int)m_rand(M_NAMES), g = m_names[d2][n2].file;
+        char name2[16];
+        m_name(n2, name2);
+        assert_int_equal(ext2_rename(E.fs, m_dirs[d], name, m_dirs[d2], name2), 0);
+        if (g != f) {
+            if (g >= 0)
+                m_files[g].links--;
+            m_names[d2][n2].file = f;
+            m_names[d][n].file = -1;
+        }
+    } else if (f >= 0 && op < 8) {   // hard link to a free name
+        int d2 = (int)m_rand(3), n2 = (int)m_rand(M_NAMES);
+        char name2[16];
+        m_name(n2, name2);
+        if (m_names[d2][n2].file >= 0)
+            return;
+        assert_int_equal(ext2_link(E.fs, m_files[f].ino, m_dirs[d2], name2), 0);
+        m_names[d2][n2].file = f;
+        m_files[f].links++;
+    } else if (f >= 0) {   // unlink
+        assert_int_equal(ext2_unlink(E.fs, m_dirs[d], name), 0);
+        m_files[f].links--;
+        m_names[d][n].file = -1;
+    }
+}
+
+static void test_random_operations_against_model(void **state)
+{
+    (void)state;
+    m_files = calloc(3 * M_NAMES, sizeof(*m_files));
+    for (uint32_t seed = 1; seed <= 3; seed++) {
+        mkfs(seed == 2 ? "-t ext3 -b 4096" : "-t ext3 -b 1024", "32M");
+        mount_img();
+        m_seed = seed;
+        memset(m_files, 0, 3 * M_NAMES * sizeof(*m_files));
+        memset(m_names, 0xff, sizeof(m_names));
+        m_dirs[0] = EXT2_ROOT_INO;
+        assert_int_equal(ext2_mkdir(E.fs, EXT2_ROOT_INO, "d1", 0755, 0, 0, &m_dirs[1]), 0);
+        assert_int_equal(ext2_mkdir(E.fs, m_dirs[1], "d2", 0755, 0, 0, &m_dirs[2]), 0);
+        for (int i = 1; i <= 1500; i++) {
+            m_step();
+            if (i % 500 == 0) {
+                m_check();
+                remount_checked();
+                m_check();
+            }
+        }
+        teardown(NULL);
+    }
+    free(m_files);
+}
+
 // Files made by mke2fs -d read back as the tree holds them.
 static void test_reads_mke2fs_populated_image(void **state)
 {
@@ -555,6 +681,29 @@ static void test_e2fsck_replays_our_journal(void **state)
     sh("debugfs -R 'stat /g' " IMG " 2>/dev/null | grep -q 'Size: 5000'");
 }
 
+// A journal written by e2fsprogs' own jbd2 code (debugfs): transaction 1 logs blocks
+// 5000-5002, transaction 2 revokes 5001. Mount replays 5000 and 5002 and leaves 5001 alone.
+static void test_replays_e2fsprogs_journal_with_revoke(void **state)
+{
+    (void)state;
+    mkfs("-t ext3 -b 1024", "8M");
+    sh("head -c 3072 /dev/urandom > build/host/ext2-jblocks.bin");
+    sh("printf 'jo\\njw -b 5000,5001,5002 build/host/ext2-jblocks.bin\\njw -r 5001\\njc\\n' | "
+       "debugfs -w -f - " IMG " >/dev/null 2>&1");
+    sh("debugfs -R logdump " IMG " 2>/dev/null | grep -q 'type 5 (revoke table)'");
+    uint8_t *want, old[1024];
+    uint64_t n;
+    assert_int_equal(image_load("build/host/ext2-jblocks.bin", &want, &n), 0);
+    load();
+    memcpy(old, E.data + 5001 * 1024, sizeof(old));
+    assert_int_equal(ext2_mount(&E.dev, NULL, &E.fs), 0);
+    assert_memory_equal(E.data + 5000 * 1024, want, 1024);
+    assert_memory_equal(E.data + 5001 * 1024, old, 1024);
+    assert_memory_equal(E.data + 5002 * 1024, want + 2048, 1024);
+    free(want);
+    remount_checked();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -565,6 +714,7 @@ int main(void)
         cmocka_unit_test_teardown(test_dense_file_4k, teardown),
         cmocka_unit_test_teardown(test_small_cache_many_changes, teardown),
         cmocka_unit_test_teardown(test_bmap_direct_data, teardown),
+        cmocka_unit_test_teardown(test_random_operations_against_model, teardown),
         cmocka_unit_test_teardown(test_reads_mke2fs_populated_image, teardown),
         cmocka_unit_test_teardown(test_full_disk_short_write, teardown),
         cmocka_unit_test_teardown(test_refuses_unsupported_and_corrupt, teardown),
@@ -572,6 +722,7 @@ int main(void)
         cmocka_unit_test_teardown(test_random_corruption, teardown),
         cmocka_unit_test_teardown(test_random_corruption_dirty_journal, teardown),
         cmocka_unit_test_teardown(test_e2fsck_replays_our_journal, teardown),
+        cmocka_unit_test_teardown(test_replays_e2fsprogs_journal_with_revoke, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,8 +29,11 @@ int op_done(struct ext2_fs *fs, int r)
 }
 
 // An inode in use: a deleted or never-used one is EXT2_E_NOENT, an impossible one corrupt.
+// The reserved inodes other than the root (the journal's among them) are no files.
 int iget_live(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip)
 {
+    if (ino != EXT2_ROOT_INO && ino < fs->sb.first_ino)
+        return EXT2_E_INVAL;
     int r = iget(fs, ino, ip);
     if (r < 0)
         return r;

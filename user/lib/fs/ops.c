@@ -214,6 +214,8 @@ static int victim_entry(struct ext2_fs *fs, uint32_t dir, const char *name, int 
         return dirs ? EXT2_E_NOTDIR : EXT2_E_ISDIR;
     if (!dirs)
         return 0;
+    if (dp->links < 3)   // its own entry, "." and the child's ".."
+        return corrupt(fs);
     r = dir_is_empty(fs, ip);
     return r < 0 ? r : r ? 0 : EXT2_E_NOTEMPTY;
 }
@@ -290,6 +292,8 @@ static int rename_check(struct ext2_fs *fs, struct rename_ctx *c, const char *on
     c->src_dir = itype(&c->src) == EXT2_FT_DIR;
     if (c->src_dir && c->odir != c->ndir && (r = is_ancestor(fs, c->os.ino, c->ndir)) != 0)
         return r < 0 ? r : EXT2_E_INVAL;
+    if (c->src_dir && c->od.links < 3)   // the moved directory's ".." counts in odir
+        return corrupt(fs);
     r = dir_and_entry(fs, c->ndir, nname, 1, c->np, &c->ns);
     c->dst_exists = r == 0;
     if (r == EXT2_E_NOENT)
