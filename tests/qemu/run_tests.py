@@ -379,7 +379,8 @@ def check_blk_persists(name):
 # dir:/data/app, cannot reach outside it. After each boot the host replays the journal on a
 # copy and e2fsck -fn must find the file system clean.
 FS_FIRST = [ANY + r"fsdisk: write a big file ok", ANY + r"fsdisk: its handle is revoked ok",
-            ANY + r"fsdisk: a writable mapping refused ok", ANY + r"fsdisk: rename /data/old to /data/persist/new ok",
+            ANY + r"fsdisk: a writable mapping refused ok",
+            ANY + r"fsdisk: growing past the service's budget refused ok", ANY + r"fsdisk: rename /data/old to /data/persist/new ok",
             ANY + r"fsdisk: fclose ok", ANY + r"fsdisk: first boot done", ANY + r"fsdisk: 0 failures",
             ANY + r"fsdisk: raw \.\./secret\.txt refused ok", ANY + r"fsdisk: jail: 0 failures"]
 FS_SECOND = [ANY + r"fsdisk: read back /data/persist/a ok", ANY + r"fsdisk: stdio file ok",

@@ -96,6 +96,7 @@ static int set_errno(long err)
     static const struct { long nx; int e; } map[] = {
         { NX_ERR_NOT_FOUND, ENOENT }, { NX_ERR_ACCESS, EACCES }, { NX_ERR_BAD_STATE, EISDIR },
         { NX_ERR_NO_SPACE, ENFILE }, { NX_ERR_TOO_BIG, EFBIG }, { NX_ERR_INVALID, EINVAL },
+        { NX_ERR_NO_MEMORY, ENOMEM },
     };
     errno = EIO;
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)

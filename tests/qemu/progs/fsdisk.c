@@ -79,6 +79,11 @@ static void first_boot(void)
     expect("fopen for writing", f != NULL, 1);
     expect("fprintf", f ? fprintf(f, "line %d\n", 42) : -1, 8);
     expect("fclose", f ? fclose(f) : -1, 0);
+    int fd = open("/data/persist/huge", O_WRONLY | O_CREAT);
+    expect("growing past the service's budget refused",
+           nx_file_truncate(fd, 16 << 20), NX_ERR_NO_MEMORY);
+    expect("close it", close(fd), 0);
+    expect("remove it", nx_fs_unlink("/data/persist/huge"), NX_OK);
     expect("sync", nx_fs_sync(), NX_OK);
     nx_printf("fsdisk: first boot done\n");
 }

@@ -225,6 +225,22 @@ static long op_disconnect(void *ctx, struct nx_rpc_req *req)
     return err ? err : n;
 }
 
+// Pages the service keeps for itself (tables, VMO metadata, its heap) when files grow.
+#define RESERVE_PAGES 64
+
+// A writer's pages are committed when the writer first touches them, and charged to this
+// service: a page its budget cannot pay for would kill the writer. So a file may grow only
+// by what the budget can still pay for now.
+static long budget_allows(uint64_t from, uint64_t to)
+{
+    struct nx_process_info self;
+    long err = nx_process_info(nx_self, (long)&self);
+    uint64_t need = (round_page(to) - round_page(from)) / PAGE;
+    if (err)
+        return err;
+    return self.used_pages + need + RESERVE_PAGES <= self.budget_pages ? NX_OK : NX_ERR_NO_MEMORY;
+}
+
 static long op_resize(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
@@ -238,7 +254,7 @@ static long op_resize(void *ctx, struct nx_rpc_req *req)
         return NX_ERR_ACCESS;
     if (q.size > f->capacity)
         return NX_ERR_TOO_BIG;
-    long err = q.size < f->size ? zero_tail(f, q.size) : NX_OK;
+    long err = q.size < f->size ? zero_tail(f, q.size) : budget_allows(f->size, q.size);
     if (!err) {
         f->size = q.size;
         f->dirty = true;
