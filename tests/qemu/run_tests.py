@@ -384,6 +384,7 @@ FS_FIRST = [ANY + r"fsdisk: write a big file ok", ANY + r"fsdisk: its handle is 
             ANY + r"fsdisk: fclose ok", ANY + r"fsdisk: first boot done", ANY + r"fsdisk: 0 failures",
             ANY + r"fsdisk: raw \.\./secret\.txt refused ok", ANY + r"fsdisk: jail: 0 failures"]
 FS_SECOND = [ANY + r"fsdisk: read back /data/persist/a ok", ANY + r"fsdisk: stdio file ok",
+             ANY + r"fsdisk: appended ok",
              ANY + r"fsdisk: big file bytes ok", ANY + r"fsdisk: mapped read copies 0 bytes ok",
              ANY + r"fsdisk: copied by the driver ok", ANY + r"fsdisk: second boot read what the first wrote",
              ANY + r"fsdisk: 0 failures", ANY + r"fsdisk: jail: 0 failures"]

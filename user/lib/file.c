@@ -22,6 +22,7 @@ struct fd {
     uint8_t *base;           // the mapping (capacity bytes)
     uint64_t size, capacity, pos;
     bool write;
+    bool append;             // O_APPEND: every write goes to the end
 };
 
 static struct fd fds[NX_FILE_MAX];
@@ -140,7 +141,7 @@ int open(const char *path, int flags, ...)
     while (i < NX_FILE_MAX && fds[i].used)
         i++;
     if (i == NX_FILE_MAX)
-        return set_errno(NX_ERR_NO_SPACE), -1;
+        return set_errno(NX_ERR_NO_SPACE);
     struct nx_fs_open q = { (uint32_t)(flags & O_ACCMODE) | (flags & O_CREAT ? NX_FS_CREATE : 0) |
                             (flags & O_EXCL ? NX_FS_EXCL : 0) | (flags & O_TRUNC ? NX_FS_TRUNC : 0),
                             0644 };
@@ -158,6 +159,7 @@ int open(const char *path, int flags, ...)
     if (err >= 0 && (recv.count != 1 || c.rep_len != sizeof(rep)))
         err = NX_ERR_BAD_STATE;
     f->write = (flags & O_ACCMODE) != O_RDONLY;
+    f->append = (flags & O_APPEND) != 0;
     if (err >= 0)
         err = fd_map(f, &rep, recv.h[0]);
     if (err < 0) {
@@ -188,7 +190,9 @@ ssize_t write(int fd, const void *buf, size_t n)
     struct fd *f = fd_get(fd);
     if (!f || !f->write)
         return set_errno(f ? NX_ERR_ACCESS : NX_ERR_BAD_HANDLE);
-    if (n > f->capacity - f->pos)
+    if (f->append)
+        f->pos = f->size;
+    if (f->pos > f->capacity || n > f->capacity - f->pos)
         return set_errno(NX_ERR_TOO_BIG);
     if (f->pos + n > f->size) {
         long err = file_call(f, NX_FS_RESIZE, f->pos + n);

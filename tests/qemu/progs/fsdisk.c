@@ -133,6 +133,14 @@ static void second_boot(void)
     expect("stdio file", !strcmp(buf, "line 42\n"), 1);
     if (f)
         fclose(f);
+    f = fopen("/data/persist/stdio", "a");
+    expect("fopen to append", f && fputs("more\n", f) >= 0 && !fclose(f), 1);
+    f = fopen("/data/persist/stdio", "r");
+    memset(buf, 0, sizeof(buf));
+    n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+    expect("appended", !strcmp(buf, "line 42\nmore\n"), 1);
+    if (f)
+        fclose(f);
     mapped_read();
     nx_printf("fsdisk: second boot read what the first wrote\n");
 }

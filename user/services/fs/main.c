@@ -371,7 +371,10 @@ static long op_rename(void *ctx, struct nx_rpc_req *req)
     if (!m || m != fs_mount_of(&st, to, &rb) || !m->rename || !*ra || !*rb)
         return NX_ERR_ACCESS;
     err = m->rename(m->ctx, ra, rb);
-    return err ? err : fb_rename(&st.files, from, to);
+    if (err)
+        return err;
+    fb_forget(&st.files, to);   // a file the rename replaced is gone: its opens are revoked
+    return fb_rename(&st.files, from, to);
 }
 
 static long op_statfs(void *ctx, struct nx_rpc_req *req)
