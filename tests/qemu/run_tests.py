@@ -382,8 +382,10 @@ FS_FIRST = [ANY + r"fsdisk: write a big file ok", ANY + r"fsdisk: its handle is 
             ANY + r"fsdisk: a writable mapping refused ok",
             ANY + r"fsdisk: growing past the service's budget refused ok", ANY + r"fsdisk: rename /data/old to /data/persist/new ok",
             ANY + r"fsdisk: fclose ok", ANY + r"fsdisk: first boot done", ANY + r"fsdisk: 0 failures",
-            ANY + r"fsdisk: raw \.\./secret\.txt refused ok", ANY + r"fsdisk: jail: 0 failures"]
+            ANY + r"fsdisk: raw \.\./secret\.txt refused ok", ANY + r"fsdisk: jail: 0 failures",
+            ANY + r"fsdisk: write a file and keep it open ok", ANY + POWER_OFF_SBI]
 FS_SECOND = [ANY + r"fsdisk: read back /data/persist/a ok", ANY + r"fsdisk: stdio file ok",
+             ANY + r"fsdisk: the file held open at the power-off ok",
              ANY + r"fsdisk: appended ok",
              ANY + r"fsdisk: big file bytes ok", ANY + r"fsdisk: mapped read copies 0 bytes ok",
              ANY + r"fsdisk: copied by the driver ok", ANY + r"fsdisk: second boot read what the first wrote",

@@ -77,6 +77,13 @@ static nx_handle_t running_service(const char *name)
     return c && c->svc && c->state == CHILD_RUNNING ? c->ep : NX_HANDLE_INVALID;
 }
 
+void children_sync_files(void)
+{
+    nx_handle_t fs = running_service("fs");
+    if (fs != NX_HANDLE_INVALID)
+        call(fs, NX_FS_SYNC, NULL, 0);
+}
+
 // Tell svc (log or policy, if it runs) that badge is called name.
 static void identify_to(const char *svc, uint32_t op, uint32_t badge, const char *name)
 {

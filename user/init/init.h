@@ -47,6 +47,9 @@ long child_start(struct child *c, const char *path, const char *const *args, int
                  uint32_t pages, uint32_t priority, nx_handle_t console);
 long service_start(struct child *c);
 void children_reap(uint64_t bits);
+// Before the power goes: the file system writes back what its writers have open and syncs
+// (at most SERVICE_CALL_TIMEOUT_NS, 1 s).
+void children_sync_files(void);
 
 // serve.c
 void init_serve(void);

@@ -141,6 +141,7 @@ static long op_poweroff(void *ctx, struct nx_rpc_req *req)
     if (!(req->badge & BADGE_PROC))
         return NX_ERR_ACCESS;
     nx_log(NX_LOG_WARN, "power off requested by %s", caller(req->badge));
+    children_sync_files();
     return nx_system_poweroff(nx_start_handle);
 }
 

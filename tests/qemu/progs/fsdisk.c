@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <nx/file.h>
 #include <nx/rpc.h>
+#include <nx/services.h>
 #include <nx/startup.h>
 #define TEST_NAME "fsdisk"
 #include "expect.h"
@@ -88,6 +89,22 @@ static void first_boot(void)
     nx_printf("fsdisk: first boot done\n");
 }
 
+// Power off with a file open and written but never fsynced: init has the file system write
+// it back first. The pause lets fsapp finish.
+static void power_off_holding_a_file(void)
+{
+    static const char held[] = "held open at the power-off\n";
+    int fd = open("/data/persist/held", O_WRONLY | O_CREAT);
+    expect("write a file and keep it open", write(fd, held, sizeof(held) - 1),
+           (long)sizeof(held) - 1);
+    uint64_t bits;
+    nx_notify_wait_bits((nx_handle_t)nx_notification_create(),
+                        (uint64_t)nx_clock_get() + 300000000ull, &bits);
+    nx_printf("fsdisk: powering off\n");
+    nx_rpc_call(nx_startup_handle("proc"), NX_PROC_POWEROFF, NULL, 0, NULL, 0,
+                (uint64_t)nx_clock_get() + 5000000000ull);
+}
+
 // Open a file, map it and count what reading it through the mapping copies.
 static void mapped_read(void)
 {
@@ -131,6 +148,12 @@ static void second_boot(void)
     memset(buf, 0, sizeof(buf));
     n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
     expect("stdio file", !strcmp(buf, "line 42\n"), 1);
+    if (f)
+        fclose(f);
+    f = fopen("/data/persist/held", "r");
+    memset(buf, 0, sizeof(buf));
+    n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+    expect("the file held open at the power-off", !strcmp(buf, "held open at the power-off\n"), 1);
     if (f)
         fclose(f);
     f = fopen("/data/persist/stdio", "a");
@@ -177,10 +200,13 @@ int main(int argc, char **argv)
         jail();
         return 0;
     }
-    if (nx_fs_stat("/data/persist/a", &st) == NX_ERR_NOT_FOUND)
+    bool first = nx_fs_stat("/data/persist/a", &st) == NX_ERR_NOT_FOUND;
+    if (first)
         first_boot();
     else
         second_boot();
     nx_printf("fsdisk: %d failures\n", failures);
+    if (first)
+        power_off_holding_a_file();
     return 0;
 }

@@ -172,25 +172,29 @@ static struct fb_open *request_open(const struct nx_rpc_req *req)
     return fb_get(&st.files, id, (uint32_t)req->badge);
 }
 
-// Write a writer's file back (what fsync and close do). The service cannot see which pages
-// a writer touched, so a writer's fsync or close always writes the whole file; `dirty` only
-// says some writer has it open (or had, before this write-back), which keeps it cached.
-static long writeback(const struct fb_open *o)
+// Write file f back. The service cannot see which pages a writer touched, so a write-back
+// writes the whole file; `dirty` then stays only while a writer other than `closing` has it
+// open (it keeps the file cached, and sync writes it back again).
+static long write_file(int f, const struct fb_open *closing)
 {
-    struct fb_file *f = &st.files.files[o->file];
+    struct fb_file *file = &st.files.files[f];
     const char *rel;
-    struct fs_mount *m = fs_mount_of(&st, f->path, &rel);
-    if (!o->write)
-        return NX_OK;
-    long err = m->writeback(m->ctx, f, &st.bytes_copied);
+    struct fs_mount *m = fs_mount_of(&st, file->path, &rel);
+    long err = m->writeback(m->ctx, file, &st.bytes_copied);
     if (err)
         return err;
-    f->dirty = false;
+    file->dirty = false;
     for (int i = 0; i < FB_MAX_OPENS; i++) {
-        const struct fb_open *other = &st.files.opens[i];
-        f->dirty |= other->used && other != o && other->file == o->file && other->write;
+        const struct fb_open *o = &st.files.opens[i];
+        file->dirty |= o->used && o != closing && o->file == f && o->write;
     }
     return NX_OK;
+}
+
+// What fsync and close do: a writer's file goes back to the disk.
+static long writeback(const struct fb_open *o)
+{
+    return o->write ? write_file(o->file, o) : NX_OK;
 }
 
 static long op_close(void *ctx, struct nx_rpc_req *req)
@@ -391,10 +395,16 @@ static long op_statfs(void *ctx, struct nx_rpc_req *req)
     return NX_OK;
 }
 
+// Every file writers have open goes back too (what they wrote through their mappings so
+// far), then whatever else the disk holds: init asks for this before it powers off.
 static long op_sync(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx, (void)req;
-    return st.disk ? st.disk->sync(st.disk->ctx) : NX_OK;
+    long err = NX_OK;
+    for (int f = 0; f < FB_MAX_FILES; f++)
+        if (st.files.files[f].used && st.files.files[f].dirty && !err)
+            err = write_file(f, NULL);
+    return err ? err : st.disk ? st.disk->sync(st.disk->ctx) : NX_OK;
 }
 
 #define PATH_OP(op, hdr, fn) { op, (hdr) + 1, (hdr) + NX_FS_PATH_MAX, fn }
