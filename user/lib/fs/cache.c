@@ -226,3 +226,17 @@ int cache_write_dirty(struct ext2_fs *fs)
     }
     return 0;
 }
+
+int cache_zero_unfilled(struct ext2_fs *fs)
+{
+    if (fs->nunfilled == 0)
+        return 0;
+    uint8_t *zero = calloc(1, fs->bs);
+    int r = zero ? 0 : fs_fail(fs, EXT2_E_NOMEM);
+    for (uint32_t i = 0; r == 0 && i < fs->nunfilled; i++)
+        r = dev_rw(fs, fs->unfilled[i], zero, 1);
+    free(zero);
+    if (r == 0)
+        fs->nunfilled = 0;
+    return r;
+}

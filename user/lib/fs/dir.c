@@ -178,7 +178,7 @@ int dir_add(struct ext2_fs *fs, uint32_t dino, struct ext2_inode *dp, const char
         r = add_in_block(fs, b, name, len, ino, type, &done);
         brelse(fs, b);
     }
-    if (r == 0 && !done && (r = imap(fs, dino, dp, n, 2, &blk)) == 0) {
+    if (r == 0 && !done && (r = imap(fs, dino, dp, n, IMAP_META, &blk)) == 0) {
         struct buf *b;
         if ((r = bread(fs, blk, &b)) < 0)
             return r;
@@ -246,7 +246,7 @@ int dir_init(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, uint32_t p
 {
     uint32_t blk;
     struct buf *b;
-    int r = imap(fs, ino, ip, 0, 2, &blk);
+    int r = imap(fs, ino, ip, 0, IMAP_META, &blk);
     if (r < 0 || (r = bread(fs, blk, &b)) < 0)
         return r;
     if ((r = bjournal(fs, b)) == 0) {

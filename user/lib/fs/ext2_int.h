@@ -91,6 +91,8 @@ struct buf {
     uint8_t valid, dirty, journaled;
 };
 
+#define EXT2_UNFILLED_MAX 256   // more than a block request (256 sectors) maps before its write
+
 struct ext2_fs {
     struct ext2_blkdev dev;
     struct ext2_super sb;
@@ -113,6 +115,12 @@ struct ext2_fs {
     uint32_t txn_blocks;    // blocks journaled in the running transaction
     uint32_t txn_freed;     // blocks freed in it (not reusable before it commits)
     uint32_t txn_limit;     // commit before a step when txn_blocks passes this
+    uint8_t *jsb;           // the journal superblock as last read or written (NULL: none)
+    // Data blocks allocated for a caller that writes them whole itself (ext2_bmap_fill) and
+    // has not yet said it did (ext2_filled): a commit zeroes them first, so it never makes
+    // a block with a deleted file's old bytes part of a file.
+    uint32_t unfilled[EXT2_UNFILLED_MAX];
+    uint32_t nunfilled;
     struct ext2_counters cnt;
 };
 
@@ -141,6 +149,7 @@ void brelse(struct ext2_fs *fs, struct buf *b);
 void bdirty(struct buf *b);                    // data block: written back before the commit
 void bforget(struct ext2_fs *fs, uint64_t blk);  // freed: drop it (and from the transaction)
 int cache_write_dirty(struct ext2_fs *fs);     // every dirty data block to the device
+int cache_zero_unfilled(struct ext2_fs *fs);   // zeros into every block still unfilled
 // A data block the caller moves itself: written back if dirty, then no longer cached, so no
 // stale copy of it can be written over the caller's data later.
 int cache_evict(struct ext2_fs *fs, uint64_t blk);
@@ -180,6 +189,10 @@ uint64_t isize(const struct ext2_inode *ip);
 void iset_size(struct ext2_inode *ip, uint64_t size);
 int itype(const struct ext2_inode *ip);        // EXT2_FT_*
 void iadd_blocks(struct ext2_fs *fs, struct ext2_inode *ip, int n);
+// imap's alloc: 0 only looks up; the others allocate a missing block: IMAP_DATA zeroed (a
+// dirty cached block), IMAP_META zeroed and journaled, IMAP_FILL not zeroed but listed as
+// unfilled (the caller writes it whole). Indirect blocks are always IMAP_META.
+enum { IMAP_DATA = 1, IMAP_META = 2, IMAP_FILL = 3 };
 int imap(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, uint64_t fblk, int alloc,
          uint32_t *blk);
 int itruncate_blocks(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, uint64_t from);

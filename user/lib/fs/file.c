@@ -137,7 +137,7 @@ static int write_block(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, 
 {
     uint32_t blk;
     struct buf *b;
-    int r = imap(fs, ino, ip, fblk, 1, &blk);
+    int r = imap(fs, ino, ip, fblk, IMAP_DATA, &blk);
     if (r < 0)
         return r;
     r = n == fs->bs ? bzero_get(fs, blk, &b) : bread(fs, blk, &b);
@@ -228,7 +228,8 @@ int ext2_truncate(struct ext2_fs *fs, uint32_t ino, uint64_t size)
     return op_done(fs, r);
 }
 
-int ext2_bmap(struct ext2_fs *fs, uint32_t ino, uint64_t file_block, bool alloc, uint64_t *blk)
+// ext2_bmap and ext2_bmap_fill: alloc is 0 or imap's IMAP_DATA or IMAP_FILL.
+static int bmap(struct ext2_fs *fs, uint32_t ino, uint64_t file_block, int alloc, uint64_t *blk)
 {
     struct ext2_inode ip;
     uint32_t b = 0;
@@ -241,6 +242,26 @@ int ext2_bmap(struct ext2_fs *fs, uint32_t ino, uint64_t file_block, bool alloc,
         r = cache_evict(fs, b);   // a new block's zeros reach the disk now, not later
     *blk = b;
     return alloc && r != EXT2_E_FBIG ? op_done(fs, r) : r;
+}
+
+int ext2_bmap(struct ext2_fs *fs, uint32_t ino, uint64_t file_block, bool alloc, uint64_t *blk)
+{
+    return bmap(fs, ino, file_block, alloc ? IMAP_DATA : 0, blk);
+}
+
+int ext2_bmap_fill(struct ext2_fs *fs, uint32_t ino, uint64_t file_block, uint64_t *blk)
+{
+    return bmap(fs, ino, file_block, IMAP_FILL, blk);
+}
+
+void ext2_filled(struct ext2_fs *fs, uint64_t first, uint64_t count)
+{
+    for (uint32_t i = 0; i < fs->nunfilled;) {
+        if (fs->unfilled[i] - first < count)
+            fs->unfilled[i] = fs->unfilled[--fs->nunfilled];
+        else
+            i++;
+    }
 }
 
 int ext2_readlink(struct ext2_fs *fs, uint32_t ino, char *buf, size_t size)

@@ -111,15 +111,20 @@ int fast_symlink(const struct ext2_fs *fs, const struct ext2_inode *ip)
     return (ip->mode & EXT2_S_IFMT) == EXT2_S_IFLNK && ip->blocks == xattr;
 }
 
-// A new block near goal, zeroed in the cache: journaled if it holds metadata (indirect,
-// directory, symlink), else dirty data written back before the next commit.
-static int new_block(struct ext2_fs *fs, uint32_t goal, int meta, uint32_t *blk)
+// A new block near goal, of imap's kind: journaled if it holds metadata (indirect,
+// directory, symlink), zeroed dirty data written back before the next commit, or unfilled
+// (zeroed like data only when the list of unfilled blocks is full).
+static int new_block(struct ext2_fs *fs, uint32_t goal, int kind, uint32_t *blk)
 {
     struct buf *b;
     int r = balloc(fs, goal, blk);
+    if (r == 0 && kind == IMAP_FILL && fs->nunfilled < EXT2_UNFILLED_MAX) {
+        fs->unfilled[fs->nunfilled++] = *blk;
+        return 0;
+    }
     if (r < 0 || (r = bzero_get(fs, *blk, &b)) < 0)
         return r;
-    if (meta)
+    if (kind == IMAP_META)
         r = bjournal(fs, b);
     else
         bdirty(b);
@@ -146,7 +151,7 @@ static int block_path(struct ext2_fs *fs, uint64_t fblk, uint32_t *root, uint32_
 }
 
 // Entry i of indirect block blk, allocating a block there if it is a hole and alloc says
-// so (1: data, 2: metadata at the leaf; indirect blocks are always metadata).
+// so (imap's kind at the leaf; indirect blocks are always metadata).
 static int ind_entry(struct ext2_fs *fs, struct ext2_inode *ip, uint32_t blk, uint32_t i,
                      int alloc, int leaf, uint32_t *out)
 {
@@ -156,7 +161,8 @@ static int ind_entry(struct ext2_fs *fs, struct ext2_inode *ip, uint32_t blk, ui
         return r;
     uint32_t e = get32(b->data + 4 * i);
     if (e == 0 && alloc) {
-        if ((r = bjournal(fs, b)) == 0 && (r = new_block(fs, blk, !leaf || alloc == 2, &e)) == 0) {
+        int kind = leaf ? alloc : IMAP_META;
+        if ((r = bjournal(fs, b)) == 0 && (r = new_block(fs, blk, kind, &e)) == 0) {
             put32(b->data + 4 * i, e);
             iadd_blocks(fs, ip, 1);
         }
@@ -179,7 +185,7 @@ int imap(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, uint64_t fblk,
     uint32_t before = ip->blocks;
     if (cur == 0 && alloc) {
         uint32_t goal = ip->block[0];   // keep a file together
-        if ((r = new_block(fs, goal, depth > 0 || alloc == 2, &cur)) < 0)
+        if ((r = new_block(fs, goal, depth > 0 ? IMAP_META : alloc, &cur)) < 0)
             return r;
         ip->block[root] = cur;
         iadd_blocks(fs, ip, 1);

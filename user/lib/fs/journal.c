@@ -2,8 +2,8 @@
 //
 // Writing: one running transaction holds every metadata block changed since the last
 // commit (journaled buffers stay in the cache). A commit (ordered mode) is
-//   1. dirty data blocks home, flush   (also makes the previous checkpoint's "journal empty"
-//                                        durable before the log is reused)
+//   1. zeros into unfilled blocks (ext2_bmap_fill), dirty data blocks home, flush (also
+//      makes the previous checkpoint's "journal empty" durable before the log is reused)
 //   2. descriptor + copies of the metadata blocks into the log from its first block, the
 //      journal superblock pointing at them, flush
 //   3. the commit block, flush         <- the transaction is durable here
@@ -57,15 +57,13 @@ static void jheader(uint8_t *b, uint32_t type, uint32_t seq)
     putbe32(b + 8, seq);
 }
 
-// Rewrites the journal superblock with s_start and s_sequence.
-static int jsb_write(struct ext2_fs *fs, uint8_t *scratch, uint32_t start, uint32_t seq)
+// Rewrites the journal superblock with s_start and s_sequence. Only this library writes it
+// while mounted, so the copy read at mount is current: it is never read again.
+static int jsb_write(struct ext2_fs *fs, uint32_t start, uint32_t seq)
 {
-    int r = jio(fs, 0, scratch, 0);
-    if (r < 0)
-        return r;
-    putbe32(scratch + JSB_START, start);
-    putbe32(scratch + JSB_SEQUENCE, seq);
-    return jio(fs, 0, scratch, 1);
+    putbe32(fs->jsb + JSB_START, start);
+    putbe32(fs->jsb + JSB_SEQUENCE, seq);
+    return jio(fs, 0, fs->jsb, 1);
 }
 
 // ---- recovery ----
@@ -185,7 +183,7 @@ static int recover(struct ext2_fs *fs, uint8_t *jsb)
     for (enum pass p = PASS_SCAN; r == 0 && p <= PASS_REPLAY; p++)
         r = walk(fs, &rc, p);
     if (r == 0 && (r = cache_flush_dev(fs)) == 0 &&
-        (r = jsb_write(fs, rc.blk, 0, rc.end_seq)) == 0)
+        (r = jsb_write(fs, 0, rc.end_seq)) == 0)
         r = cache_flush_dev(fs);
     free(rc.rv);
     free(rc.blk);
@@ -239,7 +237,7 @@ int journal_load(struct ext2_fs *fs)
         return 0;
     if (s->journal_inum != EXT2_JOURNAL_INO || s->journal_dev != 0)
         return EXT2_E_UNSUPPORTED;
-    uint8_t *jsb = malloc(fs->bs);
+    uint8_t *jsb = fs->jsb = malloc(fs->bs);
     if (!jsb)
         return EXT2_E_NOMEM;
     // Journal block 0 is the journal superblock: map it first to learn the length.
@@ -261,11 +259,11 @@ int journal_load(struct ext2_fs *fs)
     fs->jseq = getbe32(jsb + JSB_SEQUENCE);
     if (r == 0 && (fs->jfirst < 1 || fs->jfirst + 16 > fs->jlen))
         r = corrupt(fs);
-    if (r == 0 && getbe32(jsb + JSB_START) != 0)
+    uint32_t start = getbe32(jsb + JSB_START);   // recovery rewrites it
+    if (r == 0 && start != 0)
         r = fs->ro ? EXT2_E_ROFS : recover(fs, jsb);
-    if (r == 0 && getbe32(jsb + JSB_START) != 0)
+    if (r == 0 && start != 0)
         r = 1;
-    free(jsb);
     if (r < 0)
         return r;
     fs->has_journal = 1;
@@ -280,6 +278,8 @@ void journal_free(struct ext2_fs *fs)
 {
     free(fs->jmap);
     fs->jmap = NULL;
+    free(fs->jsb);
+    fs->jsb = NULL;
 }
 
 int bjournal(struct ext2_fs *fs, struct buf *b)
@@ -344,7 +344,7 @@ static int log_and_checkpoint(struct ext2_fs *fs, struct buf **txn, uint32_t n, 
 {
     uint32_t pos;
     int r = write_log(fs, txn, n, s1, s2, &pos);
-    if (r == 0 && (r = jsb_write(fs, s1, fs->jfirst, fs->jseq)) == 0)
+    if (r == 0 && (r = jsb_write(fs, fs->jfirst, fs->jseq)) == 0)
         r = cache_flush_dev(fs);
     if (r < 0)
         return r;
@@ -357,7 +357,7 @@ static int log_and_checkpoint(struct ext2_fs *fs, struct buf **txn, uint32_t n, 
             return r;
     if ((r = cache_flush_dev(fs)) < 0)
         return r;
-    return jsb_write(fs, s1, 0, fs->jseq + 1);
+    return jsb_write(fs, 0, fs->jseq + 1);
 }
 
 // The transaction's buffers, in cache order.
@@ -375,7 +375,9 @@ int journal_commit(struct ext2_fs *fs)
 {
     if (fs->ro)
         return fs->error;
-    int r = cache_write_dirty(fs);
+    int r = cache_zero_unfilled(fs);
+    if (r == 0)
+        r = cache_write_dirty(fs);
     if (r == 0)
         r = cache_flush_dev(fs);
     if (r < 0 || fs->txn_blocks == 0)

@@ -83,7 +83,7 @@ static int fill_symlink(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip,
     }
     uint32_t blk;
     struct buf *b;
-    int r = imap(fs, ino, ip, 0, 2, &blk);
+    int r = imap(fs, ino, ip, 0, IMAP_META, &blk);
     if (r < 0 || (r = bread(fs, blk, &b)) < 0)
         return r;
     if ((r = bjournal(fs, b)) == 0)

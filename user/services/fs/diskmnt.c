@@ -173,29 +173,49 @@ static long disk_readdir(void *ctx, const char *rel, uint32_t index, uint8_t *ou
 
 // ---- file data by DMA ----
 
-// Move f's blocks [0, blocks) between the disk and its page cache: runs of consecutive disk
-// blocks go in one request. alloc: allocate blocks the file lacks (writing).
+// f's file block b on the disk (0: a hole). Writing allocates what is missing, unzeroed:
+// the caller writes every block it gets whole (the page cache holds zeros past the size).
+static long map_block(struct fb_file *f, uint64_t b, bool write, uint64_t *blk)
+{
+    return from_ext2(write ? ext2_bmap_fill(disk.fs, f->ino, b, blk)
+                           : ext2_bmap(disk.fs, f->ino, b, false, blk));
+}
+
+// Consecutive file blocks on consecutive disk blocks: one request.
+struct run { uint64_t file, disk, count; };
+
+static long move_run(struct fb_file *f, const struct run *r, bool write)
+{
+    uint32_t per_block = disk.bsize / SECTOR;
+    if (!r->count)
+        return NX_OK;   // a hole: the page cache holds zeros already
+    long err = (write ? nx_blk_write : nx_blk_read)(disk.blk, (uint32_t)f->dev_id,
+                                                    r->file * disk.bsize, r->disk * per_block,
+                                                    (uint32_t)(r->count * per_block));
+    if (!err && write)
+        ext2_filled(disk.fs, r->disk, r->count);
+    return err;
+}
+
+// Move f's blocks [0, blocks) between the disk and its page cache, each block mapped once.
 static long move_blocks(struct fb_file *f, uint64_t blocks, bool write)
 {
-    uint32_t per_block = disk.bsize / SECTOR, most = disk.info.max_blocks / per_block;
-    for (uint64_t b = 0; b < blocks;) {
-        uint64_t first, next;
-        int err = ext2_bmap(disk.fs, f->ino, b, write, &first);
+    uint64_t most = disk.info.max_blocks / (disk.bsize / SECTOR);
+    struct run r = { 0, 0, 0 };
+    for (uint64_t b = 0; b < blocks; b++) {
+        uint64_t blk;
+        long err = map_block(f, b, write, &blk);
         if (err)
-            return from_ext2(err);
-        uint64_t run = 1;
-        while (first && b + run < blocks && run < most &&
-               !ext2_bmap(disk.fs, f->ino, b + run, write, &next) && next == first + run)
-            run++;
-        long e = !first ? NX_OK   // a hole: the page cache holds zeros already
-               : (write ? nx_blk_write : nx_blk_read)(disk.blk, (uint32_t)f->dev_id,
-                                                     b * disk.bsize, first * per_block,
-                                                     (uint32_t)(run * per_block));
-        if (e)
-            return e;
-        b += run;
+            return err;
+        if (blk && r.count && blk == r.disk + r.count && r.count < most) {
+            r.count++;
+            continue;
+        }
+        if ((err = move_run(f, &r, write)))
+            return err;
+        r = (struct run){ b, blk, blk != 0 };
     }
-    return NX_OK;
+    return move_run(f, &r, write);
 }
 
 static long disk_load(void *ctx, const char *rel, struct fb_file *f, uint64_t *copied)
@@ -221,18 +241,17 @@ static void disk_unload(void *ctx, struct fb_file *f)
     f->dev_id = -1;
 }
 
-// ext3's data=ordered: the data blocks reach the disk (DMA, then a flush) before the commit
-// that makes the new size and block pointers durable, so a power cut before the commit leaves
-// the old file, one after it the new one, never pointers to blocks that were not written.
-// (ext2_bmap writes a new block's zeros at once and keeps no cached copy: nothing the library
-// writes later lands on top of the DMA.)
+// ext3's data=ordered: the data blocks reach the disk (DMA, then the flush that starts every
+// commit) before the commit that makes the new size and block pointers durable, so a power
+// cut before the commit leaves the old file, one after it the new one, never pointers to
+// blocks that were not written. New blocks are not zeroed first (ext2_bmap_fill): the DMA
+// writes them whole, and a commit that comes before it zeroes them. The library keeps no
+// cached copy of a mapped block, so nothing it writes later lands on top of the DMA.
 static long disk_writeback(void *ctx, struct fb_file *f, uint64_t *copied)
 {
     (void)ctx, (void)copied;
     int err = ext2_truncate(disk.fs, f->ino, f->size);
     long e = err ? from_ext2(err) : move_blocks(f, (f->size + disk.bsize - 1) / disk.bsize, true);
-    if (!e)
-        e = nx_blk_flush(disk.blk);
     return e ? e : from_ext2(ext2_fsync(disk.fs, f->ino));
 }
 

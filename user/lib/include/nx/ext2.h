@@ -154,6 +154,15 @@ int ext2_truncate(struct ext2_fs *fs, uint32_t ino, uint64_t size);
 // mode), grow the size (ext2_truncate) before allocating past it, and not mix this with
 // ext2_read/ext2_write on the same file.
 int ext2_bmap(struct ext2_fs *fs, uint32_t ino, uint64_t file_block, bool alloc, uint64_t *blk);
+// ext2_bmap allocating, for a caller that writes every block it gets whole: a new block is
+// not zeroed (no write), only listed as unfilled until ext2_filled names it. A commit that
+// comes first (a large transaction committing in a later call, or ext2_fsync before the
+// caller wrote) zeroes every unfilled block before anything else, so no block with a deleted
+// file's old bytes ever becomes part of a file; data written after that commit simply lands
+// on the zeros.
+int ext2_bmap_fill(struct ext2_fs *fs, uint32_t ino, uint64_t file_block, uint64_t *blk);
+// The caller's writes of device blocks [first, first + count) have completed.
+void ext2_filled(struct ext2_fs *fs, uint64_t first, uint64_t count);
 
 // Creation: mode holds permission bits only; *ino receives the new inode (may be NULL).
 int ext2_create(struct ext2_fs *fs, uint32_t dir, const char *name, uint16_t mode,
