@@ -417,6 +417,25 @@ def check_files_persist(name):
     return problems, out
 
 
+SHARE = [ANY + r"fsshare: an open for writing has no handle to share ok", ANY + r"fsshare: share it ok",
+         ANY + r"fsshare: the shared handle: READ, MAP, TRANSFER only ok",
+         ANY + r"fsshare: child: read the file's bytes ok", ANY + r"fsshare: child: the handle has no WRITE ok",
+         ANY + r"fsshare: child: a writable mapping refused ok",
+         ANY + r"fsshare: child: a duplicate with WRITE refused ok",
+         ANY + r"fsshare: child: its handle is revoked by the unlink ok",
+         ANY + r"fsshare: child: the mapping made before still reads ok", ANY + r"fsshare: child: 0 failures",
+         ANY + r"fsshare: the child's checks passed ok", ANY + r"fsshare: 0 failures"]
+
+
+def check_file_shared(name):
+    image = fresh_disk("fsshare", 16, os.path.join(ROOT, "tests", "qemu", "disk"))
+    out, _ = boot(initrd=archive_with_manifest("share"), disk=image,
+                  until=lambda out: re.search(r"fsshare: \d+ failures", out))
+    problems = missing(out, SHARE)
+    problems += ["unexpected " + p for p in (r"WRONG", r"PANIC", r"killed") if re.search(p, out)]
+    return problems + fsck_problems(image), out
+
+
 def check_power_cuts(name):
     problems, summary = powercut.run(cuts=50, seed=1)
     print("     " + summary)
@@ -484,6 +503,8 @@ def main():
     cases.append(("block_driver_writes_persist_and_reports_errors", check_blk_persists,
                   ("block_driver_writes_persist_and_reports_errors",)))
     cases.append(("files_persist_across_boots", check_files_persist, ("files_persist_across_boots",)))
+    cases.append(("a_read_only_file_passes_to_a_child", check_file_shared,
+                  ("a_read_only_file_passes_to_a_child",)))
     cases.append(("power_cuts_keep_fsynced_files", check_power_cuts,
                   ("power_cuts_keep_fsynced_files",)))
     for name, checker, case in cases:
