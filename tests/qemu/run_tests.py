@@ -450,6 +450,21 @@ def check(name, bootargs, expect, forbid, must_exit, manifest=None):
     return problems, out
 
 
+def shell_reply(con, expect, until):
+    """What the console shows up to the prompt (or until) that follows everything expected;
+    None if none came. A prompt may come more than once: when another writer's line arrives
+    while the shell's line is open, the console draws that line again below it. Line ends
+    come as CR LF (the console's), and as CR CR LF after the line editor's own CR LF."""
+    reply = None
+    while True:
+        part = con.expect(until)
+        if part is None:
+            return reply
+        reply = re.sub(r"\r+\n", "\n", (reply or "") + part)
+        if not missing(reply, expect):
+            return reply
+
+
 def check_shell(name, steps, must_exit, disk_tree=None):
     """Type each step's keys and check what comes back. "$1" in keys stands for what the
     previous step's first regex captured in its first group. disk_tree: boot with a fresh
@@ -462,7 +477,7 @@ def check_shell(name, steps, must_exit, disk_tree=None):
     for keys, expect, *until in steps if not problems else []:
         keys = keys.replace("$1", captured)
         con.send(keys)
-        reply = con.expect(until[0] if until else PROMPT)
+        reply = shell_reply(con, expect, until[0] if until else PROMPT)
         if reply is None:
             problems.append(f"no prompt after {keys[:40]!r}")
             break
