@@ -31,6 +31,11 @@ void console_end(void)
     console_lines_end(&lines);
 }
 
+void console_panic(void)
+{
+    console_lines_close(&lines);
+}
+
 // kprintf's text, gathered into lines: the kernel's messages come in pieces (a panic's
 // prefix, its message, its newline) and go out as one write each.
 static char kline[256];

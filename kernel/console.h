@@ -17,3 +17,6 @@ void kvprintf(const char *fmt, va_list ap);
 void console_begin(uint32_t source, bool ends_line);
 void console_put(const char *s, size_t len);
 void console_end(void);
+// The kernel is halting: a line left open (the shell's prompt) is ended, not drawn again
+// under the kernel's last words.
+void console_panic(void);

@@ -67,3 +67,10 @@ void console_lines_write(struct console_lines *c, uint32_t source, const char *s
     console_lines_put(c, s, len);
     console_lines_end(c);
 }
+
+void console_lines_close(struct console_lines *c)
+{
+    if (c->open)
+        c->put('\n');
+    c->open = false;
+}

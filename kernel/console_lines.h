@@ -39,3 +39,6 @@ void console_lines_put(struct console_lines *c, const char *s, size_t len);
 void console_lines_end(struct console_lines *c);
 // len bytes of s (len > 0) from writer source.
 void console_lines_write(struct console_lines *c, uint32_t source, const char *s, size_t len);
+// End the open line where it is, for good: what comes next starts a line of its own and the
+// old line is never drawn again (a panic: nobody will carry on typing on it).
+void console_lines_close(struct console_lines *c);

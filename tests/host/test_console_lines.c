@@ -125,6 +125,17 @@ static void an_empty_write_changes_nothing(void **state)
     expect_out("nsh> x");
 }
 
+static void a_closed_line_is_not_drawn_again(void **state)
+{
+    (void)state;
+    w(SHELL, "nsh> ab");
+    console_lines_close(&con);
+    w(KERNEL, "PANIC\n");
+    console_lines_close(&con);  // nothing open: nothing to end
+    w(KERNEL, "halted\n");
+    expect_out("nsh> ab\nPANIC\nhalted\n");
+}
+
 // ---- a random run on a model terminal ----
 
 #define WRITERS 3
@@ -218,6 +229,7 @@ int main(void)
         cmocka_unit_test_setup(written_in_pieces_as_written_at_once, setup),
         cmocka_unit_test_setup(a_line_at_the_limit_is_drawn_again_a_longer_one_is_not, setup),
         cmocka_unit_test_setup(an_empty_write_changes_nothing, setup),
+        cmocka_unit_test_setup(a_closed_line_is_not_drawn_again, setup),
         cmocka_unit_test_setup(random_writers_each_keep_their_own_lines_and_text, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
