@@ -31,8 +31,12 @@ KERNEL_CFLAGS := $(COMMON_CFLAGS) -fomit-frame-pointer -ffreestanding -fno-stack
                  -ffunction-sections -fdata-sections \
                  -march=rv64imac_zicsr_zifencei -mabi=lp64 -Ikernel
 # User ABI: RV64IMAC, LP64 (soft float) for now; see docs/abi.md.
-# Programs are hosted C on picolibc (its headers; TLS variables local-exec, see user.ld).
-USER_CFLAGS   := $(COMMON_CFLAGS) -fno-omit-frame-pointer --specs=picolibc.specs \
+# Programs are hosted C on picolibc (its headers; TLS variables local-exec, see user.ld), in
+# the build Debian ships for speed (release: word-wide memcpy and memset) rather than its
+# default one for size (byte loops); the specs pick headers, libc and crt0 of that build.
+# Why: docs/design-decisions.md, "picolibc".
+PICOLIBC      := --specs=picolibc.specs --picolibc-buildtype=release
+USER_CFLAGS   := $(COMMON_CFLAGS) -fno-omit-frame-pointer $(PICOLIBC) \
                  -march=rv64imac_zicsr -mabi=lp64 -ffunction-sections -fdata-sections \
                  -Iuser/lib/include
 # Linking names the plain ISA so GCC picks the rv64imac/lp64 multilib of libgcc and picolibc.
@@ -60,7 +64,7 @@ APPS        := $(notdir $(PROGRAM_DIRS))
 TEST_PROGS  := $(basename $(notdir $(wildcard tests/qemu/progs/*.c)))
 PROGRAMS    := $(APPS) $(TEST_PROGS)
 
-.PHONY: all deps run test test-all abi-doc-check qemu-test bench debug clean
+.PHONY: FORCE all deps run test test-all abi-doc-check qemu-test bench debug clean
 all: build/neuron.bin build/initrd.cpio
 
 deps:
@@ -80,20 +84,27 @@ build/neuron.bin: build/neuron.elf
 	$(OBJCOPY) -O binary $< $@
 
 # ---- user space ----
-build/user/%.c.o: user/%.c
+# User objects and programs remember the flags they were built with: a change of USER_CFLAGS
+# or USER_LDFLAGS (another picolibc build, say) rebuilds user space without a `make clean`.
+USER_FLAGS := build/user-flags
+$(USER_FLAGS): FORCE
+	@mkdir -p $(@D)
+	@echo '$(USER_CFLAGS) $(USER_LDFLAGS)' | cmp -s - $@ || echo '$(USER_CFLAGS) $(USER_LDFLAGS)' > $@
+FORCE:
+build/user/%.c.o: user/%.c $(USER_FLAGS)
 	@mkdir -p $(@D)
 	$(CC_RV) $(USER_CFLAGS) -c -o $@ $<
 # libnx reaches the kernel's parser headers as "lib/elf.h", "lib/cpio.h".
 build/user/lib/%.c.o: USER_CFLAGS += -iquote kernel
 # The file system service reads the boot archive with the same parser.
 build/user/services/fs/%.c.o: USER_CFLAGS += -iquote kernel
-build/tests/qemu/progs/%.c.o: tests/qemu/progs/%.c
+build/tests/qemu/progs/%.c.o: tests/qemu/progs/%.c $(USER_FLAGS)
 	@mkdir -p $(@D)
 	$(CC_RV) $(USER_CFLAGS) -c -o $@ $<
-build/user/lib/%.S.o: user/lib/%.S
+build/user/lib/%.S.o: user/lib/%.S $(USER_FLAGS)
 	@mkdir -p $(@D)
 	$(CC_RV) $(USER_CFLAGS) -c -o $@ $<
-build/user/klib/%.c.o: kernel/lib/%.c
+build/user/klib/%.c.o: kernel/lib/%.c $(USER_FLAGS)
 	@mkdir -p $(@D)
 	$(CC_RV) $(USER_CFLAGS) -iquote kernel -c -o $@ $<
 build/libnx.a: $(LIBNX_OBJS)
@@ -102,7 +113,7 @@ app_srcs = $(if $(filter init,$(1)),$(wildcard user/init/*.c),\
              $(foreach d,$(filter %/$(1),$(PROGRAM_DIRS)),$(wildcard $(d)/*.c)) \
              $(wildcard tests/qemu/progs/$(1).c))
 app_objs = $(patsubst %,build/%.o,$(call app_srcs,$(1)))
-build/initrd/%: $$(call app_objs,$$*) build/libnx.a user/lib/user.ld
+build/initrd/%: $$(call app_objs,$$*) build/libnx.a user/lib/user.ld $(USER_FLAGS)
 	@mkdir -p $(@D)
 	$(CC_RV) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $(filter %.o,$^) $(LINK_LIBNX)
 # Data files of the boot archive: init's manifest (docs/userspace.md, "Manifest").
