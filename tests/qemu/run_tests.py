@@ -9,7 +9,7 @@ import sys
 
 import powercut
 
-from qemu import INITRD, ROOT, Console, archive_with_manifest, boot, fresh_disk
+from qemu import INITRD, ROOT, SYSTEM_INITRD, Console, archive_with_manifest, boot, fresh_disk
 
 POWER_OFF = r"NEURON: no processes left, powering off"
 POWER_OFF_SBI = r"NEURON: power off requested by process 1 \(init\)"
@@ -243,14 +243,19 @@ CASES = [
 
 # Shell sessions over the serial console of the default system (init's manifest: the UART
 # driver serves the console, nsh runs on it): name, steps, whether the session ends with QEMU
-# powering off. A step is (keys to type, regexes that must appear in this order in what comes
-# back before the next prompt[, a regex to wait for instead of the prompt]). Keys go out as
-# typed: "\r" is Enter, "\x1b[A" the Up arrow, "\x7f" Backspace, "\x03" Ctrl-C.
+# powering off[, a disk tree[, the boot archive: the test archive unless given]]. A step is
+# (keys to type, regexes that must appear in this order in what comes back before the next
+# prompt[, a regex to wait for instead of the prompt]). Keys go out as typed: "\r" is Enter,
+# "\x1b[A" the Up arrow, "\x7f" Backspace, "\x03" Ctrl-C.
 PROMPT = r"\nnsh> "  # a redrawn line starts with "\r"; a new prompt follows a newline
 # `run` answers once the program has started, not ended: the shell prints its next prompt
 # while hello may still be about to print. So `run hello` waits for hello's line and the
 # prompt, in either order, and looks for the line anywhere in between.
 HELLO = r"Hello from user space! clock \d+ ns"
+# Matches at the start of a reply that has no line naming a test or bench program.
+NO_TEST_PROGRAM = r"(?sm)\A(?!.*^(?:%s)$)" % "|".join(
+    [f[:-2] for f in os.listdir(os.path.join(ROOT, "tests", "qemu", "progs")) if f.endswith(".c")] +
+    os.listdir(os.path.join(ROOT, "bench", "progs")) + ["badelf"])
 RUN_HELLO = ("run hello\r", [r"started hello as process \d+", ANY + HELLO],
              rf"(?s){HELLO}.*?{PROMPT}|{PROMPT}.*?{HELLO}")
 SHELL_CASES = [
@@ -329,6 +334,13 @@ SHELL_CASES = [
       ("kill $1\r", [r"killed process \d+"]),
       ("echo typed to the new driver\r", [r"\ntyped to the new driver\n"]),
       ("ps\r", [r"running +16 +\d+/128 +1 console"])], False),
+    # What `make run` boots: the system archive, every service up, no test or bench program
+    # in /boot (tools/check_image.py checks the archive itself, at build time).
+    ("system_image_boots_and_runs_apps",
+     [("ps\r", [r"\d+ running .* log\n", r"\d+ running .* blk\n", r"\d+ running .* fs\n",
+                r"\d+ running .* console\n", r"\d+ running .* nsh\n"]),
+      ("ls /boot\r", [NO_TEST_PROGRAM, r"(?m)^hello$", r"(?m)^manifest$", r"(?m)^nsh$"]),
+      RUN_HELLO], False, None, SYSTEM_INITRD),
 ]
 
 
@@ -456,12 +468,12 @@ def check(name, bootargs, expect, forbid, must_exit, manifest=None):
     return problems, out
 
 
-def check_shell(name, steps, must_exit, disk_tree=None):
+def check_shell(name, steps, must_exit, disk_tree=None, initrd=INITRD):
     """Type each step's keys and check what comes back. "$1" in keys stands for what the
     previous step's first regex captured in its first group. disk_tree: boot with a fresh
     ext3 disk of that tree (tests/qemu/...), else an empty scratch disk."""
     disk = fresh_disk("shell", 16, os.path.join(ROOT, "tests", "qemu", disk_tree)) if disk_tree else None
-    con = Console(disk=disk)
+    con = Console(disk=disk, initrd=initrd)
     problems, captured = [], ""
     if con.expect(PROMPT, timeout=30) is None:
         problems.append("no prompt")
