@@ -103,22 +103,15 @@ class Console:
     -nographic it feeds the UART), its output is collected by a reader thread.
 
     Keys go out a few at a time with a pause, like a typist; Ctrl-A (QEMU's escape key on
-    stdio) is doubled so the UART receives it instead of QEMU's monitor.
+    stdio) is doubled so the UART receives it instead of QEMU's monitor."""
 
-    foreign: a regex matching the start of lines that another writer puts on the console in
-    one piece, wherever the UART happens to be. expect() then matches the text with each such
-    line that split another line (began after something other than a newline) cut out, up to
-    and including its newline; one still arriving is left out until its newline is there.
-    Those that begin a line are left, so they can be expected like any other."""
-
-    def __init__(self, bootargs="", icount=False, initrd=INITRD, disk=None, foreign=None):
+    def __init__(self, bootargs="", icount=False, initrd=INITRD, disk=None):
         self.proc = subprocess.Popen(qemu_command(bootargs, icount, initrd=initrd, disk=disk),
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
         self.out = b""
         self.pos = 0          # where the next expect() starts looking
         self.lock = threading.Condition()
-        self.foreign = re.compile(foreign.encode()) if foreign else None
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
@@ -143,24 +136,6 @@ class Console:
             self.proc.stdin.flush()
             time.sleep(pause)
 
-    def _view(self):
-        """The output with foreign lines that split a line cut out."""
-        if not self.foreign:
-            return self.out
-        view, pos = b"", 0
-        for m in self.foreign.finditer(self.out):
-            if m.start() < pos:
-                continue
-            view += self.out[pos:m.start()]
-            pos = m.start()
-            if not view or view.endswith(b"\n"):
-                continue
-            newline = self.out.find(b"\n", m.end())
-            if newline < 0:
-                return view
-            pos = newline + 1
-        return view + self.out[pos:]
-
     def expect(self, pattern, timeout=20):
         """Wait until regex `pattern` appears after the previous match; returns the text
         from there to the end of this match, or None at the timeout or when QEMU ends."""
@@ -168,10 +143,9 @@ class Console:
         end = time.monotonic() + timeout
         with self.lock:
             while True:
-                view = self._view()
-                m = regex.search(view, self.pos)
+                m = regex.search(self.out, self.pos)
                 if m:
-                    seen = view[self.pos:m.end()]
+                    seen = self.out[self.pos:m.end()]
                     self.pos = m.end()
                     return seen.decode(errors="replace")
                 left = end - time.monotonic()
