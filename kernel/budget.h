@@ -4,10 +4,12 @@
 // fails that allocation with NX_ERR_NO_MEMORY and affects nothing else.
 #include <stddef.h>
 #include "arch/riscv/memlayout.h"
+#include "slab.h"
 
 // Invariant kept by this module: used <= limit.
 struct page_budget {
     size_t limit, used;
+    struct slab_lists slabs;  // slab.c: the pages of used holding small objects with room left
 };
 
 // NX_OK, or NX_ERR_NO_MEMORY if n more pages do not fit.
