@@ -27,6 +27,8 @@
 #include "syscall.h"
 #include "thread.h"
 
+_Static_assert(sizeof(struct endpoint) <= 128, "an endpoint takes a 128-byte slab slot (slab.h)");
+
 uint64_t endpoint_bytes_copied;
 
 // The info bits a sender may set: label, byte count and handle count. The flags are the
@@ -60,13 +62,13 @@ static void endpoint_destroy(struct kobject *obj)
     wake_all(&ep->senders, NX_ERR_PEER_CLOSED);
     wake_all(&ep->receivers, NX_ERR_PEER_CLOSED);
     unbind(ep);
-    process_free_object_page(ep->owner, ep);
+    process_free_object(ep->owner, ep, sizeof(*ep));
 }
 
 long sys_endpoint_create(void)
 {
     struct process *p = current_process;
-    struct endpoint *ep = process_alloc_object_page(p);
+    struct endpoint *ep = process_alloc_object(p, sizeof(*ep));
     if (!ep)
         return NX_ERR_NO_MEMORY;
     kobject_init(&ep->obj, NX_OBJ_ENDPOINT, endpoint_destroy);

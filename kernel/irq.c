@@ -12,6 +12,8 @@
 #include "syscall.h"
 #include "arch/riscv/plic.h"
 
+_Static_assert(sizeof(struct irq) <= 64, "an irq object takes a 64-byte slab slot (slab.h)");
+
 // The IRQ object owning each line, or NULL. Only the boot hart touches it, with interrupts
 // off (in a syscall or in the interrupt handler).
 static struct irq *owners[IRQ_LINE_MAX + 1];
@@ -52,7 +54,7 @@ static void irq_destroy(struct kobject *o)
     plic_disable(irq->line);
     owners[irq->line] = NULL;
     kobject_unref(&irq->notif->obj);
-    process_free_object_page(irq->owner, irq);
+    process_free_object(irq->owner, irq, sizeof(*irq));
 }
 
 long sys_irq_create(uint64_t resource, uint64_t line, uint64_t notif, uint64_t bits)
@@ -68,7 +70,7 @@ long sys_irq_create(uint64_t resource, uint64_t line, uint64_t notif, uint64_t b
     if (owners[line])
         return NX_ERR_BAD_STATE;
     struct process *p = current_process;
-    struct irq *irq = process_alloc_object_page(p);
+    struct irq *irq = process_alloc_object(p, sizeof(*irq));
     if (!irq)
         return NX_ERR_NO_MEMORY;
     kobject_init(&irq->obj, NX_OBJ_IRQ, irq_destroy);

@@ -8,6 +8,8 @@
 #include "syscall.h"
 #include "thread.h"
 
+_Static_assert(sizeof(struct notification) <= 64, "a notification takes a 64-byte slab slot (slab.h)");
+
 void endpoint_notify(struct endpoint *ep);  // endpoint.c
 
 static struct notification *of(struct kobject *k)
@@ -21,13 +23,13 @@ static void notification_destroy(struct kobject *k)
     struct thread *t;
     while ((t = waitq_pop(&n->waiters)) != NULL)  // waiters hold no handle any more
         sched_wake(t, NX_ERR_PEER_CLOSED);
-    process_free_object_page(n->owner, n);
+    process_free_object(n->owner, n, sizeof(*n));
 }
 
 long sys_notification_create(void)
 {
     struct process *p = current_process;
-    struct notification *n = process_alloc_object_page(p);
+    struct notification *n = process_alloc_object(p, sizeof(*n));
     if (!n)
         return NX_ERR_NO_MEMORY;
     kobject_init(&n->obj, NX_OBJ_NOTIFICATION, notification_destroy);

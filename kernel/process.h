@@ -53,10 +53,11 @@ int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
 // End p with status: free its threads, handles and memory, end every process it created
 // (recursively, with NX_EXIT_KILLED), signal its exit notification. If the current thread is p's, the caller must switch away after.
 void process_end(struct process *p, long status);
-// A zeroed page for a kernel object, charged to p's budget; the object holds a reference on
-// p until process_free_object_page, so the budget outlives it. NULL when over budget.
-void *process_alloc_object_page(struct process *p);
-void process_free_object_page(struct process *p, void *page);
+// size zeroed bytes for a kernel object, charged to p's budget (a slab slot, or whole pages
+// for objects over SLAB_MAX_OBJECT: see slab.h); the object holds a reference on p until
+// process_free_object, so the budget outlives it. NULL, with nothing changed, when over budget.
+void *process_alloc_object(struct process *p, size_t size);
+void process_free_object(struct process *p, void *obj, size_t size);
 // End the current process; never returns.
 _Noreturn void process_exit(long status);
 // End the current process because of a fault it took.

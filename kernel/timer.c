@@ -7,6 +7,8 @@
 #include "process.h"
 #include "syscall.h"
 
+_Static_assert(sizeof(struct timer) <= 256, "a timer takes a 256-byte slab slot (slab.h)");
+
 static struct timer *to_timer(struct kobject *o)
 {
     return (struct timer *)((char *)o - offsetof(struct timer, obj));
@@ -25,7 +27,7 @@ static void timer_destroy(struct kobject *o)
     struct timer *t = to_timer(o);
     clock_timer_cancel(&t->clock);
     kobject_unref(&t->notif->obj);
-    process_free_object_page(t->owner, t);
+    process_free_object(t->owner, t, sizeof(*t));
 }
 
 long sys_timer_create(uint64_t notif, uint64_t bits)
@@ -37,7 +39,7 @@ long sys_timer_create(uint64_t notif, uint64_t bits)
     if (bits == 0)
         return NX_ERR_INVALID;
     struct process *p = current_process;
-    struct timer *t = process_alloc_object_page(p);
+    struct timer *t = process_alloc_object(p, sizeof(*t));
     if (!t)
         return NX_ERR_NO_MEMORY;
     kobject_init(&t->obj, NX_OBJ_TIMER, timer_destroy);

@@ -71,7 +71,7 @@ static int teardown(void **state)
 {
     for (int i = 0; i < 2; i++)
         handle_table_destroy(&procs[i].table);
-    assert_int_equal(fake.pages, 0);
+    assert_int_equal(fake.objects, 0);
     for (int i = 0; i < 4; i++)
         assert_null(threads[i].t.caller);
     return 0;
@@ -167,9 +167,9 @@ static void create_gives_all_rights_and_no_badge(void **state)
     assert_int_equal(rights, NX_RIGHTS_ALL);
     assert_int_equal(handle_get(table_of(SERVER), h, NX_OBJ_ENDPOINT, 0, &k, &badge), NX_OK);
     assert_int_equal(badge, 0);
-    assert_int_equal(fake.pages, 1);
+    assert_int_equal(fake.objects, 1);
     assert_int_equal(handle_close(table_of(SERVER), h), NX_OK);
-    assert_int_equal(fake.pages, 0);
+    assert_int_equal(fake.objects, 0);
 }
 
 static void create_fails_cleanly(void **state)
@@ -180,7 +180,7 @@ static void create_fails_cleanly(void **state)
     fake.alloc_fails = false;
     fill_table(SERVER);
     assert_int_equal(sys_endpoint_create(), NX_ERR_NO_SPACE);
-    assert_int_equal(fake.pages, 0);  // the page went with the refused object
+    assert_int_equal(fake.objects, 0);  // the object went with the refusal
 }
 
 static void mint_fixes_a_badge_the_receiver_sees(void **state)
@@ -626,9 +626,9 @@ static void closing_the_endpoint_wakes_everyone(void **state)
     as(CLIENT2);
     assert_int_equal(sys_send(c, LABEL(2), 0, 0, 0, 0, NEVER), FAKE_BLOCKED);
     assert_int_equal(handle_close(table_of(CLIENT), c), NX_OK);
-    assert_int_equal(fake.pages, 1);  // the server's handle keeps it
+    assert_int_equal(fake.objects, 1);  // the server's handle keeps it
     assert_int_equal(handle_close(table_of(SERVER), s), NX_OK);
-    assert_int_equal(fake.pages, 0);
+    assert_int_equal(fake.objects, 0);
     assert_int_equal(CLIENT->wait_result, NX_ERR_PEER_CLOSED);
     assert_int_equal(CLIENT2->wait_result, NX_ERR_PEER_CLOSED);
 

@@ -82,7 +82,7 @@ static int teardown(void **state)
 {
     (void)state;
     fake_close_all();
-    assert_int_equal(fake_object_pages, 0);
+    assert_int_equal(fake_objects, 0);
     assert_int_equal(fake_process.obj.refcount, 1);
     assert_int_equal(notif.obj.refcount, 1);  // the test's own
     assert_int_equal(plic.ignored_completions, 0);
@@ -155,7 +155,7 @@ static void create_checks_every_argument(void **state)
         assert_int_equal(create(bad_lines[i], 1), NX_ERR_INVALID);
 
     assert_int_equal(handle_table_live(&fake_handles), live);
-    assert_int_equal(fake_object_pages, 0);
+    assert_int_equal(fake_objects, 0);
     for (int line = 0; line <= NDEV; line++)
         assert_false(plic.enabled[line]);
     assert_true(create(1, 1) > 0);        // both ends of the range are fine
@@ -184,7 +184,7 @@ static void last_close_masks_and_frees_the_line(void **state)
     long h = create(10, 1);
     assert_int_equal(handle_close(&fake_handles, (nx_handle_t)h), NX_OK);
     assert_false(plic.enabled[10]);
-    assert_int_equal(fake_object_pages, 0);
+    assert_int_equal(fake_objects, 0);
     assert_int_equal(notif.obj.refcount, 2);
     assert_int_equal(fake_process.obj.refcount, 1);
     h = create(10, 8);  // the line has a new owner
@@ -259,7 +259,7 @@ static void out_of_budget_or_handles_changes_nothing(void **state)
         ;
     assert_int_equal(create(10, 1), NX_ERR_NO_SPACE);
     assert_false(plic.enabled[10]);
-    assert_int_equal(fake_object_pages, 0);
+    assert_int_equal(fake_objects, 0);
     assert_int_equal(fake_process.budget.used, 0);
     assert_int_equal(notif.obj.refcount, 2);
     assert_int_equal(handle_close(&fake_handles, h), NX_OK);

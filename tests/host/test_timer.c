@@ -64,7 +64,7 @@ static int teardown(void **state)
 {
     (void)state;
     fake_close_all();
-    assert_int_equal(fake_object_pages, 0);
+    assert_int_equal(fake_objects, 0);
     assert_int_equal(fake_process.obj.refcount, 1);
     assert_int_equal(notif.obj.refcount, 1);
     assert_false(timer_armed());  // tickless: nothing left armed
@@ -180,7 +180,7 @@ static void last_close_disarms(void **state)
     assert_int_equal(sys_timer_set(h, clock_now() + MS, 0), NX_OK);
     assert_int_equal(handle_close(&fake_handles, (nx_handle_t)h), NX_OK);
     assert_false(timer_armed());
-    assert_int_equal(fake_object_pages, 0);
+    assert_int_equal(fake_objects, 0);
     assert_int_equal(run_until(clock_now() + 10 * MS), 0);
 }
 
@@ -207,7 +207,7 @@ static void bad_arguments(void **state)
     assert_int_equal(sys_timer_cancel(notif_h), NX_ERR_WRONG_TYPE);
     assert_int_equal(sys_timer_cancel(no_write), NX_ERR_ACCESS);
     assert_false(timer_armed());  // no failed call armed anything
-    assert_int_equal(fake_object_pages, 1);
+    assert_int_equal(fake_objects, 1);
 
     fake_process.budget.limit = 1;
     assert_int_equal(sys_timer_create(notif_h, 1), NX_ERR_NO_MEMORY);

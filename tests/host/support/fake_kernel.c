@@ -94,20 +94,20 @@ bool fake_blocked(const struct thread *t)
 
 // ---- processes, syscall glue, notifications ----
 
-void *process_alloc_object_page(struct process *p)
+void *process_alloc_object(struct process *p, size_t size)
 {
     (void)p;
     if (fake.alloc_fails)
         return NULL;
-    fake.pages++;
-    return calloc(1, 4096);
+    fake.objects++;
+    return calloc(1, size);
 }
 
-void process_free_object_page(struct process *p, void *page)
+void process_free_object(struct process *p, void *obj, size_t size)
 {
-    (void)p;
-    fake.pages--;
-    free(page);
+    (void)p, (void)size;
+    fake.objects--;
+    free(obj);
 }
 
 uint64_t notification_take(struct notification *n)

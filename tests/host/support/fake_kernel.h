@@ -1,5 +1,5 @@
 #pragma once
-// Host fakes of the scheduler, the clock, object pages and the syscall handle glue, for unit
+// Host fakes of the scheduler, the clock, object memory and the syscall handle glue, for unit
 // tests of kernel objects that block and wake threads (endpoint.c). Nothing really blocks:
 // sched_block records the wait and returns FAKE_BLOCKED at once, and the test then plays the
 // other threads by setting current_thread. What a woken thread's syscall returns is its
@@ -13,8 +13,8 @@
 
 struct fake_kernel {
     uint64_t now;                  // clock_now()
-    bool alloc_fails;              // process_alloc_object_page returns NULL
-    int pages;                     // object pages allocated and not yet freed
+    bool alloc_fails;              // process_alloc_object returns NULL
+    int objects;                   // kernel objects allocated and not yet freed
     int blocks, wakes;             // calls to sched_block / sched_block_switch, sched_wake
     struct thread *switched_to;    // next of the last sched_block_switch
 };

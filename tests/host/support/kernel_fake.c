@@ -9,7 +9,7 @@
 struct process fake_process;
 struct handle_table fake_handles;
 uint64_t fake_signals;
-size_t fake_object_pages;
+size_t fake_objects;
 static struct thread fake_thread;
 struct thread *current_thread = &fake_thread;
 
@@ -22,7 +22,7 @@ void fake_kernel_reset(size_t pages)
     handle_table_init(&fake_handles);
     fake_thread.proc = &fake_process;
     fake_signals = 0;
-    fake_object_pages = 0;
+    fake_objects = 0;
 }
 
 nx_handle_t fake_notification(struct notification *n, uint32_t rights)
@@ -40,21 +40,24 @@ void fake_close_all(void)
     handle_table_destroy(&fake_handles);
 }
 
-void *process_alloc_object_page(struct process *p)
+// One budget page per object (the worst case slab.c allows), each object its own allocation
+// so that ASan sees every access past its end.
+void *process_alloc_object(struct process *p, size_t size)
 {
     if (p->budget.used == p->budget.limit)
         return NULL;
     p->budget.used++;
-    fake_object_pages++;
+    fake_objects++;
     kobject_ref(&p->obj);
-    return calloc(1, 4096);
+    return calloc(1, size);
 }
 
-void process_free_object_page(struct process *p, void *page)
+void process_free_object(struct process *p, void *obj, size_t size)
 {
+    (void)size;
     p->budget.used--;
-    fake_object_pages--;
-    free(page);
+    fake_objects--;
+    free(obj);
     kobject_unref(&p->obj);
 }
 
