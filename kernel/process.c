@@ -46,34 +46,45 @@ static void name_process(struct process *p, const char *name)
     p->name[n] = '\0';
 }
 
-int process_create(const char *name, size_t pages, struct process *creator,
-                   struct process **out)
+// The memory of a new process, all or none: its struct (a slot of payer's slabs, which may
+// take a page of payer's budget), its handle table and its page-table root, with room left
+// in payer's budget for `pages` once the struct is paid for. Nothing else has seen them, so
+// giving back a partial set changes nothing.
+static struct process *alloc_process(struct page_budget *payer, size_t pages)
 {
-    if (pages < TABLE_PAGES + 1)
-        return NX_ERR_NO_MEMORY;
-    struct page_budget *payer = creator ? &creator->budget : NULL;
-    if (payer && budget_charge(payer, pages))
-        return NX_ERR_NO_MEMORY;
     struct process *p = slab_alloc(payer, sizeof(*p));
     paddr_t table = pmm_alloc_contig(TABLE_PAGES, 1);
     paddr_t root = vm_create_user_root();
-    if (!p || !table || !root) {
-        if (p)
-            slab_free(payer, p, sizeof(*p));
-        if (table)
-            pmm_free_contig(table, TABLE_PAGES);
-        if (root)
-            vm_destroy_user_root(root);
-        if (payer)
-            budget_uncharge(payer, pages);
-        return NX_ERR_NO_MEMORY;
+    if (p && table && root && (!payer || budget_room(payer, pages))) {
+        p->handles = pa_to_kva(table);
+        p->root = root;
+        return p;
     }
+    if (p)
+        slab_free(payer, p, sizeof(*p));
+    if (table)
+        pmm_free_contig(table, TABLE_PAGES);
+    if (root)
+        vm_destroy_user_root(root);
+    return NULL;
+}
+
+// Check, then act: the creator's budget, the pid counter and the process list change only
+// once nothing can fail any more.
+int process_create(const char *name, size_t pages, struct process *creator,
+                   struct process **out)
+{
+    struct page_budget *payer = creator ? &creator->budget : NULL;
+    if (pages < TABLE_PAGES + 1 || (payer && !budget_room(payer, pages)))
+        return NX_ERR_NO_MEMORY;
+    struct process *p = alloc_process(payer, pages);
+    if (!p)
+        return NX_ERR_NO_MEMORY;
     kobject_init(&p->obj, NX_OBJ_PROCESS, process_free);  // the reference "it is alive"
-    p->handles = pa_to_kva(table);
     handle_table_init(p->handles);
-    p->root = root;
     p->budget = (struct page_budget){ .limit = pages, .used = TABLE_PAGES };
     if (creator) {
+        budget_charge(payer, pages);  // cannot fail: alloc_process checked the room
         p->creator = creator;
         kobject_ref(&creator->obj);
     }
@@ -182,21 +193,29 @@ int process_load_elf(struct process *p, const void *file, size_t len, uint64_t *
 #define SELF_RIGHTS (NX_RIGHT_READ | NX_RIGHT_MAP | NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | \
                      NX_RIGHT_TRANSFER)
 
+// Check, then act: the handles are checked and the thread (the one part that can still fail)
+// is made before any handle moves, so a failed start leaves both tables as they were.
 int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uint64_t arg3,
-                  uint8_t priority)
+                  uint8_t priority, struct handle_table *from, const struct handle_xfer *give)
 {
     if (p->state != PROCESS_ALIVE || p->started)
         return NX_ERR_BAD_STATE;
-    nx_handle_t self;
-    int err = handle_install(p->handles, &p->obj, SELF_RIGHTS, &self);
+    if (handle_table_room(p->handles) < (give ? 2u : 1u))  // the given handle, the self handle
+        return NX_ERR_NO_SPACE;
+    int err = give ? handle_transfer_check(from, give, 1, p->handles) : NX_OK;
+    struct thread *t;
+    if (err == NX_OK)
+        err = thread_create(p, pc, sp, arg, priority, &t);
     if (err)
         return err;
-    struct thread *t;
-    err = thread_create(p, pc, sp, arg, priority, &t);
-    if (err) {
-        handle_close(p->handles, self);
-        return err;
+    if (give) {
+        nx_handle_t given;
+        handle_transfer_commit(from, give, 1, p->handles, &given);
+        t->tf.regs[REG_A0] = given;
     }
+    nx_handle_t self;
+    if (handle_install(p->handles, &p->obj, SELF_RIGHTS, &self))
+        panic("process_start: no room for the self handle");
     t->tf.regs[REG_A2] = self;
     t->tf.regs[REG_A3] = arg3;
     p->started = true;
