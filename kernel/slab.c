@@ -73,7 +73,7 @@ static void *slot(struct slab_page *s, uint32_t i)
     return (char *)s + SLAB_HEADER + (size_t)i * class_size[s->size_class];
 }
 
-static void push(struct page_budget *b, struct slab_page *s)
+static void push_partial(struct page_budget *b, struct slab_page *s)
 {
     struct slab_page **head = &b->slabs.partial[s->size_class];
     s->prev = NULL;
@@ -83,7 +83,7 @@ static void push(struct page_budget *b, struct slab_page *s)
     *head = s;
 }
 
-static void unlink(struct page_budget *b, struct slab_page *s)
+static void unlink_partial(struct page_budget *b, struct slab_page *s)
 {
     if (s->prev)
         s->prev->next = s->next;
@@ -106,13 +106,13 @@ static struct slab_page *grow(struct page_budget *b, uint32_t c)
     s->size_class = c;
     s->magic = SLAB_MAGIC;
     poison(slot(s, 0), PAGE_SIZE - SLAB_HEADER);
-    push(b, s);
+    push_partial(b, s);
     return s;
 }
 
 static void shrink(struct page_budget *b, struct slab_page *s)
 {
-    unlink(b, s);
+    unlink_partial(b, s);
     s->magic = 0;
     unpoison(s, PAGE_SIZE);
     budget_free(b, kva_to_pa(s), 1);
@@ -132,7 +132,7 @@ void *slab_alloc(struct page_budget *b, size_t size)
     uint32_t i = (uint32_t)__builtin_ctzll(s->free);
     s->free &= ~(1ull << i);
     if (!s->free)
-        unlink(b, s);
+        unlink_partial(b, s);
     void *obj = slot(s, i);
     unpoison(obj, size);
     return memset(obj, 0, size);
@@ -166,7 +166,7 @@ void slab_free(struct page_budget *b, void *obj, size_t size)
     s->free |= bit;
     poison(obj, class_size[c]);
     if (was_full)
-        push(b, s);
+        push_partial(b, s);
     if (s->free == all_free(c))
         shrink(b, s);
 }
