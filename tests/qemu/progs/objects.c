@@ -191,7 +191,7 @@ static void creates_with_a_full_table(void)
 // start that fails leaves the handle with the caller.
 static void start_without_budget_for_a_thread(void)
 {
-    long p = nx_process_create((long)"small", 5, 6);  // the least a process can have
+    long p = nx_process_create((long)"small", 5, 5);  // the least a process can have
     long n = nx_notification_create();
     struct counters before = counters_now();
     struct nx_process_info info;
@@ -228,13 +228,13 @@ static void small_objects_share_pages(void)
     for (int i = 0; i < 126; i++)
         nx_handle_close(n[i]);
     expect("and give them back", used_pages(), before);
-    // A child's handle table takes 5 pages of its budget; its struct is a slot of ours.
-    expect("5 pages cannot hold the table and one more", nx_process_create((long)"five", 4, 5),
+    // A child's handle table takes 4 pages of its budget; its struct is a slot of ours.
+    expect("4 pages cannot hold the table and one more", nx_process_create((long)"four", 4, 4),
            NX_ERR_NO_MEMORY);
-    long six = nx_process_create((long)"six", 3, 6);
-    expect("6 pages can", nx_handle_info(six) & 0xff, NX_OBJ_PROCESS);
-    nx_process_kill(six);
-    nx_handle_close(six);
+    long five = nx_process_create((long)"five", 4, 5);
+    expect("5 pages can", nx_handle_info(five) & 0xff, NX_OBJ_PROCESS);
+    nx_process_kill(five);
+    nx_handle_close(five);
 }
 
 static void process_info_and_boot_archive(void)
