@@ -55,7 +55,7 @@ long sys_handle_info(uint64_t h)
         return NX_ERR_BAD_HANDLE;
     uint32_t type, rights;
     int err = handle_info(current_process->handles, (nx_handle_t)h, &type, &rights);
-    return err ? err : (long)(type | (uint64_t)rights << 8);
+    return err ? err : nx_handle_info_encode(type, rights);
 }
 
 long sys_handle_revoke(uint64_t h)

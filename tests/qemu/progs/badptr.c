@@ -4,7 +4,7 @@
 
 static void try(const char *what, long ptr, long len, long expected)
 {
-    long r = nx_debug_write(ptr, len);
+    long r = nx_debug_write((const char *)ptr, (size_t)len);
     nx_printf("badptr: %s -> %ld %s\n", what, r, r == expected ? "ok" : "WRONG");
 }
 

@@ -79,7 +79,7 @@ static void make_own_handles(void)
     own[2] = (nx_handle_t)nx_vmo_create(3 * 4096);
     own[3] = (nx_handle_t)nx_timer_create(own[0], 1);
     own[4] = (nx_handle_t)nx_handle_duplicate(own[1], NX_RIGHT_SIGNAL | NX_RIGHT_TRANSFER);
-    own[5] = (nx_handle_t)nx_process_create((long)"grandchild", 10, 32);
+    own[5] = (nx_handle_t)nx_process_create("grandchild", 10, 32);
     own[6] = (nx_handle_t)nx_vmo_create(1 << 21);
     // Its own process without MANAGE: killing itself would only end the fuzzing early.
     own[7] = (nx_handle_t)nx_handle_duplicate(nx_self, NX_RIGHT_READ | NX_RIGHT_MAP);
@@ -127,8 +127,8 @@ static void worker(long unused)
     (void)unused;
     while (!stop) {
         uint64_t v = rounds * 7 + 1, back = 0, bits = 0, bit = 1ull << (rounds % 64);
-        if (nx_vmo_write(work_vmo, 8, (long)&v, sizeof(v)) != NX_OK ||
-            nx_vmo_read(work_vmo, 8, (long)&back, sizeof(back)) != NX_OK || back != v)
+        if (nx_vmo_write(work_vmo, 8, &v, sizeof(v)) != NX_OK ||
+            nx_vmo_read(work_vmo, 8, &back, sizeof(back)) != NX_OK || back != v)
             wrong++;
         nx_notify_signal(work_notif, bit);
         if (nx_notify_poll_bits(work_notif, &bits) != NX_OK || bits != bit)
@@ -165,7 +165,7 @@ int main(void)
     work_vmo = (nx_handle_t)nx_vmo_create(4096);
     work_notif = (nx_handle_t)nx_notification_create();
     done_notif = (nx_handle_t)nx_notification_create();
-    nx_vmo_write(work_vmo, 8, (long)&zero, sizeof(zero));  // commit its page before the baseline
+    nx_vmo_write(work_vmo, 8, &zero, sizeof(zero));  // commit its page before the baseline
     long counter_vmo = nx_vmo_create(4096);
     volatile uint64_t *calls = map_counter((nx_handle_t)counter_vmo);
     *calls = 0;  // its page and page tables are in place before the baseline too

@@ -90,7 +90,7 @@ static void owner_death_frees_the_line(void)
 {
     uint64_t bits;
     long irq = nx_irq_create(res, UART_LINE, notif, BIT);
-    long child = nx_process_create((long)"irqholder", 9, 64);
+    long child = nx_process_create("irqholder", 9, 64);
     nx_process_watch(child, notif, 0x100);
     // Nothing is mapped in the child: its first instruction faults, and it dies with the IRQ.
     expect("move the IRQ handle into a child", nx_process_start(child, 0x10000, 0x3ffffff000, irq, 16),

@@ -88,13 +88,13 @@ static void processes(void)
     long n = nx_notification_create();
     uint64_t bits;
     long status = 0;
-    expect("name too long", nx_process_create((long)"0123456789012345678901234567890123", 34, 64),
+    expect("name too long", nx_process_create("0123456789012345678901234567890123", 34, 64),
            NX_ERR_TOO_BIG);
-    expect("budget beyond ours", nx_process_create((long)"big", 3, 1 << 30), NX_ERR_NO_MEMORY);
-    expect("budget too small to exist", nx_process_create((long)"tiny", 4, 2), NX_ERR_NO_MEMORY);
-    long p = nx_process_create((long)"empty", 5, 64);
+    expect("budget beyond ours", nx_process_create("big", 3, 1 << 30), NX_ERR_NO_MEMORY);
+    expect("budget too small to exist", nx_process_create("tiny", 4, 2), NX_ERR_NO_MEMORY);
+    long p = nx_process_create("empty", 5, 64);
     expect("process create", nx_handle_info(p) & 0xff, NX_OBJ_PROCESS);
-    expect("status while alive", nx_process_status(p, (long)&status), NX_ERR_BAD_STATE);
+    expect("status while alive", nx_process_status(p, &status), NX_ERR_BAD_STATE);
     expect("watch needs bits", nx_process_watch(p, n, 0), NX_ERR_INVALID);
     expect("watch", nx_process_watch(p, n, 0x40), NX_OK);
     // Nothing is mapped in the child: its first instruction faults and only it dies.
@@ -105,13 +105,13 @@ static void processes(void)
            NX_ERR_BAD_STATE);
     long r = nx_notify_wait_bits(n, (uint64_t)nx_clock_get() + 100 * MS, &bits);
     expect("exit wakes the watcher", r == NX_OK ? (long)bits : r, 0x40);
-    expect("status after death", nx_process_status(p, (long)&status), NX_OK);
+    expect("status after death", nx_process_status(p, &status), NX_OK);
     expect("killed status", status, NX_EXIT_KILLED);
-    expect("status to a bad pointer", nx_process_status(p, 8), NX_ERR_BAD_ADDRESS);
+    expect("status to a bad pointer", nx_process_status(p, (long *)8), NX_ERR_BAD_ADDRESS);
     expect("kill the dead", nx_process_kill(p), NX_ERR_BAD_STATE);
     nx_handle_close(p);
 
-    long q = nx_process_create((long)"victim", 6, 64);
+    long q = nx_process_create("victim", 6, 64);
     nx_process_watch(q, n, 0x80);
     expect("kill", nx_process_kill(q), NX_OK);
     expect("kill signals at once", nx_notify_poll_bits(n, &bits) == NX_OK ? (long)bits : -1, 0x80);
@@ -122,21 +122,21 @@ static void processes(void)
 static void process_info_and_boot_archive(void)
 {
     struct nx_process_info info;
-    expect("info of itself", nx_process_info(nx_self, (long)&info), NX_OK);
+    expect("info of itself", nx_process_info(nx_self, &info), NX_OK);
     expect("pid", info.pid, 1);
     expect("state", info.state, NX_PROC_RUNNING);
     expect("threads", info.threads, 1);
     expect("priority", info.priority, PRIO_USER_DEFAULT);
     expect("budget", (long)info.budget_pages, 8192);
     expect("name", info.name[0] == 'o' && info.name[6] == 's' && info.name[7] == 0, 1);
-    expect("info to a bad pointer", nx_process_info(nx_self, 16), NX_ERR_BAD_ADDRESS);
+    expect("info to a bad pointer", nx_process_info(nx_self, (struct nx_process_info *)16), NX_ERR_BAD_ADDRESS);
     long rights = NX_RIGHT_READ | NX_RIGHT_MAP | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER;
     expect("boot archive: a read-only VMO", nx_handle_info(nx_boot_archive),
            NX_OBJ_VMO | rights << 8);
     char magic[7] = { 0 };
-    expect("boot archive: read", nx_vmo_read(nx_boot_archive, 0, (long)magic, 6), NX_OK);
+    expect("boot archive: read", nx_vmo_read(nx_boot_archive, 0, magic, 6), NX_OK);
     expect("boot archive: cpio newc magic", magic[0] == '0' && magic[5] == '1', 1);
-    expect("boot archive: cannot be written", nx_vmo_write(nx_boot_archive, 0, (long)magic, 1),
+    expect("boot archive: cannot be written", nx_vmo_write(nx_boot_archive, 0, magic, 1),
            NX_ERR_ACCESS);
 }
 

@@ -176,7 +176,7 @@ static const char *start(void)
         return "no notification";
     input_ready = (nx_handle_t)n;
     struct nx_process_info self;
-    nx_process_info(nx_self, (long)&self);
+    nx_process_info(nx_self, &self);
     drain();  // what came before the interrupt was enabled
     // A previous instance killed between an interrupt and its ack left the claim open (the
     // line masked); completing it now lets interrupts through. NX_ERR_BAD_STATE if none was.
