@@ -3,9 +3,10 @@
 // from NX_SYSCALLS (include/nexus/syscall.h), so a definition that disagrees with the table
 // does not compile. trap.S calls handlers straight from syscall_table with the seven argument
 // registers: that is exact C because every parameter is a whole register (a 64-bit value, a
-// user address or a uhandle_t, checked below). Each handler, defined in the file of the
-// object it serves, validates every argument before any effect, so a failed call changes
-// nothing.
+// user address or a uhandle_t, checked below). Each handler is defined in
+// kernel/<object>_syscalls.c for the object it serves (syscall.c for the rest), and validates
+// every argument before any effect, so a failed call changes nothing. The object files take
+// kernel pointers only.
 #include <stdint.h>
 #include <nexus/handle.h>
 #include <nexus/syscall.h>
