@@ -70,9 +70,11 @@ deps:
 build/kernel/%.c.o: kernel/%.c
 	@mkdir -p $(@D)
 	$(CC_RV) $(KERNEL_CFLAGS) -c -o $@ $<
+# Constants the assembly takes from C headers (.equ, e.g. the NX_ERR_* codes) stay out of the
+# symbol table, where they would name small addresses in GDB and objdump.
 build/kernel/%.S.o: kernel/%.S
 	@mkdir -p $(@D)
-	$(CC_RV) $(KERNEL_CFLAGS) -c -o $@ $<
+	$(CC_RV) $(KERNEL_CFLAGS) -Wa,--strip-local-absolute -c -o $@ $<
 build/neuron.elf: $(KERNEL_OBJS) kernel/arch/riscv/kernel.ld
 	$(CC_RV) $(KERNEL_CFLAGS) $(LINK_MARCH) -T kernel/arch/riscv/kernel.ld -Wl,--gc-sections \
 	    -o $@ $(KERNEL_OBJS) -lgcc

@@ -84,7 +84,7 @@ long sys_system_info(uint64_t what)
     }
 }
 
-long sys_system_poweroff(uint64_t resource)
+long sys_system_poweroff(uhandle_t resource)
 {
     struct kobject *res;
     int err = syscall_get(resource, NX_OBJ_RESOURCE, NX_RIGHT_MANAGE, &res, NULL);

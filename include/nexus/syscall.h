@@ -55,7 +55,7 @@
     X(10, process_start, long, 5,                                                              \
       (NX_H(proc, NX_RIGHT_MANAGE), NX_V(uint64_t, pc), NX_V(uint64_t, sp),                    \
        NX_H(h, NX_RIGHT_TRANSFER), NX_V(uint64_t, priority)),                                   \
-      NX_HANDLE_ERRORS NX_E(ACCESS, "also: priority above the caller's")                       \
+      NX_HANDLE_ERRORS NX_E(ACCESS, "priority above the caller's")                       \
       NX_E(INVALID, "pc or sp outside user space") NX_E(BAD_STATE, "already started, or dead") \
       NX_E(NO_SPACE, "proc's table cannot take h and the self handle") NX_E(NO_MEMORY, "proc's budget"), \
       "start proc's first thread at pc with stack sp and priority (at most the caller's); h (or NX_HANDLE_INVALID) is moved into proc and its new value passed in a0, the thread's IPC buffer in a1, a process self-handle in a2") \
@@ -72,7 +72,7 @@
     X(14, thread_create, long, 5,                                                              \
       (NX_H(proc, NX_RIGHT_MANAGE), NX_V(uint64_t, pc), NX_V(uint64_t, sp),                    \
        NX_V(uint64_t, arg), NX_V(uint64_t, priority)),                                         \
-      NX_HANDLE_ERRORS NX_E(ACCESS, "also: priority above the caller's")                       \
+      NX_HANDLE_ERRORS NX_E(ACCESS, "priority above the caller's")                       \
       NX_E(INVALID, "pc or sp outside user space")                                             \
       NX_E(NO_SPACE, "64 threads, or the caller's table is full") NX_E(NO_MEMORY)              \
       NX_E(BAD_STATE, "proc dead"),                                                            \
@@ -91,7 +91,7 @@
     X(18, vmo_write, long, 4,                                                                  \
       (NX_H(vmo, NX_RIGHT_WRITE), NX_V(uint64_t, offset), NX_P(const void *, buf),             \
        NX_V(size_t, len)),                                                                     \
-      NX_HANDLE_ERRORS NX_E(ACCESS, "also: the VMO is sealed") NX_E(TOO_BIG, "len > NX_VMO_RW_MAX") \
+      NX_HANDLE_ERRORS NX_E(ACCESS, "the VMO is sealed") NX_E(TOO_BIG, "len > NX_VMO_RW_MAX") \
       NX_E(INVALID, "range outside the VMO") NX_E(BAD_ADDRESS, "buf not readable")              \
       NX_E(NO_MEMORY, "pages over the creator's budget"),                                      \
       "copy len bytes from buf into the VMO at offset")                                        \
@@ -106,13 +106,13 @@
       "a copy-on-write child of a sealed VMO; returns a VMO handle")                           \
     X(21, vmo_physical, long, 3,                                                               \
       (NX_H(resource, NX_RIGHT_MAP), NX_V(uint64_t, paddr), NX_V(size_t, size)),               \
-      NX_HANDLE_ERRORS NX_E(ACCESS, "also: not device registers of the resource")              \
+      NX_HANDLE_ERRORS NX_E(ACCESS, "not device registers of the resource")              \
       NX_E(INVALID, "unaligned, empty, wrapping") NX_E(NO_MEMORY) NX_E(NO_SPACE),              \
       "a VMO over device registers inside the resource's ranges; returns a VMO handle")        \
     X(22, vm_map, long, 6,                                                                     \
       (NX_H(proc, NX_RIGHT_MAP), NX_H(vmo, NX_RIGHT_MAP), NX_V(uint64_t, va),                  \
        NX_V(uint64_t, offset), NX_V(size_t, size), NX_V(uint64_t, prot)),                      \
-      NX_HANDLE_ERRORS NX_E(ACCESS, "also: prot beyond the VMO handle's rights, or WRITE on a sealed VMO") \
+      NX_HANDLE_ERRORS NX_E(ACCESS, "prot beyond the VMO handle's rights, or WRITE on a sealed VMO") \
       NX_E(INVALID, "prot bits, W+X, W without R; unaligned, empty, outside the VMO or the mapping range") \
       NX_E(BAD_STATE, "proc dead, or the range overlaps a mapping or kernel-mapped pages")     \
       NX_E(NO_SPACE, "64 mappings, or no free range")                                          \
@@ -124,7 +124,7 @@
       "remove the mappings inside [va, va+size)")                                              \
     X(24, vm_protect, long, 4,                                                                 \
       (NX_H(proc, NX_RIGHT_MAP), NX_V(uint64_t, va), NX_V(size_t, size), NX_V(uint64_t, prot)), \
-      NX_HANDLE_ERRORS NX_E(ACCESS, "also: beyond a mapping's VMO rights, or WRITE on a sealed VMO") \
+      NX_HANDLE_ERRORS NX_E(ACCESS, "beyond a mapping's VMO rights, or WRITE on a sealed VMO") \
       NX_E(INVALID, "prot as for nx_vm_map; unaligned, empty, outside the mapping range")      \
       NX_E(BAD_STATE, "proc dead") NX_E(NOT_FOUND, "a page of the range is not mapped") \
       NX_E(NO_SPACE, "a split with 64 mappings"),                                              \
@@ -134,7 +134,7 @@
     X(26, endpoint_mint, long, 3,                                                              \
       (NX_H(ep, NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE), NX_V(uint64_t, badge),                  \
        NX_V(uint64_t, rights)),                                                                \
-      NX_HANDLE_ERRORS NX_E(ACCESS, "also: rights ep lacks, unknown bits included")            \
+      NX_HANDLE_ERRORS NX_E(ACCESS, "rights ep lacks, unknown bits included")            \
       NX_E(INVALID, "badge 0 or above 32 bits, rights above 32 bits, ep already badged") NX_E(NO_SPACE), \
       "a derived handle with a fixed non-zero 32-bit badge")                                   \
     X(27, call, msg, 7, NX_IPC_SEND_ARGS,                                                      \
@@ -198,7 +198,7 @@
     X(45, vmo_dma, long, 5,                                                                    \
       (NX_H(vmo, NX_RIGHT_DMA | NX_RIGHT_READ), NX_V(uint64_t, offset), NX_V(size_t, size),    \
        NX_P(uint64_t *, paddrs), NX_V(uint64_t, flags)),                                       \
-      NX_HANDLE_ERRORS NX_E(ACCESS, "also: NX_DMA_DEVICE_WRITES without WRITE, or on a sealed VMO") \
+      NX_HANDLE_ERRORS NX_E(ACCESS, "NX_DMA_DEVICE_WRITES without WRITE, or on a sealed VMO") \
       NX_E(INVALID, "unaligned, empty, outside the VMO, unknown flags")                        \
       NX_E(TOO_BIG, "over NX_VMO_DMA_MAX pages") NX_E(BAD_ADDRESS, "paddrs not writable")      \
       NX_E(NO_MEMORY, "committing pages over the creator's budget; nothing is committed then") \
