@@ -21,7 +21,7 @@ static void show_startup(int argc, char **argv)
     for (size_t i = 0; i < nx_startup_handle_count(); i++) {
         const char *name;
         nx_handle_t h = nx_startup_handle_at(i, &name);
-        printf("execchild: handle \"%s\" type %ld\n", name, nx_handle_info(h) & 0xff);
+        printf("execchild: handle \"%s\" type %u\n", name, nx_handle_info_type(nx_handle_info(h)));
     }
     printf("execchild: unknown name gives %u\n", nx_startup_handle("nosuch"));
 }

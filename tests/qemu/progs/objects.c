@@ -69,7 +69,7 @@ static void threads(void)
            NX_ERR_ACCESS);
     expect("pc outside user space", nx_thread_create(nx_self, 0, top, n, 16), NX_ERR_INVALID);
     long t = nx_thread_create(nx_self, (long)worker, top, n, 16);
-    expect("thread create", nx_handle_info(t) & 0xff, NX_OBJ_THREAD);
+    expect("thread create", nx_handle_info_type(nx_handle_info(t)), NX_OBJ_THREAD);
     nx_yield();  // let the worker block first
     nx_notify_signal(n, 0x1);
     uint64_t bits = 0;
@@ -93,7 +93,7 @@ static void processes(void)
     expect("budget beyond ours", nx_process_create("big", 3, 1 << 30), NX_ERR_NO_MEMORY);
     expect("budget too small to exist", nx_process_create("tiny", 4, 2), NX_ERR_NO_MEMORY);
     long p = nx_process_create("empty", 5, 64);
-    expect("process create", nx_handle_info(p) & 0xff, NX_OBJ_PROCESS);
+    expect("process create", nx_handle_info_type(nx_handle_info(p)), NX_OBJ_PROCESS);
     expect("status while alive", nx_process_status(p, &status), NX_ERR_BAD_STATE);
     expect("watch needs bits", nx_process_watch(p, n, 0), NX_ERR_INVALID);
     expect("watch", nx_process_watch(p, n, 0x40), NX_OK);

@@ -229,7 +229,7 @@ static void dma(void)
 {
     long v = nx_vmo_create(4 * PAGE);
     uint64_t pa[4], again[2];
-    expect("a new VMO has DMA", !!((nx_handle_info(v) >> 8) & NX_RIGHT_DMA), 1);
+    expect("a new VMO has DMA", !!(nx_handle_info_rights(nx_handle_info(v)) & NX_RIGHT_DMA), 1);
     expect("dma of 4 pages", nx_vmo_dma(v, 0, 4 * PAGE, pa, NX_DMA_DEVICE_WRITES), 4);
     expect("addresses are RAM pages", pa[0] % PAGE == 0 && pa[3] >= 0x80000000ul, 1);
     expect("the same pages again", nx_vmo_dma(v, 2 * PAGE, 2 * PAGE, again, 0), 2);
