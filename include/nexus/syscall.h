@@ -43,7 +43,7 @@
       NX_E(INVALID, "unknown rights bits") NX_E(NO_SPACE),                                     \
       "a new handle to h's object with rights (a subset of h's, or NX_RIGHTS_SAME)")           \
     X(7, handle_info, long, 1, (NX_H(h, 0)), NX_E(BAD_HANDLE),                                   \
-      "h's object type and rights, packed (nx_handle_info_type, nx_handle_info_rights)")        \
+      "h's object type and rights (take them apart with nx_handle_info_type and nx_handle_info_rights)")        \
     X(8, handle_revoke, long, 1, (NX_H(h, 0)), NX_E(BAD_HANDLE),                                 \
       "close every handle derived from h in any process; h stays; returns how many were closed") \
     X(9, process_create, long, 3,                                                              \
@@ -142,7 +142,7 @@
       "send a message and wait for the reply: a1 = info, a2-a5 = words")                       \
     X(28, send, long, 7, NX_IPC_SEND_ARGS,                                                     \
       NX_IPC_SEND_ERRORS NX_E(TIMED_OUT, "no receiver took it by the deadline"),               \
-      "send a message without waiting for a reply")                                            \
+      "send a message without waiting for a reply; a past deadline still delivers to a receiver already waiting")                                            \
     X(29, recv, msg, 2, (NX_H(ep, NX_RIGHT_WAIT), NX_V(uint64_t, deadline)),                    \
       NX_HANDLE_ERRORS NX_E(TIMED_OUT) NX_E(PEER_CLOSED, "endpoint closed"),                   \
       "wait for a message: a1 = info, a2-a5 = words, a6 = sender's badge; or a bound notification's bits (info flag NX_MSG_SIGNALS, bits in a2)") \
