@@ -7,6 +7,7 @@
 // trapframe. tp always holds the current thread while the kernel runs.
 #include <nexus/errors.h>
 #include <nexus/syscall.h>
+#include "arch/riscv/csr.h"
 #include "arch/riscv/trapframe.h"
 
 #define SYSCALL_ENTRY(num, name, ...) .dword sys_##name;
@@ -68,7 +69,7 @@ trap_entry:
     sd t0, TF_REG(5)(tp)
     ld sp, THREAD_KSTACK_TOP(tp)
     csrr t0, scause
-    addi t0, t0, -8  // CAUSE_ECALL_U
+    addi t0, t0, -CAUSE_ECALL_U
     bnez t0, user_trap_slow
 
     csrrw t0, sscratch, zero  // user tp; sscratch = 0 while in the kernel
