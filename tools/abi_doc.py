@@ -74,6 +74,11 @@ def argument(text):
     return (kind, ctype, name, None)
 
 
+def literal(text):
+    """The string that adjacent C string literals in text make."""
+    return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', text))
+
+
 def syscalls():
     """The NX_SYSCALLS entries: dicts of num, name, result, args [(kind, type, name, rights)],
     errors [(code, when)] and doc."""
@@ -85,9 +90,10 @@ def syscalls():
         arglist = [argument(a) for a in split_top(inner)] if inner else []
         if len(arglist) != int(nargs):
             sys.exit(f"NX_SYSCALLS: {name} declares {nargs} arguments and lists {len(arglist)}")
-        errs = re.findall(r'NX_E\((\w+)(?:,\s*"((?:[^"\\]|\\.)*)")?\)', errors)
+        errs = [(code, literal(when)) for code, when in
+                re.findall(r'NX_E\((\w+)((?:,?\s*"(?:[^"\\]|\\.)*")*)\s*\)', errors)]
         entries.append(dict(num=int(num), name=name, result=result, args=arglist, errors=errs,
-                            doc=re.fullmatch(r'"(.*)"', doc.strip()).group(1)))
+                            doc=literal(doc)))
     return entries
 
 

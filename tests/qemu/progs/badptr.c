@@ -22,10 +22,10 @@ static void handle_upper_bits(void)
     nx_handle_t n = (nx_handle_t)nx_notification_create();
     long far = (long)n | 1L << 40;
     uint64_t out[6];
-    check("notify_signal, handle bit 40", nx_syscall7(NX_SYS_notify_signal, far, 1, 0, 0, 0, 0, 0),
-          NX_ERR_BAD_HANDLE);
-    check("notify_poll, handle bit 40", nx_syscall7_out(NX_SYS_notify_poll, far, 0, 0, 0, 0, 0, 0, out),
-          NX_ERR_BAD_HANDLE);
+    check("notify_signal, handle bit 40",
+          nx_syscall7(NX_SYS_notify_signal, far, 1, 0, 0, 0, 0, 0), NX_ERR_BAD_HANDLE);
+    check("notify_poll, handle bit 40",
+          nx_syscall7_out(NX_SYS_notify_poll, far, 0, 0, 0, 0, 0, 0, out), NX_ERR_BAD_HANDLE);
     check("notify_wait, handle bit 40",
           nx_syscall7_out(NX_SYS_notify_wait, far, 0, 0, 0, 0, 0, 0, out), NX_ERR_BAD_HANDLE);
     check("vmo_size, handle bit 40", nx_syscall7(NX_SYS_vmo_size, far, 0, 0, 0, 0, 0, 0),

@@ -205,8 +205,8 @@ int main(void)
     nx_printf("hostile: %ld hostile processes made %lu calls, worker did %lu rounds, %lu wrong\n",
               children, (unsigned long)*calls, (unsigned long)rounds, (unsigned long)wrong);
     if (calls[1])
-        nx_printf("hostile: syscall %lu returned %ld, an error NX_SYSCALLS does not list: UNDOCUMENTED\n",
-                  (unsigned long)calls[1] - 1, (long)calls[2]);
+        nx_printf("hostile: syscall %lu returned %ld, an error NX_SYSCALLS does not list: "
+                  "UNDOCUMENTED\n", (unsigned long)calls[1] - 1, (long)calls[2]);
     struct counters after = read_counters();
     compare("free pages", before.pages, after.pages);
     compare("live handles", before.handles, after.handles);

@@ -129,7 +129,8 @@ static void process_info_and_boot_archive(void)
     expect("priority", info.priority, PRIO_USER_DEFAULT);
     expect("budget", (long)info.budget_pages, 8192);
     expect("name", info.name[0] == 'o' && info.name[6] == 's' && info.name[7] == 0, 1);
-    expect("info to a bad pointer", nx_process_info(nx_self, (struct nx_process_info *)16), NX_ERR_BAD_ADDRESS);
+    expect("info to a bad pointer", nx_process_info(nx_self, (struct nx_process_info *)16),
+           NX_ERR_BAD_ADDRESS);
     long rights = NX_RIGHT_READ | NX_RIGHT_MAP | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER;
     expect("boot archive: a read-only VMO", nx_handle_info(nx_boot_archive),
            NX_OBJ_VMO | rights << 8);

@@ -75,8 +75,8 @@ static void lazy_mappings(void)
     nx_vmo_read(v, 100 * PAGE + 5, &c, 1);
     expect("the VMO holds what was stored", c, 'L');
     // A syscall writing into untouched mapped memory faults it in.
-    expect("vmo_read into a fresh mapping", nx_vmo_read(v, 100 * PAGE, (void *)(va + 7 * PAGE + 10), 6),
-           NX_OK);
+    expect("vmo_read into a fresh mapping",
+           nx_vmo_read(v, 100 * PAGE, (void *)(va + 7 * PAGE + 10), 6), NX_OK);
     expect("landed there", p[7 * PAGE + 15], 'L');
     expect("unmap", nx_vm_unmap(nx_self, va, 2 * MIB), NX_OK);
     expect("unmap again is a no-op", nx_vm_unmap(nx_self, va, 2 * MIB), NX_OK);
