@@ -44,6 +44,9 @@ int syscall_get(uhandle_t h, uint32_t type, uint32_t rights, struct kobject **ou
 // The handle h names, for handlers that pass it on unopened (close, transfer...):
 // NX_ERR_BAD_HANDLE if it has bits above 32 (nothing else is checked).
 int syscall_handle(uhandle_t h, nx_handle_t *out);
+// Check, then act: a syscall that gives the caller new handles first checks that its table has
+// room for n (NX_ERR_NO_SPACE otherwise), before any change; syscall_install then cannot fail.
+int syscall_room(uint32_t n);
 // Install a handle to obj in the current process with `rights`, taking over the caller's
-// reference (dropped on failure). Returns the handle value or a negative error.
+// reference; returns its value. The caller checked the room (panics otherwise).
 long syscall_install(struct kobject *obj, uint32_t rights);
