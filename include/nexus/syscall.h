@@ -193,7 +193,8 @@
     X(37, irq_create, long, 4,                                                                   \
       (NX_H(resource, NX_RIGHT_MANAGE), NX_V(uint64_t, line), NX_H(notif, NX_RIGHT_SIGNAL),      \
        NX_V(uint64_t, bits)),                                                                    \
-      NX_HANDLE_ERRORS NX_E(INVALID, "bits 0; line 0, above the PLIC's sources or above 127")    \
+      NX_HANDLE_ERRORS NX_E(INVALID, "bits 0")                                                   \
+      NX_E(ACCESS, "a line the resource does not grant: 0, above the PLIC's sources or 127")     \
       NX_E(BAD_STATE, "line owned") NX_E(NO_MEMORY) NX_E(NO_SPACE),                              \
       "route device interrupt line to bits of notif, one owner per line; after each interrupt "  \
       "the line stays masked until nx_irq_ack")                                                  \
