@@ -66,7 +66,7 @@ static void interrupt_thread(void *unused)
 static long op_write(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
-    long n = nx_debug_write((long)req->data, (long)req->len);
+    long n = nx_debug_write((const char *)req->data, req->len);
     if (n > 0)
         atomic_fetch_add(&written, (uint64_t)n);
     return n;
