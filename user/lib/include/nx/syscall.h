@@ -76,17 +76,16 @@ static inline long nx_syscall7(long n, long x0, long x1, long x2, long x3, long 
 #define NX_STUB_PAD_7
 #define NX_STUB_REGS(n, args) NX_ARGS_LIST(n, NX_STUB_REG, args) NX_STUB_PAD_##n
 
-#define NX_STUB_CALL_0(num, args) nx_syscall0(num)
+#define NX_STUB_CALL(num, n, args) NX_STUB_CALL_##n(num, n, args)
+#define NX_STUB_CALL_0(num, n, args) nx_syscall0(num)
 #define NX_STUB_CALL_N(num, n, args) nx_syscall7(num, NX_STUB_REGS(n, args))
-#define NX_STUB_CALL(num, n, args) NX_STUB_CALL_##n##_(num, n, args)
-#define NX_STUB_CALL_0_(num, n, args) NX_STUB_CALL_0(num, args)
-#define NX_STUB_CALL_1_ NX_STUB_CALL_N
-#define NX_STUB_CALL_2_ NX_STUB_CALL_N
-#define NX_STUB_CALL_3_ NX_STUB_CALL_N
-#define NX_STUB_CALL_4_ NX_STUB_CALL_N
-#define NX_STUB_CALL_5_ NX_STUB_CALL_N
-#define NX_STUB_CALL_6_ NX_STUB_CALL_N
-#define NX_STUB_CALL_7_ NX_STUB_CALL_N
+#define NX_STUB_CALL_1 NX_STUB_CALL_N
+#define NX_STUB_CALL_2 NX_STUB_CALL_N
+#define NX_STUB_CALL_3 NX_STUB_CALL_N
+#define NX_STUB_CALL_4 NX_STUB_CALL_N
+#define NX_STUB_CALL_5 NX_STUB_CALL_N
+#define NX_STUB_CALL_6 NX_STUB_CALL_N
+#define NX_STUB_CALL_7 NX_STUB_CALL_N
 
 // result long: a0; msg: a0, and the message registers a1..a6 in out[0..5]; noreturn.
 #define NX_STUB_long(num, name, n, args) \
