@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """QEMU end-to-end tests: boot the real image (OpenSBI + NEURON + boot archive) headless and
 check, in order, the markers the system prints. Ends with 'N passed, N failed'."""
+import hashlib
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -414,11 +416,17 @@ FS_SECOND = [ANY + r"fsdisk: read back /data/persist/a ok", ANY + r"fsdisk: stdi
              ANY + r"fsdisk: 0 failures", ANY + r"fsdisk: jail: 0 failures"]
 
 
-def fsck_problems(image):
-    """What e2fsck -fn finds on a copy of image after replaying its journal."""
+def replayed_copy(image):
+    """A copy of image with its journal replayed (as a mount would), for e2fsck and debugfs."""
     copy = image + ".check"
     shutil.copy(image, copy)
     subprocess.run(["e2fsck", "-y", "-E", "journal_only", copy], capture_output=True)
+    return copy
+
+
+def fsck_problems(image):
+    """What e2fsck -fn finds on a copy of image after replaying its journal."""
+    copy = replayed_copy(image)
     fsck = subprocess.run(["e2fsck", "-fn", copy], capture_output=True, text=True)
     os.remove(copy)
     return [] if fsck.returncode == 0 else ["e2fsck -fn: " + fsck.stdout.replace("\n", " | ")]
@@ -447,6 +455,108 @@ SHARE = [ANY + r"fsshare: an open for writing has no handle to share ok", ANY + 
          ANY + r"fsshare: child: its handle is revoked by the unlink ok",
          ANY + r"fsshare: child: the mapping made before still reads ok", ANY + r"fsshare: child: 0 failures",
          ANY + r"fsshare: the child's checks passed ok", ANY + r"fsshare: 0 failures"]
+
+
+# cp in the shell on an ext3 disk made on the host (mke2fs -d) with files of realistic sizes
+# and a directory of 2,000 small files. A 4 MiB copy's bytes are compared on the host. A cp
+# the file system's cache cannot hold says so and leaves its destination as it was: the
+# source too large to open (16 MiB), or the copy's own pages refused (a second 4 MiB copy
+# while the first and its source fill the cache) over an existing file, which keeps its old
+# bytes. No temporary is left behind; e2fsck -fn is clean. Then a disk with no room for the
+# copy: the cp fails at its fsync with "no space", leaving nothing behind.
+CP_FILES = {"f4": 4, "f16": 16}   # name: MiB of random bytes
+CACHE_FULL = r"too large for the file system's cache \([\d.]+ MiB, [\d.]+ MiB free now"
+CP_STEPS = [
+    ("write /c7 old words\r", []),
+    ("cp /f4 /c4\r", []),
+    ("status\r", [r"\nstatus 0\n"]),
+    ("cp /f4 /c7\r", [r"nsh: cp: /c7: " + CACHE_FULL]),
+    ("status\r", [r"\nstatus 1\n"]),
+    ("cat /c7\r", [r"\nold words\n"]),
+    ("cp /f16 /c16\r", [r"nsh: cp: /f16: " + CACHE_FULL]),
+    ("ls /many\r", [r"\nn0\n", r"\nn1999\n"]),
+    ("df\r", [r"file cache: [\d.]+ MiB, [\d.]+ MiB free"]),
+    ("poweroff\r", [r"powering off"], POWER_OFF_SBI),
+]
+CP_DISK_FULL_STEPS = [
+    ("cp /f4 /c4\r", [r"nsh: cp: /c4: no space left on the disk \(-8\)"]),
+    ("status\r", [r"\nstatus 1\n"]),
+    ("poweroff\r", [r"powering off"], POWER_OFF_SBI),
+]
+
+
+def cp_tree(name, files, small=0):
+    """build/tests/NAME: files (name: MiB of seeded random bytes) and `small` files in many/."""
+    tree = os.path.join(ROOT, "build", "tests", name)
+    shutil.rmtree(tree, ignore_errors=True)
+    os.makedirs(os.path.join(tree, "many"))
+    rng = random.Random(10)
+    for file, mib in files.items():
+        with open(os.path.join(tree, file), "wb") as f:
+            f.write(rng.randbytes(mib << 20))
+    for i in range(small):
+        with open(os.path.join(tree, "many", f"n{i}"), "w") as f:
+            f.write(f"small file {i}\n")
+    return tree
+
+
+def debugfs(image, request):
+    return subprocess.run(["debugfs", "-R", request, image], capture_output=True).stdout
+
+
+def shell_session(disk, steps):
+    """Type steps (as check_shell's) into the shell of the test archive booted on disk; the
+    problems and the output. QEMU must power off."""
+    con = Console(disk=disk)
+    problems = [] if con.expect(PROMPT, timeout=30) else ["no prompt"]
+    for keys, expect, *until in steps if not problems else []:
+        con.send(keys)
+        reply = shell_reply(con, expect, until[0] if until else PROMPT)
+        if reply is None:
+            problems.append(f"no prompt after {keys[:40]!r}")
+            break
+        problems += [f"after {keys[:40]!r}: {p}" for p in missing(reply, expect)]
+    if not con.close(timeout=20):
+        problems.append("QEMU did not power off")
+    out = con.text()
+    problems += ["unexpected: " + p for p in (r"PANIC", r"killed", r"\(-13\)") if re.search(p, out)]
+    return problems, out
+
+
+def leftovers(image, names):
+    """Which of names (and any temporary of a copy) the root of image holds."""
+    listing = debugfs(image, "ls -l /").decode(errors="replace").split()
+    return [n for n in listing if n in names or n.endswith(".nsh-tmp")]
+
+
+def check_cp_big_files(name):
+    tree = cp_tree("cptree", CP_FILES, small=2000)
+    image = fresh_disk("cpbig", 64, tree)
+    problems, out = shell_session(image, CP_STEPS)
+    copy = replayed_copy(image)
+    with open(os.path.join(tree, "f4"), "rb") as f:
+        want = hashlib.sha256(f.read()).hexdigest()
+    dump = os.path.join(ROOT, "build", "tests", "cpbig-c4")
+    debugfs(copy, f"dump /c4 {dump}")
+    with open(dump, "rb") as f:
+        got = hashlib.sha256(f.read()).hexdigest()
+    if got != want:
+        problems.append(f"/c4 on the disk: sha256 {got}, the original's {want}")
+    if debugfs(copy, "cat /c7") != b"old words\n":
+        problems.append("/c7 lost its old bytes: " + repr(debugfs(copy, "cat /c7")[:40]))
+    problems += ["left behind: " + n for n in leftovers(copy, ["c16"])]
+    os.remove(copy)
+    problems += fsck_problems(image)
+    # 8 MiB: the journal, the 4 MiB file and 2 MiB of filler leave less than 4 MiB free.
+    tree = cp_tree("cpfull", {"f4": 4, "filler": 2})
+    image = fresh_disk("cpfull", 8, tree)
+    more, out2 = shell_session(image, CP_DISK_FULL_STEPS)
+    problems += ["disk full: " + p for p in more]
+    copy = replayed_copy(image)
+    problems += ["disk full: left behind: " + n for n in leftovers(copy, ["c4"])]
+    os.remove(copy)
+    problems += ["disk full: " + p for p in fsck_problems(image)]
+    return problems, out + out2
 
 
 def check_file_shared(name):
@@ -627,6 +737,8 @@ def main():
                   ("block_driver_writes_persist_and_reports_errors",)))
     cases.append(("console_lines_stay_whole", check_console_lines, ("console_lines_stay_whole",)))
     cases.append(("files_persist_across_boots", check_files_persist, ("files_persist_across_boots",)))
+    cases.append(("cp_of_big_files_whole_or_not_at_all", check_cp_big_files,
+                  ("cp_of_big_files_whole_or_not_at_all",)))
     cases.append(("a_read_only_file_passes_to_a_child", check_file_shared,
                   ("a_read_only_file_passes_to_a_child",)))
     cases.append(("power_cuts_keep_fsynced_files", check_power_cuts,
