@@ -505,17 +505,10 @@ def debugfs(image, request):
 
 
 def shell_session(disk, steps):
-    """Type steps (as check_shell's) into the shell of the test archive booted on disk; the
+    """Type steps (type_steps) into the shell of the test archive booted on disk; the
     problems and the output. QEMU must power off."""
     con = Console(disk=disk)
-    problems = [] if con.expect(PROMPT, timeout=30) else ["no prompt"]
-    for keys, expect, *until in steps if not problems else []:
-        con.send(keys)
-        reply = shell_reply(con, expect, until[0] if until else PROMPT)
-        if reply is None:
-            problems.append(f"no prompt after {keys[:40]!r}")
-            break
-        problems += [f"after {keys[:40]!r}: {p}" for p in missing(reply, expect)]
+    problems = type_steps(con, steps)
     if not con.close(timeout=20):
         problems.append("QEMU did not power off")
     out = con.text()
@@ -616,25 +609,32 @@ def shell_reply(con, expect, until):
             return reply
 
 
-def check_shell(name, steps, must_exit, disk_tree=None, initrd=INITRD):
-    """Type each step's keys and check what comes back. "$1" in keys stands for what the
-    previous step's first regex captured in its first group. disk_tree: boot with a fresh
-    ext3 disk of that tree (tests/qemu/...), else an empty scratch disk."""
-    disk = fresh_disk("shell", 16, os.path.join(ROOT, "tests", "qemu", disk_tree)) if disk_tree else None
-    con = Console(disk=disk, initrd=initrd)
-    problems, captured = [], ""
+def type_steps(con, steps):
+    """After the first prompt, type each step's keys (a step: keys, the regexes the reply must
+    hold, and optionally the regex that ends the reply instead of the prompt) and check what
+    comes back; the problems. "$1" in keys stands for what the previous step's first regex
+    captured in its first group."""
     if con.expect(PROMPT, timeout=30) is None:
-        problems.append("no prompt")
-    for keys, expect, *until in steps if not problems else []:
+        return ["no prompt"]
+    problems, captured = [], ""
+    for keys, expect, *until in steps:
         keys = keys.replace("$1", captured)
         con.send(keys)
         reply = shell_reply(con, expect, until[0] if until else PROMPT)
         if reply is None:
-            problems.append(f"no prompt after {keys[:40]!r}")
-            break
+            return problems + [f"no prompt after {keys[:40]!r}"]
         problems += [f"after {keys[:40]!r}: {p}" for p in missing(reply, expect)]
         m = re.search(expect[0], reply) if expect else None
         captured = m.group(1) if m and m.groups() else ""
+    return problems
+
+
+def check_shell(name, steps, must_exit, disk_tree=None, initrd=INITRD):
+    """Type the steps (type_steps) into a booted shell. disk_tree: boot with a fresh ext3
+    disk of that tree (tests/qemu/...), else an empty scratch disk."""
+    disk = fresh_disk("shell", 16, os.path.join(ROOT, "tests", "qemu", disk_tree)) if disk_tree else None
+    con = Console(disk=disk, initrd=initrd)
+    problems = type_steps(con, steps)
     ended = con.close(timeout=10 if must_exit else 0)
     if must_exit and not ended:
         problems.append("QEMU did not power off")
