@@ -73,30 +73,6 @@ static long load_file(const char *path, uint64_t size, uint64_t capacity)
     return err ? err : f;
 }
 
-// Pages the service keeps for itself (tables, VMO metadata, its heap) when files grow.
-#define RESERVE_PAGES 64
-
-// A writer's pages are committed when the writer first touches them, and charged to this
-// service: a page its budget cannot pay for would kill the writer. So a file may grow only
-// by what the budget can still pay for now. The cache's pages: all of them, and those free.
-static long cache_pages(uint64_t *total, uint64_t *free)
-{
-    struct nx_process_info self;
-    long err = nx_process_info(nx_self, &self);
-    if (err)
-        return err;
-    *total = self.budget_pages > RESERVE_PAGES ? self.budget_pages - RESERVE_PAGES : 0;
-    *free = *total > self.used_pages ? *total - self.used_pages : 0;
-    return NX_OK;
-}
-
-static long budget_allows(uint64_t from, uint64_t to)
-{
-    uint64_t total, free, need = (round_page(to) - round_page(from)) / PAGE;
-    long err = cache_pages(&total, &free);
-    return err ? err : need <= free ? NX_OK : NX_ERR_NO_MEMORY;
-}
-
 // The cached file at path, loading it on first use; a writer needs room to grow, so a page
 // cache too small for it is replaced while nobody has it open.
 static long cached_file(const char *path, uint64_t size, bool write)
@@ -254,6 +230,30 @@ static long op_disconnect(void *ctx, struct nx_rpc_req *req)
         fb_close(&st.files, o);
     }
     return err ? err : n;
+}
+
+// Pages the service keeps for itself (tables, VMO metadata, its heap) when files grow.
+#define RESERVE_PAGES 64
+
+// A writer's pages are committed when the writer first touches them, and charged to this
+// service: a page its budget cannot pay for would kill the writer. So a file may grow only
+// by what the budget can still pay for now. The cache's pages: all of them, and those free.
+static long cache_pages(uint64_t *total, uint64_t *free)
+{
+    struct nx_process_info self;
+    long err = nx_process_info(nx_self, &self);
+    if (err)
+        return err;
+    *total = self.budget_pages > RESERVE_PAGES ? self.budget_pages - RESERVE_PAGES : 0;
+    *free = *total > self.used_pages ? *total - self.used_pages : 0;
+    return NX_OK;
+}
+
+static long budget_allows(uint64_t from, uint64_t to)
+{
+    uint64_t total, free, need = (round_page(to) - round_page(from)) / PAGE;
+    long err = cache_pages(&total, &free);
+    return err ? err : need <= free ? NX_OK : NX_ERR_NO_MEMORY;
 }
 
 static long op_resize(void *ctx, struct nx_rpc_req *req)
