@@ -49,6 +49,7 @@ static struct handle_slot *slot_alloc(struct handle_table *t, struct kobject *ob
     s->obj = obj;
     s->rights = rights;
     s->badge = badge;
+    obj->handles++;
     t->live++;
     return s;
 }
@@ -58,6 +59,7 @@ static void slot_free(struct handle_slot *s)
 {
     struct handle_table *t = s->table;
     uint32_t i = slot_index(s);
+    s->obj->handles--;
     s->obj = NULL;
     s->rights = 0;
     s->badge = 0;
@@ -263,7 +265,7 @@ static void drop_slot(struct handle_slot *s, struct kobject **zombies)
     struct kobject *obj = s->obj;
     tree_remove(s);
     slot_free(s);
-    kobject_unref_later(obj, zombies);
+    kobject_handle_dropped(obj, zombies);
 }
 
 int handle_close(struct handle_table *t, nx_handle_t h)

@@ -11,7 +11,9 @@ void kobject_init(struct kobject *obj, uint32_t type, void (*destroy)(struct kob
         panic("kobject_init: bad type %u", (unsigned)type);
     obj->type = type;
     obj->refcount = 1;
+    obj->handles = 0;
     obj->destroy = destroy;
+    obj->last_handle = NULL;
     obj->zombie_next = NULL;
     live_objects++;
 }
@@ -52,13 +54,34 @@ void kobject_unref(struct kobject *obj)
         destroy(obj);
 }
 
-void kobject_unref_later(struct kobject *obj, struct kobject **zombies)
+bool kobject_release(struct kobject *obj)
 {
     if (!drop(obj))
-        return;
-    // A dead object is reachable from nothing else, so this link is ours alone.
+        return false;
+    live_objects--;
+    return true;
+}
+
+static void push_zombie(struct kobject *obj, struct kobject **zombies)
+{
     obj->zombie_next = *zombies;
     *zombies = obj;
+}
+
+void kobject_unref_later(struct kobject *obj, struct kobject **zombies)
+{
+    // A dead object is reachable from nothing else, so its link is ours alone.
+    if (drop(obj))
+        push_zombie(obj, zombies);
+}
+
+void kobject_handle_dropped(struct kobject *obj, struct kobject **zombies)
+{
+    // With no handle left, nothing can name obj to put it on a list a second time.
+    if (obj->handles == 0 && obj->last_handle)
+        push_zombie(obj, zombies);  // still referenced: the hook runs, then the unref
+    else
+        kobject_unref_later(obj, zombies);
 }
 
 void kobject_reap(struct kobject **zombies)
@@ -67,6 +90,11 @@ void kobject_reap(struct kobject **zombies)
         struct kobject *obj = *zombies;
         *zombies = obj->zombie_next;
         obj->zombie_next = NULL;
-        destroy(obj);
+        if (obj->refcount == 0) {
+            destroy(obj);
+        } else {
+            obj->last_handle(obj);
+            kobject_unref(obj);
+        }
     }
 }

@@ -2,16 +2,21 @@
 // Kernel objects: the common header every handle-addressable object embeds first, with a
 // reference count. An object lives while anything refers to it: each handle is one reference,
 // and kernel code (a running thread, an endpoint queue...) takes its own.
+#include <stdbool.h>
 #include <stdint.h>
 #include <nexus/handle.h>
 
 struct kobject {
     uint32_t type;      // enum nx_obj_type, never NX_OBJ_ANY
     uint32_t refcount;  // 0 only between the last unref and destroy
+    uint32_t handles;   // how many of those references are handles (handle.c keeps it)
     // Frees the object. Called once, with refcount 0 and no handle left naming the object;
     // it may close or revoke handles (the handle tables are consistent when it runs).
     // NULL for objects that are never freed (static ones).
     void (*destroy)(struct kobject *obj);
+    // Called (if set) once no handle names the object any more, while references remain:
+    // for objects that only handles can still make useful (a process nobody can start).
+    void (*last_handle)(struct kobject *obj);
     struct kobject *zombie_next;  // on a deferred-destroy list (see kobject_unref_later)
 };
 // No locking: single hart, interrupts off while in the kernel.
@@ -25,6 +30,14 @@ void kobject_unref(struct kobject *obj);
 // caller in the middle of changing several structures can destroy only once they are
 // consistent again. kobject_reap destroys everything on the list.
 void kobject_unref_later(struct kobject *obj, struct kobject **zombies);
+// A handle's reference is dropped (handle.c, after taking the handle out of obj->handles):
+// like kobject_unref_later, but if it was the last handle and obj has a last_handle hook,
+// obj goes on *zombies with that reference, and kobject_reap calls the hook, then drops it.
+void kobject_handle_dropped(struct kobject *obj, struct kobject **zombies);
+// Destroy what the zombie list holds (and run its last_handle hooks).
 void kobject_reap(struct kobject **zombies);
+// Drop a reference without destroying: true if it was the last, and the object is now the
+// caller's to free (for chains of destructors that must loop instead of recursing).
+bool kobject_release(struct kobject *obj);
 // Objects initialised and not yet destroyed (for leak checks).
 uint64_t kobject_live_count(void);

@@ -23,20 +23,55 @@
 #define TABLE_PAGES (PAGE_ROUND_UP(sizeof(struct handle_table)) / PAGE_SIZE)
 #define OVERHEAD_PAGES (1 + TABLE_PAGES)
 
-static struct process *all_processes;
 static uint32_t next_pid = 1;
 static uint32_t live_processes;
 
+// Each dead process holds a reference on its creator, so freeing one may free a whole chain of
+// dead creators: a loop, not a recursion, keeps the kernel stack bounded however deep it is.
 static void process_free(struct kobject *obj)
 {
     struct process *p = (struct process *)obj;
-    struct process *creator = p->creator;
-    size_t limit = p->budget.limit;
-    pmm_free(kva_to_pa(p));
-    if (creator) {
+    while (p) {
+        struct process *creator = p->creator;
+        size_t limit = p->budget.limit;
+        pmm_free(kva_to_pa(p));
+        if (!creator)
+            return;
         budget_uncharge(&creator->budget, limit);
-        kobject_unref(&creator->obj);
+        p = kobject_release(&creator->obj) ? creator : NULL;
     }
+}
+
+static void link_child(struct process *creator, struct process *p)
+{
+    p->creator = creator;
+    kobject_ref(&creator->obj);
+    p->next_sibling = creator->children;
+    if (creator->children)
+        creator->children->prev_sibling = p;
+    creator->children = p;
+}
+
+static void unlink_child(struct process *p)
+{
+    if (!p->creator)
+        return;
+    if (p->prev_sibling)
+        p->prev_sibling->next_sibling = p->next_sibling;
+    else
+        p->creator->children = p->next_sibling;
+    if (p->next_sibling)
+        p->next_sibling->prev_sibling = p->prev_sibling;
+    p->next_sibling = p->prev_sibling = NULL;
+}
+
+// The last handle to a process that never ran is gone: nobody can start it any more, so it
+// ends (and is freed with its budget returned to its creator).
+static void process_last_handle(struct kobject *obj)
+{
+    struct process *p = (struct process *)obj;
+    if (p->state == PROCESS_ALIVE && !p->threads)
+        process_end(p, NX_EXIT_KILLED);
 }
 
 static void name_process(struct process *p, const char *name)
@@ -69,18 +104,15 @@ int process_create(const char *name, size_t pages, struct process *creator,
     }
     struct process *p = pa_to_kva(pa);
     kobject_init(&p->obj, NX_OBJ_PROCESS, process_free);  // the reference "it is alive"
+    p->obj.last_handle = process_last_handle;
     p->handles = pa_to_kva(table);
     handle_table_init(p->handles);
     p->root = root;
     p->budget = (struct page_budget){ .limit = pages, .used = OVERHEAD_PAGES };
-    if (creator) {
-        p->creator = creator;
-        kobject_ref(&creator->obj);
-    }
+    if (creator)
+        link_child(creator, p);
     p->pid = next_pid++;
     name_process(p, name);
-    p->next = all_processes;
-    all_processes = p;
     live_processes++;
     *out = p;
     return NX_OK;
@@ -207,15 +239,6 @@ int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
 
 // ---- the end ----
 
-static void unlink_process(struct process *p)
-{
-    struct process **pp = &all_processes;
-    while (*pp != p)
-        pp = &(*pp)->next;
-    *pp = p->next;
-    live_processes--;
-}
-
 static void signal_exit(struct process *p)
 {
     struct kobject *n = p->exit_notif;
@@ -226,31 +249,15 @@ static void signal_exit(struct process *p)
     kobject_unref(n);
 }
 
-// The processes p created go with it: they run on budget p was given, and a process tree
-// must be killable as a whole (a hostile process cannot leave orphans behind).
-static void end_children(struct process *p)
+// End p alone; its children have ended already.
+static void end_one(struct process *p, long status)
 {
-    struct process *q = all_processes;
-    while (q) {
-        if (q->creator == p) {
-            process_end(q, NX_EXIT_KILLED);
-            q = all_processes;  // the list changed
-        } else {
-            q = q->next;
-        }
-    }
-}
-
-void process_end(struct process *p, long status)
-{
-    if (p->state != PROCESS_ALIVE)
-        return;
     p->state = PROCESS_DEAD;
     p->exit_status = status;
     while (p->threads)
         thread_kill(p->threads);
-    unlink_process(p);
-    end_children(p);
+    unlink_child(p);
+    live_processes--;
     handle_table_destroy(p->handles);
     pmm_free_contig(kva_to_pa(p->handles), TABLE_PAGES);
     p->handles = NULL;
@@ -259,6 +266,30 @@ void process_end(struct process *p, long status)
     p->root = 0;
     signal_exit(p);
     kobject_unref(&p->obj);  // no longer alive; handles may keep the struct for its status
+}
+
+// The processes p created go with it: they run on budget p was given, and a process tree
+// must be killable as a whole (a hostile process cannot leave orphans behind). The walk is
+// post-order and always ends the first leaf it finds, which unlinks it from its creator's
+// children: each step goes down one edge or ends one process, so killing n processes costs
+// O(n) steps and no stack however deep the tree is. A creator outlives its children's end
+// (they hold a reference on it), so going back up is safe.
+void process_end(struct process *p, long status)
+{
+    if (p->state != PROCESS_ALIVE)
+        return;
+    struct process *q = p;
+    for (;;) {
+        while (q->children)
+            q = q->children;
+        struct process *up = q->creator;
+        if (q == p) {
+            end_one(p, status);
+            return;
+        }
+        end_one(q, NX_EXIT_KILLED);
+        q = up;
+    }
 }
 
 static _Noreturn void end_current(long status)
