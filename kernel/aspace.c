@@ -120,12 +120,6 @@ int aspace_cut(struct aspace *as, uint64_t va, uint64_t size)
     return NX_OK;
 }
 
-static uint64_t pte_flags(uint32_t prot)
-{
-    return PTE_U | (prot & NX_PROT_READ ? PTE_R : 0) | (prot & NX_PROT_WRITE ? PTE_W : 0) |
-           (prot & NX_PROT_EXEC ? PTE_X : 0);
-}
-
 // May a mapping of v whose handle allowed max_prot get prot? Never beyond the handle's
 // rights, never writable once sealed.
 static bool prot_allowed(const struct vmo *v, uint32_t prot, uint32_t max_prot)
@@ -270,7 +264,7 @@ int aspace_fault(struct process *p, uint64_t va, uint32_t access)
     // The page may be in the table already (a fault on a stale translation, or, with several
     // harts, another thread faulting first): replace the entry rather than fail.
     pt_unmap(p->root, va, PAGE_SIZE, false);
-    if (pt_map(p->root, va, pa, PAGE_SIZE, pte_flags(m->prot), 0))
+    if (pt_map(p->root, va, pa, PAGE_SIZE, pte_user_flags(m->prot), 0))
         return NX_ERR_NO_MEMORY;
     vm_flush_tlb();
     return NX_OK;

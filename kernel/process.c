@@ -135,12 +135,6 @@ void process_free_object_page(struct process *p, void *page)
 
 // ---- boot programs ----
 
-static uint64_t segment_pte_flags(uint32_t flags)
-{
-    return PTE_U | (flags & ELF_SEG_R ? PTE_R : 0) | (flags & ELF_SEG_W ? PTE_W : 0) |
-           (flags & ELF_SEG_X ? PTE_X : 0);
-}
-
 // A fresh page mapped at va, charged to p. The page belongs to the page table: it goes with
 // the address space.
 static int map_new_page(struct process *p, uint64_t va, uint64_t flags, void **kva)
@@ -162,7 +156,7 @@ static int load_page(struct process *p, const struct elf_segment *s, const char 
                      uint64_t va)
 {
     void *page;
-    int err = map_new_page(p, va, segment_pte_flags(s->flags), &page);
+    int err = map_new_page(p, va, pte_user_flags(s->flags), &page);
     if (err)
         return err;
     uint64_t file_start = s->vaddr, file_end = s->vaddr + s->filesz;
@@ -187,7 +181,7 @@ static int load_segment(struct process *p, const struct elf_segment *s, const ch
 static int map_stack(struct process *p)
 {
     for (uint64_t va = USER_STACK_TOP - USER_STACK_SIZE; va < USER_STACK_TOP; va += PAGE_SIZE) {
-        int err = map_new_page(p, va, PTE_U | PTE_R | PTE_W, NULL);
+        int err = map_new_page(p, va, pte_user_flags(NX_PROT_READ | NX_PROT_WRITE), NULL);
         if (err)
             return err;
     }

@@ -60,7 +60,7 @@ static int map_ipc_buffer(struct process *p, struct thread *t)
     paddr_t pa = budget_alloc(&p->budget, 1);
     if (!pa)
         return NX_ERR_NO_MEMORY;
-    if (pt_map(p->root, ipc_buffer_va(slot), pa, PAGE_SIZE, PTE_U | PTE_R | PTE_W, 0)) {
+    if (pt_map(p->root, ipc_buffer_va(slot), pa, PAGE_SIZE, pte_user_flags(NX_PROT_READ | NX_PROT_WRITE), 0)) {
         budget_free(&p->budget, pa, 1);
         return NX_ERR_NO_MEMORY;
     }

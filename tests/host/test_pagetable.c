@@ -45,6 +45,28 @@ static void pte_encoding_round_trips(void **state)
     assert_int_equal(pt_level_size(1), 2 << 20);
 }
 
+// Every protection, mapped through pte_user_flags and read back from the table, allows
+// exactly what it names, always for user mode. No access at all is no leaf (a page table
+// pointer): such a mapping never enters the table (every fault on it is refused).
+static void user_protection_round_trips_through_the_table(void **state)
+{
+    (void)state;
+    paddr_t page = pmm_alloc();
+    assert_int_equal(pte_user_flags(0) & PTE_RWX, 0);
+    for (uint32_t prot = NX_PROT_READ; prot <= (NX_PROT_READ | NX_PROT_WRITE | NX_PROT_EXEC); prot++) {
+        assert_int_equal(pt_map(root, 0x10000, page, PAGE_SIZE, pte_user_flags(prot), 0), 0);
+        pte_t e = pt_lookup(root, 0x10000);
+        uint32_t back = (e & PTE_R ? NX_PROT_READ : 0) | (e & PTE_W ? NX_PROT_WRITE : 0) |
+                        (e & PTE_X ? NX_PROT_EXEC : 0);
+        assert_int_equal(back, prot);
+        assert_true(e & PTE_U);
+        assert_false(e & PTE_G);
+        assert_int_equal(pte_pa(e), page);
+        assert_int_equal(pt_unmap(root, 0x10000, PAGE_SIZE, false), 1);
+    }
+    pmm_free(page);
+}
+
 static void map_translate_and_unmap_4k(void **state)
 {
     (void)state;
@@ -129,6 +151,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(pte_encoding_round_trips),
+        T(user_protection_round_trips_through_the_table),
         T(map_translate_and_unmap_4k),
         T(mapping_over_a_mapping_fails_and_rolls_back),
         T(superpages_translate_offsets),
