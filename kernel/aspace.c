@@ -186,25 +186,45 @@ static void covered(const struct aspace *as, uint64_t va, uint64_t size, uint32_
         ;
 }
 
+// What is still mapped in [va, va + size) once its mappings are gone are pages the kernel
+// loaded a boot program's image into (process_load_elf): they belong to the page table and
+// are charged to p, so they go back to the pmm and the budget.
+static void free_loaded_pages(struct process *p, uint64_t va, uint64_t size)
+{
+    size_t n = pt_unmap(p->root, va, size, true);
+    if (n) {
+        vm_flush_tlb();
+        budget_uncharge(&p->budget, n);
+    }
+}
+
+// Take the mappings inside [va, va + size) (aspace_cut made it their boundaries) out of p.
+static void remove_mappings(struct process *p, uint64_t va, uint64_t size,
+                            struct kobject **zombies)
+{
+    struct aspace *as = p->aspace;
+    if (!as)
+        return;
+    uint32_t lo, hi;
+    covered(as, va, size, &lo, &hi);
+    for (uint32_t i = lo; i < hi; i++) {
+        clear_pages(p, as->maps[i].va, as->maps[i].size);
+        release(&as->maps[i], zombies);
+    }
+    memmove(&as->maps[lo], &as->maps[hi], (as->count - hi) * sizeof(as->maps[0]));
+    as->count -= hi - lo;
+}
+
 int aspace_unmap(struct process *p, uint64_t va, uint64_t size)
 {
     if (!range_ok(va, size))
         return NX_ERR_INVALID;
-    struct aspace *as = p->aspace;
-    if (!as)
-        return NX_OK;
-    int err = aspace_cut(as, va, size);
+    int err = p->aspace ? aspace_cut(p->aspace, va, size) : NX_OK;
     if (err)
         return err;
-    uint32_t lo, hi;
-    covered(as, va, size, &lo, &hi);
     struct kobject *zombies = NULL;
-    for (uint32_t i = lo; i < hi; i++) {
-        clear_pages(p, as->maps[i].va, as->maps[i].size);  // not the holes: kernel pages
-        release(&as->maps[i], &zombies);
-    }
-    memmove(&as->maps[lo], &as->maps[hi], (as->count - hi) * sizeof(as->maps[0]));
-    as->count -= hi - lo;
+    remove_mappings(p, va, size, &zombies);
+    free_loaded_pages(p, va, size);
     kobject_reap(&zombies);
     return NX_OK;
 }
