@@ -66,22 +66,6 @@ int aspace_pick(const struct aspace *as, paddr_t root, uint64_t size, uint64_t *
     }
 }
 
-// A new reference to m's VMO, for a new mapping of it.
-static void hold(const struct mapping *m)
-{
-    kobject_ref(&m->vmo->obj);
-    if (m->prot & NX_PROT_WRITE)
-        m->vmo->writable_maps++;
-}
-
-// Drop m's reference (onto *zombies: destroyed once the table is consistent again).
-static void release(const struct mapping *m, struct kobject **zombies)
-{
-    if (m->prot & NX_PROT_WRITE)
-        m->vmo->writable_maps--;
-    kobject_unref_later(&m->vmo->obj, zombies);
-}
-
 // Does a mapping strictly contain va (so that cutting there needs a slot)?
 static bool inside(const struct aspace *as, uint64_t va)
 {
@@ -107,7 +91,7 @@ static void split_at(struct aspace *as, uint64_t va)
     m[1].va = va;
     m[1].size -= head;
     m[1].offset += head;
-    hold(&m[1]);
+    vmo_mapping_add(m[1].vmo, m[1].prot);
 }
 
 int aspace_cut(struct aspace *as, uint64_t va, uint64_t size)
@@ -124,7 +108,7 @@ int aspace_cut(struct aspace *as, uint64_t va, uint64_t size)
 // rights, never writable once sealed.
 static bool prot_allowed(const struct vmo *v, uint32_t prot, uint32_t max_prot)
 {
-    return !(prot & ~max_prot) && !((prot & NX_PROT_WRITE) && (v->flags & VMO_SEALED));
+    return !(prot & ~max_prot) && !((prot & NX_PROT_WRITE) && vmo_check_write(v));
 }
 
 // Checks of aspace_map that need no table: prot, rights, seal, the VMO range.
@@ -165,7 +149,7 @@ int aspace_map(struct process *p, struct vmo *v, uint64_t va, uint64_t offset, u
     struct mapping *m = open_slot(p->aspace, first_above(p->aspace, va));
     *m = (struct mapping){ .va = va, .size = size, .offset = offset, .vmo = v, .prot = prot,
                            .max_prot = max_prot };
-    hold(m);
+    vmo_mapping_add(v, prot);
     *out = va;
     return NX_OK;
 }
@@ -209,7 +193,7 @@ static void remove_mappings(struct process *p, uint64_t va, uint64_t size,
     covered(as, va, size, &lo, &hi);
     for (uint32_t i = lo; i < hi; i++) {
         clear_pages(p, as->maps[i].va, as->maps[i].size);
-        release(&as->maps[i], zombies);
+        vmo_mapping_drop(as->maps[i].vmo, as->maps[i].prot, zombies);  // destroyed once consistent
     }
     memmove(&as->maps[lo], &as->maps[hi], (as->count - hi) * sizeof(as->maps[0]));
     as->count -= hi - lo;
@@ -258,7 +242,7 @@ int aspace_protect(struct process *p, uint64_t va, uint64_t size, uint32_t prot)
     covered(as, va, size, &lo, &hi);
     for (uint32_t i = lo; i < hi; i++) {
         struct mapping *m = &as->maps[i];
-        m->vmo->writable_maps += !!(prot & NX_PROT_WRITE) - !!(m->prot & NX_PROT_WRITE);
+        vmo_mapping_protect(m->vmo, m->prot, prot);
         m->prot = prot;
     }
     // Touched pages fault back in with the new protection: simpler than rewriting entries.
@@ -276,7 +260,7 @@ int aspace_fault(struct process *p, uint64_t va, uint32_t access)
     // Only pages that cannot change under the mapping enter the page table: the VMO's own,
     // or a sealed VMO's borrowed ones. Anything else is committed now (for a clone: copied),
     // so a later commit by another mapping or by vmo_write never leaves a stale entry.
-    bool commit = (access & NX_PROT_WRITE) || !(m->vmo->flags & VMO_SEALED);
+    bool commit = (access & NX_PROT_WRITE) || !vmo_sealed(m->vmo);
     paddr_t pa;
     int err = vmo_get_page(m->vmo, index, commit, &pa);
     if (err)
@@ -298,7 +282,7 @@ void aspace_destroy(struct process *p)
     struct kobject *zombies = NULL;
     for (uint32_t i = 0; i < as->count; i++) {
         clear_pages(p, as->maps[i].va, as->maps[i].size);
-        release(&as->maps[i], &zombies);
+        vmo_mapping_drop(as->maps[i].vmo, as->maps[i].prot, &zombies);  // destroyed once consistent
     }
     p->aspace = NULL;
     process_free_object_page(p, as);
