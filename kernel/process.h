@@ -16,6 +16,8 @@
 
 struct thread;
 struct handle_table;
+struct notification;
+struct nx_process_info;
 struct aspace;
 
 enum process_state { PROCESS_ALIVE, PROCESS_DEAD };
@@ -56,6 +58,12 @@ int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
 // notification. If the current thread is p's, the caller must switch away after.
 // A process that never ran also ends when the last handle to it is closed.
 void process_end(struct process *p, long status);
+// End p (alive), killed by the current process; if p is the current process, never returns.
+void process_kill(struct process *p);
+// Signal `bits` (not 0) of n when p ends (at once if it has), replacing any earlier watch.
+void process_watch(struct process *p, struct notification *n, uint64_t bits);
+// What nx_process_info reports about p.
+void process_info(const struct process *p, struct nx_process_info *info);
 // A zeroed page for a kernel object, charged to p's budget; the object holds a reference on
 // p until process_free_object_page, so the budget outlives it. NULL when over budget.
 void *process_alloc_object_page(struct process *p);
