@@ -127,8 +127,8 @@ static void own_image_can_be_unmapped(void)
 
 int main(void)
 {
-    unstarted_processes_are_freed_by_their_last_handle();
     deep_chain_is_killed_from_its_root();
+    unstarted_processes_are_freed_by_their_last_handle();
     own_image_can_be_unmapped();  // last: nx_spawn copies the whole image, hole or not
     nx_printf("lifecycle: %d failures\n", failures);
     return failures;
