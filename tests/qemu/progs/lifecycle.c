@@ -25,12 +25,13 @@ static long used_budget(void)
 // ---- a chain as deep as the budget allows ----
 
 // What spawning one more link costs its parent besides the child's budget: copies of this
-// program's image, the child's stack, the VMO objects, and room for this link's own kernel
-// pages (the slack is measured, not guessed: a smaller one ends the chain early, no more).
+// program's image, and 8 pages for the VMO objects and the stack pages the child touches
+// (charged to the VMOs' creator). Measured: the chain then has ~340 links, where the old
+// recursive kill overflowed its kernel stack at ~210.
 static long link_cost(void)
 {
     long image = (long)((__nx_data_end - __nx_text_start + 4095) / 4096);
-    return image + NX_SPAWN_STACK_SIZE / 4096 + 24;
+    return image + 8;
 }
 
 // One link: gives almost all of its budget to the next, then waits for ever. The last one,
@@ -63,7 +64,7 @@ static void deep_chain_is_killed_from_its_root(void)
     nx_notify_wait_bits((nx_handle_t)done, NX_DEADLINE_NEVER, &bits);
     long depth = nx_system_info(NX_INFO_LIVE_PROCESSES) - processes;
     nx_printf("lifecycle: chain of %ld processes\n", depth);
-    expect("the chain is deep", depth >= 100, 1);
+    expect("the chain is deep", depth >= 300, 1);
     expect("kill its root", nx_process_kill(first), NX_OK);
     expect("every link ended", nx_system_info(NX_INFO_LIVE_PROCESSES), processes);
     struct nx_process_info info;
