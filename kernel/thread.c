@@ -1,6 +1,6 @@
-// Thread objects. Each thread owns THREAD_PAGES contiguous pages (the struct at the bottom,
-// its kernel stack growing down from the top) and one IPC buffer page mapped into its
-// process, all charged to the process's budget.
+// Thread objects. Each thread owns THREAD_PAGES contiguous pages (the struct at the top, its
+// kernel stack growing down below it, with a guard page under its alias) and one IPC buffer
+// page mapped into its process, all charged to the process's budget.
 //
 // Lifetime: a new thread holds one reference on itself ("it runs"), handles hold the others.
 // thread_kill ends it at once except for its memory: the running reference is dropped as soon
@@ -20,7 +20,11 @@
 #include "arch/riscv/pagetable.h"
 #include "arch/riscv/vm.h"
 
-#define THREAD_PAGES 2
+// A thread's pages hold the struct at their top and its kernel stack below it. The stack is
+// used through its alias in the kernel stack region (vm.c), whose guard page below it turns
+// an overflow into a fault (reported as such) instead of a write over the direct map.
+#define THREAD_PAGES KSTACK_PAGES
+#define THREAD_OFFSET (KSTACK_SIZE - ((sizeof(struct thread) + 15) & ~15UL))  // the struct
 
 _Static_assert(offsetof(struct thread, tf) == 0, "trap.S expects the trapframe first");
 _Static_assert(offsetof(struct thread, kstack_top) == THREAD_KSTACK_TOP, "trap.S offset");
@@ -32,6 +36,12 @@ _Static_assert(offsetof(struct trapframe, tval) == TF_TVAL, "trap.S offset");
 _Static_assert(sizeof(struct trapframe) == TF_SIZE, "trap.S frame size");
 _Static_assert(sizeof(struct context) == CTX_SIZE, "switch.S context size");
 _Static_assert(sizeof(struct thread) < 1024, "leave most of the pages to the stack");
+
+// The physical address of t's pages.
+static paddr_t thread_pages(const struct thread *t)
+{
+    return kva_to_pa(t) - THREAD_OFFSET;
+}
 _Static_assert(NX_PROCESS_MAX_THREADS <= 64, "thread_slots is one word");
 
 void user_return(void);  // trap.S
@@ -45,8 +55,8 @@ static void thread_destroy(struct kobject *obj)
 {
     struct thread *t = (struct thread *)((char *)obj - offsetof(struct thread, obj));
     struct process *p = t->proc;
-    thread_check_stack(t);
-    budget_free(&p->budget, kva_to_pa(t), THREAD_PAGES);
+    vm_unmap_kstack(thread_pages(t));
+    budget_free(&p->budget, thread_pages(t), THREAD_PAGES);
     kobject_unref(&p->obj);
 }
 
@@ -83,10 +93,10 @@ int thread_create(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
 {
     if (p->state != PROCESS_ALIVE)
         return NX_ERR_BAD_STATE;
-    paddr_t pa = budget_alloc(&p->budget, THREAD_PAGES);
+    paddr_t pa = budget_alloc_aligned(&p->budget, THREAD_PAGES, THREAD_PAGES);
     if (!pa)
         return NX_ERR_NO_MEMORY;
-    struct thread *t = pa_to_kva(pa);
+    struct thread *t = (struct thread *)((char *)pa_to_kva(pa) + THREAD_OFFSET);
     int err = map_ipc_buffer(p, t);
     if (err) {
         budget_free(&p->budget, pa, THREAD_PAGES);
@@ -94,7 +104,7 @@ int thread_create(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
     }
     kobject_init(&t->obj, NX_OBJ_THREAD, thread_destroy);
     kobject_ref(&p->obj);
-    t->kstack_top = (uint64_t)t + THREAD_PAGES * PAGE_SIZE;
+    t->kstack_top = vm_map_kstack(pa) + THREAD_OFFSET;
     t->tf.epc = pc;
     t->tf.regs[REG_SP] = sp;
     t->tf.regs[REG_A0] = arg;
@@ -105,7 +115,6 @@ int thread_create(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
     t->proc = p;
     t->state = THREAD_BLOCKED;
     t->rq.priority = priority;
-    t->canary = THREAD_CANARY;
     t->proc_next = p->threads;
     p->threads = t;
     *out = t;
@@ -135,11 +144,6 @@ void thread_kill(struct thread *t)
     t->state = THREAD_DEAD;
     if (t != current_thread)
         kobject_unref(&t->obj);  // else the scheduler drops it once off t's stack
-}
-
-void thread_stack_overflow(const struct thread *t)
-{
-    panic("kernel stack overflow in thread %p", (const void *)t);
 }
 
 _Noreturn void thread_exit(void)

@@ -67,6 +67,26 @@ static void user_protection_round_trips_through_the_table(void **state)
     pmm_free(page);
 }
 
+// pt_entry makes the tables of a region once; leaves written through it come and go without
+// freeing them (the kernel stack region is shared by every root this way).
+static void entries_keep_their_tables(void **state)
+{
+    (void)state;
+    uint64_t va = 0xffffffe000000000UL;
+    assert_null(pt_entry(root, va, false));
+    size_t before = pmm_stats().free_pages;
+    pte_t *e = pt_entry(root, va, true);
+    assert_non_null(e);
+    assert_int_equal(pmm_stats().free_pages, before - 2);  // one table per level below the root
+    paddr_t page = pmm_alloc();
+    *e = pte_make(page, PTE_R | PTE_W | PTE_A | PTE_D);
+    assert_int_equal(pt_translate(root, va + 8, PTE_W), page + 8);
+    *e = 0;
+    assert_int_equal(pt_translate(root, va, 0), 0);
+    assert_ptr_equal(pt_entry(root, va + PAGE_SIZE, false), e + 1);  // the tables stay
+    pmm_free(page);
+}
+
 static void map_translate_and_unmap_4k(void **state)
 {
     (void)state;
@@ -152,6 +172,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(pte_encoding_round_trips),
         T(user_protection_round_trips_through_the_table),
+        T(entries_keep_their_tables),
         T(map_translate_and_unmap_4k),
         T(mapping_over_a_mapping_fails_and_rolls_back),
         T(superpages_translate_offsets),

@@ -8,10 +8,14 @@
 #include "panic.h"
 
 extern char __kernel_start[], __text_end[], __rodata_end[], __kernel_end[];
+// Unmapped pages below the boot stack and the trap stack (entry.S).
+extern char boot_stack_guard[], trap_stack_guard[];
 
 #define FIRST_KERNEL_INDEX (PT_ENTRIES / 2)  // Sv39 upper half starts at root entry 256
 
 static paddr_t kernel_root;
+static paddr_t ram_base;  // kernel stacks' aliases are placed by their offset from it
+static uint64_t ram_size;
 
 static paddr_t image_pa(const char *va) { return (paddr_t)(uintptr_t)va - KERNEL_VA_OFFSET; }
 
@@ -22,8 +26,53 @@ static void map_image_range(const char *start, const char *end, uint64_t flags)
         panic("vm: cannot map kernel image at %lx", va);
 }
 
-void vm_init_kernel(void)
+// Every table of the kernel stack region is made at boot and kept: each process's root shares
+// them (vm_create_user_root copies the kernel half), and a stack is then mapped or unmapped by
+// writing its leaf entries, with nothing to allocate. One table page per MiB of RAM.
+static void init_kstack_region(void)
 {
+    for (uint64_t off = 0; off < 2 * ram_size; off += pt_level_size(1))
+        if (!pt_entry(kernel_root, KSTACK_BASE + off, true))
+            panic("vm: no page for the kernel stack tables");
+}
+
+static uint64_t kstack_guard_va(paddr_t pa)
+{
+    return KSTACK_BASE + 2 * (pa - ram_base);
+}
+
+uint64_t vm_map_kstack(paddr_t pa)
+{
+    uint64_t va = kstack_guard_va(pa) + KSTACK_SIZE;
+    for (uint64_t off = 0; off < KSTACK_SIZE; off += PAGE_SIZE) {
+        *pt_entry(kernel_root, va + off, false) =
+            pte_make(pa + off, PTE_R | PTE_W | PTE_G | PTE_A | PTE_D);
+        sfence_vma_page(va + off);  // a fault on a stale invalid entry would be fatal here
+    }
+    return va;
+}
+
+void vm_unmap_kstack(paddr_t pa)
+{
+    uint64_t va = kstack_guard_va(pa) + KSTACK_SIZE;
+    for (uint64_t off = 0; off < KSTACK_SIZE; off += PAGE_SIZE) {
+        *pt_entry(kernel_root, va + off, false) = 0;
+        sfence_vma_page(va + off);
+    }
+}
+
+bool vm_is_stack_guard(uint64_t va)
+{
+    if (va - (uint64_t)boot_stack_guard < PAGE_SIZE || va - (uint64_t)trap_stack_guard < PAGE_SIZE)
+        return true;
+    return va >= KSTACK_BASE && va - KSTACK_BASE < 2 * ram_size &&
+           (va - KSTACK_BASE) % (2 * KSTACK_SIZE) < KSTACK_SIZE;
+}
+
+void vm_init_kernel(paddr_t ram, uint64_t size)
+{
+    ram_base = ram;
+    ram_size = size;
     kernel_root = pt_create();
     if (!kernel_root)
         panic("vm: no page for the kernel root table");
@@ -31,7 +80,11 @@ void vm_init_kernel(void)
         panic("vm: cannot build the direct map");
     map_image_range(__kernel_start, __text_end, PTE_R | PTE_X);
     map_image_range(__text_end, __rodata_end, PTE_R);
-    map_image_range(__rodata_end, __kernel_end, PTE_R | PTE_W);
+    // Data and bss, but not the guard pages (entry.S puts the boot one first).
+    map_image_range(__rodata_end, boot_stack_guard, PTE_R | PTE_W);
+    map_image_range(boot_stack_guard + PAGE_SIZE, trap_stack_guard, PTE_R | PTE_W);
+    map_image_range(trap_stack_guard + PAGE_SIZE, __kernel_end, PTE_R | PTE_W);
+    init_kstack_region();
     vm_activate(kernel_root);
 }
 
