@@ -97,14 +97,20 @@ int thread_create(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
     if (!pa)
         return NX_ERR_NO_MEMORY;
     struct thread *t = (struct thread *)((char *)pa_to_kva(pa) + THREAD_OFFSET);
-    int err = map_ipc_buffer(p, t);
+    uint64_t stack;
+    int err = vm_map_kstack(pa, &stack);
+    if (!err) {
+        err = map_ipc_buffer(p, t);
+        if (err)
+            vm_unmap_kstack(pa);
+    }
     if (err) {
         budget_free(&p->budget, pa, THREAD_PAGES);
         return err;
     }
     kobject_init(&t->obj, NX_OBJ_THREAD, thread_destroy);
     kobject_ref(&p->obj);
-    t->kstack_top = vm_map_kstack(pa) + THREAD_OFFSET;
+    t->kstack_top = stack + THREAD_OFFSET;
     t->tf.epc = pc;
     t->tf.regs[REG_SP] = sp;
     t->tf.regs[REG_A0] = arg;

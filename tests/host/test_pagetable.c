@@ -73,9 +73,9 @@ static void entries_keep_their_tables(void **state)
 {
     (void)state;
     uint64_t va = 0xffffffe000000000UL;
-    assert_null(pt_entry(root, va, false));
+    assert_null(pt_entry(root, va, 0, false));
     size_t before = pmm_stats().free_pages;
-    pte_t *e = pt_entry(root, va, true);
+    pte_t *e = pt_entry(root, va, 0, true);
     assert_non_null(e);
     assert_int_equal(pmm_stats().free_pages, before - 2);  // one table per level below the root
     paddr_t page = pmm_alloc();
@@ -83,7 +83,7 @@ static void entries_keep_their_tables(void **state)
     assert_int_equal(pt_translate(root, va + 8, PTE_W), page + 8);
     *e = 0;
     assert_int_equal(pt_translate(root, va, 0), 0);
-    assert_ptr_equal(pt_entry(root, va + PAGE_SIZE, false), e + 1);  // the tables stay
+    assert_ptr_equal(pt_entry(root, va + PAGE_SIZE, 0, false), e + 1);  // the tables stay
     pmm_free(page);
 }
 

@@ -8,8 +8,9 @@
 // and switch to it.
 void vm_init_kernel(paddr_t ram, uint64_t size);
 // Map the KSTACK_PAGES at pa (aligned to KSTACK_PAGES pages, in RAM) as a kernel stack with a
-// guard below it; returns the stack's lowest address (its top is KSTACK_SIZE above).
-uint64_t vm_map_kstack(paddr_t pa);
+// guard below it; *stack = its lowest address (its top is KSTACK_SIZE above).
+// NX_ERR_NO_MEMORY when a page table is needed and none is left.
+int vm_map_kstack(paddr_t pa, uint64_t *stack);
 void vm_unmap_kstack(paddr_t pa);
 // Is va in a guard page below a kernel stack (a fault there is a kernel stack overflow)?
 bool vm_is_stack_guard(uint64_t va);
