@@ -170,33 +170,40 @@ static void covered(const struct aspace *as, uint64_t va, uint64_t size, uint32_
         ;
 }
 
-// What is still mapped in [va, va + size) once its mappings are gone are pages the kernel
-// loaded a boot program's image into (process_load_elf): they belong to the page table and
-// are charged to p, so they go back to the pmm and the budget.
-static void free_loaded_pages(struct process *p, uint64_t va, uint64_t size)
+// Pages mapped in [va, end) outside every mapping are pages the kernel loaded a boot
+// program's image into (process_load_elf): they belong to the page table and are charged to
+// p, so they go back to the pmm and the budget.
+static void free_loaded_pages(struct process *p, uint64_t va, uint64_t end)
 {
-    size_t n = pt_unmap(p->root, va, size, true);
+    size_t n = va < end ? pt_unmap(p->root, va, end - va, true) : 0;
     if (n) {
         vm_flush_tlb();
         budget_uncharge(&p->budget, n);
     }
 }
 
-// Take the mappings inside [va, va + size) (aspace_cut made it their boundaries) out of p.
-static void remove_mappings(struct process *p, uint64_t va, uint64_t size,
-                            struct kobject **zombies)
+// Unmap everything in [va, va + size), whose mappings aspace_cut made boundaries: the
+// mappings' pages stay with their VMOs, the holes between them are looked at for loaded ones.
+static void remove_range(struct process *p, uint64_t va, uint64_t size,
+                         struct kobject **zombies)
 {
     struct aspace *as = p->aspace;
-    if (!as)
-        return;
-    uint32_t lo, hi;
-    covered(as, va, size, &lo, &hi);
+    uint32_t lo = 0, hi = 0;
+    if (as)
+        covered(as, va, size, &lo, &hi);
+    uint64_t next = va;  // start of the part not looked at yet
     for (uint32_t i = lo; i < hi; i++) {
-        clear_pages(p, as->maps[i].va, as->maps[i].size);
-        vmo_mapping_drop(as->maps[i].vmo, as->maps[i].prot, zombies);  // destroyed once consistent
+        struct mapping *m = &as->maps[i];
+        free_loaded_pages(p, next, m->va);
+        clear_pages(p, m->va, m->size);
+        vmo_mapping_drop(m->vmo, m->prot, zombies);  // destroyed once consistent
+        next = map_end(m);
     }
-    memmove(&as->maps[lo], &as->maps[hi], (as->count - hi) * sizeof(as->maps[0]));
-    as->count -= hi - lo;
+    free_loaded_pages(p, next, va + size);
+    if (as) {
+        memmove(&as->maps[lo], &as->maps[hi], (as->count - hi) * sizeof(as->maps[0]));
+        as->count -= hi - lo;
+    }
 }
 
 int aspace_unmap(struct process *p, uint64_t va, uint64_t size)
@@ -207,8 +214,7 @@ int aspace_unmap(struct process *p, uint64_t va, uint64_t size)
     if (err)
         return err;
     struct kobject *zombies = NULL;
-    remove_mappings(p, va, size, &zombies);
-    free_loaded_pages(p, va, size);
+    remove_range(p, va, size, &zombies);
     kobject_reap(&zombies);
     return NX_OK;
 }

@@ -75,8 +75,15 @@ void kobject_unref_later(struct kobject *obj, struct kobject **zombies)
         push_zombie(obj, zombies);
 }
 
+void kobject_handle_added(struct kobject *obj)
+{
+    kobject_ref(obj);
+    obj->handles++;
+}
+
 void kobject_handle_dropped(struct kobject *obj, struct kobject **zombies)
 {
+    obj->handles--;
     // With no handle left, nothing can name obj to put it on a list a second time.
     if (obj->handles == 0 && obj->last_handle)
         push_zombie(obj, zombies);  // still referenced: the hook runs, then the unref

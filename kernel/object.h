@@ -9,7 +9,7 @@
 struct kobject {
     uint32_t type;      // enum nx_obj_type, never NX_OBJ_ANY
     uint32_t refcount;  // 0 only between the last unref and destroy
-    uint32_t handles;   // how many of those references are handles (handle.c keeps it)
+    uint32_t handles;   // how many of those references are handles
     // Frees the object. Called once, with refcount 0 and no handle left naming the object;
     // it may close or revoke handles (the handle tables are consistent when it runs).
     // NULL for objects that are never freed (static ones).
@@ -30,9 +30,12 @@ void kobject_unref(struct kobject *obj);
 // caller in the middle of changing several structures can destroy only once they are
 // consistent again. kobject_reap destroys everything on the list.
 void kobject_unref_later(struct kobject *obj, struct kobject **zombies);
-// A handle's reference is dropped (handle.c, after taking the handle out of obj->handles):
-// like kobject_unref_later, but if it was the last handle and obj has a last_handle hook,
-// obj goes on *zombies with that reference, and kobject_reap calls the hook, then drops it.
+// A new handle names obj (handle.c): a reference counted as a handle. A handle that moves
+// between tables stays the same handle.
+void kobject_handle_added(struct kobject *obj);
+// A handle's reference is dropped (handle.c): like kobject_unref_later, but if it was the
+// last handle and obj has a last_handle hook, obj goes on *zombies with that reference, and
+// kobject_reap calls the hook, then drops it.
 void kobject_handle_dropped(struct kobject *obj, struct kobject **zombies);
 // Destroy what the zombie list holds (and run its last_handle hooks).
 void kobject_reap(struct kobject **zombies);
