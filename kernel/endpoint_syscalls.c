@@ -65,7 +65,9 @@ static struct endpoint *get_for_message(uint64_t h, uint32_t rights, uint64_t in
 long sys_endpoint_create(void)
 {
     struct endpoint *ep;
-    int err = endpoint_create(current_process, &ep);
+    int err = syscall_room(1);
+    if (err == NX_OK)
+        err = endpoint_create(current_process, &ep);
     return err ? err : syscall_install(&ep->obj, NX_RIGHTS_ALL);
 }
 

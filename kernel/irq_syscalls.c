@@ -17,11 +17,15 @@ long sys_irq_create(uint64_t resource, uint64_t line, uint64_t notif, uint64_t b
         err = syscall_get(notif, NX_OBJ_NOTIFICATION, NX_RIGHT_SIGNAL, &n, NULL);
     if (err)
         return err;
-    if (bits == 0 || line > IRQ_LINE_MAX || !resource_allows_irq(res, (uint32_t)line))
+    if (bits == 0)
         return NX_ERR_INVALID;
+    // Like an address outside the device windows for nx_vmo_physical.
+    if (line > IRQ_LINE_MAX || !resource_allows_irq(res, (uint32_t)line))
+        return NX_ERR_ACCESS;
     struct irq *irq;
-    err = irq_create(current_process, (uint32_t)line, (struct notification *)n, bits, &irq);
-    // On failure the install drops our reference, and the object's destruction undoes it all.
+    err = syscall_room(1);
+    if (err == NX_OK)
+        err = irq_create(current_process, (uint32_t)line, (struct notification *)n, bits, &irq);
     return err ? err : syscall_install(&irq->obj, IRQ_RIGHTS);
 }
 

@@ -20,7 +20,9 @@ static int get_notification(nx_handle_t h, uint32_t rights, struct notification 
 long sys_notification_create(void)
 {
     struct notification *n;
-    int err = notification_create(current_process, &n);
+    int err = syscall_room(1);
+    if (err == NX_OK)
+        err = notification_create(current_process, &n);
     return err ? err : syscall_install(&n->obj, NX_RIGHTS_ALL);
 }
 

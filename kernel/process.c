@@ -79,36 +79,46 @@ static void name_process(struct process *p, const char *name)
     p->name[n] = '\0';
 }
 
-int process_create(const char *name, size_t pages, struct process *creator,
-                   struct process **out)
+// The pages of a new process, all or none: its struct, its handle table and its page-table
+// root. Nothing else has seen them, so giving back a partial set changes nothing.
+static struct process *alloc_process_pages(void)
 {
-    if (pages < OVERHEAD_PAGES + 1)
-        return NX_ERR_NO_MEMORY;
-    if (creator && budget_charge(&creator->budget, pages))
-        return NX_ERR_NO_MEMORY;
     paddr_t pa = pmm_alloc();
     paddr_t table = pmm_alloc_contig(TABLE_PAGES, 1);
     paddr_t root = vm_create_user_root();
-    if (!pa || !table || !root) {
-        if (pa)
-            pmm_free(pa);
-        if (table)
-            pmm_free_contig(table, TABLE_PAGES);
-        if (root)
-            vm_destroy_user_root(root);
-        if (creator)
-            budget_uncharge(&creator->budget, pages);
-        return NX_ERR_NO_MEMORY;
+    if (pa && table && root) {
+        struct process *p = pa_to_kva(pa);
+        p->handles = pa_to_kva(table);
+        p->root = root;
+        return p;
     }
-    struct process *p = pa_to_kva(pa);
+    if (pa)
+        pmm_free(pa);
+    if (table)
+        pmm_free_contig(table, TABLE_PAGES);
+    if (root)
+        vm_destroy_user_root(root);
+    return NULL;
+}
+
+// Check, then act: the creator's budget, the pid counter and the process list change only
+// once nothing can fail any more.
+int process_create(const char *name, size_t pages, struct process *creator,
+                   struct process **out)
+{
+    if (pages < OVERHEAD_PAGES + 1 || (creator && !budget_room(&creator->budget, pages)))
+        return NX_ERR_NO_MEMORY;
+    struct process *p = alloc_process_pages();
+    if (!p)
+        return NX_ERR_NO_MEMORY;
     kobject_init(&p->obj, NX_OBJ_PROCESS, process_free);  // the reference "it is alive"
     p->obj.last_handle = process_last_handle;
-    p->handles = pa_to_kva(table);
     handle_table_init(p->handles);
-    p->root = root;
     p->budget = (struct page_budget){ .limit = pages, .used = OVERHEAD_PAGES };
-    if (creator)
+    if (creator) {
+        budget_charge(&creator->budget, pages);  // cannot fail: the room was checked
         link_child(creator, p);
+    }
     p->pid = next_pid++;
     name_process(p, name);
     live_processes++;
@@ -207,21 +217,29 @@ int process_load_elf(struct process *p, const void *file, size_t len, uint64_t *
 #define SELF_RIGHTS (NX_RIGHT_READ | NX_RIGHT_MAP | NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | \
                      NX_RIGHT_TRANSFER)
 
+// Check, then act: the handles are checked and the thread (the one part that can still fail)
+// is made before any handle moves, so a failed start leaves both tables as they were.
 int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uint64_t arg3,
-                  uint8_t priority)
+                  uint8_t priority, struct handle_table *from, const struct handle_xfer *give)
 {
     if (p->state != PROCESS_ALIVE || p->started)
         return NX_ERR_BAD_STATE;
-    nx_handle_t self;
-    int err = handle_install(p->handles, &p->obj, SELF_RIGHTS, &self);
+    if (handle_table_room(p->handles) < (give ? 2u : 1u))  // the given handle, the self handle
+        return NX_ERR_NO_SPACE;
+    int err = give ? handle_transfer_check(from, give, 1, p->handles) : NX_OK;
+    struct thread *t;
+    if (err == NX_OK)
+        err = thread_create(p, pc, sp, arg, priority, &t);
     if (err)
         return err;
-    struct thread *t;
-    err = thread_create(p, pc, sp, arg, priority, &t);
-    if (err) {
-        handle_close(p->handles, self);
-        return err;
+    if (give) {
+        nx_handle_t given;
+        handle_transfer_commit(from, give, 1, p->handles, &given);
+        t->tf.regs[REG_A0] = given;
     }
+    nx_handle_t self;
+    if (handle_install(p->handles, &p->obj, SELF_RIGHTS, &self))
+        panic("process_start: no room for the self handle");
     t->tf.regs[REG_A2] = self;
     t->tf.regs[REG_A3] = arg3;
     p->started = true;

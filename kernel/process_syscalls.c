@@ -29,14 +29,13 @@ long sys_process_create(uint64_t name, uint64_t len, uint64_t pages)
         return err;
     buf[len] = '\0';
     struct process *p;
-    err = process_create(buf, pages, current_process, &p);
+    err = syscall_room(1);
+    if (err == NX_OK)
+        err = process_create(buf, pages, current_process, &p);
     if (err)
         return err;
     kobject_ref(&p->obj);  // for the handle; the creation reference means "alive"
-    long h = syscall_install(&p->obj, NX_RIGHTS_ALL);
-    if (h < 0)
-        process_end(p, NX_EXIT_KILLED);
-    return h;
+    return syscall_install(&p->obj, NX_RIGHTS_ALL);
 }
 
 // A user pc or stack pointer: inside the user half, or the thread faults at once.
@@ -55,26 +54,11 @@ long sys_process_start(uint64_t proc, uint64_t pc, uint64_t sp, uint64_t h, uint
         return NX_ERR_INVALID;
     if (priority > current_thread->rq.priority)  // never above the starter (see thread.c)
         return NX_ERR_ACCESS;
-    if (p->state != PROCESS_ALIVE || p->started)
-        return NX_ERR_BAD_STATE;
-    struct handle_table *from = current_process->handles;
-    nx_handle_t given = NX_HANDLE_INVALID;
-    if (h != NX_HANDLE_INVALID) {
-        struct handle_xfer x = { .handle = (nx_handle_t)h, .rights = NX_RIGHTS_SAME };
-        if (h > UINT32_MAX)
-            return NX_ERR_BAD_HANDLE;
-        // Room for the handle and the self handle, so that the start cannot fail half-way.
-        if (NX_HANDLE_TABLE_SIZE - handle_table_live(p->handles) < 2)
-            return NX_ERR_NO_SPACE;
-        err = handle_transfer_check(from, &x, 1, p->handles);
-        if (err)
-            return err;
-        handle_transfer_commit(from, &x, 1, p->handles, &given);
-    }
-    err = process_start(p, pc, sp, given, NX_HANDLE_INVALID, (uint8_t)priority);
-    if (err && given != NX_HANDLE_INVALID)
-        handle_close(p->handles, given);  // lost with the failed start, as documented
-    return err;
+    if (h > UINT32_MAX)
+        return NX_ERR_BAD_HANDLE;
+    struct handle_xfer x = { .handle = (nx_handle_t)h, .rights = NX_RIGHTS_SAME };
+    return process_start(p, pc, sp, NX_HANDLE_INVALID, NX_HANDLE_INVALID, (uint8_t)priority,
+                         current_process->handles, h != NX_HANDLE_INVALID ? &x : NULL);
 }
 
 long sys_process_kill(uint64_t proc)

@@ -12,8 +12,11 @@
 // raw register: values above 32 bits are NX_ERR_BAD_HANDLE.
 int syscall_get(uint64_t h, uint32_t type, uint32_t rights, struct kobject **out,
                 uint32_t *badge);
+// Check, then act: a syscall that gives the caller new handles first checks that its table has
+// room for n (NX_ERR_NO_SPACE otherwise), before any change; syscall_install then cannot fail.
+int syscall_room(uint32_t n);
 // Install a handle to obj in the current process with `rights`, taking over the caller's
-// reference (dropped on failure). Returns the handle value or a negative error.
+// reference; returns its value. The caller checked the room (panics otherwise).
 long syscall_install(struct kobject *obj, uint32_t rights);
 
 // Handlers the host tests call directly. Arguments are whole registers: a handle with bits

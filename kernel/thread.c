@@ -60,16 +60,16 @@ static void thread_destroy(struct kobject *obj)
     kobject_unref(&p->obj);
 }
 
-// Take a free IPC buffer slot of p and map a fresh page there.
+// Take a free IPC buffer slot of p (thread_create checked there is one) and map a fresh page
+// there.
 static int map_ipc_buffer(struct process *p, struct thread *t)
 {
-    if (p->thread_slots == UINT64_MAX)
-        return NX_ERR_NO_SPACE;
     uint32_t slot = (uint32_t)__builtin_ctzll(~p->thread_slots);
     paddr_t pa = budget_alloc(&p->budget, 1);
     if (!pa)
         return NX_ERR_NO_MEMORY;
-    if (pt_map(p->root, ipc_buffer_va(slot), pa, PAGE_SIZE, pte_user_flags(NX_PROT_READ | NX_PROT_WRITE), 0)) {
+    uint64_t flags = pte_user_flags(NX_PROT_READ | NX_PROT_WRITE);
+    if (pt_map(p->root, ipc_buffer_va(slot), pa, PAGE_SIZE, flags, 0)) {
         budget_free(&p->budget, pa, 1);
         return NX_ERR_NO_MEMORY;
     }
@@ -93,6 +93,12 @@ int thread_create(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
 {
     if (p->state != PROCESS_ALIVE)
         return NX_ERR_BAD_STATE;
+    if (p->thread_slots == UINT64_MAX)
+        return NX_ERR_NO_SPACE;
+    // Every page checked against the budget before the first is taken; only the kernel
+    // running out of pages can still fail a step, whose pages the step then gives back.
+    if (!budget_room(&p->budget, THREAD_PAGES + 1))
+        return NX_ERR_NO_MEMORY;
     paddr_t pa = budget_alloc_aligned(&p->budget, THREAD_PAGES, THREAD_PAGES);
     if (!pa)
         return NX_ERR_NO_MEMORY;

@@ -1,7 +1,6 @@
 // Thread system calls: the process lookup and the argument checks around kernel/thread.c.
 #include <nexus/errors.h>
 #include <nexus/syscall.h>
-#include "handle.h"
 #include "process.h"
 #include "sched.h"
 #include "syscall.h"
@@ -21,10 +20,10 @@ long sys_thread_create(uint64_t proc, uint64_t pc, uint64_t sp, uint64_t arg, ui
     // No thread can make a thread more urgent than itself (else any could take the CPU).
     if (priority > current_thread->rq.priority)
         return NX_ERR_ACCESS;
-    if (NX_HANDLE_TABLE_SIZE == handle_table_live(current_process->handles))
-        return NX_ERR_NO_SPACE;
     struct thread *t;
-    err = thread_create(p, pc, sp, arg, (uint8_t)priority, &t);
+    err = syscall_room(1);
+    if (err == NX_OK)
+        err = thread_create(p, pc, sp, arg, (uint8_t)priority, &t);
     if (err)
         return err;
     // A thread of the caller's own process shares its global pointer, so code linked with

@@ -16,7 +16,9 @@ long sys_timer_create(uint64_t notif, uint64_t bits)
     if (bits == 0)
         return NX_ERR_INVALID;
     struct timer *t;
-    err = timer_create(current_process, (struct notification *)n, bits, &t);
+    err = syscall_room(1);
+    if (err == NX_OK)
+        err = timer_create(current_process, (struct notification *)n, bits, &t);
     return err ? err : syscall_install(&t->obj, TIMER_RIGHTS);
 }
 

@@ -172,15 +172,35 @@ static void create_gives_all_rights_and_no_badge(void **state)
     assert_int_equal(fake.object_pages, 0);
 }
 
+// Check, then act: a create that fails makes nothing (not even for a moment).
 static void create_fails_cleanly(void **state)
 {
     as(SERVER);
-    SERVER->proc->budget.limit = 0;
+    struct process *p = SERVER->proc;
+    p->budget.limit = 0;
+    struct fake_state before = fake_state(p);
     assert_int_equal(sys_endpoint_create(), NX_ERR_NO_MEMORY);
-    SERVER->proc->budget.limit = PAGES;
+    struct fake_state after = fake_state(p);
+    assert_memory_equal(&after, &before, sizeof(before));
+    p->budget.limit = PAGES;
     fill_table(SERVER);
+    before = fake_state(p);
     assert_int_equal(sys_endpoint_create(), NX_ERR_NO_SPACE);
-    assert_int_equal(fake.object_pages, 0);  // the page went with the refused object
+    after = fake_state(p);
+    assert_memory_equal(&after, &before, sizeof(before));
+}
+
+// syscall_install cannot fail: a handler that did not check the room first panics.
+static void install_without_room_panics(void **state)
+{
+    as(SERVER);
+    nx_handle_t filler = fill_table(SERVER);
+    assert_int_equal(syscall_room(1), NX_ERR_NO_SPACE);
+    kobject_ref(&objs[0]);
+    assert_true(PANICS(syscall_install(&objs[0], NX_RIGHT_READ)));
+    kobject_unref(&objs[0]);
+    assert_int_equal(handle_close(table_of(SERVER), filler), NX_OK);
+    assert_int_equal(syscall_room(1), NX_OK);
 }
 
 static void mint_fixes_a_badge_the_receiver_sees(void **state)
@@ -729,6 +749,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
         T(create_gives_all_rights_and_no_badge),
         T(create_fails_cleanly),
+        T(install_without_room_panics),
         T(mint_fixes_a_badge_the_receiver_sees),
         T(mint_refuses_bad_arguments),
         T(call_to_waiting_server_switches_there_and_back),

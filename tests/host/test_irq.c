@@ -23,9 +23,14 @@ static struct {
     bool enabled[PLIC_LINES];
     bool claimed[PLIC_LINES];
     int ignored_completions;
+    int enables;  // plic_enable calls
 } plic;
 
-void plic_enable(uint32_t line) { plic.enabled[line] = true; }
+void plic_enable(uint32_t line)
+{
+    plic.enabled[line] = true;
+    plic.enables++;
+}
 void plic_disable(uint32_t line) { plic.enabled[line] = false; }
 uint32_t plic_claim(void) { return 0; }
 
@@ -153,7 +158,7 @@ static void create_checks_every_argument(void **state)
     assert_int_equal(create(10, 0), NX_ERR_INVALID);
     static const long bad_lines[] = { 0, -1, NDEV + 1, IRQ_LINE_MAX + 1, 1L << 32, -(1L << 32) + 10 };
     for (size_t i = 0; i < sizeof(bad_lines) / sizeof(bad_lines[0]); i++)
-        assert_int_equal(create(bad_lines[i], 1), NX_ERR_INVALID);
+        assert_int_equal(create(bad_lines[i], 1), NX_ERR_ACCESS);  // not the resource's
 
     assert_int_equal(handle_table_live(&fake_handles), live);
     assert_int_equal(fake.object_pages, 0);
@@ -249,16 +254,24 @@ static void holds_its_notification(void **state)
     assert_int_equal(handle_close(&fake_handles, (nx_handle_t)h), NX_OK);
 }
 
+// Check, then act: a create that fails never made the object nor touched the line.
 static void out_of_budget_or_handles_changes_nothing(void **state)
 {
     (void)state;
     fake_process.budget.limit = 0;
+    struct fake_state before = fake_state(&fake_process), after;
     assert_int_equal(create(10, 1), NX_ERR_NO_MEMORY);
+    after = fake_state(&fake_process);
+    assert_memory_equal(&after, &before, sizeof(before));
     fake_process.budget.limit = 4;
     nx_handle_t h;
     while (handle_duplicate(&fake_handles, res_h, NX_RIGHTS_SAME, &h) == NX_OK)
         ;
+    before = fake_state(&fake_process);
     assert_int_equal(create(10, 1), NX_ERR_NO_SPACE);
+    after = fake_state(&fake_process);
+    assert_memory_equal(&after, &before, sizeof(before));
+    assert_int_equal(plic.enables, 0);
     assert_false(plic.enabled[10]);
     assert_int_equal(fake.object_pages, 0);
     assert_int_equal(fake_process.budget.used, 0);

@@ -53,7 +53,8 @@ static void user_protection_round_trips_through_the_table(void **state)
     (void)state;
     paddr_t page = pmm_alloc();
     assert_int_equal(pte_user_flags(0) & PTE_RWX, 0);
-    for (uint32_t prot = NX_PROT_READ; prot <= (NX_PROT_READ | NX_PROT_WRITE | NX_PROT_EXEC); prot++) {
+    uint32_t all = NX_PROT_READ | NX_PROT_WRITE | NX_PROT_EXEC;
+    for (uint32_t prot = NX_PROT_READ; prot <= all; prot++) {
         assert_int_equal(pt_map(root, 0x10000, page, PAGE_SIZE, pte_user_flags(prot), 0), 0);
         pte_t e = pt_lookup(root, 0x10000);
         uint32_t back = (e & PTE_R ? NX_PROT_READ : 0) | (e & PTE_W ? NX_PROT_WRITE : 0) |

@@ -211,10 +211,27 @@ static void bad_arguments(void **state)
     assert_int_equal(fake.object_pages, 1);
 
     fake_process.budget.limit = 1;
+    struct fake_state before = fake_state(&fake_process), after;
     assert_int_equal(sys_timer_create(notif_h, 1), NX_ERR_NO_MEMORY);
+    after = fake_state(&fake_process);
+    assert_memory_equal(&after, &before, sizeof(before));
     assert_int_equal(sys_timer_set(h, UINT64_MAX - 1, TIMER_SLACK_MAX_NS), NX_OK);  // saturates
     assert_int_equal(run_until(UINT64_MAX - 2), 0);
     assert_int_equal(sys_timer_cancel(h), NX_OK);
+}
+
+// Check, then act: with the table full, no timer is made and undone.
+static void full_table_makes_nothing(void **state)
+{
+    (void)state;
+    nx_handle_t h;
+    while (handle_duplicate(&fake_handles, notif_h, NX_RIGHTS_SAME, &h) == NX_OK)
+        ;
+    struct fake_state before = fake_state(&fake_process);
+    assert_int_equal(sys_timer_create(notif_h, 1), NX_ERR_NO_SPACE);
+    struct fake_state after = fake_state(&fake_process);
+    assert_memory_equal(&after, &before, sizeof(before));
+    assert_int_equal(notif.obj.refcount, before.handles + 1);  // its handles and the test's
 }
 
 int main(void)
@@ -227,6 +244,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(deadline_in_the_past_fires_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(last_close_disarms, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_arguments, setup, teardown),
+        cmocka_unit_test_setup_teardown(full_table_makes_nothing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

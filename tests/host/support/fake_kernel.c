@@ -34,6 +34,18 @@ void fake_reset(size_t pages)
     current_thread = &fake_thread;
 }
 
+struct fake_state fake_state(const struct process *p)
+{
+    struct fake_state s;
+    memset(&s, 0, sizeof(s));  // padding too: the states are compared with memcmp
+    s.live_objects = kobject_live_count();
+    s.handles_installed = handle_counters.installed;
+    s.object_allocs = fake.object_allocs;
+    s.budget_used = p->budget.used;
+    s.handles = handle_table_live(p->handles);
+    return s;
+}
+
 nx_handle_t fake_notification(struct notification *n, uint32_t rights)
 {
     memset(n, 0, sizeof(*n));
@@ -128,6 +140,7 @@ void *process_alloc_object_page(struct process *p)
         return NULL;
     p->budget.used++;
     fake.object_pages++;
+    fake.object_allocs++;
     kobject_ref(&p->obj);
     return calloc(1, 4096);
 }

@@ -21,6 +21,7 @@
 struct fake_kernel {
     uint64_t now;                  // clock_now(), unless the test links the real clock.c
     size_t object_pages;           // object pages allocated and not yet freed
+    size_t object_allocs;          // object pages allocated since fake_reset, freed or not
     uint64_t signals;              // notification_signal calls
     int blocks, wakes;             // calls to sched_block / sched_block_switch, sched_wake
     struct thread *switched_to;    // next of the last sched_block_switch
@@ -29,6 +30,15 @@ extern struct fake_kernel fake;
 
 extern struct process fake_process;
 extern struct handle_table fake_handles;
+
+// Everything a failed syscall of p must leave as it was (compare with assert_memory_equal):
+// handles made at all count too, so an object made and undone shows.
+struct fake_state {
+    uint64_t live_objects, handles_installed;
+    size_t object_allocs, budget_used;
+    uint32_t handles;
+};
+struct fake_state fake_state(const struct process *p);
 
 // Reset everything; fake_process may allocate `pages` object pages.
 void fake_reset(size_t pages);
