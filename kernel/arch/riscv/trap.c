@@ -103,6 +103,7 @@ void kernel_trap(struct trapframe *f)
         interrupt(f->cause);
         return;
     }
+    console_panic();
     kprintf("\nNEURON PANIC: kernel trap: %s%s\n", cause_name(f->cause),
             vm_is_stack_guard(f->tval) ? " (kernel stack overflow)" : "");
     kprintf("scause %016lx  sepc %016lx  stval %016lx  sstatus %016lx\n", f->cause, f->epc,
