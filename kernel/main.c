@@ -217,6 +217,7 @@ _Noreturn void kmain(uint64_t hartid, paddr_t dtb, uint64_t entry_instret)
     plic_init(fdt.plic.base, fdt.plic_ndev, (uint32_t)hartid);
     maybe_fault_on_purpose();
     device_resource = resource_init(&fdt);
+    process_init();
     start_programs();
     sched_idle_loop();
 }

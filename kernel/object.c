@@ -4,6 +4,7 @@
 #include "panic.h"
 
 static uint64_t live_objects;  // initialised and not yet destroyed
+static void (*last_handle_hooks[NX_OBJ_TYPE_COUNT])(struct kobject *obj);
 
 void kobject_init(struct kobject *obj, uint32_t type, void (*destroy)(struct kobject *))
 {
@@ -11,10 +12,8 @@ void kobject_init(struct kobject *obj, uint32_t type, void (*destroy)(struct kob
         panic("kobject_init: bad type %u", (unsigned)type);
     obj->type = type;
     obj->refcount = 1;
-    obj->handles = 0;
     obj->destroy = destroy;
-    obj->last_handle = NULL;
-    obj->zombie_next = NULL;
+    obj->handles = 0;
     live_objects++;
 }
 
@@ -75,6 +74,11 @@ void kobject_unref_later(struct kobject *obj, struct kobject **zombies)
         push_zombie(obj, zombies);
 }
 
+void kobject_set_last_handle_hook(uint32_t type, void (*hook)(struct kobject *obj))
+{
+    last_handle_hooks[type] = hook;
+}
+
 void kobject_handle_added(struct kobject *obj)
 {
     kobject_ref(obj);
@@ -85,7 +89,7 @@ void kobject_handle_dropped(struct kobject *obj, struct kobject **zombies)
 {
     obj->handles--;
     // With no handle left, nothing can name obj to put it on a list a second time.
-    if (obj->handles == 0 && obj->last_handle)
+    if (obj->handles == 0 && last_handle_hooks[obj->type])
         push_zombie(obj, zombies);  // still referenced: the hook runs, then the unref
     else
         kobject_unref_later(obj, zombies);
@@ -96,11 +100,11 @@ void kobject_reap(struct kobject **zombies)
     while (*zombies) {
         struct kobject *obj = *zombies;
         *zombies = obj->zombie_next;
-        obj->zombie_next = NULL;
+        obj->handles = 0;  // off the list, and still named by no handle
         if (obj->refcount == 0) {
             destroy(obj);
         } else {
-            obj->last_handle(obj);
+            last_handle_hooks[obj->type](obj);
             kobject_unref(obj);
         }
     }

@@ -466,7 +466,7 @@ static void last_handle_hook_runs_when_no_handle_is_left(void **state)
     (void)state;
     struct tobj o;
     make(&o, NX_OBJ_PROCESS);
-    o.k.last_handle = note_last_handle;
+    kobject_set_last_handle_hook(NX_OBJ_PROCESS, note_last_handle);
     last_handle_calls = 0;
     nx_handle_t h = install(&A, &o, NX_RIGHTS_ALL);
     nx_handle_t d = dup(&A, h, NX_RIGHTS_SAME);
@@ -484,6 +484,7 @@ static void last_handle_hook_runs_when_no_handle_is_left(void **state)
     assert_int_equal(o.k.refcount, 1);
     kobject_unref(&o.k);
     assert_int_equal(o.destroyed, 1);
+    kobject_set_last_handle_hook(NX_OBJ_PROCESS, NULL);
 }
 
 static void mint_fixes_a_badge_that_travels(void **state)
