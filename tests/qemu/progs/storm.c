@@ -20,6 +20,9 @@
 #include <stdio.h>
 #include <nx/nx.h>
 
+#define TEST_NAME "storm"
+#include "counters.h"
+
 #define MS 1000000ull
 #define STORM_SEED 0x5107a2026ull
 #define STORM_CALLS 1000000ull
@@ -605,24 +608,6 @@ static void storm_child(nx_handle_t ep)
 
 // ---- the supervisor ----
 
-struct counters {
-    long pages, handles, objects, processes;
-};
-
-static struct counters read_counters(void)
-{
-    return (struct counters){ nx_system_info(NX_INFO_FREE_PAGES),
-                              nx_system_info(NX_INFO_LIVE_HANDLES),
-                              nx_system_info(NX_INFO_LIVE_OBJECTS),
-                              nx_system_info(NX_INFO_LIVE_PROCESSES) };
-}
-
-static void compare(const char *what, long before, long after)
-{
-    nx_printf("storm: %s before %ld after %ld %s\n", what, before, after,
-              before == after ? "ok" : "LEAK");
-}
-
 // A virtio slot without a device (DeviceID 0): the child may write its registers harmlessly.
 static long free_virtio_slot(nx_handle_t resource)
 {
@@ -791,9 +776,6 @@ int main(void)
               unsignalled);
     report_syscalls();
     struct counters after = read_counters();
-    compare("free pages", before.pages, after.pages);
-    compare("live handles", before.handles, after.handles);
-    compare("live objects", before.objects, after.objects);
-    compare("live processes", before.processes, after.processes);
+    compare_counters(before, after);
     return shared->calls >= STORM_CALLS ? 0 : 1;
 }
