@@ -137,7 +137,7 @@ debug: deps
 test: deps
 	@$(MAKE) --no-print-directory test-all
 
-test-all: abi-doc-check host-test qemu-test
+test-all: abi-doc-check host-test fuzz-quick qemu-test
 
 abi-doc-check:
 	python3 tools/abi_doc.py --check
