@@ -4,9 +4,14 @@
 #include "panic.h"
 #include "pmm.h"
 
+bool budget_room(const struct page_budget *b, size_t n)
+{
+    return n <= b->limit - b->used;
+}
+
 int budget_charge(struct page_budget *b, size_t n)
 {
-    if (n > b->limit - b->used)
+    if (!budget_room(b, n))
         return NX_ERR_NO_MEMORY;
     b->used += n;
     return NX_OK;
@@ -21,11 +26,11 @@ void budget_uncharge(struct page_budget *b, size_t n)
 
 paddr_t budget_alloc(struct page_budget *b, size_t n)
 {
-    if (budget_charge(b, n))
+    if (!budget_room(b, n))
         return 0;
     paddr_t pa = n == 1 ? pmm_alloc() : pmm_alloc_contig(n, 1);
-    if (!pa)
-        budget_uncharge(b, n);
+    if (pa)
+        b->used += n;
     return pa;
 }
 

@@ -2,6 +2,7 @@
 // Page budgets: every page a process causes the kernel to allocate (its objects, its memory,
 // its page tables) is charged to one budget, given by the process's creator. Going over it
 // fails that allocation with NX_ERR_NO_MEMORY and affects nothing else.
+#include <stdbool.h>
 #include <stddef.h>
 #include "arch/riscv/memlayout.h"
 
@@ -10,6 +11,8 @@ struct page_budget {
     size_t limit, used;
 };
 
+// Whether n more pages fit.
+bool budget_room(const struct page_budget *b, size_t n);
 // NX_OK, or NX_ERR_NO_MEMORY if n more pages do not fit.
 int budget_charge(struct page_budget *b, size_t n);
 // Give back n charged pages (panics on underflow: that is a kernel accounting bug).

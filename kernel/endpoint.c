@@ -19,19 +19,16 @@
 #include <nexus/syscall.h>
 #include "endpoint.h"
 #include "clock.h"
+#include "endpoint_fastpath.h"
 #include "handle.h"
 #include "lib/string.h"
 #include "notification.h"
 #include "process.h"
 #include "sched.h"
-#include "syscall.h"
 #include "thread.h"
 
 uint64_t endpoint_bytes_copied;
 
-// The info bits a sender may set: label, byte count and handle count. The flags are the
-// kernel's (NX_MSG_CALL, NX_MSG_SIGNALS on receipt); bits 52-55 are reserved.
-#define INFO_SEND_MASK NX_MSG_INFO(UINT32_MAX, 0xffff, 0xf)
 // The bits that say a message has bytes or handles beyond its registers.
 #define INFO_PAYLOAD_MASK NX_MSG_INFO(0, 0xffff, 0xf)
 
@@ -63,57 +60,15 @@ static void endpoint_destroy(struct kobject *obj)
     process_free_object_page(ep->owner, ep);
 }
 
-long sys_endpoint_create(void)
+int endpoint_create(struct process *owner, struct endpoint **out)
 {
-    struct process *p = current_process;
-    struct endpoint *ep = process_alloc_object_page(p);
+    struct endpoint *ep = process_alloc_object_page(owner);
     if (!ep)
         return NX_ERR_NO_MEMORY;
     kobject_init(&ep->obj, NX_OBJ_ENDPOINT, endpoint_destroy);
-    ep->owner = p;
-    return syscall_install(&ep->obj, NX_RIGHTS_ALL);
-}
-
-// The object of `type` that h names in the current process, with `rights`, and its badge.
-static void *get_object(uint64_t h, uint32_t type, uint32_t rights, uint32_t *badge, int *err)
-{
-    struct kobject *obj = NULL;
-    *err = syscall_get(h, type, rights, &obj, badge);
-    return obj;  // every object embeds its kobject first
-}
-
-// The endpoint of a slot handle_find returned.
-static struct endpoint *endpoint_of(const struct handle_slot *s)
-{
-    return (struct endpoint *)s->obj;
-}
-
-// get_object for endpoints, with the inline lookup first (syscall_get then only finds the
-// precise error).
-static struct endpoint *get_endpoint(uint64_t h, uint32_t rights, uint32_t *badge, int *err)
-{
-    const struct handle_slot *s =
-        handle_find(current_process->handles, h, NX_OBJ_ENDPOINT, rights);
-    if (!s)
-        return get_object(h, NX_OBJ_ENDPOINT, rights, badge, err);
-    if (badge)
-        *badge = s->badge;
-    *err = NX_OK;
-    return endpoint_of(s);
-}
-
-long sys_endpoint_mint(uint64_t h, uint64_t badge, uint64_t rights)
-{
-    int err;
-    get_endpoint(h, NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE, NULL, &err);
-    if (err)
-        return err;
-    if (badge == 0 || badge > UINT32_MAX || rights > UINT32_MAX)
-        return NX_ERR_INVALID;
-    nx_handle_t out;
-    err = handle_mint(current_process->handles, (nx_handle_t)h, (uint32_t)badge,
-                      (uint32_t)rights, &out);
-    return err ? err : (long)out;
+    ep->owner = owner;
+    *out = ep;
+    return NX_OK;
 }
 
 // ---- bound notifications ----
@@ -135,15 +90,8 @@ void endpoint_notify(struct endpoint *ep)
     }
 }
 
-long sys_endpoint_bind(uint64_t h, uint64_t nh)
+int endpoint_bind(struct endpoint *ep, struct notification *n)
 {
-    int err;
-    struct endpoint *ep = get_endpoint(h, NX_RIGHT_WAIT, NULL, &err);
-    struct notification *n = NULL;
-    if (err == NX_OK && nh != NX_HANDLE_INVALID)
-        n = get_object(nh, NX_OBJ_NOTIFICATION, NX_RIGHT_WAIT, NULL, &err);
-    if (err)
-        return err;
     if (n && n->bound)  // a notification wakes one endpoint's receivers at most
         return n->bound == ep ? NX_OK : NX_ERR_BAD_STATE;
     unbind(ep);
@@ -158,18 +106,6 @@ long sys_endpoint_bind(uint64_t h, uint64_t nh)
 }
 
 // ---- moving a message ----
-
-// NX_OK if a sender may send `info`.
-static int check_info(uint64_t info)
-{
-    if (!(info >> 32))  // label only: the common case needs no more
-        return NX_OK;
-    if (info & ~INFO_SEND_MASK)
-        return NX_ERR_INVALID;
-    if (NX_MSG_NBYTES(info) > NX_MSG_BYTES_MAX || NX_MSG_NHANDLES(info) > NX_MSG_HANDLES_MAX)
-        return NX_ERR_TOO_BIG;
-    return NX_OK;
-}
 
 // The first n handle entries of an IPC buffer as a transfer batch. The kernel reads them into
 // its own memory once, so the sender's other threads cannot change them under the check.
@@ -203,18 +139,6 @@ static int move_handles(struct thread *from, uint32_t n, struct thread *to)
     return NX_OK;
 }
 
-// What a receiving syscall returns in a1..a6: info, the words, the sender's badge.
-static inline void put_words(struct thread *to, uint64_t info, uint64_t w0, uint64_t w1,
-                             uint64_t w2, uint64_t w3, uint64_t badge)
-{
-    to->out[0] = info;
-    to->out[1] = w0;
-    to->out[2] = w1;
-    to->out[3] = w2;
-    to->out[4] = w3;
-    to->out[5] = badge;
-}
-
 // Move the handles and bytes `info` announces from `from`'s IPC buffer to `to`'s.
 // Kept out of line so that the register-only fast path pays nothing for it (not even the
 // stack frame it needs).
@@ -243,32 +167,18 @@ static inline int deliver(struct thread *from, const uint64_t *msg, uint64_t bad
         if (err)
             return err;
     }
-    put_words(to, info, msg[1], msg[2], msg[3], msg[4], badge);
+    endpoint_put_words(to, info, msg[1], msg[2], msg[3], msg[4], badge);
     return NX_OK;
 }
 
 // ---- calls and replies ----
 
-// server received caller's call and owes it a reply. It did so in a receive, which cleared
-// caller_gone: the flag is only ever set while caller is NULL.
-static void hold_call(struct thread *server, struct thread *caller)
-{
-    server->caller = caller;
-    caller->server = server;
-}
-
-static void end_call(struct thread *server, struct thread *caller)
-{
-    server->caller = NULL;
-    caller->server = NULL;
-}
-
 // unblock of a caller awaiting its reply (deadline passed, or killed): the server's reply
 // will find nobody.
-static void give_up_call(struct thread *caller)
+void endpoint_give_up_call(struct thread *caller)
 {
     struct thread *server = caller->server;
-    end_call(server, caller);
+    endpoint_end_call(server, caller);
     server->caller_gone = true;
 }
 
@@ -277,7 +187,7 @@ static void drop_reply(struct thread *server)
 {
     struct thread *caller = server->caller;
     if (caller) {
-        end_call(server, caller);
+        endpoint_end_call(server, caller);
         sched_wake(caller, NX_ERR_PEER_CLOSED);
     }
 }
@@ -289,14 +199,7 @@ void endpoint_thread_exit(struct thread *t)
 
 // ---- waiting in line ----
 
-// Queue self on q (an endpoint's senders or receivers); its unblock is leave.
-static void enqueue(struct thread *self, struct waitq *q)
-{
-    self->wait_queue = q;
-    waitq_push(q, self);
-}
-
-static void leave(struct thread *t)
+void endpoint_leave(struct thread *t)
 {
     waitq_remove(t->wait_queue, t);
 }
@@ -304,11 +207,6 @@ static void leave(struct thread *t)
 static bool deadline_passed(uint64_t deadline)
 {
     return deadline != NX_DEADLINE_NEVER && deadline <= clock_now();
-}
-
-static bool has_signals(const struct endpoint *ep)
-{
-    return ep->notif && ep->notif->bits;
 }
 
 // ---- sending ----
@@ -324,31 +222,21 @@ static long queue_sender(struct thread *self, struct endpoint *ep, const uint64_
         return err;
     memcpy(self->msg, msg, sizeof(self->msg));
     self->badge = badge;
-    enqueue(self, &ep->senders);
-    return sched_block(deadline, leave);
+    endpoint_enqueue(self, &ep->senders);
+    return sched_block(deadline, endpoint_leave);
 }
 
-// Send msg through h (SIGNAL needed) to the first receiver blocked on the endpoint, which is
-// taken off the queue and returned in *r; or queue self and block, *r = NULL. With call set,
-// the message is a call and the deadline must not have passed.
-static long send(uint64_t h, uint64_t *msg, uint64_t deadline, bool call, struct thread **r)
+// Send msg to the first receiver blocked on ep, which is taken off the queue and returned in
+// *r; or queue self and block, *r = NULL.
+static long send(struct endpoint *ep, uint32_t badge, const uint64_t *msg, uint64_t deadline,
+                 struct thread **r)
 {
     struct thread *self = current_thread;
-    uint32_t badge;
-    int err;
-    struct endpoint *ep = get_endpoint(h, NX_RIGHT_SIGNAL, &badge, &err);
-    if (err == NX_OK)
-        err = check_info(msg[0]);
-    if (err == NX_OK && call && deadline_passed(deadline))  // the reply could never come
-        err = NX_ERR_TIMED_OUT;
     *r = NULL;
-    if (err)
-        return err;
-    msg[0] |= call ? NX_MSG_CALL : 0;
     struct thread *t = ep->receivers.head;
     if (!t)
         return queue_sender(self, ep, msg, badge, deadline);
-    err = deliver(self, msg, badge, t);
+    int err = deliver(self, msg, badge, t);
     if (err)
         return err;
     waitq_remove(&ep->receivers, t);
@@ -356,54 +244,27 @@ static long send(uint64_t h, uint64_t *msg, uint64_t deadline, bool call, struct
     return NX_OK;
 }
 
-long sys_send(uint64_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
-              uint64_t deadline)
+long endpoint_send(struct endpoint *ep, uint32_t badge, uint64_t info, uint64_t w0,
+                   uint64_t w1, uint64_t w2, uint64_t w3, uint64_t deadline)
 {
     uint64_t msg[1 + NX_MSG_WORDS] = { info, w0, w1, w2, w3 };
     struct thread *r;
-    long err = send(h, msg, deadline, false, &r);
+    long err = send(ep, badge, msg, deadline, &r);
     if (r)
         sched_wake(r, NX_OK);
     return err;
 }
 
-// server, just taken off the receivers with the current thread's call delivered, runs at
-// once on this hart without passing through the run queue; its reply_recv switches back the
-// same way.
-static long run_server(struct thread *server, uint64_t deadline)
+// The general path of a call; endpoint_call_registers (endpoint_fastpath.h) is its short cut.
+long endpoint_call(struct endpoint *ep, uint32_t badge, uint64_t info, uint64_t w0,
+                   uint64_t w1, uint64_t w2, uint64_t w3, uint64_t deadline)
 {
-    hold_call(server, current_thread);
-    server->wait_result = NX_OK;
-    return sched_block_switch(server, deadline, give_up_call);
-}
-
-static __attribute__((noinline)) long call_general(uint64_t h, uint64_t info, uint64_t w0,
-                                                   uint64_t w1, uint64_t w2, uint64_t w3,
-                                                   uint64_t deadline)
-{
-    uint64_t msg[1 + NX_MSG_WORDS] = { info, w0, w1, w2, w3 };
+    if (deadline_passed(deadline))  // the reply could never come
+        return NX_ERR_TIMED_OUT;
+    uint64_t msg[1 + NX_MSG_WORDS] = { info | NX_MSG_CALL, w0, w1, w2, w3 };
     struct thread *r;
-    long err = send(h, msg, deadline, true, &r);
-    return r ? run_server(r, deadline) : err;
-}
-
-// The fast path (like seL4's): a call of registers only, without a deadline, to a server
-// already blocked in recv needs nothing but the stores below and a direct switch, in code
-// that calls nothing (it ends in tail calls) and so saves no registers. Anything else takes
-// the general path, which handles this case too, only slower.
-long sys_call(uint64_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
-              uint64_t deadline)
-{
-    const struct handle_slot *s =
-        handle_find(current_process->handles, h, NX_OBJ_ENDPOINT, NX_RIGHT_SIGNAL);
-    if (s && !(info >> 32) && deadline == NX_DEADLINE_NEVER) {
-        struct thread *r = waitq_pop(&endpoint_of(s)->receivers);
-        if (r) {
-            put_words(r, info | NX_MSG_CALL, w0, w1, w2, w3, s->badge);
-            return run_server(r, deadline);
-        }
-    }
-    return call_general(h, info, w0, w1, w2, w3, deadline);
+    long err = send(ep, badge, msg, deadline, &r);
+    return r ? endpoint_run_server(r, deadline) : err;
 }
 
 // ---- receiving ----
@@ -413,8 +274,8 @@ long sys_call(uint64_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, 
 static void accept(struct thread *receiver, struct thread *sender)
 {
     if (sender->msg[0] & NX_MSG_CALL) {
-        hold_call(receiver, sender);
-        sender->unblock = give_up_call;
+        endpoint_hold_call(receiver, sender);
+        sender->unblock = endpoint_give_up_call;
     } else {
         sched_wake(sender, NX_OK);
     }
@@ -425,7 +286,7 @@ static void accept(struct thread *receiver, struct thread *sender)
 // full, gets the error). False if there is nothing.
 static bool take_message(struct thread *self, struct endpoint *ep)
 {
-    if (has_signals(ep)) {
+    if (endpoint_has_signals(ep)) {
         deliver_signals(self, ep->notif);
         return true;
     }
@@ -441,36 +302,21 @@ static bool take_message(struct thread *self, struct endpoint *ep)
     return false;
 }
 
-// Nothing for self on ep: wait in line. `replied`, if not NULL, is a caller whose reply self
-// just delivered: the CPU goes straight to it (the reply fast path).
-static long wait_message(struct thread *self, struct endpoint *ep, uint64_t deadline,
-                         struct thread *replied)
-{
-    enqueue(self, &ep->receivers);
-    if (!replied)
-        return sched_block(deadline, leave);
-    replied->wait_result = NX_OK;
-    return sched_block_switch(replied, deadline, leave);
-}
-
-// Receive on ep; `replied` as for wait_message, or simply woken if a message is there.
+// Receive on ep; `replied` as for endpoint_wait_message, or simply woken if a message is
+// there.
 static long receive(struct thread *self, struct endpoint *ep, uint64_t deadline,
                     struct thread *replied)
 {
     self->caller_gone = false;
     if (!take_message(self, ep))
-        return wait_message(self, ep, deadline, replied);
+        return endpoint_wait_message(self, ep, deadline, replied);
     if (replied)
         sched_wake(replied, NX_OK);
     return NX_OK;
 }
 
-long sys_recv(uint64_t h, uint64_t deadline)
+long endpoint_recv(struct endpoint *ep, uint64_t deadline)
 {
-    int err;
-    struct endpoint *ep = get_endpoint(h, NX_RIGHT_WAIT, NULL, &err);
-    if (err)
-        return err;
     drop_reply(current_thread);  // replies cannot be deferred past the next receive
     return receive(current_thread, ep, deadline, NULL);
 }
@@ -484,58 +330,33 @@ static int deliver_reply(struct thread *self, struct thread *caller, uint64_t in
     uint64_t msg[1 + NX_MSG_WORDS] = { info, w0, w1, w2, w3 };
     int err = deliver(self, msg, 0, caller);
     if (err == NX_OK)
-        end_call(self, caller);
+        endpoint_end_call(self, caller);
     return err;
 }
 
-long sys_reply(uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+long endpoint_reply(uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
 {
     struct thread *self = current_thread, *c = self->caller;
-    int err = check_info(info);
-    if (err == NX_OK && !c)
-        err = self->caller_gone ? NX_ERR_PEER_CLOSED : NX_ERR_BAD_STATE;
-    if (err == NX_OK)
-        err = deliver_reply(self, c, info, w0, w1, w2, w3);
+    if (!c)
+        return self->caller_gone ? NX_ERR_PEER_CLOSED : NX_ERR_BAD_STATE;
+    int err = deliver_reply(self, c, info, w0, w1, w2, w3);
     if (err)
         return err;
     sched_wake(c, NX_OK);
     return NX_OK;
 }
 
-// A reply whose caller gave up is dropped silently (a server loop has nobody to tell); a reply
-// that cannot be delivered fails the whole call, before anything is received.
-static __attribute__((noinline)) long reply_recv_general(uint64_t h, uint64_t info,
-                                                         uint64_t w0, uint64_t w1, uint64_t w2,
-                                                         uint64_t w3, uint64_t deadline)
+// The general path of reply_recv; endpoint_reply_recv_registers (endpoint_fastpath.h) is its
+// short cut. A reply whose caller gave up is dropped silently (a server loop has nobody to
+// tell); a reply that cannot be delivered fails the whole call, before anything is received.
+long endpoint_reply_recv(struct endpoint *ep, uint64_t info, uint64_t w0, uint64_t w1,
+                         uint64_t w2, uint64_t w3, uint64_t deadline)
 {
     struct thread *self = current_thread, *c = self->caller;
-    int err;
-    struct endpoint *ep = get_endpoint(h, NX_RIGHT_WAIT, NULL, &err);
-    if (err == NX_OK)
-        err = check_info(info);
-    if (err == NX_OK && c)
-        err = deliver_reply(self, c, info, w0, w1, w2, w3);
-    if (err)
-        return err;
-    return receive(self, ep, deadline, c);
-}
-
-// The fast path back: a reply of registers only to a caller, on an endpoint where nothing
-// else waits to be received, switches straight to the caller. Anything else, the general
-// path.
-long sys_reply_recv(uint64_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
-                    uint64_t w3, uint64_t deadline)
-{
-    struct thread *self = current_thread, *c = self->caller;
-    const struct handle_slot *s =
-        handle_find(current_process->handles, h, NX_OBJ_ENDPOINT, NX_RIGHT_WAIT);
-    if (s && c && !(info >> 32)) {
-        struct endpoint *ep = endpoint_of(s);
-        if (waitq_empty(&ep->senders) && !has_signals(ep)) {
-            put_words(c, info, w0, w1, w2, w3, 0);
-            end_call(self, c);
-            return wait_message(self, ep, deadline, c);  // caller_gone is false: c was set
-        }
+    if (c) {
+        int err = deliver_reply(self, c, info, w0, w1, w2, w3);
+        if (err)
+            return err;
     }
-    return reply_recv_general(h, info, w0, w1, w2, w3, deadline);
+    return receive(self, ep, deadline, c);
 }

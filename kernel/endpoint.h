@@ -30,16 +30,21 @@ void endpoint_notify(struct endpoint *ep);
 // whatever it waited on. A caller t owed a reply to is woken with NX_ERR_PEER_CLOSED.
 void endpoint_thread_exit(struct thread *t);
 
-// System calls (include/nexus/syscall.h documents them; docs/abi.md lists every error).
-// Arguments are whole registers: a handle with bits above 31 set is refused, not truncated.
-long sys_endpoint_create(void);
-long sys_endpoint_mint(uint64_t ep, uint64_t badge, uint64_t rights);
-long sys_endpoint_bind(uint64_t ep, uint64_t notif);
-long sys_call(uint64_t ep, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
-              uint64_t deadline);
-long sys_send(uint64_t ep, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
-              uint64_t deadline);
-long sys_recv(uint64_t ep, uint64_t deadline);
-long sys_reply(uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3);
-long sys_reply_recv(uint64_t ep, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
-                    uint64_t w3, uint64_t deadline);
+// A new endpoint charged to owner, with one reference for the caller. NX_ERR_NO_MEMORY.
+int endpoint_create(struct process *owner, struct endpoint **out);
+// Bind n to ep (NULL: unbind), so that n's signals also wake a receiver on ep. NX_ERR_BAD_STATE
+// if n is bound to another endpoint.
+int endpoint_bind(struct endpoint *ep, struct notification *n);
+
+// IPC of the current thread on ep, which it reached through a handle with `badge` and the
+// right the operation needs (SIGNAL to send or call, WAIT to receive); info was checked by
+// the syscall layer. Each returns the syscall's result and leaves a1..a6 in
+// current_thread->out.
+long endpoint_send(struct endpoint *ep, uint32_t badge, uint64_t info, uint64_t w0,
+                   uint64_t w1, uint64_t w2, uint64_t w3, uint64_t deadline);
+long endpoint_call(struct endpoint *ep, uint32_t badge, uint64_t info, uint64_t w0,
+                   uint64_t w1, uint64_t w2, uint64_t w3, uint64_t deadline);
+long endpoint_recv(struct endpoint *ep, uint64_t deadline);
+long endpoint_reply(uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3);
+long endpoint_reply_recv(struct endpoint *ep, uint64_t info, uint64_t w0, uint64_t w1,
+                         uint64_t w2, uint64_t w3, uint64_t deadline);

@@ -64,6 +64,12 @@ void handle_table_init(struct handle_table *t);
 // Close every handle in t (its process is gone). Handles derived from them elsewhere stay.
 void handle_table_destroy(struct handle_table *t);
 static inline uint32_t handle_table_live(const struct handle_table *t) { return t->live; }
+// Free slots: a caller that checks for n of them before its first change can then install n
+// handles without an error path.
+static inline uint32_t handle_table_room(const struct handle_table *t)
+{
+    return NX_HANDLE_TABLE_SIZE - t->live;
+}
 
 // A new root handle to obj (takes a reference). NX_ERR_INVALID for unknown rights bits,
 // NX_ERR_NO_SPACE when t is full.

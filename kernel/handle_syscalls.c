@@ -6,6 +6,7 @@
 #include <nexus/syscall.h>
 #include "syscall.h"
 #include "handle.h"
+#include "panic.h"
 #include "process.h"
 #include "thread.h"
 
@@ -23,12 +24,18 @@ int syscall_get(uint64_t h, uint32_t type, uint32_t rights, struct kobject **out
     return handle_get(current_process->handles, (nx_handle_t)h, type, rights, out, badge);
 }
 
+int syscall_room(uint32_t n)
+{
+    return handle_table_room(current_process->handles) >= n ? NX_OK : NX_ERR_NO_SPACE;
+}
+
 long syscall_install(struct kobject *obj, uint32_t rights)
 {
     nx_handle_t h;
-    int err = handle_install(current_process->handles, obj, rights, &h);
-    kobject_unref(obj);  // the table holds its own reference now, or none
-    return err ? err : (long)h;
+    if (handle_install(current_process->handles, obj, rights, &h))
+        panic("syscall_install without room (type %u)", (unsigned)obj->type);
+    kobject_unref(obj);  // the table holds its own reference now
+    return (long)h;
 }
 
 long sys_handle_close(uint64_t h)

@@ -8,8 +8,6 @@
 #include "console.h"
 #include "notification.h"
 #include "process.h"
-#include "resource.h"
-#include "syscall.h"
 #include "arch/riscv/plic.h"
 
 // The IRQ object owning each line, or NULL. Only the boot hart touches it, with interrupts
@@ -55,41 +53,28 @@ static void irq_destroy(struct kobject *o)
     process_free_object_page(irq->owner, irq);
 }
 
-long sys_irq_create(uint64_t resource, uint64_t line, uint64_t notif, uint64_t bits)
+int irq_create(struct process *owner, uint32_t line, struct notification *n, uint64_t bits,
+               struct irq **out)
 {
-    struct kobject *res, *n;
-    int err = syscall_get(resource, NX_OBJ_RESOURCE, NX_RIGHT_MANAGE, &res, NULL);
-    if (!err)
-        err = syscall_get(notif, NX_OBJ_NOTIFICATION, NX_RIGHT_SIGNAL, &n, NULL);
-    if (err)
-        return err;
-    if (bits == 0 || line > IRQ_LINE_MAX || !resource_allows_irq(res, (uint32_t)line))
-        return NX_ERR_INVALID;
     if (owners[line])
         return NX_ERR_BAD_STATE;
-    struct process *p = current_process;
-    struct irq *irq = process_alloc_object_page(p);
+    struct irq *irq = process_alloc_object_page(owner);
     if (!irq)
         return NX_ERR_NO_MEMORY;
     kobject_init(&irq->obj, NX_OBJ_IRQ, irq_destroy);
-    irq->owner = p;
-    kobject_ref(n);
-    irq->notif = (struct notification *)n;
+    irq->owner = owner;
+    kobject_ref(&n->obj);
+    irq->notif = n;
     irq->bits = bits;
-    irq->line = (uint32_t)line;
+    irq->line = line;
     owners[line] = irq;
-    plic_enable(irq->line);
-    // On failure the install drops our reference, and irq_destroy undoes all of the above.
-    return syscall_install(&irq->obj, IRQ_RIGHTS);
+    plic_enable(line);
+    *out = irq;
+    return NX_OK;
 }
 
-long sys_irq_ack(uint64_t h)
+int irq_ack(struct irq *irq)
 {
-    struct kobject *o;
-    int err = syscall_get(h, NX_OBJ_IRQ, NX_RIGHT_WRITE, &o, NULL);
-    if (err)
-        return err;
-    struct irq *irq = to_irq(o);
     if (!irq->awaiting_ack)
         return NX_ERR_BAD_STATE;
     complete_claim(irq);

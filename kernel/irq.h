@@ -34,5 +34,11 @@ struct irq {
 // The PLIC gave us `line` (from a claim): signal its owner, or mask it if it has none.
 void irq_interrupt(uint32_t line);
 
-long sys_irq_create(uint64_t resource, uint64_t line, uint64_t notif, uint64_t bits);
-long sys_irq_ack(uint64_t irq);
+// A new IRQ object owning `line` (1..IRQ_LINE_MAX, which the caller checked against the
+// device resource), charged to owner, signalling `bits` (not 0) of n, with one reference for
+// the caller. The line is enabled. NX_ERR_BAD_STATE if the line has an owner already,
+// NX_ERR_NO_MEMORY.
+int irq_create(struct process *owner, uint32_t line, struct notification *n, uint64_t bits,
+               struct irq **out);
+// Complete the interrupt the line is held for. NX_ERR_BAD_STATE if it awaits no ack.
+int irq_ack(struct irq *irq);

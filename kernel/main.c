@@ -144,7 +144,7 @@ static void start_program(const char *name)
     if (err == NX_OK && device_resource)
         err = give_boot_archive(p, &boot);
     if (err == NX_OK)
-        err = process_start(p, entry, USER_STACK_TOP, res, boot, PRIO_DEFAULT);
+        err = process_start(p, entry, USER_STACK_TOP, res, boot, PRIO_DEFAULT, NULL, NULL);
     if (err) {
         kprintf("NEURON: cannot start %s\n", name);
         if (p)

@@ -19,7 +19,12 @@ struct notification {
     struct process *owner;    // charged for the object's page
 };
 
+// A new notification charged to owner, with one reference for the caller. NX_ERR_NO_MEMORY.
+int notification_create(struct process *owner, struct notification **out);
 // OR bits in; wake the first waiter (it takes the bits) or a receiver on the bound endpoint.
 void notification_signal(struct notification *n, uint64_t bits);
 // Return the bits and clear them (0 if none).
 uint64_t notification_take(struct notification *n);
+// Wait (the current thread) until n has bits, or the deadline; they go to out[0] and are
+// cleared. Returns the wait's result.
+long notification_wait(struct notification *n, uint64_t deadline);

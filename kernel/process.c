@@ -13,9 +13,7 @@
 #include "panic.h"
 #include "pmm.h"
 #include "sched.h"
-#include "syscall.h"
 #include "thread.h"
-#include "usercopy.h"
 #include "arch/riscv/pagetable.h"
 #include "arch/riscv/vm.h"
 
@@ -46,34 +44,43 @@ static void name_process(struct process *p, const char *name)
     p->name[n] = '\0';
 }
 
-int process_create(const char *name, size_t pages, struct process *creator,
-                   struct process **out)
+// The pages of a new process, all or none: its struct, its handle table and its page-table
+// root. Nothing else has seen them, so giving back a partial set changes nothing.
+static struct process *alloc_process_pages(void)
 {
-    if (pages < OVERHEAD_PAGES + 1)
-        return NX_ERR_NO_MEMORY;
-    if (creator && budget_charge(&creator->budget, pages))
-        return NX_ERR_NO_MEMORY;
     paddr_t pa = pmm_alloc();
     paddr_t table = pmm_alloc_contig(TABLE_PAGES, 1);
     paddr_t root = vm_create_user_root();
-    if (!pa || !table || !root) {
-        if (pa)
-            pmm_free(pa);
-        if (table)
-            pmm_free_contig(table, TABLE_PAGES);
-        if (root)
-            vm_destroy_user_root(root);
-        if (creator)
-            budget_uncharge(&creator->budget, pages);
-        return NX_ERR_NO_MEMORY;
+    if (pa && table && root) {
+        struct process *p = pa_to_kva(pa);
+        p->handles = pa_to_kva(table);
+        p->root = root;
+        return p;
     }
-    struct process *p = pa_to_kva(pa);
+    if (pa)
+        pmm_free(pa);
+    if (table)
+        pmm_free_contig(table, TABLE_PAGES);
+    if (root)
+        vm_destroy_user_root(root);
+    return NULL;
+}
+
+// Check, then act: the creator's budget, the pid counter and the process list change only
+// once nothing can fail any more.
+int process_create(const char *name, size_t pages, struct process *creator,
+                   struct process **out)
+{
+    if (pages < OVERHEAD_PAGES + 1 || (creator && !budget_room(&creator->budget, pages)))
+        return NX_ERR_NO_MEMORY;
+    struct process *p = alloc_process_pages();
+    if (!p)
+        return NX_ERR_NO_MEMORY;
     kobject_init(&p->obj, NX_OBJ_PROCESS, process_free);  // the reference "it is alive"
-    p->handles = pa_to_kva(table);
     handle_table_init(p->handles);
-    p->root = root;
     p->budget = (struct page_budget){ .limit = pages, .used = OVERHEAD_PAGES };
     if (creator) {
+        budget_charge(&creator->budget, pages);  // cannot fail: the room was checked
         p->creator = creator;
         kobject_ref(&creator->obj);
     }
@@ -183,21 +190,29 @@ int process_load_elf(struct process *p, const void *file, size_t len, uint64_t *
 #define SELF_RIGHTS (NX_RIGHT_READ | NX_RIGHT_MAP | NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | \
                      NX_RIGHT_TRANSFER)
 
+// Check, then act: the handles are checked and the thread (the one part that can still fail)
+// is made before any handle moves, so a failed start leaves both tables as they were.
 int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uint64_t arg3,
-                  uint8_t priority)
+                  uint8_t priority, struct handle_table *from, const struct handle_xfer *give)
 {
     if (p->state != PROCESS_ALIVE || p->started)
         return NX_ERR_BAD_STATE;
-    nx_handle_t self;
-    int err = handle_install(p->handles, &p->obj, SELF_RIGHTS, &self);
+    if (handle_table_room(p->handles) < (give ? 2u : 1u))  // the given handle, the self handle
+        return NX_ERR_NO_SPACE;
+    int err = give ? handle_transfer_check(from, give, 1, p->handles) : NX_OK;
+    struct thread *t;
+    if (err == NX_OK)
+        err = thread_create(p, pc, sp, arg, priority, &t);
     if (err)
         return err;
-    struct thread *t;
-    err = thread_create(p, pc, sp, arg, priority, &t);
-    if (err) {
-        handle_close(p->handles, self);
-        return err;
+    if (give) {
+        nx_handle_t given;
+        handle_transfer_commit(from, give, 1, p->handles, &given);
+        t->tf.regs[REG_A0] = given;
     }
+    nx_handle_t self;
+    if (handle_install(p->handles, &p->obj, SELF_RIGHTS, &self))
+        panic("process_start: no room for the self handle");
     t->tf.regs[REG_A2] = self;
     t->tf.regs[REG_A3] = arg3;
     p->started = true;
@@ -288,83 +303,8 @@ uint32_t process_count(void)
     return live_processes;
 }
 
-// ---- syscalls ----
-
-static int get_process(uint64_t h, uint32_t rights, struct process **out)
+void process_kill(struct process *p)
 {
-    struct kobject *k;
-    int err = syscall_get(h, NX_OBJ_PROCESS, rights, &k, NULL);
-    if (err == NX_OK)
-        *out = (struct process *)k;
-    return err;
-}
-
-long sys_process_create(uint64_t name, uint64_t len, uint64_t pages)
-{
-    char buf[PROCESS_NAME_MAX];
-    if (len >= PROCESS_NAME_MAX)
-        return NX_ERR_TOO_BIG;
-    int err = copy_from_user(current_process->root, buf, name, len);
-    if (err)
-        return err;
-    buf[len] = '\0';
-    struct process *p;
-    err = process_create(buf, pages, current_process, &p);
-    if (err)
-        return err;
-    kobject_ref(&p->obj);  // for the handle; the creation reference means "alive"
-    long h = syscall_install(&p->obj, NX_RIGHTS_ALL);
-    if (h < 0)
-        process_end(p, NX_EXIT_KILLED);
-    return h;
-}
-
-// A user pc or stack pointer: inside the user half, or the thread faults at once.
-static bool user_address(uint64_t va)
-{
-    return va >= USER_VA_MIN && va <= USER_STACK_TOP;
-}
-
-long sys_process_start(uint64_t proc, uint64_t pc, uint64_t sp, uint64_t h, uint64_t priority)
-{
-    struct process *p;
-    int err = get_process(proc, NX_RIGHT_MANAGE, &p);
-    if (err)
-        return err;
-    if (!user_address(pc) || !user_address(sp))
-        return NX_ERR_INVALID;
-    if (priority > current_thread->rq.priority)  // never above the starter (see thread.c)
-        return NX_ERR_ACCESS;
-    if (p->state != PROCESS_ALIVE || p->started)
-        return NX_ERR_BAD_STATE;
-    struct handle_table *from = current_process->handles;
-    nx_handle_t given = NX_HANDLE_INVALID;
-    if (h != NX_HANDLE_INVALID) {
-        struct handle_xfer x = { .handle = (nx_handle_t)h, .rights = NX_RIGHTS_SAME };
-        if (h > UINT32_MAX)
-            return NX_ERR_BAD_HANDLE;
-        // Room for the handle and the self handle, so that the start cannot fail half-way.
-        if (NX_HANDLE_TABLE_SIZE - handle_table_live(p->handles) < 2)
-            return NX_ERR_NO_SPACE;
-        err = handle_transfer_check(from, &x, 1, p->handles);
-        if (err)
-            return err;
-        handle_transfer_commit(from, &x, 1, p->handles, &given);
-    }
-    err = process_start(p, pc, sp, given, NX_HANDLE_INVALID, (uint8_t)priority);
-    if (err && given != NX_HANDLE_INVALID)
-        handle_close(p->handles, given);  // lost with the failed start, as documented
-    return err;
-}
-
-long sys_process_kill(uint64_t proc)
-{
-    struct process *p;
-    int err = get_process(proc, NX_RIGHT_MANAGE, &p);
-    if (err)
-        return err;
-    if (p->state != PROCESS_ALIVE)
-        return NX_ERR_BAD_STATE;
     struct process *self = current_process;
     kprintf("NEURON: process %u (%s) killed by process %u (%s)\n", p->pid, p->name, self->pid,
             self->name);
@@ -372,42 +312,20 @@ long sys_process_kill(uint64_t proc)
         end_current(NX_EXIT_KILLED);
     process_end(p, NX_EXIT_KILLED);
     sched_preempt();
-    return NX_OK;
 }
 
-long sys_process_watch(uint64_t proc, uint64_t notif, uint64_t bits)
+void process_watch(struct process *p, struct notification *n, uint64_t bits)
 {
-    struct process *p;
-    struct kobject *n;
-    int err = get_process(proc, NX_RIGHT_READ, &p);
-    if (err == NX_OK)
-        err = syscall_get(notif, NX_OBJ_NOTIFICATION, NX_RIGHT_SIGNAL, &n, NULL);
-    if (err)
-        return err;
-    if (bits == 0)
-        return NX_ERR_INVALID;
     if (p->state != PROCESS_ALIVE) {
-        notification_signal((struct notification *)n, bits);
+        notification_signal(n, bits);
         sched_preempt();
-        return NX_OK;
+        return;
     }
-    kobject_ref(n);
+    kobject_ref(&n->obj);
     if (p->exit_notif)
         kobject_unref(p->exit_notif);
-    p->exit_notif = n;
+    p->exit_notif = &n->obj;
     p->exit_bits = bits;
-    return NX_OK;
-}
-
-long sys_process_status(uint64_t proc, uint64_t status)
-{
-    struct process *p;
-    int err = get_process(proc, NX_RIGHT_READ, &p);
-    if (err)
-        return err;
-    if (p->state == PROCESS_ALIVE)
-        return NX_ERR_BAD_STATE;
-    return copy_to_user(current_process->root, status, &p->exit_status, sizeof(long));
 }
 
 // The highest priority among p's threads (0 without threads).
@@ -427,13 +345,9 @@ static uint32_t thread_count(const struct process *p)
     return n;
 }
 
-long sys_process_info(uint64_t proc, uint64_t out)
+void process_info(const struct process *p, struct nx_process_info *info)
 {
-    struct process *p;
-    int err = get_process(proc, NX_RIGHT_READ, &p);
-    if (err)
-        return err;
-    struct nx_process_info info = {
+    *info = (struct nx_process_info){
         .pid = p->pid,
         .state = p->state == PROCESS_ALIVE ? (p->started ? NX_PROC_RUNNING : NX_PROC_NEW)
                                            : NX_PROC_DEAD,
@@ -443,6 +357,5 @@ long sys_process_info(uint64_t proc, uint64_t out)
         .threads = thread_count(p),
         .priority = top_priority(p),
     };
-    memcpy(info.name, p->name, sizeof(info.name));
-    return copy_to_user(current_process->root, out, &info, sizeof(info));
+    memcpy(info->name, p->name, sizeof(info->name));
 }

@@ -16,6 +16,9 @@
 
 struct thread;
 struct handle_table;
+struct handle_xfer;
+struct notification;
+struct nx_process_info;
 struct aspace;
 
 enum process_state { PROCESS_ALIVE, PROCESS_DEAD };
@@ -47,12 +50,21 @@ int process_create(const char *name, size_t pages, struct process *creator,
 // Load an ELF executable and a user stack into p (boot programs); *entry is the first pc.
 int process_load_elf(struct process *p, const void *file, size_t len, uint64_t *entry);
 // Start p's first thread at pc with stack sp, a0 = arg, a1 = its IPC buffer, a2 = a handle
-// of p to itself, a3 = arg3, at `priority`. NX_ERR_BAD_STATE if p was started before or is dead.
+// of p to itself, a3 = arg3, at `priority`. With `give` set, the handle it names in `from` is
+// moved into p first (handle_transfer rules) and its new value is a0 instead of arg.
+// NX_ERR_BAD_STATE if p was started before or is dead, NX_ERR_NO_SPACE if p's table cannot
+// take the handles, the transfer's errors, thread_create's; on error nothing changed.
 int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uint64_t arg3,
-                  uint8_t priority);
+                  uint8_t priority, struct handle_table *from, const struct handle_xfer *give);
 // End p with status: free its threads, handles and memory, end every process it created
 // (recursively, with NX_EXIT_KILLED), signal its exit notification. If the current thread is p's, the caller must switch away after.
 void process_end(struct process *p, long status);
+// End p (alive), killed by the current process; if p is the current process, never returns.
+void process_kill(struct process *p);
+// Signal `bits` (not 0) of n when p ends (at once if it has), replacing any earlier watch.
+void process_watch(struct process *p, struct notification *n, uint64_t bits);
+// What nx_process_info reports about p.
+void process_info(const struct process *p, struct nx_process_info *info);
 // A zeroed page for a kernel object, charged to p's budget; the object holds a reference on
 // p until process_free_object_page, so the budget outlives it. NULL when over budget.
 void *process_alloc_object_page(struct process *p);

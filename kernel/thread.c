@@ -16,7 +16,6 @@
 #include "panic.h"
 #include "process.h"
 #include "sched.h"
-#include "syscall.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/pagetable.h"
 #include "arch/riscv/vm.h"
@@ -51,11 +50,10 @@ static void thread_destroy(struct kobject *obj)
     kobject_unref(&p->obj);
 }
 
-// Take a free IPC buffer slot of p and map a fresh page there.
+// Take a free IPC buffer slot of p (thread_create checked there is one) and map a fresh page
+// there.
 static int map_ipc_buffer(struct process *p, struct thread *t)
 {
-    if (p->thread_slots == UINT64_MAX)
-        return NX_ERR_NO_SPACE;
     uint32_t slot = (uint32_t)__builtin_ctzll(~p->thread_slots);
     paddr_t pa = budget_alloc(&p->budget, 1);
     if (!pa)
@@ -84,6 +82,12 @@ int thread_create(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
 {
     if (p->state != PROCESS_ALIVE)
         return NX_ERR_BAD_STATE;
+    if (p->thread_slots == UINT64_MAX)
+        return NX_ERR_NO_SPACE;
+    // Every page checked against the budget before the first is taken; only the kernel
+    // running out of pages can still fail a step, whose pages the step then gives back.
+    if (!budget_room(&p->budget, THREAD_PAGES + 1))
+        return NX_ERR_NO_MEMORY;
     paddr_t pa = budget_alloc(&p->budget, THREAD_PAGES);
     if (!pa)
         return NX_ERR_NO_MEMORY;
@@ -143,40 +147,7 @@ void thread_stack_overflow(const struct thread *t)
     panic("kernel stack overflow in thread %p", (const void *)t);
 }
 
-// ---- syscalls ----
-
-#define THREAD_RIGHTS (NX_RIGHT_READ | NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER)
-
-long sys_thread_create(uint64_t proc, uint64_t pc, uint64_t sp, uint64_t arg, uint64_t priority)
-{
-    struct kobject *k;
-    int err = syscall_get(proc, NX_OBJ_PROCESS, NX_RIGHT_MANAGE, &k, NULL);
-    if (err)
-        return err;
-    struct process *p = (struct process *)k;
-    if (pc < USER_VA_MIN || pc > USER_STACK_TOP || sp < USER_VA_MIN || sp > USER_STACK_TOP)
-        return NX_ERR_INVALID;
-    // No thread can make a thread more urgent than itself (else any could take the CPU).
-    if (priority > current_thread->rq.priority)
-        return NX_ERR_ACCESS;
-    if (NX_HANDLE_TABLE_SIZE == handle_table_live(current_process->handles))
-        return NX_ERR_NO_SPACE;
-    struct thread *t;
-    err = thread_create(p, pc, sp, arg, (uint8_t)priority, &t);
-    if (err)
-        return err;
-    // A thread of the caller's own process shares its global pointer, so code linked with
-    // gp-relative relaxation works from its first instruction.
-    if (p == current_process)
-        t->tf.regs[REG_GP] = current_thread->tf.regs[REG_GP];
-    kobject_ref(&t->obj);  // for the handle
-    long h = syscall_install(&t->obj, THREAD_RIGHTS);
-    sched_ready(t);
-    sched_preempt();
-    return h;
-}
-
-long sys_thread_exit(void)
+_Noreturn void thread_exit(void)
 {
     struct thread *t = current_thread;
     struct process *p = t->proc;

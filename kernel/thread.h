@@ -60,6 +60,8 @@ int thread_create(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
 // End t: take it off every queue and wait, unlink it from its process, drop the process's
 // reference. The current thread is left DEAD for the scheduler to switch away from.
 void thread_kill(struct thread *t);
+// End the current thread, and its process with status 0 if it was the last thread.
+_Noreturn void thread_exit(void);
 _Noreturn void thread_stack_overflow(const struct thread *t);  // panics
 // Abort if t's kernel stack overflowed (inline: every thread switch checks).
 static inline void thread_check_stack(const struct thread *t)

@@ -27,6 +27,11 @@ struct timer {
     struct process *owner;        // charged for the object's page
 };
 
-long sys_timer_create(uint64_t notif, uint64_t bits);
-long sys_timer_set(uint64_t timer, uint64_t deadline, uint64_t slack);
-long sys_timer_cancel(uint64_t timer);
+// A new disarmed timer charged to owner, signalling `bits` (not 0) of n when it fires, with
+// one reference for the caller. NX_ERR_NO_MEMORY.
+int timer_create(struct process *owner, struct notification *n, uint64_t bits,
+                 struct timer **out);
+// Arm t for [deadline, deadline + slack] (slack <= TIMER_SLACK_MAX_NS), replacing any pending
+// setting; NX_DEADLINE_NEVER disarms it.
+void timer_set(struct timer *t, uint64_t deadline, uint64_t slack);
+void timer_cancel(struct timer *t);

@@ -29,7 +29,7 @@ static int get_vmo(uint64_t h, uint32_t rights, struct vmo **out)
     return err;
 }
 
-// Hand a new VMO charged to the caller to the caller as a handle.
+// Hand a new VMO charged to the caller to the caller as a handle (syscall_room checked).
 static long install(struct vmo *v, uint32_t rights)
 {
     vmo_set_owner(v, &current_process->obj);
@@ -41,7 +41,9 @@ long sys_vmo_create(uint64_t size)
     if (size == 0)
         return NX_ERR_INVALID;
     struct vmo *v;
-    int err = vmo_create(size, &current_process->budget, &v);
+    int err = syscall_room(1);
+    if (err == NX_OK)
+        err = vmo_create(size, &current_process->budget, &v);
     return err ? err : install(v, VMO_RIGHTS);
 }
 
@@ -115,8 +117,10 @@ long sys_vmo_clone(uint64_t h, uint64_t offset, uint64_t size)
         return err;
     if (offset % PAGE_SIZE || size % PAGE_SIZE || size == 0 || !vmo_range_ok(parent, offset, size))
         return NX_ERR_INVALID;
-    err = vmo_clone_cow(parent, offset / PAGE_SIZE, size / PAGE_SIZE, &current_process->budget,
-                        &v);
+    err = syscall_room(1);
+    if (err == NX_OK)
+        err = vmo_clone_cow(parent, offset / PAGE_SIZE, size / PAGE_SIZE,
+                            &current_process->budget, &v);
     return err ? err : install(v, VMO_RIGHTS);
 }
 
@@ -131,7 +135,9 @@ long sys_vmo_physical(uint64_t resource, uint64_t paddr, uint64_t size)
     if (!resource_allows_mmio(res, paddr, size))
         return NX_ERR_ACCESS;
     struct vmo *v;
-    err = vmo_create_physical(paddr, size, &current_process->budget, &v);
+    err = syscall_room(1);
+    if (err == NX_OK)
+        err = vmo_create_physical(paddr, size, &current_process->budget, &v);
     return err ? err : install(v, PHYSICAL_VMO_RIGHTS);
 }
 

@@ -16,6 +16,7 @@
 #include "process.h"
 #include "sched.h"
 #include "support/fake_kernel.h"
+#include "syscall.h"
 #include "support/panic_stub.h"
 
 #pragma GCC diagnostic ignored "-Wunused-parameter"  // cmocka's void **state
@@ -32,7 +33,9 @@ struct tthread {
     struct nx_ipc_buffer ipc;
 };
 
-// Two processes: the client A and the server B, with two threads each.
+// Two processes: the client A and the server B, with two threads each, and budgets of PAGES
+// object pages.
+#define PAGES 16
 static struct tproc procs[2];
 static struct tthread threads[4];
 #define CLIENT (&threads[0].t)
@@ -47,13 +50,10 @@ static void count_destroy(struct kobject *k) { (void)k; objs_destroyed++; }
 
 static int setup(void **state)
 {
-    fake_reset();
-    memset(procs, 0, sizeof(procs));
+    fake_reset(0);
     memset(threads, 0, sizeof(threads));
-    for (int i = 0; i < 2; i++) {
-        handle_table_init(&procs[i].table);
-        procs[i].p.handles = &procs[i].table;
-    }
+    for (int i = 0; i < 2; i++)
+        fake_process_init(&procs[i].p, &procs[i].table, PAGES);
     for (int i = 0; i < 4; i++) {
         threads[i].t.proc = &procs[i / 2].p;
         threads[i].t.ipc = &threads[i].ipc;
@@ -71,7 +71,7 @@ static int teardown(void **state)
 {
     for (int i = 0; i < 2; i++)
         handle_table_destroy(&procs[i].table);
-    assert_int_equal(fake.pages, 0);
+    assert_int_equal(fake.object_pages, 0);
     for (int i = 0; i < 4; i++)
         assert_null(threads[i].t.caller);
     return 0;
@@ -167,20 +167,40 @@ static void create_gives_all_rights_and_no_badge(void **state)
     assert_int_equal(rights, NX_RIGHTS_ALL);
     assert_int_equal(handle_get(table_of(SERVER), h, NX_OBJ_ENDPOINT, 0, &k, &badge), NX_OK);
     assert_int_equal(badge, 0);
-    assert_int_equal(fake.pages, 1);
+    assert_int_equal(fake.object_pages, 1);
     assert_int_equal(handle_close(table_of(SERVER), h), NX_OK);
-    assert_int_equal(fake.pages, 0);
+    assert_int_equal(fake.object_pages, 0);
 }
 
+// Check, then act: a create that fails makes nothing (not even for a moment).
 static void create_fails_cleanly(void **state)
 {
     as(SERVER);
-    fake.alloc_fails = true;
+    struct process *p = SERVER->proc;
+    p->budget.limit = 0;
+    struct fake_state before = fake_state(p);
     assert_int_equal(sys_endpoint_create(), NX_ERR_NO_MEMORY);
-    fake.alloc_fails = false;
+    struct fake_state after = fake_state(p);
+    assert_memory_equal(&after, &before, sizeof(before));
+    p->budget.limit = PAGES;
     fill_table(SERVER);
+    before = fake_state(p);
     assert_int_equal(sys_endpoint_create(), NX_ERR_NO_SPACE);
-    assert_int_equal(fake.pages, 0);  // the page went with the refused object
+    after = fake_state(p);
+    assert_memory_equal(&after, &before, sizeof(before));
+}
+
+// syscall_install cannot fail: a handler that did not check the room first panics.
+static void install_without_room_panics(void **state)
+{
+    as(SERVER);
+    nx_handle_t filler = fill_table(SERVER);
+    assert_int_equal(syscall_room(1), NX_ERR_NO_SPACE);
+    kobject_ref(&objs[0]);
+    assert_true(PANICS(syscall_install(&objs[0], NX_RIGHT_READ)));
+    kobject_unref(&objs[0]);
+    assert_int_equal(handle_close(table_of(SERVER), filler), NX_OK);
+    assert_int_equal(syscall_room(1), NX_OK);
 }
 
 static void mint_fixes_a_badge_the_receiver_sees(void **state)
@@ -626,9 +646,9 @@ static void closing_the_endpoint_wakes_everyone(void **state)
     as(CLIENT2);
     assert_int_equal(sys_send(c, LABEL(2), 0, 0, 0, 0, NEVER), FAKE_BLOCKED);
     assert_int_equal(handle_close(table_of(CLIENT), c), NX_OK);
-    assert_int_equal(fake.pages, 1);  // the server's handle keeps it
+    assert_int_equal(fake.object_pages, 1);  // the server's handle keeps it
     assert_int_equal(handle_close(table_of(SERVER), s), NX_OK);
-    assert_int_equal(fake.pages, 0);
+    assert_int_equal(fake.object_pages, 0);
     assert_int_equal(CLIENT->wait_result, NX_ERR_PEER_CLOSED);
     assert_int_equal(CLIENT2->wait_result, NX_ERR_PEER_CLOSED);
 
@@ -729,6 +749,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
         T(create_gives_all_rights_and_no_badge),
         T(create_fails_cleanly),
+        T(install_without_room_panics),
         T(mint_fixes_a_badge_the_receiver_sees),
         T(mint_refuses_bad_arguments),
         T(call_to_waiting_server_switches_there_and_back),

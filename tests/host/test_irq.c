@@ -12,7 +12,8 @@
 #include <nexus/errors.h>
 #include "irq.h"
 #include "resource.h"
-#include "support/kernel_fake.h"
+#include "support/fake_kernel.h"
+#include "syscall.h"
 #include "arch/riscv/plic.h"
 
 #define NDEV 96         // QEMU virt's PLIC sources
@@ -22,9 +23,14 @@ static struct {
     bool enabled[PLIC_LINES];
     bool claimed[PLIC_LINES];
     int ignored_completions;
+    int enables;  // plic_enable calls
 } plic;
 
-void plic_enable(uint32_t line) { plic.enabled[line] = true; }
+void plic_enable(uint32_t line)
+{
+    plic.enabled[line] = true;
+    plic.enables++;
+}
 void plic_disable(uint32_t line) { plic.enabled[line] = false; }
 uint32_t plic_claim(void) { return 0; }
 
@@ -70,7 +76,7 @@ static int setup(void **state)
     (void)state;
     memset(&plic, 0, sizeof(plic));
     console[0] = '\0';
-    fake_kernel_reset(4);
+    fake_reset(4);
     kobject_init(&resource, NX_OBJ_RESOURCE, NULL);
     assert_int_equal(handle_install(&fake_handles, &resource, NX_RIGHTS_ALL, &res_h), NX_OK);
     notif_h = fake_notification(&notif, NX_RIGHTS_ALL);
@@ -82,7 +88,7 @@ static int teardown(void **state)
 {
     (void)state;
     fake_close_all();
-    assert_int_equal(fake_object_pages, 0);
+    assert_int_equal(fake.object_pages, 0);
     assert_int_equal(fake_process.obj.refcount, 1);
     assert_int_equal(notif.obj.refcount, 1);  // the test's own
     assert_int_equal(plic.ignored_completions, 0);
@@ -119,14 +125,14 @@ static void interrupt_signals_and_waits_for_ack(void **state)
     assert_int_equal(notif.bits, 0x4);
     assert_true(irq_from(h)->awaiting_ack);
     assert_false(raise_line(10));  // held by the claim until the driver acks
-    assert_int_equal(fake_signals, 1);
+    assert_int_equal(fake.signals, 1);
 
     assert_int_equal(sys_irq_ack(h), NX_OK);
     assert_false(plic.claimed[10]);
     assert_true(plic.enabled[10]);
     assert_int_equal(sys_irq_ack(h), NX_ERR_BAD_STATE);
     assert_true(raise_line(10));
-    assert_int_equal(fake_signals, 2);
+    assert_int_equal(fake.signals, 2);
 }
 
 // Each check in argument order, and a failed call changes nothing.
@@ -152,10 +158,10 @@ static void create_checks_every_argument(void **state)
     assert_int_equal(create(10, 0), NX_ERR_INVALID);
     static const long bad_lines[] = { 0, -1, NDEV + 1, IRQ_LINE_MAX + 1, 1L << 32, -(1L << 32) + 10 };
     for (size_t i = 0; i < sizeof(bad_lines) / sizeof(bad_lines[0]); i++)
-        assert_int_equal(create(bad_lines[i], 1), NX_ERR_INVALID);
+        assert_int_equal(create(bad_lines[i], 1), NX_ERR_ACCESS);  // not the resource's
 
     assert_int_equal(handle_table_live(&fake_handles), live);
-    assert_int_equal(fake_object_pages, 0);
+    assert_int_equal(fake.object_pages, 0);
     for (int line = 0; line <= NDEV; line++)
         assert_false(plic.enabled[line]);
     assert_true(create(1, 1) > 0);        // both ends of the range are fine
@@ -184,7 +190,7 @@ static void last_close_masks_and_frees_the_line(void **state)
     long h = create(10, 1);
     assert_int_equal(handle_close(&fake_handles, (nx_handle_t)h), NX_OK);
     assert_false(plic.enabled[10]);
-    assert_int_equal(fake_object_pages, 0);
+    assert_int_equal(fake.object_pages, 0);
     assert_int_equal(notif.obj.refcount, 2);
     assert_int_equal(fake_process.obj.refcount, 1);
     h = create(10, 8);  // the line has a new owner
@@ -215,7 +221,7 @@ static void unowned_line_is_masked(void **state)
     assert_false(plic.enabled[7]);
     assert_false(plic.claimed[7]);
     assert_string_equal(console, "NEURON: unclaimed interrupt 7 masked\n");
-    assert_int_equal(fake_signals, 0);
+    assert_int_equal(fake.signals, 0);
     plic_enable(IRQ_LINE_MAX + 1);  // beyond the ownership table: same treatment
     assert_true(raise_line(IRQ_LINE_MAX + 1));
     assert_false(plic.enabled[IRQ_LINE_MAX + 1]);
@@ -248,18 +254,26 @@ static void holds_its_notification(void **state)
     assert_int_equal(handle_close(&fake_handles, (nx_handle_t)h), NX_OK);
 }
 
+// Check, then act: a create that fails never made the object nor touched the line.
 static void out_of_budget_or_handles_changes_nothing(void **state)
 {
     (void)state;
     fake_process.budget.limit = 0;
+    struct fake_state before = fake_state(&fake_process), after;
     assert_int_equal(create(10, 1), NX_ERR_NO_MEMORY);
+    after = fake_state(&fake_process);
+    assert_memory_equal(&after, &before, sizeof(before));
     fake_process.budget.limit = 4;
     nx_handle_t h;
     while (handle_duplicate(&fake_handles, res_h, NX_RIGHTS_SAME, &h) == NX_OK)
         ;
+    before = fake_state(&fake_process);
     assert_int_equal(create(10, 1), NX_ERR_NO_SPACE);
+    after = fake_state(&fake_process);
+    assert_memory_equal(&after, &before, sizeof(before));
+    assert_int_equal(plic.enables, 0);
     assert_false(plic.enabled[10]);
-    assert_int_equal(fake_object_pages, 0);
+    assert_int_equal(fake.object_pages, 0);
     assert_int_equal(fake_process.budget.used, 0);
     assert_int_equal(notif.obj.refcount, 2);
     assert_int_equal(handle_close(&fake_handles, h), NX_OK);

@@ -13,7 +13,8 @@
 #include <nexus/errors.h>
 #include <nexus/syscall.h>
 #include "timer.h"
-#include "support/kernel_fake.h"
+#include "support/fake_kernel.h"
+#include "syscall.h"
 #include "arch/riscv/timer.h"
 
 #define NS_PER_TICK 100
@@ -55,7 +56,7 @@ static int setup(void **state)
     (void)state;
     hw.now = 0;  // the queue is empty between tests, so the clock may start again
     hw.armed_at = NEVER;
-    fake_kernel_reset(128);
+    fake_reset(128);
     notif_h = fake_notification(&notif, NX_RIGHTS_ALL);
     return 0;
 }
@@ -64,7 +65,7 @@ static int teardown(void **state)
 {
     (void)state;
     fake_close_all();
-    assert_int_equal(fake_object_pages, 0);
+    assert_int_equal(fake.object_pages, 0);
     assert_int_equal(fake_process.obj.refcount, 1);
     assert_int_equal(notif.obj.refcount, 1);
     assert_false(timer_armed());  // tickless: nothing left armed
@@ -117,7 +118,7 @@ static void overlapping_windows_share_one_interrupt(void **state)
         assert_int_equal(sys_timer_set(h, base + (uint64_t)i * 10000, 2 * MS), NX_OK);
     }
     assert_int_equal(run_until(base + 10 * MS), 1);
-    assert_int_equal(fake_signals, 100);
+    assert_int_equal(fake.signals, 100);
     assert_int_equal(notif.bits, UINT64_MAX);
 }
 
@@ -147,14 +148,14 @@ static void cancel_and_reset(void **state)
     assert_false(timer_armed());
     assert_int_equal(sys_timer_cancel(h), NX_OK);  // disarmed already: no effect
     assert_int_equal(run_until(base + 10 * MS), 0);
-    assert_int_equal(fake_signals, 0);
+    assert_int_equal(fake.signals, 0);
 
     // A new setting replaces the pending one.
     assert_int_equal(sys_timer_set(h, base + 20 * MS, 0), NX_OK);
     assert_int_equal(sys_timer_set(h, base + 30 * MS, 0), NX_OK);
     assert_int_equal(run_until(base + 29 * MS), 0);
     assert_int_equal(run_until(base + 40 * MS), 1);
-    assert_int_equal(fake_signals, 1);
+    assert_int_equal(fake.signals, 1);
 
     // NX_DEADLINE_NEVER disarms too.
     assert_int_equal(sys_timer_set(h, base + 50 * MS, 0), NX_OK);
@@ -170,7 +171,7 @@ static void deadline_in_the_past_fires_at_once(void **state)
     assert_int_equal(sys_timer_set(h, 0, 0), NX_OK);
     assert_true(timer_armed());
     assert_int_equal(run_until(clock_now()), 1);
-    assert_int_equal(fake_signals, 1);
+    assert_int_equal(fake.signals, 1);
 }
 
 static void last_close_disarms(void **state)
@@ -180,7 +181,7 @@ static void last_close_disarms(void **state)
     assert_int_equal(sys_timer_set(h, clock_now() + MS, 0), NX_OK);
     assert_int_equal(handle_close(&fake_handles, (nx_handle_t)h), NX_OK);
     assert_false(timer_armed());
-    assert_int_equal(fake_object_pages, 0);
+    assert_int_equal(fake.object_pages, 0);
     assert_int_equal(run_until(clock_now() + 10 * MS), 0);
 }
 
@@ -207,13 +208,30 @@ static void bad_arguments(void **state)
     assert_int_equal(sys_timer_cancel(notif_h), NX_ERR_WRONG_TYPE);
     assert_int_equal(sys_timer_cancel(no_write), NX_ERR_ACCESS);
     assert_false(timer_armed());  // no failed call armed anything
-    assert_int_equal(fake_object_pages, 1);
+    assert_int_equal(fake.object_pages, 1);
 
     fake_process.budget.limit = 1;
+    struct fake_state before = fake_state(&fake_process), after;
     assert_int_equal(sys_timer_create(notif_h, 1), NX_ERR_NO_MEMORY);
+    after = fake_state(&fake_process);
+    assert_memory_equal(&after, &before, sizeof(before));
     assert_int_equal(sys_timer_set(h, UINT64_MAX - 1, TIMER_SLACK_MAX_NS), NX_OK);  // saturates
     assert_int_equal(run_until(UINT64_MAX - 2), 0);
     assert_int_equal(sys_timer_cancel(h), NX_OK);
+}
+
+// Check, then act: with the table full, no timer is made and undone.
+static void full_table_makes_nothing(void **state)
+{
+    (void)state;
+    nx_handle_t h;
+    while (handle_duplicate(&fake_handles, notif_h, NX_RIGHTS_SAME, &h) == NX_OK)
+        ;
+    struct fake_state before = fake_state(&fake_process);
+    assert_int_equal(sys_timer_create(notif_h, 1), NX_ERR_NO_SPACE);
+    struct fake_state after = fake_state(&fake_process);
+    assert_memory_equal(&after, &before, sizeof(before));
+    assert_int_equal(notif.obj.refcount, before.handles + 1);  // its handles and the test's
 }
 
 int main(void)
@@ -226,6 +244,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(deadline_in_the_past_fires_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(last_close_disarms, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_arguments, setup, teardown),
+        cmocka_unit_test_setup_teardown(full_table_makes_nothing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,28 +1,68 @@
 // See fake_kernel.h. Each fake follows its kernel counterpart's contract in sched.h,
-// clock.h, process.h, syscall.h and notification.h.
+// clock.h, process.h and notification.h.
 #include <stdlib.h>
 #include <string.h>
 #include <nexus/errors.h>
 #include <nexus/syscall.h>
 #include "support/fake_kernel.h"
 #include "clock.h"
-#include "handle.h"
-#include "notification.h"
-#include "process.h"
 #include "sched.h"
-#include "syscall.h"
 
 struct fake_kernel fake;
+struct process fake_process;
+struct handle_table fake_handles;
+static struct thread fake_thread;
 struct thread *current_thread;
 
-void fake_reset(void)
+void fake_process_init(struct process *p, struct handle_table *t, size_t pages)
+{
+    memset(p, 0, sizeof(*p));
+    kobject_init(&p->obj, NX_OBJ_PROCESS, NULL);
+    handle_table_init(t);
+    p->handles = t;
+    p->budget.limit = pages;
+}
+
+void fake_reset(size_t pages)
 {
     memset(&fake, 0, sizeof(fake));
     fake.now = 1000;
-    current_thread = NULL;
+    fake_process_init(&fake_process, &fake_handles, pages);
+    memset(&fake_thread, 0, sizeof(fake_thread));
+    fake_thread.proc = &fake_process;
+    fake_thread.state = THREAD_RUNNING;
+    current_thread = &fake_thread;
 }
 
-uint64_t clock_now(void)
+struct fake_state fake_state(const struct process *p)
+{
+    struct fake_state s;
+    memset(&s, 0, sizeof(s));  // padding too: the states are compared with memcmp
+    s.live_objects = kobject_live_count();
+    s.handles_installed = handle_counters.installed;
+    s.object_allocs = fake.object_allocs;
+    s.budget_used = p->budget.used;
+    s.handles = handle_table_live(p->handles);
+    return s;
+}
+
+nx_handle_t fake_notification(struct notification *n, uint32_t rights)
+{
+    memset(n, 0, sizeof(*n));
+    kobject_init(&n->obj, NX_OBJ_NOTIFICATION, NULL);
+    nx_handle_t h = NX_HANDLE_INVALID;
+    if (handle_install(&fake_handles, &n->obj, rights, &h))
+        abort();
+    return h;
+}
+
+void fake_close_all(void)
+{
+    handle_table_destroy(&fake_handles);
+}
+
+// Weak: the timer test links the real clock (kernel/clock.c) instead.
+__attribute__((weak)) uint64_t clock_now(void)
 {
     return fake.now;
 }
@@ -33,7 +73,7 @@ static bool prepare_block(uint64_t deadline, void (*unblock)(struct thread *t))
 {
     struct thread *t = current_thread;
     t->unblock = unblock;
-    if (deadline != NX_DEADLINE_NEVER && deadline <= fake.now) {
+    if (deadline != NX_DEADLINE_NEVER && deadline <= clock_now()) {
         unblock(t);
         t->unblock = NULL;
         return false;
@@ -92,22 +132,31 @@ bool fake_blocked(const struct thread *t)
     return t->state == THREAD_BLOCKED;
 }
 
-// ---- processes, syscall glue, notifications ----
+// ---- object pages, notifications ----
 
 void *process_alloc_object_page(struct process *p)
 {
-    (void)p;
-    if (fake.alloc_fails)
+    if (p->budget.used == p->budget.limit)
         return NULL;
-    fake.pages++;
+    p->budget.used++;
+    fake.object_pages++;
+    fake.object_allocs++;
+    kobject_ref(&p->obj);
     return calloc(1, 4096);
 }
 
 void process_free_object_page(struct process *p, void *page)
 {
-    (void)p;
-    fake.pages--;
+    p->budget.used--;
+    fake.object_pages--;
     free(page);
+    kobject_unref(&p->obj);
+}
+
+void notification_signal(struct notification *n, uint64_t bits)
+{
+    n->bits |= bits;
+    fake.signals++;
 }
 
 uint64_t notification_take(struct notification *n)

@@ -28,9 +28,10 @@ static void bad_arguments(void)
 {
     long no_manage = nx_handle_duplicate(res, NX_RIGHTS_ALL & ~NX_RIGHT_MANAGE);
     long no_signal = nx_handle_duplicate(notif, NX_RIGHTS_ALL & ~NX_RIGHT_SIGNAL);
-    expect("line 0", nx_irq_create(res, 0, notif, BIT), NX_ERR_INVALID);
-    expect("line past the PLIC's sources", nx_irq_create(res, 97, notif, BIT), NX_ERR_INVALID);
-    expect("line -1", nx_irq_create(res, -1, notif, BIT), NX_ERR_INVALID);
+    // A line the resource does not grant is refused like an address outside its windows.
+    expect("line 0", nx_irq_create(res, 0, notif, BIT), NX_ERR_ACCESS);
+    expect("line past the PLIC's sources", nx_irq_create(res, 97, notif, BIT), NX_ERR_ACCESS);
+    expect("line -1", nx_irq_create(res, -1, notif, BIT), NX_ERR_ACCESS);
     expect("bits 0", nx_irq_create(res, UART_LINE, notif, 0), NX_ERR_INVALID);
     expect("resource without MANAGE", nx_irq_create(no_manage, UART_LINE, notif, BIT),
            NX_ERR_ACCESS);

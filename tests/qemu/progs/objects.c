@@ -119,6 +119,95 @@ static void processes(void)
     nx_handle_close(n);
 }
 
+// ---- check, then act ----
+
+// What a failed call must leave as it was: kernel pages, handles, objects, processes, and the
+// pages charged to this process.
+struct counters {
+    long pages, handles, objects, processes, used;
+};
+
+static struct counters counters_now(void)
+{
+    struct nx_process_info info;
+    nx_process_info(nx_self, (long)&info);
+    return (struct counters){ nx_system_info(NX_INFO_FREE_PAGES),
+                              nx_system_info(NX_INFO_LIVE_HANDLES),
+                              nx_system_info(NX_INFO_LIVE_OBJECTS),
+                              nx_system_info(NX_INFO_LIVE_PROCESSES), (long)info.used_pages };
+}
+
+static void expect_unchanged(const char *what, struct counters before)
+{
+    struct counters now = counters_now();
+    expect(what, now.pages == before.pages && now.handles == before.handles &&
+                 now.objects == before.objects && now.processes == before.processes &&
+                 now.used == before.used, 1);
+}
+
+static long pid_of(long proc)
+{
+    struct nx_process_info info;
+    return nx_process_info(proc, (long)&info) == NX_OK ? (long)info.pid : -1;
+}
+
+static long fill_table(long h, long *fillers)
+{
+    long n = 0, d;
+    while ((d = nx_handle_duplicate(h, NX_RIGHTS_SAME)) > 0)
+        fillers[n++] = d;
+    return n;
+}
+
+// Every create checks for a free handle slot before it makes anything: with a full table
+// nothing is made and undone, and a process create uses up no pid.
+static void creates_with_a_full_table(void)
+{
+    long a = nx_process_create((long)"a", 1, 64);
+    long n = nx_notification_create();
+    long fillers[NX_HANDLE_TABLE_SIZE];
+    long filled = fill_table(n, fillers);
+    struct counters before = counters_now();
+    expect("process create, table full", nx_process_create((long)"b", 1, 64), NX_ERR_NO_SPACE);
+    expect("endpoint create, table full", nx_endpoint_create(), NX_ERR_NO_SPACE);
+    expect("notification create, table full", nx_notification_create(), NX_ERR_NO_SPACE);
+    expect("vmo create, table full", nx_vmo_create(4096), NX_ERR_NO_SPACE);
+    expect("timer create, table full", nx_timer_create(n, 1), NX_ERR_NO_SPACE);
+    expect("thread create, table full",
+           nx_thread_create(nx_self, 0x10000, 0x3ffffff000, 0, 16), NX_ERR_NO_SPACE);
+    expect_unchanged("failed creates change nothing", before);
+    for (long i = 0; i < filled; i++)
+        nx_handle_close(fillers[i]);
+    long b = nx_process_create((long)"b", 1, 64);
+    expect("the failed process create used up no pid", pid_of(b), pid_of(a) + 1);
+    nx_process_kill(a);
+    nx_process_kill(b);
+    nx_handle_close(a);
+    nx_handle_close(b);
+    nx_handle_close(n);
+}
+
+// A start checks everything and makes the thread before it moves the handle it passes: a
+// start that fails leaves the handle with the caller.
+static void start_without_budget_for_a_thread(void)
+{
+    long p = nx_process_create((long)"small", 5, 7);  // the least a process can have
+    long n = nx_notification_create();
+    struct counters before = counters_now();
+    struct nx_process_info info;
+    nx_process_info(p, (long)&info);
+    long used = (long)info.used_pages;
+    expect("start without budget for a thread",
+           nx_process_start(p, 0x10000, 0x3ffffff000, n, 16), NX_ERR_NO_MEMORY);
+    expect("leaves the handle with the caller", nx_handle_info(n) & 0xff, NX_OBJ_NOTIFICATION);
+    expect_unchanged("and changes nothing", before);
+    nx_process_info(p, (long)&info);
+    expect("nor in the process", info.state == NX_PROC_NEW && (long)info.used_pages == used, 1);
+    nx_process_kill(p);
+    nx_handle_close(p);
+    nx_handle_close(n);
+}
+
 static void process_info_and_boot_archive(void)
 {
     struct nx_process_info info;
@@ -148,6 +237,8 @@ int main(void)
     notifications();
     threads();
     processes();
+    creates_with_a_full_table();
+    start_without_budget_for_a_thread();
     process_info_and_boot_archive();
     expect_no_leaks(baseline);
     nx_printf("objects: %d failures\n", failures);

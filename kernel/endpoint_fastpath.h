@@ -1,0 +1,106 @@
+#pragma once
+// The IPC fast paths (like seL4's), shared by endpoint.c, whose general paths use the same
+// steps, and endpoint_syscalls.c, where they are inlined into sys_call and sys_reply_recv:
+// a register-only call to a waiting server then costs the stores below and a direct switch,
+// in code that calls nothing (it ends in tail calls) and so saves no registers.
+// Only those two files include this header.
+#include <stdbool.h>
+#include <stdint.h>
+#include <nexus/ipc.h>
+#include <nexus/syscall.h>
+#include "endpoint.h"
+#include "notification.h"
+#include "sched.h"
+#include "thread.h"
+#include "waitq.h"
+
+// The unblock functions (sched.h) of a caller awaiting its reply, and of a thread queued on
+// an endpoint.
+void endpoint_give_up_call(struct thread *caller);
+void endpoint_leave(struct thread *t);
+
+// What a receiving syscall returns in a1..a6: info, the words, the sender's badge.
+static inline void endpoint_put_words(struct thread *to, uint64_t info, uint64_t w0,
+                                      uint64_t w1, uint64_t w2, uint64_t w3, uint64_t badge)
+{
+    to->out[0] = info;
+    to->out[1] = w0;
+    to->out[2] = w1;
+    to->out[3] = w2;
+    to->out[4] = w3;
+    to->out[5] = badge;
+}
+
+// server received caller's call and owes it a reply. It did so in a receive, which cleared
+// caller_gone: the flag is only ever set while caller is NULL.
+static inline void endpoint_hold_call(struct thread *server, struct thread *caller)
+{
+    server->caller = caller;
+    caller->server = server;
+}
+
+static inline void endpoint_end_call(struct thread *server, struct thread *caller)
+{
+    server->caller = NULL;
+    caller->server = NULL;
+}
+
+static inline bool endpoint_has_signals(const struct endpoint *ep)
+{
+    return ep->notif && ep->notif->bits;
+}
+
+// Queue self on q (an endpoint's senders or receivers); its unblock is endpoint_leave.
+static inline void endpoint_enqueue(struct thread *self, struct waitq *q)
+{
+    self->wait_queue = q;
+    waitq_push(q, self);
+}
+
+// server, just taken off the receivers with the current thread's call delivered, runs at
+// once on this hart without passing through the run queue; its reply_recv switches back the
+// same way.
+static inline long endpoint_run_server(struct thread *server, uint64_t deadline)
+{
+    endpoint_hold_call(server, current_thread);
+    server->wait_result = NX_OK;
+    return sched_block_switch(server, deadline, endpoint_give_up_call);
+}
+
+// Nothing for self on ep: wait in line. `replied`, if not NULL, is a caller whose reply self
+// just delivered: the CPU goes straight to it (the reply fast path).
+static inline long endpoint_wait_message(struct thread *self, struct endpoint *ep,
+                                         uint64_t deadline, struct thread *replied)
+{
+    endpoint_enqueue(self, &ep->receivers);
+    if (!replied)
+        return sched_block(deadline, endpoint_leave);
+    replied->wait_result = NX_OK;
+    return sched_block_switch(replied, deadline, endpoint_leave);
+}
+
+// A call of registers only (info with label only), without a deadline: straight to a server
+// blocked in recv if there is one, else the general path.
+static inline long endpoint_call_registers(struct endpoint *ep, uint32_t badge, uint64_t info,
+                                           uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+{
+    struct thread *r = waitq_pop(&ep->receivers);
+    if (!r)
+        return endpoint_call(ep, badge, info, w0, w1, w2, w3, NX_DEADLINE_NEVER);
+    endpoint_put_words(r, info | NX_MSG_CALL, w0, w1, w2, w3, badge);
+    return endpoint_run_server(r, NX_DEADLINE_NEVER);
+}
+
+// The way back: a reply of registers only to a caller, on an endpoint where nothing else
+// waits to be received, switches straight to the caller. Anything else, the general path.
+static inline long endpoint_reply_recv_registers(struct endpoint *ep, uint64_t info,
+                                                 uint64_t w0, uint64_t w1, uint64_t w2,
+                                                 uint64_t w3, uint64_t deadline)
+{
+    struct thread *self = current_thread, *c = self->caller;
+    if (!c || !waitq_empty(&ep->senders) || endpoint_has_signals(ep))
+        return endpoint_reply_recv(ep, info, w0, w1, w2, w3, deadline);
+    endpoint_put_words(c, info, w0, w1, w2, w3, 0);
+    endpoint_end_call(self, c);
+    return endpoint_wait_message(self, ep, deadline, c);  // caller_gone is false: c was set
+}

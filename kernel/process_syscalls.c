@@ -1,0 +1,111 @@
+// Process system calls: handle lookups, argument checks and user copies around
+// kernel/process.c.
+#include <stdbool.h>
+#include <nexus/errors.h>
+#include <nexus/syscall.h>
+#include "handle.h"
+#include "notification.h"
+#include "process.h"
+#include "syscall.h"
+#include "thread.h"
+#include "usercopy.h"
+
+static int get_process(uint64_t h, uint32_t rights, struct process **out)
+{
+    struct kobject *k;
+    int err = syscall_get(h, NX_OBJ_PROCESS, rights, &k, NULL);
+    if (err == NX_OK)
+        *out = (struct process *)k;
+    return err;
+}
+
+long sys_process_create(uint64_t name, uint64_t len, uint64_t pages)
+{
+    char buf[PROCESS_NAME_MAX];
+    if (len >= PROCESS_NAME_MAX)
+        return NX_ERR_TOO_BIG;
+    int err = copy_from_user(current_process->root, buf, name, len);
+    if (err)
+        return err;
+    buf[len] = '\0';
+    struct process *p;
+    err = syscall_room(1);
+    if (err == NX_OK)
+        err = process_create(buf, pages, current_process, &p);
+    if (err)
+        return err;
+    kobject_ref(&p->obj);  // for the handle; the creation reference means "alive"
+    return syscall_install(&p->obj, NX_RIGHTS_ALL);
+}
+
+// A user pc or stack pointer: inside the user half, or the thread faults at once.
+static bool user_address(uint64_t va)
+{
+    return va >= USER_VA_MIN && va <= USER_STACK_TOP;
+}
+
+long sys_process_start(uint64_t proc, uint64_t pc, uint64_t sp, uint64_t h, uint64_t priority)
+{
+    struct process *p;
+    int err = get_process(proc, NX_RIGHT_MANAGE, &p);
+    if (err)
+        return err;
+    if (!user_address(pc) || !user_address(sp))
+        return NX_ERR_INVALID;
+    if (priority > current_thread->rq.priority)  // never above the starter (see thread.c)
+        return NX_ERR_ACCESS;
+    if (h > UINT32_MAX)
+        return NX_ERR_BAD_HANDLE;
+    struct handle_xfer x = { .handle = (nx_handle_t)h, .rights = NX_RIGHTS_SAME };
+    return process_start(p, pc, sp, NX_HANDLE_INVALID, NX_HANDLE_INVALID, (uint8_t)priority,
+                         current_process->handles, h != NX_HANDLE_INVALID ? &x : NULL);
+}
+
+long sys_process_kill(uint64_t proc)
+{
+    struct process *p;
+    int err = get_process(proc, NX_RIGHT_MANAGE, &p);
+    if (err)
+        return err;
+    if (p->state != PROCESS_ALIVE)
+        return NX_ERR_BAD_STATE;
+    process_kill(p);
+    return NX_OK;
+}
+
+long sys_process_watch(uint64_t proc, uint64_t notif, uint64_t bits)
+{
+    struct process *p;
+    struct kobject *n;
+    int err = get_process(proc, NX_RIGHT_READ, &p);
+    if (err == NX_OK)
+        err = syscall_get(notif, NX_OBJ_NOTIFICATION, NX_RIGHT_SIGNAL, &n, NULL);
+    if (err)
+        return err;
+    if (bits == 0)
+        return NX_ERR_INVALID;
+    process_watch(p, (struct notification *)n, bits);
+    return NX_OK;
+}
+
+long sys_process_status(uint64_t proc, uint64_t status)
+{
+    struct process *p;
+    int err = get_process(proc, NX_RIGHT_READ, &p);
+    if (err)
+        return err;
+    if (p->state == PROCESS_ALIVE)
+        return NX_ERR_BAD_STATE;
+    return copy_to_user(current_process->root, status, &p->exit_status, sizeof(long));
+}
+
+long sys_process_info(uint64_t proc, uint64_t out)
+{
+    struct process *p;
+    int err = get_process(proc, NX_RIGHT_READ, &p);
+    if (err)
+        return err;
+    struct nx_process_info info;
+    process_info(p, &info);
+    return copy_to_user(current_process->root, out, &info, sizeof(info));
+}
