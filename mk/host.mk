@@ -43,7 +43,7 @@ FUZZ_MAX_LEN ?= 65536
 FUZZ_KEEP_MAX_LEN := 16384
 FUZZ_CORPUS_MAX_KIB := 2048
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -DNEXUS_HOST -Ikernel -Iinclude \
-               -Iuser/lib/include
+               -Iuser/lib/include -Itests/host
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(%_FUZZ_SRCS)
 	@mkdir -p build/fuzz
