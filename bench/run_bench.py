@@ -65,10 +65,19 @@ def section_sizes():
             "kernel_bss_bytes": sizes.get(".bss", 0)}
 
 
+# A BENCH line; when the shell's prompt was open, it came after the prompt and an erase of
+# the line (the console then draws the prompt again under it: docs/userspace.md, "Console").
+BENCH_LINE = re.compile(r"(?:^|\x1b\[K)BENCH (\w+) (\d+)", re.M)
+
+
+def bench_figures(out):
+    return {m.group(1): int(m.group(2)) for m in BENCH_LINE.finditer(out)}
+
+
 def run_in_qemu():
     out, code = boot("init=bench", timeout=120, icount=True)
     entry = re.search(r"entry instret (\d+)", out)
-    found = dict((m.group(1), int(m.group(2))) for m in re.finditer(r"^BENCH (\w+) (\d+)", out, re.M))
+    found = bench_figures(out)
     if code is None or not entry or "first_user_instret" not in found:
         sys.exit("bench: the bench program did not run to the end:\n" + out[-2000:])
     found["boot_to_user_instr"] = found.pop("first_user_instret") - int(entry.group(1))
@@ -86,7 +95,7 @@ def boot_default_plus(extra_name, **kw):
     with open(manifest, "w") as f:
         f.write(default + extra)
     out, code = boot(timeout=120, icount=True, initrd=archive_with_manifest(manifest), **kw)
-    found = dict((m.group(1), int(m.group(2))) for m in re.finditer(r"^BENCH (\w+) (\d+)", out, re.M))
+    found = bench_figures(out)
     return out, found, code
 
 
@@ -117,11 +126,12 @@ def run_shell_in_qemu():
     ok = con.expect(r"\nnsh> ", timeout=120) is not None
     if ok:
         con.send("bench\r")
-        ok = con.expect(r"\nnsh> ", timeout=120) is not None
+        ok = con.expect(r"BENCH shell_ipc_process_instr \d+|bench: .*(failed|cannot)",
+                        timeout=120) is not None
     con.close(timeout=0)
     out = con.text()
     entry = re.search(r"entry instret (\d+)", out)
-    found = dict((m.group(1), int(m.group(2))) for m in re.finditer(r"^BENCH (\w+) (\d+)", out, re.M))
+    found = bench_figures(out)
     if not ok or not entry or "prompt_instret" not in found:
         sys.exit("bench: the shell did not reach its prompt or run bench:\n" + out[-2000:])
     found["boot_to_prompt_instr"] = found.pop("prompt_instret") - int(entry.group(1))
@@ -133,7 +143,7 @@ def run_files_in_qemu():
     image = fresh_disk("fsbench", 64, os.path.join(ROOT, "tests", "qemu", "disk"))
     out, code = boot(timeout=300, icount=True, initrd=archive_with_manifest("fsbench"),
                      disk=image)
-    found = dict((m.group(1), int(m.group(2))) for m in re.finditer(r"^BENCH (\w+) (\d+)", out, re.M))
+    found = bench_figures(out)
     if code is None or "small_file_fsync_instr" not in found:
         sys.exit("bench: fsbench did not run to the end:\n" + out[-2000:])
     return found

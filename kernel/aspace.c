@@ -166,7 +166,7 @@ int aspace_map(struct process *p, struct vmo *v, uint64_t va, uint64_t offset, u
         return err;
     if (p->aspace && p->aspace->count == ASPACE_MAX_MAPPINGS)
         return NX_ERR_NO_SPACE;
-    if (!p->aspace && !(p->aspace = process_alloc_object_page(p)))
+    if (!p->aspace && !(p->aspace = process_alloc_object(p, sizeof(struct aspace))))
         return NX_ERR_NO_MEMORY;
     struct mapping *m = open_slot(p->aspace, first_above(p->aspace, va));
     *m = (struct mapping){ .va = va, .size = size, .offset = offset, .vmo = v, .prot = prot,
@@ -287,6 +287,6 @@ void aspace_destroy(struct process *p)
         release(&as->maps[i], &zombies);
     }
     p->aspace = NULL;
-    process_free_object_page(p, as);
+    process_free_object(p, as, sizeof(*as));
     kobject_reap(&zombies);
 }

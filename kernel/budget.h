@@ -5,10 +5,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "arch/riscv/memlayout.h"
+#include "slab.h"
 
 // Invariant kept by this module: used <= limit.
 struct page_budget {
     size_t limit, used;
+    struct slab_lists slabs;  // slab.c: the pages of used holding small objects with room left
 };
 
 // Whether n more pages fit.

@@ -1,14 +1,53 @@
-// printf-style output to the SBI debug console. Supports %c %s %d %i %u %x %p and %%,
-// the l/ll/z size prefixes and a zero-padded field width (%08lx).
+// The console: the one writer of the serial port once user space is up (see console.h), and
+// kprintf. kprintf supports %c %s %d %i %u %x %p and %%, the l/ll/z size prefixes and a
+// zero-padded field width (%08lx).
 #include <stdint.h>
 #include "console.h"
+#include "console_lines.h"
 #include "panic.h"
 #include "arch/riscv/sbi.h"
 
-void console_write(const char *s, size_t len)
+static void sbi_put(char c)
 {
-    for (size_t i = 0; i < len; i++)
-        sbi_console_putchar(s[i]);
+    sbi_console_putchar(c);
+}
+
+// Only one hart runs the kernel, with interrupts off: a write (begin, put, end) is never
+// interleaved with another. (With several harts, a spinlock goes around a write and kline.)
+static struct console_lines lines = { .put = sbi_put };
+
+void console_begin(uint32_t source, bool ends_line)
+{
+    console_lines_begin(&lines, source, ends_line);
+}
+
+void console_put(const char *s, size_t len)
+{
+    console_lines_put(&lines, s, len);
+}
+
+void console_end(void)
+{
+    console_lines_end(&lines);
+}
+
+void console_panic(void)
+{
+    console_lines_close(&lines);
+}
+
+// kprintf's text, gathered into lines: the kernel's messages come in pieces (a panic's
+// prefix, its message, its newline) and go out as one write each.
+static char kline[256];
+static size_t klen;
+
+static void kput(char c)
+{
+    kline[klen++] = c;
+    if (c == '\n' || klen == sizeof kline) {
+        console_lines_write(&lines, CONSOLE_KERNEL, kline, klen);
+        klen = 0;
+    }
 }
 
 static void put_unsigned(uint64_t v, unsigned base, int width, char pad)
@@ -20,15 +59,15 @@ static void put_unsigned(uint64_t v, unsigned base, int width, char pad)
         v /= base;
     } while (v);
     while (width-- > n)
-        sbi_console_putchar(pad);
+        kput(pad);
     while (n--)
-        sbi_console_putchar(buf[n]);
+        kput(buf[n]);
 }
 
 static void put_signed(int64_t v, int width, char pad)
 {
     if (v < 0) {
-        sbi_console_putchar('-');
+        kput('-');
         put_unsigned(-(uint64_t)v, 10, width - 1, pad);
     } else {
         put_unsigned((uint64_t)v, 10, width, pad);
@@ -38,7 +77,7 @@ static void put_signed(int64_t v, int width, char pad)
 static void put_string(const char *s)
 {
     for (s = s ? s : "(null)"; *s; s++)
-        sbi_console_putchar(*s);
+        kput(*s);
 }
 
 // Returns the pointer past the conversion starting at fmt (just after '%').
@@ -53,15 +92,15 @@ static const char *convert(const char *fmt, va_list *ap)
     while (*fmt == 'l' || *fmt == 'z')
         longs++, fmt++;
     switch (*fmt) {
-    case 'c': sbi_console_putchar(va_arg(*ap, int)); break;
+    case 'c': kput(va_arg(*ap, int)); break;
     case 's': put_string(va_arg(*ap, const char *)); break;
     case 'd':
     case 'i': put_signed(longs ? va_arg(*ap, int64_t) : va_arg(*ap, int), width, pad); break;
     case 'u': put_unsigned(longs ? va_arg(*ap, uint64_t) : va_arg(*ap, unsigned), 10, width, pad); break;
     case 'x': put_unsigned(longs ? va_arg(*ap, uint64_t) : va_arg(*ap, unsigned), 16, width, pad); break;
     case 'p': put_string("0x"); put_unsigned((uintptr_t)va_arg(*ap, void *), 16, 16, '0'); break;
-    case '%': sbi_console_putchar('%'); break;
-    default: sbi_console_putchar('?'); return *fmt ? fmt + 1 : fmt;
+    case '%': kput('%'); break;
+    default: kput('?'); return *fmt ? fmt + 1 : fmt;
     }
     return fmt + 1;
 }
@@ -74,7 +113,7 @@ void kvprintf(const char *fmt, va_list ap)
         if (*fmt == '%')
             fmt = convert(fmt + 1, &copy);
         else
-            sbi_console_putchar(*fmt++);
+            kput(*fmt++);
     }
     va_end(copy);
 }

@@ -27,6 +27,8 @@
 #include "sched.h"
 #include "thread.h"
 
+_Static_assert(sizeof(struct endpoint) <= 128, "an endpoint takes a 128-byte slab slot (slab.h)");
+
 uint64_t endpoint_bytes_copied;
 
 // The bits that say a message has bytes or handles beyond its registers.
@@ -57,12 +59,12 @@ static void endpoint_destroy(struct kobject *obj)
     wake_all(&ep->senders, NX_ERR_PEER_CLOSED);
     wake_all(&ep->receivers, NX_ERR_PEER_CLOSED);
     unbind(ep);
-    process_free_object_page(ep->owner, ep);
+    process_free_object(ep->owner, ep, sizeof(*ep));
 }
 
 int endpoint_create(struct process *owner, struct endpoint **out)
 {
-    struct endpoint *ep = process_alloc_object_page(owner);
+    struct endpoint *ep = process_alloc_object(owner, sizeof(*ep));
     if (!ep)
         return NX_ERR_NO_MEMORY;
     kobject_init(&ep->obj, NX_OBJ_ENDPOINT, endpoint_destroy);

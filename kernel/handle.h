@@ -26,7 +26,7 @@ struct handle_slot {
     uint32_t next_free;           // free list link while free
     uint32_t badge;               // fixed by handle_mint, kept by duplicates and transfers
 };
-_Static_assert(sizeof(struct handle_slot) <= 64, "handle slots grew; tables are 256 of them");
+_Static_assert(sizeof(struct handle_slot) <= 64, "handle slots grew; a table is 4 pages of them");
 
 // No locking: single hart, interrupts off in the kernel. Tables are reached through each
 // other by the derivation links, so a future SMP kernel needs one lock over all of them.
@@ -35,6 +35,7 @@ struct handle_table {
     uint32_t free_head, free_tail;  // FIFO of free slots, HANDLE_NO_SLOT-terminated
     uint32_t live;                  // slots in use
 };
+_Static_assert(sizeof(struct handle_table) <= 4 * 4096, "a handle table takes 4 pages");
 
 #define HANDLE_NO_SLOT UINT32_MAX
 

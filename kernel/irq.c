@@ -10,6 +10,8 @@
 #include "process.h"
 #include "arch/riscv/plic.h"
 
+_Static_assert(sizeof(struct irq) <= 64, "an irq object takes a 64-byte slab slot (slab.h)");
+
 // The IRQ object owning each line, or NULL. Only the boot hart touches it, with interrupts
 // off (in a syscall or in the interrupt handler).
 static struct irq *owners[IRQ_LINE_MAX + 1];
@@ -50,7 +52,7 @@ static void irq_destroy(struct kobject *o)
     plic_disable(irq->line);
     owners[irq->line] = NULL;
     kobject_unref(&irq->notif->obj);
-    process_free_object_page(irq->owner, irq);
+    process_free_object(irq->owner, irq, sizeof(*irq));
 }
 
 int irq_create(struct process *owner, uint32_t line, struct notification *n, uint64_t bits,
@@ -58,7 +60,7 @@ int irq_create(struct process *owner, uint32_t line, struct notification *n, uin
 {
     if (owners[line])
         return NX_ERR_BAD_STATE;
-    struct irq *irq = process_alloc_object_page(owner);
+    struct irq *irq = process_alloc_object(owner, sizeof(*irq));
     if (!irq)
         return NX_ERR_NO_MEMORY;
     kobject_init(&irq->obj, NX_OBJ_IRQ, irq_destroy);

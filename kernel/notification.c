@@ -6,6 +6,8 @@
 #include "sched.h"
 #include "thread.h"
 
+_Static_assert(sizeof(struct notification) <= 64, "a notification takes a 64-byte slab slot (slab.h)");
+
 void endpoint_notify(struct endpoint *ep);  // endpoint.c
 
 static void notification_destroy(struct kobject *k)
@@ -14,12 +16,12 @@ static void notification_destroy(struct kobject *k)
     struct thread *t;
     while ((t = waitq_pop(&n->waiters)) != NULL)  // waiters hold no handle any more
         sched_wake(t, NX_ERR_PEER_CLOSED);
-    process_free_object_page(n->owner, n);
+    process_free_object(n->owner, n, sizeof(*n));
 }
 
 int notification_create(struct process *owner, struct notification **out)
 {
-    struct notification *n = process_alloc_object_page(owner);
+    struct notification *n = process_alloc_object(owner, sizeof(*n));
     if (!n)
         return NX_ERR_NO_MEMORY;
     kobject_init(&n->obj, NX_OBJ_NOTIFICATION, notification_destroy);

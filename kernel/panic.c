@@ -9,6 +9,7 @@ _Noreturn void panic(const char *fmt, ...)
 {
     va_list ap;
     irq_disable();
+    console_panic();
     kprintf("NEURON PANIC: ");
     va_start(ap, fmt);
     kvprintf(fmt, ap);

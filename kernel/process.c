@@ -13,13 +13,15 @@
 #include "panic.h"
 #include "pmm.h"
 #include "sched.h"
+#include "slab.h"
 #include "thread.h"
 #include "arch/riscv/pagetable.h"
 #include "arch/riscv/vm.h"
 
-// The struct's page, then the handle table.
+// The handle table, charged to the process's own budget. The struct is a slab object of its
+// creator (the kernel's for boot programs): the creator holds the handle that keeps it.
 #define TABLE_PAGES (PAGE_ROUND_UP(sizeof(struct handle_table)) / PAGE_SIZE)
-#define OVERHEAD_PAGES (1 + TABLE_PAGES)
+_Static_assert(sizeof(struct process) <= 256, "a process struct takes a 256-byte slab slot");
 
 static struct process *all_processes;
 static uint32_t next_pid = 1;
@@ -30,7 +32,7 @@ static void process_free(struct kobject *obj)
     struct process *p = (struct process *)obj;
     struct process *creator = p->creator;
     size_t limit = p->budget.limit;
-    pmm_free(kva_to_pa(p));
+    slab_free(creator ? &creator->budget : NULL, p, sizeof(*p));
     if (creator) {
         budget_uncharge(&creator->budget, limit);
         kobject_unref(&creator->obj);
@@ -44,21 +46,22 @@ static void name_process(struct process *p, const char *name)
     p->name[n] = '\0';
 }
 
-// The pages of a new process, all or none: its struct, its handle table and its page-table
-// root. Nothing else has seen them, so giving back a partial set changes nothing.
-static struct process *alloc_process_pages(void)
+// The memory of a new process, all or none: its struct (a slot of payer's slabs, which may
+// take a page of payer's budget), its handle table and its page-table root, with room left
+// in payer's budget for `pages` once the struct is paid for. Nothing else has seen them, so
+// giving back a partial set changes nothing.
+static struct process *alloc_process(struct page_budget *payer, size_t pages)
 {
-    paddr_t pa = pmm_alloc();
+    struct process *p = slab_alloc(payer, sizeof(*p));
     paddr_t table = pmm_alloc_contig(TABLE_PAGES, 1);
     paddr_t root = vm_create_user_root();
-    if (pa && table && root) {
-        struct process *p = pa_to_kva(pa);
+    if (p && table && root && (!payer || budget_room(payer, pages))) {
         p->handles = pa_to_kva(table);
         p->root = root;
         return p;
     }
-    if (pa)
-        pmm_free(pa);
+    if (p)
+        slab_free(payer, p, sizeof(*p));
     if (table)
         pmm_free_contig(table, TABLE_PAGES);
     if (root)
@@ -71,16 +74,17 @@ static struct process *alloc_process_pages(void)
 int process_create(const char *name, size_t pages, struct process *creator,
                    struct process **out)
 {
-    if (pages < OVERHEAD_PAGES + 1 || (creator && !budget_room(&creator->budget, pages)))
+    struct page_budget *payer = creator ? &creator->budget : NULL;
+    if (pages < TABLE_PAGES + 1 || (payer && !budget_room(payer, pages)))
         return NX_ERR_NO_MEMORY;
-    struct process *p = alloc_process_pages();
+    struct process *p = alloc_process(payer, pages);
     if (!p)
         return NX_ERR_NO_MEMORY;
     kobject_init(&p->obj, NX_OBJ_PROCESS, process_free);  // the reference "it is alive"
     handle_table_init(p->handles);
-    p->budget = (struct page_budget){ .limit = pages, .used = OVERHEAD_PAGES };
+    p->budget = (struct page_budget){ .limit = pages, .used = TABLE_PAGES };
     if (creator) {
-        budget_charge(&creator->budget, pages);  // cannot fail: the room was checked
+        budget_charge(payer, pages);  // cannot fail: alloc_process checked the room
         p->creator = creator;
         kobject_ref(&creator->obj);
     }
@@ -93,18 +97,17 @@ int process_create(const char *name, size_t pages, struct process *creator,
     return NX_OK;
 }
 
-void *process_alloc_object_page(struct process *p)
+void *process_alloc_object(struct process *p, size_t size)
 {
-    paddr_t pa = budget_alloc(&p->budget, 1);
-    if (!pa)
-        return NULL;
-    kobject_ref(&p->obj);
-    return pa_to_kva(pa);
+    void *obj = slab_alloc(&p->budget, size);
+    if (obj)
+        kobject_ref(&p->obj);
+    return obj;
 }
 
-void process_free_object_page(struct process *p, void *page)
+void process_free_object(struct process *p, void *obj, size_t size)
 {
-    budget_free(&p->budget, kva_to_pa(page), 1);
+    slab_free(&p->budget, obj, size);
     kobject_unref(&p->obj);
 }
 

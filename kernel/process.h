@@ -65,10 +65,11 @@ void process_kill(struct process *p);
 void process_watch(struct process *p, struct notification *n, uint64_t bits);
 // What nx_process_info reports about p.
 void process_info(const struct process *p, struct nx_process_info *info);
-// A zeroed page for a kernel object, charged to p's budget; the object holds a reference on
-// p until process_free_object_page, so the budget outlives it. NULL when over budget.
-void *process_alloc_object_page(struct process *p);
-void process_free_object_page(struct process *p, void *page);
+// size zeroed bytes for a kernel object, charged to p's budget (a slab slot, or whole pages
+// for objects over SLAB_MAX_OBJECT: see slab.h); the object holds a reference on p until
+// process_free_object, so the budget outlives it. NULL, with nothing changed, when over budget.
+void *process_alloc_object(struct process *p, size_t size);
+void process_free_object(struct process *p, void *obj, size_t size);
 // End the current process; never returns.
 _Noreturn void process_exit(long status);
 // End the current process because of a fault it took.

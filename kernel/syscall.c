@@ -33,12 +33,17 @@ long sys_debug_write(uint64_t buf, uint64_t len)
     int err = user_check(root, buf, len, USER_READ);
     if (err)
         return err;
+    if (len == 0)
+        return 0;
     char chunk[128];
+    copy_from_user(root, chunk, buf + len - 1, 1);
+    console_begin(current_process->pid, chunk[0] == '\n');
     for (uint64_t done = 0; done < len; done += sizeof(chunk)) {
         size_t n = len - done < sizeof(chunk) ? len - done : sizeof(chunk);
         copy_from_user(root, chunk, buf + done, n);
-        console_write(chunk, n);
+        console_put(chunk, n);
     }
+    console_end();
     return (long)len;
 }
 

@@ -31,6 +31,8 @@ _Static_assert(offsetof(struct trapframe, cause) == TF_CAUSE, "trap.S offset");
 _Static_assert(offsetof(struct trapframe, tval) == TF_TVAL, "trap.S offset");
 _Static_assert(sizeof(struct trapframe) == TF_SIZE, "trap.S frame size");
 _Static_assert(sizeof(struct context) == CTX_SIZE, "switch.S context size");
+// The struct shares its pages with the kernel stack (not a slab slot: the stack needs the
+// pages anyway, and the canary at its end detects an overflow into it).
 _Static_assert(sizeof(struct thread) < 1024, "leave most of the pages to the stack");
 _Static_assert(NX_PROCESS_MAX_THREADS <= 64, "thread_slots is one word");
 

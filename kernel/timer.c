@@ -6,6 +6,8 @@
 #include "notification.h"
 #include "process.h"
 
+_Static_assert(sizeof(struct timer) <= 256, "a timer takes a 256-byte slab slot (slab.h)");
+
 // Called from the timer interrupt once the window is open.
 static void timer_fire(struct clock_timer *c)
 {
@@ -19,13 +21,13 @@ static void timer_destroy(struct kobject *o)
     struct timer *t = (struct timer *)o;  // the kobject comes first
     clock_timer_cancel(&t->clock);
     kobject_unref(&t->notif->obj);
-    process_free_object_page(t->owner, t);
+    process_free_object(t->owner, t, sizeof(*t));
 }
 
 int timer_create(struct process *owner, struct notification *n, uint64_t bits,
                  struct timer **out)
 {
-    struct timer *t = process_alloc_object_page(owner);
+    struct timer *t = process_alloc_object(owner, sizeof(*t));
     if (!t)
         return NX_ERR_NO_MEMORY;
     kobject_init(&t->obj, NX_OBJ_TIMER, timer_destroy);

@@ -6,6 +6,9 @@
 #include "lib/string.h"
 #include "panic.h"
 #include "pmm.h"
+#include "slab.h"
+
+_Static_assert(sizeof(struct vmo) <= 128, "a VMO without pages takes a 128-byte slab slot (slab.h)");
 
 // Only touched with interrupts off on the boot hart (single hart for now).
 uint64_t vmo_bytes_copied;
@@ -20,25 +23,18 @@ static void release(struct kobject *obj)
     vmo_destroy((struct vmo *)obj);  // obj is the first member
 }
 
-// Allocate and zero the metadata block for a VMO of npages (with a page array unless
-// physical), charged to b if b is not NULL.
+// Allocate and zero the metadata for a VMO of npages (with a page array unless physical): a
+// slab object, or whole pages for a page array over SLAB_MAX_OBJECT; charged to b if not NULL.
 static int alloc_meta(size_t npages, bool physical, struct page_budget *b, struct vmo **out)
 {
     size_t bytes = sizeof(struct vmo) + (physical ? 0 : npages * sizeof(paddr_t));
-    size_t meta = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
-    if (b && budget_charge(b, meta))
+    struct vmo *v = slab_alloc(b, bytes);
+    if (!v)
         return NX_ERR_NO_MEMORY;
-    paddr_t pa = pmm_alloc_contig(meta, 1);  // zeroed
-    if (!pa) {
-        if (b)
-            budget_uncharge(b, meta);
-        return NX_ERR_NO_MEMORY;
-    }
-    struct vmo *v = pa_to_kva(pa);
     kobject_init(&v->obj, NX_OBJ_VMO, release);
     v->npages = npages;
     v->refs = 1;
-    v->meta_pages = meta;
+    v->meta_bytes = bytes;
     v->budget = b;
     *out = v;
     return 0;
@@ -291,8 +287,8 @@ void vmo_destroy(struct vmo *v)
             }
         }
         if (v->budget)
-            budget_uncharge(v->budget, v->committed + v->meta_pages);
-        pmm_free_contig(kva_to_pa(v), v->meta_pages);
+            budget_uncharge(v->budget, v->committed);
+        slab_free(v->budget, v, v->meta_bytes);
         if (owner)
             kobject_unref(owner);  // the budget may go now
         v = parent;

@@ -56,8 +56,8 @@ struct vmo {
     uint32_t flags;              // VMO_*
     uint32_t refs;               // the creator's + one per clone of this VMO
     size_t committed;            // private data pages in pages[]
-    size_t meta_pages;           // contiguous pmm pages holding this struct and pages[]
-    struct page_budget *budget;  // charged for meta_pages + committed; NULL if physical
+    size_t meta_bytes;           // this struct and pages[]: one slab_alloc (slab.h)
+    struct page_budget *budget;  // charged for that and committed; NULL: the kernel's own
     paddr_t phys_base;           // VMO_PHYSICAL only
     struct vmo *parent;          // COW parent (sealed), or NULL
     size_t parent_offset;        // our page 0 is the parent's page parent_offset
@@ -70,10 +70,11 @@ extern uint64_t vmo_bytes_copied;
 
 // An anonymous VMO of size_bytes rounded up to pages, with no page committed.
 // NX_ERR_INVALID for 0 or a NULL budget, NX_ERR_TOO_BIG over VMO_MAX_PAGES,
-// NX_ERR_NO_MEMORY if the metadata pages do not fit the budget or the pmm.
+// NX_ERR_NO_MEMORY if the metadata (a slab object, or pages for a large page array) does not
+// fit the budget or the pmm.
 int vmo_create(size_t size_bytes, struct page_budget *b, struct vmo **out);
 // A VMO over the fixed range [base, base + size), both page-aligned and size > 0. Only its
-// metadata page is charged to b (NULL: to no one).
+// metadata is charged to b (NULL: to no one).
 int vmo_create_physical(paddr_t base, size_t size, struct page_budget *b, struct vmo **out);
 // Hand the VMO a reference on the object that holds its budget (the creating process);
 // dropped when the VMO's pages are freed.

@@ -54,8 +54,9 @@ _Static_assert((NX_RIGHTS_ALL & NX_RIGHTS_SAME) == 0, "NX_RIGHTS_SAME must not b
 #define NX_HANDLE_GEN_BITS  (32 - NX_HANDLE_SLOT_BITS)
 #define NX_HANDLE_GEN_MASK  ((1u << NX_HANDLE_GEN_BITS) - 1)
 
-// Handles one process can hold at once.
-#define NX_HANDLE_TABLE_SIZE 256
+// Handles one process can hold at once: 255 64-byte slots and the table's 12-byte tail fill
+// 4 pages exactly (256 slots would spill 12 bytes into a fifth page).
+#define NX_HANDLE_TABLE_SIZE 255
 // Slot + 1 must fit the slot field.
 _Static_assert(NX_HANDLE_TABLE_SIZE <= NX_HANDLE_SLOT_MASK, "table does not fit the encoding");
 

@@ -10,6 +10,7 @@
 #include <nexus/errors.h>
 #include <nexus/syscall.h>
 #include "aspace.h"
+#include "slab.h"
 #include "pmm.h"
 #include "process.h"
 #include "vmo.h"
@@ -34,15 +35,14 @@ static struct page_budget vmo_budget;
 static unsigned flushes;
 
 // Kernel services aspace.c uses, as the kernel provides them.
-void *process_alloc_object_page(struct process *p)
+void *process_alloc_object(struct process *p, size_t size)
 {
-    paddr_t pa = budget_alloc(&p->budget, 1);
-    return pa ? pa_to_kva(pa) : NULL;
+    return slab_alloc(&p->budget, size);
 }
 
-void process_free_object_page(struct process *p, void *page)
+void process_free_object(struct process *p, void *obj, size_t size)
 {
-    budget_free(&p->budget, kva_to_pa(page), 1);
+    slab_free(&p->budget, obj, size);
 }
 
 void vm_flush_tlb(void) { flushes++; }

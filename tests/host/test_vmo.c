@@ -66,7 +66,8 @@ static void creation_is_lazy_and_first_touch_commits_one_zero_page(void **state)
     assert_int_equal(v->npages, 1000);
     size_t meta = used_pages();
     assert_int_equal(b.used, meta);  // metadata is charged too
-    assert_int_equal(meta, v->meta_pages);
+    assert_int_equal(meta, PAGE_ROUND_UP(v->meta_bytes) / PAGE_SIZE);  // too big for a slab
+    assert_int_equal(meta, 2);
     assert_int_equal(vmo_committed_pages(v), 0);
 
     char buf[64];
@@ -105,7 +106,19 @@ static void create_checks_sizes(void **state)
     vmo_destroy(v);
     assert_int_equal(vmo_create(1, &b, &v), 0);
     assert_int_equal(v->npages, 1);
-    assert_int_equal(v->meta_pages, 1);
+    assert_int_equal(b.used, 1);  // a slab page with room for more small VMOs
+    struct vmo *w;
+    assert_int_equal(vmo_create(100 * PAGE_SIZE, &b, &w), 0);  // 912 bytes: a slab object too
+    assert_int_equal(b.used, 2);  // of another size class
+    b.limit = 2;  // the next ones fit the slab pages already paid for
+    struct vmo *x, *y;
+    assert_int_equal(vmo_create(PAGE_SIZE, &b, &x), 0);
+    assert_int_equal(vmo_create(100 * PAGE_SIZE, &b, &y), 0);
+    assert_int_equal(vmo_create(300 * PAGE_SIZE, &b, &v), NX_ERR_NO_MEMORY);  // a whole page
+    assert_int_equal(b.used, 2);
+    vmo_destroy(x);
+    vmo_destroy(y);
+    vmo_destroy(w);
     vmo_destroy(v);
     b.limit = 0;  // not even the metadata fits
     assert_int_equal(vmo_create(PAGE_SIZE, &b, &v), NX_ERR_NO_MEMORY);
@@ -241,7 +254,7 @@ static void cow_child_reads_parent_and_copies_one_page_on_write(void **state)
     static char data[3 * PAGE_SIZE];
     struct vmo *p = sealed_parent(&pb, data), *c;
     assert_int_equal(vmo_clone_cow(p, 1, 3, &cb, &c), 0);  // parent pages 1..3
-    assert_int_equal(cb.used, c->meta_pages);
+    assert_int_equal(cb.used, 1);  // the slab page holding the metadata
     char buf[PAGE_SIZE];
     expect(c, 0, data + PAGE_SIZE, PAGE_SIZE);
     paddr_t cpa, ppa;
@@ -256,7 +269,7 @@ static void cow_child_reads_parent_and_copies_one_page_on_write(void **state)
     assert_int_equal(vmo_bytes_copied - copied, PAGE_SIZE + 5);
     assert_int_equal(vmo_committed_pages(c), 1);
     assert_int_equal(used_pages(), used + 1);
-    assert_int_equal(cb.used, c->meta_pages + 1);
+    assert_int_equal(cb.used, 1 + 1);
     expect(c, 0, data + PAGE_SIZE, 100);
     expect(c, 100, "child", 5);
     expect(c, 105, data + PAGE_SIZE + 105, PAGE_SIZE - 105);
@@ -267,7 +280,7 @@ static void cow_child_reads_parent_and_copies_one_page_on_write(void **state)
     is_zero(buf, PAGE_SIZE);
     assert_int_equal(vmo_get_page(c, 2, false, &cpa), 0);
     is_zero(pa_to_kva(cpa), PAGE_SIZE);
-    assert_int_equal(cb.used, c->meta_pages + 2);
+    assert_int_equal(cb.used, 1 + 2);
     vmo_destroy(c);
     vmo_destroy(p);
     ALL_RETURNED(pb.used + cb.used);

@@ -150,7 +150,9 @@ CASES = [
      [r"objects: revoke closes what was derived ok", r"objects: wait times out at its deadline ok",
       r"objects: signal wakes a thread blocked in wait ok",
       r"process 2 \(empty\) killed: instruction page fault", r"objects: exit wakes the watcher ok",
-      r"process 3 \(victim\) killed by process 1 \(objects\)", r"objects: no page leaked ok",
+      r"process 3 \(victim\) killed by process 1 \(objects\)",
+      r"objects: 126 notifications take 2 pages ok", r"objects: and give them back ok",
+      r"objects: no page leaked ok",
       r"objects: no handle leaked ok", r"objects: 0 failures",
       r"process 1 \(objects\) exited with status 0", POWER_OFF], [r"WRONG", r"PANIC"], True),
     ("vmos_and_mappings", "init=vmo",
@@ -458,6 +460,21 @@ def check(name, bootargs, expect, forbid, must_exit, manifest=None, timeout=30):
     return problems, out
 
 
+def shell_reply(con, expect, until):
+    """What the console shows up to the prompt (or until) that follows everything expected;
+    None if none came. A prompt may come more than once: when another writer's line arrives
+    while the shell's line is open, the console draws that line again below it. Line ends
+    come as CR LF (the console's), and as CR CR LF after the line editor's own CR LF."""
+    reply = None
+    while True:
+        part = con.expect(until)
+        if part is None:
+            return reply
+        reply = re.sub(r"\r+\n", "\n", (reply or "") + part)
+        if not missing(reply, expect):
+            return reply
+
+
 def check_shell(name, steps, must_exit, disk_tree=None):
     """Type each step's keys and check what comes back. "$1" in keys stands for what the
     previous step's first regex captured in its first group. disk_tree: boot with a fresh
@@ -470,7 +487,7 @@ def check_shell(name, steps, must_exit, disk_tree=None):
     for keys, expect, *until in steps if not problems else []:
         keys = keys.replace("$1", captured)
         con.send(keys)
-        reply = con.expect(until[0] if until else PROMPT)
+        reply = shell_reply(con, expect, until[0] if until else PROMPT)
         if reply is None:
             problems.append(f"no prompt after {keys[:40]!r}")
             break
@@ -485,12 +502,99 @@ def check_shell(name, steps, must_exit, disk_tree=None):
     return problems, out
 
 
+# Every line of the serial console whole and from one writer (default system): the boot's
+# lines, then shell commands typed while conflood (run from the shell) writes lines through
+# the kernel debug console and the kernel reports its children's ends. Each source: a regex
+# that finds its text in a line, and the whole line that text must be.
+SHELL_LINES = 12
+CONSOLE_SOURCES = [
+    (r"init: up:",
+     r"init: up: log policy svcmgr blk fs console nsh \(7 of 7 services; 0 manifest errors\)"),
+    (r"Nexus OS shell", r"Nexus OS shell; help lists the commands\."),
+    (r"nsh> ", r"nsh> [ -~]*"),
+    (r"shell line", r"(nsh> echo )?shell line \d{3} \.{32}"),
+    (r"debug line", r"conflood: debug line \d{3} \.{32}"),
+    (r"log line", r"! conflood: log line \d{3} \.{32}"),
+    (r"conflood: done", r"conflood: done: \d+ lines, \d+ children"),
+    (r"NEURON:", r"NEURON: [ -~]*"),
+]
+CONFCHILD_END = r"NEURON: process \d+ \(confchild\) exited with status 0"
+
+
+def screen_line(raw):
+    """One line as a terminal shows it: carriage return, backspace, and the line editor's
+    ANSI sequences (erase to the end of the line, cursor left and right) applied."""
+    cells, col = [], 0
+    for m in re.finditer(r"\x1b\[(\d*)([A-Za-z~])|(.)", raw, re.S):
+        ch, n = m.group(3), int(m.group(1) or 1)
+        if ch == "\r":
+            col = 0
+        elif ch == "\b":
+            col = max(col - 1, 0)
+        elif ch is not None and ch >= " ":
+            cells[col:col + 1] = [ch] if col < len(cells) else [" "] * (col - len(cells)) + [ch]
+            col += 1
+        elif m.group(2) == "K":
+            del cells[col:]
+        elif m.group(2) in "CD":
+            col = max(col + (n if m.group(2) == "C" else -n), 0)
+    return "".join(cells)
+
+
+def console_lines(out):
+    return [screen_line(line) for line in out.split("\n")]
+
+
+def type_while_flooded(con):
+    """Start conflood, type SHELL_LINES echo commands meanwhile; the problems."""
+    con.send("run conflood\r")
+    if con.expect(r"started conflood as process \d+") is None:
+        return ["conflood did not start"]
+    for i in range(SHELL_LINES):
+        con.send(f"echo shell line {i:03d} {'.' * 32}\r")
+        if con.expect(rf"\nshell line {i:03d} \.{{32}}") is None:
+            return [f"no output for shell line {i:03d}"]
+    if con.expect(r"conflood: done", timeout=30) is None:
+        return ["conflood did not finish"]
+    con.expect(r"(?!)", timeout=1)  # what is still on its way
+    return []
+
+
+def check_console_lines(name):
+    con = Console()
+    problems = type_while_flooded(con) if con.expect(PROMPT, timeout=30) else ["no prompt"]
+    con.close(timeout=0)
+    out = con.text()
+    lines = console_lines(out[out.find("NEURON: started process 1 (init)"):])
+    counts = {finder: 0 for finder, _ in CONSOLE_SOURCES}
+    for line in lines:
+        found = [(f, whole) for f, whole in CONSOLE_SOURCES if re.search(f, line)]
+        if len(found) > 1 and [f for f, _ in found] != [r"nsh> ", r"shell line"]:
+            problems.append(f"two writers on one line: {line!r}")
+        elif found and not re.fullmatch(found[-1][1], line):
+            problems.append(f"not whole: {line!r}")
+        elif found:
+            counts[found[-1][0]] += 1
+    done = re.search(r"conflood: done: (\d+) lines, (\d+) children", out)
+    flood, children = (int(done.group(1)), int(done.group(2))) if done else (0, 0)
+    want = {r"init: up:": 1, r"Nexus OS shell": 1, r"shell line": 2 * SHELL_LINES,
+            r"debug line": flood, r"log line": flood}
+    problems += [f"{counts[f]} whole lines with {f!r}, want {w}" for f, w in want.items()
+                 if counts[f] != w]
+    ends = sum(1 for line in lines if re.fullmatch(CONFCHILD_END, line))
+    if ends != children or not children:
+        problems.append(f"{ends} whole reports of confchild's end, want {children}")
+    problems += ["unexpected: " + p for p in (r"PANIC", r"WRONG") if re.search(p, out)]
+    return problems, out
+
+
 def main():
     only = sys.argv[1:]
     passed = failed = 0
     cases = [(c[0], check, c) for c in CASES] + [(c[0], check_shell, c) for c in SHELL_CASES]
     cases.append(("block_driver_writes_persist_and_reports_errors", check_blk_persists,
                   ("block_driver_writes_persist_and_reports_errors",)))
+    cases.append(("console_lines_stay_whole", check_console_lines, ("console_lines_stay_whole",)))
     cases.append(("files_persist_across_boots", check_files_persist, ("files_persist_across_boots",)))
     cases.append(("power_cuts_keep_fsynced_files", check_power_cuts,
                   ("power_cuts_keep_fsynced_files",)))

@@ -102,6 +102,7 @@ void kernel_trap(struct trapframe *f)
         interrupt(f->cause);
         return;
     }
+    console_panic();
     kprintf("\nNEURON PANIC: kernel trap: %s\n", cause_name(f->cause));
     kprintf("scause %016lx  sepc %016lx  stval %016lx  sstatus %016lx\n", f->cause, f->epc,
             f->tval, f->status);

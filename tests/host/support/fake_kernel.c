@@ -134,7 +134,9 @@ bool fake_blocked(const struct thread *t)
 
 // ---- object pages, notifications ----
 
-void *process_alloc_object_page(struct process *p)
+// A whole budget page per object (the most slab.c can charge), each object its own
+// allocation of its size, so that ASan sees any access past its end.
+void *process_alloc_object(struct process *p, size_t size)
 {
     if (p->budget.used == p->budget.limit)
         return NULL;
@@ -142,14 +144,15 @@ void *process_alloc_object_page(struct process *p)
     fake.object_pages++;
     fake.object_allocs++;
     kobject_ref(&p->obj);
-    return calloc(1, 4096);
+    return calloc(1, size);
 }
 
-void process_free_object_page(struct process *p, void *page)
+void process_free_object(struct process *p, void *obj, size_t size)
 {
+    (void)size;
     p->budget.used--;
     fake.object_pages--;
-    free(page);
+    free(obj);
     kobject_unref(&p->obj);
 }
 

@@ -20,8 +20,8 @@
 
 struct fake_kernel {
     uint64_t now;                  // clock_now(), unless the test links the real clock.c
-    size_t object_pages;           // object pages allocated and not yet freed
-    size_t object_allocs;          // object pages allocated since fake_reset, freed or not
+    size_t object_pages;           // objects allocated and not yet freed (a page each)
+    size_t object_allocs;          // objects allocated since fake_reset, freed or not
     uint64_t signals;              // notification_signal calls
     int blocks, wakes;             // calls to sched_block / sched_block_switch, sched_wake
     struct thread *switched_to;    // next of the last sched_block_switch

@@ -191,7 +191,7 @@ static void creates_with_a_full_table(void)
 // start that fails leaves the handle with the caller.
 static void start_without_budget_for_a_thread(void)
 {
-    long p = nx_process_create((long)"small", 5, 7);  // the least a process can have
+    long p = nx_process_create((long)"small", 5, 5);  // the least a process can have
     long n = nx_notification_create();
     struct counters before = counters_now();
     struct nx_process_info info;
@@ -206,6 +206,35 @@ static void start_without_budget_for_a_thread(void)
     nx_process_kill(p);
     nx_handle_close(p);
     nx_handle_close(n);
+}
+
+static long used_pages(void)
+{
+    struct nx_process_info info;
+    return nx_process_info(nx_self, (long)&info) == NX_OK ? (long)info.used_pages : -1;
+}
+
+// Small kernel objects share slab pages (kernel/slab.c): 126 notifications, 63 to a page,
+// take exactly 2 more pages of the budget (the one partly used page they may start in has
+// 62 free slots at most), and every page comes back when they go.
+static void small_objects_share_pages(void)
+{
+    static long n[126];
+    long before = used_pages(), free_before = nx_system_info(NX_INFO_FREE_PAGES);
+    for (int i = 0; i < 126; i++)
+        n[i] = nx_notification_create();
+    expect("126 notifications take 2 pages", used_pages() - before, 2);
+    expect("charged as taken", free_before - nx_system_info(NX_INFO_FREE_PAGES), 2);
+    for (int i = 0; i < 126; i++)
+        nx_handle_close(n[i]);
+    expect("and give them back", used_pages(), before);
+    // A child's handle table takes 4 pages of its budget; its struct is a slot of ours.
+    expect("4 pages cannot hold the table and one more", nx_process_create((long)"four", 4, 4),
+           NX_ERR_NO_MEMORY);
+    long five = nx_process_create((long)"five", 4, 5);
+    expect("5 pages can", nx_handle_info(five) & 0xff, NX_OBJ_PROCESS);
+    nx_process_kill(five);
+    nx_handle_close(five);
 }
 
 static void process_info_and_boot_archive(void)
@@ -239,6 +268,7 @@ int main(void)
     processes();
     creates_with_a_full_table();
     start_without_budget_for_a_thread();
+    small_objects_share_pages();
     process_info_and_boot_archive();
     expect_no_leaks(baseline);
     nx_printf("objects: %d failures\n", failures);

@@ -6,6 +6,10 @@
 // interrupt, acks, and wakes a waiting reader; it never blocks on anything but the device, so
 // input is never lost while the buffer has room. Two server threads answer requests, so a
 // READ waiting for its deadline never holds up a WRITE.
+//
+// Output goes through the kernel's console (nx_debug_write), the serial port's one writer:
+// the kernel and other processes write there too, and only one writer can keep every line
+// whole (docs/userspace.md, "Console").
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,25 +32,11 @@
 static volatile uint8_t *regs;
 static nx_handle_t irq, irq_notify, input_ready;
 static struct inbuf input;
-static atomic_flag transmitting = ATOMIC_FLAG_INIT;  // one writer at the THR at a time
 static atomic_flag reading = ATOMIC_FLAG_INIT;       // one READ takes input at a time
 static _Atomic uint32_t read_turn;                   // the newest READ's number
 static _Atomic uint64_t written;
 
 // ---- the device ----
-
-static void transmit(const uint8_t *s, size_t n)
-{
-    while (atomic_flag_test_and_set_explicit(&transmitting, memory_order_acquire))
-        nx_yield();
-    for (size_t i = 0; i < n; i++) {
-        while (!(regs[UART_LSR] & LSR_THR_EMPTY))
-            nx_yield();
-        regs[UART_THR] = s[i];
-    }
-    atomic_flag_clear_explicit(&transmitting, memory_order_release);
-    atomic_fetch_add(&written, n);
-}
 
 // Move every byte the FIFO holds into the input buffer; true if there was one.
 static bool drain(void)
@@ -76,8 +66,10 @@ static void interrupt_thread(void *unused)
 static long op_write(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
-    transmit(req->data, req->len);
-    return (long)req->len;
+    long n = nx_debug_write((long)req->data, (long)req->len);
+    if (n > 0)
+        atomic_fetch_add(&written, (uint64_t)n);
+    return n;
 }
 
 // Bytes from the input buffer into buf, waiting until the deadline for the first one, unless
