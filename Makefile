@@ -3,7 +3,7 @@
 .SECONDEXPANSION:
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
-.PRECIOUS: build/user/%.c.o build/tests/qemu/progs/%.c.o
+.PRECIOUS: build/user/%.c.o build/tests/qemu/progs/%.c.o build/bin/% build/bench/progs/%.c.o
 
 CROSS   := riscv64-unknown-elf-
 CC_RV   := $(CROSS)gcc
@@ -31,8 +31,12 @@ KERNEL_CFLAGS := $(COMMON_CFLAGS) -fomit-frame-pointer -ffreestanding -fno-stack
                  -ffunction-sections -fdata-sections \
                  -march=rv64imac_zicsr_zifencei -mabi=lp64 -Ikernel
 # User ABI: RV64IMAC, LP64 (soft float) for now; see docs/abi.md.
-# Programs are hosted C on picolibc (its headers; TLS variables local-exec, see user.ld).
-USER_CFLAGS   := $(COMMON_CFLAGS) -fno-omit-frame-pointer --specs=picolibc.specs \
+# Programs are hosted C on picolibc (its headers; TLS variables local-exec, see user.ld), in
+# the build Debian ships for speed (release: word-wide memcpy and memset) rather than its
+# default one for size (byte loops); the specs pick headers, libc and crt0 of that build.
+# Why: docs/design-decisions.md, "picolibc".
+PICOLIBC      := --specs=picolibc.specs --picolibc-buildtype=release
+USER_CFLAGS   := $(COMMON_CFLAGS) -fno-omit-frame-pointer $(PICOLIBC) \
                  -march=rv64imac_zicsr -mabi=lp64 -ffunction-sections -fdata-sections \
                  -Iuser/lib/include
 # Linking names the plain ISA so GCC picks the rv64imac/lp64 multilib of libgcc and picolibc.
@@ -53,15 +57,25 @@ LIBNX_SRCS  := $(wildcard user/lib/*.c user/lib/*.S user/lib/fs/*.c)
 LIBNX_KLIB  := kernel/lib/elf.c kernel/lib/cpio.c
 LIBNX_OBJS  := $(patsubst %,build/%.o,$(LIBNX_SRCS)) \
                $(patsubst kernel/lib/%,build/user/klib/%.o,$(LIBNX_KLIB))
-# Every program in the boot archive: a directory user/{apps,services,drivers}/<name>/ (its
-# .c files), user/init/ (the program "init"), or one file tests/qemu/progs/<name>.c.
+# The programs, linked into build/bin/: the system's, each a directory
+# user/{apps,services,drivers}/<name>/ (its .c files) or user/init/ (the program "init"); the
+# QEMU tests', each one file tests/qemu/progs/<name>.c; make bench's, each a directory
+# bench/progs/<name>/.
 PROGRAM_DIRS := $(wildcard user/apps/* user/services/* user/drivers/*)
-APPS        := $(notdir $(PROGRAM_DIRS))
-TEST_PROGS  := $(basename $(notdir $(wildcard tests/qemu/progs/*.c)))
-PROGRAMS    := $(APPS) $(TEST_PROGS)
+APPS         := $(notdir $(PROGRAM_DIRS))
+TEST_PROGS   := $(basename $(notdir $(wildcard tests/qemu/progs/*.c)))
+BENCH_DIRS   := $(wildcard bench/progs/*)
+BENCH_PROGS  := $(notdir $(BENCH_DIRS))
+# Three boot archives (docs/testing.md, "Boot archives"): the system that `make run` boots,
+# with nothing a user does not run; the QEMU suite's, the system plus the test programs (and
+# badelf, a truncated executable); make bench's, the system plus the bench programs.
+SYSTEM_FILES := init manifest $(APPS)
+TEST_FILES   := $(SYSTEM_FILES) $(TEST_PROGS) badelf
+BENCH_FILES  := $(SYSTEM_FILES) $(BENCH_PROGS)
+ARCHIVES     := build/initrd.cpio build/initrd-test.cpio build/initrd-bench.cpio
 
-.PHONY: all deps run test test-all abi-doc-check qemu-test bench debug clean
-all: build/neuron.bin build/initrd.cpio
+.PHONY: FORCE all deps run test test-all abi-doc-check image-check qemu-test bench debug clean
+all: build/neuron.bin $(ARCHIVES)
 
 deps:
 	@tools/setup-deps
@@ -80,43 +94,63 @@ build/neuron.bin: build/neuron.elf
 	$(OBJCOPY) -O binary $< $@
 
 # ---- user space ----
-build/user/%.c.o: user/%.c
+# User objects and programs remember the flags they were built with: a change of USER_CFLAGS
+# or USER_LDFLAGS (another picolibc build, say) rebuilds user space without a `make clean`.
+# (Taken here, before any target adds to them: a target's own flags reach its prerequisites.)
+USER_FLAGS      := build/user-flags
+USER_FLAGS_TEXT := $(USER_CFLAGS) $(USER_LDFLAGS)
+$(USER_FLAGS): FORCE
 	@mkdir -p $(@D)
-	$(CC_RV) $(USER_CFLAGS) -c -o $@ $<
+	@echo '$(USER_FLAGS_TEXT)' | cmp -s - $@ || echo '$(USER_FLAGS_TEXT)' > $@
+FORCE:
+# C of user space: libnx and the programs (user/), the test and the bench programs.
+define user_c_rule
+build/$(1)/%.c.o: $(1)/%.c $$(USER_FLAGS)
+	@mkdir -p $$(@D)
+	$$(CC_RV) $$(USER_CFLAGS) -c -o $$@ $$<
+endef
+$(foreach d,user tests/qemu/progs bench/progs,$(eval $(call user_c_rule,$(d))))
 # libnx reaches the kernel's parser headers as "lib/elf.h", "lib/cpio.h".
 build/user/lib/%.c.o: USER_CFLAGS += -iquote kernel
 # The file system service reads the boot archive with the same parser.
 build/user/services/fs/%.c.o: USER_CFLAGS += -iquote kernel
-build/tests/qemu/progs/%.c.o: tests/qemu/progs/%.c
+build/user/lib/%.S.o: user/lib/%.S $(USER_FLAGS)
 	@mkdir -p $(@D)
 	$(CC_RV) $(USER_CFLAGS) -c -o $@ $<
-build/user/lib/%.S.o: user/lib/%.S
-	@mkdir -p $(@D)
-	$(CC_RV) $(USER_CFLAGS) -c -o $@ $<
-build/user/klib/%.c.o: kernel/lib/%.c
+build/user/klib/%.c.o: kernel/lib/%.c $(USER_FLAGS)
 	@mkdir -p $(@D)
 	$(CC_RV) $(USER_CFLAGS) -iquote kernel -c -o $@ $<
 build/libnx.a: $(LIBNX_OBJS)
 	rm -f $@ && $(CROSS)ar rcs $@ $^
 app_srcs = $(if $(filter init,$(1)),$(wildcard user/init/*.c),\
-             $(foreach d,$(filter %/$(1),$(PROGRAM_DIRS)),$(wildcard $(d)/*.c)) \
+             $(foreach d,$(filter %/$(1),$(PROGRAM_DIRS) $(BENCH_DIRS)),$(wildcard $(d)/*.c)) \
              $(wildcard tests/qemu/progs/$(1).c))
 app_objs = $(patsubst %,build/%.o,$(call app_srcs,$(1)))
-build/initrd/%: $$(call app_objs,$$*) build/libnx.a user/lib/user.ld
+build/bin/%: $$(call app_objs,$$*) build/libnx.a user/lib/user.ld $(USER_FLAGS)
 	@mkdir -p $(@D)
 	$(CC_RV) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $(filter %.o,$^) $(LINK_LIBNX)
 # Data files of the boot archive: init's manifest (docs/userspace.md, "Manifest").
-build/initrd/manifest: user/init/manifest.txt
+build/bin/manifest: user/init/manifest.txt
 	@mkdir -p $(@D)
 	cp $< $@
 # A program that skips the runtime, so the loader's startup deadline can be tested (_start
 # stays linked in, so the image has the usual segments).
-build/initrd/mute: USER_LDFLAGS += -Wl,--entry=mute_entry -Wl,--undefined=_start
+build/bin/mute: USER_LDFLAGS += -Wl,--entry=mute_entry -Wl,--undefined=_start
 # A truncated executable, so the tests can check that the loader refuses it.
-build/initrd/badelf: build/initrd/hello
+build/bin/badelf: build/bin/hello
 	head -c 200 $< > $@
-build/initrd.cpio: $(addprefix build/initrd/,$(PROGRAMS) init badelf manifest)
-	cd build/initrd && ls | cpio --quiet -o -H newc --reproducible > ../initrd.cpio
+# The archives carry programs without their debug info (a quarter of the bytes to load);
+# GDB reads the symbols from build/bin/.
+NOT_ELF := manifest badelf
+build/packed/%: build/bin/%
+	@mkdir -p $(@D)
+	$(if $(filter $(NOT_ELF),$*),cp $< $@,$(CROSS)strip --strip-debug -o $@ $<)
+build/initrd.cpio: $(addprefix build/packed/,$(SYSTEM_FILES))
+build/initrd-test.cpio: $(addprefix build/packed/,$(TEST_FILES))
+build/initrd-bench.cpio: $(addprefix build/packed/,$(BENCH_FILES))
+$(ARCHIVES):
+	cd build/packed && printf '%s\n' $(sort $(notdir $^)) | \
+	    cpio --quiet -o -H newc --reproducible > ../$(@F)
 
 # ---- running ----
 # Made only if missing: no prerequisites, so a change in user/disk/ never replaces it.
@@ -137,10 +171,14 @@ debug: deps
 test: deps
 	@$(MAKE) --no-print-directory test-all
 
-test-all: abi-doc-check host-test fuzz-quick qemu-test
+test-all: abi-doc-check image-check host-test fuzz-quick qemu-test
 
 abi-doc-check:
 	python3 tools/abi_doc.py --check
+
+# The system archive holds no test or bench program, and every program its manifest starts.
+image-check: build/initrd.cpio
+	python3 tools/check_image.py build/initrd.cpio
 
 qemu-test: all
 	cd tests/qemu && python3 run_tests.py

@@ -14,11 +14,19 @@ HOST_TESTS :=
 
 HOST_BINS := $(addprefix build/host/test_,$(HOST_TESTS))
 
-build/host/test_%: tests/host/test_%.c $$(%_SRCS) $(wildcard tests/host/*.h) | build/host
-	$(HOST_CC) $(HOST_CFLAGS) -o $@ $< $($*_SRCS) $(HOST_LDLIBS)
+# Each binary (test or fuzz target) compiles its sources to objects of its own, under
+# build/{host,fuzz}/obj/<binary>/<source path>.o, with -MMD -MP like the kernel: the .d files
+# (included by the Makefile) make a change to any header rebuild every binary using it.
+# $(call bin_objs,BINARY,SOURCES); $(call obj_source,STEM): the source of obj/STEM.o.
+bin_objs   = $(patsubst %.c,$(dir $(1))obj/$(notdir $(1))/%.o,$(2))
+obj_source = $(patsubst $(firstword $(subst /, ,$(1)))/%,%,$(1)).c
+.PRECIOUS: build/host/obj/%.o build/fuzz/obj/%.o
 
-build/host:
-	mkdir -p $@
+build/host/test_%: $$(call bin_objs,$$@,tests/host/test_$$*.c $$($$*_SRCS))
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ $(HOST_LDLIBS)
+build/host/obj/%.o: $$(call obj_source,$$*)
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c -o $@ $<
 
 .PHONY: host-test
 host-test: $(HOST_BINS) $(foreach t,$(HOST_TESTS),$($(t)_DEPS))
@@ -45,9 +53,11 @@ FUZZ_CORPUS_MAX_KIB := 2048
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -DNEXUS_HOST -Ikernel -Iinclude \
                -Iuser/lib/include -Itests/host
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(%_FUZZ_SRCS)
-	@mkdir -p build/fuzz
-	clang $(FUZZ_CFLAGS) -o $@ $< $($*_FUZZ_SRCS)
+build/fuzz/fuzz_%: $$(call bin_objs,$$@,tests/fuzz/fuzz_$$*.c $$($$*_FUZZ_SRCS))
+	clang $(FUZZ_CFLAGS) -o $@ $^
+build/fuzz/obj/%.o: $$(call obj_source,$$*)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
 
 FUZZ_BINS := $(addprefix build/fuzz/fuzz_,$(FUZZ_TARGETS))
 

@@ -9,7 +9,11 @@ import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
-INITRD = ROOT + "/build/initrd.cpio"
+# The boot archives (docs/testing.md, "Boot archives"): the QEMU suite boots the test archive,
+# the system plus the test programs; SYSTEM is what `make run` boots; BENCH is make bench's.
+INITRD = ROOT + "/build/initrd-test.cpio"
+SYSTEM_INITRD = ROOT + "/build/initrd.cpio"
+BENCH_INITRD = ROOT + "/build/initrd-bench.cpio"
 
 
 def fresh_disk(name, mib=8, files=None):
@@ -48,12 +52,14 @@ def qemu_command(bootargs="", icount=False, extra=(), initrd=INITRD, disk=None):
     return cmd + disk_args(disk or fresh_disk("scratch-%d" % os.getpid(), 1)) + list(extra)
 
 
-def archive_with_manifest(manifest):
-    """The boot archive with its manifest replaced by tests/qemu/manifests/<manifest> (or by
-    the file at that path)."""
+def archive_with_manifest(manifest, base=INITRD):
+    """The boot archive base with its manifest replaced by tests/qemu/manifests/<manifest> (or
+    by the file at that path)."""
     tree = os.path.join(ROOT, "build", "tests", "initrd-" + os.path.basename(manifest))
     shutil.rmtree(tree, ignore_errors=True)
-    shutil.copytree(os.path.join(ROOT, "build", "initrd"), tree)
+    os.makedirs(tree)
+    with open(base, "rb") as f:
+        subprocess.run(["cpio", "--quiet", "-i"], cwd=tree, stdin=f, check=True)
     shutil.copy(os.path.join(ROOT, "tests", "qemu", "manifests", manifest),
                 os.path.join(tree, "manifest"))
     names = "\n".join(sorted(os.listdir(tree))) + "\n"

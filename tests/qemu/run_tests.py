@@ -9,7 +9,7 @@ import sys
 
 import powercut
 
-from qemu import INITRD, ROOT, Console, archive_with_manifest, boot, fresh_disk
+from qemu import INITRD, ROOT, SYSTEM_INITRD, Console, archive_with_manifest, boot, fresh_disk
 
 POWER_OFF = r"NEURON: no processes left, powering off"
 POWER_OFF_SBI = r"NEURON: power off requested by process 1 \(init\)"
@@ -253,10 +253,20 @@ CASES = [
 
 # Shell sessions over the serial console of the default system (init's manifest: the UART
 # driver serves the console, nsh runs on it): name, steps, whether the session ends with QEMU
-# powering off. A step is (keys to type, regexes that must appear in this order in what comes
-# back before the next prompt[, a regex to wait for instead of the prompt]). Keys go out as
-# typed: "\r" is Enter, "\x1b[A" the Up arrow, "\x7f" Backspace, "\x03" Ctrl-C.
+# powering off[, a disk tree[, the boot archive: the test archive unless given]]. A step is
+# (keys to type, regexes that must appear in this order in what comes back before the next
+# prompt[, a regex to wait for instead of the prompt]). Keys go out as typed: "\r" is Enter,
+# "\x1b[A" the Up arrow, "\x7f" Backspace, "\x03" Ctrl-C.
 PROMPT = r"\nnsh> "  # a redrawn line starts with "\r"; a new prompt follows a newline
+# `run` answers once the program has started, not ended, so hello's line may come before
+# "started hello" or after the prompt (the console then draws the prompt again under it):
+# the step looks for it anywhere up to the prompt that follows everything it expects.
+RUN_HELLO = ("run hello\r", [r"started hello as process \d+",
+                             ANY + r"Hello from user space! clock \d+ ns"])
+# Matches at the start of a reply that has no line naming a test or bench program.
+NO_TEST_PROGRAM = r"(?sm)\A(?!.*^(?:%s)$)" % "|".join(
+    [f[:-2] for f in os.listdir(os.path.join(ROOT, "tests", "qemu", "progs")) if f.endswith(".c")] +
+    os.listdir(os.path.join(ROOT, "bench", "progs")) + ["badelf"])
 SHELL_CASES = [
     ("shell_builtin_commands",
      [("help\r", [r"help", r"echo", r"uptime", r"mem", r"ps", r"kill", r"run", r"log", r"svc",
@@ -326,13 +336,20 @@ SHELL_CASES = [
                  r"open files 0; bytes copied: 0 by the file system, 0 by the driver"]),
       ("write /boot/x no\r", [r"nsh: write: /boot/x: cannot create"])], False, "disk"),
     ("shell_survives_crashes_and_a_driver_restart",
-     [("run hello\r", [r"Hello from user space! clock \d+ ns"]),  # printed on the shell's console
+     [RUN_HELLO,  # printed on the shell's console
       ("run illegal\r", [r"started illegal as process \d+"]),
       ("echo alive\r", [r"\nalive\n"]),
       ("ps\r", [r"(\d+) running +16 +\d+/128 +0 console"]),
       ("kill $1\r", [r"killed process \d+"]),
       ("echo typed to the new driver\r", [r"\ntyped to the new driver\n"]),
       ("ps\r", [r"running +16 +\d+/128 +1 console"])], False),
+    # What `make run` boots: the system archive, every service up, no test or bench program
+    # in /boot (tools/check_image.py checks the archive itself, at build time).
+    ("system_image_boots_and_runs_apps",
+     [("ps\r", [r"\d+ running .* log\n", r"\d+ running .* blk\n", r"\d+ running .* fs\n",
+                r"\d+ running .* console\n", r"\d+ running .* nsh\n"]),
+      ("ls /boot\r", [NO_TEST_PROGRAM, r"(?m)^hello$", r"(?m)^manifest$", r"(?m)^nsh$"]),
+      RUN_HELLO], False, None, SYSTEM_INITRD),
 ]
 
 
@@ -427,6 +444,25 @@ def check_files_persist(name):
     return problems, out
 
 
+SHARE = [ANY + r"fsshare: an open for writing has no handle to share ok", ANY + r"fsshare: share it ok",
+         ANY + r"fsshare: the shared handle: READ, MAP, TRANSFER only ok",
+         ANY + r"fsshare: child: read the file's bytes ok", ANY + r"fsshare: child: the handle has no WRITE ok",
+         ANY + r"fsshare: child: a writable mapping refused ok",
+         ANY + r"fsshare: child: a duplicate with WRITE refused ok",
+         ANY + r"fsshare: child: its handle is revoked by the unlink ok",
+         ANY + r"fsshare: child: the mapping made before still reads ok", ANY + r"fsshare: child: 0 failures",
+         ANY + r"fsshare: the child's checks passed ok", ANY + r"fsshare: 0 failures"]
+
+
+def check_file_shared(name):
+    image = fresh_disk("fsshare", 16, os.path.join(ROOT, "tests", "qemu", "disk"))
+    out, _ = boot(initrd=archive_with_manifest("share"), disk=image,
+                  until=lambda out: re.search(r"fsshare: \d+ failures", out))
+    problems = missing(out, SHARE)
+    problems += ["unexpected " + p for p in (r"WRONG", r"PANIC", r"killed") if re.search(p, out)]
+    return problems + fsck_problems(image), out
+
+
 def check_power_cuts(name):
     problems, summary = powercut.run(cuts=50, seed=1)
     print("     " + summary)
@@ -475,12 +511,12 @@ def shell_reply(con, expect, until):
             return reply
 
 
-def check_shell(name, steps, must_exit, disk_tree=None):
+def check_shell(name, steps, must_exit, disk_tree=None, initrd=INITRD):
     """Type each step's keys and check what comes back. "$1" in keys stands for what the
     previous step's first regex captured in its first group. disk_tree: boot with a fresh
     ext3 disk of that tree (tests/qemu/...), else an empty scratch disk."""
     disk = fresh_disk("shell", 16, os.path.join(ROOT, "tests", "qemu", disk_tree)) if disk_tree else None
-    con = Console(disk=disk)
+    con = Console(disk=disk, initrd=initrd)
     problems, captured = [], ""
     if con.expect(PROMPT, timeout=30) is None:
         problems.append("no prompt")
@@ -596,6 +632,8 @@ def main():
                   ("block_driver_writes_persist_and_reports_errors",)))
     cases.append(("console_lines_stay_whole", check_console_lines, ("console_lines_stay_whole",)))
     cases.append(("files_persist_across_boots", check_files_persist, ("files_persist_across_boots",)))
+    cases.append(("a_read_only_file_passes_to_a_child", check_file_shared,
+                  ("a_read_only_file_passes_to_a_child",)))
     cases.append(("power_cuts_keep_fsynced_files", check_power_cuts,
                   ("power_cuts_keep_fsynced_files",)))
     for name, checker, case in cases:

@@ -170,6 +170,21 @@ int open(const char *path, int flags, ...)
     return FD_BASE + i;
 }
 
+long nx_file_share(int fd, nx_handle_t *vmo, uint64_t *size)
+{
+    const struct fd *f = fd_get(fd);
+    if (!f)
+        return NX_ERR_BAD_HANDLE;
+    if (f->write)
+        return NX_ERR_ACCESS;
+    long h = nx_handle_duplicate(f->vmo, NX_RIGHT_READ | NX_RIGHT_MAP | NX_RIGHT_TRANSFER);
+    if (h < 0)
+        return h;
+    *vmo = (nx_handle_t)h;
+    *size = f->size;
+    return NX_OK;
+}
+
 ssize_t read(int fd, void *buf, size_t n)
 {
     struct fd *f = fd_get(fd);

@@ -43,15 +43,31 @@ static int md_read(void *ctx, uint64_t sector, uint32_t count, void *buf)
     return 0;
 }
 
+static void *grow(void *p, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap)
+        return p;
+    *cap = *cap ? 2 * *cap : 256;
+    p = realloc(p, *cap * size);
+    if (!p)
+        abort();
+    return p;
+}
+
 static void remember(struct memdev *m, uint64_t sector, uint32_t count)
 {
-    if (m->nundo == m->capundo) {
-        m->capundo = m->capundo ? 2 * m->capundo : 64;
-        m->undo = realloc(m->undo, m->capundo * sizeof(*m->undo));
-    }
+    m->undo = grow(m->undo, m->nundo, &m->capundo, sizeof(*m->undo));
     uint8_t *old = malloc((size_t)count * 512);
     memcpy(old, m->data + sector * 512, (size_t)count * 512);
     m->undo[m->nundo++] = (struct undo){ sector, count, old };
+}
+
+static void log_write(struct iolog *log, uint64_t sector, uint32_t count, const void *buf)
+{
+    log->w = grow(log->w, log->nw, &log->capw, sizeof(*log->w));
+    uint8_t *copy = malloc((size_t)count * 512);
+    memcpy(copy, buf, (size_t)count * 512);
+    log->w[log->nw++] = (struct logged_write){ sector, count, copy };
 }
 
 static int md_write(void *ctx, uint64_t sector, uint32_t count, const void *buf)
@@ -63,7 +79,9 @@ static int md_write(void *ctx, uint64_t sector, uint32_t count, const void *buf)
         memdev_power_cut(m);
         return 0;   // the caller runs on; nothing more reaches the disk
     }
-    if (m->lose_unflushed)
+    if (m->log)
+        log_write(m->log, sector, count, buf);
+    if (m->lose_unflushed || m->revertible)
         remember(m, sector, count);
     memcpy(m->data + sector * 512, buf, (size_t)count * 512);
     return 0;
@@ -72,11 +90,32 @@ static int md_write(void *ctx, uint64_t sector, uint32_t count, const void *buf)
 static int md_flush(void *ctx)
 {
     struct memdev *m = ctx;
+    if (m->log && !m->cut_done) {
+        struct iolog *log = m->log;
+        log->flush_at = grow(log->flush_at, log->nf, &log->capf, sizeof(*log->flush_at));
+        log->flush_at[log->nf++] = log->nw;
+    }
     if (m->flushes++ == m->cut_flush)
         memdev_power_cut(m);
-    if (!m->cut_done)
+    if (!m->cut_done && !m->revertible)
         undo_clear(m);
     return 0;
+}
+
+void memdev_revert(struct memdev *m)
+{
+    for (size_t i = m->nundo; i-- > 0;)
+        memcpy(m->data + m->undo[i].sector * 512, m->undo[i].old, (size_t)m->undo[i].count * 512);
+    undo_clear(m);
+}
+
+void iolog_free(struct iolog *log)
+{
+    for (size_t i = 0; i < log->nw; i++)
+        free(log->w[i].data);
+    free(log->w);
+    free(log->flush_at);
+    memset(log, 0, sizeof(*log));
 }
 
 static uint32_t md_now(void *ctx)

@@ -7,10 +7,20 @@
 
 #include <nx/ext2.h>
 
+// Every write a device was given (sector, count, bytes) and, for each flush, how many writes
+// came before it: a workload's I/O, to be replayed in part (memdev_record).
+struct iolog {
+    struct logged_write { uint64_t sector; uint32_t count; uint8_t *data; } *w;
+    size_t nw, capw;
+    uint64_t *flush_at;    // flush_at[f] = writes issued before flush f
+    size_t nf, capf;
+};
+
 // The disk image in memory. A power cut after `cut` writes, or instead of flush number
 // `cut_flush` (counting from 0): later writes are dropped, and in `lose_unflushed` mode every
 // write since the last completed flush is lost too, each one independently with probability
-// 1/2 (a volatile write cache losing any subset), seeded.
+// 1/2 (a volatile write cache losing any subset), seeded. With `revertible`, every write is
+// remembered until memdev_revert puts the old bytes back (a scratch mount of an image).
 struct memdev {
     uint8_t *data;
     uint64_t size;
@@ -18,6 +28,8 @@ struct memdev {
     uint64_t cut;          // UINT64_MAX: never
     uint64_t cut_flush;    // UINT64_MAX: never
     bool lose_unflushed;
+    bool revertible;
+    struct iolog *log;     // not NULL: every write and flush is recorded there
     uint32_t seed;
     bool cut_done;
     // Undo log of the writes since the last flush (lose_unflushed mode).
@@ -31,6 +43,9 @@ void memdev_free(struct memdev *m);
 struct ext2_blkdev memdev_blkdev(struct memdev *m);
 // Applies the cut if it has not happened yet (the power goes now).
 void memdev_power_cut(struct memdev *m);
+// Undoes every write since memdev_init (revertible mode), newest first.
+void memdev_revert(struct memdev *m);
+void iolog_free(struct iolog *log);
 
 // Whole image files.
 int image_load(const char *path, uint8_t **data, uint64_t *size);

@@ -151,7 +151,10 @@ static long op_open(void *ctx, struct nx_rpc_req *req)
     err = write ? open_for_writing(path, file, q.flags) : NX_OK;
     if (err)
         return err;
-    uint32_t rights = NX_RIGHT_READ | NX_RIGHT_MAP | (write ? NX_RIGHT_WRITE : 0);
+    // A reader may pass its view on (to a child: nx_file_share); a writer's handle stays
+    // with the open whose writes the service writes back (docs/storage.md, "Filebuffers").
+    uint32_t rights = write ? NX_RIGHT_READ | NX_RIGHT_WRITE | NX_RIGHT_MAP
+                            : NX_RIGHT_READ | NX_RIGHT_MAP | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER;
     long parent = nx_handle_duplicate(file->vmo, rights | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER);
     long id = parent < 0 ? parent : fb_open(&st.files, (int)f, (uint32_t)req->badge, write,
                                             (uint32_t)parent);

@@ -18,6 +18,12 @@
 // The file's mapping and its size now.
 long nx_file_map(int fd, const void **data, uint64_t *size);
 long nx_file_fsync(int fd);
+// A handle to a read-only open's filebuffer for another process (e.g. a child, as a named
+// startup handle): READ, MAP and TRANSFER, derived from the open's handle, so an unlink or a
+// rename over the file revokes it too. *size = the file's size now. The receiver maps it
+// read-only (nx_vm_map); it can never write the file. NX_ERR_ACCESS for an open that can
+// write (docs/storage.md, "Filebuffers"), NX_ERR_BAD_HANDLE for a bad fd.
+long nx_file_share(int fd, nx_handle_t *vmo, uint64_t *size);
 long nx_file_truncate(int fd, uint64_t size);
 // Bytes read and written with read()/write() so far (copies made in this process).
 uint64_t nx_file_bytes_copied(void);
