@@ -40,6 +40,9 @@
 #define WINDOW_SIZE (4ull << 20)
 #define POOL 48
 #define RECORDS 64
+#define LAST_CALLS 8
+#define SPAWNING 1000
+#define IN_FLIGHT (-1000000)
 
 // QEMU virt: 8 virtio-mmio slots of one page from 0x10001000, interrupt lines 1..8.
 #define VIRTIO_BASE 0x10001000ull
@@ -53,6 +56,13 @@ struct shared {
 
     uint64_t messages;         // IPC messages received by the storm threads
     uint64_t handles_received; // handles that came with them
+    // The last calls of each storming thread, printed if the child dies: n (SPAWNING for
+    // the spawn of a grandchild), the arguments and the result (IN_FLIGHT until it returns).
+    struct call_record {
+        uint64_t n, a[7];
+        int64_t r;
+    } last[2][LAST_CALLS];
+    uint64_t next[2];
 };
 _Static_assert(sizeof(struct shared) <= 4096, "one page");
 
@@ -413,6 +423,18 @@ static long next_syscall(struct stormer *s)
     }
 }
 
+// The flight recorder: the call s is about to make.
+static volatile struct call_record *record(struct stormer *s, long n, const long a[7])
+{
+    int t = s == &stormers[0] ? 0 : 1;
+    volatile struct call_record *rec = &shared->last[t][shared->next[t]++ % LAST_CALLS];
+    rec->n = (uint64_t)n;
+    for (int i = 0; i < 7; i++)
+        rec->a[i] = (uint64_t)(a ? a[i] : 0);
+    rec->r = IN_FLIGHT;
+    return rec;
+}
+
 // One call in eight is IPC on the endpoint both threads share, the first thread sending and
 // the second receiving, with deadlines that let them meet.
 static bool meet(struct stormer *s, long *n, long a[7])
@@ -446,7 +468,9 @@ static void storm_once(struct stormer *s)
         if (type_of((nx_handle_t)a[0]) == NX_OBJ_PROCESS && !is_self((nx_handle_t)a[0]))
             nx_process_kill(a[0]);  // see drop()
     __atomic_fetch_add(&shared->calls, 1, __ATOMIC_RELAXED);
+    volatile struct call_record *rec = record(s, n, a);
     long r = nx_syscall7_out(n, a[0], a[1], a[2], a[3], a[4], a[5], a[6], out);
+    rec->r = r;
     if (r >= 0 && n < NX_SYSCALL_COUNT)
         take_result(s, n, r, a, out);
 }
@@ -477,6 +501,7 @@ static void keep_grandchildren(struct stormer *s)
         if (grandchild[i] && nx_process_info(grandchild[i], (long)&info) == NX_OK &&
             info.state == NX_PROC_RUNNING)
             continue;
+        volatile struct call_record *rec = record(s, SPAWNING, NULL);
         if (grandchild[i])
             drop(grandchild[i]);
         long ep = nx_handle_duplicate(pick(s, NX_OBJ_ENDPOINT), NX_RIGHTS_SAME);
@@ -487,6 +512,7 @@ static void keep_grandchildren(struct stormer *s)
             nx_handle_close(ep);
         if (p >= 0)
             insert(s, (nx_handle_t)nx_handle_duplicate(p, NX_RIGHTS_SAME), NX_OBJ_PROCESS);
+        rec->r = p;
     }
 }
 
@@ -702,6 +728,24 @@ static bool wait_for(nx_handle_t child, nx_handle_t watch, uint64_t limit, long 
     return false;
 }
 
+// What each storming thread of a child that died early did last, oldest first.
+static void print_last_calls(void)
+{
+    for (int t = 0; t < 2; t++)
+        for (uint64_t k = 0; k < LAST_CALLS; k++) {
+            uint64_t i = shared->next[t] + k;
+            volatile struct call_record *c = &shared->last[t][i % LAST_CALLS];
+            if (i < LAST_CALLS && shared->next[t] < LAST_CALLS)
+                continue;  // never written
+            const char *name = c->n == SPAWNING ? "(spawn)"
+                               : c->n < NX_SYSCALL_COUNT ? syscall_names[c->n] : "(unknown)";
+            nx_printf("storm:   thread %d: %s(%#lx, %#lx, %#lx, %#lx, %#lx, %#lx, %#lx) -> %ld\n",
+                      t, name, (unsigned long)c->a[0], (unsigned long)c->a[1],
+                      (unsigned long)c->a[2], (unsigned long)c->a[3], (unsigned long)c->a[4],
+                      (unsigned long)c->a[5], (unsigned long)c->a[6], (long)c->r);
+        }
+}
+
 // Children one share after another until STORM_CALLS; returns how many ended early.
 static long run_shares(struct setup *st, nx_handle_t watch, long *children, long *unsignalled)
 {
@@ -709,6 +753,7 @@ static long run_shares(struct setup *st, nx_handle_t watch, long *children, long
     long early = 0;
     while (shared->calls < STORM_CALLS && (uint64_t)nx_clock_get() < limit) {
         shared->seed = STORM_SEED + (uint64_t)*children;
+        shared->next[0] = shared->next[1] = 0;
         shared->end = shared->calls + CHILD_CALLS < STORM_CALLS ? shared->calls + CHILD_CALLS
                                                                  : STORM_CALLS;
         long child = start_child(st);
@@ -724,6 +769,7 @@ static long run_shares(struct setup *st, nx_handle_t watch, long *children, long
             nx_printf("storm: child %ld (seed %#lx) ended with status %ld at call %lu\n",
                       *children - 1, (unsigned long)shared->seed, status,
                       (unsigned long)shared->calls);
+            print_last_calls();
         }
         nx_handle_close(child);
     }
