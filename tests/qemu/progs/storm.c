@@ -222,14 +222,20 @@ static nx_handle_t pick(struct stormer *s, uint8_t type)
     return pool[start].h;
 }
 
-// A process handle to the child itself (or one it cannot tell apart: no READ).
-static bool is_self(nx_handle_t h)
+// Whether h is a process handle to the child itself: surely (its pid), or maybe (a process
+// handle without READ, which cannot tell). Guards take the maybe, records only the sure.
+static bool self_handle(nx_handle_t h, bool surely)
 {
     struct nx_process_info info;
     if (type_of(h) != NX_OBJ_PROCESS)
         return false;
     long err = nx_process_info(h, (long)&info);
-    return err == NX_ERR_ACCESS || (err == NX_OK && info.pid == my_pid);
+    return (err == NX_ERR_ACCESS && !surely) || (err == NX_OK && info.pid == my_pid);
+}
+
+static bool is_self(nx_handle_t h)
+{
+    return self_handle(h, false);
 }
 
 // Dropping a process handle kills the process first: a never-started process otherwise stays
@@ -381,7 +387,7 @@ static void take_result(struct stormer *s, long n, long r, const long a[7], cons
         s->mapped = (uint64_t)r;
     // Only the first thread records, so a record is never half one map and half another.
     if (n == NX_SYS_vm_map && s == &stormers[0] && a[2] == 0 && nrecords < RECORDS &&
-        is_self((nx_handle_t)a[0])) {
+        self_handle((nx_handle_t)a[0], true)) {
         records[nrecords].va = (uint64_t)r, records[nrecords].size = (uint64_t)a[4];
         __atomic_store_n(&nrecords, nrecords + 1, __ATOMIC_RELEASE);
     }
