@@ -10,7 +10,7 @@
 #include "vmo.h"
 
 // The process whose address space changes: needs MAP, and must still have one.
-static int get_target(uint64_t h, struct process **out)
+static int get_target(uhandle_t h, struct process **out)
 {
     struct kobject *obj;
     int err = syscall_get(h, NX_OBJ_PROCESS, NX_RIGHT_MAP, &obj, NULL);
@@ -28,7 +28,7 @@ static uint32_t prot_allowed(uint32_t rights)
            (rights & NX_RIGHT_EXECUTE ? NX_PROT_EXEC : 0);
 }
 
-long sys_vm_map(uint64_t proc, uint64_t vmo, uint64_t va, uint64_t offset, uint64_t size,
+long sys_vm_map(uhandle_t proc, uhandle_t vmo, uint64_t va, uint64_t offset, uint64_t size,
                 uint64_t prot)
 {
     struct process *p;
@@ -48,14 +48,14 @@ long sys_vm_map(uint64_t proc, uint64_t vmo, uint64_t va, uint64_t offset, uint6
     return err ? err : (long)out;
 }
 
-long sys_vm_unmap(uint64_t proc, uint64_t va, uint64_t size)
+long sys_vm_unmap(uhandle_t proc, uint64_t va, uint64_t size)
 {
     struct process *p;
     int err = get_target(proc, &p);
     return err ? err : aspace_unmap(p, va, size);
 }
 
-long sys_vm_protect(uint64_t proc, uint64_t va, uint64_t size, uint64_t prot)
+long sys_vm_protect(uhandle_t proc, uint64_t va, uint64_t size, uint64_t prot)
 {
     struct process *p;
     int err = get_target(proc, &p);

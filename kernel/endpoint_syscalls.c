@@ -37,7 +37,7 @@ static struct endpoint *endpoint_of(const struct handle_slot *s)
 
 // The endpoint h names in the current process with `rights`, and its badge; the inline lookup
 // first (syscall_get then only finds the precise error).
-static struct endpoint *get_endpoint(uint64_t h, uint32_t rights, uint32_t *badge, int *err)
+static struct endpoint *get_endpoint(uhandle_t h, uint32_t rights, uint32_t *badge, int *err)
 {
     const struct handle_slot *s =
         handle_find(current_process->handles, h, NX_OBJ_ENDPOINT, rights);
@@ -53,7 +53,7 @@ static struct endpoint *get_endpoint(uint64_t h, uint32_t rights, uint32_t *badg
 }
 
 // get_endpoint for a message `info`, which is checked too.
-static struct endpoint *get_for_message(uint64_t h, uint32_t rights, uint64_t info,
+static struct endpoint *get_for_message(uhandle_t h, uint32_t rights, uint64_t info,
                                         uint32_t *badge, int *err)
 {
     struct endpoint *ep = get_endpoint(h, rights, badge, err);
@@ -71,7 +71,7 @@ long sys_endpoint_create(void)
     return err ? err : syscall_install(&ep->obj, NX_RIGHTS_ALL);
 }
 
-long sys_endpoint_mint(uint64_t h, uint64_t badge, uint64_t rights)
+long sys_endpoint_mint(uhandle_t h, uint64_t badge, uint64_t rights)
 {
     int err;
     get_endpoint(h, NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE, NULL, &err);
@@ -85,7 +85,7 @@ long sys_endpoint_mint(uint64_t h, uint64_t badge, uint64_t rights)
     return err ? err : (long)out;
 }
 
-long sys_endpoint_bind(uint64_t h, uint64_t nh)
+long sys_endpoint_bind(uhandle_t h, uhandle_t nh)
 {
     int err;
     struct endpoint *ep = get_endpoint(h, NX_RIGHT_WAIT, NULL, &err);
@@ -95,7 +95,7 @@ long sys_endpoint_bind(uint64_t h, uint64_t nh)
     return err ? err : endpoint_bind(ep, (struct notification *)n);
 }
 
-long sys_send(uint64_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+long sys_send(uhandle_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
               uint64_t deadline)
 {
     uint32_t badge;
@@ -104,7 +104,7 @@ long sys_send(uint64_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, 
     return err ? err : endpoint_send(ep, badge, info, w0, w1, w2, w3, deadline);
 }
 
-static __attribute__((noinline)) long call_general(uint64_t h, uint64_t info, uint64_t w0,
+static __attribute__((noinline)) long call_general(uhandle_t h, uint64_t info, uint64_t w0,
                                                    uint64_t w1, uint64_t w2, uint64_t w3,
                                                    uint64_t deadline)
 {
@@ -116,7 +116,7 @@ static __attribute__((noinline)) long call_general(uint64_t h, uint64_t info, ui
 
 // The fast path takes a call of registers only, without a deadline; anything else (or a
 // handle the inline lookup does not accept) takes the general path.
-long sys_call(uint64_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+long sys_call(uhandle_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
               uint64_t deadline)
 {
     const struct handle_slot *s =
@@ -126,7 +126,7 @@ long sys_call(uint64_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, 
     return call_general(h, info, w0, w1, w2, w3, deadline);
 }
 
-long sys_recv(uint64_t h, uint64_t deadline)
+long sys_recv(uhandle_t h, uint64_t deadline)
 {
     int err;
     struct endpoint *ep = get_endpoint(h, NX_RIGHT_WAIT, NULL, &err);
@@ -139,7 +139,7 @@ long sys_reply(uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3
     return err ? err : endpoint_reply(info, w0, w1, w2, w3);
 }
 
-static __attribute__((noinline)) long reply_recv_general(uint64_t h, uint64_t info,
+static __attribute__((noinline)) long reply_recv_general(uhandle_t h, uint64_t info,
                                                          uint64_t w0, uint64_t w1, uint64_t w2,
                                                          uint64_t w3, uint64_t deadline)
 {
@@ -148,7 +148,7 @@ static __attribute__((noinline)) long reply_recv_general(uint64_t h, uint64_t in
     return err ? err : endpoint_reply_recv(ep, info, w0, w1, w2, w3, deadline);
 }
 
-long sys_reply_recv(uint64_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
+long sys_reply_recv(uhandle_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
                     uint64_t w3, uint64_t deadline)
 {
     const struct handle_slot *s =

@@ -11,17 +11,20 @@
 #include "thread.h"
 
 // Handles are 32-bit: a register with anything in the upper half names no handle.
-static bool handle_arg_ok(uint64_t h)
+int syscall_handle(uhandle_t h, nx_handle_t *out)
 {
-    return h <= UINT32_MAX;
+    if (h > UINT32_MAX)
+        return NX_ERR_BAD_HANDLE;
+    *out = (nx_handle_t)h;
+    return NX_OK;
 }
 
-int syscall_get(uint64_t h, uint32_t type, uint32_t rights, struct kobject **out,
+int syscall_get(uhandle_t h, uint32_t type, uint32_t rights, struct kobject **out,
                 uint32_t *badge)
 {
-    if (!handle_arg_ok(h))
-        return NX_ERR_BAD_HANDLE;
-    return handle_get(current_process->handles, (nx_handle_t)h, type, rights, out, badge);
+    nx_handle_t handle;
+    int err = syscall_handle(h, &handle);
+    return err ? err : handle_get(current_process->handles, handle, type, rights, out, badge);
 }
 
 int syscall_room(uint32_t n)
@@ -38,38 +41,42 @@ long syscall_install(struct kobject *obj, uint32_t rights)
     return (long)h;
 }
 
-long sys_handle_close(uint64_t h)
+long sys_handle_close(uhandle_t h)
 {
-    if (!handle_arg_ok(h))
-        return NX_ERR_BAD_HANDLE;
-    return handle_close(current_process->handles, (nx_handle_t)h);
+    nx_handle_t handle;
+    int err = syscall_handle(h, &handle);
+    return err ? err : handle_close(current_process->handles, handle);
 }
 
-long sys_handle_duplicate(uint64_t h, uint64_t rights)
+long sys_handle_duplicate(uhandle_t h, uint64_t rights)
 {
-    if (!handle_arg_ok(h))
-        return NX_ERR_BAD_HANDLE;
+    nx_handle_t handle, out;
+    int err = syscall_handle(h, &handle);
+    if (err)
+        return err;
     if (rights > UINT32_MAX || (rights != NX_RIGHTS_SAME && (rights & ~NX_RIGHTS_ALL)))
         return NX_ERR_INVALID;
-    nx_handle_t out;
-    int err = handle_duplicate(current_process->handles, (nx_handle_t)h, (uint32_t)rights, &out);
+    err = handle_duplicate(current_process->handles, handle, (uint32_t)rights, &out);
     return err ? err : (long)out;
 }
 
-long sys_handle_info(uint64_t h)
+long sys_handle_info(uhandle_t h)
 {
-    if (!handle_arg_ok(h))
-        return NX_ERR_BAD_HANDLE;
+    nx_handle_t handle;
     uint32_t type, rights;
-    int err = handle_info(current_process->handles, (nx_handle_t)h, &type, &rights);
-    return err ? err : (long)(type | (uint64_t)rights << 8);
+    int err = syscall_handle(h, &handle);
+    if (!err)
+        err = handle_info(current_process->handles, handle, &type, &rights);
+    return err ? err : nx_handle_info_encode(type, rights);
 }
 
-long sys_handle_revoke(uint64_t h)
+long sys_handle_revoke(uhandle_t h)
 {
-    if (!handle_arg_ok(h))
-        return NX_ERR_BAD_HANDLE;
+    nx_handle_t handle;
+    int err = syscall_handle(h, &handle);
+    if (err)
+        return err;
     uint64_t before = handle_counters.revoked;
-    int err = handle_revoke(current_process->handles, (nx_handle_t)h);
+    err = handle_revoke(current_process->handles, handle);
     return err ? err : (long)(handle_counters.revoked - before);
 }

@@ -9,7 +9,7 @@
 #include "syscall.h"
 #include "thread.h"
 
-long sys_irq_create(uint64_t resource, uint64_t line, uint64_t notif, uint64_t bits)
+long sys_irq_create(uhandle_t resource, uint64_t line, uhandle_t notif, uint64_t bits)
 {
     struct kobject *res, *n;
     int err = syscall_get(resource, NX_OBJ_RESOURCE, NX_RIGHT_MANAGE, &res, NULL);
@@ -29,7 +29,7 @@ long sys_irq_create(uint64_t resource, uint64_t line, uint64_t notif, uint64_t b
     return err ? err : syscall_install(&irq->obj, IRQ_RIGHTS);
 }
 
-long sys_irq_ack(uint64_t h)
+long sys_irq_ack(uhandle_t h)
 {
     struct kobject *o;
     int err = syscall_get(h, NX_OBJ_IRQ, NX_RIGHT_WRITE, &o, NULL);

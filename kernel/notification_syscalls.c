@@ -8,7 +8,7 @@
 #include "syscall.h"
 #include "thread.h"
 
-static int get_notification(nx_handle_t h, uint32_t rights, struct notification **out)
+static int get_notification(uhandle_t h, uint32_t rights, struct notification **out)
 {
     struct kobject *k;
     int err = syscall_get(h, NX_OBJ_NOTIFICATION, rights, &k, NULL);
@@ -26,7 +26,7 @@ long sys_notification_create(void)
     return err ? err : syscall_install(&n->obj, NX_RIGHTS_ALL);
 }
 
-long sys_notify_signal(nx_handle_t h, uint64_t bits)
+long sys_notify_signal(uhandle_t h, uint64_t bits)
 {
     struct notification *n;
     int err = get_notification(h, NX_RIGHT_SIGNAL, &n);
@@ -37,14 +37,14 @@ long sys_notify_signal(nx_handle_t h, uint64_t bits)
     return NX_OK;
 }
 
-long sys_notify_wait(nx_handle_t h, uint64_t deadline)
+long sys_notify_wait(uhandle_t h, uint64_t deadline)
 {
     struct notification *n;
     int err = get_notification(h, NX_RIGHT_WAIT, &n);
     return err ? err : notification_wait(n, deadline);
 }
 
-long sys_notify_poll(nx_handle_t h)
+long sys_notify_poll(uhandle_t h)
 {
     struct notification *n;
     int err = get_notification(h, NX_RIGHT_WAIT, &n);

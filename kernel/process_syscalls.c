@@ -10,7 +10,7 @@
 #include "thread.h"
 #include "usercopy.h"
 
-static int get_process(uint64_t h, uint32_t rights, struct process **out)
+static int get_process(uhandle_t h, uint32_t rights, struct process **out)
 {
     struct kobject *k;
     int err = syscall_get(h, NX_OBJ_PROCESS, rights, &k, NULL);
@@ -44,7 +44,7 @@ static bool user_address(uint64_t va)
     return va >= USER_VA_MIN && va <= USER_STACK_TOP;
 }
 
-long sys_process_start(uint64_t proc, uint64_t pc, uint64_t sp, uint64_t h, uint64_t priority)
+long sys_process_start(uhandle_t proc, uint64_t pc, uint64_t sp, uhandle_t h, uint64_t priority)
 {
     struct process *p;
     int err = get_process(proc, NX_RIGHT_MANAGE, &p);
@@ -54,14 +54,15 @@ long sys_process_start(uint64_t proc, uint64_t pc, uint64_t sp, uint64_t h, uint
         return NX_ERR_INVALID;
     if (priority > current_thread->rq.priority)  // never above the starter (see thread.c)
         return NX_ERR_ACCESS;
-    if (h > UINT32_MAX)
-        return NX_ERR_BAD_HANDLE;
-    struct handle_xfer x = { .handle = (nx_handle_t)h, .rights = NX_RIGHTS_SAME };
+    struct handle_xfer x = { .rights = NX_RIGHTS_SAME };
+    err = syscall_handle(h, &x.handle);
+    if (err)
+        return err;
     return process_start(p, pc, sp, NX_HANDLE_INVALID, NX_HANDLE_INVALID, (uint8_t)priority,
                          current_process->handles, h != NX_HANDLE_INVALID ? &x : NULL);
 }
 
-long sys_process_kill(uint64_t proc)
+long sys_process_kill(uhandle_t proc)
 {
     struct process *p;
     int err = get_process(proc, NX_RIGHT_MANAGE, &p);
@@ -73,7 +74,7 @@ long sys_process_kill(uint64_t proc)
     return NX_OK;
 }
 
-long sys_process_watch(uint64_t proc, uint64_t notif, uint64_t bits)
+long sys_process_watch(uhandle_t proc, uhandle_t notif, uint64_t bits)
 {
     struct process *p;
     struct kobject *n;
@@ -88,7 +89,7 @@ long sys_process_watch(uint64_t proc, uint64_t notif, uint64_t bits)
     return NX_OK;
 }
 
-long sys_process_status(uint64_t proc, uint64_t status)
+long sys_process_status(uhandle_t proc, uint64_t status)
 {
     struct process *p;
     int err = get_process(proc, NX_RIGHT_READ, &p);
@@ -99,7 +100,7 @@ long sys_process_status(uint64_t proc, uint64_t status)
     return copy_to_user(current_process->root, status, &p->exit_status, sizeof(long));
 }
 
-long sys_process_info(uint64_t proc, uint64_t out)
+long sys_process_info(uhandle_t proc, uint64_t out)
 {
     struct process *p;
     int err = get_process(proc, NX_RIGHT_READ, &p);

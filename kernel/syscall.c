@@ -1,6 +1,5 @@
-// System call glue: the dispatch table and the syscalls that belong to no single object
-// (console, time, counters). Handle lookups for handlers are in handle_syscalls.c.
-// trap.S indexes syscall_table with a7 after checking it against syscall_count.
+// System call glue: the syscalls that belong to no single object (console, time, counters).
+// Handle lookups for handlers are in handle_syscalls.c; the dispatch table is in trap.S.
 #include <stdbool.h>
 #include <stdint.h>
 #include <nexus/errors.h>
@@ -18,12 +17,12 @@
 #include "vmo.h"
 #include "arch/riscv/sbi.h"
 
-typedef long (*syscall_fn)(long, long, long, long, long, long, long);
-
-// Handlers take only the arguments they use; the RISC-V calling convention makes the extra
-// argument registers harmless, hence the unprototyped declarations.
-#define SYSCALL_DECL(num, name, nargs, doc) long sys_##name();
-NX_SYSCALLS(SYSCALL_DECL)
+// syscall_table (trap.S) is indexed by number: the entries must be in order, without a gap.
+enum { SYSCALL_ORDER_BASE = __COUNTER__ + 1 };
+#define SYSCALL_IN_ORDER(num, name, ...) \
+    _Static_assert(num == __COUNTER__ - SYSCALL_ORDER_BASE, "NX_SYSCALLS: " #name " out of order");
+NX_SYSCALLS(SYSCALL_IN_ORDER)
+#undef SYSCALL_IN_ORDER
 
 long sys_debug_write(uint64_t buf, uint64_t len)
 {
@@ -90,7 +89,7 @@ long sys_system_info(uint64_t what)
     }
 }
 
-long sys_system_poweroff(uint64_t resource)
+long sys_system_poweroff(uhandle_t resource)
 {
     struct kobject *res;
     int err = syscall_get(resource, NX_OBJ_RESOURCE, NX_RIGHT_MANAGE, &res, NULL);
@@ -100,7 +99,3 @@ long sys_system_poweroff(uint64_t resource)
     kprintf("NEURON: power off requested by process %u (%s)\n", p->pid, p->name);
     sbi_shutdown();
 }
-
-#define SYSCALL_ENTRY(num, name, nargs, doc) [num] = (syscall_fn)(void (*)(void))sys_##name,
-const syscall_fn syscall_table[NX_SYSCALL_COUNT] = { NX_SYSCALLS(SYSCALL_ENTRY) };
-const uint64_t syscall_count = NX_SYSCALL_COUNT;

@@ -1,39 +1,52 @@
 #pragma once
-// Helpers for syscall handlers. Every handler is `long sys_<name>(...)` (see
-// include/nexus/syscall.h), defined in kernel/<object>_syscalls.c for the object it serves
-// (syscall.c for the rest); it validates every argument before any effect, so a failed call
-// changes nothing. The object files take kernel pointers only.
+// Syscall handlers and their helpers. Every handler is `long sys_<name>(...)`, declared below
+// from NX_SYSCALLS (include/nexus/syscall.h), so a definition that disagrees with the table
+// does not compile. trap.S calls handlers straight from syscall_table with the seven argument
+// registers: that is exact C because every parameter is a whole register (a 64-bit value, a
+// user address or a uhandle_t, checked below). Each handler is defined in
+// kernel/<object>_syscalls.c for the object it serves (syscall.c for the rest), and validates
+// every argument before any effect, so a failed call changes nothing. The object files take
+// kernel pointers only.
 #include <stdint.h>
 #include <nexus/handle.h>
+#include <nexus/syscall.h>
 #include "object.h"
 
+// A handle argument as it arrives: the whole register. Only syscall_get, syscall_handle and
+// handle_find (handle.h) turn it into a handle, and a value above 32 bits names none
+// (NX_ERR_BAD_HANDLE), for every syscall alike.
+typedef uint64_t uhandle_t;
+
+#define SYSCALL_PARAM(a) SYSCALL_PARAM_##a
+#define SYSCALL_PARAM_NX_H(name, rights) uhandle_t name
+#define SYSCALL_PARAM_NX_V(type, name) type name
+#define SYSCALL_PARAM_NX_P(type, name) uint64_t name  // a user address, for usercopy.h
+#define SYSCALL_PROTOTYPE(num, name, result, nargs, args, errors, doc) \
+    long sys_##name(NX_ARGS_LIST(nargs, SYSCALL_PARAM, args));
+NX_SYSCALLS(SYSCALL_PROTOTYPE)
+#undef SYSCALL_PROTOTYPE
+
+#define SYSCALL_CHECK(a) SYSCALL_CHECK_##a
+#define SYSCALL_CHECK_NX_H(name, rights) \
+    _Static_assert(((rights) & ~NX_RIGHTS_ALL) == 0, "NX_SYSCALLS: rights of " #name);
+#define SYSCALL_CHECK_NX_V(type, name) \
+    _Static_assert(sizeof(type) == 8, "NX_SYSCALLS: " #name " must be a whole register");
+#define SYSCALL_CHECK_NX_P(type, name)
+#define SYSCALL_CHECKS(num, name, result, nargs, args, errors, doc) \
+    NX_ARGS_SEQ(nargs, SYSCALL_CHECK, args)
+NX_SYSCALLS(SYSCALL_CHECKS)
+#undef SYSCALL_CHECKS
+
 // The object h names in the current process, if it has `type` (NX_OBJ_ANY: any) and every
-// right in `rights`; also its badge when badge is not NULL. No reference is taken. h is the
-// raw register: values above 32 bits are NX_ERR_BAD_HANDLE.
-int syscall_get(uint64_t h, uint32_t type, uint32_t rights, struct kobject **out,
+// right in `rights`; also its badge when badge is not NULL. No reference is taken.
+int syscall_get(uhandle_t h, uint32_t type, uint32_t rights, struct kobject **out,
                 uint32_t *badge);
+// The handle h names, for handlers that pass it on unopened (close, transfer...):
+// NX_ERR_BAD_HANDLE if it has bits above 32 (nothing else is checked).
+int syscall_handle(uhandle_t h, nx_handle_t *out);
 // Check, then act: a syscall that gives the caller new handles first checks that its table has
 // room for n (NX_ERR_NO_SPACE otherwise), before any change; syscall_install then cannot fail.
 int syscall_room(uint32_t n);
 // Install a handle to obj in the current process with `rights`, taking over the caller's
 // reference; returns its value. The caller checked the room (panics otherwise).
 long syscall_install(struct kobject *obj, uint32_t rights);
-
-// Handlers the host tests call directly. Arguments are whole registers: a handle with bits
-// above 31 set is refused, not truncated.
-long sys_endpoint_create(void);
-long sys_endpoint_mint(uint64_t ep, uint64_t badge, uint64_t rights);
-long sys_endpoint_bind(uint64_t ep, uint64_t notif);
-long sys_call(uint64_t ep, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
-              uint64_t deadline);
-long sys_send(uint64_t ep, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
-              uint64_t deadline);
-long sys_recv(uint64_t ep, uint64_t deadline);
-long sys_reply(uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3);
-long sys_reply_recv(uint64_t ep, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
-                    uint64_t w3, uint64_t deadline);
-long sys_irq_create(uint64_t resource, uint64_t line, uint64_t notif, uint64_t bits);
-long sys_irq_ack(uint64_t irq);
-long sys_timer_create(uint64_t notif, uint64_t bits);
-long sys_timer_set(uint64_t timer, uint64_t deadline, uint64_t slack);
-long sys_timer_cancel(uint64_t timer);

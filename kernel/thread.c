@@ -22,15 +22,6 @@
 
 #define THREAD_PAGES 2
 
-_Static_assert(offsetof(struct thread, tf) == 0, "trap.S expects the trapframe first");
-_Static_assert(offsetof(struct thread, kstack_top) == THREAD_KSTACK_TOP, "trap.S offset");
-_Static_assert(offsetof(struct thread, out) == THREAD_OUT, "trap.S offset");
-_Static_assert(offsetof(struct trapframe, epc) == TF_EPC, "trap.S offset");
-_Static_assert(offsetof(struct trapframe, status) == TF_STATUS, "trap.S offset");
-_Static_assert(offsetof(struct trapframe, cause) == TF_CAUSE, "trap.S offset");
-_Static_assert(offsetof(struct trapframe, tval) == TF_TVAL, "trap.S offset");
-_Static_assert(sizeof(struct trapframe) == TF_SIZE, "trap.S frame size");
-_Static_assert(sizeof(struct context) == CTX_SIZE, "switch.S context size");
 // The struct shares its pages with the kernel stack (not a slab slot: the stack needs the
 // pages anyway, and the canary at its end detects an overflow into it).
 _Static_assert(sizeof(struct thread) < 1024, "leave most of the pages to the stack");

@@ -2,6 +2,7 @@
 // Threads: a kernel stack, saved user registers, a scheduling state, an IPC buffer and the
 // state of whatever the thread is blocked on.
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <nexus/ipc.h>
 #include "arch/riscv/trapframe.h"
@@ -44,6 +45,10 @@ struct thread {
     bool caller_gone;        // the call this thread owed a reply to was abandoned
     uint32_t canary;         // detects kernel stack overflow into this struct
 };
+// trap.S reaches these fields by the offsets of arch/riscv/trapframe.h.
+_Static_assert(offsetof(struct thread, tf) == 0, "trap.S expects the trapframe first");
+_Static_assert(offsetof(struct thread, kstack_top) == THREAD_KSTACK_TOP, "trap.S offset");
+_Static_assert(offsetof(struct thread, out) == THREAD_OUT, "trap.S offset");
 
 #ifdef NEXUS_HOST
 extern struct thread *current_thread;  // host unit tests set it

@@ -8,7 +8,7 @@
 
 #define THREAD_RIGHTS (NX_RIGHT_READ | NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER)
 
-long sys_thread_create(uint64_t proc, uint64_t pc, uint64_t sp, uint64_t arg, uint64_t priority)
+long sys_thread_create(uhandle_t proc, uint64_t pc, uint64_t sp, uint64_t arg, uint64_t priority)
 {
     struct kobject *k;
     int err = syscall_get(proc, NX_OBJ_PROCESS, NX_RIGHT_MANAGE, &k, NULL);

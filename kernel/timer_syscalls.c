@@ -7,7 +7,7 @@
 #include "thread.h"
 #include "timer.h"
 
-long sys_timer_create(uint64_t notif, uint64_t bits)
+long sys_timer_create(uhandle_t notif, uint64_t bits)
 {
     struct kobject *n;
     int err = syscall_get(notif, NX_OBJ_NOTIFICATION, NX_RIGHT_SIGNAL, &n, NULL);
@@ -22,7 +22,7 @@ long sys_timer_create(uint64_t notif, uint64_t bits)
     return err ? err : syscall_install(&t->obj, TIMER_RIGHTS);
 }
 
-static int get_timer(uint64_t h, struct timer **out)
+static int get_timer(uhandle_t h, struct timer **out)
 {
     struct kobject *o;
     int err = syscall_get(h, NX_OBJ_TIMER, NX_RIGHT_WRITE, &o, NULL);
@@ -31,7 +31,7 @@ static int get_timer(uint64_t h, struct timer **out)
     return err;
 }
 
-long sys_timer_set(uint64_t h, uint64_t deadline, uint64_t slack)
+long sys_timer_set(uhandle_t h, uint64_t deadline, uint64_t slack)
 {
     struct timer *t;
     int err = get_timer(h, &t);
@@ -43,7 +43,7 @@ long sys_timer_set(uint64_t h, uint64_t deadline, uint64_t slack)
     return NX_OK;
 }
 
-long sys_timer_cancel(uint64_t h)
+long sys_timer_cancel(uhandle_t h)
 {
     struct timer *t;
     int err = get_timer(h, &t);

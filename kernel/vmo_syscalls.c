@@ -20,7 +20,7 @@
 // Device registers are never code, and never a DMA target.
 #define PHYSICAL_VMO_RIGHTS (VMO_RIGHTS & ~(NX_RIGHT_EXECUTE | NX_RIGHT_DMA))
 
-static int get_vmo(uint64_t h, uint32_t rights, struct vmo **out)
+static int get_vmo(uhandle_t h, uint32_t rights, struct vmo **out)
 {
     struct kobject *obj;
     int err = syscall_get(h, NX_OBJ_VMO, rights, &obj, NULL);
@@ -66,7 +66,7 @@ static void copy_pages(struct vmo *v, uint64_t offset, uint64_t buf, uint64_t le
 
 // vmo_read (in = false) and vmo_write (in = true): everything is checked, and for a write
 // every page committed, before the first byte moves, so a failure changes no contents.
-static long read_write(uint64_t h, uint64_t offset, uint64_t buf, uint64_t len, bool in)
+static long read_write(uhandle_t h, uint64_t offset, uint64_t buf, uint64_t len, bool in)
 {
     struct vmo *v;
     int err = get_vmo(h, in ? NX_RIGHT_WRITE : NX_RIGHT_READ, &v);
@@ -87,17 +87,17 @@ static long read_write(uint64_t h, uint64_t offset, uint64_t buf, uint64_t len, 
     return NX_OK;
 }
 
-long sys_vmo_read(uint64_t h, uint64_t offset, uint64_t buf, uint64_t len)
+long sys_vmo_read(uhandle_t h, uint64_t offset, uint64_t buf, uint64_t len)
 {
     return read_write(h, offset, buf, len, false);
 }
 
-long sys_vmo_write(uint64_t h, uint64_t offset, uint64_t buf, uint64_t len)
+long sys_vmo_write(uhandle_t h, uint64_t offset, uint64_t buf, uint64_t len)
 {
     return read_write(h, offset, buf, len, true);
 }
 
-long sys_vmo_seal(uint64_t h)
+long sys_vmo_seal(uhandle_t h)
 {
     struct vmo *v;
     int err = get_vmo(h, NX_RIGHT_WRITE, &v);
@@ -109,7 +109,7 @@ long sys_vmo_seal(uint64_t h)
     return vmo_seal(v);
 }
 
-long sys_vmo_clone(uint64_t h, uint64_t offset, uint64_t size)
+long sys_vmo_clone(uhandle_t h, uint64_t offset, uint64_t size)
 {
     struct vmo *parent, *v;
     int err = get_vmo(h, NX_RIGHT_READ | NX_RIGHT_DUPLICATE, &parent);
@@ -124,7 +124,7 @@ long sys_vmo_clone(uint64_t h, uint64_t offset, uint64_t size)
     return err ? err : install(v, VMO_RIGHTS);
 }
 
-long sys_vmo_physical(uint64_t resource, uint64_t paddr, uint64_t size)
+long sys_vmo_physical(uhandle_t resource, uint64_t paddr, uint64_t size)
 {
     struct kobject *res;
     int err = syscall_get(resource, NX_OBJ_RESOURCE, NX_RIGHT_MAP, &res, NULL);
@@ -141,7 +141,7 @@ long sys_vmo_physical(uint64_t resource, uint64_t paddr, uint64_t size)
     return err ? err : install(v, PHYSICAL_VMO_RIGHTS);
 }
 
-long sys_vmo_dma(uint64_t h, uint64_t offset, uint64_t size, uint64_t paddrs, uint64_t flags)
+long sys_vmo_dma(uhandle_t h, uint64_t offset, uint64_t size, uint64_t paddrs, uint64_t flags)
 {
     if (flags & ~(uint64_t)NX_DMA_DEVICE_WRITES)
         return NX_ERR_INVALID;
@@ -163,4 +163,11 @@ long sys_vmo_dma(uint64_t h, uint64_t offset, uint64_t size, uint64_t paddrs, ui
         return err;
     copy_to_user(current_process->root, paddrs, pages, n * sizeof(paddr_t));
     return (long)n;
+}
+
+long sys_vmo_size(uhandle_t h)
+{
+    struct vmo *v;
+    int err = get_vmo(h, 0, &v);
+    return err ? err : (long)(v->npages * PAGE_SIZE);
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Error codes returned by every NEURON syscall (negative values in a0).
-// One X-macro list: the codes, their names for messages, and docs/abi.md come from it.
+// One X-macro list: the codes (an enum in C, .equ symbols in assembly), their names for
+// messages, and docs/abi.md come from it.
 #define NX_ERRORS(X)                                                          \
     X(NX_OK,               0, "success")                                      \
     X(NX_ERR_BAD_SYSCALL, -1, "unknown syscall number")                       \
@@ -18,8 +19,14 @@
     X(NX_ERR_TOO_BIG,     -13, "a length exceeds its documented limit")     \
     X(NX_ERR_IO,          -14, "a device reported an error (user-space drivers)")
 
+#if defined(__ASSEMBLER__)
+#define NX_ERROR_EQU(name, value, text) .equ name, value;
+NX_ERRORS(NX_ERROR_EQU)
+#undef NX_ERROR_EQU
+#else
 enum nx_error {
 #define NX_ERROR_ENUM(name, value, text) name = value,
     NX_ERRORS(NX_ERROR_ENUM)
 #undef NX_ERROR_ENUM
 };
+#endif

@@ -76,3 +76,24 @@ static inline uint32_t nx_handle_generation(nx_handle_t h)
 {
     return h >> NX_HANDLE_SLOT_BITS;
 }
+
+// nx_handle_info's result: the object type in bits 0-7, the rights in bits 8-39 (never
+// negative, so an error stays apart).
+#define NX_HANDLE_INFO_TYPE_MASK 0xffu
+#define NX_HANDLE_INFO_RIGHTS_SHIFT 8
+
+static inline long nx_handle_info_encode(uint32_t type, uint32_t rights)
+{
+    return (long)((type & NX_HANDLE_INFO_TYPE_MASK) |
+                  (uint64_t)rights << NX_HANDLE_INFO_RIGHTS_SHIFT);
+}
+
+static inline uint32_t nx_handle_info_type(long info)
+{
+    return (uint32_t)info & NX_HANDLE_INFO_TYPE_MASK;
+}
+
+static inline uint32_t nx_handle_info_rights(long info)
+{
+    return (uint32_t)((uint64_t)info >> NX_HANDLE_INFO_RIGHTS_SHIFT);
+}

@@ -1,64 +1,255 @@
 #pragma once
-// The NEURON system call list, declared once. The kernel's dispatch table, the user stubs in
-// libnx and the table in docs/abi.md are all produced from NX_SYSCALLS.
+// The NEURON system call list, declared once: NX_SYSCALLS below. From it come the syscall
+// numbers, the kernel's handler prototypes and dispatch table (kernel/syscall.h, trap.S), the
+// typed user stubs in libnx (user/lib/include/nx/syscall.h), the errors each syscall may
+// return (nx_syscall_errors) and the reference table in docs/abi.md (tools/abi_doc.py).
+// Adding a syscall is one entry here plus its handler `long sys_<name>(...)` in the kernel.
 //
 // Calling convention: number in a7, arguments in a0..a6, result in a0 (negative = nx_error).
 // An ecall behaves like a C function call: s0-s11, sp, gp and tp survive it; ra, t0-t6 and a7
 // come back zeroed. a1..a6 carry the calling thread's "message registers" (struct thread
 // `out`): syscalls that return more than a0 (IPC, notification waits) set them; every other
 // syscall leaves the values the thread itself last received, so no kernel value ever leaks.
+// Every argument is a full 64-bit register; a handle argument with anything in its upper 32
+// bits names no handle (NX_ERR_BAD_HANDLE).
 //
 // Deadlines are absolute monotonic times in nanoseconds (nx_clock_get): NX_DEADLINE_NEVER
 // waits forever, a deadline already past (0 included) never blocks (a poll).
-#include <stdint.h>
+//
+// An entry: X(number, name, result, argument count, (arguments), errors, description)
+//   result     long: a0 only; msg: a0, and a1..a6 as the message registers (the user stub
+//              takes a uint64_t out[6] for them); noreturn: the call does not come back
+//   arguments  NX_H(name, rights): a handle that needs every right in `rights` (0: none);
+//              NX_V(type, name): a value (a 64-bit type: the kernel takes the register whole);
+//              NX_P(type, name): a pointer into the caller's memory (the kernel checks it)
+//   errors     NX_E(CODE) or NX_E(CODE, "when"): every NX_ERR_CODE the call can return
+// Numbers are consecutive from 0, in order (the kernel checks it at compile time).
+// The errors of a handle argument looked up with a type and rights.
+#define NX_HANDLE_ERRORS NX_E(BAD_HANDLE) NX_E(WRONG_TYPE) NX_E(ACCESS)
 
-#define NX_SYSCALLS(X)                                                                   \
-    X(0, debug_write, 2, "(const char *buf, size_t len): write len bytes (at most NX_DEBUG_WRITE_MAX) to the kernel debug console; returns len") \
-    X(1, exit,        1, "(long status): end the calling process with status; does not return") \
-    X(2, yield,       0, "(): give the CPU to the next ready thread of the same priority; returns 0") \
-    X(3, clock_get,   0, "(): monotonic time since boot in nanoseconds")                      \
-    X(4, nop,         0, "(): does nothing and returns 0 (measures the bare syscall path)")   \
-    X(5, handle_close,     1, "(h): close h; the object goes when its last reference does") \
-    X(6, handle_duplicate, 2, "(h, rights): a new handle to h's object with rights (a subset of h's, or NX_RIGHTS_SAME); needs DUPLICATE") \
-    X(7, handle_info,      1, "(h): h's object type in bits 0-7 and rights in bits 8-39") \
-    X(8, handle_revoke,    1, "(h): close every handle derived from h in any process; h stays; returns how many were closed") \
-    X(9, process_create,   3, "(const char *name, size_t len, size_t pages): a new empty process with a page budget of `pages`, charged to the caller's budget until the process is freed; returns a process handle with every right") \
-    X(10, process_start,   5, "(proc, pc, sp, h, priority): start proc's first thread at pc with stack sp and priority (at most the caller's); h (or NX_HANDLE_INVALID) is moved into proc and its new value passed in a0, the thread's IPC buffer in a1, a process self-handle in a2; needs MANAGE") \
-    X(11, process_kill,    1, "(proc): end proc and every process it created (status NX_EXIT_KILLED), freeing their threads, memory and handles; needs MANAGE") \
-    X(12, process_watch,   3, "(proc, notif, bits): signal bits on notif when proc ends (now if it already has); needs READ on proc, SIGNAL on notif") \
-    X(13, process_status,  2, "(proc, long *status): store proc's exit status; NX_ERR_BAD_STATE while it runs; needs READ") \
-    X(14, thread_create,   5, "(proc, pc, sp, arg, priority): a new running thread of proc (a0 = arg, a1 = its IPC buffer); priority at most the caller's; needs MANAGE; returns a thread handle") \
-    X(15, thread_exit,     0, "(): end the calling thread; the last thread's exit ends the process with status 0") \
-    X(16, vmo_create,      1, "(size_t size): an anonymous VMO of size bytes (rounded up to pages, committed lazily, zero-filled)") \
-    X(17, vmo_read,        4, "(vmo, offset, void *buf, len): copy len (at most NX_VMO_RW_MAX) bytes out; needs READ") \
-    X(18, vmo_write,       4, "(vmo, offset, const void *buf, len): copy len (at most NX_VMO_RW_MAX) bytes in; needs WRITE; NX_ERR_ACCESS once sealed") \
-    X(19, vmo_seal,        1, "(vmo): make the contents immutable for every holder; needs WRITE") \
-    X(20, vmo_clone,       3, "(vmo, offset, size): a copy-on-write child of a sealed VMO; needs READ and DUPLICATE") \
-    X(21, vmo_physical,    3, "(resource, paddr, size): a VMO over device registers inside the resource's ranges") \
-    X(22, vm_map,          6, "(proc, vmo, va, offset, size, prot): map [offset, offset+size) of vmo at va (0: the kernel picks) with prot NX_PROT_*; needs MAP on proc and rights on vmo covering prot; returns the address") \
-    X(23, vm_unmap,        3, "(proc, va, size): remove the mappings inside [va, va+size); needs MAP") \
-    X(24, vm_protect,      4, "(proc, va, size, prot): change the protection of mapped pages (never beyond the VMO handle's rights); needs MAP") \
-    X(25, endpoint_create, 0, "(): a new IPC endpoint; returns a handle with every right and badge 0") \
-    X(26, endpoint_mint,   3, "(ep, badge, rights): a derived handle with a fixed non-zero 32-bit badge; needs MANAGE and DUPLICATE") \
-    X(27, call,            7, "(ep, info, w0, w1, w2, w3, deadline): send a message and wait for the reply, returned in a1 (info) and a2-a5 (words); needs SIGNAL") \
-    X(28, send,            7, "(ep, info, w0, w1, w2, w3, deadline): send a message without waiting for a reply; needs SIGNAL") \
-    X(29, recv,            2, "(ep, deadline): wait for a message: a1 = info, a2-a5 = words, a6 = sender's badge; or a bound notification's bits (info flag NX_MSG_SIGNALS, bits in a2); needs WAIT") \
-    X(30, reply,           5, "(info, w0, w1, w2, w3): answer the call this thread received last") \
-    X(31, reply_recv,      7, "(ep, info, w0, w1, w2, w3, deadline): reply (if a call is pending), then recv on ep") \
-    X(32, notification_create, 0, "(): a new notification (a 64-bit signal word, all clear)") \
-    X(33, notify_signal,   2, "(notif, bits): OR bits into the word, waking a waiter; needs SIGNAL") \
-    X(34, notify_wait,     2, "(notif, deadline): wait until a bit is set, then return the bits in a1 and clear them; needs WAIT") \
-    X(35, notify_poll,     1, "(notif): return the bits in a1 and clear them, never block; needs WAIT") \
-    X(36, endpoint_bind,   2, "(ep, notif): recv on ep also returns when notif has bits (or pass NX_HANDLE_INVALID to unbind); needs WAIT on both") \
-    X(37, irq_create,      4, "(resource, line, notif, bits): route device interrupt line to bits of notif, one owner per line; after each interrupt the line stays masked until nx_irq_ack; needs MANAGE on resource, SIGNAL on notif") \
-    X(38, irq_ack,         1, "(irq): unmask the line after its interrupt was handled; NX_ERR_BAD_STATE if none awaits it; needs WRITE") \
-    X(39, timer_create,    2, "(notif, bits): a disarmed one-shot timer that signals bits on notif when it fires; needs SIGNAL on notif") \
-    X(40, timer_set,       3, "(timer, deadline, slack): fire once anywhere in [deadline, deadline+slack] (ns; slack at most 1 s); replaces a pending setting; NX_DEADLINE_NEVER disarms; needs WRITE") \
-    X(41, timer_cancel,    1, "(timer): disarm (no effect if not armed); needs WRITE") \
-    X(42, system_info,     1, "(what): a kernel counter NX_INFO_* (free pages, live handles, timer interrupts, bytes copied...)") \
-    X(43, process_info,    2, "(proc, struct nx_process_info *out): pid, name, state, exit status, budget and pages used, threads, highest priority; needs READ") \
-    X(44, system_poweroff, 1, "(resource): power the machine off; needs MANAGE on the device resource") \
-    X(45, vmo_dma,         5, "(vmo, offset, size, uint64_t *paddrs, flags): commit and pin the pages of [offset, offset+size) (at most NX_VMO_DMA_MAX) and store their physical addresses for a device; NX_DMA_DEVICE_WRITES if the device may write them; needs DMA and READ (and WRITE); returns the page count")
+#define NX_SYSCALLS(X)                                                                           \
+    X(0, debug_write, long, 2, (NX_P(const char *, buf), NX_V(size_t, len)),                     \
+      NX_E(TOO_BIG, "len > NX_DEBUG_WRITE_MAX") NX_E(BAD_ADDRESS),                               \
+      "write len bytes to the kernel debug console; returns len")                                \
+    X(1, exit, noreturn, 1, (NX_V(long, status)), ,                                              \
+      "end the calling process with status")                                                     \
+    X(2, yield, long, 0, (), ,                                                                   \
+      "give the CPU to the next ready thread of the same priority; returns 0")                   \
+    X(3, clock_get, long, 0, (), , "monotonic time since boot in nanoseconds")                   \
+    X(4, nop, long, 0, (), , "does nothing and returns 0 (measures the bare syscall path)")      \
+    X(5, handle_close, long, 1, (NX_H(h, 0)), NX_E(BAD_HANDLE),                                  \
+      "close h; the object goes when its last reference does")                                   \
+    X(6, handle_duplicate, long, 2, (NX_H(h, NX_RIGHT_DUPLICATE), NX_V(uint64_t, rights)),       \
+      NX_E(BAD_HANDLE) NX_E(ACCESS, "missing DUPLICATE, or a right h lacks")                     \
+      NX_E(INVALID, "unknown rights bits") NX_E(NO_SPACE),                                       \
+      "a new handle to h's object with rights (a subset of h's, or NX_RIGHTS_SAME)")             \
+    X(7, handle_info, long, 1, (NX_H(h, 0)), NX_E(BAD_HANDLE),                                   \
+      "h's object type and rights (take them apart with nx_handle_info_type and "                \
+      "nx_handle_info_rights)")                                                                  \
+    X(8, handle_revoke, long, 1, (NX_H(h, 0)), NX_E(BAD_HANDLE),                                 \
+      "close every handle derived from h in any process; h stays; returns how many were closed") \
+    X(9, process_create, long, 3,                                                                \
+      (NX_P(const char *, name), NX_V(size_t, len), NX_V(size_t, pages)),                        \
+      NX_E(TOO_BIG, "len > 31") NX_E(BAD_ADDRESS)                                                \
+      NX_E(NO_MEMORY, "pages over the caller's budget, fewer than 5, or the kernel is out of " \
+                      "pages")                                                                 \
+      NX_E(NO_SPACE, "the caller's table is full"),                                              \
+      "a new empty process with a page budget of pages, charged to the caller's budget until "   \
+      "the process is freed; returns a process handle with every right")                         \
+    X(10, process_start, long, 5,                                                                \
+      (NX_H(proc, NX_RIGHT_MANAGE), NX_V(uint64_t, pc), NX_V(uint64_t, sp),                      \
+       NX_H(h, NX_RIGHT_TRANSFER), NX_V(uint64_t, priority)),                                    \
+      NX_HANDLE_ERRORS NX_E(ACCESS, "priority above the caller's")                               \
+      NX_E(INVALID, "pc or sp outside user space") NX_E(BAD_STATE, "already started, or dead")   \
+      NX_E(NO_SPACE, "proc's table cannot take h and the self handle")                           \
+      NX_E(NO_MEMORY, "proc's budget"),                                                          \
+      "start proc's first thread at pc with stack sp and priority (at most the caller's); h "    \
+      "(or NX_HANDLE_INVALID) is moved into proc and its new value passed in a0, the thread's "  \
+      "IPC buffer in a1, a process self-handle in a2")                                           \
+    X(11, process_kill, long, 1, (NX_H(proc, NX_RIGHT_MANAGE)),                                  \
+      NX_HANDLE_ERRORS NX_E(BAD_STATE, "already dead"),                                          \
+      "end proc and every process it created (status NX_EXIT_KILLED), freeing their threads, "   \
+      "memory and handles")                                                                      \
+    X(12, process_watch, long, 3,                                                                \
+      (NX_H(proc, NX_RIGHT_READ), NX_H(notif, NX_RIGHT_SIGNAL), NX_V(uint64_t, bits)),           \
+      NX_HANDLE_ERRORS NX_E(INVALID, "bits 0"),                                                  \
+      "signal bits on notif when proc ends (at once if it already has)")                         \
+    X(13, process_status, long, 2, (NX_H(proc, NX_RIGHT_READ), NX_P(long *, status)),            \
+      NX_HANDLE_ERRORS NX_E(BAD_STATE, "still alive") NX_E(BAD_ADDRESS),                         \
+      "store proc's exit status in *status")                                                     \
+    X(14, thread_create, long, 5,                                                                \
+      (NX_H(proc, NX_RIGHT_MANAGE), NX_V(uint64_t, pc), NX_V(uint64_t, sp),                      \
+       NX_V(uint64_t, arg), NX_V(uint64_t, priority)),                                           \
+      NX_HANDLE_ERRORS NX_E(ACCESS, "priority above the caller's")                               \
+      NX_E(INVALID, "pc or sp outside user space")                                               \
+      NX_E(NO_SPACE, "64 threads, or the caller's table is full") NX_E(NO_MEMORY)                \
+      NX_E(BAD_STATE, "proc dead"),                                                              \
+      "a new running thread of proc (a0 = arg, a1 = its IPC buffer); priority at most the "      \
+      "caller's; returns a thread handle")                                                       \
+    X(15, thread_exit, noreturn, 0, (), ,                                                        \
+      "end the calling thread; the last thread's exit ends the process with status 0")           \
+    X(16, vmo_create, long, 1, (NX_V(size_t, size)),                                             \
+      NX_E(INVALID, "size 0") NX_E(TOO_BIG, "over 256 MiB")                                      \
+      NX_E(NO_MEMORY, "metadata over the budget") NX_E(NO_SPACE),                                \
+      "an anonymous VMO of size bytes (rounded up to pages, committed lazily, zero-filled); "    \
+      "returns a VMO handle")                                                                    \
+    X(17, vmo_read, long, 4,                                                                     \
+      (NX_H(vmo, NX_RIGHT_READ), NX_V(uint64_t, offset), NX_P(void *, buf), NX_V(size_t, len)),  \
+      NX_HANDLE_ERRORS NX_E(TOO_BIG, "len > NX_VMO_RW_MAX") NX_E(INVALID, "range outside the VMO") \
+      NX_E(BAD_ADDRESS, "buf not writable") NX_E(NO_MEMORY, "faulting in buf"),                  \
+      "copy len bytes at offset out of the VMO into buf")                                        \
+    X(18, vmo_write, long, 4,                                                                    \
+      (NX_H(vmo, NX_RIGHT_WRITE), NX_V(uint64_t, offset), NX_P(const void *, buf),               \
+       NX_V(size_t, len)),                                                                       \
+      NX_HANDLE_ERRORS NX_E(ACCESS, "the VMO is sealed") NX_E(TOO_BIG, "len > NX_VMO_RW_MAX")    \
+      NX_E(INVALID, "range outside the VMO") NX_E(BAD_ADDRESS, "buf not readable")               \
+      NX_E(NO_MEMORY, "pages over the creator's budget"),                                        \
+      "copy len bytes from buf into the VMO at offset")                                          \
+    X(19, vmo_seal, long, 1, (NX_H(vmo, NX_RIGHT_WRITE)),                                        \
+      NX_HANDLE_ERRORS                                                                           \
+      NX_E(BAD_STATE, "a writable mapping exists, or a device may write it (nx_vmo_dma)"),       \
+      "make the contents immutable for every holder")                                            \
+    X(20, vmo_clone, long, 3,                                                                    \
+      (NX_H(vmo, NX_RIGHT_READ | NX_RIGHT_DUPLICATE), NX_V(uint64_t, offset), NX_V(size_t, size)), \
+      NX_HANDLE_ERRORS NX_E(INVALID, "unaligned, empty or outside the parent")                   \
+      NX_E(BAD_STATE, "parent not sealed, or physical") NX_E(TOO_BIG, "chain deeper than 8")     \
+      NX_E(NO_MEMORY) NX_E(NO_SPACE),                                                            \
+      "a copy-on-write child of a sealed VMO; returns a VMO handle")                             \
+    X(21, vmo_physical, long, 3,                                                                 \
+      (NX_H(resource, NX_RIGHT_MAP), NX_V(uint64_t, paddr), NX_V(size_t, size)),                 \
+      NX_HANDLE_ERRORS NX_E(ACCESS, "not device registers of the resource")                      \
+      NX_E(INVALID, "unaligned, empty, wrapping") NX_E(NO_MEMORY) NX_E(NO_SPACE),                \
+      "a VMO over device registers inside the resource's ranges; returns a VMO handle")          \
+    X(22, vm_map, long, 6,                                                                       \
+      (NX_H(proc, NX_RIGHT_MAP), NX_H(vmo, NX_RIGHT_MAP), NX_V(uint64_t, va),                    \
+       NX_V(uint64_t, offset), NX_V(size_t, size), NX_V(uint64_t, prot)),                        \
+      NX_HANDLE_ERRORS                                                                           \
+      NX_E(ACCESS, "prot beyond the VMO handle's rights, or WRITE on a sealed VMO")              \
+      NX_E(INVALID, "prot bits, W+X, W without R; unaligned, empty, outside the VMO or the "     \
+                    "mapping range")                                                             \
+      NX_E(BAD_STATE, "proc dead, or the range overlaps a mapping or kernel-mapped pages")       \
+      NX_E(NO_SPACE, "64 mappings, or no free range")                                            \
+      NX_E(NO_MEMORY, "the mapping table's page, on the first map"),                             \
+      "map [offset, offset+size) of vmo at va (0: the kernel picks) with prot NX_PROT_* "        \
+      "(READ, WRITE, EXECUTE on vmo as prot needs); returns the address")                        \
+    X(23, vm_unmap, long, 3, (NX_H(proc, NX_RIGHT_MAP), NX_V(uint64_t, va), NX_V(size_t, size)), \
+      NX_HANDLE_ERRORS NX_E(INVALID, "unaligned, empty, outside the mapping range")              \
+      NX_E(BAD_STATE, "proc dead") NX_E(NO_SPACE, "a split with 64 mappings"),                   \
+      "remove the mappings inside [va, va+size)")                                                \
+    X(24, vm_protect, long, 4,                                                                   \
+      (NX_H(proc, NX_RIGHT_MAP), NX_V(uint64_t, va), NX_V(size_t, size), NX_V(uint64_t, prot)),  \
+      NX_HANDLE_ERRORS NX_E(ACCESS, "beyond a mapping's VMO rights, or WRITE on a sealed VMO")   \
+      NX_E(INVALID, "prot as for nx_vm_map; unaligned, empty, outside the mapping range")        \
+      NX_E(BAD_STATE, "proc dead") NX_E(NOT_FOUND, "a page of the range is not mapped")          \
+      NX_E(NO_SPACE, "a split with 64 mappings"),                                                \
+      "change the protection of mapped pages (never beyond the VMO handle's rights)")            \
+    X(25, endpoint_create, long, 0, (), NX_E(NO_MEMORY) NX_E(NO_SPACE),                          \
+      "a new IPC endpoint; returns a handle with every right and badge 0")                       \
+    X(26, endpoint_mint, long, 3,                                                                \
+      (NX_H(ep, NX_RIGHT_MANAGE | NX_RIGHT_DUPLICATE), NX_V(uint64_t, badge),                    \
+       NX_V(uint64_t, rights)),                                                                  \
+      NX_HANDLE_ERRORS NX_E(ACCESS, "rights ep lacks, unknown bits included")                    \
+      NX_E(INVALID, "badge 0 or above 32 bits, rights above 32 bits, ep already badged")         \
+      NX_E(NO_SPACE),                                                                            \
+      "a derived handle with a fixed non-zero 32-bit badge")                                     \
+    X(27, call, msg, 7, NX_IPC_SEND_ARGS,                                                        \
+      NX_IPC_SEND_ERRORS                                                                         \
+      NX_E(TIMED_OUT, "the deadline passed before the reply; a past deadline fails at once, "    \
+                      "sending nothing"),                                                        \
+      "send a message and wait for the reply: a1 = info, a2-a5 = words")                         \
+    X(28, send, long, 7, NX_IPC_SEND_ARGS,                                                       \
+      NX_IPC_SEND_ERRORS NX_E(TIMED_OUT, "no receiver took it by the deadline"),                 \
+      "send a message without waiting for a reply; a past deadline still delivers to a "         \
+      "receiver already waiting")                                                                \
+    X(29, recv, msg, 2, (NX_H(ep, NX_RIGHT_WAIT), NX_V(uint64_t, deadline)),                     \
+      NX_HANDLE_ERRORS NX_E(TIMED_OUT) NX_E(PEER_CLOSED, "endpoint closed"),                     \
+      "wait for a message: a1 = info, a2-a5 = words, a6 = sender's badge; or a bound "           \
+      "notification's bits (info flag NX_MSG_SIGNALS, bits in a2)")                              \
+    X(30, reply, long, 5,                                                                        \
+      (NX_V(uint64_t, info), NX_V(uint64_t, w0), NX_V(uint64_t, w1), NX_V(uint64_t, w2),         \
+       NX_V(uint64_t, w3)),                                                                      \
+      NX_E(BAD_STATE, "no call pending") NX_E(PEER_CLOSED, "the caller gave up or died")         \
+      NX_IPC_MESSAGE_ERRORS,                                                                     \
+      "answer the call this thread received last")                                               \
+    X(31, reply_recv, msg, 7,                                                                    \
+      (NX_H(ep, NX_RIGHT_WAIT), NX_V(uint64_t, info), NX_V(uint64_t, w0), NX_V(uint64_t, w1),    \
+       NX_V(uint64_t, w2), NX_V(uint64_t, w3), NX_V(uint64_t, deadline)),                        \
+      NX_HANDLE_ERRORS NX_IPC_MESSAGE_ERRORS NX_E(TIMED_OUT) NX_E(PEER_CLOSED, "endpoint closed"), \
+      "reply (if a call is pending), then recv on ep; a reply that cannot be delivered fails "   \
+      "the call before anything is received")                                                    \
+    X(32, notification_create, long, 0, (), NX_E(NO_MEMORY) NX_E(NO_SPACE),                      \
+      "a new notification (a 64-bit signal word, all clear)")                                    \
+    X(33, notify_signal, long, 2, (NX_H(notif, NX_RIGHT_SIGNAL), NX_V(uint64_t, bits)),          \
+      NX_HANDLE_ERRORS, "OR bits into the word, waking a waiter")                                \
+    X(34, notify_wait, msg, 2, (NX_H(notif, NX_RIGHT_WAIT), NX_V(uint64_t, deadline)),           \
+      NX_HANDLE_ERRORS NX_E(TIMED_OUT) NX_E(PEER_CLOSED, "the notification was closed"),         \
+      "wait until a bit is set, then return the bits in a1 and clear them")                      \
+    X(35, notify_poll, msg, 1, (NX_H(notif, NX_RIGHT_WAIT)), NX_HANDLE_ERRORS,                   \
+      "return the bits in a1 and clear them, never block")                                       \
+    X(36, endpoint_bind, long, 2, (NX_H(ep, NX_RIGHT_WAIT), NX_H(notif, NX_RIGHT_WAIT)),         \
+      NX_HANDLE_ERRORS NX_E(BAD_STATE, "notif is bound to another endpoint"),                    \
+      "recv on ep also returns when notif has bits; NX_HANDLE_INVALID unbinds, binding again "   \
+      "replaces")                                                                                \
+    X(37, irq_create, long, 4,                                                                   \
+      (NX_H(resource, NX_RIGHT_MANAGE), NX_V(uint64_t, line), NX_H(notif, NX_RIGHT_SIGNAL),      \
+       NX_V(uint64_t, bits)),                                                                    \
+      NX_HANDLE_ERRORS NX_E(INVALID, "bits 0")                                                   \
+      NX_E(ACCESS, "a line the resource does not grant: 0, above the PLIC's sources or 127")     \
+      NX_E(BAD_STATE, "line owned") NX_E(NO_MEMORY) NX_E(NO_SPACE),                              \
+      "route device interrupt line to bits of notif, one owner per line; after each interrupt "  \
+      "the line stays masked until nx_irq_ack")                                                  \
+    X(38, irq_ack, long, 1, (NX_H(irq, NX_RIGHT_WRITE)),                                         \
+      NX_HANDLE_ERRORS NX_E(BAD_STATE, "no interrupt taken since the creation or the last ack"), \
+      "unmask the line after its interrupt was handled")                                         \
+    X(39, timer_create, long, 2, (NX_H(notif, NX_RIGHT_SIGNAL), NX_V(uint64_t, bits)),           \
+      NX_HANDLE_ERRORS NX_E(INVALID, "bits 0") NX_E(NO_MEMORY) NX_E(NO_SPACE),                   \
+      "a disarmed one-shot timer that signals bits on notif when it fires")                      \
+    X(40, timer_set, long, 3,                                                                    \
+      (NX_H(timer, NX_RIGHT_WRITE), NX_V(uint64_t, deadline), NX_V(uint64_t, slack)),            \
+      NX_HANDLE_ERRORS NX_E(INVALID, "slack above 1 s"),                                         \
+      "fire once anywhere in [deadline, deadline+slack] (ns); replaces a pending setting; "      \
+      "NX_DEADLINE_NEVER disarms")                                                               \
+    X(41, timer_cancel, long, 1, (NX_H(timer, NX_RIGHT_WRITE)), NX_HANDLE_ERRORS,                \
+      "disarm (no effect if not armed)")                                                         \
+    X(42, system_info, long, 1, (NX_V(uint64_t, what)), NX_E(INVALID, "unknown counter"),        \
+      "a kernel counter NX_INFO_* (free pages, live handles, timer interrupts, bytes copied...)") \
+    X(43, process_info, long, 2,                                                                 \
+      (NX_H(proc, NX_RIGHT_READ), NX_P(struct nx_process_info *, info)),                         \
+      NX_HANDLE_ERRORS NX_E(BAD_ADDRESS),                                                        \
+      "pid, name, state, exit status, budget and pages used, threads, highest priority")         \
+    X(44, system_poweroff, long, 1, (NX_H(resource, NX_RIGHT_MANAGE)), NX_HANDLE_ERRORS,         \
+      "power the machine off; does not return on success")                                       \
+    X(45, vmo_dma, long, 5,                                                                      \
+      (NX_H(vmo, NX_RIGHT_DMA | NX_RIGHT_READ), NX_V(uint64_t, offset), NX_V(size_t, size),      \
+       NX_P(uint64_t *, paddrs), NX_V(uint64_t, flags)),                                         \
+      NX_HANDLE_ERRORS NX_E(ACCESS, "NX_DMA_DEVICE_WRITES without WRITE, or on a sealed VMO")    \
+      NX_E(INVALID, "unaligned, empty, outside the VMO, unknown flags")                          \
+      NX_E(TOO_BIG, "over NX_VMO_DMA_MAX pages") NX_E(BAD_ADDRESS, "paddrs not writable")        \
+      NX_E(NO_MEMORY, "committing pages over the creator's budget; nothing is committed then")   \
+      NX_E(BAD_STATE, "a physical VMO"),                                                         \
+      "commit and pin the pages of [offset, offset+size) and store their physical addresses "    \
+      "for a device (NX_DMA_DEVICE_WRITES: the device may write them); returns the page count")  \
+    X(46, vmo_size, long, 1, (NX_H(vmo, 0)), NX_E(BAD_HANDLE) NX_E(WRONG_TYPE),                  \
+      "the VMO's size in bytes (a whole number of pages)")
+
+// What call, send and reply_recv share: the arguments, and the errors of a message.
+#define NX_IPC_SEND_ARGS                                                                         \
+    (NX_H(ep, NX_RIGHT_SIGNAL), NX_V(uint64_t, info), NX_V(uint64_t, w0), NX_V(uint64_t, w1),    \
+     NX_V(uint64_t, w2), NX_V(uint64_t, w3), NX_V(uint64_t, deadline))
+#define NX_IPC_MESSAGE_ERRORS                                                                    \
+    NX_E(INVALID, "info flag bits; a handle sent twice")                                         \
+    NX_E(TOO_BIG, "nbytes > NX_MSG_BYTES_MAX, nhandles > NX_MSG_HANDLES_MAX")                    \
+    NX_E(BAD_HANDLE, "a handle sent") NX_E(WRONG_TYPE, "a handle sent")                          \
+    NX_E(ACCESS, "a handle sent lacks TRANSFER (a copy: DUPLICATE) or would gain rights")        \
+    NX_E(NO_SPACE, "the receiver's table is full")
+#define NX_IPC_SEND_ERRORS                                                                       \
+    NX_HANDLE_ERRORS NX_IPC_MESSAGE_ERRORS                                                       \
+    NX_E(PEER_CLOSED, "endpoint closed, or the server dropped the call or died")
+
+#if !defined(__ASSEMBLER__)  // the rest is C; trap.S takes only the list
+#include <stddef.h>
+#include <stdint.h>
+#include <nexus/errors.h>
 
 #define NX_DEBUG_WRITE_MAX 4096
 #define NX_DEADLINE_NEVER UINT64_MAX
@@ -107,8 +298,47 @@ enum nx_info {
 };
 
 enum nx_syscall_number {
-#define NX_SYSCALL_ENUM(num, name, nargs, doc) NX_SYS_##name = num,
+#define NX_SYSCALL_ENUM(num, name, ...) NX_SYS_##name = num,
     NX_SYSCALLS(NX_SYSCALL_ENUM)
 #undef NX_SYSCALL_ENUM
     NX_SYSCALL_COUNT
 };
+
+// Every error syscall num can return, as a mask of bits 1 << -code (tests check results
+// against it); an unknown number returns NX_ERR_BAD_SYSCALL.
+#define NX_ERROR_BIT(code) (1u << -(code))
+#define NX_E(code, ...) | NX_ERROR_BIT(NX_ERR_##code)
+static inline uint32_t nx_syscall_errors(uint64_t num)
+{
+    switch (num) {
+#define NX_SYSCALL_ERRORS(num, name, result, nargs, args, errors, doc) case num: return 0 errors;
+    NX_SYSCALLS(NX_SYSCALL_ERRORS)
+#undef NX_SYSCALL_ERRORS
+    default: return NX_ERROR_BIT(NX_ERR_BAD_SYSCALL);
+    }
+}
+
+// Applying F to each argument of an entry: NX_ARGS_LIST(nargs, F, args) separates the
+// results with commas (a parameter list: void when there is none), NX_ARGS_SEQ does not.
+// F(a) pastes, e.g. #define F(a) F_##a, and F_NX_H(name, rights) etc. say what each kind gives.
+#define NX_ARGS_LIST(n, F, args) NX_APPLY(NX_LIST_##n, F, NX_UNPAREN args)
+#define NX_ARGS_SEQ(n, F, args) NX_APPLY(NX_SEQ_##n, F, NX_UNPAREN args)
+#define NX_APPLY(m, ...) m(__VA_ARGS__)
+#define NX_UNPAREN(...) __VA_ARGS__
+#define NX_LIST_0(F, ...) void
+#define NX_LIST_1(F, a) F(a)
+#define NX_LIST_2(F, a, b) F(a), F(b)
+#define NX_LIST_3(F, a, b, c) F(a), F(b), F(c)
+#define NX_LIST_4(F, a, b, c, d) F(a), F(b), F(c), F(d)
+#define NX_LIST_5(F, a, b, c, d, e) F(a), F(b), F(c), F(d), F(e)
+#define NX_LIST_6(F, a, b, c, d, e, f) F(a), F(b), F(c), F(d), F(e), F(f)
+#define NX_LIST_7(F, a, b, c, d, e, f, g) F(a), F(b), F(c), F(d), F(e), F(f), F(g)
+#define NX_SEQ_0(F, ...)
+#define NX_SEQ_1(F, a) F(a)
+#define NX_SEQ_2(F, a, b) F(a) F(b)
+#define NX_SEQ_3(F, a, b, c) F(a) F(b) F(c)
+#define NX_SEQ_4(F, a, b, c, d) F(a) F(b) F(c) F(d)
+#define NX_SEQ_5(F, a, b, c, d, e) F(a) F(b) F(c) F(d) F(e)
+#define NX_SEQ_6(F, a, b, c, d, e, f) F(a) F(b) F(c) F(d) F(e) F(f)
+#define NX_SEQ_7(F, a, b, c, d, e, f, g) F(a) F(b) F(c) F(d) F(e) F(f) F(g)
+#endif  // !__ASSEMBLER__

@@ -27,13 +27,6 @@
 #include "thread.h"
 #include "support/fake_kernel.h"
 
-// The handle syscalls (kernel/handle_syscalls.c), which kernel/syscall.h does not list for
-// host tests.
-long sys_handle_close(uint64_t h);
-long sys_handle_duplicate(uint64_t h, uint64_t rights);
-long sys_handle_info(uint64_t h);
-long sys_handle_revoke(uint64_t h);
-
 #define NPROC 3
 #define THREADS_PER_PROC 2
 #define NTHREAD (NPROC * THREADS_PER_PROC)

@@ -19,6 +19,23 @@ static void encoding_round_trips(void **state)
     assert_int_equal(nx_handle_encode(0, 0), 1);
 }
 
+// nx_handle_info's result: every type and every set of rights (NX_RIGHTS_SAME, the top bit,
+// included) comes back out, and the result is never negative, so it never reads as an error.
+static void info_encoding_round_trips(void **state)
+{
+    (void)state;
+    const uint32_t rights[] = { 0, NX_RIGHT_READ, NX_RIGHT_DMA, NX_RIGHTS_ALL, NX_RIGHTS_SAME,
+                                UINT32_MAX };
+    for (uint32_t type = 0; type <= NX_HANDLE_INFO_TYPE_MASK; type++)
+        for (size_t r = 0; r < sizeof(rights) / sizeof(rights[0]); r++) {
+            long info = nx_handle_info_encode(type, rights[r]);
+            assert_true(info >= 0);
+            assert_int_equal(nx_handle_info_type(info), type);
+            assert_int_equal(nx_handle_info_rights(info), rights[r]);
+        }
+    assert_int_equal(nx_handle_info_encode(NX_OBJ_VMO, NX_RIGHT_READ), NX_OBJ_VMO | 1 << 8);
+}
+
 static void get_checks_handle_type_and_rights(void **state)
 {
     (void)state;
@@ -505,6 +522,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup(f, setup)
     const struct CMUnitTest tests[] = {
         T(encoding_round_trips),
+        T(info_encoding_round_trips),
         T(get_checks_handle_type_and_rights),
         T(install_rejects_bad_arguments),
         T(stale_handle_fails_after_close_and_slot_reuse),

@@ -321,7 +321,7 @@ static long exec_child(struct child *c, struct grants *g, const char *path,
         return err;
     }
     struct nx_process_info info;
-    nx_process_info(proc, (long)&info);
+    nx_process_info(proc, &info);
     c->proc = proc;
     c->pid = info.pid;
     c->state = CHILD_RUNNING;
@@ -421,7 +421,7 @@ static void disconnect(const struct child *c)
 static void died(struct child *c, uint64_t now)
 {
     long status = 0;
-    nx_process_status(c->proc, (long)&status);
+    nx_process_status(c->proc, &status);
     nx_handle_close(c->proc);
     c->proc = NX_HANDLE_INVALID;
     c->exit_status = status;

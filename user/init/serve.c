@@ -83,7 +83,7 @@ static void fill_entry(struct nx_proc_entry *e, const struct child *c)
     };
     struct nx_process_info info = { 0 };
     if (c->state == CHILD_RUNNING)
-        nx_process_info(c->proc, (long)&info);
+        nx_process_info(c->proc, &info);
     memset(e, 0, sizeof(*e));
     e->pid = c->pid;
     e->state = states[c->state];

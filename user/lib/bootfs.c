@@ -6,14 +6,13 @@
 
 long nx_bootfs_open(nx_handle_t archive, struct nx_bootfs *fs)
 {
-    size_t size;
-    long err = nx_vmo_size(archive, &size);
-    if (err)
-        return err;
-    long va = nx_vm_map(nx_self, archive, 0, 0, (long)size, NX_PROT_READ);
+    long size = nx_vmo_size(archive);
+    if (size < 0)
+        return size;
+    long va = nx_vm_map(nx_self, archive, 0, 0, (size_t)size, NX_PROT_READ);
     if (va < 0)
         return va;
-    *fs = (struct nx_bootfs){ .vmo = archive, .base = (const void *)va, .size = size };
+    *fs = (struct nx_bootfs){ .vmo = archive, .base = (const void *)va, .size = (size_t)size };
     return NX_OK;
 }
 

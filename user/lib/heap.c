@@ -21,7 +21,7 @@ extern void *__malloc_free_list, *__malloc_sbrk_start, *__malloc_sbrk_top;
 static long map_heap(void)
 {
     struct nx_process_info info;
-    long err = nx_process_info(nx_self, (long)&info);
+    long err = nx_process_info(nx_self, &info);
     if (err)
         return err;
     size_t size = info.budget_pages * NX_PAGE;
@@ -45,7 +45,7 @@ static long map_heap(void)
 static long commit_to(uintptr_t end)
 {
     while (committed < end) {
-        long err = nx_vmo_write(heap_vmo, (long)(committed - base), (long)zero_page, NX_PAGE);
+        long err = nx_vmo_write(heap_vmo, (long)(committed - base), zero_page, NX_PAGE);
         if (err)
             return err;
         committed += NX_PAGE;

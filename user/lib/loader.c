@@ -130,7 +130,7 @@ static long load(struct load *l, const void *elf, size_t len)
     int e = elf_parse(elf, len, &img);
     if (e != ELF_OK)
         return fail(l, NX_ERR_INVALID, elf_strerror(e));
-    l->proc = nx_process_create((long)p->name, (long)strlen(p->name), (long)p->budget_pages);
+    l->proc = nx_process_create(p->name, (long)strlen(p->name), (long)p->budget_pages);
     if (l->proc < 0)
         return fail(l, l->proc, "cannot create the process");
     long err = map_segments(l, elf, &img);
@@ -224,7 +224,7 @@ long nx_process_wait(nx_handle_t proc, uint64_t deadline, long *status)
     if (!err)
         err = nx_notify_wait_bits((nx_handle_t)n, deadline, &bits);
     if (!err)
-        err = nx_process_status(proc, (long)status);
+        err = nx_process_status(proc, status);
     nx_handle_close(n);
     return err;
 }

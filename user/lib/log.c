@@ -76,11 +76,11 @@ static void debug_write(int level, const char *text, size_t len)
 {
     struct nx_process_info info;
     char line[NX_LOG_TEXT_MAX + 48];
-    if (nx_process_info(nx_self, (long)&info) != NX_OK)
+    if (nx_process_info(nx_self, &info) != NX_OK)
         strcpy(info.name, "?");
     int n = snprintf(line, sizeof(line), "%s%s: %.*s\n", level <= NX_LOG_WARN ? "! " : "",
                      info.name, (int)(len < NX_LOG_TEXT_MAX ? len : NX_LOG_TEXT_MAX), text);
-    nx_debug_write((long)line, n < (int)sizeof(line) ? n : (long)sizeof(line) - 1);
+    nx_debug_write(line, n < (int)sizeof(line) ? n : (long)sizeof(line) - 1);
 }
 
 long nx_log_push(struct nx_ring *r, int level, const char *text, size_t len)

@@ -64,16 +64,15 @@ long nx_ring_create(size_t data_size, nx_handle_t notif, uint64_t bits, struct n
 long nx_ring_map(nx_handle_t vmo, enum nx_ring_side side, nx_handle_t notif, uint64_t bits,
                  struct nx_ring *r)
 {
-    size_t size;
-    long err = nx_vmo_size(vmo, &size);
-    if (err)
-        return err;
-    long va = map_rw(vmo, size);
+    long size = nx_vmo_size(vmo);
+    if (size < 0)
+        return size;
+    long va = map_rw(vmo, (size_t)size);
     if (va < 0)
         return va;
-    err = nx_ring_attach(r, (void *)va, size, side);
+    long err = nx_ring_attach(r, (void *)va, (size_t)size, side);
     if (err) {
-        nx_vm_unmap(nx_self, va, (long)size);
+        nx_vm_unmap(nx_self, (uint64_t)va, (size_t)size);
         return err;
     }
     set_mapping(r, notif, bits, size);

@@ -90,7 +90,7 @@ static long run_startup(nx_handle_t ep)
 static void boot_program_args(void)
 {
     struct nx_process_info info = { .name = "" };
-    nx_process_info(nx_self, (long)&info);
+    nx_process_info(nx_self, &info);
     startup.args_len = strnlen(info.name, sizeof(info.name) - 1) + 1;
     memcpy(startup.args, info.name, startup.args_len);
     startup.argv[0] = startup.args;
@@ -100,7 +100,7 @@ static void boot_program_args(void)
 static bool is_endpoint(nx_handle_t h)
 {
     long info = h == NX_HANDLE_INVALID ? -1 : nx_handle_info(h);
-    return info >= 0 && (info & 0xff) == NX_OBJ_ENDPOINT;
+    return info >= 0 && nx_handle_info_type(info) == NX_OBJ_ENDPOINT;
 }
 
 _Noreturn void nx_runtime_start(void)

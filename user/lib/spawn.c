@@ -42,7 +42,7 @@ long nx_spawn(const char *name, size_t budget_pages, void (*entry)(nx_handle_t a
     size_t len = 0;
     while (name[len])
         len++;
-    long proc = nx_process_create((long)name, (long)len, (long)budget_pages);
+    long proc = nx_process_create(name, (long)len, (long)budget_pages);
     if (proc < 0)
         return proc;
     uint64_t sp = 0;

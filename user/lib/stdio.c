@@ -15,7 +15,7 @@ static __thread size_t line_len;
 long nx_stdio_debug_sink(void *ctx, const char *buf, size_t len)
 {
     (void)ctx;
-    return nx_debug_write((long)buf, (long)len);
+    return nx_debug_write(buf, (long)len);
 }
 
 // Threads made with the bare thread_create syscall have no TLS (tp = 0): they never

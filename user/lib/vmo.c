@@ -1,5 +1,5 @@
 // VMO helpers: nx_map_new_copy and nx_map_stack (internal.h), how both nx_spawn and the ELF
-// loader fill a child's memory, and nx_vmo_size.
+// loader fill a child's memory.
 #include <nx/nx.h>
 #include "internal.h"
 
@@ -7,7 +7,7 @@ static long write_all(nx_handle_t vmo, size_t off, const char *src, size_t len)
 {
     for (size_t done = 0; done < len; done += NX_VMO_RW_MAX) {
         size_t n = len - done < NX_VMO_RW_MAX ? len - done : NX_VMO_RW_MAX;
-        long err = nx_vmo_write(vmo, (long)(off + done), (long)(src + done), (long)n);
+        long err = nx_vmo_write(vmo, (long)(off + done), (src + done), (long)n);
         if (err)
             return err;
     }
@@ -38,23 +38,4 @@ long nx_map_stack(nx_handle_t proc, size_t size)
         return err;
     }
     return va + NX_PAGE + (long)size;
-}
-
-// The VMO's last page is the highest page offset a one-byte read accepts.
-long nx_vmo_size(nx_handle_t vmo, size_t *size)
-{
-    char byte;
-    long err = nx_vmo_read(vmo, 0, (long)&byte, 1);
-    if (err)
-        return err;
-    size_t lo = 1, hi = NX_VMO_MAX_BYTES / NX_PAGE + 1;  // lo pages exist, hi pages do not
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (nx_vmo_read(vmo, (long)((mid - 1) * NX_PAGE), (long)&byte, 1) == NX_OK)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    *size = lo * NX_PAGE;
-    return NX_OK;
 }

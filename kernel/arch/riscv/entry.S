@@ -2,6 +2,8 @@
 // running at the load address (0x80200000). Turn on a boot page table that maps the first
 // GiB of RAM both at its physical address and at the kernel's link address, jump high, clear
 // BSS and call kmain(hartid, dtb, entry_instret).
+#include "arch/riscv/csr.h"
+#include "arch/riscv/pte.h"
 
     .section .text.entry
     .globl _start
@@ -13,8 +15,8 @@ _start:
     csrw sie, zero
     csrw stvec, zero
     la t0, boot_pagetable  // pc-relative: the physical address for now
-    srli t0, t0, 12
-    li t1, 8 << 60  // satp.MODE = Sv39
+    srli t0, t0, PAGE_SHIFT
+    li t1, SATP_SV39
     or t0, t0, t1
     sfence.vma
     csrw satp, t0
@@ -42,20 +44,26 @@ high:
 high_entry:
     .dword high
 
-// Gigapage entries: V R W X A D = 0xcf. Index 2 identity-maps 0x80000000 for the jump; index
-// 0x102 is the direct map of the same GiB (so kmain can read the device tree); index 0x1fe is
-// the kernel's link address. kmain replaces this table with one that enforces W^X.
+// One gigapage entry (V R W X A D) for the GiB of RAM the kernel is loaded into, at three
+// indexes: the identity map for the jump, the direct map (so kmain can read the device tree)
+// and the kernel's link address. kmain replaces this table with one that enforces W^X.
+#define BOOT_RAM 0x80000000
+#define BOOT_GIGAPAGE ((BOOT_RAM >> PAGE_SHIFT << PTE_PPN_SHIFT) | PTE_V | PTE_RWX | PTE_A | PTE_D)
+#define GIGAPAGE_INDEX(va) (((va) >> (PAGE_SHIFT + 2 * 9)) & (PT_ENTRIES - 1))
+#define IDENTITY GIGAPAGE_INDEX(BOOT_RAM)
+#define DIRECT GIGAPAGE_INDEX(DIRECT_MAP_BASE + BOOT_RAM)
+#define LINKED GIGAPAGE_INDEX(KERNEL_VA_OFFSET + BOOT_RAM)
     .section .data
     .align 12
     .globl boot_pagetable
 boot_pagetable:
-    .zero 2 * 8
-    .dword (0x80000000 >> 12 << 10) | 0xcf
-    .zero (0x102 - 3) * 8
-    .dword (0x80000000 >> 12 << 10) | 0xcf
-    .zero (0x1fe - 0x103) * 8
-    .dword (0x80000000 >> 12 << 10) | 0xcf
-    .zero (512 - 0x1ff) * 8
+    .zero IDENTITY * 8
+    .dword BOOT_GIGAPAGE
+    .zero (DIRECT - IDENTITY - 1) * 8
+    .dword BOOT_GIGAPAGE
+    .zero (LINKED - DIRECT - 1) * 8
+    .dword BOOT_GIGAPAGE
+    .zero (PT_ENTRIES - LINKED - 1) * 8
 
     .section .bss
     .align 12

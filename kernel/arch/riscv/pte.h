@@ -1,24 +1,27 @@
 #pragma once
 // Sv39 page-table entries (RISC-V privileged spec §4.4): explicit shifts and masks, no bitfields.
-#include <stdint.h>
+// The constants are shared with the assembly (entry.S's boot page table).
 #include "arch/riscv/memlayout.h"
 
-typedef uint64_t pte_t;
-
-#define PTE_V (1UL << 0)
-#define PTE_R (1UL << 1)
-#define PTE_W (1UL << 2)
-#define PTE_X (1UL << 3)
-#define PTE_U (1UL << 4)
-#define PTE_G (1UL << 5)
-#define PTE_A (1UL << 6)
-#define PTE_D (1UL << 7)
+#define PTE_V (UL(1) << 0)
+#define PTE_R (UL(1) << 1)
+#define PTE_W (UL(1) << 2)
+#define PTE_X (UL(1) << 3)
+#define PTE_U (UL(1) << 4)
+#define PTE_G (UL(1) << 5)
+#define PTE_A (UL(1) << 6)
+#define PTE_D (UL(1) << 7)
 #define PTE_RWX (PTE_R | PTE_W | PTE_X)
 #define PTE_PPN_SHIFT 10
-#define PTE_PPN_MASK ((1UL << 44) - 1)
+#define PTE_PPN_MASK ((UL(1) << 44) - 1)
 
 #define PT_ENTRIES 512
 #define PT_LEVELS 3
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+typedef uint64_t pte_t;
 
 static inline pte_t pte_make(paddr_t pa, uint64_t flags)
 {
@@ -46,3 +49,4 @@ static inline uint64_t pt_level_size(int level)
 {
     return 1UL << (PAGE_SHIFT + 9 * level);
 }
+#endif  // !__ASSEMBLER__

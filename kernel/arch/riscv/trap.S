@@ -5,7 +5,14 @@
 // include/nexus/syscall.h), so only sp, gp, tp and the return pc are saved; the C handler
 // keeps s0-s11 itself. Interrupts and faults from user mode save every register in the thread's
 // trapframe. tp always holds the current thread while the kernel runs.
+#include <nexus/errors.h>
+#include <nexus/syscall.h>
+#include "arch/riscv/csr.h"
 #include "arch/riscv/trapframe.h"
+
+#define SYSCALL_ENTRY(num, name, ...) .dword sys_##name;
+#define SYSCALL_ONE(...) + 1
+#define SYSCALL_COUNT (0 NX_SYSCALLS(SYSCALL_ONE))
 
 // Save or load every register but sp, tp and t0 (each path treats those itself).
     .macro gprs op, base
@@ -62,7 +69,7 @@ trap_entry:
     sd t0, TF_REG(5)(tp)
     ld sp, THREAD_KSTACK_TOP(tp)
     csrr t0, scause
-    addi t0, t0, -8  // CAUSE_ECALL_U
+    addi t0, t0, -CAUSE_ECALL_U
     bnez t0, user_trap_slow
 
     csrrw t0, sscratch, zero  // user tp; sscratch = 0 while in the kernel
@@ -71,7 +78,7 @@ trap_entry:
     csrr t0, sepc
     addi t0, t0, 4
     sd t0, TF_EPC(tp)
-    ld t1, syscall_count
+    li t1, SYSCALL_COUNT
     bgeu a7, t1, 1f
     la t0, syscall_table
     slli t1, a7, 3
@@ -79,7 +86,7 @@ trap_entry:
     ld t0, 0(t0)
     jalr t0
     j syscall_return
-1:  li a0, -1  // NX_ERR_BAD_SYSCALL
+1:  li a0, NX_ERR_BAD_SYSCALL
 
     .globl syscall_return
 syscall_return:  // a0 = result, tp = thread returning to user
@@ -151,3 +158,10 @@ kernel_entry:
     ld t0, TF_REG(5)(sp)
     addi sp, sp, TF_SIZE
     sret
+
+// The handlers by number, from NX_SYSCALLS: each is called with the seven argument registers,
+// which kernel/syscall.h makes exact (every parameter is a whole register).
+    .section .rodata
+    .align 3
+syscall_table:
+    NX_SYSCALLS(SYSCALL_ENTRY)

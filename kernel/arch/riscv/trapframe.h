@@ -1,6 +1,6 @@
 #pragma once
-// Register save areas shared between C and trap.S / switch.S. Offsets are pinned below
-// and checked by _Static_assert in thread.c, because the assembly hard-codes them.
+// Register save areas shared between C and trap.S / switch.S. The assembly uses the offsets
+// below; _Static_asserts here (and in thread.h for struct thread) pin the C layouts to them.
 
 // User registers, saved on entry from U-mode. regs[i] holds x<i> (regs[0] unused).
 #define TF_REG(i) ((i) * 8)
@@ -33,6 +33,14 @@ struct trapframe {
 struct context {
     uint64_t ra, sp, s[12];
 };
+
+_Static_assert(__builtin_offsetof(struct trapframe, epc) == TF_EPC, "trap.S offset");
+_Static_assert(__builtin_offsetof(struct trapframe, status) == TF_STATUS, "trap.S offset");
+_Static_assert(__builtin_offsetof(struct trapframe, cause) == TF_CAUSE, "trap.S offset");
+_Static_assert(__builtin_offsetof(struct trapframe, tval) == TF_TVAL, "trap.S offset");
+_Static_assert(sizeof(struct trapframe) == TF_SIZE, "trap.S frame size");
+_Static_assert(__builtin_offsetof(struct context, s) == CTX_S(0), "switch.S offset");
+_Static_assert(sizeof(struct context) == CTX_SIZE, "switch.S context size");
 
 // Switch kernel stacks: save the callee-saved registers in *from, load *to.
 void switch_context(struct context *from, const struct context *to);

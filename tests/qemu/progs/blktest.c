@@ -158,7 +158,7 @@ static void first_boot(const struct nx_blk_info *info)
     seed = (uint64_t)nx_clock_get();
     fill(seed);
     struct nx_process_info self;
-    nx_process_info(nx_self, (long)&self);
+    nx_process_info(nx_self, &self);
     atomic_store(&writers_left, THREADS);
     for (uintptr_t t = 0; t < THREADS; t++)
         nx_thread_start(writer, (void *)t, self.priority, NX_THREAD_STACK_SIZE);

@@ -26,7 +26,7 @@ static void debug_printf(const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    nx_debug_write((long)line, n);
+    nx_debug_write(line, n);
 }
 
 static void pause(void)

@@ -21,7 +21,7 @@ static void show_startup(int argc, char **argv)
     for (size_t i = 0; i < nx_startup_handle_count(); i++) {
         const char *name;
         nx_handle_t h = nx_startup_handle_at(i, &name);
-        printf("execchild: handle \"%s\" type %ld\n", name, nx_handle_info(h) & 0xff);
+        printf("execchild: handle \"%s\" type %u\n", name, nx_handle_info_type(nx_handle_info(h)));
     }
     printf("execchild: unknown name gives %u\n", nx_startup_handle("nosuch"));
 }
@@ -77,7 +77,7 @@ static void malloc_from_two_threads(void)
 {
     long done = nx_notification_create();
     struct nx_process_info info;
-    nx_process_info(nx_self, (long)&info);
+    nx_process_info(nx_self, &info);
     // The worker's argument: its fill byte, and the notification to signal above it.
     uintptr_t arg = (uintptr_t)done << 8 | 0xa5;
     long t = nx_thread_start(churn_thread, (void *)arg, info.priority, 0);
@@ -144,8 +144,8 @@ static void read_stdin(void)
 
 static long bracket_sink(void *ctx, const char *buf, size_t len)
 {
-    nx_debug_write((long)ctx, 9);
-    return nx_debug_write((long)buf, (long)len);
+    nx_debug_write(ctx, 9);
+    return nx_debug_write(buf, (long)len);
 }
 
 // Recurse until the stack runs into its guard page (1 KiB frames: long before the bound).
@@ -172,7 +172,7 @@ int main(int argc, char **argv)
     printf("execchild: through my own sink\n");
     nx_stdio_set_sink(NULL, NULL);
     struct nx_process_info info;
-    nx_process_info(nx_self, (long)&info);
+    nx_process_info(nx_self, &info);
     printf("execchild: running at priority %u\n", info.priority);
     nx_notify_signal(nx_startup_handle("done"), 4);
     fprintf(stderr, "execchild: exit 42\n");

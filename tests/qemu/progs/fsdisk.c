@@ -50,7 +50,7 @@ static void unlink_revokes(void)
     expect("raw open", nx_rpc(nx_startup_handle("fs"), &c), NX_OK);
     nx_handle_t vmo = c.recv.h[0];
     expect("the filebuffer handle has no WRITE",
-           (nx_handle_info(vmo) >> 8) & NX_RIGHT_WRITE, 0);
+           nx_handle_info_rights(nx_handle_info(vmo)) & NX_RIGHT_WRITE, 0);
     long va = nx_vm_map(nx_self, vmo, 0, 0, 4096, NX_PROT_READ);
     expect("map it", va > 0, 1);
     expect("a writable mapping refused", nx_vm_map(nx_self, vmo, 0, 0, 4096,

@@ -127,9 +127,9 @@ static void handles(long ep)
     expect("server got two", (long)m.w[0], 2);
     expect("with the rights chosen", (long)m.w[1], NX_RIGHT_SIGNAL | NX_RIGHT_TRANSFER);
     expect("moved handle left the sender", nx_handle_info(moved), NX_ERR_BAD_HANDLE);
-    expect("copied handle stayed", nx_handle_info(copied) & 0xff, NX_OBJ_NOTIFICATION);
+    expect("copied handle stayed", nx_handle_info_type(nx_handle_info(copied)), NX_OBJ_NOTIFICATION);
     expect("reply moved both back", NX_MSG_NHANDLES(m.info), 2);
-    expect("moved one came back shrunk", nx_handle_info(nx_ipc_buffer->handles[0]) >> 8,
+    expect("moved one came back shrunk", nx_handle_info_rights(nx_handle_info(nx_ipc_buffer->handles[0])),
            NX_RIGHT_SIGNAL | NX_RIGHT_TRANSFER);
     nx_handle_close(nx_ipc_buffer->handles[0]);
     nx_handle_close(nx_ipc_buffer->handles[1]);
@@ -139,7 +139,7 @@ static void handles(long ep)
     nx_ipc_buffer->handle_rights[0] = NX_RIGHTS_SAME;
     m.info = NX_MSG_INFO(HANDLES, 0, 1);
     expect("handle without TRANSFER is refused", nx_ipc_call(ep, &m, NEVER), NX_ERR_ACCESS);
-    expect("and stays", nx_handle_info(weak) & 0xff, NX_OBJ_NOTIFICATION);
+    expect("and stays", nx_handle_info_type(nx_handle_info(weak)), NX_OBJ_NOTIFICATION);
     nx_ipc_buffer->handles[0] = NX_HANDLE_INVALID;
     expect("invalid handle is refused", nx_ipc_call(ep, &m, NEVER), NX_ERR_BAD_HANDLE);
     nx_handle_close(weak);

@@ -154,7 +154,7 @@ static void handles(nx_handle_t ep)
     expect("with the rights the sender chose", (long)m.w[1],
            NX_OBJ_NOTIFICATION | (long)(NX_RIGHT_SIGNAL | NX_RIGHT_WAIT | NX_RIGHT_TRANSFER) << 8);
     expect("the moved handle left this process", nx_handle_info(moved), NX_ERR_BAD_HANDLE);
-    expect("the copied one stayed", nx_handle_info(copied) & 0xff, NX_OBJ_NOTIFICATION);
+    expect("the copied one stayed", nx_handle_info_type(nx_handle_info(copied)), NX_OBJ_NOTIFICATION);
     nx_handle_t back = nx_ipc_buffer->handles[0];
     expect("the reply moved it back", NX_MSG_NHANDLES(m.info), 1);
     expect("and the server's signal on it is here",
@@ -192,7 +192,7 @@ static void bound_notification(nx_handle_t ep)
     expect("server binds a notification", call(ep, BIND, 0, 0, &m, NEVER) == NX_OK
            ? (long)m.w[0] : -1, NX_OK);
     nx_handle_t n = nx_ipc_buffer->handles[0];
-    expect("and hands out a SIGNAL handle", nx_handle_info(n) >> 8, NX_RIGHT_SIGNAL);
+    expect("and hands out a SIGNAL handle", nx_handle_info_rights(nx_handle_info(n)), NX_RIGHT_SIGNAL);
     nx_notify_signal(n, 0x40);
     call(ep, ECHO, 0, 0, &m, NEVER);
     expect("its bits reached the server's recv", (long)m.w[3], 0x40);

@@ -91,7 +91,7 @@ static void owner_death_frees_the_line(void)
 {
     uint64_t bits;
     long irq = nx_irq_create(res, UART_LINE, notif, BIT);
-    long child = nx_process_create((long)"irqholder", 9, 64);
+    long child = nx_process_create("irqholder", 9, 64);
     nx_process_watch(child, notif, 0x100);
     // Nothing is mapped in the child: its first instruction faults, and it dies with the IRQ.
     expect("move the IRQ handle into a child", nx_process_start(child, 0x10000, 0x3ffffff000, irq, 16),
@@ -108,14 +108,14 @@ int main(void)
 {
     res = nx_start_handle;
     notif = nx_notification_create();
-    expect("got the device resource", (nx_handle_info(res) & 0xff) == NX_OBJ_RESOURCE, 1);
+    expect("got the device resource", nx_handle_info_type(nx_handle_info(res)), NX_OBJ_RESOURCE);
     bad_arguments();
     volatile uint8_t *uart = map_uart();
 
     long pages = nx_system_info(NX_INFO_FREE_PAGES);
     long irq = nx_irq_create(res, UART_LINE, notif, BIT);
     expect("create on the UART's line", irq > 0, 1);
-    expect("rights: WRITE, DUPLICATE, TRANSFER", nx_handle_info(irq) >> 8,
+    expect("rights: WRITE, DUPLICATE, TRANSFER", nx_handle_info_rights(nx_handle_info(irq)),
            NX_RIGHT_WRITE | NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER);
     expect("a second owner for the line", nx_irq_create(res, UART_LINE, notif, 1),
            NX_ERR_BAD_STATE);

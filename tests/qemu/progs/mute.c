@@ -6,10 +6,10 @@
 _Noreturn void mute_entry(nx_handle_t bootstrap)
 {
     uint64_t out[6];
-    nx_syscall7_out(NX_SYS_recv, bootstrap, (long)NX_DEADLINE_NEVER, 0, 0, 0, 0, 0, out);
+    nx_recv(bootstrap, NX_DEADLINE_NEVER, out);
     long n = nx_notification_create();
     for (;;)
-        nx_notify_wait(n, (long)NX_DEADLINE_NEVER);
+        nx_notify_wait((nx_handle_t)n, NX_DEADLINE_NEVER, out);
 }
 
 // main is never called; the runtime wants one to link.

@@ -67,13 +67,13 @@ struct shared {
 _Static_assert(sizeof(struct shared) <= 4096, "one page");
 
 static const char *const syscall_names[] = {
-#define NX_SYSCALL_NAME(num, name, nargs, doc) [num] = #name,
+#define NX_SYSCALL_NAME(num, name, result, nargs, args, errors, doc) [num] = #name,
     NX_SYSCALLS(NX_SYSCALL_NAME)
 #undef NX_SYSCALL_NAME
 };
 
 static const uint8_t syscall_nargs[] = {
-#define NX_SYSCALL_NARGS(num, name, nargs, doc) [num] = nargs,
+#define NX_SYSCALL_NARGS(num, name, result, nargs, args, errors, doc) [num] = nargs,
     NX_SYSCALLS(NX_SYSCALL_NARGS)
 #undef NX_SYSCALL_NARGS
 };
@@ -229,7 +229,7 @@ static bool self_handle(nx_handle_t h, bool surely)
     struct nx_process_info info;
     if (type_of(h) != NX_OBJ_PROCESS)
         return false;
-    long err = nx_process_info(h, (long)&info);
+    long err = nx_process_info(h, &info);
     return (err == NX_ERR_ACCESS && !surely) || (err == NX_OK && info.pid == my_pid);
 }
 
@@ -496,7 +496,7 @@ static void grandchild_main(nx_handle_t ep)
             nx_handle_close(nx_ipc_buffer->handles[i]);
         if (r == NX_OK && (out[0] & NX_MSG_CALL))
             nx_reply(0, 1, 2, 3, 4);
-        nx_call(ep, NX_MSG_INFO(7, 8, 0), 0, 0, 0, 0, nx_clock_get() + (long)(MS / 4));
+        nx_call(ep, NX_MSG_INFO(7, 8, 0), 0, 0, 0, 0, nx_clock_get() + (long)(MS / 4), out);
     }
 }
 
@@ -504,7 +504,7 @@ static void keep_grandchildren(struct stormer *s)
 {
     for (int i = 0; i < GRANDCHILDREN; i++) {
         struct nx_process_info info;
-        if (grandchild[i] && nx_process_info(grandchild[i], (long)&info) == NX_OK &&
+        if (grandchild[i] && nx_process_info(grandchild[i], &info) == NX_OK &&
             info.state == NX_PROC_RUNNING)
             continue;
         volatile struct call_record *rec = record(s, SPAWNING, NULL);
@@ -602,7 +602,7 @@ static void storm_child(nx_handle_t ep)
     if (!receive_setup(ep))
         return;
     struct nx_process_info info;
-    nx_process_info(nx_self, (long)&info);
+    nx_process_info(nx_self, &info);
     my_pid = info.pid;
     stormers[0] = (struct stormer){ splitmix(shared->seed), nx_ipc_buffer, false, 0 };
     stormers[1] = (struct stormer){ splitmix(shared->seed + 0x100), NULL, false, 0 };
@@ -718,7 +718,7 @@ static bool wait_for(nx_handle_t child, nx_handle_t watch, uint64_t limit, long 
         uint64_t poll = (uint64_t)nx_clock_get() + 100 * MS;
         if (nx_notify_wait_bits(watch, poll < limit ? poll : limit, &bits) == NX_OK)
             return true;
-        if (nx_process_status(child, (long)&status) != NX_ERR_BAD_STATE) {
+        if (nx_process_status(child, &status) != NX_ERR_BAD_STATE) {
             ++*unsignalled;
             return true;
         }
@@ -770,7 +770,7 @@ static long run_shares(struct setup *st, nx_handle_t watch, long *children, long
         long status = 0;
         if (!wait_for(child, watch, limit, unsignalled))
             nx_process_kill(child);
-        if (nx_process_status(child, (long)&status) != NX_OK || status != 0) {
+        if (nx_process_status(child, &status) != NX_OK || status != 0) {
             early++;
             nx_printf("storm: child %ld (seed %#lx) ended with status %ld at call %lu\n",
                       *children - 1, (unsigned long)shared->seed, status,

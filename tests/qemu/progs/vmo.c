@@ -25,7 +25,7 @@ static long run_child(const char *name, void (*fn)(nx_handle_t), nx_handle_t arg
     uint64_t bits;
     nx_process_watch(proc, n, 1);
     nx_notify_wait_bits(n, NX_DEADLINE_NEVER, &bits);
-    nx_process_status(proc, (long)&status);
+    nx_process_status(proc, &status);
     nx_handle_close(n);
     nx_handle_close(proc);
     return status;
@@ -38,23 +38,23 @@ static void kernel_copies(void)
     expect("create", v > 0, 1);
     expect("create: size 0", nx_vmo_create(0), NX_ERR_INVALID);
     expect("create: too big", nx_vmo_create(1l << 40), NX_ERR_TOO_BIG);
-    expect("read a fresh VMO: zeros", nx_vmo_read(v, 100, (long)buf, 8) == 0 && buf[0] == 0, 1);
-    expect("write across a page boundary", nx_vmo_write(v, PAGE - 3, (long)"boundary", 9), NX_OK);
-    expect("read it back", nx_vmo_read(v, PAGE - 3, (long)buf, 9), NX_OK);
+    expect("read a fresh VMO: zeros", nx_vmo_read(v, 100, buf, 8) == 0 && buf[0] == 0, 1);
+    expect("write across a page boundary", nx_vmo_write(v, PAGE - 3, "boundary", 9), NX_OK);
+    expect("read it back", nx_vmo_read(v, PAGE - 3, buf, 9), NX_OK);
     expect("same bytes", buf[0] == 'b' && buf[7] == 'y' && buf[8] == 0, 1);
-    expect("read past the end", nx_vmo_read(v, 3 * PAGE - 4, (long)buf, 8), NX_ERR_INVALID);
-    expect("offset wraps", nx_vmo_read(v, -4l, (long)buf, 8), NX_ERR_INVALID);
-    expect("longer than NX_VMO_RW_MAX", nx_vmo_read(v, 0, (long)buf, NX_VMO_RW_MAX + 1),
+    expect("read past the end", nx_vmo_read(v, 3 * PAGE - 4, buf, 8), NX_ERR_INVALID);
+    expect("offset wraps", nx_vmo_read(v, -4l, buf, 8), NX_ERR_INVALID);
+    expect("longer than NX_VMO_RW_MAX", nx_vmo_read(v, 0, buf, NX_VMO_RW_MAX + 1),
            NX_ERR_TOO_BIG);
-    expect("bad user pointer", nx_vmo_read(v, 0, 0x10, 8), NX_ERR_BAD_ADDRESS);
-    expect("read into read-only memory", nx_vmo_read(v, 0, (long)"const", 4), NX_ERR_BAD_ADDRESS);
+    expect("bad user pointer", nx_vmo_read(v, 0, (void *)0x10, 8), NX_ERR_BAD_ADDRESS);
+    expect("read into read-only memory", nx_vmo_read(v, 0, "const", 4), NX_ERR_BAD_ADDRESS);
     long ro = nx_handle_duplicate(v, NX_RIGHT_READ);
-    expect("write needs WRITE", nx_vmo_write(ro, 0, (long)buf, 1), NX_ERR_ACCESS);
+    expect("write needs WRITE", nx_vmo_write(ro, 0, buf, 1), NX_ERR_ACCESS);
     expect("map needs MAP", nx_vm_map(nx_self, ro, 0, 0, PAGE, NX_PROT_READ), NX_ERR_ACCESS);
     long n = nx_notification_create();
-    expect("wrong type", nx_vmo_read(n, 0, (long)buf, 1), NX_ERR_WRONG_TYPE);
+    expect("wrong type", nx_vmo_read(n, 0, buf, 1), NX_ERR_WRONG_TYPE);
     long copied = nx_system_info(NX_INFO_BYTES_COPIED);
-    nx_vmo_write(v, 0, (long)buf, 16);
+    nx_vmo_write(v, 0, buf, 16);
     expect("kernel copies are counted", nx_system_info(NX_INFO_BYTES_COPIED) - copied, 16);
     nx_handle_close(n);
     nx_handle_close(ro);
@@ -72,11 +72,11 @@ static void lazy_mappings(void)
     p[100 * PAGE + 5] = 'L';
     expect("a touch commits one page (and its page table)", before - free_pages() <= 3, 1);
     char c = 0;
-    nx_vmo_read(v, 100 * PAGE + 5, (long)&c, 1);
+    nx_vmo_read(v, 100 * PAGE + 5, &c, 1);
     expect("the VMO holds what was stored", c, 'L');
     // A syscall writing into untouched mapped memory faults it in.
-    expect("vmo_read into a fresh mapping", nx_vmo_read(v, 100 * PAGE, va + 7 * PAGE + 10, 6),
-           NX_OK);
+    expect("vmo_read into a fresh mapping",
+           nx_vmo_read(v, 100 * PAGE, (void *)(va + 7 * PAGE + 10), 6), NX_OK);
     expect("landed there", p[7 * PAGE + 15], 'L');
     expect("unmap", nx_vm_unmap(nx_self, va, 2 * MIB), NX_OK);
     expect("unmap again is a no-op", nx_vm_unmap(nx_self, va, 2 * MIB), NX_OK);
@@ -142,8 +142,8 @@ static void unmap_and_protect(void)
     ((char *)va)[0] = 1;
     ((char *)va)[2 * PAGE] = 2;
     char got[3] = { 0 };
-    nx_vmo_read(v, 0, (long)&got[0], 1);
-    nx_vmo_read(v, 2 * PAGE, (long)&got[2], 1);
+    nx_vmo_read(v, 0, &got[0], 1);
+    nx_vmo_read(v, 2 * PAGE, &got[2], 1);
     expect("both halves still map the VMO", got[0] == 1 && got[2] == 2, 1);
     nx_vm_unmap(nx_self, va, 4 * PAGE);
     nx_vm_unmap(nx_self, rva, PAGE);
@@ -154,13 +154,13 @@ static void unmap_and_protect(void)
 static void seal_and_clone(void)
 {
     long v = nx_vmo_create(2 * PAGE);
-    nx_vmo_write(v, 10, (long)"sealed data", 12);
+    nx_vmo_write(v, 10, "sealed data", 12);
     long va = nx_vm_map(nx_self, v, 0, 0, 2 * PAGE, RW);
     expect("clone of an unsealed VMO", nx_vmo_clone(v, 0, 2 * PAGE), NX_ERR_BAD_STATE);
     expect("seal with a writable mapping", nx_vmo_seal(v), NX_ERR_BAD_STATE);
     nx_vm_unmap(nx_self, va, 2 * PAGE);
     expect("seal", nx_vmo_seal(v), NX_OK);
-    expect("write after seal", nx_vmo_write(v, 0, (long)"x", 1), NX_ERR_ACCESS);
+    expect("write after seal", nx_vmo_write(v, 0, "x", 1), NX_ERR_ACCESS);
     expect("map a sealed VMO writable", nx_vm_map(nx_self, v, 0, 0, PAGE, RW), NX_ERR_ACCESS);
     va = nx_vm_map(nx_self, v, 0, 0, PAGE, NX_PROT_READ);
     expect("map a sealed VMO read-only", ((char *)va)[10], 's');
@@ -229,26 +229,26 @@ static void dma(void)
 {
     long v = nx_vmo_create(4 * PAGE);
     uint64_t pa[4], again[2];
-    expect("a new VMO has DMA", !!((nx_handle_info(v) >> 8) & NX_RIGHT_DMA), 1);
-    expect("dma of 4 pages", nx_vmo_dma(v, 0, 4 * PAGE, (long)pa, NX_DMA_DEVICE_WRITES), 4);
+    expect("a new VMO has DMA", !!(nx_handle_info_rights(nx_handle_info(v)) & NX_RIGHT_DMA), 1);
+    expect("dma of 4 pages", nx_vmo_dma(v, 0, 4 * PAGE, pa, NX_DMA_DEVICE_WRITES), 4);
     expect("addresses are RAM pages", pa[0] % PAGE == 0 && pa[3] >= 0x80000000ul, 1);
-    expect("the same pages again", nx_vmo_dma(v, 2 * PAGE, 2 * PAGE, (long)again, 0), 2);
+    expect("the same pages again", nx_vmo_dma(v, 2 * PAGE, 2 * PAGE, again, 0), 2);
     expect("page 2", again[0] == pa[2] && again[1] == pa[3], 1);
-    expect("dma: unaligned", nx_vmo_dma(v, 100, PAGE, (long)pa, 0), NX_ERR_INVALID);
-    expect("dma: outside", nx_vmo_dma(v, 3 * PAGE, 2 * PAGE, (long)pa, 0), NX_ERR_INVALID);
-    expect("dma: unknown flag", nx_vmo_dma(v, 0, PAGE, (long)pa, 2), NX_ERR_INVALID);
-    expect("dma: bad pointer", nx_vmo_dma(v, 0, PAGE, 0x10, 0), NX_ERR_BAD_ADDRESS);
+    expect("dma: unaligned", nx_vmo_dma(v, 100, PAGE, pa, 0), NX_ERR_INVALID);
+    expect("dma: outside", nx_vmo_dma(v, 3 * PAGE, 2 * PAGE, pa, 0), NX_ERR_INVALID);
+    expect("dma: unknown flag", nx_vmo_dma(v, 0, PAGE, pa, 2), NX_ERR_INVALID);
+    expect("dma: bad pointer", nx_vmo_dma(v, 0, PAGE, (uint64_t *)0x10, 0), NX_ERR_BAD_ADDRESS);
     expect("dma: seal refused while a device may write", nx_vmo_seal(v), NX_ERR_BAD_STATE);
     long big = nx_vmo_create((NX_VMO_DMA_MAX + 1) * PAGE);
     expect("dma: over NX_VMO_DMA_MAX",
-           nx_vmo_dma(big, 0, (NX_VMO_DMA_MAX + 1) * PAGE, (long)pa, 0), NX_ERR_TOO_BIG);
+           nx_vmo_dma(big, 0, (NX_VMO_DMA_MAX + 1) * PAGE, pa, 0), NX_ERR_TOO_BIG);
     long no_dma = nx_handle_duplicate(v, NX_RIGHT_READ | NX_RIGHT_WRITE);
-    expect("dma: without DMA", nx_vmo_dma(no_dma, 0, PAGE, (long)pa, 0), NX_ERR_ACCESS);
+    expect("dma: without DMA", nx_vmo_dma(no_dma, 0, PAGE, pa, 0), NX_ERR_ACCESS);
     long ro = nx_handle_duplicate(v, NX_RIGHT_READ | NX_RIGHT_DMA);
     expect("dma: device writes need WRITE",
-           nx_vmo_dma(ro, 0, PAGE, (long)pa, NX_DMA_DEVICE_WRITES), NX_ERR_ACCESS);
+           nx_vmo_dma(ro, 0, PAGE, pa, NX_DMA_DEVICE_WRITES), NX_ERR_ACCESS);
     long phys = nx_vmo_physical(nx_start_handle, UART_BASE, PAGE);
-    expect("dma: device registers never", nx_vmo_dma(phys, 0, PAGE, (long)pa, 0), NX_ERR_ACCESS);
+    expect("dma: device registers never", nx_vmo_dma(phys, 0, PAGE, pa, 0), NX_ERR_ACCESS);
     nx_handle_close(phys);
     nx_handle_close(ro);
     nx_handle_close(no_dma);
@@ -262,13 +262,13 @@ static void over_budget(nx_handle_t unused)
     long v = nx_vmo_create(MIB), err = NX_OK;
     static char chunk[NX_VMO_RW_MAX];
     for (long off = 0; off < MIB && err == NX_OK; off += NX_VMO_RW_MAX)
-        err = nx_vmo_write(v, off, (long)chunk, NX_VMO_RW_MAX);
+        err = nx_vmo_write(v, off, chunk, NX_VMO_RW_MAX);
     expect("writes beyond the budget fail", err, NX_ERR_NO_MEMORY);
     expect("a huge VMO's page array is over budget too", nx_vmo_create(256 * MIB),
            NX_ERR_NO_MEMORY);
     nx_handle_close(v);  // gives the pages back
     long small = nx_vmo_create(PAGE);
-    expect("everything else still works", nx_vmo_write(small, 0, (long)"ok", 2), NX_OK);
+    expect("everything else still works", nx_vmo_write(small, 0, "ok", 2), NX_OK);
     char *p = (char *)nx_vm_map(nx_self, nx_vmo_create(MIB), 0, 0, MIB, RW);
     for (long off = 0; off < MIB; off += PAGE)
         p[off] = 1;  // faults past the budget: killed

@@ -63,7 +63,7 @@ static void measure(nx_handle_t ep, const char *what, const char *figure)
 static void between_threads(nx_handle_t ep)
 {
     struct nx_process_info self;
-    nx_process_info(nx_self, (long)&self);
+    nx_process_info(nx_self, &self);
     long t = nx_thread_create(nx_self, (long)partner_thread, (long)&partner_stack[512], ep,
                               self.priority);
     if (t < 0) {

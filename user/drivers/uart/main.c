@@ -66,7 +66,7 @@ static void interrupt_thread(void *unused)
 static long op_write(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
-    long n = nx_debug_write((long)req->data, (long)req->len);
+    long n = nx_debug_write((const char *)req->data, req->len);
     if (n > 0)
         atomic_fetch_add(&written, (uint64_t)n);
     return n;
@@ -168,7 +168,7 @@ static const char *start(void)
         return "no notification";
     input_ready = (nx_handle_t)n;
     struct nx_process_info self;
-    nx_process_info(nx_self, (long)&self);
+    nx_process_info(nx_self, &self);
     drain();  // what came before the interrupt was enabled
     // A previous instance killed between an interrupt and its ack left the claim open (the
     // line masked); completing it now lets interrupts through. NX_ERR_BAD_STATE if none was.

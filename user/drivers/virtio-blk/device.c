@@ -137,7 +137,7 @@ static const char *make_queue_memory(void)
     if (vmo < 0)
         return "no memory for the queue";
     long va = nx_vm_map(nx_self, vmo, 0, 0, QPAGES * BLK_PAGE, NX_PROT_READ | NX_PROT_WRITE);
-    if (va < 0 || nx_vmo_dma(vmo, 0, QPAGES * BLK_PAGE, (long)qpa, NX_DMA_DEVICE_WRITES) < 0)
+    if (va < 0 || nx_vmo_dma(vmo, 0, QPAGES * BLK_PAGE, qpa, NX_DMA_DEVICE_WRITES) < 0)
         return "cannot map or pin the queue";
     qmem = (uint8_t *)va;
     return NULL;

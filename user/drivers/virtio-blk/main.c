@@ -81,15 +81,14 @@ static long op_attach(void *ctx, struct nx_rpc_req *req)
         return NX_ERR_INVALID;
     nx_handle_t vmo = req->handles.h[0];
     long info = nx_handle_info(vmo);
-    uint32_t rights = (uint32_t)(info >> 8);
-    size_t size;
-    if ((info & 0xff) != NX_OBJ_VMO)
+    uint32_t rights = nx_handle_info_rights(info);
+    if (nx_handle_info_type(info) != NX_OBJ_VMO)
         return NX_ERR_WRONG_TYPE;
     if ((rights & (NX_RIGHT_DMA | NX_RIGHT_READ)) != (NX_RIGHT_DMA | NX_RIGHT_READ))
         return NX_ERR_ACCESS;
-    long err = nx_vmo_size(vmo, &size);
-    if (err)
-        return err;
+    long size = nx_vmo_size(vmo);
+    if (size < 0)
+        return size;
     lock_table();
     long id = 0;
     while (id < MAX_ATTACHED && (table[id].attached || table[id].refs))
@@ -153,7 +152,7 @@ static long pin(nx_handle_t vmo, uint64_t first, size_t n, uint64_t flags, uint6
     for (size_t done = 0; done < n;) {
         size_t k = n - done < NX_VMO_DMA_MAX ? n - done : NX_VMO_DMA_MAX;
         long r = nx_vmo_dma(vmo, (long)((first + done) * BLK_PAGE), (long)(k * BLK_PAGE),
-                            (long)(pages + done), (long)flags);
+                            (pages + done), (long)flags);
         if (r < 0)
             return r;
         done += k;
@@ -295,7 +294,7 @@ static const char *start(void)
     if (why)
         return why;
     struct nx_process_info self;
-    nx_process_info(nx_self, (long)&self);
+    nx_process_info(nx_self, &self);
     if (nx_thread_start(interrupt_thread, NULL, self.priority, NX_THREAD_STACK_SIZE) < 0)
         return "cannot start threads";
     for (uintptr_t i = 1; i < DEV_WAITERS; i++)

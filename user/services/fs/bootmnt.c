@@ -63,7 +63,7 @@ static long boot_load(void *ctx, const char *rel, struct fb_file *f, uint64_t *c
     long err = nx_bootfs_find(fs, rel, &data, &n);
     for (size_t off = 0; !err && off < n && off < f->size; off += FILL_CHUNK) {
         size_t chunk = n - off < FILL_CHUNK ? n - off : FILL_CHUNK;
-        err = nx_vmo_write(f->vmo, (long)off, (long)((const char *)data + off), (long)chunk);
+        err = nx_vmo_write(f->vmo, (long)off, ((const char *)data + off), (long)chunk);
         *copied += err ? 0 : chunk;
     }
     return err;

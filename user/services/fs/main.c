@@ -44,7 +44,7 @@ static long zero_tail(const struct fb_file *f, uint64_t from)
     uint64_t end = f->size > from ? round_page(f->size) : from;
     for (uint64_t off = from; off < end;) {
         uint64_t n = PAGE - off % PAGE < end - off ? PAGE - off % PAGE : end - off;
-        long err = nx_vmo_write(f->vmo, (long)off, (long)zeros, (long)n);
+        long err = nx_vmo_write(f->vmo, (long)off, zeros, (long)n);
         if (err)
             return err;
         off += n;
@@ -241,7 +241,7 @@ static long op_disconnect(void *ctx, struct nx_rpc_req *req)
 static long budget_allows(uint64_t from, uint64_t to)
 {
     struct nx_process_info self;
-    long err = nx_process_info(nx_self, (long)&self);
+    long err = nx_process_info(nx_self, &self);
     uint64_t need = (round_page(to) - round_page(from)) / PAGE;
     if (err)
         return err;

@@ -66,7 +66,7 @@ static void stored(uint64_t seq)
         return;
     char line[64 + LOG_SOURCE_MAX + LOG_TEXT_MAX];
     size_t n = history_format(r, line, sizeof(line));
-    nx_debug_write((long)line, (long)n);
+    nx_debug_write(line, (long)n);
 }
 
 // One of the log service's own records.

@@ -17,57 +17,48 @@ struct nx_msg {
     uint64_t badge;  // received messages only: the badge of the handle the sender used
 };
 
-// The message registers a1..a6 a receiving syscall returned.
-static inline void nx_msg_take(struct nx_msg *m, const uint64_t out[6])
+// A receiving syscall's result r: on NX_OK, *m takes the message registers a1..a6 it returned.
+static inline long nx_msg_take(long r, struct nx_msg *m, const uint64_t out[6])
 {
-    m->info = out[0];
-    m->w[0] = out[1], m->w[1] = out[2], m->w[2] = out[3], m->w[3] = out[4];
-    m->badge = out[5];
-}
-
-// Syscall num (call or reply_recv): send *m on ep, then receive into *m.
-static inline long nx_ipc_exchange(long num, nx_handle_t ep, struct nx_msg *m, uint64_t deadline)
-{
-    uint64_t out[6];
-    long r = nx_syscall7_out(num, ep, (long)m->info, (long)m->w[0], (long)m->w[1],
-                             (long)m->w[2], (long)m->w[3], (long)deadline, out);
-    if (r == NX_OK)
-        nx_msg_take(m, out);
+    if (r == NX_OK) {
+        m->info = out[0];
+        m->w[0] = out[1], m->w[1] = out[2], m->w[2] = out[3], m->w[3] = out[4];
+        m->badge = out[5];
+    }
     return r;
 }
 
 // Send *m and wait for the reply, which replaces *m.
 static inline long nx_ipc_call(nx_handle_t ep, struct nx_msg *m, uint64_t deadline)
 {
-    return nx_ipc_exchange(NX_SYS_call, ep, m, deadline);
+    uint64_t out[6];
+    return nx_msg_take(nx_call(ep, m->info, m->w[0], m->w[1], m->w[2], m->w[3], deadline, out),
+                       m, out);
 }
 
 // Send *m without waiting for a reply (but waiting, until the deadline, for a receiver).
 static inline long nx_ipc_send(nx_handle_t ep, const struct nx_msg *m, uint64_t deadline)
 {
-    return nx_syscall7(NX_SYS_send, ep, (long)m->info, (long)m->w[0], (long)m->w[1],
-                       (long)m->w[2], (long)m->w[3], (long)deadline);
+    return nx_send(ep, m->info, m->w[0], m->w[1], m->w[2], m->w[3], deadline);
 }
 
 // Wait for a message (or a bound notification's bits) on ep.
 static inline long nx_ipc_recv(nx_handle_t ep, struct nx_msg *m, uint64_t deadline)
 {
     uint64_t out[6];
-    long r = nx_syscall7_out(NX_SYS_recv, ep, (long)deadline, 0, 0, 0, 0, 0, out);
-    if (r == NX_OK)
-        nx_msg_take(m, out);
-    return r;
+    return nx_msg_take(nx_recv(ep, deadline, out), m, out);
 }
 
 // Answer the call this thread received last.
 static inline long nx_ipc_reply(const struct nx_msg *m)
 {
-    return nx_syscall7(NX_SYS_reply, (long)m->info, (long)m->w[0], (long)m->w[1],
-                       (long)m->w[2], (long)m->w[3], 0, 0);
+    return nx_reply(m->info, m->w[0], m->w[1], m->w[2], m->w[3]);
 }
 
 // Reply with *m (if a call is pending), then wait for the next message, which replaces *m.
 static inline long nx_ipc_reply_recv(nx_handle_t ep, struct nx_msg *m, uint64_t deadline)
 {
-    return nx_ipc_exchange(NX_SYS_reply_recv, ep, m, deadline);
+    uint64_t out[6];
+    return nx_msg_take(
+        nx_reply_recv(ep, m->info, m->w[0], m->w[1], m->w[2], m->w[3], deadline, out), m, out);
 }

@@ -48,15 +48,11 @@ void nx_puts(const char *s);
 // Flush stdio and end the process with status (what exit() ends in).
 _Noreturn void nx_exit_process(long status);
 
-// The size of a VMO in bytes (found by nx_vmo_read probes, a binary search over pages: the
-// kernel has no size call). Needs READ.
-long nx_vmo_size(nx_handle_t vmo, size_t *size);
-
 // Wait on a notification until the deadline; on NX_OK *bits holds the bits taken.
 static inline long nx_notify_wait_bits(nx_handle_t n, uint64_t deadline, uint64_t *bits)
 {
     uint64_t out[6];
-    long r = nx_syscall7_out(NX_SYS_notify_wait, n, (long)deadline, 0, 0, 0, 0, 0, out);
+    long r = nx_notify_wait(n, deadline, out);
     *bits = out[0];
     return r;
 }
@@ -64,7 +60,7 @@ static inline long nx_notify_wait_bits(nx_handle_t n, uint64_t deadline, uint64_
 static inline long nx_notify_poll_bits(nx_handle_t n, uint64_t *bits)
 {
     uint64_t out[6];
-    long r = nx_syscall7_out(NX_SYS_notify_poll, n, 0, 0, 0, 0, 0, 0, out);
+    long r = nx_notify_poll(n, out);
     *bits = out[0];
     return r;
 }

@@ -1,5 +1,5 @@
 #pragma once
-// NEURON system call stubs for user programs, generated from include/nexus/syscall.h.
+// NEURON system call stubs for user programs, generated from NX_SYSCALLS (include/nexus/syscall.h).
 // An ecall behaves like a call that clobbers ra, t0-t6 and a0-a7: a0 is the result, a1-a6
 // the thread's message registers (see include/nexus/syscall.h), the rest come back zeroed.
 #include <nexus/errors.h>
@@ -56,24 +56,47 @@ static inline long nx_syscall7(long n, long x0, long x1, long x2, long x3, long 
     return nx_syscall7_out(n, x0, x1, x2, x3, x4, x5, x6, unused);
 }
 
-#define NX_PARAMS_0 void
-#define NX_PARAMS_1 long x0
-#define NX_PARAMS_2 long x0, long x1
-#define NX_PARAMS_3 long x0, long x1, long x2
-#define NX_PARAMS_4 long x0, long x1, long x2, long x3
-#define NX_PARAMS_5 long x0, long x1, long x2, long x3, long x4
-#define NX_PARAMS_6 long x0, long x1, long x2, long x3, long x4, long x5
-#define NX_PARAMS_7 long x0, long x1, long x2, long x3, long x4, long x5, long x6
-#define NX_CALL_0(n) nx_syscall0(n)
-#define NX_CALL_1(n) nx_syscall7(n, x0, 0, 0, 0, 0, 0, 0)
-#define NX_CALL_2(n) nx_syscall7(n, x0, x1, 0, 0, 0, 0, 0)
-#define NX_CALL_3(n) nx_syscall7(n, x0, x1, x2, 0, 0, 0, 0)
-#define NX_CALL_4(n) nx_syscall7(n, x0, x1, x2, x3, 0, 0, 0)
-#define NX_CALL_5(n) nx_syscall7(n, x0, x1, x2, x3, x4, 0, 0)
-#define NX_CALL_6(n) nx_syscall7(n, x0, x1, x2, x3, x4, x5, 0)
-#define NX_CALL_7(n) nx_syscall7(n, x0, x1, x2, x3, x4, x5, x6)
+// The stubs, one per NX_SYSCALLS entry, typed as the table says: a handle is an
+// nx_handle_t (zero-extended into its register), a pointer a pointer, a value its own type.
+#define NX_STUB_PARAM(a) NX_STUB_PARAM_##a
+#define NX_STUB_PARAM_NX_H(name, rights) nx_handle_t name
+#define NX_STUB_PARAM_NX_V(type, name) type name
+#define NX_STUB_PARAM_NX_P(type, name) type name
+#define NX_STUB_REG(a) NX_STUB_REG_##a
+#define NX_STUB_REG_NX_H(name, rights) (long)name
+#define NX_STUB_REG_NX_V(type, name) (long)name
+#define NX_STUB_REG_NX_P(type, name) (long)(uintptr_t)name
+// The registers past the arguments are passed as 0 (none when there are no arguments).
+#define NX_STUB_PAD_1 , 0, 0, 0, 0, 0, 0
+#define NX_STUB_PAD_2 , 0, 0, 0, 0, 0
+#define NX_STUB_PAD_3 , 0, 0, 0, 0
+#define NX_STUB_PAD_4 , 0, 0, 0
+#define NX_STUB_PAD_5 , 0, 0
+#define NX_STUB_PAD_6 , 0
+#define NX_STUB_PAD_7
+#define NX_STUB_REGS(n, args) NX_ARGS_LIST(n, NX_STUB_REG, args) NX_STUB_PAD_##n
 
-#define NX_STUB(num, name, nargs, doc) \
-    static inline long nx_##name(NX_PARAMS_##nargs) { return NX_CALL_##nargs(num); }
+#define NX_STUB_CALL(num, n, args) NX_STUB_CALL_##n(num, n, args)
+#define NX_STUB_CALL_0(num, n, args) nx_syscall0(num)
+#define NX_STUB_CALL_N(num, n, args) nx_syscall7(num, NX_STUB_REGS(n, args))
+#define NX_STUB_CALL_1 NX_STUB_CALL_N
+#define NX_STUB_CALL_2 NX_STUB_CALL_N
+#define NX_STUB_CALL_3 NX_STUB_CALL_N
+#define NX_STUB_CALL_4 NX_STUB_CALL_N
+#define NX_STUB_CALL_5 NX_STUB_CALL_N
+#define NX_STUB_CALL_6 NX_STUB_CALL_N
+#define NX_STUB_CALL_7 NX_STUB_CALL_N
+
+// result long: a0; msg: a0, and the message registers a1..a6 in out[0..5]; noreturn.
+#define NX_STUB_long(num, name, n, args) \
+    static inline long nx_##name(NX_ARGS_LIST(n, NX_STUB_PARAM, args)) \
+    { return NX_STUB_CALL(num, n, args); }
+#define NX_STUB_msg(num, name, n, args) \
+    static inline long nx_##name(NX_ARGS_LIST(n, NX_STUB_PARAM, args), uint64_t out[6]) \
+    { return nx_syscall7_out(num, NX_STUB_REGS(n, args), out); }
+#define NX_STUB_noreturn(num, name, n, args) \
+    _Noreturn static inline void nx_##name(NX_ARGS_LIST(n, NX_STUB_PARAM, args)) \
+    { NX_STUB_CALL(num, n, args); __builtin_unreachable(); }
+#define NX_STUB(num, name, result, n, args, errors, doc) NX_STUB_##result(num, name, n, args)
 NX_SYSCALLS(NX_STUB)
 #undef NX_STUB
