@@ -23,7 +23,7 @@ ANY = "(?#any)"
 # name, boot arguments, regexes that must appear in this order (or anywhere, with ANY),
 # regexes that must not appear, whether QEMU must end by itself (power-off through SBI system
 # reset), and optionally a test manifest (tests/qemu/manifests/) to boot instead of the
-# default one.
+# default one (None: the default) and a timeout in seconds (default 30).
 CASES = [
     ("boot_banner_and_memory_map", "",
      [BANNER, r"RAM +0000000080000000-0000000090000000 \(256 MiB\)", r"kernel +0000000080200000-",
@@ -197,6 +197,14 @@ CASES = [
       r"hostile: free pages before (\d+) after \1 ok", r"hostile: live handles before (\d+) after \1 ok",
       r"hostile: live objects before (\d+) after \1 ok", r"hostile: live processes before 1 after 1 ok",
       r"process 1 \(hostile\) exited with status 0", POWER_OFF], [r"LEAK", r"UNDOCUMENTED", r"PANIC"], True),
+    ("syscall_storm_leaves_no_trace", "init=storm",
+     [r"storm: seed 0x[0-9a-f]+: [1-9]\d{6,} calls by \d+ children \(\d+ ended early\)",
+      r"storm: \d+ of \d+ syscalls succeeded at least once",
+      r"storm: [1-9]\d* messages received with [1-9]\d* handles",
+      r"storm: free pages before (\d+) after \1 ok", r"storm: live handles before (\d+) after \1 ok",
+      r"storm: live objects before (\d+) after \1 ok", r"storm: live processes before 1 after 1 ok",
+      r"process 1 \(storm\) exited with status 0", POWER_OFF], [r"LEAK", r"PANIC", r"WRONG"], True,
+     None, 150),
     ("timer_objects_fire_in_window_cancel_and_coalesce", "init=timer",
      [r"timer: created ok", r"timer: idle takes only the wake-up asked for ok",
       r"timer: nothing before the deadline -> -9 ok",
@@ -594,11 +602,11 @@ def missing(out, expect):
     return lacking
 
 
-def check(name, bootargs, expect, forbid, must_exit, manifest=None):
+def check(name, bootargs, expect, forbid, must_exit, manifest=None, timeout=30):
     """A case that must not exit ends as soon as every expected pattern has appeared."""
     initrd = archive_with_manifest(manifest) if manifest else INITRD
     until = None if must_exit else (lambda out: not missing(out, expect))
-    out, code = boot(bootargs, initrd=initrd, until=until)
+    out, code = boot(bootargs, timeout=timeout, initrd=initrd, until=until)
     problems = missing(out, expect)
     problems += ["unexpected: " + p for p in forbid if re.search(p, out)]
     if must_exit and code is None:
