@@ -88,7 +88,7 @@ static void unstarted_processes_are_freed_by_their_last_handle(void)
     long used = used_budget(), processes = nx_system_info(NX_INFO_LIVE_PROCESSES);
     long created = 0;
     for (int i = 0; i < UNSTARTED_ROUNDS; i++) {
-        long p = nx_process_create((long)"unstarted", 9, UNSTARTED_PAGES);
+        long p = nx_process_create("unstarted", 9, UNSTARTED_PAGES);
         if (p < 0)
             break;
         created++;
@@ -118,7 +118,7 @@ static void own_image_can_be_unmapped(void)
     expect("unmap a page of the image", nx_vm_unmap(nx_self, (long)victim, 4096), NX_OK);
     expect("its page goes back to the budget", used_budget(), used - 1);
     long v = nx_vmo_create(4096);
-    nx_vmo_write(v, 0, (long)"vmo", 4);
+    nx_vmo_write(v, 0, "vmo", 4);
     expect("a VMO maps where it was", nx_vm_map(nx_self, v, (long)victim, 0, 4096,
                                                 NX_PROT_READ | NX_PROT_WRITE), (long)victim);
     expect("and is what is read there", victim[0], 'v');
