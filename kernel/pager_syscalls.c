@@ -86,7 +86,7 @@ static int get_range(uhandle_t h, uint64_t offset, uint64_t size, struct vmo **v
         return NX_ERR_INVALID;
     *first = offset / PAGE_SIZE;
     *n = size / PAGE_SIZE;
-    return (*v)->paged ? NX_OK : NX_ERR_BAD_STATE;
+    return (*v)->paged ? NX_OK : NX_ERR_ACCESS;  // only a paged VMO's handles have MANAGE
 }
 
 long sys_pager_supply(uhandle_t h, uint64_t offset, uint64_t size)

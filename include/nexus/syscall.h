@@ -240,34 +240,33 @@
       NX_HANDLE_ERRORS NX_E(INVALID, "size 0") NX_E(TOO_BIG, "over 256 MiB")                     \
       NX_E(BAD_STATE, "the pager is dead") NX_E(NO_MEMORY) NX_E(NO_SPACE),                       \
       "a VMO of size bytes whose pages the pager supplies, named key in its requests; returns "  \
-      "a VMO handle with MANAGE (the pager operations) besides the usual rights")                \
+      "a VMO handle with MANAGE (the nx_pager_* operations: no other VMO handle has it) "        \
+      "besides the usual rights")                \
     X(49, pager_next, long, 2,                                                                   \
       (NX_H(pager, NX_RIGHT_READ), NX_P(struct nx_pager_request *, req)),                        \
       NX_HANDLE_ERRORS NX_E(NOT_FOUND, "no request pending") NX_E(BAD_ADDRESS),                  \
       "take the oldest pending request {key, offset, length} into *req (never blocks)")          \
     X(50, pager_supply, long, 3,                                                                 \
       (NX_H(vmo, NX_RIGHT_MANAGE), NX_V(uint64_t, offset), NX_V(size_t, size)),                  \
-      NX_HANDLE_ERRORS NX_E(INVALID, "unaligned, empty, outside the VMO")                        \
-      NX_E(BAD_STATE, "not a paged VMO"),                                                        \
+      NX_HANDLE_ERRORS NX_E(INVALID, "unaligned, empty, outside the VMO"),                       \
       "the pages of [offset, offset+size) are ready: clients see them, waiters retry")           \
     X(51, pager_fail, long, 4,                                                                   \
       (NX_H(vmo, NX_RIGHT_MANAGE), NX_V(uint64_t, offset), NX_V(size_t, size),                   \
        NX_V(int64_t, error)),                                                                    \
-      NX_HANDLE_ERRORS NX_E(INVALID, "unaligned, empty, outside the VMO; error not an nx_error") \
-      NX_E(BAD_STATE, "not a paged VMO"),                                                        \
+      NX_HANDLE_ERRORS NX_E(INVALID, "unaligned, empty, outside the VMO; error not an nx_error"), \
       "touches of the pages of [offset, offset+size) fail with error until supplied or "         \
       "decommitted (a fault ends the process, a syscall returns error); waiters get it")         \
     X(52, pager_decommit, long, 3,                                                               \
       (NX_H(vmo, NX_RIGHT_MANAGE), NX_V(uint64_t, offset), NX_V(size_t, size)),                  \
       NX_HANDLE_ERRORS NX_E(INVALID, "unaligned, empty, outside the VMO")                        \
-      NX_E(BAD_STATE, "not a paged VMO, or a page is dirty or pinned (nx_vmo_dma)"),             \
+      NX_E(BAD_STATE, "a page is dirty or pinned (nx_vmo_dma)"),                                 \
       "free the pages of [offset, offset+size) and unmap them everywhere: the next touch "       \
       "requests them again")                                                                     \
     X(53, pager_dirty, long, 4,                                                                  \
       (NX_H(vmo, NX_RIGHT_MANAGE), NX_V(uint64_t, offset), NX_V(size_t, size),                   \
        NX_P(uint8_t *, bitmap)),                                                                 \
       NX_HANDLE_ERRORS NX_E(INVALID, "unaligned, empty, outside the VMO")                        \
-      NX_E(TOO_BIG, "over NX_PAGER_DIRTY_MAX pages") NX_E(BAD_STATE, "not a paged VMO")          \
+      NX_E(TOO_BIG, "over NX_PAGER_DIRTY_MAX pages")                                             \
       NX_E(BAD_ADDRESS, "bitmap not writable"),                                                  \
       "bit i of bitmap (size/4096 bits) says page i of the range was written since last asked; " \
       "clears that and write-protects the pages again; returns how many were dirty")
