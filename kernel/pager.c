@@ -76,11 +76,19 @@ int pager_next(struct pager *pg, uint64_t *key, uint64_t *offset, uint64_t *leng
 
 // ---- waiting
 
+// Each wait holds a reference on the VMO, dropped by whoever ends it (here, or leave_wait):
+// the thread never touches the VMO after waking, so it may be gone by then.
 static void wake_all(struct paged *pd, long result)
 {
+    struct vmo *v = pd->vmo;
+    uint32_t woken = 0;
     struct thread *t;
-    while ((t = waitq_pop(&pd->waiters)) != NULL)
+    while ((t = waitq_pop(&pd->waiters)) != NULL) {
         sched_wake(t, result);
+        woken++;
+    }
+    while (woken--)
+        kobject_unref(&v->obj);  // the last may free v (and pd)
 }
 
 // Deadline passed or thread killed: leave the queue and drop the reference the wait held.
@@ -114,15 +122,13 @@ int pager_await(struct vmo *v, size_t index, bool write)
     int r = pager_touch(v, index, write);
     if (r != PAGER_WAIT)
         return r;
-    // The wait holds a reference: the VMO outlives it even if every handle and mapping goes.
+    // The wait holds a reference (see wake_all): the VMO outlives it even if every handle
+    // and mapping goes meanwhile.
     struct thread *self = current_thread;
     kobject_ref(&v->obj);
     waitq_push(&v->paged->waiters, self);
     self->wait_queue = &v->paged->waiters;
     long result = sched_block(clock_now() + PAGER_WAIT_NS, leave_wait);
-    if (result == NX_ERR_TIMED_OUT)
-        return NX_ERR_TIMED_OUT;  // leave_wait dropped the reference
-    kobject_unref(&v->obj);
     return result == NX_OK ? PAGER_RETRY : (int)result;
 }
 
@@ -277,8 +283,10 @@ static void pager_last_handle(struct kobject *obj)
     struct pager *pg = (struct pager *)obj;
     pg->dead = true;
     pg->count = 0;
-    for (struct paged *pd = pg->vmos; pd; pd = pd->next)
+    for (struct paged *pd = pg->vmos, *next; pd; pd = next) {
+        next = pd->next;  // waking may free pd
         wake_all(pd, NX_ERR_PEER_CLOSED);
+    }
 }
 
 static void pager_destroy(struct kobject *obj)
