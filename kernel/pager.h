@@ -95,7 +95,7 @@ bool pager_page_dirty(const struct vmo *v, size_t index);
 // The range of pages [first, first + n) of v, checked by the caller to lie in v.
 // Ready now: waiters retry.
 void pager_supply(struct vmo *v, size_t first, size_t n);
-// Failed with error (a negative nx_error): touches fail with it until supplied or
+// Failed with error (NX_ERR_IO or NX_ERR_NOT_FOUND): touches fail with it until supplied or
 // decommitted; waiters get it.
 void pager_fail(struct vmo *v, size_t first, size_t n, int error);
 // Free the pages and drop their mappings' entries. NX_ERR_BAD_STATE (nothing changed) if one

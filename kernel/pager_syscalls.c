@@ -27,16 +27,14 @@ static int get_pager(uhandle_t h, uint32_t rights, struct pager **out)
 
 long sys_pager_create(uhandle_t notif, uint64_t bits)
 {
-    struct kobject *n;
-    int err = syscall_get(notif, NX_OBJ_NOTIFICATION, NX_RIGHT_SIGNAL, &n, NULL);
+    struct notification *n;
+    int err = syscall_signal_target(notif, bits, &n);
     if (err)
         return err;
-    if (bits == 0)
-        return NX_ERR_INVALID;
     struct pager *pg;
     err = syscall_room(1);
     if (err == NX_OK)
-        err = pager_create(current_process, (struct notification *)n, bits, &pg);
+        err = pager_create(current_process, n, bits, &pg);
     return err ? err : syscall_install(&pg->obj, PAGER_RIGHTS);
 }
 
@@ -106,7 +104,7 @@ long sys_pager_fail(uhandle_t h, uint64_t offset, uint64_t size, int64_t error)
     int err = get_range(h, offset, size, &v, &first, &n);
     if (err)
         return err;
-    if (error >= 0 || error < NX_ERR_IO)
+    if (error != NX_ERR_IO && error != NX_ERR_NOT_FOUND)  // what NX_PAGER_ERRORS documents
         return NX_ERR_INVALID;
     pager_fail(v, first, n, (int)error);
     return NX_OK;

@@ -96,14 +96,15 @@
     X(17, vmo_read, long, 4,                                                                     \
       (NX_H(vmo, NX_RIGHT_READ), NX_V(uint64_t, offset), NX_P(void *, buf), NX_V(size_t, len)),  \
       NX_HANDLE_ERRORS NX_E(TOO_BIG, "len > NX_VMO_RW_MAX") NX_E(INVALID, "range outside the VMO") \
-      NX_E(BAD_ADDRESS, "buf not writable") NX_E(NO_MEMORY, "faulting in buf"),                  \
+      NX_E(BAD_ADDRESS, "buf not writable") NX_E(NO_MEMORY, "faulting in buf")                   \
+      NX_PAGER_ERRORS,                                                                           \
       "copy len bytes at offset out of the VMO into buf")                                        \
     X(18, vmo_write, long, 4,                                                                    \
       (NX_H(vmo, NX_RIGHT_WRITE), NX_V(uint64_t, offset), NX_P(const void *, buf),               \
        NX_V(size_t, len)),                                                                       \
       NX_HANDLE_ERRORS NX_E(ACCESS, "the VMO is sealed") NX_E(TOO_BIG, "len > NX_VMO_RW_MAX")    \
       NX_E(INVALID, "range outside the VMO") NX_E(BAD_ADDRESS, "buf not readable")               \
-      NX_E(NO_MEMORY, "pages over the creator's budget"),                                        \
+      NX_E(NO_MEMORY, "pages over the creator's budget") NX_PAGER_ERRORS,                        \
       "copy len bytes from buf into the VMO at offset")                                          \
     X(19, vmo_seal, long, 1, (NX_H(vmo, NX_RIGHT_WRITE)),                                        \
       NX_HANDLE_ERRORS                                                                           \
@@ -128,7 +129,7 @@
       NX_E(INVALID, "prot bits, W+X, W without R; unaligned, empty, outside the VMO or the "     \
                     "mapping range")                                                             \
       NX_E(BAD_STATE, "proc dead, or the range overlaps a mapping or kernel-mapped pages")       \
-      NX_E(NO_SPACE, "64 mappings, or no free range")                                            \
+      NX_E(NO_SPACE, "64 mappings, no free range, or 8 processes map the paged VMO")             \
       NX_E(NO_MEMORY, "the mapping table's page, on the first map"),                             \
       "map [offset, offset+size) of vmo at va (0: the kernel picks) with prot NX_PROT_* "        \
       "(READ, WRITE, EXECUTE on vmo as prot needs); returns the address")                        \
@@ -222,7 +223,9 @@
     X(45, vmo_dma, long, 5,                                                                      \
       (NX_H(vmo, NX_RIGHT_DMA | NX_RIGHT_READ), NX_V(uint64_t, offset), NX_V(size_t, size),      \
        NX_P(uint64_t *, paddrs), NX_V(uint64_t, flags)),                                         \
-      NX_HANDLE_ERRORS NX_E(ACCESS, "NX_DMA_DEVICE_WRITES without WRITE, or on a sealed VMO")    \
+      NX_HANDLE_ERRORS                                                                           \
+      NX_E(ACCESS, "NX_DMA_DEVICE_WRITES without WRITE, or on a sealed VMO; a paged VMO "        \
+                   "without MANAGE")                                                             \
       NX_E(INVALID, "unaligned, empty, outside the VMO, unknown flags")                          \
       NX_E(TOO_BIG, "over NX_VMO_DMA_MAX pages") NX_E(BAD_ADDRESS, "paddrs not writable")        \
       NX_E(NO_MEMORY, "committing pages over the creator's budget; nothing is committed then")   \
@@ -253,7 +256,8 @@
     X(51, pager_fail, long, 4,                                                                   \
       (NX_H(vmo, NX_RIGHT_MANAGE), NX_V(uint64_t, offset), NX_V(size_t, size),                   \
        NX_V(int64_t, error)),                                                                    \
-      NX_HANDLE_ERRORS NX_E(INVALID, "unaligned, empty, outside the VMO; error not an nx_error"), \
+      NX_HANDLE_ERRORS                                                                           \
+      NX_E(INVALID, "unaligned, empty, outside the VMO; error neither IO nor NOT_FOUND"),        \
       "touches of the pages of [offset, offset+size) fail with error until supplied or "         \
       "decommitted (a fault ends the process, a syscall returns error); waiters get it")         \
     X(52, pager_decommit, long, 3,                                                               \
@@ -270,6 +274,13 @@
       NX_E(BAD_ADDRESS, "bitmap not writable"),                                                  \
       "bit i of bitmap (size/4096 bits) says page i of the range was written since last asked; " \
       "clears that and write-protects the pages again; returns how many were dirty")
+
+// A client's touch of a paged VMO's page (docs/abi.md, "Pagers"): also the errors of any
+// syscall whose user buffer lies in a mapping of one.
+#define NX_PAGER_ERRORS                                                                          \
+    NX_E(TIMED_OUT, "a paged VMO's page not supplied within 5 s")                                \
+    NX_E(PEER_CLOSED, "its pager is gone") NX_E(NO_SPACE, "its pager's request queue is full")   \
+    NX_E(IO, "the pager failed the page") NX_E(NOT_FOUND, "the pager failed the page")
 
 // What call, send and reply_recv share: the arguments, and the errors of a message.
 #define NX_IPC_SEND_ARGS                                                                         \

@@ -177,6 +177,7 @@ CASES = [
       r"pager: a dirty page is not decommitted ok", r"pager: decommit clean pages ok",
       r"pager: read again: the pager's bytes ok", r"pager: after a new request ok",
       r"pager: vmo_read through a client handle ok", r"pager: gets the exact bytes ok",
+      r"pager: its touches get the error ok", r"pager: and the page is asked for again ok",
       r"pager: another process reads it through a mapping ok",
       r"pager: a page nobody supplies: the syscall times out ok", r"pager: after about 5 s ok",
       r"process \d+ \(toucher\) killed: page fault: the pager did not supply the page in time",

@@ -137,6 +137,11 @@ static void in_process(long vmo, long client)
     before = requests;
     expect("vmo_read through a client handle", nx_vmo_read(client, 5 * PAGE, buf, 64), NX_OK);
     expect("gets the exact bytes", page_ok(buf, 5) && requests - before == 1, 1);
+    expect("fail a page", nx_pager_fail(vmo, 4 * PAGE, PAGE, NX_ERR_IO), NX_OK);
+    expect("its touches get the error", nx_vmo_read(client, 4 * PAGE, buf, 1), NX_ERR_IO);
+    expect("decommit forgets the failure", nx_pager_decommit(vmo, 4 * PAGE, PAGE), NX_OK);
+    expect("and the page is asked for again", nx_vmo_read(client, 4 * PAGE, buf, 64) == NX_OK &&
+                                              page_ok(buf, 4), 1);
     nx_vm_unmap(nx_self, (long)p, NPAGES * PAGE);
 }
 
@@ -164,17 +169,7 @@ static void sleeper(nx_handle_t pager)
 
 static long run_child(const char *name, void (*fn)(nx_handle_t), nx_handle_t arg)
 {
-    long proc = nx_spawn(name, 64, fn, arg);
-    if (proc < 0)
-        return proc;
-    long n = nx_notification_create(), status = 1;
-    uint64_t bits;
-    nx_process_watch(proc, n, 1);
-    nx_notify_wait_bits(n, NX_DEADLINE_NEVER, &bits);
-    nx_process_status(proc, &status);
-    nx_handle_close(n);
-    nx_handle_close(proc);
-    return status;
+    return spawn_and_wait(name, 64, fn, arg);
 }
 
 static volatile long waiter_result = 1;
