@@ -20,7 +20,7 @@
 // (aligned to KSTACK_PAGES pages) appear at KSTACK_BASE + 2 * (pa - RAM base) + KSTACK_SIZE.
 #define KSTACK_PAGES 2
 #define KSTACK_SIZE (KSTACK_PAGES * PAGE_SIZE)
-#define KSTACK_BASE 0xffffffe000000000UL
+#define KSTACK_BASE UL(0xffffffe000000000)
 
 // User space: [USER_VA_MIN, USER_STACK_TOP). Program segments must lie below USER_VA_LIMIT;
 // the region above it holds the initial stack.

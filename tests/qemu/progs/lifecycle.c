@@ -68,7 +68,7 @@ static void deep_chain_is_killed_from_its_root(void)
     expect("kill its root", nx_process_kill(first), NX_OK);
     expect("every link ended", nx_system_info(NX_INFO_LIVE_PROCESSES), processes);
     struct nx_process_info info;
-    nx_process_info(first, &info);
+    nx_process_info((nx_handle_t)first, &info);
     expect("the root is dead, killed", info.state == NX_PROC_DEAD &&
                                        info.exit_status == NX_EXIT_KILLED, 1);
     nx_handle_close(first);
@@ -118,7 +118,7 @@ static void own_image_can_be_unmapped(void)
     expect("unmap a page of the image", nx_vm_unmap(nx_self, (long)victim, 4096), NX_OK);
     expect("its page goes back to the budget", used_budget(), used - 1);
     long v = nx_vmo_create(4096);
-    nx_vmo_write(v, 0, "vmo", 4);
+    nx_vmo_write((nx_handle_t)v, 0, "vmo", 4);
     expect("a VMO maps where it was", nx_vm_map(nx_self, v, (long)victim, 0, 4096,
                                                 NX_PROT_READ | NX_PROT_WRITE), (long)victim);
     expect("and is what is read there", victim[0], 'v');
