@@ -39,6 +39,9 @@
 // `owner` is the object holding the budget (the creating process): a reference on it is
 // dropped only when the pages are back.
 //
+// Paged VMOs (pager.h) are anonymous VMOs with paging state: pager.c decides when a client
+// may see a page; the page logic here is unchanged (vmo_drop_page is their decommit).
+//
 // No locking: single hart, interrupts off while in the kernel.
 #include <stdbool.h>
 #include <stddef.h>
