@@ -79,26 +79,30 @@ static inline long endpoint_wait_message(struct thread *self, struct endpoint *e
     return sched_block_switch(replied, deadline, endpoint_leave);
 }
 
-// A call of registers only (info with label only), without a deadline: straight to a server
-// blocked in recv if there is one, else the general path.
-static inline long endpoint_call_registers(struct endpoint *ep, uint32_t badge, uint64_t info,
-                                           uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+// A call of registers only (info with label only), without a deadline, goes straight to a
+// server blocked in recv if there is one. Anything else, the general path.
+static inline long endpoint_call_registers(struct endpoint *ep, uint64_t info, uint64_t w0,
+                                           uint64_t w1, uint64_t w2, uint64_t w3,
+                                           uint64_t deadline, uint32_t badge)
 {
-    struct thread *r = waitq_pop(&ep->receivers);
+    struct thread *r = NULL;
+    if (!(info >> 32) && deadline == NX_DEADLINE_NEVER)
+        r = waitq_pop(&ep->receivers);
     if (!r)
-        return endpoint_call(ep, badge, info, w0, w1, w2, w3, NX_DEADLINE_NEVER);
+        return endpoint_call(ep, info, w0, w1, w2, w3, deadline, badge);
     endpoint_put_words(r, info | NX_MSG_CALL, w0, w1, w2, w3, badge);
     return endpoint_run_server(r, NX_DEADLINE_NEVER);
 }
 
-// The way back: a reply of registers only to a caller, on an endpoint where nothing else
-// waits to be received, switches straight to the caller. Anything else, the general path.
+// The way back: a reply of registers only (info with label only) to a caller, on an endpoint
+// where nothing else waits to be received, switches straight to the caller. Anything else,
+// the general path.
 static inline long endpoint_reply_recv_registers(struct endpoint *ep, uint64_t info,
                                                  uint64_t w0, uint64_t w1, uint64_t w2,
                                                  uint64_t w3, uint64_t deadline)
 {
     struct thread *self = current_thread, *c = self->caller;
-    if (!c || !waitq_empty(&ep->senders) || endpoint_has_signals(ep))
+    if ((info >> 32) || !c || !waitq_empty(&ep->senders) || endpoint_has_signals(ep))
         return endpoint_reply_recv(ep, info, w0, w1, w2, w3, deadline);
     endpoint_put_words(c, info, w0, w1, w2, w3, 0);
     endpoint_end_call(self, c);
