@@ -94,15 +94,14 @@ static inline long endpoint_call_registers(struct endpoint *ep, uint64_t info, u
     return endpoint_run_server(r, NX_DEADLINE_NEVER);
 }
 
-// The way back: a reply of registers only (info with label only) to a caller, on an endpoint
-// where nothing else waits to be received, switches straight to the caller. Anything else,
-// the general path.
+// The way back: a reply of registers only to a caller, on an endpoint where nothing else
+// waits to be received, switches straight to the caller. Anything else, the general path.
 static inline long endpoint_reply_recv_registers(struct endpoint *ep, uint64_t info,
                                                  uint64_t w0, uint64_t w1, uint64_t w2,
                                                  uint64_t w3, uint64_t deadline)
 {
     struct thread *self = current_thread, *c = self->caller;
-    if ((info >> 32) || !c || !waitq_empty(&ep->senders) || endpoint_has_signals(ep))
+    if (!c || !waitq_empty(&ep->senders) || endpoint_has_signals(ep))
         return endpoint_reply_recv(ep, info, w0, w1, w2, w3, deadline);
     endpoint_put_words(c, info, w0, w1, w2, w3, 0);
     endpoint_end_call(self, c);
