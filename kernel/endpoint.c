@@ -246,8 +246,8 @@ static long send(struct endpoint *ep, uint32_t badge, const uint64_t *msg, uint6
     return NX_OK;
 }
 
-long endpoint_send(struct endpoint *ep, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
-                   uint64_t w3, uint64_t deadline, uint32_t badge)
+long endpoint_send(struct endpoint *ep, uint32_t badge, uint64_t info, uint64_t w0,
+                   uint64_t w1, uint64_t w2, uint64_t w3, uint64_t deadline)
 {
     uint64_t msg[1 + NX_MSG_WORDS] = { info, w0, w1, w2, w3 };
     struct thread *r;
@@ -258,8 +258,8 @@ long endpoint_send(struct endpoint *ep, uint64_t info, uint64_t w0, uint64_t w1,
 }
 
 // The general path of a call; endpoint_call_registers (endpoint_fastpath.h) is its short cut.
-long endpoint_call(struct endpoint *ep, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
-                   uint64_t w3, uint64_t deadline, uint32_t badge)
+long endpoint_call(struct endpoint *ep, uint32_t badge, uint64_t info, uint64_t w0,
+                   uint64_t w1, uint64_t w2, uint64_t w3, uint64_t deadline)
 {
     // The message first: the arguments go to memory at once, not to saved registers kept
     // across the clock read.

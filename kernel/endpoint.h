@@ -39,12 +39,11 @@ int endpoint_bind(struct endpoint *ep, struct notification *n);
 // IPC of the current thread on ep, which it reached through a handle with `badge` and the
 // right the operation needs (SIGNAL to send or call, WAIT to receive); info was checked by
 // the syscall layer. Each returns the syscall's result and leaves a1..a6 in
-// current_thread->out. The arguments come in the order of the syscall's (ep in the handle's
-// place, the badge last), so that the syscall layer passes them on in the same registers.
-long endpoint_send(struct endpoint *ep, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
-                   uint64_t w3, uint64_t deadline, uint32_t badge);
-long endpoint_call(struct endpoint *ep, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
-                   uint64_t w3, uint64_t deadline, uint32_t badge);
+// current_thread->out.
+long endpoint_send(struct endpoint *ep, uint32_t badge, uint64_t info, uint64_t w0,
+                   uint64_t w1, uint64_t w2, uint64_t w3, uint64_t deadline);
+long endpoint_call(struct endpoint *ep, uint32_t badge, uint64_t info, uint64_t w0,
+                   uint64_t w1, uint64_t w2, uint64_t w3, uint64_t deadline);
 long endpoint_recv(struct endpoint *ep, uint64_t deadline);
 long endpoint_reply(uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3);
 long endpoint_reply_recv(struct endpoint *ep, uint64_t info, uint64_t w0, uint64_t w1,

@@ -79,17 +79,14 @@ static inline long endpoint_wait_message(struct thread *self, struct endpoint *e
     return sched_block_switch(replied, deadline, endpoint_leave);
 }
 
-// A call of registers only (info with label only), without a deadline, goes straight to a
-// server blocked in recv if there is one. Anything else, the general path.
-static inline long endpoint_call_registers(struct endpoint *ep, uint64_t info, uint64_t w0,
-                                           uint64_t w1, uint64_t w2, uint64_t w3,
-                                           uint64_t deadline, uint32_t badge)
+// A call of registers only (info with label only), without a deadline: straight to a server
+// blocked in recv if there is one, else the general path.
+static inline long endpoint_call_registers(struct endpoint *ep, uint32_t badge, uint64_t info,
+                                           uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
 {
-    struct thread *r = NULL;
-    if (!(info >> 32) && deadline == NX_DEADLINE_NEVER)
-        r = waitq_pop(&ep->receivers);
+    struct thread *r = waitq_pop(&ep->receivers);
     if (!r)
-        return endpoint_call(ep, info, w0, w1, w2, w3, deadline, badge);
+        return endpoint_call(ep, badge, info, w0, w1, w2, w3, NX_DEADLINE_NEVER);
     endpoint_put_words(r, info | NX_MSG_CALL, w0, w1, w2, w3, badge);
     return endpoint_run_server(r, NX_DEADLINE_NEVER);
 }
