@@ -132,7 +132,8 @@ def run_shell_in_qemu():
     ok = con.expect(r"\nnsh> ", timeout=120) is not None
     if ok:
         con.send("bench\r")
-        ok = con.expect(r"BENCH shell_ipc_process_instr \d+|bench: .*(failed|cannot)",
+        # To the end of the line: the number may arrive in pieces.
+        ok = con.expect(r"BENCH shell_ipc_process_instr \d+\r?\n|bench: .*(failed|cannot)",
                         timeout=120) is not None
     con.close(timeout=0)
     out = con.text()
