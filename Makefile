@@ -173,7 +173,7 @@ debug: deps
 test: deps
 	@$(MAKE) --no-print-directory test-all
 
-test-all: abi-check image-check host-test qemu-test
+test-all: abi-check image-check host-test fuzz-quick qemu-test
 
 # The syscall table (NX_SYSCALLS): docs/abi.md is generated from it and must be up to date, and
 # a handler whose signature disagrees with it must not compile (tests/abi/handler_signature.c,

@@ -66,22 +66,6 @@ int aspace_pick(const struct aspace *as, paddr_t root, uint64_t size, uint64_t *
     }
 }
 
-// A new reference to m's VMO, for a new mapping of it.
-static void hold(const struct mapping *m)
-{
-    kobject_ref(&m->vmo->obj);
-    if (m->prot & NX_PROT_WRITE)
-        m->vmo->writable_maps++;
-}
-
-// Drop m's reference (onto *zombies: destroyed once the table is consistent again).
-static void release(const struct mapping *m, struct kobject **zombies)
-{
-    if (m->prot & NX_PROT_WRITE)
-        m->vmo->writable_maps--;
-    kobject_unref_later(&m->vmo->obj, zombies);
-}
-
 // Does a mapping strictly contain va (so that cutting there needs a slot)?
 static bool inside(const struct aspace *as, uint64_t va)
 {
@@ -107,7 +91,7 @@ static void split_at(struct aspace *as, uint64_t va)
     m[1].va = va;
     m[1].size -= head;
     m[1].offset += head;
-    hold(&m[1]);
+    vmo_mapping_add(m[1].vmo, m[1].prot);
 }
 
 int aspace_cut(struct aspace *as, uint64_t va, uint64_t size)
@@ -120,17 +104,11 @@ int aspace_cut(struct aspace *as, uint64_t va, uint64_t size)
     return NX_OK;
 }
 
-static uint64_t pte_flags(uint32_t prot)
-{
-    return PTE_U | (prot & NX_PROT_READ ? PTE_R : 0) | (prot & NX_PROT_WRITE ? PTE_W : 0) |
-           (prot & NX_PROT_EXEC ? PTE_X : 0);
-}
-
 // May a mapping of v whose handle allowed max_prot get prot? Never beyond the handle's
 // rights, never writable once sealed.
 static bool prot_allowed(const struct vmo *v, uint32_t prot, uint32_t max_prot)
 {
-    return !(prot & ~max_prot) && !((prot & NX_PROT_WRITE) && (v->flags & VMO_SEALED));
+    return !(prot & ~max_prot) && !((prot & NX_PROT_WRITE) && vmo_check_write(v));
 }
 
 // Checks of aspace_map that need no table: prot, rights, seal, the VMO range.
@@ -171,7 +149,7 @@ int aspace_map(struct process *p, struct vmo *v, uint64_t va, uint64_t offset, u
     struct mapping *m = open_slot(p->aspace, first_above(p->aspace, va));
     *m = (struct mapping){ .va = va, .size = size, .offset = offset, .vmo = v, .prot = prot,
                            .max_prot = max_prot };
-    hold(m);
+    vmo_mapping_add(v, prot);
     *out = va;
     return NX_OK;
 }
@@ -192,25 +170,51 @@ static void covered(const struct aspace *as, uint64_t va, uint64_t size, uint32_
         ;
 }
 
+// Pages mapped in [va, end) outside every mapping are pages the kernel loaded a boot
+// program's image into (process_load_elf): they belong to the page table and are charged to
+// p, so they go back to the pmm and the budget.
+static void free_loaded_pages(struct process *p, uint64_t va, uint64_t end)
+{
+    size_t n = va < end ? pt_unmap(p->root, va, end - va, true) : 0;
+    if (n) {
+        vm_flush_tlb();
+        budget_uncharge(&p->budget, n);
+    }
+}
+
+// Unmap everything in [va, va + size), whose mappings aspace_cut made boundaries: the
+// mappings' pages stay with their VMOs, the holes between them are looked at for loaded ones.
+static void remove_range(struct process *p, uint64_t va, uint64_t size,
+                         struct kobject **zombies)
+{
+    struct aspace *as = p->aspace;
+    uint32_t lo = 0, hi = 0;
+    if (as)
+        covered(as, va, size, &lo, &hi);
+    uint64_t next = va;  // start of the part not looked at yet
+    for (uint32_t i = lo; i < hi; i++) {
+        struct mapping *m = &as->maps[i];
+        free_loaded_pages(p, next, m->va);
+        clear_pages(p, m->va, m->size);
+        vmo_mapping_drop(m->vmo, m->prot, zombies);  // destroyed once consistent
+        next = map_end(m);
+    }
+    free_loaded_pages(p, next, va + size);
+    if (as) {
+        memmove(&as->maps[lo], &as->maps[hi], (as->count - hi) * sizeof(as->maps[0]));
+        as->count -= hi - lo;
+    }
+}
+
 int aspace_unmap(struct process *p, uint64_t va, uint64_t size)
 {
     if (!range_ok(va, size))
         return NX_ERR_INVALID;
-    struct aspace *as = p->aspace;
-    if (!as)
-        return NX_OK;
-    int err = aspace_cut(as, va, size);
+    int err = p->aspace ? aspace_cut(p->aspace, va, size) : NX_OK;
     if (err)
         return err;
-    uint32_t lo, hi;
-    covered(as, va, size, &lo, &hi);
     struct kobject *zombies = NULL;
-    for (uint32_t i = lo; i < hi; i++) {
-        clear_pages(p, as->maps[i].va, as->maps[i].size);  // not the holes: kernel pages
-        release(&as->maps[i], &zombies);
-    }
-    memmove(&as->maps[lo], &as->maps[hi], (as->count - hi) * sizeof(as->maps[0]));
-    as->count -= hi - lo;
+    remove_range(p, va, size, &zombies);
     kobject_reap(&zombies);
     return NX_OK;
 }
@@ -244,7 +248,7 @@ int aspace_protect(struct process *p, uint64_t va, uint64_t size, uint32_t prot)
     covered(as, va, size, &lo, &hi);
     for (uint32_t i = lo; i < hi; i++) {
         struct mapping *m = &as->maps[i];
-        m->vmo->writable_maps += !!(prot & NX_PROT_WRITE) - !!(m->prot & NX_PROT_WRITE);
+        vmo_mapping_protect(m->vmo, m->prot, prot);
         m->prot = prot;
     }
     // Touched pages fault back in with the new protection: simpler than rewriting entries.
@@ -262,7 +266,7 @@ int aspace_fault(struct process *p, uint64_t va, uint32_t access)
     // Only pages that cannot change under the mapping enter the page table: the VMO's own,
     // or a sealed VMO's borrowed ones. Anything else is committed now (for a clone: copied),
     // so a later commit by another mapping or by vmo_write never leaves a stale entry.
-    bool commit = (access & NX_PROT_WRITE) || !(m->vmo->flags & VMO_SEALED);
+    bool commit = (access & NX_PROT_WRITE) || !vmo_sealed(m->vmo);
     paddr_t pa;
     int err = vmo_get_page(m->vmo, index, commit, &pa);
     if (err)
@@ -270,7 +274,7 @@ int aspace_fault(struct process *p, uint64_t va, uint32_t access)
     // The page may be in the table already (a fault on a stale translation, or, with several
     // harts, another thread faulting first): replace the entry rather than fail.
     pt_unmap(p->root, va, PAGE_SIZE, false);
-    if (pt_map(p->root, va, pa, PAGE_SIZE, pte_flags(m->prot), 0))
+    if (pt_map(p->root, va, pa, PAGE_SIZE, pte_user_flags(m->prot), 0))
         return NX_ERR_NO_MEMORY;
     vm_flush_tlb();
     return NX_OK;
@@ -284,7 +288,7 @@ void aspace_destroy(struct process *p)
     struct kobject *zombies = NULL;
     for (uint32_t i = 0; i < as->count; i++) {
         clear_pages(p, as->maps[i].va, as->maps[i].size);
-        release(&as->maps[i], &zombies);
+        vmo_mapping_drop(as->maps[i].vmo, as->maps[i].prot, &zombies);  // destroyed once consistent
     }
     p->aspace = NULL;
     process_free_object(p, as, sizeof(*as));

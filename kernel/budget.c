@@ -24,14 +24,19 @@ void budget_uncharge(struct page_budget *b, size_t n)
     b->used -= n;
 }
 
-paddr_t budget_alloc(struct page_budget *b, size_t n)
+paddr_t budget_alloc_aligned(struct page_budget *b, size_t n, size_t align)
 {
     if (!budget_room(b, n))
         return 0;
-    paddr_t pa = n == 1 ? pmm_alloc() : pmm_alloc_contig(n, 1);
+    paddr_t pa = n == 1 ? pmm_alloc() : pmm_alloc_contig(n, align);
     if (pa)
         b->used += n;
     return pa;
+}
+
+paddr_t budget_alloc(struct page_budget *b, size_t n)
+{
+    return budget_alloc_aligned(b, n, 1);
 }
 
 void budget_free(struct page_budget *b, paddr_t pa, size_t n)

@@ -21,5 +21,7 @@ int budget_charge(struct page_budget *b, size_t n);
 void budget_uncharge(struct page_budget *b, size_t n);
 // n contiguous zeroed pages charged to b, or 0 (nothing charged) when b or the pmm is short.
 paddr_t budget_alloc(struct page_budget *b, size_t n);
+// The same, at an address that is a multiple of align pages.
+paddr_t budget_alloc_aligned(struct page_budget *b, size_t n, size_t align);
 // Free pages from budget_alloc and uncharge them.
 void budget_free(struct page_budget *b, paddr_t pa, size_t n);

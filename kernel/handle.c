@@ -207,7 +207,7 @@ int handle_install(struct handle_table *t, struct kobject *obj, uint32_t rights,
         return NX_ERR_INVALID;
     if (free_slots(t) == 0)
         return NX_ERR_NO_SPACE;
-    kobject_ref(obj);
+    kobject_handle_added(obj);
     *out = slot_value(slot_alloc(t, obj, rights, 0));
     handle_counters.installed++;
     return NX_OK;
@@ -217,7 +217,7 @@ int handle_install(struct handle_table *t, struct kobject *obj, uint32_t rights,
 static nx_handle_t derive(struct handle_table *t, struct handle_slot *src, uint32_t rights,
                           uint32_t badge)
 {
-    kobject_ref(src->obj);
+    kobject_handle_added(src->obj);
     struct handle_slot *s = slot_alloc(t, src->obj, rights, badge);
     tree_add_child(src, s);
     handle_counters.installed++;
@@ -263,7 +263,7 @@ static void drop_slot(struct handle_slot *s, struct kobject **zombies)
     struct kobject *obj = s->obj;
     tree_remove(s);
     slot_free(s);
-    kobject_unref_later(obj, zombies);
+    kobject_handle_dropped(obj, zombies);
 }
 
 int handle_close(struct handle_table *t, nx_handle_t h)
@@ -367,7 +367,7 @@ static nx_handle_t commit_one(struct handle_table *from, const struct handle_xfe
         panic("handle_transfer_commit: batch changed since it was checked");
     struct handle_slot *s = slot_alloc(to, src->obj, rights, src->badge);
     if (x->copy) {
-        kobject_ref(src->obj);
+        kobject_handle_added(src->obj);
         tree_add_child(src, s);
         handle_counters.installed++;
     } else {

@@ -211,12 +211,13 @@ _Noreturn void kmain(uint64_t hartid, paddr_t dtb, uint64_t entry_instret)
             entry_instret);
     print_memory_map(dtb, kstart, kend);
     init_memory(dtb, kend);
-    vm_init_kernel();
+    vm_init_kernel(fdt.mem.base, fdt.mem.size);
     csr_write(scounteren, 7);  // user mode may read cycle, time and instret
     timer_init(fdt.timebase_hz, has_extension(fdt.isa, "sstc"));
     plic_init(fdt.plic.base, fdt.plic_ndev, (uint32_t)hartid);
     maybe_fault_on_purpose();
     device_resource = resource_init(&fdt);
+    process_init();
     start_programs();
     sched_idle_loop();
 }

@@ -4,6 +4,7 @@
 #include "panic.h"
 
 static uint64_t live_objects;  // initialised and not yet destroyed
+static void (*last_handle_hooks[NX_OBJ_TYPE_COUNT])(struct kobject *obj);
 
 void kobject_init(struct kobject *obj, uint32_t type, void (*destroy)(struct kobject *))
 {
@@ -12,7 +13,7 @@ void kobject_init(struct kobject *obj, uint32_t type, void (*destroy)(struct kob
     obj->type = type;
     obj->refcount = 1;
     obj->destroy = destroy;
-    obj->zombie_next = NULL;
+    obj->handles = 0;
     live_objects++;
 }
 
@@ -52,13 +53,46 @@ void kobject_unref(struct kobject *obj)
         destroy(obj);
 }
 
-void kobject_unref_later(struct kobject *obj, struct kobject **zombies)
+bool kobject_release(struct kobject *obj)
 {
     if (!drop(obj))
-        return;
-    // A dead object is reachable from nothing else, so this link is ours alone.
+        return false;
+    live_objects--;
+    return true;
+}
+
+static void push_zombie(struct kobject *obj, struct kobject **zombies)
+{
     obj->zombie_next = *zombies;
     *zombies = obj;
+}
+
+void kobject_unref_later(struct kobject *obj, struct kobject **zombies)
+{
+    // A dead object is reachable from nothing else, so its link is ours alone.
+    if (drop(obj))
+        push_zombie(obj, zombies);
+}
+
+void kobject_set_last_handle_hook(uint32_t type, void (*hook)(struct kobject *obj))
+{
+    last_handle_hooks[type] = hook;
+}
+
+void kobject_handle_added(struct kobject *obj)
+{
+    kobject_ref(obj);
+    obj->handles++;
+}
+
+void kobject_handle_dropped(struct kobject *obj, struct kobject **zombies)
+{
+    obj->handles--;
+    // With no handle left, nothing can name obj to put it on a list a second time.
+    if (obj->handles == 0 && last_handle_hooks[obj->type])
+        push_zombie(obj, zombies);  // still referenced: the hook runs, then the unref
+    else
+        kobject_unref_later(obj, zombies);
 }
 
 void kobject_reap(struct kobject **zombies)
@@ -66,7 +100,12 @@ void kobject_reap(struct kobject **zombies)
     while (*zombies) {
         struct kobject *obj = *zombies;
         *zombies = obj->zombie_next;
-        obj->zombie_next = NULL;
-        destroy(obj);
+        obj->handles = 0;  // off the list, and still named by no handle
+        if (obj->refcount == 0) {
+            destroy(obj);
+        } else {
+            last_handle_hooks[obj->type](obj);
+            kobject_unref(obj);
+        }
     }
 }

@@ -23,20 +23,60 @@
 #define TABLE_PAGES (PAGE_ROUND_UP(sizeof(struct handle_table)) / PAGE_SIZE)
 _Static_assert(sizeof(struct process) <= 256, "a process struct takes a 256-byte slab slot");
 
-static struct process *all_processes;
 static uint32_t next_pid = 1;
 static uint32_t live_processes;
 
+// Each dead process holds a reference on its creator, so freeing one may free a whole chain of
+// dead creators: a loop, not a recursion, keeps the kernel stack bounded however deep it is.
 static void process_free(struct kobject *obj)
 {
     struct process *p = (struct process *)obj;
-    struct process *creator = p->creator;
-    size_t limit = p->budget.limit;
-    slab_free(creator ? &creator->budget : NULL, p, sizeof(*p));
-    if (creator) {
+    while (p) {
+        struct process *creator = p->creator;
+        size_t limit = p->budget.limit;
+        slab_free(creator ? &creator->budget : NULL, p, sizeof(*p));
+        if (!creator)
+            return;
         budget_uncharge(&creator->budget, limit);
-        kobject_unref(&creator->obj);
+        p = kobject_release(&creator->obj) ? creator : NULL;
     }
+}
+
+static void link_child(struct process *creator, struct process *p)
+{
+    p->creator = creator;
+    kobject_ref(&creator->obj);
+    p->next_sibling = creator->children;
+    if (creator->children)
+        creator->children->prev_sibling = p;
+    creator->children = p;
+}
+
+static void unlink_child(struct process *p)
+{
+    if (!p->creator)
+        return;
+    if (p->prev_sibling)
+        p->prev_sibling->next_sibling = p->next_sibling;
+    else
+        p->creator->children = p->next_sibling;
+    if (p->next_sibling)
+        p->next_sibling->prev_sibling = p->prev_sibling;
+    p->next_sibling = p->prev_sibling = NULL;
+}
+
+// The last handle to a process that never ran is gone: nobody can start it any more, so it
+// ends (and is freed with its budget returned to its creator).
+static void process_last_handle(struct kobject *obj)
+{
+    struct process *p = (struct process *)obj;
+    if (p->state == PROCESS_ALIVE && !p->threads)
+        process_end(p, NX_EXIT_KILLED);
+}
+
+void process_init(void)
+{
+    kobject_set_last_handle_hook(NX_OBJ_PROCESS, process_last_handle);
 }
 
 static void name_process(struct process *p, const char *name)
@@ -85,13 +125,10 @@ int process_create(const char *name, size_t pages, struct process *creator,
     p->budget = (struct page_budget){ .limit = pages, .used = TABLE_PAGES };
     if (creator) {
         budget_charge(payer, pages);  // cannot fail: alloc_process checked the room
-        p->creator = creator;
-        kobject_ref(&creator->obj);
+        link_child(creator, p);
     }
     p->pid = next_pid++;
     name_process(p, name);
-    p->next = all_processes;
-    all_processes = p;
     live_processes++;
     *out = p;
     return NX_OK;
@@ -112,12 +149,6 @@ void process_free_object(struct process *p, void *obj, size_t size)
 }
 
 // ---- boot programs ----
-
-static uint64_t segment_pte_flags(uint32_t flags)
-{
-    return PTE_U | (flags & ELF_SEG_R ? PTE_R : 0) | (flags & ELF_SEG_W ? PTE_W : 0) |
-           (flags & ELF_SEG_X ? PTE_X : 0);
-}
 
 // A fresh page mapped at va, charged to p. The page belongs to the page table: it goes with
 // the address space.
@@ -140,7 +171,7 @@ static int load_page(struct process *p, const struct elf_segment *s, const char 
                      uint64_t va)
 {
     void *page;
-    int err = map_new_page(p, va, segment_pte_flags(s->flags), &page);
+    int err = map_new_page(p, va, pte_user_flags(s->flags), &page);
     if (err)
         return err;
     uint64_t file_start = s->vaddr, file_end = s->vaddr + s->filesz;
@@ -165,7 +196,7 @@ static int load_segment(struct process *p, const struct elf_segment *s, const ch
 static int map_stack(struct process *p)
 {
     for (uint64_t va = USER_STACK_TOP - USER_STACK_SIZE; va < USER_STACK_TOP; va += PAGE_SIZE) {
-        int err = map_new_page(p, va, PTE_U | PTE_R | PTE_W, NULL);
+        int err = map_new_page(p, va, pte_user_flags(NX_PROT_READ | NX_PROT_WRITE), NULL);
         if (err)
             return err;
     }
@@ -225,15 +256,6 @@ int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
 
 // ---- the end ----
 
-static void unlink_process(struct process *p)
-{
-    struct process **pp = &all_processes;
-    while (*pp != p)
-        pp = &(*pp)->next;
-    *pp = p->next;
-    live_processes--;
-}
-
 static void signal_exit(struct process *p)
 {
     struct kobject *n = p->exit_notif;
@@ -244,31 +266,15 @@ static void signal_exit(struct process *p)
     kobject_unref(n);
 }
 
-// The processes p created go with it: they run on budget p was given, and a process tree
-// must be killable as a whole (a hostile process cannot leave orphans behind).
-static void end_children(struct process *p)
+// End p alone; its children have ended already.
+static void end_one(struct process *p, long status)
 {
-    struct process *q = all_processes;
-    while (q) {
-        if (q->creator == p) {
-            process_end(q, NX_EXIT_KILLED);
-            q = all_processes;  // the list changed
-        } else {
-            q = q->next;
-        }
-    }
-}
-
-void process_end(struct process *p, long status)
-{
-    if (p->state != PROCESS_ALIVE)
-        return;
     p->state = PROCESS_DEAD;
     p->exit_status = status;
     while (p->threads)
         thread_kill(p->threads);
-    unlink_process(p);
-    end_children(p);
+    unlink_child(p);
+    live_processes--;
     handle_table_destroy(p->handles);
     pmm_free_contig(kva_to_pa(p->handles), TABLE_PAGES);
     p->handles = NULL;
@@ -277,6 +283,30 @@ void process_end(struct process *p, long status)
     p->root = 0;
     signal_exit(p);
     kobject_unref(&p->obj);  // no longer alive; handles may keep the struct for its status
+}
+
+// The processes p created go with it: they run on budget p was given, and a process tree
+// must be killable as a whole (a hostile process cannot leave orphans behind). The walk is
+// post-order and always ends the first leaf it finds, which unlinks it from its creator's
+// children: each step goes down one edge or ends one process, so killing n processes costs
+// O(n) steps and no stack however deep the tree is. A creator outlives its children's end
+// (they hold a reference on it), so going back up is safe.
+void process_end(struct process *p, long status)
+{
+    if (p->state != PROCESS_ALIVE)
+        return;
+    struct process *q = p;
+    for (;;) {
+        while (q->children)
+            q = q->children;
+        struct process *up = q->creator;
+        if (q == p) {
+            end_one(p, status);
+            return;
+        }
+        end_one(q, NX_EXIT_KILLED);
+        q = up;
+    }
 }
 
 static _Noreturn void end_current(long status)

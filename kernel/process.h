@@ -34,14 +34,17 @@ struct process {
     struct handle_table *handles;   // NULL once dead
     struct page_budget budget;      // everything the process makes is charged here
     struct process *creator;        // charged our budget's limit (a reference), or NULL
+    struct process *children;       // live processes we created, linked through next_sibling
+    struct process *next_sibling, *prev_sibling;  // in creator->children while alive
     struct thread *threads;         // linked through thread.proc_next
     uint64_t thread_slots;          // IPC buffer slots in use, one bit per thread
     long exit_status;
     struct kobject *exit_notif;     // signalled with exit_bits when the process ends
     uint64_t exit_bits;
-    struct process *next;           // all live processes
 };
 
+// Set up what every process relies on (once, at boot, before the first process_create).
+void process_init(void);
 // A process with an empty user address space and handle table and a budget of `pages`,
 // charged to creator's budget (NULL: the kernel's own, for boot programs).
 // NX_ERR_NO_MEMORY when the creator's budget or the pmm is short.
@@ -57,7 +60,9 @@ int process_load_elf(struct process *p, const void *file, size_t len, uint64_t *
 int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uint64_t arg3,
                   uint8_t priority, struct handle_table *from, const struct handle_xfer *give);
 // End p with status: free its threads, handles and memory, end every process it created
-// (recursively, with NX_EXIT_KILLED), signal its exit notification. If the current thread is p's, the caller must switch away after.
+// (and theirs, with NX_EXIT_KILLED; iteratively, in O(tree size)), signal its exit
+// notification. If the current thread is p's, the caller must switch away after.
+// A process that never ran also ends when the last handle to it is closed.
 void process_end(struct process *p, long status);
 // End p (alive), killed by the current process; if p is the current process, never returns.
 void process_kill(struct process *p);

@@ -112,7 +112,6 @@ static void enter(struct context *from, struct thread *next, struct process *pre
 // Switch from prev (not running any more) to next, or to the idle loop when next is NULL.
 static void switch_from(struct thread *prev, struct thread *next)
 {
-    thread_check_stack(prev);
     if (prev->state == THREAD_DEAD) {
         // A new thread starts in user_return and reaps nothing, so the last zombie may still
         // be here: free it first (we run on prev's stack, not on its).
@@ -224,7 +223,6 @@ long sched_block_switch(struct thread *next, uint64_t deadline,
     prev->unblock = unblock;
     prev->state = THREAD_BLOCKED;
     next->unblock = NULL;
-    thread_check_stack(prev);
     make_current(next, prev->proc);
     switch_context(&prev->ctx, &next->ctx);
     reap_zombie();  // back on prev's stack: whoever ran last is off its own

@@ -1,6 +1,6 @@
-// Thread objects. Each thread owns THREAD_PAGES contiguous pages (the struct at the bottom,
-// its kernel stack growing down from the top) and one IPC buffer page mapped into its
-// process, all charged to the process's budget.
+// Thread objects. Each thread owns THREAD_PAGES contiguous pages (the struct at the top, its
+// kernel stack growing down below it, with a guard page under its alias) and one IPC buffer
+// page mapped into its process, all charged to the process's budget.
 //
 // Lifetime: a new thread holds one reference on itself ("it runs"), handles hold the others.
 // thread_kill ends it at once except for its memory: the running reference is dropped as soon
@@ -20,11 +20,21 @@
 #include "arch/riscv/pagetable.h"
 #include "arch/riscv/vm.h"
 
-#define THREAD_PAGES 2
+// A thread's pages hold the struct at their top and its kernel stack below it. The stack is
+// used through its alias in the kernel stack region (vm.c), whose guard page below it turns
+// an overflow into a fault (reported as such) instead of a write over the direct map.
+#define THREAD_PAGES KSTACK_PAGES
+#define THREAD_OFFSET (KSTACK_SIZE - ((sizeof(struct thread) + 15) & ~15UL))  // the struct
 
 // The struct shares its pages with the kernel stack (not a slab slot: the stack needs the
 // pages anyway, and the canary at its end detects an overflow into it).
 _Static_assert(sizeof(struct thread) < 1024, "leave most of the pages to the stack");
+
+// The physical address of t's pages.
+static paddr_t thread_pages(const struct thread *t)
+{
+    return kva_to_pa(t) - THREAD_OFFSET;
+}
 _Static_assert(NX_PROCESS_MAX_THREADS <= 64, "thread_slots is one word");
 
 void user_return(void);  // trap.S
@@ -38,8 +48,8 @@ static void thread_destroy(struct kobject *obj)
 {
     struct thread *t = (struct thread *)((char *)obj - offsetof(struct thread, obj));
     struct process *p = t->proc;
-    thread_check_stack(t);
-    budget_free(&p->budget, kva_to_pa(t), THREAD_PAGES);
+    vm_unmap_kstack(thread_pages(t));
+    budget_free(&p->budget, thread_pages(t), THREAD_PAGES);
     kobject_unref(&p->obj);
 }
 
@@ -51,7 +61,8 @@ static int map_ipc_buffer(struct process *p, struct thread *t)
     paddr_t pa = budget_alloc(&p->budget, 1);
     if (!pa)
         return NX_ERR_NO_MEMORY;
-    if (pt_map(p->root, ipc_buffer_va(slot), pa, PAGE_SIZE, PTE_U | PTE_R | PTE_W, 0)) {
+    uint64_t flags = pte_user_flags(NX_PROT_READ | NX_PROT_WRITE);
+    if (pt_map(p->root, ipc_buffer_va(slot), pa, PAGE_SIZE, flags, 0)) {
         budget_free(&p->budget, pa, 1);
         return NX_ERR_NO_MEMORY;
     }
@@ -81,18 +92,24 @@ int thread_create(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
     // running out of pages can still fail a step, whose pages the step then gives back.
     if (!budget_room(&p->budget, THREAD_PAGES + 1))
         return NX_ERR_NO_MEMORY;
-    paddr_t pa = budget_alloc(&p->budget, THREAD_PAGES);
+    paddr_t pa = budget_alloc_aligned(&p->budget, THREAD_PAGES, THREAD_PAGES);
     if (!pa)
         return NX_ERR_NO_MEMORY;
-    struct thread *t = pa_to_kva(pa);
-    int err = map_ipc_buffer(p, t);
+    struct thread *t = (struct thread *)((char *)pa_to_kva(pa) + THREAD_OFFSET);
+    uint64_t stack;
+    int err = vm_map_kstack(pa, &stack);
+    if (!err) {
+        err = map_ipc_buffer(p, t);
+        if (err)
+            vm_unmap_kstack(pa);
+    }
     if (err) {
         budget_free(&p->budget, pa, THREAD_PAGES);
         return err;
     }
     kobject_init(&t->obj, NX_OBJ_THREAD, thread_destroy);
     kobject_ref(&p->obj);
-    t->kstack_top = (uint64_t)t + THREAD_PAGES * PAGE_SIZE;
+    t->kstack_top = stack + THREAD_OFFSET;
     t->tf.epc = pc;
     t->tf.regs[REG_SP] = sp;
     t->tf.regs[REG_A0] = arg;
@@ -103,7 +120,6 @@ int thread_create(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
     t->proc = p;
     t->state = THREAD_BLOCKED;
     t->rq.priority = priority;
-    t->canary = THREAD_CANARY;
     t->proc_next = p->threads;
     p->threads = t;
     *out = t;
@@ -133,11 +149,6 @@ void thread_kill(struct thread *t)
     t->state = THREAD_DEAD;
     if (t != current_thread)
         kobject_unref(&t->obj);  // else the scheduler drops it once off t's stack
-}
-
-void thread_stack_overflow(const struct thread *t)
-{
-    panic("kernel stack overflow in thread %p", (const void *)t);
 }
 
 _Noreturn void thread_exit(void)

@@ -13,8 +13,6 @@
 struct process;
 struct waitq;
 
-#define THREAD_CANARY 0x6e657572u  // thread.canary while the stack never reached it
-
 enum thread_state { THREAD_READY, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
 
 struct thread {
@@ -43,7 +41,6 @@ struct thread {
     uint64_t badge;          // while queued to send: the badge of the handle used
     uint64_t msg[1 + NX_MSG_WORDS];  // while queued to send: info and words
     bool caller_gone;        // the call this thread owed a reply to was abandoned
-    uint32_t canary;         // detects kernel stack overflow into this struct
 };
 // trap.S reaches these fields by the offsets of arch/riscv/trapframe.h.
 _Static_assert(offsetof(struct thread, tf) == 0, "trap.S expects the trapframe first");
@@ -67,10 +64,3 @@ int thread_create(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
 void thread_kill(struct thread *t);
 // End the current thread, and its process with status 0 if it was the last thread.
 _Noreturn void thread_exit(void);
-_Noreturn void thread_stack_overflow(const struct thread *t);  // panics
-// Abort if t's kernel stack overflowed (inline: every thread switch checks).
-static inline void thread_check_stack(const struct thread *t)
-{
-    if (t->canary != THREAD_CANARY)
-        thread_stack_overflow(t);
-}

@@ -132,7 +132,7 @@ int vmo_get_page(struct vmo *v, size_t index, bool for_write, paddr_t *out)
 {
     if (!v || !out || index >= v->npages)
         return NX_ERR_INVALID;
-    if (for_write && (v->flags & VMO_SEALED))
+    if (for_write && vmo_check_write(v))
         return NX_ERR_ACCESS;
     return prepare(v, index, 1, for_write, out);
 }
@@ -198,8 +198,9 @@ int vmo_write(struct vmo *v, size_t offset, const void *src, size_t len)
     int err = check_range(v, offset, src, len, &first, &n);
     if (err)
         return err;
-    if (v->flags & VMO_SEALED)
-        return NX_ERR_ACCESS;
+    err = vmo_check_write(v);
+    if (err)
+        return err;
     paddr_t pages[RW_SPAN];
     err = prepare(v, first, n, true, pages);
     if (err)
@@ -215,8 +216,9 @@ int vmo_commit(struct vmo *v, size_t offset, size_t len)
     int err = check_range(v, offset, v, len, &first, &n);  // v: any non-NULL buffer
     if (err)
         return err;
-    if (v->flags & VMO_SEALED)
-        return NX_ERR_ACCESS;
+    err = vmo_check_write(v);
+    if (err)
+        return err;
     paddr_t pages[RW_SPAN];
     return prepare(v, first, n, true, pages);
 }
@@ -225,10 +227,28 @@ int vmo_seal(struct vmo *v)
 {
     if (!v)
         return NX_ERR_INVALID;
-    if (v->flags & VMO_DEVICE_WRITES)
+    // Anything that could still write the pages behind the kernel's back must go first.
+    if (v->writable_maps || (v->flags & VMO_DEVICE_WRITES))
         return NX_ERR_BAD_STATE;
     v->flags |= VMO_SEALED;
     return 0;
+}
+
+void vmo_mapping_add(struct vmo *v, uint32_t prot)
+{
+    kobject_ref(&v->obj);
+    v->writable_maps += !!(prot & NX_PROT_WRITE);
+}
+
+void vmo_mapping_protect(struct vmo *v, uint32_t prot, uint32_t new_prot)
+{
+    v->writable_maps += !!(new_prot & NX_PROT_WRITE) - !!(prot & NX_PROT_WRITE);
+}
+
+void vmo_mapping_drop(struct vmo *v, uint32_t prot, struct kobject **zombies)
+{
+    v->writable_maps -= !!(prot & NX_PROT_WRITE);
+    kobject_unref_later(&v->obj, zombies);
 }
 
 // Borrowed pages of an unsealed VMO would be replaced by the first write, leaving the device
@@ -239,7 +259,7 @@ int vmo_dma(struct vmo *v, size_t first, size_t n, bool device_writes, paddr_t *
         return NX_ERR_INVALID;
     if (v->flags & VMO_PHYSICAL)
         return NX_ERR_BAD_STATE;
-    bool sealed = v->flags & VMO_SEALED;
+    bool sealed = vmo_sealed(v);
     if (device_writes && sealed)
         return NX_ERR_ACCESS;
     int err = prepare(v, first, n, !sealed, out);
@@ -254,7 +274,7 @@ int vmo_clone_cow(struct vmo *parent, size_t offset_pages, size_t npages, struct
     if (!parent || !b || !out || npages == 0 || offset_pages > parent->npages ||
         npages > parent->npages - offset_pages)
         return NX_ERR_INVALID;
-    if (!(parent->flags & VMO_SEALED) || (parent->flags & VMO_PHYSICAL))
+    if (!vmo_sealed(parent) || (parent->flags & VMO_PHYSICAL))
         return NX_ERR_BAD_STATE;
     if (parent->depth + 1 > VMO_MAX_DEPTH)
         return NX_ERR_TOO_BIG;

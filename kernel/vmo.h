@@ -25,15 +25,25 @@
 // (copying borrowed ones) unless the VMO is sealed. A VMO a device may write can no longer be
 // sealed (like a writable mapping that never goes).
 //
-// Kernel object: `obj` counts handles and mappings (aspace.c); when it reaches zero the
-// creator's reference goes (vmo_destroy). `owner` is the object holding the budget (the
-// creating process): a reference on it is dropped only when the pages are back, because
-// clones may keep them after the last handle is gone.
+// Seal rule (kept here alone; aspace.c and the syscalls ask through the functions below):
+// once sealed, a VMO's contents never change for any holder. So sealing is refused while
+// something could still write it otherwise: a writable mapping (vmo_mapping_add/_drop/
+// _protect count them) or a device given pages to write (vmo_dma); and after it, every write
+// is refused: vmo_write, vmo_commit, a write fault, a writable mapping or protection.
+//
+// Two counts, for two lifetimes: `obj.refcount` counts what can name the VMO (handles,
+// mappings, kernel references); when it reaches zero the VMO is gone as an object and its
+// destroy drops the creator's share of `refs`. `refs` counts what needs its pages (that share
+// plus one per clone borrowing them): the pages outlive the object while clones borrow them,
+// and a VMO nobody can name any more must not count as a live object (the leak counters).
+// `owner` is the object holding the budget (the creating process): a reference on it is
+// dropped only when the pages are back.
 //
 // No locking: single hart, interrupts off while in the kernel.
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <nexus/errors.h>
 #include <nexus/syscall.h>
 #include "arch/riscv/memlayout.h"
 #include "budget.h"
@@ -51,7 +61,7 @@
 struct vmo {
     struct kobject obj;          // NX_OBJ_VMO; destroy drops the creator's reference
     struct kobject *owner;       // holds `budget` (a reference), or NULL
-    uint32_t writable_maps;      // mappings with NX_PROT_WRITE (aspace.c): seal waits for 0
+    uint32_t writable_maps;      // mappings with NX_PROT_WRITE: seal waits for 0 (vmo.c only)
     size_t npages;               // fixed at creation
     uint32_t flags;              // VMO_*
     uint32_t refs;               // the creator's + one per clone of this VMO
@@ -90,9 +100,22 @@ int vmo_commit(struct vmo *v, size_t offset, size_t len);
 // Kernel copies of at most VMO_RW_MAX bytes. Reads commit nothing.
 int vmo_read(struct vmo *v, size_t offset, void *dst, size_t len);
 int vmo_write(struct vmo *v, size_t offset, const void *src, size_t len);
-// Make the contents immutable for every holder. Idempotent. NX_ERR_BAD_STATE once a device
-// may write the pages (vmo_dma).
+// Make the contents immutable for every holder. Idempotent. NX_ERR_BAD_STATE while a
+// writable mapping exists or once a device may write the pages (vmo_dma).
 int vmo_seal(struct vmo *v);
+static inline bool vmo_sealed(const struct vmo *v) { return v->flags & VMO_SEALED; }
+// May the contents still change? NX_OK, or NX_ERR_ACCESS once sealed.
+static inline int vmo_check_write(const struct vmo *v)
+{
+    return vmo_sealed(v) ? NX_ERR_ACCESS : NX_OK;
+}
+// A mapping of v with protection prot (NX_PROT_*) is made: it holds a reference on v.
+// Callers have checked vmo_check_write for a writable prot.
+void vmo_mapping_add(struct vmo *v, uint32_t prot);
+// That mapping's protection changes from prot to new_prot (checked as for add).
+void vmo_mapping_protect(struct vmo *v, uint32_t prot, uint32_t new_prot);
+// That mapping goes: its reference is dropped onto *zombies (see kobject_unref_later).
+void vmo_mapping_drop(struct vmo *v, uint32_t prot, struct kobject **zombies);
 // Commit pages [first, first + n) (n <= VMO_DMA_MAX) for a device, all or nothing, and store
 // their physical addresses in out[0..n). NX_ERR_INVALID for an empty or outside range,
 // NX_ERR_BAD_STATE for a physical VMO, NX_ERR_ACCESS if device_writes and sealed,

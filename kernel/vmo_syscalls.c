@@ -76,7 +76,7 @@ static long read_write(uhandle_t h, uint64_t offset, uint64_t buf, uint64_t len,
         return NX_ERR_TOO_BIG;
     if (!vmo_range_ok(v, offset, len))
         return NX_ERR_INVALID;
-    if (in && (v->flags & VMO_SEALED))
+    if (in && vmo_check_write(v))
         return NX_ERR_ACCESS;
     err = user_check(current_process->root, buf, len, in ? USER_READ : USER_WRITE);
     if (!err && in)
@@ -101,12 +101,7 @@ long sys_vmo_seal(uhandle_t h)
 {
     struct vmo *v;
     int err = get_vmo(h, NX_RIGHT_WRITE, &v);
-    if (err)
-        return err;
-    // A writable mapping could still change the contents: it must go first.
-    if (v->writable_maps)
-        return NX_ERR_BAD_STATE;
-    return vmo_seal(v);
+    return err ? err : vmo_seal(v);
 }
 
 long sys_vmo_clone(uhandle_t h, uint64_t offset, uint64_t size)

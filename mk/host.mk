@@ -33,11 +33,25 @@ host-test: $(HOST_BINS) $(foreach t,$(HOST_TESTS),$($(t)_DEPS))
 	@set -e; for t in $(HOST_BINS); do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t; done
 
 # Fuzz targets: tests/fuzz/fuzz_<name>.c with LLVMFuzzerTestOneInput; <name>_FUZZ_SRCS in a fragment.
+# Each target runs on the kept corpus tests/fuzz/corpus/<name>/ and a build corpus
+# (build/fuzz/corpus_<name>: the seeds its fragment makes, and new finds), so fuzzing never
+# writes to the tree; tests/fuzz/regress/<name>/ holds inputs that once crashed it, run every time.
+# `make fuzz-corpus` merges what the build copies found back into the kept corpus
+# (libFuzzer -merge=1: only inputs adding coverage, smallest first). docs/testing.md.
 FUZZ_TARGETS :=
 -include $(wildcard tests/fuzz/*.mk)
 FUZZ_SECONDS ?= 20
+# make test fuzzes every target this long: long enough to replay the corpus and find shallow
+# regressions, short enough for CI.
+FUZZ_QUICK_SECONDS ?= 8
+FUZZ_MAX_LEN ?= 65536
+# The kept corpus stays small (docs/testing.md): only inputs up to FUZZ_KEEP_MAX_LEN bytes
+# enter it (longer finds stay in the build corpus), and fuzz-corpus refuses to grow it past
+# FUZZ_CORPUS_MAX_KIB in all.
+FUZZ_KEEP_MAX_LEN := 16384
+FUZZ_CORPUS_MAX_KIB := 2048
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -DNEXUS_HOST -Ikernel -Iinclude \
-               -Iuser/lib/include
+               -Iuser/lib/include -Itests/host
 
 build/fuzz/fuzz_%: $$(call bin_objs,$$@,tests/fuzz/fuzz_$$*.c $$($$*_FUZZ_SRCS))
 	clang $(FUZZ_CFLAGS) -o $@ $^
@@ -45,10 +59,38 @@ build/fuzz/obj/%.o: $$(call obj_source,$$*)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
 
-.PHONY: fuzz
-fuzz: $(addprefix build/fuzz/fuzz_,$(FUZZ_TARGETS))
+FUZZ_BINS := $(addprefix build/fuzz/fuzz_,$(FUZZ_TARGETS))
+
+# One fuzzer: it reads every corpus directory and writes new finds only to the first, the
+# build copy; crash inputs go to build/fuzz/artifacts/.
+define fuzz_run
+mkdir -p build/fuzz/corpus_$(1) build/fuzz/artifacts && \
+echo "== fuzz $(1) for $(2)s" && \
+build/fuzz/fuzz_$(1) -max_total_time=$(2) -max_len=$(FUZZ_MAX_LEN) -print_final_stats=0 \
+    -artifact_prefix=build/fuzz/artifacts/$(1)- \
+    build/fuzz/corpus_$(1) $$(ls -d tests/fuzz/corpus/$(1) tests/fuzz/regress/$(1) 2>/dev/null) 2>build/fuzz/$(1).log || \
+    { tail -60 build/fuzz/$(1).log; exit 1; }; \
+grep -E "^Done [0-9]+ runs" build/fuzz/$(1).log | tail -1
+endef
+
+.PHONY: fuzz fuzz-quick fuzz-corpus
+fuzz: $(FUZZ_BINS)
+	@set -e; $(foreach t,$(FUZZ_TARGETS),$(call fuzz_run,$(t),$(FUZZ_SECONDS));)
+
+fuzz-quick: $(FUZZ_BINS)
+	@set -e; $(foreach t,$(FUZZ_TARGETS),$(call fuzz_run,$(t),$(FUZZ_QUICK_SECONDS));)
+
+fuzz-corpus: $(FUZZ_BINS)
 	@set -e; for t in $(FUZZ_TARGETS); do \
-	  mkdir -p build/fuzz/corpus_$$t; \
-	  echo "== fuzz $$t for $(FUZZ_SECONDS)s"; \
-	  build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus_$$t $$(ls -d tests/fuzz/seeds_$$t 2>/dev/null); \
-	done
+	  rm -rf build/fuzz/merge_$$t build/fuzz/keep_$$t; \
+	  mkdir -p build/fuzz/merge_$$t build/fuzz/keep_$$t build/fuzz/corpus_$$t tests/fuzz/corpus/$$t; \
+	  find build/fuzz/corpus_$$t -type f -size -$$(($(FUZZ_KEEP_MAX_LEN) + 1))c \
+	      -exec cp {} build/fuzz/keep_$$t/ \; ; \
+	  build/fuzz/fuzz_$$t -merge=1 -max_len=$(FUZZ_KEEP_MAX_LEN) build/fuzz/merge_$$t \
+	      tests/fuzz/corpus/$$t build/fuzz/keep_$$t 2>build/fuzz/merge_$$t.log; \
+	  rm -rf tests/fuzz/corpus/$$t; mv build/fuzz/merge_$$t tests/fuzz/corpus/$$t; \
+	  echo "== $$t: $$(ls tests/fuzz/corpus/$$t | wc -l) inputs, $$(du -sk --apparent-size tests/fuzz/corpus/$$t | cut -f1) KiB"; \
+	done; \
+	kib=$$(du -sk --apparent-size tests/fuzz/corpus | cut -f1); echo "== kept corpus: $$kib KiB"; \
+	if [ $$kib -gt $(FUZZ_CORPUS_MAX_KIB) ]; then \
+	  echo "fuzz-corpus: over $(FUZZ_CORPUS_MAX_KIB) KiB: lower FUZZ_MAX_LEN or prune" >&2; exit 1; fi

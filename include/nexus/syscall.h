@@ -135,7 +135,7 @@
     X(23, vm_unmap, long, 3, (NX_H(proc, NX_RIGHT_MAP), NX_V(uint64_t, va), NX_V(size_t, size)), \
       NX_HANDLE_ERRORS NX_E(INVALID, "unaligned, empty, outside the mapping range")              \
       NX_E(BAD_STATE, "proc dead") NX_E(NO_SPACE, "a split with 64 mappings"),                   \
-      "remove the mappings inside [va, va+size)")                                                \
+      "remove every page mapped in [va, va+size) (a boot program's image too)")                  \
     X(24, vm_protect, long, 4,                                                                   \
       (NX_H(proc, NX_RIGHT_MAP), NX_V(uint64_t, va), NX_V(size_t, size), NX_V(uint64_t, prot)),  \
       NX_HANDLE_ERRORS NX_E(ACCESS, "beyond a mapping's VMO rights, or WRITE on a sealed VMO")   \

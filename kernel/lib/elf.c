@@ -98,8 +98,8 @@ static int check_ehdr(const Elf64_Ehdr *eh, size_t len)
 
 static uint32_t seg_flags(uint32_t p_flags)
 {
-    return ((p_flags & PF_R) ? ELF_SEG_R : 0) | ((p_flags & PF_W) ? ELF_SEG_W : 0) |
-           ((p_flags & PF_X) ? ELF_SEG_X : 0);
+    return ((p_flags & PF_R) ? NX_PROT_READ : 0) | ((p_flags & PF_W) ? NX_PROT_WRITE : 0) |
+           ((p_flags & PF_X) ? NX_PROT_EXEC : 0);
 }
 
 // One PT_LOAD on its own: file bytes present, address range inside user
@@ -180,7 +180,7 @@ static int check_entry(const struct elf_image *img)
         return ELF_E_ENTRY;
     for (uint32_t i = 0; i < img->nsegs; i++) {
         const struct elf_segment *s = &img->seg[i];
-        if ((s->flags & ELF_SEG_X) && img->entry >= s->vaddr && img->entry - s->vaddr < s->memsz)
+        if ((s->flags & NX_PROT_EXEC) && img->entry >= s->vaddr && img->entry - s->vaddr < s->memsz)
             return ELF_OK;
     }
     return ELF_E_ENTRY;

@@ -8,16 +8,15 @@
 // [seg[i].vaddr, seg[i].vaddr + seg[i].memsz) without further checks.
 #include <stddef.h>
 #include <stdint.h>
+#include <nexus/syscall.h>
 
 #define ELF_MAX_SEGMENTS 8
 #define USER_VA_MIN   0x10000ULL      // nothing may be mapped below (null-pointer guard)
 #define USER_VA_LIMIT 0x3f00000000ULL // user space is [USER_VA_MIN, USER_VA_LIMIT) (Sv39 lower half, top reserved)
 #define ELF_PAGE_SIZE 4096ULL         // granularity of the overlap and alignment rules
 
-enum { ELF_SEG_R = 1, ELF_SEG_W = 2, ELF_SEG_X = 4 };
-
 // One PT_LOAD segment: map memsz bytes at vaddr, the first filesz of them
-// copied from the file at offset, the rest zero. flags = ELF_SEG_*.
+// copied from the file at offset, the rest zero. flags = NX_PROT_READ/WRITE/EXEC.
 struct elf_segment {
     uint64_t vaddr, memsz, offset, filesz;
     uint32_t flags;

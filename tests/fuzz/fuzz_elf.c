@@ -18,7 +18,7 @@ static void check_segment(const uint8_t *data, size_t size, const struct elf_seg
         abort();
     if (s->vaddr % PAGE != s->offset % PAGE || (s->flags & ~7u) != 0)
         abort();
-    if ((s->flags & ELF_SEG_W) && (s->flags & ELF_SEG_X))
+    if ((s->flags & NX_PROT_WRITE) && (s->flags & NX_PROT_EXEC))
         abort();
     if (s->filesz > 0) { // let ASan confirm the bytes really are in the input
         volatile uint8_t sink = data[s->offset] ^ data[s->offset + s->filesz - 1];
@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (page_down(s->vaddr) < o->vaddr + o->memsz && page_down(o->vaddr) < s->vaddr + s->memsz)
                 abort();
         }
-        if ((s->flags & ELF_SEG_X) && img.entry >= s->vaddr && img.entry - s->vaddr < s->memsz)
+        if ((s->flags & NX_PROT_EXEC) && img.entry >= s->vaddr && img.entry - s->vaddr < s->memsz)
             entry_ok = 1;
     }
     if (!entry_ok)

@@ -155,12 +155,14 @@ static void arguments_are_checked_before_anything_changes(void **state)
                      NX_ERR_BAD_STATE);
     assert_int_equal(aspace_map(&proc, v, VA - PAGE_SIZE, 0, 2 * PAGE_SIZE, R, RWX, &out),
                      NX_ERR_BAD_STATE);
-    paddr_t image = pmm_alloc();
+    paddr_t image = budget_alloc(&proc.budget, 1);  // as process_load_elf does
     assert_int_equal(pt_map(proc.root, 0x10000, image, PAGE_SIZE, PTE_U | PTE_R, 0), 0);
     assert_int_equal(aspace_map(&proc, v, 0x10000, 0, PAGE_SIZE, R, RWX, &out), NX_ERR_BAD_STATE);
-    assert_int_equal(aspace_unmap(&proc, 0x10000, PAGE_SIZE), 0);  // not a mapping: left alone
-    assert_int_equal(pt_translate(proc.root, 0x10000, PTE_R), image);
-    pt_unmap(proc.root, 0x10000, PAGE_SIZE, true);
+    assert_int_equal(aspace_protect(&proc, 0x10000, PAGE_SIZE, R), NX_ERR_NOT_FOUND);
+    size_t used = proc.budget.used;
+    assert_int_equal(aspace_unmap(&proc, 0x10000, PAGE_SIZE), 0);  // gone, and paid back
+    assert_int_equal(pt_translate(proc.root, 0x10000, 0), 0);
+    assert_int_equal(proc.budget.used, used - 1);
 
     // Sealed VMOs never map writable.
     assert_int_equal(vmo_seal(v), 0);

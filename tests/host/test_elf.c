@@ -125,10 +125,10 @@ static void check_invariants(size_t len, int r, const struct elf_image *img)
         assert_true(s->memsz <= USER_VA_LIMIT - s->vaddr);
         assert_true(s->vaddr % PAGE == s->offset % PAGE);
         assert_true((s->flags & ~7u) == 0);
-        assert_false((s->flags & ELF_SEG_W) && (s->flags & ELF_SEG_X));
+        assert_false((s->flags & NX_PROT_WRITE) && (s->flags & NX_PROT_EXEC));
         for (uint32_t j = 0; j < i; j++)
             assert_false(pages_overlap(&img->seg[j], s));
-        if ((s->flags & ELF_SEG_X) && img->entry >= s->vaddr && img->entry - s->vaddr < s->memsz)
+        if ((s->flags & NX_PROT_EXEC) && img->entry >= s->vaddr && img->entry - s->vaddr < s->memsz)
             entry_ok = true;
     }
     assert_true(entry_ok);
@@ -194,8 +194,8 @@ static void test_hello_ok(void **state)
 
     const struct elf_segment *t = &img.seg[0], *d = &img.seg[1];
     assert_int_equal(t->vaddr, USER_VA_MIN);
-    assert_int_equal(t->flags, ELF_SEG_R | ELF_SEG_X);
-    assert_int_equal(d->flags, ELF_SEG_R | ELF_SEG_W);
+    assert_int_equal(t->flags, NX_PROT_READ | NX_PROT_EXEC);
+    assert_int_equal(d->flags, NX_PROT_READ | NX_PROT_WRITE);
     assert_true(d->memsz >= d->filesz + 8192); // bss_buf
 
     // The markers sit in the segments with the right permissions...
@@ -458,7 +458,7 @@ static void test_flags(void **state)
     unsigned char *c = dup_n(hello.p, hello.n);
     put(c, t + P_FLAGS, 4, 0xfff00000u | PF_R | PF_X); // OS/processor-specific bits
     assert_int_equal(parse_img(c, hello.n, &img), ELF_OK);
-    assert_int_equal(img.seg[0].flags, ELF_SEG_R | ELF_SEG_X);
+    assert_int_equal(img.seg[0].flags, NX_PROT_READ | NX_PROT_EXEC);
     free(c);
 }
 

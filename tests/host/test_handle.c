@@ -467,6 +467,43 @@ static void table_destroy_drops_everything(void **state)
     assert_int_equal(destroy_calls, 3);
     handle_table_destroy(&B);  // destroying an empty table is harmless
 }
+static int last_handle_calls;
+static uint32_t refs_at_last_handle;
+
+static void note_last_handle(struct kobject *k)
+{
+    last_handle_calls++;
+    refs_at_last_handle = k->refcount;
+}
+
+// The last_handle hook runs once, when the last handle naming the object goes (however it
+// goes: close, revoke, a table destroyed), never for moves, with the object still alive.
+static void last_handle_hook_runs_when_no_handle_is_left(void **state)
+{
+    (void)state;
+    struct tobj o;
+    make(&o, NX_OBJ_PROCESS);
+    kobject_set_last_handle_hook(NX_OBJ_PROCESS, note_last_handle);
+    last_handle_calls = 0;
+    nx_handle_t h = install(&A, &o, NX_RIGHTS_ALL);
+    nx_handle_t d = dup(&A, h, NX_RIGHTS_SAME);
+    nx_handle_t m = xfer(&A, d, false, &B);  // moved: still two handles
+    xfer(&A, h, true, &C);                   // copied: three
+    assert_int_equal(o.k.handles, 3);
+    assert_int_equal(handle_close(&B, m), NX_OK);
+    assert_int_equal(handle_revoke(&A, h), NX_OK);  // takes the copy in C
+    assert_int_equal(o.k.handles, 1);
+    assert_int_equal(last_handle_calls, 0);
+    handle_table_destroy(&A);
+    assert_int_equal(last_handle_calls, 1);
+    assert_int_equal(refs_at_last_handle, 2);  // the creator's and the last handle's
+    assert_int_equal(o.k.handles, 0);
+    assert_int_equal(o.k.refcount, 1);
+    kobject_unref(&o.k);
+    assert_int_equal(o.destroyed, 1);
+    kobject_set_last_handle_hook(NX_OBJ_PROCESS, NULL);
+}
+
 static void mint_fixes_a_badge_that_travels(void **state)
 {
     (void)state;
@@ -539,6 +576,7 @@ int main(void)
         T(revoke_cost_is_proportional_to_revoked),
         T(destructors_run_once_tables_are_consistent),
         T(table_destroy_drops_everything),
+        T(last_handle_hook_runs_when_no_handle_is_left),
         T(mint_fixes_a_badge_that_travels),
         T(find_agrees_with_get),
     };

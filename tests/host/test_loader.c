@@ -28,9 +28,9 @@ static void test_plan_rounds_to_pages(void **state)
         .entry = 0x10100, .nsegs = 2,
         .seg = {
             { .vaddr = 0x10100, .memsz = 0x2000, .offset = 0x100, .filesz = 0x1f00,
-              .flags = ELF_SEG_R | ELF_SEG_X },
+              .flags = NX_PROT_READ | NX_PROT_EXEC },
             { .vaddr = 0x13ff8, .memsz = 0x10, .offset = 0x3ff8, .filesz = 0x4,
-              .flags = ELF_SEG_R | ELF_SEG_W },
+              .flags = NX_PROT_READ | NX_PROT_WRITE },
         },
     };
     struct nx_seg_plan plan[ELF_MAX_SEGMENTS];

@@ -45,6 +45,49 @@ static void pte_encoding_round_trips(void **state)
     assert_int_equal(pt_level_size(1), 2 << 20);
 }
 
+// Every protection, mapped through pte_user_flags and read back from the table, allows
+// exactly what it names, always for user mode. No access at all is no leaf (a page table
+// pointer): such a mapping never enters the table (every fault on it is refused).
+static void user_protection_round_trips_through_the_table(void **state)
+{
+    (void)state;
+    paddr_t page = pmm_alloc();
+    assert_int_equal(pte_user_flags(0) & PTE_RWX, 0);
+    uint32_t all = NX_PROT_READ | NX_PROT_WRITE | NX_PROT_EXEC;
+    for (uint32_t prot = NX_PROT_READ; prot <= all; prot++) {
+        assert_int_equal(pt_map(root, 0x10000, page, PAGE_SIZE, pte_user_flags(prot), 0), 0);
+        pte_t e = pt_lookup(root, 0x10000);
+        uint32_t back = (e & PTE_R ? NX_PROT_READ : 0) | (e & PTE_W ? NX_PROT_WRITE : 0) |
+                        (e & PTE_X ? NX_PROT_EXEC : 0);
+        assert_int_equal(back, prot);
+        assert_true(e & PTE_U);
+        assert_false(e & PTE_G);
+        assert_int_equal(pte_pa(e), page);
+        assert_int_equal(pt_unmap(root, 0x10000, PAGE_SIZE, false), 1);
+    }
+    pmm_free(page);
+}
+
+// pt_entry makes the tables of a region once; leaves written through it come and go without
+// freeing them (the kernel stack region is shared by every root this way).
+static void entries_keep_their_tables(void **state)
+{
+    (void)state;
+    uint64_t va = 0xffffffe000000000UL;
+    assert_null(pt_entry(root, va, 0, false));
+    size_t before = pmm_stats().free_pages;
+    pte_t *e = pt_entry(root, va, 0, true);
+    assert_non_null(e);
+    assert_int_equal(pmm_stats().free_pages, before - 2);  // one table per level below the root
+    paddr_t page = pmm_alloc();
+    *e = pte_make(page, PTE_R | PTE_W | PTE_A | PTE_D);
+    assert_int_equal(pt_translate(root, va + 8, PTE_W), page + 8);
+    *e = 0;
+    assert_int_equal(pt_translate(root, va, 0), 0);
+    assert_ptr_equal(pt_entry(root, va + PAGE_SIZE, 0, false), e + 1);  // the tables stay
+    pmm_free(page);
+}
+
 static void map_translate_and_unmap_4k(void **state)
 {
     (void)state;
@@ -129,6 +172,8 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(pte_encoding_round_trips),
+        T(user_protection_round_trips_through_the_table),
+        T(entries_keep_their_tables),
         T(map_translate_and_unmap_4k),
         T(mapping_over_a_mapping_fails_and_rolls_back),
         T(superpages_translate_offsets),

@@ -235,6 +235,38 @@ static void seal_blocks_writes_not_reads(void **state)
     assert_int_equal(used_pages(), 0);
 }
 
+// The whole seal rule: sealing waits for every writable mapping to go (read-only ones do
+// not matter, protect moves a mapping between the two), and after it every way to write is
+// refused. Each mapping holds a reference on the VMO.
+static void seal_waits_for_writable_mappings_then_refuses_writes(void **state)
+{
+    struct page_budget b = { .limit = 100 };
+    struct vmo *v;
+    struct kobject *zombies = NULL;
+    uint32_t r = NX_PROT_READ, rw = NX_PROT_READ | NX_PROT_WRITE;
+    assert_int_equal(vmo_create(PAGE_SIZE, &b, &v), 0);
+    vmo_mapping_add(v, rw);
+    vmo_mapping_add(v, r);
+    assert_int_equal(v->obj.refcount, 3);
+    assert_int_equal(vmo_seal(v), NX_ERR_BAD_STATE);
+    vmo_mapping_protect(v, rw, r);
+    assert_int_equal(vmo_seal(v), 0);  // two read-only mappings left
+    assert_true(vmo_sealed(v));
+    assert_int_equal(vmo_check_write(v), NX_ERR_ACCESS);
+    assert_int_equal(vmo_write(v, 0, "x", 1), NX_ERR_ACCESS);
+    assert_int_equal(vmo_commit(v, 0, 1), NX_ERR_ACCESS);
+    paddr_t pa;
+    assert_int_equal(vmo_get_page(v, 0, true, &pa), NX_ERR_ACCESS);
+    assert_int_equal(vmo_dma(v, 0, 1, true, &pa), NX_ERR_ACCESS);
+    vmo_mapping_drop(v, r, &zombies);
+    vmo_mapping_drop(v, r, &zombies);
+    assert_null(zombies);
+    assert_int_equal(v->obj.refcount, 1);
+    assert_int_equal(v->writable_maps, 0);
+    kobject_unref(&v->obj);  // the creator's: destroys it
+    assert_int_equal(used_pages(), 0);
+}
+
 // A sealed 4-page parent whose pages 0..2 hold fill(seed 3) data; page 3 untouched.
 static struct vmo *sealed_parent(struct page_budget *b, char *data)
 {
@@ -537,6 +569,7 @@ int main(void)
         T(range_errors_change_nothing),
         T(budget_is_exact_and_failures_leak_nothing),
         T(seal_blocks_writes_not_reads),
+        T(seal_waits_for_writable_mappings_then_refuses_writes),
         T(cow_child_reads_parent_and_copies_one_page_on_write),
         T(cow_requires_a_sealed_anonymous_parent),
         T(destroy_in_either_order_frees_everything),

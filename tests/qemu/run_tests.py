@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """QEMU end-to-end tests: boot the real image (OpenSBI + NEURON + boot archive) headless and
 check, in order, the markers the system prints. Ends with 'N passed, N failed'."""
+import hashlib
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -21,7 +23,7 @@ ANY = "(?#any)"
 # name, boot arguments, regexes that must appear in this order (or anywhere, with ANY),
 # regexes that must not appear, whether QEMU must end by itself (power-off through SBI system
 # reset), and optionally a test manifest (tests/qemu/manifests/) to boot instead of the
-# default one.
+# default one (None: the default) and a timeout in seconds (default 30).
 CASES = [
     ("boot_banner_and_memory_map", "",
      [BANNER, r"RAM +0000000080000000-0000000090000000 \(256 MiB\)", r"kernel +0000000080200000-",
@@ -149,6 +151,18 @@ CASES = [
       r"ipcproc: killing the server ends it with PEER_CLOSED ok", r"ipcproc: no page leaked ok",
       r"ipcproc: no handle leaked ok", r"ipcproc: no object leaked ok", r"ipcproc: 0 failures",
       r"process 1 \(ipcproc\) exited with status 0", POWER_OFF], [r"WRONG", r"PANIC"], True),
+    ("process_lifecycle_deep_chain_unstarted_and_own_image", "init=lifecycle",
+     [r"lifecycle: chain of [1-9]\d{2,} processes", r"lifecycle: the chain is deep ok",
+      r"lifecycle: every link ended ok", r"lifecycle: the root is dead, killed ok",
+      r"lifecycle: budget back ok", r"lifecycle: no page leaked ok",
+      r"lifecycle: no handle leaked ok", r"lifecycle: no object leaked ok",
+      r"lifecycle: create and close, round after round ok", r"lifecycle: none left alive ok",
+      r"lifecycle: their budgets back ok", r"lifecycle: no page leaked ok",
+      r"lifecycle: no handle leaked ok", r"lifecycle: no object leaked ok",
+      r"lifecycle: unmap a page of the image ok", r"lifecycle: its page goes back to the budget ok",
+      r"lifecycle: a VMO maps where it was ok", r"lifecycle: and is what is read there ok",
+      r"lifecycle: 0 failures",
+      r"process 1 \(lifecycle\) exited with status 0", POWER_OFF], [r"WRONG", r"PANIC"], True),
     ("handles_notifications_threads_processes", "init=objects",
      [r"objects: revoke closes what was derived ok", r"objects: wait times out at its deadline ok",
       r"objects: the hart's halted time is counted ok",
@@ -184,6 +198,14 @@ CASES = [
       r"hostile: free pages before (\d+) after \1 ok", r"hostile: live handles before (\d+) after \1 ok",
       r"hostile: live objects before (\d+) after \1 ok", r"hostile: live processes before 1 after 1 ok",
       r"process 1 \(hostile\) exited with status 0", POWER_OFF], [r"LEAK", r"UNDOCUMENTED", r"PANIC"], True),
+    ("syscall_storm_leaves_no_trace", "init=storm",
+     [r"storm: seed 0x[0-9a-f]+: [1-9]\d{6,} calls by \d+ children \(\d+ ended early\)",
+      r"storm: \d+ of \d+ syscalls succeeded at least once",
+      r"storm: [1-9]\d* messages received with [1-9]\d* handles",
+      r"storm: free pages before (\d+) after \1 ok", r"storm: live handles before (\d+) after \1 ok",
+      r"storm: live objects before (\d+) after \1 ok", r"storm: live processes before 1 after 1 ok",
+      r"process 1 \(storm\) exited with status 0", POWER_OFF], [r"LEAK", r"PANIC", r"WRONG"], True,
+     None, 150),
     ("timer_objects_fire_in_window_cancel_and_coalesce", "init=timer",
      [r"timer: created ok", r"timer: idle takes only the wake-up asked for ok",
       r"timer: nothing before the deadline -> -9 ok",
@@ -322,7 +344,7 @@ SHELL_CASES = [
       ("cat /notes/a.txt\r", [r"\nfirst words\n"]),
       ("cp /notes/a.txt /notes/b.txt\r", []),
       ("mv /notes/b.txt /notes/c.txt\r", []),
-      ("ls /notes\r", [r"a\.txt", r"c\.txt"]),
+      ("ls /notes\r", [ANY + r"\na\.txt\n", ANY + r"\nc\.txt\n"]),  # in the directory's order
       ("stat /notes/c.txt\r", [r"/notes/c\.txt: inode \d+, -rw-r--r-- \(644\), 1 links, 12 bytes"]),
       ("cat /notes/b.txt\r", [r"nsh: cat: /notes/b\.txt: cannot open"]),
       ("rm /notes/a.txt\r", []),
@@ -415,11 +437,17 @@ FS_SECOND = [ANY + r"fsdisk: read back /data/persist/a ok", ANY + r"fsdisk: stdi
              ANY + r"fsdisk: 0 failures", ANY + r"fsdisk: jail: 0 failures"]
 
 
-def fsck_problems(image):
-    """What e2fsck -fn finds on a copy of image after replaying its journal."""
+def replayed_copy(image):
+    """A copy of image with its journal replayed (as a mount would), for e2fsck and debugfs."""
     copy = image + ".check"
     shutil.copy(image, copy)
     subprocess.run(["e2fsck", "-y", "-E", "journal_only", copy], capture_output=True)
+    return copy
+
+
+def fsck_problems(image):
+    """What e2fsck -fn finds on a copy of image after replaying its journal."""
+    copy = replayed_copy(image)
     fsck = subprocess.run(["e2fsck", "-fn", copy], capture_output=True, text=True)
     os.remove(copy)
     return [] if fsck.returncode == 0 else ["e2fsck -fn: " + fsck.stdout.replace("\n", " | ")]
@@ -448,6 +476,101 @@ SHARE = [ANY + r"fsshare: an open for writing has no handle to share ok", ANY + 
          ANY + r"fsshare: child: its handle is revoked by the unlink ok",
          ANY + r"fsshare: child: the mapping made before still reads ok", ANY + r"fsshare: child: 0 failures",
          ANY + r"fsshare: the child's checks passed ok", ANY + r"fsshare: 0 failures"]
+
+
+# cp in the shell on an ext3 disk made on the host (mke2fs -d) with files of realistic sizes
+# and a directory of 2,000 small files. A 4 MiB copy's bytes are compared on the host. A cp
+# the file system's cache cannot hold says so and leaves its destination as it was: the
+# source too large to open (16 MiB), or the copy's own pages refused (a second 4 MiB copy
+# while the first and its source fill the cache) over an existing file, which keeps its old
+# bytes. No temporary is left behind; e2fsck -fn is clean. Then a disk with no room for the
+# copy: the cp fails at its fsync with "no space", leaving nothing behind.
+CP_FILES = {"f4": 4, "f16": 16}   # name: MiB of random bytes
+CACHE_FULL = r"too large for the file system's cache \([\d.]+ MiB, [\d.]+ MiB free now"
+CP_STEPS = [
+    ("write /c7 old words\r", []),
+    ("cp /f4 /c4\r", []),
+    ("status\r", [r"\nstatus 0\n"]),
+    ("cp /f4 /c7\r", [r"nsh: cp: /c7: " + CACHE_FULL]),
+    ("status\r", [r"\nstatus 1\n"]),
+    ("cat /c7\r", [r"\nold words\n"]),
+    ("cp /f16 /c16\r", [r"nsh: cp: /f16: " + CACHE_FULL]),
+    ("ls /many\r", [r"\nn0\n", r"\nn1999\n"]),
+    ("df\r", [r"file cache: [\d.]+ MiB, [\d.]+ MiB free"]),
+    ("poweroff\r", [r"powering off"], POWER_OFF_SBI),
+]
+CP_DISK_FULL_STEPS = [
+    ("cp /f4 /c4\r", [r"nsh: cp: /c4: no space left on the disk \(-8\)"]),
+    ("status\r", [r"\nstatus 1\n"]),
+    ("poweroff\r", [r"powering off"], POWER_OFF_SBI),
+]
+
+
+def cp_tree(name, files, small=0):
+    """build/tests/NAME: files (name: MiB of seeded random bytes) and `small` files in many/."""
+    tree = os.path.join(ROOT, "build", "tests", name)
+    shutil.rmtree(tree, ignore_errors=True)
+    os.makedirs(os.path.join(tree, "many"))
+    rng = random.Random(10)
+    for file, mib in files.items():
+        with open(os.path.join(tree, file), "wb") as f:
+            f.write(rng.randbytes(mib << 20))
+    for i in range(small):
+        with open(os.path.join(tree, "many", f"n{i}"), "w") as f:
+            f.write(f"small file {i}\n")
+    return tree
+
+
+def debugfs(image, request):
+    return subprocess.run(["debugfs", "-R", request, image], capture_output=True).stdout
+
+
+def shell_session(disk, steps):
+    """Type steps (type_steps) into the shell of the test archive booted on disk; the
+    problems and the output. QEMU must power off."""
+    con = Console(disk=disk)
+    problems = type_steps(con, steps)
+    if not con.close(timeout=20):
+        problems.append("QEMU did not power off")
+    out = con.text()
+    problems += ["unexpected: " + p for p in (r"PANIC", r"killed", r"\(-13\)") if re.search(p, out)]
+    return problems, out
+
+
+def leftovers(image, names):
+    """Which of names (and any temporary of a copy) the root of image holds."""
+    listing = debugfs(image, "ls -l /").decode(errors="replace").split()
+    return [n for n in listing if n in names or n.endswith(".nsh-tmp")]
+
+
+def check_cp_big_files(name):
+    tree = cp_tree("cptree", CP_FILES, small=2000)
+    image = fresh_disk("cpbig", 64, tree)
+    problems, out = shell_session(image, CP_STEPS)
+    copy = replayed_copy(image)
+    with open(os.path.join(tree, "f4"), "rb") as f:
+        want = hashlib.sha256(f.read()).hexdigest()
+    dump = os.path.join(ROOT, "build", "tests", "cpbig-c4")
+    debugfs(copy, f"dump /c4 {dump}")
+    with open(dump, "rb") as f:
+        got = hashlib.sha256(f.read()).hexdigest()
+    if got != want:
+        problems.append(f"/c4 on the disk: sha256 {got}, the original's {want}")
+    if debugfs(copy, "cat /c7") != b"old words\n":
+        problems.append("/c7 lost its old bytes: " + repr(debugfs(copy, "cat /c7")[:40]))
+    problems += ["left behind: " + n for n in leftovers(copy, ["c16"])]
+    os.remove(copy)
+    problems += fsck_problems(image)
+    # 8 MiB: the journal, the 4 MiB file and 2 MiB of filler leave less than 4 MiB free.
+    tree = cp_tree("cpfull", {"f4": 4, "filler": 2})
+    image = fresh_disk("cpfull", 8, tree)
+    more, out2 = shell_session(image, CP_DISK_FULL_STEPS)
+    problems += ["disk full: " + p for p in more]
+    copy = replayed_copy(image)
+    problems += ["disk full: left behind: " + n for n in leftovers(copy, ["c4"])]
+    os.remove(copy)
+    problems += ["disk full: " + p for p in fsck_problems(image)]
+    return problems, out + out2
 
 
 def check_file_shared(name):
@@ -480,11 +603,11 @@ def missing(out, expect):
     return lacking
 
 
-def check(name, bootargs, expect, forbid, must_exit, manifest=None):
+def check(name, bootargs, expect, forbid, must_exit, manifest=None, timeout=30):
     """A case that must not exit ends as soon as every expected pattern has appeared."""
     initrd = archive_with_manifest(manifest) if manifest else INITRD
     until = None if must_exit else (lambda out: not missing(out, expect))
-    out, code = boot(bootargs, initrd=initrd, until=until)
+    out, code = boot(bootargs, timeout=timeout, initrd=initrd, until=until)
     problems = missing(out, expect)
     problems += ["unexpected: " + p for p in forbid if re.search(p, out)]
     if must_exit and code is None:
@@ -507,25 +630,32 @@ def shell_reply(con, expect, until):
             return reply
 
 
-def check_shell(name, steps, must_exit, disk_tree=None, initrd=INITRD):
-    """Type each step's keys and check what comes back. "$1" in keys stands for what the
-    previous step's first regex captured in its first group. disk_tree: boot with a fresh
-    ext3 disk of that tree (tests/qemu/...), else an empty scratch disk."""
-    disk = fresh_disk("shell", 16, os.path.join(ROOT, "tests", "qemu", disk_tree)) if disk_tree else None
-    con = Console(disk=disk, initrd=initrd)
-    problems, captured = [], ""
+def type_steps(con, steps):
+    """After the first prompt, type each step's keys (a step: keys, the regexes the reply must
+    hold, and optionally the regex that ends the reply instead of the prompt) and check what
+    comes back; the problems. "$1" in keys stands for what the previous step's first regex
+    captured in its first group."""
     if con.expect(PROMPT, timeout=30) is None:
-        problems.append("no prompt")
-    for keys, expect, *until in steps if not problems else []:
+        return ["no prompt"]
+    problems, captured = [], ""
+    for keys, expect, *until in steps:
         keys = keys.replace("$1", captured)
         con.send(keys)
         reply = shell_reply(con, expect, until[0] if until else PROMPT)
         if reply is None:
-            problems.append(f"no prompt after {keys[:40]!r}")
-            break
+            return problems + [f"no prompt after {keys[:40]!r}"]
         problems += [f"after {keys[:40]!r}: {p}" for p in missing(reply, expect)]
         m = re.search(expect[0], reply) if expect else None
         captured = m.group(1) if m and m.groups() else ""
+    return problems
+
+
+def check_shell(name, steps, must_exit, disk_tree=None, initrd=INITRD):
+    """Type the steps (type_steps) into a booted shell. disk_tree: boot with a fresh ext3
+    disk of that tree (tests/qemu/...), else an empty scratch disk."""
+    disk = fresh_disk("shell", 16, os.path.join(ROOT, "tests", "qemu", disk_tree)) if disk_tree else None
+    con = Console(disk=disk, initrd=initrd)
+    problems = type_steps(con, steps)
     ended = con.close(timeout=10 if must_exit else 0)
     if must_exit and not ended:
         problems.append("QEMU did not power off")
@@ -628,6 +758,8 @@ def main():
                   ("block_driver_writes_persist_and_reports_errors",)))
     cases.append(("console_lines_stay_whole", check_console_lines, ("console_lines_stay_whole",)))
     cases.append(("files_persist_across_boots", check_files_persist, ("files_persist_across_boots",)))
+    cases.append(("cp_of_big_files_whole_or_not_at_all", check_cp_big_files,
+                  ("cp_of_big_files_whole_or_not_at_all",)))
     cases.append(("a_read_only_file_passes_to_a_child", check_file_shared,
                   ("a_read_only_file_passes_to_a_child",)))
     cases.append(("power_cuts_keep_fsynced_files", check_power_cuts,

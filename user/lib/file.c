@@ -200,25 +200,37 @@ ssize_t read(int fd, void *buf, size_t n)
     return (ssize_t)n;
 }
 
-ssize_t write(int fd, const void *buf, size_t n)
+long nx_file_write(int fd, const void *buf, size_t n)
 {
     struct fd *f = fd_get(fd);
     if (!f || !f->write)
-        return set_errno(f ? NX_ERR_ACCESS : NX_ERR_BAD_HANDLE);
+        return f ? NX_ERR_ACCESS : NX_ERR_BAD_HANDLE;
     if (f->append)
         f->pos = f->size;
-    if (f->pos > f->capacity || n > f->capacity - f->pos)
-        return set_errno(NX_ERR_TOO_BIG);
-    if (f->pos + n > f->size) {
-        long err = file_call(f, NX_FS_RESIZE, f->pos + n);
-        if (err < 0)
-            return set_errno(err);
-        f->size = f->pos + n;
+    if (n && f->pos >= f->capacity)
+        return NX_ERR_TOO_BIG;
+    if (n > f->capacity - f->pos)
+        n = (size_t)(f->capacity - f->pos);
+    size_t done = 0;
+    for (size_t k; done < n; done += k) {
+        k = n - done < NX_FILE_WRITE_CHUNK ? n - done : NX_FILE_WRITE_CHUNK;
+        if (f->pos + k > f->size) {
+            long err = file_call(f, NX_FS_RESIZE, f->pos + k);
+            if (err < 0)
+                return done ? (long)done : err;
+            f->size = f->pos + k;
+        }
+        memcpy(f->base + f->pos, (const uint8_t *)buf + done, k);
+        f->pos += k;
+        copied += k;
     }
-    memcpy(f->base + f->pos, buf, n);
-    f->pos += n;
-    copied += n;
-    return (ssize_t)n;
+    return (long)done;
+}
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+    long r = nx_file_write(fd, buf, n);
+    return r < 0 ? set_errno(r) : (ssize_t)r;
 }
 
 off_t lseek(int fd, off_t off, int whence)

@@ -42,6 +42,11 @@
 #define csr_clear(csr, bits) __asm__ volatile("csrc " #csr ", %0" ::"rK"((uint64_t)(bits)))
 
 static inline void sfence_vma_all(void) { __asm__ volatile("sfence.vma" ::: "memory"); }
+// Only the leaf entry of va changed (every address space's).
+static inline void sfence_vma_page(uint64_t va)
+{
+    __asm__ volatile("sfence.vma %0, zero" ::"r"(va) : "memory");
+}
 static inline void wfi(void) { __asm__ volatile("wfi"); }
 static inline void irq_enable(void) { csr_set(sstatus, SSTATUS_SIE); }
 static inline void irq_disable(void) { csr_clear(sstatus, SSTATUS_SIE); }

@@ -5,6 +5,8 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/pte.h"
 
+#include "arch/riscv/trapframe.h"
+
     .section .text.entry
     .globl _start
 _start:
@@ -65,8 +67,21 @@ boot_pagetable:
     .dword BOOT_GIGAPAGE
     .zero (PT_ENTRIES - LINKED - 1) * 8
 
+// The kernel's own stacks, each above an unmapped guard page (vm.c leaves them out of the
+// kernel page table): the boot stack, on which the idle loop runs too, and the trap stack
+// that traps taken in S-mode use (trap.S), with their frame at its top.
     .section .bss
     .align 12
+    .globl boot_stack_guard
+boot_stack_guard:
+    .zero 4096
 boot_stack:
     .zero 4 * 4096
 boot_stack_top:
+    .globl trap_stack_guard
+trap_stack_guard:
+    .zero 4096
+    .zero 2 * 4096 - TF_SIZE
+    .globl trap_frame
+trap_frame:
+    .zero TF_SIZE

@@ -14,6 +14,14 @@
 #define DIRECT_MAP_BASE UL(0xffffffc000000000)
 #define DIRECT_MAP_SIZE (4UL << 30)
 
+// Kernel stacks of threads are mapped a second time in their own region (vm.c), each with an
+// unmapped guard of the same size below it, so that an overflow faults instead of writing
+// over whatever lies below in the direct map. The KSTACK_PAGES at physical address pa
+// (aligned to KSTACK_PAGES pages) appear at KSTACK_BASE + 2 * (pa - RAM base) + KSTACK_SIZE.
+#define KSTACK_PAGES 2
+#define KSTACK_SIZE (KSTACK_PAGES * PAGE_SIZE)
+#define KSTACK_BASE UL(0xffffffe000000000)
+
 // User space: [USER_VA_MIN, USER_STACK_TOP). Program segments must lie below USER_VA_LIMIT;
 // the region above it holds the initial stack.
 #define USER_VA_MIN 0x10000ULL

@@ -30,6 +30,11 @@ static pte_t *walk(paddr_t root, uint64_t va, int level, bool alloc)
     return &pt[pt_index(va, level)];
 }
 
+pte_t *pt_entry(paddr_t root, uint64_t va, int level, bool alloc)
+{
+    return walk(root, va, level, alloc);
+}
+
 int pt_map(paddr_t root, uint64_t va, paddr_t pa, uint64_t size, uint64_t flags, int level)
 {
     uint64_t step = pt_level_size(level);

@@ -11,6 +11,10 @@ paddr_t pt_create(void);
 // Returns 0, or -1 when a table page cannot be allocated or a page is already mapped; on
 // failure the pages mapped by this call are unmapped again.
 int pt_map(paddr_t root, uint64_t va, paddr_t pa, uint64_t size, uint64_t flags, int level);
+// The entry for va at `level` (0 = a 4 KiB page's), with the tables above it created when
+// alloc is set, for callers that manage a region's tables themselves (vm.c's kernel stacks).
+// NULL if a table is missing (or cannot be allocated) or a larger page maps va.
+pte_t *pt_entry(paddr_t root, uint64_t va, int level, bool alloc);
 // Unmap the 4 KiB pages of [va, va+size); returns how many were mapped. With free_pages, the
 // physical pages are returned to the pmm. Costs what is mapped in the range, not its size;
 // table pages left empty are freed.

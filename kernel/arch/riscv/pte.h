@@ -20,12 +20,21 @@
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
+#include <nexus/syscall.h>
 
 typedef uint64_t pte_t;
 
 static inline pte_t pte_make(paddr_t pa, uint64_t flags)
 {
     return ((pa >> PAGE_SHIFT) << PTE_PPN_SHIFT) | flags | PTE_V;
+}
+
+// The flags of a user page with protection prot (NX_PROT_READ/WRITE/EXEC, also what elf_parse
+// reports for a segment): the one place user protections become page-table bits.
+static inline uint64_t pte_user_flags(uint32_t prot)
+{
+    return PTE_U | (prot & NX_PROT_READ ? PTE_R : 0) | (prot & NX_PROT_WRITE ? PTE_W : 0) |
+           (prot & NX_PROT_EXEC ? PTE_X : 0);
 }
 
 static inline paddr_t pte_pa(pte_t pte)

@@ -137,16 +137,18 @@ user_return:
     ld tp, TF_REG(4)(tp)
     sret
 
-// A trap taken in S-mode: an interrupt while the hart idles, or a kernel bug. The frame goes
-// on the current kernel stack in trapframe layout so a panic can print every register.
+// A trap taken in S-mode: an interrupt while the hart idles, or a kernel bug. Neither nests
+// (interrupts stay off meanwhile; a bug panics), so it runs on its own trap stack, with the
+// frame in trapframe layout at its top so a panic can print every register. The stack that
+// was running may be unusable: a kernel stack overflow faults on its guard page with sp there.
 kernel_entry:
+    la tp, trap_frame  // tp is free: sscratch holds the kernel's tp
+    sd sp, TF_REG(2)(tp)
+    mv sp, tp
     csrrw tp, sscratch, zero  // back to the kernel's tp; sscratch stays 0
-    addi sp, sp, -TF_SIZE
     sd tp, TF_REG(4)(sp)
     sd t0, TF_REG(5)(sp)
     gprs sd, sp
-    addi t0, sp, TF_SIZE
-    sd t0, TF_REG(2)(sp)
     trap_csrs sp
     mv a0, sp
     call kernel_trap
@@ -156,7 +158,7 @@ kernel_entry:
     csrw sstatus, t0
     gprs ld, sp
     ld t0, TF_REG(5)(sp)
-    addi sp, sp, TF_SIZE
+    ld sp, TF_REG(2)(sp)
     sret
 
 // The handlers by number, from NX_SYSCALLS: each is called with the seven argument registers,

@@ -13,6 +13,7 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/plic.h"
 #include "arch/riscv/trapframe.h"
+#include "arch/riscv/vm.h"
 
 void user_trap(struct thread *t);
 void kernel_trap(struct trapframe *f);
@@ -103,7 +104,8 @@ void kernel_trap(struct trapframe *f)
         return;
     }
     console_panic();
-    kprintf("\nNEURON PANIC: kernel trap: %s\n", cause_name(f->cause));
+    kprintf("\nNEURON PANIC: kernel trap: %s%s\n", cause_name(f->cause),
+            vm_is_stack_guard(f->tval) ? " (kernel stack overflow)" : "");
     kprintf("scause %016lx  sepc %016lx  stval %016lx  sstatus %016lx\n", f->cause, f->epc,
             f->tval, f->status);
     dump_registers(f);

@@ -1,10 +1,19 @@
 #pragma once
 // The kernel's address space and the kernel half shared by every process.
+#include <stdbool.h>
 #include "arch/riscv/csr.h"
 #include "arch/riscv/memlayout.h"
 
-// Build the W^X kernel page table and switch to it.
-void vm_init_kernel(void);
+// Build the W^X kernel page table (with the kernel stack region for RAM [ram, ram + size))
+// and switch to it.
+void vm_init_kernel(paddr_t ram, uint64_t size);
+// Map the KSTACK_PAGES at pa (aligned to KSTACK_PAGES pages, in RAM) as a kernel stack with a
+// guard below it; *stack = its lowest address (its top is KSTACK_SIZE above).
+// NX_ERR_NO_MEMORY when a page table is needed and none is left.
+int vm_map_kstack(paddr_t pa, uint64_t *stack);
+void vm_unmap_kstack(paddr_t pa);
+// Is va in a guard page below a kernel stack (a fault there is a kernel stack overflow)?
+bool vm_is_stack_guard(uint64_t va);
 // A new root for a process: empty user half, kernel half shared. 0 when out of memory.
 paddr_t vm_create_user_root(void);
 // Free a process's page tables and user pages (switches to the kernel table first if needed).

@@ -15,7 +15,9 @@
 #include "expect.h"
 #include "fsraw.h"
 
-#define BIG_BYTES (300 * 1024)   // past the direct blocks: indirect blocks too
+// Written by one write(): more than one NX_FILE_WRITE_CHUNK (libnx grows the file twice), and
+// past the direct and single-indirect blocks (1 KiB blocks): double-indirect ones too.
+#define BIG_BYTES (NX_FILE_WRITE_CHUNK + 300 * 1024)
 
 static const char text[] = "written before the power-off\n";
 

@@ -9,6 +9,9 @@
 #include <stdbool.h>
 #include <nx/nx.h>
 
+#define TEST_NAME "hostile"
+#include "counters.h"
+
 #define MS 1000000ull
 // Fuzz for at least FUZZ_NS and FUZZ_CALLS calls in all (a loaded host runs fewer per
 // second), but never past FUZZ_MAX_NS.
@@ -144,24 +147,6 @@ static void worker(long unused)
     nx_thread_exit();
 }
 
-struct counters {
-    long pages, handles, objects, processes;
-};
-
-static struct counters read_counters(void)
-{
-    return (struct counters){ nx_system_info(NX_INFO_FREE_PAGES),
-                              nx_system_info(NX_INFO_LIVE_HANDLES),
-                              nx_system_info(NX_INFO_LIVE_OBJECTS),
-                              nx_system_info(NX_INFO_LIVE_PROCESSES) };
-}
-
-static void compare(const char *what, long before, long after)
-{
-    nx_printf("hostile: %s before %ld after %ld %s\n", what, before, after,
-              before == after ? "ok" : "LEAK");
-}
-
 int main(void)
 {
     long watch = nx_notification_create();
@@ -208,9 +193,6 @@ int main(void)
         nx_printf("hostile: syscall %lu returned %ld, an error NX_SYSCALLS does not list: "
                   "UNDOCUMENTED\n", (unsigned long)calls[1] - 1, (long)calls[2]);
     struct counters after = read_counters();
-    compare("free pages", before.pages, after.pages);
-    compare("live handles", before.handles, after.handles);
-    compare("live objects", before.objects, after.objects);
-    compare("live processes", before.processes, after.processes);
+    compare_counters(before, after);
     return wrong == 0 && rounds > 0 ? 0 : 1;
 }

@@ -34,6 +34,13 @@ static int cmd_echo(int argc, char **argv)
     return 0;
 }
 
+static int cmd_status(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    printf("status %d\n", nsh_status);
+    return nsh_status;
+}
+
 static int cmd_uptime(int argc, char **argv)
 {
     (void)argc, (void)argv;
@@ -79,6 +86,7 @@ static int cmd_stats(int argc, char **argv)
 const struct command nsh_commands[] = {
     { "help", "", "list the commands", 0, 0, cmd_help },
     { "echo", "[WORDS...]", "print the words", 0, CMDLINE_ARGS_MAX, cmd_echo },
+    { "status", "", "the previous command's exit status (0: success)", 0, 0, cmd_status },
     { "uptime", "", "time since boot", 0, 0, cmd_uptime },
     { "mem", "", "free and used pages, budgets", 0, 0, cmd_mem },
     { "ps", "", "processes init started", 0, 0, cmd_ps },

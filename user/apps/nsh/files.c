@@ -1,6 +1,7 @@
 // File commands: ls, cat, write, cp, mv, rm, mkdir, stat, df, sync. Each goes through libnx's
 // file API (nx/file.h), so the shell sees what its `fs` grant lets it see. cat and cp read
 // the file through its mapping: the bytes come from the page cache with no copy on the way.
+// write and cp replace their destination whole or not at all (put_file).
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,9 +12,33 @@
 #include "lineedit.h"
 #include "nsh.h"
 
+// Tenths of a MiB, for "%llu.%llu MiB".
+#define MIB_TENTHS(bytes) (unsigned long long)((bytes) >> 20), \
+                          (unsigned long long)(((bytes) & ((1u << 20) - 1)) * 10 >> 20)
+
+// Why a file operation failed. The file system's page cache refusing is said so, with its
+// size: every open file is cached whole, and df's free blocks say nothing about it. Past an
+// open, NO_SPACE is the disk (blocks or inodes) being full.
 static int fs_failed(const char *cmd, const char *path, long err)
 {
-    printf("nsh: %s: %s: %s (%ld)\n", cmd, path, nsh_error(err), err);
+    struct nx_fs_statfs sf;
+    if (err == NX_ERR_NO_MEMORY && nx_fs_statfs(&sf) == NX_OK)
+        printf("nsh: %s: %s: too large for the file system's cache (%llu.%llu MiB, "
+               "%llu.%llu MiB free now: every open file is cached whole)\n", cmd, path,
+               MIB_TENTHS(sf.cache_bytes), MIB_TENTHS(sf.cache_free_bytes));
+    else if (err == NX_ERR_NO_SPACE)
+        printf("nsh: %s: %s: no space left on the disk (%ld)\n", cmd, path, err);
+    else
+        printf("nsh: %s: %s: %s (%ld)\n", cmd, path, nsh_error(err), err);
+    return 1;
+}
+
+// After open failed: why (errno), "cannot what".
+static int open_failed(const char *cmd, const char *path, const char *what)
+{
+    if (errno == ENOMEM)
+        return fs_failed(cmd, path, NX_ERR_NO_MEMORY);
+    printf("nsh: %s: %s: cannot %s (%s)\n", cmd, path, what, strerror(errno));
     return 1;
 }
 
@@ -74,7 +99,7 @@ static int open_mapped(const char *cmd, const char *path, const void **data, uin
 {
     int fd = open(path, O_RDONLY);
     if (fd < 0) {
-        printf("nsh: %s: %s: cannot open (%s)\n", cmd, path, strerror(errno));
+        open_failed(cmd, path, "open");
         return -1;
     }
     nx_file_map(fd, data, size);
@@ -95,17 +120,56 @@ int cmd_cat(int argc, char **argv)
     return 0;
 }
 
-// Create (or replace) path with data[0..len), durable when it returns.
+// The name a replacement of path is written under: beside it, so the rename over it stays
+// in one directory (and one directory handle).
+static long temp_path(const char *path, char out[NX_FS_PATH_MAX])
+{
+    static const char suffix[] = ".nsh-tmp";
+    const char *slash = strrchr(path, '/');
+    int dir = slash ? (int)(slash + 1 - path) : 0;
+    if (strlen(path + dir) + sizeof(suffix) > NX_FS_NAME_MAX)
+        return NX_ERR_TOO_BIG;
+    int n = snprintf(out, NX_FS_PATH_MAX, "%.*s.%s%s", dir, path, path + dir, suffix);
+    return n < NX_FS_PATH_MAX ? NX_OK : NX_ERR_TOO_BIG;
+}
+
+// data[0..len) from the file's start, in writes of NX_FILE_WRITE_CHUNK at most.
+static long write_all(int fd, const uint8_t *data, size_t len)
+{
+    for (size_t off = 0; off < len;) {
+        size_t k = len - off < NX_FILE_WRITE_CHUNK ? len - off : NX_FILE_WRITE_CHUNK;
+        long n = nx_file_write(fd, data + off, k);
+        if (n < 0)
+            return n;
+        off += (size_t)n;
+    }
+    return NX_OK;
+}
+
+// Replace path with data[0..len), durable when it returns. The bytes are written and fsynced
+// under a temporary name, then renamed over path, so a failure leaves path as it was (or
+// absent) and removes the temporary: never a half-written file under path.
 static int put_file(const char *cmd, const char *path, const void *data, size_t len)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC);
-    if (fd < 0) {
-        printf("nsh: %s: %s: cannot create (%s)\n", cmd, path, strerror(errno));
-        return 1;
-    }
-    long err = write(fd, data, len) == (ssize_t)len ? nx_file_fsync(fd) : NX_ERR_TOO_BIG;
+    char tmp[NX_FS_PATH_MAX];
+    long err = temp_path(path, tmp);
+    if (err)
+        return fs_failed(cmd, path, err);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC);
+    if (fd < 0)
+        return open_failed(cmd, path, "create");
+    err = write_all(fd, data, len);
+    if (!err)
+        err = nx_file_fsync(fd);
     if (close(fd) < 0 && !err)
-        err = NX_ERR_BAD_STATE;
+        err = NX_ERR_IO;
+    if (!err)
+        err = nx_fs_rename(tmp, path);
+    if (err) {
+        nx_fs_unlink(tmp);
+        return fs_failed(cmd, path, err);
+    }
+    err = nx_fs_sync();   // the rename durable too
     return err ? fs_failed(cmd, path, err) : 0;
 }
 
@@ -182,6 +246,8 @@ int cmd_df(int argc, char **argv)
     printf("open files %llu; bytes copied: %llu by the file system, %llu by the driver\n",
            (unsigned long long)sf.open_files, (unsigned long long)sf.fs_bytes_copied,
            (unsigned long long)sf.driver_bytes_copied);
+    printf("file cache: %llu.%llu MiB, %llu.%llu MiB free (every open file is cached whole)\n",
+           MIB_TENTHS(sf.cache_bytes), MIB_TENTHS(sf.cache_free_bytes));
     return 0;
 }
 

@@ -15,6 +15,7 @@
 
 nx_handle_t nsh_console;
 uint64_t nsh_prompt_instret;
+int nsh_status;
 
 static struct ledit editor;
 
@@ -36,10 +37,8 @@ static void run_line(char *line)
         const struct command *c = command_find(nsh_commands, nsh_ncommands, argv[0]);
         if (!c)
             printf("nsh: %s: unknown command (help lists them)\n", argv[0]);
-        else if (!command_args_ok(c, argc))
-            nsh_usage(argv[0]);
-        else
-            c->run(argc, argv);
+        nsh_status = !c ? 127 : !command_args_ok(c, argc) ? nsh_usage(argv[0])
+                   : c->run(argc, argv);
     }
 }
 

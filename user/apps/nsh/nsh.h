@@ -10,6 +10,8 @@ extern nx_handle_t nsh_console;
 // instret when the first prompt was printed (under `qemu -icount shift=0`: instructions
 // since reset), reported by `bench` as BENCH prompt_instret.
 extern uint64_t nsh_prompt_instret;
+// The last command's exit status (0: success; 127: no such command), shown by `status`.
+extern int nsh_status;
 
 extern const struct command nsh_commands[];
 extern const size_t nsh_ncommands;

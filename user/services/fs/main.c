@@ -237,15 +237,23 @@ static long op_disconnect(void *ctx, struct nx_rpc_req *req)
 
 // A writer's pages are committed when the writer first touches them, and charged to this
 // service: a page its budget cannot pay for would kill the writer. So a file may grow only
-// by what the budget can still pay for now.
-static long budget_allows(uint64_t from, uint64_t to)
+// by what the budget can still pay for now. The cache's pages: all of them, and those free.
+static long cache_pages(uint64_t *total, uint64_t *free)
 {
     struct nx_process_info self;
     long err = nx_process_info(nx_self, &self);
-    uint64_t need = (round_page(to) - round_page(from)) / PAGE;
     if (err)
         return err;
-    return self.used_pages + need + RESERVE_PAGES <= self.budget_pages ? NX_OK : NX_ERR_NO_MEMORY;
+    *total = self.budget_pages > RESERVE_PAGES ? self.budget_pages - RESERVE_PAGES : 0;
+    *free = *total > self.used_pages ? *total - self.used_pages : 0;
+    return NX_OK;
+}
+
+static long budget_allows(uint64_t from, uint64_t to)
+{
+    uint64_t total, free, need = (round_page(to) - round_page(from)) / PAGE;
+    long err = cache_pages(&total, &free);
+    return err ? err : need <= free ? NX_OK : NX_ERR_NO_MEMORY;
 }
 
 static long op_resize(void *ctx, struct nx_rpc_req *req)
@@ -391,6 +399,10 @@ static long op_statfs(void *ctx, struct nx_rpc_req *req)
     if (st.disk)
         st.disk->statfs(st.disk->ctx, &sf);
     sf.fs_bytes_copied = st.bytes_copied;
+    if (cache_pages(&sf.cache_bytes, &sf.cache_free_bytes) == NX_OK) {
+        sf.cache_bytes *= PAGE;
+        sf.cache_free_bytes *= PAGE;
+    }
     for (int i = 0; i < FB_MAX_OPENS; i++)
         sf.open_files += st.files.opens[i].used;
     memcpy(req->reply, &sf, sizeof(sf));

@@ -9,11 +9,23 @@
 // fwrite, fclose work): an open file is a mapping of its filebuffer, so read and write are
 // memcpy to and from the mapping, and nx_file_map gives the mapping itself (zero copies).
 // Writes reach the disk at nx_file_fsync or close.
+//
+// A write of any length grows the file NX_FILE_WRITE_CHUNK bytes at a time (NX_FS_RESIZE,
+// then the copy), so it stops where the file system service can hold no more: it returns
+// the bytes written so far, or, when none were, fails with ENOMEM (NX_ERR_NO_MEMORY: the
+// service's page cache is full, see nx_fs_statfs's cache_free_bytes) or EFBIG
+// (NX_ERR_TOO_BIG: past the open's capacity).
 #include <stddef.h>
 #include <stdint.h>
 #include <nx/fs.h>
 
 #define NX_FILE_MAX 16   // files a process has open at once
+#define NX_FILE_WRITE_CHUNK (1u << 20)   // bytes a write grows a file by per request
+
+// write() with the file service's error: bytes written (short where the service refused
+// more), or an NX_ERR_* when none were (NX_ERR_BAD_HANDLE, ACCESS: opened read-only, TOO_BIG,
+// NO_MEMORY).
+long nx_file_write(int fd, const void *buf, size_t n);
 
 // The file's mapping and its size now.
 long nx_file_map(int fd, const void **data, uint64_t *size);

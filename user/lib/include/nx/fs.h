@@ -136,4 +136,7 @@ struct nx_fs_statfs {
                                     // ext2 library's block cache)
     uint64_t driver_bytes_copied;   // bytes the block driver copied (0 with DMA)
     uint64_t open_files;
+    uint64_t cache_bytes;           // the page cache's budget: every open file's whole cache
+                                    // must fit in it, whatever the disk has free
+    uint64_t cache_free_bytes;      // what of it is not in use now
 };

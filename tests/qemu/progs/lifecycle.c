@@ -1,0 +1,136 @@
+// Process lifetimes at their limits, through real syscalls: a chain of processes as deep as a
+// budget allows, killed from its root (the kernel walks it without recursion); processes
+// created and closed without ever being started (the last handle frees them); a boot program
+// unmapping a page of its own image. After each, the kernel's counters are back where they
+// were. Prints "lifecycle: <check> ok" or "... WRONG (got X, want Y)".
+#define TEST_NAME "lifecycle"
+#include "expect.h"
+
+extern char __nx_text_start[], __nx_data_end[];
+
+static long free_budget(void)
+{
+    struct nx_process_info info;
+    if (nx_process_info(nx_self, &info) != NX_OK)
+        return -1;
+    return (long)(info.budget_pages - info.used_pages);
+}
+
+static long used_budget(void)
+{
+    struct nx_process_info info;
+    return nx_process_info(nx_self, &info) == NX_OK ? (long)info.used_pages : -1;
+}
+
+// ---- a chain as deep as the budget allows ----
+
+// What spawning one more link costs its parent besides the child's budget: copies of this
+// program's image, and 8 pages for the VMO objects and the stack pages the child touches
+// (charged to the VMOs' creator). Measured: the chain then has ~340 links, where the old
+// recursive kill overflowed its kernel stack at ~210.
+static long link_cost(void)
+{
+    long image = (long)((__nx_data_end - __nx_text_start + 4095) / 4096);
+    return image + 8;
+}
+
+// One link: gives almost all of its budget to the next, then waits for ever. The last one,
+// whose budget is too small for another, signals `done`.
+static void chain_link(nx_handle_t done)
+{
+    long pages = free_budget() - link_cost();
+    long dup = nx_handle_duplicate(done, NX_RIGHTS_SAME);
+    long child = pages > 0 && dup > 0 ? nx_spawn("chain", (size_t)pages, chain_link,
+                                                 (nx_handle_t)dup)
+                                      : NX_ERR_NO_MEMORY;
+    if (child < 0)
+        nx_notify_signal(done, 1);
+    long never = nx_notification_create();
+    uint64_t bits;
+    for (;;)
+        nx_notify_wait_bits((nx_handle_t)never, NX_DEADLINE_NEVER, &bits);
+}
+
+static void deep_chain_is_killed_from_its_root(void)
+{
+    long done = nx_notification_create();
+    struct leak_baseline b = leak_baseline();
+    long processes = nx_system_info(NX_INFO_LIVE_PROCESSES), used = used_budget();
+    long dup = nx_handle_duplicate(done, NX_RIGHTS_SAME);
+    long first = nx_spawn("chain", (size_t)(free_budget() - link_cost()), chain_link,
+                          (nx_handle_t)dup);
+    expect("spawn the chain", first > 0, 1);
+    uint64_t bits = 0;
+    nx_notify_wait_bits((nx_handle_t)done, NX_DEADLINE_NEVER, &bits);
+    long depth = nx_system_info(NX_INFO_LIVE_PROCESSES) - processes;
+    nx_printf("lifecycle: chain of %ld processes\n", depth);
+    expect("the chain is deep", depth >= 300, 1);
+    expect("kill its root", nx_process_kill(first), NX_OK);
+    expect("every link ended", nx_system_info(NX_INFO_LIVE_PROCESSES), processes);
+    struct nx_process_info info;
+    nx_process_info((nx_handle_t)first, &info);
+    expect("the root is dead, killed", info.state == NX_PROC_DEAD &&
+                                       info.exit_status == NX_EXIT_KILLED, 1);
+    nx_handle_close(first);
+    expect("budget back", used_budget(), used);
+    expect_no_leaks(b);
+    nx_handle_close(done);
+}
+
+// ---- processes that are never started ----
+
+#define UNSTARTED_ROUNDS 300
+#define UNSTARTED_PAGES 64  // the rounds need 300 * 64 pages: more than the budget
+
+static void unstarted_processes_are_freed_by_their_last_handle(void)
+{
+    struct leak_baseline b = leak_baseline();
+    long used = used_budget(), processes = nx_system_info(NX_INFO_LIVE_PROCESSES);
+    long created = 0;
+    for (int i = 0; i < UNSTARTED_ROUNDS; i++) {
+        long p = nx_process_create("unstarted", 9, UNSTARTED_PAGES);
+        if (p < 0)
+            break;
+        created++;
+        if (i % 2) {  // half of them with a mapping: the address space refers to the process
+            long v = nx_vmo_create(4096);
+            nx_vm_map(p, v, 0, 0, 4096, NX_PROT_READ);
+            long dup = nx_handle_duplicate(p, NX_RIGHTS_SAME);  // two handles, closed in turn
+            nx_handle_close(v);
+            nx_handle_close(dup);
+        }
+        nx_handle_close(p);
+    }
+    expect("create and close, round after round", created, UNSTARTED_ROUNDS);
+    expect("none left alive", nx_system_info(NX_INFO_LIVE_PROCESSES), processes);
+    expect("their budgets back", used_budget(), used);
+    expect_no_leaks(b);
+}
+
+// ---- unmapping a boot program's own image ----
+
+static char victim[4096] __attribute__((aligned(4096))) = "image";
+
+static void own_image_can_be_unmapped(void)
+{
+    long used = used_budget();
+    expect("the page is there", victim[0], 'i');
+    expect("unmap a page of the image", nx_vm_unmap(nx_self, (long)victim, 4096), NX_OK);
+    expect("its page goes back to the budget", used_budget(), used - 1);
+    long v = nx_vmo_create(4096);
+    nx_vmo_write((nx_handle_t)v, 0, "vmo", 4);
+    expect("a VMO maps where it was", nx_vm_map(nx_self, v, (long)victim, 0, 4096,
+                                                NX_PROT_READ | NX_PROT_WRITE), (long)victim);
+    expect("and is what is read there", victim[0], 'v');
+    nx_vm_unmap(nx_self, (long)victim, 4096);
+    nx_handle_close(v);
+}
+
+int main(void)
+{
+    deep_chain_is_killed_from_its_root();
+    unstarted_processes_are_freed_by_their_last_handle();
+    own_image_can_be_unmapped();  // last: nx_spawn copies the whole image, hole or not
+    nx_printf("lifecycle: %d failures\n", failures);
+    return failures;
+}
