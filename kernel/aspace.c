@@ -194,14 +194,26 @@ static bool maps_elsewhere(const struct aspace *as, const struct vmo *v, uint32_
     return false;
 }
 
-// Mappings [lo, hi) of p go: a paged VMO p no longer maps forgets p (before any VMO can go).
-static void forget_mappers(struct process *p, uint32_t lo, uint32_t hi)
+// Mapping i of p, one of [lo, hi) that go, shows a paged VMO: if p maps it nowhere else, the
+// VMO forgets p. (Only paged VMOs keep their mappers: the others pay nothing here.)
+static void forget_mapper(struct process *p, uint32_t i, uint32_t lo, uint32_t hi)
 {
-    for (uint32_t i = lo; i < hi; i++) {
-        struct vmo *v = p->aspace->maps[i].vmo;
-        if (v->paged && !maps_elsewhere(p->aspace, v, lo, hi))
-            pager_mapper_remove(v, p);
-    }
+    struct vmo *v = p->aspace->maps[i].vmo;
+    if (!maps_elsewhere(p->aspace, v, lo, hi))
+        pager_mapper_remove(v, p);
+}
+
+// Mapping i of p, one of [lo, hi), goes: its page-table entries (the pages stay with the
+// VMO) and its reference, dropped onto *zombies (the VMO is destroyed once the table is
+// consistent again, so the mappings after i still see it).
+static void drop_mapping(struct process *p, uint32_t i, uint32_t lo, uint32_t hi,
+                         struct kobject **zombies)
+{
+    struct mapping *m = &p->aspace->maps[i];
+    if (m->vmo->paged)
+        forget_mapper(p, i, lo, hi);
+    clear_pages(p, m->va, m->size);
+    vmo_mapping_drop(m->vmo, m->prot, zombies);
 }
 
 // Unmap everything in [va, va + size), whose mappings aspace_cut made boundaries: the
@@ -211,17 +223,13 @@ static void remove_range(struct process *p, uint64_t va, uint64_t size,
 {
     struct aspace *as = p->aspace;
     uint32_t lo = 0, hi = 0;
-    if (as) {
+    if (as)
         covered(as, va, size, &lo, &hi);
-        forget_mappers(p, lo, hi);
-    }
     uint64_t next = va;  // start of the part not looked at yet
     for (uint32_t i = lo; i < hi; i++) {
-        struct mapping *m = &as->maps[i];
-        free_loaded_pages(p, next, m->va);
-        clear_pages(p, m->va, m->size);
-        vmo_mapping_drop(m->vmo, m->prot, zombies);  // destroyed once consistent
-        next = map_end(m);
+        free_loaded_pages(p, next, as->maps[i].va);
+        next = map_end(&as->maps[i]);
+        drop_mapping(p, i, lo, hi, zombies);
     }
     free_loaded_pages(p, next, va + size);
     if (as) {
@@ -342,11 +350,8 @@ void aspace_destroy(struct process *p)
     if (!as)
         return;
     struct kobject *zombies = NULL;
-    forget_mappers(p, 0, as->count);
-    for (uint32_t i = 0; i < as->count; i++) {
-        clear_pages(p, as->maps[i].va, as->maps[i].size);
-        vmo_mapping_drop(as->maps[i].vmo, as->maps[i].prot, &zombies);  // destroyed once consistent
-    }
+    for (uint32_t i = 0; i < as->count; i++)
+        drop_mapping(p, i, 0, as->count, &zombies);
     p->aspace = NULL;
     process_free_object(p, as, sizeof(*as));
     kobject_reap(&zombies);

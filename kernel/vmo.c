@@ -234,23 +234,6 @@ int vmo_seal(struct vmo *v)
     return 0;
 }
 
-void vmo_mapping_add(struct vmo *v, uint32_t prot)
-{
-    kobject_ref(&v->obj);
-    v->writable_maps += !!(prot & NX_PROT_WRITE);
-}
-
-void vmo_mapping_protect(struct vmo *v, uint32_t prot, uint32_t new_prot)
-{
-    v->writable_maps += !!(new_prot & NX_PROT_WRITE) - !!(prot & NX_PROT_WRITE);
-}
-
-void vmo_mapping_drop(struct vmo *v, uint32_t prot, struct kobject **zombies)
-{
-    v->writable_maps -= !!(prot & NX_PROT_WRITE);
-    kobject_unref_later(&v->obj, zombies);
-}
-
 // Borrowed pages of an unsealed VMO would be replaced by the first write, leaving the device
 // on the parent's copy: only a sealed VMO lends them out as they are.
 int vmo_dma(struct vmo *v, size_t first, size_t n, bool device_writes, paddr_t *out)

@@ -64,7 +64,7 @@
 struct vmo {
     struct kobject obj;          // NX_OBJ_VMO; destroy drops the creator's reference
     struct kobject *owner;       // holds `budget` (a reference), or NULL
-    uint32_t writable_maps;      // mappings with NX_PROT_WRITE: seal waits for 0 (vmo.c only)
+    uint32_t writable_maps;      // mappings with NX_PROT_WRITE: seal waits for 0 (vmo_mapping_*)
     size_t npages;               // fixed at creation
     uint32_t flags;              // VMO_*
     uint32_t refs;               // the creator's + one per clone of this VMO
@@ -115,12 +115,24 @@ static inline int vmo_check_write(const struct vmo *v)
     return vmo_sealed(v) ? NX_ERR_ACCESS : NX_OK;
 }
 // A mapping of v with protection prot (NX_PROT_*) is made: it holds a reference on v.
-// Callers have checked vmo_check_write for a writable prot.
-void vmo_mapping_add(struct vmo *v, uint32_t prot);
+// Callers have checked vmo_check_write for a writable prot. (Inline, like _protect and
+// _drop: every vm_map and vm_unmap goes through them.)
+static inline void vmo_mapping_add(struct vmo *v, uint32_t prot)
+{
+    kobject_ref(&v->obj);
+    v->writable_maps += !!(prot & NX_PROT_WRITE);
+}
 // That mapping's protection changes from prot to new_prot (checked as for add).
-void vmo_mapping_protect(struct vmo *v, uint32_t prot, uint32_t new_prot);
+static inline void vmo_mapping_protect(struct vmo *v, uint32_t prot, uint32_t new_prot)
+{
+    v->writable_maps += !!(new_prot & NX_PROT_WRITE) - !!(prot & NX_PROT_WRITE);
+}
 // That mapping goes: its reference is dropped onto *zombies (see kobject_unref_later).
-void vmo_mapping_drop(struct vmo *v, uint32_t prot, struct kobject **zombies);
+static inline void vmo_mapping_drop(struct vmo *v, uint32_t prot, struct kobject **zombies)
+{
+    v->writable_maps -= !!(prot & NX_PROT_WRITE);
+    kobject_unref_later(&v->obj, zombies);
+}
 // Commit pages [first, first + n) (n <= VMO_DMA_MAX) for a device, all or nothing, and store
 // their physical addresses in out[0..n). NX_ERR_INVALID for an empty or outside range,
 // NX_ERR_BAD_STATE for a physical VMO, NX_ERR_ACCESS if device_writes and sealed,

@@ -4,21 +4,73 @@
 
 // Words may alias anything: memcpy copies objects of every type.
 typedef uint64_t __attribute__((may_alias)) word_t;
+typedef uint32_t __attribute__((may_alias)) half_t;
 
-// Four words at a time when both sides are 8-byte aligned (IPC buffers, pages: the copies
-// that are long), then bytes.
+// Copy the bytes before the first address of d aligned to `align` (s has d's alignment
+// modulo align), if n has that many; returns how many it copied.
+static size_t copy_head(unsigned char *d, const unsigned char *s, size_t n, uintptr_t align)
+{
+    size_t head = -(uintptr_t)d & (align - 1);
+    if (head > n)
+        return 0;
+    for (size_t i = 0; i < head; i++)
+        d[i] = s[i];
+    return head;
+}
+
+// Copy 32-byte blocks from 8-byte aligned s to 8-byte aligned d; returns the bytes copied.
+static size_t copy_words(unsigned char *d, const unsigned char *s, size_t n)
+{
+    size_t done = 0;
+    for (; n - done >= 32; done += 32) {
+        const word_t *from = (const word_t *)(s + done);
+        word_t *to = (word_t *)(d + done);
+        word_t w0 = from[0], w1 = from[1], w2 = from[2], w3 = from[3];
+        to[0] = w0, to[1] = w1, to[2] = w2, to[3] = w3;
+    }
+    return done;
+}
+
+// The same for 4-byte aligned s and d: a file in the boot archive (cpio aligns its data to
+// 4 bytes) copied into pages.
+static size_t copy_halves(unsigned char *d, const unsigned char *s, size_t n)
+{
+    size_t done = 0;
+    for (; n - done >= 32; done += 32) {
+        const half_t *from = (const half_t *)(s + done);
+        half_t *to = (half_t *)(d + done);
+        half_t h0 = from[0], h1 = from[1], h2 = from[2], h3 = from[3];
+        half_t h4 = from[4], h5 = from[5], h6 = from[6], h7 = from[7];
+        to[0] = h0, to[1] = h1, to[2] = h2, to[3] = h3;
+        to[4] = h4, to[5] = h5, to[6] = h6, to[7] = h7;
+    }
+    return done;
+}
+
+// The blocks of the widest words both sides can be aligned to (after a few bytes); returns
+// the bytes copied.
+static size_t copy_blocks(unsigned char *d, const unsigned char *s, size_t n)
+{
+    uintptr_t skew = (uintptr_t)d ^ (uintptr_t)s;
+    size_t head;
+    if ((skew & 7) == 0) {
+        head = copy_head(d, s, n, 8);
+        return head + copy_words(d + head, s + head, n - head);
+    }
+    if ((skew & 3) == 0) {
+        head = copy_head(d, s, n, 4);
+        return head + copy_halves(d + head, s + head, n - head);
+    }
+    return 0;
+}
+
+// Word blocks when the copy is long enough to pay for finding them, then bytes.
 void *memcpy(void *dst, const void *src, size_t n)
 {
     unsigned char *d = dst;
     const unsigned char *s = src;
-    if ((((uintptr_t)d | (uintptr_t)s) & 7) == 0) {
-        for (; n >= 32; n -= 32, d += 32, s += 32) {
-            word_t w0 = ((const word_t *)s)[0], w1 = ((const word_t *)s)[1];
-            word_t w2 = ((const word_t *)s)[2], w3 = ((const word_t *)s)[3];
-            ((word_t *)d)[0] = w0, ((word_t *)d)[1] = w1;
-            ((word_t *)d)[2] = w2, ((word_t *)d)[3] = w3;
-        }
-    }
+    size_t done = n >= 32 ? copy_blocks(d, s, n) : 0;
+    d += done, s += done, n -= done;
     while (n--)
         *d++ = *s++;
     return dst;

@@ -115,7 +115,7 @@ void vm_init_kernel(paddr_t ram, uint64_t size)
         panic("vm: cannot build the direct map");
     map_image_range(__kernel_start, __text_end, PTE_R | PTE_X);
     map_image_range(__text_end, __rodata_end, PTE_R);
-    // Data and bss, but not the guard pages (entry.S puts the boot one first).
+    // Data, bss and the stacks (kernel.ld puts them last), but not their guard pages.
     map_image_range(__rodata_end, boot_stack_guard, PTE_R | PTE_W);
     map_image_range(boot_stack_guard + PAGE_SIZE, trap_stack_guard, PTE_R | PTE_W);
     map_image_range(trap_stack_guard + PAGE_SIZE, __kernel_end, PTE_R | PTE_W);
