@@ -74,12 +74,22 @@ static bool inside(const struct aspace *as, uint64_t va)
     return i < as->count && as->maps[i].va < va;
 }
 
-// Make room at index i (the table has a free slot): entries from i on move up one.
+// Make room at index i (the table has a free slot): entries from i on move up one. (Often
+// none: aspace_pick places a new mapping in the highest free range.)
 static struct mapping *open_slot(struct aspace *as, uint32_t i)
 {
-    memmove(&as->maps[i + 1], &as->maps[i], (as->count - i) * sizeof(as->maps[0]));
+    if (i < as->count)
+        memmove(&as->maps[i + 1], &as->maps[i], (as->count - i) * sizeof(as->maps[0]));
     as->count++;
     return &as->maps[i];
+}
+
+// Remove entries [lo, hi): the entries after them move down.
+static void close_slots(struct aspace *as, uint32_t lo, uint32_t hi)
+{
+    if (hi < as->count)
+        memmove(&as->maps[lo], &as->maps[hi], (as->count - hi) * sizeof(as->maps[0]));
+    as->count -= hi - lo;
 }
 
 static void split_at(struct aspace *as, uint64_t va)
@@ -194,24 +204,22 @@ static bool maps_elsewhere(const struct aspace *as, const struct vmo *v, uint32_
     return false;
 }
 
-// Mapping i of p, one of [lo, hi) that go, shows a paged VMO: if p maps it nowhere else, the
-// VMO forgets p. (Only paged VMOs keep their mappers: the others pay nothing here.)
-static void forget_mapper(struct process *p, uint32_t i, uint32_t lo, uint32_t hi)
+// m, one of p's mappings [lo, hi) that go, shows a paged VMO: if p maps it nowhere else, the
+// VMO forgets p. (Only paged VMOs keep their mappers: the others pay nothing for it.)
+static void forget_mapper(struct process *p, const struct mapping *m, uint32_t lo, uint32_t hi)
 {
-    struct vmo *v = p->aspace->maps[i].vmo;
-    if (!maps_elsewhere(p->aspace, v, lo, hi))
-        pager_mapper_remove(v, p);
+    if (!maps_elsewhere(p->aspace, m->vmo, lo, hi))
+        pager_mapper_remove(m->vmo, p);
 }
 
-// Mapping i of p, one of [lo, hi), goes: its page-table entries (the pages stay with the
+// m, one of p's mappings [lo, hi), goes: its page-table entries (the pages stay with the
 // VMO) and its reference, dropped onto *zombies (the VMO is destroyed once the table is
-// consistent again, so the mappings after i still see it).
-static void drop_mapping(struct process *p, uint32_t i, uint32_t lo, uint32_t hi,
-                         struct kobject **zombies)
+// consistent again, so the mappings after m still see it).
+static inline void drop_mapping(struct process *p, const struct mapping *m, uint32_t lo,
+                                uint32_t hi, struct kobject **zombies)
 {
-    struct mapping *m = &p->aspace->maps[i];
     if (m->vmo->paged)
-        forget_mapper(p, i, lo, hi);
+        forget_mapper(p, m, lo, hi);
     clear_pages(p, m->va, m->size);
     vmo_mapping_drop(m->vmo, m->prot, zombies);
 }
@@ -229,13 +237,11 @@ static void remove_range(struct process *p, uint64_t va, uint64_t size,
     for (uint32_t i = lo; i < hi; i++) {
         free_loaded_pages(p, next, as->maps[i].va);
         next = map_end(&as->maps[i]);
-        drop_mapping(p, i, lo, hi, zombies);
+        drop_mapping(p, &as->maps[i], lo, hi, zombies);
     }
     free_loaded_pages(p, next, va + size);
-    if (as) {
-        memmove(&as->maps[lo], &as->maps[hi], (as->count - hi) * sizeof(as->maps[0]));
-        as->count -= hi - lo;
-    }
+    if (as)
+        close_slots(as, lo, hi);
 }
 
 int aspace_unmap(struct process *p, uint64_t va, uint64_t size)
@@ -351,7 +357,7 @@ void aspace_destroy(struct process *p)
         return;
     struct kobject *zombies = NULL;
     for (uint32_t i = 0; i < as->count; i++)
-        drop_mapping(p, i, 0, as->count, &zombies);
+        drop_mapping(p, &as->maps[i], 0, as->count, &zombies);
     p->aspace = NULL;
     process_free_object(p, as, sizeof(*as));
     kobject_reap(&zombies);
