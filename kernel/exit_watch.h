@@ -14,7 +14,8 @@ struct exit_watches;
 // NULL when payer cannot pay for it.
 struct exit_watches *exit_watches_alloc(struct page_budget *payer);
 // Watch with n for bits (not 0), taking a reference on n; a watch by n already in the set
-// gets its bits replaced instead. NX_ERR_NO_SPACE when the set is full.
+// gets its bits replaced instead. A full set first lets go of a watch nobody can observe
+// (notification_observable); NX_ERR_NO_SPACE when every watch in it is live.
 int exit_watches_add(struct exit_watches *w, struct notification *n, uint64_t bits);
 // Signal every watch, drop the references and free the set (payer: alloc's).
 void exit_watches_end(struct exit_watches *w, struct page_budget *payer);

@@ -73,7 +73,7 @@
     X(12, process_watch, long, 3,                                                                \
       (NX_H(proc, NX_RIGHT_READ), NX_H(notif, NX_RIGHT_SIGNAL), NX_V(uint64_t, bits)),           \
       NX_HANDLE_ERRORS NX_E(INVALID, "bits 0")                                                   \
-      NX_E(NO_SPACE, "proc has 8 watches by other notifications"),                               \
+      NX_E(NO_SPACE, "proc has 8 watches by other notifications still open"),                    \
       "signal bits on notif when proc ends (at once if it already has); watches add up (at most "\
       "8 per process), a second watch by the same notif replaces its bits")                        \
     X(13, process_status, long, 2, (NX_H(proc, NX_RIGHT_READ), NX_P(long *, status)),            \
