@@ -23,6 +23,7 @@ FIGURES = {
     "yield_switch_instr": ("instructions", None, "thread switch through yield, same priority (avg of 20,000)"),
     "vmo_map_unmap_4k_instr": ("instructions", None, "vm_map + vm_unmap of a 4 KiB VMO (avg of 10,000)"),
     "vmo_map_unmap_2m_instr": ("instructions", None, "vm_map + vm_unmap of a 2 MiB VMO (avg of 10,000)"),
+    "pager_fault_instr": ("instructions", None, "fault on an absent page of a paged VMO whose pager thread supplies it at once (page already written), to the toucher running again (avg of 1,024)"),
     "bulk_vmo_instr_per_mib": ("instructions", None, "16 MiB between two processes through a shared VMO ring, per MiB"),
     "bulk_vmo_kernel_bytes_copied": ("bytes", 0, "payload bytes the kernel copied during that transfer"),
     "ipc_roundtrip_instr": ("instructions", 400, "IPC call + reply between two processes, fast path, registers only (avg of 10,000)"),

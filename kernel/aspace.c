@@ -4,6 +4,7 @@
 #include <nexus/syscall.h>
 #include "lib/string.h"
 #include "object.h"
+#include "pager.h"
 #include "process.h"
 #include "vmo.h"
 #include "arch/riscv/pagetable.h"
@@ -146,6 +147,8 @@ int aspace_map(struct process *p, struct vmo *v, uint64_t va, uint64_t offset, u
         return NX_ERR_NO_SPACE;
     if (!p->aspace && !(p->aspace = process_alloc_object(p, sizeof(struct aspace))))
         return NX_ERR_NO_MEMORY;
+    if (v->paged && (err = pager_mapper_add(v, p)))
+        return err;  // the table page stays: it is freed with the process, like an emptied one
     struct mapping *m = open_slot(p->aspace, first_above(p->aspace, va));
     *m = (struct mapping){ .va = va, .size = size, .offset = offset, .vmo = v, .prot = prot,
                            .max_prot = max_prot };
@@ -182,6 +185,25 @@ static void free_loaded_pages(struct process *p, uint64_t va, uint64_t end)
     }
 }
 
+// Does a mapping of as outside [lo, hi) show v?
+static bool maps_elsewhere(const struct aspace *as, const struct vmo *v, uint32_t lo, uint32_t hi)
+{
+    for (uint32_t i = 0; i < as->count; i++)
+        if ((i < lo || i >= hi) && as->maps[i].vmo == v)
+            return true;
+    return false;
+}
+
+// Mappings [lo, hi) of p go: a paged VMO p no longer maps forgets p (before any VMO can go).
+static void forget_mappers(struct process *p, uint32_t lo, uint32_t hi)
+{
+    for (uint32_t i = lo; i < hi; i++) {
+        struct vmo *v = p->aspace->maps[i].vmo;
+        if (v->paged && !maps_elsewhere(p->aspace, v, lo, hi))
+            pager_mapper_remove(v, p);
+    }
+}
+
 // Unmap everything in [va, va + size), whose mappings aspace_cut made boundaries: the
 // mappings' pages stay with their VMOs, the holes between them are looked at for loaded ones.
 static void remove_range(struct process *p, uint64_t va, uint64_t size,
@@ -189,8 +211,10 @@ static void remove_range(struct process *p, uint64_t va, uint64_t size,
 {
     struct aspace *as = p->aspace;
     uint32_t lo = 0, hi = 0;
-    if (as)
+    if (as) {
         covered(as, va, size, &lo, &hi);
+        forget_mappers(p, lo, hi);
+    }
     uint64_t next = va;  // start of the part not looked at yet
     for (uint32_t i = lo; i < hi; i++) {
         struct mapping *m = &as->maps[i];
@@ -256,13 +280,30 @@ int aspace_protect(struct process *p, uint64_t va, uint64_t size, uint32_t prot)
     return NX_OK;
 }
 
+// The page-table bits of page index of m's VMO: a paged VMO's page stays read-only until it
+// is dirty, so that the first write is seen (pager.h).
+static uint64_t page_flags(const struct mapping *m, size_t index)
+{
+    uint64_t flags = pte_user_flags(m->prot);
+    return m->vmo->paged && !pager_page_dirty(m->vmo, index) ? flags & ~PTE_W : flags;
+}
+
 int aspace_fault(struct process *p, uint64_t va, uint32_t access)
 {
-    struct mapping *m = aspace_find(p->aspace, va);
-    if (!m || (m->prot & access) != access)
-        return NX_ERR_BAD_ADDRESS;
+    struct mapping *m;
+    size_t index;
+    for (;;) {  // again after waiting for a pager: the mapping may have changed meanwhile
+        m = aspace_find(p->aspace, va);
+        if (!m || (m->prot & access) != access)
+            return NX_ERR_BAD_ADDRESS;
+        index = (m->offset + (PAGE_ROUND_DOWN(va) - m->va)) / PAGE_SIZE;
+        int r = m->vmo->paged ? pager_await(m->vmo, index, access & NX_PROT_WRITE) : NX_OK;
+        if (r == NX_OK)
+            break;
+        if (r != PAGER_RETRY)
+            return r;
+    }
     va = PAGE_ROUND_DOWN(va);
-    size_t index = (m->offset + (va - m->va)) / PAGE_SIZE;
     // Only pages that cannot change under the mapping enter the page table: the VMO's own,
     // or a sealed VMO's borrowed ones. Anything else is committed now (for a clone: copied),
     // so a later commit by another mapping or by vmo_write never leaves a stale entry.
@@ -274,10 +315,25 @@ int aspace_fault(struct process *p, uint64_t va, uint32_t access)
     // The page may be in the table already (a fault on a stale translation, or, with several
     // harts, another thread faulting first): replace the entry rather than fail.
     pt_unmap(p->root, va, PAGE_SIZE, false);
-    if (pt_map(p->root, va, pa, PAGE_SIZE, pte_user_flags(m->prot), 0))
+    if (pt_map(p->root, va, pa, PAGE_SIZE, page_flags(m, index), 0))
         return NX_ERR_NO_MEMORY;
     vm_flush_tlb();
     return NX_OK;
+}
+
+void aspace_invalidate(struct process *p, const struct vmo *v, size_t first, size_t n)
+{
+    bool cleared = false;
+    for (uint32_t i = 0; p->aspace && i < p->aspace->count; i++) {
+        const struct mapping *m = &p->aspace->maps[i];
+        uint64_t lo = m->offset / PAGE_SIZE, hi = lo + m->size / PAGE_SIZE;
+        uint64_t from = first > lo ? first : lo, to = first + n < hi ? first + n : hi;
+        if (m->vmo == v && from < to)
+            cleared |= pt_unmap(p->root, m->va + (from - lo) * PAGE_SIZE,
+                                (to - from) * PAGE_SIZE, false) != 0;
+    }
+    if (cleared)
+        vm_flush_tlb();
 }
 
 void aspace_destroy(struct process *p)
@@ -286,6 +342,7 @@ void aspace_destroy(struct process *p)
     if (!as)
         return;
     struct kobject *zombies = NULL;
+    forget_mappers(p, 0, as->count);
     for (uint32_t i = 0; i < as->count; i++) {
         clear_pages(p, as->maps[i].va, as->maps[i].size);
         vmo_mapping_drop(as->maps[i].vmo, as->maps[i].prot, &zombies);  // destroyed once consistent

@@ -14,6 +14,7 @@
 //
 // No locking: single hart, interrupts off in the kernel.
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "arch/riscv/memlayout.h"
 
@@ -44,7 +45,8 @@ _Static_assert(sizeof(struct aspace) <= PAGE_SIZE, "the table is one page");
 // NX_ERR_INVALID: prot has unknown bits, W without R, or W with X; a range not page-aligned,
 // empty, outside v or outside the user range. NX_ERR_ACCESS: prot beyond max_prot, or W on a
 // sealed VMO. NX_ERR_BAD_STATE: the range overlaps a mapping or kernel-mapped pages.
-// NX_ERR_NO_SPACE: no free range or slot. NX_ERR_NO_MEMORY: the table page.
+// NX_ERR_NO_SPACE: no free range or slot, or a paged VMO with PAGER_MAX_MAPPERS other
+// processes mapping it. NX_ERR_NO_MEMORY: the table page.
 int aspace_map(struct process *p, struct vmo *v, uint64_t va, uint64_t offset, uint64_t size,
                uint32_t prot, uint32_t max_prot, uint64_t *out);
 // Remove every mapped page of [va, va + size) (a mapping that straddles an end is split).
@@ -56,8 +58,12 @@ int aspace_protect(struct process *p, uint64_t va, uint64_t size, uint32_t prot)
 // Resolve a fault on va needing `access` (one NX_PROT_* bit): commit the VMO page and enter
 // it in the page table (copy-on-write pages enter read-only until written).
 // NX_ERR_BAD_ADDRESS when no mapping allows the access, NX_ERR_NO_MEMORY when the page
-// cannot be committed.
+// cannot be committed. A page of a paged VMO may block the current thread until its pager
+// supplies it; the pager's errors (pager.h) come back then.
 int aspace_fault(struct process *p, uint64_t va, uint32_t access);
+// Remove p's page-table entries of pages [first, first + n) of v in every mapping of v (a
+// pager's decommit or write-protect): the next touch faults again.
+void aspace_invalidate(struct process *p, const struct vmo *v, size_t first, size_t n);
 // Drop every mapping of p (process end), before its page table goes: the page-table entries
 // of VMO pages are cleared so that destroying the table does not free the VMOs' pages.
 void aspace_destroy(struct process *p);

@@ -27,6 +27,16 @@ int syscall_get(uhandle_t h, uint32_t type, uint32_t rights, struct kobject **ou
     return err ? err : handle_get(current_process->handles, handle, type, rights, out, badge);
 }
 
+int syscall_signal_target(uhandle_t notif, uint64_t bits, struct notification **out)
+{
+    struct kobject *n;
+    int err = syscall_get(notif, NX_OBJ_NOTIFICATION, NX_RIGHT_SIGNAL, &n, NULL);
+    if (err)
+        return err;
+    *out = (struct notification *)n;  // the kobject comes first
+    return bits == 0 ? NX_ERR_INVALID : NX_OK;
+}
+
 int syscall_room(uint32_t n)
 {
     return handle_table_room(current_process->handles) >= n ? NX_OK : NX_ERR_NO_SPACE;

@@ -9,6 +9,7 @@
 #include "lib/string.h"
 #include "panic.h"
 #include "pmm.h"
+#include "pager.h"
 #include "process.h"
 #include "resource.h"
 #include "vmo.h"
@@ -218,6 +219,7 @@ _Noreturn void kmain(uint64_t hartid, paddr_t dtb, uint64_t entry_instret)
     maybe_fault_on_purpose();
     device_resource = resource_init(&fdt);
     process_init();
+    pager_init();
     start_programs();
     sched_idle_loop();
 }

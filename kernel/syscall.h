@@ -41,6 +41,10 @@ NX_SYSCALLS(SYSCALL_CHECKS)
 // right in `rights`; also its badge when badge is not NULL. No reference is taken.
 int syscall_get(uhandle_t h, uint32_t type, uint32_t rights, struct kobject **out,
                 uint32_t *badge);
+// The notification notif names (with SIGNAL) for an object that will signal `bits` on it:
+// the handle errors, or NX_ERR_INVALID for bits 0.
+struct notification;
+int syscall_signal_target(uhandle_t notif, uint64_t bits, struct notification **out);
 // The handle h names, for handlers that pass it on unopened (close, transfer...):
 // NX_ERR_BAD_HANDLE if it has bits above 32 (nothing else is checked).
 int syscall_handle(uhandle_t h, nx_handle_t *out);

@@ -9,16 +9,14 @@
 
 long sys_timer_create(uhandle_t notif, uint64_t bits)
 {
-    struct kobject *n;
-    int err = syscall_get(notif, NX_OBJ_NOTIFICATION, NX_RIGHT_SIGNAL, &n, NULL);
+    struct notification *n;
+    int err = syscall_signal_target(notif, bits, &n);
     if (err)
         return err;
-    if (bits == 0)
-        return NX_ERR_INVALID;
     struct timer *t;
     err = syscall_room(1);
     if (err == NX_OK)
-        err = timer_create(current_process, (struct notification *)n, bits, &t);
+        err = timer_create(current_process, n, bits, &t);
     return err ? err : syscall_install(&t->obj, TIMER_RIGHTS);
 }
 

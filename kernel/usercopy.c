@@ -13,27 +13,39 @@ static int range_ok(uint64_t va, size_t len)
     return va >= USER_VA_MIN && len <= USER_STACK_TOP && va <= USER_STACK_TOP - len;
 }
 
-// Is the page at va mapped for access? A VMO page nobody touched yet is not in the page table:
+static uint64_t pte_bits(enum user_access access)
+{
+    return PTE_U | (access == USER_WRITE ? PTE_W : PTE_R);
+}
+
+// Fault in the page at va for access. A VMO page nobody touched yet is not in the page table:
 // it is faulted in here, as the hardware would have had the process touched it, so a syscall
 // may point into a fresh mapping. (User pointers always belong to the calling process.)
-static int page_ok(paddr_t root, uint64_t va, enum user_access access)
+static int fault_in(paddr_t root, uint64_t va, enum user_access access)
 {
-    if (pt_translate(root, va, PTE_U | (access == USER_WRITE ? PTE_W : PTE_R)))
-        return NX_OK;
     struct process *p = current_process;
     if (p->root != root)
         return NX_ERR_BAD_ADDRESS;
     return aspace_fault(p, va, access == USER_WRITE ? NX_PROT_WRITE : NX_PROT_READ);
 }
 
+// Faulting a page in may wait for a pager, and meanwhile pages checked before may leave the
+// page table again (a decommit, a write-protect): the check ends with a pass that faulted
+// nothing, so the whole range is mapped when it returns (nothing blocks until the copy).
 int user_check(paddr_t root, uint64_t va, size_t len, enum user_access access)
 {
     if (!range_ok(va, len))
         return NX_ERR_BAD_ADDRESS;
-    for (uint64_t page = PAGE_ROUND_DOWN(va); page < va + len; page += PAGE_SIZE) {
-        int err = page_ok(root, page, access);
-        if (err)
-            return err;
+    for (bool faulted = true; faulted;) {
+        faulted = false;
+        for (uint64_t page = PAGE_ROUND_DOWN(va); page < va + len; page += PAGE_SIZE) {
+            if (pt_translate(root, page, pte_bits(access)))
+                continue;
+            int err = fault_in(root, page, access);
+            if (err)
+                return err;
+            faulted = true;
+        }
     }
     return NX_OK;
 }

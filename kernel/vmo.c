@@ -228,7 +228,7 @@ int vmo_seal(struct vmo *v)
     if (!v)
         return NX_ERR_INVALID;
     // Anything that could still write the pages behind the kernel's back must go first.
-    if (v->writable_maps || (v->flags & VMO_DEVICE_WRITES))
+    if (v->writable_maps || (v->flags & VMO_DEVICE_WRITES) || v->paged)
         return NX_ERR_BAD_STATE;
     v->flags |= VMO_SEALED;
     return 0;
@@ -313,6 +313,16 @@ void vmo_destroy(struct vmo *v)
             kobject_unref(owner);  // the budget may go now
         v = parent;
     }
+}
+
+void vmo_drop_page(struct vmo *v, size_t index)
+{
+    if (!v->pages[index])
+        return;
+    pmm_free(v->pages[index]);
+    v->pages[index] = 0;
+    v->committed--;
+    budget_uncharge(v->budget, 1);
 }
 
 size_t vmo_committed_pages(const struct vmo *v)

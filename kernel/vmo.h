@@ -39,6 +39,9 @@
 // `owner` is the object holding the budget (the creating process): a reference on it is
 // dropped only when the pages are back.
 //
+// Paged VMOs (pager.h) are anonymous VMOs with paging state: pager.c decides when a client
+// may see a page; the page logic here is unchanged (vmo_drop_page is their decommit).
+//
 // No locking: single hart, interrupts off while in the kernel.
 #include <stdbool.h>
 #include <stddef.h>
@@ -72,6 +75,7 @@ struct vmo {
     struct vmo *parent;          // COW parent (sealed), or NULL
     size_t parent_offset;        // our page 0 is the parent's page parent_offset
     unsigned depth;              // 0 without parent, else parent->depth + 1
+    struct paged *paged;         // a paged VMO's pager state (pager.h), or NULL
     paddr_t pages[];             // private page or 0; absent for physical VMOs
 };
 
@@ -101,7 +105,8 @@ int vmo_commit(struct vmo *v, size_t offset, size_t len);
 int vmo_read(struct vmo *v, size_t offset, void *dst, size_t len);
 int vmo_write(struct vmo *v, size_t offset, const void *src, size_t len);
 // Make the contents immutable for every holder. Idempotent. NX_ERR_BAD_STATE while a
-// writable mapping exists or once a device may write the pages (vmo_dma).
+// writable mapping exists, once a device may write the pages (vmo_dma), or for a paged VMO
+// (its pager may decommit pages).
 int vmo_seal(struct vmo *v);
 static inline bool vmo_sealed(const struct vmo *v) { return v->flags & VMO_SEALED; }
 // May the contents still change? NX_OK, or NX_ERR_ACCESS once sealed.
@@ -122,10 +127,13 @@ void vmo_mapping_drop(struct vmo *v, uint32_t prot, struct kobject **zombies);
 // NX_ERR_NO_MEMORY.
 int vmo_dma(struct vmo *v, size_t first, size_t n, bool device_writes, paddr_t *out);
 // A COW child over parent pages [offset_pages, offset_pages + npages), charged to b.
-// NX_ERR_BAD_STATE unless parent is sealed and not physical; NX_ERR_TOO_BIG past
+// NX_ERR_BAD_STATE unless parent is sealed (so never paged) and not physical; NX_ERR_TOO_BIG past
 // VMO_MAX_DEPTH.
 int vmo_clone_cow(struct vmo *parent, size_t offset_pages, size_t npages, struct page_budget *b,
                   struct vmo **out);
+// Give page index back to the pmm (uncharged) if committed: it reads as zeros again.
+// Only for a VMO that never lends pages (not sealed): a paged VMO's decommit.
+void vmo_drop_page(struct vmo *v, size_t index);
 // Drop the creator's reference (call once). Frees owned pages once no clone borrows them.
 void vmo_destroy(struct vmo *v);
 // Private data pages committed (not borrowed, not metadata, 0 for physical VMOs).

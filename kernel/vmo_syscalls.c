@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <nexus/errors.h>
 #include <nexus/syscall.h>
+#include "pager.h"
 #include "process.h"
 #include "resource.h"
 #include "syscall.h"
@@ -64,21 +65,43 @@ static void copy_pages(struct vmo *v, uint64_t offset, uint64_t buf, uint64_t le
     }
 }
 
+// A client's access (a handle without MANAGE) to a paged VMO waits until every page of
+// [offset, offset + len) is supplied; a write marks them dirty. NX_OK, PAGER_RETRY (after a
+// wait: v may be gone) or the pager's error.
+static int await_pages(struct vmo *v, uhandle_t h, uint64_t offset, uint64_t len, bool write)
+{
+    struct vmo *own;
+    if (!v->paged || len == 0 || get_vmo(h, NX_RIGHT_MANAGE, &own) == NX_OK)
+        return NX_OK;
+    for (uint64_t i = offset / PAGE_SIZE; i <= (offset + len - 1) / PAGE_SIZE; i++) {
+        int r = pager_await(v, i, write);
+        if (r)
+            return r;
+    }
+    return NX_OK;
+}
+
 // vmo_read (in = false) and vmo_write (in = true): everything is checked, and for a write
 // every page committed, before the first byte moves, so a failure changes no contents.
+// Waiting for a pager (the VMO's pages, or a user buffer mapping a paged VMO) starts over.
 static long read_write(uhandle_t h, uint64_t offset, uint64_t buf, uint64_t len, bool in)
 {
     struct vmo *v;
-    int err = get_vmo(h, in ? NX_RIGHT_WRITE : NX_RIGHT_READ, &v);
-    if (err)
-        return err;
-    if (len > NX_VMO_RW_MAX)
-        return NX_ERR_TOO_BIG;
-    if (!vmo_range_ok(v, offset, len))
-        return NX_ERR_INVALID;
-    if (in && vmo_check_write(v))
-        return NX_ERR_ACCESS;
-    err = user_check(current_process->root, buf, len, in ? USER_READ : USER_WRITE);
+    int err;
+    do {
+        err = get_vmo(h, in ? NX_RIGHT_WRITE : NX_RIGHT_READ, &v);
+        if (err)
+            return err;
+        if (len > NX_VMO_RW_MAX)
+            return NX_ERR_TOO_BIG;
+        if (!vmo_range_ok(v, offset, len))
+            return NX_ERR_INVALID;
+        if (in && vmo_check_write(v))
+            return NX_ERR_ACCESS;
+        err = await_pages(v, h, offset, len, in);
+        if (!err)
+            err = user_check(current_process->root, buf, len, in ? USER_READ : USER_WRITE);
+    } while (err == PAGER_RETRY);
     if (!err && in)
         err = vmo_commit(v, offset, len);
     if (err)
@@ -150,12 +173,16 @@ long sys_vmo_dma(uhandle_t h, uint64_t offset, uint64_t size, uint64_t paddrs, u
     size_t n = size / PAGE_SIZE;
     if (n > VMO_DMA_MAX)
         return NX_ERR_TOO_BIG;
+    if (v->paged && (err = get_vmo(h, NX_RIGHT_MANAGE, &v)))
+        return err;  // only the pager hands a paged VMO's pages to a device
     paddr_t pages[VMO_DMA_MAX];
     err = user_check(current_process->root, paddrs, n * sizeof(paddr_t), USER_WRITE);
     if (!err)
         err = vmo_dma(v, offset / PAGE_SIZE, n, device_writes, pages);
     if (err)
         return err;
+    if (v->paged)
+        pager_pin(v, offset / PAGE_SIZE, n);
     copy_to_user(current_process->root, paddrs, pages, n * sizeof(paddr_t));
     return (long)n;
 }

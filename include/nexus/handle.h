@@ -19,6 +19,7 @@ enum nx_obj_type {
     NX_OBJ_IRQ = 6,
     NX_OBJ_TIMER = 7,
     NX_OBJ_RESOURCE = 8,
+    NX_OBJ_PAGER = 9,
     NX_OBJ_TYPE_COUNT
 };
 

@@ -98,14 +98,15 @@
     X(17, vmo_read, long, 4,                                                                     \
       (NX_H(vmo, NX_RIGHT_READ), NX_V(uint64_t, offset), NX_P(void *, buf), NX_V(size_t, len)),  \
       NX_HANDLE_ERRORS NX_E(TOO_BIG, "len > NX_VMO_RW_MAX") NX_E(INVALID, "range outside the VMO") \
-      NX_E(BAD_ADDRESS, "buf not writable") NX_E(NO_MEMORY, "faulting in buf"),                  \
+      NX_E(BAD_ADDRESS, "buf not writable") NX_E(NO_MEMORY, "faulting in buf")                   \
+      NX_PAGER_ERRORS,                                                                           \
       "copy len bytes at offset out of the VMO into buf")                                        \
     X(18, vmo_write, long, 4,                                                                    \
       (NX_H(vmo, NX_RIGHT_WRITE), NX_V(uint64_t, offset), NX_P(const void *, buf),               \
        NX_V(size_t, len)),                                                                       \
       NX_HANDLE_ERRORS NX_E(ACCESS, "the VMO is sealed") NX_E(TOO_BIG, "len > NX_VMO_RW_MAX")    \
       NX_E(INVALID, "range outside the VMO") NX_E(BAD_ADDRESS, "buf not readable")               \
-      NX_E(NO_MEMORY, "pages over the creator's budget"),                                        \
+      NX_E(NO_MEMORY, "pages over the creator's budget") NX_PAGER_ERRORS,                        \
       "copy len bytes from buf into the VMO at offset")                                          \
     X(19, vmo_seal, long, 1, (NX_H(vmo, NX_RIGHT_WRITE)),                                        \
       NX_HANDLE_ERRORS                                                                           \
@@ -130,7 +131,7 @@
       NX_E(INVALID, "prot bits, W+X, W without R; unaligned, empty, outside the VMO or the "     \
                     "mapping range")                                                             \
       NX_E(BAD_STATE, "proc dead, or the range overlaps a mapping or kernel-mapped pages")       \
-      NX_E(NO_SPACE, "64 mappings, or no free range")                                            \
+      NX_E(NO_SPACE, "64 mappings, no free range, or 8 processes map the paged VMO")             \
       NX_E(NO_MEMORY, "the mapping table's page, on the first map"),                             \
       "map [offset, offset+size) of vmo at va (0: the kernel picks) with prot NX_PROT_* "        \
       "(READ, WRITE, EXECUTE on vmo as prot needs); returns the address")                        \
@@ -224,7 +225,9 @@
     X(45, vmo_dma, long, 5,                                                                      \
       (NX_H(vmo, NX_RIGHT_DMA | NX_RIGHT_READ), NX_V(uint64_t, offset), NX_V(size_t, size),      \
        NX_P(uint64_t *, paddrs), NX_V(uint64_t, flags)),                                         \
-      NX_HANDLE_ERRORS NX_E(ACCESS, "NX_DMA_DEVICE_WRITES without WRITE, or on a sealed VMO")    \
+      NX_HANDLE_ERRORS                                                                           \
+      NX_E(ACCESS, "NX_DMA_DEVICE_WRITES without WRITE, or on a sealed VMO; a paged VMO "        \
+                   "without MANAGE")                                                             \
       NX_E(INVALID, "unaligned, empty, outside the VMO, unknown flags")                          \
       NX_E(TOO_BIG, "over NX_VMO_DMA_MAX pages") NX_E(BAD_ADDRESS, "paddrs not writable")        \
       NX_E(NO_MEMORY, "committing pages over the creator's budget; nothing is committed then")   \
@@ -232,7 +235,54 @@
       "commit and pin the pages of [offset, offset+size) and store their physical addresses "    \
       "for a device (NX_DMA_DEVICE_WRITES: the device may write them); returns the page count")  \
     X(46, vmo_size, long, 1, (NX_H(vmo, 0)), NX_E(BAD_HANDLE) NX_E(WRONG_TYPE),                  \
-      "the VMO's size in bytes (a whole number of pages)")
+      "the VMO's size in bytes (a whole number of pages)")                                       \
+    X(47, pager_create, long, 2, (NX_H(notif, NX_RIGHT_SIGNAL), NX_V(uint64_t, bits)),           \
+      NX_HANDLE_ERRORS NX_E(INVALID, "bits 0") NX_E(NO_MEMORY) NX_E(NO_SPACE),                   \
+      "a pager that signals bits on notif whenever it is sent a request; returns a pager "       \
+      "handle (closing the last one fails every wait on its VMOs)")                              \
+    X(48, vmo_create_paged, long, 3,                                                             \
+      (NX_H(pager, NX_RIGHT_MANAGE), NX_V(size_t, size), NX_V(uint64_t, key)),                   \
+      NX_HANDLE_ERRORS NX_E(INVALID, "size 0") NX_E(TOO_BIG, "over 256 MiB")                     \
+      NX_E(BAD_STATE, "the pager is dead") NX_E(NO_MEMORY) NX_E(NO_SPACE),                       \
+      "a VMO of size bytes whose pages the pager supplies, named key in its requests; returns "  \
+      "a VMO handle with MANAGE (the nx_pager_* operations: no other VMO handle has it) "        \
+      "besides the usual rights")                \
+    X(49, pager_next, long, 2,                                                                   \
+      (NX_H(pager, NX_RIGHT_READ), NX_P(struct nx_pager_request *, req)),                        \
+      NX_HANDLE_ERRORS NX_E(NOT_FOUND, "no request pending") NX_E(BAD_ADDRESS),                  \
+      "take the oldest pending request {key, offset, length} into *req (never blocks)")          \
+    X(50, pager_supply, long, 3,                                                                 \
+      (NX_H(vmo, NX_RIGHT_MANAGE), NX_V(uint64_t, offset), NX_V(size_t, size)),                  \
+      NX_HANDLE_ERRORS NX_E(INVALID, "unaligned, empty, outside the VMO"),                       \
+      "the pages of [offset, offset+size) are ready: clients see them, waiters retry")           \
+    X(51, pager_fail, long, 4,                                                                   \
+      (NX_H(vmo, NX_RIGHT_MANAGE), NX_V(uint64_t, offset), NX_V(size_t, size),                   \
+       NX_V(int64_t, error)),                                                                    \
+      NX_HANDLE_ERRORS                                                                           \
+      NX_E(INVALID, "unaligned, empty, outside the VMO; error neither IO nor NOT_FOUND"),        \
+      "touches of the pages of [offset, offset+size) fail with error until supplied or "         \
+      "decommitted (a fault ends the process, a syscall returns error); waiters get it")         \
+    X(52, pager_decommit, long, 3,                                                               \
+      (NX_H(vmo, NX_RIGHT_MANAGE), NX_V(uint64_t, offset), NX_V(size_t, size)),                  \
+      NX_HANDLE_ERRORS NX_E(INVALID, "unaligned, empty, outside the VMO")                        \
+      NX_E(BAD_STATE, "a page is dirty or pinned (nx_vmo_dma)"),                                 \
+      "free the pages of [offset, offset+size) and unmap them everywhere: the next touch "       \
+      "requests them again")                                                                     \
+    X(53, pager_dirty, long, 4,                                                                  \
+      (NX_H(vmo, NX_RIGHT_MANAGE), NX_V(uint64_t, offset), NX_V(size_t, size),                   \
+       NX_P(uint8_t *, bitmap)),                                                                 \
+      NX_HANDLE_ERRORS NX_E(INVALID, "unaligned, empty, outside the VMO")                        \
+      NX_E(TOO_BIG, "over NX_PAGER_DIRTY_MAX pages")                                             \
+      NX_E(BAD_ADDRESS, "bitmap not writable"),                                                  \
+      "bit i of bitmap (size/4096 bits) says page i of the range was written since last asked; " \
+      "clears that and write-protects the pages again; returns how many were dirty")
+
+// A client's touch of a paged VMO's page (docs/abi.md, "Pagers"): also the errors of any
+// syscall whose user buffer lies in a mapping of one.
+#define NX_PAGER_ERRORS                                                                          \
+    NX_E(TIMED_OUT, "a paged VMO's page not supplied within 5 s")                                \
+    NX_E(PEER_CLOSED, "its pager is gone") NX_E(NO_SPACE, "its pager's request queue is full")   \
+    NX_E(IO, "the pager failed the page") NX_E(NOT_FOUND, "the pager failed the page")
 
 // What call, send and reply_recv share: the arguments, and the errors of a message.
 #define NX_IPC_SEND_ARGS                                                                         \
@@ -288,6 +338,16 @@ struct nx_process_info {
 // nx_vmo_dma: most pages per call, and its flag (without it the device only reads the pages).
 #define NX_VMO_DMA_MAX 32
 #define NX_DMA_DEVICE_WRITES 1u
+
+// nx_pager_next: one request, byte offsets (pages of the VMO named key).
+struct nx_pager_request {
+    uint64_t key;
+    uint64_t offset;
+    uint64_t length;
+};
+
+// nx_pager_dirty: most pages per call.
+#define NX_PAGER_DIRTY_MAX 2048
 
 // nx_system_info counters.
 enum nx_info {

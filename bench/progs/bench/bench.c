@@ -137,6 +137,7 @@ int main(void)
     report("first_user_instret", nx_start_instret);
     report("null_syscall_instr", null_syscall());
     bench_vm();
+    bench_pager();
     report("yield_switch_instr", yield_switch());
     report("notify_wake_instr", notify_wake());
     report("idle_timer_irqs_per_s", idle_timer_irqs_per_s());

@@ -11,3 +11,5 @@ void bench_ipc(void);
 void bench_exec(void);
 // Mapping and unmapping VMOs (vm.c).
 void bench_vm(void);
+// A fault served by a pager (pager.c).
+void bench_pager(void);

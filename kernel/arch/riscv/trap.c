@@ -68,6 +68,17 @@ static uint32_t fault_access(uint64_t cause)
     }
 }
 
+// Why a page of a paged VMO could not be had.
+static const char *pager_error_name(int err)
+{
+    switch (err) {
+    case NX_ERR_TIMED_OUT: return "page fault: the pager did not supply the page in time";
+    case NX_ERR_PEER_CLOSED: return "page fault: the pager is gone";
+    case NX_ERR_NO_SPACE: return "page fault: the pager's request queue is full";
+    default: return "page fault: the pager failed the page";
+    }
+}
+
 void user_trap(struct thread *t)
 {
     uint64_t cause = t->tf.cause;
@@ -81,6 +92,8 @@ void user_trap(struct thread *t)
     int err = access ? aspace_fault(t->proc, t->tf.tval, access) : NX_ERR_BAD_ADDRESS;
     if (err == NX_ERR_NO_MEMORY)
         process_kill_current("out of memory for a page", t->tf.epc, t->tf.tval);
+    if (err && err != NX_ERR_BAD_ADDRESS)  // a paged VMO's page (pager.h)
+        process_kill_current(pager_error_name(err), t->tf.epc, t->tf.tval);
     if (err)
         process_kill_current(cause_name(cause), t->tf.epc, t->tf.tval);
 }

@@ -34,3 +34,21 @@ static inline void expect_no_leaks(struct leak_baseline b)
     expect("no handle leaked", nx_system_info(NX_INFO_LIVE_HANDLES), b.handles);
     expect("no object leaked", nx_system_info(NX_INFO_LIVE_OBJECTS), b.objects);
 }
+
+// Start fn(arg) in a copy of this program with a budget of `pages` and wait for it to end;
+// its exit status (or nx_spawn's error).
+static inline long spawn_and_wait(const char *name, size_t pages, void (*fn)(nx_handle_t),
+                                  nx_handle_t arg)
+{
+    long proc = nx_spawn(name, pages, fn, arg);
+    if (proc < 0)
+        return proc;
+    long n = nx_notification_create(), status = 1;
+    uint64_t bits;
+    nx_process_watch(proc, n, 1);
+    nx_notify_wait_bits(n, NX_DEADLINE_NEVER, &bits);
+    nx_process_status(proc, &status);
+    nx_handle_close(n);
+    nx_handle_close(proc);
+    return status;
+}

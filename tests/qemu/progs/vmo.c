@@ -18,17 +18,7 @@ static long free_pages(void) { return nx_system_info(NX_INFO_FREE_PAGES); }
 // Start fn(arg) in a copy of this program and wait for it to end; its exit status.
 static long run_child(const char *name, void (*fn)(nx_handle_t), nx_handle_t arg)
 {
-    long proc = nx_spawn(name, CHILD_PAGES, fn, arg);
-    if (proc < 0)
-        return proc;
-    long n = nx_notification_create(), status = 1;
-    uint64_t bits;
-    nx_process_watch(proc, n, 1);
-    nx_notify_wait_bits(n, NX_DEADLINE_NEVER, &bits);
-    nx_process_status(proc, &status);
-    nx_handle_close(n);
-    nx_handle_close(proc);
-    return status;
+    return spawn_and_wait(name, CHILD_PAGES, fn, arg);
 }
 
 static void kernel_copies(void)
