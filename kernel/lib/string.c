@@ -21,30 +21,30 @@ static size_t copy_head(unsigned char *d, const unsigned char *s, size_t n, uint
 // Copy 32-byte blocks from 8-byte aligned s to 8-byte aligned d; returns the bytes copied.
 static size_t copy_words(unsigned char *d, const unsigned char *s, size_t n)
 {
-    size_t done = 0;
-    for (; n - done >= 32; done += 32) {
-        const word_t *from = (const word_t *)(s + done);
-        word_t *to = (word_t *)(d + done);
+    size_t left = n;
+    for (; left >= 32; left -= 32, d += 32, s += 32) {
+        const word_t *from = (const word_t *)s;
+        word_t *to = (word_t *)d;
         word_t w0 = from[0], w1 = from[1], w2 = from[2], w3 = from[3];
         to[0] = w0, to[1] = w1, to[2] = w2, to[3] = w3;
     }
-    return done;
+    return n - left;
 }
 
 // The same for 4-byte aligned s and d: a file in the boot archive (cpio aligns its data to
 // 4 bytes) copied into pages.
 static size_t copy_halves(unsigned char *d, const unsigned char *s, size_t n)
 {
-    size_t done = 0;
-    for (; n - done >= 32; done += 32) {
-        const half_t *from = (const half_t *)(s + done);
-        half_t *to = (half_t *)(d + done);
+    size_t left = n;
+    for (; left >= 32; left -= 32, d += 32, s += 32) {
+        const half_t *from = (const half_t *)s;
+        half_t *to = (half_t *)d;
         half_t h0 = from[0], h1 = from[1], h2 = from[2], h3 = from[3];
         half_t h4 = from[4], h5 = from[5], h6 = from[6], h7 = from[7];
         to[0] = h0, to[1] = h1, to[2] = h2, to[3] = h3;
         to[4] = h4, to[5] = h5, to[6] = h6, to[7] = h7;
     }
-    return done;
+    return n - left;
 }
 
 // The blocks of the widest words both sides can be aligned to (after a few bytes); returns
@@ -64,12 +64,16 @@ static size_t copy_blocks(unsigned char *d, const unsigned char *s, size_t n)
     return 0;
 }
 
-// Word blocks when the copy is long enough to pay for finding them, then bytes.
+// Word blocks when the copy is long enough to pay for finding them, then bytes. Both sides
+// 8-byte aligned (pages, IPC buffers: the copies that are long) go straight to words.
 void *memcpy(void *dst, const void *src, size_t n)
 {
     unsigned char *d = dst;
     const unsigned char *s = src;
-    size_t done = n >= 32 ? copy_blocks(d, s, n) : 0;
+    size_t done = 0;
+    if (n >= 32)
+        done = (((uintptr_t)d | (uintptr_t)s) & 7) == 0 ? copy_words(d, s, n)
+                                                        : copy_blocks(d, s, n);
     d += done, s += done, n -= done;
     while (n--)
         *d++ = *s++;
