@@ -589,6 +589,9 @@ def copies_differ(image, tree, copies):
             want = hashlib.sha256(f.read()).hexdigest()
         dump = os.path.join(ROOT, "build", "tests", "dump-" + copy)
         debugfs(image, f"dump /{copy} {dump}")
+        if not os.path.exists(dump):
+            problems.append(f"/{copy} is not on the disk")
+            continue
         with open(dump, "rb") as f:
             got = hashlib.sha256(f.read()).hexdigest()
         os.remove(dump)

@@ -43,7 +43,10 @@ static long load_file(const char *path, uint64_t size, uint64_t capacity)
     const char *rel;
     struct fs_mount *m = fs_mount_of(&st, path, &rel);
     uint64_t key = 0;
-    long vmo = m->fill ? pages_create(capacity, &key) : nx_vmo_create((long)capacity);
+    // A paged VMO's tables take 12 bytes a page (its page list and their states).
+    long vmo = m->fill ? pages_make_room(&st, capacity / PAGE * 12 / PAGE + 2) : NX_OK;
+    if (!vmo)
+        vmo = m->fill ? pages_create(capacity, &key) : nx_vmo_create((long)capacity);
     if (vmo < 0)
         return vmo;
     long f = fb_add(&st.files, path, (uint32_t)vmo, size, capacity, m->read_only);

@@ -10,8 +10,8 @@
 // Pages the service keeps for itself (tables, VMO metadata, its heap) out of its budget.
 #define RESERVE_PAGES 64
 // Free pages kept beyond a request's: a writer's supplied zero page is committed only when
-// written, after it is counted.
-#define MARGIN_PAGES 16
+// written, after it is counted, and the ext2 library's tables grow too.
+#define MARGIN_PAGES 64
 #define HELD_MAX 4096    // supplied ranges remembered
 #define MERGE_MAX 64     // pages one range grows to (the unit of eviction)
 
@@ -161,7 +161,7 @@ static long make_room(struct fs_state *s, struct fb_file *f, uint64_t n)
         long err = pages_budget(&total, &free);
         if (err)
             return err;
-        bool over_share = f->held + n > (cache.pages + free) / 2;
+        bool over_share = f->held && f->held + n > (cache.pages + free) / 2;
         if (!over_share && free >= n + MARGIN_PAGES && cache.n < HELD_MAX)
             return NX_OK;
         long i = oldest(over_share ? f->key : 0);
@@ -172,6 +172,12 @@ static long make_room(struct fs_state *s, struct fb_file *f, uint64_t n)
         evict(s, (uint32_t)i);
     }
     return NX_ERR_NO_MEMORY;
+}
+
+long pages_make_room(struct fs_state *s, uint64_t n)
+{
+    static struct fb_file nobody;   // holds nothing: only the oldest pages of any file go
+    return make_room(s, &nobody, n);
 }
 
 // Remember pages [first, first + n) of f as held, growing the newest range if they follow it.

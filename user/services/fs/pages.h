@@ -13,6 +13,8 @@
 long pages_init(nx_handle_t serve);
 // A paged VMO of capacity bytes, named by the new *key (stored in its fb_file).
 long pages_create(uint64_t capacity, uint64_t *key);
+// Evict the oldest pages until n pages more are free (a new page cache's tables).
+long pages_make_room(struct fs_state *s, uint64_t n);
 // Answer every pending request (the loop's notification fired).
 void pages_serve(struct fs_state *s);
 // Write f's dirty pages back and give the inode f's size; commit: make it durable.
