@@ -261,9 +261,11 @@ long endpoint_send(struct endpoint *ep, uint32_t badge, uint64_t info, uint64_t 
 long endpoint_call(struct endpoint *ep, uint32_t badge, uint64_t info, uint64_t w0,
                    uint64_t w1, uint64_t w2, uint64_t w3, uint64_t deadline)
 {
+    // The message first: the arguments go to memory at once, not to saved registers kept
+    // across the clock read.
+    uint64_t msg[1 + NX_MSG_WORDS] = { info | NX_MSG_CALL, w0, w1, w2, w3 };
     if (deadline_passed(deadline))  // the reply could never come
         return NX_ERR_TIMED_OUT;
-    uint64_t msg[1 + NX_MSG_WORDS] = { info | NX_MSG_CALL, w0, w1, w2, w3 };
     struct thread *r;
     long err = send(ep, badge, msg, deadline, &r);
     return r ? endpoint_run_server(r, deadline) : err;

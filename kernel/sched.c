@@ -247,6 +247,21 @@ void sched_wake(struct thread *t, long result)
     sched_ready(t);
 }
 
+static uint64_t idle_instret;
+
+uint64_t sched_idle_instret(void)
+{
+    return idle_instret;
+}
+
+// WFI, counting the instret that passes meanwhile.
+static void halt(void)
+{
+    uint64_t before = rdinstret();
+    wfi();
+    idle_instret += rdinstret() - before;
+}
+
 _Noreturn void sched_idle_loop(void)
 {
     slice.fire = slice_fired;
@@ -264,7 +279,7 @@ _Noreturn void sched_idle_loop(void)
         // wfi wakes on an enabled pending interrupt even with SIE clear; opening SIE after
         // it takes that interrupt, and nothing can slip in between check and sleep. The
         // hardware timer is armed only if a timer is due (clock.c).
-        wfi();
+        halt();
         irq_enable();
         irq_disable();
     }

@@ -41,3 +41,7 @@ void sched_cancel_wait(struct thread *t);
 // Runs ready threads, sleeps in WFI with nothing armed when nothing is due, powers off
 // when no process is left.
 _Noreturn void sched_idle_loop(void);
+// The instret that passed while the hart was halted in WFI, since boot (NX_INFO_IDLE_INSTRET).
+// Under `qemu -icount` instret is virtual time and runs on while the hart waits, e.g. for
+// QEMU's I/O thread: a benchmark subtracts this to count only the instructions it caused.
+uint64_t sched_idle_instret(void);

@@ -85,6 +85,7 @@ long sys_system_info(uint64_t what)
     case NX_INFO_LIVE_PROCESSES: return (long)process_count();
     case NX_INFO_LIVE_OBJECTS: return (long)kobject_live_count();
     case NX_INFO_TOTAL_PAGES: return (long)pmm_stats().total_pages;
+    case NX_INFO_IDLE_INSTRET: return (long)sched_idle_instret();
     default: return NX_ERR_INVALID;
     }
 }

@@ -359,6 +359,7 @@ enum nx_info {
     NX_INFO_LIVE_PROCESSES = 4, // processes not yet ended
     NX_INFO_LIVE_OBJECTS = 5,   // kernel objects not yet freed
     NX_INFO_TOTAL_PAGES = 6,    // pages the page allocator manages (free + used)
+    NX_INFO_IDLE_INSTRET = 7,   // instret the hart spent halted in WFI (virtual time under icount)
     NX_INFO_COUNT
 };
 

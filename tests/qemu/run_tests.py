@@ -166,6 +166,7 @@ CASES = [
       r"process 1 \(lifecycle\) exited with status 0", POWER_OFF], [r"WRONG", r"PANIC"], True),
     ("handles_notifications_threads_processes", "init=objects",
      [r"objects: revoke closes what was derived ok", r"objects: wait times out at its deadline ok",
+      r"objects: the hart's halted time is counted ok",
       r"objects: signal wakes a thread blocked in wait ok",
       r"process 2 \(empty\) killed: instruction page fault", r"objects: exit wakes the watcher ok",
       r"process 3 \(victim\) killed by process 1 \(objects\)",

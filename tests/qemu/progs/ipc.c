@@ -197,8 +197,10 @@ static void closer(long ep)
 static void endpoint_closed_under_a_receiver(void)
 {
     long ep = nx_endpoint_create();
+    // Below our priority, the closer runs only once we are blocked in recv (at the same
+    // priority a time slice ending before the recv would let it close the handle first).
     long t = nx_thread_create(nx_self, (long)closer, (long)&closer_stack[512], ep,
-                              PRIO_USER_DEFAULT);
+                              PRIO_USER_DEFAULT - 1);
     struct nx_msg m;
     expect("closing the endpoint wakes its receiver", nx_ipc_recv(ep, &m, NEVER),
            NX_ERR_PEER_CLOSED);
