@@ -30,6 +30,11 @@ int notification_create(struct process *owner, struct notification **out)
     return NX_OK;
 }
 
+bool notification_observable(const struct notification *n)
+{
+    return n->obj.handles || n->bound || !waitq_empty(&n->waiters);
+}
+
 uint64_t notification_take(struct notification *n)
 {
     uint64_t bits = n->bits;

@@ -6,6 +6,7 @@
 #include "process.h"
 #include "aspace.h"
 #include "console.h"
+#include "exit_watch.h"
 #include "handle.h"
 #include "lib/elf.h"
 #include "lib/string.h"
@@ -86,22 +87,26 @@ static void name_process(struct process *p, const char *name)
     p->name[n] = '\0';
 }
 
-// The memory of a new process, all or none: its struct (a slot of payer's slabs, which may
-// take a page of payer's budget), its handle table and its page-table root, with room left
-// in payer's budget for `pages` once the struct is paid for. Nothing else has seen them, so
-// giving back a partial set changes nothing.
+// The memory of a new process, all or none: its struct and exit watches (slots of payer's
+// slabs, which may take pages of payer's budget), its handle table and its page-table root,
+// with room left in payer's budget for `pages` once those are paid for. Nothing else has seen
+// them, so giving back a partial set changes nothing.
 static struct process *alloc_process(struct page_budget *payer, size_t pages)
 {
     struct process *p = slab_alloc(payer, sizeof(*p));
+    struct exit_watches *watches = exit_watches_alloc(payer);
     paddr_t table = pmm_alloc_contig(TABLE_PAGES, 1);
     paddr_t root = vm_create_user_root();
-    if (p && table && root && (!payer || budget_room(payer, pages))) {
+    if (p && watches && table && root && (!payer || budget_room(payer, pages))) {
+        p->watches = watches;
         p->handles = pa_to_kva(table);
         p->root = root;
         return p;
     }
     if (p)
         slab_free(payer, p, sizeof(*p));
+    if (watches)
+        exit_watches_end(watches, payer);
     if (table)
         pmm_free_contig(table, TABLE_PAGES);
     if (root)
@@ -256,14 +261,14 @@ int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
 
 // ---- the end ----
 
+// The watches are signalled and freed at the end, not with the struct: a dead process is
+// watched no more (process_watch signals at once), and the slot goes back to the payer
+// however long handles keep the struct for its status.
 static void signal_exit(struct process *p)
 {
-    struct kobject *n = p->exit_notif;
-    if (!n)
-        return;
-    p->exit_notif = NULL;
-    notification_signal((struct notification *)n, p->exit_bits);
-    kobject_unref(n);
+    struct exit_watches *w = p->watches;
+    p->watches = NULL;
+    exit_watches_end(w, p->creator ? &p->creator->budget : NULL);
 }
 
 // End p alone; its children have ended already.
@@ -347,18 +352,13 @@ void process_kill(struct process *p)
     sched_preempt();
 }
 
-void process_watch(struct process *p, struct notification *n, uint64_t bits)
+int process_watch(struct process *p, struct notification *n, uint64_t bits)
 {
-    if (p->state != PROCESS_ALIVE) {
-        notification_signal(n, bits);
-        sched_preempt();
-        return;
-    }
-    kobject_ref(&n->obj);
-    if (p->exit_notif)
-        kobject_unref(p->exit_notif);
-    p->exit_notif = &n->obj;
-    p->exit_bits = bits;
+    if (p->state == PROCESS_ALIVE)
+        return exit_watches_add(p->watches, n, bits);
+    notification_signal(n, bits);
+    sched_preempt();
+    return NX_OK;
 }
 
 // The highest priority among p's threads (0 without threads).

@@ -20,6 +20,7 @@ struct handle_xfer;
 struct notification;
 struct nx_process_info;
 struct aspace;
+struct exit_watches;
 
 enum process_state { PROCESS_ALIVE, PROCESS_DEAD };
 
@@ -39,8 +40,7 @@ struct process {
     struct thread *threads;         // linked through thread.proc_next
     uint64_t thread_slots;          // IPC buffer slots in use, one bit per thread
     long exit_status;
-    struct kobject *exit_notif;     // signalled with exit_bits when the process ends
-    uint64_t exit_bits;
+    struct exit_watches *watches;   // signalled when the process ends; NULL once dead
 };
 
 // Set up what every process relies on (once, at boot, before the first process_create).
@@ -61,13 +61,15 @@ int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
                   uint8_t priority, struct handle_table *from, const struct handle_xfer *give);
 // End p with status: free its threads, handles and memory, end every process it created
 // (and theirs, with NX_EXIT_KILLED; iteratively, in O(tree size)), signal its exit
-// notification. If the current thread is p's, the caller must switch away after.
+// watches. If the current thread is p's, the caller must switch away after.
 // A process that never ran also ends when the last handle to it is closed.
 void process_end(struct process *p, long status);
 // End p (alive), killed by the current process; if p is the current process, never returns.
 void process_kill(struct process *p);
-// Signal `bits` (not 0) of n when p ends (at once if it has), replacing any earlier watch.
-void process_watch(struct process *p, struct notification *n, uint64_t bits);
+// Signal `bits` (not 0) of n when p ends (at once if it has). Watches add up, to
+// NX_PROCESS_MAX_WATCHES per process; a watch by n again only replaces its bits.
+// NX_ERR_NO_SPACE when p has that many watches already.
+int process_watch(struct process *p, struct notification *n, uint64_t bits);
 // What nx_process_info reports about p.
 void process_info(const struct process *p, struct nx_process_info *info);
 // size zeroed bytes for a kernel object, charged to p's budget (a slab slot, or whole pages

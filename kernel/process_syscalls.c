@@ -85,8 +85,7 @@ long sys_process_watch(uhandle_t proc, uhandle_t notif, uint64_t bits)
         return err;
     if (bits == 0)
         return NX_ERR_INVALID;
-    process_watch(p, (struct notification *)n, bits);
-    return NX_OK;
+    return process_watch(p, (struct notification *)n, bits);
 }
 
 long sys_process_status(uhandle_t proc, uint64_t status)

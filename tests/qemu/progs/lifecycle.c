@@ -5,6 +5,7 @@
 // were. Prints "lifecycle: <check> ok" or "... WRONG (got X, want Y)".
 #define TEST_NAME "lifecycle"
 #include "expect.h"
+#include <nx/loader.h>
 
 extern char __nx_text_start[], __nx_data_end[];
 
@@ -107,6 +108,103 @@ static void unstarted_processes_are_freed_by_their_last_handle(void)
     expect_no_leaks(b);
 }
 
+// ---- exit watches add up ----
+
+#define SELF_WATCH_BITS 2
+#define GO_BIT 1
+#define MS 1000000ull
+
+// A child told to go (GO_BIT on n) watches itself with n and returns (exits): its watch must
+// not take the place of its parent's.
+static void watch_self_then_exit(nx_handle_t n)
+{
+    uint64_t bits;
+    nx_notify_wait_bits(n, NX_DEADLINE_NEVER, &bits);
+    nx_process_watch(nx_self, n, SELF_WATCH_BITS);
+}
+
+static long wait_bits(long n)
+{
+    uint64_t bits = 0;
+    long r = nx_notify_wait_bits((nx_handle_t)n, (uint64_t)nx_clock_get() + 1000 * MS, &bits);
+    return r == NX_OK ? (long)bits : r;
+}
+
+static void a_self_watch_leaves_the_parents_watch(void)
+{
+    struct leak_baseline b = leak_baseline();
+    long used = used_budget();
+    long parent_n = nx_notification_create(), child_n = nx_notification_create();
+    long dup = nx_handle_duplicate(child_n, NX_RIGHTS_SAME);
+    long child = nx_spawn("selfwatch", 256, watch_self_then_exit, (nx_handle_t)dup);
+    expect("spawn a child that watches itself", child > 0, 1);
+    expect("the parent watches it", nx_process_watch(child, parent_n, 1), NX_OK);
+    nx_notify_signal((nx_handle_t)child_n, GO_BIT);  // its self-watch comes after ours
+    expect("its end reaches the parent's watch", wait_bits(parent_n), 1);
+    expect("and its own", wait_bits(child_n), SELF_WATCH_BITS);
+    nx_handle_close(child);
+    nx_handle_close(parent_n);
+    nx_handle_close(child_n);
+    expect("budget back", used_budget(), used);
+    expect_no_leaks(b);
+}
+
+// Every watch by a distinct notification takes a slot until the process ends; the slots are
+// bounded, a watch by the same notification again only changes its bits, one whose
+// notification was closed gives its slot up, and the end signals every one and lets go.
+static void watches_are_bounded_and_all_signalled(void)
+{
+    struct leak_baseline b = leak_baseline();
+    long used = used_budget();
+    long p = nx_process_create("watched", 7, 64);
+    long n[NX_PROCESS_MAX_WATCHES + 1];
+    long added = 0;
+    for (int i = 0; i <= NX_PROCESS_MAX_WATCHES; i++) {
+        n[i] = nx_notification_create();
+        if (i < NX_PROCESS_MAX_WATCHES)
+            added += nx_process_watch(p, n[i], 1l << i) == NX_OK;
+    }
+    expect("as many watches as the limit", added, NX_PROCESS_MAX_WATCHES);
+    expect("one more is refused", nx_process_watch(p, n[NX_PROCESS_MAX_WATCHES], 1l << 12),
+           NX_ERR_NO_SPACE);
+    expect("a watch again by the same notification changes its bits",
+           nx_process_watch(p, n[0], 0x100), NX_OK);
+    nx_handle_close(n[1]);
+    expect("a closed watcher's slot is taken over",
+           nx_process_watch(p, n[NX_PROCESS_MAX_WATCHES], 1l << NX_PROCESS_MAX_WATCHES), NX_OK);
+    expect("kill the watched", nx_process_kill(p), NX_OK);
+    long signalled = 0;
+    for (int i = 2; i <= NX_PROCESS_MAX_WATCHES; i++) {
+        uint64_t bits = 0;
+        signalled += nx_notify_poll_bits(n[i], &bits) == NX_OK && bits == 1ul << i;
+    }
+    expect("every watch is signalled with its bits", signalled, NX_PROCESS_MAX_WATCHES - 1);
+    uint64_t bits = 0;
+    expect("the changed one with its new bits",
+           nx_notify_poll_bits(n[0], &bits) == NX_OK ? (long)bits : -1, 0x100);
+    nx_handle_close(p);
+    for (int i = 0; i <= NX_PROCESS_MAX_WATCHES; i++)
+        if (i != 1)
+            nx_handle_close(n[i]);
+    expect("watches: budget back", used_budget(), used);
+    expect_no_leaks(b);
+}
+
+// nx_process_wait watches with a notification of its own each time and closes it: waits that
+// time out, more of them than there are slots, must not fill the watched process's set.
+static void timed_out_waits_leave_no_watch(void)
+{
+    struct leak_baseline b = leak_baseline();
+    long p = nx_process_create("waited", 6, 64);
+    long timed_out = 0, status = 0;
+    for (int i = 0; i < 3 * NX_PROCESS_MAX_WATCHES; i++)
+        timed_out += nx_process_wait(p, (uint64_t)nx_clock_get() + MS, &status) ==
+                     NX_ERR_TIMED_OUT;
+    expect("waits time out, however many", timed_out, 3 * NX_PROCESS_MAX_WATCHES);
+    nx_handle_close(p);
+    expect_no_leaks(b);
+}
+
 // ---- unmapping a boot program's own image ----
 
 static char victim[4096] __attribute__((aligned(4096))) = "image";
@@ -130,6 +228,9 @@ int main(void)
 {
     deep_chain_is_killed_from_its_root();
     unstarted_processes_are_freed_by_their_last_handle();
+    a_self_watch_leaves_the_parents_watch();
+    watches_are_bounded_and_all_signalled();
+    timed_out_waits_leave_no_watch();
     own_image_can_be_unmapped();  // last: nx_spawn copies the whole image, hole or not
     nx_printf("lifecycle: %d failures\n", failures);
     return failures;
