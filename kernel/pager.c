@@ -17,9 +17,14 @@
 #define PG_REQUESTED 1u  // a request for it is queued or with the pager
 #define PG_READY 2u      // supplied: clients may see it
 #define PG_DIRTY 4u      // written since the last pager_dirty
-#define PG_PINNED 8u     // given to a device (vmo_dma): never decommitted
 #define PG_FAILED 16u    // pager_fail: touches fail with the error
 #define PG_ERROR_SHIFT 8
+#define PG_ERROR_MASK 0xffu
+// How many vmo_dma ranges a device holds on the page and has not released (never decommitted
+// while any): a count, as two requests of a driver may share a page.
+#define PG_PIN_SHIFT 16
+#define PG_PIN_ONE (1u << PG_PIN_SHIFT)
+#define PG_PINNED (0xffffu << PG_PIN_SHIFT)
 
 // A VMO's paging state, allocated with it (charged to the same budget) and freed with it.
 struct paged {
@@ -30,7 +35,7 @@ struct paged {
     struct waitq waiters;              // threads waiting for any of its pages
     struct process *mappers[PAGER_MAX_MAPPERS];
     size_t bytes;                      // of this allocation
-    uint16_t state[];                  // PG_* per page
+    uint32_t state[];                  // PG_* per page
 };
 
 static void (*vmo_release)(struct kobject *obj);  // vmo.c's destroy, which paged_release ends with
@@ -102,13 +107,13 @@ static void leave_wait(struct thread *t)
 int pager_touch(struct vmo *v, size_t index, bool write)
 {
     struct paged *pd = v->paged;
-    uint16_t s = pd->state[index];
+    uint32_t s = pd->state[index];
     if (s & PG_READY) {
         pd->state[index] |= write ? PG_DIRTY : 0;
         return NX_OK;
     }
     if (s & PG_FAILED)
-        return -(int)(s >> PG_ERROR_SHIFT);
+        return -(int)((s >> PG_ERROR_SHIFT) & PG_ERROR_MASK);
     if (pd->pager->dead)
         return NX_ERR_PEER_CLOSED;
     if (s & PG_REQUESTED)
@@ -149,8 +154,8 @@ void pager_supply(struct vmo *v, size_t first, size_t n)
 void pager_fail(struct vmo *v, size_t first, size_t n, int error)
 {
     for (size_t i = first; i < first + n; i++)
-        v->paged->state[i] = (uint16_t)(PG_FAILED | (v->paged->state[i] & PG_PINNED) |
-                                         (unsigned)-error << PG_ERROR_SHIFT);
+        v->paged->state[i] = PG_FAILED | (v->paged->state[i] & PG_PINNED) |
+                             (unsigned)-error << PG_ERROR_SHIFT;
     wake_all(v->paged, NX_OK);  // they retry and meet the error (others wait on)
 }
 
@@ -182,7 +187,7 @@ size_t pager_dirty(struct vmo *v, size_t first, size_t n, uint8_t *bitmap)
     size_t count = 0;
     for (size_t i = 0; i < n; i++) {
         if (pd->state[first + i] & PG_DIRTY) {
-            pd->state[first + i] &= (uint16_t)~PG_DIRTY;
+            pd->state[first + i] &= ~PG_DIRTY;
             bitmap[i / 8] |= (uint8_t)(1u << (i % 8));
             count++;
         }
@@ -192,10 +197,33 @@ size_t pager_dirty(struct vmo *v, size_t first, size_t n, uint8_t *bitmap)
     return count;
 }
 
-void pager_pin(struct vmo *v, size_t first, size_t n)
+// Every page of the range has a pin (else: room for one more).
+static bool all_pinned(const struct paged *pd, size_t first, size_t n, bool room)
 {
+    for (size_t i = first; i < first + n; i++) {
+        uint32_t pins = pd->state[i] & PG_PINNED;
+        if (room ? pins == PG_PINNED : !pins)
+            return false;
+    }
+    return true;
+}
+
+int pager_pin(struct vmo *v, size_t first, size_t n)
+{
+    if (!all_pinned(v->paged, first, n, true))
+        return NX_ERR_BAD_STATE;
     for (size_t i = first; i < first + n; i++)
-        v->paged->state[i] |= PG_PINNED;
+        v->paged->state[i] += PG_PIN_ONE;
+    return NX_OK;
+}
+
+int pager_unpin(struct vmo *v, size_t first, size_t n)
+{
+    if (!all_pinned(v->paged, first, n, false))
+        return NX_ERR_BAD_STATE;
+    for (size_t i = first; i < first + n; i++)
+        v->paged->state[i] -= PG_PIN_ONE;
+    return NX_OK;
 }
 
 // ---- mappers
@@ -253,7 +281,7 @@ int pager_vmo_create(struct pager *pg, size_t size, uint64_t key, struct page_bu
     int err = vmo_create(size, b, &v);
     if (err)
         return err;
-    size_t bytes = sizeof(struct paged) + v->npages * sizeof(uint16_t);
+    size_t bytes = sizeof(struct paged) + v->npages * sizeof(uint32_t);
     struct paged *pd = slab_alloc(b, bytes);
     if (!pd) {
         kobject_unref(&v->obj);

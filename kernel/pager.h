@@ -19,8 +19,9 @@
 // Dirty tracking: a ready page enters a mapping read-only until written; the write fault (or a
 // client's vmo_write) marks it dirty and maps it writable. pager_dirty reports and clears the
 // dirty pages and removes their page-table entries in every mapping, so the next write marks
-// them again. pager_decommit frees clean, unpinned pages (vmo_dma pins a page for the VMO's
-// life) and removes their entries: the next touch requests them again.
+// them again. pager_decommit frees clean, unpinned pages (vmo_dma pins a page until the
+// device releases it: vmo_dma with NX_DMA_RELEASE) and removes their entries: the next touch
+// requests them again.
 //
 // Mappings are found through the VMO's mapper list: the processes (at most PAGER_MAX_MAPPERS)
 // with at least one mapping of it; vm_map of one more process fails with NX_ERR_NO_SPACE.
@@ -104,8 +105,12 @@ int pager_decommit(struct vmo *v, size_t first, size_t n);
 // Set bit i of bitmap (n bits, zeroed by the caller) for each dirty page first + i, clear it
 // and write-protect it in every mapping. Returns the count.
 size_t pager_dirty(struct vmo *v, size_t first, size_t n, uint8_t *bitmap);
-// vmo_dma pinned these pages (they can never be decommitted).
-void pager_pin(struct vmo *v, size_t first, size_t n);
+// vmo_dma pins these pages (never decommitted while pinned): NX_ERR_BAD_STATE (nothing
+// changed) if one is pinned 65535 times already. The caller pins before it commits them.
+int pager_pin(struct vmo *v, size_t first, size_t n);
+// The device is done with one pin of each page (vmo_dma's NX_DMA_RELEASE): NX_ERR_BAD_STATE
+// (nothing changed) if one is not pinned.
+int pager_unpin(struct vmo *v, size_t first, size_t n);
 
 // Mapper list (aspace.c): p maps v now (NX_ERR_NO_SPACE over PAGER_MAX_MAPPERS), p no longer
 // maps it.

@@ -159,9 +159,18 @@ long sys_vmo_physical(uhandle_t resource, uint64_t paddr, uint64_t size)
     return err ? err : install(v, PHYSICAL_VMO_RIGHTS);
 }
 
+// NX_DMA_RELEASE: the device is done with a range it was given. Only a paged VMO's pages
+// can ever be taken back (decommit), so only they keep count; for any other it is a no-op.
+static long dma_release(struct vmo *v, size_t first, size_t n)
+{
+    int err = v->paged ? pager_unpin(v, first, n) : NX_OK;
+    return err ? err : (long)n;
+}
+
 long sys_vmo_dma(uhandle_t h, uint64_t offset, uint64_t size, uint64_t paddrs, uint64_t flags)
 {
-    if (flags & ~(uint64_t)NX_DMA_DEVICE_WRITES)
+    if ((flags & ~(uint64_t)(NX_DMA_DEVICE_WRITES | NX_DMA_RELEASE)) ||
+        flags == (NX_DMA_DEVICE_WRITES | NX_DMA_RELEASE))
         return NX_ERR_INVALID;
     bool device_writes = flags & NX_DMA_DEVICE_WRITES;
     struct vmo *v;
@@ -170,19 +179,21 @@ long sys_vmo_dma(uhandle_t h, uint64_t offset, uint64_t size, uint64_t paddrs, u
         return err;
     if (offset % PAGE_SIZE || size % PAGE_SIZE || size == 0 || !vmo_range_ok(v, offset, size))
         return NX_ERR_INVALID;
-    size_t n = size / PAGE_SIZE;
+    size_t n = size / PAGE_SIZE, first = offset / PAGE_SIZE;
     if (n > VMO_DMA_MAX)
         return NX_ERR_TOO_BIG;
     if (v->paged && (err = get_vmo(h, NX_RIGHT_MANAGE, &v)))
         return err;  // only the pager hands a paged VMO's pages to a device
+    if (flags & NX_DMA_RELEASE)
+        return dma_release(v, first, n);
     paddr_t pages[VMO_DMA_MAX];
     err = user_check(current_process->root, paddrs, n * sizeof(paddr_t), USER_WRITE);
-    if (!err)
-        err = vmo_dma(v, offset / PAGE_SIZE, n, device_writes, pages);
+    if (!err && v->paged)
+        err = pager_pin(v, first, n);
+    if (!err && (err = vmo_dma(v, first, n, device_writes, pages)) && v->paged)
+        pager_unpin(v, first, n);
     if (err)
         return err;
-    if (v->paged)
-        pager_pin(v, offset / PAGE_SIZE, n);
     copy_to_user(current_process->root, paddrs, pages, n * sizeof(paddr_t));
     return (long)n;
 }

@@ -228,12 +228,14 @@
       NX_HANDLE_ERRORS                                                                           \
       NX_E(ACCESS, "NX_DMA_DEVICE_WRITES without WRITE, or on a sealed VMO; a paged VMO "        \
                    "without MANAGE")                                                             \
-      NX_E(INVALID, "unaligned, empty, outside the VMO, unknown flags")                          \
+      NX_E(INVALID, "unaligned, empty, outside the VMO, unknown flags, both flags")               \
       NX_E(TOO_BIG, "over NX_VMO_DMA_MAX pages") NX_E(BAD_ADDRESS, "paddrs not writable")        \
       NX_E(NO_MEMORY, "committing pages over the creator's budget; nothing is committed then")   \
-      NX_E(BAD_STATE, "a physical VMO"),                                                         \
+      NX_E(BAD_STATE, "a physical VMO; a paged VMO's page pinned 65535 times, or (RELEASE) "     \
+                      "not pinned"),                                                             \
       "commit and pin the pages of [offset, offset+size) and store their physical addresses "    \
-      "for a device (NX_DMA_DEVICE_WRITES: the device may write them); returns the page count")  \
+      "for a device (NX_DMA_DEVICE_WRITES: the device may write them); NX_DMA_RELEASE: the "     \
+      "device is done with the range (a paged VMO's pages unpinned); returns the page count")    \
     X(46, vmo_size, long, 1, (NX_H(vmo, 0)), NX_E(BAD_HANDLE) NX_E(WRONG_TYPE),                  \
       "the VMO's size in bytes (a whole number of pages)")                                       \
     X(47, pager_create, long, 2, (NX_H(notif, NX_RIGHT_SIGNAL), NX_V(uint64_t, bits)),           \
@@ -338,6 +340,9 @@ struct nx_process_info {
 // nx_vmo_dma: most pages per call, and its flag (without it the device only reads the pages).
 #define NX_VMO_DMA_MAX 32
 #define NX_DMA_DEVICE_WRITES 1u
+// nx_vmo_dma flag: the device is done with the range (paddrs unused): a paged VMO's pages may
+// be decommitted again once every range holding them is released.
+#define NX_DMA_RELEASE 2u
 
 // nx_pager_next: one request, byte offsets (pages of the VMO named key).
 struct nx_pager_request {

@@ -206,11 +206,19 @@ static void decommit_frees_and_unmaps_also_while_a_fault_waits(void **state)
     assert_int_equal(aspace_fault(&fake_process, VA, NX_PROT_READ), FAKE_BLOCKED);
     expect_request(3, 0, 1);
     pager_supply(v, 0, 1);
-    // Pinned and dirty pages stay.
+    // Pinned pages stay until every range holding them is released; dirty pages stay.
     paddr_t pa;
+    assert_int_equal(pager_unpin(v, 2, 1), NX_ERR_BAD_STATE);  // nothing to release
+    assert_int_equal(pager_pin(v, 2, 1), NX_OK);
     assert_int_equal(vmo_dma(v, 2, 1, false, &pa), NX_OK);
-    pager_pin(v, 2, 1);
+    assert_int_equal(pager_pin(v, 2, 1), NX_OK);  // a second range on the same page
     assert_int_equal(pager_decommit(v, 2, 1), NX_ERR_BAD_STATE);
+    assert_int_equal(pager_unpin(v, 2, 1), NX_OK);
+    assert_int_equal(pager_decommit(v, 2, 1), NX_ERR_BAD_STATE);  // one pin left
+    assert_int_equal(pager_unpin(v, 1, 2), NX_ERR_BAD_STATE);  // page 1 is not pinned:
+    assert_int_equal(pager_decommit(v, 2, 1), NX_ERR_BAD_STATE);  // nothing released
+    assert_int_equal(pager_unpin(v, 2, 1), NX_OK);
+    assert_int_equal(pager_decommit(v, 2, 1), NX_OK);  // released: it may go
     assert_int_equal(aspace_fault(&fake_process, VA, NX_PROT_WRITE), NX_OK);
     assert_int_equal(pager_decommit(v, 0, 1), NX_ERR_BAD_STATE);
     kobject_unref(&v->obj);  // the mapping keeps it until teardown

@@ -142,6 +142,16 @@ static void in_process(long vmo, long client)
     expect("decommit forgets the failure", nx_pager_decommit(vmo, 4 * PAGE, PAGE), NX_OK);
     expect("and the page is asked for again", nx_vmo_read(client, 4 * PAGE, buf, 64) == NX_OK &&
                                               page_ok(buf, 4), 1);
+    uint64_t pa[2];
+    expect("dma pins a page", nx_vmo_dma(vmo, 5 * PAGE, PAGE, pa, 0), 1);
+    expect("a second range pins it again", nx_vmo_dma(vmo, 4 * PAGE, 2 * PAGE, pa, 0), 2);
+    expect("release one", nx_vmo_dma(vmo, 5 * PAGE, PAGE, NULL, NX_DMA_RELEASE), 1);
+    expect("a page still pinned is not decommitted", nx_pager_decommit(vmo, 5 * PAGE, PAGE),
+           NX_ERR_BAD_STATE);
+    expect("release the other", nx_vmo_dma(vmo, 4 * PAGE, 2 * PAGE, NULL, NX_DMA_RELEASE), 2);
+    expect("a release of no pin refused", nx_vmo_dma(vmo, 5 * PAGE, PAGE, NULL, NX_DMA_RELEASE),
+           NX_ERR_BAD_STATE);
+    expect("released pages are decommitted", nx_pager_decommit(vmo, 4 * PAGE, 2 * PAGE), NX_OK);
     nx_vm_unmap(nx_self, (long)p, NPAGES * PAGE);
 }
 

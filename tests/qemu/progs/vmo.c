@@ -226,7 +226,11 @@ static void dma(void)
     expect("page 2", again[0] == pa[2] && again[1] == pa[3], 1);
     expect("dma: unaligned", nx_vmo_dma(v, 100, PAGE, pa, 0), NX_ERR_INVALID);
     expect("dma: outside", nx_vmo_dma(v, 3 * PAGE, 2 * PAGE, pa, 0), NX_ERR_INVALID);
-    expect("dma: unknown flag", nx_vmo_dma(v, 0, PAGE, pa, 2), NX_ERR_INVALID);
+    expect("dma: unknown flag", nx_vmo_dma(v, 0, PAGE, pa, 4), NX_ERR_INVALID);
+    expect("dma: both flags", nx_vmo_dma(v, 0, PAGE, pa, NX_DMA_DEVICE_WRITES | NX_DMA_RELEASE),
+           NX_ERR_INVALID);
+    expect("dma: release on a plain VMO changes nothing",
+           nx_vmo_dma(v, 0, PAGE, NULL, NX_DMA_RELEASE), 1);
     expect("dma: bad pointer", nx_vmo_dma(v, 0, PAGE, (uint64_t *)0x10, 0), NX_ERR_BAD_ADDRESS);
     expect("dma: seal refused while a device may write", nx_vmo_seal(v), NX_ERR_BAD_STATE);
     long big = nx_vmo_create((NX_VMO_DMA_MAX + 1) * PAGE);

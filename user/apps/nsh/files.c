@@ -17,14 +17,14 @@
                           (unsigned long long)(((bytes) & ((1u << 20) - 1)) * 10 >> 20)
 
 // Why a file operation failed. The file system's page cache refusing is said so, with its
-// size: every open file is cached whole, and df's free blocks say nothing about it. Past an
-// open, NO_SPACE is the disk (blocks or inodes) being full.
+// size: df's free blocks say nothing about it. Past an open, NO_SPACE is the disk (blocks or
+// inodes) being full.
 static int fs_failed(const char *cmd, const char *path, long err)
 {
     struct nx_fs_statfs sf;
     if (err == NX_ERR_NO_MEMORY && nx_fs_statfs(&sf) == NX_OK)
-        printf("nsh: %s: %s: too large for the file system's cache (%llu.%llu MiB, "
-               "%llu.%llu MiB free now: every open file is cached whole)\n", cmd, path,
+        printf("nsh: %s: %s: the file system's cache is full (%llu.%llu MiB, "
+               "%llu.%llu MiB free now)\n", cmd, path,
                MIB_TENTHS(sf.cache_bytes), MIB_TENTHS(sf.cache_free_bytes));
     else if (err == NX_ERR_NO_SPACE)
         printf("nsh: %s: %s: no space left on the disk (%ld)\n", cmd, path, err);
@@ -246,7 +246,7 @@ int cmd_df(int argc, char **argv)
     printf("open files %llu; bytes copied: %llu by the file system, %llu by the driver\n",
            (unsigned long long)sf.open_files, (unsigned long long)sf.fs_bytes_copied,
            (unsigned long long)sf.driver_bytes_copied);
-    printf("file cache: %llu.%llu MiB, %llu.%llu MiB free (every open file is cached whole)\n",
+    printf("file cache: %llu.%llu MiB, %llu.%llu MiB free\n",
            MIB_TENTHS(sf.cache_bytes), MIB_TENTHS(sf.cache_free_bytes));
     return 0;
 }

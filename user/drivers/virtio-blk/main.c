@@ -146,18 +146,38 @@ static long op_disconnect(void *ctx, struct nx_rpc_req *req)
 
 static __thread unsigned waiter;  // this server thread's index for device.c
 
-// The physical pages of [first, first + n) of the VMO, pinned for the device.
-static long pin(nx_handle_t vmo, uint64_t first, size_t n, uint64_t flags, uint64_t *pages)
+// nx_vmo_dma over the pages [first, first + n) of the VMO, NX_VMO_DMA_MAX at a time (flags
+// NX_DMA_RELEASE: the device is done with them); *done = pages handled.
+static long dma(nx_handle_t vmo, uint64_t first, size_t n, uint64_t flags, uint64_t *pages,
+                size_t *done)
 {
-    for (size_t done = 0; done < n;) {
-        size_t k = n - done < NX_VMO_DMA_MAX ? n - done : NX_VMO_DMA_MAX;
-        long r = nx_vmo_dma(vmo, (long)((first + done) * BLK_PAGE), (long)(k * BLK_PAGE),
-                            (pages + done), (long)flags);
+    for (*done = 0; *done < n;) {
+        size_t k = n - *done < NX_VMO_DMA_MAX ? n - *done : NX_VMO_DMA_MAX;
+        long r = nx_vmo_dma(vmo, (long)((first + *done) * BLK_PAGE), (long)(k * BLK_PAGE),
+                            pages + *done, (long)flags);
         if (r < 0)
             return r;
-        done += k;
+        *done += k;
     }
     return NX_OK;
+}
+
+// Pin the pages for the device, run the request, release them (a paged VMO's pager may take
+// them back only then).
+static long request_pinned(const struct attachment *a, uint32_t type, const struct nx_blk_io *io)
+{
+    uint64_t pages[BLK_MAX_PAGES], first;
+    size_t n, pinned, released;
+    blk_io_pages(io, &first, &n);
+    long err = dma(a->vmo, first, n, type == VIRTIO_BLK_T_IN ? NX_DMA_DEVICE_WRITES : 0, pages,
+                   &pinned);
+    if (!err) {
+        struct blk_seg segs[BLK_MAX_PAGES];
+        size_t nsegs = blk_segments(io->offset, io->count * BLK_SECTOR, pages, segs);
+        err = dev_request(waiter, type, io->block, segs, nsegs);
+    }
+    dma(a->vmo, first, pinned, NX_DMA_RELEASE, pages, &released);
+    return err;
 }
 
 // READ (into the VMO: the device writes its pages) and WRITE (out of it).
@@ -172,17 +192,8 @@ static long transfer(const struct nx_rpc_req *req, uint32_t type)
     long err = blk_check_io(&io, dev_max_blocks(), dev_capacity(), a->size);
     if (!err && into_vmo && !a->writable)
         err = NX_ERR_ACCESS;
-    uint64_t pages[BLK_MAX_PAGES], first;
-    size_t n;
-    if (!err) {
-        blk_io_pages(&io, &first, &n);
-        err = pin(a->vmo, first, n, into_vmo ? NX_DMA_DEVICE_WRITES : 0, pages);
-    }
-    if (!err) {
-        struct blk_seg segs[BLK_MAX_PAGES];
-        size_t nsegs = blk_segments(io.offset, io.count * BLK_SECTOR, pages, segs);
-        err = dev_request(waiter, type, io.block, segs, nsegs);
-    }
+    if (!err)
+        err = request_pinned(a, type, &io);
     put(a);
     return err;
 }

@@ -12,6 +12,7 @@
 #include "mount.h"
 
 #define SECTOR 512u
+#define PAGE_BYTES 4096ull
 #define BOUNCE_BYTES (64u * 1024)
 
 struct disk {
@@ -197,12 +198,12 @@ static long move_run(struct fb_file *f, const struct run *r, bool write)
     return err;
 }
 
-// Move f's blocks [0, blocks) between the disk and its page cache, each block mapped once.
-static long move_blocks(struct fb_file *f, uint64_t blocks, bool write)
+// Move f's blocks [from, to) between the disk and its page cache, each block mapped once.
+static long move_blocks(struct fb_file *f, uint64_t from, uint64_t to, bool write)
 {
     uint64_t most = disk.info.max_blocks / (disk.bsize / SECTOR);
-    struct run r = { 0, 0, 0 };
-    for (uint64_t b = 0; b < blocks; b++) {
+    struct run r = { from, 0, 0 };
+    for (uint64_t b = from; b < to; b++) {
         uint64_t blk;
         long err = map_block(f, b, write, &blk);
         if (err)
@@ -225,12 +226,13 @@ static long disk_load(void *ctx, const char *rel, struct fb_file *f, uint64_t *c
     long err = walk(rel, &ino);
     if (err)
         return err;
-    long id = nx_blk_attach(disk.blk, f->vmo, NX_RIGHT_READ | NX_RIGHT_WRITE | NX_RIGHT_DMA);
+    long id = nx_blk_attach(disk.blk, f->vmo, NX_RIGHT_READ | NX_RIGHT_WRITE | NX_RIGHT_DMA |
+                                              NX_RIGHT_MANAGE);
     if (id < 0)
         return id;
     f->ino = ino;
     f->dev_id = (int32_t)id;
-    return move_blocks(f, (f->size + disk.bsize - 1) / disk.bsize, false);
+    return NX_OK;
 }
 
 static void disk_unload(void *ctx, struct fb_file *f)
@@ -241,18 +243,65 @@ static void disk_unload(void *ctx, struct fb_file *f)
     f->dev_id = -1;
 }
 
+static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+
+// The file's blocks of pages [first, first + n) below byte `end`.
+static void page_blocks(uint64_t first, uint64_t n, uint64_t end, uint64_t *from, uint64_t *to)
+{
+    uint64_t per_page = PAGE_BYTES / disk.bsize;
+    *from = first * per_page;
+    *to = min_u64((first + n) * per_page, (end + disk.bsize - 1) / disk.bsize);
+    if (*to < *from)
+        *to = *from;
+}
+
+// Pages come in zeroed (each is committed fresh), so only the block holding f->valid may show
+// bytes past it: those are zeroed after the read.
+static long disk_fill(void *ctx, struct fb_file *f, uint64_t first, uint64_t n)
+{
+    (void)ctx;
+    static const uint8_t zeros[512];
+    uint64_t from, to;
+    page_blocks(first, n, f->valid, &from, &to);
+    long err = move_blocks(f, from, to, false);
+    uint64_t end = min_u64(to * disk.bsize, (first + n) * PAGE_BYTES);
+    for (uint64_t off = f->valid > first * PAGE_BYTES ? f->valid : end; !err && off < end;) {
+        uint64_t k = min_u64(sizeof(zeros), end - off);
+        err = nx_vmo_write(f->vmo, (long)off, zeros, (long)k);
+        off += k;
+    }
+    return err;
+}
+
+static long disk_resize(void *ctx, struct fb_file *f)
+{
+    (void)ctx;
+    int err = f->valid < f->size ? ext2_truncate(disk.fs, f->ino, f->valid) : 0;
+    if (!err)
+        err = ext2_truncate(disk.fs, f->ino, f->size);
+    if (!err)
+        f->valid = f->size;
+    return from_ext2(err);
+}
+
 // ext3's data=ordered: the data blocks reach the disk (DMA, then the flush that starts every
 // commit) before the commit that makes the new size and block pointers durable, so a power
 // cut before the commit leaves the old file, one after it the new one, never pointers to
 // blocks that were not written. New blocks are not zeroed first (ext2_bmap_fill): the DMA
 // writes them whole, and a commit that comes before it zeroes them. The library keeps no
 // cached copy of a mapped block, so nothing it writes later lands on top of the DMA.
-static long disk_writeback(void *ctx, struct fb_file *f, uint64_t *copied)
+static long disk_write_pages(void *ctx, struct fb_file *f, uint64_t first, uint64_t n)
 {
-    (void)ctx, (void)copied;
-    int err = ext2_truncate(disk.fs, f->ino, f->size);
-    long e = err ? from_ext2(err) : move_blocks(f, (f->size + disk.bsize - 1) / disk.bsize, true);
-    return e ? e : from_ext2(ext2_fsync(disk.fs, f->ino));
+    (void)ctx;
+    uint64_t from, to;
+    page_blocks(first, n, f->size, &from, &to);
+    return move_blocks(f, from, to, true);
+}
+
+static long disk_commit(void *ctx, struct fb_file *f)
+{
+    (void)ctx;
+    return from_ext2(ext2_fsync(disk.fs, f->ino));
 }
 
 // ---- changes to the tree ----
@@ -365,7 +414,9 @@ long diskmnt_init(struct fs_mount *m, nx_handle_t blk, const char **why)
     disk.bsize = ext2_block_size(disk.fs);
     *m = (struct fs_mount){ .name = "disk", .ctx = &disk, .stat = disk_stat,
                             .readdir = disk_readdir, .load = disk_load, .unload = disk_unload,
-                            .writeback = disk_writeback, .create = disk_create,
+                            .fill = disk_fill, .resize = disk_resize,
+                            .write_pages = disk_write_pages, .commit = disk_commit,
+                            .create = disk_create,
                             .mkdir = disk_mkdir, .remove = disk_remove, .rename = disk_rename,
                             .sync = disk_sync, .statfs = disk_statfs };
     return NX_OK;

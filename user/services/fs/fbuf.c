@@ -45,7 +45,8 @@ long fb_add(struct fb_table *t, const char *path, uint32_t vmo, uint64_t size,
     if (i < 0 || strlen(path) >= NX_FS_PATH_MAX)
         return i < 0 ? NX_ERR_NO_SPACE : NX_ERR_TOO_BIG;
     struct fb_file *f = &t->files[i];
-    *f = (struct fb_file){ .used = true, .vmo = vmo, .size = size, .capacity = capacity,
+    *f = (struct fb_file){ .used = true, .vmo = vmo, .size = size, .valid = size,
+                           .capacity = capacity,
                            .sealed = sealed, .dev_id = -1 };
     strcpy(f->path, path);
     return i;

@@ -15,6 +15,9 @@ struct fb_file {
     char path[NX_FS_PATH_MAX];   // canonical: the cache's key
     uint32_t vmo;                // the page cache, every right (the service's)
     uint64_t size;               // the file's size now
+    uint64_t valid;              // the disk's blocks hold the file's bytes below this (paged)
+    uint64_t key;                // names a paged VMO in the pager's requests (0: not paged)
+    uint32_t held;               // pages supplied and not decommitted (pages.c)
     uint64_t capacity;           // bytes the VMO holds
     uint32_t opens;              // live opens of it
     bool dirty;                  // written through a mapping since the last write-back

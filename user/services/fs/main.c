@@ -8,11 +8,12 @@
 #include <nx/services.h>
 #include <nx/startup.h>
 #include "fs.h"
+#include "pages.h"
 
 #define PAGE 4096ull
 // A file opened for writing gets a page cache this large (or its size, if larger), so it can
-// grow without a new VMO; pages are committed only when written.
-#define WRITE_CAPACITY (32ull << 20)
+// grow without a new VMO; its pages come and go with the cache (pages.c).
+#define WRITE_CAPACITY (64ull << 20)
 
 static struct fs_state st;
 
@@ -36,28 +37,16 @@ static uint64_t round_page(uint64_t n)
     return n ? (n + PAGE - 1) / PAGE * PAGE : PAGE;
 }
 
-// Zero the page cache of f from byte `from` to its capacity (a shrink must not leave old bytes
-// for a later grow to show). nx_vmo_write needs a source: a page of zeros.
-static long zero_tail(const struct fb_file *f, uint64_t from)
-{
-    static const uint8_t zeros[PAGE];
-    uint64_t end = f->size > from ? round_page(f->size) : from;
-    for (uint64_t off = from; off < end;) {
-        uint64_t n = PAGE - off % PAGE < end - off ? PAGE - off % PAGE : end - off;
-        long err = nx_vmo_write(f->vmo, (long)off, zeros, (long)n);
-        if (err)
-            return err;
-        off += n;
-    }
-    return NX_OK;
-}
-
 // Load the file at path into a new page cache of `capacity` bytes.
 static long load_file(const char *path, uint64_t size, uint64_t capacity)
 {
     const char *rel;
     struct fs_mount *m = fs_mount_of(&st, path, &rel);
-    long vmo = nx_vmo_create((long)capacity);
+    uint64_t key = 0;
+    // A paged VMO's tables take 12 bytes a page (its page list and their states).
+    long vmo = m->fill ? pages_make_room(&st, capacity / PAGE * 12 / PAGE + 2) : NX_OK;
+    if (!vmo)
+        vmo = m->fill ? pages_create(capacity, &key) : nx_vmo_create((long)capacity);
     if (vmo < 0)
         return vmo;
     long f = fb_add(&st.files, path, (uint32_t)vmo, size, capacity, m->read_only);
@@ -65,6 +54,7 @@ static long load_file(const char *path, uint64_t size, uint64_t capacity)
         nx_handle_close(vmo);
         return f;
     }
+    st.files.files[f].key = key;
     long err = m->load(m->ctx, rel, &st.files.files[f], &st.bytes_copied);
     if (!err && m->read_only)
         err = nx_vmo_seal(vmo);
@@ -109,15 +99,10 @@ static long open_for_writing(const char *path, struct fb_file *f, uint32_t flags
 {
     const char *rel;
     struct fs_mount *m = fs_mount_of(&st, path, &rel);
-    if (f->sealed || !m->writeback)
+    if (f->sealed || !m->fill)
         return NX_ERR_ACCESS;
     f->dirty = true;
-    if (!(flags & NX_FS_TRUNC) || !f->size)
-        return NX_OK;
-    long err = zero_tail(f, 0);
-    if (!err)
-        f->size = 0;
-    return err;
+    return flags & NX_FS_TRUNC && f->size ? pages_shrink(&st, f, 0) : NX_OK;
 }
 
 // Reply to an open: the id and sizes, and a copy of parent (the client's VMO handle).
@@ -175,15 +160,13 @@ static struct fb_open *request_open(const struct nx_rpc_req *req)
     return fb_get(&st.files, id, (uint32_t)req->badge);
 }
 
-// Write file f back. The service cannot see which pages a writer touched, so a write-back
-// writes the whole file; `dirty` then stays only while a writer other than `closing` has it
-// open (it keeps the file cached, and sync writes it back again).
+// Write file f back: the pages written since the last write-back (pages.c). `dirty` then
+// stays only while a writer other than `closing` has it open (it keeps the file cached, and
+// sync writes it back again).
 static long write_file(int f, const struct fb_open *closing)
 {
     struct fb_file *file = &st.files.files[f];
-    const char *rel;
-    struct fs_mount *m = fs_mount_of(&st, file->path, &rel);
-    long err = m->writeback(m->ctx, file, &st.bytes_copied);
+    long err = pages_writeback(&st, file, true);
     if (err)
         return err;
     file->dirty = false;
@@ -232,30 +215,6 @@ static long op_disconnect(void *ctx, struct nx_rpc_req *req)
     return err ? err : n;
 }
 
-// Pages the service keeps for itself (tables, VMO metadata, its heap) when files grow.
-#define RESERVE_PAGES 64
-
-// A writer's pages are committed when the writer first touches them, and charged to this
-// service: a page its budget cannot pay for would kill the writer. So a file may grow only
-// by what the budget can still pay for now. The cache's pages: all of them, and those free.
-static long cache_pages(uint64_t *total, uint64_t *free)
-{
-    struct nx_process_info self;
-    long err = nx_process_info(nx_self, &self);
-    if (err)
-        return err;
-    *total = self.budget_pages > RESERVE_PAGES ? self.budget_pages - RESERVE_PAGES : 0;
-    *free = *total > self.used_pages ? *total - self.used_pages : 0;
-    return NX_OK;
-}
-
-static long budget_allows(uint64_t from, uint64_t to)
-{
-    uint64_t total, free, need = (round_page(to) - round_page(from)) / PAGE;
-    long err = cache_pages(&total, &free);
-    return err ? err : need <= free ? NX_OK : NX_ERR_NO_MEMORY;
-}
-
 static long op_resize(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
@@ -269,12 +228,11 @@ static long op_resize(void *ctx, struct nx_rpc_req *req)
         return NX_ERR_ACCESS;
     if (q.size > f->capacity)
         return NX_ERR_TOO_BIG;
-    long err = q.size < f->size ? zero_tail(f, q.size) : budget_allows(f->size, q.size);
-    if (!err) {
-        f->size = q.size;
-        f->dirty = true;
-    }
-    return err;
+    f->dirty = true;
+    if (q.size < f->size)
+        return pages_shrink(&st, f, q.size);
+    f->size = q.size;   // the pages past the old size come on first touch
+    return NX_OK;
 }
 
 static long op_stat(void *ctx, struct nx_rpc_req *req)
@@ -399,7 +357,7 @@ static long op_statfs(void *ctx, struct nx_rpc_req *req)
     if (st.disk)
         st.disk->statfs(st.disk->ctx, &sf);
     sf.fs_bytes_copied = st.bytes_copied;
-    if (cache_pages(&sf.cache_bytes, &sf.cache_free_bytes) == NX_OK) {
+    if (pages_budget(&sf.cache_bytes, &sf.cache_free_bytes) == NX_OK) {
         sf.cache_bytes *= PAGE;
         sf.cache_free_bytes *= PAGE;
     }
@@ -454,7 +412,15 @@ static void release(void *ctx, struct fb_file *f)
     struct fs_mount *m = fs_mount_of(&st, f->path, &rel);
     if (m)
         m->unload(m->ctx, f);
+    pages_forget(f);
     nx_handle_close(f->vmo);
+}
+
+// The pager's notification (bound to the endpoint) fired: clients wait for pages.
+static void on_signals(void *ctx, uint64_t bits)
+{
+    (void)ctx, (void)bits;
+    pages_serve(&st);
 }
 
 // The disk at / if a block service was granted; a disk that cannot be mounted (blank, not
@@ -487,9 +453,14 @@ int main(void)
     }
     bootmnt_init(&st.boot, &bootfs);
     st.files.ops = (struct fb_ops){ revoke, release, NULL };
+    long err = pages_init(st.serve);
+    if (err) {
+        nx_printf("fs: no pager (%ld)\n", err);
+        return 1;
+    }
     mount_disk();
     nx_log(NX_LOG_INFO, "file system up: /%s (boot archive)%s", NX_FS_BOOT,
            st.disk ? ", / (disk)" : "");
-    const struct nx_rpc_server srv = { ops, sizeof(ops) / sizeof(ops[0]), NULL, NULL };
+    const struct nx_rpc_server srv = { ops, sizeof(ops) / sizeof(ops[0]), NULL, on_signals };
     return (int)-nx_rpc_serve(st.serve, &srv);
 }

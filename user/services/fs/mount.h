@@ -19,13 +19,23 @@ struct fs_mount {
     // *len = bytes used; returns how many.
     long (*readdir)(void *ctx, const char *rel, uint32_t index, uint8_t *out, size_t cap,
                     size_t *len);
-    // Fill f's page cache (f->vmo, f->size) with the file's contents and set f->ino (and
-    // f->dev_id if the driver reads into it). *copied += bytes the service copied.
+    // Set up f's page cache for the file at rel: set f->ino. A read-only mount fills it whole
+    // (f->vmo, f->size; *copied += bytes the service copied); a writable one (paged: fill
+    // set) attaches it to the driver (f->dev_id) and leaves the pages to fill.
     long (*load)(void *ctx, const char *rel, struct fb_file *f, uint64_t *copied);
     // The page cache is gone: undo what load set up.
     void (*unload)(void *ctx, struct fb_file *f);
-    // Write f's page cache [0, f->size) back and make it and the size durable.
-    long (*writeback)(void *ctx, struct fb_file *f, uint64_t *copied);
+    // Paged page caches (NULL for the boot archive). Read pages [first, first + n) of f from
+    // the disk into its VMO: the bytes below f->valid; the rest of their blocks reads zeros.
+    long (*fill)(void *ctx, struct fb_file *f, uint64_t first, uint64_t n);
+    // Give the inode f's size, dropping the blocks at and past f->valid first (stale since a
+    // shrink), before pages are written.
+    long (*resize)(void *ctx, struct fb_file *f);
+    // Write pages [first, first + n) of f (the part below f->size) to the disk, allocating
+    // what is missing; durable at the next commit (ordered: the data goes first).
+    long (*write_pages)(void *ctx, struct fb_file *f, uint64_t first, uint64_t n);
+    // Make what was written of f and its size durable.
+    long (*commit)(void *ctx, struct fb_file *f);
     long (*create)(void *ctx, const char *rel, uint32_t mode);
     long (*mkdir)(void *ctx, const char *rel);
     long (*remove)(void *ctx, const char *rel);   // a file or an empty directory
