@@ -152,8 +152,11 @@ static long oldest(uint64_t key)
     return -1;
 }
 
-// Room for n more pages of f. The fair-share rule: a file holding more than half the cache
-// evicts its own oldest pages; otherwise the oldest pages of any file go.
+// Room for n more pages of f. While pages are free, any file may take them (one file alone
+// may fill the cache: a share enforced without pressure would make a sequential read of a
+// file over half the cache miss on every page). Under pressure the fair-share rule picks
+// what goes: a file holding more than half the cache evicts its own oldest pages; otherwise
+// the oldest pages of any file go.
 static long make_room(struct fs_state *s, struct fb_file *f, uint64_t n)
 {
     for (uint32_t tries = 0; tries <= 2 * HELD_MAX; tries++) {
@@ -161,9 +164,9 @@ static long make_room(struct fs_state *s, struct fb_file *f, uint64_t n)
         long err = pages_budget(&total, &free);
         if (err)
             return err;
-        bool over_share = f->held && f->held + n > (cache.pages + free) / 2;
-        if (!over_share && free >= n + MARGIN_PAGES && cache.n < HELD_MAX)
+        if (free >= n + MARGIN_PAGES && cache.n < HELD_MAX)
             return NX_OK;
+        bool over_share = f->held && f->held + n > (cache.pages + free) / 2;
         long i = oldest(over_share ? f->key : 0);
         if (i < 0)
             i = oldest(0);
