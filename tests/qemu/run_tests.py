@@ -131,6 +131,15 @@ CASES = [
     ("missing_program_is_reported", "init=nosuchprogram,hello",
      [r"cannot start nosuchprogram: not in the boot archive", r"Hello from user space!", POWER_OFF],
      [r"PANIC"], True),
+    # Four processes of two threads each, sharing the CPU by time slice, each thread holding
+    # its own values in every FP register (fpu.c).
+    ("floating_point_registers_are_per_thread", "init=fpu,fpu,fpu,fpu",
+     [r"fpu: registers zero at first use ok"] * 4 +
+     [r"fpu: registers kept across switches \(main thread\) ok"] +
+     [r"fpu: registers kept across switches \(second thread\) ok"] +
+     [r"fpu: sum of sqrt\(i\*i\), i <= 20000 ok", r"fpu: single-precision sum ok",
+      r"fpu: 0 failures"] + [ANY + r"(?s)(fpu: 0 failures.*){4}", POWER_OFF],
+     [r"PANIC", r"WRONG", r"killed"], True),
     ("time_slice_preempts_cpu_bound_processes", "init=spin,spin",
      [r"spin: start", r"spin: start", r"spin: end", r"spin: end", POWER_OFF], [r"PANIC"], True),
     ("ipc_between_threads", "init=ipc",
