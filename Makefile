@@ -16,7 +16,10 @@ BOOTARGS ?=
 # (what the user saves stays saved), attached as a modern virtio-mmio block device.
 DISK      := build/disk.img
 DISK_MIB  := 64
-QEMU_OPTS = -machine virt -cpu rv64 -smp 1 -m 256M -nographic -no-reboot \
+# Harts QEMU gives the machine (make run SMP=N). NEURON starts them all; it schedules on the
+# boot hart and parks the others for now (kernel/arch/riscv/harts.h).
+SMP       ?= 4
+QEMU_OPTS = -machine virt -cpu rv64 -smp $(SMP) -m 256M -nographic -no-reboot \
             -bios $(OPENSBI) -kernel build/neuron.bin -initrd build/initrd.cpio \
             -drive file=$(DISK),if=none,format=raw,id=d0 -device virtio-blk-device,drive=d0 \
             -global virtio-mmio.force-legacy=false \
