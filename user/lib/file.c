@@ -346,6 +346,13 @@ int close(int fd)
     return err < 0 ? set_errno(err) : 0;
 }
 
+void nx_file_close_all(void)
+{
+    for (int i = 0; i < NX_FILE_MAX; i++)
+        if (fds[i].used)
+            close(FD_BASE + i);
+}
+
 long nx_file_map(int fd, const void **data, uint64_t *size)
 {
     struct fd *f = fd_get(fd);

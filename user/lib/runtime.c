@@ -5,6 +5,7 @@
 #include <nx/ipc.h>
 #include <nx/nx.h>
 #include <unistd.h>
+#include <nx/file.h>
 #include <nx/startup.h>
 #include <nx/stdio.h>
 #include <nx/console.h>
@@ -138,6 +139,7 @@ void _exit(int status)
 _Noreturn void nx_exit_process(long status)
 {
     nx_stdio_close_handles();  // flushed; a reader of our pipes sees end-of-file
+    nx_file_close_all();
     nx_exit(status);
     __builtin_unreachable();
 }

@@ -84,6 +84,16 @@ void nx_stdio_set_stream_sink(int fd, nx_stdio_sink_fn fn, void *ctx, bool line_
                        : (struct sink){ nx_stdio_debug_sink, NULL, true };
 }
 
+void nx_stdio_swap_sink(int fd, struct nx_stdio_sink *s)
+{
+    if (fd != 1 && fd != 2)
+        return;
+    flush_line();
+    struct sink old = sinks[fd - 1];
+    sinks[fd - 1] = (struct sink){ s->fn, s->ctx, s->line_buffered };
+    *s = (struct nx_stdio_sink){ old.fn, old.ctx, old.line };
+}
+
 void nx_stdio_set_sink(nx_stdio_sink_fn fn, void *ctx)
 {
     nx_stdio_set_stream_sink(1, fn, ctx, true);

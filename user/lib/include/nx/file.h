@@ -28,6 +28,10 @@
 // NO_MEMORY).
 long nx_file_write(int fd, const void *buf, size_t n);
 
+// Close every open file (a writer's data written back): the runtime does it at exit, since
+// the file system keeps opens made through a directory handle after their process ends.
+void nx_file_close_all(void);
+
 // The file's mapping and its size now.
 long nx_file_map(int fd, const void **data, uint64_t *size);
 long nx_file_fsync(int fd);

@@ -9,7 +9,9 @@
 // startup handles (nx/startup.h) "stdin", "stdout", "stderr": a console endpoint (the
 // console protocol, nx/console.h; line-buffered), or a pipe end (nx/pipe.h: the ring VMO
 // under the name itself, its notifications as "NAME:wait" and "NAME:signal"; stdin the
-// reading end, the others writing ends; block-buffered). The runtime installs them before
+// reading end, the others writing ends; block-buffered); or, given no handle, a file named
+// by the environment variable NX_STDIN_FILE, NX_STDOUT_FILE or NX_STDERR_FILE (stdin read
+// from the start, output appended: the parent creates or truncates it first). The runtime installs them before
 // main (nx_stdio_take_handles) and closes the pipes at exit, so a reader sees end-of-file. A
 // stream given nothing keeps the default (the debug console; stdin at end-of-file).
 // read() and write() on descriptors 0, 1 and 2 reach the same source and sinks unbuffered.
@@ -32,11 +34,23 @@ void nx_stdio_set_sink(nx_stdio_sink_fn fn, void *ctx);
 // newline, else only when the buffer is full (pipes, files).
 void nx_stdio_set_stream_sink(int fd, nx_stdio_sink_fn fn, void *ctx, bool line_buffered);
 
+// A stream's sink, to swap in for a while: nx_stdio_swap_sink(fd, &s) installs s and leaves
+// the old one in s; calling it again puts the old one back.
+struct nx_stdio_sink {
+    nx_stdio_sink_fn fn;   // not NULL
+    void *ctx;
+    bool line_buffered;
+};
+void nx_stdio_swap_sink(int fd, struct nx_stdio_sink *s);
+
 // write(fd, ...) for fd 1 and 2: flush the buffer, then the bytes straight to the sink. The
 // sink's result; NX_ERR_BAD_HANDLE for another fd.
 long nx_stdio_fd_write(int fd, const void *buf, size_t len);
 // read(0, ...): bytes getc buffered first, else one call of the source (0: end of input).
 long nx_stdio_fd_read(int fd, void *buf, size_t cap);
+
+// A sink writing to the open file whose descriptor *ctx is (nx_file_write, block-buffered).
+long nx_stdio_file_sink(void *ctx, const char *buf, size_t len);
 
 // The standard handles (above): taken by the runtime before main, closed at exit.
 void nx_stdio_take_handles(void);
