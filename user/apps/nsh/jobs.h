@@ -9,8 +9,8 @@
 #include "parse.h"
 
 #define NSH_JOBS_MAX 8
-#define NSH_PROGRAM_PAGES 384    // budget of a program the shell starts
-#define NSH_SCRIPT_PAGES 1024    // of a shell running a script (it starts programs too)
+#define NSH_PROGRAM_PAGES 256    // budget of a program the shell starts
+#define NSH_SCRIPT_PAGES 768     // of a shell running a script (it starts programs too)
 #define NSH_STATUS_INTERRUPTED 130
 
 // One command ready to start: expanded words and its redirections.
