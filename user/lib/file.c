@@ -11,6 +11,7 @@
 #include <nx/rpc.h>
 #include <nx/startup.h>
 #include <nx/stdio.h>
+#include "internal.h"
 
 #define FD_BASE 3            // 0-2 are stdio's
 #define FS_DEADLINE_NS 10000000000ull
@@ -344,6 +345,14 @@ int close(int fd)
     nx_handle_close(f->vmo);
     f->used = false;
     return err < 0 ? set_errno(err) : 0;
+}
+
+void nx_file_forget(void)
+{
+    memset(fds, 0, sizeof(fds));
+    cwd.known = true;
+    cwd.dir = NX_HANDLE_INVALID;
+    strcpy(cwd.path, "/");
 }
 
 void nx_file_close_all(void)

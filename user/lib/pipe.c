@@ -3,11 +3,16 @@
 #include <nexus/errors.h>
 #include <nx/pipe.h>
 
-long nx_pipe_attach(struct nx_pipe *p, void *mem, size_t size, enum nx_ring_side side)
+void nx_pipe_reset(struct nx_pipe *p, enum nx_ring_side side)
 {
     p->side = side;
     p->peer_gone = false;
     p->corrupt = false;
+}
+
+long nx_pipe_attach(struct nx_pipe *p, void *mem, size_t size, enum nx_ring_side side)
+{
+    nx_pipe_reset(p, side);
     return nx_ring_attach(&p->ring, mem, size, side);
 }
 

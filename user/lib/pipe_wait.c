@@ -66,18 +66,10 @@ long nx_pipe_create(struct nx_pipe_handles *rd, struct nx_pipe_handles *wr)
 
 long nx_pipe_open(const struct nx_pipe_handles *h, enum nx_ring_side side, struct nx_pipe *p)
 {
-    long size = nx_vmo_size(h->vmo);
-    if (size < 0)
-        return size;
-    long va = nx_vm_map(nx_self, h->vmo, 0, 0, size, NX_PROT_READ | NX_PROT_WRITE);
-    if (va < 0)
-        return va;
-    long err = nx_pipe_attach(p, (void *)va, (size_t)size, side);
-    if (err) {
-        nx_vm_unmap(nx_self, (uint64_t)va, (size_t)size);
+    long err = nx_ring_map(h->vmo, side, h->wait, NX_PIPE_BIT_IO, &p->ring);
+    if (err)
         return err;
-    }
-    p->ring.mapped = (size_t)size;
+    nx_pipe_reset(p, side);
     p->h = *h;
     return NX_OK;
 }

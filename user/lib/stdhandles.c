@@ -13,6 +13,7 @@
 #include <nx/pipe.h>
 #include <nx/startup.h>
 #include <nx/stdio.h>
+#include "internal.h"
 
 static const char *const names[3] = { "stdin", "stdout", "stderr" };
 static struct nx_pipe pipes[3];
@@ -113,6 +114,14 @@ void nx_stdio_take_handles(void)
 {
     for (int fd = 0; fd < 3; fd++)
         take(fd);
+}
+
+void nx_stdio_forget_handles(void)
+{
+    for (int fd = 0; fd < 3; fd++) {
+        piped[fd] = false;
+        files[fd] = -1;
+    }
 }
 
 void nx_stdio_close_handles(void)

@@ -40,6 +40,8 @@ struct nx_pipe {
 
 // ---- pure parts (no system calls; host-tested) ----
 
+// An end's own state, fresh (its ring view is set apart).
+void nx_pipe_reset(struct nx_pipe *p, enum nx_ring_side side);
 // Attach an end to a ring someone formatted in mem[0..size).
 long nx_pipe_attach(struct nx_pipe *p, void *mem, size_t size, enum nx_ring_side side);
 // Reader: up to n bytes now. Returns how many (> 0), 0 at end-of-file (empty and the writer
