@@ -8,6 +8,8 @@
 #include <unistd.h>
 #include <nexus/ipc.h>
 #include <nx/file.h>
+#include <nx/nx.h>
+#include <nx/pipe.h>
 #include <nx/stdio.h>
 #include <nx/tool.h>
 #include "jobs.h"
@@ -159,6 +161,27 @@ static int builtin(const struct command *c, const struct nsh_run *r)
     return status;
 }
 
+static long pipe_sink(void *ctx, const char *buf, size_t len)
+{
+    return nx_pipe_write(ctx, buf, len, NX_DEADLINE_NEVER);
+}
+
+// A built-in command at the head of a pipeline, writing into the pipe to the next command.
+struct feeder {
+    const struct command *c;
+    const struct nsh_run *r;
+    int status;
+};
+
+static void feed(void *ctx, struct nx_pipe *out)
+{
+    struct feeder *f = ctx;
+    struct nx_stdio_sink s = { pipe_sink, out, false };
+    nx_stdio_swap_sink(1, &s);
+    f->status = f->c->run(f->r->argc, f->r->argv);
+    nx_stdio_swap_sink(1, &s);
+}
+
 // The pipeline as the jobs list shows it.
 static void describe(const struct nsh_run *runs, int n, char *out, size_t cap)
 {
@@ -191,19 +214,25 @@ static int run_pipeline(const struct nsh_pipeline *pl)
         if (x.error || !redirections_ok(r))
             return 1;
     }
-    const struct command *b = command_find(nsh_commands, nsh_ncommands, runs[0].argv[0]);
-    for (int i = 1; i < pl->ncmds && !b; i++)
-        if (command_find(nsh_commands, nsh_ncommands, runs[i].argv[0]))
-            b = command_find(nsh_commands, nsh_ncommands, runs[i].argv[0]);
-    if (b && pl->ncmds > 1) {
-        printf("%s%s: a built-in command cannot be part of a pipeline\n", nsh_where(), b->name);
-        return 1;
+    const struct command *head = command_find(nsh_commands, nsh_ncommands, runs[0].argv[0]);
+    for (int i = 1; i < pl->ncmds; i++) {
+        const struct command *b = command_find(nsh_commands, nsh_ncommands, runs[i].argv[0]);
+        if (b || (head && (runs[0].out || runs[i].in))) {
+            printf("%s%s: a built-in command can only start a pipeline, writing into it\n",
+                   nsh_where(), b ? b->name : head->name);
+            return 1;
+        }
     }
-    if (b)
-        return builtin(b, &runs[0]);
+    if (head && pl->ncmds == 1)
+        return builtin(head, &runs[0]);
     char text[64];
     describe(runs, pl->ncmds, text, sizeof text);
-    return nsh_job_run(runs, pl->ncmds, pl->sep == NSH_SEP_BG, text);
+    if (!head)
+        return nsh_job_run(runs, pl->ncmds, pl->sep == NSH_SEP_BG, text);
+    if (!command_args_ok(head, runs[0].argc))
+        return nsh_usage(runs[0].argv[0]);
+    struct feeder f = { head, &runs[0], 0 };
+    return nsh_job_run_fed(runs + 1, pl->ncmds - 1, feed, &f, text);
 }
 
 void nsh_run_line(const char *line)

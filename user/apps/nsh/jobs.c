@@ -306,21 +306,44 @@ static int job_wait(struct job *j, bool kill)
     return status;
 }
 
-int nsh_job_run(const struct nsh_run *cmds, int n, bool background, const char *text)
+// A new job of cmds[0..n), started; NULL (reported) if it could not be.
+static struct job *job_start(const struct nsh_run *cmds, int n, bool background, const char *text)
 {
     struct job *j = job_new(text);
     if (!j) {
         printf("%sat most %d jobs at once\n", nsh_where(), NSH_JOBS_MAX);
-        return 1;
+        return NULL;
     }
     if (!start_all(j, cmds, n, background)) {
         job_free(j);
-        return 127;
+        return NULL;
     }
+    return j;
+}
+
+int nsh_job_run(const struct nsh_run *cmds, int n, bool background, const char *text)
+{
+    struct job *j = job_start(cmds, n, background, text);
+    if (!j)
+        return 127;
     if (!background)
         return job_wait(j, true);
     printf("[%d] %s\n", j->id, j->text);
     return 0;
+}
+
+int nsh_job_run_fed(const struct nsh_run *cmds, int n, void (*feed)(void *ctx, struct nx_pipe *),
+                    void *ctx, const char *text)
+{
+    struct job *j = job_start(cmds, n, false, text);
+    if (!j)
+        return 127;
+    if (j->has_tty) {  // the pipe typed keys would go to: the feeder's instead
+        feed(ctx, &j->tty);
+        nx_pipe_close(&j->tty);
+        j->has_tty = false;
+    }
+    return job_wait(j, true);
 }
 
 void nsh_jobs_reap(void)

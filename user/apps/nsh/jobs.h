@@ -6,6 +6,7 @@
 // started pipeline: waited for in the foreground (keys go to its stdin, ^C ends it), or
 // left running in the background (jobs, wait, fg).
 #include <stdbool.h>
+#include <nx/pipe.h>
 #include "parse.h"
 
 #define NSH_JOBS_MAX 8
@@ -25,6 +26,11 @@ struct nsh_run {
 // for it and return its status (the last command's). Background: return 0 once started.
 // A command that cannot start is reported; the ones started are killed; status 127.
 int nsh_job_run(const struct nsh_run *cmds, int n, bool background, const char *text);
+
+// The same in the foreground with the first command's stdin a pipe that feed(ctx) writes to
+// (a built-in command at the head of a pipeline: its stdout the pipe) before the wait.
+int nsh_job_run_fed(const struct nsh_run *cmds, int n, void (*feed)(void *ctx, struct nx_pipe *),
+                    void *ctx, const char *text);
 
 // Report the background jobs that ended since the last call ("[N] done STATUS  TEXT").
 void nsh_jobs_reap(void);
