@@ -81,9 +81,16 @@ static void wake_peer(struct nx_pipe *p, bool wake, uint64_t bits)
 }
 
 // Sleep until the peer signals (or the deadline), having announced it; a side that finds
-// on announcing that it need not sleep returns at once.
-static long sleep_for_peer(struct nx_pipe *p, uint64_t deadline)
+// on announcing that it need not sleep returns at once. A side that may wait first yields
+// once (*yielded): a peer that is ready to run then fills or drains the ring at once, and
+// neither side pays for a signal and a wait.
+static long sleep_for_peer(struct nx_pipe *p, uint64_t deadline, bool *yielded)
 {
+    if (deadline && !*yielded) {
+        *yielded = true;
+        nx_yield();
+        return NX_OK;
+    }
     bool reader = p->side == NX_RING_READER;
     if (!(reader ? nx_ring_prepare_sleep(&p->ring) : nx_ring_writer_prepare_sleep(&p->ring)))
         return NX_OK;
@@ -102,13 +109,14 @@ static long sleep_for_peer(struct nx_pipe *p, uint64_t deadline)
 
 long nx_pipe_read(struct nx_pipe *p, void *buf, size_t n, uint64_t deadline)
 {
+    bool yielded = false;
     for (;;) {
         bool wake;
         long got = nx_pipe_read_some(p, buf, n, &wake);
         wake_peer(p, wake, NX_PIPE_BIT_IO);
         if (got != NX_ERR_TIMED_OUT)
             return got;
-        long err = sleep_for_peer(p, deadline);
+        long err = sleep_for_peer(p, deadline, &yielded);
         if (err)
             return err;
     }
@@ -117,6 +125,7 @@ long nx_pipe_read(struct nx_pipe *p, void *buf, size_t n, uint64_t deadline)
 long nx_pipe_write(struct nx_pipe *p, const void *buf, size_t n, uint64_t deadline)
 {
     size_t done = 0;
+    bool yielded = false;
     while (done < n) {
         bool wake;
         long put = nx_pipe_write_some(p, (const char *)buf + done, n - done, &wake);
@@ -127,7 +136,7 @@ long nx_pipe_write(struct nx_pipe *p, const void *buf, size_t n, uint64_t deadli
         }
         if (put != NX_ERR_TIMED_OUT)
             return put;
-        long err = sleep_for_peer(p, deadline);
+        long err = sleep_for_peer(p, deadline, &yielded);
         if (err)
             return done ? (long)done : err;
     }
