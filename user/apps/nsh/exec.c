@@ -36,14 +36,9 @@ struct expansion {
 
 static char *add(struct expansion *x, const char *s, size_t len)
 {
-    if (len + 1 > sizeof(x->arena) - x->used) {
+    char *dst = nsh_keep(x->arena, sizeof(x->arena), &x->used, s, len);
+    if (!dst)
         x->error = "the expanded words are too long";
-        return NULL;
-    }
-    char *dst = x->arena + x->used;
-    memcpy(dst, s, len);
-    dst[len] = '\0';
-    x->used += len + 1;
     return dst;
 }
 

@@ -34,17 +34,21 @@ static bool put(char *buf, size_t *len, char c)
     return true;
 }
 
+char *nsh_keep(char *buf, size_t cap, size_t *used, const char *s, size_t len)
+{
+    if (len + 1 > cap - *used)
+        return NULL;
+    char *dst = buf + *used;
+    memcpy(dst, s, len);
+    dst[len] = '\0';
+    *used += len + 1;
+    return dst;
+}
+
 // Copy what was built into the result's buffer: a pointer to the copy, or NULL if full.
 static const char *keep(struct parser *p, const char *s, size_t len)
 {
-    struct nsh_parsed *o = p->out;
-    if (len + 1 > sizeof(o->buf) - o->used)
-        return NULL;
-    char *dst = o->buf + o->used;
-    memcpy(dst, s, len);
-    dst[len] = '\0';
-    o->used += len + 1;
-    return dst;
+    return nsh_keep(p->out->buf, sizeof(p->out->buf), &p->out->used, s, len);
 }
 
 // One word at p->s (not a space or operator). Literal characters go to text and, escaped

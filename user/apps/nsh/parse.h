@@ -60,3 +60,6 @@ struct nsh_error {
 // Parse line into *out. Returns true, or false with *err set (nothing in *out to run).
 // A blank or comment-only line gives n = 0.
 bool nsh_parse(const char *line, struct nsh_parsed *out, struct nsh_error *err);
+
+// Append s[0..len) and a NUL to buf[*used..cap): the copy, or NULL if it does not fit.
+char *nsh_keep(char *buf, size_t cap, size_t *used, const char *s, size_t len);
