@@ -695,6 +695,11 @@ PIPE_STEPS = [
     ("yes | cat\r", [r"y\ny\n"], r"y\r*\ny\r*\n"),
     ("\x03", [r"\^C"]),
     ("echo alive\r", [r"\nalive\n"]),
+    # A writer that never stops into a reader that never reads: the writer blocks on the full
+    # ring (64 KiB) while the reader floods the console; ^C ends both.
+    ("yes | yes\r", [r"y\ny\n"], r"y\r*\ny\r*\n"),
+    ("\x03", [r"\^C"]),
+    ("echo alive again\r", [r"\nalive again\n"]),
     ("yes" + "|cat" * 31 + "\r", [r"column 33: too many commands in a pipeline \(at most 8\)"]),
     ("echo x > /data\r", [r"nsh: /data: cannot create"]),
     ("echo x > /boot/x\r", [r"nsh: /boot/x: cannot create"]),
