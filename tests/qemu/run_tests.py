@@ -706,6 +706,13 @@ PIPE_STEPS = [
     ("cat < /nothing\r", [r"nsh: /nothing: cannot open"]),
     ("echo 'unclosed\r", [r"column 6: a quote is not closed"]),
     ("stats\r", [r"live processes +8\n"]),  # the boot's: nothing left running
+    # Pipelines of programs already run (their files cached) leave nothing behind.
+    ("cat /boot/manifest | grep service | wc -l; yes | head -c 100000 | wc -c\r", [r"\n *100000\n"]),
+    ("sort /boot/manifest | tee /sorted.txt | tail -n 1 && echo x > /t.txt; stats; mem\r",
+     [r"live processes +8\n", r"\n +nsh +\d+ of"]),
+    ("cat /boot/manifest | grep service | wc -l; yes | head -c 100000 | wc -c\r", [r"\n *100000\n"]),
+    ("sort /boot/manifest | tee /sorted.txt | tail -n 1 && echo kept > /t.txt; stats; mem\r",
+     [r"live processes +8\n", r"\n +nsh +\d+ of"]),
     ("poweroff\r", [r"powering off"], POWER_OFF_SBI),
 ]
 
@@ -724,6 +731,10 @@ def check_shell_pipes(name):
         problems.append("QEMU did not power off")
     out = con.text()
     problems += missing(out, [r"profile ran\r*\n"])
+    for what in (r"live kernel objects +(\d+)", r"live handles +(\d+)", r"pages: \d+ total, (\d+) used"):
+        seen = re.findall(what, out)
+        if len(seen) < 2 or seen[-1] != seen[-2]:
+            problems.append(f"a leak? {what}: {seen[-2:]} after the same pipelines")
     problems += ["unexpected: " + p for p in (r"PANIC", r"process [1-9] \(nsh\) (killed|exited)")
                  if re.search(p, out)]
     copy = replayed_copy(image)
