@@ -46,18 +46,16 @@ static int program_open(const char *name, const void **elf, uint64_t *size)
     return fd;
 }
 
-// One end of a pipe as three named handles.
-static size_t grant_pipe(struct nx_named_handle *h, const char *name,
-                         const struct nx_pipe_handles *end)
+// One end of a pipe as the standard handle fd (0: stdin, 1: stdout): three named handles.
+static size_t grant_pipe(struct nx_named_handle *h, int fd, const struct nx_pipe_handles *end)
 {
-    static char names[3][3][NX_STARTUP_NAME_MAX + 1];
-    int k = name[3] == 'i' ? 0 : name[3] == 'o' ? 1 : 2;  // stdin, stdout, stderr
-    snprintf(names[k][0], sizeof names[k][0], "%s", name);
-    snprintf(names[k][1], sizeof names[k][1], "%s:wait", name);
-    snprintf(names[k][2], sizeof names[k][2], "%s:signal", name);
-    h[0] = (struct nx_named_handle){ names[k][0], end->vmo };
-    h[1] = (struct nx_named_handle){ names[k][1], end->wait };
-    h[2] = (struct nx_named_handle){ names[k][2], end->signal };
+    static const char *const names[2][3] = {
+        { "stdin", "stdin:wait", "stdin:signal" },
+        { "stdout", "stdout:wait", "stdout:signal" },
+    };
+    h[0] = (struct nx_named_handle){ names[fd][0], end->vmo };
+    h[1] = (struct nx_named_handle){ names[fd][1], end->wait };
+    h[2] = (struct nx_named_handle){ names[fd][2], end->signal };
     return 3;
 }
 
@@ -115,9 +113,9 @@ static long start(const struct nsh_run *c, struct nx_pipe_handles *in,
     h[nh++] = (struct nx_named_handle){ "cwd", cwd };
     h[nh++] = (struct nx_named_handle){ "dir:/", root };
     if (in)
-        nh += grant_pipe(h + nh, "stdin", in);
+        nh += grant_pipe(h + nh, 0, in);
     if (out)
-        nh += grant_pipe(h + nh, "stdout", out);
+        nh += grant_pipe(h + nh, 1, out);
     char env[4][NX_FS_PATH_MAX + 20];
     const char *envp[4];
     const char *base = strrchr(c->argv[0], '/') ? strrchr(c->argv[0], '/') + 1 : c->argv[0];
