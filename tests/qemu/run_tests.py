@@ -458,7 +458,8 @@ def check_blk_persists(name):
 FS_FIRST = [ANY + r"fsdisk: write a big file ok", ANY + r"fsdisk: its handle is revoked ok",
             ANY + r"fsdisk: a writable mapping refused ok",
             ANY + r"fsdisk: growing past the service's budget: pages come when touched ok",
-            ANY + r"fsdisk: growing past the page cache's capacity refused ok", ANY + r"fsdisk: rename /data/old to /data/persist/new ok",
+            ANY + r"fsdisk: growing past the disk's free space refused ok",
+            ANY + r"fsdisk: growing past the largest file refused ok", ANY + r"fsdisk: rename /data/old to /data/persist/new ok",
             ANY + r"fsdisk: fclose ok", ANY + r"fsdisk: first boot done", ANY + r"fsdisk: 0 failures",
             ANY + r"fsdisk: raw \.\./secret\.txt refused ok", ANY + r"fsdisk: jail: 0 failures",
             ANY + r"fsdisk: write a file and keep it open ok", ANY + POWER_OFF_SBI]

@@ -11,9 +11,8 @@
 #include "pages.h"
 
 #define PAGE 4096ull
-// A file opened for writing gets a page cache this large (or its size, if larger), so it can
-// grow without a new VMO; its pages come and go with the cache (pages.c).
-#define WRITE_CAPACITY (64ull << 20)
+// The kernel's largest VMO (nx_vmo_create_paged: TOO_BIG over it).
+#define VMO_MAX_BYTES (256ull << 20)
 
 static struct fs_state st;
 
@@ -63,13 +62,23 @@ static long load_file(const char *path, uint64_t size, uint64_t capacity)
     return err ? err : f;
 }
 
+// A writer's page cache: room for the file to grow by the disk's free space, so that any
+// file that fits the disk can be written in one open (capped at the kernel's largest VMO);
+// its pages come and go with the cache (pages.c), and address space costs nothing until used.
+static uint64_t write_capacity(uint64_t size)
+{
+    struct nx_fs_statfs sf = { 0 };
+    if (st.disk)
+        st.disk->statfs(st.disk->ctx, &sf);
+    uint64_t capacity = round_page(size) + sf.blocks_free * sf.block_size / PAGE * PAGE;
+    return capacity < VMO_MAX_BYTES ? capacity : VMO_MAX_BYTES;
+}
+
 // The cached file at path, loading it on first use; a writer needs room to grow, so a page
 // cache too small for it is replaced while nobody has it open.
 static long cached_file(const char *path, uint64_t size, bool write)
 {
-    uint64_t capacity = round_page(size);
-    if (write && capacity < WRITE_CAPACITY)
-        capacity = WRITE_CAPACITY;
+    uint64_t capacity = write ? write_capacity(size) : round_page(size);
     int i = fb_find(&st.files, path);
     if (i >= 0 && st.files.files[i].capacity >= capacity)
         return i;
@@ -226,13 +235,12 @@ static long op_resize(void *ctx, struct nx_rpc_req *req)
     struct fb_file *f = &st.files.files[o->file];
     if (!o->write)
         return NX_ERR_ACCESS;
-    if (q.size > f->capacity)
-        return NX_ERR_TOO_BIG;
+    if (q.size > f->capacity)   // past the disk's free space at the open, or past any file
+        return q.size > VMO_MAX_BYTES ? NX_ERR_TOO_BIG : NX_ERR_NO_SPACE;
     f->dirty = true;
     if (q.size < f->size)
         return pages_shrink(&st, f, q.size);
-    f->size = q.size;   // the pages past the old size come on first touch
-    return NX_OK;
+    return pages_grow(f, q.size);   // the pages past the old size come on first touch
 }
 
 static long op_stat(void *ctx, struct nx_rpc_req *req)
@@ -410,9 +418,10 @@ static void release(void *ctx, struct fb_file *f)
     (void)ctx;
     const char *rel;
     struct fs_mount *m = fs_mount_of(&st, f->path, &rel);
+    if (f->key)
+        pages_release(f);
     if (m)
         m->unload(m->ctx, f);
-    pages_forget(f);
     nx_handle_close(f->vmo);
 }
 
@@ -453,7 +462,7 @@ int main(void)
     }
     bootmnt_init(&st.boot, &bootfs);
     st.files.ops = (struct fb_ops){ revoke, release, NULL };
-    long err = pages_init(st.serve);
+    long err = pages_init(&st);
     if (err) {
         nx_printf("fs: no pager (%ld)\n", err);
         return 1;
