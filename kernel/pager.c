@@ -17,6 +17,7 @@
 #define PG_REQUESTED 1u  // a request for it is queued or with the pager
 #define PG_READY 2u      // supplied: clients may see it
 #define PG_DIRTY 4u      // written since the last pager_dirty
+#define PG_ACCESSED 8u   // touched since the last pager_accessed (then it has no page-table entry)
 #define PG_FAILED 16u    // pager_fail: touches fail with the error
 #define PG_ERROR_SHIFT 8
 #define PG_ERROR_MASK 0xffu
@@ -109,7 +110,7 @@ int pager_touch(struct vmo *v, size_t index, bool write)
     struct paged *pd = v->paged;
     uint32_t s = pd->state[index];
     if (s & PG_READY) {
-        pd->state[index] |= write ? PG_DIRTY : 0;
+        pd->state[index] |= PG_ACCESSED | (write ? PG_DIRTY : 0);
         return NX_OK;
     }
     if (s & PG_FAILED)
@@ -147,16 +148,9 @@ bool pager_page_dirty(const struct vmo *v, size_t index)
 void pager_supply(struct vmo *v, size_t first, size_t n)
 {
     for (size_t i = first; i < first + n; i++)
-        v->paged->state[i] = PG_READY | (v->paged->state[i] & (PG_DIRTY | PG_PINNED));
+        v->paged->state[i] = PG_READY |
+                             (v->paged->state[i] & (PG_DIRTY | PG_ACCESSED | PG_PINNED));
     wake_all(v->paged, NX_OK);
-}
-
-void pager_fail(struct vmo *v, size_t first, size_t n, int error)
-{
-    for (size_t i = first; i < first + n; i++)
-        v->paged->state[i] = PG_FAILED | (v->paged->state[i] & PG_PINNED) |
-                             (unsigned)-error << PG_ERROR_SHIFT;
-    wake_all(v->paged, NX_OK);  // they retry and meet the error (others wait on)
 }
 
 // Remove the page-table entries of pages [first, first + n) of v in every process mapping it.
@@ -165,6 +159,19 @@ static void invalidate(struct paged *pd, size_t first, size_t n)
     for (unsigned i = 0; i < PAGER_MAX_MAPPERS; i++)
         if (pd->mappers[i])
             aspace_invalidate(pd->mappers[i], pd->vmo, first, n);
+}
+
+void pager_fail(struct vmo *v, size_t first, size_t n, int error)
+{
+    struct paged *pd = v->paged;
+    invalidate(pd, first, n);
+    for (size_t i = first; i < first + n; i++) {
+        if (!(pd->state[i] & PG_PINNED))  // a device may still use a pinned one
+            vmo_drop_page(v, i);
+        pd->state[i] = PG_FAILED | (pd->state[i] & PG_PINNED) |
+                       (unsigned)-error << PG_ERROR_SHIFT;
+    }
+    wake_all(pd, NX_OK);  // they retry and meet the error (others wait on)
 }
 
 int pager_decommit(struct vmo *v, size_t first, size_t n)
@@ -181,13 +188,14 @@ int pager_decommit(struct vmo *v, size_t first, size_t n)
     return NX_OK;
 }
 
-size_t pager_dirty(struct vmo *v, size_t first, size_t n, uint8_t *bitmap)
+// Set bit i of bitmap for each page first + i with flag, clear flag and remove the pages'
+// entries in every mapping (so the next touch, or write, faults and sets it again).
+static size_t report(struct paged *pd, size_t first, size_t n, uint32_t flag, uint8_t *bitmap)
 {
-    struct paged *pd = v->paged;
     size_t count = 0;
     for (size_t i = 0; i < n; i++) {
-        if (pd->state[first + i] & PG_DIRTY) {
-            pd->state[first + i] &= ~PG_DIRTY;
+        if (pd->state[first + i] & flag) {
+            pd->state[first + i] &= ~flag;
             bitmap[i / 8] |= (uint8_t)(1u << (i % 8));
             count++;
         }
@@ -195,6 +203,16 @@ size_t pager_dirty(struct vmo *v, size_t first, size_t n, uint8_t *bitmap)
     if (count)
         invalidate(pd, first, n);
     return count;
+}
+
+size_t pager_dirty(struct vmo *v, size_t first, size_t n, uint8_t *bitmap)
+{
+    return report(v->paged, first, n, PG_DIRTY, bitmap);
+}
+
+size_t pager_accessed(struct vmo *v, size_t first, size_t n, uint8_t *bitmap)
+{
+    return report(v->paged, first, n, PG_ACCESSED, bitmap);
 }
 
 // Every page of the range has a pin (else: room for one more).

@@ -16,6 +16,12 @@
 // device; nothing it writes is seen by a faulting client before pager_supply. Pages it does
 // not fill read as zeros once supplied.
 //
+// Access tracking (the pager's eviction order): a touch of a ready page (a fault through any
+// mapping, a client's vmo_read/vmo_write, a syscall's copy) marks it accessed. pager_accessed
+// reports and clears the accessed pages and removes their page-table entries in every
+// mapping, so the next touch takes a fault that marks it again (docs/design-decisions.md: why
+// not the hardware A bit). A page with an entry in some mapping is always marked accessed.
+//
 // Dirty tracking: a ready page enters a mapping read-only until written; the write fault (or a
 // client's vmo_write) marks it dirty and maps it writable. pager_dirty reports and clears the
 // dirty pages and removes their page-table entries in every mapping, so the next write marks
@@ -96,8 +102,10 @@ bool pager_page_dirty(const struct vmo *v, size_t index);
 // The range of pages [first, first + n) of v, checked by the caller to lie in v.
 // Ready now: waiters retry.
 void pager_supply(struct vmo *v, size_t first, size_t n);
-// Failed with error (NX_ERR_IO or NX_ERR_NOT_FOUND): touches fail with it until supplied or
-// decommitted; waiters get it.
+// Failed with error (NX_ERR_IO, NX_ERR_NOT_FOUND or NX_ERR_PEER_CLOSED): touches fail with
+// it until supplied or decommitted; waiters get it. The pages leave every mapping and go back
+// to the pmm, dirty or not (the pager has given them up); a pinned page stays committed (a
+// device may still use it) but fails all the same.
 void pager_fail(struct vmo *v, size_t first, size_t n, int error);
 // Free the pages and drop their mappings' entries. NX_ERR_BAD_STATE (nothing changed) if one
 // is dirty or pinned.
@@ -105,6 +113,9 @@ int pager_decommit(struct vmo *v, size_t first, size_t n);
 // Set bit i of bitmap (n bits, zeroed by the caller) for each dirty page first + i, clear it
 // and write-protect it in every mapping. Returns the count.
 size_t pager_dirty(struct vmo *v, size_t first, size_t n, uint8_t *bitmap);
+// The same for pages touched since the last pager_accessed: cleared, and their entries
+// removed in every mapping (the next touch faults and marks the page again).
+size_t pager_accessed(struct vmo *v, size_t first, size_t n, uint8_t *bitmap);
 // vmo_dma pins these pages (never decommitted while pinned): NX_ERR_BAD_STATE (nothing
 // changed) if one is pinned 65535 times already. The caller pins before it commits them.
 int pager_pin(struct vmo *v, size_t first, size_t n);

@@ -261,29 +261,38 @@
       (NX_H(vmo, NX_RIGHT_MANAGE), NX_V(uint64_t, offset), NX_V(size_t, size),                   \
        NX_V(int64_t, error)),                                                                    \
       NX_HANDLE_ERRORS                                                                           \
-      NX_E(INVALID, "unaligned, empty, outside the VMO; error neither IO nor NOT_FOUND"),        \
+      NX_E(INVALID, "unaligned, empty, outside the VMO; error not IO, NOT_FOUND, PEER_CLOSED"),  \
       "touches of the pages of [offset, offset+size) fail with error until supplied or "         \
-      "decommitted (a fault ends the process, a syscall returns error); waiters get it")         \
+      "decommitted (a fault ends the process, a syscall returns error); waiters get it; the "    \
+      "pages are unmapped everywhere and freed, dirty or not (pinned ones stay committed)")      \
     X(52, pager_decommit, long, 3,                                                               \
       (NX_H(vmo, NX_RIGHT_MANAGE), NX_V(uint64_t, offset), NX_V(size_t, size)),                  \
       NX_HANDLE_ERRORS NX_E(INVALID, "unaligned, empty, outside the VMO")                        \
       NX_E(BAD_STATE, "a page is dirty or pinned (nx_vmo_dma)"),                                 \
       "free the pages of [offset, offset+size) and unmap them everywhere: the next touch "       \
       "requests them again")                                                                     \
-    X(53, pager_dirty, long, 4,                                                                  \
-      (NX_H(vmo, NX_RIGHT_MANAGE), NX_V(uint64_t, offset), NX_V(size_t, size),                   \
-       NX_P(uint8_t *, bitmap)),                                                                 \
-      NX_HANDLE_ERRORS NX_E(INVALID, "unaligned, empty, outside the VMO")                        \
-      NX_E(TOO_BIG, "over NX_PAGER_DIRTY_MAX pages")                                             \
-      NX_E(BAD_ADDRESS, "bitmap not writable"),                                                  \
+    X(53, pager_dirty, long, 4, NX_PAGER_BITMAP_ARGS, NX_PAGER_BITMAP_ERRORS,                    \
       "bit i of bitmap (size/4096 bits) says page i of the range was written since last asked; " \
-      "clears that and write-protects the pages again; returns how many were dirty")
+      "clears that and write-protects the pages again; returns how many were dirty")             \
+    X(54, pager_accessed, long, 4, NX_PAGER_BITMAP_ARGS, NX_PAGER_BITMAP_ERRORS,                 \
+      "bit i of bitmap (size/4096 bits) says page i of the range was touched (read or written, " \
+      "through a mapping or a syscall) since last asked; clears that and unmaps the pages "      \
+      "everywhere (the next touch marks them again); returns how many were touched")
+
+// What pager_dirty and pager_accessed share: a range of a paged VMO and a bitmap of its pages.
+#define NX_PAGER_BITMAP_ARGS                                                                     \
+    (NX_H(vmo, NX_RIGHT_MANAGE), NX_V(uint64_t, offset), NX_V(size_t, size),                     \
+     NX_P(uint8_t *, bitmap))
+#define NX_PAGER_BITMAP_ERRORS                                                                   \
+    NX_HANDLE_ERRORS NX_E(INVALID, "unaligned, empty, outside the VMO")                          \
+    NX_E(TOO_BIG, "over NX_PAGER_DIRTY_MAX pages") NX_E(BAD_ADDRESS, "bitmap not writable")
 
 // A client's touch of a paged VMO's page (docs/abi.md, "Pagers"): also the errors of any
 // syscall whose user buffer lies in a mapping of one.
 #define NX_PAGER_ERRORS                                                                          \
     NX_E(TIMED_OUT, "a paged VMO's page not supplied within 5 s")                                \
-    NX_E(PEER_CLOSED, "its pager is gone") NX_E(NO_SPACE, "its pager's request queue is full")   \
+    NX_E(PEER_CLOSED, "its pager is gone or gave the page up")                                   \
+    NX_E(NO_SPACE, "its pager's request queue is full")                                          \
     NX_E(IO, "the pager failed the page") NX_E(NOT_FOUND, "the pager failed the page")
 
 // What call, send and reply_recv share: the arguments, and the errors of a message.
@@ -351,7 +360,7 @@ struct nx_pager_request {
     uint64_t length;
 };
 
-// nx_pager_dirty: most pages per call.
+// nx_pager_dirty, nx_pager_accessed: most pages per call.
 #define NX_PAGER_DIRTY_MAX 2048
 
 // nx_system_info counters.

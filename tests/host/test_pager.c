@@ -2,7 +2,8 @@
 // not asked for again and adjacent pages share a request; the queue stops at PAGER_QUEUE_MAX;
 // supply wakes every waiter; the deadline and the pager's death end waits; decommit frees
 // clean pages (not dirty or pinned ones) and unmaps them, also while a fault waits; dirty
-// bits are set by writes, reported once and write-protect the page again. Over the real
+// bits are set by writes, reported once and write-protect the page again; accessed bits are
+// set by any touch and reported once; failing ready pages frees them. Over the real
 // VMOs, address spaces and page tables; the scheduler is the fake one (nothing blocks).
 #include <stdarg.h>
 #include <stddef.h>
@@ -249,6 +250,56 @@ static void dirty_bits_are_set_by_writes_and_reported_once(void **state)
     kobject_unref(&v->obj);
 }
 
+static void accessed_bits_are_set_by_any_touch_and_reported_once(void **state)
+{
+    struct vmo *v = paged(4, 3);
+    map(v, 4);
+    pager_supply(v, 0, 4);
+    uint8_t bits[1] = { 0 };
+    assert_int_equal(pager_accessed(v, 0, 4, bits), 0);  // supplied is not touched
+    assert_int_equal(aspace_fault(&fake_process, VA, NX_PROT_READ), NX_OK);
+    assert_int_equal(pager_await(v, 2, false), NX_OK);  // a client's vmo_read
+    assert_int_equal(pager_accessed(v, 0, 4, bits), 2);
+    assert_int_equal(bits[0], 1 << 0 | 1 << 2);
+    assert_false(mapped(0, PTE_R));  // the next touch through the mapping is seen
+    bits[0] = 0;
+    assert_int_equal(pager_accessed(v, 0, 4, bits), 0);
+    assert_int_equal(aspace_fault(&fake_process, VA + 3 * PAGE_SIZE, NX_PROT_WRITE), NX_OK);
+    assert_int_equal(pager_accessed(v, 2, 2, bits), 1);
+    assert_int_equal(bits[0], 1 << 1);  // bit i is page first + i
+    // Asking about accesses leaves the dirty bit alone, and the other way round.
+    bits[0] = 0;
+    assert_int_equal(pager_dirty(v, 0, 4, bits), 1);
+    assert_int_equal(bits[0], 1 << 3);
+    kobject_unref(&v->obj);
+}
+
+static void failing_ready_pages_frees_them_except_pinned_ones(void **state)
+{
+    struct vmo *v = paged(3, 5);
+    map(v, 3);
+    pager_supply(v, 0, 3);
+    assert_int_equal(aspace_fault(&fake_process, VA, NX_PROT_WRITE), NX_OK);  // dirty
+    assert_int_equal(aspace_fault(&fake_process, VA + PAGE_SIZE, NX_PROT_READ), NX_OK);
+    paddr_t pa;
+    assert_int_equal(pager_pin(v, 2, 1), NX_OK);
+    assert_int_equal(vmo_dma(v, 2, 1, true, &pa), NX_OK);
+    assert_int_equal(vmo_committed_pages(v), 3);
+    pager_fail(v, 0, 3, NX_ERR_PEER_CLOSED);  // the pager gives the VMO up
+    assert_int_equal(vmo_committed_pages(v), 1);  // the pinned page stays for the device
+    assert_false(mapped(0, PTE_R));
+    assert_false(mapped(1, PTE_R));
+    assert_int_equal(aspace_fault(&fake_process, VA, NX_PROT_READ), NX_ERR_PEER_CLOSED);
+    assert_int_equal(pager_touch(v, 2, false), NX_ERR_PEER_CLOSED);
+    uint8_t bits[1] = { 0 };
+    assert_int_equal(pager_dirty(v, 0, 3, bits), 0);  // the dirty data went with the page
+    assert_int_equal(pager_decommit(v, 2, 1), NX_ERR_BAD_STATE);  // still pinned
+    assert_int_equal(pager_unpin(v, 2, 1), NX_OK);
+    assert_int_equal(pager_decommit(v, 2, 1), NX_OK);
+    assert_int_equal(vmo_committed_pages(v), 0);
+    kobject_unref(&v->obj);
+}
+
 static void a_failed_page_fails_its_touches_until_supplied(void **state)
 {
     struct vmo *v = paged(2, 5);
@@ -288,6 +339,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(decommit_frees_and_unmaps_also_while_a_fault_waits, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(dirty_bits_are_set_by_writes_and_reported_once, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(accessed_bits_are_set_by_any_touch_and_reported_once,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(failing_ready_pages_frees_them_except_pinned_ones, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_failed_page_fails_its_touches_until_supplied, setup,
                                         teardown),
