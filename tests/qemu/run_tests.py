@@ -653,6 +653,31 @@ def check_file_shared(name):
     return problems + fsck_problems(image), out
 
 
+TRUNC = [ANY + r"fstrunc: write /data/trunc.bin ok", ANY + r"fstrunc: child: read it ok",
+         ANY + r"fstrunc: truncate it to a page and a bit ok",
+         ANY + r"fstrunc: child: the pages before the end read right ok",
+         ANY + r"fstrunc: child: the rest of the last page reads zeros ok",
+         ANY + r"fstrunc: child: touching page 2\s+NEURON: process \d+ \(fstrunc-child\) killed: "
+               r"page fault: past the end of the file",
+         ANY + r"fstrunc: the pages past the old end read as zeros ok",
+         ANY + r"fstrunc: the pages before it read right ok", ANY + r"fstrunc: remove it ok",
+         ANY + r"fstrunc: child: touching page 3\s+NEURON: process \d+ \(fstrunc-child\) killed: "
+               r"page fault: the pager is gone or gave the page up",
+         ANY + r"fstrunc: at once, not at the pager's 5 s deadline ok", ANY + r"fstrunc: 0 failures"]
+
+
+# A file truncated under a child's mapping (tests/qemu/progs/fstrunc.c): the child's pages
+# before the end read right, its touch past the end kills it with that reason; a removed
+# file's pages not in memory fail at once.
+def check_file_truncated(name):
+    image = fresh_disk("fstrunc", 16, os.path.join(ROOT, "tests", "qemu", "disk"))
+    out, _ = boot(initrd=archive_with_manifest("trunc"), disk=image,
+                  until=lambda out: re.search(r"fstrunc: \d+ failures", out))
+    problems = missing(out, TRUNC)
+    problems += ["unexpected " + p for p in (r"WRONG", r"PANIC") if re.search(p, out)]
+    return problems + fsck_problems(image), out
+
+
 def check_power_cuts(name):
     problems, summary = powercut.run(cuts=50, seed=1)
     print("     " + summary)
@@ -835,6 +860,8 @@ def main():
                   ("files_larger_than_the_cache",)))
     cases.append(("a_read_only_file_passes_to_a_child", check_file_shared,
                   ("a_read_only_file_passes_to_a_child",)))
+    cases.append(("a_file_truncated_under_a_mapping", check_file_truncated,
+                  ("a_file_truncated_under_a_mapping",)))
     cases.append(("power_cuts_keep_fsynced_files", check_power_cuts,
                   ("power_cuts_keep_fsynced_files",)))
     for name, checker, case in cases:
