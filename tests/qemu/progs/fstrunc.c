@@ -13,12 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <nx/bootfs.h>
 #include <nx/file.h>
-#include <nx/loader.h>
 #include <nx/startup.h>
 #define TEST_NAME "fstrunc"
 #include "expect.h"
+#include "filechild.h"
 
 #define PATH "/data/trunc.bin"
 #define PAGE 4096
@@ -80,32 +79,6 @@ static long put_file(int fd)
     return write(fd, data, SIZE) == SIZE ? nx_file_fsync(fd) : -1;
 }
 
-// fstrunc itself from the boot archive, as "fstrunc MODE", with the file and two signals.
-static long start_child(const char *mode, nx_handle_t file, nx_handle_t ready, nx_handle_t go,
-                        nx_handle_t *proc)
-{
-    struct nx_bootfs fs;
-    const void *elf;
-    size_t len;
-    long err = nx_bootfs_open(nx_startup_handle("bootfs"), &fs);
-    if (!err)
-        err = nx_bootfs_find(&fs, "fstrunc", &elf, &len);
-    const char *argv[] = { "fstrunc", mode };
-    struct nx_named_handle hs[] = {
-        { "file", file },
-        { "ready", (nx_handle_t)nx_handle_duplicate(ready, NX_RIGHT_SIGNAL | NX_RIGHT_TRANSFER) },
-        { "go", (nx_handle_t)nx_handle_duplicate(go, NX_RIGHT_WAIT | NX_RIGHT_TRANSFER) },
-    };
-    struct nx_load_params p = { .name = "fstrunc-child", .argv = argv, .argc = 2,
-                                .handles = hs, .nhandles = 3, .budget_pages = 128 };
-    const char *why;
-    if (!err)
-        return nx_load(elf, len, &p, proc, &why);
-    for (size_t i = 0; i < 3; i++)
-        nx_handle_close(hs[i].handle);
-    return err;
-}
-
 // Start a child on a share of fd, let it read, do `between`, let it touch: it must be killed.
 // Returns the virtual time from the go to its end, in ms.
 static long child_dies(const char *mode, int fd, const char *what, long (*between)(void))
@@ -114,8 +87,9 @@ static long child_dies(const char *mode, int fd, const char *what, long (*betwee
     uint64_t size;
     long ready = nx_notification_create(), go = nx_notification_create(), status = 0;
     expect("share the file", nx_file_share(fd, &vmo, &size), NX_OK);
-    expect("start a child on it", start_child(mode, vmo, (nx_handle_t)ready, (nx_handle_t)go, &proc),
-           NX_OK);
+    const char *argv[] = { "fstrunc", mode };
+    expect("start a child on it", start_file_child("fstrunc", argv, 2, vmo, (nx_handle_t)ready,
+                                                   (nx_handle_t)go, &proc), NX_OK);
     wait_for((nx_handle_t)ready);
     expect(what, between(), NX_OK);
     long t0 = nx_clock_get();
