@@ -7,7 +7,8 @@
 // the end of the file"). The file grows again: the pages past the old end read as zeros.
 // Then a second child ("fstrunc gone") maps the file and the parent removes it: the child's
 // touch of a page not in memory fails at once (the pager gave it up), not at the kernel's
-// 5 s deadline. Prints "fstrunc: <check> ok" or "WRONG".
+// 5 s deadline. Last, appends grow a file past the page cache. Prints "fstrunc: <check> ok"
+// or "WRONG".
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,6 +116,35 @@ static long gone(void)
     return err ? err : nx_fs_unlink(PATH);
 }
 
+// Appends of 1 MiB, each in an open of its own, grow a file past the page cache.
+#define APPENDED "/data/appended.bin"
+#define CHUNK (1u << 20)
+#define CHUNKS 12
+
+static void append_past_the_cache(void)
+{
+    static uint8_t chunk[CHUNK];
+    struct nx_fs_statfs sf;
+    expect("statfs", nx_fs_statfs(&sf), NX_OK);
+    expect("the appends are more than the cache", sf.cache_bytes < CHUNKS * CHUNK, 1);
+    long appended = 0;
+    for (uint64_t i = 0; i < CHUNKS; i++) {
+        for (uint64_t j = 0; j < CHUNK; j++)
+            chunk[j] = byte_at(i * CHUNK + j);
+        int fd = open(APPENDED, O_WRONLY | O_CREAT | O_APPEND);
+        appended += fd >= 0 && write(fd, chunk, CHUNK) == CHUNK;
+        appended -= fd < 0 || close(fd) != 0;
+    }
+    expect("append 12 MiB, 1 MiB an open", appended, CHUNKS);
+    int fd = open(APPENDED, O_RDONLY);
+    const void *data = NULL;
+    uint64_t size = 0;
+    expect("map it", fd >= 0 ? nx_file_map(fd, &data, &size) : -1, NX_OK);
+    expect("its size", (long)size, CHUNKS * CHUNK);
+    expect("its bytes", data ? wrong_bytes(data, 0, size, false) : -1, 0);
+    close(fd);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 2)
@@ -134,6 +164,7 @@ int main(int argc, char **argv)
     long ms = child_dies("gone", rfd, "remove it", gone);
     nx_printf("fstrunc: the touch of a page let go of failed in %ld ms\n", ms);
     expect("at once, not at the pager's 5 s deadline", ms < 2000, 1);
+    append_past_the_cache();
     nx_printf("fstrunc: %d failures\n", failures);
     return 0;
 }
