@@ -156,7 +156,7 @@ static void sweep(struct fs_state *s, uint32_t i, bool force)
 // share enforced without pressure would make a sequential read of a file over half the
 // cache miss on every page); under pressure cache.c's rule picks what goes. Every range gets
 // one look before any is evicted regardless of use, so the loop ends.
-static long make_room(struct fs_state *s, uint64_t n)
+long pages_make_room(struct fs_state *s, uint64_t n)
 {
     for (uint32_t tries = 0; tries <= 2 * CACHE_HELD_MAX; tries++) {
         uint64_t total, free;
@@ -173,17 +173,12 @@ static long make_room(struct fs_state *s, uint64_t n)
     return NX_ERR_NO_MEMORY;
 }
 
-long pages_make_room(struct fs_state *s, uint64_t n)
-{
-    return make_room(s, n);
-}
-
 // ---- requests
 
 // Bring pages [first, first + n) of f in (none of them held): read, supply, remember.
 static long bring_in(struct fs_state *s, struct fb_file *f, uint64_t first, uint64_t n)
 {
-    long err = make_room(s, n);
+    long err = pages_make_room(s, n);
     if (!err)
         err = s->disk->fill(s->disk->ctx, f, first, n);
     if (!err && !cache_add(&cache, f->key, first, n))
