@@ -32,6 +32,12 @@
 // Mappings are found through the VMO's mapper list: the processes (at most PAGER_MAX_MAPPERS)
 // with at least one mapping of it; vm_map of one more process fails with NX_ERR_NO_SPACE.
 //
+// The per-page state is a sparse array charged to the VMO's budget (radix.h): a range the
+// pager supplies, fails or decommits whole costs nothing per page, and a state that differs
+// from its neighbours' takes a 4 KiB node per 512 pages. So every operation that changes
+// state may fail with NX_ERR_NO_MEMORY, changing nothing, when the budget cannot pay for a
+// node (pager_unpin never does: pinned pages' states always have their node).
+//
 // A paged VMO cannot be sealed or cloned (its contents change behind every holder).
 // No locking: single hart, interrupts off in the kernel.
 #include <stdbool.h>
@@ -90,7 +96,7 @@ int pager_next(struct pager *pg, uint64_t *key, uint64_t *offset, uint64_t *leng
 
 // Page index of paged VMO v is touched (write: to be written). NX_OK: ready (and now dirty
 // if write); PAGER_WAIT: requested, the caller must wait (pager_await does); or the error the
-// touch fails with.
+// touch fails with (NX_ERR_NO_MEMORY: no room for its state).
 int pager_touch(struct vmo *v, size_t index, bool write);
 // pager_touch, blocking the current thread if needed: NX_OK (ready, nothing waited),
 // PAGER_RETRY (woken after a wait: v may be gone, the caller looks everything up again), or
@@ -101,21 +107,21 @@ bool pager_page_dirty(const struct vmo *v, size_t index);
 
 // The range of pages [first, first + n) of v, checked by the caller to lie in v.
 // Ready now: waiters retry.
-void pager_supply(struct vmo *v, size_t first, size_t n);
+int pager_supply(struct vmo *v, size_t first, size_t n);
 // Failed with error (NX_ERR_IO, NX_ERR_NOT_FOUND or NX_ERR_PEER_CLOSED): touches fail with
 // it until supplied or decommitted; waiters get it. The pages leave every mapping and go back
 // to the pmm, dirty or not (the pager has given them up); a pinned page stays committed (a
 // device may still use it) but fails all the same.
-void pager_fail(struct vmo *v, size_t first, size_t n, int error);
+int pager_fail(struct vmo *v, size_t first, size_t n, int error);
 // Free the pages and drop their mappings' entries. NX_ERR_BAD_STATE (nothing changed) if one
 // is dirty or pinned.
 int pager_decommit(struct vmo *v, size_t first, size_t n);
 // Set bit i of bitmap (n bits, zeroed by the caller) for each dirty page first + i, clear it
 // and write-protect it in every mapping. Returns the count.
-size_t pager_dirty(struct vmo *v, size_t first, size_t n, uint8_t *bitmap);
+long pager_dirty(struct vmo *v, size_t first, size_t n, uint8_t *bitmap);
 // The same for pages touched since the last pager_accessed: cleared, and their entries
 // removed in every mapping (the next touch faults and marks the page again).
-size_t pager_accessed(struct vmo *v, size_t first, size_t n, uint8_t *bitmap);
+long pager_accessed(struct vmo *v, size_t first, size_t n, uint8_t *bitmap);
 // vmo_dma pins these pages (never decommitted while pinned): NX_ERR_BAD_STATE (nothing
 // changed) if one is pinned 65535 times already. The caller pins before it commits them.
 int pager_pin(struct vmo *v, size_t first, size_t n);

@@ -3,8 +3,10 @@
 // supply wakes every waiter; the deadline and the pager's death end waits; decommit frees
 // clean pages (not dirty or pinned ones) and unmaps them, also while a fault waits; dirty
 // bits are set by writes, reported once and write-protect the page again; accessed bits are
-// set by any touch and reported once; failing ready pages frees them. Over the real
-// VMOs, address spaces and page tables; the scheduler is the fake one (nothing blocks).
+// set by any touch and reported once; failing ready pages frees them; the state of a 64 GiB
+// VMO costs nodes only where it differs, and a node the budget refuses changes nothing. Over
+// the real VMOs, address spaces and page tables; the scheduler is the fake one (nothing
+// blocks).
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -312,6 +314,67 @@ static void a_failed_page_fails_its_touches_until_supplied(void **state)
     kobject_unref(&v->obj);
 }
 
+// A 64 GiB paged VMO: its state costs nodes only where a page's differs from its neighbours',
+// and they go again when the states are one run again.
+static void a_64_gib_paged_vmo_pays_for_state_only_where_it_differs(void **state)
+{
+    struct vmo *v = paged(VMO_MAX_PAGES, 8);
+    size_t base = budget.used, last = VMO_MAX_PAGES - 1;
+    assert_int_equal(pager_supply(v, 0, VMO_MAX_PAGES), NX_OK);  // one run
+    assert_int_equal(budget.used, base);
+    assert_int_equal(pager_touch(v, 0, false), NX_OK);  // accessed: its own state
+    assert_int_equal(budget.used, base + 2);            // a leaf and the node above it
+    assert_int_equal(pager_touch(v, last, true), NX_OK);
+    assert_int_equal(budget.used, base + 4);
+    assert_int_equal(vmo_write(v, last * PAGE_SIZE, "z", 1), NX_OK);  // a page and two nodes
+    assert_int_equal(budget.used, base + 4 + 3);
+    uint8_t bits[1] = { 0 };
+    assert_int_equal(pager_dirty(v, last, 1, bits), 1);
+    bits[0] = 0;
+    assert_int_equal(pager_accessed(v, 0, 8, bits), 1);
+    assert_int_equal(bits[0], 1);
+    assert_int_equal(budget.used, base + 2 + 3);  // page 0 is like its neighbours again
+    // Giving the VMO up: one run, the pages freed (dirty or not), touches fail at once.
+    assert_int_equal(pager_fail(v, 0, VMO_MAX_PAGES, NX_ERR_PEER_CLOSED), NX_OK);
+    assert_int_equal(budget.used, base);
+    assert_int_equal(vmo_committed_pages(v), 0);
+    assert_int_equal(pager_touch(v, 123456, false), NX_ERR_PEER_CLOSED);
+    assert_int_equal(pager_touch(v, last, false), NX_ERR_PEER_CLOSED);
+    // A size that is no whole number of runs: failing it all is still one run.
+    struct vmo *w = paged(1000, 9);
+    size_t before = budget.used;
+    assert_int_equal(pager_fail(w, 0, 1000, NX_ERR_NOT_FOUND), NX_OK);
+    assert_int_equal(budget.used, before);
+    assert_int_equal(pager_touch(w, 999, false), NX_ERR_NOT_FOUND);
+    kobject_unref(&w->obj);
+    // Decommitting everything is one run again.
+    assert_int_equal(pager_decommit(v, 0, VMO_MAX_PAGES), NX_OK);
+    assert_int_equal(pager_touch(v, last, false), PAGER_WAIT);
+    expect_request(8, last, 1);
+    assert_int_equal(budget.used, base + 2);
+    kobject_unref(&v->obj);
+}
+
+// A state change whose node the budget refuses changes nothing (nothing requested either).
+static void a_state_node_the_budget_refuses_changes_nothing(void **state)
+{
+    struct vmo *v = paged(VMO_MAX_PAGES, 8);
+    size_t base = budget.used;
+    budget.limit = base + 1;  // one of the two nodes a touch needs
+    assert_int_equal(pager_touch(v, 7, false), NX_ERR_NO_MEMORY);
+    no_request();
+    assert_int_equal(pager_supply(v, 5, 3), NX_ERR_NO_MEMORY);
+    assert_int_equal(pager_fail(v, 5, 3, NX_ERR_IO), NX_ERR_NO_MEMORY);
+    assert_int_equal(budget.used, base);
+    assert_int_equal(pager_supply(v, 0, VMO_MAX_PAGES), NX_OK);  // whole: no node
+    assert_int_equal(pager_touch(v, 7, false), NX_ERR_NO_MEMORY);  // would mark it accessed
+    assert_int_equal(budget.used, base);
+    budget.limit = 1000;
+    assert_int_equal(pager_touch(v, 7, false), NX_OK);
+    assert_int_equal(budget.used, base + 2);
+    kobject_unref(&v->obj);
+}
+
 static void mappers_are_bounded(void **state)
 {
     struct vmo *v = paged(1, 1);
@@ -345,6 +408,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(failing_ready_pages_frees_them_except_pinned_ones, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_failed_page_fails_its_touches_until_supplied, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_64_gib_paged_vmo_pays_for_state_only_where_it_differs,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(a_state_node_the_budget_refuses_changes_nothing, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(mappers_are_bounded, setup, teardown),
     };
