@@ -12,7 +12,7 @@
 
 #define PAGE 4096ull
 // The kernel's largest VMO (nx_vmo_create_paged: TOO_BIG over it).
-#define VMO_MAX_BYTES (256ull << 20)
+#define VMO_MAX_BYTES (64ull << 30)
 
 static struct fs_state st;
 
@@ -42,8 +42,9 @@ static long load_file(const char *path, uint64_t size, uint64_t capacity)
     const char *rel;
     struct fs_mount *m = fs_mount_of(&st, path, &rel);
     uint64_t key = 0;
-    // A paged VMO's tables take 12 bytes a page (its page list and their states).
-    long vmo = m->fill ? pages_make_room(&st, capacity / PAGE * 12 / PAGE + 2) : NX_OK;
+    // A paged VMO costs a slab object at any size; its page tables grow with the pages
+    // touched (4 KiB nodes, within the cache's margin).
+    long vmo = m->fill ? pages_make_room(&st, 1) : NX_OK;
     if (!vmo)
         vmo = m->fill ? pages_create(capacity, &key) : nx_vmo_create((long)capacity);
     if (vmo < 0)

@@ -181,9 +181,13 @@ static long bring_in(struct fs_state *s, struct fb_file *f, uint64_t first, uint
     long err = pages_make_room(s, n);
     if (!err)
         err = s->disk->fill(s->disk->ctx, f, first, n);
-    if (!err && !cache_add(&cache, f->key, first, n))
-        err = NX_ERR_NO_MEMORY;
-    return err ? err : nx_pager_supply(f->vmo, (long)(first * PAGE), (long)(n * PAGE));
+    if (!err)
+        err = nx_pager_supply(f->vmo, (long)(first * PAGE), (long)(n * PAGE));
+    // Room for the range was made above; were it not, the pages would stay, unevictable,
+    // rather than be taken for held while absent (a touch would wait for nothing).
+    if (!err)
+        cache_add(&cache, f->key, first, n);
+    return err;
 }
 
 // Pages [from, to) are at or past the end of f: their touches fail.
@@ -281,10 +285,10 @@ long pages_grow(struct fb_file *f, uint64_t size)
 }
 
 // The pages held stay for the mappings made before (the kernel keeps a mapped VMO alive);
-// the file's other pages fail at once instead of at the kernel's deadline.
+// the others, past the end too, fail at once instead of at the kernel's deadline.
 void pages_release(struct fb_file *f)
 {
-    uint64_t end = pages_in(f->size);
+    uint64_t end = pages_in(f->capacity);
     for (uint64_t at = 0, k; (k = cache_gap(&cache, f->key, &at, end)); at += k)
         nx_pager_fail(f->vmo, (long)(at * PAGE), (long)(k * PAGE), RELEASED);
     cache_trim(&cache, f->key, 0);
