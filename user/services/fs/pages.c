@@ -285,10 +285,13 @@ long pages_grow(struct fb_file *f, uint64_t size)
 }
 
 // The pages held stay for the mappings made before (the kernel keeps a mapped VMO alive);
-// the others, past the end too, fail at once instead of at the kernel's deadline.
+// the file's others fail at once instead of at the kernel's deadline. Not those past the
+// end (a writer's room to grow): failing them costs the kernel's unmapping walk over the
+// whole capacity, 52,000 instructions a file in make bench's small files (+0.6%), for
+// touches past the end of a file nobody has open.
 void pages_release(struct fb_file *f)
 {
-    uint64_t end = pages_in(f->capacity);
+    uint64_t end = pages_in(f->size);
     for (uint64_t at = 0, k; (k = cache_gap(&cache, f->key, &at, end)); at += k)
         nx_pager_fail(f->vmo, (long)(at * PAGE), (long)(k * PAGE), RELEASED);
     cache_trim(&cache, f->key, 0);
