@@ -21,6 +21,7 @@
 #include "filechild.h"
 
 #define PATH "/data/trunc.bin"
+#define FILLER "/data/filler.bin"
 #define PAGE 4096
 #define SIZE (4 * PAGE)
 #define CUT (PAGE + 1000)   // the end after the truncation: in the second page
@@ -149,12 +150,22 @@ int main(int argc, char **argv)
 {
     if (argc == 2)
         child(argv[1]);
+    int filler = open(FILLER, O_WRONLY | O_CREAT | O_TRUNC);
+    static const uint8_t some[64 * 1024];
+    expect("write a filler", filler >= 0 && write(filler, some, sizeof(some)) == sizeof(some) &&
+                             close(filler) == 0, 1);
     wfd = open(PATH, O_RDWR | O_CREAT | O_TRUNC);
     expect("write " PATH, wfd >= 0 ? put_file(wfd) : -1, NX_OK);
     rfd = open(PATH, O_RDONLY);
     expect("open it read-only", rfd >= 0, 1);
     child_dies("cut", rfd, "truncate it to a page and a bit", cut);
     expect("grow it again", nx_file_truncate(wfd, SIZE), NX_OK);
+    // The disk's free space grows past what the first writer's page cache was sized for: a
+    // second writer shares that cache all the same.
+    expect("remove the filler", nx_fs_unlink(FILLER), NX_OK);
+    int second = open(PATH, O_RDWR);
+    expect("a second writer opens it", second >= 0, 1);
+    expect("and closes it", second >= 0 ? close(second) : -1, 0);
     const void *data;
     uint64_t size;
     expect("map it", nx_file_map(rfd, &data, &size), NX_OK);

@@ -76,14 +76,18 @@ static uint64_t write_capacity(uint64_t size)
 }
 
 // The cached file at path, loading it on first use; a writer needs room to grow, so a page
-// cache too small for it is replaced while nobody has it open.
+// cache too small for it is replaced while nobody has it open. One in use that a writer's
+// open made (room past the file) is shared as it is: the disk's free space may have grown
+// since, and the new writer grows the file as far as that room goes.
 static long cached_file(const char *path, uint64_t size, bool write)
 {
     uint64_t capacity = write ? write_capacity(size) : round_page(size);
     int i = fb_find(&st.files, path);
-    if (i >= 0 && st.files.files[i].capacity >= capacity)
+    const struct fb_file *f = i >= 0 ? &st.files.files[i] : NULL;
+    bool busy = f && (f->opens || f->dirty);
+    if (f && (f->capacity >= capacity || (busy && f->capacity > round_page(f->size))))
         return i;
-    if (i >= 0 && (st.files.files[i].opens || st.files.files[i].dirty))
+    if (busy)
         return NX_ERR_BAD_STATE;
     if (i >= 0)
         fb_forget(&st.files, path);
