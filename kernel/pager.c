@@ -40,6 +40,8 @@ struct paged {
     struct radix state;                // PG_* per page: sparse, like the VMO's pages (radix.h)
     uint64_t top[];                    // state's top node
 };
+_Static_assert(VMO_DMA_MAX < RADIX_FANOUT, "a pin range is never a whole run");
+
 // Most entries of top[]: the paging state's metadata stays one slab object.
 #define PAGED_TOP_MAX ((SLAB_MAX_OBJECT - sizeof(struct paged)) / sizeof(uint64_t))
 
@@ -99,20 +101,16 @@ static void apply(struct paged *pd, size_t first, size_t n, radix_fn *fn, const 
 // Both: NX_ERR_NO_MEMORY, or changed.
 static int change(struct paged *pd, size_t first, size_t n, radix_fn *fn, const void *arg)
 {
-    struct radix_pool pool;
-    int err = reserve(pd, first, n, fn, arg, &pool);
-    if (!err)
-        apply(pd, first, n, fn, arg, &pool);
-    return err;
+    return radix_change(&pd->state, first, to_end(pd, first, n), fn, arg, pd->vmo->budget);
 }
 
-// Set bits on page index; the usual case (a node holds its state) needs no reservation.
-static int mark(struct paged *pd, size_t index, uint32_t bits)
+// Set bits on page index, whose state is *slot (radix_find) or in a run (slot NULL, then a
+// node may be needed).
+static int mark(struct paged *pd, uint64_t *slot, size_t index, uint32_t bits)
 {
-    uint64_t *s = radix_find(&pd->state, index);
-    if (!s)
+    if (!slot)
         return change(pd, index, 1, set_bits, &bits);
-    *s |= bits;
+    *slot |= bits;
     return NX_OK;
 }
 
@@ -120,13 +118,13 @@ static void (*vmo_release)(struct kobject *obj);  // vmo.c's destroy, which page
 
 // ---- the request queue
 
-static int queue_request(struct pager *pg, struct paged *pd, size_t index)
+static int queue_request(struct pager *pg, struct paged *pd, uint64_t *slot, size_t index)
 {
     struct pager_request *last = pg->count ? &pg->queue[pg->count - 1] : NULL;
     bool extend = last && last->vmo == pd && last->first + last->count == index;
     if (!extend && pg->count == PAGER_QUEUE_MAX)
         return NX_ERR_NO_SPACE;
-    int err = mark(pd, index, PG_REQUESTED);
+    int err = mark(pd, slot, index, PG_REQUESTED);
     if (err)
         return err;
     if (extend)
@@ -184,13 +182,16 @@ static void leave_wait(struct thread *t)
     kobject_unref(&pd->vmo->obj);
 }
 
-int pager_touch(struct vmo *v, size_t index, bool write)
+// pager_touch, and whether the page is dirty once ready (into *dirty).
+static int touch(struct vmo *v, size_t index, bool write, bool *dirty)
 {
     struct paged *pd = v->paged;
-    uint32_t s = state_of(pd, index);
+    uint64_t *slot = radix_find(&pd->state, index);
+    uint32_t s = slot ? (uint32_t)*slot : state_of(pd, index);
     if (s & PG_READY) {
         uint32_t bits = PG_ACCESSED | (write ? PG_DIRTY : 0);
-        return (s & bits) == bits ? NX_OK : mark(pd, index, bits);
+        *dirty = write || (s & PG_DIRTY);
+        return (s & bits) == bits ? NX_OK : mark(pd, slot, index, bits);
     }
     if (s & PG_FAILED)
         return -(int)((s >> PG_ERROR_SHIFT) & PG_ERROR_MASK);
@@ -198,13 +199,19 @@ int pager_touch(struct vmo *v, size_t index, bool write)
         return NX_ERR_PEER_CLOSED;
     if (s & PG_REQUESTED)
         return PAGER_WAIT;
-    int err = queue_request(pd->pager, pd, index);
+    int err = queue_request(pd->pager, pd, slot, index);
     return err ? err : PAGER_WAIT;
 }
 
-int pager_await(struct vmo *v, size_t index, bool write)
+int pager_touch(struct vmo *v, size_t index, bool write)
 {
-    int r = pager_touch(v, index, write);
+    bool dirty;
+    return touch(v, index, write, &dirty);
+}
+
+int pager_await(struct vmo *v, size_t index, bool write, bool *dirty)
+{
+    int r = touch(v, index, write, dirty);
     if (r != PAGER_WAIT)
         return r;
     // The wait holds a reference (see wake_all): the VMO outlives it even if every handle
@@ -215,11 +222,6 @@ int pager_await(struct vmo *v, size_t index, bool write)
     self->wait_queue = &v->paged->waiters;
     long result = sched_block(clock_now() + PAGER_WAIT_NS, leave_wait);
     return result == NX_OK ? PAGER_RETRY : (int)result;
-}
-
-bool pager_page_dirty(const struct vmo *v, size_t index)
-{
-    return v->paged && (state_of(v->paged, index) & PG_DIRTY);
 }
 
 // ---- the pager's operations
@@ -419,7 +421,9 @@ int pager_vmo_create(struct pager *pg, size_t size, uint64_t key, struct page_bu
         return NX_ERR_NO_MEMORY;
     }
     memset(pd, 0, bytes);
-    radix_init(&pd->state, pd->top, top, levels, PG_PINNED);  // unpin never needs a node
+    // Unpinning never needs a node: pins come in ranges of at most VMO_DMA_MAX pages, never a
+    // whole run, and pinned states never merge into one.
+    radix_init(&pd->state, pd->top, top, levels, PG_PINNED);
     pd->vmo = v;
     pd->bytes = bytes;
     pd->key = key;

@@ -98,12 +98,10 @@ int pager_next(struct pager *pg, uint64_t *key, uint64_t *offset, uint64_t *leng
 // if write); PAGER_WAIT: requested, the caller must wait (pager_await does); or the error the
 // touch fails with (NX_ERR_NO_MEMORY: no room for its state).
 int pager_touch(struct vmo *v, size_t index, bool write);
-// pager_touch, blocking the current thread if needed: NX_OK (ready, nothing waited),
-// PAGER_RETRY (woken after a wait: v may be gone, the caller looks everything up again), or
-// an error (v may be gone then too).
-int pager_await(struct vmo *v, size_t index, bool write);
-// Has page index been written since the last pager_dirty (false for a non-paged VMO)?
-bool pager_page_dirty(const struct vmo *v, size_t index);
+// pager_touch, blocking the current thread if needed: NX_OK (ready, nothing waited; *dirty:
+// written since the last pager_dirty), PAGER_RETRY (woken after a wait: v may be gone, the
+// caller looks everything up again), or an error (v may be gone then too).
+int pager_await(struct vmo *v, size_t index, bool write, bool *dirty);
 
 // The range of pages [first, first + n) of v, checked by the caller to lie in v.
 // Ready now: waiters retry.

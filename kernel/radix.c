@@ -39,26 +39,36 @@ void radix_init(struct radix *r, uint64_t *top, size_t entries, uint32_t levels,
 
 uint64_t radix_get_deep(const struct radix *r, size_t index)
 {
-    unsigned l = r->levels;
-    uint64_t e = r->top[index >> (RADIX_SHIFT * l)];
-    while (l-- > 0) {
+    unsigned shift = RADIX_SHIFT * r->levels;
+    uint64_t e = r->top[index >> shift];
+    do {
         if (!is_node(e))
             return uniform_value(e);
-        e = node_of(e)[(index >> (RADIX_SHIFT * l)) & MASK];
-    }
+        shift -= RADIX_SHIFT;
+        e = node_of(e)[(index >> shift) & MASK];
+    } while (shift);
     return e;
 }
 
-uint64_t *radix_find(struct radix *r, size_t index)
+uint64_t *radix_find_deep(const struct radix *r, size_t index)
 {
-    unsigned l = r->levels;
-    uint64_t *slot = &r->top[index >> (RADIX_SHIFT * l)];
-    while (l-- > 0) {
+    unsigned shift = RADIX_SHIFT * r->levels;
+    uint64_t *slot = &r->top[index >> shift];
+    do {
         if (!is_node(*slot))
             return NULL;
-        slot = &node_of(*slot)[(index >> (RADIX_SHIFT * l)) & MASK];
-    }
+        shift -= RADIX_SHIFT;
+        slot = &node_of(*slot)[(index >> shift) & MASK];
+    } while (shift);
     return slot;
+}
+
+// The entries of [first, first + n) if one node (or the top) holds them all, else NULL.
+static uint64_t *one_node(const struct radix *r, size_t first, size_t n)
+{
+    if (n == 0 || (r->levels && first >> RADIX_SHIFT != (first + n - 1) >> RADIX_SHIFT))
+        return NULL;
+    return radix_find(r, first);
 }
 
 // ---- nodes
@@ -119,7 +129,7 @@ static void merge(const struct radix *r, uint64_t *e, unsigned l, struct page_bu
     *e = l == 1 ? uniform(first) : first;
 }
 
-uint64_t *radix_slot(struct radix *r, size_t index, struct radix_pool *pool)
+uint64_t *radix_slot_deep(struct radix *r, size_t index, struct radix_pool *pool)
 {
     unsigned l = r->levels;
     uint64_t *slot = &r->top[index >> (RADIX_SHIFT * l)];
@@ -178,7 +188,7 @@ static size_t needed(uint64_t e, unsigned l, size_t base, const struct range *rg
 size_t radix_nodes_needed(const struct radix *r, size_t first, size_t n, radix_fn *fn,
                           const void *arg)
 {
-    if (r->levels == 0 || n == 0)
+    if (r->levels == 0 || n == 0 || one_node(r, first, n))
         return 0;
     struct range rg = { r, first, first + n, fn, arg };
     size_t s = span(r->levels), lo = first / s, hi = (first + n - 1) / s;
@@ -210,13 +220,61 @@ static void update(uint64_t *e, unsigned l, size_t base, const struct range *rg,
     merge(rg->r, e, l, b);
 }
 
+// Merge the nodes above index that its node's change may have made uniform (bottom up).
+static void merge_above(struct radix *r, size_t index, struct page_budget *b)
+{
+    uint64_t *path[RADIX_LEVELS_MAX + 1];
+    unsigned l = r->levels;
+    path[l] = &r->top[index >> (RADIX_SHIFT * l)];
+    for (; l > 1; l--)
+        path[l - 1] = &node_of(*path[l])[(index >> (RADIX_SHIFT * (l - 1))) & MASK];
+    for (l = 1; l <= r->levels && is_node(*path[l]); l++)
+        merge(r, path[l], l, b);
+}
+
+// The usual small change, of values one node holds: no walk, and no merge unless the node's
+// ends agree.
+static void update_values(struct radix *r, uint64_t *values, size_t first, size_t n,
+                          radix_fn *fn, const void *arg, struct page_budget *b)
+{
+    for (size_t i = 0; i < n; i++)
+        values[i] = fn(values[i], arg);
+    if (r->levels == 0)
+        return;
+    uint64_t *leaf = values - (first & MASK);
+    if (leaf[0] == leaf[MASK])
+        merge_above(r, first, b);
+}
+
 void radix_update(struct radix *r, size_t first, size_t n, radix_fn *fn, const void *arg,
                   struct radix_pool *pool, struct page_budget *b)
 {
+    uint64_t *values = one_node(r, first, n);
+    if (values) {
+        update_values(r, values, first, n, fn, arg, b);
+        return;
+    }
     struct range rg = { r, first, first + n, fn, arg };
     size_t s = span(r->levels);
     for (size_t k = first / s; n && k <= (first + n - 1) / s; k++)
         update(&r->top[k], r->levels, k * s, &rg, pool, b);
+}
+
+int radix_change(struct radix *r, size_t first, size_t n, radix_fn *fn, const void *arg,
+                 struct page_budget *b)
+{
+    uint64_t *values = one_node(r, first, n);
+    if (values) {
+        update_values(r, values, first, n, fn, arg, b);
+        return NX_OK;
+    }
+    struct radix_pool pool;
+    int err = radix_pool_fill(&pool, radix_nodes_needed(r, first, n, fn, arg), b);
+    if (err)
+        return err;
+    radix_update(r, first, n, fn, arg, &pool, b);
+    radix_pool_drain(&pool, b);
+    return NX_OK;
 }
 
 struct taking {
@@ -226,19 +284,25 @@ struct taking {
     bool clear;  // every node goes, whatever take says
 };
 
+// Offer the values [lo, hi] of a leaf (or of a top holding values) at base.
+static void take_values(uint64_t *values, size_t lo, size_t hi, size_t base,
+                        const struct taking *t)
+{
+    for (size_t k = lo; k <= hi; k++)
+        if (values[k] && t->take && t->take(values[k], base + k, t->arg))
+            values[k] = 0;
+}
+
 static void take(uint64_t *e, unsigned l, size_t base, const struct range *rg,
                  const struct taking *t)
 {
-    if (l == 0) {
-        if (*e && t->take && t->take(*e, base, t->arg))
-            *e = 0;
-        return;
-    }
     if (!is_node(*e))
         return;
     size_t lo, hi;
     children(rg, l, base, &lo, &hi);
-    for (size_t k = lo; k <= hi; k++)
+    if (l == 1)
+        take_values(node_of(*e), lo, hi, base, t);
+    for (size_t k = lo; l > 1 && k <= hi; k++)
         take(&node_of(*e)[k], l - 1, base + k * span(l - 1), rg, t);
     if (!t->clear) {
         merge(rg->r, e, l, t->b);
@@ -251,6 +315,11 @@ static void take(uint64_t *e, unsigned l, size_t base, const struct range *rg,
 
 static void take_range(struct radix *r, size_t first, size_t n, const struct taking *t)
 {
+    if (r->levels == 0) {
+        if (n)
+            take_values(r->top, first, first + n - 1, 0, t);
+        return;
+    }
     struct range rg = { r, first, first + n, NULL, NULL };
     size_t s = span(r->levels);
     for (size_t k = first / s; n && k <= (first + n - 1) / s; k++)

@@ -34,6 +34,7 @@ struct radix {
     uint16_t entries;  // of the top
     uint8_t levels;    // node levels below the top: 0: the top holds the values
     uint32_t keep;     // values with any of these bits never merge into a uniform run
+                       // (a change that sets a whole run to one keeps it a run, though)
 };
 
 struct radix_pool {
@@ -66,9 +67,13 @@ static inline uint64_t radix_get(const struct radix *r, size_t index)
 {
     return r->levels ? radix_get_deep(r, index) : r->top[index];
 }
+uint64_t *radix_find_deep(const struct radix *r, size_t index);
 // The entry of index if a node (or the top) holds it, else NULL (inside a uniform run). A
 // node a value set through it makes uniform stays until a radix_update or radix_take over it.
-uint64_t *radix_find(struct radix *r, size_t index);
+static inline uint64_t *radix_find(const struct radix *r, size_t index)
+{
+    return r->levels ? radix_find_deep(r, index) : &r->top[index];
+}
 
 // Nodes radix_update(r, first, n, fn, arg) adds; fn NULL: nodes radix_slot adds for every
 // index of the range, n <= RADIX_FANOUT.
@@ -79,12 +84,19 @@ int radix_pool_fill(struct radix_pool *pool, size_t count, struct page_budget *b
 // Give back (and uncharge) the nodes not used.
 void radix_pool_drain(struct radix_pool *pool, struct page_budget *b);
 
+uint64_t *radix_slot_deep(struct radix *r, size_t index, struct radix_pool *pool);
 // The entry of index, made with nodes from pool (enough: radix_nodes_needed).
-uint64_t *radix_slot(struct radix *r, size_t index, struct radix_pool *pool);
+static inline uint64_t *radix_slot(struct radix *r, size_t index, struct radix_pool *pool)
+{
+    return r->levels ? radix_slot_deep(r, index, pool) : &r->top[index];
+}
 // value = fn(value) for every index of [first, first + n): fn is called once for a uniform
 // run. Nodes from pool (enough: radix_nodes_needed); nodes left uniform are freed to b.
 void radix_update(struct radix *r, size_t first, size_t n, radix_fn *fn, const void *arg,
                   struct radix_pool *pool, struct page_budget *b);
+// All three steps (nodes_needed, pool_fill, update): NX_ERR_NO_MEMORY with nothing changed.
+int radix_change(struct radix *r, size_t first, size_t n, radix_fn *fn, const void *arg,
+                 struct page_budget *b);
 // Offer take each value not 0 held by a node (or the top) in [first, first + n); set those it
 // takes to 0 and free nodes left uniform to b.
 void radix_take(struct radix *r, size_t first, size_t n, radix_take_fn *take, void *arg,

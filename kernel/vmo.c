@@ -102,10 +102,13 @@ static int reserve(struct vmo *v, size_t first, size_t n, const paddr_t *out, si
         lo++;
     while (out[hi])
         hi--;
-    size_t nodes = radix_nodes_needed(&v->pages, first + lo, hi - lo + 1, NULL, NULL);
-    int err = radix_pool_fill(pool, nodes, v->budget);
-    if (err)
-        return err;
+    pool->count = 0;
+    if (v->pages.levels) {  // (a small VMO's array is whole: no call at all)
+        size_t nodes = radix_nodes_needed(&v->pages, first + lo, hi - lo + 1, NULL, NULL);
+        int err = radix_pool_fill(pool, nodes, v->budget);
+        if (err)
+            return err;
+    }
     if (budget_charge(v->budget, need)) {
         radix_pool_drain(pool, v->budget);
         return NX_ERR_NO_MEMORY;
@@ -154,7 +157,8 @@ static int prepare(struct vmo *v, size_t first, size_t n, bool for_write, paddr_
         *radix_slot(&v->pages, first + i, &pool) = out[i];
         v->committed++;
     }
-    radix_pool_drain(&pool, v->budget);  // empty: the count was exact
+    if (pool.count)  // (never: the count was exact)
+        radix_pool_drain(&pool, v->budget);
     return 0;
 }
 

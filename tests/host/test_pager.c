@@ -100,7 +100,8 @@ static void no_request(void)
 static int touch_as(struct thread *t, struct vmo *v, size_t index, bool write)
 {
     current_thread = t;
-    return pager_await(v, index, write);
+    bool dirty;
+    return pager_await(v, index, write, &dirty);
 }
 
 static void a_touch_requests_once_and_coalesces(void **state)
@@ -260,7 +261,9 @@ static void accessed_bits_are_set_by_any_touch_and_reported_once(void **state)
     uint8_t bits[1] = { 0 };
     assert_int_equal(pager_accessed(v, 0, 4, bits), 0);  // supplied is not touched
     assert_int_equal(aspace_fault(&fake_process, VA, NX_PROT_READ), NX_OK);
-    assert_int_equal(pager_await(v, 2, false), NX_OK);  // a client's vmo_read
+    bool dirty;
+    assert_int_equal(pager_await(v, 2, false, &dirty), NX_OK);  // a client's vmo_read
+    assert_false(dirty);
     assert_int_equal(pager_accessed(v, 0, 4, bits), 2);
     assert_int_equal(bits[0], 1 << 0 | 1 << 2);
     assert_false(mapped(0, PTE_R));  // the next touch through the mapping is seen

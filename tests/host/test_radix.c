@@ -151,6 +151,27 @@ static void random_changes_match_a_flat_array(void **state)
     same_as_shadow(0, SIZE);
 }
 
+// A small change inside one node takes no walk (radix_change's usual case), and still frees
+// the nodes it makes uniform, up to the top.
+static void a_change_inside_one_node_merges_what_it_makes_uniform(void **state)
+{
+    assert_int_equal(radix_change(&r, 1000, 3, set_to, &(uint64_t){ 5 }, &b), NX_OK);
+    assert_int_equal(b.used, 2);
+    assert_int_equal(radix_change(&r, 1001, 1, set_to, &(uint64_t){ 0 }, &b), NX_OK);
+    assert_int_equal(b.used, 2);
+    assert_int_equal(radix_get(&r, 1000), 5);
+    assert_int_equal(radix_get(&r, 1001), 0);
+    assert_int_equal(radix_change(&r, 1000, 3, set_to, &(uint64_t){ 0 }, &b), NX_OK);
+    assert_int_equal(b.used, 0);  // the leaf, then the node above it
+    // Pinned-like values (a keep bit) stay in their node even when all alike.
+    assert_int_equal(radix_change(&r, 0, 256, set_to, &(uint64_t){ 0x81 }, &b), NX_OK);
+    assert_int_equal(radix_change(&r, 256, 256, set_to, &(uint64_t){ 0x81 }, &b), NX_OK);
+    assert_int_equal(b.used, 2);
+    assert_int_equal(radix_nodes_needed(&r, 7, 1, set_to, &(uint64_t){ 1 }), 0);
+    assert_int_equal(radix_change(&r, 0, 512, set_to, &(uint64_t){ 0 }, &b), NX_OK);
+    assert_int_equal(b.used, 0);
+}
+
 static void a_node_the_budget_refuses_changes_nothing(void **state)
 {
     update(1000, 1, set_to, 5);  // a leaf and the node above it
@@ -176,6 +197,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(random_changes_match_a_flat_array, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_change_inside_one_node_merges_what_it_makes_uniform,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(a_node_the_budget_refuses_changes_nothing, setup,
                                         teardown),
     };
