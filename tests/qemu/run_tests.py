@@ -202,7 +202,13 @@ CASES = [
       r"pager: its touches get the error ok", r"pager: and the page is asked for again ok",
       r"pager: a page still pinned is not decommitted ok", r"pager: a release of no pin refused ok",
       r"pager: released pages are decommitted ok",
+      r"pager: accessed: nothing touched since asked ok", r"pager: accessed: two pages touched ok",
+      r"pager: accessed: through the mapping and vmo_read ok",
+      r"pager: accessed: cleared after asking ok", r"pager: accessed: the mapping touched again ok",
       r"pager: another process reads it through a mapping ok",
+      r"pager: give the VMO up ok", r"pager: its pages are freed ok",
+      r"pager: a syscall touch then fails at once ok",
+      r"process \d+ \(toucher3\) killed: page fault: the pager is gone or gave the page up",
       r"pager: a page nobody supplies: the syscall times out ok", r"pager: after about 5 s ok",
       r"process \d+ \(toucher\) killed: page fault: the pager did not supply the page in time",
       r"pager: a fault nobody answers ends the toucher ok",
@@ -227,7 +233,8 @@ CASES = [
       r"vmo: dma: bad pointer ok", r"vmo: dma: seal refused while a device may write ok",
       r"vmo: dma: over NX_VMO_DMA_MAX ok", r"vmo: dma: without DMA ok",
       r"vmo: dma: device writes need WRITE ok", r"vmo: dma: device registers never ok",
-      r"vmo: writes beyond the budget fail ok",
+      r"vmo: a 64 GiB VMO is made whatever the budget ok", r"vmo: writes beyond the budget fail ok",
+      r"vmo: a huge VMO's page and page-array nodes are over budget too ok",
       r"vmo: everything else still works ok",
       r"process \d+ \(greedy\) killed: out of memory for a page",
       r"vmo: no page leaked ok", r"vmo: no object leaked ok", r"vmo: 0 failures",
@@ -467,7 +474,8 @@ def check_blk_persists(name):
 FS_FIRST = [ANY + r"fsdisk: write a big file ok", ANY + r"fsdisk: its handle is revoked ok",
             ANY + r"fsdisk: a writable mapping refused ok",
             ANY + r"fsdisk: growing past the service's budget: pages come when touched ok",
-            ANY + r"fsdisk: growing past the page cache's capacity refused ok", ANY + r"fsdisk: rename /data/old to /data/persist/new ok",
+            ANY + r"fsdisk: growing past the disk's free space refused ok",
+            ANY + r"fsdisk: growing past the largest file refused ok", ANY + r"fsdisk: rename /data/old to /data/persist/new ok",
             ANY + r"fsdisk: fclose ok", ANY + r"fsdisk: first boot done", ANY + r"fsdisk: 0 failures",
             ANY + r"fsdisk: raw \.\./secret\.txt refused ok", ANY + r"fsdisk: jail: 0 failures",
             ANY + r"fsdisk: write a file and keep it open ok", ANY + POWER_OFF_SBI]
@@ -652,6 +660,35 @@ def check_file_shared(name):
                   until=lambda out: re.search(r"fsshare: \d+ failures", out))
     problems = missing(out, SHARE)
     problems += ["unexpected " + p for p in (r"WRONG", r"PANIC", r"killed") if re.search(p, out)]
+    return problems + fsck_problems(image), out
+
+
+TRUNC = [ANY + r"fstrunc: write /data/trunc.bin ok", ANY + r"fstrunc: child: read it ok",
+         ANY + r"fstrunc: truncate it to a page and a bit ok",
+         ANY + r"fstrunc: child: the pages before the end read right ok",
+         ANY + r"fstrunc: child: the rest of the last page reads zeros ok",
+         ANY + r"fstrunc: child: touching page 2\s+NEURON: process \d+ \(fstrunc-child\) killed: "
+               r"page fault: past the end of the file",
+         ANY + r"fstrunc: the pages past the old end read as zeros ok",
+         ANY + r"fstrunc: the pages before it read right ok",
+         ANY + r"fstrunc: a second writer opens it ok", ANY + r"fstrunc: remove it ok",
+         ANY + r"fstrunc: child: touching page 3\s+NEURON: process \d+ \(fstrunc-child\) killed: "
+               r"page fault: the pager is gone or gave the page up",
+         ANY + r"fstrunc: at once, not at the pager's 5 s deadline ok",
+         ANY + r"fstrunc: the appends are more than the cache ok",
+         ANY + r"fstrunc: append 12 MiB, 1 MiB an open ok", ANY + r"fstrunc: its bytes ok",
+         ANY + r"fstrunc: 0 failures"]
+
+
+# A file truncated under a child's mapping (tests/qemu/progs/fstrunc.c): the child's pages
+# before the end read right, its touch past the end kills it with that reason; a removed
+# file's pages not in memory fail at once; appends grow a file past the cache.
+def check_file_truncated(name):
+    image = fresh_disk("fstrunc", 32, os.path.join(ROOT, "tests", "qemu", "disk"))
+    out, _ = boot(initrd=archive_with_manifest("trunc"), disk=image,
+                  until=lambda out: re.search(r"fstrunc: \d+ failures", out))
+    problems = missing(out, TRUNC)
+    problems += ["unexpected " + p for p in (r"WRONG", r"PANIC") if re.search(p, out)]
     return problems + fsck_problems(image), out
 
 
@@ -862,6 +899,8 @@ def main():
                   ("files_larger_than_the_cache",)))
     cases.append(("a_read_only_file_passes_to_a_child", check_file_shared,
                   ("a_read_only_file_passes_to_a_child",)))
+    cases.append(("a_file_truncated_under_a_mapping", check_file_truncated,
+                  ("a_file_truncated_under_a_mapping",)))
     cases.append(("power_cuts_keep_fsynced_files", check_power_cuts,
                   ("power_cuts_keep_fsynced_files",)))
     cases.append(("every_hart_started_and_parked", check_harts, ("every_hart_started_and_parked",)))
