@@ -170,6 +170,10 @@ static long make_room(struct fs_state *s, struct fb_file *f, uint64_t n)
         long i = oldest(over_share ? f->key : 0);
         if (i < 0)
             i = oldest(0);
+        // No page left to take back: the tables of cached files nobody has open (a paged
+        // VMO's, 12 bytes a page of its capacity) are what holds the budget.
+        if (i < 0 && fb_drop_idle(&s->files, f))
+            continue;
         if (i < 0)
             return free >= n + MARGIN_PAGES ? NX_OK : NX_ERR_NO_MEMORY;
         evict(s, (uint32_t)i);
