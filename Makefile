@@ -16,7 +16,10 @@ BOOTARGS ?=
 # (what the user saves stays saved), attached as a modern virtio-mmio block device.
 DISK      := build/disk.img
 DISK_MIB  := 64
-QEMU_OPTS = -machine virt -cpu rv64 -smp 1 -m 256M -nographic -no-reboot \
+# Harts QEMU gives the machine (make run SMP=N). NEURON starts them all; it schedules on the
+# boot hart and parks the others for now (kernel/arch/riscv/harts.h).
+SMP       ?= 4
+QEMU_OPTS = -machine virt -cpu rv64 -smp $(SMP) -m 256M -nographic -no-reboot \
             -bios $(OPENSBI) -kernel build/neuron.bin -initrd build/initrd.cpio \
             -drive file=$(DISK),if=none,format=raw,id=d0 -device virtio-blk-device,drive=d0 \
             -global virtio-mmio.force-legacy=false \
@@ -30,17 +33,19 @@ COMMON_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -fno-common -MMD -MP \
 KERNEL_CFLAGS := $(COMMON_CFLAGS) -fomit-frame-pointer -ffreestanding -fno-stack-protector -nostdlib \
                  -ffunction-sections -fdata-sections \
                  -march=rv64imac_zicsr_zifencei -mabi=lp64 -Ikernel
-# User ABI: RV64IMAC, LP64 (soft float) for now; see docs/abi.md.
+# User ABI: RV64GC (IMAFDC), LP64D: hardware floating point, switched lazily by the kernel
+# (kernel/arch/riscv/fpu.h); see docs/abi.md.
 # Programs are hosted C on picolibc (its headers; TLS variables local-exec, see user.ld), in
 # the build Debian ships for speed (release: word-wide memcpy and memset) rather than its
 # default one for size (byte loops); the specs pick headers, libc and crt0 of that build.
 # Why: docs/design-decisions.md, "picolibc".
 PICOLIBC      := --specs=picolibc.specs --picolibc-buildtype=release
 USER_CFLAGS   := $(COMMON_CFLAGS) -fno-omit-frame-pointer $(PICOLIBC) \
-                 -march=rv64imac_zicsr -mabi=lp64 -ffunction-sections -fdata-sections \
+                 -march=rv64imafdc_zicsr -mabi=lp64d -ffunction-sections -fdata-sections \
                  -Iuser/lib/include
-# Linking names the plain ISA so GCC picks the rv64imac/lp64 multilib of libgcc and picolibc.
-LINK_MARCH    := -march=rv64imac -mabi=lp64
+# Linking names the plain ISA so GCC picks the rv64imafdc/lp64d multilib (its default) of
+# libgcc and picolibc.
+LINK_MARCH    := -march=rv64imafdc -mabi=lp64d
 USER_LDFLAGS  := $(LINK_MARCH) -nostartfiles -static -T user/lib/user.ld \
                  -Wl,--gc-sections
 # libnx whole: its definitions of what picolibc leaves to the system (sbrk, _exit, stdout,
@@ -89,8 +94,9 @@ build/kernel/%.c.o: kernel/%.c
 build/kernel/%.S.o: kernel/%.S
 	@mkdir -p $(@D)
 	$(CC_RV) $(KERNEL_CFLAGS) -Wa,--strip-local-absolute -c -o $@ $<
+# Linked with the plain ISA's name so GCC picks the rv64imac/lp64 (soft-float) libgcc.
 build/neuron.elf: $(KERNEL_OBJS) kernel/arch/riscv/kernel.ld
-	$(CC_RV) $(KERNEL_CFLAGS) $(LINK_MARCH) -T kernel/arch/riscv/kernel.ld -Wl,--gc-sections \
+	$(CC_RV) $(KERNEL_CFLAGS) -march=rv64imac -mabi=lp64 -T kernel/arch/riscv/kernel.ld -Wl,--gc-sections \
 	    -o $@ $(KERNEL_OBJS) -lgcc
 build/neuron.bin: build/neuron.elf
 	$(OBJCOPY) -O binary $< $@

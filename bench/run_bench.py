@@ -23,6 +23,7 @@ FIGURES = {
     "null_syscall_instr": ("instructions", 80, "null syscall round trip (avg of 10,000)"),
     "notify_wake_instr": ("instructions", None, "signal -> wake of a thread waiting in another process, incl. its wait call (avg of 20,000)"),
     "yield_switch_instr": ("instructions", None, "thread switch through yield, same priority (avg of 20,000)"),
+    "fp_switch_instr": ("instructions", None, "the same, both threads using FP between switches: each switch hands the FP registers over lazily (a trap, a save, a load)"),
     "vmo_map_unmap_4k_instr": ("instructions", None, "vm_map + vm_unmap of a 4 KiB VMO (avg of 10,000)"),
     "vmo_map_unmap_2m_instr": ("instructions", None, "vm_map + vm_unmap of a 2 MiB VMO (avg of 10,000)"),
     "pager_fault_instr": ("instructions", None, "fault on an absent page of a paged VMO whose pager thread supplies it at once (page already written), to the toucher running again (avg of 1,024)"),

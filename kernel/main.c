@@ -16,6 +16,8 @@
 #include "handle.h"
 #include "sched.h"
 #include "arch/riscv/csr.h"
+#include "arch/riscv/harts.h"
+#include "arch/riscv/fpu.h"
 #include "arch/riscv/plic.h"
 #include "arch/riscv/timer.h"
 #include "arch/riscv/vm.h"
@@ -213,9 +215,11 @@ _Noreturn void kmain(uint64_t hartid, paddr_t dtb, uint64_t entry_instret)
     print_memory_map(dtb, kstart, kend);
     init_memory(dtb, kend);
     vm_init_kernel(fdt.mem.base, fdt.mem.size);
+    fpu_init();
     csr_write(scounteren, 7);  // user mode may read cycle, time and instret
     timer_init(fdt.timebase_hz, has_extension(fdt.isa, "sstc"));
     plic_init(fdt.plic.base, fdt.plic_ndev, (uint32_t)hartid);
+    harts_start(&fdt, hartid);
     maybe_fault_on_purpose();
     device_resource = resource_init(&fdt);
     process_init();

@@ -114,7 +114,7 @@ int thread_create(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
     t->tf.regs[REG_SP] = sp;
     t->tf.regs[REG_A0] = arg;
     t->tf.regs[REG_A1] = ipc_buffer_va(t->slot);
-    t->tf.status = SSTATUS_SPIE;  // SPP = U, floating point off (user ABI is lp64)
+    t->tf.status = SSTATUS_SPIE;  // SPP = U, FP off until first used (fpu.h)
     t->ctx.ra = (uint64_t)user_return;
     t->ctx.sp = t->kstack_top;
     t->proc = p;
@@ -146,6 +146,7 @@ void thread_kill(struct thread *t)
     endpoint_thread_exit(t);
     unmap_ipc_buffer(p, t);
     unlink_thread(p, t);
+    fpu_forget(t);
     t->state = THREAD_DEAD;
     if (t != current_thread)
         kobject_unref(&t->obj);  // else the scheduler drops it once off t's stack

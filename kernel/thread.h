@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <nexus/ipc.h>
+#include "arch/riscv/fpu.h"
 #include "arch/riscv/trapframe.h"
 #include "clock.h"
 #include "object.h"
@@ -41,6 +42,8 @@ struct thread {
     uint64_t badge;          // while queued to send: the badge of the handle used
     uint64_t msg[1 + NX_MSG_WORDS];  // while queued to send: info and words
     bool caller_gone;        // the call this thread owed a reply to was abandoned
+
+    struct fpu_regs fp;      // its FP registers while another thread owns the hardware's
 };
 // trap.S reaches these fields by the offsets of arch/riscv/trapframe.h.
 _Static_assert(offsetof(struct thread, tf) == 0, "trap.S expects the trapframe first");

@@ -184,10 +184,18 @@ static int take_memory(struct parser *ps)
     return reg_first(ps, &ps->out->mem);
 }
 
-static void take_cpu(struct parser *ps)
+// A cpu node: its hart id (reg, one cell: a missing or malformed one is an error, as the
+// kernel would start the wrong hart) and the first one's ISA string.
+static int take_cpu(struct parser *ps)
 {
     struct fdt_info *o = ps->out;
     const struct val *isa = &ps->cur[P_ISA];
+    struct fdt_range id;
+    int err = reg_first(ps, &id);
+    if (err)
+        return err;
+    if (id.base > UINT32_MAX)
+        return FDT_E_BADVALUE;
     if (o->nharts == 0 && isa->p != NULL) {
         size_t l = strnlen((const char *)isa->p, isa->len);
         if (l >= sizeof o->isa)
@@ -195,8 +203,10 @@ static void take_cpu(struct parser *ps)
         memcpy(o->isa, isa->p, l);
         o->isa[l] = '\0';
     }
+    o->nharts_listed++;
     if (o->nharts < FDT_MAX_HARTS)
-        o->nharts++;
+        o->hart_ids[o->nharts++] = (uint32_t)id.base;
+    return FDT_OK;
 }
 
 static int take_chosen(struct parser *ps)
@@ -257,7 +267,7 @@ static int finish_node(struct parser *ps)
         else if (k == K_CPUS && ps->cur[P_TIMEBASE].p != NULL)
             err = read_num(&ps->cur[P_TIMEBASE], &ps->out->timebase_hz);
         else if (k == K_CPU)
-            take_cpu(ps);
+            err = take_cpu(ps);
         else if (k == K_CHOSEN)
             err = take_chosen(ps);
         else if (k == K_RESCHILD)

@@ -16,6 +16,8 @@ struct fdt_info {
     struct fdt_range mem;          // first /memory node's first reg range
     uint64_t timebase_hz;          // /cpus timebase-frequency (u32 or u64 cell)
     uint32_t nharts;               // cpu@N nodes that are available, capped at FDT_MAX_HARTS
+    uint32_t hart_ids[FDT_MAX_HARTS];  // their reg (the hart id), in tree order
+    uint32_t nharts_listed;        // all available cpu nodes (those past the cap stay parked)
     char isa[64];                  // riscv,isa of the first available cpu, "" if absent
     struct fdt_range uart; uint32_t uart_irq;     // first node compatible "ns16550a"
     struct fdt_range plic; uint32_t plic_ndev;    // "riscv,plic0" / "sifive,plic-1.0.0"; riscv,ndev

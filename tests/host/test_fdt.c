@@ -222,6 +222,9 @@ static void test_virt_dtb(void **state)
     assert_true(i.mem.base == 0x80000000 && i.mem.size == 256u << 20);
     assert_int_equal(i.timebase_hz, 10000000);
     assert_int_equal(i.nharts, 2);
+    assert_int_equal(i.nharts_listed, 2);
+    assert_int_equal(i.hart_ids[0], 0);
+    assert_int_equal(i.hart_ids[1], 1);
     assert_memory_equal(i.isa, "rv64", 4);
     assert_true(i.uart.base == 0x10000000 && i.uart.size == 0x100);
     assert_int_equal(i.uart_irq, 10);
@@ -264,6 +267,8 @@ static void test_chosen_dts(void **state)
     assert_true(i.mem.base == 0x80000000 && i.mem.size == 0x8000000);  // first memory node
     assert_int_equal(i.timebase_hz, 0x100000000ull);
     assert_int_equal(i.nharts, 2);  // cpu@0 disabled
+    assert_int_equal(i.hart_ids[0], 1);
+    assert_int_equal(i.hart_ids[1], 2);
     assert_int_equal(strlen(i.isa), 63);
     assert_memory_equal(i.isa, "rv64imafdc_zicsr_zifencei_", 26);
     assert_true(i.uart.base == 0x10000000 && i.uart.size == 0x100);  // 1/1 cells in soc
@@ -670,7 +675,34 @@ static void test_hart_cap(void **state)
     root_close(&b);
     assert_int_equal(fb_parse_info(&b, &i), FDT_OK);
     assert_int_equal(i.nharts, FDT_MAX_HARTS);
+    assert_int_equal(i.nharts_listed, FDT_MAX_HARTS + 3);
+    for (uint32_t k = 0; k < FDT_MAX_HARTS; k++)
+        assert_int_equal(i.hart_ids[k], k);
     assert_string_equal(i.isa, "rv64gc");
+}
+
+// A cpu without a hart id (reg), or with one wider than 32 bits, cannot be started.
+static void test_cpu_without_id(void **state)
+{
+    static const uint8_t wide[8] = { 0, 0, 0, 1, 0, 0, 0, 0 };
+    struct fb b;
+    (void)state;
+    for (int bad = 0; bad < 3; bad++) {
+        root_open(&b);
+        begin(&b, "cpus");
+        prop_u32(&b, "#address-cells", bad == 2 ? 2 : 1);
+        prop_u32(&b, "#size-cells", 0);
+        begin(&b, "cpu@0");
+        if (bad == 1)
+            prop(&b, "reg", "ab", 2);
+        if (bad == 2)
+            prop(&b, "reg", wide, sizeof wide);
+        end(&b);
+        end(&b);
+        mem_node(&b);
+        root_close(&b);
+        assert_int_equal(fb_parse(&b), FDT_E_BADVALUE);
+    }
 }
 
 // Dropping a reservation would let the kernel allocate firmware memory: refuse instead.
@@ -777,6 +809,7 @@ int main(void)
         cmocka_unit_test(test_bad_tokens),
         cmocka_unit_test(test_bad_values),
         cmocka_unit_test(test_hart_cap),
+        cmocka_unit_test(test_cpu_without_id),
         cmocka_unit_test(test_too_many_reserved),
         cmocka_unit_test(test_random_corruption),
         cmocka_unit_test(test_strerror),

@@ -39,10 +39,10 @@ def disk_args(image):
             "-device", "virtio-blk-device,drive=d0", "-global", "virtio-mmio.force-legacy=false"]
 
 
-def qemu_command(bootargs="", icount=False, extra=(), initrd=INITRD, disk=None):
+def qemu_command(bootargs="", icount=False, extra=(), initrd=INITRD, disk=None, smp=1, mem="256M"):
     """Every boot has a disk (the default system runs the block driver): `disk`, or a fresh
     empty scratch image."""
-    cmd = ["qemu-system-riscv64", "-machine", "virt", "-cpu", "rv64", "-smp", "1", "-m", "256M",
+    cmd = ["qemu-system-riscv64", "-machine", "virt", "-cpu", "rv64", "-smp", str(smp), "-m", mem,
            "-nographic", "-no-reboot", "-bios", OPENSBI,
            "-kernel", ROOT + "/build/neuron.bin", "-initrd", initrd]
     if bootargs:
@@ -68,10 +68,12 @@ def archive_with_manifest(manifest, base=INITRD):
     return tree + ".cpio"
 
 
-def boot(bootargs="", timeout=30, icount=False, initrd=INITRD, until=None, disk=None):
+def boot(bootargs="", timeout=30, icount=False, initrd=INITRD, until=None, disk=None, smp=1,
+         mem="256M"):
     """Run until the machine powers off, the timeout hits, or (if given) until(output) is
     true. Returns (output, exit code or None if QEMU was stopped)."""
-    proc = subprocess.Popen(qemu_command(bootargs, icount, initrd=initrd, disk=disk),
+    proc = subprocess.Popen(qemu_command(bootargs, icount, initrd=initrd, disk=disk, smp=smp,
+                                         mem=mem),
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     sel = selectors.DefaultSelector()

@@ -132,6 +132,15 @@ CASES = [
     ("missing_program_is_reported", "init=nosuchprogram,hello",
      [r"cannot start nosuchprogram: not in the boot archive", r"Hello from user space!", POWER_OFF],
      [r"PANIC"], True),
+    # Four processes of two threads each, sharing the CPU by time slice, each thread holding
+    # its own values in every FP register (fpu.c).
+    ("floating_point_registers_are_per_thread", "init=fpu,fpu,fpu,fpu",
+     [r"fpu: registers zero at first use ok"] * 4 +
+     [r"fpu: registers kept across switches \(main thread\) ok"] +
+     [r"fpu: registers kept across switches \(second thread\) ok"] +
+     [r"fpu: sum of sqrt\(i\*i\), i <= 20000 ok", r"fpu: single-precision sum ok",
+      r"fpu: 0 failures"] + [ANY + r"(?s)(fpu: 0 failures.*){4}", POWER_OFF],
+     [r"PANIC", r"WRONG", r"killed"], True),
     ("time_slice_preempts_cpu_bound_processes", "init=spin,spin",
      [r"spin: start", r"spin: start", r"spin: end", r"spin: end", POWER_OFF], [r"PANIC"], True),
     ("ipc_between_threads", "init=ipc",
@@ -910,6 +919,31 @@ def check_console_lines(name):
     return problems, out
 
 
+def check_harts(name):
+    """Every hart QEMU gives is started (up to 8; more are reported) and parked, with the
+    boot hart wherever OpenSBI's lottery put it; the system then runs as on one hart."""
+    problems, outs = [], []
+    for smp, mem in ((2, "256M"), (3, "256M"), (8, "64M"), (10, "128M")):
+        out, code = boot("init=hello", timeout=30, smp=smp, mem=mem)
+        outs.append(out)
+        shown = min(smp, 8)
+        m = re.search(r"NEURON: harts:((?: \d+ \((?:boot, schedules|parked)\)){%d})(.*)" % shown, out)
+        if not m:
+            problems.append(f"-smp {smp} -m {mem}: not every hart reported started")
+            continue
+        ids = sorted(int(i) for i in re.findall(r"(\d+) \(", m.group(1)))
+        if ids != list(range(shown)) or m.group(1).count("boot") != 1:
+            problems.append(f"-smp {smp}: harts {ids}, want 0..{shown - 1} with one boot hart")
+        more = smp - shown
+        if (more and f"; {more} more listed, left to the firmware" not in m.group(2)) or \
+                (not more and m.group(2).strip()):
+            problems.append(f"-smp {smp}: harts past 8 reported as {m.group(2)!r}")
+        problems += [f"-smp {smp}: " + p for p in missing(out, [r"Hello from user space!", POWER_OFF])]
+        if "PANIC" in out:
+            problems.append(f"-smp {smp}: PANIC")
+    return problems, "\n".join(outs)
+
+
 def main():
     only = sys.argv[1:]
     passed = failed = 0
@@ -934,6 +968,7 @@ def main():
                   ("power_cuts_keep_fsynced_files",)))
     cases.append(("power_cuts_with_files_larger_than_the_cache", check_power_cuts,
                   ("power_cuts_with_files_larger_than_the_cache", True)))
+    cases.append(("every_hart_started_and_parked", check_harts, ("every_hart_started_and_parked",)))
     for name, checker, case in cases:
         if only and name not in only:
             continue

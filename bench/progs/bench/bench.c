@@ -1,5 +1,6 @@
 // Instruction-count benchmarks run inside the booted system (make bench runs QEMU with
 // -icount shift=0 so instret is exact). Prints "BENCH <name> <value>" lines for the harness.
+#include <stdbool.h>
 #include <nx/nx.h>
 #include "bench.h"
 
@@ -34,15 +35,36 @@ static void yield_partner(long unused)
     nx_thread_exit();
 }
 
-// Two threads of one priority yield to each other: each main-loop turn is two switches.
-static uint64_t yield_switch(void)
+// One FP instruction: the thread needs the FP registers before it goes on.
+static inline void use_fp(void)
 {
-    long t = nx_thread_create(nx_self, (long)yield_partner, (long)&partner_stack[512], 0,
-                              PRIO_USER_DEFAULT);
+    __asm__ volatile("fadd.d ft0, ft0, ft1" ::: "ft0");
+}
+
+static void fp_yield_partner(long unused)
+{
+    (void)unused;
+    while (!partner_stop) {
+        use_fp();
+        nx_yield();
+    }
+    nx_thread_exit();
+}
+
+// Two threads of one priority yield to each other (with_fp: each uses FP between switches,
+// so every switch hands the FP registers over): each main-loop turn is two switches.
+static uint64_t yield_switch(bool with_fp)
+{
+    partner_stop = 0;
+    long t = nx_thread_create(nx_self, (long)(with_fp ? fp_yield_partner : yield_partner),
+                              (long)&partner_stack[512], 0, PRIO_USER_DEFAULT);
     nx_yield();  // the partner is now in its loop
     uint64_t start = nx_rdinstret();
-    for (int i = 0; i < ITERATIONS; i++)
+    for (int i = 0; i < ITERATIONS; i++) {
+        if (with_fp)
+            use_fp();
         nx_yield();
+    }
     uint64_t cost = nx_rdinstret() - start;
     partner_stop = 1;
     nx_yield();  // let it exit
@@ -138,7 +160,8 @@ int main(void)
     report("null_syscall_instr", null_syscall());
     bench_vm();
     bench_pager();
-    report("yield_switch_instr", yield_switch());
+    report("yield_switch_instr", yield_switch(false));
+    report("fp_switch_instr", yield_switch(true));
     report("notify_wake_instr", notify_wake());
     report("idle_timer_irqs_per_s", idle_timer_irqs_per_s());
     // Windows all overlapping (deadlines 50 us apart, 10 ms slack): one interrupt is enough.

@@ -41,10 +41,48 @@ high:
 3:  wfi
     j 3b
 
+// Another hart, started by SBI HSM (harts.c): a0 = hart id, a1 = its index in hart_boot_sp,
+// MMU off. Through the boot page table to the link address, like _start, then onto the
+// kernel's page table (hart_satp), the stack the boot hart prepared there, and into C.
+    .globl secondary_entry
+secondary_entry:
+    li tp, 0
+    csrw sie, zero
+    csrw stvec, zero
+    la t0, boot_pagetable
+    srli t0, t0, PAGE_SHIFT
+    li t1, SATP_SV39
+    or t0, t0, t1
+    sfence.vma
+    csrw satp, t0
+    sfence.vma
+    ld t0, secondary_high_entry
+    jr t0
+secondary_high:
+    ld t0, hart_satp
+    csrw satp, t0
+    sfence.vma
+    la t0, hart_boot_sp
+    slli t1, a1, 3
+    add t0, t0, t1
+    ld sp, 0(t0)
+    call secondary_main
+4:  wfi
+    j 4b
+
+// Where a parked hart's traps would go: nowhere (it enables no interrupt, and takes no fault).
+    .align 2
+    .globl hart_parked_trap
+hart_parked_trap:
+    wfi
+    j hart_parked_trap
+
     .section .rodata
     .align 3
 high_entry:
     .dword high
+secondary_high_entry:
+    .dword secondary_high
 
 // One gigapage entry (V R W X A D) for the GiB of RAM the kernel is loaded into, at three
 // indexes: the identity map for the jump, the direct map (so kmain can read the device tree)

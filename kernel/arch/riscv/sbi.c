@@ -4,32 +4,40 @@
 #define SBI_EXT_LEGACY_PUTCHAR 0x01
 #define SBI_EXT_TIME 0x54494D45  /* "TIME" */
 #define SBI_EXT_SRST 0x53525354  /* "SRST": system reset */
+#define SBI_EXT_HSM 0x48534D     /* "HSM": hart state management */
+#define HSM_HART_START 0
 #define SRST_SHUTDOWN 0
 #define SRST_REASON_NONE 0
 
-static long sbi_call(long ext, long fid, long arg0, long arg1)
+static long sbi_call(long ext, long fid, long arg0, long arg1, long arg2)
 {
     register long a0 __asm__("a0") = arg0;
     register long a1 __asm__("a1") = arg1;
+    register long a2 __asm__("a2") = arg2;
     register long a6 __asm__("a6") = fid;
     register long a7 __asm__("a7") = ext;
-    __asm__ volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a6), "r"(a7) : "memory");
+    __asm__ volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a2), "r"(a6), "r"(a7) : "memory");
     return a0;
 }
 
 void sbi_console_putchar(int c)
 {
-    sbi_call(SBI_EXT_LEGACY_PUTCHAR, 0, c, 0);
+    sbi_call(SBI_EXT_LEGACY_PUTCHAR, 0, c, 0, 0);
 }
 
 void sbi_set_timer(uint64_t stime_value)
 {
-    sbi_call(SBI_EXT_TIME, 0, (long)stime_value, 0);
+    sbi_call(SBI_EXT_TIME, 0, (long)stime_value, 0, 0);
 }
 
 _Noreturn void sbi_shutdown(void)
 {
-    sbi_call(SBI_EXT_SRST, 0, SRST_SHUTDOWN, SRST_REASON_NONE);
+    sbi_call(SBI_EXT_SRST, 0, SRST_SHUTDOWN, SRST_REASON_NONE, 0);
     for (;;)
         __asm__ volatile("wfi");
+}
+
+long sbi_hart_start(uint64_t hartid, uint64_t start_pa, uint64_t opaque)
+{
+    return sbi_call(SBI_EXT_HSM, HSM_HART_START, (long)hartid, (long)start_pa, (long)opaque);
 }

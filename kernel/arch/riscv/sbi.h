@@ -5,3 +5,6 @@
 void sbi_console_putchar(int c);
 void sbi_set_timer(uint64_t stime_value);
 _Noreturn void sbi_shutdown(void);
+// Start hart hartid in S-mode at physical address start_pa, MMU off, a0 = hartid,
+// a1 = opaque. Returns at once (the hart starts asynchronously); 0 or an SBI error.
+long sbi_hart_start(uint64_t hartid, uint64_t start_pa, uint64_t opaque);

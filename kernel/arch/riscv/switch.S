@@ -1,10 +1,14 @@
 // switch_context(from, to): save callee-saved registers into *from, load them from *to, and
-// return on the new stack. Everything else is caller-saved by the C ABI.
+// return on the new stack. Everything else is caller-saved by the C ABI. FP goes off: the
+// thread switched to gets it back by trapping on its first FP instruction (fpu.h).
+#include "arch/riscv/fpu.h"
 #include "arch/riscv/trapframe.h"
 
     .text
     .globl switch_context
 switch_context:
+    li t0, SSTATUS_FS
+    csrc sstatus, t0
     sd ra, CTX_RA(a0)
     sd sp, CTX_SP(a0)
     sd s0, CTX_S(0)(a0)

@@ -11,6 +11,7 @@
 #include "sched.h"
 #include "thread.h"
 #include "arch/riscv/csr.h"
+#include "arch/riscv/fpu.h"
 #include "arch/riscv/plic.h"
 #include "arch/riscv/trapframe.h"
 #include "arch/riscv/vm.h"
@@ -87,6 +88,9 @@ void user_trap(struct thread *t)
         sched_preempt();
         return;
     }
+    // A thread's first FP instruction traps: that is how it gets the FP registers (fpu.h).
+    if (cause == CAUSE_ILLEGAL_INSN && fpu_claim(t))
+        return;
     // A page fault inside a VMO mapping is how its pages get mapped (lazily).
     uint32_t access = fault_access(cause);
     int err = access ? aspace_fault(t->proc, t->tf.tval, access) : NX_ERR_BAD_ADDRESS;

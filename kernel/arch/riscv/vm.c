@@ -123,6 +123,11 @@ void vm_init_kernel(paddr_t ram, uint64_t size)
     vm_activate(kernel_root);
 }
 
+uint64_t vm_kernel_satp(void)
+{
+    return SATP_SV39 | (kernel_root >> PAGE_SHIFT);
+}
+
 paddr_t vm_create_user_root(void)
 {
     paddr_t root = pt_create();

@@ -28,3 +28,5 @@ static inline void vm_activate(paddr_t root)
 // page-granular fence does not drop cached non-leaf entries, and pt_unmap may free tables;
 // without ASIDs every address-space switch flushes everything anyway.
 void vm_flush_tlb(void);
+// satp of the kernel's own page table (for a hart that has no thread yet).
+uint64_t vm_kernel_satp(void);
