@@ -61,6 +61,11 @@ int fb_find(const struct fb_table *t, const char *path);
 long fb_add(struct fb_table *t, const char *path, uint32_t vmo, uint64_t size,
             uint64_t capacity, bool sealed);
 
+// Drop the first cached file nobody has open and nobody wrote without a write-back, other
+// than keep (its page cache released: its VMO's tables go back to the service's budget);
+// false if there is none.
+bool fb_drop_idle(struct fb_table *t, const struct fb_file *keep);
+
 // Record an open of file by badge; parent as in struct fb_open. Returns the open's id
 // (never 0) or NX_ERR_NO_SPACE.
 long fb_open(struct fb_table *t, int file, uint32_t badge, bool write, uint32_t parent);

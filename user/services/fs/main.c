@@ -44,7 +44,7 @@ static long load_file(const char *path, uint64_t size, uint64_t capacity)
     uint64_t key = 0;
     // A paged VMO costs a slab object at any size; its page tables grow with the pages
     // touched (4 KiB nodes, within the cache's margin).
-    long vmo = m->fill ? pages_make_room(&st, 1) : NX_OK;
+    long vmo = m->fill ? pages_make_room(&st, NULL, 1) : NX_OK;
     if (!vmo)
         vmo = m->fill ? pages_create(capacity, &key) : nx_vmo_create((long)capacity);
     if (vmo < 0)

@@ -156,7 +156,7 @@ static void sweep(struct fs_state *s, uint32_t i, bool force)
 // share enforced without pressure would make a sequential read of a file over half the
 // cache miss on every page); under pressure cache.c's rule picks what goes. Every range gets
 // one look before any is evicted regardless of use, so the loop ends.
-long pages_make_room(struct fs_state *s, uint64_t n)
+long pages_make_room(struct fs_state *s, const struct fb_file *keep, uint64_t n)
 {
     for (uint32_t tries = 0; tries <= 2 * CACHE_HELD_MAX; tries++) {
         uint64_t total, free;
@@ -166,6 +166,10 @@ long pages_make_room(struct fs_state *s, uint64_t n)
         if (free >= n + MARGIN_PAGES && cache.n < CACHE_HELD_MAX)
             return NX_OK;
         long i = cache_victim(&cache, cache.pages + free);
+        // No page left to take back: what holds the budget is the tables of cached files
+        // nobody has open; drop one (never keep, the file being served).
+        if (i < 0 && fb_drop_idle(&s->files, keep))
+            continue;
         if (i < 0)
             return free >= n + MARGIN_PAGES ? NX_OK : NX_ERR_NO_MEMORY;
         sweep(s, (uint32_t)i, tries >= CACHE_HELD_MAX);
@@ -178,7 +182,7 @@ long pages_make_room(struct fs_state *s, uint64_t n)
 // Bring pages [first, first + n) of f in (none of them held): read, supply, remember.
 static long bring_in(struct fs_state *s, struct fb_file *f, uint64_t first, uint64_t n)
 {
-    long err = pages_make_room(s, n);
+    long err = pages_make_room(s, f, n);
     if (!err)
         err = s->disk->fill(s->disk->ctx, f, first, n);
     if (!err)

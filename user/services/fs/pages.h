@@ -13,8 +13,9 @@
 long pages_init(struct fs_state *s);
 // A paged VMO of capacity bytes, named by the new *key (stored in its fb_file).
 long pages_create(uint64_t capacity, uint64_t *key);
-// Evict pages until n pages more are free (a new page cache's tables).
-long pages_make_room(struct fs_state *s, uint64_t n);
+// Evict pages until n pages more are free (for a new page cache's tables, or pages coming
+// in), as a last resort dropping cached files nobody has open, never keep (may be NULL).
+long pages_make_room(struct fs_state *s, const struct fb_file *keep, uint64_t n);
 // Answer every pending request (the loop's notification fired).
 void pages_serve(struct fs_state *s);
 // Write f's dirty pages back and give the inode f's size; commit: make it durable.
