@@ -294,24 +294,26 @@ int aspace_protect(struct process *p, uint64_t va, uint64_t size, uint32_t prot)
     return NX_OK;
 }
 
-// The page-table bits of page index of m's VMO: a paged VMO's page stays read-only until it
-// is dirty, so that the first write is seen (pager.h).
-static uint64_t page_flags(const struct mapping *m, size_t index)
+// The page-table bits of a page of m's VMO: a paged VMO's page stays read-only until it is
+// dirty, so that the first write is seen (pager.h).
+static uint64_t page_flags(const struct mapping *m, bool dirty)
 {
     uint64_t flags = pte_user_flags(m->prot);
-    return m->vmo->paged && !pager_page_dirty(m->vmo, index) ? flags & ~PTE_W : flags;
+    return m->vmo->paged && !dirty ? flags & ~PTE_W : flags;
 }
 
 int aspace_fault(struct process *p, uint64_t va, uint32_t access)
 {
     struct mapping *m;
     size_t index;
+    bool dirty = false;
     for (;;) {  // again after waiting for a pager: the mapping may have changed meanwhile
         m = aspace_find(p->aspace, va);
         if (!m || (m->prot & access) != access)
             return NX_ERR_BAD_ADDRESS;
         index = (m->offset + (PAGE_ROUND_DOWN(va) - m->va)) / PAGE_SIZE;
-        int r = m->vmo->paged ? pager_await(m->vmo, index, access & NX_PROT_WRITE) : NX_OK;
+        int r = m->vmo->paged ? pager_await(m->vmo, index, access & NX_PROT_WRITE, &dirty)
+                              : NX_OK;
         if (r == NX_OK)
             break;
         if (r != PAGER_RETRY)
@@ -329,7 +331,7 @@ int aspace_fault(struct process *p, uint64_t va, uint32_t access)
     // The page may be in the table already (a fault on a stale translation, or, with several
     // harts, another thread faulting first): replace the entry rather than fail.
     pt_unmap(p->root, va, PAGE_SIZE, false);
-    if (pt_map(p->root, va, pa, PAGE_SIZE, page_flags(m, index), 0))
+    if (pt_map(p->root, va, pa, PAGE_SIZE, page_flags(m, dirty), 0))
         return NX_ERR_NO_MEMORY;
     vm_flush_tlb();
     return NX_OK;

@@ -8,6 +8,7 @@
 #include "lib/string.h"
 #include "notification.h"
 #include "process.h"
+#include "radix.h"
 #include "sched.h"
 #include "slab.h"
 #include "thread.h"
@@ -17,6 +18,7 @@
 #define PG_REQUESTED 1u  // a request for it is queued or with the pager
 #define PG_READY 2u      // supplied: clients may see it
 #define PG_DIRTY 4u      // written since the last pager_dirty
+#define PG_ACCESSED 8u   // touched since the last pager_accessed (then it has no page-table entry)
 #define PG_FAILED 16u    // pager_fail: touches fail with the error
 #define PG_ERROR_SHIFT 8
 #define PG_ERROR_MASK 0xffu
@@ -35,24 +37,100 @@ struct paged {
     struct waitq waiters;              // threads waiting for any of its pages
     struct process *mappers[PAGER_MAX_MAPPERS];
     size_t bytes;                      // of this allocation
-    uint32_t state[];                  // PG_* per page
+    struct radix state;                // PG_* per page: sparse, like the VMO's pages (radix.h)
+    uint64_t top[];                    // state's top node
 };
+_Static_assert(VMO_DMA_MAX < RADIX_FANOUT, "a pin range is never a whole run");
+
+// Most entries of top[]: the paging state's metadata stays one slab object.
+#define PAGED_TOP_MAX ((SLAB_MAX_OBJECT - sizeof(struct paged)) / sizeof(uint64_t))
+
+// ---- per-page state
+
+static inline uint32_t state_of(const struct paged *pd, size_t index)
+{
+    return (uint32_t)radix_get(&pd->state, index);
+}
+
+// What the state changes are (radix_fn: the new state of one page).
+static uint64_t set_bits(uint64_t s, const void *bits) { return s | *(const uint32_t *)bits; }
+static uint64_t clear_bits(uint64_t s, const void *bits) { return s & ~*(const uint32_t *)bits; }
+static uint64_t add_pins(uint64_t s, const void *pins)
+{
+    return (uint32_t)(s + (uint32_t)(*(const int *)pins * (int)PG_PIN_ONE));
+}
+static uint64_t supplied(uint64_t s, const void *unused)
+{
+    (void)unused;
+    return PG_READY | (s & (PG_DIRTY | PG_ACCESSED | PG_PINNED));
+}
+static uint64_t failed(uint64_t s, const void *error)
+{
+    return PG_FAILED | (s & PG_PINNED) | (uint32_t)-*(const int *)error << PG_ERROR_SHIFT;
+}
+static uint64_t decommitted(uint64_t s, const void *unused)
+{
+    (void)unused;
+    return s & PG_REQUESTED;  // a pending request stays the pager's to answer
+}
+
+// n, or what is left of the state array from first if the range reaches the VMO's end: a
+// change up to the end then keeps the last run whole (radix_capacity).
+static size_t to_end(const struct paged *pd, size_t first, size_t n)
+{
+    return first + n == pd->vmo->npages ? radix_capacity(&pd->state) - first : n;
+}
+
+// Reserve the state-array nodes that changing [first, first + n) by fn needs (into pool):
+// NX_ERR_NO_MEMORY (nothing changed) when the VMO's budget cannot pay for them.
+static int reserve(struct paged *pd, size_t first, size_t n, radix_fn *fn, const void *arg,
+                   struct radix_pool *pool)
+{
+    size_t nodes = radix_nodes_needed(&pd->state, first, to_end(pd, first, n), fn, arg);
+    return radix_pool_fill(pool, nodes, pd->vmo->budget);
+}
+
+// Make that change with the nodes reserved.
+static void apply(struct paged *pd, size_t first, size_t n, radix_fn *fn, const void *arg,
+                  struct radix_pool *pool)
+{
+    radix_update(&pd->state, first, to_end(pd, first, n), fn, arg, pool, pd->vmo->budget);
+    radix_pool_drain(pool, pd->vmo->budget);
+}
+
+// Both: NX_ERR_NO_MEMORY, or changed.
+static int change(struct paged *pd, size_t first, size_t n, radix_fn *fn, const void *arg)
+{
+    return radix_change(&pd->state, first, to_end(pd, first, n), fn, arg, pd->vmo->budget);
+}
+
+// Set bits on page index, whose state is *slot (radix_find) or in a run (slot NULL, then a
+// node may be needed).
+static int mark(struct paged *pd, uint64_t *slot, size_t index, uint32_t bits)
+{
+    if (!slot)
+        return change(pd, index, 1, set_bits, &bits);
+    *slot |= bits;
+    return NX_OK;
+}
 
 static void (*vmo_release)(struct kobject *obj);  // vmo.c's destroy, which paged_release ends with
 
 // ---- the request queue
 
-static int queue_request(struct pager *pg, struct paged *pd, size_t index)
+static int queue_request(struct pager *pg, struct paged *pd, uint64_t *slot, size_t index)
 {
     struct pager_request *last = pg->count ? &pg->queue[pg->count - 1] : NULL;
-    if (last && last->vmo == pd && last->first + last->count == index) {
+    bool extend = last && last->vmo == pd && last->first + last->count == index;
+    if (!extend && pg->count == PAGER_QUEUE_MAX)
+        return NX_ERR_NO_SPACE;
+    int err = mark(pd, slot, index, PG_REQUESTED);
+    if (err)
+        return err;
+    if (extend)
         last->count++;
-    } else {
-        if (pg->count == PAGER_QUEUE_MAX)
-            return NX_ERR_NO_SPACE;
+    else
         pg->queue[pg->count++] = (struct pager_request){ .vmo = pd, .first = index, .count = 1 };
-    }
-    pd->state[index] |= PG_REQUESTED;
     notification_signal(pg->notif, pg->bits);
     return NX_OK;
 }
@@ -104,13 +182,16 @@ static void leave_wait(struct thread *t)
     kobject_unref(&pd->vmo->obj);
 }
 
-int pager_touch(struct vmo *v, size_t index, bool write)
+// pager_touch, and whether the page is dirty once ready (into *dirty).
+static int touch(struct vmo *v, size_t index, bool write, bool *dirty)
 {
     struct paged *pd = v->paged;
-    uint32_t s = pd->state[index];
+    uint64_t *slot = radix_find(&pd->state, index);
+    uint32_t s = slot ? (uint32_t)*slot : state_of(pd, index);
     if (s & PG_READY) {
-        pd->state[index] |= write ? PG_DIRTY : 0;
-        return NX_OK;
+        uint32_t bits = PG_ACCESSED | (write ? PG_DIRTY : 0);
+        *dirty = write || (s & PG_DIRTY);
+        return (s & bits) == bits ? NX_OK : mark(pd, slot, index, bits);
     }
     if (s & PG_FAILED)
         return -(int)((s >> PG_ERROR_SHIFT) & PG_ERROR_MASK);
@@ -118,13 +199,19 @@ int pager_touch(struct vmo *v, size_t index, bool write)
         return NX_ERR_PEER_CLOSED;
     if (s & PG_REQUESTED)
         return PAGER_WAIT;
-    int err = queue_request(pd->pager, pd, index);
+    int err = queue_request(pd->pager, pd, slot, index);
     return err ? err : PAGER_WAIT;
 }
 
-int pager_await(struct vmo *v, size_t index, bool write)
+int pager_touch(struct vmo *v, size_t index, bool write)
 {
-    int r = pager_touch(v, index, write);
+    bool dirty;
+    return touch(v, index, write, &dirty);
+}
+
+int pager_await(struct vmo *v, size_t index, bool write, bool *dirty)
+{
+    int r = touch(v, index, write, dirty);
     if (r != PAGER_WAIT)
         return r;
     // The wait holds a reference (see wake_all): the VMO outlives it even if every handle
@@ -137,26 +224,14 @@ int pager_await(struct vmo *v, size_t index, bool write)
     return result == NX_OK ? PAGER_RETRY : (int)result;
 }
 
-bool pager_page_dirty(const struct vmo *v, size_t index)
-{
-    return v->paged && (v->paged->state[index] & PG_DIRTY);
-}
-
 // ---- the pager's operations
 
-void pager_supply(struct vmo *v, size_t first, size_t n)
+int pager_supply(struct vmo *v, size_t first, size_t n)
 {
-    for (size_t i = first; i < first + n; i++)
-        v->paged->state[i] = PG_READY | (v->paged->state[i] & (PG_DIRTY | PG_PINNED));
-    wake_all(v->paged, NX_OK);
-}
-
-void pager_fail(struct vmo *v, size_t first, size_t n, int error)
-{
-    for (size_t i = first; i < first + n; i++)
-        v->paged->state[i] = PG_FAILED | (v->paged->state[i] & PG_PINNED) |
-                             (unsigned)-error << PG_ERROR_SHIFT;
-    wake_all(v->paged, NX_OK);  // they retry and meet the error (others wait on)
+    int err = change(v->paged, first, n, supplied, NULL);
+    if (!err)
+        wake_all(v->paged, NX_OK);
+    return err;
 }
 
 // Remove the page-table entries of pages [first, first + n) of v in every process mapping it.
@@ -167,63 +242,118 @@ static void invalidate(struct paged *pd, size_t first, size_t n)
             aspace_invalidate(pd->mappers[i], pd->vmo, first, n);
 }
 
-int pager_decommit(struct vmo *v, size_t first, size_t n)
+// vmo_drop_pages: is page index not pinned?
+static bool unpinned(size_t index, void *pd)
+{
+    return !(state_of(pd, index) & PG_PINNED);
+}
+
+int pager_fail(struct vmo *v, size_t first, size_t n, int error)
 {
     struct paged *pd = v->paged;
-    for (size_t i = first; i < first + n; i++)
-        if (pd->state[i] & (PG_DIRTY | PG_PINNED))
-            return NX_ERR_BAD_STATE;
+    struct radix_pool pool;
+    int err = reserve(pd, first, n, failed, &error, &pool);
+    if (err)
+        return err;
     invalidate(pd, first, n);
-    for (size_t i = first; i < first + n; i++) {
-        vmo_drop_page(v, i);
-        pd->state[i] &= PG_REQUESTED;  // a pending request stays the pager's to answer
-    }
+    vmo_drop_pages(v, first, n, unpinned, pd);  // a device may still use a pinned one
+    apply(pd, first, n, failed, &error, &pool);
+    wake_all(pd, NX_OK);  // they retry and meet the error (others wait on)
     return NX_OK;
 }
 
-size_t pager_dirty(struct vmo *v, size_t first, size_t n, uint8_t *bitmap)
+// radix_visit: does no page of the run have a flag of *flags?
+static bool none_has(uint64_t s, size_t first, size_t n, void *flags)
 {
-    struct paged *pd = v->paged;
-    size_t count = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (pd->state[first + i] & PG_DIRTY) {
-            pd->state[first + i] &= ~PG_DIRTY;
-            bitmap[i / 8] |= (uint8_t)(1u << (i % 8));
-            count++;
-        }
-    }
-    if (count)
-        invalidate(pd, first, n);
-    return count;
+    (void)first, (void)n;
+    return !(s & *(uint32_t *)flags);
 }
 
-// Every page of the range has a pin (else: room for one more).
-static bool all_pinned(const struct paged *pd, size_t first, size_t n, bool room)
+int pager_decommit(struct vmo *v, size_t first, size_t n)
 {
-    for (size_t i = first; i < first + n; i++) {
-        uint32_t pins = pd->state[i] & PG_PINNED;
-        if (room ? pins == PG_PINNED : !pins)
-            return false;
-    }
+    struct paged *pd = v->paged;
+    uint32_t held = PG_DIRTY | PG_PINNED;
+    if (!radix_visit(&pd->state, first, n, none_has, &held))
+        return NX_ERR_BAD_STATE;
+    struct radix_pool pool;
+    int err = reserve(pd, first, n, decommitted, NULL, &pool);
+    if (err)
+        return err;
+    invalidate(pd, first, n);
+    vmo_drop_pages(v, first, n, NULL, NULL);
+    apply(pd, first, n, decommitted, NULL, &pool);
+    return NX_OK;
+}
+
+struct report {
+    uint32_t flag;
+    size_t first;      // of the range: bit 0 of bitmap
+    uint8_t *bitmap;
+    long count;
+};
+
+// radix_visit: report the run if it has the flag.
+static bool report_run(uint64_t s, size_t first, size_t n, void *arg)
+{
+    struct report *r = arg;
+    if (!(s & r->flag))
+        return true;
+    for (size_t i = first - r->first; i < first - r->first + n; i++)
+        r->bitmap[i / 8] |= (uint8_t)(1u << (i % 8));
+    r->count += (long)n;
     return true;
+}
+
+// Set bit i of bitmap for each page first + i with flag, clear flag and remove the pages'
+// entries in every mapping (so the next touch, or write, faults and sets it again).
+static long report(struct paged *pd, size_t first, size_t n, uint32_t flag, uint8_t *bitmap)
+{
+    struct report r = { flag, first, bitmap, 0 };
+    radix_visit(&pd->state, first, n, report_run, &r);
+    if (r.count == 0)
+        return 0;
+    int err = change(pd, first, n, clear_bits, &flag);
+    if (err)
+        return err;
+    invalidate(pd, first, n);
+    return r.count;
+}
+
+long pager_dirty(struct vmo *v, size_t first, size_t n, uint8_t *bitmap)
+{
+    return report(v->paged, first, n, PG_DIRTY, bitmap);
+}
+
+long pager_accessed(struct vmo *v, size_t first, size_t n, uint8_t *bitmap)
+{
+    return report(v->paged, first, n, PG_ACCESSED, bitmap);
+}
+
+// radix_visit: may every page of the run take one more pin (*room), or lose one (!*room)?
+static bool pins_ok(uint64_t s, size_t first, size_t n, void *room)
+{
+    (void)first, (void)n;
+    uint32_t pins = (uint32_t)s & PG_PINNED;
+    return *(bool *)room ? pins != PG_PINNED : pins != 0;
+}
+
+// Add delta (1 or -1) pins to each page of the range, if every page allows it.
+static int pin(struct vmo *v, size_t first, size_t n, int delta)
+{
+    bool room = delta > 0;
+    if (!radix_visit(&v->paged->state, first, n, pins_ok, &room))
+        return NX_ERR_BAD_STATE;
+    return change(v->paged, first, n, add_pins, &delta);
 }
 
 int pager_pin(struct vmo *v, size_t first, size_t n)
 {
-    if (!all_pinned(v->paged, first, n, true))
-        return NX_ERR_BAD_STATE;
-    for (size_t i = first; i < first + n; i++)
-        v->paged->state[i] += PG_PIN_ONE;
-    return NX_OK;
+    return pin(v, first, n, 1);
 }
 
 int pager_unpin(struct vmo *v, size_t first, size_t n)
 {
-    if (!all_pinned(v->paged, first, n, false))
-        return NX_ERR_BAD_STATE;
-    for (size_t i = first; i < first + n; i++)
-        v->paged->state[i] -= PG_PIN_ONE;
-    return NX_OK;
+    return pin(v, first, n, -1);
 }
 
 // ---- mappers
@@ -260,6 +390,7 @@ static void paged_release(struct kobject *obj)
     struct paged *pd = v->paged;
     struct pager *pg = pd->pager;
     drop_requests(pg, pd);
+    radix_clear(&pd->state, NULL, NULL, v->budget);
     if (pd->prev)
         pd->prev->next = pd->next;
     else
@@ -281,13 +412,18 @@ int pager_vmo_create(struct pager *pg, size_t size, uint64_t key, struct page_bu
     int err = vmo_create(size, b, &v);
     if (err)
         return err;
-    size_t bytes = sizeof(struct paged) + v->npages * sizeof(uint32_t);
+    uint32_t levels;
+    size_t top = radix_shape(v->npages, PAGED_TOP_MAX, &levels);
+    size_t bytes = sizeof(struct paged) + top * sizeof(uint64_t);
     struct paged *pd = slab_alloc(b, bytes);
     if (!pd) {
         kobject_unref(&v->obj);
         return NX_ERR_NO_MEMORY;
     }
     memset(pd, 0, bytes);
+    // Unpinning never needs a node: pins come in ranges of at most VMO_DMA_MAX pages, never a
+    // whole run, and pinned states never merge into one.
+    radix_init(&pd->state, pd->top, top, levels, PG_PINNED);
     pd->vmo = v;
     pd->bytes = bytes;
     pd->key = key;

@@ -16,6 +16,12 @@
 // device; nothing it writes is seen by a faulting client before pager_supply. Pages it does
 // not fill read as zeros once supplied.
 //
+// Access tracking (the pager's eviction order): a touch of a ready page (a fault through any
+// mapping, a client's vmo_read/vmo_write, a syscall's copy) marks it accessed. pager_accessed
+// reports and clears the accessed pages and removes their page-table entries in every
+// mapping, so the next touch takes a fault that marks it again (docs/design-decisions.md: why
+// not the hardware A bit). A page with an entry in some mapping is always marked accessed.
+//
 // Dirty tracking: a ready page enters a mapping read-only until written; the write fault (or a
 // client's vmo_write) marks it dirty and maps it writable. pager_dirty reports and clears the
 // dirty pages and removes their page-table entries in every mapping, so the next write marks
@@ -25,6 +31,12 @@
 //
 // Mappings are found through the VMO's mapper list: the processes (at most PAGER_MAX_MAPPERS)
 // with at least one mapping of it; vm_map of one more process fails with NX_ERR_NO_SPACE.
+//
+// The per-page state is a sparse array charged to the VMO's budget (radix.h): a range the
+// pager supplies, fails or decommits whole costs nothing per page, and a state that differs
+// from its neighbours' takes a 4 KiB node per 512 pages. So every operation that changes
+// state may fail with NX_ERR_NO_MEMORY, changing nothing, when the budget cannot pay for a
+// node (pager_unpin never does: pinned pages' states always have their node).
 //
 // A paged VMO cannot be sealed or cloned (its contents change behind every holder).
 // No locking: single hart, interrupts off in the kernel.
@@ -84,27 +96,30 @@ int pager_next(struct pager *pg, uint64_t *key, uint64_t *offset, uint64_t *leng
 
 // Page index of paged VMO v is touched (write: to be written). NX_OK: ready (and now dirty
 // if write); PAGER_WAIT: requested, the caller must wait (pager_await does); or the error the
-// touch fails with.
+// touch fails with (NX_ERR_NO_MEMORY: no room for its state).
 int pager_touch(struct vmo *v, size_t index, bool write);
-// pager_touch, blocking the current thread if needed: NX_OK (ready, nothing waited),
-// PAGER_RETRY (woken after a wait: v may be gone, the caller looks everything up again), or
-// an error (v may be gone then too).
-int pager_await(struct vmo *v, size_t index, bool write);
-// Has page index been written since the last pager_dirty (false for a non-paged VMO)?
-bool pager_page_dirty(const struct vmo *v, size_t index);
+// pager_touch, blocking the current thread if needed: NX_OK (ready, nothing waited; *dirty:
+// written since the last pager_dirty), PAGER_RETRY (woken after a wait: v may be gone, the
+// caller looks everything up again), or an error (v may be gone then too).
+int pager_await(struct vmo *v, size_t index, bool write, bool *dirty);
 
 // The range of pages [first, first + n) of v, checked by the caller to lie in v.
 // Ready now: waiters retry.
-void pager_supply(struct vmo *v, size_t first, size_t n);
-// Failed with error (NX_ERR_IO or NX_ERR_NOT_FOUND): touches fail with it until supplied or
-// decommitted; waiters get it.
-void pager_fail(struct vmo *v, size_t first, size_t n, int error);
+int pager_supply(struct vmo *v, size_t first, size_t n);
+// Failed with error (NX_ERR_IO, NX_ERR_NOT_FOUND or NX_ERR_PEER_CLOSED): touches fail with
+// it until supplied or decommitted; waiters get it. The pages leave every mapping and go back
+// to the pmm, dirty or not (the pager has given them up); a pinned page stays committed (a
+// device may still use it) but fails all the same.
+int pager_fail(struct vmo *v, size_t first, size_t n, int error);
 // Free the pages and drop their mappings' entries. NX_ERR_BAD_STATE (nothing changed) if one
 // is dirty or pinned.
 int pager_decommit(struct vmo *v, size_t first, size_t n);
 // Set bit i of bitmap (n bits, zeroed by the caller) for each dirty page first + i, clear it
 // and write-protect it in every mapping. Returns the count.
-size_t pager_dirty(struct vmo *v, size_t first, size_t n, uint8_t *bitmap);
+long pager_dirty(struct vmo *v, size_t first, size_t n, uint8_t *bitmap);
+// The same for pages touched since the last pager_accessed: cleared, and their entries
+// removed in every mapping (the next touch faults and marks the page again).
+long pager_accessed(struct vmo *v, size_t first, size_t n, uint8_t *bitmap);
 // vmo_dma pins these pages (never decommitted while pinned): NX_ERR_BAD_STATE (nothing
 // changed) if one is pinned 65535 times already. The caller pins before it commits them.
 int pager_pin(struct vmo *v, size_t first, size_t n);

@@ -92,9 +92,7 @@ long sys_pager_supply(uhandle_t h, uint64_t offset, uint64_t size)
     struct vmo *v;
     size_t first, n;
     int err = get_range(h, offset, size, &v, &first, &n);
-    if (!err)
-        pager_supply(v, first, n);
-    return err;
+    return err ? err : pager_supply(v, first, n);
 }
 
 long sys_pager_fail(uhandle_t h, uint64_t offset, uint64_t size, int64_t error)
@@ -104,10 +102,9 @@ long sys_pager_fail(uhandle_t h, uint64_t offset, uint64_t size, int64_t error)
     int err = get_range(h, offset, size, &v, &first, &n);
     if (err)
         return err;
-    if (error != NX_ERR_IO && error != NX_ERR_NOT_FOUND)  // what NX_PAGER_ERRORS documents
+    if (error != NX_ERR_IO && error != NX_ERR_NOT_FOUND && error != NX_ERR_PEER_CLOSED)
         return NX_ERR_INVALID;
-    pager_fail(v, first, n, (int)error);
-    return NX_OK;
+    return pager_fail(v, first, n, (int)error);
 }
 
 long sys_pager_decommit(uhandle_t h, uint64_t offset, uint64_t size)
@@ -118,7 +115,11 @@ long sys_pager_decommit(uhandle_t h, uint64_t offset, uint64_t size)
     return err ? err : pager_decommit(v, first, n);
 }
 
-long sys_pager_dirty(uhandle_t h, uint64_t offset, uint64_t size, uint64_t bitmap)
+// pager_dirty and pager_accessed: report into a bitmap the pages of a range with a flag.
+typedef long (*report_fn)(struct vmo *v, size_t first, size_t n, uint8_t *bitmap);
+
+static long report_pages(uhandle_t h, uint64_t offset, uint64_t size, uint64_t bitmap,
+                         report_fn report)
 {
     struct vmo *v;
     size_t first, n;
@@ -135,7 +136,19 @@ long sys_pager_dirty(uhandle_t h, uint64_t offset, uint64_t size, uint64_t bitma
     if (err)
         return err;
     memset(bits, 0, bytes);
-    long count = (long)pager_dirty(v, first, n, bits);
+    long count = report(v, first, n, bits);
+    if (count < 0)
+        return count;
     err = copy_to_user(current_process->root, bitmap, bits, bytes);
     return err ? err : count;
+}
+
+long sys_pager_dirty(uhandle_t h, uint64_t offset, uint64_t size, uint64_t bitmap)
+{
+    return report_pages(h, offset, size, bitmap, pager_dirty);
+}
+
+long sys_pager_accessed(uhandle_t h, uint64_t offset, uint64_t size, uint64_t bitmap)
+{
+    return report_pages(h, offset, size, bitmap, pager_accessed);
 }

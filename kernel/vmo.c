@@ -23,18 +23,20 @@ static void release(struct kobject *obj)
     vmo_destroy((struct vmo *)obj);  // obj is the first member
 }
 
-// Allocate and zero the metadata for a VMO of npages (with a page array unless physical): a
-// slab object, or whole pages for a page array over SLAB_MAX_OBJECT; charged to b if not NULL.
+// Allocate and zero the metadata for a VMO of npages (with the top of a page array unless
+// physical): one slab object, charged to b if not NULL.
 static int alloc_meta(size_t npages, bool physical, struct page_budget *b, struct vmo **out)
 {
-    size_t bytes = sizeof(struct vmo) + (physical ? 0 : npages * sizeof(paddr_t));
+    uint32_t levels = 0;
+    size_t top = physical ? 0 : radix_shape(npages, VMO_TOP_MAX, &levels);
+    size_t bytes = sizeof(struct vmo) + top * sizeof(uint64_t);
     struct vmo *v = slab_alloc(b, bytes);
     if (!v)
         return NX_ERR_NO_MEMORY;
     kobject_init(&v->obj, NX_OBJ_VMO, release);
+    radix_init(&v->pages, v->top, top, levels, 0);  // (no two pages are alike)
     v->npages = npages;
     v->refs = 1;
-    v->meta_bytes = bytes;
     v->budget = b;
     *out = v;
     return 0;
@@ -74,8 +76,9 @@ static paddr_t borrowed(const struct vmo *v, size_t index)
 {
     for (; v->parent; v = v->parent) {
         index += v->parent_offset;
-        if (v->parent->pages[index])
-            return v->parent->pages[index];
+        paddr_t pa = radix_get(&v->parent->pages, index);
+        if (pa)
+            return pa;
     }
     return 0;
 }
@@ -85,7 +88,32 @@ static paddr_t lookup(const struct vmo *v, size_t index)
 {
     if (v->flags & VMO_PHYSICAL)
         return v->phys_base + index * PAGE_SIZE;
-    return v->pages[index] ? v->pages[index] : borrowed(v, index);
+    paddr_t pa = radix_get(&v->pages, index);
+    return pa ? pa : borrowed(v, index);
+}
+
+// Reserve what committing the pages of [first, first + n) with no page in out[] takes: need
+// data pages, and the page-array nodes they fall in (into pool): all or nothing.
+static int reserve(struct vmo *v, size_t first, size_t n, const paddr_t *out, size_t need,
+                   struct radix_pool *pool)
+{
+    size_t lo = 0, hi = n - 1;
+    while (out[lo])
+        lo++;
+    while (out[hi])
+        hi--;
+    pool->count = 0;
+    if (v->pages.levels) {  // (a small VMO's array is whole: no call at all)
+        size_t nodes = radix_nodes_needed(&v->pages, first + lo, hi - lo + 1, NULL, NULL);
+        int err = radix_pool_fill(pool, nodes, v->budget);
+        if (err)
+            return err;
+    }
+    if (budget_charge(v->budget, need)) {
+        radix_pool_drain(pool, v->budget);
+        return NX_ERR_NO_MEMORY;
+    }
+    return NX_OK;
 }
 
 // Fill out[0..n) with the pages backing [first, first + n) (n <= SPAN_MAX), committing the
@@ -95,7 +123,8 @@ static int prepare(struct vmo *v, size_t first, size_t n, bool for_write, paddr_
     paddr_t src[SPAN_MAX], fresh[SPAN_MAX];
     size_t need = 0;
     for (size_t i = 0; i < n; i++) {
-        out[i] = (v->flags & VMO_PHYSICAL) ? lookup(v, first + i) : v->pages[first + i];
+        out[i] = (v->flags & VMO_PHYSICAL) ? lookup(v, first + i)
+                                           : radix_get(&v->pages, first + i);
         src[i] = out[i] ? 0 : borrowed(v, first + i);
         if (!out[i] && src[i] && !for_write)
             out[i] = src[i];
@@ -103,14 +132,17 @@ static int prepare(struct vmo *v, size_t first, size_t n, bool for_write, paddr_
     }
     if (need == 0)
         return 0;
-    if (budget_charge(v->budget, need))
-        return NX_ERR_NO_MEMORY;
+    struct radix_pool pool;
+    int err = reserve(v, first, n, out, need, &pool);
+    if (err)
+        return err;
     for (size_t k = 0; k < need; k++) {
         fresh[k] = pmm_alloc();
         if (!fresh[k]) {
             while (k--)
                 pmm_free(fresh[k]);
             budget_uncharge(v->budget, need);
+            radix_pool_drain(&pool, v->budget);
             return NX_ERR_NO_MEMORY;
         }
     }
@@ -122,9 +154,11 @@ static int prepare(struct vmo *v, size_t first, size_t n, bool for_write, paddr_
             memcpy(pa_to_kva(out[i]), pa_to_kva(src[i]), PAGE_SIZE);
             vmo_bytes_copied += PAGE_SIZE;
         }
-        v->pages[first + i] = out[i];
+        *radix_slot(&v->pages, first + i, &pool) = out[i];
         v->committed++;
     }
+    if (pool.count)  // (never: the count was exact)
+        radix_pool_drain(&pool, v->budget);
     return 0;
 }
 
@@ -271,6 +305,13 @@ int vmo_clone_cow(struct vmo *parent, size_t offset_pages, size_t npages, struct
     return 0;
 }
 
+static bool free_page(uint64_t pa, size_t index, void *arg)
+{
+    (void)index, (void)arg;
+    pmm_free(pa);
+    return true;
+}
+
 // Drop one reference; the last frees v's pages and drops v's reference on its parent
 // (a loop, not recursion, so a chain of clones uses no stack).
 void vmo_destroy(struct vmo *v)
@@ -282,30 +323,38 @@ void vmo_destroy(struct vmo *v)
             return;
         struct vmo *parent = v->parent;
         struct kobject *owner = v->owner;
-        // Stops after the last committed page: O(highest page touched). 0 if physical.
-        for (size_t i = 0, freed = 0; freed < v->committed; i++) {
-            if (v->pages[i]) {
-                pmm_free(v->pages[i]);
-                freed++;
-            }
-        }
+        radix_clear(&v->pages, free_page, NULL, v->budget);  // O(nodes); nothing if physical
         if (v->budget)
             budget_uncharge(v->budget, v->committed);
-        slab_free(v->budget, v, v->meta_bytes);
+        slab_free(v->budget, v, vmo_meta_bytes(v));
         if (owner)
             kobject_unref(owner);  // the budget may go now
         v = parent;
     }
 }
 
-void vmo_drop_page(struct vmo *v, size_t index)
+struct dropping {
+    struct vmo *v;
+    bool (*drop)(size_t index, void *arg);
+    void *arg;
+};
+
+static bool drop_page(uint64_t pa, size_t index, void *arg)
 {
-    if (!v->pages[index])
-        return;
-    pmm_free(v->pages[index]);
-    v->pages[index] = 0;
-    v->committed--;
-    budget_uncharge(v->budget, 1);
+    struct dropping *d = arg;
+    if (d->drop && !d->drop(index, d->arg))
+        return false;
+    pmm_free(pa);
+    d->v->committed--;
+    budget_uncharge(d->v->budget, 1);
+    return true;
+}
+
+void vmo_drop_pages(struct vmo *v, size_t first, size_t n, bool (*drop)(size_t index, void *arg),
+                    void *arg)
+{
+    struct dropping d = { v, drop, arg };
+    radix_take(&v->pages, first, n, drop_page, &d, v->budget);
 }
 
 size_t vmo_committed_pages(const struct vmo *v)

@@ -40,7 +40,14 @@
 // dropped only when the pages are back.
 //
 // Paged VMOs (pager.h) are anonymous VMOs with paging state: pager.c decides when a client
-// may see a page; the page logic here is unchanged (vmo_drop_page is their decommit).
+// may see a page; the page logic here is unchanged (vmo_drop_pages is their decommit).
+//
+// The page array is sparse (radix.h): a VMO of at most VMO_TOP_MAX pages keeps it whole in
+// its metadata block, as a plain array; a larger one keeps the top of a tree there (at most
+// VMO_TOP_MAX entries), and a 4 KiB node per 512 pages (and per 256 Ki pages above them) is
+// added, charged to the budget like a data page, when a page in its range is first committed.
+// So creating a VMO costs one slab object whatever its size (up to VMO_MAX_PAGES, 64 GiB),
+// and a commit's node pages are part of its all-or-nothing reservation.
 //
 // No locking: single hart, interrupts off while in the kernel.
 #include <stdbool.h>
@@ -51,8 +58,10 @@
 #include "arch/riscv/memlayout.h"
 #include "budget.h"
 #include "object.h"
+#include "radix.h"
+#include "slab.h"
 
-#define VMO_MAX_PAGES 65536UL        // 256 MiB per VMO
+#define VMO_MAX_PAGES (1UL << 24)    // 64 GiB per VMO
 #define VMO_RW_MAX NX_VMO_RW_MAX     // longest vmo_read / vmo_write (16 KiB)
 #define VMO_MAX_DEPTH 8              // longest parent chain of a clone
 
@@ -69,23 +78,29 @@ struct vmo {
     uint32_t flags;              // VMO_*
     uint32_t refs;               // the creator's + one per clone of this VMO
     size_t committed;            // private data pages in pages[]
-    size_t meta_bytes;           // this struct and pages[]: one slab_alloc (slab.h)
     struct page_budget *budget;  // charged for that and committed; NULL: the kernel's own
     paddr_t phys_base;           // VMO_PHYSICAL only
     struct vmo *parent;          // COW parent (sealed), or NULL
     size_t parent_offset;        // our page 0 is the parent's page parent_offset
     unsigned depth;              // 0 without parent, else parent->depth + 1
     struct paged *paged;         // a paged VMO's pager state (pager.h), or NULL
-    paddr_t pages[];             // private page or 0; absent for physical VMOs
+    struct radix pages;          // private page or 0 per index; empty for physical VMOs
+    uint64_t top[];              // pages' top node
 };
+// Most entries of top[]: the metadata stays one slab object.
+#define VMO_TOP_MAX ((SLAB_MAX_OBJECT - sizeof(struct vmo)) / sizeof(uint64_t))
+// The metadata's size: this struct and top[], one slab_alloc (slab.h).
+static inline size_t vmo_meta_bytes(const struct vmo *v)
+{
+    return sizeof(struct vmo) + v->pages.entries * sizeof(uint64_t);
+}
 
 // Bytes copied by VMO operations (COW page copies, vmo_read, vmo_write).
 extern uint64_t vmo_bytes_copied;
 
 // An anonymous VMO of size_bytes rounded up to pages, with no page committed.
 // NX_ERR_INVALID for 0 or a NULL budget, NX_ERR_TOO_BIG over VMO_MAX_PAGES,
-// NX_ERR_NO_MEMORY if the metadata (a slab object, or pages for a large page array) does not
-// fit the budget or the pmm.
+// NX_ERR_NO_MEMORY if the metadata (a slab object) does not fit the budget or the pmm.
 int vmo_create(size_t size_bytes, struct page_budget *b, struct vmo **out);
 // A VMO over the fixed range [base, base + size), both page-aligned and size > 0. Only its
 // metadata is charged to b (NULL: to no one).
@@ -143,9 +158,12 @@ int vmo_dma(struct vmo *v, size_t first, size_t n, bool device_writes, paddr_t *
 // VMO_MAX_DEPTH.
 int vmo_clone_cow(struct vmo *parent, size_t offset_pages, size_t npages, struct page_budget *b,
                   struct vmo **out);
-// Give page index back to the pmm (uncharged) if committed: it reads as zeros again.
-// Only for a VMO that never lends pages (not sealed): a paged VMO's decommit.
-void vmo_drop_page(struct vmo *v, size_t index);
+// Give the committed pages of [first, first + n) back to the pmm (uncharged), those for which
+// drop(index, arg) says so (drop NULL: all): they read as zeros again, and page-array nodes
+// left empty go too. Only for a VMO that never lends pages (not sealed): a paged VMO's
+// decommit.
+void vmo_drop_pages(struct vmo *v, size_t first, size_t n, bool (*drop)(size_t index, void *arg),
+                    void *arg);
 // Drop the creator's reference (call once). Frees owned pages once no clone borrows them.
 void vmo_destroy(struct vmo *v);
 // Private data pages committed (not borrowed, not metadata, 0 for physical VMOs).

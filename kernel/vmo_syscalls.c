@@ -74,7 +74,8 @@ static int await_pages(struct vmo *v, uhandle_t h, uint64_t offset, uint64_t len
     if (!v->paged || len == 0 || get_vmo(h, NX_RIGHT_MANAGE, &own) == NX_OK)
         return NX_OK;
     for (uint64_t i = offset / PAGE_SIZE; i <= (offset + len - 1) / PAGE_SIZE; i++) {
-        int r = pager_await(v, i, write);
+        bool dirty;
+        int r = pager_await(v, i, write, &dirty);
         if (r)
             return r;
     }

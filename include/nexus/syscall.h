@@ -91,14 +91,15 @@
     X(15, thread_exit, noreturn, 0, (), ,                                                        \
       "end the calling thread; the last thread's exit ends the process with status 0")           \
     X(16, vmo_create, long, 1, (NX_V(size_t, size)),                                             \
-      NX_E(INVALID, "size 0") NX_E(TOO_BIG, "over 256 MiB")                                      \
+      NX_E(INVALID, "size 0") NX_E(TOO_BIG, "over 64 GiB")                                       \
       NX_E(NO_MEMORY, "metadata over the budget") NX_E(NO_SPACE),                                \
       "an anonymous VMO of size bytes (rounded up to pages, committed lazily, zero-filled); "    \
       "returns a VMO handle")                                                                    \
     X(17, vmo_read, long, 4,                                                                     \
       (NX_H(vmo, NX_RIGHT_READ), NX_V(uint64_t, offset), NX_P(void *, buf), NX_V(size_t, len)),  \
       NX_HANDLE_ERRORS NX_E(TOO_BIG, "len > NX_VMO_RW_MAX") NX_E(INVALID, "range outside the VMO") \
-      NX_E(BAD_ADDRESS, "buf not writable") NX_E(NO_MEMORY, "faulting in buf")                   \
+      NX_E(BAD_ADDRESS, "buf not writable")                                                      \
+      NX_E(NO_MEMORY, "faulting in buf; a paged VMO's page state over its budget")               \
       NX_PAGER_ERRORS,                                                                           \
       "copy len bytes at offset out of the VMO into buf")                                        \
     X(18, vmo_write, long, 4,                                                                    \
@@ -106,7 +107,7 @@
        NX_V(size_t, len)),                                                                       \
       NX_HANDLE_ERRORS NX_E(ACCESS, "the VMO is sealed") NX_E(TOO_BIG, "len > NX_VMO_RW_MAX")    \
       NX_E(INVALID, "range outside the VMO") NX_E(BAD_ADDRESS, "buf not readable")               \
-      NX_E(NO_MEMORY, "pages over the creator's budget") NX_PAGER_ERRORS,                        \
+      NX_E(NO_MEMORY, "pages (or page state) over the creator's budget") NX_PAGER_ERRORS,        \
       "copy len bytes from buf into the VMO at offset")                                          \
     X(19, vmo_seal, long, 1, (NX_H(vmo, NX_RIGHT_WRITE)),                                        \
       NX_HANDLE_ERRORS                                                                           \
@@ -244,7 +245,7 @@
       "handle (closing the last one fails every wait on its VMOs)")                              \
     X(48, vmo_create_paged, long, 3,                                                             \
       (NX_H(pager, NX_RIGHT_MANAGE), NX_V(size_t, size), NX_V(uint64_t, key)),                   \
-      NX_HANDLE_ERRORS NX_E(INVALID, "size 0") NX_E(TOO_BIG, "over 256 MiB")                     \
+      NX_HANDLE_ERRORS NX_E(INVALID, "size 0") NX_E(TOO_BIG, "over 64 GiB")                      \
       NX_E(BAD_STATE, "the pager is dead") NX_E(NO_MEMORY) NX_E(NO_SPACE),                       \
       "a VMO of size bytes whose pages the pager supplies, named key in its requests; returns "  \
       "a VMO handle with MANAGE (the nx_pager_* operations: no other VMO handle has it) "        \
@@ -255,36 +256,50 @@
       "take the oldest pending request {key, offset, length} into *req (never blocks)")          \
     X(50, pager_supply, long, 3,                                                                 \
       (NX_H(vmo, NX_RIGHT_MANAGE), NX_V(uint64_t, offset), NX_V(size_t, size)),                  \
-      NX_HANDLE_ERRORS NX_E(INVALID, "unaligned, empty, outside the VMO"),                       \
+      NX_HANDLE_ERRORS NX_E(INVALID, "unaligned, empty, outside the VMO") NX_PAGER_STATE_ERROR,  \
       "the pages of [offset, offset+size) are ready: clients see them, waiters retry")           \
     X(51, pager_fail, long, 4,                                                                   \
       (NX_H(vmo, NX_RIGHT_MANAGE), NX_V(uint64_t, offset), NX_V(size_t, size),                   \
        NX_V(int64_t, error)),                                                                    \
       NX_HANDLE_ERRORS                                                                           \
-      NX_E(INVALID, "unaligned, empty, outside the VMO; error neither IO nor NOT_FOUND"),        \
+      NX_E(INVALID, "unaligned, empty, outside the VMO; error not IO, NOT_FOUND, PEER_CLOSED")   \
+      NX_PAGER_STATE_ERROR,                                                                      \
       "touches of the pages of [offset, offset+size) fail with error until supplied or "         \
-      "decommitted (a fault ends the process, a syscall returns error); waiters get it")         \
+      "decommitted (a fault ends the process, a syscall returns error); waiters get it; the "    \
+      "pages are unmapped everywhere and freed, dirty or not (pinned ones stay committed)")      \
     X(52, pager_decommit, long, 3,                                                               \
       (NX_H(vmo, NX_RIGHT_MANAGE), NX_V(uint64_t, offset), NX_V(size_t, size)),                  \
       NX_HANDLE_ERRORS NX_E(INVALID, "unaligned, empty, outside the VMO")                        \
-      NX_E(BAD_STATE, "a page is dirty or pinned (nx_vmo_dma)"),                                 \
+      NX_E(BAD_STATE, "a page is dirty or pinned (nx_vmo_dma)") NX_PAGER_STATE_ERROR,            \
       "free the pages of [offset, offset+size) and unmap them everywhere: the next touch "       \
       "requests them again")                                                                     \
-    X(53, pager_dirty, long, 4,                                                                  \
-      (NX_H(vmo, NX_RIGHT_MANAGE), NX_V(uint64_t, offset), NX_V(size_t, size),                   \
-       NX_P(uint8_t *, bitmap)),                                                                 \
-      NX_HANDLE_ERRORS NX_E(INVALID, "unaligned, empty, outside the VMO")                        \
-      NX_E(TOO_BIG, "over NX_PAGER_DIRTY_MAX pages")                                             \
-      NX_E(BAD_ADDRESS, "bitmap not writable"),                                                  \
+    X(53, pager_dirty, long, 4, NX_PAGER_BITMAP_ARGS, NX_PAGER_BITMAP_ERRORS,                    \
       "bit i of bitmap (size/4096 bits) says page i of the range was written since last asked; " \
-      "clears that and write-protects the pages again; returns how many were dirty")
+      "clears that and write-protects the pages again; returns how many were dirty")             \
+    X(54, pager_accessed, long, 4, NX_PAGER_BITMAP_ARGS, NX_PAGER_BITMAP_ERRORS,                 \
+      "bit i of bitmap (size/4096 bits) says page i of the range was touched (read or written, " \
+      "through a mapping or a syscall) since last asked; clears that and unmaps the pages "      \
+      "everywhere (the next touch marks them again); returns how many were touched")
+
+// What pager_dirty and pager_accessed share: a range of a paged VMO and a bitmap of its pages.
+#define NX_PAGER_BITMAP_ARGS                                                                     \
+    (NX_H(vmo, NX_RIGHT_MANAGE), NX_V(uint64_t, offset), NX_V(size_t, size),                     \
+     NX_P(uint8_t *, bitmap))
+#define NX_PAGER_BITMAP_ERRORS                                                                   \
+    NX_HANDLE_ERRORS NX_E(INVALID, "unaligned, empty, outside the VMO")                          \
+    NX_E(TOO_BIG, "over NX_PAGER_DIRTY_MAX pages") NX_E(BAD_ADDRESS, "bitmap not writable")      \
+    NX_PAGER_STATE_ERROR
+// A pager operation's changes to the per-page state (a sparse array: docs/abi.md, "Pagers").
+#define NX_PAGER_STATE_ERROR                                                                     \
+    NX_E(NO_MEMORY, "a node of the page state over the VMO's budget; nothing changed")
 
 // A client's touch of a paged VMO's page (docs/abi.md, "Pagers"): also the errors of any
 // syscall whose user buffer lies in a mapping of one.
 #define NX_PAGER_ERRORS                                                                          \
     NX_E(TIMED_OUT, "a paged VMO's page not supplied within 5 s")                                \
-    NX_E(PEER_CLOSED, "its pager is gone") NX_E(NO_SPACE, "its pager's request queue is full")   \
-    NX_E(IO, "the pager failed the page") NX_E(NOT_FOUND, "the pager failed the page")
+    NX_E(PEER_CLOSED, "its pager is gone or gave the page up")                                   \
+    NX_E(NO_SPACE, "its pager's request queue is full")                                          \
+    NX_E(IO, "the pager failed the page") NX_E(NOT_FOUND, "the pager has no such page (past the end of a file)")
 
 // What call, send and reply_recv share: the arguments, and the errors of a message.
 #define NX_IPC_SEND_ARGS                                                                         \
@@ -351,7 +366,7 @@ struct nx_pager_request {
     uint64_t length;
 };
 
-// nx_pager_dirty: most pages per call.
+// nx_pager_dirty, nx_pager_accessed: most pages per call.
 #define NX_PAGER_DIRTY_MAX 2048
 
 // nx_system_info counters.

@@ -186,11 +186,11 @@ static void kernel_picks_free_ranges_top_down(void **state)
     uint64_t out;
     assert_int_equal(aspace_map(&proc, v, 0, 0, USER_VA_LIMIT, R, RWX, &out), NX_ERR_INVALID);
     struct vmo *huge;
-    assert_int_equal(vmo_create(VMO_MAX_PAGES * PAGE_SIZE, &vmo_budget, &huge), 0);
+    assert_int_equal(vmo_create(256UL << 20, &vmo_budget, &huge), 0);
     // The user range is 252 GiB: fill it with 256 MiB mappings until none fits.
     int err;
     unsigned n = 0;
-    while ((err = aspace_map(&proc, huge, 0, 0, VMO_MAX_PAGES * PAGE_SIZE, R, R, &out)) == 0)
+    while ((err = aspace_map(&proc, huge, 0, 0, 256UL << 20, R, R, &out)) == 0)
         n++;
     assert_int_equal(err, NX_ERR_NO_SPACE);
     assert_int_equal(n + 5, ASPACE_MAX_MAPPINGS);  // the table filled up first

@@ -2,8 +2,11 @@
 // not asked for again and adjacent pages share a request; the queue stops at PAGER_QUEUE_MAX;
 // supply wakes every waiter; the deadline and the pager's death end waits; decommit frees
 // clean pages (not dirty or pinned ones) and unmaps them, also while a fault waits; dirty
-// bits are set by writes, reported once and write-protect the page again. Over the real
-// VMOs, address spaces and page tables; the scheduler is the fake one (nothing blocks).
+// bits are set by writes, reported once and write-protect the page again; accessed bits are
+// set by any touch and reported once; failing ready pages frees them; the state of a 64 GiB
+// VMO costs nodes only where it differs, and a node the budget refuses changes nothing. Over
+// the real VMOs, address spaces and page tables; the scheduler is the fake one (nothing
+// blocks).
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -97,7 +100,8 @@ static void no_request(void)
 static int touch_as(struct thread *t, struct vmo *v, size_t index, bool write)
 {
     current_thread = t;
-    return pager_await(v, index, write);
+    bool dirty;
+    return pager_await(v, index, write, &dirty);
 }
 
 static void a_touch_requests_once_and_coalesces(void **state)
@@ -249,6 +253,58 @@ static void dirty_bits_are_set_by_writes_and_reported_once(void **state)
     kobject_unref(&v->obj);
 }
 
+static void accessed_bits_are_set_by_any_touch_and_reported_once(void **state)
+{
+    struct vmo *v = paged(4, 3);
+    map(v, 4);
+    pager_supply(v, 0, 4);
+    uint8_t bits[1] = { 0 };
+    assert_int_equal(pager_accessed(v, 0, 4, bits), 0);  // supplied is not touched
+    assert_int_equal(aspace_fault(&fake_process, VA, NX_PROT_READ), NX_OK);
+    bool dirty;
+    assert_int_equal(pager_await(v, 2, false, &dirty), NX_OK);  // a client's vmo_read
+    assert_false(dirty);
+    assert_int_equal(pager_accessed(v, 0, 4, bits), 2);
+    assert_int_equal(bits[0], 1 << 0 | 1 << 2);
+    assert_false(mapped(0, PTE_R));  // the next touch through the mapping is seen
+    bits[0] = 0;
+    assert_int_equal(pager_accessed(v, 0, 4, bits), 0);
+    assert_int_equal(aspace_fault(&fake_process, VA + 3 * PAGE_SIZE, NX_PROT_WRITE), NX_OK);
+    assert_int_equal(pager_accessed(v, 2, 2, bits), 1);
+    assert_int_equal(bits[0], 1 << 1);  // bit i is page first + i
+    // Asking about accesses leaves the dirty bit alone, and the other way round.
+    bits[0] = 0;
+    assert_int_equal(pager_dirty(v, 0, 4, bits), 1);
+    assert_int_equal(bits[0], 1 << 3);
+    kobject_unref(&v->obj);
+}
+
+static void failing_ready_pages_frees_them_except_pinned_ones(void **state)
+{
+    struct vmo *v = paged(3, 5);
+    map(v, 3);
+    pager_supply(v, 0, 3);
+    assert_int_equal(aspace_fault(&fake_process, VA, NX_PROT_WRITE), NX_OK);  // dirty
+    assert_int_equal(aspace_fault(&fake_process, VA + PAGE_SIZE, NX_PROT_READ), NX_OK);
+    paddr_t pa;
+    assert_int_equal(pager_pin(v, 2, 1), NX_OK);
+    assert_int_equal(vmo_dma(v, 2, 1, true, &pa), NX_OK);
+    assert_int_equal(vmo_committed_pages(v), 3);
+    pager_fail(v, 0, 3, NX_ERR_PEER_CLOSED);  // the pager gives the VMO up
+    assert_int_equal(vmo_committed_pages(v), 1);  // the pinned page stays for the device
+    assert_false(mapped(0, PTE_R));
+    assert_false(mapped(1, PTE_R));
+    assert_int_equal(aspace_fault(&fake_process, VA, NX_PROT_READ), NX_ERR_PEER_CLOSED);
+    assert_int_equal(pager_touch(v, 2, false), NX_ERR_PEER_CLOSED);
+    uint8_t bits[1] = { 0 };
+    assert_int_equal(pager_dirty(v, 0, 3, bits), 0);  // the dirty data went with the page
+    assert_int_equal(pager_decommit(v, 2, 1), NX_ERR_BAD_STATE);  // still pinned
+    assert_int_equal(pager_unpin(v, 2, 1), NX_OK);
+    assert_int_equal(pager_decommit(v, 2, 1), NX_OK);
+    assert_int_equal(vmo_committed_pages(v), 0);
+    kobject_unref(&v->obj);
+}
+
 static void a_failed_page_fails_its_touches_until_supplied(void **state)
 {
     struct vmo *v = paged(2, 5);
@@ -258,6 +314,67 @@ static void a_failed_page_fails_its_touches_until_supplied(void **state)
     assert_int_equal(pager_touch(v, 0, false), NX_ERR_IO);
     pager_supply(v, 0, 1);
     assert_int_equal(pager_touch(v, 0, false), NX_OK);
+    kobject_unref(&v->obj);
+}
+
+// A 64 GiB paged VMO: its state costs nodes only where a page's differs from its neighbours',
+// and they go again when the states are one run again.
+static void a_64_gib_paged_vmo_pays_for_state_only_where_it_differs(void **state)
+{
+    struct vmo *v = paged(VMO_MAX_PAGES, 8);
+    size_t base = budget.used, last = VMO_MAX_PAGES - 1;
+    assert_int_equal(pager_supply(v, 0, VMO_MAX_PAGES), NX_OK);  // one run
+    assert_int_equal(budget.used, base);
+    assert_int_equal(pager_touch(v, 0, false), NX_OK);  // accessed: its own state
+    assert_int_equal(budget.used, base + 2);            // a leaf and the node above it
+    assert_int_equal(pager_touch(v, last, true), NX_OK);
+    assert_int_equal(budget.used, base + 4);
+    assert_int_equal(vmo_write(v, last * PAGE_SIZE, "z", 1), NX_OK);  // a page and two nodes
+    assert_int_equal(budget.used, base + 4 + 3);
+    uint8_t bits[1] = { 0 };
+    assert_int_equal(pager_dirty(v, last, 1, bits), 1);
+    bits[0] = 0;
+    assert_int_equal(pager_accessed(v, 0, 8, bits), 1);
+    assert_int_equal(bits[0], 1);
+    assert_int_equal(budget.used, base + 2 + 3);  // page 0 is like its neighbours again
+    // Giving the VMO up: one run, the pages freed (dirty or not), touches fail at once.
+    assert_int_equal(pager_fail(v, 0, VMO_MAX_PAGES, NX_ERR_PEER_CLOSED), NX_OK);
+    assert_int_equal(budget.used, base);
+    assert_int_equal(vmo_committed_pages(v), 0);
+    assert_int_equal(pager_touch(v, 123456, false), NX_ERR_PEER_CLOSED);
+    assert_int_equal(pager_touch(v, last, false), NX_ERR_PEER_CLOSED);
+    // A size that is no whole number of runs: failing it all is still one run.
+    struct vmo *w = paged(1000, 9);
+    size_t before = budget.used;
+    assert_int_equal(pager_fail(w, 0, 1000, NX_ERR_NOT_FOUND), NX_OK);
+    assert_int_equal(budget.used, before);
+    assert_int_equal(pager_touch(w, 999, false), NX_ERR_NOT_FOUND);
+    kobject_unref(&w->obj);
+    // Decommitting everything is one run again.
+    assert_int_equal(pager_decommit(v, 0, VMO_MAX_PAGES), NX_OK);
+    assert_int_equal(pager_touch(v, last, false), PAGER_WAIT);
+    expect_request(8, last, 1);
+    assert_int_equal(budget.used, base + 2);
+    kobject_unref(&v->obj);
+}
+
+// A state change whose node the budget refuses changes nothing (nothing requested either).
+static void a_state_node_the_budget_refuses_changes_nothing(void **state)
+{
+    struct vmo *v = paged(VMO_MAX_PAGES, 8);
+    size_t base = budget.used;
+    budget.limit = base + 1;  // one of the two nodes a touch needs
+    assert_int_equal(pager_touch(v, 7, false), NX_ERR_NO_MEMORY);
+    no_request();
+    assert_int_equal(pager_supply(v, 5, 3), NX_ERR_NO_MEMORY);
+    assert_int_equal(pager_fail(v, 5, 3, NX_ERR_IO), NX_ERR_NO_MEMORY);
+    assert_int_equal(budget.used, base);
+    assert_int_equal(pager_supply(v, 0, VMO_MAX_PAGES), NX_OK);  // whole: no node
+    assert_int_equal(pager_touch(v, 7, false), NX_ERR_NO_MEMORY);  // would mark it accessed
+    assert_int_equal(budget.used, base);
+    budget.limit = 1000;
+    assert_int_equal(pager_touch(v, 7, false), NX_OK);
+    assert_int_equal(budget.used, base + 2);
     kobject_unref(&v->obj);
 }
 
@@ -289,7 +406,15 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(dirty_bits_are_set_by_writes_and_reported_once, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(accessed_bits_are_set_by_any_touch_and_reported_once,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(failing_ready_pages_frees_them_except_pinned_ones, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(a_failed_page_fails_its_touches_until_supplied, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_64_gib_paged_vmo_pays_for_state_only_where_it_differs,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(a_state_node_the_budget_refuses_changes_nothing, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(mappers_are_bounded, setup, teardown),
     };

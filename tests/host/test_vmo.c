@@ -12,7 +12,7 @@
 
 #pragma GCC diagnostic ignored "-Wunused-parameter"  // cmocka's void **state
 
-#define NPAGES 4096  // 16 MiB: room for a VMO_MAX_PAGES page array
+#define NPAGES 4096  // 16 MiB
 
 static char *ram;
 static uint64_t bitmap[(NPAGES + 63) / 64];
@@ -66,8 +66,7 @@ static void creation_is_lazy_and_first_touch_commits_one_zero_page(void **state)
     assert_int_equal(v->npages, 1000);
     size_t meta = used_pages();
     assert_int_equal(b.used, meta);  // metadata is charged too
-    assert_int_equal(meta, PAGE_ROUND_UP(v->meta_bytes) / PAGE_SIZE);  // too big for a slab
-    assert_int_equal(meta, 2);
+    assert_int_equal(meta, 1);  // one slab object: the top of a sparse page array
     assert_int_equal(vmo_committed_pages(v), 0);
 
     char buf[64];
@@ -79,12 +78,12 @@ static void creation_is_lazy_and_first_touch_commits_one_zero_page(void **state)
     memset(ram + (NPAGES - 1) * PAGE_SIZE, 0x5a, PAGE_SIZE);  // dirty some free page
     assert_int_equal(vmo_get_page(v, 999, false, &pa), 0);
     assert_int_equal(vmo_committed_pages(v), 1);
-    assert_int_equal(used_pages(), meta + 1);
-    assert_int_equal(b.used, meta + 1);
+    assert_int_equal(used_pages(), meta + 2);  // the page and the array node it falls in
+    assert_int_equal(b.used, meta + 2);
     is_zero(pa_to_kva(pa), PAGE_SIZE);
     assert_int_equal(vmo_get_page(v, 999, true, &again), 0);
     assert_int_equal(again, pa);
-    assert_int_equal(used_pages(), meta + 1);
+    assert_int_equal(used_pages(), meta + 2);
 
     vmo_destroy(v);
     ALL_RETURNED(b.used);
@@ -114,8 +113,11 @@ static void create_checks_sizes(void **state)
     struct vmo *x, *y;
     assert_int_equal(vmo_create(PAGE_SIZE, &b, &x), 0);
     assert_int_equal(vmo_create(100 * PAGE_SIZE, &b, &y), 0);
-    assert_int_equal(vmo_create(300 * PAGE_SIZE, &b, &v), NX_ERR_NO_MEMORY);  // a whole page
+    assert_int_equal(vmo_create(40 * PAGE_SIZE, &b, &v), NX_ERR_NO_MEMORY);  // 448 bytes
+    struct vmo *z;
+    assert_int_equal(vmo_create(300 * PAGE_SIZE, &b, &z), 0);  // a top of 1 entry
     assert_int_equal(b.used, 2);
+    vmo_destroy(z);
     vmo_destroy(x);
     vmo_destroy(y);
     vmo_destroy(w);
@@ -559,6 +561,80 @@ static void dma_of_a_clone_never_hands_out_a_page_that_changes(void **state)
     ALL_RETURNED(pb.used + cb.used);
 }
 
+// A 64 GiB VMO is one slab object; a commit adds its page and the page-array nodes above it
+// (2^24 pages: a top of 64 entries over two node levels), and everything comes back.
+static void a_64_gib_vmo_pays_for_nodes_only_where_pages_are(void **state)
+{
+    struct page_budget b = { .limit = 100 };
+    struct vmo *v;
+    assert_int_equal(vmo_create(VMO_MAX_PAGES * PAGE_SIZE, &b, &v), 0);
+    size_t meta = b.used, last = (VMO_MAX_PAGES - 1) * PAGE_SIZE;
+    assert_int_equal(meta, 1);
+    char in[64], out[64];
+    fill(in, sizeof(in), 9);
+    assert_int_equal(vmo_write(v, 0, in, sizeof(in)), 0);
+    assert_int_equal(b.used, meta + 1 + 2);
+    assert_int_equal(vmo_write(v, last + PAGE_SIZE - sizeof(in), in, sizeof(in)), 0);
+    assert_int_equal(b.used, meta + 2 + 4);
+    assert_int_equal(used_pages(), b.used);
+    expect(v, 0, in, sizeof(in));
+    expect(v, last + PAGE_SIZE - sizeof(in), in, sizeof(in));
+    assert_int_equal(vmo_read(v, last / 2, out, sizeof(out)), 0);  // the middle reads zeros
+    is_zero(out, sizeof(out));
+    // Pages 511 and 512: the second falls in a new leaf under the same level-1 node.
+    assert_int_equal(vmo_write(v, 512 * PAGE_SIZE - 8, in, 16), 0);
+    assert_int_equal(b.used, meta + 4 + 5);
+    expect(v, 512 * PAGE_SIZE - 8, in, 16);
+    assert_int_equal(vmo_committed_pages(v), 4);
+    vmo_destroy(v);
+    ALL_RETURNED(b.used);
+}
+
+// A commit whose page-array node the budget (or the pmm) refuses changes nothing.
+static void a_commit_whose_node_does_not_fit_changes_nothing(void **state)
+{
+    struct page_budget b = { .limit = 100 };
+    struct vmo *v;
+    assert_int_equal(vmo_create(VMO_MAX_PAGES * PAGE_SIZE, &b, &v), 0);
+    b.limit = b.used + 2;  // the page and one of the two nodes it needs
+    char in[16] = "x", out[16];
+    paddr_t pa;
+    size_t used = used_pages(), charged = b.used;
+    assert_int_equal(vmo_write(v, 5 * PAGE_SIZE, in, sizeof(in)), NX_ERR_NO_MEMORY);
+    assert_int_equal(vmo_get_page(v, 5, false, &pa), NX_ERR_NO_MEMORY);
+    assert_int_equal(vmo_commit(v, 5 * PAGE_SIZE, 1), NX_ERR_NO_MEMORY);
+    assert_int_equal(vmo_dma(v, 5, 1, true, &pa), NX_ERR_NO_MEMORY);
+    assert_int_equal(used_pages(), used);
+    assert_int_equal(b.used, charged);
+    assert_int_equal(vmo_committed_pages(v), 0);
+    b.limit++;
+    assert_int_equal(vmo_write(v, 5 * PAGE_SIZE, in, sizeof(in)), 0);
+    assert_int_equal(b.used, b.limit);
+    // Pages 511 and 512 need two pages and a leaf: room for two pages only.
+    b.limit = b.used + 2;
+    assert_int_equal(vmo_write(v, 512 * PAGE_SIZE - 8, in, sizeof(in)), NX_ERR_NO_MEMORY);
+    assert_int_equal(vmo_read(v, 512 * PAGE_SIZE - 8, out, sizeof(out)), 0);
+    is_zero(out, sizeof(out));
+    assert_int_equal(vmo_committed_pages(v), 1);
+    // Out of pmm pages rather than budget (the leaf and one page fit): the same.
+    b.limit = 100;
+    charged = b.used;
+    size_t nfree = pmm_stats().free_pages;
+    paddr_t *hog = malloc(nfree * sizeof(paddr_t));
+    for (size_t i = 0; i + 2 < nfree; i++)
+        hog[i] = pmm_alloc();
+    assert_int_equal(vmo_write(v, 512 * PAGE_SIZE - 8, in, sizeof(in)), NX_ERR_NO_MEMORY);
+    assert_int_equal(b.used, charged);
+    assert_int_equal(pmm_stats().free_pages, 2);
+    for (size_t i = 0; i + 2 < nfree; i++)
+        pmm_free(hog[i]);
+    free(hog);
+    assert_int_equal(vmo_write(v, 512 * PAGE_SIZE - 8, in, sizeof(in)), 0);
+    assert_int_equal(b.used, charged + 3);
+    vmo_destroy(v);
+    ALL_RETURNED(b.used);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -577,6 +653,8 @@ int main(void)
         T(random_operations_keep_the_invariants),
         T(dma_commits_private_pages_that_stay),
         T(dma_of_a_clone_never_hands_out_a_page_that_changes),
+        T(a_64_gib_vmo_pays_for_nodes_only_where_pages_are),
+        T(a_commit_whose_node_does_not_fit_changes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

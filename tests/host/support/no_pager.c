@@ -3,14 +3,9 @@
 #include "pager.h"
 #include "panic.h"
 
-int pager_await(struct vmo *v, size_t index, bool write)
+int pager_await(struct vmo *v, size_t index, bool write, bool *dirty)
 {
-    panic("no pager in this test (%p %zu %d)", (void *)v, index, write);
-}
-
-bool pager_page_dirty(const struct vmo *v, size_t index)
-{
-    panic("no pager in this test (%p %zu)", (void *)v, index);
+    panic("no pager in this test (%p %zu %d %p)", (void *)v, index, write, (void *)dirty);
 }
 
 int pager_mapper_add(struct vmo *v, struct process *p)
