@@ -1,4 +1,4 @@
-// Host unit tests for the shell's command-line splitter, number parser and command lookup
+// Host unit tests for the shell's number parser and command lookup
 // (user/apps/nsh/cmdline.c).
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,59 +12,6 @@
 #include <string.h>
 
 #include "../../user/apps/nsh/cmdline.h"
-
-#define MAX 4
-
-// Split a heap copy of `line` (so ASan sees any overrun) and compare with `want`
-// (NULL-terminated); or expect the error `err` when want is NULL.
-static void expect_split(const char *line, const char *const *want, int err)
-{
-    char *copy = strdup(line);
-    char *argv[MAX + 1];
-    int argc = cmdline_split(copy, argv, MAX);
-    if (!want) {
-        assert_int_equal(argc, err);
-    } else {
-        int n = 0;
-        while (want[n])
-            n++;
-        assert_int_equal(argc, n);
-        for (int i = 0; i < n; i++)
-            assert_string_equal(argv[i], want[i]);
-        assert_null(argv[argc]);
-    }
-    free(copy);
-}
-
-static void words_split_on_spaces_and_tabs(void **state)
-{
-    (void)state;
-    expect_split("echo a b", (const char *[]){ "echo", "a", "b", NULL }, 0);
-    expect_split("  \tkill \t 12  ", (const char *[]){ "kill", "12", NULL }, 0);
-    expect_split("", (const char *[]){ NULL }, 0);
-    expect_split(" \t ", (const char *[]){ NULL }, 0);
-    expect_split("x", (const char *[]){ "x", NULL }, 0);
-}
-
-static void quotes_and_backslashes(void **state)
-{
-    (void)state;
-    expect_split("echo \"a  b\" 'c d'", (const char *[]){ "echo", "a  b", "c d", NULL }, 0);
-    expect_split("echo a\"b c\"d", (const char *[]){ "echo", "ab cd", NULL }, 0);
-    expect_split("echo \"\" ''", (const char *[]){ "echo", "", "", NULL }, 0);
-    expect_split("echo a\\ b \\\"", (const char *[]){ "echo", "a b", "\"", NULL }, 0);
-    expect_split("echo '\\n' \"it's\"", (const char *[]){ "echo", "\\n", "it's", NULL }, 0);
-    expect_split("echo x\\", (const char *[]){ "echo", "x\\", NULL }, 0);  // trailing: literal
-}
-
-static void errors(void **state)
-{
-    (void)state;
-    expect_split("echo \"abc", NULL, CMDLINE_ERR_QUOTE);
-    expect_split("echo 'abc", NULL, CMDLINE_ERR_QUOTE);
-    expect_split("a b c d e", NULL, CMDLINE_ERR_TOO_MANY);
-    expect_split("a b c d", (const char *[]){ "a", "b", "c", "d", NULL }, 0);  // exactly MAX
-}
 
 static void numbers(void **state)
 {
@@ -118,9 +65,6 @@ static void lookup_and_argument_counts(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(words_split_on_spaces_and_tabs),
-        cmocka_unit_test(quotes_and_backslashes),
-        cmocka_unit_test(errors),
         cmocka_unit_test(numbers),
         cmocka_unit_test(lookup_and_argument_counts),
     };

@@ -166,6 +166,32 @@ static void test_args_limits(void **state)
     assert_int_equal(st.argc, 2);
 }
 
+static void test_env(void **state)
+{
+    (void)state;
+    assert_int_equal(accept_bytes(NX_STARTUP_ENV, "PWD=/data\0A=\0", 13), NX_OK);
+    assert_int_equal(accept_bytes(NX_STARTUP_ENV, "B=x=y\0", 6), NX_OK);
+    assert_int_equal(st.envc, 3);
+    assert_string_equal(st.envp[0], "PWD=/data");
+    assert_string_equal(st.envp[1], "A=");
+    assert_string_equal(st.envp[2], "B=x=y");
+    assert_null(st.envp[3]);
+    assert_int_equal(st.argc, 0);  // apart from the arguments
+    // Malformed: no '=', an empty name, '=' only in the next string, no NUL; nothing taken.
+    assert_int_equal(accept_bytes(NX_STARTUP_ENV, "PWD\0", 4), NX_ERR_INVALID);
+    assert_int_equal(accept_bytes(NX_STARTUP_ENV, "=x\0", 3), NX_ERR_INVALID);
+    assert_int_equal(accept_bytes(NX_STARTUP_ENV, "A\0=b\0", 5), NX_ERR_INVALID);
+    assert_int_equal(accept_bytes(NX_STARTUP_ENV, "A=b", 3), NX_ERR_INVALID);
+    assert_int_equal(accept_bytes(NX_STARTUP_ENV, "", 0), NX_ERR_INVALID);
+    assert_int_equal(st.envc, 3);
+    static char big[NX_STARTUP_ENV_BYTES_MAX];
+    memset(big, 'x', sizeof(big));
+    big[1] = '=';
+    big[NX_MSG_BYTES_MAX - 1] = '\0';  // fits a message, not what is left of the room
+    assert_int_equal(accept_bytes(NX_STARTUP_ENV, big, NX_MSG_BYTES_MAX), NX_ERR_TOO_BIG);
+    assert_int_equal(st.envc, 3);
+}
+
 static long accept_handles(const char *names, size_t n, size_t nhandles)
 {
     nx_handle_t hs[NX_MSG_HANDLES_MAX] = { 11, 12, 13, 14 };
@@ -249,6 +275,7 @@ int main(void)
         cmocka_unit_test_setup(test_named_handles, setup),
         cmocka_unit_test_setup(test_malformed_handles, setup),
         cmocka_unit_test_setup(test_handle_limit, setup),
+        cmocka_unit_test_setup(test_env, setup),
         cmocka_unit_test_setup(test_random_messages, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,6 +2,7 @@
 // the POSIX calls picolibc's stdio is built on.
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <nx/file.h>
@@ -9,6 +10,8 @@
 #include <nx/path.h>
 #include <nx/rpc.h>
 #include <nx/startup.h>
+#include <nx/stdio.h>
+#include "internal.h"
 
 #define FD_BASE 3            // 0-2 are stdio's
 #define FS_DEADLINE_NS 10000000000ull
@@ -33,17 +36,55 @@ static uint64_t deadline(void)
     return (uint64_t)nx_clock_get() + FS_DEADLINE_NS;
 }
 
-// The granted directory handle whose directory holds the canonical path, and the path
-// relative to it.
+static int set_errno(long err)
+{
+    static const struct { long nx; int e; } map[] = {
+        { NX_ERR_NOT_FOUND, ENOENT }, { NX_ERR_ACCESS, EACCES }, { NX_ERR_BAD_STATE, EISDIR },
+        { NX_ERR_NO_SPACE, ENFILE }, { NX_ERR_TOO_BIG, EFBIG }, { NX_ERR_INVALID, EINVAL },
+        { NX_ERR_NO_MEMORY, ENOMEM }, { NX_ERR_PEER_CLOSED, EPIPE },
+    };
+    errno = EIO;
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (map[i].nx == err)
+            errno = map[i].e;
+    return -1;
+}
+
+// The working directory: its canonical path and a directory handle for it (the parent's
+// "cwd" grant with PWD in the environment, or what chdir opened), or none: then relative
+// paths are taken from "/".
+static struct {
+    bool known;
+    char path[NX_FS_PATH_MAX];
+    nx_handle_t dir;
+} cwd = { false, "/", NX_HANDLE_INVALID };
+
+static void cwd_from_startup(void)
+{
+    if (cwd.known)
+        return;
+    cwd.known = true;
+    const char *pwd = getenv("PWD");
+    nx_handle_t h = nx_startup_handle("cwd");
+    if (pwd && *pwd == '/' && h != NX_HANDLE_INVALID &&
+        nx_path_resolve("/", pwd + 1, cwd.path, sizeof(cwd.path)) == NX_OK)
+        cwd.dir = h;
+}
+
+// The directory handle (granted, or the working directory's) whose directory holds the
+// canonical path, and the path relative to it; the longest match wins.
 static nx_handle_t namespace_find(const char *path, const char **rel)
 {
     nx_handle_t best = NX_HANDLE_INVALID;
     size_t best_len = 0;
-    for (size_t i = 0; i < nx_startup_handle_count(); i++) {
-        const char *name;
-        nx_handle_t h = nx_startup_handle_at(i, &name);
-        const char *dir = !strcmp(name, "fs") ? "/"
-                        : !strncmp(name, DIR_PREFIX, 4) ? name + 4 : NULL;
+    cwd_from_startup();
+    for (size_t i = 0; i <= nx_startup_handle_count(); i++) {
+        const char *name = "", *dir;
+        nx_handle_t h = i < nx_startup_handle_count() ? nx_startup_handle_at(i, &name) : cwd.dir;
+        if (i == nx_startup_handle_count())
+            dir = h != NX_HANDLE_INVALID ? cwd.path : NULL;
+        else
+            dir = !strcmp(name, "fs") ? "/" : !strncmp(name, DIR_PREFIX, 4) ? name + 4 : NULL;
         const char *r = dir ? nx_path_below(dir, path) : NULL;
         if (r && (best == NX_HANDLE_INVALID || strlen(dir) > best_len)) {
             best = h;
@@ -54,15 +95,30 @@ static nx_handle_t namespace_find(const char *path, const char **rel)
     return best;
 }
 
+// A program's path (absolute, or relative to the working directory) made canonical.
+static long canonical(const char *path, char *out, size_t cap)
+{
+    char joined[2 * NX_FS_PATH_MAX + 2];
+    cwd_from_startup();
+    size_t dl = strlen(cwd.path), pl = strlen(path);
+    if (*path != '/' && dl + pl + 2 <= sizeof(joined)) {
+        memcpy(joined, cwd.path, dl);
+        joined[dl] = '/';
+        memcpy(joined + dl + 1, path, pl + 1);
+        path = joined;
+    }
+    while (*path == '/')
+        path++;
+    return nx_path_resolve("/", path, out, cap);
+}
+
 // Resolve a program's path into (handle, request bytes): hdr header bytes, then the
 // relative path. Returns the request's length or an error.
 static long request(const char *path, const void *hdr, size_t hlen, char *req, nx_handle_t *ep)
 {
     char canon[NX_FS_PATH_MAX];
     const char *rel;
-    while (*path == '/')
-        path++;
-    long err = nx_path_resolve("/", path, canon, sizeof(canon));
+    long err = canonical(path, canon, sizeof(canon));
     if (err)
         return err;
     *ep = namespace_find(canon, &rel);
@@ -71,6 +127,44 @@ static long request(const char *path, const void *hdr, size_t hlen, char *req, n
     memcpy(req, hdr, hlen);
     strcpy(req + hlen, rel);
     return (long)(hlen + strlen(rel) + 1);
+}
+
+long nx_fs_chdir(const char *path)
+{
+    char canon[NX_FS_PATH_MAX];
+    nx_handle_t dir;
+    long err = canonical(path, canon, sizeof(canon));
+    if (!err)
+        err = nx_fs_opendir(canon, &dir);
+    if (err)
+        return err;
+    if (cwd.dir != NX_HANDLE_INVALID && cwd.dir != nx_startup_handle("cwd"))
+        nx_handle_close(cwd.dir);
+    cwd.dir = dir;
+    strcpy(cwd.path, canon);
+    return NX_OK;
+}
+
+const char *nx_fs_getcwd(void)
+{
+    cwd_from_startup();
+    return cwd.path;
+}
+
+int chdir(const char *path)
+{
+    long err = nx_fs_chdir(path);
+    return err ? set_errno(err) : 0;
+}
+
+char *getcwd(char *buf, size_t size)
+{
+    const char *p = nx_fs_getcwd();
+    if (strlen(p) >= size) {
+        errno = ERANGE;
+        return NULL;
+    }
+    return strcpy(buf, p);
 }
 
 // A call about a path: reply bytes into rep[0..cap).
@@ -90,20 +184,6 @@ static long path_call(uint32_t op, const char *path, const void *hdr, size_t hle
     else
         nx_rpc_close_handles(&c.recv);
     return err;
-}
-
-static int set_errno(long err)
-{
-    static const struct { long nx; int e; } map[] = {
-        { NX_ERR_NOT_FOUND, ENOENT }, { NX_ERR_ACCESS, EACCES }, { NX_ERR_BAD_STATE, EISDIR },
-        { NX_ERR_NO_SPACE, ENFILE }, { NX_ERR_TOO_BIG, EFBIG }, { NX_ERR_INVALID, EINVAL },
-        { NX_ERR_NO_MEMORY, ENOMEM },
-    };
-    errno = EIO;
-    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (map[i].nx == err)
-            errno = map[i].e;
-    return -1;
 }
 
 static struct fd *fd_get(int fd)
@@ -185,8 +265,16 @@ long nx_file_share(int fd, nx_handle_t *vmo, uint64_t *size)
     return NX_OK;
 }
 
+// Descriptors 0, 1, 2 are the standard streams (nx/stdio.h).
+static ssize_t std_result(long r)
+{
+    return r < 0 ? set_errno(r) : (ssize_t)r;
+}
+
 ssize_t read(int fd, void *buf, size_t n)
 {
+    if (fd >= 0 && fd < FD_BASE)
+        return std_result(nx_stdio_fd_read(fd, buf, n));
     struct fd *f = fd_get(fd);
     if (!f)
         return set_errno(NX_ERR_BAD_HANDLE);
@@ -227,6 +315,8 @@ long nx_file_write(int fd, const void *buf, size_t n)
 
 ssize_t write(int fd, const void *buf, size_t n)
 {
+    if (fd >= 0 && fd < FD_BASE)
+        return std_result(nx_stdio_fd_write(fd, buf, n));
     long r = nx_file_write(fd, buf, n);
     return r < 0 ? set_errno(r) : (ssize_t)r;
 }
@@ -253,6 +343,21 @@ int close(int fd)
     nx_handle_close(f->vmo);
     f->used = false;
     return err < 0 ? set_errno(err) : 0;
+}
+
+void nx_file_forget(void)
+{
+    memset(fds, 0, sizeof(fds));
+    cwd.known = true;
+    cwd.dir = NX_HANDLE_INVALID;
+    strcpy(cwd.path, "/");
+}
+
+void nx_file_close_all(void)
+{
+    for (int i = 0; i < NX_FILE_MAX; i++)
+        if (fds[i].used)
+            close(FD_BASE + i);
 }
 
 long nx_file_map(int fd, const void **data, uint64_t *size)

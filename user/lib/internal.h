@@ -17,6 +17,10 @@ extern __thread struct nx_ipc_buffer *nx_tls_ipc_buffer;
 // (heap.c, runtime.c): they belong to the parent's address space and handle table.
 void nx_heap_forget(void);
 void nx_startup_forget(void);
+// The same for open files (file.c: the working directory too) and the standard handles
+// (stdhandles.c): the copy must not close the parent's at its exit.
+void nx_file_forget(void);
+void nx_stdio_forget_handles(void);
 
 // A new VMO of `size` bytes with src[0..len) at offset `off` (the rest zero), mapped in proc
 // at va (0: the kernel picks) with prot; the mapping keeps the VMO, whose handle is closed.

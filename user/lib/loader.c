@@ -78,22 +78,28 @@ static long send_startup(struct load *l, uint32_t label, size_t nbytes, size_t n
     return NX_OK;
 }
 
-static long send_args(struct load *l)
+// strings[0..n) in as few messages of `label` as they fit in.
+static long send_strings(struct load *l, uint32_t label, const char *const *strings, int n)
 {
-    const struct nx_load_params *p = l->p;
     char *bytes = (char *)nx_ipc_buf()->bytes;
-    for (int done = 0; done < p->argc;) {
+    for (int done = 0; done < n;) {
         size_t used;
-        size_t n = nx_startup_pack(bytes, NX_MSG_BYTES_MAX, p->argv + done,
-                                   (size_t)(p->argc - done), &used);
-        if (n == 0)
+        size_t k = nx_startup_pack(bytes, NX_MSG_BYTES_MAX, strings + done, (size_t)(n - done),
+                                   &used);
+        if (k == 0)
             return fail(l, NX_ERR_TOO_BIG, "an argument is longer than a message");
-        long err = send_startup(l, NX_STARTUP_ARGS, used, 0, 0);
+        long err = send_startup(l, label, used, 0, 0);
         if (err)
             return err;
-        done += (int)n;
+        done += (int)k;
     }
     return NX_OK;
+}
+
+static long send_args(struct load *l)
+{
+    long err = send_strings(l, NX_STARTUP_ARGS, l->p->argv, l->p->argc);
+    return err ? err : send_strings(l, NX_STARTUP_ENV, l->p->envp, l->p->nenv);
 }
 
 // Up to NX_MSG_HANDLES_MAX named handles per message, names in the bytes.
@@ -124,7 +130,8 @@ static long send_handles(struct load *l)
 static long load(struct load *l, const void *elf, size_t len)
 {
     const struct nx_load_params *p = l->p;
-    if (p->nhandles > NX_STARTUP_HANDLES_MAX || p->argc < 0 || p->argc > NX_STARTUP_ARGS_MAX)
+    if (p->nhandles > NX_STARTUP_HANDLES_MAX || p->argc < 0 || p->argc > NX_STARTUP_ARGS_MAX ||
+        p->nenv < 0 || p->nenv > NX_STARTUP_ENV_MAX)
         return fail(l, NX_ERR_TOO_BIG, "too many arguments or handles");
     struct elf_image img;
     int e = elf_parse(elf, len, &img);

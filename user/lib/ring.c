@@ -24,6 +24,15 @@ static void store_release(uint64_t *p, uint64_t v)
     __atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
+// Publish this side's new index, then see whether the other side sleeps (the fence pairs
+// with announce()).
+static bool publish(uint64_t *index, uint64_t pos, const uint64_t *other_waiting)
+{
+    store_release(index, pos);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    return __atomic_load_n(other_waiting, __ATOMIC_RELAXED) != 0;
+}
+
 static bool size_fits(uint64_t size, size_t mem_size)
 {
     return size >= MIN_SIZE && (size & (size - 1)) == 0 &&
@@ -95,11 +104,7 @@ long nx_ring_push(struct nx_ring *r, const void *rec, size_t len)
     copy_in(r, r->pos, &len32, LEN_BYTES);
     copy_in(r, r->pos + LEN_BYTES, rec, len);
     r->pos += record_bytes(len);
-    store_release(&r->sh->head, r->pos);
-    // Pairs with the fence in nx_ring_prepare_sleep: either the reader sees the new head, or
-    // this load sees its announcement and the reader gets a signal.
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    return __atomic_load_n(&r->sh->reader_waiting, __ATOMIC_RELAXED) ? 1 : 0;
+    return publish(&r->sh->head, r->pos, &r->sh->reader_waiting) ? 1 : 0;
 }
 
 long nx_ring_pop(struct nx_ring *r, void *buf, size_t cap, size_t *len)
@@ -122,14 +127,33 @@ long nx_ring_pop(struct nx_ring *r, void *buf, size_t cap, size_t *len)
     return NX_OK;
 }
 
+// Announce that this side may sleep (*flag = 1), then check whether it still must:
+// `still` reads the other side's index. Pairs with the fence after the other side publishes
+// its index: either this side sees the new index, or the other sees the announcement.
+static bool announce(uint64_t *flag, bool (*still)(const struct nx_ring *), struct nx_ring *r)
+{
+    __atomic_store_n(flag, 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (still(r))
+        return true;
+    __atomic_store_n(flag, 0, __ATOMIC_RELAXED);
+    return false;
+}
+
+static bool ring_empty(const struct nx_ring *r)
+{
+    return load_acquire(&r->sh->head) == r->pos;
+}
+
+// Full (or the reader's tail is impossible: the writer then finds out when it tries).
+static bool ring_full(const struct nx_ring *r)
+{
+    return r->pos - load_acquire(&r->sh->tail) >= r->size;
+}
+
 bool nx_ring_prepare_sleep(struct nx_ring *r)
 {
-    __atomic_store_n(&r->sh->reader_waiting, 1, __ATOMIC_RELAXED);
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (load_acquire(&r->sh->head) == r->pos)
-        return true;
-    nx_ring_end_sleep(r);
-    return false;
+    return announce(&r->sh->reader_waiting, ring_empty, r);
 }
 
 void nx_ring_end_sleep(struct nx_ring *r)
@@ -137,7 +161,49 @@ void nx_ring_end_sleep(struct nx_ring *r)
     __atomic_store_n(&r->sh->reader_waiting, 0, __ATOMIC_RELAXED);
 }
 
+bool nx_ring_writer_prepare_sleep(struct nx_ring *r)
+{
+    return announce(&r->sh->writer_waiting, ring_full, r);
+}
+
+void nx_ring_writer_end_sleep(struct nx_ring *r)
+{
+    __atomic_store_n(&r->sh->writer_waiting, 0, __ATOMIC_RELAXED);
+}
+
 uint64_t nx_ring_dropped(const struct nx_ring *r)
 {
     return load_acquire(&r->sh->dropped);
+}
+
+long nx_ring_put_bytes(struct nx_ring *r, const void *buf, size_t n, bool *wake)
+{
+    *wake = false;
+    uint64_t used = r->pos - load_acquire(&r->sh->tail);
+    if (used > r->size)
+        return NX_ERR_BAD_STATE;
+    if (n > r->size - used)
+        n = (size_t)(r->size - used);
+    if (n == 0)
+        return 0;
+    copy_in(r, r->pos, buf, n);
+    r->pos += n;
+    *wake = publish(&r->sh->head, r->pos, &r->sh->reader_waiting);
+    return (long)n;
+}
+
+long nx_ring_get_bytes(struct nx_ring *r, void *buf, size_t n, bool *wake)
+{
+    *wake = false;
+    uint64_t avail = load_acquire(&r->sh->head) - r->pos;
+    if (avail > r->size)
+        return NX_ERR_BAD_STATE;
+    if (n > avail)
+        n = (size_t)avail;
+    if (n == 0)
+        return 0;
+    copy_out(r, r->pos, buf, n);
+    r->pos += n;
+    *wake = publish(&r->sh->tail, r->pos, &r->sh->writer_waiting);
+    return (long)n;
 }

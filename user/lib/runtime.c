@@ -4,6 +4,8 @@
 #include <string.h>
 #include <nx/ipc.h>
 #include <nx/nx.h>
+#include <unistd.h>
+#include <nx/file.h>
 #include <nx/startup.h>
 #include <nx/stdio.h>
 #include <nx/console.h>
@@ -118,9 +120,12 @@ _Noreturn void nx_runtime_start(void)
     }
     if (startup.argc == 0)
         boot_program_args();
+    if (startup.envc)
+        environ = startup.envp;
     nx_handle_t con = nx_startup_handle("console");
     if (con != NX_HANDLE_INVALID)
         nx_console_take_stdio(con);  // a program handed a console talks on it
+    nx_stdio_take_handles();
     __libc_init_array();
     exit(main(startup.argc, startup.argv));
 }
@@ -133,7 +138,8 @@ void _exit(int status)
 
 _Noreturn void nx_exit_process(long status)
 {
-    nx_stdio_flush();
+    nx_stdio_close_handles();  // flushed; a reader of our pipes sees end-of-file
+    nx_file_close_all();
     nx_exit(status);
     __builtin_unreachable();
 }

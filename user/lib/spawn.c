@@ -65,7 +65,10 @@ _Noreturn void nx_spawn_start(void)
     nx_tls_ipc_buffer = nx_ipc_buffer;
     nx_heap_forget();
     nx_startup_forget();
+    nx_file_forget();
+    nx_stdio_forget_handles();
     nx_stdio_set_sink(NULL, NULL);
+    nx_stdio_set_source(NULL, NULL);
     nx_spawn_entry(nx_start_handle);
     nx_exit_process(0);
 }

@@ -18,20 +18,48 @@ static long count_strings(const char *bytes, size_t n)
     return n && bytes[n - 1] != '\0' ? -1 : count;
 }
 
-static long take_args(struct nx_startup_state *s, const char *bytes, size_t n)
+// A list of NUL-terminated strings in buf[0..cap) with pointers to each (ptrs[max] = NULL).
+struct strings {
+    char *buf;
+    size_t cap, *len;
+    int *count, max;
+    char **ptrs;
+};
+
+static long take_strings(const struct strings *l, const char *bytes, size_t n)
 {
     long count = count_strings(bytes, n);
     if (count <= 0)
         return NX_ERR_INVALID;
-    if (n > sizeof(s->args) - s->args_len || count > NX_STARTUP_ARGS_MAX - s->argc)
+    if (n > l->cap - *l->len || count > l->max - *l->count)
         return NX_ERR_TOO_BIG;
-    char *dst = s->args + s->args_len;
+    char *dst = l->buf + *l->len;
     memcpy(dst, bytes, n);
-    s->args_len += n;
-    for (char *p = dst; p < s->args + s->args_len; p += strlen(p) + 1)
-        s->argv[s->argc++] = p;
-    s->argv[s->argc] = NULL;
+    *l->len += n;
+    for (char *p = dst; p < l->buf + *l->len; p += strlen(p) + 1)
+        l->ptrs[(*l->count)++] = p;
+    l->ptrs[*l->count] = NULL;
     return NX_OK;
+}
+
+static long take_args(struct nx_startup_state *s, const char *bytes, size_t n)
+{
+    struct strings l = { s->args, sizeof(s->args), &s->args_len, &s->argc,
+                         NX_STARTUP_ARGS_MAX, s->argv };
+    return take_strings(&l, bytes, n);
+}
+
+// Every string NAME=VALUE with a non-empty NAME.
+static long take_env(struct nx_startup_state *s, const char *bytes, size_t n)
+{
+    for (const char *p = bytes; p < bytes + n; p += strnlen(p, (size_t)(bytes + n - p)) + 1) {
+        const char *eq = memchr(p, '=', (size_t)(bytes + n - p));
+        if (!eq || eq == p || memchr(p, '\0', (size_t)(eq - p)))
+            return NX_ERR_INVALID;
+    }
+    struct strings l = { s->env, sizeof(s->env), &s->env_len, &s->envc,
+                         NX_STARTUP_ENV_MAX, s->envp };
+    return take_strings(&l, bytes, n);
 }
 
 static bool name_known(const struct nx_startup_state *s, const char *name)
@@ -87,6 +115,8 @@ long nx_startup_accept(struct nx_startup_state *s, uint32_t label, const void *b
     switch (label) {
     case NX_STARTUP_ARGS:
         return nhandles ? NX_ERR_INVALID : take_args(s, bytes, nbytes);
+    case NX_STARTUP_ENV:
+        return nhandles ? NX_ERR_INVALID : take_env(s, bytes, nbytes);
     case NX_STARTUP_HANDLES:
         return take_handles(s, bytes, nbytes, handles, nhandles);
     case NX_STARTUP_DONE:

@@ -169,6 +169,7 @@ int main(void)
     // Deadlines 1 ms apart, 5 ms slack: at best one interrupt per 6 timers, 17 in all.
     report("timer_spread_irqs", timer_irqs(MS, 5 * MS));
     bench_ipc();
+    bench_pipe();
     bench_exec();
     return 0;
 }

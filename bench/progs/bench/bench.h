@@ -13,3 +13,5 @@ void bench_exec(void);
 void bench_vm(void);
 // A fault served by a pager (pager.c).
 void bench_pager(void);
+// Pipes: a byte each way, 16 MiB one way (pipe.c).
+void bench_pipe(void);

@@ -1,21 +1,8 @@
 #pragma once
-// Command lines: splitting into words and finding the command. Plain C, host-tested
+// Command arguments and finding the command (the line itself: parse.h). Plain C, host-tested
 // (tests/host/test_cmdline.c).
 #include <stdbool.h>
 #include <stddef.h>
-
-#define CMDLINE_ARGS_MAX 16
-
-enum {
-    CMDLINE_ERR_QUOTE = -1,     // a quote was not closed
-    CMDLINE_ERR_TOO_MANY = -2,  // more than the caller's max words
-};
-
-// Split `line` in place into words separated by spaces and tabs. "..." and '...' group words
-// with spaces (the quotes go); a backslash outside single quotes takes the next character
-// as it is. argv has room for max + 1 pointers: argv[argc] is set to NULL. Returns argc
-// (0: a blank line) or a CMDLINE_ERR_*.
-int cmdline_split(char *line, char *argv[], int max);
 
 // A decimal number with no sign that fits in an unsigned long.
 bool cmdline_number(const char *s, unsigned long *out);

@@ -1,4 +1,4 @@
-// File commands: ls, cat, write, cp, mv, rm, mkdir, stat, df, sync. Each goes through libnx's
+// File commands: cd, pwd, ls, write, cp, mv, rm, mkdir, stat, df, sync. Each goes through libnx's
 // file API (nx/file.h), so the shell sees what its `fs` grant lets it see. cat and cp read
 // the file through its mapping: the bytes come from the page cache with no copy on the way.
 // write and cp replace their destination whole or not at all (put_file).
@@ -71,7 +71,7 @@ int cmd_ls(int argc, char **argv)
     bool lng = argc > 1 && !strcmp(argv[1], "-l");
     if (argc > 2 + lng)
         return nsh_usage("ls");
-    const char *dir = argc > 1 + lng ? argv[1 + lng] : "/";
+    const char *dir = argc > 1 + lng ? argv[1 + lng] : ".";
     uint8_t buf[NX_MSG_BYTES_MAX];
     uint32_t index = 0;
     for (;;) {
@@ -94,6 +94,24 @@ int cmd_ls(int argc, char **argv)
     }
 }
 
+int cmd_cd(int argc, char **argv)
+{
+    const char *dir = argc > 1 ? argv[1] : "/";
+    long err = nx_fs_chdir(dir);
+    if (err == NX_ERR_BAD_STATE)
+        printf("nsh: cd: %s: not a directory\n", dir);
+    else if (err)
+        return fs_failed("cd", dir, err);
+    return err != NX_OK;
+}
+
+int cmd_pwd(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    printf("%s\n", nx_fs_getcwd());
+    return 0;
+}
+
 // Open path and map it: returns the descriptor, or -1 after printing why.
 static int open_mapped(const char *cmd, const char *path, const void **data, uint64_t *size)
 {
@@ -104,20 +122,6 @@ static int open_mapped(const char *cmd, const char *path, const void **data, uin
     }
     nx_file_map(fd, data, size);
     return fd;
-}
-
-int cmd_cat(int argc, char **argv)
-{
-    (void)argc;
-    const void *data;
-    uint64_t size;
-    int fd = open_mapped("cat", argv[1], &data, &size);
-    if (fd < 0)
-        return 1;
-    fwrite(data, 1, (size_t)size, stdout);
-    fflush(stdout);
-    close(fd);
-    return 0;
 }
 
 // The name a replacement of path is written under: beside it, so the rename over it stays

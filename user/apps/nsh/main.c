@@ -1,7 +1,8 @@
 // nsh, the Nexus OS shell: reads keys from the console service, edits lines (lineedit.c),
-// splits them into words (cmdline.c) and runs commands (commands.c). Its stdout goes to the
-// console too, so command output and the editor's echo arrive in order: stdout is flushed
-// before the editor draws.
+// parses them (parse.c) and runs them (exec.c: built-in commands, programs as jobs in
+// jobs.c). Its stdout goes to the console too, so command output and the editor's echo
+// arrive in order: stdout is flushed before the editor draws. `nsh FILE` runs a script
+// instead, and an interactive shell first runs /etc/profile if there is one.
 //
 // Nothing typed may end the shell: lines are bounded, bytes it does not understand are
 // dropped by the editor, and every command checks its arguments.
@@ -10,6 +11,8 @@
 #include <nx/nx.h>
 #include <nx/startup.h>
 #include <nx/stdio.h>
+#include <nx/file.h>
+#include "jobs.h"
 #include "lineedit.h"
 #include "nsh.h"
 
@@ -25,23 +28,6 @@ static void terminal_write(void *ctx, const char *s, size_t len)
     nx_console_write(nsh_console, s, len);
 }
 
-static void run_line(char *line)
-{
-    char *argv[CMDLINE_ARGS_MAX + 1];
-    int argc = cmdline_split(line, argv, CMDLINE_ARGS_MAX);
-    if (argc == CMDLINE_ERR_QUOTE) {
-        printf("nsh: a quote is not closed\n");
-    } else if (argc == CMDLINE_ERR_TOO_MANY) {
-        printf("nsh: more than %d words\n", CMDLINE_ARGS_MAX);
-    } else if (argc > 0) {
-        const struct command *c = command_find(nsh_commands, nsh_ncommands, argv[0]);
-        if (!c)
-            printf("nsh: %s: unknown command (help lists them)\n", argv[0]);
-        nsh_status = !c ? 127 : !command_args_ok(c, argc) ? nsh_usage(argv[0])
-                   : c->run(argc, argv);
-    }
-}
-
 // Act on what the editor made of a key.
 static void event(enum ledit_event ev)
 {
@@ -51,13 +37,22 @@ static void event(enum ledit_event ev)
         printf("nsh: line longer than %d characters: not run (Up recalls what was kept)\n",
                LEDIT_LINE_MAX);
     else if (ev == LEDIT_LINE)
-        run_line(editor.line);
+        nsh_run_line(editor.line);
+    nsh_jobs_reap();
     nx_stdio_flush();
     ledit_start(&editor);
 }
 
-int main(void)
+#define PROFILE "/etc/profile"
+
+int main(int argc, char **argv)
 {
+    if (argc == 2)
+        return nsh_run_script(argv[1]);
+    if (argc > 2) {
+        fprintf(stderr, "usage: nsh [SCRIPT]\n");
+        return 2;
+    }
     nsh_console = nx_startup_handle("console");
     if (!nsh_console) {
         fprintf(stderr, "nsh: no console was granted\n");
@@ -66,6 +61,9 @@ int main(void)
     nx_console_take_stdio(nsh_console);
     ledit_init(&editor, "nsh> ", terminal_write, NULL);
     printf("\nNexus OS shell; help lists the commands.\n");
+    struct nx_fs_stat st;
+    if (nx_fs_stat(PROFILE, &st) == NX_OK)
+        nsh_run_script(PROFILE);
     nx_stdio_flush();
     nsh_prompt_instret = nx_rdinstret();
     ledit_start(&editor);

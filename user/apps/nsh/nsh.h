@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <nexus/handle.h>
 #include "cmdline.h"
+#include "parse.h"
 
 extern nx_handle_t nsh_console;
 // instret when the first prompt was printed (under `qemu -icount shift=0`: instructions
@@ -18,6 +19,14 @@ extern const size_t nsh_ncommands;
 
 // Print the command's usage line; returns 1 (a command's failure status).
 int nsh_usage(const char *name);
+
+// Run one command line (exec.c); nsh_status gets its status.
+void nsh_run_line(const char *line);
+// Run the script at path line by line (a line's errors name path and the line); the last
+// status, 127 if it cannot be opened.
+int nsh_run_script(const char *path);
+// What errors start with: "nsh: ", or "FILE:LINE: " in a script.
+const char *nsh_where(void);
 
 // The text of an NX_ERR_* code.
 const char *nsh_error(long err);
@@ -33,7 +42,11 @@ int cmd_run(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_svc(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
-int cmd_cat(int argc, char **argv);
+int cmd_cd(int argc, char **argv);
+int cmd_pwd(int argc, char **argv);
+int cmd_jobs(int argc, char **argv);
+int cmd_wait(int argc, char **argv);
+int cmd_fg(int argc, char **argv);
 int cmd_write(int argc, char **argv);
 int cmd_cp(int argc, char **argv);
 int cmd_mv(int argc, char **argv);

@@ -1,6 +1,7 @@
 #pragma once
-// Files (docs/storage.md). A program names files by absolute path; libnx resolves each path
-// against the directory handles the program was granted: "fs" (the whole tree, "/") and
+// Files (docs/storage.md). A program names files by absolute path or relative to its
+// working directory (below); libnx resolves each path against the directory handles the
+// program was granted: "fs" (the whole tree, "/") and
 // "dir:PATH" (PATH and below; the longest matching one wins). A path outside all of them is
 // refused (NX_ERR_ACCESS) before any message is sent, and the file system service refuses it
 // again whatever a program sends.
@@ -28,6 +29,10 @@
 // NO_SPACE, TOO_BIG, NO_MEMORY).
 long nx_file_write(int fd, const void *buf, size_t n);
 
+// Close every open file (a writer's data written back): the runtime does it at exit, since
+// the file system keeps opens made through a directory handle after their process ends.
+void nx_file_close_all(void);
+
 // The file's mapping and its size now.
 long nx_file_map(int fd, const void **data, uint64_t *size);
 long nx_file_fsync(int fd);
@@ -52,3 +57,13 @@ long nx_fs_statfs(struct nx_fs_statfs *sf);
 long nx_fs_sync(void);
 // A directory handle for path (to grant a child a smaller namespace).
 long nx_fs_opendir(const char *path, nx_handle_t *dir);
+
+// The working directory. Relative paths are taken from it; its directory handle joins the
+// granted ones (so a program handed only "cwd" reaches that directory and below). A program
+// starts in the directory its parent granted as "cwd", with its path in the environment as
+// PWD (both, or it starts in "/"). nx_fs_chdir opens a directory handle for path (chdir()
+// too): NX_ERR_NOT_FOUND, NX_ERR_BAD_STATE (not a directory), NX_ERR_ACCESS (outside what
+// this program can reach).
+long nx_fs_chdir(const char *path);
+// Its canonical path ("/", "/data/app").
+const char *nx_fs_getcwd(void);

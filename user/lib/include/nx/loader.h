@@ -27,6 +27,8 @@ struct nx_load_params {
     const char *name;                      // process name (at most 31 bytes)
     const char *const *argv;               // argv[0..argc); argv[0] is the program's name
     int argc;
+    const char *const *envp;               // envp[0..nenv): "NAME=VALUE" (environ there)
+    int nenv;
     const struct nx_named_handle *handles; // nhandles of them (at most NX_STARTUP_HANDLES_MAX)
     size_t nhandles;
     size_t budget_pages;                   // the child's page budget (nx_process_create)

@@ -27,7 +27,8 @@ struct nx_ring_shared {
     uint64_t dropped;          // writer: records dropped since the ring was made
     uint64_t tail;             // reader: bytes consumed
     uint64_t reader_waiting;   // reader: 1 while it may sleep
-    uint64_t reserved[2];
+    uint64_t writer_waiting;   // writer (byte streams): 1 while it may sleep for room
+    uint64_t reserved;
 };
 _Static_assert(sizeof(struct nx_ring_shared) == 64, "header is one cache line");
 
@@ -78,6 +79,22 @@ bool nx_ring_prepare_sleep(struct nx_ring *r);
 void nx_ring_end_sleep(struct nx_ring *r);
 
 uint64_t nx_ring_dropped(const struct nx_ring *r);
+
+// ---- byte streams (pure; the pipes of nx/pipe.h) ----
+// The same shared layout carries bytes without record framing: the writer puts as many as
+// fit, the reader takes as many as there are, and a writer with no room may sleep too
+// (writer_waiting), woken by the reader when it frees room. Both check the other side's
+// index as the record functions do (NX_ERR_BAD_STATE when impossible).
+
+// Put up to n bytes; returns how many (0: full) or NX_ERR_BAD_STATE. *wake: the reader
+// announced it sleeps and must be signalled.
+long nx_ring_put_bytes(struct nx_ring *r, const void *buf, size_t n, bool *wake);
+// Take up to n bytes; returns how many (0: empty) or NX_ERR_BAD_STATE. *wake: the writer
+// announced it sleeps for room and must be signalled.
+long nx_ring_get_bytes(struct nx_ring *r, void *buf, size_t n, bool *wake);
+// Writer, before sleeping for room: announce it; true if the ring is still full (sleep).
+bool nx_ring_writer_prepare_sleep(struct nx_ring *r);
+void nx_ring_writer_end_sleep(struct nx_ring *r);
 
 // ---- with system calls ----
 

@@ -6,9 +6,10 @@
 //   label               bytes                                      handles
 //   NX_STARTUP_ARGS     strings, each NUL-terminated, back to back  none
 //   NX_STARTUP_HANDLES  one NUL-terminated name per handle          1 .. NX_MSG_HANDLES_MAX
+//   NX_STARTUP_ENV      "NAME=VALUE" strings, NUL-terminated        none
 //   NX_STARTUP_DONE     none                                        none
 //
-// ARGS and HANDLES may each come several times (their contents append) and end with DONE.
+// ARGS, HANDLES and ENV may each come several times (their contents append) and end with DONE.
 // Each reply has word 0 = NX_OK or the error that made the child refuse the message; after a
 // refusal the child exits (status NX_STARTUP_EXIT_FAILED). The child waits at most
 // NX_STARTUP_TIMEOUT_NS for each message, the parent as long for each reply, so neither side
@@ -26,11 +27,14 @@ enum {
     NX_STARTUP_ARGS = 0x53000001,
     NX_STARTUP_HANDLES = 0x53000002,
     NX_STARTUP_DONE = 0x53000003,
+    NX_STARTUP_ENV = 0x53000004,
 };
 
 #define NX_STARTUP_ARGS_MAX 32           // argc, argv[0] (the program name) included
 #define NX_STARTUP_ARG_BYTES_MAX 2048    // all strings of argv, NULs included
 #define NX_STARTUP_HANDLES_MAX 16        // named handles
+#define NX_STARTUP_ENV_MAX 16            // environment strings (the runtime's `environ`)
+#define NX_STARTUP_ENV_BYTES_MAX 1024    // all of them, NULs included
 #define NX_STARTUP_NAME_MAX 31           // bytes of a handle name, NUL excluded
 #define NX_STARTUP_TIMEOUT_NS 2000000000ull
 #define NX_STARTUP_EXIT_FAILED 127
@@ -54,6 +58,10 @@ struct nx_startup_state {
     char names[NX_STARTUP_HANDLES_MAX][NX_STARTUP_NAME_MAX + 1];
     nx_handle_t handles[NX_STARTUP_HANDLES_MAX];
     size_t nhandles;
+    char env[NX_STARTUP_ENV_BYTES_MAX];
+    size_t env_len;
+    int envc;
+    char *envp[NX_STARTUP_ENV_MAX + 1];   // envp[envc] = NULL
     bool done;
 };
 
@@ -62,7 +70,8 @@ void nx_startup_init(struct nx_startup_state *s);
 // Take one startup message (label, nbytes bytes, nhandles handles with their values in
 // handles[]). Returns NX_OK, or NX_ERR_INVALID (unknown label, a string without its NUL, a
 // name empty or repeated or not one per handle, bytes with DONE), NX_ERR_TOO_BIG (over a
-// limit above) or NX_ERR_BAD_STATE (after DONE). On an error the state is unchanged, and the
+// limit above) or NX_ERR_BAD_STATE (after DONE). An ENV string must have a '=' after a
+// non-empty name (NX_ERR_INVALID). On an error the state is unchanged, and the
 // handles of the message are not taken: the caller closes them.
 long nx_startup_accept(struct nx_startup_state *s, uint32_t label, const void *bytes,
                        size_t nbytes, const nx_handle_t *handles, size_t nhandles);
