@@ -17,7 +17,8 @@
     X(NX_ERR_NOT_FOUND,   -11, "no such entry")                               \
     X(NX_ERR_BAD_STATE,   -12, "the object is not in a state that allows this") \
     X(NX_ERR_TOO_BIG,     -13, "a length exceeds its documented limit")     \
-    X(NX_ERR_IO,          -14, "a device reported an error (user-space drivers)")
+    X(NX_ERR_IO,          -14, "a device reported an error (user-space drivers)") \
+    X(NX_ERR_FULL,        -15, "the disk is full: no free block or inode (file systems)")
 
 #if defined(__ASSEMBLER__)
 #define NX_ERROR_EQU(name, value, text) .equ name, value;

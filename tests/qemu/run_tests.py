@@ -550,7 +550,7 @@ CP_STEPS = [
     ("poweroff\r", [r"powering off"], POWER_OFF_SBI),
 ]
 CP_DISK_FULL_STEPS = [
-    ("cp /f4 /c4\r", [r"nsh: cp: /c4: no space left on the disk \(-8\)"]),
+    ("cp /f4 /c4\r", [r"nsh: cp: /c4: no space left on the disk \(-15\)"]),
     ("status\r", [r"\nstatus 1\n"]),
     # The file system stays writable after a disk-full failure: it once went read-only, so
     # even the rm that frees space failed.

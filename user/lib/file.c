@@ -41,7 +41,7 @@ static int set_errno(long err)
     static const struct { long nx; int e; } map[] = {
         { NX_ERR_NOT_FOUND, ENOENT }, { NX_ERR_ACCESS, EACCES }, { NX_ERR_BAD_STATE, EISDIR },
         { NX_ERR_NO_SPACE, ENFILE }, { NX_ERR_TOO_BIG, EFBIG }, { NX_ERR_INVALID, EINVAL },
-        { NX_ERR_NO_MEMORY, ENOMEM }, { NX_ERR_PEER_CLOSED, EPIPE },
+        { NX_ERR_NO_MEMORY, ENOMEM }, { NX_ERR_PEER_CLOSED, EPIPE }, { NX_ERR_FULL, ENOSPC },
     };
     errno = EIO;
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
@@ -220,8 +220,10 @@ int open(const char *path, int flags, ...)
     int i = 0;
     while (i < NX_FILE_MAX && fds[i].used)
         i++;
-    if (i == NX_FILE_MAX)
-        return set_errno(NX_ERR_NO_SPACE);
+    if (i == NX_FILE_MAX) {
+        errno = EMFILE;   // this process's descriptors (ENFILE: the service's opens)
+        return -1;
+    }
     struct nx_fs_open q = { (uint32_t)(flags & O_ACCMODE) | (flags & O_CREAT ? NX_FS_CREATE : 0) |
                             (flags & O_EXCL ? NX_FS_EXCL : 0) | (flags & O_TRUNC ? NX_FS_TRUNC : 0),
                             0644 };

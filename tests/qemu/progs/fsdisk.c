@@ -86,7 +86,7 @@ static void first_boot(void)
     expect("growing past the service's budget: pages come when touched",
            nx_file_truncate(fd, 10 << 20), NX_OK);
     expect("growing past the disk's free space refused",
-           nx_file_truncate(fd, 64 << 20), NX_ERR_NO_SPACE);
+           nx_file_truncate(fd, 64 << 20), NX_ERR_FULL);
     expect("growing past the largest file refused",
            nx_file_truncate(fd, 1ull << 40), NX_ERR_TOO_BIG);
     expect("close it", close(fd), 0);

@@ -17,8 +17,7 @@
                           (unsigned long long)(((bytes) & ((1u << 20) - 1)) * 10 >> 20)
 
 // Why a file operation failed. The file system's page cache refusing is said so, with its
-// size: df's free blocks say nothing about it. Past an open, NO_SPACE is the disk (blocks or
-// inodes) being full.
+// size: df's free blocks say nothing about it. NX_ERR_FULL is the disk (blocks or inodes).
 static int fs_failed(const char *cmd, const char *path, long err)
 {
     struct nx_fs_statfs sf;
@@ -26,7 +25,7 @@ static int fs_failed(const char *cmd, const char *path, long err)
         printf("nsh: %s: %s: the file system's cache is full (%llu.%llu MiB, "
                "%llu.%llu MiB free now)\n", cmd, path,
                MIB_TENTHS(sf.cache_bytes), MIB_TENTHS(sf.cache_free_bytes));
-    else if (err == NX_ERR_NO_SPACE)
+    else if (err == NX_ERR_FULL)
         printf("nsh: %s: %s: no space left on the disk (%ld)\n", cmd, path, err);
     else
         printf("nsh: %s: %s: %s (%ld)\n", cmd, path, nsh_error(err), err);

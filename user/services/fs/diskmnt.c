@@ -33,7 +33,7 @@ static long from_ext2(int err)
     case EXT2_E_NOENT: return NX_ERR_NOT_FOUND;
     case EXT2_E_EXIST: case EXT2_E_ISDIR: case EXT2_E_NOTDIR: case EXT2_E_NOTEMPTY:
         return NX_ERR_BAD_STATE;
-    case EXT2_E_NOSPC: return NX_ERR_NO_SPACE;
+    case EXT2_E_NOSPC: return NX_ERR_FULL;
     case EXT2_E_ROFS: return NX_ERR_ACCESS;
     case EXT2_E_INVAL: return NX_ERR_INVALID;
     case EXT2_E_NAMETOOLONG: case EXT2_E_FBIG: case EXT2_E_MLINK: return NX_ERR_TOO_BIG;

@@ -241,7 +241,7 @@ static long op_resize(void *ctx, struct nx_rpc_req *req)
     if (!o->write)
         return NX_ERR_ACCESS;
     if (q.size > f->capacity)   // past the disk's free space at the open, or past any file
-        return q.size > VMO_MAX_BYTES ? NX_ERR_TOO_BIG : NX_ERR_NO_SPACE;
+        return q.size > VMO_MAX_BYTES ? NX_ERR_TOO_BIG : NX_ERR_FULL;
     f->dirty = true;
     if (q.size < f->size)
         return pages_shrink(&st, f, q.size);
