@@ -321,10 +321,15 @@ static _Noreturn void end_current(long status)
     panic("dead thread was scheduled");
 }
 
+void process_report_exit(const struct process *p, long status)
+{
+    if (!p->creator || status != 0)
+        kprintf("NEURON: process %u (%s) exited with status %ld\n", p->pid, p->name, status);
+}
+
 _Noreturn void process_exit(long status)
 {
-    struct process *p = current_process;
-    kprintf("NEURON: process %u (%s) exited with status %ld\n", p->pid, p->name, status);
+    process_report_exit(current_process, status);
     end_current(status);
 }
 

@@ -42,6 +42,10 @@ struct process {
     long exit_status;
     struct exit_watches *watches;   // signalled when the process ends; NULL once dead
 };
+// Say on the console that p ended with status: always for a boot program (the kernel
+// started it, nobody else waits for it), else only for a status other than 0 (its creator
+// has the status through its process handle; a shell's every command ending was noise).
+void process_report_exit(const struct process *p, long status);
 
 // Set up what every process relies on (once, at boot, before the first process_create).
 void process_init(void);

@@ -158,7 +158,7 @@ _Noreturn void thread_exit(void)
     struct process *p = t->proc;
     thread_kill(t);
     if (!p->threads) {
-        kprintf("NEURON: process %u (%s) exited with status 0\n", p->pid, p->name);
+        process_report_exit(p, 0);
         process_end(p, 0);
     }
     sched_switch();
