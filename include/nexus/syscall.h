@@ -299,7 +299,7 @@
     NX_E(TIMED_OUT, "a paged VMO's page not supplied within 5 s")                                \
     NX_E(PEER_CLOSED, "its pager is gone or gave the page up")                                   \
     NX_E(NO_SPACE, "its pager's request queue is full")                                          \
-    NX_E(IO, "the pager failed the page") NX_E(NOT_FOUND, "the pager failed the page")
+    NX_E(IO, "the pager failed the page") NX_E(NOT_FOUND, "the pager has no such page (past the end of a file)")
 
 // What call, send and reply_recv share: the arguments, and the errors of a message.
 #define NX_IPC_SEND_ARGS                                                                         \

@@ -118,6 +118,24 @@ static void test_eviction_spares_open_and_dirty_files(void **state)
     assert_int_equal(fb_add(&t, "/none", 98, 1, 4096, false), NX_ERR_NO_SPACE);
 }
 
+static void test_drop_idle_spares_open_dirty_and_kept_files(void **state)
+{
+    (void)state;
+    long open = fb_add(&t, "/open", 10, 1, 4096, false);
+    long dirty = fb_add(&t, "/dirty", 11, 1, 4096, false);
+    long kept = fb_add(&t, "/kept", 12, 1, 4096, false);
+    long idle = fb_add(&t, "/idle", 13, 1, 4096, false);
+    fb_open(&t, (int)open, 1, false, 300);
+    t.files[dirty].dirty = true;
+    assert_true(fb_drop_idle(&t, &t.files[kept]));
+    assert_int_equal(released[0], 13);     // /idle's VMO
+    assert_false(t.files[idle].used);
+    assert_false(fb_drop_idle(&t, &t.files[kept]));
+    assert_true(t.files[open].used && t.files[dirty].used && t.files[kept].used);
+    assert_true(fb_drop_idle(&t, NULL));
+    assert_false(t.files[kept].used);
+}
+
 static void test_opens_run_out(void **state)
 {
     (void)state;
@@ -154,6 +172,7 @@ int main(void)
         cmocka_unit_test_setup(test_unlink_revokes_every_open, setup),
         cmocka_unit_test_setup(test_client_death_closes_its_opens, setup),
         cmocka_unit_test_setup(test_eviction_spares_open_and_dirty_files, setup),
+        cmocka_unit_test_setup(test_drop_idle_spares_open_dirty_and_kept_files, setup),
         cmocka_unit_test_setup(test_opens_run_out, setup),
         cmocka_unit_test_setup(test_rename_moves_keys, setup),
     };

@@ -11,7 +11,11 @@ first steps.
 Seeded: the same seed gives the same cut times (what the guest has done by then varies with
 the host's speed).
 
-Usage: powercut.py [CUTS [SEED]]  (default 50 cuts, seed 1)."""
+With big=True (manifest powercutbig): every other file is 5-8 MiB and the file system's
+cache 4 MiB, so cuts fall in evictions and write-backs of files larger than the cache; the
+cuts come 0-3 s after the workload started.
+
+Usage: powercut.py [CUTS [SEED [big]]]  (default 50 cuts, seed 1)."""
 import os
 import random
 import re
@@ -26,21 +30,28 @@ from qemu import ROOT, archive_with_manifest, boot, fresh_disk
 # Whole lines only: the cut may fall in the middle of one.
 SYNCED = re.compile(r"cutload: synced (f\d+) (\d+) (\d+)\r?\n")
 AFTER_CLEAR_MAX_S = 1.0   # a cut comes at most this long after the workload started
+AFTER_CLEAR_MAX_BIG_S = 3.0  # the same with files larger than the cache
 EARLY_S = (0.05, 0.2)     # or, one time in five, this long after QEMU started: the kernel,
                           # the services, the mount and its journal replay run then
 
 
+SEVENS = bytes(i * 7 & 0xff for i in range(256 + 509))
+PLUS = [bytes((b + c) & 0xff for b in range(256)) for c in range(256)]
+
+
 def cut_bytes(seed, size):
-    """What cutload.c's cut_byte writes."""
-    return bytes((seed * 31 + i * 7 + i // 509) & 0xff for i in range(size))
+    """What cutload.c's cut_byte writes: (seed * 31 + i * 7 + i // 509) & 0xff, made 509
+    bytes at a time (i // 509 is constant there; i * 7 & 0xff repeats every 256 bytes)."""
+    return b"".join(SEVENS[i % 256:i % 256 + 509].translate(PLUS[(seed * 31 + i // 509) & 0xff])
+                    for i in range(0, size, 509))[:size]
 
 
-def boot_and_cut(initrd, image, rng):
+def boot_and_cut(initrd, image, rng, after_clear_max_s):
     """Boot and kill QEMU at a random moment; returns what it printed."""
     if rng.random() < 0.2:
         out, _ = boot(initrd=initrd, disk=image, timeout=rng.uniform(*EARLY_S))
         return out
-    delay, start = rng.uniform(0.0, AFTER_CLEAR_MAX_S), []
+    delay, start = rng.uniform(0.0, after_clear_max_s), []
 
     def cut_now(out):
         if not start and "cutload: cleared" in out:
@@ -76,28 +87,30 @@ def check_image(image, synced):
     return problems
 
 
-def run(cuts=50, seed=1):
+def run(cuts=50, seed=1, big=False):
     """Returns (problems, summary line)."""
     rng = random.Random(seed)
-    initrd = archive_with_manifest("powercut")
-    image = fresh_disk("powercut", 16, os.path.join(ROOT, "tests", "qemu", "disk"))
-    problems, files, during_work, began = [], 0, 0, time.monotonic()
+    initrd = archive_with_manifest("powercutbig" if big else "powercut")
+    image = fresh_disk("powercutbig" if big else "powercut", 96 if big else 16,
+                       os.path.join(ROOT, "tests", "qemu", "disk"))
+    problems, files, during_work, biggest, began = [], 0, 0, 0, time.monotonic()
     for n in range(1, cuts + 1):
-        out = boot_and_cut(initrd, image, rng)
+        out = boot_and_cut(initrd, image, rng, AFTER_CLEAR_MAX_BIG_S if big else AFTER_CLEAR_MAX_S)
         synced = [(m[0], int(m[1]), int(m[2])) for m in SYNCED.findall(out)]
         during_work += "cutload: cleared" in out
         files += len(synced)
+        biggest = max([biggest] + [size for _, size, _ in synced])
         problems += [f"cut {n}: {p}" for p in check_image(image, synced)]
         problems += [f"cut {n}: {p}" for p in ("PANIC", "cutload: .*error") if re.search(p, out)]
         if problems:
             break
     summary = (f"power cuts: {n}, {n - during_work} before the workload started; e2fsck clean after "
-               f"{n - bool(problems)}; fsynced files checked: {files}, "
+               f"{n - bool(problems)}; fsynced files checked: {files} ({biggest >> 20} MiB the largest), "
                f"all intact: {'no' if problems else 'yes'} ({time.monotonic() - began:.0f} s, seed {seed})")
     return problems, summary
 
 
 if __name__ == "__main__":
-    problems, summary = run(*(int(a) for a in sys.argv[1:3]))
+    problems, summary = run(*(int(a) for a in sys.argv[1:3]), big="big" in sys.argv[3:])
     print("\n".join(problems + [summary]))
     sys.exit(1 if problems else 0)

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
+import zlib
 
 import powercut
 
@@ -474,7 +475,8 @@ def check_blk_persists(name):
 FS_FIRST = [ANY + r"fsdisk: write a big file ok", ANY + r"fsdisk: its handle is revoked ok",
             ANY + r"fsdisk: a writable mapping refused ok",
             ANY + r"fsdisk: growing past the service's budget: pages come when touched ok",
-            ANY + r"fsdisk: growing past the page cache's capacity refused ok", ANY + r"fsdisk: rename /data/old to /data/persist/new ok",
+            ANY + r"fsdisk: growing past the disk's free space refused ok",
+            ANY + r"fsdisk: growing past the largest file refused ok", ANY + r"fsdisk: rename /data/old to /data/persist/new ok",
             ANY + r"fsdisk: fclose ok", ANY + r"fsdisk: first boot done", ANY + r"fsdisk: 0 failures",
             ANY + r"fsdisk: raw \.\./secret\.txt refused ok", ANY + r"fsdisk: jail: 0 failures",
             ANY + r"fsdisk: write a file and keep it open ok", ANY + POWER_OFF_SBI]
@@ -572,11 +574,11 @@ def debugfs(image, request):
     return subprocess.run(["debugfs", "-R", request, image], capture_output=True).stdout
 
 
-def shell_session(disk, steps, initrd=INITRD):
+def shell_session(disk, steps, initrd=INITRD, step_timeout=20):
     """Type steps (type_steps) into the shell of initrd (the test archive) booted on disk;
     the problems and the output. QEMU must power off."""
     con = Console(disk=disk, initrd=initrd)
-    problems = type_steps(con, steps)
+    problems = type_steps(con, steps, step_timeout)
     if not con.close(timeout=20):
         problems.append("QEMU did not power off")
     out = con.text()
@@ -630,27 +632,122 @@ def copies_differ(image, tree, copies):
     return problems
 
 
-# Files larger than the file system's cache (tests/qemu/manifests/smallcache: about 10 MiB,
-# a quarter of the largest file): cp of 4, 16 and 40 MiB files made on the host, the copies
+# Files larger than the file system's cache (tests/qemu/manifests/smallcache: 16 MiB, a
+# quarter of the largest file): cp of 4, 16, 40 and 64 MiB files made on the host, the copies
 # compared on the host after the journal's replay; e2fsck -fn clean.
-BIG_FILES = {"f4": 4, "f16": 16, "f40": 40}
+BIG_FILES = {"f4": 4, "f16": 16, "f40": 40, "f64": 64}
 BIG_STEPS = [step for name in BIG_FILES for step in (
     (f"cp /{name} /c{name[1:]}\r", []), ("status\r", [r"\nstatus 0\n"]))] + [
-    ("df\r", [r"file cache: [\d.]+ MiB, [\d.]+ MiB free"]),
+    ("df\r", [r"file cache: 16\.0 MiB, [\d.]+ MiB free"]),
     ("poweroff\r", [r"powering off"], POWER_OFF_SBI),
 ]
 
 
 def check_files_larger_than_the_cache(name):
     tree = cp_tree("bigtree", BIG_FILES)
-    image = fresh_disk("bigfiles", 160, tree)
+    image = fresh_disk("bigfiles", 320, tree)
     start = time.time()
-    problems, out = shell_session(image, BIG_STEPS, archive_with_manifest("smallcache"))
+    # A 64 MiB copy takes 10-15 s alone, more on a loaded machine.
+    problems, out = shell_session(image, BIG_STEPS, archive_with_manifest("smallcache"), 60)
     print(f"     cp of {sum(BIG_FILES.values())} MiB in {time.time() - start:.0f} s (with the boot)")
     copy = replayed_copy(image)
     problems += copies_differ(copy, tree, {"c" + n[1:]: n for n in BIG_FILES})
     os.remove(copy)
     return problems + fsck_problems(image), out
+
+
+# Files larger than the cache through tests/qemu/progs/fsbig.c, one boot each on an ext3 disk
+# made on the host: the program prints a CRC-32 of every file it wrote ("fsbig: wrote PATH
+# SIZE CRC", once the file is fsynced and closed) or read, and the host checks each against
+# the disk (debugfs) or the file it made; e2fsck -fn clean after.
+FSBIG_WROTE = re.compile(r"fsbig: wrote (\S+) (\d+) ([0-9a-f]{8})\r?\n")
+FSBIG_END = r"fsbig: \d+ failures"
+
+
+def crc_of_file(path, chunk=0):
+    """zlib's CRC-32 of the file, or (chunk) the CRC-32 of its chunks' CRC-32s (little-endian)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if not chunk:
+        return zlib.crc32(data)
+    return zlib.crc32(b"".join(zlib.crc32(data[i:i + chunk]).to_bytes(4, "little")
+                               for i in range(0, len(data), chunk)))
+
+
+def written_differ(image, out):
+    """The files fsbig wrote whose bytes on image (journal replayed) are not what it wrote."""
+    copy, problems = replayed_copy(image), []
+    dump = os.path.join(ROOT, "build", "tests", "dump-fsbig")
+    for path, size, crc in FSBIG_WROTE.findall(out):
+        if os.path.exists(dump):
+            os.remove(dump)
+        debugfs(copy, f"dump {path} {dump}")
+        if not os.path.exists(dump):
+            problems.append(f"{path} is not on the disk")
+        elif os.path.getsize(dump) != int(size) or crc_of_file(dump) != int(crc, 16):
+            problems.append(f"{path} on the disk: {os.path.getsize(dump)} bytes, crc "
+                            f"{crc_of_file(dump):08x}; written: {size} bytes, crc {crc}")
+    os.remove(copy)
+    return problems
+
+
+def crcs_differ(out, pattern, want):
+    """The CRCs (hex) pattern's first group finds in out that are not want, or its absence."""
+    got = re.findall(pattern, out)
+    if not got:
+        return ["missing: " + pattern]
+    return [f"{pattern}: {g}, the host's {want:08x}" for g in got if int(g, 16) != want]
+
+
+def check_fsbig(name, manifest, files, disk_mib, expect, timeout=90):
+    """Boot manifest (fsbig in it) on a fresh disk holding files (name: MiB, as cp_tree);
+    the problems, the output, the image and the tree."""
+    tree = cp_tree(name, files)
+    image = fresh_disk(name, disk_mib, tree)
+    start = time.time()
+    out, _ = boot(initrd=archive_with_manifest(manifest), disk=image, timeout=timeout,
+                  until=lambda out: re.search(FSBIG_END, out))
+    print(f"     {name}: {time.time() - start:.0f} s in QEMU")
+    for figure in re.findall(r"fsbig: (?:the page cache|the file system used|\d+ files).*", out):
+        print("     " + figure.strip())
+    problems = missing(out, expect + [ANY + r"fsbig: 0 failures"])
+    problems += ["unexpected " + p for p in (r"WRONG", r"PANIC", r"STILL ALIVE", r"fsbig: .*error")
+                 if re.search(p, out)]
+    return problems + written_differ(image, out) + fsck_problems(image), out, tree
+
+
+def check_files_ten_times_the_cache(name):
+    problems, out, _ = check_fsbig("fsmany", "manycache", {}, 96, [
+        ANY + r"fsbig: the page cache: 4096 KiB",
+        ANY + r"fsbig: ten times the cache written, fsynced and closed ok",
+        ANY + r"fsbig: more files written after that ok",
+        ANY + r"fsbig: the first files read back with their bytes ok"])
+    return problems, out
+
+
+def check_mapped_file_read_by_two(name):
+    problems, out, tree = check_fsbig("fsshared", "sharedmap", {"big": 64}, 128, [
+        ANY + r"fsbig: the file is larger than the cache ok",
+        ANY + r"fsbig: the readers read it whole ok",
+        ANY + r"fsbig: the writer's files written meanwhile ok",
+        ANY + r"fsbig: the cache stayed within its budget ok"])
+    big = os.path.join(tree, "big")
+    problems += crcs_differ(out, r"fsbig: reader 1: crc ([0-9a-f]{8})", crc_of_file(big))
+    problems += crcs_differ(out, r"fsbig: reader 2: crc of the MiBs' crcs ([0-9a-f]{8})",
+                            crc_of_file(big, 1 << 20))
+    return problems, out
+
+
+def check_pager_killed_under_a_fault(name):
+    problems, out, tree = check_fsbig("fskill", "fskill", {"big": 64}, 96, [
+        ANY + r"fsbig: kill it ok",
+        ANY + r"process \d+ \(toucher\) killed: page fault: the pager is gone",
+        ANY + r"fsbig: restarted once ok", ANY + r"fsbig: the faulting process ends ok",
+        ANY + r"fsbig: killed ok", ANY + r"fsbig: the vmo_read returns ok",
+        ANY + r"fsbig: with the pager's end ok", ANY + r"fsbig: the file reads again ok"])
+    problems += crcs_differ(out, r"fsbig: after the restart: crc ([0-9a-f]{8})",
+                            crc_of_file(os.path.join(tree, "big")))
+    return problems, out
 
 
 def check_file_shared(name):
@@ -662,8 +759,37 @@ def check_file_shared(name):
     return problems + fsck_problems(image), out
 
 
-def check_power_cuts(name):
-    problems, summary = powercut.run(cuts=50, seed=1)
+TRUNC = [ANY + r"fstrunc: write /data/trunc.bin ok", ANY + r"fstrunc: child: read it ok",
+         ANY + r"fstrunc: truncate it to a page and a bit ok",
+         ANY + r"fstrunc: child: the pages before the end read right ok",
+         ANY + r"fstrunc: child: the rest of the last page reads zeros ok",
+         ANY + r"fstrunc: child: touching page 2\s+NEURON: process \d+ \(fstrunc-child\) killed: "
+               r"page fault: past the end of the file",
+         ANY + r"fstrunc: the pages past the old end read as zeros ok",
+         ANY + r"fstrunc: the pages before it read right ok",
+         ANY + r"fstrunc: a second writer opens it ok", ANY + r"fstrunc: remove it ok",
+         ANY + r"fstrunc: child: touching page 3\s+NEURON: process \d+ \(fstrunc-child\) killed: "
+               r"page fault: the pager is gone or gave the page up",
+         ANY + r"fstrunc: at once, not at the pager's 5 s deadline ok",
+         ANY + r"fstrunc: the appends are more than the cache ok",
+         ANY + r"fstrunc: append 12 MiB, 1 MiB an open ok", ANY + r"fstrunc: its bytes ok",
+         ANY + r"fstrunc: 0 failures"]
+
+
+# A file truncated under a child's mapping (tests/qemu/progs/fstrunc.c): the child's pages
+# before the end read right, its touch past the end kills it with that reason; a removed
+# file's pages not in memory fail at once; appends grow a file past the cache.
+def check_file_truncated(name):
+    image = fresh_disk("fstrunc", 32, os.path.join(ROOT, "tests", "qemu", "disk"))
+    out, _ = boot(initrd=archive_with_manifest("trunc"), disk=image,
+                  until=lambda out: re.search(r"fstrunc: \d+ failures", out))
+    problems = missing(out, TRUNC)
+    problems += ["unexpected " + p for p in (r"WRONG", r"PANIC") if re.search(p, out)]
+    return problems + fsck_problems(image), out
+
+
+def check_power_cuts(name, big=False):
+    problems, summary = powercut.run(cuts=10 if big else 50, seed=1, big=big)
     print("     " + summary)
     return problems, summary
 
@@ -695,14 +821,14 @@ def check(name, bootargs, expect, forbid, must_exit, manifest=None, timeout=30):
     return problems, out
 
 
-def shell_reply(con, expect, until):
+def shell_reply(con, expect, until, timeout=20):
     """What the console shows up to the prompt (or until) that follows everything expected;
     None if none came. A prompt may come more than once: when another writer's line arrives
     while the shell's line is open, the console draws that line again below it. Line ends
     come as CR LF (the console's), and as CR CR LF after the line editor's own CR LF."""
     reply = None
     while True:
-        part = con.expect(until)
+        part = con.expect(until, timeout)
         if part is None:
             return reply
         reply = re.sub(r"\r+\n", "\n", (reply or "") + part)
@@ -710,18 +836,18 @@ def shell_reply(con, expect, until):
             return reply
 
 
-def type_steps(con, steps):
+def type_steps(con, steps, step_timeout=20):
     """After the first prompt, type each step's keys (a step: keys, the regexes the reply must
     hold, and optionally the regex that ends the reply instead of the prompt) and check what
     comes back; the problems. "$1" in keys stands for what the previous step's first regex
-    captured in its first group."""
+    captured in its first group. A step's reply may take step_timeout seconds."""
     if con.expect(PROMPT, timeout=30) is None:
         return ["no prompt"]
     problems, captured = [], ""
     for keys, expect, *until in steps:
         keys = keys.replace("$1", captured)
         con.send(keys)
-        reply = shell_reply(con, expect, until[0] if until else PROMPT)
+        reply = shell_reply(con, expect, until[0] if until else PROMPT, step_timeout)
         if reply is None:
             return problems + [f"no prompt after {keys[:40]!r}"]
         problems += [f"after {keys[:40]!r}: {p}" for p in missing(reply, expect)]
@@ -867,10 +993,20 @@ def main():
                   ("cp_of_big_files_whole_or_not_at_all",)))
     cases.append(("files_larger_than_the_cache", check_files_larger_than_the_cache,
                   ("files_larger_than_the_cache",)))
+    cases.append(("files_ten_times_the_cache", check_files_ten_times_the_cache,
+                  ("files_ten_times_the_cache",)))
+    cases.append(("a_mapped_file_four_times_the_cache_read_by_two", check_mapped_file_read_by_two,
+                  ("a_mapped_file_four_times_the_cache_read_by_two",)))
+    cases.append(("the_pager_killed_under_a_fault", check_pager_killed_under_a_fault,
+                  ("the_pager_killed_under_a_fault",)))
     cases.append(("a_read_only_file_passes_to_a_child", check_file_shared,
                   ("a_read_only_file_passes_to_a_child",)))
+    cases.append(("a_file_truncated_under_a_mapping", check_file_truncated,
+                  ("a_file_truncated_under_a_mapping",)))
     cases.append(("power_cuts_keep_fsynced_files", check_power_cuts,
                   ("power_cuts_keep_fsynced_files",)))
+    cases.append(("power_cuts_with_files_larger_than_the_cache", check_power_cuts,
+                  ("power_cuts_with_files_larger_than_the_cache", True)))
     cases.append(("every_hart_started_and_parked", check_harts, ("every_hart_started_and_parked",)))
     for name, checker, case in cases:
         if only and name not in only:

@@ -207,14 +207,12 @@ long nx_file_write(int fd, const void *buf, size_t n)
         return f ? NX_ERR_ACCESS : NX_ERR_BAD_HANDLE;
     if (f->append)
         f->pos = f->size;
-    if (n && f->pos >= f->capacity)
-        return NX_ERR_TOO_BIG;
-    if (n > f->capacity - f->pos)
-        n = (size_t)(f->capacity - f->pos);
     size_t done = 0;
     for (size_t k; done < n; done += k) {
         k = n - done < NX_FILE_WRITE_CHUNK ? n - done : NX_FILE_WRITE_CHUNK;
-        if (f->pos + k > f->size) {
+        if (f->pos < f->capacity && k > f->capacity - f->pos)
+            k = (size_t)(f->capacity - f->pos);   // up to the capacity: a short write
+        if (f->pos + k > f->size) {   // past the capacity the service says why not
             long err = file_call(f, NX_FS_RESIZE, f->pos + k);
             if (err < 0)
                 return done ? (long)done : err;

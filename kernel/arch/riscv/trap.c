@@ -76,6 +76,7 @@ static const char *pager_error_name(int err)
     case NX_ERR_TIMED_OUT: return "page fault: the pager did not supply the page in time";
     case NX_ERR_PEER_CLOSED: return "page fault: the pager is gone or gave the page up";
     case NX_ERR_NO_SPACE: return "page fault: the pager's request queue is full";
+    case NX_ERR_NOT_FOUND: return "page fault: past the end of the file (the pager has no such page)";
     default: return "page fault: the pager failed the page";
     }
 }

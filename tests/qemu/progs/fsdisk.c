@@ -84,9 +84,11 @@ static void first_boot(void)
     expect("fclose", f ? fclose(f) : -1, 0);
     int fd = open("/data/persist/huge", O_WRONLY | O_CREAT);
     expect("growing past the service's budget: pages come when touched",
-           nx_file_truncate(fd, 16 << 20), NX_OK);
-    expect("growing past the page cache's capacity refused",
-           nx_file_truncate(fd, (64 << 20) + 1), NX_ERR_TOO_BIG);
+           nx_file_truncate(fd, 10 << 20), NX_OK);
+    expect("growing past the disk's free space refused",
+           nx_file_truncate(fd, 64 << 20), NX_ERR_NO_SPACE);
+    expect("growing past the largest file refused",
+           nx_file_truncate(fd, 1ull << 40), NX_ERR_TOO_BIG);
     expect("close it", close(fd), 0);
     expect("remove it", nx_fs_unlink("/data/persist/huge"), NX_OK);
     expect("sync", nx_fs_sync(), NX_OK);

@@ -11,12 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <nx/bootfs.h>
 #include <nx/file.h>
-#include <nx/loader.h>
 #include <nx/startup.h>
 #define TEST_NAME "fsshare"
 #include "expect.h"
+#include "filechild.h"
 
 #define PATH "/data/shared.bin"
 #define SIZE (40 * 1024 + 123)        // eleven pages, the last one partly
@@ -81,35 +80,6 @@ static long put_file(void)
     return close(fd) ? -3 : err;
 }
 
-// fsshare itself, from the boot archive granted as "bootfs", with the handles.
-static long start_child(nx_handle_t file, uint64_t size, nx_handle_t ready, nx_handle_t go,
-                        nx_handle_t *proc)
-{
-    struct nx_bootfs fs;
-    const void *elf;
-    size_t len;
-    long err = nx_bootfs_open(nx_startup_handle("bootfs"), &fs);
-    if (!err)
-        err = nx_bootfs_find(&fs, "fsshare", &elf, &len);
-    char arg[24];
-    snprintf(arg, sizeof(arg), "%lu", (unsigned long)size);
-    const char *argv[] = { "fsshare", "child", arg };
-    struct nx_named_handle hs[] = {
-        { "file", file },
-        { "ready", (nx_handle_t)nx_handle_duplicate(ready, NX_RIGHT_SIGNAL | NX_RIGHT_TRANSFER) },
-        { "go", (nx_handle_t)nx_handle_duplicate(go, NX_RIGHT_WAIT | NX_RIGHT_TRANSFER) },
-    };
-    struct nx_load_params p = { .name = "fsshare-child", .argv = argv, .argc = 3,
-                                .handles = hs, .nhandles = 3, .budget_pages = 128 };
-    const char *why;
-    if (!err)
-        err = nx_load(elf, len, &p, proc, &why);
-    else
-        for (size_t i = 0; i < 3; i++)
-            nx_handle_close(hs[i].handle);
-    return err;
-}
-
 static void parent(void)
 {
     expect("write " PATH, put_file(), NX_OK);
@@ -127,8 +97,12 @@ static void parent(void)
            NX_RIGHT_READ | NX_RIGHT_MAP | NX_RIGHT_TRANSFER);
     long ready = nx_notification_create(), go = nx_notification_create();
     nx_handle_t proc = NX_HANDLE_INVALID;
+    char arg[24];
+    snprintf(arg, sizeof(arg), "%lu", (unsigned long)size);
+    const char *argv[] = { "fsshare", "child", arg };
     expect("start the child with it",
-           start_child(vmo, size, (nx_handle_t)ready, (nx_handle_t)go, &proc), NX_OK);
+           start_file_child("fsshare", argv, 3, vmo, (nx_handle_t)ready, (nx_handle_t)go, &proc),
+           NX_OK);
     uint64_t bits = 0;
     expect("the child read it",
            nx_notify_wait_bits((nx_handle_t)ready, deadline(), &bits), NX_OK);

@@ -133,12 +133,11 @@ static long temp_path(const char *path, char out[NX_FS_PATH_MAX])
     return n < NX_FS_PATH_MAX ? NX_OK : NX_ERR_TOO_BIG;
 }
 
-// data[0..len) from the file's start, in writes of NX_FILE_WRITE_CHUNK at most.
+// data[0..len) from the file's start: one write, then more while they come short.
 static long write_all(int fd, const uint8_t *data, size_t len)
 {
     for (size_t off = 0; off < len;) {
-        size_t k = len - off < NX_FILE_WRITE_CHUNK ? len - off : NX_FILE_WRITE_CHUNK;
-        long n = nx_file_write(fd, data + off, k);
+        long n = nx_file_write(fd, data + off, len - off);
         if (n < 0)
             return n;
         off += (size_t)n;

@@ -22,20 +22,28 @@ static void drop_file(struct fb_table *t, struct fb_file *f)
     f->used = false;
 }
 
+bool fb_drop_idle(struct fb_table *t, const struct fb_file *keep)
+{
+    for (int i = 0; i < FB_MAX_FILES; i++) {
+        struct fb_file *f = &t->files[i];
+        if (f->used && f != keep && !f->opens && !f->dirty) {
+            drop_file(t, f);
+            return true;
+        }
+    }
+    return false;
+}
+
 // A free slot, evicting a file nobody has open (and nobody wrote without a write-back) if
 // need be.
 static int free_slot(struct fb_table *t)
 {
-    int idle = -1;
-    for (int i = 0; i < FB_MAX_FILES; i++) {
-        if (!t->files[i].used)
-            return i;
-        if (idle < 0 && !t->files[i].opens && !t->files[i].dirty)
-            idle = i;
-    }
-    if (idle >= 0)
-        drop_file(t, &t->files[idle]);
-    return idle;
+    do
+        for (int i = 0; i < FB_MAX_FILES; i++)
+            if (!t->files[i].used)
+                return i;
+    while (fb_drop_idle(t, NULL));
+    return -1;
 }
 
 long fb_add(struct fb_table *t, const char *path, uint32_t vmo, uint64_t size,

@@ -17,7 +17,10 @@ struct fb_file {
     uint64_t size;               // the file's size now
     uint64_t valid;              // the disk's blocks hold the file's bytes below this (paged)
     uint64_t key;                // names a paged VMO in the pager's requests (0: not paged)
-    uint32_t held;               // pages supplied and not decommitted (pages.c)
+    uint32_t held;               // pages supplied and not decommitted (cache.c)
+    uint64_t ahead_next;         // the page after the last supplied for a request (cache.c)
+    uint32_t ahead_window;       // read-ahead window now, in pages (0: not sequential)
+    uint64_t failed_end;         // pages below this past the end of the file were failed
     uint64_t capacity;           // bytes the VMO holds
     uint32_t opens;              // live opens of it
     bool dirty;                  // written through a mapping since the last write-back
@@ -57,6 +60,11 @@ int fb_find(const struct fb_table *t, const char *path);
 // and dev_id), or NX_ERR_NO_SPACE (all open).
 long fb_add(struct fb_table *t, const char *path, uint32_t vmo, uint64_t size,
             uint64_t capacity, bool sealed);
+
+// Drop the first cached file nobody has open and nobody wrote without a write-back, other
+// than keep (its page cache released: its VMO's tables go back to the service's budget);
+// false if there is none.
+bool fb_drop_idle(struct fb_table *t, const struct fb_file *keep);
 
 // Record an open of file by badge; parent as in struct fb_open. Returns the open's id
 // (never 0) or NX_ERR_NO_SPACE.

@@ -11,9 +11,8 @@
 #include "pages.h"
 
 #define PAGE 4096ull
-// A file opened for writing gets a page cache this large (or its size, if larger), so it can
-// grow without a new VMO; its pages come and go with the cache (pages.c).
-#define WRITE_CAPACITY (64ull << 20)
+// The kernel's largest VMO (nx_vmo_create_paged: TOO_BIG over it).
+#define VMO_MAX_BYTES (64ull << 30)
 
 static struct fs_state st;
 
@@ -43,8 +42,9 @@ static long load_file(const char *path, uint64_t size, uint64_t capacity)
     const char *rel;
     struct fs_mount *m = fs_mount_of(&st, path, &rel);
     uint64_t key = 0;
-    // A paged VMO's tables take 12 bytes a page (its page list and their states).
-    long vmo = m->fill ? pages_make_room(&st, capacity / PAGE * 12 / PAGE + 2) : NX_OK;
+    // A paged VMO costs a slab object at any size; its page tables grow with the pages
+    // touched (4 KiB nodes, within the cache's margin).
+    long vmo = m->fill ? pages_make_room(&st, NULL, 1) : NX_OK;
     if (!vmo)
         vmo = m->fill ? pages_create(capacity, &key) : nx_vmo_create((long)capacity);
     if (vmo < 0)
@@ -63,17 +63,31 @@ static long load_file(const char *path, uint64_t size, uint64_t capacity)
     return err ? err : f;
 }
 
+// A writer's page cache: room for the file to grow by the disk's free space, so that any
+// file that fits the disk can be written in one open (capped at the kernel's largest VMO);
+// its pages come and go with the cache (pages.c), and address space costs nothing until used.
+static uint64_t write_capacity(uint64_t size)
+{
+    struct nx_fs_statfs sf = { 0 };
+    if (st.disk)
+        st.disk->statfs(st.disk->ctx, &sf);
+    uint64_t capacity = round_page(size) + sf.blocks_free * sf.block_size / PAGE * PAGE;
+    return capacity < VMO_MAX_BYTES ? capacity : VMO_MAX_BYTES;
+}
+
 // The cached file at path, loading it on first use; a writer needs room to grow, so a page
-// cache too small for it is replaced while nobody has it open.
+// cache too small for it is replaced while nobody has it open. One in use that a writer's
+// open made (room past the file) is shared as it is: the disk's free space may have grown
+// since, and the new writer grows the file as far as that room goes.
 static long cached_file(const char *path, uint64_t size, bool write)
 {
-    uint64_t capacity = round_page(size);
-    if (write && capacity < WRITE_CAPACITY)
-        capacity = WRITE_CAPACITY;
+    uint64_t capacity = write ? write_capacity(size) : round_page(size);
     int i = fb_find(&st.files, path);
-    if (i >= 0 && st.files.files[i].capacity >= capacity)
+    const struct fb_file *f = i >= 0 ? &st.files.files[i] : NULL;
+    bool busy = f && (f->opens || f->dirty);
+    if (f && (f->capacity >= capacity || (busy && f->capacity > round_page(f->size))))
         return i;
-    if (i >= 0 && (st.files.files[i].opens || st.files.files[i].dirty))
+    if (busy)
         return NX_ERR_BAD_STATE;
     if (i >= 0)
         fb_forget(&st.files, path);
@@ -226,13 +240,12 @@ static long op_resize(void *ctx, struct nx_rpc_req *req)
     struct fb_file *f = &st.files.files[o->file];
     if (!o->write)
         return NX_ERR_ACCESS;
-    if (q.size > f->capacity)
-        return NX_ERR_TOO_BIG;
+    if (q.size > f->capacity)   // past the disk's free space at the open, or past any file
+        return q.size > VMO_MAX_BYTES ? NX_ERR_TOO_BIG : NX_ERR_NO_SPACE;
     f->dirty = true;
     if (q.size < f->size)
         return pages_shrink(&st, f, q.size);
-    f->size = q.size;   // the pages past the old size come on first touch
-    return NX_OK;
+    return pages_grow(f, q.size);   // the pages past the old size come on first touch
 }
 
 static long op_stat(void *ctx, struct nx_rpc_req *req)
@@ -410,9 +423,10 @@ static void release(void *ctx, struct fb_file *f)
     (void)ctx;
     const char *rel;
     struct fs_mount *m = fs_mount_of(&st, f->path, &rel);
+    if (f->key)
+        pages_release(f);
     if (m)
         m->unload(m->ctx, f);
-    pages_forget(f);
     nx_handle_close(f->vmo);
 }
 
@@ -453,7 +467,7 @@ int main(void)
     }
     bootmnt_init(&st.boot, &bootfs);
     st.files.ops = (struct fb_ops){ revoke, release, NULL };
-    long err = pages_init(st.serve);
+    long err = pages_init(&st);
     if (err) {
         nx_printf("fs: no pager (%ld)\n", err);
         return 1;

@@ -13,8 +13,9 @@
 // A write of any length grows the file NX_FILE_WRITE_CHUNK bytes at a time (NX_FS_RESIZE,
 // then the copy), so it stops where the file system service can hold no more: it returns
 // the bytes written so far, or, when none were, fails with ENOMEM (NX_ERR_NO_MEMORY: the
-// service's page cache is full, see nx_fs_statfs's cache_free_bytes) or EFBIG
-// (NX_ERR_TOO_BIG: past the open's capacity).
+// service's page cache is full, see nx_fs_statfs's cache_free_bytes), ENFILE (NX_ERR_NO_SPACE:
+// past the open's capacity, the file's size and the disk's free space at the open) or EFBIG
+// (NX_ERR_TOO_BIG: past the largest file, the kernel's largest VMO).
 #include <stddef.h>
 #include <stdint.h>
 #include <nx/fs.h>
@@ -23,8 +24,8 @@
 #define NX_FILE_WRITE_CHUNK (1u << 20)   // bytes a write grows a file by per request
 
 // write() with the file service's error: bytes written (short where the service refused
-// more), or an NX_ERR_* when none were (NX_ERR_BAD_HANDLE, ACCESS: opened read-only, TOO_BIG,
-// NO_MEMORY).
+// more), or an NX_ERR_* when none were (NX_ERR_BAD_HANDLE, ACCESS: opened read-only,
+// NO_SPACE, TOO_BIG, NO_MEMORY).
 long nx_file_write(int fd, const void *buf, size_t n);
 
 // The file's mapping and its size now.
