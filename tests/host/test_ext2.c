@@ -581,6 +581,32 @@ static void test_full_disk_short_write(void **state)
     remount_checked();
 }
 
+// The fs service maps blocks itself (ext2_bmap, then DMA): running out of them is an error
+// for that block only, and the file system stays writable (it once went read-only, so that a
+// full disk refused even the rm that would free it).
+static void test_full_disk_bmap(void **state)
+{
+    (void)state;
+    mkfs("-t ext3 -b 1024", "4M");
+    mount_img();
+    uint32_t f = create(EXT2_ROOT_INO, "fill");
+    assert_int_equal(ext2_truncate(E.fs, f, 8 << 20), 0);
+    uint64_t blk = 1, b = 0;
+    int r = 0;
+    for (; b < 8192 && (r = ext2_bmap(E.fs, f, b, true, &blk)) == 0; b++)
+        assert_true(blk > 0);
+    assert_int_equal(r, EXT2_E_NOSPC);
+    assert_true(b > 1000);
+    struct ext2_statfs st;
+    ext2_statfs(E.fs, &st);
+    assert_false(st.read_only);
+    assert_int_equal(ext2_bmap(E.fs, f, b, true, &blk), EXT2_E_NOSPC);
+    assert_int_equal(ext2_unlink(E.fs, EXT2_ROOT_INO, "fill"), 0);
+    create(EXT2_ROOT_INO, "after");
+    assert_int_equal(ext2_sync(E.fs), 0);
+    remount_checked();
+}
+
 // Unsupported features are refused; a corrupt superblock is refused.
 static void test_refuses_unsupported_and_corrupt(void **state)
 {
@@ -744,6 +770,7 @@ int main(void)
         cmocka_unit_test_teardown(test_small_cache_many_changes, teardown),
         cmocka_unit_test_teardown(test_bmap_direct_data, teardown),
         cmocka_unit_test_teardown(test_bmap_fill, teardown),
+        cmocka_unit_test_teardown(test_full_disk_bmap, teardown),
         cmocka_unit_test_teardown(test_random_operations_against_model, teardown),
         cmocka_unit_test_teardown(test_reads_mke2fs_populated_image, teardown),
         cmocka_unit_test_teardown(test_full_disk_short_write, teardown),

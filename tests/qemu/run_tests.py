@@ -551,6 +551,11 @@ CP_STEPS = [
 CP_DISK_FULL_STEPS = [
     ("cp /f4 /c4\r", [r"nsh: cp: /c4: no space left on the disk \(-8\)"]),
     ("status\r", [r"\nstatus 1\n"]),
+    # The file system stays writable after a disk-full failure: it once went read-only, so
+    # even the rm that frees space failed.
+    ("rm /filler\r", [r"rm /filler\r?\nnsh> "]),
+    ("cp /f4 /c4\r", [r"cp /f4 /c4\r?\nnsh> "]),
+    ("status\r", [r"\nstatus 0\n"]),
     ("poweroff\r", [r"powering off"], POWER_OFF_SBI),
 ]
 
@@ -601,13 +606,15 @@ def check_cp_big_files(name):
     problems += ["left behind: " + n for n in leftovers(copy, [])]
     os.remove(copy)
     problems += fsck_problems(image)
-    # 8 MiB: the journal, the 4 MiB file and 2 MiB of filler leave less than 4 MiB free.
-    tree = cp_tree("cpfull", {"f4": 4, "filler": 2})
-    image = fresh_disk("cpfull", 8, tree)
+    # 12 MiB: the journal, the tables, the 4 MiB file and 3 MiB of filler leave less than
+    # 4 MiB free; without the filler there is room.
+    tree = cp_tree("cpfull", {"f4": 4, "filler": 3})
+    image = fresh_disk("cpfull", 12, tree)
     more, out2 = shell_session(image, CP_DISK_FULL_STEPS)
     problems += ["disk full: " + p for p in more]
     copy = replayed_copy(image)
-    problems += ["disk full: left behind: " + n for n in leftovers(copy, ["c4"])]
+    problems += ["disk full: left behind: " + n for n in leftovers(copy, ["filler"])]
+    problems += ["disk full, then room: " + p for p in copies_differ(copy, tree, {"c4": "f4"})]
     os.remove(copy)
     problems += ["disk full: " + p for p in fsck_problems(image)]
     return problems, out + out2

@@ -233,11 +233,15 @@ static int bmap(struct ext2_fs *fs, uint32_t ino, uint64_t file_block, int alloc
 {
     struct ext2_inode ip;
     uint32_t b = 0;
+    *blk = 0;
     int r = get_file(fs, ino, &ip);
+    // Refused before any change (no space for the block and its indirect ones): only this
+    // mapping fails, the file system stays writable.
     if (r == 0 && alloc)
         r = op_begin(fs, 4);
-    if (r == 0)
-        r = imap(fs, ino, &ip, file_block, alloc, &b);
+    if (r < 0)
+        return r;
+    r = imap(fs, ino, &ip, file_block, alloc, &b);
     if (r == 0 && b)
         r = cache_evict(fs, b);   // a new block's zeros reach the disk now, not later
     *blk = b;
