@@ -35,19 +35,23 @@ void radix_init(struct radix *r, uint64_t *top, size_t entries, uint32_t levels,
     r->top = top;
     r->entries = (uint16_t)entries;
     r->levels = (uint8_t)levels;
+    r->leaf_key = 0;
+    r->leaf = NULL;
 }
 
-uint64_t radix_get_deep(const struct radix *r, size_t index)
+// Remember the leaf holding index (the cache is no part of the array's value: see radix.h).
+static void cache_leaf(const struct radix *r, size_t index, uint64_t *leaf)
 {
-    unsigned shift = RADIX_SHIFT * r->levels;
-    uint64_t e = r->top[index >> shift];
-    do {
-        if (!is_node(e))
-            return uniform_value(e);
-        shift -= RADIX_SHIFT;
-        e = node_of(e)[(index >> shift) & MASK];
-    } while (shift);
-    return e;
+    struct radix *cache = (struct radix *)r;
+    cache->leaf_key = (uint32_t)(index >> RADIX_SHIFT);
+    cache->leaf = leaf;
+}
+
+// The leaf node n goes: forget it if cached.
+static void forget_leaf(const struct radix *r, const uint64_t *n)
+{
+    if (r->leaf == n)
+        cache_leaf(r, 0, NULL);
 }
 
 uint64_t *radix_find_deep(const struct radix *r, size_t index)
@@ -60,7 +64,23 @@ uint64_t *radix_find_deep(const struct radix *r, size_t index)
         shift -= RADIX_SHIFT;
         slot = &node_of(*slot)[(index >> shift) & MASK];
     } while (shift);
+    cache_leaf(r, index, slot - (index & MASK));
     return slot;
+}
+
+uint64_t radix_get_deep(const struct radix *r, size_t index)
+{
+    unsigned shift = RADIX_SHIFT * r->levels;
+    uint64_t e = r->top[index >> shift];
+    for (; shift > RADIX_SHIFT; shift -= RADIX_SHIFT) {
+        if (!is_node(e))
+            return uniform_value(e);
+        e = node_of(e)[(index >> (shift - RADIX_SHIFT)) & MASK];
+    }
+    if (!is_node(e))
+        return uniform_value(e);
+    cache_leaf(r, index, node_of(e));
+    return node_of(e)[index & MASK];
 }
 
 // The entries of [first, first + n) if one node (or the top) holds them all, else NULL.
@@ -124,6 +144,7 @@ static void merge(const struct radix *r, uint64_t *e, unsigned l, struct page_bu
     for (unsigned k = 1; k < RADIX_FANOUT; k++)
         if (n[k] != first)
             return;
+    forget_leaf(r, n);
     pmm_free(*e);
     budget_uncharge(b, 1);
     *e = l == 1 ? uniform(first) : first;
@@ -138,6 +159,7 @@ uint64_t *radix_slot_deep(struct radix *r, size_t index, struct radix_pool *pool
             *slot = split(*slot, l, pool);
         slot = &node_of(*slot)[(index >> (RADIX_SHIFT * (l - 1))) & MASK];
     }
+    cache_leaf(r, index, slot - (index & MASK));
     return slot;
 }
 
@@ -307,6 +329,7 @@ static void take(uint64_t *e, unsigned l, size_t base, const struct range *rg,
     if (!t->clear) {
         merge(rg->r, e, l, t->b);
     } else {
+        forget_leaf(rg->r, node_of(*e));
         pmm_free(*e);
         budget_uncharge(t->b, 1);
         *e = 0;

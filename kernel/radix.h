@@ -35,6 +35,11 @@ struct radix {
     uint8_t levels;    // node levels below the top: 0: the top holds the values
     uint32_t keep;     // values with any of these bits never merge into a uniform run
                        // (a change that sets a whole run to one keeps it a run, though)
+    // The leaf the last walk ended in (NULL: none), holding the values of the indices whose
+    // index >> RADIX_SHIFT is leaf_key: a cache that takes the walk off sequential lookups.
+    // Not part of the array's value: lookups through a const array set it too.
+    uint32_t leaf_key;
+    uint64_t *leaf;
 };
 
 struct radix_pool {
@@ -62,17 +67,30 @@ static inline size_t radix_capacity(const struct radix *r)
     return (size_t)r->entries << (RADIX_SHIFT * r->levels);
 }
 
+// The entry of index in the cached leaf, or NULL.
+static inline uint64_t *radix_cached(const struct radix *r, size_t index)
+{
+    return r->leaf && index >> RADIX_SHIFT == r->leaf_key
+               ? &r->leaf[index & (RADIX_FANOUT - 1)] : NULL;
+}
+
 uint64_t radix_get_deep(const struct radix *r, size_t index);
 static inline uint64_t radix_get(const struct radix *r, size_t index)
 {
-    return r->levels ? radix_get_deep(r, index) : r->top[index];
+    if (r->levels == 0)
+        return r->top[index];
+    const uint64_t *e = radix_cached(r, index);
+    return e ? *e : radix_get_deep(r, index);
 }
 uint64_t *radix_find_deep(const struct radix *r, size_t index);
 // The entry of index if a node (or the top) holds it, else NULL (inside a uniform run). A
 // node a value set through it makes uniform stays until a radix_update or radix_take over it.
 static inline uint64_t *radix_find(const struct radix *r, size_t index)
 {
-    return r->levels ? radix_find_deep(r, index) : &r->top[index];
+    if (r->levels == 0)
+        return &r->top[index];
+    uint64_t *e = radix_cached(r, index);
+    return e ? e : radix_find_deep(r, index);
 }
 
 // Nodes radix_update(r, first, n, fn, arg) adds; fn NULL: nodes radix_slot adds for every

@@ -299,7 +299,7 @@ int vmo_clone_cow(struct vmo *parent, size_t offset_pages, size_t npages, struct
     if (err)
         return err;
     (*out)->parent = parent;
-    (*out)->parent_offset = offset_pages;
+    (*out)->parent_offset = (uint32_t)offset_pages;
     (*out)->depth = parent->depth + 1;
     parent->refs++;
     return 0;

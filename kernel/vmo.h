@@ -74,15 +74,15 @@ struct vmo {
     struct kobject obj;          // NX_OBJ_VMO; destroy drops the creator's reference
     struct kobject *owner;       // holds `budget` (a reference), or NULL
     uint32_t writable_maps;      // mappings with NX_PROT_WRITE: seal waits for 0 (vmo_mapping_*)
-    size_t npages;               // fixed at creation
     uint32_t flags;              // VMO_*
+    size_t npages;               // fixed at creation
     uint32_t refs;               // the creator's + one per clone of this VMO
-    size_t committed;            // private data pages in pages[]
+    uint32_t committed;          // private data pages in pages (<= VMO_MAX_PAGES)
     struct page_budget *budget;  // charged for that and committed; NULL: the kernel's own
     paddr_t phys_base;           // VMO_PHYSICAL only
     struct vmo *parent;          // COW parent (sealed), or NULL
-    size_t parent_offset;        // our page 0 is the parent's page parent_offset
-    unsigned depth;              // 0 without parent, else parent->depth + 1
+    uint32_t parent_offset;      // our page 0 is the parent's page parent_offset
+    uint32_t depth;              // 0 without parent, else parent->depth + 1
     struct paged *paged;         // a paged VMO's pager state (pager.h), or NULL
     struct radix pages;          // private page or 0 per index; empty for physical VMOs
     uint64_t top[];              // pages' top node

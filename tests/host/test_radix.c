@@ -1,7 +1,7 @@
 // Sparse arrays against a flat shadow: random range updates (whole runs and their ends),
 // single slots, takes and visits, over two node levels; after every step the array reads as
-// the shadow where it was changed, every node is charged (pmm pages in use = budget), and a
-// change reserved exactly what it used. Setting everything back to 0 frees every node.
+// the shadow where it was changed, every node is charged (pmm pages in use = budget), a
+// change reserved exactly what it used, and the cached leaf is live. Setting everything back to 0 frees every node.
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -111,6 +111,17 @@ static void same_as_shadow(size_t first, size_t n)
         assert_int_equal(radix_get(&r, i), shadow[i]);
 }
 
+// The cached leaf is the one a walk finds (never a node freed meanwhile).
+static void cache_is_live(void)
+{
+    uint64_t *cached = r.leaf;
+    if (!cached)
+        return;
+    size_t index = (size_t)r.leaf_key << RADIX_SHIFT;
+    r.leaf = NULL;
+    assert_ptr_equal(radix_find(&r, index), cached);
+}
+
 static void random_changes_match_a_flat_array(void **state)
 {
     for (int step = 0; step < 3000; step++) {
@@ -142,6 +153,7 @@ static void random_changes_match_a_flat_array(void **state)
         }
         }
         assert_int_equal(used_pages(), b.used);
+        cache_is_live();
         same_as_shadow(first > 600 ? first - 600 : 0, n + 1200 < SIZE - first ? n + 1200 : 0);
     }
     same_as_shadow(0, SIZE);
