@@ -75,19 +75,20 @@ int endpoint_create(struct process *owner, struct endpoint **out)
 
 // ---- bound notifications ----
 
-// Give t the bits of n instead of a message.
-static void deliver_signals(struct thread *t, struct notification *n)
+// Give t the bits of ep's notification instead of a message.
+static void deliver_signals(struct thread *t, struct endpoint *ep)
 {
     t->out[0] = NX_MSG_SIGNALS;
-    t->out[1] = notification_take(n);
+    t->out[1] = notification_take(ep->notif);
     t->out[2] = t->out[3] = t->out[4] = t->out[5] = 0;
+    ep->signals_last = true;
 }
 
 void endpoint_notify(struct endpoint *ep)
 {
     struct thread *r = waitq_pop(&ep->receivers);
     if (r) {
-        deliver_signals(r, ep->notif);
+        deliver_signals(r, ep);
         sched_wake(r, NX_OK);
     }
 }
@@ -285,25 +286,31 @@ static void accept(struct thread *receiver, struct thread *sender)
     }
 }
 
-// Take what is there for self on ep: the bound notification's bits, else the oldest message
+// Take what is there for self on ep: the bound notification's bits or the oldest message
 // that can be delivered (a sender whose message cannot, say because self's handle table is
-// full, gets the error). False if there is nothing.
+// full, gets the error). With both there, they take turns: signals that keep coming (a
+// pager's requests) must not keep a caller waiting, nor calls the signals. False if there is
+// nothing.
 static bool take_message(struct thread *self, struct endpoint *ep)
 {
-    if (endpoint_has_signals(ep)) {
-        deliver_signals(self, ep->notif);
+    bool signals = endpoint_has_signals(ep);
+    if (signals && (!ep->signals_last || waitq_empty(&ep->senders))) {
+        deliver_signals(self, ep);
         return true;
     }
     struct thread *s;
     while ((s = waitq_pop(&ep->senders))) {
         int err = deliver(s, s->msg, s->badge, self);
         if (err == NX_OK) {
+            ep->signals_last = false;
             accept(self, s);
             return true;
         }
         sched_wake(s, err);
     }
-    return false;
+    if (signals)
+        deliver_signals(self, ep);
+    return signals;
 }
 
 // Receive on ep; `replied` as for endpoint_wait_message, or simply woken if a message is

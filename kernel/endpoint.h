@@ -17,6 +17,7 @@ struct endpoint {
     struct waitq senders;        // threads blocked in call or send, oldest first
     struct waitq receivers;      // threads blocked in recv or reply_recv, oldest first
     struct notification *notif;  // bound notification (we hold a reference), or NULL
+    bool signals_last;           // the last receive took the notification's bits (take_message)
     struct process *owner;       // the process whose budget pays for the endpoint's page
 };
 

@@ -203,6 +203,13 @@ static int touch(struct vmo *v, size_t index, bool write, bool *dirty)
     return err ? err : PAGER_WAIT;
 }
 
+bool pager_peek(struct vmo *v, size_t index, bool *dirty)
+{
+    uint32_t s = state_of(v->paged, index);
+    *dirty = s & PG_DIRTY;
+    return (s & (PG_READY | PG_ACCESSED)) == (PG_READY | PG_ACCESSED);
+}
+
 int pager_touch(struct vmo *v, size_t index, bool write)
 {
     bool dirty;

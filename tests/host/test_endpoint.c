@@ -692,15 +692,26 @@ static void bound_notification_wakes_a_receiver(void **state)
     assert_int_equal(SERVER->wait_result, NX_OK);
     expect_out(SERVER, NX_MSG_SIGNALS, 0x5, 0, 0, 0, 0);
     assert_int_equal(notif.bits, 0);
-    // Bits already there come back at once, before any queued message.
+    // Bits and queued messages both there take turns, so signals that keep coming (a
+    // pager's requests) never keep a caller waiting: the last receive took signals, so the
+    // message comes first, then the bits, then the next message.
     as(CLIENT);
     assert_int_equal(sys_send(c, LABEL(1), 0, 0, 0, 0, NEVER), FAKE_BLOCKED);
+    as(CLIENT2);
+    assert_int_equal(sys_send(c, LABEL(2), 0, 0, 0, 0, NEVER), FAKE_BLOCKED);
     notif.bits = 0x80;
     as(SERVER);
     assert_int_equal(sys_recv(s, NEVER), NX_OK);
-    expect_out(SERVER, NX_MSG_SIGNALS, 0x80, 0, 0, 0, 0);
-    assert_int_equal(sys_recv(s, NEVER), NX_OK);
     expect_out(SERVER, LABEL(1), 0, 0, 0, 0, 0);
+    notif.bits |= 0x40;   // signalled again meanwhile
+    assert_int_equal(sys_recv(s, NEVER), NX_OK);
+    expect_out(SERVER, NX_MSG_SIGNALS, 0xc0, 0, 0, 0, 0);
+    notif.bits = 0x20;
+    assert_int_equal(sys_recv(s, NEVER), NX_OK);
+    expect_out(SERVER, LABEL(2), 0, 0, 0, 0, 0);
+    // Bits alone come at once, whatever came last.
+    assert_int_equal(sys_recv(s, NEVER), NX_OK);
+    expect_out(SERVER, NX_MSG_SIGNALS, 0x20, 0, 0, 0, 0);
     // With nobody receiving, a signal leaves the bits where they are.
     notif.bits = 1;
     endpoint_notify(notif.bound);

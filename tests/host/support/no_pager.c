@@ -8,6 +8,11 @@ int pager_await(struct vmo *v, size_t index, bool write, bool *dirty)
     panic("no pager in this test (%p %zu %d %p)", (void *)v, index, write, (void *)dirty);
 }
 
+bool pager_peek(struct vmo *v, size_t index, bool *dirty)
+{
+    panic("no pager in this test (%p %zu %p)", (void *)v, index, (void *)dirty);
+}
+
 int pager_mapper_add(struct vmo *v, struct process *p)
 {
     panic("no pager in this test (%p %p)", (void *)v, (void *)p);
