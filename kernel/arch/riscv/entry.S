@@ -4,6 +4,7 @@
 // BSS (not the stacks: see below) and call kmain(hartid, dtb, entry_instret).
 #include "arch/riscv/csr.h"
 #include "arch/riscv/pte.h"
+#include "arch/riscv/sbi.h"
 
 #include "arch/riscv/trapframe.h"
 
@@ -11,6 +12,13 @@
     .globl _start
 _start:
     rdinstret s2  // for the boot-time benchmark: first kernel instruction
+    // One hart boots the kernel. Firmware that lets several in here (OpenSBI keeps them, but
+    // not every boot chain does) gets the others back, stopped through SBI HSM: harts_start
+    // starts them at secondary_entry once the kernel is up.
+    la t0, boot_lottery
+    li t1, 1
+    amoswap.w t1, t1, (t0)
+    bnez t1, lost_lottery
     mv s0, a0
     mv s1, a1
     li tp, 0                        // no current thread yet (OpenSBI leaves its own tp)
@@ -40,6 +48,13 @@ high:
     call kmain
 3:  wfi
     j 3b
+
+lost_lottery:
+    li a7, SBI_EXT_HSM
+    li a6, SBI_HSM_HART_STOP
+    ecall
+5:  wfi  // hart_stop does not return; if it fails, stay out of the way
+    j 5b
 
 // Another hart, started by SBI HSM (harts.c): a0 = hart id, a1 = its index in hart_boot_sp,
 // MMU off. Through the boot page table to the link address, like _start, then onto the
@@ -94,6 +109,10 @@ secondary_high_entry:
 #define DIRECT GIGAPAGE_INDEX(DIRECT_MAP_BASE + BOOT_RAM)
 #define LINKED GIGAPAGE_INDEX(KERNEL_VA_OFFSET + BOOT_RAM)
     .section .data
+    .align 2
+boot_lottery:  // in .data, not .bss: _start clears the bss after the lottery
+    .word 0
+
     .align 12
     .globl boot_pagetable
 boot_pagetable:

@@ -8,7 +8,7 @@
 #include "console.h"
 #include "pmm.h"
 
-#define HART_START_WAIT_NS 1000000000ULL  // a hart not in the kernel after 1 s is reported
+#define HART_START_WAIT_NS 5000000000ULL  // a hart not in the kernel after 5 s is reported
 
 void secondary_entry(void);    // entry.S: where a started hart begins (physical address)
 void hart_parked_trap(void);   // entry.S: a parked hart's trap vector
@@ -47,9 +47,11 @@ static bool start_one(uint64_t hartid, uint32_t index)
         return false;
     uint64_t entry = (uint64_t)secondary_entry - KERNEL_VA_OFFSET;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);  // its stack and hart_satp before it starts
-    if (sbi_hart_start(hartid, entry, index) != 0)
-        return false;
     uint64_t deadline = clock_now() + HART_START_WAIT_NS;
+    // A hart that lost the boot lottery (entry.S) may still be on its way to stopped.
+    while (sbi_hart_start(hartid, entry, index) != 0)
+        if (clock_now() > deadline)
+            return false;
     while (__atomic_load_n(&arrived, __ATOMIC_ACQUIRE) == before)
         if (clock_now() > deadline)
             return false;
@@ -58,21 +60,21 @@ static bool start_one(uint64_t hartid, uint32_t index)
 
 uint32_t harts_start(const struct fdt_info *fdt, uint64_t boot_hartid)
 {
-    uint32_t running = 1;
+    uint32_t running = 1, tried = 0;
     hart_satp = vm_kernel_satp();
-    kprintf("NEURON: harts:");
-    for (uint32_t i = 0; i < fdt->nharts; i++) {
+    // The boot hart is whichever won the firmware's lottery: any listed hart, even one past
+    // the first FDT_MAX_HARTS; it always counts among them.
+    kprintf("NEURON: harts: %lu (boot, schedules)", boot_hartid);
+    for (uint32_t i = 0; i < fdt->nharts && 1 + tried < FDT_MAX_HARTS; i++) {
         uint64_t id = fdt->hart_ids[i];
-        if (id == boot_hartid) {
-            kprintf(" %lu (boot, schedules)", id);
+        if (id == boot_hartid)
             continue;
-        }
-        bool up = start_one(id, i);
+        bool up = start_one(id, tried++);
         running += up;
         kprintf(up ? " %lu (parked)" : " %lu (did not start)", id);
     }
-    if (fdt->nharts_listed > fdt->nharts)
-        kprintf("; %u more listed, left to the firmware", fdt->nharts_listed - fdt->nharts);
+    if (fdt->nharts_listed > 1 + tried)
+        kprintf("; %u more listed, left to the firmware", fdt->nharts_listed - 1 - tried);
     kprintf("\n");
     return running;
 }

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include "lib/fdt.h"
 
-// Start every hart fdt lists besides boot_hartid (up to FDT_MAX_HARTS) and wait until each
-// runs kernel code or HART_START_WAIT_NS pass; prints what came up. Returns the harts running
-// (the boot hart included).
+// Start the harts fdt lists besides boot_hartid, up to FDT_MAX_HARTS with it, and wait until
+// each runs kernel code or HART_START_WAIT_NS pass; prints what came up. Returns the harts
+// running (the boot hart included).
 uint32_t harts_start(const struct fdt_info *fdt, uint64_t boot_hartid);

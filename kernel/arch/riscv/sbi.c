@@ -4,8 +4,6 @@
 #define SBI_EXT_LEGACY_PUTCHAR 0x01
 #define SBI_EXT_TIME 0x54494D45  /* "TIME" */
 #define SBI_EXT_SRST 0x53525354  /* "SRST": system reset */
-#define SBI_EXT_HSM 0x48534D     /* "HSM": hart state management */
-#define HSM_HART_START 0
 #define SRST_SHUTDOWN 0
 #define SRST_REASON_NONE 0
 
@@ -39,5 +37,5 @@ _Noreturn void sbi_shutdown(void)
 
 long sbi_hart_start(uint64_t hartid, uint64_t start_pa, uint64_t opaque)
 {
-    return sbi_call(SBI_EXT_HSM, HSM_HART_START, (long)hartid, (long)start_pa, (long)opaque);
+    return sbi_call(SBI_EXT_HSM, SBI_HSM_HART_START, (long)hartid, (long)start_pa, (long)opaque);
 }
