@@ -186,6 +186,12 @@ int handle_info(struct handle_table *t, nx_handle_t h, uint32_t *type, uint32_t 
     return NX_OK;
 }
 
+bool handle_has_derived(struct handle_table *t, nx_handle_t h)
+{
+    struct handle_slot *s = lookup(t, h);
+    return s && s->first_child;
+}
+
 // The rights a derived handle gets: `asked` (or the source's for NX_RIGHTS_SAME), which
 // must not include anything the source lacks. NX_ERR_ACCESS otherwise.
 static int derived_rights(const struct handle_slot *src, uint32_t asked, uint32_t *out)

@@ -82,6 +82,8 @@ int handle_install(struct handle_table *t, struct kobject *obj, uint32_t rights,
 int handle_get(struct handle_table *t, nx_handle_t h, uint32_t type, uint32_t need_rights,
                struct kobject **out, uint32_t *badge);
 int handle_info(struct handle_table *t, nx_handle_t h, uint32_t *type, uint32_t *rights);
+// Does a handle derived from h (a copy made from it, or from one of those...) live anywhere?
+bool handle_has_derived(struct handle_table *t, nx_handle_t h);
 // handle_get's inline fast path for the hottest syscalls (IPC): the slot h (a raw register
 // value) names in t if it holds an object of `type` with every right in `rights`, else NULL;
 // the caller then asks handle_get for the precise error.

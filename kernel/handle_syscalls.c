@@ -77,7 +77,11 @@ long sys_handle_info(uhandle_t h)
     int err = syscall_handle(h, &handle);
     if (!err)
         err = handle_info(current_process->handles, handle, &type, &rights);
-    return err ? err : nx_handle_info_encode(type, rights);
+    if (err)
+        return err;
+    long info = nx_handle_info_encode(type, rights);
+    return handle_has_derived(current_process->handles, handle) ? info | NX_HANDLE_INFO_DERIVED
+                                                                : info;
 }
 
 long sys_handle_revoke(uhandle_t h)

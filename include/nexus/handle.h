@@ -78,10 +78,13 @@ static inline uint32_t nx_handle_generation(nx_handle_t h)
     return h >> NX_HANDLE_SLOT_BITS;
 }
 
-// nx_handle_info's result: the object type in bits 0-7, the rights in bits 8-39 (never
-// negative, so an error stays apart).
+// nx_handle_info's result: the object type in bits 0-7, the rights in bits 8-39, and bit 40
+// set while a handle derived from it lives in any process (a service that minted handles for
+// clients learns when none is left: closed, or its process gone). Never negative, so an
+// error stays apart.
 #define NX_HANDLE_INFO_TYPE_MASK 0xffu
 #define NX_HANDLE_INFO_RIGHTS_SHIFT 8
+#define NX_HANDLE_INFO_DERIVED (1L << 40)
 
 static inline long nx_handle_info_encode(uint32_t type, uint32_t rights)
 {

@@ -45,7 +45,7 @@
       "a new handle to h's object with rights (a subset of h's, or NX_RIGHTS_SAME)")             \
     X(7, handle_info, long, 1, (NX_H(h, 0)), NX_E(BAD_HANDLE),                                   \
       "h's object type and rights (take them apart with nx_handle_info_type and "                \
-      "nx_handle_info_rights)")                                                                  \
+      "nx_handle_info_rights), and NX_HANDLE_INFO_DERIVED while a handle derived from h lives")                                                                  \
     X(8, handle_revoke, long, 1, (NX_H(h, 0)), NX_E(BAD_HANDLE),                                 \
       "close every handle derived from h in any process; h stays; returns how many were closed") \
     X(9, process_create, long, 3,                                                                \

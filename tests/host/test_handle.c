@@ -220,6 +220,33 @@ static void transfer_move_and_copy(void **state)
     assert_int_equal(o.k.refcount, 1);
 }
 
+// A service learns when no handle made from its own is left (nx_handle_info's DERIVED bit):
+// copies in other tables count, wherever they moved, and go with their close or their table.
+static void derived_handles_are_seen_until_the_last_goes(void **state)
+{
+    (void)state;
+    struct tobj o;
+    make(&o, NX_OBJ_ENDPOINT);
+    uint32_t xr = NX_RIGHT_TRANSFER | NX_RIGHT_DUPLICATE | NX_RIGHT_SIGNAL;
+    nx_handle_t h = install(&A, &o, xr), c, m;
+    assert_false(handle_has_derived(&A, h));
+    assert_int_equal(handle_transfer(&A, h, NX_RIGHTS_SAME, true, &B, &c), NX_OK);
+    assert_true(handle_has_derived(&A, h));
+    assert_int_equal(handle_transfer(&B, c, NX_RIGHTS_SAME, false, &C, &m), NX_OK);  // moved on
+    assert_true(handle_has_derived(&A, h));
+    assert_int_equal(handle_close(&C, m), NX_OK);
+    assert_false(handle_has_derived(&A, h));
+    assert_int_equal(handle_transfer(&A, h, NX_RIGHTS_SAME, true, &B, &c), NX_OK);
+    assert_int_equal(handle_transfer(&B, c, NX_RIGHTS_SAME, true, &C, &m), NX_OK);  // a grandchild
+    assert_int_equal(handle_close(&B, c), NX_OK);  // hands m to h
+    assert_true(handle_has_derived(&A, h));
+    handle_table_destroy(&C);                      // its process is gone
+    assert_false(handle_has_derived(&A, h));
+    assert_false(handle_has_derived(&A, h + 1));   // not a handle
+    handle_table_destroy(&A);
+    handle_table_destroy(&B);
+}
+
 static void transfer_errors_change_nothing(void **state)
 {
     (void)state;
@@ -567,6 +594,7 @@ int main(void)
         T(object_destroyed_exactly_at_last_reference),
         T(duplicate_needs_right_and_never_escalates),
         T(transfer_move_and_copy),
+        T(derived_handles_are_seen_until_the_last_goes),
         T(transfer_errors_change_nothing),
         T(batch_transfer_is_all_or_nothing),
         T(transfer_within_one_table),

@@ -818,6 +818,13 @@ PIPE_STEPS = [
     ("echo x > /boot/x\r", [r"nsh: /boot/x: cannot create"]),
     ("cat < /nothing\r", [r"nsh: /nothing: cannot open"]),
     ("echo 'unclosed\r", [r"column 6: a quote is not closed"]),
+] + [("; ".join("mkdir /dirs%d" % d for d in range(k, k + 8)) + "\r", [])
+      for k in range(0, 72, 8)] + [
+    # More directories visited than the service has slots (64): a slot nobody holds a
+    # handle of any more is reused (the kernel's NX_HANDLE_INFO_DERIVED), so cd goes on.
+] + [("; ".join("cd /dirs%d" % d for d in range(k, k + 8)) + "\r", [])
+      for k in range(0, 72, 8)] + [
+    ("pwd; cd /; ls | grep -c dirs\r", [r"\n/dirs71\n", r"(?m)^72\n"]),
     ("stats\r", [r"live processes +8\n"]),  # the boot's: nothing left running
     # Pipelines of programs already run (their files cached) leave nothing behind.
     ("cat /boot/manifest | grep service | wc -l; yes | head -c 100000 | wc -c\r", [r"\n *100000\n"]),

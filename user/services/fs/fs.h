@@ -5,10 +5,11 @@
 #include "fbuf.h"
 #include "mount.h"
 
-#define FS_MAX_DIRS 32   // directory handles minted
+#define FS_MAX_DIRS 64   // directories with handles minted at once (ns.c reuses free ones)
 
 struct fs_dir {
     bool used;
+    uint32_t gen;                // in the badge, so a reused slot's badge never names it
     char root[NX_FS_PATH_MAX];   // canonical
     nx_handle_t minted;          // the service's copy; clients' are copied from it
 };

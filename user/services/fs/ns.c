@@ -11,12 +11,22 @@
 // hand out copies, all derived from it (revoking it takes every copy away).
 #define DIR_CLIENT_RIGHTS (NX_RIGHT_SIGNAL | NX_RIGHT_TRANSFER)
 
+// A directory badge: NX_FS_DIR_BADGE, the slot's generation, the slot.
+#define SLOT_BITS 8
+#define GEN_MASK ((NX_FS_DIR_BADGE - 1) >> SLOT_BITS)
+
+static uint32_t dir_badge(const struct fs_state *s, int i)
+{
+    return NX_FS_DIR_BADGE | (s->dirs[i].gen & GEN_MASK) << SLOT_BITS | (uint32_t)i;
+}
+
 static const char *root_of(struct fs_state *s, uint64_t badge)
 {
     if (!(badge & NX_FS_DIR_BADGE))
         return "/";
-    uint64_t i = badge & ~(uint64_t)NX_FS_DIR_BADGE;
-    return i < FS_MAX_DIRS && s->dirs[i].used ? s->dirs[i].root : NULL;
+    uint64_t i = badge & ((1u << SLOT_BITS) - 1);
+    return i < FS_MAX_DIRS && s->dirs[i].used && badge == dir_badge(s, (int)i)
+               ? s->dirs[i].root : NULL;
 }
 
 long fs_resolve(struct fs_state *s, uint64_t badge, const char *rel, char *out)
@@ -47,7 +57,24 @@ long fs_stat(struct fs_state *s, const char *path, struct nx_fs_stat *st)
     return m ? m->stat(m->ctx, rel, st) : NX_ERR_NOT_FOUND;
 }
 
-// The entry for root, reusing one already minted for the same directory.
+// A slot no client handle comes from any more (each was closed, or its process ended: the
+// kernel says so, NX_HANDLE_INFO_DERIVED), freed; or -1. Its next use has a new generation,
+// so a message sent through a handle of the old one before it went names nothing.
+static int reclaim_slot(struct fs_state *s)
+{
+    for (int i = 0; i < FS_MAX_DIRS; i++) {
+        long info = s->dirs[i].used ? nx_handle_info(s->dirs[i].minted) : -1;
+        if (info >= 0 && !(info & NX_HANDLE_INFO_DERIVED)) {
+            nx_handle_close(s->dirs[i].minted);
+            s->dirs[i].used = false;
+            return i;
+        }
+    }
+    return -1;
+}
+
+// The entry for root, reusing one already minted for the same directory, or one nobody holds
+// a handle of any more.
 static long dir_slot(struct fs_state *s, const char *root)
 {
     int free = -1;
@@ -58,12 +85,16 @@ static long dir_slot(struct fs_state *s, const char *root)
             free = i;
     }
     if (free < 0)
+        free = reclaim_slot(s);
+    if (free < 0)
         return NX_ERR_NO_SPACE;
-    long h = nx_endpoint_mint(s->serve, (long)(NX_FS_DIR_BADGE | (uint32_t)free),
+    s->dirs[free].gen++;
+    long h = nx_endpoint_mint(s->serve, (long)dir_badge(s, free),
                               (long)(DIR_CLIENT_RIGHTS | NX_RIGHT_DUPLICATE));
     if (h < 0)
         return h;
-    s->dirs[free] = (struct fs_dir){ .used = true, .minted = (nx_handle_t)h };
+    s->dirs[free].used = true;
+    s->dirs[free].minted = (nx_handle_t)h;
     strcpy(s->dirs[free].root, root);
     return free;
 }
