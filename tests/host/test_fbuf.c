@@ -32,7 +32,7 @@ static int setup(void **state)
 {
     (void)state;
     memset(&t, 0, sizeof(t));
-    t.ops = (struct fb_ops){ revoke, release, NULL };
+    t.ops = (struct fb_ops){ revoke, release, NULL, NULL };
     nrevoked = nreleased = 0;
     return 0;
 }
@@ -136,13 +136,32 @@ static void test_drop_idle_spares_open_dirty_and_kept_files(void **state)
     assert_false(t.files[kept].used);
 }
 
+static uint32_t orphan;   // the parent handle whose client copy is gone (0: none)
+
+static bool orphaned(void *ctx, uint32_t parent)
+{
+    (void)ctx;
+    return parent == orphan;
+}
+
 static void test_opens_run_out(void **state)
 {
     (void)state;
     long f = fb_add(&t, "/a", 100, 10, 4096, false);
     for (int i = 0; i < FB_MAX_OPENS; i++)
-        assert_true(fb_open(&t, (int)f, 1, false, 1) > 0);
+        assert_true(fb_open(&t, (int)f, 1, false, 1000 + (uint32_t)i) > 0);
     assert_int_equal(fb_open(&t, (int)f, 1, false, 1), NX_ERR_NO_SPACE);
+    // An open whose client is gone (killed before it closed) makes room; a live one never.
+    t.ops.orphaned = orphaned;
+    orphan = 0;
+    assert_int_equal(fb_open(&t, (int)f, 1, false, 1), NX_ERR_NO_SPACE);
+    orphan = 1005;
+    long id = fb_open(&t, (int)f, 1, false, 2000);
+    assert_true(id > 0);
+    assert_int_equal(nrevoked, 1);
+    assert_int_equal(revoked[0], 1005);
+    assert_int_equal(t.files[f].opens, FB_MAX_OPENS);
+    assert_non_null(fb_get(&t, (uint64_t)id, 1));
 }
 
 static void test_rename_moves_keys(void **state)

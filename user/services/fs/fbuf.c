@@ -60,17 +60,38 @@ long fb_add(struct fb_table *t, const char *path, uint32_t vmo, uint64_t size,
     return i;
 }
 
+// Close the first open whose client copy is gone; false if none.
+static bool close_orphan(struct fb_table *t)
+{
+    for (int i = 0; t->ops.orphaned && i < FB_MAX_OPENS; i++) {
+        struct fb_open *o = &t->opens[i];
+        if (o->used && t->ops.orphaned(t->ops.ctx, o->parent)) {
+            fb_close(t, o);
+            return true;
+        }
+    }
+    return false;
+}
+
+static int free_open(const struct fb_table *t)
+{
+    for (int i = 0; i < FB_MAX_OPENS; i++)
+        if (!t->opens[i].used)
+            return i;
+    return -1;
+}
+
 long fb_open(struct fb_table *t, int file, uint32_t badge, bool write, uint32_t parent)
 {
-    for (int i = 0; i < FB_MAX_OPENS; i++) {
-        struct fb_open *o = &t->opens[i];
-        if (o->used)
-            continue;
-        *o = (struct fb_open){ true, o->gen + 1, badge, file, write, parent };
-        t->files[file].opens++;
-        return (long)(((uint64_t)o->gen << ID_SLOT_BITS) | (uint64_t)(i + 1));
-    }
-    return NX_ERR_NO_SPACE;
+    int i = free_open(t);
+    if (i < 0 && close_orphan(t))
+        i = free_open(t);
+    if (i < 0)
+        return NX_ERR_NO_SPACE;
+    struct fb_open *o = &t->opens[i];
+    *o = (struct fb_open){ true, o->gen + 1, badge, file, write, parent };
+    t->files[file].opens++;
+    return (long)(((uint64_t)o->gen << ID_SLOT_BITS) | (uint64_t)(i + 1));
 }
 
 struct fb_open *fb_get(struct fb_table *t, uint64_t id, uint32_t badge)

@@ -43,6 +43,8 @@ struct fb_open {
 struct fb_ops {
     void (*revoke)(void *ctx, uint32_t parent);   // revoke and close an open's parent handle
     void (*release)(void *ctx, struct fb_file *f);  // close an evicted page cache
+    // Is no client copy of parent left (closed, or its process ended)? NULL: never asked.
+    bool (*orphaned)(void *ctx, uint32_t parent);
     void *ctx;
 };
 
@@ -66,8 +68,10 @@ long fb_add(struct fb_table *t, const char *path, uint32_t vmo, uint64_t size,
 // false if there is none.
 bool fb_drop_idle(struct fb_table *t, const struct fb_file *keep);
 
-// Record an open of file by badge; parent as in struct fb_open. Returns the open's id
-// (never 0) or NX_ERR_NO_SPACE.
+// Record an open of file by badge; parent as in struct fb_open. With every slot taken, an
+// open whose client copy is gone (ops.orphaned: a client killed before it closed, which the
+// service cannot tell apart by badge when it opened through a directory handle) is closed to
+// make room. Returns the open's id (never 0) or NX_ERR_NO_SPACE.
 long fb_open(struct fb_table *t, int file, uint32_t badge, bool write, uint32_t parent);
 
 // The open with this id if badge made it, else NULL.

@@ -418,6 +418,13 @@ static void revoke(void *ctx, uint32_t parent)
     nx_handle_close(parent);
 }
 
+static bool orphaned(void *ctx, uint32_t parent)
+{
+    (void)ctx;
+    long info = nx_handle_info(parent);
+    return info >= 0 && !(info & NX_HANDLE_INFO_DERIVED);
+}
+
 static void release(void *ctx, struct fb_file *f)
 {
     (void)ctx;
@@ -466,7 +473,7 @@ int main(void)
         return 1;
     }
     bootmnt_init(&st.boot, &bootfs);
-    st.files.ops = (struct fb_ops){ revoke, release, NULL };
+    st.files.ops = (struct fb_ops){ revoke, release, orphaned, NULL };
     long err = pages_init(&st);
     if (err) {
         nx_printf("fs: no pager (%ld)\n", err);
