@@ -24,7 +24,7 @@ static int setup(void **state)
     (void)state;
     memset(&t, 0, sizeof(t));
     memset(&c, 0, sizeof(c));
-    t.ops = (struct fb_ops){ revoke, release, NULL };
+    t.ops = (struct fb_ops){ revoke, release, NULL, NULL };
     c.files = &t;
     return 0;
 }
