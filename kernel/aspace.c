@@ -173,7 +173,7 @@ int aspace_map(struct process *p, struct vmo *v, uint64_t va, uint64_t offset, u
 static void clear_pages(struct process *p, uint64_t va, uint64_t size)
 {
     if (pt_unmap(p->root, va, size, false))
-        vm_flush_tlb();
+        process_flush_tlb(p);
 }
 
 // The mappings inside [va, va + size), which aspace_cut made boundaries: [*lo, *hi).
@@ -192,7 +192,7 @@ static void free_loaded_pages(struct process *p, uint64_t va, uint64_t end)
 {
     size_t n = va < end ? pt_unmap(p->root, va, end - va, true) : 0;
     if (n) {
-        vm_flush_tlb();
+        process_flush_tlb(p);
         budget_uncharge(&p->budget, n);
     }
 }
@@ -350,12 +350,16 @@ int aspace_fault(struct process *p, uint64_t va, uint32_t access)
     if (err)
         return err == NX_ERR_NO_MEMORY ? err : NX_ERR_BAD_ADDRESS;
     // The page may be in the table already (a fault on a stale translation, or, with several
-    // harts, another thread faulting first): replace the entry rather than fail.
-    pt_unmap(p->root, va, PAGE_SIZE, false);
+    // harts, another thread faulting first): replace the entry rather than fail. Only a
+    // replaced entry can be cached by other harts; new entries need this hart's fence only.
+    bool replaced = pt_unmap(p->root, va, PAGE_SIZE, false) != 0;
     if (pt_map(p->root, va, pa, PAGE_SIZE, page_flags(m, dirty), 0))
         return NX_ERR_NO_MEMORY;
     map_ahead(p, m, va, index);
-    vm_flush_tlb();
+    if (replaced)
+        process_flush_tlb(p);
+    else
+        vm_flush_space(p->satp, 0);
     return NX_OK;
 }
 
@@ -371,7 +375,7 @@ void aspace_invalidate(struct process *p, const struct vmo *v, size_t first, siz
                                 (to - from) * PAGE_SIZE, false) != 0;
     }
     if (cleared)
-        vm_flush_tlb();
+        process_flush_tlb(p);
 }
 
 void aspace_destroy(struct process *p)

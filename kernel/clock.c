@@ -1,22 +1,19 @@
-// Monotonic clock and the kernel's one timer queue (see clock.h). Keys are nanoseconds; the
-// hardware timer counts ticks.
+// Monotonic clock and the kernel's timer queues, one per hart (see clock.h). Keys are
+// nanoseconds; the hardware timer counts ticks. A timer fires on the hart that armed it.
 #include "clock.h"
 #include <stddef.h>
+#include "hart.h"
 #include "arch/riscv/timer.h"
-
-// Only the boot hart touches these, with interrupts off.
-static struct timerq queue;
-static uint64_t irqs;
 
 uint64_t clock_now(void)
 {
     return timer_ticks_to_ns(timer_now());
 }
 
-// Program the hardware for the queue's earliest window end, or turn it off.
-static void reprogram(void)
+// Program this hart's timer for its queue's earliest window end, or turn it off.
+static void reprogram(struct hart *h)
 {
-    uint64_t fire = timerq_next_fire(&queue);
+    uint64_t fire = timerq_next_fire(&h->clock);
     if (fire == UINT64_MAX) {
         timer_disarm();
         return;
@@ -30,16 +27,23 @@ static void reprogram(void)
 
 void clock_timer_set(struct clock_timer *t, uint64_t deadline, uint64_t slack)
 {
-    timerq_add(&queue, &t->q, deadline, slack);
-    reprogram();
+    struct hart *h = this_hart();
+    if (timerq_armed(&t->q) && t->hart != h)
+        clock_timer_cancel(t);
+    t->hart = h;
+    timerq_add(&h->clock, &t->q, deadline, slack);
+    reprogram(h);
 }
 
+// A timer armed by another hart is taken off that hart's queue; that hart's timer may then
+// fire once for nothing (it reprograms itself then).
 void clock_timer_cancel(struct clock_timer *t)
 {
     if (!timerq_armed(&t->q))
         return;
-    timerq_cancel(&queue, &t->q);
-    reprogram();
+    timerq_cancel(&t->hart->clock, &t->q);
+    if (t->hart == this_hart())
+        reprogram(t->hart);
 }
 
 static void fire(struct timerq_entry *e, void *ctx)
@@ -51,13 +55,17 @@ static void fire(struct timerq_entry *e, void *ctx)
 
 void clock_interrupt(void)
 {
-    irqs++;
+    struct hart *h = this_hart();
+    h->timer_irqs++;
     timer_ack();
-    timerq_expire(&queue, clock_now(), fire, NULL);
-    reprogram();
+    timerq_expire(&h->clock, clock_now(), fire, NULL);
+    reprogram(h);
 }
 
 uint64_t clock_irq_count(void)
 {
-    return irqs;
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < nharts; i++)
+        sum += harts[i].timer_irqs;
+    return sum;
 }

@@ -15,11 +15,13 @@
 #include "vmo.h"
 #include "handle.h"
 #include "sched.h"
+#include "hart.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/harts.h"
 #include "arch/riscv/fpu.h"
 #include "arch/riscv/plic.h"
 #include "arch/riscv/timer.h"
+#include "arch/riscv/trapframe.h"
 #include "arch/riscv/vm.h"
 
 #define DTB_MAX_SIZE (1UL << 20)
@@ -27,6 +29,7 @@
 
 extern char __kernel_start[], __kernel_end[];
 void trap_entry(void);
+extern char trap_frame[];  // entry.S: the frame atop the boot hart's trap stack
 _Noreturn void kmain(uint64_t hartid, paddr_t dtb, uint64_t entry_instret);
 
 static struct fdt_info fdt;
@@ -207,6 +210,9 @@ _Noreturn void kmain(uint64_t hartid, paddr_t dtb, uint64_t entry_instret)
 {
     csr_write(stvec, (uint64_t)trap_entry);
     csr_write(sscratch, 0);
+    // Hart state first (this_hart() needs it), and the big lock: the other harts wait for it
+    // in their idle loops until this one is done booting.
+    big_lock_acquire(hart_init(0, hartid, (uint64_t)trap_frame + TF_SIZE));
     read_device_tree(dtb);
     paddr_t kstart = (paddr_t)(uintptr_t)__kernel_start - KERNEL_VA_OFFSET;
     paddr_t kend = (paddr_t)(uintptr_t)__kernel_end - KERNEL_VA_OFFSET;
@@ -219,6 +225,7 @@ _Noreturn void kmain(uint64_t hartid, paddr_t dtb, uint64_t entry_instret)
     csr_write(scounteren, 7);  // user mode may read cycle, time and instret
     timer_init(fdt.timebase_hz, has_extension(fdt.isa, "sstc"));
     plic_init(fdt.plic.base, fdt.plic_ndev, (uint32_t)hartid);
+    csr_set(sie, SIE_SSIE);
     harts_start(&fdt, hartid);
     maybe_fault_on_purpose();
     device_resource = resource_init(&fdt);

@@ -8,6 +8,7 @@
 #include "console.h"
 #include "exit_watch.h"
 #include "handle.h"
+#include "hart.h"
 #include "lib/elf.h"
 #include "lib/string.h"
 #include "notification.h"
@@ -101,6 +102,8 @@ static struct process *alloc_process(struct page_budget *payer, size_t pages)
         p->watches = watches;
         p->handles = pa_to_kva(table);
         p->root = root;
+        p->satp = vm_assign_satp(root);
+        p->harts = 0;
         return p;
     }
     if (p)
@@ -283,8 +286,12 @@ static void end_one(struct process *p, long status)
     handle_table_destroy(p->handles);
     pmm_free_contig(kva_to_pa(p->handles), TABLE_PAGES);
     p->handles = NULL;
+    // No hart may translate through p's tables once they go: the harts still in p's address
+    // space (waiting for the big lock, or idle) leave it, and every hart p ran on fences.
+    harts_leave_address_space(p->harts, p->satp);
     aspace_destroy(p);  // VMO pages belong to their VMOs, not to the page table
     vm_destroy_user_root(p->root);
+    vm_release_satp(p->satp, p->harts);
     p->root = 0;
     signal_exit(p);
     kobject_unref(&p->obj);  // no longer alive; handles may keep the struct for its status
@@ -346,6 +353,18 @@ uint32_t process_count(void)
     return live_processes;
 }
 
+void process_activate(struct process *p, struct hart *h)
+{
+    p->harts |= 1ull << h->index;
+    h->satp = p->satp;
+    vm_activate(p->satp);
+}
+
+void process_flush_tlb(struct process *p)
+{
+    vm_flush_space(p->satp, p->harts);
+}
+
 void process_kill(struct process *p)
 {
     struct process *self = current_process;
@@ -396,4 +415,9 @@ void process_info(const struct process *p, struct nx_process_info *info)
         .priority = top_priority(p),
     };
     memcpy(info->name, p->name, sizeof(info->name));
+    // Oldest first: the list has the newest at its head.
+    uint32_t n = info->threads;
+    memset(info->thread_hart, NX_HART_NONE, sizeof(info->thread_hart));
+    for (const struct thread *t = p->threads; t && n; t = t->proc_next)
+        info->thread_hart[--n] = t->hart ? (uint8_t)t->hart->index : NX_HART_NONE;
 }

@@ -17,6 +17,7 @@
 struct thread;
 struct handle_table;
 struct handle_xfer;
+struct hart;
 struct notification;
 struct nx_process_info;
 struct aspace;
@@ -31,6 +32,8 @@ struct process {
     bool started;                   // process_start succeeded once
     char name[PROCESS_NAME_MAX];
     paddr_t root;                   // page-table root (0 once dead)
+    uint64_t satp;                  // root and ASID as satp holds them (vm.h)
+    uint64_t harts;                 // harts it ran on (bit i: index i): only grows (docs/smp.md)
     struct aspace *aspace;          // VMO mappings (aspace.c); NULL until the first map
     struct handle_table *handles;   // NULL once dead
     struct page_budget budget;      // everything the process makes is charged here
@@ -87,6 +90,10 @@ _Noreturn void process_exit(long status);
 _Noreturn void process_kill_current(const char *cause, uint64_t pc, uint64_t addr);
 // Processes still alive.
 uint32_t process_count(void);
+// Hart h runs p's threads from now on: its satp, and p's set of harts.
+void process_activate(struct process *p, struct hart *h);
+// p's page table changed: drop the stale translations on every hart p ran on.
+void process_flush_tlb(struct process *p);
 
 // The current thread's process, and the handle table syscalls use.
 #define current_process (current_thread->proc)

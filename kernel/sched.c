@@ -1,137 +1,211 @@
-// Scheduling on the boot hart. Threads switch on their own kernel stacks; the idle loop runs
-// on the boot stack. Tickless: the slice timer is armed only while another thread of the
-// running thread's priority is waiting for the CPU, and a blocked thread's deadline is a
-// clock timer like any other.
+// Scheduling: one run queue per hart. Threads switch on their own kernel stacks; each hart's
+// idle thread runs on that hart's boot stack. Tickless: a hart's slice timer is armed only
+// while another thread of its running thread's priority waits there, and a blocked thread's
+// deadline is a clock timer like any other. Everything here runs under the big lock (hart.h).
 #include <stddef.h>
 #include <nexus/errors.h>
 #include <nexus/syscall.h>
 #include "sched.h"
 #include "clock.h"
 #include "console.h"
+#include "hart.h"
 #include "panic.h"
 #include "process.h"
 #include "thread.h"
 #include "arch/riscv/csr.h"
+#include "arch/riscv/fpu.h"
 #include "arch/riscv/sbi.h"
 #include "arch/riscv/vm.h"
 
 #define SLICE_NS 5000000ULL   // 5 ms
 #define SLICE_SLACK_NS 500000ULL  // a slice may run 10% long, to share interrupts
 
-static struct runqueue ready;
-static struct context idle_ctx;
-static struct thread *zombie;  // dead; its stack was in use when it switched away
-static struct clock_timer slice;
-static bool slice_over;  // the slice timer fired: the next sched_preempt takes turns
-
 static struct thread *thread_of(struct rq_link *l)
 {
     return l ? (struct thread *)((char *)l - offsetof(struct thread, rq)) : NULL;
 }
 
-static bool contended(void)
+static bool allowed_on(const struct thread *t, const struct hart *h)
 {
-    struct thread *t = current_thread;
-    return t && runqueue_any_from(&ready, t->rq.priority);
+    return (t->affinity >> h->index) & 1;
 }
 
-static __attribute__((noinline)) void toggle_slice(void)
+static bool contended(struct hart *h)
 {
-    if (timerq_armed(&slice.q))
-        clock_timer_cancel(&slice);
+    struct thread *t = h->current;
+    return t != &h->idle && runqueue_any_from(&h->ready, t->rq.priority);
+}
+
+static __attribute__((noinline)) void toggle_slice(struct hart *h)
+{
+    if (timerq_armed(&h->slice.q))
+        clock_timer_cancel(&h->slice);
     else
-        clock_timer_set(&slice, clock_now() + SLICE_NS, SLICE_SLACK_NS);
+        clock_timer_set(&h->slice, clock_now() + SLICE_NS, SLICE_SLACK_NS);
 }
 
 // Inline and cheap when nothing changes, as on every IPC switch between threads of one
 // priority.
-static inline void update_slice(void)
+static inline void update_slice(struct hart *h)
 {
-    if (contended() != timerq_armed(&slice.q))
-        toggle_slice();
+    if (contended(h) != timerq_armed(&h->slice.q))
+        toggle_slice(h);
 }
 
 // Called inside clock_interrupt, which must finish before anyone switches: just take note.
 static void slice_fired(struct clock_timer *t)
 {
-    (void)t;
-    slice_over = true;
+    struct hart *h = (struct hart *)((char *)t - offsetof(struct hart, slice));
+    h->slice_over = true;
 }
 
 void sched_preempt(void)
 {
+    struct hart *h = this_hart();
     struct thread *t = current_thread;
-    bool over = slice_over;
-    slice_over = false;
-    if (!t)
+    bool over = h->slice_over;
+    h->slice_over = false;
+    if (t == &h->idle)
         return;
-    int top = runqueue_top(&ready);
-    if (top > t->rq.priority || (over && top == t->rq.priority))
+    int top = runqueue_top(&h->ready);
+    if (top > t->rq.priority || (over && top == t->rq.priority) || !allowed_on(t, h))
         sched_yield();
     else
-        update_slice();
+        update_slice(h);
+}
+
+static bool idle_and_empty(const struct hart *h)
+{
+    return h->idling && !h->ready.nonempty;
+}
+
+// Where a thread made ready runs: its last hart if that idles, else any idle hart, else the
+// hart that woke it (so a wake-up followed by a block keeps to one hart), always within its
+// affinity.
+static struct hart *place(const struct thread *t)
+{
+    struct hart *self = this_hart();
+    if (!smp)
+        return self;
+    uint64_t allowed = t->affinity & harts_online();
+    struct hart *last = t->hart;
+    if (last && (allowed >> last->index & 1) && idle_and_empty(last))
+        return last;
+    for (uint64_t m = allowed & ~(1ull << self->index); m; m &= m - 1)
+        if (idle_and_empty(&harts[__builtin_ctzll(m)]))
+            return &harts[__builtin_ctzll(m)];
+    if (allowed >> self->index & 1)
+        return self;
+    if (last && (allowed >> last->index & 1))
+        return last;
+    return &harts[__builtin_ctzll(allowed)];
 }
 
 void sched_ready(struct thread *t)
 {
+    struct hart *h = place(t);
     t->state = THREAD_READY;
-    runqueue_push(&ready, &t->rq);
-    update_slice();
+    t->hart = h;
+    runqueue_push(&h->ready, &t->rq);
+    if (h == this_hart())
+        update_slice(h);
+    else if (h->idling || t->rq.priority >= h->current->rq.priority)
+        hart_send_ipi(1ull << h->index, IPI_RESCHEDULE);
+}
+
+int sched_set_affinity(struct thread *t, uint64_t mask)
+{
+    mask &= harts_online();
+    if (!mask)
+        return NX_ERR_INVALID;
+    if (t->state == THREAD_DEAD)
+        return NX_ERR_BAD_STATE;
+    t->affinity = mask == harts_online() ? AFFINITY_ANY : mask;
+    if (!t->hart || allowed_on(t, t->hart))
+        return NX_OK;
+    if (t == current_thread) {
+        sched_yield();
+    } else if (t->state == THREAD_READY) {
+        sched_remove(t);
+        sched_ready(t);
+    } else if (t->state == THREAD_RUNNING) {
+        hart_send_ipi(1ull << t->hart->index, IPI_RESCHEDULE);  // its sched_preempt moves it
+    }
+    return NX_OK;  // a blocked thread is placed when it wakes
 }
 
 void sched_remove(struct thread *t)
 {
-    runqueue_remove(&ready, &t->rq);
+    runqueue_remove(&t->hart->ready, &t->rq);
 }
 
-static void reap_zombie(void)
+static void reap_zombie(struct hart *h)
 {
-    if (zombie) {
-        kobject_unref(&zombie->obj);  // the reference that kept it running
-        zombie = NULL;
+    if (h->zombie) {
+        kobject_unref(&h->zombie->obj);  // the reference that kept it running
+        h->zombie = NULL;
     }
 }
 
-// Make next the current thread, in its address space.
-static inline void make_current(struct thread *next, struct process *prev_proc)
+// Make next the current thread of h, in its address space.
+static inline void make_current(struct thread *next, struct hart *h)
 {
     next->state = THREAD_RUNNING;
-    if (next->proc != prev_proc)
-        vm_activate(next->proc->root);
+    next->hart = h;
+    h->current = next;
+    if (next->proc->satp != h->satp)
+        process_activate(next->proc, h);
     current_thread = next;
 }
 
-// Make next current and switch to it from the context `from`.
-static void enter(struct context *from, struct thread *next, struct process *prev_proc)
-{
-    make_current(next, prev_proc);
-    update_slice();
-    switch_context(from, &next->ctx);
-}
-
-// Switch from prev (not running any more) to next, or to the idle loop when next is NULL.
+// Switch from prev (not running any more) to next, or to the idle thread when next is NULL.
 static void switch_from(struct thread *prev, struct thread *next)
 {
-    if (prev->state == THREAD_DEAD) {
+    struct hart *h = prev->hart;
+    if (prev->state == THREAD_DEAD && prev != &h->idle) {
         // A new thread starts in user_return and reaps nothing, so the last zombie may still
         // be here: free it first (we run on prev's stack, not on its).
-        reap_zombie();
-        zombie = prev;
+        reap_zombie(h);
+        h->zombie = prev;
     }
+    fpu_switch_out(prev);
     if (next) {
-        enter(&prev->ctx, next, prev->proc);
+        make_current(next, h);
     } else {
-        current_thread = NULL;
-        update_slice();
-        switch_context(&prev->ctx, &idle_ctx);
+        next = &h->idle;
+        h->current = next;
+        current_thread = next;
     }
-    reap_zombie();  // back on prev's stack: whoever ran last is off its own
+    update_slice(h);
+    switch_context(&prev->ctx, &next->ctx);
+    reap_zombie(this_hart());  // back on prev's stack: whoever ran last is off its own
+}
+
+// The most urgent thread queued on another hart that may run on h, taken off its queue; NULL
+// if there is none. An idle hart calls this: work goes where a hart is free.
+static struct thread *steal(struct hart *h)
+{
+    struct thread *best = NULL;
+    for (uint32_t i = 0; i < nharts; i++) {
+        struct runqueue *rq = &harts[i].ready;
+        if (&harts[i] == h || !rq->nonempty)
+            continue;
+        for (int p = runqueue_top(rq); p >= 0 && (!best || p > best->rq.priority); p--)
+            for (struct rq_link *l = rq->head[p]; l; l = l->next)
+                if (allowed_on(thread_of(l), h)) {
+                    best = thread_of(l);
+                    break;
+                }
+    }
+    if (best)
+        runqueue_remove(&best->hart->ready, &best->rq);
+    return best;
 }
 
 void sched_switch(void)
 {
     struct thread *prev = current_thread;
-    struct thread *next = thread_of(runqueue_pop(&ready));
+    struct thread *next = thread_of(runqueue_pop(&prev->hart->ready));
     if (next == prev) {
         prev->state = THREAD_RUNNING;
         return;
@@ -143,6 +217,12 @@ void sched_yield(void)
 {
     sched_ready(current_thread);
     sched_switch();
+}
+
+_Noreturn void thread_dying(void)
+{
+    sched_switch();
+    panic("dead thread was scheduled");
 }
 
 // ---- blocking ----
@@ -200,7 +280,8 @@ static __attribute__((noinline)) long block_switch_general(struct thread *next,
     if (next->wait_timer.q.state != TQ_IDLE)
         clock_timer_cancel(&next->wait_timer);
     next->unblock = NULL;
-    if (runqueue_any_from(&ready, next->rq.priority + 1u)) {
+    if (runqueue_any_from(&prev->hart->ready, next->rq.priority + 1u) ||
+        !allowed_on(next, prev->hart)) {
         sched_ready(next);
         sched_switch();
     } else {
@@ -210,22 +291,27 @@ static __attribute__((noinline)) long block_switch_general(struct thread *next,
 }
 
 // The IPC fast path (every call and reply_recv that finds its peer waiting) comes here. When
-// neither thread has a deadline, they share a priority and nothing else is ready at it or
-// above, only the switch itself is left: no queue changes, and the slice timer stays off as
-// it is. This path calls nothing but switch_context, so it needs almost no stack frame.
+// neither thread has a deadline, they share a priority, nothing else is ready at it or above
+// and next may run on any hart, only the switch itself is left: next comes to this hart, no
+// queue changes, and the slice timer stays off as it is. This path calls nothing but
+// switch_context (and an FP save when the thread leaving dirtied them), so it needs almost
+// no stack frame.
 long sched_block_switch(struct thread *next, uint64_t deadline,
                         void (*unblock)(struct thread *t))
 {
     struct thread *prev = current_thread;
+    struct hart *h = prev->hart;
     if (deadline != NX_DEADLINE_NEVER || timerq_armed(&next->wait_timer.q) ||
-        next->rq.priority != prev->rq.priority || runqueue_any_from(&ready, next->rq.priority))
+        next->rq.priority != prev->rq.priority || runqueue_any_from(&h->ready, next->rq.priority) ||
+        next->affinity != AFFINITY_ANY)
         return block_switch_general(next, deadline, unblock);
     prev->unblock = unblock;
     prev->state = THREAD_BLOCKED;
     next->unblock = NULL;
-    make_current(next, prev->proc);
+    fpu_switch_out(prev);
+    make_current(next, h);
     switch_context(&prev->ctx, &next->ctx);
-    reap_zombie();  // back on prev's stack: whoever ran last is off its own
+    reap_zombie(this_hart());  // back on prev's stack: whoever ran last is off its own
     return current_thread->wait_result;
 }
 
@@ -247,39 +333,53 @@ void sched_wake(struct thread *t, long result)
     sched_ready(t);
 }
 
-static uint64_t idle_instret;
-
 uint64_t sched_idle_instret(void)
 {
-    return idle_instret;
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < nharts; i++)
+        sum += harts[i].idle_instret;
+    return sum;
 }
 
-// WFI, counting the instret that passes meanwhile.
-static void halt(void)
+// WFI, counting the instret and the time that pass meanwhile. Other harts may run while
+// this one halts, so it gives the big lock up first.
+static void halt(struct hart *h)
 {
-    uint64_t before = rdinstret();
+    uint64_t before = rdinstret(), t0 = clock_now();
+    h->idling = true;
+    if (smp)
+        big_lock_release();
     wfi();
-    idle_instret += rdinstret() - before;
+    if (smp)
+        big_lock_acquire(h);
+    h->idling = false;
+    h->idle_instret += rdinstret() - before;
+    h->idle_ns += clock_now() - t0;
 }
 
 _Noreturn void sched_idle_loop(void)
 {
-    slice.fire = slice_fired;
+    struct hart *h = this_hart();
+    h->slice.fire = slice_fired;
     for (;;) {
-        reap_zombie();
+        reap_zombie(h);
         if (process_count() == 0) {
             kprintf("NEURON: no processes left, powering off\n");
             sbi_shutdown();
         }
-        struct thread *next = thread_of(runqueue_pop(&ready));
+        struct thread *next = thread_of(runqueue_pop(&h->ready));
+        if (!next && smp)
+            next = steal(h);
         if (next) {
-            enter(&idle_ctx, next, NULL);
+            make_current(next, h);
+            update_slice(h);
+            switch_context(&h->idle.ctx, &next->ctx);
             continue;
         }
         // wfi wakes on an enabled pending interrupt even with SIE clear; opening SIE after
         // it takes that interrupt, and nothing can slip in between check and sleep. The
         // hardware timer is armed only if a timer is due (clock.c).
-        halt();
+        halt(h);
         irq_enable();
         irq_disable();
     }

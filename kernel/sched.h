@@ -1,6 +1,7 @@
 #pragma once
-// The scheduler of the boot hart: fixed priorities (runqueue.h), tickless time slices,
-// blocking with deadlines, and direct switches for the IPC fast path.
+// The scheduler: a run queue per hart with fixed priorities (runqueue.h), wake-up placement
+// and work stealing between harts, affinities, tickless time slices, blocking with deadlines,
+// and direct switches for the IPC fast path (docs/smp.md).
 #include <stdint.h>
 
 #define PRIO_DEFAULT 16
@@ -38,7 +39,14 @@ void sched_wake(struct thread *t, long result);
 // Cancel t's wait without waking it (t is being killed): unblock(t) and the deadline go.
 void sched_cancel_wait(struct thread *t);
 
-// Runs ready threads, sleeps in WFI with nothing armed when nothing is due, powers off
+// Let t run only on the harts in mask (bit i: hart index i; bits of harts not running are
+// ignored): NX_ERR_INVALID if that leaves none, NX_ERR_BAD_STATE if t is dead. A thread on
+// a hart it may no longer use moves at once.
+int sched_set_affinity(struct thread *t, uint64_t mask);
+// trap.S: the current thread was killed by another hart while it entered the kernel.
+_Noreturn void thread_dying(void);
+
+// Each hart's idle thread: runs ready threads, sleeps in WFI with nothing armed when nothing is due, powers off
 // when no process is left.
 _Noreturn void sched_idle_loop(void);
 // The instret that passed while the hart was halted in WFI, since boot (NX_INFO_IDLE_INSTRET).

@@ -9,6 +9,7 @@
 #include "console.h"
 #include "endpoint.h"
 #include "handle.h"
+#include "hart.h"
 #include "pmm.h"
 #include "process.h"
 #include "sched.h"
@@ -75,6 +76,31 @@ static uint64_t live_handles(void)
     return c->installed - c->closed - c->revoked;
 }
 
+static uint64_t ipis_sent(void)
+{
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < nharts; i++)
+        n += harts[i].ipis_sent;
+    return n;
+}
+
+// NX_INFO_HART(i, what): one hart's counters.
+static long hart_info(uint64_t what)
+{
+    uint64_t i = (what - NX_INFO_HART(0, 0)) / 16, k = (what - NX_INFO_HART(0, 0)) % 16;
+    if (what < NX_INFO_HART(0, 0) || i >= nharts)
+        return NX_ERR_INVALID;
+    const struct hart *h = &harts[i];
+    switch (k) {
+    case NX_HART_BUSY_NS: return (long)(clock_now() - h->started_ns - h->idle_ns);
+    case NX_HART_IDLE_NS: return (long)h->idle_ns;
+    case NX_HART_IPIS_SENT: return (long)h->ipis_sent;
+    case NX_HART_IPIS_TAKEN: return (long)h->ipis_taken;
+    case NX_HART_TIMER_IRQS: return (long)h->timer_irqs;
+    default: return NX_ERR_INVALID;
+    }
+}
+
 long sys_system_info(uint64_t what)
 {
     switch (what) {
@@ -86,7 +112,9 @@ long sys_system_info(uint64_t what)
     case NX_INFO_LIVE_OBJECTS: return (long)kobject_live_count();
     case NX_INFO_TOTAL_PAGES: return (long)pmm_stats().total_pages;
     case NX_INFO_IDLE_INSTRET: return (long)sched_idle_instret();
-    default: return NX_ERR_INVALID;
+    case NX_INFO_HARTS: return nharts;
+    case NX_INFO_IPIS_SENT: return (long)ipis_sent();
+    default: return hart_info(what);
     }
 }
 

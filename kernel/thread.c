@@ -4,8 +4,8 @@
 //
 // Lifetime: a new thread holds one reference on itself ("it runs"), handles hold the others.
 // thread_kill ends it at once except for its memory: the running reference is dropped as soon
-// as nothing executes on its kernel stack (by the scheduler when it is the current thread),
-// and the pages go with the last reference.
+// as nothing executes on its kernel stack (by the scheduler of the hart it is current on, the
+// killer's or another), and the pages go with the last reference.
 #include <stddef.h>
 #include <nexus/errors.h>
 #include <nexus/syscall.h>
@@ -13,6 +13,7 @@
 #include "console.h"
 #include "endpoint.h"
 #include "handle.h"
+#include "hart.h"
 #include "panic.h"
 #include "process.h"
 #include "sched.h"
@@ -28,7 +29,7 @@
 
 // The struct shares its pages with the kernel stack (not a slab slot: the stack needs the
 // pages anyway, and the canary at its end detects an overflow into it).
-_Static_assert(sizeof(struct thread) < 1024, "leave most of the pages to the stack");
+_Static_assert(sizeof(struct thread) < 1280, "leave most of the pages to the stack");
 
 // The physical address of t's pages.
 static paddr_t thread_pages(const struct thread *t)
@@ -75,7 +76,7 @@ static int map_ipc_buffer(struct process *p, struct thread *t)
 static void unmap_ipc_buffer(struct process *p, struct thread *t)
 {
     pt_unmap(p->root, ipc_buffer_va(t->slot), PAGE_SIZE, false);
-    vm_flush_tlb();
+    process_flush_tlb(p);
     budget_free(&p->budget, kva_to_pa(t->ipc), 1);
     p->thread_slots &= ~(1ull << t->slot);
     t->ipc = NULL;
@@ -120,6 +121,7 @@ int thread_create(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
     t->proc = p;
     t->state = THREAD_BLOCKED;
     t->rq.priority = priority;
+    t->affinity = AFFINITY_ANY;
     t->proc_next = p->threads;
     p->threads = t;
     *out = t;
@@ -139,6 +141,13 @@ void thread_kill(struct thread *t)
     struct process *p = t->proc;
     if (t->state == THREAD_DEAD)
         return;
+    bool running = t->state == THREAD_RUNNING;
+    if (running && t != current_thread) {
+        // Current on another hart, which holds no lock: wait until it is out of user mode
+        // (waiting for the lock this hart holds); it switches away as it gets it.
+        hart_wait_out_of_user(t);
+        t->dying = 1;
+    }
     if (t->state == THREAD_BLOCKED)
         sched_cancel_wait(t);
     else if (t->state == THREAD_READY)
@@ -148,7 +157,7 @@ void thread_kill(struct thread *t)
     unlink_thread(p, t);
     fpu_forget(t);
     t->state = THREAD_DEAD;
-    if (t != current_thread)
+    if (!running)
         kobject_unref(&t->obj);  // else the scheduler drops it once off t's stack
 }
 

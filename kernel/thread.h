@@ -11,6 +11,9 @@
 #include "object.h"
 #include "runqueue.h"
 
+#define AFFINITY_ANY UINT64_MAX  // a thread's affinity until it is pinned
+
+struct hart;
 struct process;
 struct waitq;
 
@@ -20,10 +23,13 @@ struct thread {
     struct trapframe tf;     // offset 0: trap.S saves user registers here
     uint64_t kstack_top;     // offset THREAD_KSTACK_TOP: trap.S switches to this stack
     uint64_t out[6];         // offset THREAD_OUT: a1..a6 when a syscall returns
+    struct hart *hart;       // offset THREAD_HART: the hart it runs or last ran on (hart.h)
+    uint32_t dying;          // offset THREAD_DYING: killed while current on another hart
     struct context ctx;      // kernel registers while switched out
     struct kobject obj;      // handles to the thread; the process holds one reference
     struct process *proc;
     struct rq_link rq;       // run queue link and priority (owned by the scheduler)
+    uint64_t affinity;       // the harts it may run on (bit i: hart index i)
     struct thread *proc_next;  // sibling link in proc->threads
     enum thread_state state;
     uint32_t slot;           // index of its IPC buffer page in the process
@@ -43,12 +49,15 @@ struct thread {
     uint64_t msg[1 + NX_MSG_WORDS];  // while queued to send: info and words
     bool caller_gone;        // the call this thread owed a reply to was abandoned
 
-    struct fpu_regs fp;      // its FP registers while another thread owns the hardware's
+    struct fpu_regs fp;      // its FP registers while it is not running (fpu.h)
+    struct hart *fp_hart;    // the hart whose FP registers it loaded last
 };
 // trap.S reaches these fields by the offsets of arch/riscv/trapframe.h.
 _Static_assert(offsetof(struct thread, tf) == 0, "trap.S expects the trapframe first");
 _Static_assert(offsetof(struct thread, kstack_top) == THREAD_KSTACK_TOP, "trap.S offset");
 _Static_assert(offsetof(struct thread, out) == THREAD_OUT, "trap.S offset");
+_Static_assert(offsetof(struct thread, hart) == THREAD_HART, "trap.S offset");
+_Static_assert(offsetof(struct thread, dying) == THREAD_DYING, "trap.S offset");
 
 #ifdef NEXUS_HOST
 extern struct thread *current_thread;  // host unit tests set it

@@ -41,3 +41,16 @@ long sys_thread_exit(void)
 {
     thread_exit();
 }
+
+long sys_thread_set_affinity(uhandle_t thread, uint64_t harts)
+{
+    struct thread *t = current_thread;
+    if (thread != NX_HANDLE_INVALID) {
+        struct kobject *k;
+        int err = syscall_get(thread, NX_OBJ_THREAD, NX_RIGHT_MANAGE, &k, NULL);
+        if (err)
+            return err;
+        t = (struct thread *)((char *)k - offsetof(struct thread, obj));
+    }
+    return sched_set_affinity(t, harts);
+}

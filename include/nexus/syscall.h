@@ -279,7 +279,13 @@
     X(54, pager_accessed, long, 4, NX_PAGER_BITMAP_ARGS, NX_PAGER_BITMAP_ERRORS,                 \
       "bit i of bitmap (size/4096 bits) says page i of the range was touched (read or written, " \
       "through a mapping or a syscall) since last asked; clears that and unmaps the pages "      \
-      "everywhere (the next touch marks them again); returns how many were touched")
+      "everywhere (the next touch marks them again); returns how many were touched")          \
+    X(55, thread_set_affinity, long, 2, (NX_H(thread, NX_RIGHT_MANAGE), NX_V(uint64_t, harts)), \
+      NX_HANDLE_ERRORS NX_E(INVALID, "harts names no hart that is running")                      \
+      NX_E(BAD_STATE, "the thread has ended"),                                                   \
+      "let the thread run only on the harts whose bits are set in harts (bit i: hart i of "      \
+      "NX_INFO_HARTS; bits of harts not running are ignored); NX_HANDLE_INVALID: the calling "   \
+      "thread (needs no right: it only narrows itself); it moves at once if its hart is left")
 
 // What pager_dirty and pager_accessed share: a range of a paged VMO and a bitmap of its pages.
 #define NX_PAGER_BITMAP_ARGS                                                                     \
@@ -337,7 +343,10 @@ struct nx_process_info {
     uint32_t threads;
     uint32_t priority;      // highest among its threads
     char name[32];
+    // The hart each thread last ran on (NX_HART_NONE: not yet), oldest thread first.
+    uint8_t thread_hart[64];  // NX_PROCESS_MAX_THREADS
 };
+#define NX_HART_NONE 0xff
 
 // Threads one process may have at once (each has one IPC buffer page in NX_IPC_BUFFER area).
 #define NX_PROCESS_MAX_THREADS 64
@@ -378,8 +387,21 @@ enum nx_info {
     NX_INFO_LIVE_PROCESSES = 4, // processes not yet ended
     NX_INFO_LIVE_OBJECTS = 5,   // kernel objects not yet freed
     NX_INFO_TOTAL_PAGES = 6,    // pages the page allocator manages (free + used)
-    NX_INFO_IDLE_INSTRET = 7,   // instret the hart spent halted in WFI (virtual time under icount)
+    NX_INFO_IDLE_INSTRET = 7,   // instret the harts spent halted in WFI (virtual time under icount)
+    NX_INFO_HARTS = 8,          // harts the kernel schedules on (hart i: bit i of an affinity)
+    NX_INFO_IPIS_SENT = 9,      // inter-processor interrupts sent since boot, all harts
     NX_INFO_COUNT
+};
+
+// Per-hart counters: nx_system_info(NX_INFO_HART(i, NX_HART_*)) for hart i < NX_INFO_HARTS.
+#define NX_INFO_HART(hart, what) (0x100u + (hart) * 16u + (what))
+enum nx_hart_info {
+    NX_HART_BUSY_NS = 0,      // time spent running threads (not halted)
+    NX_HART_IDLE_NS = 1,      // time spent halted in WFI
+    NX_HART_IPIS_SENT = 2,    // IPIs this hart sent
+    NX_HART_IPIS_TAKEN = 3,   // IPIs this hart received
+    NX_HART_TIMER_IRQS = 4,   // its timer interrupts
+    NX_HART_INFO_COUNT
 };
 
 enum nx_syscall_number {

@@ -14,6 +14,8 @@ OPENSBI = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 INITRD = ROOT + "/build/initrd-test.cpio"
 SYSTEM_INITRD = ROOT + "/build/initrd.cpio"
 BENCH_INITRD = ROOT + "/build/initrd-bench.cpio"
+# Harts of every boot that does not ask for a number: `make test` runs the suite at 1 and 4.
+SMP = int(os.environ.get("NEXUS_SMP", "1"))
 
 
 def fresh_disk(name, mib=8, files=None):
@@ -39,10 +41,10 @@ def disk_args(image):
             "-device", "virtio-blk-device,drive=d0", "-global", "virtio-mmio.force-legacy=false"]
 
 
-def qemu_command(bootargs="", icount=False, extra=(), initrd=INITRD, disk=None, smp=1, mem="256M"):
+def qemu_command(bootargs="", icount=False, extra=(), initrd=INITRD, disk=None, smp=None, mem="256M"):
     """Every boot has a disk (the default system runs the block driver): `disk`, or a fresh
     empty scratch image."""
-    cmd = ["qemu-system-riscv64", "-machine", "virt", "-cpu", "rv64", "-smp", str(smp), "-m", mem,
+    cmd = ["qemu-system-riscv64", "-machine", "virt", "-cpu", "rv64", "-smp", str(smp or SMP), "-m", mem,
            "-nographic", "-no-reboot", "-bios", OPENSBI,
            "-kernel", ROOT + "/build/neuron.bin", "-initrd", initrd]
     if bootargs:
@@ -68,7 +70,7 @@ def archive_with_manifest(manifest, base=INITRD):
     return tree + ".cpio"
 
 
-def boot(bootargs="", timeout=30, icount=False, initrd=INITRD, until=None, disk=None, smp=1,
+def boot(bootargs="", timeout=30, icount=False, initrd=INITRD, until=None, disk=None, smp=None,
          mem="256M"):
     """Run until the machine powers off, the timeout hits, or (if given) until(output) is
     true. Returns (output, exit code or None if QEMU was stopped)."""

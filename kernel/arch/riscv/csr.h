@@ -32,6 +32,8 @@
 #define IRQ_S_EXT 9
 
 #define SATP_SV39 (UL(8) << 60)
+#define SATP_ASID_SHIFT 44
+#define SATP_ASID_MASK (UL(0xffff) << SATP_ASID_SHIFT)
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

@@ -85,13 +85,6 @@ secondary_high:
 4:  wfi
     j 4b
 
-// Where a parked hart's traps would go: nowhere (it enables no interrupt, and takes no fault).
-    .align 2
-    .globl hart_parked_trap
-hart_parked_trap:
-    wfi
-    j hart_parked_trap
-
     .section .rodata
     .align 3
 high_entry:

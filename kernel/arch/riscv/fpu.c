@@ -1,26 +1,28 @@
 // Lazy switching of user floating point (fpu.h).
 #include "arch/riscv/fpu.h"
 #include "arch/riscv/csr.h"
+#include "hart.h"
 #include "thread.h"
 
 // Save / load f0..f31 and fcsr (fpu.S). FS must not be Off.
 void fpu_save(struct fpu_regs *r);
 void fpu_load(const struct fpu_regs *r);
 
-static struct thread *owner;  // whose values the FP registers hold, or NULL
+void fpu_save_dirty(struct thread *t)
+{
+    fpu_save(&t->fp);
+}
 
 bool fpu_claim(struct thread *t)
 {
     if (t->tf.status & SSTATUS_FS)
         return false;
-    if (owner != t) {
-        csr_set(sstatus, SSTATUS_FS_CLEAN);  // the kernel's own fsd/fld need FP on
-        if (owner) {
-            fpu_save(&owner->fp);
-            owner->tf.status &= ~(uint64_t)SSTATUS_FS;
-        }
+    struct hart *h = t->hart;
+    if (h->fpu_owner != t || t->fp_hart != h) {
+        csr_set(sstatus, SSTATUS_FS_CLEAN);  // the kernel's own fld needs FP on
         fpu_load(&t->fp);
-        owner = t;
+        h->fpu_owner = t;
+        t->fp_hart = h;
     }
     t->tf.status |= SSTATUS_FS_CLEAN;  // user_return puts it in sstatus
     return true;
@@ -28,8 +30,9 @@ bool fpu_claim(struct thread *t)
 
 void fpu_forget(struct thread *t)
 {
-    if (owner == t)
-        owner = NULL;
+    for (uint32_t i = 0; i < nharts; i++)
+        if (harts[i].fpu_owner == t)
+            harts[i].fpu_owner = NULL;
 }
 
 void fpu_init(void)

@@ -4,18 +4,18 @@
 //
 // Every thread switch turns FP off (sstatus.FS = Off, two instructions in switch_context), so
 // a thread's first FP instruction after it is switched to traps as illegal. fpu_claim then
-// lets it go on: if it owns the registers already, nothing moves (FS back on); otherwise the
-// owner's registers are saved into the owner's thread and the claimer's loaded. Threads that
-// never use FP never trap and pay those two instructions per switch; an FP thread pays one
-// trap per switch-in, plus a save and a load when another thread used FP in between. No
-// thread ever reads another's values: FP is off whenever a thread runs that is not the owner.
-// The owner's registers are always saved on a hand-over (FS Dirty is not tracked: the switch
-// that turned FP off forgot it, and a save is cheap next to the trap).
+// lets it go on: if the hart's registers still hold its values (it was the last to use FP
+// there, and has used it on no other hart since), nothing moves (FS back on); otherwise its
+// values are loaded. A thread leaving a hart with its FP registers dirty (sstatus.SD, one
+// sign test per switch) saves them into its thread first, so its values are always in its
+// thread when it is not running, whichever hart runs it next (Linux riscv does the same).
+// Threads that never use FP never trap and pay those few instructions per switch; an FP
+// thread pays one trap per switch-in, a save when it wrote FP registers, and a load when
+// another thread used FP on that hart in between. No thread ever reads another's values: FP
+// is off whenever a thread runs whose values the registers do not hold.
 //
 // Invariant: FS is Off in the hardware sstatus after every switch, and in the saved status
-// (trapframe) of every thread but the owner.
-// Per hart state (one hart today; with several, a thread leaving a hart gives its registers
-// up first).
+// (trapframe) of every thread but the one whose values the hart's registers hold.
 #define SSTATUS_FS       (3 << 13)
 #define SSTATUS_FS_CLEAN (2 << 13)
 
@@ -35,8 +35,18 @@ _Static_assert(__builtin_offsetof(struct fpu_regs, fcsr) == 256, "fpu.S offset")
 // t trapped on an illegal instruction: if FP was off for it, give it the FP registers and
 // return true (it retries the instruction); false: the instruction is really illegal.
 bool fpu_claim(struct thread *t);
-// t is ending: its values need no saving.
+// t is ending: no hart's registers hold its values any more.
 void fpu_forget(struct thread *t);
+// Save t's registers (it is leaving its hart with them dirty).
+void fpu_save_dirty(struct thread *t);
+// prev leaves its hart: save its FP registers if it changed them (sstatus.SD).
+static inline void fpu_switch_out(struct thread *prev)
+{
+    int64_t status;
+    __asm__ volatile("csrr %0, sstatus" : "=r"(status));
+    if (__builtin_expect(status < 0, 0))
+        fpu_save_dirty(prev);
+}
 // Boot: FP off until a thread claims it (the firmware may leave it on).
 void fpu_init(void);
 #endif

@@ -3,20 +3,20 @@
 #include "arch/riscv/timer.h"
 #include "arch/riscv/csr.h"
 #include "arch/riscv/sbi.h"
+#include "hart.h"
 
 #define NEVER UINT64_MAX
 #define NS_PER_S 1000000000ULL
 
-// Only the boot hart touches these, with interrupts off.
+// Set at boot; each hart's deadline (NEVER when disarmed) is in its struct hart.
 static struct {
     uint64_t hz;
     bool sstc;
-    uint64_t deadline;  // NEVER when disarmed
 } timer;
 
 static void program(uint64_t deadline)
 {
-    timer.deadline = deadline;
+    this_hart()->timer_deadline = deadline;
     if (timer.sstc)
         __asm__ volatile("csrw 0x14d, %0" ::"r"(deadline));
     else
@@ -27,6 +27,11 @@ void timer_init(uint64_t timebase_hz, bool has_sstc)
 {
     timer.hz = timebase_hz;
     timer.sstc = has_sstc;
+    timer_start_hart();
+}
+
+void timer_start_hart(void)
+{
     program(NEVER);
     csr_set(sie, SIE_STIE);
 }
@@ -53,13 +58,13 @@ void timer_arm(uint64_t deadline)
 
 void timer_disarm(void)
 {
-    if (timer.deadline != NEVER)
+    if (this_hart()->timer_deadline != NEVER)
         program(NEVER);
 }
 
 bool timer_armed(void)
 {
-    return timer.deadline != NEVER;
+    return this_hart()->timer_deadline != NEVER;
 }
 
 void timer_ack(void)

@@ -4,7 +4,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+// Boot: the timebase, whether stimecmp (Sstc) is there, and this hart's timer off.
 void timer_init(uint64_t timebase_hz, bool has_sstc);
+// Another hart: its timer off, its interrupt enabled. The timer functions below act on the
+// calling hart's own timer.
+void timer_start_hart(void);
 uint64_t timer_now(void);                 // ticks since reset
 uint64_t timer_ticks_to_ns(uint64_t ticks);
 uint64_t timer_ns_to_ticks(uint64_t ns);

@@ -9,6 +9,7 @@
 #include <nexus/syscall.h>
 #include "arch/riscv/csr.h"
 #include "arch/riscv/trapframe.h"
+#include "hart.h"
 
 #define SYSCALL_ENTRY(num, name, ...) .dword sys_##name;
 #define SYSCALL_ONE(...) + 1
@@ -59,6 +60,55 @@
     .endm
 
 
+// The big lock (hart.h): a ticket lock, {next ticket, now serving}. Take a ticket, wait for
+// it to be served; meanwhile serve a request to leave the address space (hart.h,
+// harts_leave_address_space), the one thing another hart may need from a waiting one.
+    .macro big_lock hart, lock, ticket, tmp
+    la \lock, big_lock
+    li \ticket, 1
+    amoadd.w \ticket, \ticket, (\lock)
+.Lspin\@:
+    lw \tmp, 4(\lock)
+    beq \ticket, \tmp, .Ltaken\@
+    lw \tmp, HART_LEAVE_AS(\hart)
+    beqz \tmp, .Lspin\@
+    ld \tmp, hart_satp
+    csrw satp, \tmp
+    sfence.vma
+    sd \tmp, HART_SATP(\hart)
+    fence rw, w
+    sw zero, HART_LEAVE_AS(\hart)
+    j .Lspin\@
+.Ltaken\@:
+    fence r, rw
+    .endm
+
+// Serve the next ticket: only the holder writes it.
+    .macro big_unlock lock, tmp
+    la \lock, big_lock
+    lw \tmp, 4(\lock)
+    addi \tmp, \tmp, 1
+    fence rw, w
+    sw \tmp, 4(\lock)
+    .endm
+
+// From user mode, with several harts: out of user mode, then the lock; a thread killed by
+// another hart meanwhile (THREAD_DYING) goes no further.
+    .macro enter_kernel
+    ld t0, THREAD_HART(tp)
+    sw zero, HART_IN_USER(t0)
+    big_lock t0, t1, t2, t3
+    lw t1, THREAD_DYING(tp)
+    bnez t1, thread_dying
+    .endm
+
+    .macro leave_kernel
+    ld t0, THREAD_HART(tp)
+    li t1, 1
+    sw t1, HART_IN_USER(t0)
+    big_unlock t0, t1
+    .endm
+
     .section .text
     .align 4
     .globl trap_entry
@@ -78,6 +128,9 @@ trap_entry:
     csrr t0, sepc
     addi t0, t0, 4
     sd t0, TF_EPC(tp)
+    lw t1, smp
+    bnez t1, syscall_smp
+syscall_dispatch:
     li t1, SYSCALL_COUNT
     bgeu a7, t1, 1f
     la t0, syscall_table
@@ -90,6 +143,9 @@ trap_entry:
 
     .globl syscall_return
 syscall_return:  // a0 = result, tp = thread returning to user
+    lw t0, smp
+    bnez t0, syscall_return_smp
+syscall_exit:
     ld t0, TF_EPC(tp)
     csrw sepc, t0
     csrw sscratch, tp
@@ -115,18 +171,32 @@ syscall_return:  // a0 = result, tp = thread returning to user
     li a7, 0
     sret
 
+syscall_smp:  // the arguments are in a0..a7: only temporaries are used
+    enter_kernel
+    j syscall_dispatch
+
+syscall_return_smp:
+    leave_kernel
+    j syscall_exit
+
 user_trap_slow:
     gprs sd, tp
     csrrw t0, sscratch, zero
     sd t0, TF_REG(4)(tp)
     trap_csrs tp
-    mv a0, tp
+    lw t0, smp
+    beqz t0, 1f
+    enter_kernel
+1:  mv a0, tp
     call user_trap
 
     // Resume the thread in tp with every register from its trapframe. New threads start here.
     .globl user_return
 user_return:
-    ld t0, TF_EPC(tp)
+    lw t0, smp
+    beqz t0, 1f
+    leave_kernel
+1:  ld t0, TF_EPC(tp)
     csrw sepc, t0
     ld t0, TF_STATUS(tp)
     csrw sstatus, t0
@@ -142,7 +212,9 @@ user_return:
 // frame in trapframe layout at its top so a panic can print every register. The stack that
 // was running may be unusable: a kernel stack overflow faults on its guard page with sp there.
 kernel_entry:
-    la tp, trap_frame  // tp is free: sscratch holds the kernel's tp
+    csrr tp, sscratch  // the kernel's tp: the current thread, and through it the hart
+    ld tp, THREAD_HART(tp)
+    ld tp, HART_TRAP_FRAME(tp)
     sd sp, TF_REG(2)(tp)
     mv sp, tp
     csrrw tp, sscratch, zero  // back to the kernel's tp; sscratch stays 0
@@ -160,6 +232,17 @@ kernel_entry:
     ld t0, TF_REG(5)(sp)
     ld sp, TF_REG(2)(sp)
     sret
+
+// void big_lock_acquire(struct hart *h), void big_lock_release(void) (hart.h).
+    .globl big_lock_acquire
+big_lock_acquire:
+    big_lock a0, t0, t1, t2
+    ret
+
+    .globl big_lock_release
+big_lock_release:
+    big_unlock t0, t1
+    ret
 
 // The handlers by number, from NX_SYSCALLS: each is called with the seven argument registers,
 // which kernel/syscall.h makes exact (every parameter is a whole register).

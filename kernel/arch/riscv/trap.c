@@ -4,6 +4,7 @@
 #include <nexus/syscall.h>
 #include "aspace.h"
 #include "clock.h"
+#include "hart.h"
 #include "console.h"
 #include "irq.h"
 #include "panic.h"
@@ -54,6 +55,7 @@ static void interrupt(uint64_t cause)
     switch (cause & ~SCAUSE_INTERRUPT) {
     case IRQ_S_TIMER: clock_interrupt(); break;
     case IRQ_S_EXT: external_interrupt(); break;
+    case IRQ_S_SOFT: hart_ipi_interrupt(); break;
     default: kprintf("NEURON: spurious interrupt %lx\n", cause); break;
     }
 }

@@ -13,6 +13,9 @@
 #define THREAD_KSTACK_TOP TF_SIZE
 // Then the six message registers a syscall returns in a1..a6.
 #define THREAD_OUT (TF_SIZE + 8)
+// Then the hart it runs on.
+#define THREAD_HART (THREAD_OUT + 48)
+#define THREAD_DYING (THREAD_HART + 8)
 
 // Callee-saved kernel registers, for switching between kernel threads.
 #define CTX_RA 0

@@ -8,6 +8,7 @@
 #include "lib/string.h"
 #include "panic.h"
 #include "pmm.h"
+#include "hart.h"
 
 extern char __kernel_start[], __text_end[], __rodata_end[], __kernel_end[];
 // Unmapped pages below the boot stack and the trap stack (entry.S).
@@ -78,6 +79,9 @@ int vm_map_kstack(paddr_t pa, uint64_t *stack)
     }
     ++*stacks;
     set_stack_entries(va, pa, true);
+    // Another hart may have kept the invalid entries (the thread may run there next).
+    // (A new chunk table is a non-leaf entry: fence everything, not the range.)
+    harts_fence(harts_online() & ~(1ull << this_hart()->index), 0, 0, 0);
     *stack = va;
     return NX_OK;
 }
@@ -104,6 +108,24 @@ bool vm_is_stack_guard(uint64_t va)
            (va - KSTACK_BASE) % (2 * KSTACK_SIZE) < KSTACK_SIZE;
 }
 
+// ---- ASIDs ----
+
+#define MAX_ASIDS 65536
+static uint64_t asid_used[MAX_ASIDS / 64];  // bit 0 (ASID 0: the kernel, the overflow) set
+static uint32_t asids;                      // ASIDs the harts have (1: none to use)
+static uint32_t asid_hint;                  // where the next search starts
+
+// How many ASIDs satp holds: the ASID bits that stay set when all are written.
+static void probe_asids(void)
+{
+    uint64_t old = csr_read(satp);
+    csr_write(satp, old | SATP_ASID_MASK);
+    asids = (uint32_t)((csr_read(satp) & SATP_ASID_MASK) >> SATP_ASID_SHIFT) + 1;
+    csr_write(satp, old);
+    sfence_vma_all();
+    asid_used[0] = 1;
+}
+
 void vm_init_kernel(paddr_t ram, uint64_t size)
 {
     ram_base = ram;
@@ -120,7 +142,8 @@ void vm_init_kernel(paddr_t ram, uint64_t size)
     map_image_range(boot_stack_guard + PAGE_SIZE, trap_stack_guard, PTE_R | PTE_W);
     map_image_range(trap_stack_guard + PAGE_SIZE, __kernel_end, PTE_R | PTE_W);
     init_kstack_region();
-    vm_activate(kernel_root);
+    vm_activate(vm_kernel_satp());
+    probe_asids();
 }
 
 uint64_t vm_kernel_satp(void)
@@ -140,14 +163,49 @@ paddr_t vm_create_user_root(void)
     return root;
 }
 
-void vm_flush_tlb(void)
-{
-    sfence_vma_all();
-}
-
 void vm_destroy_user_root(paddr_t root)
 {
-    if ((csr_read(satp) & PTE_PPN_MASK) == root >> PAGE_SHIFT)
-        vm_activate(kernel_root);
+    struct hart *h = this_hart();
+    if ((csr_read(satp) & PTE_PPN_MASK) == root >> PAGE_SHIFT) {
+        h->satp = vm_kernel_satp();
+        vm_activate(h->satp);
+    }
     pt_destroy(root, FIRST_KERNEL_INDEX);
+}
+
+static uint64_t take_asid(void)
+{
+    for (uint32_t n = 0; n < asids; n++) {
+        uint32_t a = (asid_hint + n) % asids;
+        if (!(asid_used[a / 64] >> (a % 64) & 1)) {
+            asid_used[a / 64] |= 1ull << (a % 64);
+            asid_hint = a + 1;
+            return a;
+        }
+    }
+    return 0;
+}
+
+uint64_t vm_assign_satp(paddr_t root)
+{
+    return SATP_SV39 | take_asid() << SATP_ASID_SHIFT | root >> PAGE_SHIFT;
+}
+
+void vm_release_satp(uint64_t satp, uint64_t harts)
+{
+    uint64_t asid = (satp & SATP_ASID_MASK) >> SATP_ASID_SHIFT;
+    if (!asid)
+        return;
+    vm_flush_space(satp, harts);  // the next process with this ASID finds no stale entry
+    asid_used[asid / 64] &= ~(1ull << (asid % 64));
+}
+
+void vm_flush_space(uint64_t satp, uint64_t harts)
+{
+    uint64_t asid = (satp & SATP_ASID_MASK) >> SATP_ASID_SHIFT;
+    if (asid)
+        __asm__ volatile("sfence.vma zero, %0" ::"r"(asid) : "memory");
+    else
+        sfence_vma_all();
+    harts_fence(harts & ~(1ull << this_hart()->index), asid, 0, 0);
 }

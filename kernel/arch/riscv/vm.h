@@ -18,15 +18,26 @@ bool vm_is_stack_guard(uint64_t va);
 paddr_t vm_create_user_root(void);
 // Free a process's page tables and user pages (switches to the kernel table first if needed).
 void vm_destroy_user_root(paddr_t root);
-// Run with this root's address space (inline: every switch between processes does it).
-static inline void vm_activate(paddr_t root)
-{
-    csr_write(satp, SATP_SV39 | (root >> PAGE_SHIFT));
-    sfence_vma_all();
-}
-// Forget every cached translation, after page-table entries changed. Always global: a
-// page-granular fence does not drop cached non-leaf entries, and pt_unmap may free tables;
-// without ASIDs every address-space switch flushes everything anyway.
-void vm_flush_tlb(void);
 // satp of the kernel's own page table (for a hart that has no thread yet).
 uint64_t vm_kernel_satp(void);
+
+// Address spaces are told apart in the TLB by ASIDs when the hart has them (probed at
+// boot): a switch between processes then flushes nothing, and a change to one process's
+// page table fences only that ASID, and only on the harts the process ran on. A process
+// beyond the ASIDs there are gets ASID 0, whose every switch flushes the whole TLB.
+//
+// The satp value (mode, ASID, root) for a new process with this root; vm_release_satp
+// gives the ASID back once no hart in `harts` (bit i: hart index i) holds its entries.
+uint64_t vm_assign_satp(paddr_t root);
+void vm_release_satp(uint64_t satp, uint64_t harts);
+// Run in this address space (inline: every switch between processes does it).
+static inline void vm_activate(uint64_t satp)
+{
+    csr_write(satp, satp);
+    if (!(satp & SATP_ASID_MASK))
+        sfence_vma_all();
+}
+// Forget this hart's cached translations of the address space satp, after its page-table
+// entries changed (non-leaf ones too: pt_unmap may free tables), and, synchronously, those
+// of the other harts in `harts`.
+void vm_flush_space(uint64_t satp, uint64_t harts);

@@ -1,0 +1,113 @@
+// Per-hart state, inter-processor interrupts, and the waits one hart does for another (hart.h).
+#include "hart.h"
+#include "arch/riscv/csr.h"
+#include "arch/riscv/sbi.h"
+#include "arch/riscv/timer.h"
+
+struct hart harts[MAX_HARTS];
+uint32_t big_lock[2] __attribute__((aligned(8)));  // trap.S: next ticket, now serving
+uint32_t nharts = 1;
+uint64_t harts_online_mask = 1;
+uint32_t smp;
+
+struct hart *hart_init(uint32_t index, uint64_t hartid, uint64_t trap_stack_top)
+{
+    struct hart *h = &harts[index];
+    h->index = index;
+    h->hartid = hartid;
+    h->trap_frame = trap_stack_top - sizeof(struct trapframe);
+    h->satp = csr_read(satp);
+    h->idle.hart = h;
+    h->idle.state = THREAD_RUNNING;
+    h->idle.affinity = 1ull << index;
+    timerq_init(&h->clock);
+    h->timer_deadline = UINT64_MAX;
+    h->current = &h->idle;
+    current_thread = &h->idle;
+    return h;
+}
+
+// An SBI call to the harts in mask: one per group of harts whose ids fit in a 64-bit mask
+// from the lowest of them. A fence (asid 0: of every address space) returns once done.
+enum { SEND_IPI, SEND_FENCE };
+
+static void sbi_to_harts(uint64_t mask, int what, uint64_t asid, uint64_t start, uint64_t size)
+{
+    while (mask) {
+        uint64_t base = UINT64_MAX, ids = 0;
+        for (uint64_t m = mask; m; m &= m - 1)
+            if (harts[__builtin_ctzll(m)].hartid < base)
+                base = harts[__builtin_ctzll(m)].hartid;
+        for (uint64_t m = mask; m; m &= m - 1) {
+            unsigned i = (unsigned)__builtin_ctzll(m);
+            if (harts[i].hartid - base < 64) {
+                ids |= 1ull << (harts[i].hartid - base);
+                mask &= ~(1ull << i);
+            }
+        }
+        if (what == SEND_IPI)
+            sbi_send_ipi(ids, base);
+        else if (asid)
+            sbi_remote_sfence_vma_asid(ids, base, start, size, asid);
+        else
+            sbi_remote_sfence_vma(ids, base, start, size);
+    }
+}
+
+void harts_fence(uint64_t mask, uint64_t asid, uint64_t start, uint64_t size)
+{
+    if (mask)
+        sbi_to_harts(mask, SEND_FENCE, asid, start, size);
+}
+
+void hart_send_ipi(uint64_t mask, uint32_t what)
+{
+    struct hart *self = this_hart();
+    mask &= ~(1ull << self->index);
+    for (uint64_t m = mask; m; m &= m - 1)
+        __atomic_fetch_or(&harts[__builtin_ctzll(m)].ipi_pending, what, __ATOMIC_RELEASE);
+    if (!mask)
+        return;
+    self->ipis_sent += (uint64_t)__builtin_popcountll(mask);
+    sbi_to_harts(mask, SEND_IPI, 0, 0, 0);  // the ecall orders the stores above before it
+}
+
+void hart_ipi_interrupt(void)
+{
+    struct hart *h = this_hart();
+    // Clear the pending bit before reading the request word: a request posted after the
+    // read raises the interrupt again (Linux riscv smp.c does the same).
+    csr_clear(sip, SIE_SSIE);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (__atomic_exchange_n(&h->ipi_pending, 0, __ATOMIC_ACQUIRE))
+        h->ipis_taken++;
+}
+
+void harts_leave_address_space(uint64_t mask, uint64_t satp)
+{
+    struct hart *self = this_hart();
+    uint64_t asked = 0;
+    for (uint64_t m = mask & ~(1ull << self->index); m; m &= m - 1) {
+        struct hart *h = &harts[__builtin_ctzll(m)];
+        if (__atomic_load_n(&h->satp, __ATOMIC_ACQUIRE) != satp)
+            continue;
+        __atomic_store_n(&h->leave_as, 1, __ATOMIC_RELEASE);
+        asked |= 1ull << h->index;
+    }
+    // A hart in that address space is idle or waiting for the big lock (its threads there are
+    // dead): the IPI brings an idle one to the lock, whose wait loop serves leave_as.
+    hart_send_ipi(asked, IPI_RESCHEDULE);
+    for (uint64_t m = asked; m; m &= m - 1)
+        while (__atomic_load_n(&harts[__builtin_ctzll(m)].leave_as, __ATOMIC_ACQUIRE))
+            ;
+}
+
+void hart_wait_out_of_user(struct thread *t)
+{
+    struct hart *h = t->hart;
+    if (!__atomic_load_n(&h->in_user, __ATOMIC_ACQUIRE))
+        return;
+    hart_send_ipi(1ull << h->index, IPI_RESCHEDULE);
+    while (__atomic_load_n(&h->in_user, __ATOMIC_ACQUIRE))
+        ;
+}
