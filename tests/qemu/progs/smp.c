@@ -467,7 +467,7 @@ static const char *const unmap_steps[ROUND_STEPS] = {
 #define FP_PHASES 3
 #define FP_HOLD_TICKS 200000  // 20 ms of the 10 MHz time base
 #define FP_SUM_TICKS 200000
-#define FP_MOVE_EVERY 4096    // sum rounds between re-pinnings (about 0.1 ms)
+#define FP_MOVE_EVERY 4096    // sum rounds between re-pinnings (a fraction of a ms)
 #define FP_PAGES 128
 
 static long fp_index;  // set before each spawn: the child's copy says which it is
