@@ -3,9 +3,77 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/sbi.h"
 #include "arch/riscv/timer.h"
+#include "arch/riscv/vm.h"
 
 struct hart harts[MAX_HARTS];
-uint32_t big_lock[2] __attribute__((aligned(8)));  // trap.S: next ticket, now serving
+// The big lock. trap.S takes and releases it inline on the paths from and to user mode;
+// the layout is shared with it.
+struct {
+    uint32_t next;      // the next ticket to hand out
+    uint32_t serving;   // the ticket that holds the lock
+    uint32_t sleepers;  // harts halted waiting for it (bit i: index i)
+} big_lock __attribute__((aligned(8)));
+
+// A waiter spins this long before it halts: long enough for a kernel path to finish, short
+// enough not to burn a host CPU that the holder's vCPU may need (QEMU on a loaded host).
+#define SPINS_BEFORE_HALT 200
+
+void big_lock_wait(struct hart *h, uint32_t ticket);
+void big_lock_wake_sleepers(void);
+
+// Serve a request to leave the address space this hart is in: the kernel's page table
+// holds nothing of any process (hart.h, harts_leave_address_space).
+static void leave_address_space(struct hart *h)
+{
+    uint64_t kernel = vm_kernel_satp();
+    csr_write(satp, kernel);
+    sfence_vma_all();
+    h->satp = kernel;
+    __atomic_store_n(&h->leave_as, 0, __ATOMIC_RELEASE);
+}
+
+static bool served(uint32_t ticket)
+{
+    return __atomic_load_n(&big_lock.serving, __ATOMIC_ACQUIRE) == ticket;
+}
+
+// Wait for ticket: spin a while, then halt until the releaser's IPI (it sees the sleeper bit,
+// or this hart sees its ticket served: each fences between its store and its load).
+void big_lock_wait(struct hart *h, uint32_t ticket)
+{
+    uint32_t bit = 1u << h->index;
+    for (unsigned spins = 0; !served(ticket); spins++) {
+        if (__atomic_load_n(&h->leave_as, __ATOMIC_ACQUIRE))
+            leave_address_space(h);
+        if (spins < SPINS_BEFORE_HALT)
+            continue;
+        __atomic_fetch_or(&big_lock.sleepers, bit, __ATOMIC_SEQ_CST);
+        if (!served(ticket) && !__atomic_load_n(&h->leave_as, __ATOMIC_SEQ_CST))
+            wfi();
+        __atomic_fetch_and(&big_lock.sleepers, ~bit, __ATOMIC_RELAXED);
+        spins = 0;
+    }
+}
+
+void big_lock_wake_sleepers(void)
+{
+    hart_send_ipi(__atomic_load_n(&big_lock.sleepers, __ATOMIC_RELAXED), IPI_RESCHEDULE);
+}
+
+void big_lock_acquire(struct hart *h)
+{
+    uint32_t ticket = __atomic_fetch_add(&big_lock.next, 1, __ATOMIC_ACQUIRE);
+    if (!served(ticket))
+        big_lock_wait(h, ticket);
+}
+
+void big_lock_release(void)
+{
+    __atomic_store_n(&big_lock.serving, big_lock.serving + 1, __ATOMIC_RELEASE);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&big_lock.sleepers, __ATOMIC_RELAXED))
+        big_lock_wake_sleepers();
+}
 uint32_t nharts = 1;
 uint64_t harts_online_mask = 1;
 uint32_t smp;

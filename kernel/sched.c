@@ -105,7 +105,7 @@ void sched_ready(struct thread *t)
 {
     struct hart *h = place(t);
     t->state = THREAD_READY;
-    t->hart = h;
+    t->rq_hart = h;  // t->hart stays where t runs until it is switched out
     runqueue_push(&h->ready, &t->rq);
     if (h == this_hart())
         update_slice(h);
@@ -121,22 +121,21 @@ int sched_set_affinity(struct thread *t, uint64_t mask)
     if (t->state == THREAD_DEAD)
         return NX_ERR_BAD_STATE;
     t->affinity = mask == harts_online() ? AFFINITY_ANY : mask;
-    if (!t->hart || allowed_on(t, t->hart))
-        return NX_OK;
-    if (t == current_thread) {
-        sched_yield();
-    } else if (t->state == THREAD_READY) {
+    if (t->state == THREAD_READY && !allowed_on(t, t->rq_hart)) {
         sched_remove(t);
         sched_ready(t);
-    } else if (t->state == THREAD_RUNNING) {
-        hart_send_ipi(1ull << t->hart->index, IPI_RESCHEDULE);  // its sched_preempt moves it
+    } else if (t->state == THREAD_RUNNING && !allowed_on(t, t->hart)) {
+        if (t == current_thread)
+            sched_yield();
+        else  // its sched_preempt moves it
+            hart_send_ipi(1ull << t->hart->index, IPI_RESCHEDULE);
     }
     return NX_OK;  // a blocked thread is placed when it wakes
 }
 
 void sched_remove(struct thread *t)
 {
-    runqueue_remove(&t->hart->ready, &t->rq);
+    runqueue_remove(&t->rq_hart->ready, &t->rq);
 }
 
 static void reap_zombie(struct hart *h)
@@ -198,7 +197,7 @@ static struct thread *steal(struct hart *h)
                 }
     }
     if (best)
-        runqueue_remove(&best->hart->ready, &best->rq);
+        runqueue_remove(&best->rq_hart->ready, &best->rq);
     return best;
 }
 
