@@ -146,11 +146,23 @@ static void reap_zombie(struct hart *h)
     }
 }
 
+// next is new to h: if a kernel stack was mapped since h last fenced, next's may be one h
+// cached as invalid.
+static __attribute__((noinline)) void adopt(struct thread *next, struct hart *h)
+{
+    next->hart = h;
+    if (h->kstack_generation != kstack_generation) {
+        h->kstack_generation = kstack_generation;
+        sfence_vma_all();
+    }
+}
+
 // Make next the current thread of h, in its address space.
 static inline void make_current(struct thread *next, struct hart *h)
 {
     next->state = THREAD_RUNNING;
-    next->hart = h;
+    if (next->hart != h)
+        adopt(next, h);
     h->current = next;
     if (next->proc->satp != h->satp)
         process_activate(next->proc, h);

@@ -60,27 +60,22 @@
     .endm
 
 
-// The big lock (hart.c): {next ticket, now serving, sleepers}. The uncontended paths are
-// here, where a call would cost saving the syscall's arguments: take a ticket and go on if it
-// is served; release by serving the next one, and wake the harts asleep waiting (if any).
-// Only the holder writes `serving`.
-    .macro big_lock hart, lock, ticket, tmp
+// The big lock (hart.c): {held, unused, sleepers}. The uncontended paths are here, where a
+// call would cost saving the syscall's arguments: swap 1 in and go on if it was 0; release
+// with a store of 0, then wake the harts asleep waiting (if any).
+    .macro big_lock hart, lock, old
     la \lock, big_lock
-    li \ticket, 1
-    amoadd.w \ticket, \ticket, (\lock)
-    lw \tmp, 4(\lock)
-    beq \ticket, \tmp, .Ltaken\@
-    call big_lock_contended  // \hart in t0, \ticket in t2
+    li \old, 1
+    amoswap.w.aq \old, \old, (\lock)
+    beqz \old, .Ltaken\@
+    call big_lock_contended  // \hart in t0
 .Ltaken\@:
-    fence r, rw
     .endm
 
     .macro big_unlock lock, tmp
     la \lock, big_lock
-    lw \tmp, 4(\lock)
-    addi \tmp, \tmp, 1
     fence rw, w
-    sw \tmp, 4(\lock)
+    sw zero, 0(\lock)
     fence rw, rw
     lw \tmp, 8(\lock)
     beqz \tmp, .Lnone\@
@@ -93,7 +88,7 @@
     .macro enter_kernel
     ld t0, THREAD_HART(tp)
     sw zero, HART_IN_USER(t0)
-    big_lock t0, t1, t2, t3
+    big_lock t0, t1, t2
     lw t1, THREAD_DYING(tp)
     bnez t1, thread_dying
     .endm
@@ -107,7 +102,7 @@
 
 // The slow paths, out of line: every argument register kept (a syscall's arguments, or its
 // result), temporaries and ra clobbered.
-big_lock_contended:  // t0 = hart, t2 = ticket
+big_lock_contended:  // t0 = hart
     addi sp, sp, -80
     sd ra, 0(sp)
     sd a0, 8(sp)
@@ -119,7 +114,6 @@ big_lock_contended:  // t0 = hart, t2 = ticket
     sd a6, 56(sp)
     sd a7, 64(sp)
     mv a0, t0
-    mv a1, t2
     call big_lock_wait
     j 1f
 big_lock_wake:

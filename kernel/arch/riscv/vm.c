@@ -17,6 +17,7 @@ extern char boot_stack_guard[], trap_stack_guard[];
 #define FIRST_KERNEL_INDEX (PT_ENTRIES / 2)  // Sv39 upper half starts at root entry 256
 
 static paddr_t kernel_root;
+uint64_t kstack_generation;
 static paddr_t ram_base;  // kernel stacks' aliases are placed by their offset from it
 static uint64_t ram_size;
 
@@ -79,9 +80,7 @@ int vm_map_kstack(paddr_t pa, uint64_t *stack)
     }
     ++*stacks;
     set_stack_entries(va, pa, true);
-    // Another hart may have kept the invalid entries (the thread may run there next).
-    // (A new chunk table is a non-leaf entry: fence everything, not the range.)
-    harts_fence(harts_online() & ~(1ull << this_hart()->index), 0, 0, 0);
+    kstack_generation++;  // other harts fence before they run a thread new to them
     *stack = va;
     return NX_OK;
 }
@@ -111,9 +110,14 @@ bool vm_is_stack_guard(uint64_t va)
 // ---- ASIDs ----
 
 #define MAX_ASIDS 65536
-static uint64_t asid_used[MAX_ASIDS / 64];  // bit 0 (ASID 0: the kernel, the overflow) set
-static uint32_t asids;                      // ASIDs the harts have (1: none to use)
-static uint32_t asid_hint;                  // where the next search starts
+// An ASID is live (a process has it), retired (its process ended, but harts may still hold
+// its entries) or free. Ending a process fences nothing: its ASID is retired, and retired
+// ASIDs become free all at once, when allocation has gone round every ASID, by one fence of
+// every hart. So a stale entry can never be used: nobody runs with a retired ASID.
+static uint64_t asid_live[MAX_ASIDS / 64];     // bit 0 (ASID 0: the kernel, the overflow) set
+static uint64_t asid_retired[MAX_ASIDS / 64];
+static uint32_t asids;                          // ASIDs the harts have (1: none to use)
+static uint32_t asid_hint;                      // where the next search starts
 
 // How many ASIDs satp holds: the ASID bits that stay set when all are written.
 static void probe_asids(void)
@@ -123,7 +127,7 @@ static void probe_asids(void)
     asids = (uint32_t)((csr_read(satp) & SATP_ASID_MASK) >> SATP_ASID_SHIFT) + 1;
     csr_write(satp, old);
     sfence_vma_all();
-    asid_used[0] = 1;
+    asid_live[0] = 1;
 }
 
 void vm_init_kernel(paddr_t ram, uint64_t size)
@@ -173,12 +177,30 @@ void vm_destroy_user_root(paddr_t root)
     pt_destroy(root, FIRST_KERNEL_INDEX);
 }
 
+// ---- ASIDs ----
+
+static bool asid_taken(uint32_t a)
+{
+    return ((asid_live[a / 64] | asid_retired[a / 64]) >> (a % 64)) & 1;
+}
+
+// Every hart forgets every ASID's entries; the retired ASIDs are free again.
+static void free_retired_asids(void)
+{
+    sfence_vma_all();
+    harts_fence(harts_online() & ~(1ull << this_hart()->index), 0, 0, 0);
+    for (uint32_t i = 0; i < MAX_ASIDS / 64; i++)
+        asid_retired[i] = 0;
+}
+
 static uint64_t take_asid(void)
 {
     for (uint32_t n = 0; n < asids; n++) {
         uint32_t a = (asid_hint + n) % asids;
-        if (!(asid_used[a / 64] >> (a % 64) & 1)) {
-            asid_used[a / 64] |= 1ull << (a % 64);
+        if (a == 0 && n)
+            free_retired_asids();  // gone round: the ASIDs passed may be free now
+        if (!asid_taken(a)) {
+            asid_live[a / 64] |= 1ull << (a % 64);
             asid_hint = a + 1;
             return a;
         }
@@ -191,13 +213,13 @@ uint64_t vm_assign_satp(paddr_t root)
     return SATP_SV39 | take_asid() << SATP_ASID_SHIFT | root >> PAGE_SHIFT;
 }
 
-void vm_release_satp(uint64_t satp, uint64_t harts)
+void vm_release_satp(uint64_t satp)
 {
     uint64_t asid = (satp & SATP_ASID_MASK) >> SATP_ASID_SHIFT;
     if (!asid)
         return;
-    vm_flush_space(satp, harts);  // the next process with this ASID finds no stale entry
-    asid_used[asid / 64] &= ~(1ull << (asid % 64));
+    asid_live[asid / 64] &= ~(1ull << (asid % 64));
+    asid_retired[asid / 64] |= 1ull << (asid % 64);
 }
 
 void vm_flush_space(uint64_t satp, uint64_t harts)
