@@ -8,6 +8,7 @@
 #include "lib/string.h"
 #include "panic.h"
 #include "pmm.h"
+#include "asid.h"
 #include "hart.h"
 
 extern char __kernel_start[], __text_end[], __rodata_end[], __kernel_end[];
@@ -107,27 +108,16 @@ bool vm_is_stack_guard(uint64_t va)
            (va - KSTACK_BASE) % (2 * KSTACK_SIZE) < KSTACK_SIZE;
 }
 
-// ---- ASIDs ----
-
-#define MAX_ASIDS 65536
-// An ASID is live (a process has it), retired (its process ended, but harts may still hold
-// its entries) or free. Ending a process fences nothing: its ASID is retired, and retired
-// ASIDs become free all at once, when allocation has gone round every ASID, by one fence of
-// every hart. So a stale entry can never be used: nobody runs with a retired ASID.
-static uint64_t asid_live[MAX_ASIDS / 64];     // bit 0 (ASID 0: the kernel, the overflow) set
-static uint64_t asid_retired[MAX_ASIDS / 64];
-static uint32_t asids;                          // ASIDs the harts have (1: none to use)
-static uint32_t asid_hint;                      // where the next search starts
+static struct asid_pool asids;  // ASIDs (asid.h)
 
 // How many ASIDs satp holds: the ASID bits that stay set when all are written.
 static void probe_asids(void)
 {
     uint64_t old = csr_read(satp);
     csr_write(satp, old | SATP_ASID_MASK);
-    asids = (uint32_t)((csr_read(satp) & SATP_ASID_MASK) >> SATP_ASID_SHIFT) + 1;
+    asid_init(&asids, (uint32_t)((csr_read(satp) & SATP_ASID_MASK) >> SATP_ASID_SHIFT) + 1);
     csr_write(satp, old);
     sfence_vma_all();
-    asid_live[0] = 1;
 }
 
 void vm_init_kernel(paddr_t ram, uint64_t size)
@@ -177,49 +167,22 @@ void vm_destroy_user_root(paddr_t root)
     pt_destroy(root, FIRST_KERNEL_INDEX);
 }
 
-// ---- ASIDs ----
-
-static bool asid_taken(uint32_t a)
-{
-    return ((asid_live[a / 64] | asid_retired[a / 64]) >> (a % 64)) & 1;
-}
-
-// Every hart forgets every ASID's entries; the retired ASIDs are free again.
-static void free_retired_asids(void)
-{
-    sfence_vma_all();
-    harts_fence(harts_online() & ~(1ull << this_hart()->index), 0, 0, 0);
-    for (uint32_t i = 0; i < MAX_ASIDS / 64; i++)
-        asid_retired[i] = 0;
-}
-
-static uint64_t take_asid(void)
-{
-    for (uint32_t n = 0; n < asids; n++) {
-        uint32_t a = (asid_hint + n) % asids;
-        if (a == 0 && n)
-            free_retired_asids();  // gone round: the ASIDs passed may be free now
-        if (!asid_taken(a)) {
-            asid_live[a / 64] |= 1ull << (a % 64);
-            asid_hint = a + 1;
-            return a;
-        }
-    }
-    return 0;
-}
+// ---- ASIDs (asid.h) ----
 
 uint64_t vm_assign_satp(paddr_t root)
 {
-    return SATP_SV39 | take_asid() << SATP_ASID_SHIFT | root >> PAGE_SHIFT;
+    bool fence_all;
+    uint64_t asid = asid_take(&asids, &fence_all);
+    if (fence_all) {
+        sfence_vma_all();
+        harts_fence(harts_online() & ~(1ull << this_hart()->index), 0, 0, 0);
+    }
+    return SATP_SV39 | asid << SATP_ASID_SHIFT | root >> PAGE_SHIFT;
 }
 
 void vm_release_satp(uint64_t satp)
 {
-    uint64_t asid = (satp & SATP_ASID_MASK) >> SATP_ASID_SHIFT;
-    if (!asid)
-        return;
-    asid_live[asid / 64] &= ~(1ull << (asid % 64));
-    asid_retired[asid / 64] |= 1ull << (asid % 64);
+    asid_retire(&asids, (uint32_t)((satp & SATP_ASID_MASK) >> SATP_ASID_SHIFT));
 }
 
 void vm_flush_space(uint64_t satp, uint64_t harts)
