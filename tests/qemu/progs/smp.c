@@ -327,7 +327,7 @@ static long kill_round(long round)
     long ready = nx_notification_create();
     long child = nx_spawn("spinner", SPINNER_PAGES, spinner,
                           (nx_handle_t)nx_handle_duplicate(ready, NX_RIGHTS_SAME));
-    long up = child > 0 && wait_bits_all((nx_handle_t)ready, 1, 5000);
+    long up = child > 0 && wait_bits_all((nx_handle_t)ready, 1, 30000);
     sleep_ns((uint64_t)round * MS);  // the kill lands somewhere else each round
     struct nx_process_info before = info_of((nx_handle_t)child);
     long spread = up && before.threads == spinner_threads() && threads_on_other_harts(&before);
@@ -624,7 +624,7 @@ static void affinity_bad_input(void)
 #define STORM_PRIORITY (PRIO_USER_DEFAULT - 1)
 #define STORM_PAGES 4
 #define STORMER_PAGES 256
-#define WORK_ROUNDS 50
+#define WORK_ROUNDS 400
 #define WORK_PAGES 16
 #define WORKER_PAGES 64
 
@@ -691,9 +691,9 @@ static long most_rounds_since(const long *before)
     return most;
 }
 
-// The worker's fixed work: WORK_ROUNDS times, a page filled through a mapping (user work)
-// and one of its words read back with nx_vmo_read (a syscall). Its exit status is how many
-// words differed.
+// The worker's fixed work: WORK_ROUNDS times, its WORK_PAGES pages filled through a mapping
+// (user work) and one of their words read back with nx_vmo_read (a syscall). Its exit status
+// is how many words differed.
 static void worker(nx_handle_t unused)
 {
     (void)unused;
@@ -704,12 +704,12 @@ static void worker(nx_handle_t unused)
     if (va < 0)
         nx_exit_process(-1);
     long wrong = 0;
+    volatile uint64_t *words_at = (volatile uint64_t *)va;
     for (uint64_t r = 0; r < WORK_ROUNDS; r++) {
-        volatile uint64_t *page = (volatile uint64_t *)(va + r % WORK_PAGES * PAGE);
-        for (uint64_t i = 0; i < PAGE / 8; i++)
-            page[i] = (r << 32 | i) * 0x9e3779b97f4a7c15ull;
-        uint64_t i = r * 7 % (PAGE / 8), back = 0;
-        nx_vmo_read((nx_handle_t)v, r % WORK_PAGES * PAGE + i * 8, &back, sizeof(back));
+        for (uint64_t i = 0; i < WORK_PAGES * PAGE / 8; i++)
+            words_at[i] = (r << 32 | i) * 0x9e3779b97f4a7c15ull;
+        uint64_t i = r * 37 % (WORK_PAGES * PAGE / 8), back = 0;
+        nx_vmo_read((nx_handle_t)v, i * 8, &back, sizeof(back));
         wrong += back != (r << 32 | i) * 0x9e3779b97f4a7c15ull;
     }
     nx_exit_process(wrong);
@@ -731,15 +731,18 @@ static long time_worker(uint64_t *ns)
 }
 
 // How long the work may take in the storm, from how fast the storm itself went meanwhile
-// (so the bound follows the host's speed): time slices with a storm thread (at one hart) at
-// most double the work's own time; and the kernel's lock is a fair one, so each of the
-// work's kernel entries waits at most for each other hart's current kernel work. A storm
-// round is three kernel entries (a map, a fault and an unmap that fences every hart), each
-// waiting likewise: one round is more than one entry of the work may wait.
+// (so the bound follows the host's speed). Its own work: at one hart it shares the hart with
+// the storm threads by time slices; with several it runs above them, allowing twice its time
+// for the noise of a loaded host. Its kernel entries compete with the storm's for the kernel
+// (each takes about as long as one of the storm's): each is allowed a whole storm round
+// (three entries: a map, a fault and an unmap that fences every hart), which a lock that let
+// the storm cut in again and again would exceed.
+#define WORK_KERNEL_ENTRIES (WORK_ROUNDS + WORK_PAGES + 64)  // syscalls, faults; spawn, exit
+
 static uint64_t storm_bound_ns(uint64_t alone_ns, uint64_t round_ns)
 {
-    uint64_t kernel_entries = 2 * WORK_ROUNDS;  // its syscalls; as many for faults, spawn, exit
-    return 2 * alone_ns + kernel_entries * round_ns + 1000 * MS;
+    uint64_t shares = harts > 1 ? 2 : (uint64_t)storm_threads() + 1;
+    return shares * alone_ns + WORK_KERNEL_ENTRIES * round_ns + 1000 * MS;
 }
 
 static void work_finishes_in_a_shootdown_storm(void)
