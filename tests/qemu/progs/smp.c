@@ -236,7 +236,7 @@ static void threads_hammer_shared_memory(void)
         hammer.release[i] = (nx_handle_t)nx_notification_create();
         threads[i] = nx_thread_start(hammer_thread, (void *)i, PRIO_USER_DEFAULT, 0);
     }
-    expect("hammer: threads ready", wait_for(&hammer.ready, n, 5000), 1);
+    expect("hammer: threads ready", wait_for(&hammer.ready, n, 30000), 1);
     uint64_t start = (uint64_t)nx_clock_get();
     __atomic_store_n(&hammer.go, 1, __ATOMIC_RELEASE);
     expect("hammer: every thread done", wait_bits_all(hammer.done, (1ull << n) - 1, 60000), 1);
