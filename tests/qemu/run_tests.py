@@ -325,11 +325,12 @@ CASES = [
 # prompt[, a regex to wait for instead of the prompt]). Keys go out as typed: "\r" is Enter,
 # "\x1b[A" the Up arrow, "\x7f" Backspace, "\x03" Ctrl-C.
 PROMPT = r"\nnsh> "  # a redrawn line starts with "\r"; a new prompt follows a newline
-# `run` answers once the program has started, not ended, so hello's line may come before
-# "started hello" or after the prompt (the console then draws the prompt again under it):
-# the step looks for it anywhere up to the prompt that follows everything it expects.
+# `run` answers once the program has started, not ended, and hello prints through the kernel
+# console, not the shell's: its line may come before "started hello" or, with several harts,
+# after the next prompt. The step looks for it anywhere and ends with it, not with a prompt.
 RUN_HELLO = ("run hello\r", [r"started hello as process \d+",
-                             ANY + r"Hello from user space! clock \d+ ns"])
+                             ANY + r"Hello from user space! clock \d+ ns"],
+             r"Hello from user space! clock \d+ ns")
 # Matches at the start of a reply that has no line naming a test or bench program.
 NO_TEST_PROGRAM = r"(?sm)\A(?!.*^(?:%s)$)" % "|".join(
     [f[:-2] for f in os.listdir(os.path.join(ROOT, "tests", "qemu", "progs")) if f.endswith(".c")] +
