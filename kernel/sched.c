@@ -105,12 +105,13 @@ void sched_ready(struct thread *t)
 {
     struct hart *h = place(t);
     t->state = THREAD_READY;
-    t->hart = h;
     runqueue_push(&h->ready, &t->rq);
     if (h == this_hart())
         update_slice(h);
     else if (h->idling || t->rq.priority >= h->current->rq.priority)
         hart_send_ipi(1ull << h->index, IPI_RESCHEDULE);
+    // Last: t may be the current thread (sched_yield), and this_hart() is its hart.
+    t->hart = h;
 }
 
 int sched_set_affinity(struct thread *t, uint64_t mask)
@@ -158,10 +159,10 @@ static inline void make_current(struct thread *next, struct hart *h)
     current_thread = next;
 }
 
-// Switch from prev (not running any more) to next, or to the idle thread when next is NULL.
-static void switch_from(struct thread *prev, struct thread *next)
+// Switch hart h (the one this runs on) from prev (not running any more) to next, or to the
+// idle thread when next is NULL.
+static void switch_from(struct thread *prev, struct thread *next, struct hart *h)
 {
-    struct hart *h = prev->hart;
     if (prev->state == THREAD_DEAD && prev != &h->idle) {
         // A new thread starts in user_return and reaps nothing, so the last zombie may still
         // be here: free it first (we run on prev's stack, not on its).
@@ -202,21 +203,32 @@ static struct thread *steal(struct hart *h)
     return best;
 }
 
-void sched_switch(void)
+// Hart h (the one this runs on) runs the next thread of its queue instead of the current
+// one, which is queued (here or on another hart) or not runnable any more.
+static void switch_on(struct hart *h)
 {
     struct thread *prev = current_thread;
-    struct thread *next = thread_of(runqueue_pop(&prev->hart->ready));
+    struct thread *next = thread_of(runqueue_pop(&h->ready));
     if (next == prev) {
         prev->state = THREAD_RUNNING;
         return;
     }
-    switch_from(prev, next);
+    switch_from(prev, next, h);
 }
 
+void sched_switch(void)
+{
+    switch_on(this_hart());
+}
+
+// sched_ready may queue the current thread on another hart (an idle one, or one its affinity
+// asks for): that hart takes it once this one has switched away (the big lock is held until
+// then), and this hart goes on with its own queue, not with that one's.
 void sched_yield(void)
 {
+    struct hart *h = this_hart();
     sched_ready(current_thread);
-    sched_switch();
+    switch_on(h);
 }
 
 _Noreturn void thread_dying(void)
@@ -285,7 +297,7 @@ static __attribute__((noinline)) long block_switch_general(struct thread *next,
         sched_ready(next);
         sched_switch();
     } else {
-        switch_from(prev, next);
+        switch_from(prev, next, prev->hart);
     }
     return current_thread->wait_result;
 }
