@@ -1093,6 +1093,15 @@ def check_harts(name):
     return problems, "\n".join(outs)
 
 
+def check_pinhop(name):
+    """Threads pinned from hart to hart and yielding there, at -smp 4 whatever NEXUS_SMP says:
+    each ends on the hart it asked for, and a pinned child is killed (progs/pinhop.c)."""
+    out, code = boot("init=pinhop", timeout=30, smp=4)
+    problems = missing(out, [r"pinhop: 4 harts, ok", POWER_OFF])
+    problems += ["unexpected: " + p for p in (r"PANIC", r"WRONG") if re.search(p, out)]
+    return problems, out
+
+
 def main():
     only = sys.argv[1:]
     passed = failed = 0
@@ -1120,6 +1129,8 @@ def main():
     cases.append(("power_cuts_with_files_larger_than_the_cache", check_power_cuts,
                   ("power_cuts_with_files_larger_than_the_cache", True)))
     cases.append(("every_hart_started_and_parked", check_harts, ("every_hart_started_and_parked",)))
+    cases.append(("pinned_threads_move_between_harts", check_pinhop,
+                  ("pinned_threads_move_between_harts",)))
     cases.append(("shell_pipes_redirections_jobs_scripts", check_shell_pipes,
                   ("shell_pipes_redirections_jobs_scripts",)))
     for name, checker, case in cases:

@@ -124,12 +124,9 @@ static void ipc_client(volatile struct result *r)
                         (nx_handle_t)nx_handle_duplicate((nx_handle_t)ep, NX_RIGHTS_SAME));
     run_window(r, call_step, (nx_handle_t)ep);
     r->placed = ran_on(nx_self, 0, job.client_hart) && ran_on((nx_handle_t)srv, 0, job.server_hart);
-    nx_printf("dbg: client killing\n");
     nx_process_kill((nx_handle_t)srv);
-    nx_printf("dbg: client killed\n");
     nx_handle_close((nx_handle_t)srv);
     nx_handle_close((nx_handle_t)ep);
-    nx_printf("dbg: client closed\n");
 }
 
 // ---- WAKE: a thread of this process on another hart ----
@@ -243,7 +240,6 @@ static void client(nx_handle_t vmo)
             wake_client(r);
     }
     r->done = 1;
-    nx_printf("dbg: client done\n");
 }
 
 // What a run of jobs measured together.
@@ -272,7 +268,6 @@ static struct totals run(nx_handle_t vmo, const struct job *jobs, uint32_t n)
         long status;
         t.ok &= clients[i] >= 0 && nx_process_wait((nx_handle_t)clients[i], NX_DEADLINE_NEVER,
                                                    &status) == NX_OK;
-        nx_printf("dbg: waited %u\n", i);
         nx_handle_close((nx_handle_t)clients[i]);
         volatile struct result *r = &results[i];
         t.ok &= r->done && r->placed;
@@ -281,8 +276,10 @@ static struct totals run(nx_handle_t vmo, const struct job *jobs, uint32_t n)
         first_ns = r->start_ns < first_ns ? r->start_ns : first_ns;
         last_ns = r->end_ns > last_ns ? r->end_ns : last_ns;
         t.count += r->count;
-        nx_printf("smpbench: job %u (client on hart %u): %lu, ns %lu..%lu\n", i,
-                  jobs[i].client_hart, r->count, r->start_ns - start, r->end_ns - start);
+        if (jobs[i].kind != UNMAP)
+            nx_printf("smpbench: job %u (client on hart %u): %lu steps from %lu ns to %lu ns%s\n",
+                      i, jobs[i].client_hart, r->count, r->start_ns - start, r->end_ns - start,
+                      r->placed ? "" : ", not where it was pinned");
     }
     t.instret = last_instret - first_instret;
     t.ns = last_ns - first_ns;
