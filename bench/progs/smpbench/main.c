@@ -5,11 +5,11 @@
 // window of time that starts at one instant for all the jobs of a run; the coordinator (this
 // process) waits for the clients to exit and reads what they wrote into a page shared with it.
 //
-// Under -icount QEMU runs the harts in turn and instret (on every hart) is the one virtual
-// clock, which advances with every hart's instructions: so the instret elapsed over a run is
-// the instructions all harts retired together, as long as some hart runs (no job idles all
-// harts: a pair switches directly on its hart; the cross-hart jobs always have one hart
-// woken before the other halts). Without -icount instret is host ticks: only the ns count.
+// Under -icount QEMU runs the harts in turn, one after the other, and instret (QEMU 7.2: the
+// instruction count behind the virtual clock, without the time all harts sat halted) reads
+// the same on every hart: the instret elapsed over a run is the instructions all harts
+// retired together, a hart spinning on a lock included. The clock (nx_clock_get) also runs
+// while every hart is halted. Without -icount instret is host ticks: only the ns count.
 #include <stdbool.h>
 #include <nx/ipc.h>
 #include <nx/loader.h>
@@ -38,7 +38,7 @@ static struct job {
     uint32_t slot;          // its line in the shared page
     uint32_t client_hart;
     uint32_t server_hart;   // IPC, WAKE
-    uint64_t server_mask;   // UNMAP: the harts its other threads run on first
+    uint64_t server_mask;   // UNMAP: the running harts, where its other threads may go
     uint64_t start_ns;      // the window, on the clock (nx_clock_get)
     uint64_t end_ns;
 } job;
@@ -198,8 +198,8 @@ static uint32_t my_hart(void)
 }
 
 // The process stays on the hart it started on (the only one it has run on): unmaps there;
-// then a thread of it runs once on each of SHOOTDOWN_HARTS - 1 other harts, and the unmaps
-// again, which must now fence those harts too.
+// then a thread of it runs once on each of SHOOTDOWN_HARTS - 1 other running harts, and the
+// unmaps again, which must now fence those harts too.
 static void unmap_client(volatile struct result *r)
 {
     uint32_t home = my_hart();
@@ -209,13 +209,10 @@ static void unmap_client(volatile struct result *r)
     static uint64_t stacks[SHOOTDOWN_HARTS][256] __attribute__((aligned(16)));
     long threads[SHOOTDOWN_HARTS];
     uint32_t n = 0;
-    for (uint32_t h = 0; n < SHOOTDOWN_HARTS - 1; h++) {
-        if (h == home)
-            continue;
-        threads[n] = nx_thread_create(nx_self, (long)run_once_there, (long)&stacks[n][256], h,
-                                      PRIO_USER_DEFAULT);
-        n++;
-    }
+    for (uint64_t m = job.server_mask & ~(1ull << home); m && n < SHOOTDOWN_HARTS - 1;
+         m &= m - 1, n++)
+        threads[n] = nx_thread_create(nx_self, (long)run_once_there, (long)&stacks[n][256],
+                                      __builtin_ctzll(m), PRIO_USER_DEFAULT);
     sleep_until((uint64_t)nx_clock_get() + 10 * MS);  // they have run and exited
     r->count = timed_unmaps(vmo);
     r->placed = my_hart() == home;
@@ -301,19 +298,32 @@ static void report_run(const char *name, struct totals t, uint64_t steps_per_cou
 
 static const uint32_t pair_counts[] = { 1, 2, 4, 8 };
 
+// The harts that run (a hart that did not start is counted in NX_INFO_HARTS but takes no
+// thread: pinning to it alone fails), in index order; returns how many.
+static uint32_t running_harts(uint32_t *out)
+{
+    uint32_t harts = (uint32_t)nx_system_info(NX_INFO_HARTS), n = 0;
+    for (uint32_t i = 0; i < harts && i < 64; i++)
+        if (nx_thread_set_affinity(NX_HANDLE_INVALID, 1ull << i) == NX_OK)
+            out[n++] = i;
+    nx_thread_set_affinity(NX_HANDLE_INVALID, ~0ull);
+    return n;
+}
+
 int main(void)
 {
-    uint32_t harts = (uint32_t)nx_system_info(NX_INFO_HARTS);
+    uint32_t hart[64];
+    uint32_t harts = running_harts(hart);
     long vmo = nx_vmo_create(PAGE);
     results = (volatile struct result *)nx_vm_map(nx_self, (nx_handle_t)vmo, 0, 0, PAGE, RW);
-    report("smp_harts", harts);
+    nx_printf("smpbench: %u harts running of %lu\n", harts, nx_system_info(NX_INFO_HARTS));
     struct job jobs[8];
     for (uint32_t k = 0; k < sizeof(pair_counts) / sizeof(pair_counts[0]); k++) {
         uint32_t n = pair_counts[k];
         if (n > harts)
             break;
         for (uint32_t i = 0; i < n; i++)
-            jobs[i] = (struct job){ .kind = IPC, .client_hart = i, .server_hart = i };
+            jobs[i] = (struct job){ .kind = IPC, .client_hart = hart[i], .server_hart = hart[i] };
         static const char *const names[] = { "smp_ipc_pairs_1", "smp_ipc_pairs_2",
                                              "smp_ipc_pairs_4", "smp_ipc_pairs_8" };
         const char *name = names[k];
@@ -324,13 +334,15 @@ int main(void)
     }
     if (harts < 2)
         return 0;
-    jobs[0] = (struct job){ .kind = IPC, .client_hart = 0, .server_hart = 1 };
+    jobs[0] = (struct job){ .kind = IPC, .client_hart = hart[0], .server_hart = hart[1] };
     report_run("ipc_cross_hart_roundtrip", run((nx_handle_t)vmo, jobs, 1), 1);
-    jobs[0] = (struct job){ .kind = WAKE, .client_hart = 0, .server_hart = 1 };
+    jobs[0] = (struct job){ .kind = WAKE, .client_hart = hart[0], .server_hart = hart[1] };
     report_run("ipi_wake", run((nx_handle_t)vmo, jobs, 1), 2);
     if (harts < SHOOTDOWN_HARTS)
         return 0;
     jobs[0] = (struct job){ .kind = UNMAP };
+    for (uint32_t i = 0; i < harts; i++)
+        jobs[0].server_mask |= 1ull << hart[i];
     struct totals t = run((nx_handle_t)vmo, jobs, 1);
     if (t.ok) {
         report("tlb_unmap_local_instr", results[0].local / UNMAPS);
