@@ -21,8 +21,6 @@
 #define CHECK_EVERY 64        // round trips between two looks at the clock
 #define WINDOW_NS (100 * MS)  // each run's window (virtual time under -icount: instructions)
 #define SETUP_NS (50 * MS)    // from the first spawn to the window: room to start every job
-#define TICK_NS (1 * MS)     // the coordinator's timer while jobs run (tick_until_done)
-#define GIVE_UP_NS (10000 * MS)  // ticking stops this long after a window's end
 #define CLIENT_PAGES 256
 #define SERVER_PAGES 64
 #define UNMAPS 64             // unmaps timed per address-space state (tlb_shootdown)
@@ -247,20 +245,6 @@ struct totals {
     bool ok;
 };
 
-// Wake every TICK_NS until the first n clients are done (or gone: a client that died never
-// writes done). Under -icount QEMU gives each hart in turn a run of instructions as long as
-// the time to the next timer deadline divided by the number of harts, so without a deadline
-// near (none is: the pairs switch without timers) one hart ran a whole window alone and the
-// others after it; this timer keeps the turns under TICK_NS / 8, and each tick costs a few
-// thousand instructions on some hart, in the figures.
-static void tick_until_done(uint32_t n)
-{
-    uint64_t give_up = job.end_ns + GIVE_UP_NS;
-    for (uint32_t i = 0; i < n; i++)
-        while (!results[i].done && (uint64_t)nx_clock_get() < give_up)
-            sleep_until((uint64_t)nx_clock_get() + TICK_NS);
-}
-
 // Start the n jobs (their windows at one instant), wait for them and add up what they wrote.
 static struct totals run(nx_handle_t vmo, const struct job *jobs, uint32_t n)
 {
@@ -275,7 +259,6 @@ static struct totals run(nx_handle_t vmo, const struct job *jobs, uint32_t n)
         clients[i] = nx_spawn("smp-client", CLIENT_PAGES, client,
                               (nx_handle_t)nx_handle_duplicate(vmo, NX_RIGHTS_SAME));
     }
-    tick_until_done(n);
     struct totals t = { .instret = 0, .ns = 0, .count = 0, .ok = true };
     uint64_t first_instret = UINT64_MAX, last_instret = 0, first_ns = UINT64_MAX, last_ns = 0;
     for (uint32_t i = 0; i < n; i++) {
