@@ -220,7 +220,7 @@ def run_cold_files_in_qemu():
 # trips per second of host time, information only). Each boot is bounded: an SMP figure
 # that did not come is reported as missing, with what the kernel said.
 SMP_HARTS = 8
-SMP_ICOUNT_TIMEOUT = 60
+SMP_ICOUNT_TIMEOUT = 90
 SMP_WALL_TIMEOUT = 60
 SMP_ROWS = [name for name in FIGURES if name.startswith(("smp_", "ipc_cross", "ipi_", "tlb_"))]
 
