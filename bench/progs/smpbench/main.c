@@ -19,13 +19,13 @@
 #define PAGE 4096ul
 #define RW (NX_PROT_READ | NX_PROT_WRITE)
 #define CHECK_EVERY 64        // round trips between two looks at the clock
-#define WINDOW_NS (100 * MS)  // each run's window (virtual time under -icount: instructions)
+#define WINDOW_NS (50 * MS)   // each run's window (virtual time under -icount: instructions)
 #define SETUP_NS (50 * MS)    // from the first spawn to the window: room to start every job
 #define CLIENT_PAGES 256
 #define SERVER_PAGES 64
 // Unmaps timed per address-space state (tlb_shootdown): few, since under -icount a remote
 // fence waits for the fenced harts' turns (about 300 M instructions each).
-#define UNMAPS 8
+#define UNMAPS 2
 #define SHOOTDOWN_HARTS 4     // harts the process of tlb_shootdown_instr ran on
 
 enum kind {
