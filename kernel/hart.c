@@ -85,6 +85,7 @@ struct hart *hart_init(uint32_t index, uint64_t hartid, uint64_t trap_stack_top)
 {
     struct hart *h = &harts[index];
     h->index = index;
+    h->bit = 1ull << index;
     h->hartid = hartid;
     h->trap_frame = trap_stack_top - sizeof(struct trapframe);
     h->satp = csr_read(satp);

@@ -32,6 +32,7 @@ struct hart {
     uint32_t leave_as;     // any hart: asked to leave the address space it is in (hart_leave)
     uint64_t satp;         // its satp (the address space it is in)
     uint32_t index;        // its bit in affinities and in address spaces' hart sets
+    uint64_t bit;          // 1 << index
     uint64_t hartid;
     struct thread idle;    // current while it idles (runs on its boot stack)
     struct thread *current;

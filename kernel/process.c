@@ -354,13 +354,6 @@ uint32_t process_count(void)
     return live_processes;
 }
 
-void process_activate(struct process *p, struct hart *h)
-{
-    p->harts |= 1ull << h->index;
-    h->satp = p->satp;
-    vm_activate(p->satp);
-}
-
 void process_flush_tlb(struct process *p)
 {
     if (p->state == PROCESS_ALIVE)  // an ended process's ASID is retired (end_one)

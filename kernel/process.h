@@ -90,8 +90,6 @@ _Noreturn void process_exit(long status);
 _Noreturn void process_kill_current(const char *cause, uint64_t pc, uint64_t addr);
 // Processes still alive.
 uint32_t process_count(void);
-// Hart h runs p's threads from now on: its satp, and p's set of harts.
-void process_activate(struct process *p, struct hart *h);
 // p's page table changed: drop the stale translations on every hart p ran on.
 void process_flush_tlb(struct process *p);
 

@@ -157,8 +157,12 @@ static inline void make_current(struct thread *next, struct hart *h)
     if (next->hart != h)
         adopt(next, h);
     h->current = next;
-    if (next->proc->satp != h->satp)
-        process_activate(next->proc, h);
+    struct process *p = next->proc;
+    if (p->satp != h->satp) {  // into p's address space: h may now hold p's translations
+        h->satp = p->satp;
+        p->harts |= h->bit;
+        vm_activate(p->satp);
+    }
     current_thread = next;
 }
 

@@ -8,25 +8,33 @@
 void fpu_save(struct fpu_regs *r);
 void fpu_load(const struct fpu_regs *r);
 
-void fpu_leave(struct thread *t, uint64_t status)
+void fpu_save_dirty(struct thread *t)
 {
-    if ((status & SSTATUS_FS) == SSTATUS_FS_DIRTY)
+    fpu_save(&t->fp);
+}
+
+void fpu_trapped(struct thread *t, uint64_t status)
+{
+    if ((status & SSTATUS_FS) == SSTATUS_FS)  // Dirty
         fpu_save(&t->fp);
     t->tf.status &= ~(uint64_t)SSTATUS_FS;
 }
 
-bool fpu_claim(struct thread *t)
+bool fpu_claim(struct thread *t, uint64_t status)
 {
-    if (t->tf.status & SSTATUS_FS)
+    if (status & SSTATUS_FS)
         return false;
     struct hart *h = t->hart;
-    if (h->fpu_owner != t || t->fp_hart != h) {
-        csr_set(sstatus, SSTATUS_FS_CLEAN);  // the kernel's own fld needs FP on
-        fpu_load(&t->fp);
-        h->fpu_owner = t;
-        t->fp_hart = h;
+    if (h->fpu_owner == t && t->fp_hart == h) {
+        // The registers are still t's, as saved (a trap turned FP off without a switch).
+        t->tf.status |= SSTATUS_FS_CLEAN;  // user_return puts it in sstatus
+        return true;
     }
-    t->tf.status |= SSTATUS_FS_CLEAN;  // user_return puts it in sstatus
+    csr_set(sstatus, SSTATUS_FS_CLEAN);  // the kernel's own fld needs FP on
+    fpu_load(&t->fp);
+    h->fpu_owner = t;
+    t->fp_hart = h;
+    t->tf.status |= SSTATUS_FS_CLEAN;
     return true;
 }
 

@@ -85,14 +85,15 @@ static const char *pager_error_name(int err)
 
 void user_trap(struct thread *t)
 {
-    uint64_t cause = t->tf.cause;
+    uint64_t cause = t->tf.cause, status = t->tf.status;
+    fpu_trapped(t, status);
     if (cause & SCAUSE_INTERRUPT) {
         interrupt(cause);
         sched_preempt();
         return;
     }
     // A thread's first FP instruction traps: that is how it gets the FP registers (fpu.h).
-    if (cause == CAUSE_ILLEGAL_INSN && fpu_claim(t))
+    if (cause == CAUSE_ILLEGAL_INSN && fpu_claim(t, status))
         return;
     // A page fault inside a VMO mapping is how its pages get mapped (lazily).
     uint32_t access = fault_access(cause);
