@@ -103,6 +103,7 @@ static struct process *alloc_process(struct page_budget *payer, size_t pages)
         p->handles = pa_to_kva(table);
         p->root = root;
         p->satp = vm_assign_satp(root);
+        p->flush_on_switch = vm_satp_flushes(p->satp);
         p->harts = 0;
         return p;
     }

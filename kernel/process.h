@@ -33,6 +33,7 @@ struct process {
     char name[PROCESS_NAME_MAX];
     paddr_t root;                   // page-table root (0 once dead)
     uint64_t satp;                  // root and ASID as satp holds them (vm.h)
+    bool flush_on_switch;           // it has no ASID of its own: every switch to it flushes
     uint64_t harts;                 // harts it ran on (bit i: index i): only grows (docs/smp.md)
     struct aspace *aspace;          // VMO mappings (aspace.c); NULL until the first map
     struct handle_table *handles;   // NULL once dead

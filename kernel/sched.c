@@ -139,11 +139,12 @@ static void reap_zombie(struct hart *h)
     }
 }
 
-// next is new to h: if a kernel stack was mapped since h last fenced, next's may be one h
-// cached as invalid.
+// next is new to h: h joins the harts of next's process, and if a kernel stack was mapped
+// since h last fenced, next's may be one h cached as invalid.
 static __attribute__((noinline)) void adopt(struct thread *next, struct hart *h)
 {
     next->hart = h;
+    next->proc->harts |= h->bit;  // h may hold translations of next's process from now on
     if (h->kstack_generation != kstack_generation) {
         h->kstack_generation = kstack_generation;
         sfence_vma_all();
@@ -158,10 +159,9 @@ static inline void make_current(struct thread *next, struct hart *h)
         adopt(next, h);
     h->current = next;
     struct process *p = next->proc;
-    if (p->satp != h->satp) {  // into p's address space: h may now hold p's translations
+    if (p->satp != h->satp) {  // into p's address space (p->harts has h: adopt)
         h->satp = p->satp;
-        p->harts |= h->bit;
-        vm_activate(p->satp);
+        vm_activate(p->satp, p->flush_on_switch);
     }
     current_thread = next;
 }

@@ -121,6 +121,7 @@ int thread_create(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
     t->state = THREAD_BLOCKED;
     t->rq.priority = priority;
     t->affinity = AFFINITY_ANY;
+    t->smp = smp;
     t->proc_next = p->threads;
     p->threads = t;
     *out = t;

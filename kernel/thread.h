@@ -25,6 +25,8 @@ struct thread {
     uint64_t out[6];         // offset THREAD_OUT: a1..a6 when a syscall returns
     struct hart *hart;       // offset THREAD_HART: the hart it runs or last ran on (hart.h)
     uint32_t dying;          // offset THREAD_DYING: killed while current on another hart
+    uint32_t smp;            // offset THREAD_SMP: hart.h's smp when it was made (trap.S: one
+                             // load off tp, where the global would take two instructions)
     struct context ctx;      // kernel registers while switched out
     struct kobject obj;      // handles to the thread; the process holds one reference
     struct process *proc;
@@ -59,6 +61,7 @@ _Static_assert(offsetof(struct thread, kstack_top) == THREAD_KSTACK_TOP, "trap.S
 _Static_assert(offsetof(struct thread, out) == THREAD_OUT, "trap.S offset");
 _Static_assert(offsetof(struct thread, hart) == THREAD_HART, "trap.S offset");
 _Static_assert(offsetof(struct thread, dying) == THREAD_DYING, "trap.S offset");
+_Static_assert(offsetof(struct thread, smp) == THREAD_SMP, "trap.S offset");
 
 #ifdef NEXUS_HOST
 extern struct thread *current_thread;  // host unit tests set it

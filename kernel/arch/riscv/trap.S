@@ -159,7 +159,7 @@ trap_entry:
     csrr t0, sepc
     addi t0, t0, 4
     sd t0, TF_EPC(tp)
-    lw t1, smp
+    lw t1, THREAD_SMP(tp)
     bnez t1, syscall_smp
 syscall_dispatch:
     li t1, SYSCALL_COUNT
@@ -174,7 +174,7 @@ syscall_dispatch:
 
     .globl syscall_return
 syscall_return:  // a0 = result, tp = thread returning to user
-    lw t0, smp
+    lw t0, THREAD_SMP(tp)
     bnez t0, syscall_return_smp
 syscall_exit:
     ld t0, TF_EPC(tp)
@@ -215,7 +215,7 @@ user_trap_slow:
     csrrw t0, sscratch, zero
     sd t0, TF_REG(4)(tp)
     trap_csrs tp
-    lw t0, smp
+    lw t0, THREAD_SMP(tp)
     beqz t0, 1f
     enter_kernel
 1:  mv a0, tp
@@ -224,7 +224,7 @@ user_trap_slow:
     // Resume the thread in tp with every register from its trapframe. New threads start here.
     .globl user_return
 user_return:
-    lw t0, smp
+    lw t0, THREAD_SMP(tp)
     beqz t0, 1f
     leave_kernel
 1:  ld t0, TF_EPC(tp)

@@ -16,6 +16,7 @@
 // Then the hart it runs on.
 #define THREAD_HART (THREAD_OUT + 48)
 #define THREAD_DYING (THREAD_HART + 8)
+#define THREAD_SMP (THREAD_DYING + 4)
 
 // Callee-saved kernel registers, for switching between kernel threads.
 #define CTX_RA 0

@@ -136,7 +136,7 @@ void vm_init_kernel(paddr_t ram, uint64_t size)
     map_image_range(boot_stack_guard + PAGE_SIZE, trap_stack_guard, PTE_R | PTE_W);
     map_image_range(trap_stack_guard + PAGE_SIZE, __kernel_end, PTE_R | PTE_W);
     init_kstack_region();
-    vm_activate(vm_kernel_satp());
+    vm_activate(vm_kernel_satp(), true);
     probe_asids();
 }
 
@@ -162,7 +162,7 @@ void vm_destroy_user_root(paddr_t root)
     struct hart *h = this_hart();
     if ((csr_read(satp) & PTE_PPN_MASK) == root >> PAGE_SHIFT) {
         h->satp = vm_kernel_satp();
-        vm_activate(h->satp);
+        vm_activate(h->satp, true);
     }
     pt_destroy(root, FIRST_KERNEL_INDEX);
 }

@@ -33,12 +33,17 @@ uint64_t vm_kernel_satp(void);
 // retires the ASID when the process ends (no hart may be in that address space any more).
 uint64_t vm_assign_satp(paddr_t root);
 void vm_release_satp(uint64_t satp);
-// Run in this address space (inline: every switch between processes does it).
-static inline void vm_activate(uint64_t satp)
+// Run in this address space (inline: every switch between processes does it); flush: it
+// has no ASID of its own (vm_satp_flushes).
+static inline void vm_activate(uint64_t satp, bool flush)
 {
     csr_write(satp, satp);
-    if (!(satp & SATP_ASID_MASK))
+    if (flush)
         sfence_vma_all();
+}
+static inline bool vm_satp_flushes(uint64_t satp)
+{
+    return !(satp & SATP_ASID_MASK);
 }
 // Forget this hart's cached translations of the address space satp, after its page-table
 // entries changed (non-leaf ones too: pt_unmap may free tables), and, synchronously, those
