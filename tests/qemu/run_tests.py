@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """QEMU end-to-end tests: boot the real image (OpenSBI + NEURON + boot archive) headless and
-check, in order, the markers the system prints. Ends with 'N passed, N failed'."""
+check, in order, the markers the system prints, at NEXUS_SMP harts (default 1; cases that need
+a number of their own boot with it). Ends with 'N passed, N failed (-smp N)'."""
 import hashlib
 import os
 import random
@@ -13,7 +14,7 @@ import zlib
 
 import powercut
 
-from qemu import INITRD, ROOT, SYSTEM_INITRD, Console, archive_with_manifest, boot, fresh_disk
+from qemu import INITRD, ROOT, SMP, SYSTEM_INITRD, Console, archive_with_manifest, boot, fresh_disk
 
 POWER_OFF = r"NEURON: no processes left, powering off"
 POWER_OFF_SBI = r"NEURON: power off requested by process 1 \(init\)"
@@ -1135,7 +1136,7 @@ def main():
         else:
             passed += 1
             print(f"PASS {name}")
-    print(f"{passed} passed, {failed} failed")
+    print(f"{passed} passed, {failed} failed (-smp {SMP})")
     return 1 if failed else 0
 
 
