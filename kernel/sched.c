@@ -103,11 +103,12 @@ static struct hart *place(const struct thread *t)
 
 void sched_ready(struct thread *t)
 {
+    struct hart *self = this_hart();  // before t->hart changes: t may be the current thread
     struct hart *h = place(t);
     t->state = THREAD_READY;
     t->hart = h;
     runqueue_push(&h->ready, &t->rq);
-    if (h == this_hart())
+    if (h == self)
         update_slice(h);
     else if (h->idling || t->rq.priority >= h->current->rq.priority)
         hart_send_ipi(1ull << h->index, IPI_RESCHEDULE);
@@ -158,10 +159,10 @@ static inline void make_current(struct thread *next, struct hart *h)
     current_thread = next;
 }
 
-// Switch from prev (not running any more) to next, or to the idle thread when next is NULL.
-static void switch_from(struct thread *prev, struct thread *next)
+// Switch from prev (not running any more) to next, or to the idle thread when next is NULL,
+// on h, the hart this runs on (prev->hart names another when a yield queued prev there).
+static void switch_from(struct thread *prev, struct thread *next, struct hart *h)
 {
-    struct hart *h = prev->hart;
     if (prev->state == THREAD_DEAD && prev != &h->idle) {
         // A new thread starts in user_return and reaps nothing, so the last zombie may still
         // be here: free it first (we run on prev's stack, not on its).
@@ -202,21 +203,28 @@ static struct thread *steal(struct hart *h)
     return best;
 }
 
-void sched_switch(void)
+// Switch to the next thread queued on h, the hart this runs on.
+static void switch_on(struct hart *h)
 {
     struct thread *prev = current_thread;
-    struct thread *next = thread_of(runqueue_pop(&prev->hart->ready));
+    struct thread *next = thread_of(runqueue_pop(&h->ready));
     if (next == prev) {
         prev->state = THREAD_RUNNING;
         return;
     }
-    switch_from(prev, next);
+    switch_from(prev, next, h);
+}
+
+void sched_switch(void)
+{
+    switch_on(this_hart());
 }
 
 void sched_yield(void)
 {
-    sched_ready(current_thread);
-    sched_switch();
+    struct hart *h = this_hart();
+    sched_ready(current_thread);  // maybe onto another hart's queue: this one switches anyway
+    switch_on(h);
 }
 
 _Noreturn void thread_dying(void)
@@ -285,7 +293,7 @@ static __attribute__((noinline)) long block_switch_general(struct thread *next,
         sched_ready(next);
         sched_switch();
     } else {
-        switch_from(prev, next);
+        switch_from(prev, next, prev->hart);
     }
     return current_thread->wait_result;
 }
