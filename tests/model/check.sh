@@ -14,7 +14,7 @@ search() {
     dir=$1-$2
     mkdir -p "$dir"
     (cd "$dir" && spin -D"$2" -a "$here/$1.pml" > spin.log &&
-        gcc -DNOCLAIM -o pan-safety pan.c && gcc -o pan-liveness pan.c &&
+        clang -DNOCLAIM -o pan-safety pan.c && clang -o pan-liveness pan.c &&
         ./pan-safety > safety.log && ./pan-liveness -a -f > liveness.log) >&2 || { echo error; return; }
     errors=0
     for log in "$dir/safety.log" "$dir/liveness.log"; do
