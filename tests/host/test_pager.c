@@ -39,7 +39,8 @@ static struct page_budget budget;
 static struct thread other;  // a second thread of fake_process
 static struct thread *main_thread;
 
-void vm_flush_tlb(void) {}
+void process_flush_tlb(struct process *p) { (void)p; }
+void vm_flush_space(uint64_t satp, uint64_t harts) { (void)satp, (void)harts; }
 
 static int setup(void **state)
 {
