@@ -159,6 +159,16 @@ static inline void make_current(struct thread *next, struct hart *h)
     current_thread = next;
 }
 
+// prev leaves this hart: its FP values go into it if it changed them, and FP is off in its
+// saved status too, so a return through user_return (which loads that status) traps on its
+// first FP instruction like any other: the registers may hold another thread's values by
+// then, or be another hart's.
+static inline void switch_out_fpu(struct thread *prev)
+{
+    fpu_switch_out(prev);
+    prev->tf.status &= ~(uint64_t)SSTATUS_FS;
+}
+
 // Switch from prev (not running any more) to next, or to the idle thread when next is NULL,
 // on h, the hart this runs on (prev->hart names another when a yield queued prev there).
 static void switch_from(struct thread *prev, struct thread *next, struct hart *h)
@@ -169,7 +179,7 @@ static void switch_from(struct thread *prev, struct thread *next, struct hart *h
         reap_zombie(h);
         h->zombie = prev;
     }
-    fpu_switch_out(prev);
+    switch_out_fpu(prev);
     if (next) {
         make_current(next, h);
     } else {
@@ -316,7 +326,7 @@ long sched_block_switch(struct thread *next, uint64_t deadline,
     prev->unblock = unblock;
     prev->state = THREAD_BLOCKED;
     next->unblock = NULL;
-    fpu_switch_out(prev);
+    switch_out_fpu(prev);
     make_current(next, h);
     switch_context(&prev->ctx, &next->ctx);
     reap_zombie(this_hart());  // back on prev's stack: whoever ran last is off its own
