@@ -3,9 +3,80 @@
 #include "arch/riscv/csr.h"
 #include "arch/riscv/sbi.h"
 #include "arch/riscv/timer.h"
+#include "arch/riscv/vm.h"
 
 struct hart harts[MAX_HARTS];
-uint32_t big_lock[2] __attribute__((aligned(8)));  // trap.S: next ticket, now serving
+// The big lock. trap.S takes and releases it inline on the paths from and to user mode;
+// the layout is shared with it. A test-and-set lock, not a ticket lock: under QEMU on a
+// loaded host a vCPU is often descheduled, and a FIFO hand-off then waits for the one vCPU
+// whose turn it is, while any running waiter can take a test-and-set lock.
+struct {
+    uint32_t held;
+    uint32_t unused;
+    uint32_t sleepers;  // harts halted waiting for it (bit i: index i)
+} big_lock __attribute__((aligned(8)));
+
+// A waiter spins this long before it halts: long enough for a kernel path to finish, short
+// enough not to burn a host CPU that the holder's vCPU may need.
+#define SPINS_BEFORE_HALT 4000
+
+void big_lock_wait(struct hart *h);
+void big_lock_wake_sleepers(void);
+
+// Serve a request to leave the address space this hart is in: the kernel's page table
+// holds nothing of any process (hart.h, harts_leave_address_space).
+static void leave_address_space(struct hart *h)
+{
+    uint64_t kernel = vm_kernel_satp();
+    csr_write(satp, kernel);
+    sfence_vma_all();
+    h->satp = kernel;
+    __atomic_store_n(&h->leave_as, 0, __ATOMIC_RELEASE);
+}
+
+static bool try_take(void)
+{
+    return !__atomic_load_n(&big_lock.held, __ATOMIC_RELAXED) &&
+           !__atomic_exchange_n(&big_lock.held, 1, __ATOMIC_ACQUIRE);
+}
+
+// Spin a while, then halt until a releaser's IPI (it sees the sleeper bit, or this hart sees
+// the lock free: each fences between its store and its load).
+void big_lock_wait(struct hart *h)
+{
+    uint32_t bit = 1u << h->index;
+    for (unsigned spins = 0; !try_take(); spins++) {
+        if (__atomic_load_n(&h->leave_as, __ATOMIC_ACQUIRE))
+            leave_address_space(h);
+        if (spins < SPINS_BEFORE_HALT)
+            continue;
+        __atomic_fetch_or(&big_lock.sleepers, bit, __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&big_lock.held, __ATOMIC_SEQ_CST) &&
+            !__atomic_load_n(&h->leave_as, __ATOMIC_SEQ_CST))
+            wfi();
+        __atomic_fetch_and(&big_lock.sleepers, ~bit, __ATOMIC_RELAXED);
+        spins = 0;
+    }
+}
+
+void big_lock_wake_sleepers(void)
+{
+    hart_send_ipi(__atomic_load_n(&big_lock.sleepers, __ATOMIC_RELAXED), IPI_RESCHEDULE);
+}
+
+void big_lock_acquire(struct hart *h)
+{
+    if (__atomic_exchange_n(&big_lock.held, 1, __ATOMIC_ACQUIRE))
+        big_lock_wait(h);
+}
+
+void big_lock_release(void)
+{
+    __atomic_store_n(&big_lock.held, 0, __ATOMIC_RELEASE);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&big_lock.sleepers, __ATOMIC_RELAXED))
+        big_lock_wake_sleepers();
+}
 uint32_t nharts = 1;
 uint64_t harts_online_mask = 1;
 uint32_t smp;

@@ -43,6 +43,7 @@ struct hart {
     struct timerq clock;       // its timers (clock.c): each fires on the hart that armed it
     uint64_t timer_deadline;   // what its timer is programmed for (timer.c)
     struct thread *fpu_owner;  // whose values its FP registers hold (fpu.c)
+    uint64_t kstack_generation;  // the vm.h kstack_generation it last fenced for
     uint32_t ipi_pending;      // any hart: IPI_* bits not yet seen
     // Counters (NX_INFO_HART).
     uint64_t started_ns, idle_instret, idle_ns, ipis_sent, ipis_taken, timer_irqs;

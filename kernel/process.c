@@ -287,11 +287,12 @@ static void end_one(struct process *p, long status)
     pmm_free_contig(kva_to_pa(p->handles), TABLE_PAGES);
     p->handles = NULL;
     // No hart may translate through p's tables once they go: the harts still in p's address
-    // space (waiting for the big lock, or idle) leave it, and every hart p ran on fences.
+    // space (waiting for the big lock, or idle) leave it. Entries other harts cached stay
+    // harmless: nothing runs with p's ASID again before every hart has fenced (vm.h).
     harts_leave_address_space(p->harts, p->satp);
+    vm_release_satp(p->satp);
     aspace_destroy(p);  // VMO pages belong to their VMOs, not to the page table
     vm_destroy_user_root(p->root);
-    vm_release_satp(p->satp, p->harts);
     p->root = 0;
     signal_exit(p);
     kobject_unref(&p->obj);  // no longer alive; handles may keep the struct for its status
@@ -362,7 +363,8 @@ void process_activate(struct process *p, struct hart *h)
 
 void process_flush_tlb(struct process *p)
 {
-    vm_flush_space(p->satp, p->harts);
+    if (p->state == PROCESS_ALIVE)  // an ended process's ASID is retired (end_one)
+        vm_flush_space(p->satp, p->harts);
 }
 
 void process_kill(struct process *p)

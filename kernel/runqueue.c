@@ -79,3 +79,14 @@ void runqueue_remove(struct runqueue *rq, struct rq_link *e)
     e->next = NULL;
     e->queued = 0;
 }
+
+struct rq_link *runqueue_find(const struct runqueue *rq, unsigned min_prio,
+                              int (*ok)(const struct rq_link *e, const void *ctx),
+                              const void *ctx)
+{
+    for (int p = runqueue_top(rq); p >= (int)min_prio; p--)
+        for (struct rq_link *e = rq->head[p]; e; e = e->next)
+            if (ok(e, ctx))
+                return e;
+    return NULL;
+}

@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "console.h"
 #include "hart.h"
+#include "placement.h"
 #include "panic.h"
 #include "process.h"
 #include "thread.h"
@@ -74,41 +75,32 @@ void sched_preempt(void)
         update_slice(h);
 }
 
-static bool idle_and_empty(const struct hart *h)
+// The harts idle with nothing queued.
+static uint64_t free_harts(void)
 {
-    return h->idling && !h->ready.nonempty;
+    uint64_t free = 0;
+    for (uint32_t i = 0; i < nharts; i++)
+        if (harts[i].idling && !harts[i].ready.nonempty)
+            free |= 1ull << i;
+    return free;
 }
 
-// Where a thread made ready runs: its last hart if that idles, else any idle hart, else the
-// hart that woke it (so a wake-up followed by a block keeps to one hart), always within its
-// affinity.
 static struct hart *place(const struct thread *t)
 {
     struct hart *self = this_hart();
     if (!smp)
         return self;
-    uint64_t allowed = t->affinity & harts_online();
-    struct hart *last = t->hart;
-    if (last && (allowed >> last->index & 1) && idle_and_empty(last))
-        return last;
-    for (uint64_t m = allowed & ~(1ull << self->index); m; m &= m - 1)
-        if (idle_and_empty(&harts[__builtin_ctzll(m)]))
-            return &harts[__builtin_ctzll(m)];
-    if (allowed >> self->index & 1)
-        return self;
-    if (last && (allowed >> last->index & 1))
-        return last;
-    return &harts[__builtin_ctzll(allowed)];
+    int last = t->hart ? (int)t->hart->index : -1;
+    return &harts[place_thread(t->affinity & harts_online(), last, self->index, free_harts())];
 }
 
 void sched_ready(struct thread *t)
 {
-    struct hart *self = this_hart();  // before t->hart changes: t may be the current thread
     struct hart *h = place(t);
     t->state = THREAD_READY;
-    t->hart = h;
+    t->rq_hart = h;  // t->hart stays where t runs until it is switched out
     runqueue_push(&h->ready, &t->rq);
-    if (h == self)
+    if (h == this_hart())
         update_slice(h);
     else if (h->idling || t->rq.priority >= h->current->rq.priority)
         hart_send_ipi(1ull << h->index, IPI_RESCHEDULE);
@@ -122,22 +114,21 @@ int sched_set_affinity(struct thread *t, uint64_t mask)
     if (t->state == THREAD_DEAD)
         return NX_ERR_BAD_STATE;
     t->affinity = mask == harts_online() ? AFFINITY_ANY : mask;
-    if (!t->hart || allowed_on(t, t->hart))
-        return NX_OK;
-    if (t == current_thread) {
-        sched_yield();
-    } else if (t->state == THREAD_READY) {
+    if (t->state == THREAD_READY && !allowed_on(t, t->rq_hart)) {
         sched_remove(t);
         sched_ready(t);
-    } else if (t->state == THREAD_RUNNING) {
-        hart_send_ipi(1ull << t->hart->index, IPI_RESCHEDULE);  // its sched_preempt moves it
+    } else if (t->state == THREAD_RUNNING && !allowed_on(t, t->hart)) {
+        if (t == current_thread)
+            sched_yield();
+        else  // its sched_preempt moves it
+            hart_send_ipi(1ull << t->hart->index, IPI_RESCHEDULE);
     }
     return NX_OK;  // a blocked thread is placed when it wakes
 }
 
 void sched_remove(struct thread *t)
 {
-    runqueue_remove(&t->hart->ready, &t->rq);
+    runqueue_remove(&t->rq_hart->ready, &t->rq);
 }
 
 static void reap_zombie(struct hart *h)
@@ -148,38 +139,40 @@ static void reap_zombie(struct hart *h)
     }
 }
 
+// next is new to h: if a kernel stack was mapped since h last fenced, next's may be one h
+// cached as invalid.
+static __attribute__((noinline)) void adopt(struct thread *next, struct hart *h)
+{
+    next->hart = h;
+    if (h->kstack_generation != kstack_generation) {
+        h->kstack_generation = kstack_generation;
+        sfence_vma_all();
+    }
+}
+
 // Make next the current thread of h, in its address space.
 static inline void make_current(struct thread *next, struct hart *h)
 {
     next->state = THREAD_RUNNING;
-    next->hart = h;
+    if (next->hart != h)
+        adopt(next, h);
     h->current = next;
     if (next->proc->satp != h->satp)
         process_activate(next->proc, h);
     current_thread = next;
 }
 
-// prev leaves this hart: its FP values go into it if it changed them, and FP is off in its
-// saved status too, so a return through user_return (which loads that status) traps on its
-// first FP instruction like any other: the registers may hold another thread's values by
-// then, or be another hart's.
-static inline void switch_out_fpu(struct thread *prev)
+// Switch from prev (not running any more) to next, or to the idle thread when next is NULL.
+static void switch_from(struct thread *prev, struct thread *next)
 {
-    fpu_switch_out(prev);
-    prev->tf.status &= ~(uint64_t)SSTATUS_FS;
-}
-
-// Switch from prev (not running any more) to next, or to the idle thread when next is NULL,
-// on h, the hart this runs on (prev->hart names another when a yield queued prev there).
-static void switch_from(struct thread *prev, struct thread *next, struct hart *h)
-{
+    struct hart *h = prev->hart;
     if (prev->state == THREAD_DEAD && prev != &h->idle) {
-        // A new thread starts in user_return and reaps nothing, so the last zombie may still
-        // be here: free it first (we run on prev's stack, not on its).
+        // The last zombie may still be here (a thread that was switched to last, e.g. to
+        // the idle thread, reaps it on its way): free it first (we run on prev's stack).
         reap_zombie(h);
         h->zombie = prev;
     }
-    switch_out_fpu(prev);
+    fpu_switch_out(prev);
     if (next) {
         make_current(next, h);
     } else {
@@ -192,49 +185,52 @@ static void switch_from(struct thread *prev, struct thread *next, struct hart *h
     reap_zombie(this_hart());  // back on prev's stack: whoever ran last is off its own
 }
 
+static int may_run_on(const struct rq_link *l, const void *h)
+{
+    return allowed_on(thread_of((struct rq_link *)l), h);
+}
+
 // The most urgent thread queued on another hart that may run on h, taken off its queue; NULL
 // if there is none. An idle hart calls this: work goes where a hart is free.
 static struct thread *steal(struct hart *h)
 {
-    struct thread *best = NULL;
+    struct rq_link *best = NULL;
+    struct runqueue *from = NULL;
     for (uint32_t i = 0; i < nharts; i++) {
         struct runqueue *rq = &harts[i].ready;
-        if (&harts[i] == h || !rq->nonempty)
-            continue;
-        for (int p = runqueue_top(rq); p >= 0 && (!best || p > best->rq.priority); p--)
-            for (struct rq_link *l = rq->head[p]; l; l = l->next)
-                if (allowed_on(thread_of(l), h)) {
-                    best = thread_of(l);
-                    break;
-                }
+        struct rq_link *l;
+        if (&harts[i] != h &&
+            (l = runqueue_find(rq, best ? best->priority + 1u : 0, may_run_on, h)) != NULL)
+            best = l, from = rq;
     }
     if (best)
-        runqueue_remove(&best->hart->ready, &best->rq);
-    return best;
+        runqueue_remove(from, best);
+    return thread_of(best);
 }
 
-// Switch to the next thread queued on h, the hart this runs on.
-static void switch_on(struct hart *h)
+_Noreturn void user_return(void);  // trap.S
+
+_Noreturn void sched_thread_start(void)
 {
-    struct thread *prev = current_thread;
-    struct thread *next = thread_of(runqueue_pop(&h->ready));
-    if (next == prev) {
-        prev->state = THREAD_RUNNING;
-        return;
-    }
-    switch_from(prev, next, h);
+    reap_zombie(this_hart());  // as a thread switched back in would (switch_from)
+    user_return();
 }
 
 void sched_switch(void)
 {
-    switch_on(this_hart());
+    struct thread *prev = current_thread;
+    struct thread *next = thread_of(runqueue_pop(&prev->hart->ready));
+    if (next == prev) {
+        prev->state = THREAD_RUNNING;
+        return;
+    }
+    switch_from(prev, next);
 }
 
 void sched_yield(void)
 {
-    struct hart *h = this_hart();
-    sched_ready(current_thread);  // maybe onto another hart's queue: this one switches anyway
-    switch_on(h);
+    sched_ready(current_thread);
+    sched_switch();
 }
 
 _Noreturn void thread_dying(void)
@@ -303,7 +299,7 @@ static __attribute__((noinline)) long block_switch_general(struct thread *next,
         sched_ready(next);
         sched_switch();
     } else {
-        switch_from(prev, next, prev->hart);
+        switch_from(prev, next);
     }
     return current_thread->wait_result;
 }
@@ -326,7 +322,7 @@ long sched_block_switch(struct thread *next, uint64_t deadline,
     prev->unblock = unblock;
     prev->state = THREAD_BLOCKED;
     next->unblock = NULL;
-    switch_out_fpu(prev);
+    fpu_switch_out(prev);
     make_current(next, h);
     switch_context(&prev->ctx, &next->ctx);
     reap_zombie(this_hart());  // back on prev's stack: whoever ran last is off its own

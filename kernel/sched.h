@@ -43,6 +43,8 @@ void sched_cancel_wait(struct thread *t);
 // ignored): NX_ERR_INVALID if that leaves none, NX_ERR_BAD_STATE if t is dead. A thread on
 // a hart it may no longer use moves at once.
 int sched_set_affinity(struct thread *t, uint64_t mask);
+// Where a new thread starts (its first switch-in): then into user mode.
+_Noreturn void sched_thread_start(void);
 // trap.S: the current thread was killed by another hart while it entered the kernel.
 _Noreturn void thread_dying(void);
 

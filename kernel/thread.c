@@ -38,7 +38,6 @@ static paddr_t thread_pages(const struct thread *t)
 }
 _Static_assert(NX_PROCESS_MAX_THREADS <= 64, "thread_slots is one word");
 
-void user_return(void);  // trap.S
 
 static uint64_t ipc_buffer_va(uint32_t slot)
 {
@@ -116,7 +115,7 @@ int thread_create(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
     t->tf.regs[REG_A0] = arg;
     t->tf.regs[REG_A1] = ipc_buffer_va(t->slot);
     t->tf.status = SSTATUS_SPIE;  // SPP = U, FP off until first used (fpu.h)
-    t->ctx.ra = (uint64_t)user_return;
+    t->ctx.ra = (uint64_t)sched_thread_start;
     t->ctx.sp = t->kstack_top;
     t->proc = p;
     t->state = THREAD_BLOCKED;

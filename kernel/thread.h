@@ -30,6 +30,7 @@ struct thread {
     struct process *proc;
     struct rq_link rq;       // run queue link and priority (owned by the scheduler)
     uint64_t affinity;       // the harts it may run on (bit i: hart index i)
+    struct hart *rq_hart;    // whose run queue it is in while READY
     struct thread *proc_next;  // sibling link in proc->threads
     enum thread_state state;
     uint32_t slot;           // index of its IPC buffer page in the process

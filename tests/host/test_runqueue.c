@@ -96,6 +96,37 @@ static void every_level_is_usable(void **state)
         assert_ptr_equal(runqueue_pop(&rq), &e[p]);
 }
 
+// Stealing: the most urgent entry an idle hart may take, never below the floor asked for.
+static int odd_only(const struct rq_link *e, const void *ctx)
+{
+    (void)ctx;
+    return e->priority % 2;
+}
+
+static int not_this_one(const struct rq_link *e, const void *ctx)
+{
+    return e != ctx;
+}
+
+static void find_takes_the_most_urgent_allowed_entry(void **state)
+{
+    (void)state;
+    struct runqueue rq = { 0 };
+    struct rq_link a = make(10), b = make(7), c = make(7), d = make(3);
+    runqueue_push(&rq, &a);
+    runqueue_push(&rq, &b);
+    runqueue_push(&rq, &c);
+    runqueue_push(&rq, &d);
+    assert_ptr_equal(runqueue_find(&rq, 0, odd_only, NULL), &b);  // 10 not allowed; FIFO at 7
+    assert_ptr_equal(runqueue_find(&rq, 0, not_this_one, &a), &b);
+    assert_ptr_equal(runqueue_find(&rq, 8, odd_only, NULL), NULL);  // nothing allowed at 8+
+    assert_ptr_equal(runqueue_find(&rq, 4, not_this_one, &b), &a);
+    runqueue_remove(&rq, &b);
+    assert_ptr_equal(runqueue_find(&rq, 0, odd_only, NULL), &c);
+    struct runqueue empty = { 0 };
+    assert_ptr_equal(runqueue_find(&empty, 0, odd_only, NULL), NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -105,6 +136,7 @@ int main(void)
         cmocka_unit_test(every_level_is_usable),
         cmocka_unit_test(top_matches_count_leading_zeros),
         cmocka_unit_test(any_from_matches_top),
+        cmocka_unit_test(find_takes_the_most_urgent_allowed_entry),
     };
     return cmocka_run_group_tests_name("runqueue", tests, NULL, NULL);
 }

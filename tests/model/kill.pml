@@ -11,7 +11,9 @@
  * (every wait ends; the idle harts may sleep at the end, the killer must finish).
  * Broken variants (each must fail): -DBROKEN_NO_IN_USER_WAIT (the killer does not wait for
  * V to leave user mode), -DBROKEN_NO_LEAVE_SERVE (harts waiting for the lock do not serve
- * leave_as), -DBROKEN_FREE_RUNNING (the killer drops the running thread's last reference).
+ * leave_as), -DBROKEN_FREE_RUNNING (the killer drops the running thread's last reference),
+ * -DBROKEN_NO_SLEEPER_WAKE (a releaser wakes no hart asleep waiting for the lock),
+ * -DBROKEN_SLEEP_UNCHECKED (a waiter halts without looking at the lock and leave_as again).
  */
 #include "harts.pml"
 
@@ -95,22 +97,21 @@ inline end_p(self)
 
 /* Halt until an IPI (sched.c halt): idling, the lock given up, WFI; woken, the lock again and
  * the IPI taken. A hart may sleep here for good. */
-inline idle_forever(h, my)
+inline idle_forever(h)
 {
     do
     :: unlock();
 end_wfi:
         sip[h] == 1;
-        lock(h, my);
+        lock(h);
         sip[h] = 0
     od
 }
 
 proctype killer()
 {
-    byte my;
     in_user[K] = 0;           /* enter_kernel: a syscall, process_kill(P) */
-    lock(K, my);
+    lock(K);
     if
     :: p_alive -> end_p(K)
     :: else
@@ -122,7 +123,7 @@ proctype killer()
 
 proctype victim_hart()
 {
-    byte my;
+    byte rounds;  /* returns to user mode: bounded, as the lock is not fair (no starvation) */
 user:
     v_in_user_mode = 1;
     assert(!pt_freed && !t_user_freed);  /* T's code translates through P's tables */
@@ -131,7 +132,7 @@ user:
     v_on_t_stack = 1;         /* trap entry saves T's registers on its kernel stack */
     assert(!t_pages_freed);
     in_user[V] = 0;
-    lock(V, my);
+    lock(V);
     sip[V] = 0;
     assert(!t_pages_freed);
     if
@@ -139,7 +140,7 @@ user:
     :: else
     fi;
     if
-    :: in_user[V] = 1; unlock(); v_on_t_stack = 0; goto user
+    :: rounds < 2 -> rounds++; in_user[V] = 1; unlock(); v_on_t_stack = 0; goto user
     :: t_state = BLOCKED              /* for good: nobody wakes it */
     :: end_p(V)                       /* thread_exit of P's last thread */
     fi;
@@ -150,17 +151,16 @@ off_t:
     :: t_state == DEAD -> drop_t_ref()
     :: else
     fi;
-    idle_forever(V, my)
+    idle_forever(V)
 }
 
 proctype idle_hart()
 {
-    byte my;
 end_wfi:
     sip[I] == 1;
-    lock(I, my);
+    lock(I);
     sip[I] = 0;
-    idle_forever(I, my)
+    idle_forever(I)
 }
 
 init

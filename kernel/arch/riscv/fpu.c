@@ -8,9 +8,11 @@
 void fpu_save(struct fpu_regs *r);
 void fpu_load(const struct fpu_regs *r);
 
-void fpu_save_dirty(struct thread *t)
+void fpu_leave(struct thread *t, uint64_t status)
 {
-    fpu_save(&t->fp);
+    if ((status & SSTATUS_FS) == SSTATUS_FS_DIRTY)
+        fpu_save(&t->fp);
+    t->tf.status &= ~(uint64_t)SSTATUS_FS;
 }
 
 bool fpu_claim(struct thread *t)

@@ -6,8 +6,8 @@
 // a thread's first FP instruction after it is switched to traps as illegal. fpu_claim then
 // lets it go on: if the hart's registers still hold its values (it was the last to use FP
 // there, and has used it on no other hart since), nothing moves (FS back on); otherwise its
-// values are loaded. A thread leaving a hart with its FP registers dirty (sstatus.SD, one
-// sign test per switch) saves them into its thread first, so its values are always in its
+// values are loaded. A thread leaving a hart with FP on (one test per switch) saves its
+// registers into its thread first if it changed them (FS Dirty), so its values are always in its
 // thread when it is not running, whichever hart runs it next (Linux riscv does the same).
 // Threads that never use FP never trap and pay those few instructions per switch; an FP
 // thread pays one trap per switch-in, a save when it wrote FP registers, and a load when
@@ -18,6 +18,7 @@
 // (trapframe) of every thread but the one whose values the hart's registers hold.
 #define SSTATUS_FS       (3 << 13)
 #define SSTATUS_FS_CLEAN (2 << 13)
+#define SSTATUS_FS_DIRTY (3 << 13)
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
@@ -37,16 +38,17 @@ _Static_assert(__builtin_offsetof(struct fpu_regs, fcsr) == 256, "fpu.S offset")
 bool fpu_claim(struct thread *t);
 // t is ending: no hart's registers hold its values any more.
 void fpu_forget(struct thread *t);
-// Save t's registers (it is leaving its hart with them dirty).
-void fpu_save_dirty(struct thread *t);
-// prev leaves its hart: save its FP registers if it changed them (sstatus.SD).
+// t leaves its hart with FP on (status: sstatus): save its registers if dirty, and turn FP
+// off in its saved status, so that it traps again wherever it resumes.
+void fpu_leave(struct thread *t, uint64_t status);
+// prev leaves its hart: FP off for it, its values saved if it changed them.
 static inline void fpu_switch_out(struct thread *prev)
 {
-    int64_t status;
+    uint64_t status;
     __asm__ volatile("csrr %0, sstatus" : "=r"(status));
-    if (__builtin_expect(status < 0, 0))
-        fpu_save_dirty(prev);
+    if (__builtin_expect(status & SSTATUS_FS, 0))
+        fpu_leave(prev, status);
 }
-// Boot: FP off until a thread claims it (the firmware may leave it on).
+// Boot (each hart): FP off until a thread claims it (the firmware may leave it on).
 void fpu_init(void);
 #endif

@@ -60,36 +60,27 @@
     .endm
 
 
-// The big lock (hart.h): a ticket lock, {next ticket, now serving}. Take a ticket, wait for
-// it to be served; meanwhile serve a request to leave the address space (hart.h,
-// harts_leave_address_space), the one thing another hart may need from a waiting one.
-    .macro big_lock hart, lock, ticket, tmp
+// The big lock (hart.c): {held, unused, sleepers}. The uncontended paths are here, where a
+// call would cost saving the syscall's arguments: swap 1 in and go on if it was 0; release
+// with a store of 0, then wake the harts asleep waiting (if any).
+    .macro big_lock hart, lock, old
     la \lock, big_lock
-    li \ticket, 1
-    amoadd.w \ticket, \ticket, (\lock)
-.Lspin\@:
-    lw \tmp, 4(\lock)
-    beq \ticket, \tmp, .Ltaken\@
-    lw \tmp, HART_LEAVE_AS(\hart)
-    beqz \tmp, .Lspin\@
-    ld \tmp, hart_satp
-    csrw satp, \tmp
-    sfence.vma
-    sd \tmp, HART_SATP(\hart)
-    fence rw, w
-    sw zero, HART_LEAVE_AS(\hart)
-    j .Lspin\@
+    li \old, 1
+    amoswap.w.aq \old, \old, (\lock)
+    beqz \old, .Ltaken\@
+    call big_lock_contended  // \hart in t0
 .Ltaken\@:
-    fence r, rw
     .endm
 
-// Serve the next ticket: only the holder writes it.
     .macro big_unlock lock, tmp
     la \lock, big_lock
-    lw \tmp, 4(\lock)
-    addi \tmp, \tmp, 1
     fence rw, w
-    sw \tmp, 4(\lock)
+    sw zero, 0(\lock)
+    fence rw, rw
+    lw \tmp, 8(\lock)
+    beqz \tmp, .Lnone\@
+    call big_lock_wake
+.Lnone\@:
     .endm
 
 // From user mode, with several harts: out of user mode, then the lock; a thread killed by
@@ -97,7 +88,7 @@
     .macro enter_kernel
     ld t0, THREAD_HART(tp)
     sw zero, HART_IN_USER(t0)
-    big_lock t0, t1, t2, t3
+    big_lock t0, t1, t2
     lw t1, THREAD_DYING(tp)
     bnez t1, thread_dying
     .endm
@@ -108,6 +99,46 @@
     sw t1, HART_IN_USER(t0)
     big_unlock t0, t1
     .endm
+
+// The slow paths, out of line: every argument register kept (a syscall's arguments, or its
+// result), temporaries and ra clobbered.
+big_lock_contended:  // t0 = hart
+    addi sp, sp, -80
+    sd ra, 0(sp)
+    sd a0, 8(sp)
+    sd a1, 16(sp)
+    sd a2, 24(sp)
+    sd a3, 32(sp)
+    sd a4, 40(sp)
+    sd a5, 48(sp)
+    sd a6, 56(sp)
+    sd a7, 64(sp)
+    mv a0, t0
+    call big_lock_wait
+    j 1f
+big_lock_wake:
+    addi sp, sp, -80
+    sd ra, 0(sp)
+    sd a0, 8(sp)
+    sd a1, 16(sp)
+    sd a2, 24(sp)
+    sd a3, 32(sp)
+    sd a4, 40(sp)
+    sd a5, 48(sp)
+    sd a6, 56(sp)
+    sd a7, 64(sp)
+    call big_lock_wake_sleepers
+1:  ld ra, 0(sp)
+    ld a0, 8(sp)
+    ld a1, 16(sp)
+    ld a2, 24(sp)
+    ld a3, 32(sp)
+    ld a4, 40(sp)
+    ld a5, 48(sp)
+    ld a6, 56(sp)
+    ld a7, 64(sp)
+    addi sp, sp, 80
+    ret
 
     .section .text
     .align 4
@@ -232,17 +263,6 @@ kernel_entry:
     ld t0, TF_REG(5)(sp)
     ld sp, TF_REG(2)(sp)
     sret
-
-// void big_lock_acquire(struct hart *h), void big_lock_release(void) (hart.h).
-    .globl big_lock_acquire
-big_lock_acquire:
-    big_lock a0, t0, t1, t2
-    ret
-
-    .globl big_lock_release
-big_lock_release:
-    big_unlock t0, t1
-    ret
 
 // The handlers by number, from NX_SYSCALLS: each is called with the seven argument registers,
 // which kernel/syscall.h makes exact (every parameter is a whole register).

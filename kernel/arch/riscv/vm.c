@@ -8,6 +8,7 @@
 #include "lib/string.h"
 #include "panic.h"
 #include "pmm.h"
+#include "asid.h"
 #include "hart.h"
 
 extern char __kernel_start[], __text_end[], __rodata_end[], __kernel_end[];
@@ -17,6 +18,7 @@ extern char boot_stack_guard[], trap_stack_guard[];
 #define FIRST_KERNEL_INDEX (PT_ENTRIES / 2)  // Sv39 upper half starts at root entry 256
 
 static paddr_t kernel_root;
+uint64_t kstack_generation;
 static paddr_t ram_base;  // kernel stacks' aliases are placed by their offset from it
 static uint64_t ram_size;
 
@@ -79,9 +81,7 @@ int vm_map_kstack(paddr_t pa, uint64_t *stack)
     }
     ++*stacks;
     set_stack_entries(va, pa, true);
-    // Another hart may have kept the invalid entries (the thread may run there next).
-    // (A new chunk table is a non-leaf entry: fence everything, not the range.)
-    harts_fence(harts_online() & ~(1ull << this_hart()->index), 0, 0, 0);
+    kstack_generation++;  // other harts fence before they run a thread new to them
     *stack = va;
     return NX_OK;
 }
@@ -108,22 +108,16 @@ bool vm_is_stack_guard(uint64_t va)
            (va - KSTACK_BASE) % (2 * KSTACK_SIZE) < KSTACK_SIZE;
 }
 
-// ---- ASIDs ----
-
-#define MAX_ASIDS 65536
-static uint64_t asid_used[MAX_ASIDS / 64];  // bit 0 (ASID 0: the kernel, the overflow) set
-static uint32_t asids;                      // ASIDs the harts have (1: none to use)
-static uint32_t asid_hint;                  // where the next search starts
+static struct asid_pool asids;  // ASIDs (asid.h)
 
 // How many ASIDs satp holds: the ASID bits that stay set when all are written.
 static void probe_asids(void)
 {
     uint64_t old = csr_read(satp);
     csr_write(satp, old | SATP_ASID_MASK);
-    asids = (uint32_t)((csr_read(satp) & SATP_ASID_MASK) >> SATP_ASID_SHIFT) + 1;
+    asid_init(&asids, (uint32_t)((csr_read(satp) & SATP_ASID_MASK) >> SATP_ASID_SHIFT) + 1);
     csr_write(satp, old);
     sfence_vma_all();
-    asid_used[0] = 1;
 }
 
 void vm_init_kernel(paddr_t ram, uint64_t size)
@@ -173,31 +167,22 @@ void vm_destroy_user_root(paddr_t root)
     pt_destroy(root, FIRST_KERNEL_INDEX);
 }
 
-static uint64_t take_asid(void)
-{
-    for (uint32_t n = 0; n < asids; n++) {
-        uint32_t a = (asid_hint + n) % asids;
-        if (!(asid_used[a / 64] >> (a % 64) & 1)) {
-            asid_used[a / 64] |= 1ull << (a % 64);
-            asid_hint = a + 1;
-            return a;
-        }
-    }
-    return 0;
-}
+// ---- ASIDs (asid.h) ----
 
 uint64_t vm_assign_satp(paddr_t root)
 {
-    return SATP_SV39 | take_asid() << SATP_ASID_SHIFT | root >> PAGE_SHIFT;
+    bool fence_all;
+    uint64_t asid = asid_take(&asids, &fence_all);
+    if (fence_all) {
+        sfence_vma_all();
+        harts_fence(harts_online() & ~(1ull << this_hart()->index), 0, 0, 0);
+    }
+    return SATP_SV39 | asid << SATP_ASID_SHIFT | root >> PAGE_SHIFT;
 }
 
-void vm_release_satp(uint64_t satp, uint64_t harts)
+void vm_release_satp(uint64_t satp)
 {
-    uint64_t asid = (satp & SATP_ASID_MASK) >> SATP_ASID_SHIFT;
-    if (!asid)
-        return;
-    vm_flush_space(satp, harts);  // the next process with this ASID finds no stale entry
-    asid_used[asid / 64] &= ~(1ull << (asid % 64));
+    asid_retire(&asids, (uint32_t)((satp & SATP_ASID_MASK) >> SATP_ASID_SHIFT));
 }
 
 void vm_flush_space(uint64_t satp, uint64_t harts)

@@ -7,6 +7,9 @@
 // Build the W^X kernel page table (with the kernel stack region for RAM [ram, ram + size))
 // and switch to it.
 void vm_init_kernel(paddr_t ram, uint64_t size);
+// Bumped whenever a kernel stack is mapped: a hart whose kernel stack entries may be older
+// (it may have cached them invalid) fences before it runs a thread new to it (sched.c).
+extern uint64_t kstack_generation;
 // Map the KSTACK_PAGES at pa (aligned to KSTACK_PAGES pages, in RAM) as a kernel stack with a
 // guard below it; *stack = its lowest address (its top is KSTACK_SIZE above).
 // NX_ERR_NO_MEMORY when a page table is needed and none is left.
@@ -27,9 +30,9 @@ uint64_t vm_kernel_satp(void);
 // beyond the ASIDs there are gets ASID 0, whose every switch flushes the whole TLB.
 //
 // The satp value (mode, ASID, root) for a new process with this root; vm_release_satp
-// gives the ASID back once no hart in `harts` (bit i: hart index i) holds its entries.
+// retires the ASID when the process ends (no hart may be in that address space any more).
 uint64_t vm_assign_satp(paddr_t root);
-void vm_release_satp(uint64_t satp, uint64_t harts);
+void vm_release_satp(uint64_t satp);
 // Run in this address space (inline: every switch between processes does it).
 static inline void vm_activate(uint64_t satp)
 {

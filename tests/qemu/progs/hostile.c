@@ -177,8 +177,13 @@ int main(void)
         }
         children++;
         nx_process_watch(child, watch, 1);
-        if (nx_notify_wait_bits(watch, end, &bits) == NX_ERR_TIMED_OUT)
+        if (nx_notify_wait_bits(watch, end, &bits) == NX_ERR_TIMED_OUT) {
             nx_process_kill(child);  // still fuzzing at the end of the time
+            // Its end signals the watch too: take that bit now, or the next child's wait
+            // would return at once and leave that child running (with several harts it has
+            // made a handle to itself by then, so closing ours would not end it).
+            nx_notify_wait_bits(watch, NX_DEADLINE_NEVER, &bits);
+        }
         nx_handle_close(child);
     }
     stop = 1;

@@ -190,6 +190,7 @@ static uint64_t closer_stack[512] __attribute__((aligned(16)));
 
 static void closer(long ep)
 {
+    nx_thread_set_affinity(NX_HANDLE_INVALID, 1);  // main's hart: it runs once main blocks
     nx_handle_close((nx_handle_t)ep);  // while main is blocked in recv on it
     nx_thread_exit();
 }
@@ -197,13 +198,16 @@ static void closer(long ep)
 static void endpoint_closed_under_a_receiver(void)
 {
     long ep = nx_endpoint_create();
-    // Below our priority, the closer runs only once we are blocked in recv (at the same
-    // priority a time slice ending before the recv would let it close the handle first).
+    // Below our priority and on our hart, the closer runs only once we are blocked in recv
+    // (at the same priority a time slice ending before the recv would let it close the
+    // handle first; on another hart it would run at once).
+    nx_thread_set_affinity(NX_HANDLE_INVALID, 1);
     long t = nx_thread_create(nx_self, (long)closer, (long)&closer_stack[512], ep,
                               PRIO_USER_DEFAULT - 1);
     struct nx_msg m;
     expect("closing the endpoint wakes its receiver", nx_ipc_recv(ep, &m, NEVER),
            NX_ERR_PEER_CLOSED);
+    nx_thread_set_affinity(NX_HANDLE_INVALID, ~0ull);
     nx_handle_close(t);
 }
 

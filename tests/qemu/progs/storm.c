@@ -770,8 +770,12 @@ static long run_shares(struct setup *st, nx_handle_t watch, long *children, long
             break;
         ++*children;
         long status = 0;
-        if (!wait_for(child, watch, limit, unsignalled))
+        if (!wait_for(child, watch, limit, unsignalled)) {
             nx_process_kill(child);
+            // Its end signals the watch: take that bit now, or the next child's wait would
+            // return at once and count that child as ended early.
+            nx_notify_wait_bits(watch, NX_DEADLINE_NEVER, &(uint64_t){ 0 });
+        }
         if (nx_process_status(child, &status) != NX_OK || status != 0) {
             early++;
             nx_printf("storm: child %ld (seed %#lx) ended with status %ld at call %lu\n",

@@ -1,0 +1,2 @@
+HOST_TESTS += asid
+asid_SRCS := kernel/asid.c

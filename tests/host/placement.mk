@@ -1,0 +1,2 @@
+HOST_TESTS += placement
+placement_SRCS := kernel/placement.c
