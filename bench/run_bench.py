@@ -66,6 +66,14 @@ FIGURES = {
     "blk_request_instr": ("instructions", None, "  one-block read round trip: call, DMA pinning, virtqueue, interrupt, wake-up, reply (avg of 64)"),
     "blk_read_kernel_bytes_copied": ("bytes", None, "  bytes the kernel copied meanwhile (request and reply messages only; no data)"),
     "blk_read_driver_bytes_copied": ("bytes", 0, "  bytes the driver copied (the data goes by DMA)"),
+    "smp_ipc_pairs_1_instr": ("instructions", None, "smpbench, -smp 8: 1 client/server process pair pinned to the first running hart, call + reply; instructions all harts retired over the run per round trip"),
+    "smp_ipc_pairs_2_instr": ("instructions", None, "  2 pairs, pair i on running hart i (goal: within 10% of 1 pair)"),
+    "smp_ipc_pairs_4_instr": ("instructions", None, "  4 pairs (goal: within 10% of 1 pair)"),
+    "smp_ipc_pairs_8_instr": ("instructions", None, "  8 pairs (goal: within 10% of 1 pair)"),
+    "ipc_cross_hart_roundtrip_instr": ("instructions", None, "call + reply, client process pinned to the first running hart, server process to the second"),
+    "ipi_wake_instr": ("instructions", None, "signal -> wake of a thread waiting on another hart (IPI), incl. its wait call (compare notify_wake_instr)"),
+    "tlb_unmap_local_instr": ("instructions", None, "unmap of a touched 4 KiB page, the process having run on one hart only"),
+    "tlb_shootdown_instr": ("instructions", None, "the same after the process ran on 4 harts: remote fences of the 3 others included"),
     "kernel_text_bytes": ("bytes", None, "kernel .text"),
     "kernel_data_bytes": ("bytes", None, "kernel .data + .rodata"),
     "kernel_bss_bytes": ("bytes", None, "kernel .bss + .stacks (memory the image does not hold)"),
@@ -91,7 +99,7 @@ def bench_figures(out):
 
 
 def run_in_qemu():
-    out, code = boot("init=bench", timeout=120, icount=True, initrd=BENCH_INITRD)
+    out, code = boot("init=bench", timeout=120, icount=True, initrd=BENCH_INITRD, smp=1)
     entry = re.search(r"entry instret (\d+)", out)
     found = bench_figures(out)
     if code is None or not entry or "first_user_instret" not in found:
@@ -111,7 +119,7 @@ def boot_default_plus(extra_name, **kw):
     with open(manifest, "w") as f:
         f.write(default + extra)
     out, code = boot(timeout=120, icount=True, initrd=archive_with_manifest(manifest, BENCH_INITRD),
-                     **kw)
+                     smp=1, **kw)
     found = bench_figures(out)
     return out, found, code
 
@@ -160,7 +168,7 @@ def run_fsbench(manifest, image, last):
     """Boot tests/qemu/manifests/<manifest> (bench/progs/fsbench) on image; its figures,
     the last of them named last."""
     out, code = boot(timeout=300, icount=True, initrd=archive_with_manifest(manifest, BENCH_INITRD),
-                     disk=image)
+                     disk=image, smp=1)
     found = bench_figures(out)
     if code is None or last not in found:
         sys.exit(f"bench: fsbench ({manifest}) did not run to the end:\n" + out[-2000:])
@@ -207,6 +215,56 @@ def run_cold_files_in_qemu():
     return {name: sorted(run[name] for run in runs)[COLD_BOOTS // 2] for name in runs[0]}
 
 
+# smpbench (bench/progs/smpbench): booted alone on SMP_HARTS harts, once under -icount (its
+# *_instr figures) and once on multi-threaded TCG without -icount (its *_per_s figures: round
+# trips per second of host time, information only). Each boot is bounded: an SMP figure
+# that did not come is reported as missing, with what the kernel said.
+SMP_HARTS = 8
+SMP_ICOUNT_TIMEOUT = 90
+SMP_WALL_TIMEOUT = 60
+SMP_ROWS = [name for name in FIGURES if name.startswith(("smp_", "ipc_cross", "ipi_", "tlb_"))]
+
+
+def smp_trouble(out, code):
+    """What went wrong in an smpbench boot: the harts that did not start, a panic, the end."""
+    said = [line for line in out.splitlines()
+            if "did not start" in line or "PANIC" in line or "a job failed" in line]
+    if code is None:
+        said.append("no power-off before the timeout (stopped)")
+    return said
+
+
+def run_smp_in_qemu():
+    """smpbench under -icount: the instruction figures it printed, and its trouble."""
+    out, code = boot("init=smpbench", timeout=SMP_ICOUNT_TIMEOUT, icount=True,
+                     initrd=BENCH_INITRD, smp=SMP_HARTS)
+    found = {name: value for name, value in bench_figures(out).items() if name in SMP_ROWS}
+    return found, smp_trouble(out, code)
+
+
+def run_smp_wall_clock():
+    """smpbench on multi-threaded TCG: round trips per second of host time of the pair runs."""
+    out, code = boot("init=smpbench", timeout=SMP_WALL_TIMEOUT, initrd=BENCH_INITRD,
+                     smp=SMP_HARTS, extra=["-accel", "tcg,thread=multi"])
+    found = {name: value for name, value in bench_figures(out).items()
+             if name.startswith("smp_ipc_pairs_") and name.endswith("_per_s")}
+    return found, smp_trouble(out, code)
+
+
+def print_smp_notes(measured, trouble, wall, wall_trouble):
+    missing = [name for name in SMP_ROWS if name not in measured]
+    if missing:
+        print(f"SMP figures not measured: {', '.join(missing)}")
+    for line in trouble:
+        print(f"  smpbench -icount -smp {SMP_HARTS}: {line.strip()}")
+    print(f"wall clock, multi-threaded TCG, -smp {SMP_HARTS}, host cores {os.cpu_count()} "
+          "(information only):")
+    for name, value in wall.items():
+        print(f"  {name.replace('_per_s', '')}: {value:,} round trips/s")
+    for line in wall_trouble:
+        print(f"  smpbench wall clock: {line.strip()}")
+
+
 def main():
     values = run_in_qemu()
     values.update(run_services_in_qemu())
@@ -214,6 +272,9 @@ def main():
     values.update(run_shell_in_qemu())
     values.update(run_files_in_qemu())
     values.update(run_cold_files_in_qemu())
+    smp, smp_trouble_lines = run_smp_in_qemu()
+    values.update(smp)
+    wall, wall_trouble = run_smp_wall_clock()
     values.update(section_sizes())
     rows = []
     print(f"{'figure':<28} {'value':>14} {'budget':>10}  unit / what")
@@ -225,6 +286,7 @@ def main():
     os.makedirs(os.path.join(ROOT, "build"), exist_ok=True)
     with open(os.path.join(ROOT, "build", "bench.json"), "w") as f:
         json.dump(rows, f, indent=1)
+    print_smp_notes(smp, smp_trouble_lines, wall, wall_trouble)
     print("written build/bench.json")
 
 

@@ -125,8 +125,17 @@ static void sbi_to_harts(uint64_t mask, int what, uint64_t asid, uint64_t start,
     }
 }
 
+// An idle hart is not fenced now: it cannot use a translation before its idle loop switches
+// to a thread, which it does under the big lock, after a full fence (sched.c).
 void harts_fence(uint64_t mask, uint64_t asid, uint64_t start, uint64_t size)
 {
+    for (uint64_t m = mask; m; m &= m - 1) {
+        struct hart *h = &harts[__builtin_ctzll(m)];
+        if (h->current == &h->idle) {
+            h->tlb_stale = true;
+            mask &= ~(1ull << h->index);
+        }
+    }
     if (mask)
         sbi_to_harts(mask, SEND_FENCE, asid, start, size);
 }

@@ -40,6 +40,7 @@ struct hart {
     struct clock_timer slice;  // the running thread's time slice, while others wait for it
     bool slice_over;           // the slice timer fired: the next sched_preempt takes turns
     bool idling;               // halted or about to: a thread queued here needs an IPI
+    bool tlb_stale;            // fenced lazily while idle: fence before running a thread
     struct timerq clock;       // its timers (clock.c): each fires on the hart that armed it
     uint64_t timer_deadline;   // what its timer is programmed for (timer.c)
     struct thread *fpu_owner;  // whose values its FP registers hold (fpu.c)
@@ -73,7 +74,8 @@ struct hart *hart_init(uint32_t index, uint64_t hartid, uint64_t trap_stack_top)
 // Ask the harts in mask (not this one) for `what` (IPI_*), through one SBI send_ipi.
 void hart_send_ipi(uint64_t mask, uint32_t what);
 // An sfence.vma on each hart in mask (not this one), synchronous: of ASID asid's entries
-// (0: every address space's) in [start, start + size) (size 0: everywhere).
+// (0: every address space's) in [start, start + size) (size 0: everywhere). An idle hart
+// fences everything when it next leaves its idle loop instead.
 void harts_fence(uint64_t mask, uint64_t asid, uint64_t start, uint64_t size);
 // The software interrupt: note what was asked (the caller looks at the run queue after).
 void hart_ipi_interrupt(void);

@@ -385,6 +385,10 @@ _Noreturn void sched_idle_loop(void)
         if (!next && smp)
             next = steal(h);
         if (next) {
+            if (h->tlb_stale) {  // harts_fence passed this hart by while it idled
+                h->tlb_stale = false;
+                sfence_vma_all();
+            }
             make_current(next, h);
             update_slice(h);
             switch_context(&h->idle.ctx, &next->ctx);

@@ -45,8 +45,9 @@ void process_free_object(struct process *p, void *obj, size_t size)
     slab_free(&p->budget, obj, size);
 }
 
+// The shootdown a changed page table asks for (on one hart: a local fence).
 void process_flush_tlb(struct process *p) { (void)p; flushes++; }
-void vm_flush_space(uint64_t satp, uint64_t harts) { (void)satp, (void)harts; flushes++; }
+void vm_flush_space(uint64_t satp, uint64_t harts) { (void)satp; (void)harts; }
 
 static int setup(void **state)
 {

@@ -39,8 +39,9 @@ static struct page_budget budget;
 static struct thread other;  // a second thread of fake_process
 static struct thread *main_thread;
 
+// The shootdown a changed page table asks for (on one hart: a local fence).
 void process_flush_tlb(struct process *p) { (void)p; }
-void vm_flush_space(uint64_t satp, uint64_t harts) { (void)satp, (void)harts; }
+void vm_flush_space(uint64_t satp, uint64_t harts) { (void)satp; (void)harts; }
 
 static int setup(void **state)
 {

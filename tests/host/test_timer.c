@@ -13,7 +13,6 @@
 #include <nexus/errors.h>
 #include <nexus/syscall.h>
 #include "timer.h"
-#include "hart.h"
 #include "support/fake_kernel.h"
 #include "syscall.h"
 #include "arch/riscv/timer.h"
@@ -34,10 +33,6 @@ void timer_arm(uint64_t deadline) { hw.armed_at = deadline; }
 void timer_disarm(void) { hw.armed_at = NEVER; }
 bool timer_armed(void) { return hw.armed_at != NEVER; }
 void timer_ack(void) { hw.armed_at = NEVER; }
-
-// The one hart: the real clock keeps its timers in the current thread's hart.
-struct hart harts[MAX_HARTS];
-uint32_t nharts = 1;
 
 static struct notification notif;
 static nx_handle_t notif_h;
@@ -62,9 +57,6 @@ static int setup(void **state)
     hw.now = 0;  // the queue is empty between tests, so the clock may start again
     hw.armed_at = NEVER;
     fake_reset(128);
-    memset(&harts[0], 0, sizeof(harts[0]));
-    timerq_init(&harts[0].clock);
-    current_thread->hart = &harts[0];
     notif_h = fake_notification(&notif, NX_RIGHTS_ALL);
     return 0;
 }

@@ -71,11 +71,11 @@ def archive_with_manifest(manifest, base=INITRD):
 
 
 def boot(bootargs="", timeout=30, icount=False, initrd=INITRD, until=None, disk=None, smp=None,
-         mem="256M"):
+         mem="256M", extra=()):
     """Run until the machine powers off, the timeout hits, or (if given) until(output) is
     true. Returns (output, exit code or None if QEMU was stopped)."""
-    proc = subprocess.Popen(qemu_command(bootargs, icount, initrd=initrd, disk=disk, smp=smp,
-                                         mem=mem),
+    proc = subprocess.Popen(qemu_command(bootargs, icount, extra=extra, initrd=initrd, disk=disk,
+                                         smp=smp, mem=mem),
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     sel = selectors.DefaultSelector()

@@ -341,11 +341,12 @@ CASES = [
 # prompt[, a regex to wait for instead of the prompt]). Keys go out as typed: "\r" is Enter,
 # "\x1b[A" the Up arrow, "\x7f" Backspace, "\x03" Ctrl-C.
 PROMPT = r"\nnsh> "  # a redrawn line starts with "\r"; a new prompt follows a newline
-# `run` answers once the program has started, not ended, so hello's line may come before
-# "started hello" or after the prompt (the console then draws the prompt again under it):
-# the step looks for it anywhere up to the prompt that follows everything it expects.
+# `run` answers once the program has started, not ended, and hello prints through the kernel
+# console, not the shell's: its line may come before "started hello" or, with several harts,
+# after the next prompt. The step looks for it anywhere and ends with it, not with a prompt.
 RUN_HELLO = ("run hello\r", [r"started hello as process \d+",
-                             ANY + r"Hello from user space! clock \d+ ns"])
+                             ANY + r"Hello from user space! clock \d+ ns"],
+             r"Hello from user space! clock \d+ ns")
 # Matches at the start of a reply that has no line naming a test or bench program.
 NO_TEST_PROGRAM = r"(?sm)\A(?!.*^(?:%s)$)" % "|".join(
     [f[:-2] for f in os.listdir(os.path.join(ROOT, "tests", "qemu", "progs")) if f.endswith(".c")] +
@@ -1114,6 +1115,76 @@ def check_harts(name):
     return problems, "\n".join(outs)
 
 
+# tests/qemu/progs/smp.c at the suite's hart count (NEXUS_SMP) and at another: 4 when the
+# suite runs at 1, so that a run at either count exercises several harts; 3 (an odd count,
+# fewer harts than FP processes) when it runs at 4.
+SMP_OTHER = 4 if SMP != 4 else 3
+SMP_EXPECT = [
+    r"smp: harts between 1 and 8 ok", r"smp: yields beside idle harts, each followed by a sleep ok",
+    r"smp: hammer: threads ready ok", r"smp: hammer: every thread done ok",
+    r"smp: hammer: (\d+) threads, \d+ adds each, \d+ ms, at most \d+ at once",
+    r"smp: hammer: each thread pinned itself ok", r"smp: hammer: atomic sum exact ok",
+    r"smp: hammer: sum under the lock exact ok", r"smp: hammer: threads were inside at once ok",
+    r"smp: hammer: each thread ran on its own hart ok",
+    r"smp: kill: every spinner came up ok", r"smp: kill: its threads were on the other harts ok",
+    r"smp: kill: killed ok", r"smp: kill: dead when the kill returned ok",
+    r"smp: no page leaked ok", r"smp: no handle leaked ok", r"smp: no object leaked ok",
+    r"smp: unmap: the toucher was touching ok", r"smp: unmap: unmapped under it ok",
+    r"smp: unmap: the toucher faulted ok",
+    r"smp: unmap: only the old page seen, new VMOs untouched ok",
+    r"smp: no page leaked ok", r"smp: no handle leaked ok", r"smp: no object leaked ok",
+    r"smp: fp: more FP threads than harts ok",
+    r"smp: fp: every process's registers and sums its own and exact ok",
+    r"smp: affinity: no bit ok", r"smp: affinity: only harts that do not exist ok",
+    r"smp: affinity: the top bit ok", r"smp: affinity: hart 0 and harts that do not exist ok",
+    r"smp: affinity: then it runs on hart 0 ok", r"smp: affinity: every hart ok",
+    r"smp: affinity: a process handle ok", r"smp: affinity: a notification ok",
+    r"smp: affinity: a closed handle ok", r"smp: affinity: a thread handle without MANAGE ok",
+    r"smp: affinity: a thread that returned ok", r"smp: affinity: another process's thread ok",
+    r"smp: affinity: a thread of a killed process ok",
+    r"smp: storm: the work alone is right ok", r"smp: storm: mapping and unmapping on every hart ok",
+    r"smp: storm: the work in the storm is right ok", r"smp: storm: the storm went on meanwhile ok",
+    r"smp: storm: the work took \d+ ms alone, \d+ ms in the storm",
+    r"smp: storm: the work finished in bounded time ok", r"smp: storm: kill the stormer ok",
+    r"smp: storm: its pages read what it wrote ok",
+    r"smp: no page leaked ok", r"smp: no handle leaked ok", r"smp: no object leaked ok",
+    r"smp: 0 failures", r"process 1 \(smp\) exited with status 0", POWER_OFF]
+# Every process smp.c ends is one it meant to: spinners, parked and the stormer killed by it,
+# touchers by a page fault.
+SMP_ENDED = re.compile(r"process \d+ \((\w+)\) killed(.*)")
+SMP_ENDS = {"spinner": r" by process 1 \(smp\)", "parked": r" by process 1 \(smp\)",
+            "stormer": r" by process 1 \(smp\)", "toucher": r": (?:load|store) page fault at .*"}
+TOUCHER_FAULT = re.compile(r"smp: unmap: ([0-9a-f]+)-([0-9a-f]+) of process (\d+)\r?\n"
+                           r"(?:(?!smp: unmap:).*\n)*?.*process \3 \(toucher\) killed: "
+                           r"(?:load|store) page fault at pc [0-9a-f]+, address ([0-9a-f]+)")
+
+
+def check_smp(name, smp=None):
+    """smp.c at smp harts (None: the suite's); each toucher must fault inside the range
+    unmapped under it."""
+    harts = smp or SMP
+    start = time.time()
+    out, code = boot("init=smp", timeout=300, smp=smp)
+    print(f"     {harts} harts: {time.time() - start:.0f} s")
+    for figure in re.findall(r"smp: (?:hammer: \d+ threads|storm: the work took).*", out):
+        print("     " + figure.strip())
+    problems = missing(out, SMP_EXPECT)
+    problems += ["unexpected: " + p for p in (r"WRONG", r"PANIC") if re.search(p, out)]
+    problems += ["unexpected end: " + m.group(0) for m in SMP_ENDED.finditer(out)
+                 if not re.fullmatch(SMP_ENDS.get(m.group(1), "(?!)"), m.group(2).rstrip("\r"))]
+    threads = re.search(r"smp: hammer: (\d+) threads", out)
+    if threads and int(threads.group(1)) != max(harts, 4 if harts == 1 else 0):
+        problems.append(f"hammer: {threads.group(1)} threads at {harts} harts")
+    faults = TOUCHER_FAULT.findall(out)
+    if len(faults) != len(re.findall(r"smp: unmap: [0-9a-f]+-", out)):
+        problems.append(f"{len(faults)} touchers ended by a fault after their unmap")
+    problems += [f"toucher {pid} faulted at {addr}, outside {lo}-{hi}"
+                 for lo, hi, pid, addr in faults if not int(lo, 16) <= int(addr, 16) < int(hi, 16)]
+    if code is None:
+        problems.append("QEMU did not power off before the timeout")
+    return problems, out
+
+
 def main():
     only = sys.argv[1:]
     passed = failed = 0
@@ -1143,6 +1214,10 @@ def main():
     cases.append(("every_hart_started_and_parked", check_harts, ("every_hart_started_and_parked",)))
     cases.append(("shell_pipes_redirections_jobs_scripts", check_shell_pipes,
                   ("shell_pipes_redirections_jobs_scripts",)))
+    cases.append(("smp_threads_kill_unmap_fp_affinity_storm", check_smp,
+                  ("smp_threads_kill_unmap_fp_affinity_storm",)))
+    cases.append(("smp_threads_kill_unmap_fp_affinity_storm_at_%d_harts" % SMP_OTHER, check_smp,
+                  ("smp_threads_kill_unmap_fp_affinity_storm_at_%d_harts" % SMP_OTHER, SMP_OTHER)))
     # Cases booting a hart count of their own give the same result in every pass of make test
     # (one per NEXUS_SMP): unless named, they run in the -smp 1 pass only.
     own_harts = {"every_hart_started_and_parked"} | {c[0] for c in CASES if len(c) > 7}

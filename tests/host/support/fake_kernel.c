@@ -6,6 +6,7 @@
 #include <nexus/syscall.h>
 #include "support/fake_kernel.h"
 #include "clock.h"
+#include "hart.h"
 #include "sched.h"
 
 struct fake_kernel fake;
@@ -13,6 +14,10 @@ struct process fake_process;
 struct handle_table fake_handles;
 static struct thread fake_thread;
 struct thread *current_thread;
+// One hart, as kernel/hart.c would set it up: the clock's queue is its (clock.c).
+struct hart harts[MAX_HARTS];
+uint32_t nharts = 1;
+uint32_t smp;
 
 void fake_process_init(struct process *p, struct handle_table *t, size_t pages)
 {
@@ -29,6 +34,8 @@ void fake_reset(size_t pages)
     fake.now = 1000;
     fake_process_init(&fake_process, &fake_handles, pages);
     memset(&fake_thread, 0, sizeof(fake_thread));
+    memset(&harts[0], 0, sizeof(harts[0]));
+    fake_thread.hart = &harts[0];
     fake_thread.proc = &fake_process;
     fake_thread.state = THREAD_RUNNING;
     current_thread = &fake_thread;
