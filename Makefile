@@ -79,7 +79,7 @@ TEST_FILES   := $(SYSTEM_FILES) $(TEST_PROGS) badelf
 BENCH_FILES  := $(SYSTEM_FILES) $(BENCH_PROGS)
 ARCHIVES     := build/initrd.cpio build/initrd-test.cpio build/initrd-bench.cpio
 
-.PHONY: FORCE all deps run test test-all abi-check image-check qemu-test bench debug clean
+.PHONY: FORCE all deps run test test-all abi-check image-check model-check qemu-test bench debug clean
 all: build/neuron.bin $(ARCHIVES)
 
 deps:
@@ -179,7 +179,7 @@ debug: deps
 test: deps
 	@$(MAKE) --no-print-directory test-all
 
-test-all: abi-check image-check host-test fuzz-quick qemu-test
+test-all: abi-check image-check host-test fuzz-quick model-check qemu-test
 
 # The syscall table (NX_SYSCALLS): docs/abi.md is generated from it and must be up to date, and
 # a handler whose signature disagrees with it must not compile (tests/abi/handler_signature.c,
@@ -194,12 +194,23 @@ abi-check:
 	fi
 	@echo "a handler disagreeing with NX_SYSCALLS does not compile"
 
+# The SMP protocols as Promela models, checked exhaustively by SPIN, and broken variants of them
+# that must fail (tests/model/, docs/testing.md "SMP protocol models").
+model-check:
+	tests/model/check.sh build/model
+
 # The system archive holds no test or bench program, and every program its manifest starts.
 image-check: build/initrd.cpio
 	python3 tools/check_image.py build/initrd.cpio
 
+# The QEMU suite once per hart count of QEMU_TEST_SMP (tests/qemu/qemu.py reads NEXUS_SMP); each
+# pass ends with its own summary line, every pass runs, and any failed pass fails the target.
+QEMU_TEST_SMP ?= 1 4
 qemu-test: all
-	cd tests/qemu && python3 run_tests.py
+	@status=0; for n in $(QEMU_TEST_SMP); do \
+	    echo "== QEMU suite at -smp $$n"; \
+	    (cd tests/qemu && NEXUS_SMP=$$n python3 run_tests.py) || status=1; \
+	done; exit $$status
 
 bench: deps
 	@$(MAKE) --no-print-directory all

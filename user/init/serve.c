@@ -93,6 +93,8 @@ static void fill_entry(struct nx_proc_entry *e, const struct child *c)
     e->used_pages = info.used_pages;
     e->exit_status = c->exit_status;
     memcpy(e->name, c->name, sizeof(e->name));
+    e->threads = info.threads;
+    memcpy(e->thread_hart, info.thread_hart, sizeof(e->thread_hart));
 }
 
 static long op_list(void *ctx, struct nx_rpc_req *req)

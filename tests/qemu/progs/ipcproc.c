@@ -74,7 +74,9 @@ static void serve(nx_handle_t ep, struct nx_msg *m)
         m->w[0] = (uint64_t)slow_reply_result;
         m->info = NX_MSG_INFO(STATUS + 100, 0, 0);
         break;
-    case HANG:  // never answer
+    case HANG:  // never answer; signal the notification that came along, if one did
+        if (nhandles)
+            nx_notify_signal(b->handles[0], 1);
         sleep_until(NEVER);
         break;
     case BIND: {  // bind a notification to ep and hand out a SIGNAL handle to it
@@ -204,12 +206,24 @@ static void bound_notification(nx_handle_t ep)
 static uint64_t caller_stack[1024] __attribute__((aligned(16)));
 static volatile long caller_result = 1;
 
+static nx_handle_t call_held;  // signalled by the server once it holds the call
+
 static void hanging_caller(long ep, struct nx_ipc_buffer *ipc)
 {
-    (void)ipc;
-    struct nx_msg m = { .info = NX_MSG_INFO(HANG, 0, 0) };
+    struct nx_msg m = { .info = NX_MSG_INFO(HANG, 0, 1) };
+    ipc->handles[0] = call_held;
+    ipc->handle_rights[0] = NX_RIGHT_SIGNAL | NX_XFER_COPY;
     caller_result = nx_ipc_call((nx_handle_t)ep, &m, NEVER);
     nx_thread_exit();
+}
+
+// Wait (up to 5 s: other harts may be slow to run the threads involved) until the hanging
+// caller's result is no longer `result`.
+static void wait_for_change(long result)
+{
+    uint64_t end = (uint64_t)nx_clock_get() + 5000 * MS;
+    while (caller_result == result && (uint64_t)nx_clock_get() < end)
+        sleep_ns(MS);
 }
 
 static void server_killed_mid_call(void)
@@ -217,13 +231,20 @@ static void server_killed_mid_call(void)
     long ep = nx_endpoint_create();
     long child = nx_spawn("doomed", SERVER_PAGES, server,
                           (nx_handle_t)nx_handle_duplicate(ep, NX_RIGHT_WAIT | NX_RIGHT_TRANSFER));
+    long held = nx_notification_create();
+    call_held = (nx_handle_t)held;
     long t = nx_thread_create(nx_self, (long)hanging_caller, (long)&caller_stack[1024], ep,
                               PRIO_USER_DEFAULT);
-    sleep_ns(10 * MS);  // the call is now held by the server
+    uint64_t bits;
+    expect("the server holds the call",
+           nx_notify_wait_bits((nx_handle_t)held, (uint64_t)nx_clock_get() + 5000 * MS, &bits),
+           NX_OK);
+    sleep_ns(10 * MS);
     expect("the call is still waiting", caller_result, 1);
     nx_process_kill(child);
-    sleep_ns(10 * MS);
+    wait_for_change(1);
     expect("killing the server ends it with PEER_CLOSED", caller_result, NX_ERR_PEER_CLOSED);
+    nx_handle_close(held);
     nx_handle_close(t);
     nx_handle_close(child);
     nx_handle_close(ep);

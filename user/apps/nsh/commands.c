@@ -58,7 +58,21 @@ static int cmd_mem(int argc, char **argv)
     return nsh_mem_budgets();
 }
 
-// The kernel's counters and the console driver's.
+// Each hart's time running threads and halted, and its interrupts (NX_INFO_HART).
+static void print_harts(void)
+{
+    printf("hart   busy ms   idle ms  IPIs sent  IPIs taken  timer irqs\n");
+    for (long i = 0, n = nx_system_info(NX_INFO_HARTS); i < n; i++) {
+        long v[NX_HART_INFO_COUNT];
+        for (int what = 0; what < NX_HART_INFO_COUNT; what++)
+            v[what] = nx_system_info(NX_INFO_HART((unsigned)i, (unsigned)what));
+        printf("%4ld %9ld %9ld %10ld %11ld %11ld\n", i, v[NX_HART_BUSY_NS] / (long)NS_PER_MS,
+               v[NX_HART_IDLE_NS] / (long)NS_PER_MS, v[NX_HART_IPIS_SENT],
+               v[NX_HART_IPIS_TAKEN], v[NX_HART_TIMER_IRQS]);
+    }
+}
+
+// The kernel's counters, each hart's, and the console driver's.
 static int cmd_stats(int argc, char **argv)
 {
     static const struct { int what; const char *name; } counters[] = {
@@ -67,10 +81,13 @@ static int cmd_stats(int argc, char **argv)
         { NX_INFO_LIVE_HANDLES, "live handles" },
         { NX_INFO_TIMER_IRQS, "timer interrupts" },
         { NX_INFO_BYTES_COPIED, "bytes copied by the kernel" },
+        { NX_INFO_HARTS, "harts" },
+        { NX_INFO_IPIS_SENT, "IPIs sent" },
     };
     (void)argc, (void)argv;
     for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++)
         printf("%-28s %ld\n", counters[i].name, nx_system_info(counters[i].what));
+    print_harts();
     struct nx_console_stats c;
     long r = nx_console_stats(nsh_console, &c);
     if (r < 0) {

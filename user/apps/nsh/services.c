@@ -92,11 +92,27 @@ static const char *state_name(uint32_t state)
     return "?";
 }
 
+// The hart each thread last ran on, one digit per thread ('?': not yet run), '+' for threads
+// past those the entry carries; "-" without threads.
+static void format_harts(const struct nx_proc_entry *e, char out[NX_PROC_ENTRY_HARTS + 2])
+{
+    uint32_t n = e->threads < NX_PROC_ENTRY_HARTS ? e->threads : NX_PROC_ENTRY_HARTS;
+    for (uint32_t i = 0; i < n; i++)
+        out[i] = e->thread_hart[i] < 10 ? (char)('0' + e->thread_hart[i]) : '?';
+    if (e->threads > n)
+        out[n++] = '+';
+    if (!n)
+        out[n++] = '-';
+    out[n] = 0;
+}
+
 static void ps_line(const struct nx_proc_entry *e)
 {
-    printf("%5u %-8s %4u %5llu/%-6llu %8u %.15s", e->pid, state_name(e->state), e->priority,
+    char harts[NX_PROC_ENTRY_HARTS + 2];
+    format_harts(e, harts);
+    printf("%5u %-8s %4u %5llu/%-6llu %8u %-9s %.15s", e->pid, state_name(e->state), e->priority,
            (unsigned long long)e->used_pages, (unsigned long long)e->budget_pages, e->restarts,
-           e->name);
+           harts, e->name);
     if (e->state != NX_PROC_ENTRY_RUNNING && (e->restarts || e->state == NX_PROC_ENTRY_EXITED))
         printf(" (last status %lld)", (long long)e->exit_status);
     printf("\n");
@@ -105,7 +121,7 @@ static void ps_line(const struct nx_proc_entry *e)
 int cmd_ps(int argc, char **argv)
 {
     (void)argc;
-    printf("  PID STATE    PRIO  PAGES/BUDGET RESTARTS NAME\n");
+    printf("  PID STATE    PRIO  PAGES/BUDGET RESTARTS HARTS     NAME\n");
     long r = each_process(ps_line);
     return r < 0 ? failed(argv[0], "proc", r) : 0;
 }

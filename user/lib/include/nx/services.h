@@ -156,6 +156,9 @@ enum nx_proc_entry_state {
     NX_PROC_ENTRY_EXITED = 3,    // gone for good (not restartable, or gave up)
 };
 
+// Harts of a process's threads that a list entry carries: its first threads'.
+#define NX_PROC_ENTRY_HARTS 8
+
 struct nx_proc_entry {
     uint32_t pid;        // the kernel's process id (of the current instance)
     uint32_t state;      // enum nx_proc_entry_state
@@ -165,6 +168,10 @@ struct nx_proc_entry {
     uint64_t used_pages;
     int64_t exit_status; // of the last instance that ended
     char name[NX_SVC_NAME_MAX];
+    uint32_t threads;    // while running
+    // The hart each of its first threads last ran on, oldest first (nx_process_info's
+    // thread_hart; NX_HART_NONE: not yet run).
+    uint8_t thread_hart[NX_PROC_ENTRY_HARTS];
 };
 
 struct nx_proc_kill_req {
