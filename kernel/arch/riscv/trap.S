@@ -83,6 +83,22 @@
 .Lnone\@:
     .endm
 
+// Call the handler of syscall a7 with the arguments in a0..a6; a0 = its result, or
+// NX_ERR_BAD_SYSCALL for a number past the table.
+    .macro dispatch
+    li t1, SYSCALL_COUNT
+    bgeu a7, t1, .Lbad\@
+    la t0, syscall_table
+    slli t1, a7, 3
+    add t0, t0, t1
+    ld t0, 0(t0)
+    jalr t0
+    j .Ldone\@
+.Lbad\@:
+    li a0, NX_ERR_BAD_SYSCALL
+.Ldone\@:
+    .endm
+
 // From user mode, with several harts: out of user mode, then the lock; a thread killed by
 // another hart meanwhile (THREAD_DYING) goes no further.
     .macro enter_kernel
@@ -161,22 +177,8 @@ trap_entry:
     sd t0, TF_EPC(tp)
     lw t1, THREAD_SMP(tp)
     bnez t1, syscall_smp
-syscall_dispatch:
-    li t1, SYSCALL_COUNT
-    bgeu a7, t1, 1f
-    la t0, syscall_table
-    slli t1, a7, 3
-    add t0, t0, t1
-    ld t0, 0(t0)
-    jalr t0
-    j syscall_return
-1:  li a0, NX_ERR_BAD_SYSCALL
-
-    .globl syscall_return
-syscall_return:  // a0 = result, tp = thread returning to user
-    lw t0, THREAD_SMP(tp)
-    bnez t0, syscall_return_smp
-syscall_exit:
+    dispatch
+syscall_exit:  // a0 = result, tp = thread returning to user
     ld t0, TF_EPC(tp)
     csrw sepc, t0
     csrw sscratch, tp
@@ -202,11 +204,12 @@ syscall_exit:
     li a7, 0
     sret
 
+// With several harts, the lock around the call. A thread keeps to one of the two paths (smp
+// is set before the first thread is made), and a blocked syscall returns the way it came,
+// so the one-hart path needs no test on the way out.
 syscall_smp:  // the arguments are in a0..a7: only temporaries are used
     enter_kernel
-    j syscall_dispatch
-
-syscall_return_smp:
+    dispatch
     leave_kernel
     j syscall_exit
 
