@@ -68,7 +68,9 @@
     li \old, 1
     amoswap.w.aq \old, \old, (\lock)
     beqz \old, .Ltaken\@
-    call big_lock_contended  // \hart in t0
+    mv t0, \hart
+    la t1, big_lock_wait
+    call call_keeping_args
 .Ltaken\@:
     .endm
 
@@ -79,7 +81,8 @@
     fence rw, rw
     lw \tmp, 8(\lock)
     beqz \tmp, .Lnone\@
-    call big_lock_wake
+    la t1, big_lock_wake_sleepers
+    call call_keeping_args
 .Lnone\@:
     .endm
 
@@ -116,9 +119,9 @@
     big_unlock t0, t1
     .endm
 
-// The slow paths, out of line: every argument register kept (a syscall's arguments, or its
-// result), temporaries and ra clobbered.
-big_lock_contended:  // t0 = hart
+// The slow paths, out of line: call the C function in t1 with t0 as its argument, every
+// argument register kept (a syscall's arguments, or its result), temporaries and ra clobbered.
+call_keeping_args:
     addi sp, sp, -80
     sd ra, 0(sp)
     sd a0, 8(sp)
@@ -130,21 +133,8 @@ big_lock_contended:  // t0 = hart
     sd a6, 56(sp)
     sd a7, 64(sp)
     mv a0, t0
-    call big_lock_wait
-    j 1f
-big_lock_wake:
-    addi sp, sp, -80
-    sd ra, 0(sp)
-    sd a0, 8(sp)
-    sd a1, 16(sp)
-    sd a2, 24(sp)
-    sd a3, 32(sp)
-    sd a4, 40(sp)
-    sd a5, 48(sp)
-    sd a6, 56(sp)
-    sd a7, 64(sp)
-    call big_lock_wake_sleepers
-1:  ld ra, 0(sp)
+    jalr t1
+    ld ra, 0(sp)
     ld a0, 8(sp)
     ld a1, 16(sp)
     ld a2, 24(sp)

@@ -16,6 +16,23 @@ static inline struct counters read_counters(void)
                               nx_system_info(NX_INFO_LIVE_PROCESSES) };
 }
 
+// The counters once back where they were (before), or as they are SETTLE_NS later: with
+// several harts, a thread that ends or is killed on another hart gives its pages back moments
+// after the test sees it gone (when that hart switches away from it). A leak never settles.
+#define SETTLE_NS 200000000ull
+static inline struct counters settled_counters(struct counters before)
+{
+    uint64_t deadline = (uint64_t)nx_clock_get() + SETTLE_NS;
+    struct counters now = read_counters();
+    while ((now.pages != before.pages || now.handles != before.handles ||
+            now.objects != before.objects || now.processes != before.processes) &&
+           (uint64_t)nx_clock_get() < deadline) {
+        nx_yield();
+        now = read_counters();
+    }
+    return now;
+}
+
 static inline void compare_one(const char *what, long before, long after)
 {
     nx_printf(TEST_NAME ": %s before %ld after %ld %s\n", what, before, after,

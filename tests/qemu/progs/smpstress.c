@@ -220,7 +220,6 @@ static void child_main(nx_handle_t supervisor)
 
 // ---- the supervisor ----
 
-#define SETTLE_NS (200 * MS)
 static nx_handle_t supervisor_ep, own_ep;
 static volatile int pause_workers, paused;
 
@@ -280,21 +279,6 @@ static void end_child(struct slot *s)
     nx_process_kill((nx_handle_t)s->proc);
     nx_handle_close((nx_handle_t)s->proc);
     s->proc = 0;
-}
-
-// The counters once equal to before, or as they are at the deadline. A thread killed while
-// current on another hart keeps its pages until that hart has switched away from it, which
-// it does as soon as it takes the big lock after the killer: moments, not a deadline's worth.
-static struct counters settled_counters(struct counters before, uint64_t deadline)
-{
-    struct counters now = read_counters();
-    while ((now.pages != before.pages || now.handles != before.handles ||
-            now.objects != before.objects || now.processes != before.processes) &&
-           (uint64_t)nx_clock_get() < deadline) {
-        nap();
-        now = read_counters();
-    }
-    return now;
 }
 
 int main(void)
@@ -363,7 +347,7 @@ int main(void)
             end_child(&slots[i]);
     pause_all_workers();
     long ipis = nx_system_info(NX_INFO_IPIS_SENT) - ipis_before;
-    struct counters after = settled_counters(before, (uint64_t)nx_clock_get() + SETTLE_NS);
+    struct counters after = settled_counters(before);
     nx_printf("smpstress: %lu children started, %lu killed, %lu exited by themselves\n",
               (unsigned long)spawned, (unsigned long)killed, (unsigned long)exited);
     nx_printf("smpstress: the killed children's threads ran on %d of %ld harts\n",
