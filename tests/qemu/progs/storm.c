@@ -722,7 +722,10 @@ static bool wait_for(nx_handle_t child, nx_handle_t watch, uint64_t limit, long 
         if (nx_notify_wait_bits(watch, poll < limit ? poll : limit, &bits) == NX_OK)
             return true;
         if (nx_process_status(child, &status) != NX_ERR_BAD_STATE) {
-            ++*unsignalled;
+            // It may have ended (on another hart) just after the wait timed out: its watch
+            // is signalled by the time its status is there.
+            if (nx_notify_wait_bits(watch, (uint64_t)nx_clock_get(), &bits) != NX_OK)
+                ++*unsignalled;
             return true;
         }
         if ((uint64_t)nx_clock_get() > slow) {
