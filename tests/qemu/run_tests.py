@@ -343,10 +343,11 @@ CASES = [
 PROMPT = r"\nnsh> "  # a redrawn line starts with "\r"; a new prompt follows a newline
 # `run` answers once the program has started, not ended, and hello prints through the kernel
 # console, not the shell's: its line may come before "started hello" or, with several harts,
-# after the next prompt. The step looks for it anywhere and ends with it, not with a prompt.
-RUN_HELLO = ("run hello\r", [r"started hello as process \d+",
-                             ANY + r"Hello from user space! clock \d+ ns"],
-             r"Hello from user space! clock \d+ ns")
+# after the next prompt. The step ends once both are there, in either order.
+HELLO_LINE = r"Hello from user space! clock \d+ ns"
+RUN_HELLO = ("run hello\r", [r"started hello as process \d+", ANY + HELLO_LINE],
+             r"(?s)started hello as process \d+.*%s|%s.*started hello as process \d+"
+             % (HELLO_LINE, HELLO_LINE))
 # Matches at the start of a reply that has no line naming a test or bench program.
 NO_TEST_PROGRAM = r"(?sm)\A(?!.*^(?:%s)$)" % "|".join(
     [f[:-2] for f in os.listdir(os.path.join(ROOT, "tests", "qemu", "progs")) if f.endswith(".c")] +
