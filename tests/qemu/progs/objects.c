@@ -60,34 +60,42 @@ static void notifications(void)
 
 static uint64_t stack[2][1024] __attribute__((aligned(16)));
 static volatile long worker_saw;
+static nx_handle_t reply;
 
 static void worker(long n)
 {
     uint64_t bits;
     worker_saw = nx_notify_wait_bits((nx_handle_t)n, NX_DEADLINE_NEVER, &bits) == NX_OK
                      ? (long)bits : -1;
-    nx_notify_signal((nx_handle_t)n, 0x2);  // back to main
+    nx_notify_signal(reply, 0x2);  // back to main
     nx_thread_exit();
 }
 
 static void threads(void)
 {
     long n = nx_notification_create();
+    reply = nx_notification_create();
     uint64_t top = (uint64_t)&stack[0][1024];
     expect("priority above the creator's", nx_thread_create(nx_self, (long)worker, top, n, 17),
            NX_ERR_ACCESS);
     expect("pc outside user space", nx_thread_create(nx_self, 0, top, n, 16), NX_ERR_INVALID);
+    // Both on one hart, so that our yield lets the worker reach its wait before we signal.
+    nx_thread_set_affinity(NX_HANDLE_INVALID, 1);
     long t = nx_thread_create(nx_self, (long)worker, top, n, 16);
     expect("thread create", nx_handle_info_type(nx_handle_info(t)), NX_OBJ_THREAD);
-    nx_yield();  // let the worker block first
+    nx_thread_set_affinity(t, 1);
+    nx_yield();
     nx_notify_signal(n, 0x1);
     uint64_t bits = 0;
-    // The worker may take our 0x2 before we wait, or after: both must work.
-    long r = nx_notify_wait_bits(n, (uint64_t)nx_clock_get() + 100 * MS, &bits);
+    // The answer comes on its own notification: had the worker not waited yet, a wait of
+    // ours on n could take the 0x1 meant for it.
+    long r = nx_notify_wait_bits(reply, (uint64_t)nx_clock_get() + 100 * MS, &bits);
     expect("signal wakes a thread blocked in wait", worker_saw, 0x1);
     expect("and it answers", r == NX_OK ? (long)bits : r, 0x2);
+    nx_thread_set_affinity(NX_HANDLE_INVALID, ~0ull);
     nx_handle_close(t);
     nx_handle_close(n);
+    nx_handle_close(reply);
 }
 
 // ---- processes ----
