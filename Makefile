@@ -55,8 +55,9 @@ LINK_LIBNX    := -Wl,--whole-archive build/libnx.a -Wl,--no-whole-archive
 
 KERNEL_SRCS := $(wildcard kernel/*.c kernel/lib/*.c kernel/arch/riscv/*.c kernel/arch/riscv/*.S)
 KERNEL_OBJS := $(patsubst %,build/%.o,$(KERNEL_SRCS))
-# user/lib/fs/: the ext2/ext3 file-system library (nx/ext2.h), host-tested unchanged.
-LIBNX_SRCS  := $(wildcard user/lib/*.c user/lib/*.S user/lib/fs/*.c)
+# user/lib/fs/: the ext2/ext3 file-system library (nx/ext2.h), host-tested unchanged;
+# user/lib/virtio/: the virtio transport every virtio driver shares (nx/virtio.h, nx/virtq.h).
+LIBNX_SRCS  := $(wildcard user/lib/*.c user/lib/*.S user/lib/fs/*.c user/lib/virtio/*.c)
 # The kernel's validated ELF and cpio parsers, compiled into libnx unchanged (the loader and
 # the boot archive reader use them).
 LIBNX_KLIB  := kernel/lib/elf.c kernel/lib/cpio.c
