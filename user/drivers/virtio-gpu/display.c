@@ -13,8 +13,9 @@
 // The control queue's memory: its rings, one page for the command, one for the response.
 enum { QPAGE_CMD = VIRTIO_QUEUE_PAGES, QPAGE_RESP, QPAGES };
 // Pages of backing entries the largest framebuffer can need (one entry per page at worst).
-#define ENTRY_PAGES_MAX \
-    ((GPU_MAX_DIM * GPU_MAX_DIM * 4 / VIRTIO_PAGE) * sizeof(struct virtio_gpu_mem_entry) / VIRTIO_PAGE)
+#define ENTRY_PAGES_MAX                                                                  \
+    ((GPU_MAX_DIM * GPU_MAX_DIM * 4 / VIRTIO_PAGE) * sizeof(struct virtio_gpu_mem_entry) / \
+     VIRTIO_PAGE)
 
 static struct virtio_dev dev;
 static struct virtq q;

@@ -21,8 +21,9 @@ const char *gpu_check_response(const void *resp, uint32_t len, uint32_t want, ui
     if (hdr->type == want)
         return len < want_len ? "the device answered with a short response" : NULL;
     uint32_t e = hdr->type - VIRTIO_GPU_RESP_ERR_UNSPEC;
-    return e < sizeof errors / sizeof errors[0] ? errors[e]
-                                                 : "the device answered with an unknown response type";
+    if (e >= sizeof errors / sizeof errors[0])
+        return "the device answered with an unknown response type";
+    return errors[e];
 }
 
 const char *gpu_pick_mode(const struct virtio_gpu_resp_display_info *info, uint32_t num_scanouts,

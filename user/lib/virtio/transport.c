@@ -35,7 +35,8 @@ const char *virtio_find(volatile uint8_t *slots, uint32_t device_id, struct virt
     bool legacy = false;
     for (unsigned i = 0; i < VIRTIO_SLOTS; i++) {
         struct virtio_dev d = { slots + i * VIRTIO_SLOT_SIZE, i };
-        if (reg(&d, VIRTIO_MMIO_MAGIC) != VIRTIO_MAGIC || reg(&d, VIRTIO_MMIO_DEVICE_ID) != device_id)
+        if (reg(&d, VIRTIO_MMIO_MAGIC) != VIRTIO_MAGIC ||
+            reg(&d, VIRTIO_MMIO_DEVICE_ID) != device_id)
             continue;
         if (reg(&d, VIRTIO_MMIO_VERSION) == 2) {
             *dev = d;
