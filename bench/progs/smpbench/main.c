@@ -336,9 +336,9 @@ int main(void)
     }
     if (harts < 2)
         return 0;
-    jobs[0] = (struct job){ .kind = IPC, .client_hart = hart[0], .server_hart = hart[1] };
+    jobs[0] = (struct job){ .kind = IPC, .client_hart = hart[0], .server_hart = hart[harts - 1] };
     report_run("ipc_cross_hart_roundtrip", run((nx_handle_t)vmo, jobs, 1), 1);
-    jobs[0] = (struct job){ .kind = WAKE, .client_hart = hart[0], .server_hart = hart[1] };
+    jobs[0] = (struct job){ .kind = WAKE, .client_hart = hart[0], .server_hart = hart[harts - 1] };
     report_run("ipi_wake", run((nx_handle_t)vmo, jobs, 1), 2);
     if (harts < SHOOTDOWN_HARTS)
         return 0;

@@ -12,6 +12,7 @@
 #include "pmm.h"
 #include "sched.h"
 
+#define ARRIVAL_POLL_NS 100000ULL
 #define HART_START_WAIT_NS 5000000000ULL  // a hart not in the kernel after 5 s is reported
 
 void secondary_entry(void);    // entry.S: where a started hart begins (physical address)
@@ -59,6 +60,21 @@ static bool give_stacks(uint32_t index)
     return hart_boot_sp[index] && hart_trap_sp[index];
 }
 
+// Wait until a hart arrives after `before` (or the deadline passes) halted in WFI, woken by
+// this hart's timer every 100 us: a spinning hart would keep the one it waits for from
+// running where vCPUs take turns (QEMU -icount runs one hart at a time, each for a long turn
+// unless it halts).
+static bool wait_for_arrival(uint32_t before, uint64_t deadline)
+{
+    while (__atomic_load_n(&arrived, __ATOMIC_ACQUIRE) == before) {
+        if (clock_now() > deadline)
+            return false;
+        timer_arm(timer_now() + timer_ns_to_ticks(ARRIVAL_POLL_NS));
+        wfi();  // interrupts are off: the pending timer ends the WFI without a trap
+    }
+    return true;
+}
+
 // Start one hart and wait for it to arrive. Returns whether it did.
 static bool start_one(uint64_t hartid, uint32_t index)
 {
@@ -72,10 +88,9 @@ static bool start_one(uint64_t hartid, uint32_t index)
     while (sbi_hart_start(hartid, entry, index) != 0)
         if (clock_now() > deadline)
             return false;
-    while (__atomic_load_n(&arrived, __ATOMIC_ACQUIRE) == before)
-        if (clock_now() > deadline)
-            return false;
-    return true;
+    bool up = wait_for_arrival(before, deadline);
+    timer_disarm();
+    return up;
 }
 
 uint32_t harts_start(const struct fdt_info *fdt, uint64_t boot_hartid)
