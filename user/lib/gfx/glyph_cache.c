@@ -12,7 +12,6 @@
 #define GRANULE 64
 // Pool bytes per slot: glyphs of small text average about this much.
 #define POOL_PER_SLOT 128
-#define ARENA_MIN 4096u
 
 struct glyph_slot {
     struct nx_glyph g;
@@ -49,9 +48,7 @@ long nx_glyph_cache_init(struct nx_glyph_cache *c, void *mem, size_t size)
         return NX_ERR_INVALID;
     if (size > NX_GLYPH_CACHE_MAX_BYTES)
         return NX_ERR_TOO_BIG;
-    size_t arena = round8(size / 4);
-    arena = arena < ARENA_MIN ? ARENA_MIN : arena > NX_GLYPH_ARENA_MAX ? NX_GLYPH_ARENA_MAX : arena;
-    size_t rest = size - arena;
+    size_t rest = size - NX_GLYPH_ARENA_BYTES;
     size_t nslots = rest / (sizeof(struct glyph_slot) + 2 * sizeof(int32_t) + POOL_PER_SLOT + 1);
     size_t nbuckets = 2;
     while (nbuckets < nslots)
@@ -66,11 +63,10 @@ long nx_glyph_cache_init(struct nx_glyph_cache *c, void *mem, size_t size)
         .buckets = (int32_t *)(p + round8(nslots * sizeof(struct glyph_slot))),
         .used_map = (uint64_t *)(p + head),
         .arena = p + head + words * 8,
-        .pool = p + head + words * 8 + arena,
+        .pool = p + head + words * 8 + NX_GLYPH_ARENA_BYTES,
         .nslots = (uint32_t)nslots,
         .nbuckets = (uint32_t)nbuckets,
         .ngranules = (uint32_t)ngranules,
-        .arena_bytes = (uint32_t)arena,
     };
     nx_glyph_cache_flush(c);
     return NX_OK;
@@ -206,7 +202,7 @@ static long insert(struct nx_glyph_cache *c, const struct nx_face *face, uint32_
                (uint16_t)w, (uint16_t)h, n ? bitmap : NULL },
         .font = face->font, .scale_bits = sbits, .granule = granule, .ngranules = n,
     };
-    long err = n ? gfx_face_raster(face, &box, bitmap, c->arena, c->arena_bytes) : NX_OK;
+    long err = n ? gfx_face_raster(face, &box, bitmap, c->arena, NX_GLYPH_ARENA_BYTES) : NX_OK;
     if (err != NX_OK) {
         release_slot(c, s);
         return err;

@@ -61,12 +61,14 @@ struct nx_glyph {
     const uint8_t *bitmap;  // w x h bytes, rows w apart; NULL when w or h is 0
 };
 
-#define NX_GLYPH_CACHE_MIN_BYTES (16u << 10)
+#define NX_GLYPH_CACHE_MIN_BYTES (64u << 10)
 #define NX_GLYPH_CACHE_MAX_BYTES (64u << 20)
-// Largest glyph bitmap width or height; stb_truetype's scratch memory comes from an arena
-// of NX_GLYPH_ARENA_MAX bytes at most (a quarter of the cache memory, at least 4 KiB).
+// Largest glyph bitmap width or height.
 #define NX_GLYPH_MAX_DIM 1024
-#define NX_GLYPH_ARENA_MAX (64u << 10)
+// The scratch memory stb_truetype rasterises a glyph in, taken from the cache's memory.
+// Its rasteriser takes active edges in chunks of 32 KiB; every glyph of the DejaVu fonts up
+// to U+2200 at NX_FACE_MAX_PX needs less than 39 KiB in all.
+#define NX_GLYPH_ARENA_BYTES (48u << 10)
 
 struct glyph_slot;
 struct nx_glyph_cache {
@@ -74,7 +76,7 @@ struct nx_glyph_cache {
     int32_t *buckets;
     uint64_t *used_map;      // one bit per pool granule
     uint8_t *arena, *pool;
-    uint32_t nslots, nbuckets, ngranules, arena_bytes;
+    uint32_t nslots, nbuckets, ngranules;
     int32_t free_slot;       // head of the list of unused slots, -1 when none
     uint32_t hand;           // clock hand over slots
     struct nx_glyph_cache_stats {
