@@ -2,10 +2,8 @@
 # text (test_gfx_text), and scenes rendered and compared with the golden images of
 # tests/host/data/golden/ (test_gfx_golden; `make golden-update` rewrites them). The text
 # tests read the DejaVu fonts of Debian's fonts-dejavu-core (tools/setup-deps).
-GFX_SRCS := $(wildcard user/lib/gfx/*.c)
-# stb_truetype's header (Debian's libstb-dev), for the library and the test image files.
-GFX_STB  := -isystem /usr/include/stb
-build/host/obj/test_gfx%.o: HOST_CFLAGS += $(GFX_STB)
+# GFX_SRCS and GFX_CFLAGS: mk/gfx.mk.
+build/host/obj/test_gfx%.o: HOST_CFLAGS += $(GFX_CFLAGS)
 
 HOST_TESTS += gfx gfx_text gfx_golden
 gfx_SRCS := user/lib/gfx/rect.c user/lib/gfx/surface.c user/lib/gfx/damage.c

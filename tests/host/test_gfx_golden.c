@@ -19,6 +19,7 @@
 #include <nx/gfx.h>
 #include <nx/text.h>
 #include "support/gfx_files.h"
+#include "support/gfx_scene.h"
 
 #define GOLDEN_DIR "tests/host/data/golden/"
 #define OUT_DIR "build/host/golden/"
@@ -77,9 +78,7 @@ static void draw_blend(struct nx_gfx_surface *s)
     nx_gfx_mask_blend(s, 70, 40, &mask, nx_gfx_argb(200, 120, 0, 200));
 }
 
-// Text in two colours: dark on light, and a translucent one over a band.
-static const char line[] = "Hello, w\xc3\xb6rld! \xc3\xa4\xc3\xb6\xc3\xbc \xe2\x82\xac AVTo 0Oo1lI";
-
+// The text scene (support/gfx_scene.h) in the scene's font and size.
 static void draw_text(struct nx_gfx_surface *s, const struct scene *sc)
 {
     size_t size;
@@ -93,15 +92,7 @@ static void draw_text(struct nx_gfx_surface *s, const struct scene *sc)
     void *mem = aligned_alloc(8, cache_size);
     struct nx_glyph_cache cache;
     assert_int_equal(nx_glyph_cache_init(&cache, mem, cache_size), NX_OK);
-    nx_gfx_fill(s, nx_gfx_surface_rect(s), nx_gfx_rgb(250, 250, 245));
-    int32_t baseline = 2 + face.ascent;
-    assert_int_equal(nx_text_draw(s, &cache, &face, 3, baseline, line, sizeof(line) - 1,
-                                  nx_gfx_rgb(20, 20, 30), NULL), NX_OK);
-    baseline += face.line_height;
-    nx_gfx_fill(s, (struct nx_gfx_rect){ 0, baseline - face.ascent, s->width / 2, face.line_height },
-                nx_gfx_rgb(0, 43, 54));
-    assert_int_equal(nx_text_draw(s, &cache, &face, 3, baseline, line, sizeof(line) - 1,
-                                  nx_gfx_argb(200, 255, 180, 0), NULL), NX_OK);
+    assert_int_equal(gfx_scene_text(s, &cache, &face), NX_OK);
     free(mem);
     free(data);
 }
