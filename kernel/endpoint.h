@@ -5,17 +5,20 @@
 // arrives second moves it. A call also makes the receiver owe the caller a reply.
 #include <stdint.h>
 #include "object.h"
+#include "spinlock.h"
 #include "waitq.h"
 
 struct notification;
 struct process;
 struct thread;
 
-// No locking: single hart, interrupts off in the kernel.
+// Locking (docs/smp.md): under the big lock held exclusive, nothing else runs in the kernel.
+// The shared IPC paths (endpoint_fastpath.h) change only the receivers, under `lock`.
 struct endpoint {
     struct kobject obj;
     struct waitq senders;        // threads blocked in call or send, oldest first
     struct waitq receivers;      // threads blocked in recv or reply_recv, oldest first
+    struct spinlock lock;        // the receivers, between shared paths
     struct notification *notif;  // bound notification (we hold a reference), or NULL
     bool signals_last;           // the last receive took the notification's bits (take_message)
     struct process *owner;       // the process whose budget pays for the endpoint's page

@@ -104,3 +104,52 @@ static inline long endpoint_reply_recv_registers(struct endpoint *ep, uint64_t i
     endpoint_end_call(self, c);
     return endpoint_wait_message(self, ep, deadline, c);  // caller_gone is false: c was set
 }
+
+// ---- under the big lock held shared (docs/smp.md) ----
+// Paths on several harts meet here only on an endpoint's receivers (ep->lock): the senders,
+// the bound notification's bits, and the scheduling fields sched_may_hand_off reads change
+// only under the exclusive lock. Each returns false, having changed nothing, when the general
+// path must run instead; true with the syscall's result in *result.
+
+// A call of registers only, without a deadline, to a receiver that can take the hart at once.
+static inline bool endpoint_call_shared(struct endpoint *ep, uint32_t badge, uint64_t info,
+                                        uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+                                        long *result)
+{
+    struct thread *self = current_thread;
+    spin_lock(&ep->lock);
+    struct thread *r = ep->receivers.head;
+    if (!r || !sched_may_hand_off(r)) {
+        spin_unlock(&ep->lock);
+        return false;
+    }
+    waitq_pop(&ep->receivers);
+    spin_unlock(&ep->lock);
+    endpoint_put_words(r, info | NX_MSG_CALL, w0, w1, w2, w3, badge);
+    sched_block_for_hand_off(endpoint_give_up_call);
+    endpoint_hold_call(r, self);
+    r->wait_result = NX_OK;
+    *result = sched_hand_off(r);
+    return true;
+}
+
+// A reply of registers only, then a receive without a deadline on an endpoint where nothing
+// waits to be received: straight to the caller, which can take the hart at once.
+static inline bool endpoint_reply_recv_shared(struct endpoint *ep, uint64_t info, uint64_t w0,
+                                              uint64_t w1, uint64_t w2, uint64_t w3,
+                                              long *result)
+{
+    struct thread *self = current_thread, *c = self->caller;
+    if (!c || !waitq_empty(&ep->senders) || endpoint_has_signals(ep) || !sched_may_hand_off(c))
+        return false;
+    endpoint_put_words(c, info, w0, w1, w2, w3, 0);
+    endpoint_end_call(self, c);
+    c->wait_result = NX_OK;
+    sched_block_for_hand_off(endpoint_leave);
+    self->wait_queue = &ep->receivers;
+    spin_lock(&ep->lock);
+    waitq_push(&ep->receivers, self);
+    spin_unlock(&ep->lock);
+    *result = sched_hand_off(c);
+    return true;
+}

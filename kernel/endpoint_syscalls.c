@@ -8,6 +8,7 @@
 #include "endpoint.h"
 #include "endpoint_fastpath.h"
 #include "handle.h"
+#include "hart.h"
 #include "notification.h"
 #include "process.h"
 #include "syscall.h"
@@ -153,4 +154,30 @@ long sys_reply_recv(uhandle_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64
     if (s && !(info >> 32))
         return endpoint_reply_recv_registers(endpoint_of(s), info, w0, w1, w2, w3, deadline);
     return reply_recv_general(h, info, w0, w1, w2, w3, deadline);
+}
+
+// The shared handlers (trap.S, syscall.c): the fast paths above without the exclusive lock;
+// anything else takes it and runs the general handler.
+long sys_call_shared(uhandle_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
+                     uint64_t w3, uint64_t deadline)
+{
+    const struct handle_slot *s = find_endpoint(h, NX_RIGHT_SIGNAL);
+    long result;
+    if (s && !(info >> 32) && deadline == NX_DEADLINE_NEVER &&
+        endpoint_call_shared(endpoint_of(s), s->badge, info, w0, w1, w2, w3, &result))
+        return result;
+    big_lock_exclusive_instead();
+    return sys_call(h, info, w0, w1, w2, w3, deadline);
+}
+
+long sys_reply_recv_shared(uhandle_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
+                           uint64_t w3, uint64_t deadline)
+{
+    const struct handle_slot *s = find_endpoint(h, NX_RIGHT_WAIT);
+    long result;
+    if (s && !(info >> 32) && deadline == NX_DEADLINE_NEVER &&
+        endpoint_reply_recv_shared(endpoint_of(s), info, w0, w1, w2, w3, &result))
+        return result;
+    big_lock_exclusive_instead();
+    return sys_reply_recv(h, info, w0, w1, w2, w3, deadline);
 }

@@ -4,23 +4,30 @@
 #include "arch/riscv/sbi.h"
 #include "arch/riscv/timer.h"
 #include "arch/riscv/vm.h"
+#include "sched.h"
 
 struct hart harts[MAX_HARTS];
-// The big lock. trap.S takes and releases it inline on the paths from and to user mode;
-// the layout is shared with it. A test-and-set lock, not a ticket lock: under QEMU on a
-// loaded host a vCPU is often descheduled, and a FIFO hand-off then waits for the one vCPU
-// whose turn it is, while any running waiter can take a test-and-set lock.
+// The big lock, a reader-writer lock (docs/smp.md): every kernel path takes it exclusive but
+// the IPC fast paths and a few read-only syscalls, which take it shared and lock what they
+// share among themselves. trap.S takes and releases it inline on the paths from and to user
+// mode; the layout is shared with it. `word` is BIG_LOCK_WRITER (a hart holds it exclusive,
+// or waits for the shared holders to leave) plus the count of shared holders. Not a ticket
+// lock: under QEMU on a loaded host a vCPU is often descheduled, and a FIFO hand-off then
+// waits for the one vCPU whose turn it is, while any running waiter can take this one.
 struct {
-    uint32_t held;
+    uint32_t word;
     uint32_t unused;
     uint32_t sleepers;  // harts halted waiting for it (bit i: index i)
 } big_lock __attribute__((aligned(8)));
+
+#define WRITER BIG_LOCK_WRITER
 
 // A waiter spins this long before it halts: long enough for a kernel path to finish, short
 // enough not to burn a host CPU that the holder's vCPU may need.
 #define SPINS_BEFORE_HALT 4000
 
-void big_lock_wait(struct hart *h);
+void big_lock_wait(uint32_t seen);
+void big_lock_wait_shared(struct hart *h);
 void big_lock_wake_sleepers(void);
 
 // Serve a request to leave the address space this hart is in: the kernel's page table
@@ -34,29 +41,66 @@ static void leave_address_space(struct hart *h)
     __atomic_store_n(&h->leave_as, 0, __ATOMIC_RELEASE);
 }
 
-static bool try_take(void)
-{
-    return !__atomic_load_n(&big_lock.held, __ATOMIC_RELAXED) &&
-           !__atomic_exchange_n(&big_lock.held, 1, __ATOMIC_ACQUIRE);
-}
-
-// Spin a while, then halt until a releaser's IPI (it sees the sleeper bit, or this hart sees
-// the lock free: each fences between its store and its load).
-void big_lock_wait(struct hart *h)
+// Wait until take() succeeds: spin a while, then halt until a releaser's IPI (it sees the
+// sleeper bit, or this hart sees could_take(): each fences between its store and its load).
+// Meanwhile serve requests to leave the address space.
+static void wait_until(struct hart *h, bool (*take)(void), bool (*could_take)(void))
 {
     uint32_t bit = 1u << h->index;
-    for (unsigned spins = 0; !try_take(); spins++) {
+    for (unsigned spins = 0; !take(); spins++) {
         if (__atomic_load_n(&h->leave_as, __ATOMIC_ACQUIRE))
             leave_address_space(h);
         if (spins < SPINS_BEFORE_HALT)
             continue;
         __atomic_fetch_or(&big_lock.sleepers, bit, __ATOMIC_SEQ_CST);
-        if (__atomic_load_n(&big_lock.held, __ATOMIC_SEQ_CST) &&
-            !__atomic_load_n(&h->leave_as, __ATOMIC_SEQ_CST))
+        if (!could_take() && !__atomic_load_n(&h->leave_as, __ATOMIC_SEQ_CST))
             wfi();
         __atomic_fetch_and(&big_lock.sleepers, ~bit, __ATOMIC_RELAXED);
         spins = 0;
     }
+}
+
+static bool no_writer(void)
+{
+    return !(__atomic_load_n(&big_lock.word, __ATOMIC_SEQ_CST) & WRITER);
+}
+
+static bool writer_bit_taken(void)
+{
+    return no_writer() && !(__atomic_fetch_or(&big_lock.word, WRITER, __ATOMIC_ACQUIRE) & WRITER);
+}
+
+static bool no_shared_holders(void)
+{
+    return __atomic_load_n(&big_lock.word, __ATOMIC_SEQ_CST) == WRITER;
+}
+
+// The exclusive take found the word `seen` (trap.S): if another hart had the writer bit,
+// take it once it is free; then wait until the shared holders have left.
+void big_lock_wait(uint32_t seen)
+{
+    struct hart *h = this_hart();
+    if (seen & WRITER)
+        wait_until(h, writer_bit_taken, no_writer);
+    wait_until(h, no_shared_holders, no_shared_holders);
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+}
+
+static bool shared_taken(void)
+{
+    if (!no_writer())
+        return false;
+    if (!(__atomic_fetch_add(&big_lock.word, 1, __ATOMIC_ACQUIRE) & WRITER))
+        return true;
+    big_lock_release_shared();  // a writer came first: it may be waiting for this count
+    return false;
+}
+
+// The shared take found a writer (trap.S): take the count back, then wait for the writer.
+void big_lock_wait_shared(struct hart *h)
+{
+    big_lock_release_shared();
+    wait_until(h, shared_taken, no_writer);
 }
 
 void big_lock_wake_sleepers(void)
@@ -64,19 +108,42 @@ void big_lock_wake_sleepers(void)
     hart_send_ipi(__atomic_load_n(&big_lock.sleepers, __ATOMIC_RELAXED), IPI_RESCHEDULE);
 }
 
-void big_lock_acquire(struct hart *h)
+static void wake_sleepers_if_any(void)
 {
-    if (__atomic_exchange_n(&big_lock.held, 1, __ATOMIC_ACQUIRE))
-        big_lock_wait(h);
-}
-
-void big_lock_release(void)
-{
-    __atomic_store_n(&big_lock.held, 0, __ATOMIC_RELEASE);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (__atomic_load_n(&big_lock.sleepers, __ATOMIC_RELAXED))
         big_lock_wake_sleepers();
 }
+
+void big_lock_acquire(void)
+{
+    uint32_t seen = __atomic_fetch_or(&big_lock.word, WRITER, __ATOMIC_ACQUIRE);
+    if (seen)
+        big_lock_wait(seen);
+}
+
+void big_lock_release(void)
+{
+    __atomic_fetch_and(&big_lock.word, ~WRITER, __ATOMIC_RELEASE);
+    wake_sleepers_if_any();
+}
+
+void big_lock_release_shared(void)
+{
+    __atomic_fetch_sub(&big_lock.word, 1, __ATOMIC_RELEASE);
+    wake_sleepers_if_any();
+}
+
+void big_lock_exclusive_instead(void)
+{
+    struct hart *h = this_hart();
+    h->lock_shared = 0;
+    big_lock_release_shared();
+    big_lock_acquire();
+    if (current_thread->dying)
+        thread_dying();
+}
+
 uint32_t nharts = 1;
 uint64_t harts_online_mask = 1;
 uint32_t smp;

@@ -3,10 +3,11 @@
 // thread records the hart it runs on, and each hart has an idle thread, current while it has
 // nothing else to run, so tp is never NULL in the kernel. Nothing per hart is a plain global.
 //
-// Locking (docs/smp.md): the kernel runs under one big lock, taken on every entry from user
-// mode and by an idle hart that wakes, released on the way back to user mode and before an
-// idle hart halts. Fields below marked "any hart" are read or written by other harts without
-// that lock (atomics); everything else is touched only under it.
+// Locking (docs/smp.md): the kernel runs under one big reader-writer lock, taken on every
+// entry from user mode and by an idle hart that wakes, released on the way back to user mode
+// and before an idle hart halts. Most paths take it exclusive; the IPC fast paths take it
+// shared and lock what they share. Fields below marked "any hart" are read or written by
+// other harts without the exclusive lock (atomics); everything else is touched only under it.
 #define MAX_HARTS 8  // FDT_MAX_HARTS: harts the kernel schedules on
 
 // trap.S and entry.S reach these fields by offset.
@@ -14,6 +15,11 @@
 #define HART_IN_USER 8
 #define HART_LEAVE_AS 12
 #define HART_SATP 16
+#define HART_LOCK_SHARED 24
+
+// The big lock's word: this bit while a hart holds it exclusive (or waits for the shared
+// holders to leave), plus the count of shared holders.
+#define BIG_LOCK_WRITER 0x80000000
 
 // What an IPI asks for (bits of hart.ipi_pending).
 #define IPI_RESCHEDULE 1u  // look at the run queue again (a thread was queued here, or killed)
@@ -31,6 +37,7 @@ struct hart {
     uint32_t in_user;      // any hart: 1 while it runs user code (the big lock is not held)
     uint32_t leave_as;     // any hart: asked to leave the address space it is in (hart_leave)
     uint64_t satp;         // its satp (the address space it is in)
+    uint32_t lock_shared;  // it holds the big lock shared, not exclusive (trap.S)
     uint32_t index;        // its bit in affinities and in address spaces' hart sets
     uint64_t bit;          // 1 << index
     uint64_t hartid;
@@ -48,12 +55,13 @@ struct hart {
     uint64_t kstack_generation;  // the vm.h kstack_generation it last fenced for
     uint32_t ipi_pending;      // any hart: IPI_* bits not yet seen
     // Counters (NX_INFO_HART).
-    uint64_t started_ns, idle_instret, idle_ns, ipis_sent, ipis_taken, timer_irqs;
+    uint64_t started_ns, idle_instret, idle_ns, ipis_sent, ipis_taken, timer_irqs, hand_offs;
 };
 _Static_assert(__builtin_offsetof(struct hart, trap_frame) == HART_TRAP_FRAME, "trap.S offset");
 _Static_assert(__builtin_offsetof(struct hart, in_user) == HART_IN_USER, "trap.S offset");
 _Static_assert(__builtin_offsetof(struct hart, leave_as) == HART_LEAVE_AS, "trap.S offset");
 _Static_assert(__builtin_offsetof(struct hart, satp) == HART_SATP, "trap.S offset");
+_Static_assert(__builtin_offsetof(struct hart, lock_shared) == HART_LOCK_SHARED, "trap.S offset");
 
 extern struct hart harts[MAX_HARTS];
 extern uint32_t nharts;   // harts started or tried (index 0 .. nharts-1)
@@ -80,9 +88,15 @@ void hart_send_ipi(uint64_t mask, uint32_t what);
 void harts_fence(uint64_t mask, uint64_t asid, uint64_t start, uint64_t size);
 // The software interrupt: note what was asked (the caller looks at the run queue after).
 void hart_ipi_interrupt(void);
-// Big lock (trap.S): taken with interrupts off; the waiting hart serves leave_as meanwhile.
-void big_lock_acquire(struct hart *h);
+// Big lock (trap.S): taken with interrupts off; a waiting hart serves leave_as meanwhile.
+// The lock belongs to the hart: a thread switched to in the kernel returns to user mode
+// releasing what its hart holds (lock_shared says which).
+void big_lock_acquire(void);
 void big_lock_release(void);
+void big_lock_release_shared(void);
+// From a shared path that cannot finish shared: give the shared lock up and take it
+// exclusive (the caller holds no other lock); a thread killed meanwhile goes no further.
+void big_lock_exclusive_instead(void);
 // Make every other hart in mask stop translating through the address space with this satp:
 // each switches to the kernel's page table, and this returns once all have (for a process
 // being destroyed; the caller holds the big lock, and the process runs nowhere).

@@ -212,7 +212,8 @@ _Noreturn void kmain(uint64_t hartid, paddr_t dtb, uint64_t entry_instret)
     csr_write(sscratch, 0);
     // Hart state first (this_hart() needs it), and the big lock: the other harts wait for it
     // in their idle loops until this one is done booting.
-    big_lock_acquire(hart_init(0, hartid, (uint64_t)trap_frame + TF_SIZE));
+    hart_init(0, hartid, (uint64_t)trap_frame + TF_SIZE);
+    big_lock_acquire();
     read_device_tree(dtb);
     paddr_t kstart = (paddr_t)(uintptr_t)__kernel_start - KERNEL_VA_OFFSET;
     paddr_t kend = (paddr_t)(uintptr_t)__kernel_end - KERNEL_VA_OFFSET;

@@ -144,7 +144,9 @@ static void reap_zombie(struct hart *h)
 static __attribute__((noinline)) void adopt(struct thread *next, struct hart *h)
 {
     next->hart = h;
-    next->proc->harts |= h->bit;  // h may hold translations of next's process from now on
+    // h may hold translations of next's process from now on (atomic: a shared IPC path on
+    // another hart may be adding its own bit)
+    __atomic_fetch_or(&next->proc->harts, h->bit, __ATOMIC_RELAXED);
     if (h->kstack_generation != kstack_generation) {
         h->kstack_generation = kstack_generation;
         sfence_vma_all();
@@ -308,20 +310,27 @@ static __attribute__((noinline)) long block_switch_general(struct thread *next,
     return current_thread->wait_result;
 }
 
+// next, blocked without a deadline, may take the hart from prev at once, affinity aside:
+// they share a priority and nothing else is ready at it or above.
+static inline bool may_hand_off(const struct thread *prev, const struct thread *next,
+                                struct hart *h)
+{
+    return !timerq_armed(&next->wait_timer.q) && next->rq.priority == prev->rq.priority &&
+           !runqueue_any_from(&h->ready, next->rq.priority);
+}
+
 // The IPC fast path (every call and reply_recv that finds its peer waiting) comes here. When
-// neither thread has a deadline, they share a priority, nothing else is ready at it or above
-// and next may run on any hart, only the switch itself is left: next comes to this hart, no
-// queue changes, and the slice timer stays off as it is. This path calls nothing but
-// switch_context (and an FP save when the thread leaving dirtied them), so it needs almost
-// no stack frame.
+// neither thread has a deadline, may_hand_off and next may run anywhere, only the switch
+// itself is left: next comes to this hart, no queue changes, and the slice timer stays off
+// as it is. This path calls nothing but switch_context (and an FP save when the thread
+// leaving dirtied them), so it needs almost no stack frame.
 long sched_block_switch(struct thread *next, uint64_t deadline,
                         void (*unblock)(struct thread *t))
 {
     struct thread *prev = current_thread;
     struct hart *h = prev->hart;
-    if (deadline != NX_DEADLINE_NEVER || timerq_armed(&next->wait_timer.q) ||
-        next->rq.priority != prev->rq.priority || runqueue_any_from(&h->ready, next->rq.priority) ||
-        next->affinity != AFFINITY_ANY)
+    if (deadline != NX_DEADLINE_NEVER || !may_hand_off(prev, next, h) ||
+        next->affinity != AFFINITY_ANY)  // cheaper than allowed_on, and what most threads have
         return block_switch_general(next, deadline, unblock);
     prev->unblock = unblock;
     prev->state = THREAD_BLOCKED;
@@ -330,6 +339,34 @@ long sched_block_switch(struct thread *next, uint64_t deadline,
     make_current(next, h);
     switch_context(&prev->ctx, &next->ctx);
     reap_zombie(this_hart());  // back on prev's stack: whoever ran last is off its own
+    return current_thread->wait_result;
+}
+
+bool sched_may_hand_off(const struct thread *next)
+{
+    struct thread *prev = current_thread;
+    return may_hand_off(prev, next, prev->hart) && allowed_on(next, prev->hart);
+}
+
+void sched_block_for_hand_off(void (*unblock)(struct thread *t))
+{
+    struct thread *prev = current_thread;
+    prev->unblock = unblock;
+    prev->state = THREAD_BLOCKED;
+    prev->ctx.on_cpu = 1;
+}
+
+long sched_hand_off(struct thread *next)
+{
+    struct thread *prev = current_thread;
+    next->unblock = NULL;
+    while (__atomic_load_n(&next->ctx.on_cpu, __ATOMIC_ACQUIRE))
+        ;  // its hart is storing its registers: a few instructions
+    fpu_switch_out(prev);
+    prev->hart->hand_offs++;
+    make_current(next, prev->hart);
+    switch_context_release(&prev->ctx, &next->ctx);
+    reap_zombie(this_hart());  // as in sched_block_switch (the hart may hold it exclusive)
     return current_thread->wait_result;
 }
 
@@ -369,7 +406,7 @@ static void halt(struct hart *h)
         big_lock_release();
     wfi();
     if (smp)
-        big_lock_acquire(h);
+        big_lock_acquire();
     h->idling = false;
     h->idle_instret += rdinstret() - before;
     h->idle_ns += clock_now() - t0;

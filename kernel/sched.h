@@ -2,6 +2,7 @@
 // The scheduler: a run queue per hart with fixed priorities (runqueue.h), wake-up placement
 // and work stealing between harts, affinities, tickless time slices, blocking with deadlines,
 // and direct switches for the IPC fast path (docs/smp.md).
+#include <stdbool.h>
 #include <stdint.h>
 
 #define PRIO_DEFAULT 16
@@ -33,6 +34,18 @@ long sched_block(uint64_t deadline, void (*unblock)(struct thread *t));
 // ready thread has a higher priority than next. This is the IPC fast path.
 long sched_block_switch(struct thread *next, uint64_t deadline,
                         void (*unblock)(struct thread *t));
+
+// The same hand-off from a shared path (the big lock held shared, hart.h), in three steps
+// around the caller's own locked queue change: sched_may_hand_off(next) before anything
+// changes (next blocked without a deadline, of the current thread's priority, allowed to
+// run here, nothing else ready at that priority or above: the fields read change only under the
+// exclusive lock); sched_block_for_hand_off(unblock) marks the current thread blocked and
+// still on this hart before it becomes visible to other harts; sched_hand_off(next) waits
+// until next's own hart has finished switching away from it, switches to it and returns the
+// current thread's result once it runs again.
+bool sched_may_hand_off(const struct thread *next);
+void sched_block_for_hand_off(void (*unblock)(struct thread *t));
+long sched_hand_off(struct thread *next);
 // Wake a blocked thread with `result` (its sched_block returns it): cancel its deadline and
 // make it ready.
 void sched_wake(struct thread *t, long result);

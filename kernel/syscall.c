@@ -25,6 +25,18 @@ enum { SYSCALL_ORDER_BASE = __COUNTER__ + 1 };
 NX_SYSCALLS(SYSCALL_IN_ORDER)
 #undef SYSCALL_IN_ORDER
 
+// The handlers that run under the big lock held shared (trap.S, docs/smp.md), by number;
+// the others (NULL here) run under it exclusive. A shared handler touches only what is its
+// own thread's or locked, and takes the lock exclusive itself when it cannot finish so.
+#define SYSCALL_ONE(...) +1
+const void *const syscall_shared_table[0 NX_SYSCALLS(SYSCALL_ONE)] = {
+    [NX_SYS_clock_get] = sys_clock_get,
+    [NX_SYS_nop] = sys_nop,
+    [NX_SYS_call] = sys_call_shared,
+    [NX_SYS_reply_recv] = sys_reply_recv_shared,
+};
+#undef SYSCALL_ONE
+
 long sys_debug_write(uint64_t buf, uint64_t len)
 {
     if (len > NX_DEBUG_WRITE_MAX)
@@ -97,6 +109,7 @@ static long hart_info(uint64_t what)
     case NX_HART_IPIS_SENT: return (long)h->ipis_sent;
     case NX_HART_IPIS_TAKEN: return (long)h->ipis_taken;
     case NX_HART_TIMER_IRQS: return (long)h->timer_irqs;
+    case NX_HART_HAND_OFFS: return (long)h->hand_offs;
     default: return NX_ERR_INVALID;
     }
 }

@@ -26,6 +26,13 @@ typedef uint64_t uhandle_t;
 NX_SYSCALLS(SYSCALL_PROTOTYPE)
 #undef SYSCALL_PROTOTYPE
 
+// The IPC handlers that run under the big lock held shared (syscall_shared_table), with
+// sys_call's and sys_reply_recv's parameters.
+long sys_call_shared(uhandle_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
+                     uint64_t w3, uint64_t deadline);
+long sys_reply_recv_shared(uhandle_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
+                           uint64_t w3, uint64_t deadline);
+
 #define SYSCALL_CHECK(a) SYSCALL_CHECK_##a
 #define SYSCALL_CHECK_NX_H(name, rights) \
     _Static_assert(((rights) & ~NX_RIGHTS_ALL) == 0, "NX_SYSCALLS: rights of " #name);

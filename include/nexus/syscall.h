@@ -401,6 +401,7 @@ enum nx_hart_info {
     NX_HART_IPIS_SENT = 2,    // IPIs this hart sent
     NX_HART_IPIS_TAKEN = 3,   // IPIs this hart received
     NX_HART_TIMER_IRQS = 4,   // its timer interrupts
+    NX_HART_HAND_OFFS = 5,    // IPC hand-offs it did without the exclusive kernel lock
     NX_HART_INFO_COUNT
 };
 

@@ -268,6 +268,75 @@ static void call_to_waiting_server_switches_there_and_back(void **state)
     assert_int_equal(endpoint_bytes_copied, 0);
 }
 
+// ---- the shared paths (the big lock held shared) ----
+
+// The same round trip as above, without the exclusive lock: the hart goes straight to the
+// peer both ways, and the endpoint is left as the exclusive path leaves it.
+static void shared_call_and_reply_hand_the_hart_over(void **state)
+{
+    nx_handle_t c;
+    nx_handle_t s = server_ep(&c);
+    as(SERVER);
+    assert_int_equal(sys_recv(s, NEVER), FAKE_BLOCKED);
+    as(CLIENT);
+    assert_int_equal(sys_call_shared(c, LABEL(7), 1, 2, 3, 4, NEVER), FAKE_BLOCKED);
+    assert_ptr_equal(fake.switched_to, SERVER);
+    assert_int_equal(SERVER->wait_result, NX_OK);
+    expect_out(SERVER, LABEL(7) | NX_MSG_CALL, 1, 2, 3, 4, 0);
+    assert_ptr_equal(SERVER->caller, CLIENT);
+    assert_ptr_equal(CLIENT->server, SERVER);
+    assert_true(fake_blocked(CLIENT));
+    assert_null(ep_of(SERVER, s)->receivers.head);
+
+    as(SERVER);
+    assert_int_equal(sys_reply_recv_shared(s, LABEL(8), 5, 6, 7, 8, NEVER), FAKE_BLOCKED);
+    assert_ptr_equal(fake.switched_to, CLIENT);
+    expect_out(CLIENT, LABEL(8), 5, 6, 7, 8, 0);
+    assert_null(SERVER->caller);
+    assert_null(CLIENT->server);
+    assert_true(fake_blocked(SERVER));
+    assert_ptr_equal(ep_of(SERVER, s)->receivers.head, SERVER);
+    assert_ptr_equal(SERVER->wait_queue, &ep_of(SERVER, s)->receivers);
+    assert_int_equal(fake.hand_offs, 2);
+    assert_int_equal(fake.exclusive, 0);
+    assert_int_equal(fake.wakes, 0);
+}
+
+// Whatever the shared path cannot do, it leaves untouched and the general path does, under
+// the exclusive lock: no receiver, a payload, a deadline, a peer that cannot take the hart.
+static void shared_paths_fall_back_with_nothing_changed(void **state)
+{
+    nx_handle_t c;
+    nx_handle_t s = server_ep(&c);
+    as(CLIENT);
+    // Nobody receives: the call waits in line (the general path).
+    assert_int_equal(sys_call_shared(c, LABEL(1), 0, 0, 0, 0, NEVER), FAKE_BLOCKED);
+    assert_int_equal(fake.exclusive, 1);
+    assert_ptr_equal(ep_of(SERVER, s)->senders.head, CLIENT);
+    as(SERVER);
+    assert_int_equal(sys_recv(s, NEVER), NX_OK);  // takes the queued call
+    // A reply while a sender waits? None here; a deadline takes the general path.
+    assert_int_equal(sys_reply_recv_shared(s, LABEL(2), 0, 0, 0, 0, 5000), FAKE_BLOCKED);
+    assert_int_equal(fake.exclusive, 2);
+    assert_int_equal(fake.hand_offs, 0);
+    as(CLIENT);
+    // The server waits with a deadline now: a call that finds it, but may not hand off.
+    fake.no_hand_off = true;
+    assert_int_equal(sys_call_shared(c, LABEL(3), 0, 0, 0, 0, NEVER), FAKE_BLOCKED);
+    assert_int_equal(fake.exclusive, 3);
+    assert_int_equal(fake.hand_offs, 0);
+    // Bytes in the message: the general path, which reports its errors as ever.
+    fake.no_hand_off = false;
+    assert_int_equal(sys_call_shared(c, NX_MSG_INFO(4, NX_MSG_BYTES_MAX + 1, 0), 0, 0, 0, 0,
+                                     NEVER), NX_ERR_TOO_BIG);
+    assert_int_equal(fake.exclusive, 4);
+    // A bad handle: the general path's error.
+    assert_int_equal(sys_call_shared(c + 1, LABEL(5), 0, 0, 0, 0, NEVER), NX_ERR_BAD_HANDLE);
+    assert_int_equal(fake.exclusive, 5);
+    as(SERVER);  // the call of step 3 was taken (the general path switched to the server)
+    assert_int_equal(sys_reply(LABEL(6), 0, 0, 0, 0), NX_OK);
+}
+
 // ---- queued senders ----
 
 static void call_waits_in_line_until_the_server_receives(void **state)
@@ -764,6 +833,8 @@ int main(void)
         T(mint_fixes_a_badge_the_receiver_sees),
         T(mint_refuses_bad_arguments),
         T(call_to_waiting_server_switches_there_and_back),
+        T(shared_call_and_reply_hand_the_hart_over),
+        T(shared_paths_fall_back_with_nothing_changed),
         T(call_waits_in_line_until_the_server_receives),
         T(send_is_one_way),
         T(bytes_travel_both_ways_up_to_the_limit),

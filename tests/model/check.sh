@@ -32,13 +32,13 @@ search() {
 }
 
 status=0
-for model in kill wake; do
+for model in kill wake handoff; do
     n=$(search "$model" HOLDS)
     if [ "$n" = 0 ]; then echo "model $model: holds"; else echo "model $model: FAILS ($n)"; status=1; fi
 done
 for variant in kill:BROKEN_NO_IN_USER_WAIT kill:BROKEN_NO_LEAVE_SERVE kill:BROKEN_FREE_RUNNING \
                kill:BROKEN_NO_SLEEPER_WAKE kill:BROKEN_SLEEP_UNCHECKED \
-               wake:BROKEN_NO_IPI; do
+               wake:BROKEN_NO_IPI handoff:BROKEN_NO_ON_CPU_WAIT; do
     n=$(search "${variant%%:*}" "${variant#*:}" 2>/dev/null)
     case $n in
     0|error) echo "model $variant: NOT refuted ($n)"; status=1 ;;

@@ -385,8 +385,8 @@ SHELL_CASES = [
       ("mem\r", [r"pages: 65536 total, \d+ used, \d+ free", r"console +\d+ of +128 pages"]),
       ("log\r", [r"\[ *\d+\.\d{6}\] I log: log service up"]),
       ("stats\r", [r"live processes +8", r"live handles +\d+", r"harts +%d\n" % SMP,
-                   r"IPIs sent +\d+\n", r"hart +busy ms +idle ms +IPIs sent +IPIs taken +timer irqs"]
-                  + [r"(?m)^ +%d( +\d+){5}\r?$" % i for i in range(SMP)]
+                   r"IPIs sent +\d+\n", r"hart +busy ms +idle ms +IPIs sent +IPIs taken +timer irqs +hand-offs"]
+                  + [r"(?m)^ +%d( +\d+){6}\r?$" % i for i in range(SMP)]
                   + [r"console bytes +\d+ in \(0 dropped\), \d+ out"]),
       ("kill 12345\r", [r"nsh: kill: no process 12345 among those init started"]),
       ("run nosuchprogram\r", [r"nsh: run: no program nosuchprogram in the boot archive"]),
@@ -1184,6 +1184,9 @@ SMP_EXPECT = [
     r"smp: hammer: each thread pinned itself ok", r"smp: hammer: atomic sum exact ok",
     r"smp: hammer: sum under the lock exact ok", r"smp: hammer: threads were inside at once ok",
     r"smp: hammer: each thread ran on its own hart ok",
+    r"smp: pairs: every pair done ok", r"smp: pairs: every reply right ok",
+    r"smp: pairs: \d+ pairs, \d+ hand-offs under the shared lock of \d+",
+    r"smp: pairs: calls and replies went without the exclusive lock ok",
     r"smp: kill: every spinner came up ok", r"smp: kill: its threads were on the other harts ok",
     r"smp: kill: killed ok", r"smp: kill: dead when the kill returned ok",
     r"smp: no page leaked ok", r"smp: no handle leaked ok", r"smp: no object leaked ok",
@@ -1224,7 +1227,8 @@ def check_smp(name, smp=None):
     start = time.time()
     out, code = boot("init=smp", timeout=300, smp=smp)
     print(f"     {harts} harts: {time.time() - start:.0f} s")
-    for figure in re.findall(r"smp: (?:hammer: \d+ threads|storm: the work took).*", out):
+    for figure in re.findall(r"smp: (?:hammer: \d+ threads|pairs: \d+ pairs|storm: the work took).*",
+                             out):
         print("     " + figure.strip())
     problems = missing(out, SMP_EXPECT)
     problems += ["unexpected: " + p for p in (r"WRONG", r"PANIC") if re.search(p, out)]

@@ -37,7 +37,7 @@ _Noreturn void secondary_main(uint64_t hartid, uint64_t index)
     timer_start_hart();
     csr_set(sie, SIE_SSIE);
     __atomic_fetch_add(&arrived, 1, __ATOMIC_RELEASE);
-    big_lock_acquire(h);
+    big_lock_acquire();
     sched_idle_loop();
 }
 

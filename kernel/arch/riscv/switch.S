@@ -4,9 +4,7 @@
 #include "arch/riscv/fpu.h"
 #include "arch/riscv/trapframe.h"
 
-    .text
-    .globl switch_context
-switch_context:
+    .macro save_context
     li t0, SSTATUS_FS
     csrc sstatus, t0
     sd ra, CTX_RA(a0)
@@ -23,6 +21,13 @@ switch_context:
     sd s9, CTX_S(9)(a0)
     sd s10, CTX_S(10)(a0)
     sd s11, CTX_S(11)(a0)
+    .endm
+
+    .text
+    .globl switch_context
+switch_context:
+    save_context
+load_context:
     ld ra, CTX_RA(a1)
     ld sp, CTX_SP(a1)
     ld s0, CTX_S(0)(a1)
@@ -38,3 +43,12 @@ switch_context:
     ld s10, CTX_S(10)(a1)
     ld s11, CTX_S(11)(a1)
     ret
+
+// switch_context_release(from, to): the same, then from->on_cpu = 0 once its registers are
+// stored, for a hart that may be waiting to switch to it (sched.c, the shared IPC path).
+    .globl switch_context_release
+switch_context_release:
+    save_context
+    fence rw, w
+    sw zero, CTX_ON_CPU(a0)
+    j load_context

@@ -60,24 +60,46 @@
     .endm
 
 
-// The big lock (hart.c): {held, unused, sleepers}. The uncontended paths are here, where a
-// call would cost saving the syscall's arguments: swap 1 in and go on if it was 0; release
-// with a store of 0, then wake the harts asleep waiting (if any).
-    .macro big_lock hart, lock, old
+// The big lock (hart.c): {word, unused, sleepers}, word = BIG_LOCK_WRITER while held
+// exclusive, plus the count of shared holders. The uncontended paths are here, where a call
+// would cost saving the syscall's arguments: set the writer bit (or add one) and go on if
+// the word was 0 (had no writer bit); release by clearing the bit (taking one off), then wake
+// the harts asleep waiting (if any).
+    .macro big_lock lock, old
     la \lock, big_lock
-    li \old, 1
-    amoswap.w.aq \old, \old, (\lock)
+    li \old, BIG_LOCK_WRITER
+    amoor.w.aq \old, \old, (\lock)
     beqz \old, .Ltaken\@
-    mv t0, \hart
+    mv t0, \old
     la t1, big_lock_wait
     call call_keeping_args
 .Ltaken\@:
     .endm
 
+    .macro big_lock_shared hart, lock, old
+    la \lock, big_lock
+    li \old, 1
+    amoadd.w.aq \old, \old, (\lock)
+    bgez \old, .Ltaken\@  // the writer bit is the sign bit of the loaded word
+    mv t0, \hart
+    la t1, big_lock_wait_shared
+    call call_keeping_args
+.Ltaken\@:
+    .endm
+
+// Release what the hart in t0 holds.
     .macro big_unlock lock, tmp
     la \lock, big_lock
-    fence rw, w
-    sw zero, 0(\lock)
+    lw \tmp, HART_LOCK_SHARED(t0)
+    bnez \tmp, .Lshared\@
+    li \tmp, ~BIG_LOCK_WRITER
+    amoand.w.rl zero, \tmp, (\lock)
+    j .Lreleased\@
+.Lshared\@:
+    sw zero, HART_LOCK_SHARED(t0)
+    li \tmp, -1
+    amoadd.w.rl zero, \tmp, (\lock)
+.Lreleased\@:
     fence rw, rw
     lw \tmp, 8(\lock)
     beqz \tmp, .Lnone\@
@@ -107,7 +129,7 @@
     .macro enter_kernel
     ld t0, THREAD_HART(tp)
     sw zero, HART_IN_USER(t0)
-    big_lock t0, t1, t2
+    big_lock t1, t2
     lw t1, THREAD_DYING(tp)
     bnez t1, thread_dying
     .endm
@@ -116,7 +138,7 @@
     ld t0, THREAD_HART(tp)
     li t1, 1
     sw t1, HART_IN_USER(t0)
-    big_unlock t0, t1
+    big_unlock t2, t1
     .endm
 
 // The slow paths, out of line: call the C function in t1 with t0 as its argument, every
@@ -196,10 +218,37 @@ syscall_exit:  // a0 = result, tp = thread returning to user
 
 // With several harts, the lock around the call. A thread keeps to one of the two paths (smp
 // is set before the first thread is made), and a blocked syscall returns the way it came,
-// so the one-hart path needs no test on the way out.
+// so the one-hart path needs no test on the way out. A syscall with a shared handler
+// (syscall.c) takes the lock shared; the handler takes it exclusive itself (and calls the
+// general handler) when it cannot finish shared.
 syscall_smp:  // the arguments are in a0..a7: only temporaries are used
-    enter_kernel
+    li t1, SYSCALL_COUNT
+    bgeu a7, t1, 1f
+    la t0, syscall_shared_table
+    slli t1, a7, 3
+    add t0, t0, t1
+    ld t0, 0(t0)
+    bnez t0, syscall_shared
+1:  enter_kernel
     dispatch
+    leave_kernel
+    j syscall_exit
+
+syscall_shared:
+    ld t0, THREAD_HART(tp)
+    sw zero, HART_IN_USER(t0)
+    big_lock_shared t0, t1, t2
+    ld t0, THREAD_HART(tp)  // the slow path of the take kept only the arguments
+    li t1, 1
+    sw t1, HART_LOCK_SHARED(t0)
+    lw t1, THREAD_DYING(tp)
+    beqz t1, 1f
+    call big_lock_exclusive_instead  // killed meanwhile: goes on to thread_dying
+1:  la t0, syscall_shared_table
+    slli t1, a7, 3
+    add t0, t0, t1
+    ld t0, 0(t0)
+    jalr t0
     leave_kernel
     j syscall_exit
 

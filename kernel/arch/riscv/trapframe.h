@@ -22,7 +22,8 @@
 #define CTX_RA 0
 #define CTX_SP 8
 #define CTX_S(i) (16 + (i) * 8)
-#define CTX_SIZE 112
+#define CTX_ON_CPU 112
+#define CTX_SIZE 120
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -36,6 +37,8 @@ struct trapframe {
 
 struct context {
     uint64_t ra, sp, s[12];
+    uint32_t on_cpu;  // its hart is still storing the registers above (switch_context_release)
+    uint32_t unused;
 };
 
 _Static_assert(__builtin_offsetof(struct trapframe, epc) == TF_EPC, "trap.S offset");
@@ -44,8 +47,10 @@ _Static_assert(__builtin_offsetof(struct trapframe, cause) == TF_CAUSE, "trap.S 
 _Static_assert(__builtin_offsetof(struct trapframe, tval) == TF_TVAL, "trap.S offset");
 _Static_assert(sizeof(struct trapframe) == TF_SIZE, "trap.S frame size");
 _Static_assert(__builtin_offsetof(struct context, s) == CTX_S(0), "switch.S offset");
+_Static_assert(__builtin_offsetof(struct context, on_cpu) == CTX_ON_CPU, "switch.S offset");
 _Static_assert(sizeof(struct context) == CTX_SIZE, "switch.S context size");
 
 // Switch kernel stacks: save the callee-saved registers in *from, load *to.
 void switch_context(struct context *from, const struct context *to);
+void switch_context_release(struct context *from, const struct context *to);
 #endif

@@ -109,6 +109,31 @@ long sched_block_switch(struct thread *next, uint64_t deadline,
     return FAKE_BLOCKED;
 }
 
+bool sched_may_hand_off(const struct thread *next)
+{
+    (void)next;
+    return !fake.no_hand_off;
+}
+
+void sched_block_for_hand_off(void (*unblock)(struct thread *t))
+{
+    prepare_block(NX_DEADLINE_NEVER, unblock);
+}
+
+long sched_hand_off(struct thread *next)
+{
+    next->unblock = NULL;
+    next->state = THREAD_RUNNING;
+    fake.switched_to = next;
+    fake.hand_offs++;
+    return FAKE_BLOCKED;
+}
+
+void big_lock_exclusive_instead(void)
+{
+    fake.exclusive++;
+}
+
 void sched_wake(struct thread *t, long result)
 {
     t->unblock = NULL;

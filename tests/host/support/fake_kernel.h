@@ -24,7 +24,10 @@ struct fake_kernel {
     size_t object_allocs;          // objects allocated since fake_reset, freed or not
     uint64_t signals;              // notification_signal calls
     int blocks, wakes;             // calls to sched_block / sched_block_switch, sched_wake
-    struct thread *switched_to;    // next of the last sched_block_switch
+    struct thread *switched_to;    // next of the last sched_block_switch or sched_hand_off
+    bool no_hand_off;              // sched_may_hand_off says no (a deadline, a priority...)
+    int exclusive;                 // big_lock_exclusive_instead calls (shared paths gave up)
+    int hand_offs;                 // sched_hand_off calls
 };
 extern struct fake_kernel fake;
 
