@@ -62,6 +62,8 @@ static int subtract(struct gfx_box p, struct gfx_box e, struct gfx_box *out)
 }
 
 // Drops the rectangles r contains (r will cover them) and tells whether one contains r.
+// When one does, none was dropped before it: the rectangles are disjoint, so none inside r
+// can exist beside one around r.
 static bool absorb(struct nx_gfx_damage *d, struct nx_gfx_rect r)
 {
     uint32_t kept = 0;
