@@ -6,6 +6,7 @@ gfx_text_FUZZ_SRCS := $(GFX_SRCS)
 gfx_damage_FUZZ_SRCS := user/lib/gfx/rect.c user/lib/gfx/damage.c
 build/fuzz/obj/fuzz_gfx%.o: FUZZ_CFLAGS += $(GFX_CFLAGS)
 
+# (Its maths functions come from libm, which clang links for libFuzzer's C++ runtime.)
 gfx_text_FUZZ_SRCS += tests/host/support/gfx_files.c
 # Seeds: a line of the golden scenes at 13 px in each font, kerned, and an empty region op.
 build/fuzz/fuzz_gfx_text: | build/fuzz/corpus_gfx_text/.seeded
