@@ -25,6 +25,15 @@ QEMU_OPTS = -machine virt -cpu rv64 -smp $(SMP) -m 256M -nographic -no-reboot \
             -global virtio-mmio.force-legacy=false \
             $(if $(BOOTARGS),-append "$(BOOTARGS)")
 
+# The display (docs/graphics.md): a virtio GPU of 1280x800, after the disk on the command
+# line. make gui and make screenshot boot the same image as make run with it, the serial
+# console staying on the terminal (make screenshot's on a pipe, with no window at all).
+GPU_DEVICE      := -device virtio-gpu-device,xres=1280,yres=800
+QEMU_GUI_OPTS    = $(subst -nographic,-serial mon:stdio,$(QEMU_OPTS)) $(GPU_DEVICE)
+QEMU_SHOT_OPTS   = $(subst -nographic,-display none -serial stdio,$(QEMU_OPTS)) $(GPU_DEVICE)
+# make gui without a display ($$DISPLAY empty): QEMU's VNC server on this address.
+GUI_VNC         := 127.0.0.1:0
+
 COMMON_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -fno-common -MMD -MP \
                  -mcmodel=medany -Iinclude
 # The kernel never touches floating point, so it can switch threads without FP state.
@@ -55,8 +64,9 @@ LINK_LIBNX    := -Wl,--whole-archive build/libnx.a -Wl,--no-whole-archive
 
 KERNEL_SRCS := $(wildcard kernel/*.c kernel/lib/*.c kernel/arch/riscv/*.c kernel/arch/riscv/*.S)
 KERNEL_OBJS := $(patsubst %,build/%.o,$(KERNEL_SRCS))
-# user/lib/fs/: the ext2/ext3 file-system library (nx/ext2.h), host-tested unchanged.
-LIBNX_SRCS  := $(wildcard user/lib/*.c user/lib/*.S user/lib/fs/*.c)
+# user/lib/fs/: the ext2/ext3 file-system library (nx/ext2.h), host-tested unchanged;
+# user/lib/virtio/: the virtio transport every virtio driver shares (nx/virtio.h, nx/virtq.h).
+LIBNX_SRCS  := $(wildcard user/lib/*.c user/lib/*.S user/lib/fs/*.c user/lib/virtio/*.c)
 # The kernel's validated ELF and cpio parsers, compiled into libnx unchanged (the loader and
 # the boot archive reader use them).
 LIBNX_KLIB  := kernel/lib/elf.c kernel/lib/cpio.c
@@ -79,7 +89,7 @@ TEST_FILES   := $(SYSTEM_FILES) $(TEST_PROGS) badelf
 BENCH_FILES  := $(SYSTEM_FILES) $(BENCH_PROGS)
 ARCHIVES     := build/initrd.cpio build/initrd-test.cpio build/initrd-bench.cpio
 
-.PHONY: FORCE all deps run test test-all abi-check image-check model-check qemu-test bench debug clean
+.PHONY: FORCE all deps run gui screenshot test test-all abi-check image-check model-check qemu-test bench debug clean
 all: build/neuron.bin $(ARCHIVES)
 
 deps:
@@ -170,6 +180,24 @@ $(DISK):
 run: deps
 	@$(MAKE) --no-print-directory all $(DISK)
 	$(QEMU) $(QEMU_OPTS)
+
+# A QEMU window: GTK (Debian's qemu-system-gui, installed by tools/setup-deps gui) when there
+# is a display, else VNC on 127.0.0.1 (display :0, port 5900). The shell stays on the terminal.
+gui: deps
+	@$(MAKE) --no-print-directory all $(DISK)
+	@if [ -n "$$DISPLAY" ]; then \
+	    tools/setup-deps gui && echo "$(QEMU) $(QEMU_GUI_OPTS) -display gtk" && \
+	    $(QEMU) $(QEMU_GUI_OPTS) -display gtk; \
+	else \
+	    echo "make gui: no \$$DISPLAY: the screen is on VNC at $(GUI_VNC) (port 5900)"; \
+	    $(QEMU) $(QEMU_GUI_OPTS) -display vnc=$(GUI_VNC); \
+	fi
+
+# Boot headless, wait for the GPU driver's "scanout ready", save build/screenshots/boot.png
+# (QMP screendump), power off.
+screenshot: deps
+	@$(MAKE) --no-print-directory all $(DISK)
+	python3 tools/screenshot.py $(QEMU) $(QEMU_SHOT_OPTS)
 
 debug: deps
 	@$(MAKE) --no-print-directory all $(DISK)

@@ -246,17 +246,62 @@ static void remove_range(struct process *p, uint64_t va, uint64_t size,
         close_slots(as, lo, hi);
 }
 
-int aspace_unmap(struct process *p, uint64_t va, uint64_t size)
+static int unmap(struct process *p, uint64_t va, uint64_t size, struct kobject **zombies)
 {
     if (!range_ok(va, size))
         return NX_ERR_INVALID;
     int err = p->aspace ? aspace_cut(p->aspace, va, size) : NX_OK;
     if (err)
         return err;
-    struct kobject *zombies = NULL;
-    remove_range(p, va, size, &zombies);
-    kobject_reap(&zombies);
+    remove_range(p, va, size, zombies);
     return NX_OK;
+}
+
+int aspace_unmap(struct process *p, uint64_t va, uint64_t size)
+{
+    struct kobject *zombies = NULL;
+    int err = unmap(p, va, size, &zombies);
+    kobject_reap(&zombies);
+    return err;
+}
+
+// ---- with the big lock held shared (aspace.h) ----
+
+bool aspace_map_shared(struct process *p, struct vmo *v, uint64_t va, uint64_t offset,
+                       uint64_t size, uint32_t prot, uint32_t max_prot, long *result)
+{
+    struct aspace *as = p->aspace;  // made and freed only under the exclusive lock
+    if (!as || v->paged)
+        return false;
+    uint64_t out;
+    spin_lock(&as->lock);
+    int err = aspace_map(p, v, va, offset, size, prot, max_prot, &out);
+    spin_unlock(&as->lock);
+    *result = err ? err : (long)out;
+    return true;
+}
+
+// Does a mapping meeting [va, va + size) show a paged VMO?
+static bool maps_paged(const struct aspace *as, uint64_t va, uint64_t size)
+{
+    for (uint32_t i = first_above(as, va); i < as->count && as->maps[i].va < va + size; i++)
+        if (as->maps[i].vmo->paged)
+            return true;
+    return false;
+}
+
+bool aspace_unmap_shared(struct process *p, uint64_t va, uint64_t size, long *result,
+                         struct kobject **zombies)
+{
+    struct aspace *as = p->aspace;
+    if (!as)
+        return false;
+    spin_lock(&as->lock);
+    bool here = !range_ok(va, size) || !maps_paged(as, va, size);
+    if (here)
+        *result = unmap(p, va, size, zombies);
+    spin_unlock(&as->lock);
+    return here;
 }
 
 // aspace_protect's checks: every page of the range is mapped, by mappings that allow prot.

@@ -12,12 +12,15 @@
 // initial stack, IPC buffers) are not mappings: vm_map refuses ranges that hold any of them,
 // and vm_unmap / vm_protect never touch them.
 //
-// No locking: single hart, interrupts off in the kernel.
+// Locking (docs/smp.md): under the exclusive big lock, except aspace_map_shared and
+// aspace_unmap_shared, which run with it held shared under the table's own lock.
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "arch/riscv/memlayout.h"
+#include "spinlock.h"
 
+struct kobject;
 struct process;
 struct vmo;
 
@@ -33,6 +36,7 @@ struct mapping {
 
 struct aspace {
     uint32_t count;
+    struct spinlock lock;  // the table and page tables, between paths holding the big lock shared
     struct mapping maps[ASPACE_MAX_MAPPINGS];  // sorted by va, disjoint
 };
 _Static_assert(sizeof(struct aspace) <= PAGE_SIZE, "the table is one page");
@@ -52,6 +56,15 @@ int aspace_map(struct process *p, struct vmo *v, uint64_t va, uint64_t offset, u
 // Remove every mapped page of [va, va + size) (a mapping that straddles an end is split).
 // NX_ERR_INVALID for a range not page-aligned, empty or outside the user range.
 int aspace_unmap(struct process *p, uint64_t va, uint64_t size);
+// The same two with the big lock held shared: two processes map and unmap side by side, one
+// process's calls are ordered by its table's lock. False, with nothing changed, for what must
+// run exclusive: the first map (it makes the table), a paged VMO in the range (its pager
+// keeps a list of mappers). Else true with the syscall's result in *result; a VMO whose
+// last reference the unmap dropped is on *zombies, for the caller to destroy exclusive.
+bool aspace_map_shared(struct process *p, struct vmo *v, uint64_t va, uint64_t offset,
+                       uint64_t size, uint32_t prot, uint32_t max_prot, long *result);
+bool aspace_unmap_shared(struct process *p, uint64_t va, uint64_t size, long *result,
+                         struct kobject **zombies);
 // Set prot on every page of [va, va + size), which must all be mapped (NX_ERR_NOT_FOUND).
 // Same prot rules as aspace_map, against each mapping's max_prot.
 int aspace_protect(struct process *p, uint64_t va, uint64_t size, uint32_t prot);

@@ -134,14 +134,23 @@ void big_lock_release_shared(void)
     wake_sleepers_if_any();
 }
 
-void big_lock_exclusive_instead(void)
+void big_lock_exclusive_keeping_going(void)
 {
-    struct hart *h = this_hart();
-    h->lock_shared = 0;
+    this_hart()->lock_shared = 0;
     big_lock_release_shared();
     big_lock_acquire();
+}
+
+void big_lock_end_if_dying(void)
+{
     if (current_thread->dying)
         thread_dying();
+}
+
+void big_lock_exclusive_instead(void)
+{
+    big_lock_exclusive_keeping_going();
+    big_lock_end_if_dying();
 }
 
 uint32_t nharts = 1;

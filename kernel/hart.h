@@ -55,7 +55,8 @@ struct hart {
     uint64_t kstack_generation;  // the vm.h kstack_generation it last fenced for
     uint32_t ipi_pending;      // any hart: IPI_* bits not yet seen
     // Counters (NX_INFO_HART).
-    uint64_t started_ns, idle_instret, idle_ns, ipis_sent, ipis_taken, timer_irqs, hand_offs;
+    uint64_t started_ns, idle_instret, idle_ns, ipis_sent, ipis_taken, timer_irqs, hand_offs,
+        shared_maps;
 };
 _Static_assert(__builtin_offsetof(struct hart, trap_frame) == HART_TRAP_FRAME, "trap.S offset");
 _Static_assert(__builtin_offsetof(struct hart, in_user) == HART_IN_USER, "trap.S offset");
@@ -97,6 +98,10 @@ void big_lock_release_shared(void);
 // From a shared path that cannot finish shared: give the shared lock up and take it
 // exclusive (the caller holds no other lock); a thread killed meanwhile goes no further.
 void big_lock_exclusive_instead(void);
+// Its two steps, for a caller with work of its own to finish exclusive before a thread
+// killed meanwhile goes (the kill waits for nothing: the thread just never returns).
+void big_lock_exclusive_keeping_going(void);
+void big_lock_end_if_dying(void);
 // Make every other hart in mask stop translating through the address space with this satp:
 // each switches to the kernel's page table, and this returns once all have (for a process
 // being destroyed; the caller holds the big lock, and the process runs nowhere).

@@ -22,22 +22,24 @@ uint64_t kobject_live_count(void)
     return live_objects;
 }
 
+// Reference counts are atomic: paths holding the big lock shared (mapping a VMO in two
+// processes at once) take and drop references to one object together (docs/smp.md).
 void kobject_ref(struct kobject *obj)
 {
     // Wrapping to 0 would free a live object; every reference holder is bounded by memory,
     // so reaching the limit means a leak somewhere.
-    if (obj->refcount == 0 || obj->refcount == UINT32_MAX)
-        panic("kobject_ref: refcount %u on type %u", (unsigned)obj->refcount,
-              (unsigned)obj->type);
-    obj->refcount++;
+    uint32_t old = __atomic_fetch_add(&obj->refcount, 1, __ATOMIC_RELAXED);
+    if (old == 0 || old == UINT32_MAX)
+        panic("kobject_ref: refcount %u on type %u", (unsigned)old, (unsigned)obj->type);
 }
 
 // Drop one reference; 1 if it was the last.
 static int drop(struct kobject *obj)
 {
-    if (obj->refcount == 0)
+    uint32_t old = __atomic_fetch_sub(&obj->refcount, 1, __ATOMIC_ACQ_REL);
+    if (old == 0)
         panic("kobject_unref: object of type %u already dead", (unsigned)obj->type);
-    return --obj->refcount == 0;
+    return old == 1;
 }
 
 static void destroy(struct kobject *obj)

@@ -20,7 +20,8 @@ struct kobject {
         struct kobject *zombie_next;  // on a deferred-destroy list (see kobject_unref_later)
     };
 };
-// No locking: single hart, interrupts off while in the kernel.
+// Reference counts are atomic (shared paths take and drop references together); the rest
+// changes under the exclusive big lock only (docs/smp.md).
 
 // Start obj's life with one reference, owned by the caller.
 void kobject_init(struct kobject *obj, uint32_t type, void (*destroy)(struct kobject *));

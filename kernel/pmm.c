@@ -4,8 +4,11 @@
 #include "pmm.h"
 #include "lib/string.h"
 #include "panic.h"
+#include "spinlock.h"
 
-// Only touched with interrupts off on the boot hart (single hart for now).
+// Changed under the exclusive big lock, except for frees: paths holding it shared free
+// emptied page-table pages when they unmap (docs/smp.md), under `lock`.
+static struct spinlock lock;
 static struct {
     paddr_t base;
     size_t npages;
@@ -114,11 +117,13 @@ void pmm_free_contig(paddr_t pa, size_t npages)
     size_t first = (pa - pmm.base) / PAGE_SIZE;
     if (first + npages > pmm.npages)
         panic("pmm: freeing past the end %lx", pa);
+    spin_lock(&lock);
     for (size_t i = first; i < first + npages; i++) {
         if (!page_used(i))
             panic("pmm: double free of %lx", pmm.base + i * PAGE_SIZE);
     }
     mark_range(first, first + npages, 0);
+    spin_unlock(&lock);
 }
 
 void pmm_free(paddr_t pa)

@@ -357,8 +357,11 @@ uint32_t process_count(void)
 
 void process_flush_tlb(struct process *p)
 {
+    // The entries just changed are visible before p's harts are read: a hart adding itself
+    // meanwhile (adopt, sched.c) reads them after (docs/smp.md, shared paths).
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (p->state == PROCESS_ALIVE)  // an ended process's ASID is retired (end_one)
-        vm_flush_space(p->satp, p->harts);
+        vm_flush_space(p->satp, __atomic_load_n(&p->harts, __ATOMIC_RELAXED));
 }
 
 void process_kill(struct process *p)

@@ -145,8 +145,9 @@ static __attribute__((noinline)) void adopt(struct thread *next, struct hart *h)
 {
     next->hart = h;
     // h may hold translations of next's process from now on (atomic: a shared IPC path on
-    // another hart may be adding its own bit)
-    __atomic_fetch_or(&next->proc->harts, h->bit, __ATOMIC_RELAXED);
+    // another hart may be adding its own bit; ordered before h reads its page tables, for a
+    // shared unmap's shootdown: process_flush_tlb)
+    __atomic_fetch_or(&next->proc->harts, h->bit, __ATOMIC_SEQ_CST);
     if (h->kstack_generation != kstack_generation) {
         h->kstack_generation = kstack_generation;
         sfence_vma_all();

@@ -34,6 +34,8 @@ const void *const syscall_shared_table[0 NX_SYSCALLS(SYSCALL_ONE)] = {
     [NX_SYS_nop] = sys_nop,
     [NX_SYS_call] = sys_call_shared,
     [NX_SYS_reply_recv] = sys_reply_recv_shared,
+    [NX_SYS_vm_map] = sys_vm_map_shared,
+    [NX_SYS_vm_unmap] = sys_vm_unmap_shared,
 };
 #undef SYSCALL_ONE
 
@@ -110,6 +112,7 @@ static long hart_info(uint64_t what)
     case NX_HART_IPIS_TAKEN: return (long)h->ipis_taken;
     case NX_HART_TIMER_IRQS: return (long)h->timer_irqs;
     case NX_HART_HAND_OFFS: return (long)h->hand_offs;
+    case NX_HART_SHARED_MAPS: return (long)h->shared_maps;
     default: return NX_ERR_INVALID;
     }
 }

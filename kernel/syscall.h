@@ -26,12 +26,16 @@ typedef uint64_t uhandle_t;
 NX_SYSCALLS(SYSCALL_PROTOTYPE)
 #undef SYSCALL_PROTOTYPE
 
-// The IPC handlers that run under the big lock held shared (syscall_shared_table), with
-// sys_call's and sys_reply_recv's parameters.
+// Handlers that run under the big lock held shared (syscall_shared_table), with the
+// parameters of the syscall they stand for: call and reply_recv (endpoint_syscalls.c).
 long sys_call_shared(uhandle_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
                      uint64_t w3, uint64_t deadline);
 long sys_reply_recv_shared(uhandle_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
                            uint64_t w3, uint64_t deadline);
+// vm_map and vm_unmap likewise (aspace_syscalls.c).
+long sys_vm_map_shared(uhandle_t proc, uhandle_t vmo, uint64_t va, uint64_t offset,
+                       uint64_t size, uint64_t prot);
+long sys_vm_unmap_shared(uhandle_t proc, uint64_t va, uint64_t size);
 
 #define SYSCALL_CHECK(a) SYSCALL_CHECK_##a
 #define SYSCALL_CHECK_NX_H(name, rights) \

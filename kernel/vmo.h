@@ -135,10 +135,12 @@ static inline int vmo_check_write(const struct vmo *v)
 // A mapping of v with protection prot (NX_PROT_*) is made: it holds a reference on v.
 // Callers have checked vmo_check_write for a writable prot. (Inline, like _protect and
 // _drop: every vm_map and vm_unmap goes through them.)
+// (Atomic: two processes may map or unmap one VMO at once with the big lock held shared.)
 static inline void vmo_mapping_add(struct vmo *v, uint32_t prot)
 {
     kobject_ref(&v->obj);
-    v->writable_maps += !!(prot & NX_PROT_WRITE);
+    if (prot & NX_PROT_WRITE)
+        __atomic_fetch_add(&v->writable_maps, 1, __ATOMIC_RELAXED);
 }
 // That mapping's protection changes from prot to new_prot (checked as for add).
 static inline void vmo_mapping_protect(struct vmo *v, uint32_t prot, uint32_t new_prot)
@@ -148,7 +150,8 @@ static inline void vmo_mapping_protect(struct vmo *v, uint32_t prot, uint32_t ne
 // That mapping goes: its reference is dropped onto *zombies (see kobject_unref_later).
 static inline void vmo_mapping_drop(struct vmo *v, uint32_t prot, struct kobject **zombies)
 {
-    v->writable_maps -= !!(prot & NX_PROT_WRITE);
+    if (prot & NX_PROT_WRITE)
+        __atomic_fetch_sub(&v->writable_maps, 1, __ATOMIC_RELAXED);
     kobject_unref_later(&v->obj, zombies);
 }
 // Commit pages [first, first + n) (n <= VMO_DMA_MAX) for a device, all or nothing, and store

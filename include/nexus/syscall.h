@@ -402,6 +402,7 @@ enum nx_hart_info {
     NX_HART_IPIS_TAKEN = 3,   // IPIs this hart received
     NX_HART_TIMER_IRQS = 4,   // its timer interrupts
     NX_HART_HAND_OFFS = 5,    // IPC hand-offs it did without the exclusive kernel lock
+    NX_HART_SHARED_MAPS = 6,  // vm_map and vm_unmap calls it did without that lock
     NX_HART_INFO_COUNT
 };
 

@@ -233,6 +233,47 @@ static void unmapping_the_middle_splits_a_mapping(void **state)
     kobject_unref(&v->obj);
 }
 
+// With the big lock held shared: the first map (no table yet) and a paged VMO in the range go
+// to the exclusive path untouched; otherwise the same results as aspace_map/_unmap, and the
+// last reference an unmap drops is left to the caller (the VMO is not destroyed here).
+static void shared_map_and_unmap_leave_allocation_and_destruction_out(void **state)
+{
+    struct vmo *v = new_vmo(4);
+    long r = 0;
+    struct kobject *zombies = NULL;
+    assert_false(aspace_map_shared(&proc, v, VA, 0, PAGE_SIZE, RW, RWX, &r));
+    assert_null(proc.aspace);
+    assert_false(aspace_unmap_shared(&proc, VA, PAGE_SIZE, &r, &zombies));
+    map(v, VA, 0, PAGE_SIZE, R);  // makes the table
+    assert_true(aspace_map_shared(&proc, v, VA + 8 * PAGE_SIZE, 0, 4 * PAGE_SIZE, RW, RWX, &r));
+    assert_int_equal(r, VA + 8 * PAGE_SIZE);
+    assert_int_equal(proc.aspace->count, 2);
+    assert_int_equal(v->writable_maps, 1);
+    assert_true(aspace_map_shared(&proc, v, VA + 9 * PAGE_SIZE, 0, PAGE_SIZE, R, RWX, &r));
+    assert_int_equal(r, NX_ERR_BAD_STATE);  // errors come back as the general path's
+    assert_true(aspace_map_shared(&proc, v, VA, 0, PAGE_SIZE, RW, R, &r));
+    assert_int_equal(r, NX_ERR_ACCESS);
+    assert_int_equal(aspace_fault(&proc, VA + 9 * PAGE_SIZE, W), 0);
+    // Unmapping the middle splits, as the general path does; bad ranges are refused here.
+    assert_true(aspace_unmap_shared(&proc, VA + 9 * PAGE_SIZE, PAGE_SIZE, &r, &zombies));
+    assert_int_equal(r, NX_OK);
+    assert_null(user(VA + 9 * PAGE_SIZE, 0));
+    assert_int_equal(proc.aspace->count, 3);
+    assert_true(aspace_unmap_shared(&proc, VA + 1, PAGE_SIZE, &r, &zombies));
+    assert_int_equal(r, NX_ERR_INVALID);
+    assert_null(zombies);
+    // Everything else goes; the handle's reference (ours) is dropped first, so the unmap
+    // drops the last one: the VMO waits on the list, alive, for the exclusive lock.
+    kobject_unref(&v->obj);
+    assert_true(aspace_unmap_shared(&proc, VA, 16 * PAGE_SIZE, &r, &zombies));
+    assert_int_equal(r, NX_OK);
+    assert_int_equal(proc.aspace->count, 0);
+    assert_ptr_equal(zombies, &v->obj);
+    assert_int_equal(v->obj.refcount, 0);
+    kobject_reap(&zombies);
+    assert_int_equal(vmo_budget.used, 0);
+}
+
 static void protect_changes_part_of_a_mapping(void **state)
 {
     struct vmo *v = new_vmo(4);
@@ -456,6 +497,7 @@ int main(void)
         T(arguments_are_checked_before_anything_changes),
         T(kernel_picks_free_ranges_top_down),
         T(unmapping_the_middle_splits_a_mapping),
+        T(shared_map_and_unmap_leave_allocation_and_destruction_out),
         T(protect_changes_part_of_a_mapping),
         T(a_full_table_refuses_maps_and_splits),
         T(clones_copy_on_touch_and_sealed_ones_share),

@@ -1,6 +1,6 @@
-// The virtio-blk driver's pure parts: the split virtqueue (a fake device completes chains in
-// any order, the used and available indices wrap past 2^16) and the request checks and DMA
-// pieces.
+// The shared virtqueue (user/lib/virtio/virtq.c: a fake device completes chains in any order,
+// the used and available indices wrap past 2^16) and the virtio-blk driver's request checks
+// and DMA pieces.
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,7 +9,7 @@
 #include <cmocka.h>
 #include <nexus/errors.h>
 #include "../../user/drivers/virtio-blk/request.h"
-#include "../../user/drivers/virtio-blk/virtq.h"
+#include <nx/virtq.h>
 
 #pragma GCC diagnostic ignored "-Wunused-parameter"  // cmocka's void **state
 

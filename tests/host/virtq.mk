@@ -1,4 +1,4 @@
-# The block driver's pure parts: split virtqueue ring arithmetic and request checks
-# (user/drivers/virtio-blk/virtq.c, request.c).
+# The split virtqueue ring arithmetic of the shared virtio transport (user/lib/virtio/virtq.c)
+# and the block driver's request checks (user/drivers/virtio-blk/request.c).
 HOST_TESTS += virtq
-virtq_SRCS := user/drivers/virtio-blk/virtq.c user/drivers/virtio-blk/request.c
+virtq_SRCS := user/lib/virtio/virtq.c user/drivers/virtio-blk/request.c

@@ -41,9 +41,11 @@ def disk_args(image):
             "-device", "virtio-blk-device,drive=d0", "-global", "virtio-mmio.force-legacy=false"]
 
 
-def qemu_command(bootargs="", icount=False, extra=(), initrd=INITRD, disk=None, smp=None, mem="256M"):
+def qemu_command(bootargs="", icount=False, extra=(), initrd=INITRD, disk=None, smp=None, mem="256M",
+                 first=()):
     """Every boot has a disk (the default system runs the block driver): `disk`, or a fresh
-    empty scratch image."""
+    empty scratch image. `first`: arguments before the disk's, e.g. a device that should take
+    the virtio slot the disk gets otherwise; `extra`: arguments after it."""
     cmd = ["qemu-system-riscv64", "-machine", "virt", "-cpu", "rv64", "-smp", str(smp or SMP), "-m", mem,
            "-nographic", "-no-reboot", "-bios", OPENSBI,
            "-kernel", ROOT + "/build/neuron.bin", "-initrd", initrd]
@@ -51,7 +53,7 @@ def qemu_command(bootargs="", icount=False, extra=(), initrd=INITRD, disk=None, 
         cmd += ["-append", bootargs]
     if icount:
         cmd += ["-icount", "shift=0"]
-    return cmd + disk_args(disk or fresh_disk("scratch-%d" % os.getpid(), 1)) + list(extra)
+    return cmd + list(first) + disk_args(disk or fresh_disk("scratch-%d" % os.getpid(), 1)) + list(extra)
 
 
 def archive_with_manifest(manifest, base=INITRD):
@@ -109,8 +111,9 @@ class Console:
     Keys go out a few at a time with a pause, like a typist; Ctrl-A (QEMU's escape key on
     stdio) is doubled so the UART receives it instead of QEMU's monitor."""
 
-    def __init__(self, bootargs="", icount=False, initrd=INITRD, disk=None):
-        self.proc = subprocess.Popen(qemu_command(bootargs, icount, initrd=initrd, disk=disk),
+    def __init__(self, bootargs="", icount=False, initrd=INITRD, disk=None, extra=(), first=()):
+        self.proc = subprocess.Popen(qemu_command(bootargs, icount, initrd=initrd, disk=disk,
+                                                  extra=extra, first=first),
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
         self.out = b""

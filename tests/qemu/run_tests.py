@@ -9,11 +9,13 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import zlib
 
 import powercut
 
+from qmp import QMP, read_ppm
 from qemu import INITRD, ROOT, SMP, SYSTEM_INITRD, Console, archive_with_manifest, boot, fresh_disk
 
 POWER_OFF = r"NEURON: no processes left, powering off"
@@ -42,7 +44,7 @@ CASES = [
       r"process 1 \(hello\) exited with status 0", POWER_OFF], [r"PANIC", r"killed"], True),
     ("init_starts_every_service", "",
      [r"started process 1 \(init\)",
-      r"init: up: log policy svcmgr blk fs console nsh \(7 of 7 services; 0 manifest errors\)"],
+      r"init: up: log policy svcmgr blk fs console nsh gpu \(8 of 8 services; 0 manifest errors\)"],
      [r"PANIC", r"killed", r"exited", r"cannot"], False),
     ("restartable_service_comes_back", "",
      [ANY + r"(?s)I sleeper: sleeper up.*W init: svctest kills sleeper \(pid \d+\)"
@@ -385,8 +387,8 @@ SHELL_CASES = [
       ("mem\r", [r"pages: 65536 total, \d+ used, \d+ free", r"console +\d+ of +128 pages"]),
       ("log\r", [r"\[ *\d+\.\d{6}\] I log: log service up"]),
       ("stats\r", [r"live processes +8", r"live handles +\d+", r"harts +%d\n" % SMP,
-                   r"IPIs sent +\d+\n", r"hart +busy ms +idle ms +IPIs sent +IPIs taken +timer irqs +hand-offs"]
-                  + [r"(?m)^ +%d( +\d+){6}\r?$" % i for i in range(SMP)]
+                   r"IPIs sent +\d+\n", r"hart +busy ms +idle ms +IPIs sent +IPIs taken +timer irqs +hand-offs +shared maps"]
+                  + [r"(?m)^ +%d( +\d+){7}\r?$" % i for i in range(SMP)]
                   + [r"console bytes +\d+ in \(0 dropped\), \d+ out"]),
       ("kill 12345\r", [r"nsh: kill: no process 12345 among those init started"]),
       ("run nosuchprogram\r", [r"nsh: run: no program nosuchprogram in the boot archive"]),
@@ -396,6 +398,10 @@ SHELL_CASES = [
                    r"call/reply between two processes: \d+ instructions"]),
       ("poweroff\r", [r"powering off"], r"NEURON: power off requested by process 1 \(init\)")],
      True),
+    # No GPU (the tests' usual machine): the driver says so in the log and ends, status 0.
+    ("gpu_absent_the_driver_says_so_and_exits",
+     [("log\r", [r"I gpu: no display: no device"]),
+      ("ps\r", [r"\d+ exited .* gpu \(last status 0\)"])], False),
     ("shell_file_commands",
      [("ls\r", [r"boot/"]),
       ("ls /boot\r", [r"\nhello\n", r"\nmanifest\n"]),
@@ -1015,7 +1021,7 @@ def check_shell(name, steps, must_exit, disk_tree=None, initrd=INITRD):
 SHELL_LINES = 12
 CONSOLE_SOURCES = [
     (r"init: up:",
-     r"init: up: log policy svcmgr blk fs console nsh \(7 of 7 services; 0 manifest errors\)"),
+     r"init: up: log policy svcmgr blk fs console nsh gpu \(8 of 8 services; 0 manifest errors\)"),
     (r"Nexus OS shell", r"Nexus OS shell; help lists the commands\."),
     (r"nsh> ", r"nsh> [ -~]*"),
     (r"shell line", r"(nsh> echo )?shell line \d{3} \.{32}"),
@@ -1187,6 +1193,10 @@ SMP_EXPECT = [
     r"smp: pairs: every pair done ok", r"smp: pairs: every reply right ok",
     r"smp: pairs: \d+ pairs, \d+ hand-offs under the shared lock of \d+",
     r"smp: pairs: calls and replies went without the exclusive lock ok",
+    r"smp: maps: every mapper's maps, unmaps and words right ok",
+    r"smp: maps: \d+ processes, \d+ of \d+ maps and unmaps under the shared lock",
+    r"smp: maps: maps and unmaps went without the exclusive lock ok",
+    r"smp: no page leaked ok", r"smp: no handle leaked ok", r"smp: no object leaked ok",
     r"smp: kill: every spinner came up ok", r"smp: kill: its threads were on the other harts ok",
     r"smp: kill: killed ok", r"smp: kill: dead when the kill returned ok",
     r"smp: no page leaked ok", r"smp: no handle leaked ok", r"smp: no object leaked ok",
@@ -1227,7 +1237,7 @@ def check_smp(name, smp=None):
     start = time.time()
     out, code = boot("init=smp", timeout=300, smp=smp)
     print(f"     {harts} harts: {time.time() - start:.0f} s")
-    for figure in re.findall(r"smp: (?:hammer: \d+ threads|pairs: \d+ pairs|storm: the work took).*",
+    for figure in re.findall(r"smp: (?:hammer: \d+ threads|pairs: \d+ pairs|maps: \d+ proc|storm: the work took).*",
                              out):
         print("     " + figure.strip())
     problems = missing(out, SMP_EXPECT)
@@ -1244,6 +1254,104 @@ def check_smp(name, smp=None):
                  for lo, hi, pid, addr in faults if not int(lo, 16) <= int(addr, 16) < int(hi, 16)]
     if code is None:
         problems.append("QEMU did not power off before the timeout")
+    return problems, out
+
+
+# The display (docs/graphics.md): a virtio GPU, its driver's boot screen read back pixel by
+# pixel through QMP screendump and compared with the layout the docs give.
+GPU_W, GPU_H = 1280, 800
+GPU_READY = (r"virtio-gpu: (\d+)x(\d+) scanout ready \(slot (\d+), (\d+) flushes, "
+             r"(\d+) bytes transferred\)")
+BOOT_SQUARE_COLORS = [(0xe0, 0x30, 0x30), (0x30, 0xc0, 0x50), (0x30, 0x60, 0xe0), (0xf0, 0xc0, 0x20)]
+BOOT_SQUARE, BOOT_GAP = 160, 40
+GPU_MAX_DIM = 4096  # the largest width or height the driver takes (gpu_proto.h)
+
+
+def gpu_device(width=GPU_W, height=GPU_H):
+    return ["-device", f"virtio-gpu-device,xres={width},yres={height}"]
+
+
+def boot_screen_rows(width, height):
+    """The boot screen as docs/graphics.md describes it: one bytes object of RGB per row."""
+    row = len(BOOT_SQUARE_COLORS) * BOOT_SQUARE + (len(BOOT_SQUARE_COLORS) - 1) * BOOT_GAP
+    x0, y0 = (width - row) // 2, (height - BOOT_SQUARE) // 2
+    rows = []
+    for y in range(height):
+        line = bytearray(bytes((0x10, 0x20 + 0x40 * y // height, 0x40 + 0x80 * y // height)) * width)
+        if y0 <= y < y0 + BOOT_SQUARE:
+            for i, color in enumerate(BOOT_SQUARE_COLORS):
+                x = x0 + i * (BOOT_SQUARE + BOOT_GAP)
+                line[3 * x:3 * (x + BOOT_SQUARE)] = bytes(color) * BOOT_SQUARE
+        rows.append(bytes(line))
+    return rows
+
+
+def screen_problems(qmp, name):
+    """Where QEMU's screen differs from the boot screen (every pixel compared)."""
+    ppm = os.path.join(ROOT, "build", "tests", name + ".ppm")
+    os.makedirs(os.path.dirname(ppm), exist_ok=True)
+    qmp.command("screendump", filename=ppm)
+    width, height, rgb = read_ppm(ppm)
+    if (width, height) != (GPU_W, GPU_H):
+        return [f"the screen is {width}x{height}, want {GPU_W}x{GPU_H}"]
+    rows = boot_screen_rows(width, height)
+    wrong = [(y, x) for y in range(height) if rgb[3 * y * width:3 * (y + 1) * width] != rows[y]
+             for x in range(width)
+             if rgb[3 * (y * width + x):3 * (y * width + x + 1)] != rows[y][3 * x:3 * x + 3]]
+    if wrong:
+        y, x = wrong[0]
+        got = rgb[3 * (y * width + x):3 * (y * width + x) + 3].hex()
+        return [f"{len(wrong)} pixels differ from the boot screen, the first at ({x}, {y}): {got}"]
+    return []
+
+
+def check_gpu_boot_screen(name, gpu_first):
+    """Boot with the GPU (before the disk on QEMU's command line, so that the disk moves to
+    another virtio slot, when gpu_first), wait for the driver's line, compare the screen with
+    the boot screen; the disk must still be found and read."""
+    qmp_dir = tempfile.mkdtemp(prefix="nexus-qmp-")
+    sock = os.path.join(qmp_dir, "qmp.sock")
+    qmp_args = ["-qmp", f"unix:{sock},server=on,wait=off"]
+    disk = fresh_disk("gpu", 16, os.path.join(ROOT, "tests", "qemu", "disk"))
+    con = Console(disk=disk, first=gpu_device() if gpu_first else (),
+                  extra=qmp_args + ([] if gpu_first else gpu_device()))
+    problems = []
+    ready = con.expect(GPU_READY, timeout=60)
+    if ready is None:
+        problems.append("no 'virtio-gpu: ... scanout ready' line")
+    else:
+        w, h, slot, flushes, sent = (int(v) for v in re.search(GPU_READY, ready).groups())
+        # The whole screen once, then each square alone: damage only.
+        want_bytes = 4 * (GPU_W * GPU_H + len(BOOT_SQUARE_COLORS) * BOOT_SQUARE * BOOT_SQUARE)
+        if (w, h, flushes, sent) != (GPU_W, GPU_H, 5, want_bytes):
+            problems.append(f"{w}x{h}, {flushes} flushes, {sent} bytes: want {GPU_W}x{GPU_H}, 5, "
+                            f"{want_bytes}")
+        qmp = QMP(sock)
+        problems += screen_problems(qmp, name)
+        qmp.close()
+    problems += type_steps(con, [("cat /data/app/hello.txt\r", [r"hello from the app directory"]),
+                                 ("poweroff\r", [r"powering off"], POWER_OFF_SBI)])
+    if not con.close(timeout=10):
+        problems.append("QEMU did not power off")
+    shutil.rmtree(qmp_dir, ignore_errors=True)
+    out = con.text()
+    problems += ["unexpected: " + p for p in (r"PANIC", r"E (gpu|blk|fs):", r"killed")
+                 if re.search(p, out)]
+    return problems, out
+
+
+def check_gpu_bad_mode(name):
+    """A device whose mode is past what the driver takes: a clear error, and the rest of the
+    system runs on."""
+    con = Console(extra=gpu_device(GPU_MAX_DIM + 1, GPU_H))
+    problems = []
+    if con.expect(r"E gpu: slot \d+: the device reports a mode of a bad size", timeout=60) is None:
+        problems.append("no error naming the bad mode")
+    problems += type_steps(con, [("ps\r", [r"\d+ exited .* gpu \(last status 1\)"]),
+                                 ("cat /boot/manifest\r", [r"service gpu"])])
+    con.close(timeout=0)
+    out = con.text()
+    problems += ["unexpected: " + p for p in (r"PANIC", r"scanout ready") if re.search(p, out)]
     return problems, out
 
 
@@ -1273,6 +1381,12 @@ def main():
                   ("power_cuts_keep_fsynced_files",)))
     cases.append(("power_cuts_with_files_larger_than_the_cache", check_power_cuts,
                   ("power_cuts_with_files_larger_than_the_cache", True)))
+    cases.append(("gpu_boot_screen_on_the_display", check_gpu_boot_screen,
+                  ("gpu_boot_screen_on_the_display", False)))
+    cases.append(("gpu_before_the_disk_both_found_by_id", check_gpu_boot_screen,
+                  ("gpu_before_the_disk_both_found_by_id", True)))
+    cases.append(("gpu_mode_too_large_is_refused", check_gpu_bad_mode,
+                  ("gpu_mode_too_large_is_refused",)))
     cases.append(("every_hart_started_and_parked", check_harts, ("every_hart_started_and_parked",)))
     cases.append(("graphics_library_draws_the_golden_pixels", check_gfx,
                   ("graphics_library_draws_the_golden_pixels",)))

@@ -5,7 +5,8 @@
 //     Threads of one process, pinned one per hart, hammer shared memory with atomic adds and
 //     with plain adds under libnx's lock: both sums exact, each thread ran on its hart.
 //     Pairs of threads, one pair per hart, call and reply on their own endpoints: the kernel
-//     hands each hart over under its lock held shared, not exclusive.
+//     hands each hart over under its lock held shared, not exclusive. Processes, one per
+//     hart, map and unmap VMOs of their own in a loop: also under the lock held shared.
 //  2. A process killed while its pinned threads spin or churn syscalls on the other harts:
 //     dead when the kill returns, and every page, handle and object comes back.
 //  3. A mapping unmapped (by this process) while its owner's thread on another hart reads and
@@ -356,6 +357,74 @@ static void ipc_pairs_without_the_exclusive_lock(void)
     for (long i = 0; i < n; i++)
         nx_handle_close(pairs.ep[i]);
     nx_handle_close(pairs.done);
+}
+
+// ---- 1c. processes mapping memory at once, without the exclusive kernel lock ----
+
+#define MAPPERS 4
+#define MAPS 2000
+#define MAPPER_PAGES 64
+
+static long mapper_index;  // set before each spawn: the child's copy says which it is
+
+static long shared_maps(void)
+{
+    long sum = 0;
+    for (long i = 0; i < harts; i++)
+        sum += nx_system_info(NX_INFO_HART((unsigned)i, NX_HART_SHARED_MAPS));
+    return sum;
+}
+
+// Map and unmap a VMO of its own MAPS times on its hart; every 100th time write the mapping
+// and read the word back through the VMO. Exit status: how many went wrong.
+static void mapper(nx_handle_t unused)
+{
+    (void)unused;
+    enter_child();
+    pin_self(hart_bit((uint64_t)mapper_index));
+    long wrong = 0, vmo = nx_vmo_create(2 * PAGE);
+    for (uint64_t n = 0; n < MAPS && vmo > 0; n++) {
+        long va = nx_vm_map(nx_self, vmo, 0, 0, 2 * PAGE, NX_PROT_READ | NX_PROT_WRITE);
+        if (va < 0) {
+            wrong++;
+            continue;
+        }
+        uint64_t word = n << 8 | (uint64_t)mapper_index, got = 0;
+        if (n % 100 == 0) {
+            *(volatile uint64_t *)(va + PAGE) = word;
+            wrong += nx_vmo_read(vmo, PAGE, &got, sizeof(got)) != NX_OK || got != word;
+        }
+        wrong += nx_vm_unmap(nx_self, (uint64_t)va, 2 * PAGE) != NX_OK;
+    }
+    nx_exit_process(vmo > 0 ? wrong : -1);
+}
+
+static void processes_map_without_the_exclusive_lock(void)
+{
+    struct leak_baseline base = settled_baseline();
+    long before = shared_maps(), child[MAPPERS];
+    for (long i = 0; i < MAPPERS; i++) {
+        mapper_index = i % harts;
+        child[i] = nx_spawn("mapper", MAPPER_PAGES, mapper, NX_HANDLE_INVALID);
+    }
+    long right = 0;
+    for (long i = 0; i < MAPPERS; i++) {
+        long status = -1;
+        if (child[i] > 0 &&
+            nx_process_wait((nx_handle_t)child[i], (uint64_t)nx_clock_get() + 60000 * MS,
+                            &status) == NX_OK)
+            right += status == 0;
+        nx_handle_close((nx_handle_t)child[i]);
+    }
+    expect("maps: every mapper's maps, unmaps and words right", right, MAPPERS);
+    long shared = shared_maps() - before, calls = 2 * MAPS * MAPPERS;
+    nx_printf("smp: maps: %d processes, %ld of %ld maps and unmaps under the shared lock\n",
+              MAPPERS, shared, calls);
+    // All but each process's first map (which makes its table) and any that met a hart
+    // holding the lock exclusive: the faults every 100th map, a timer.
+    expect("maps: maps and unmaps went without the exclusive lock",
+           harts == 1 ? shared == 0 : shared >= calls * 9 / 10, 1);
+    expect_no_leaks_settled(base);
 }
 
 // ---- 2. a process killed while its threads run on other harts ----
@@ -885,6 +954,7 @@ int main(void)
     expect("harts between 1 and 8", harts >= 1 && harts <= MAX_THREADS, 1);
     threads_hammer_shared_memory();
     ipc_pairs_without_the_exclusive_lock();
+    processes_map_without_the_exclusive_lock();
     pin_self(1);  // parts 2 and 3 put the other processes' threads on the other harts
     expect_every_round(kill_steps, kill_round, KILL_ROUNDS);
     expect_every_round(unmap_steps, unmap_round, UNMAP_ROUNDS);

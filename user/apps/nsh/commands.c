@@ -61,15 +61,16 @@ static int cmd_mem(int argc, char **argv)
 // Each hart's time running threads and halted, and its interrupts (NX_INFO_HART).
 static void print_harts(void)
 {
-    printf("hart   busy ms   idle ms  IPIs sent  IPIs taken  timer irqs  hand-offs\n");
+    printf("hart   busy ms   idle ms  IPIs sent  IPIs taken  timer irqs  hand-offs  "
+           "shared maps\n");
     for (long i = 0, n = nx_system_info(NX_INFO_HARTS); i < n; i++) {
         long v[NX_HART_INFO_COUNT];
         for (int what = 0; what < NX_HART_INFO_COUNT; what++)
             v[what] = nx_system_info(NX_INFO_HART((unsigned)i, (unsigned)what));
-        printf("%4ld %9ld %9ld %10ld %11ld %11ld %10ld\n", i,
+        printf("%4ld %9ld %9ld %10ld %11ld %11ld %10ld %12ld\n", i,
                v[NX_HART_BUSY_NS] / (long)NS_PER_MS, v[NX_HART_IDLE_NS] / (long)NS_PER_MS,
                v[NX_HART_IPIS_SENT], v[NX_HART_IPIS_TAKEN], v[NX_HART_TIMER_IRQS],
-               v[NX_HART_HAND_OFFS]);
+               v[NX_HART_HAND_OFFS], v[NX_HART_SHARED_MAPS]);
     }
 }
 

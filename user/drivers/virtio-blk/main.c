@@ -12,9 +12,10 @@
 #include <nx/services.h>
 #include <nx/startup.h>
 #include <nx/thread.h>
+#include <nx/virtio.h>
+#include "blk_proto.h"
 #include "device.h"
 #include "request.h"
-#include "virtio.h"
 
 // The names the parent grants the driver's handles under (docs/storage.md, "Block driver").
 #define GRANT_MMIO "mmio:virtio"         // physical VMO over the 8 slots (READ, WRITE, MAP)
@@ -146,22 +147,6 @@ static long op_disconnect(void *ctx, struct nx_rpc_req *req)
 
 static __thread unsigned waiter;  // this server thread's index for device.c
 
-// nx_vmo_dma over the pages [first, first + n) of the VMO, NX_VMO_DMA_MAX at a time (flags
-// NX_DMA_RELEASE: the device is done with them); *done = pages handled.
-static long dma(nx_handle_t vmo, uint64_t first, size_t n, uint64_t flags, uint64_t *pages,
-                size_t *done)
-{
-    for (*done = 0; *done < n;) {
-        size_t k = n - *done < NX_VMO_DMA_MAX ? n - *done : NX_VMO_DMA_MAX;
-        long r = nx_vmo_dma(vmo, (long)((first + *done) * BLK_PAGE), (long)(k * BLK_PAGE),
-                            pages + *done, (long)flags);
-        if (r < 0)
-            return r;
-        *done += k;
-    }
-    return NX_OK;
-}
-
 // Pin the pages for the device, run the request, release them (a paged VMO's pager may take
 // them back only then).
 static long request_pinned(const struct attachment *a, uint32_t type, const struct nx_blk_io *io)
@@ -169,14 +154,14 @@ static long request_pinned(const struct attachment *a, uint32_t type, const stru
     uint64_t pages[BLK_MAX_PAGES], first;
     size_t n, pinned, released;
     blk_io_pages(io, &first, &n);
-    long err = dma(a->vmo, first, n, type == VIRTIO_BLK_T_IN ? NX_DMA_DEVICE_WRITES : 0, pages,
-                   &pinned);
+    uint64_t flags = type == VIRTIO_BLK_T_IN ? NX_DMA_DEVICE_WRITES : 0;
+    long err = virtio_dma_pages(a->vmo, first, n, flags, pages, &pinned);
     if (!err) {
         struct blk_seg segs[BLK_MAX_PAGES];
         size_t nsegs = blk_segments(io->offset, io->count * BLK_SECTOR, pages, segs);
         err = dev_request(waiter, type, io->block, segs, nsegs);
     }
-    dma(a->vmo, first, pinned, NX_DMA_RELEASE, pages, &released);
+    virtio_dma_pages(a->vmo, first, pinned, NX_DMA_RELEASE, pages, &released);
     return err;
 }
 

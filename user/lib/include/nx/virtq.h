@@ -8,6 +8,7 @@
 
 #define VIRTQ_DESC_F_NEXT 1u
 #define VIRTQ_DESC_F_WRITE 2u  // the device writes this buffer
+#define VIRTQ_AVAIL_F_NO_INTERRUPT 1u  // the driver polls: no interrupt for used buffers
 
 struct virtq_desc {
     uint64_t addr;

@@ -1,6 +1,6 @@
 // Split virtqueue ring arithmetic (virtq.h). Indices in the rings run freely mod 2^16; the
 // slot is the index mod size, which is why size is a power of 2.
-#include "virtq.h"
+#include <nx/virtq.h>
 #include <stdatomic.h>
 
 void virtq_init(struct virtq *q, uint16_t size, void *desc, void *avail, void *used)
