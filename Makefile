@@ -146,7 +146,8 @@ app_srcs = $(if $(filter init,$(1)),$(wildcard user/init/*.c),\
 app_objs = $(patsubst %,build/%.o,$(call app_srcs,$(1)))
 build/bin/%: $$(call app_objs,$$*) build/libnx.a user/lib/user.ld $(USER_FLAGS)
 	@mkdir -p $(@D)
-	$(CC_RV) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $(filter %.o,$^) $(LINK_LIBNX)
+	$(CC_RV) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $(filter %.o,$^) \
+	    $(filter-out build/libnx.a,$(filter %.a,$^)) $(LINK_LIBNX)
 # Data files of the boot archive: init's manifest (docs/userspace.md, "Manifest").
 build/bin/manifest: user/init/manifest.txt
 	@mkdir -p $(@D)
@@ -247,5 +248,6 @@ bench: deps
 clean:
 	rm -rf build
 
+include mk/gfx.mk
 include mk/host.mk
 -include $(shell find build -name '*.d' 2>/dev/null)

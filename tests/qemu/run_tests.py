@@ -1125,6 +1125,60 @@ def check_harts(name):
     return problems, "\n".join(outs)
 
 
+def png_rgb(path):
+    """Width, height and RGB bytes of an 8-bit RGB PNG without interlacing (as the golden
+    images of tests/host/data/golden/ are written)."""
+    data, pos, idat = open(path, "rb").read(), 8, b""
+    while pos < len(data):
+        size, kind = int.from_bytes(data[pos:pos + 4], "big"), data[pos + 4:pos + 8]
+        body = data[pos + 8:pos + 8 + size]
+        if kind == b"IHDR":
+            w, h = int.from_bytes(body[0:4], "big"), int.from_bytes(body[4:8], "big")
+            assert body[8:13] == bytes([8, 2, 0, 0, 0]), "not 8-bit RGB"
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + size
+    raw, row, out = zlib.decompress(idat), w * 3, bytearray()
+    prev = bytearray(row)
+    for y in range(h):
+        kind, line = raw[y * (row + 1)], bytearray(raw[y * (row + 1) + 1:(y + 1) * (row + 1)])
+        for i in range(row):
+            a, b = line[i - 3] if i >= 3 else 0, prev[i]
+            c = prev[i - 3] if i >= 3 else 0
+            if kind == 4:   # Paeth
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                pred = a if pa <= pb and pa <= pc else b if pb <= pc else c
+            else:
+                pred = (0, a, b, (a + b) // 2)[kind]
+            line[i] = (line[i] + pred) & 0xff
+        out += line
+        prev = line
+    return w, h, bytes(out)
+
+
+def check_gfx(name):
+    """The graphics library on the target (tests/qemu/progs/gfx.c) draws the golden text
+    scene text_mono_13 to the same pixels as on the host: the FNV-1a hash of its XRGB8888
+    pixels (bytes B, G, R, 0xff) equals the golden's."""
+    out, code = boot("init=gfx", timeout=60)
+    problems = missing(out, [r"gfx: font opens ok", r"gfx: scene drawn ok", r"gfx: cache hits only ok",
+                             r"gfx: same pixels ok", r"gfx: 0 failures", POWER_OFF])
+    problems += ["unexpected: " + p for p in (r"WRONG", r"PANIC", r"killed") if re.search(p, out)]
+    w, h, rgb = png_rgb(os.path.join(ROOT, "tests/host/data/golden/text_mono_13.png"))
+    want = 2166136261
+    for i in range(0, len(rgb), 3):
+        for byte in (rgb[i + 2], rgb[i + 1], rgb[i], 0xff):
+            want = ((want ^ byte) * 16777619) & 0xffffffff
+    m = re.search(r"gfx: scene (\d+)x(\d+) hash ([0-9a-f]{8})", out)
+    if not m:
+        problems.append("no scene hash")
+    elif (int(m.group(1)), int(m.group(2)), int(m.group(3), 16)) != (w, h, want):
+        problems.append(f"scene {m.group(1)}x{m.group(2)} hash {m.group(3)}; golden {w}x{h} "
+                        f"hash {want:08x}")
+    return problems, out
+
+
 # tests/qemu/progs/smp.c at the suite's hart count (NEXUS_SMP) and at another: 4 when the
 # suite runs at 1, so that a run at either count exercises several harts; 3 (an odd count,
 # fewer harts than FP processes) when it runs at 4.
@@ -1334,6 +1388,8 @@ def main():
     cases.append(("gpu_mode_too_large_is_refused", check_gpu_bad_mode,
                   ("gpu_mode_too_large_is_refused",)))
     cases.append(("every_hart_started_and_parked", check_harts, ("every_hart_started_and_parked",)))
+    cases.append(("graphics_library_draws_the_golden_pixels", check_gfx,
+                  ("graphics_library_draws_the_golden_pixels",)))
     cases.append(("shell_pipes_redirections_jobs_scripts", check_shell_pipes,
                   ("shell_pipes_redirections_jobs_scripts",)))
     cases.append(("smp_threads_kill_unmap_fp_affinity_storm", check_smp,

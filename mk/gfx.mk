@@ -1,0 +1,16 @@
+# The graphics library (user/lib/gfx, docs/graphics-lib.md): build/libnxgfx.a, linked by the
+# programs that draw (a program's own rule names it: `build/bin/NAME: build/libnxgfx.a`).
+# stb_truetype's header comes from Debian's libstb-dev: only its directory is added, so
+# picolibc's headers stay the only C library a target object sees. No contraction of
+# floating-point expressions into fused multiply-adds: a glyph rasterises to the same pixels
+# on RISC-V as on the host, where the golden images are made.
+GFX_CFLAGS := -isystem /usr/include/stb -ffp-contract=off
+GFX_SRCS   := $(wildcard user/lib/gfx/*.c)
+GFX_OBJS   := $(patsubst %,build/%.o,$(GFX_SRCS))
+
+build/user/lib/gfx/%.c.o: USER_CFLAGS += $(GFX_CFLAGS)
+build/libnxgfx.a: $(GFX_OBJS)
+	rm -f $@ && $(CROSS)ar rcs $@ $^
+
+# The QEMU test of the library on the target (tests/qemu/progs/gfx.c).
+build/bin/gfx: build/libnxgfx.a

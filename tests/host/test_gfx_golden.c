@@ -1,0 +1,224 @@
+// Golden-image tests for the graphics library (user/lib/gfx): scenes of fills, copies,
+// blends and text (DejaVu Sans and Sans Mono at two sizes, with "äöü €") rendered on the
+// host and compared with tests/host/data/golden/<scene>.png, each channel within
+// TOLERANCE (anti-aliasing may move a little between stb_truetype builds and compilers).
+// On a mismatch the rendering and a diff image (red: beyond the tolerance) are written to
+// build/host/golden/. `make golden-update` (NX_GOLDEN_UPDATE=1) rewrites the goldens.
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <nexus/errors.h>
+#include <nx/gfx.h>
+#include <nx/text.h>
+#include "support/gfx_files.h"
+#include "support/gfx_scene.h"
+
+#define GOLDEN_DIR "tests/host/data/golden/"
+#define OUT_DIR "build/host/golden/"
+#define TOLERANCE 2
+
+struct scene {
+    const char *name;
+    int32_t w, h;
+    void (*draw)(struct nx_gfx_surface *s);
+    const char *font;   // for text scenes
+    int32_t px;
+    unsigned flags;
+};
+
+static uint32_t *new_pixels(int32_t w, int32_t h, struct nx_gfx_surface *s)
+{
+    uint32_t *px = calloc((size_t)w * (size_t)h, 4);
+    assert_int_equal(nx_gfx_surface_init(s, px, (size_t)w * (size_t)h * 4, w, h, (size_t)w * 4), NX_OK);
+    return px;
+}
+
+// Opaque fills (some reaching outside), a copy and a scroll within the surface.
+static void draw_rects(struct nx_gfx_surface *s)
+{
+    nx_gfx_fill(s, nx_gfx_surface_rect(s), nx_gfx_rgb(40, 44, 52));
+    nx_gfx_fill(s, (struct nx_gfx_rect){ -10, -10, 30, 25 }, nx_gfx_rgb(220, 50, 47));
+    nx_gfx_fill(s, (struct nx_gfx_rect){ 30, 8, 40, 20 }, nx_gfx_rgb(38, 139, 210));
+    nx_gfx_fill(s, (struct nx_gfx_rect){ 80, 40, 100, 100 }, nx_gfx_rgb(133, 153, 0));
+    nx_gfx_fill(s, (struct nx_gfx_rect){ 33, 11, 34, 1 }, nx_gfx_rgb(253, 246, 227));
+    nx_gfx_copy(s, 4, 36, s, (struct nx_gfx_rect){ 28, 6, 44, 24 });
+    nx_gfx_copy(s, 50, 44, s, (struct nx_gfx_rect){ 48, 40, 40, 30 });   // overlapping
+}
+
+// Translucent fills over stripes, a premultiplied gradient blended, a disc as a mask.
+static void draw_blend(struct nx_gfx_surface *s)
+{
+    for (int32_t x = 0; x < s->width; x += 8)
+        nx_gfx_fill(s, (struct nx_gfx_rect){ x, 0, 4, s->height }, nx_gfx_rgb(230, 230, 230));
+    nx_gfx_fill_blend(s, (struct nx_gfx_rect){ 4, 4, 40, 30 }, nx_gfx_argb(64, 255, 0, 0));
+    nx_gfx_fill_blend(s, (struct nx_gfx_rect){ 24, 14, 40, 30 }, nx_gfx_argb(128, 0, 160, 0));
+    nx_gfx_fill_blend(s, (struct nx_gfx_rect){ 44, 24, 40, 30 }, nx_gfx_argb(192, 0, 0, 255));
+    struct nx_gfx_surface grad;
+    uint32_t *px = new_pixels(32, 16, &grad);
+    for (int32_t y = 0; y < 16; y++)
+        for (int32_t x = 0; x < 32; x++)
+            px[y * 32 + x] = nx_gfx_argb((uint8_t)(x * 8), 255, (uint8_t)(y * 16), 0);
+    nx_gfx_blend(s, 60, -4, &grad, nx_gfx_surface_rect(&grad));
+    free(px);
+    uint8_t disc[20 * 20];
+    for (int y = 0; y < 20; y++)
+        for (int x = 0; x < 20; x++) {
+            int d2 = (2 * x - 19) * (2 * x - 19) + (2 * y - 19) * (2 * y - 19);
+            disc[y * 20 + x] = d2 >= 400 ? 0 : d2 <= 300 ? 255 : (uint8_t)((400 - d2) * 255 / 100);
+        }
+    struct nx_gfx_mask mask = { disc, 20, 20, 20 };
+    nx_gfx_mask_blend(s, 70, 40, &mask, nx_gfx_argb(200, 120, 0, 200));
+}
+
+// The text scene (support/gfx_scene.h) in the scene's font and size.
+static void draw_text(struct nx_gfx_surface *s, const struct scene *sc)
+{
+    size_t size;
+    uint8_t *data = gfx_read_file(sc->font, &size);
+    assert_non_null(data);
+    struct nx_font font;
+    struct nx_face face;
+    assert_int_equal(nx_font_init(&font, data, size), NX_OK);
+    assert_int_equal(nx_face_init(&face, &font, sc->px, sc->flags), NX_OK);
+    size_t cache_size = 256u << 10;
+    void *mem = aligned_alloc(8, cache_size);
+    struct nx_glyph_cache cache;
+    assert_int_equal(nx_glyph_cache_init(&cache, mem, cache_size), NX_OK);
+    assert_int_equal(gfx_scene_text(s, &cache, &face), NX_OK);
+    free(mem);
+    free(data);
+}
+
+static bool update_mode(void)
+{
+    const char *v = getenv("NX_GOLDEN_UPDATE");
+    return v && *v && strcmp(v, "0") != 0;
+}
+
+static bool close_enough(uint32_t a, uint32_t b)
+{
+    for (int shift = 0; shift < 24; shift += 8) {
+        int d = (int)(a >> shift & 0xff) - (int)(b >> shift & 0xff);
+        if (d > TOLERANCE || d < -TOLERANCE)
+            return false;
+    }
+    return true;
+}
+
+// Pixels of s beyond the tolerance from want (w x h, rows w apart); with diff non-NULL,
+// draws them there in red over a faded copy of s.
+static size_t count_mismatches(const struct nx_gfx_surface *s, const uint32_t *want,
+                               struct nx_gfx_surface *diff)
+{
+    size_t bad = 0;
+    for (int32_t y = 0; y < s->height; y++)
+        for (int32_t x = 0; x < s->width; x++) {
+            uint32_t got = s->pixels[y * s->stride + x], ok = close_enough(got, want[y * s->width + x]);
+            bad += !ok;
+            if (diff)
+                diff->pixels[y * diff->stride + x] =
+                    ok ? nx_gfx_over(nx_gfx_argb(192, 255, 255, 255), got) : nx_gfx_rgb(255, 0, 0);
+        }
+    return bad;
+}
+
+static void write_failure_images(const char *name, const struct nx_gfx_surface *s, const uint32_t *want)
+{
+    char path[256];
+    mkdir("build/host", 0777);
+    mkdir(OUT_DIR, 0777);
+    snprintf(path, sizeof(path), OUT_DIR "%s-actual.png", name);
+    gfx_write_png(path, s);
+    struct nx_gfx_surface diff;
+    uint32_t *px = new_pixels(s->width, s->height, &diff);
+    count_mismatches(s, want, &diff);
+    snprintf(path, sizeof(path), OUT_DIR "%s-diff.png", name);
+    gfx_write_png(path, &diff);
+    free(px);
+}
+
+// Compares s with the golden image of name (or rewrites it in update mode); false with
+// the reason in why (of why_size bytes) when they differ.
+static bool check_golden(const char *name, const struct nx_gfx_surface *s, char *why, size_t why_size)
+{
+    char path[256];
+    snprintf(path, sizeof(path), GOLDEN_DIR "%s.png", name);
+    if (update_mode()) {
+        snprintf(why, why_size, "%s: cannot write it", path);
+        return gfx_write_png(path, s);
+    }
+    int w = 0, h = 0;
+    uint32_t *want = gfx_read_png(path, &w, &h);
+    if (!want) {
+        snprintf(why, why_size, "%s: no golden image (make golden-update writes it)", path);
+        return false;
+    }
+    size_t bad = 0;
+    if (w != s->width || h != s->height)
+        snprintf(why, why_size, "%s: golden is %dx%d, rendering %dx%d", path, w, h, s->width, s->height);
+    else if ((bad = count_mismatches(s, want, NULL)) != 0) {
+        write_failure_images(name, s, want);
+        snprintf(why, why_size, "%s: %zu pixels differ by more than %d (see " OUT_DIR "%s-diff.png)",
+                 name, bad, TOLERANCE, name);
+    }
+    free(want);
+    return w == s->width && h == s->height && bad == 0;
+}
+
+static void test_scene(void **state)
+{
+    const struct scene *sc = *state;
+    struct nx_gfx_surface s;
+    uint32_t *px = new_pixels(sc->w, sc->h, &s);
+    if (sc->draw)
+        sc->draw(&s);
+    else
+        draw_text(&s, sc);
+    char why[512];
+    bool ok = check_golden(sc->name, &s, why, sizeof(why));
+    free(px);
+    if (!ok)
+        fail_msg("%s", why);
+}
+
+// The comparison itself: within the tolerance passes, one step beyond fails, per channel.
+static void test_tolerance(void **state)
+{
+    (void)state;
+    uint32_t px[2] = { 0xff808080u, 0xff808080u };
+    struct nx_gfx_surface s;
+    nx_gfx_surface_init(&s, px, sizeof(px), 2, 1, 8);
+    for (int shift = 0; shift < 24; shift += 8) {
+        uint32_t want[2] = { px[0] + ((uint32_t)TOLERANCE << shift), px[1] - ((uint32_t)TOLERANCE << shift) };
+        assert_int_equal(count_mismatches(&s, want, NULL), 0);
+        want[1] -= 1u << shift;
+        assert_int_equal(count_mismatches(&s, want, NULL), 1);
+    }
+}
+
+static struct scene scenes[] = {
+    { "rects", 96, 64, draw_rects, NULL, 0, 0 },
+    { "blend", 96, 64, draw_blend, NULL, 0, 0 },
+    { "text_sans_13", 260, 36, NULL, DEJAVU_SANS, 13, NX_FACE_KERNING },
+    { "text_sans_24", 470, 62, NULL, DEJAVU_SANS, 24, NX_FACE_KERNING },
+    { "text_mono_13", 270, 36, NULL, DEJAVU_MONO, 13, 0 },
+    { "text_mono_24", 490, 62, NULL, DEJAVU_MONO, 24, 0 },
+};
+
+int main(void)
+{
+    struct CMUnitTest tests[1 + sizeof(scenes) / sizeof(scenes[0])] = {
+        cmocka_unit_test(test_tolerance),
+    };
+    for (size_t i = 0; i < sizeof(scenes) / sizeof(scenes[0]); i++)
+        tests[i + 1] = (struct CMUnitTest){ scenes[i].name, test_scene, NULL, NULL, &scenes[i] };
+    return _cmocka_run_group_tests("gfx_golden", tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
+}
