@@ -261,7 +261,7 @@ CASES = [
       r"storm: free pages before (\d+) after \1 ok", r"storm: live handles before (\d+) after \1 ok",
       r"storm: live objects before (\d+) after \1 ok", r"storm: live processes before 1 after 1 ok",
       r"process 1 \(storm\) exited with status 0", POWER_OFF], [r"LEAK", r"PANIC", r"WRONG"], True,
-     None, 150),
+     None, 200),
     # At 8 harts whatever NEXUS_SMP says (a case booting its own hart count: see main).
     ("smp_stress_leaves_no_trace", "init=smpstress",
      [r"smpstress: [1-9]\d* children started, [1-9]\d* killed, \d+ exited by themselves",
