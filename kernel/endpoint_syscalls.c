@@ -157,27 +157,31 @@ long sys_reply_recv(uhandle_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64
 }
 
 // The shared handlers (trap.S, syscall.c): the fast paths above without the exclusive lock;
-// anything else takes it and runs the general handler.
+// anything else takes it and runs the general handler. One body for both, inlined into each.
+static inline __attribute__((always_inline)) long ipc_shared(bool call, uhandle_t h,
+                                                             uint64_t info, uint64_t w0,
+                                                             uint64_t w1, uint64_t w2,
+                                                             uint64_t w3, uint64_t deadline)
+{
+    const struct handle_slot *s = find_endpoint(h, call ? NX_RIGHT_SIGNAL : NX_RIGHT_WAIT);
+    long result;
+    if (s && !(info >> 32) && deadline == NX_DEADLINE_NEVER &&
+        (call ? endpoint_call_shared(endpoint_of(s), s->badge, info, w0, w1, w2, w3, &result)
+              : endpoint_reply_recv_shared(endpoint_of(s), info, w0, w1, w2, w3, &result)))
+        return result;
+    big_lock_exclusive_instead();
+    return call ? sys_call(h, info, w0, w1, w2, w3, deadline)
+                : sys_reply_recv(h, info, w0, w1, w2, w3, deadline);
+}
+
 long sys_call_shared(uhandle_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
                      uint64_t w3, uint64_t deadline)
 {
-    const struct handle_slot *s = find_endpoint(h, NX_RIGHT_SIGNAL);
-    long result;
-    if (s && !(info >> 32) && deadline == NX_DEADLINE_NEVER &&
-        endpoint_call_shared(endpoint_of(s), s->badge, info, w0, w1, w2, w3, &result))
-        return result;
-    big_lock_exclusive_instead();
-    return sys_call(h, info, w0, w1, w2, w3, deadline);
+    return ipc_shared(true, h, info, w0, w1, w2, w3, deadline);
 }
 
 long sys_reply_recv_shared(uhandle_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
                            uint64_t w3, uint64_t deadline)
 {
-    const struct handle_slot *s = find_endpoint(h, NX_RIGHT_WAIT);
-    long result;
-    if (s && !(info >> 32) && deadline == NX_DEADLINE_NEVER &&
-        endpoint_reply_recv_shared(endpoint_of(s), info, w0, w1, w2, w3, &result))
-        return result;
-    big_lock_exclusive_instead();
-    return sys_reply_recv(h, info, w0, w1, w2, w3, deadline);
+    return ipc_shared(false, h, info, w0, w1, w2, w3, deadline);
 }

@@ -243,43 +243,18 @@ static void mint_refuses_bad_arguments(void **state)
 
 // ---- the fast path ----
 
-static void call_to_waiting_server_switches_there_and_back(void **state)
+typedef long ipc_fn(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+
+// A call to a waiting server and its reply through call and reply_recv: the CPU goes straight
+// to the peer both ways, and the server ends back on the receivers.
+static void round_trip(ipc_fn *call, ipc_fn *reply_recv)
 {
     nx_handle_t c;
     nx_handle_t s = server_ep(&c);
     as(SERVER);
     assert_int_equal(sys_recv(s, NEVER), FAKE_BLOCKED);
     as(CLIENT);
-    assert_int_equal(sys_call(c, LABEL(7), 1, 2, 3, 4, NEVER), FAKE_BLOCKED);
-    assert_ptr_equal(fake.switched_to, SERVER);
-    assert_int_equal(SERVER->wait_result, NX_OK);
-    expect_out(SERVER, LABEL(7) | NX_MSG_CALL, 1, 2, 3, 4, 0);
-    assert_ptr_equal(SERVER->caller, CLIENT);
-
-    as(SERVER);
-    assert_int_equal(sys_reply_recv(s, LABEL(8), 5, 6, 7, 8, NEVER), FAKE_BLOCKED);
-    assert_ptr_equal(fake.switched_to, CLIENT);
-    assert_int_equal(CLIENT->wait_result, NX_OK);
-    expect_out(CLIENT, LABEL(8), 5, 6, 7, 8, 0);
-    assert_null(SERVER->caller);
-    assert_null(CLIENT->server);
-    assert_ptr_equal(ep_of(SERVER, s)->receivers.head, SERVER);
-    assert_int_equal(fake.wakes, 0);  // neither side went through the run queue
-    assert_int_equal(endpoint_bytes_copied, 0);
-}
-
-// ---- the shared paths (the big lock held shared) ----
-
-// The same round trip as above, without the exclusive lock: the hart goes straight to the
-// peer both ways, and the endpoint is left as the exclusive path leaves it.
-static void shared_call_and_reply_hand_the_hart_over(void **state)
-{
-    nx_handle_t c;
-    nx_handle_t s = server_ep(&c);
-    as(SERVER);
-    assert_int_equal(sys_recv(s, NEVER), FAKE_BLOCKED);
-    as(CLIENT);
-    assert_int_equal(sys_call_shared(c, LABEL(7), 1, 2, 3, 4, NEVER), FAKE_BLOCKED);
+    assert_int_equal(call(c, LABEL(7), 1, 2, 3, 4, NEVER), FAKE_BLOCKED);
     assert_ptr_equal(fake.switched_to, SERVER);
     assert_int_equal(SERVER->wait_result, NX_OK);
     expect_out(SERVER, LABEL(7) | NX_MSG_CALL, 1, 2, 3, 4, 0);
@@ -289,17 +264,33 @@ static void shared_call_and_reply_hand_the_hart_over(void **state)
     assert_null(ep_of(SERVER, s)->receivers.head);
 
     as(SERVER);
-    assert_int_equal(sys_reply_recv_shared(s, LABEL(8), 5, 6, 7, 8, NEVER), FAKE_BLOCKED);
+    assert_int_equal(reply_recv(s, LABEL(8), 5, 6, 7, 8, NEVER), FAKE_BLOCKED);
     assert_ptr_equal(fake.switched_to, CLIENT);
+    assert_int_equal(CLIENT->wait_result, NX_OK);
     expect_out(CLIENT, LABEL(8), 5, 6, 7, 8, 0);
     assert_null(SERVER->caller);
     assert_null(CLIENT->server);
     assert_true(fake_blocked(SERVER));
     assert_ptr_equal(ep_of(SERVER, s)->receivers.head, SERVER);
     assert_ptr_equal(SERVER->wait_queue, &ep_of(SERVER, s)->receivers);
+    assert_int_equal(fake.wakes, 0);  // neither side went through the run queue
+    assert_int_equal(endpoint_bytes_copied, 0);
+}
+
+static void call_to_waiting_server_switches_there_and_back(void **state)
+{
+    round_trip(sys_call, sys_reply_recv);
+    assert_int_equal(fake.hand_offs, 0);
+}
+
+// ---- the shared paths (the big lock held shared) ----
+
+// The same round trip without the exclusive lock: the shared hand-off both ways.
+static void shared_call_and_reply_hand_the_hart_over(void **state)
+{
+    round_trip(sys_call_shared, sys_reply_recv_shared);
     assert_int_equal(fake.hand_offs, 2);
     assert_int_equal(fake.exclusive, 0);
-    assert_int_equal(fake.wakes, 0);
 }
 
 // Whatever the shared path cannot do, it leaves untouched and the general path does, under

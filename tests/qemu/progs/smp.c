@@ -103,6 +103,12 @@ static struct nx_process_info info_of(nx_handle_t proc)
 
 // Wait until this process is down to `threads` threads again (its others returned), at most
 // a second.
+static void close_all(const nx_handle_t *h, long n)
+{
+    for (long i = 0; i < n; i++)
+        nx_handle_close(h[i]);
+}
+
 static void wait_threads_gone(uint32_t threads)
 {
     uint64_t end = (uint64_t)nx_clock_get() + 1000 * MS;
@@ -177,6 +183,27 @@ static volatile void *child_report(nx_handle_t vmo)
     if (va < 0)
         nx_exit_process(2);
     return (volatile void *)va;
+}
+
+// Spawn n processes running entry, *index = i in the i-th (its copy of this program's data
+// says which it is); how many exited with status 0 within 60 s.
+static long children_exiting_0(const char *name, size_t pages, void (*entry)(nx_handle_t),
+                               long *index, long n)
+{
+    long child[MAX_THREADS], ok = 0;
+    for (long i = 0; i < n; i++) {
+        *index = i;
+        child[i] = nx_spawn(name, pages, entry, NX_HANDLE_INVALID);
+    }
+    for (long i = 0; i < n; i++) {
+        long status = -1;
+        if (child[i] > 0 &&
+            nx_process_wait((nx_handle_t)child[i], (uint64_t)nx_clock_get() + 60000 * MS,
+                            &status) == NX_OK)
+            ok += status == 0;
+        nx_handle_close((nx_handle_t)child[i]);
+    }
+    return ok;
 }
 
 // ---- 1. threads of one process hammering shared memory ----
@@ -276,8 +303,7 @@ static void threads_hammer_shared_memory(void)
         nx_handle_close(threads[i]);
     }
     wait_threads_gone(1);
-    for (long i = 0; i < n; i++)
-        nx_handle_close(hammer.release[i]);
+    close_all(hammer.release, n);
     nx_handle_close(hammer.done);
 }
 
@@ -333,13 +359,16 @@ static void ipc_pairs_without_the_exclusive_lock(void)
 {
     long n = harts < 4 ? harts : 4;
     pairs.done = (nx_handle_t)nx_notification_create();
-    long before = hand_offs(harts), threads[2 * MAX_THREADS];
+    long before = hand_offs(harts);
+    nx_handle_t threads[2 * MAX_THREADS];
     for (long i = 0; i < n; i++) {
         pairs.ep[i] = (nx_handle_t)nx_endpoint_create();
-        threads[2 * i] = nx_thread_start(pair_server, (void *)i, PRIO_USER_DEFAULT, 0);
+        threads[2 * i] =
+            (nx_handle_t)nx_thread_start(pair_server, (void *)i, PRIO_USER_DEFAULT, 0);
     }
     for (long i = 0; i < n; i++)
-        threads[2 * i + 1] = nx_thread_start(pair_client, (void *)i, PRIO_USER_DEFAULT, 0);
+        threads[2 * i + 1] =
+            (nx_handle_t)nx_thread_start(pair_client, (void *)i, PRIO_USER_DEFAULT, 0);
     expect("pairs: every pair done", wait_bits_all(pairs.done, (1ull << n) - 1, 60000), 1);
     long wrong = 0;
     for (long i = 0; i < n; i++)
@@ -351,11 +380,9 @@ static void ipc_pairs_without_the_exclusive_lock(void)
     // Almost all: one waits now and then for a hart holding the lock exclusive (a timer).
     expect("pairs: calls and replies went without the exclusive lock",
            harts == 1 ? handed == 0 : handed >= calls * 9 / 10, 1);
-    for (long i = 0; i < 2 * n; i++)
-        nx_handle_close(threads[i]);
+    close_all(threads, 2 * n);
     wait_threads_gone(1);
-    for (long i = 0; i < n; i++)
-        nx_handle_close(pairs.ep[i]);
+    close_all(pairs.ep, n);
     nx_handle_close(pairs.done);
 }
 
@@ -381,7 +408,7 @@ static void mapper(nx_handle_t unused)
 {
     (void)unused;
     enter_child();
-    pin_self(hart_bit((uint64_t)mapper_index));
+    pin_self(hart_bit((uint64_t)(mapper_index % harts)));
     long wrong = 0, vmo = nx_vmo_create(2 * PAGE);
     for (uint64_t n = 0; n < MAPS && vmo > 0; n++) {
         long va = nx_vm_map(nx_self, vmo, 0, 0, 2 * PAGE, NX_PROT_READ | NX_PROT_WRITE);
@@ -402,20 +429,8 @@ static void mapper(nx_handle_t unused)
 static void processes_map_without_the_exclusive_lock(void)
 {
     struct leak_baseline base = settled_baseline();
-    long before = shared_maps(), child[MAPPERS];
-    for (long i = 0; i < MAPPERS; i++) {
-        mapper_index = i % harts;
-        child[i] = nx_spawn("mapper", MAPPER_PAGES, mapper, NX_HANDLE_INVALID);
-    }
-    long right = 0;
-    for (long i = 0; i < MAPPERS; i++) {
-        long status = -1;
-        if (child[i] > 0 &&
-            nx_process_wait((nx_handle_t)child[i], (uint64_t)nx_clock_get() + 60000 * MS,
-                            &status) == NX_OK)
-            right += status == 0;
-        nx_handle_close((nx_handle_t)child[i]);
-    }
+    long before = shared_maps();
+    long right = children_exiting_0("mapper", MAPPER_PAGES, mapper, &mapper_index, MAPPERS);
     expect("maps: every mapper's maps, unmaps and words right", right, MAPPERS);
     long shared = shared_maps() - before, calls = 2 * MAPS * MAPPERS;
     nx_printf("smp: maps: %d processes, %ld of %ld maps and unmaps under the shared lock\n",
@@ -703,20 +718,7 @@ static void fp_process(nx_handle_t unused)
 static void fp_processes_keep_their_own_values(void)
 {
     expect("fp: more FP threads than harts", FP_PROCESSES * FP_THREADS > harts, 1);
-    long child[FP_PROCESSES];
-    for (long i = 0; i < FP_PROCESSES; i++) {
-        fp_index = i;
-        child[i] = nx_spawn("fp", FP_PAGES, fp_process, NX_HANDLE_INVALID);
-    }
-    long exact = 0;
-    for (long i = 0; i < FP_PROCESSES; i++) {
-        long status = -1;
-        if (child[i] > 0 &&
-            nx_process_wait((nx_handle_t)child[i], (uint64_t)nx_clock_get() + 60000 * MS,
-                            &status) == NX_OK)
-            exact += status == 0;
-        nx_handle_close((nx_handle_t)child[i]);
-    }
+    long exact = children_exiting_0("fp", FP_PAGES, fp_process, &fp_index, FP_PROCESSES);
     expect("fp: every process's registers and sums its own and exact", exact, FP_PROCESSES);
 }
 
