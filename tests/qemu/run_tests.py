@@ -1260,8 +1260,9 @@ def check_smp(name, smp=None):
 # The display (docs/graphics.md): a virtio GPU, its driver's boot screen read back pixel by
 # pixel through QMP screendump and compared with the layout the docs give.
 GPU_W, GPU_H = 1280, 800
-GPU_READY = (r"virtio-gpu: (\d+)x(\d+) scanout ready \(slot (\d+), (\d+) flushes, "
-             r"(\d+) bytes transferred\)")
+GPU_READY = r"virtio-gpu: (\d+)x(\d+) scanout ready \((\d+) flushes, (\d+) bytes transferred\)"
+# init's record of the slot it picked for a virtio:KIND grant (docs/userspace.md, "Manifest").
+VIRTIO_SLOT = r"I init: %s: virtio:%s is slot (\d) \(line (\d)\)"
 BOOT_SQUARE_COLORS = [(0xe0, 0x30, 0x30), (0x30, 0xc0, 0x50), (0x30, 0x60, 0xe0), (0xf0, 0xc0, 0x20)]
 BOOT_SQUARE, BOOT_GAP = 160, 40
 GPU_MAX_DIM = 4096  # the largest width or height the driver takes (gpu_proto.h)
@@ -1305,6 +1306,20 @@ def screen_problems(qmp, name):
     return []
 
 
+def virtio_slot_problems(out, gpu_first):
+    """init gave the disk and the GPU each its own slot, with the slot's line, found by device
+    ID wherever QEMU put them (it fills the slots from the last down, in command-line order)."""
+    found = {kind: re.search(VIRTIO_SLOT % (kind, kind), out) for kind in ("blk", "gpu")}
+    if not all(found.values()):
+        return []  # type_steps said so
+    (blk, blk_line), (gpu, gpu_line) = ((int(v) for v in found[k].groups()) for k in ("blk", "gpu"))
+    want_gpu = blk + 1 if gpu_first else blk - 1
+    if (blk_line, gpu_line, gpu) != (blk + 1, gpu + 1, want_gpu):
+        return [f"blk in slot {blk} (line {blk_line}), gpu in slot {gpu} (line {gpu_line}): "
+                f"want the gpu in slot {want_gpu}, each on line slot + 1"]
+    return []
+
+
 def check_gpu_boot_screen(name, gpu_first):
     """Boot with the GPU (before the disk on QEMU's command line, so that the disk moves to
     another virtio slot, when gpu_first), wait for the driver's line, compare the screen with
@@ -1320,7 +1335,7 @@ def check_gpu_boot_screen(name, gpu_first):
     if ready is None:
         problems.append("no 'virtio-gpu: ... scanout ready' line")
     else:
-        w, h, slot, flushes, sent = (int(v) for v in re.search(GPU_READY, ready).groups())
+        w, h, flushes, sent = (int(v) for v in re.search(GPU_READY, ready).groups())
         # The whole screen once, then each square alone: damage only.
         want_bytes = 4 * (GPU_W * GPU_H + len(BOOT_SQUARE_COLORS) * BOOT_SQUARE * BOOT_SQUARE)
         if (w, h, flushes, sent) != (GPU_W, GPU_H, 5, want_bytes):
@@ -1330,7 +1345,9 @@ def check_gpu_boot_screen(name, gpu_first):
         problems += screen_problems(qmp, name)
         qmp.close()
     problems += type_steps(con, [("cat /data/app/hello.txt\r", [r"hello from the app directory"]),
+                                 ("log\r", [VIRTIO_SLOT % ("blk", "blk"), VIRTIO_SLOT % ("gpu", "gpu")]),
                                  ("poweroff\r", [r"powering off"], POWER_OFF_SBI)])
+    problems += virtio_slot_problems(con.text(), gpu_first)
     if not con.close(timeout=10):
         problems.append("QEMU did not power off")
     shutil.rmtree(qmp_dir, ignore_errors=True)
@@ -1345,7 +1362,7 @@ def check_gpu_bad_mode(name):
     system runs on."""
     con = Console(extra=gpu_device(GPU_MAX_DIM + 1, GPU_H))
     problems = []
-    if con.expect(r"E gpu: slot \d+: the device reports a mode of a bad size", timeout=60) is None:
+    if con.expect(r"E gpu: the device reports a mode of a bad size", timeout=60) is None:
         problems.append("no error naming the bad mode")
     problems += type_steps(con, [("ps\r", [r"\d+ exited .* gpu \(last status 1\)"]),
                                  ("cat /boot/manifest\r", [r"service gpu"])])
