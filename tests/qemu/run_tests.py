@@ -398,6 +398,17 @@ SHELL_CASES = [
                    r"call/reply between two processes: \d+ instructions"]),
       ("poweroff\r", [r"powering off"], r"NEURON: power off requested by process 1 \(init\)")],
      True),
+    # init grants the disk's slot and line by device ID (virtio:blk); the block driver killed
+    # and restarted gets the same slot again (the old instance's line freed with its handles).
+    ("virtio_device_kept_across_a_driver_restart",
+     [("ps\r", [r"(\d+) running [^\n]*blk\n"]),
+      ("kill $1\r", []),
+      ("uptime\r", [r"up \d+\.\d{3} s"]),
+      ("ps\r", [r"\d+ running +\d+ +\S+ +1 [^\n]*blk\n"]),
+      ("log\r", [r"I init: blk: virtio:blk is slot (\d) \(line (\d)\)[\s\S]*"
+                 r"W init: restarting blk \(restart 1\)[\s\S]*"
+                 r"I init: blk: virtio:blk is slot \1 \(line \2\)"]),
+      ("log\r", [r"I init: gpu: virtio:gpu: no device"])], False),
     # No GPU (the tests' usual machine): the driver says so in the log and ends, status 0.
     ("gpu_absent_the_driver_says_so_and_exits",
      [("log\r", [r"I gpu: no display: no device"]),

@@ -35,27 +35,38 @@ static bool claimed(unsigned slot)
     return false;
 }
 
-long virtio_claim(struct child *c, int grant)
+// The first slot no service holds with a modern device of type device_id, or -1; *why says
+// why not.
+static int free_slot(uint32_t device_id, const char **why)
 {
-    if (c->virtio_slot[grant])
-        return c->virtio_slot[grant] - 1;
-    long err = map_slots();
-    if (err)
-        return err;
-    const struct mf_grant *gr = &c->svc->grants[grant];
-    const char *why = "no device";
+    *why = "no device";
     for (unsigned i = 0; i < VIRTIO_SLOTS; i++) {
         const char *w = claimed(i) ? "no device" : virtio_probe(slots + i * VIRTIO_SLOT_SIZE,
-                                                               gr->value);
-        if (!w) {
-            c->virtio_slot[grant] = (uint8_t)(i + 1);
-            nx_log(NX_LOG_INFO, "%s: %s is slot %u (line %u)", c->name, gr->name, i,
-                   VIRTIO_FIRST_LINE + i);
-            return i;
-        }
+                                                               device_id);
+        if (!w)
+            return (int)i;
         if (strcmp(w, "no device"))  // a legacy device of the kind: say why it is not granted
-            why = w;
+            *why = w;
     }
-    nx_log(NX_LOG_INFO, "%s: %s: %s", c->name, gr->name, why);
-    return NX_ERR_NOT_FOUND;
+    return -1;
+}
+
+long virtio_claim(struct child *c, int grant)
+{
+    const struct mf_grant *gr = &c->svc->grants[grant];
+    const char *why = NULL;
+    if (!c->virtio_slot[grant]) {
+        long err = map_slots();
+        if (err)
+            return err;
+        c->virtio_slot[grant] = (uint8_t)(free_slot(gr->value, &why) + 1);
+    }
+    if (!c->virtio_slot[grant]) {
+        nx_log(NX_LOG_INFO, "%s: %s: %s", c->name, gr->name, why);
+        return NX_ERR_NOT_FOUND;
+    }
+    unsigned slot = c->virtio_slot[grant] - 1u;
+    nx_log(NX_LOG_INFO, "%s: %s is slot %u (line %u)", c->name, gr->name, slot,
+           VIRTIO_FIRST_LINE + slot);
+    return slot;
 }
