@@ -1331,6 +1331,30 @@ def virtio_slot_problems(out, gpu_first):
     return []
 
 
+def check_virtio_grants(name):
+    """Two disks and a GPU (tests/qemu/manifests/virtio): QEMU fills the slots from the last
+    down in command-line order, so the disks are in slots 7 and 6 and the GPU in 5. init gives
+    each block driver the first disk in slot order that nobody holds (the third gets none),
+    the GPU driver the GPU, each with its own line (the GPU's boot screen needs its
+    interrupts). No log service: the records go to the debug console."""
+    second = fresh_disk("virtio2", 1)
+    expect = [r"init: blk: virtio:blk is slot 6 \(line 7\)",
+              r"init: blk2: virtio:blk is slot 7 \(line 8\)",
+              r"init: blk3: virtio:blk: no device",
+              r"init: gpu: virtio:gpu is slot 5 \(line 6\)", GPU_READY]
+    up = r"virtio-blk: \d+ sectors of 512 bytes"
+    out, _ = boot(initrd=archive_with_manifest("virtio"), timeout=60,
+                  until=lambda out: not missing(out, expect) and len(re.findall(up, out)) == 2,
+                  extra=["-drive", f"file={second},if=none,format=raw,id=d1",
+                         "-device", "virtio-blk-device,drive=d1"] + gpu_device())
+    problems = missing(out, expect) + missing(out, [r"virtio-blk: no device"])  # blk3's
+    if len(re.findall(up, out)) != 2:
+        problems.append("not two block drivers up")
+    problems += ["unexpected: " + p for p in (r"PANIC", r"unclaimed interrupt", r"did not answer")
+                 if re.search(p, out)]
+    return problems, out
+
+
 def check_gpu_boot_screen(name, gpu_first):
     """Boot with the GPU (before the disk on QEMU's command line, so that the disk moves to
     another virtio slot, when gpu_first), wait for the driver's line, compare the screen with
@@ -1413,6 +1437,8 @@ def main():
                   ("gpu_boot_screen_on_the_display", False)))
     cases.append(("gpu_before_the_disk_both_found_by_id", check_gpu_boot_screen,
                   ("gpu_before_the_disk_both_found_by_id", True)))
+    cases.append(("virtio_grants_one_device_each_by_id", check_virtio_grants,
+                  ("virtio_grants_one_device_each_by_id",)))
     cases.append(("gpu_mode_too_large_is_refused", check_gpu_bad_mode,
                   ("gpu_mode_too_large_is_refused",)))
     cases.append(("every_hart_started_and_parked", check_harts, ("every_hart_started_and_parked",)))
