@@ -70,7 +70,7 @@ FIGURES = {
     "smp_ipc_pairs_2_instr": ("instructions", None, "  2 pairs, pair i on running hart i (goal: within 10% of 1 pair)"),
     "smp_ipc_pairs_4_instr": ("instructions", None, "  4 pairs (goal: within 10% of 1 pair)"),
     "smp_ipc_pairs_8_instr": ("instructions", None, "  8 pairs (goal: within 10% of 1 pair)"),
-    "ipc_cross_hart_roundtrip_instr": ("instructions", None, "call + reply, client process pinned to the first running hart, server process to the second"),
+    "ipc_cross_hart_roundtrip_instr": ("instructions", None, "call + reply, client process pinned to the first running hart, server process to the last"),
     "ipi_wake_instr": ("instructions", None, "signal -> wake of a thread waiting on another hart (IPI), incl. its wait call (compare notify_wake_instr)"),
     "tlb_unmap_local_instr": ("instructions", None, "unmap of a touched 4 KiB page, the process having run on one hart only"),
     "tlb_shootdown_instr": ("instructions", None, "the same after the process ran on 4 harts: remote fences of the 3 others included"),
