@@ -236,13 +236,11 @@ static long grant_virtio(struct grants *g, struct child *c, int i)
 {
     const struct mf_grant *gr = &c->svc->grants[i];
     long slot = virtio_claim(c, i);
-    if (slot == NX_ERR_NOT_FOUND)
-        return NX_OK;
-    long err = slot < 0 ? slot
-                        : add_handle(g, gr->name,
-                                     nx_vmo_physical(nx_start_handle,
-                                                     VIRTIO_BASE + slot * VIRTIO_SLOT_SIZE,
-                                                     VIRTIO_SLOT_SIZE));
+    if (slot < 0)
+        return slot == NX_ERR_NOT_FOUND ? NX_OK : slot;
+    long err = add_handle(g, gr->name, nx_vmo_physical(nx_start_handle,
+                                                       VIRTIO_BASE + slot * VIRTIO_SLOT_SIZE,
+                                                       VIRTIO_SLOT_SIZE));
     long notif = err ? err : nx_notification_create();
     if (notif < 0)
         return notif;
