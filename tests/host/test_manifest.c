@@ -106,6 +106,36 @@ static void test_interrupt_ranges(void **state)
     assert_int_equal(a->grants[0].last, 5);
 }
 
+// virtio:KIND names a device by its virtio device ID; init picks the slot (not the parser).
+static void test_virtio_grants(void **state)
+{
+    (void)state;
+    parse("service blk grant=virtio:blk,log\n"
+          "service gpu grant=virtio:gpu\n"
+          "service a grant=virtio:\n"
+          "service a grant=virtio:net\n"
+          "service a grant=virtio:blk:1\n"
+          "service a grant=virtio:BLK\n"
+          "service a grant=virtio:gpu,virtio:gpu\n"
+          "service a grant=virtio:blk,virtio:gpu\n"
+          "service log\n");
+    assert_string_equal(reports, "3: unknown virtio device\n"
+                                 "4: unknown virtio device\n"
+                                 "5: unknown virtio device\n"
+                                 "6: unknown virtio device\n"
+                                 "7: duplicate grant\n");
+    const struct mf_service *blk = manifest_find(&m, "blk");
+    assert_int_equal(blk->grants[0].kind, MF_GRANT_VIRTIO);
+    assert_int_equal(blk->grants[0].value, 2);
+    assert_null(mf_grant_service(&blk->grants[0]));
+    const struct mf_service *gpu = manifest_find(&m, "gpu");
+    assert_int_equal(gpu->grants[0].kind, MF_GRANT_VIRTIO);
+    assert_int_equal(gpu->grants[0].value, 16);
+    const struct mf_service *a = manifest_find(&m, "a");
+    assert_int_equal(a->ngrants, 2);
+    assert_int_equal(a->grants[1].value, 16);
+}
+
 static void test_every_line_error(void **state)
 {
     (void)state;
@@ -273,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_full_example),
         cmocka_unit_test(test_dependency_order),
         cmocka_unit_test(test_interrupt_ranges),
+        cmocka_unit_test(test_virtio_grants),
         cmocka_unit_test(test_every_line_error),
         cmocka_unit_test(test_directory_and_bootfs_grants),
         cmocka_unit_test(test_unknown_grant_drops_dependents),

@@ -398,6 +398,17 @@ SHELL_CASES = [
                    r"call/reply between two processes: \d+ instructions"]),
       ("poweroff\r", [r"powering off"], r"NEURON: power off requested by process 1 \(init\)")],
      True),
+    # init grants the disk's slot and line by device ID (virtio:blk); the block driver killed
+    # and restarted gets the same slot again (the old instance's line freed with its handles).
+    ("virtio_device_kept_across_a_driver_restart",
+     [("ps\r", [r"(\d+) running [^\n]*blk\n"]),
+      ("kill $1\r", []),
+      ("uptime\r", [r"up \d+\.\d{3} s"]),
+      ("ps\r", [r"\d+ running +\d+ +\S+ +1 [^\n]*blk\n"]),
+      ("log\r", [r"I init: blk: virtio:blk is slot (\d) \(line (\d)\)[\s\S]*"
+                 r"W init: restarting blk \(restart 1\)[\s\S]*"
+                 r"I init: blk: virtio:blk is slot \1 \(line \2\)"]),
+      ("log\r", [r"I init: gpu: virtio:gpu: no device"])], False),
     # No GPU (the tests' usual machine): the driver says so in the log and ends, status 0.
     ("gpu_absent_the_driver_says_so_and_exits",
      [("log\r", [r"I gpu: no display: no device"]),
@@ -1260,8 +1271,9 @@ def check_smp(name, smp=None):
 # The display (docs/graphics.md): a virtio GPU, its driver's boot screen read back pixel by
 # pixel through QMP screendump and compared with the layout the docs give.
 GPU_W, GPU_H = 1280, 800
-GPU_READY = (r"virtio-gpu: (\d+)x(\d+) scanout ready \(slot (\d+), (\d+) flushes, "
-             r"(\d+) bytes transferred\)")
+GPU_READY = r"virtio-gpu: (\d+)x(\d+) scanout ready \((\d+) flushes, (\d+) bytes transferred\)"
+# init's record of the slot it picked for a virtio:KIND grant (docs/userspace.md, "Manifest").
+VIRTIO_SLOT = r"I init: %s: virtio:%s is slot (\d) \(line (\d)\)"
 BOOT_SQUARE_COLORS = [(0xe0, 0x30, 0x30), (0x30, 0xc0, 0x50), (0x30, 0x60, 0xe0), (0xf0, 0xc0, 0x20)]
 BOOT_SQUARE, BOOT_GAP = 160, 40
 GPU_MAX_DIM = 4096  # the largest width or height the driver takes (gpu_proto.h)
@@ -1305,6 +1317,44 @@ def screen_problems(qmp, name):
     return []
 
 
+def virtio_slot_problems(out, gpu_first):
+    """init gave the disk and the GPU each its own slot, with the slot's line, found by device
+    ID wherever QEMU put them (it fills the slots from the last down, in command-line order)."""
+    found = {kind: re.search(VIRTIO_SLOT % (kind, kind), out) for kind in ("blk", "gpu")}
+    if not all(found.values()):
+        return []  # type_steps said so
+    (blk, blk_line), (gpu, gpu_line) = ((int(v) for v in found[k].groups()) for k in ("blk", "gpu"))
+    want_gpu = blk + 1 if gpu_first else blk - 1
+    if (blk_line, gpu_line, gpu) != (blk + 1, gpu + 1, want_gpu):
+        return [f"blk in slot {blk} (line {blk_line}), gpu in slot {gpu} (line {gpu_line}): "
+                f"want the gpu in slot {want_gpu}, each on line slot + 1"]
+    return []
+
+
+def check_virtio_grants(name):
+    """Two disks and a GPU (tests/qemu/manifests/virtio): QEMU fills the slots from the last
+    down in command-line order, so the disks are in slots 7 and 6 and the GPU in 5. init gives
+    each block driver the first disk in slot order that nobody holds (the third gets none),
+    the GPU driver the GPU, each with its own line (the GPU's boot screen needs its
+    interrupts). No log service: the records go to the debug console."""
+    second = fresh_disk("virtio2", 1)
+    expect = [r"init: blk: virtio:blk is slot 6 \(line 7\)",
+              r"init: blk2: virtio:blk is slot 7 \(line 8\)",
+              r"init: blk3: virtio:blk: no device",
+              r"init: gpu: virtio:gpu is slot 5 \(line 6\)", GPU_READY]
+    up = r"virtio-blk: \d+ sectors of 512 bytes"
+    out, _ = boot(initrd=archive_with_manifest("virtio"), timeout=60,
+                  until=lambda out: not missing(out, expect) and len(re.findall(up, out)) == 2,
+                  extra=["-drive", f"file={second},if=none,format=raw,id=d1",
+                         "-device", "virtio-blk-device,drive=d1"] + gpu_device())
+    problems = missing(out, expect) + missing(out, [r"virtio-blk: no device"])  # blk3's
+    if len(re.findall(up, out)) != 2:
+        problems.append("not two block drivers up")
+    problems += ["unexpected: " + p for p in (r"PANIC", r"unclaimed interrupt", r"did not answer")
+                 if re.search(p, out)]
+    return problems, out
+
+
 def check_gpu_boot_screen(name, gpu_first):
     """Boot with the GPU (before the disk on QEMU's command line, so that the disk moves to
     another virtio slot, when gpu_first), wait for the driver's line, compare the screen with
@@ -1320,7 +1370,7 @@ def check_gpu_boot_screen(name, gpu_first):
     if ready is None:
         problems.append("no 'virtio-gpu: ... scanout ready' line")
     else:
-        w, h, slot, flushes, sent = (int(v) for v in re.search(GPU_READY, ready).groups())
+        w, h, flushes, sent = (int(v) for v in re.search(GPU_READY, ready).groups())
         # The whole screen once, then each square alone: damage only.
         want_bytes = 4 * (GPU_W * GPU_H + len(BOOT_SQUARE_COLORS) * BOOT_SQUARE * BOOT_SQUARE)
         if (w, h, flushes, sent) != (GPU_W, GPU_H, 5, want_bytes):
@@ -1330,7 +1380,9 @@ def check_gpu_boot_screen(name, gpu_first):
         problems += screen_problems(qmp, name)
         qmp.close()
     problems += type_steps(con, [("cat /data/app/hello.txt\r", [r"hello from the app directory"]),
+                                 ("log\r", [VIRTIO_SLOT % ("blk", "blk"), VIRTIO_SLOT % ("gpu", "gpu")]),
                                  ("poweroff\r", [r"powering off"], POWER_OFF_SBI)])
+    problems += virtio_slot_problems(con.text(), gpu_first)
     if not con.close(timeout=10):
         problems.append("QEMU did not power off")
     shutil.rmtree(qmp_dir, ignore_errors=True)
@@ -1345,7 +1397,7 @@ def check_gpu_bad_mode(name):
     system runs on."""
     con = Console(extra=gpu_device(GPU_MAX_DIM + 1, GPU_H))
     problems = []
-    if con.expect(r"E gpu: slot \d+: the device reports a mode of a bad size", timeout=60) is None:
+    if con.expect(r"E gpu: the device reports a mode of a bad size", timeout=60) is None:
         problems.append("no error naming the bad mode")
     problems += type_steps(con, [("ps\r", [r"\d+ exited .* gpu \(last status 1\)"]),
                                  ("cat /boot/manifest\r", [r"service gpu"])])
@@ -1385,6 +1437,8 @@ def main():
                   ("gpu_boot_screen_on_the_display", False)))
     cases.append(("gpu_before_the_disk_both_found_by_id", check_gpu_boot_screen,
                   ("gpu_before_the_disk_both_found_by_id", True)))
+    cases.append(("virtio_grants_one_device_each_by_id", check_virtio_grants,
+                  ("virtio_grants_one_device_each_by_id",)))
     cases.append(("gpu_mode_too_large_is_refused", check_gpu_bad_mode,
                   ("gpu_mode_too_large_is_refused",)))
     cases.append(("every_hart_started_and_parked", check_harts, ("every_hart_started_and_parked",)))

@@ -10,6 +10,7 @@
 #include <nx/rpc.h>
 #include <nx/services.h>
 #include <nx/startup.h>
+#include <nx/virtio.h>
 
 #include "init.h"
 
@@ -228,6 +229,32 @@ static long grant_irq(struct grants *g, const struct mf_grant *gr)
     return err;
 }
 
+// virtio:KIND: a physical VMO over the one slot init picked for c (under the grant's name), the
+// IRQ object of the slot's line ("virtio:KIND:irq") and the notification it signals with
+// NX_IRQ_BIT ("virtio:KIND:notif"). No device of the kind: none of them, and the driver says so.
+static long grant_virtio(struct grants *g, struct child *c, int i)
+{
+    const struct mf_grant *gr = &c->svc->grants[i];
+    long slot = virtio_claim(c, i);
+    if (slot < 0)
+        return slot == NX_ERR_NOT_FOUND ? NX_OK : slot;
+    long err = add_handle(g, gr->name, nx_vmo_physical(nx_start_handle,
+                                                       VIRTIO_BASE + slot * VIRTIO_SLOT_SIZE,
+                                                       VIRTIO_SLOT_SIZE));
+    long notif = err ? err : nx_notification_create();
+    if (notif < 0)
+        return notif;
+    char name[MF_NAME_MAX + 8];
+    snprintf(name, sizeof name, "%s:irq", gr->name);
+    err = add_handle(g, name, nx_irq_create(nx_start_handle, VIRTIO_FIRST_LINE + slot, notif,
+                                            (long)NX_IRQ_BIT));
+    snprintf(name, sizeof name, "%s:notif", gr->name);
+    if (err == NX_OK)
+        return add_handle(g, name, notif);
+    nx_handle_close(notif);
+    return err;
+}
+
 // A physical VMO over device d's registers.
 static long grant_mmio(struct grants *g, const struct mf_grant *gr)
 {
@@ -259,8 +286,9 @@ static long grant_dir(struct grants *g, const struct mf_grant *gr)
     return add_handle(g, gr->name, call.recv.h[0]);
 }
 
-static long grant_one(struct grants *g, const struct child *c, const struct mf_grant *gr)
+static long grant_one(struct grants *g, struct child *c, int i)
 {
+    const struct mf_grant *gr = &c->svc->grants[i];
     switch (gr->kind) {
     case MF_GRANT_BOOTFS:
         return add_handle(g, gr->name, nx_handle_duplicate(nx_boot_archive,
@@ -271,6 +299,8 @@ static long grant_one(struct grants *g, const struct child *c, const struct mf_g
         return grant_mmio(g, gr);
     case MF_GRANT_IRQ:
         return grant_irq(g, gr);
+    case MF_GRANT_VIRTIO:
+        return grant_virtio(g, c, i);
     default:
         return grant_endpoint(g, c, gr->name);
     }
@@ -284,11 +314,11 @@ static void close_grants(struct grants *g)
 }
 
 // Everything the manifest grants service c, plus "serve": its own endpoint.
-static long make_grants(struct grants *g, const struct child *c)
+static long make_grants(struct grants *g, struct child *c)
 {
     long err = add_handle(g, "serve", nx_handle_duplicate(c->ep, SERVE_RIGHTS));
     for (int i = 0; !err && i < c->svc->ngrants; i++) {
-        err = grant_one(g, c, &c->svc->grants[i]);
+        err = grant_one(g, c, i);
         if (err)
             nx_log(NX_LOG_ERROR, "%s: cannot grant %s: %ld", c->name, c->svc->grants[i].name, err);
     }

@@ -30,6 +30,7 @@ struct child {
     uint64_t started_ns, restart_at_ns;
     int64_t exit_status;
     struct restart_state backoff;
+    uint8_t virtio_slot[MF_MAX_GRANTS];  // per virtio:KIND grant: its slot + 1 (0: none yet)
 };
 
 extern struct manifest manifest;
@@ -50,6 +51,12 @@ void children_reap(uint64_t bits);
 // Before the power goes: the file system writes back what its writers have open and syncs
 // (at most SERVICE_CALL_TIMEOUT_NS, 1 s).
 void children_sync_files(void);
+
+// devices.c
+// The virtio-mmio slot of c's virtio:KIND grant number `grant`: the one it had, else the
+// first slot holding a modern device of the kind that no other service holds. The slot, or
+// NX_ERR_NOT_FOUND (logged with why).
+long virtio_claim(struct child *c, int grant);
 
 // serve.c
 void init_serve(void);

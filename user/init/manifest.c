@@ -3,11 +3,18 @@
 #include "manifest.h"
 
 #include <string.h>
+#include <nx/virtio.h>
 
 const struct mf_device mf_devices[] = {
     { "uart", 0x10000000, 0x1000 },
     { "virtio", 0x10001000, 0x8000 },  // the 8 virtio-mmio slots (lines 1..8)
     { NULL, 0, 0 },
+};
+
+const struct mf_virtio_kind mf_virtio_kinds[] = {
+    { "blk", VIRTIO_ID_BLOCK },
+    { "gpu", VIRTIO_ID_GPU },
+    { NULL, 0 },
 };
 
 static const char *const builtins[] = { "exec", "proc", NULL };
@@ -118,6 +125,13 @@ static const char *parse_grant(struct mf_grant *g, const char *s, size_t len)
         g->kind = MF_GRANT_DIR;
         return g->name[4] == '/' ? NULL : "bad directory (absolute path)";
     }
+    if (!strncmp(g->name, "virtio:", 7)) {
+        g->kind = MF_GRANT_VIRTIO;
+        for (int i = 0; mf_virtio_kinds[i].name; i++)
+            if (!strcmp(g->name + 7, mf_virtio_kinds[i].name))
+                return g->value = mf_virtio_kinds[i].device_id, NULL;
+        return "unknown virtio device";
+    }
     if (!strncmp(g->name, "mmio:", 5)) {
         g->kind = MF_GRANT_MMIO;
         for (g->value = 0; mf_devices[g->value].name; g->value++)
@@ -126,6 +140,15 @@ static const char *parse_grant(struct mf_grant *g, const char *s, size_t len)
         return "unknown device";
     }
     return NULL;
+}
+
+// True when one of s's first n grants is called name.
+static bool has_grant(const struct mf_service *s, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(s->grants[i].name, name))
+            return true;
+    return false;
 }
 
 // grant=a,b,c: appended to s's grants.
@@ -137,6 +160,8 @@ static const char *parse_grants(struct mf_service *s, const char *list)
         if (s->ngrants == MF_MAX_GRANTS)
             return "too many grants";
         const char *err = parse_grant(&s->grants[s->ngrants++], p, len);
+        if (!err && has_grant(s, s->ngrants - 1, s->grants[s->ngrants - 1].name))
+            err = "duplicate grant";  // two handles of one name: the program sees only one
         if (err || !end)
             return err;
         p = end;

@@ -29,6 +29,8 @@ enum mf_grant_kind {
     MF_GRANT_IRQ,      // IRQ objects for the lines value..last, one notification
     MF_GRANT_BOOTFS,   // the boot archive VMO, read-only (the file system service mounts it)
     MF_GRANT_DIR,      // dir:PATH: a directory handle of the file system service "fs"
+    MF_GRANT_VIRTIO,   // virtio:KIND: one virtio-mmio slot holding such a device, and its line
+                       // (value: the virtio device ID; init picks the slot at start time)
 };
 
 struct mf_grant {
@@ -76,6 +78,13 @@ struct mf_device {
     uint64_t paddr, size;
 };
 extern const struct mf_device mf_devices[];
+
+// Virtio devices a manifest can grant with virtio:NAME, by their virtio device ID.
+struct mf_virtio_kind {
+    const char *name;
+    uint32_t device_id;
+};
+extern const struct mf_virtio_kind mf_virtio_kinds[];
 
 // Services provided by init itself rather than by a program.
 bool mf_is_builtin(const char *name);

@@ -87,12 +87,11 @@ static const char *make_waiters(void)
 
 // Features: VERSION_1 (required), FLUSH and SEG_MAX when offered; nothing else. A failure
 // after the device was found marks it FAILED.
-const char *dev_start(volatile uint8_t *slots, unsigned *slot)
+const char *dev_start(const char *grant)
 {
-    const char *why = virtio_find(slots, VIRTIO_ID_BLOCK, &dev);
+    const char *why = virtio_take(grant, VIRTIO_ID_BLOCK, &dev);
     if (why)
         return why;
-    *slot = dev.slot;
     uint64_t features;
     why = virtio_begin(&dev, VIRTIO_BLK_F_FLUSH | VIRTIO_BLK_F_SEG_MAX, &features);
     if (!why)
@@ -198,14 +197,11 @@ static void finish_used(void)
     unlock();
 }
 
-void dev_interrupt_loop(nx_handle_t irq, nx_handle_t notif)
+void dev_interrupt_loop(void)
 {
-    uint64_t bits;
-    while (nx_notify_wait_bits(notif, NX_DEADLINE_NEVER, &bits) == NX_OK) {
-        // Ack the device first: a completion after the ring was read raises the line again.
-        virtio_ack_interrupts(&dev);
+    while (virtio_wait(&dev, NX_DEADLINE_NEVER) == NX_OK) {
         finish_used();
-        nx_irq_ack(irq);
+        nx_irq_ack(dev.irq);
     }
 }
 

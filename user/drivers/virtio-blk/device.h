@@ -8,9 +8,9 @@
 
 #define DEV_WAITERS 4  // threads that may have a request in flight at once
 
-// Find the first modern virtio block device among the VIRTIO_SLOTS slots mapped at slots and
-// start it (features, one queue, interrupts on). Returns NULL, or why not; *slot = its index.
-const char *dev_start(volatile uint8_t *slots, unsigned *slot);
+// Take the block device init granted under `grant` (virtio:blk) and start it (features, one
+// queue, interrupts on). Returns NULL, or why not.
+const char *dev_start(const char *grant);
 // Capacity in sectors, and the most sectors one request may move.
 uint64_t dev_capacity(void);
 uint32_t dev_max_blocks(void);
@@ -21,6 +21,6 @@ long dev_request(unsigned w, uint32_t type, uint64_t sector, const struct blk_se
                  size_t nsegs);
 // Serve completion interrupts until the notification fails: each wakes the waiters whose
 // requests the device finished, then acks the IRQ.
-void dev_interrupt_loop(nx_handle_t irq, nx_handle_t notif);
+void dev_interrupt_loop(void);
 // Counters (nx_blk_stats) under the device lock.
 void dev_stats(struct nx_blk_stats *out);

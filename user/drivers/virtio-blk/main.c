@@ -1,9 +1,8 @@
-// The virtio-blk driver: finds the block device among the virtio-mmio slots granted to it,
-// drives it (device.c) and serves the block protocol (nx/blk.h) on "serve", from
+// The virtio-blk driver: drives the block device in the virtio-mmio slot init granted it
+// (virtio:blk; device.c) and serves the block protocol (nx/blk.h) on "serve", from
 // DEV_WAITERS threads so that as many requests are in flight at once. Data moves by DMA
 // between the disk and the pages of VMOs the clients attached; the driver copies no byte.
 #include <stdatomic.h>
-#include <stdio.h>
 #include <string.h>
 #include <nx/blk.h>
 #include <nx/log.h>
@@ -18,10 +17,8 @@
 #include "request.h"
 
 // The names the parent grants the driver's handles under (docs/storage.md, "Block driver").
-#define GRANT_MMIO "mmio:virtio"         // physical VMO over the 8 slots (READ, WRITE, MAP)
-#define GRANT_IRQ_NOTIFY "irq:1-8:notif" // the notification lines 1..8 signal (WAIT)
-#define GRANT_SERVE "serve"              // the endpoint to serve (WAIT)
-#define FIRST_LINE 1                     // slot i interrupts on line FIRST_LINE + i
+#define GRANT_VIRTIO "virtio:blk"  // the disk's slot, its IRQ object and notification
+#define GRANT_SERVE "serve"         // the endpoint to serve (WAIT)
 
 // ---- attached VMOs ----
 
@@ -236,7 +233,7 @@ static const struct nx_rpc_op ops[] = {
       op_disconnect },
 };
 static const struct nx_rpc_server server = { ops, sizeof ops / sizeof ops[0], NULL, NULL };
-static nx_handle_t serve_ep, irq, irq_notify;
+static nx_handle_t serve_ep;
 
 static void server_thread(void *index)
 {
@@ -247,46 +244,17 @@ static void server_thread(void *index)
 static void interrupt_thread(void *unused)
 {
     (void)unused;
-    dev_interrupt_loop(irq, irq_notify);
+    dev_interrupt_loop();
 }
 
 // ---- start ----
 
-// Keep the IRQ object of the device's slot; close the others so their lines are free for
-// other drivers.
-static const char *take_irq(unsigned slot)
-{
-    for (unsigned i = 0; i < VIRTIO_SLOTS; i++) {
-        char name[16];
-        snprintf(name, sizeof name, "irq:%u", FIRST_LINE + i);
-        nx_handle_t h = nx_startup_handle(name);
-        if (i == slot)
-            irq = h;
-        else if (h)
-            nx_handle_close(h);
-    }
-    if (!irq)
-        return "not granted the device's interrupt line";
-    // A previous instance killed between an interrupt and its ack left the claim open.
-    nx_irq_ack(irq);
-    return NULL;
-}
-
 static const char *start(void)
 {
-    nx_handle_t mmio = nx_startup_handle(GRANT_MMIO);
-    irq_notify = nx_startup_handle(GRANT_IRQ_NOTIFY);
     serve_ep = nx_startup_handle(GRANT_SERVE);
-    if (!mmio || !irq_notify || !serve_ep)
-        return "not granted " GRANT_MMIO ", irq:1-8 and " GRANT_SERVE;
-    long va = nx_vm_map(nx_self, mmio, 0, 0, VIRTIO_SLOTS * VIRTIO_SLOT_SIZE,
-                        NX_PROT_READ | NX_PROT_WRITE);
-    if (va < 0)
-        return "cannot map the virtio slots";
-    unsigned slot;
-    const char *why = dev_start((volatile uint8_t *)va, &slot);
-    if (!why)
-        why = take_irq(slot);
+    if (!serve_ep)
+        return "not granted " GRANT_SERVE;
+    const char *why = dev_start(GRANT_VIRTIO);
     if (why)
         return why;
     struct nx_process_info self;
@@ -296,8 +264,8 @@ static const char *start(void)
     for (uintptr_t i = 1; i < DEV_WAITERS; i++)
         if (nx_thread_start(server_thread, (void *)i, self.priority, NX_THREAD_STACK_SIZE) < 0)
             return "cannot start threads";
-    nx_log(NX_LOG_INFO, "slot %u (line %u): %llu sectors of %u bytes, %u per request", slot,
-           FIRST_LINE + slot, (unsigned long long)dev_capacity(), BLK_SECTOR, dev_max_blocks());
+    nx_log(NX_LOG_INFO, "%llu sectors of %u bytes, %u per request",
+           (unsigned long long)dev_capacity(), BLK_SECTOR, dev_max_blocks());
     return NULL;
 }
 

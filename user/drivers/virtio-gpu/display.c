@@ -1,6 +1,6 @@
 // The virtio GPU display (display.h). The device answers each command in the response buffer
-// of its chain; the driver polls the used ring for it (nap by nap, bounded), so the device's
-// used-buffer interrupts are off and the driver needs no interrupt line.
+// of its chain and interrupts; the driver sleeps on its line's notification until then
+// (bounded per command).
 #include "display.h"
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +9,6 @@
 
 #define CONTROLQ 0
 #define RESOURCE_ID 1
-#define NAP_NS 50000ull  // between looks at the used ring while a command is out
 // The control queue's memory: its rings, one page for the command, one for the response.
 enum { QPAGE_CMD = VIRTIO_QUEUE_PAGES, QPAGE_RESP, QPAGES };
 // Pages of backing entries the largest framebuffer can need (one entry per page at worst).
@@ -21,7 +20,6 @@ static struct virtio_dev dev;
 static struct virtq q;
 static uint8_t *qmem;
 static uint64_t qpa[QPAGES];
-static nx_handle_t nap;  // a notification nobody signals: waiting on it is a sleep
 static uint32_t scanout;
 
 static void *cmd_buf(void)
@@ -32,13 +30,14 @@ static void *cmd_buf(void)
 // Wait for the chain at head to come back, at most DISPLAY_TIMEOUT_NS; *len = bytes written.
 static const char *await(int head, uint32_t *len)
 {
-    uint64_t deadline = (uint64_t)nx_clock_get() + DISPLAY_TIMEOUT_NS, bits;
+    uint64_t deadline = (uint64_t)nx_clock_get() + DISPLAY_TIMEOUT_NS;
     int got;
+    // An interrupt may be left over from a command answered before the driver waited for it:
+    // a wake-up with nothing new only sends it back to sleep.
     while ((got = virtq_take(&q, len)) == -1) {
-        uint64_t now = (uint64_t)nx_clock_get();
-        if (now > deadline)
+        if (virtio_wait(&dev, deadline) != NX_OK)
             return "the device did not answer a command within 1 s";
-        nx_notify_wait_bits(nap, now + NAP_NS, &bits);
+        nx_irq_ack(dev.irq);
     }
     return got == head ? NULL : "the device completed a command it was not given";
 }
@@ -94,16 +93,10 @@ static const char *get_mode(struct gpu_rect *mode)
 
 static const char *start_queue(void)
 {
-    long n = nx_notification_create();
-    if (n < 0)
-        return "no notification";
-    nap = (nx_handle_t)n;
     const char *why = virtio_dma_alloc(QPAGES, (void **)&qmem, qpa, NULL);
     // The longest command: header, its backing entries' pages, response.
     if (!why)
         why = virtio_queue(&dev, CONTROLQ, ENTRY_PAGES_MAX + 2, &q, qmem, qpa);
-    if (!why)
-        q.avail->flags = VIRTQ_AVAIL_F_NO_INTERRUPT;
     return why;
 }
 

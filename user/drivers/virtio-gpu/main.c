@@ -1,5 +1,5 @@
-// The virtio GPU driver (service "gpu"): finds the GPU among the virtio-mmio slots granted to
-// it, scans out a framebuffer VMO by DMA (display.c) and draws the boot screen into it,
+// The virtio GPU driver (service "gpu"): drives the GPU in the virtio-mmio slot init granted
+// it (virtio:gpu), scans out a framebuffer VMO by DMA (display.c) and draws the boot screen into it,
 // flushing only what each step damaged. Until a compositor takes the display over, it then
 // waits on its endpoint, keeping the device and the framebuffer (the device scans its pages).
 // No GPU device: it says so in the log and exits with status 0 (docs/graphics.md).
@@ -12,8 +12,8 @@
 #include "display.h"
 
 // The names the parent grants the driver's handles under (docs/graphics.md, "Driver").
-#define GRANT_MMIO "mmio:virtio"  // physical VMO over the 8 slots (READ, WRITE, MAP)
-#define GRANT_SERVE "serve"       // the endpoint to serve (WAIT)
+#define GRANT_VIRTIO "virtio:gpu"  // the GPU's slot, its IRQ object and notification
+#define GRANT_SERVE "serve"        // the endpoint to serve (WAIT)
 
 static struct display display;
 
@@ -35,35 +35,29 @@ static const char *draw_boot_screen(struct display *d)
 
 int main(void)
 {
-    nx_handle_t mmio = nx_startup_handle(GRANT_MMIO), serve = nx_startup_handle(GRANT_SERVE);
-    if (!mmio || !serve) {
-        nx_log(NX_LOG_ERROR, "not granted " GRANT_MMIO " and " GRANT_SERVE);
+    nx_handle_t serve = nx_startup_handle(GRANT_SERVE);
+    if (!serve) {
+        nx_log(NX_LOG_ERROR, "not granted " GRANT_SERVE);
         return 1;
     }
-    long va = nx_vm_map(nx_self, mmio, 0, 0, VIRTIO_SLOTS * VIRTIO_SLOT_SIZE,
-                        NX_PROT_READ | NX_PROT_WRITE);
-    if (va < 0) {
-        nx_log(NX_LOG_ERROR, "cannot map the virtio slots");
-        return 1;
-    }
-    struct virtio_dev dev;
-    const char *why = virtio_find((volatile uint8_t *)va, VIRTIO_ID_GPU, &dev);
-    if (why) {
-        nx_log(NX_LOG_INFO, "no display: %s", why);
+    if (!nx_startup_handle(GRANT_VIRTIO)) {  // init found no GPU to grant
+        nx_log(NX_LOG_INFO, "no display: no device");
         return 0;
     }
-    why = display_start(&dev, &display);
+    struct virtio_dev dev;
+    const char *why = virtio_take(GRANT_VIRTIO, VIRTIO_ID_GPU, &dev);
+    if (!why)
+        why = display_start(&dev, &display);
     if (!why)
         why = draw_boot_screen(&display);
     if (why) {
-        nx_log(NX_LOG_ERROR, "slot %u: %s", dev.slot, why);
+        nx_log(NX_LOG_ERROR, "%s", why);
         return 1;
     }
     // On the console, not only in the log: the sign that the screen shows (make screenshot and
     // the tests wait for it).
-    nx_printf("virtio-gpu: %ux%u scanout ready (slot %u, %u flushes, %llu bytes transferred)\n",
-              display.width, display.height, dev.slot, display.flushes,
-              (unsigned long long)display.bytes);
+    nx_printf("virtio-gpu: %ux%u scanout ready (%u flushes, %llu bytes transferred)\n",
+              display.width, display.height, display.flushes, (unsigned long long)display.bytes);
     static const struct nx_rpc_server none = { NULL, 0, NULL, NULL };
     nx_rpc_serve(serve, &none);
     return 0;

@@ -2,7 +2,9 @@
 // from probing to queues; the device-specific requests stay in the drivers.
 #include <nx/virtio.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <nx/nx.h>
+#include <nx/startup.h>
 
 // A device that does not finish its reset within this long is broken.
 #define RESET_TIMEOUT_NS 1000000000ull
@@ -30,22 +32,44 @@ static void add_status(const struct virtio_dev *dev, uint32_t bits)
     set_reg(dev, VIRTIO_MMIO_STATUS, reg(dev, VIRTIO_MMIO_STATUS) | bits);
 }
 
-const char *virtio_find(volatile uint8_t *slots, uint32_t device_id, struct virtio_dev *dev)
+const char *virtio_probe(volatile uint8_t *regs, uint32_t device_id)
 {
-    bool legacy = false;
-    for (unsigned i = 0; i < VIRTIO_SLOTS; i++) {
-        struct virtio_dev d = { slots + i * VIRTIO_SLOT_SIZE, i };
-        if (reg(&d, VIRTIO_MMIO_MAGIC) != VIRTIO_MAGIC ||
-            reg(&d, VIRTIO_MMIO_DEVICE_ID) != device_id)
-            continue;
-        if (reg(&d, VIRTIO_MMIO_VERSION) == 2) {
-            *dev = d;
-            return NULL;
-        }
-        legacy = true;
-    }
-    return legacy ? "only a legacy device (QEMU: -global virtio-mmio.force-legacy=false)"
-                  : "no device";
+    const struct virtio_dev d = { .regs = regs };
+    if (reg(&d, VIRTIO_MMIO_MAGIC) != VIRTIO_MAGIC || reg(&d, VIRTIO_MMIO_DEVICE_ID) != device_id)
+        return "no device";
+    return reg(&d, VIRTIO_MMIO_VERSION) == 2
+               ? NULL
+               : "only a legacy device (QEMU: -global virtio-mmio.force-legacy=false)";
+}
+
+const char *virtio_take(const char *grant, uint32_t device_id, struct virtio_dev *dev)
+{
+    char irq[NX_STARTUP_NAME_MAX + 1], notif[NX_STARTUP_NAME_MAX + 1];
+    snprintf(irq, sizeof irq, "%s:irq", grant);
+    snprintf(notif, sizeof notif, "%s:notif", grant);
+    nx_handle_t mmio = nx_startup_handle(grant);
+    *dev = (struct virtio_dev){ NULL, nx_startup_handle(irq), nx_startup_handle(notif) };
+    if (!mmio)
+        return "no device";
+    if (!dev->irq || !dev->notif)
+        return "granted a slot without its interrupt line";
+    long va = nx_vm_map(nx_self, mmio, 0, 0, VIRTIO_SLOT_SIZE, NX_PROT_READ | NX_PROT_WRITE);
+    if (va < 0)
+        return "cannot map the device's slot";
+    dev->regs = (volatile uint8_t *)va;
+    const char *why = virtio_probe(dev->regs, device_id);
+    if (!why)
+        nx_irq_ack(dev->irq);
+    return why;
+}
+
+long virtio_wait(const struct virtio_dev *dev, uint64_t deadline)
+{
+    uint64_t bits;
+    long err = nx_notify_wait_bits(dev->notif, deadline, &bits);
+    if (err == NX_OK)
+        virtio_ack_interrupts(dev);
+    return err;
 }
 
 static uint64_t device_features(const struct virtio_dev *dev)

@@ -10,8 +10,10 @@
 #include <nexus/handle.h>
 #include <nx/virtq.h>
 
-#define VIRTIO_SLOT_SIZE 0x1000u     // QEMU virt: slot i at 0x10001000 + i * 0x1000, line i + 1
+#define VIRTIO_BASE 0x10001000u      // QEMU virt: slot i at VIRTIO_BASE + i * VIRTIO_SLOT_SIZE,
+#define VIRTIO_SLOT_SIZE 0x1000u     // interrupting on line VIRTIO_FIRST_LINE + i
 #define VIRTIO_SLOTS 8
+#define VIRTIO_FIRST_LINE 1
 
 #define VIRTIO_MMIO_MAGIC 0x000          // "virt"
 #define VIRTIO_MMIO_VERSION 0x004        // 2: modern (1: legacy)
@@ -55,14 +57,26 @@
 #define VIRTIO_QUEUE_PAGES 3
 #define VIRTIO_PAGE 4096u
 
+// A device as init grants it with virtio:KIND (docs/userspace.md, "Manifest"): its one slot's
+// registers, the IRQ object of its line and the notification that line signals (NX_IRQ_BIT).
 struct virtio_dev {
     volatile uint8_t *regs;  // the device's slot, mapped
-    unsigned slot;           // its index: it interrupts on line slot + 1
+    nx_handle_t irq;
+    nx_handle_t notif;
 };
 
-// Find the first modern device of type device_id among the VIRTIO_SLOTS slots mapped at
-// slots. NULL, or why not ("no device", or only a legacy one).
-const char *virtio_find(volatile uint8_t *slots, uint32_t device_id, struct virtio_dev *dev);
+// Whether the slot mapped at regs holds a modern device of type device_id: NULL, or why not
+// ("no device", or only a legacy one).
+const char *virtio_probe(volatile uint8_t *regs, uint32_t device_id);
+// Take the device of type device_id init granted under `grant` ("virtio:gpu"): map its slot,
+// check the device, and ack its line (a killed previous driver may have left the line
+// claimed). NULL, or why not ("no device" when nothing was granted: init found none).
+const char *virtio_take(const char *grant, uint32_t device_id, struct virtio_dev *dev);
+// Wait until the device interrupts or the deadline passes (NX_OK or NX_ERR_TIMED_OUT), then
+// acknowledge the device's causes. The caller takes what the used rings hold, then calls
+// nx_irq_ack(dev->irq): a completion after the rings were read raises the line again.
+long virtio_wait(const struct virtio_dev *dev, uint64_t deadline);
+
 // Reset the device (also undoing what a killed previous driver left), ACKNOWLEDGE and DRIVER,
 // then negotiate: VIRTIO_F_VERSION_1 (required) and whatever of optional the device offers;
 // *features = what was agreed. NULL, or why not (the caller then calls virtio_fail).
