@@ -112,6 +112,7 @@ static void test_virtio_grants(void **state)
     (void)state;
     parse("service blk grant=virtio:blk,log\n"
           "service gpu grant=virtio:gpu\n"
+          "service rng grant=virtio:rng\n"
           "service a grant=virtio:\n"
           "service a grant=virtio:net\n"
           "service a grant=virtio:blk:1\n"
@@ -119,11 +120,11 @@ static void test_virtio_grants(void **state)
           "service a grant=virtio:gpu,virtio:gpu\n"
           "service a grant=virtio:blk,virtio:gpu\n"
           "service log\n");
-    assert_string_equal(reports, "3: unknown virtio device\n"
-                                 "4: unknown virtio device\n"
+    assert_string_equal(reports, "4: unknown virtio device\n"
                                  "5: unknown virtio device\n"
                                  "6: unknown virtio device\n"
-                                 "7: duplicate grant\n");
+                                 "7: unknown virtio device\n"
+                                 "8: duplicate grant\n");
     const struct mf_service *blk = manifest_find(&m, "blk");
     assert_int_equal(blk->grants[0].kind, MF_GRANT_VIRTIO);
     assert_int_equal(blk->grants[0].value, 2);
@@ -131,6 +132,9 @@ static void test_virtio_grants(void **state)
     const struct mf_service *gpu = manifest_find(&m, "gpu");
     assert_int_equal(gpu->grants[0].kind, MF_GRANT_VIRTIO);
     assert_int_equal(gpu->grants[0].value, 16);
+    const struct mf_service *rng = manifest_find(&m, "rng");
+    assert_int_equal(rng->grants[0].kind, MF_GRANT_VIRTIO);
+    assert_int_equal(rng->grants[0].value, 4);
     const struct mf_service *a = manifest_find(&m, "a");
     assert_int_equal(a->ngrants, 2);
     assert_int_equal(a->grants[1].value, 16);

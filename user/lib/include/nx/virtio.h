@@ -38,6 +38,7 @@
 
 #define VIRTIO_MAGIC 0x74726976u
 #define VIRTIO_ID_BLOCK 2u
+#define VIRTIO_ID_ENTROPY 4u
 #define VIRTIO_ID_GPU 16u
 
 // Device status bits.
