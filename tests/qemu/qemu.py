@@ -41,11 +41,18 @@ def disk_args(image):
             "-device", "virtio-blk-device,drive=d0", "-global", "virtio-mmio.force-legacy=false"]
 
 
+# The entropy device of every boot but those asking for none (rng=False), as in make run: last
+# on the command line, so it takes the virtio slot after every other device's (QEMU fills the
+# slots from the last) and shifts none of them.
+RNG_DEVICE = ["-device", "virtio-rng-device"]
+
+
 def qemu_command(bootargs="", icount=False, extra=(), initrd=INITRD, disk=None, smp=None, mem="256M",
-                 first=()):
+                 first=(), rng=True):
     """Every boot has a disk (the default system runs the block driver): `disk`, or a fresh
     empty scratch image. `first`: arguments before the disk's, e.g. a device that should take
-    the virtio slot the disk gets otherwise; `extra`: arguments after it."""
+    the virtio slot the disk gets otherwise; `extra`: arguments after it; then the entropy
+    device unless rng is false."""
     cmd = ["qemu-system-riscv64", "-machine", "virt", "-cpu", "rv64", "-smp", str(smp or SMP), "-m", mem,
            "-nographic", "-no-reboot", "-bios", OPENSBI,
            "-kernel", ROOT + "/build/neuron.bin", "-initrd", initrd]
@@ -53,7 +60,8 @@ def qemu_command(bootargs="", icount=False, extra=(), initrd=INITRD, disk=None, 
         cmd += ["-append", bootargs]
     if icount:
         cmd += ["-icount", "shift=0"]
-    return cmd + list(first) + disk_args(disk or fresh_disk("scratch-%d" % os.getpid(), 1)) + list(extra)
+    return (cmd + list(first) + disk_args(disk or fresh_disk("scratch-%d" % os.getpid(), 1)) +
+            list(extra) + (RNG_DEVICE if rng else []))
 
 
 def archive_with_manifest(manifest, base=INITRD):
@@ -73,11 +81,11 @@ def archive_with_manifest(manifest, base=INITRD):
 
 
 def boot(bootargs="", timeout=30, icount=False, initrd=INITRD, until=None, disk=None, smp=None,
-         mem="256M", extra=()):
+         mem="256M", extra=(), rng=True):
     """Run until the machine powers off, the timeout hits, or (if given) until(output) is
     true. Returns (output, exit code or None if QEMU was stopped)."""
     proc = subprocess.Popen(qemu_command(bootargs, icount, extra=extra, initrd=initrd, disk=disk,
-                                         smp=smp, mem=mem),
+                                         smp=smp, mem=mem, rng=rng),
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     sel = selectors.DefaultSelector()

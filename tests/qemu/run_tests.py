@@ -99,6 +99,16 @@ CASES = [
       r"init: manifest:7: grant names no service", r"I init: started svcmgr",
       r"init: up: log policy svcmgr idle \(4 of 4 services; 3 manifest errors\)"],
      [r"PANIC", r"started broken", r"started sleeper \("], False, "malformed"),
+    # The entropy driver (virtio:rng) and a client finding it through svcmgr (manifest rng,
+    # program rngtest); without the device: tests/qemu/manifests/rng.none, check_rng_absent.
+    ("entropy_service_gives_random_bytes", "",
+     [r"init: rng: virtio:rng is slot \d \(line \d\)", ANY + r"virtio-rng: pool of 4096 bytes, 4096 filled",
+      ANY + r"rngtest: a read of 64 bytes ok", r"rngtest: no read all zero ok",
+      r"rngtest: no two reads alike ok", r"rngtest: a read of NX_RNG_MAX bytes ok",
+      r"rngtest: its bytes are not all zero ok", r"rngtest: a read of 0 bytes ok",
+      r"rngtest: a read of NX_RNG_MAX \+ 1 bytes ok", r"rngtest: a request of the wrong size ok",
+      r"rngtest: 0 failures", POWER_OFF_SBI],
+     [r"WRONG", r"PANIC", r"init: rng \(pid"], True, "rng"),
     ("files_mapped_and_namespaced", "",
      [ANY + r"fstest: open /boot/manifest ok", ANY + r"fstest: mapped read copies 0 bytes ok",
       ANY + r"fstest: fopen \+ fread ok", ANY + r"fstest: open for writing in /boot refused ok",
@@ -1392,6 +1402,23 @@ def check_gpu_boot_screen(name, gpu_first):
     return problems, out
 
 
+def check_rng_absent(name):
+    """No entropy device on the machine (manifest rng.none): init grants the driver nothing, it
+    says so and exits with status 0, and the client's reads fail with NX_ERR_TIMED_OUT in
+    about the 2 s of nx_random's deadline, not hanging."""
+    expect = [r"init: rng: virtio:rng: no device", ANY + r"virtio-rng: no entropy: no device",
+              ANY + r"init: rng \(pid \d+\) exited with status 0",
+              r"rngtest: a read without the device ok", r"rngtest: it failed after (19|20|21)\d\d ms",
+              r"rngtest: a read without the device ok", r"rngtest: it failed after (19|20|21)\d\d ms",
+              r"rngtest: 0 failures", POWER_OFF_SBI]
+    out, code = boot(initrd=archive_with_manifest("rng.none"), rng=False)
+    problems = missing(out, expect)
+    problems += ["unexpected: " + p for p in (r"WRONG", r"PANIC") if re.search(p, out)]
+    if code is None:
+        problems.append("QEMU did not power off before the timeout")
+    return problems, out
+
+
 def check_gpu_bad_mode(name):
     """A device whose mode is past what the driver takes: a clear error, and the rest of the
     system runs on."""
@@ -1439,6 +1466,8 @@ def main():
                   ("gpu_before_the_disk_both_found_by_id", True)))
     cases.append(("virtio_grants_one_device_each_by_id", check_virtio_grants,
                   ("virtio_grants_one_device_each_by_id",)))
+    cases.append(("entropy_service_without_the_device", check_rng_absent,
+                  ("entropy_service_without_the_device",)))
     cases.append(("gpu_mode_too_large_is_refused", check_gpu_bad_mode,
                   ("gpu_mode_too_large_is_refused",)))
     cases.append(("every_hart_started_and_parked", check_harts, ("every_hart_started_and_parked",)))
