@@ -13,7 +13,8 @@ QEMU    := qemu-system-riscv64
 OPENSBI := /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
 BOOTARGS ?=
 # The disk of `make run`: an ext3 image of user/disk/, made on the first run and kept after
-# (what the user saves stays saved), attached as a modern virtio-mmio block device.
+# (what the user saves stays saved), attached as a modern virtio-mmio block device; after it an
+# entropy device (virtio-rng, the service rng). Drivers find their devices by ID, not slot.
 DISK      := build/disk.img
 DISK_MIB  := 64
 # Harts QEMU gives the machine (make run SMP=N). NEURON starts them all; it schedules on the
@@ -22,7 +23,7 @@ SMP       ?= 4
 QEMU_OPTS = -machine virt -cpu rv64 -smp $(SMP) -m 256M -nographic -no-reboot \
             -bios $(OPENSBI) -kernel build/neuron.bin -initrd build/initrd.cpio \
             -drive file=$(DISK),if=none,format=raw,id=d0 -device virtio-blk-device,drive=d0 \
-            -global virtio-mmio.force-legacy=false \
+            -global virtio-mmio.force-legacy=false -device virtio-rng-device \
             $(if $(BOOTARGS),-append "$(BOOTARGS)")
 
 # The display (docs/graphics.md): a virtio GPU of 1280x800, after the disk on the command

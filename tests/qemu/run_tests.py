@@ -44,7 +44,7 @@ CASES = [
       r"process 1 \(hello\) exited with status 0", POWER_OFF], [r"PANIC", r"killed"], True),
     ("init_starts_every_service", "",
      [r"started process 1 \(init\)",
-      r"init: up: log policy svcmgr blk fs console nsh gpu \(8 of 8 services; 0 manifest errors\)"],
+      r"init: up: log policy svcmgr blk fs console nsh gpu rng \(9 of 9 services; 0 manifest errors\)"],
      [r"PANIC", r"killed", r"exited", r"cannot"], False),
     ("restartable_service_comes_back", "",
      [ANY + r"(?s)I sleeper: sleeper up.*W init: svctest kills sleeper \(pid \d+\)"
@@ -392,11 +392,12 @@ SHELL_CASES = [
      [("ps\r", [r"PID STATE +PRIO +PAGES/BUDGET RESTARTS HARTS +NAME",
                 r"\d+ running +16 +\d+/128 +0 +%s +log" % RAN_ON,
                 r"\d+ running +16 +\d+/128 +0 +%s +console" % RAN_ON,
-                r"\d+ running +16 +\d+/3072 +0 +%s +nsh" % RAN_ON]),
-      ("svc\r", [r"log", r"policy", r"svcmgr", r"console", r"nsh"]),
+                r"\d+ running +16 +\d+/3072 +0 +%s +nsh" % RAN_ON,
+                r"\d+ running +16 +\d+/64 +0 +%s +rng" % RAN_ON]),
+      ("svc\r", [r"log", r"policy", r"svcmgr", r"console", r"nsh", r"rng"]),
       ("mem\r", [r"pages: 65536 total, \d+ used, \d+ free", r"console +\d+ of +128 pages"]),
       ("log\r", [r"\[ *\d+\.\d{6}\] I log: log service up"]),
-      ("stats\r", [r"live processes +8", r"live handles +\d+", r"harts +%d\n" % SMP,
+      ("stats\r", [r"live processes +9", r"live handles +\d+", r"harts +%d\n" % SMP,
                    r"IPIs sent +\d+\n", r"hart +busy ms +idle ms +IPIs sent +IPIs taken +timer irqs +hand-offs +shared maps"]
                   + [r"(?m)^ +%d( +\d+){7}\r?$" % i for i in range(SMP)]
                   + [r"console bytes +\d+ in \(0 dropped\), \d+ out"]),
@@ -877,14 +878,14 @@ PIPE_STEPS = [
 ] + [("; ".join("cd /dirs%d" % d for d in range(k, k + 8)) + "\r", [])
       for k in range(0, 72, 8)] + [
     ("pwd; cd /; ls | grep -c dirs\r", [r"\n/dirs71\n", r"(?m)^72\n"]),
-    ("stats\r", [r"live processes +8\n"]),  # the boot's: nothing left running
+    ("stats\r", [r"live processes +9\n"]),  # the boot's: nothing left running
     # Pipelines of programs already run (their files cached) leave nothing behind.
     ("cat /boot/manifest | grep service | wc -l; yes | head -c 100000 | wc -c\r", [r"\n *100000\n"]),
     ("sort /boot/manifest | tee /sorted.txt | tail -n 1 && echo x > /t.txt; stats; mem\r",
-     [r"live processes +8\n", r"\n +nsh +\d+ of"]),
+     [r"live processes +9\n", r"\n +nsh +\d+ of"]),
     ("cat /boot/manifest | grep service | wc -l; yes | head -c 100000 | wc -c\r", [r"\n *100000\n"]),
     ("sort /boot/manifest | tee /sorted.txt | tail -n 1 && echo kept > /t.txt; stats; mem\r",
-     [r"live processes +8\n", r"\n +nsh +\d+ of"]),
+     [r"live processes +9\n", r"\n +nsh +\d+ of"]),
     ("poweroff\r", [r"powering off"], POWER_OFF_SBI),
 ]
 
@@ -1042,7 +1043,7 @@ def check_shell(name, steps, must_exit, disk_tree=None, initrd=INITRD):
 SHELL_LINES = 12
 CONSOLE_SOURCES = [
     (r"init: up:",
-     r"init: up: log policy svcmgr blk fs console nsh gpu \(8 of 8 services; 0 manifest errors\)"),
+     r"init: up: log policy svcmgr blk fs console nsh gpu rng \(9 of 9 services; 0 manifest errors\)"),
     (r"Nexus OS shell", r"Nexus OS shell; help lists the commands\."),
     (r"nsh> ", r"nsh> [ -~]*"),
     (r"shell line", r"(nsh> echo )?shell line \d{3} \.{32}"),
