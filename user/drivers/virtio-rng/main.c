@@ -18,8 +18,8 @@
 #define GRANT_VIRTIO "virtio:rng"  // the device's slot, its IRQ object and notification
 #define GRANT_SERVE "serve"        // the endpoint to serve (WAIT)
 
-// A device that has not filled a buffer within this is taken as stuck (QEMU's answers at
-// once: its backend is the host's random source).
+// A request the device has not served within this fails (QEMU's answers at once: its backend
+// is the host's random source); also bounds a device that keeps writing nothing.
 #define DEVICE_TIMEOUT_NS 1000000000ull
 
 // The pinned pages: the queue's rings, then the pool.
@@ -63,9 +63,8 @@ static void offer_room(void)
 }
 
 // Sleep on the device's interrupt until it gives the room back, then count what it wrote.
-static long refill(void)
+static long refill(uint64_t deadline)
 {
-    uint64_t deadline = (uint64_t)nx_clock_get() + DEVICE_TIMEOUT_NS;
     offer_room();
     for (;;) {
         uint32_t len;
@@ -88,9 +87,10 @@ static long read_bytes(void *ctx, struct nx_rpc_req *req)
     (void)ctx;
     struct nx_rng_read r;
     memcpy(&r, req->data, sizeof r);
+    uint64_t deadline = (uint64_t)nx_clock_get() + DEVICE_TIMEOUT_NS;
     long err = rng_check_size(r.bytes);
     while (!err && (in_flight || pool.len < r.bytes))
-        err = refill();
+        err = refill(deadline);
     if (err)
         return err;
     rng_pool_take(&pool, req->reply, (uint32_t)r.bytes);
@@ -110,7 +110,7 @@ int main(void)
         return 0;
     }
     const char *why = start();
-    long err = why ? NX_OK : refill();
+    long err = why ? NX_OK : refill((uint64_t)nx_clock_get() + DEVICE_TIMEOUT_NS);
     if (why || err) {
         nx_log(NX_LOG_ERROR, "%s (%ld)", why ? why : "the device gives no bytes", err);
         return 1;

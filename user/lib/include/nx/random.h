@@ -5,7 +5,7 @@
 //   NX_RNG_READ  bytes: struct nx_rng_read. Reply: exactly `bytes` bytes from the device,
 //                each handed to one caller only. Errors: NX_ERR_INVALID (0 bytes, or a
 //                request of another size), NX_ERR_TOO_BIG (more than NX_RNG_MAX),
-//                NX_ERR_TIMED_OUT (the device did not answer within a second), NX_ERR_IO (it
+//                NX_ERR_TIMED_OUT (the device did not give enough within a second), NX_ERR_IO (it
 //                claimed to write more than it was given).
 #include <stddef.h>
 #include <stdint.h>
