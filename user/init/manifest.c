@@ -14,6 +14,7 @@ const struct mf_device mf_devices[] = {
 const struct mf_virtio_kind mf_virtio_kinds[] = {
     { "blk", VIRTIO_ID_BLOCK },
     { "gpu", VIRTIO_ID_GPU },
+    { "input", VIRTIO_ID_INPUT },  // keyboard, tablet, mouse: one grant per driver instance
     { NULL, 0 },
 };
 
