@@ -139,9 +139,9 @@ static void take_event(const struct vi_event *e)
         reject(what, why);
         return;
     }
-    if (frame[nframe].type != NX_INPUT_SYN && ++nframe < FRAME_MAX)
-        return;
-    publish();
+    bool syn = frame[nframe].type == NX_INPUT_SYN;
+    if ((syn && nframe) || (!syn && ++nframe == FRAME_MAX))
+        publish();
 }
 
 // Every event the device completed, each buffer offered again.
