@@ -1424,12 +1424,15 @@ def qmp_abs(axis, value):
 
 
 def check_input_events(name):
-    """Boot with the keyboard and the tablet, type "ls" and Enter, move the pointer and click
-    through QMP; the drivers must have seen exactly those events, frame by frame, in order."""
+    """Boot with the devices of make gui (the GPU, the keyboard, the tablet: every service must
+    fit init's budget), type "ls" and Enter, move the pointer and click through QMP; the
+    drivers must have seen exactly those events, frame by frame, in order."""
     qmp_dir = tempfile.mkdtemp(prefix="nexus-qmp-")
     sock = os.path.join(qmp_dir, "qmp.sock")
-    con = Console(extra=["-qmp", f"unix:{sock},server=on,wait=off"] + INPUT_DEVICES)
+    con = Console(extra=["-qmp", f"unix:{sock},server=on,wait=off"] + gpu_device() + INPUT_DEVICES)
     problems = []
+    if con.expect(r"init: up: .* \(10 of 10 services; 0 manifest errors\)", timeout=60) is None:
+        problems.append("not every service up")
     end = time.monotonic() + 60
     ready = [re.search(INPUT_READY % kind, con.text()) for kind in ("Keyboard", "Tablet")]
     while not all(ready) and time.monotonic() < end:
