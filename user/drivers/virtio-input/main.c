@@ -2,18 +2,23 @@
 // the virtio-mmio slot init granted it (virtio:input), reads what the device sends from its
 // configuration, keeps the event queue full of buffers and sleeps on the device's interrupt.
 // Each event is checked against the configuration and turned into an nx_input_event
-// (nx/input.h); a malformed one is counted, logged and dropped. Until a compositor takes the
-// events, each frame (the events up to an EV_SYN) is one record in the log at level DEBUG.
-// No device: it says so in the log and exits with status 0 (docs/input.md).
+// (nx/input.h); a malformed one is counted, logged and dropped. Each frame (the events up to
+// an EV_SYN) goes to the client connected through the endpoint (NX_INPUT_CONNECT), if any, and
+// is one record in the log at level DEBUG. The device's interrupt notification is bound to
+// the endpoint: one sleep for both. No device: it says so in the log and exits with status 0
+// (docs/input.md).
 #include <stdio.h>
 #include <string.h>
 #include <nx/log.h>
 #include <nx/nx.h>
+#include <nx/ring.h>
+#include <nx/rpc.h>
 #include <nx/startup.h>
 #include <nx/virtio.h>
 #include "input_proto.h"
 
 #define GRANT_VIRTIO "virtio:input"  // the device's slot, its IRQ object and notification
+#define GRANT_SERVE "serve"          // the endpoint clients connect through
 #define EVENTQ 0
 #define FRAME_MAX 16                 // events kept until their EV_SYN (more: logged early)
 // The event queue's memory: its rings, then one page of event buffers.
@@ -28,6 +33,7 @@ static uint16_t buffer_of[VIRTQ_MAX_SIZE];  // the event buffer of each chain he
 static uint64_t rejected;
 static struct nx_input_event frame[FRAME_MAX];
 static unsigned nframe;
+static struct nx_ring client;  // client.sh NULL: nobody connected
 
 static void reject(const char *what, const char *why)
 {
@@ -117,9 +123,33 @@ static const char *start(void)
     return NULL;
 }
 
-// The frame so far, as one log record (what a compositor will read instead).
-static void publish(void)
+static void drop_client(void)
 {
+    if (!client.sh)
+        return;
+    nx_handle_close(client.notif);
+    nx_ring_unmap(&client);
+    client = (struct nx_ring){ 0 };
+}
+
+// The events of the frame so far, then its SYN, to the client; a client that corrupted the
+// ring's header is dropped (a full ring drops the events and counts them).
+static void send_frame(const struct nx_input_event *syn)
+{
+    for (unsigned i = 0; client.sh && i <= nframe; i++) {
+        const struct nx_input_event *e = i < nframe ? &frame[i] : syn;
+        if (e && nx_ring_write(&client, e, sizeof *e) == NX_ERR_BAD_STATE) {
+            nx_log(NX_LOG_WARN, "%s: the client broke its ring: dropped", device.name);
+            drop_client();
+        }
+    }
+}
+
+// The frame so far (syn: its end, or NULL for a frame cut in parts): to the client, and one
+// log record.
+static void publish(const struct nx_input_event *syn)
+{
+    send_frame(syn);
     static const char *const names[VI_TYPES] = { "syn", "key", "rel", "abs" };
     char text[NX_LOG_TEXT_MAX];
     int len = snprintf(text, sizeof text, "%s:", device.name);
@@ -140,8 +170,12 @@ static void take_event(const struct vi_event *e)
         return;
     }
     bool syn = frame[nframe].type == NX_INPUT_SYN;
-    if ((syn && nframe) || (!syn && ++nframe == FRAME_MAX))
-        publish();
+    if (syn && nframe) {
+        struct nx_input_event end = frame[nframe];
+        publish(&end);
+    } else if (!syn && ++nframe == FRAME_MAX) {
+        publish(NULL);
+    }
 }
 
 // Every event the device completed, each buffer offered again.
@@ -167,8 +201,49 @@ static void drain(void)
         virtio_notify(&dev, EVENTQ);
 }
 
+// The device interrupted: its events, then the line acked.
+static void on_interrupt(void *ctx, uint64_t bits)
+{
+    (void)ctx;
+    (void)bits;
+    virtio_ack_interrupts(&dev);
+    drain();
+    nx_irq_ack(dev.irq);
+}
+
+static long op_connect(void *ctx, struct nx_rpc_req *req)
+{
+    (void)ctx;
+    struct nx_input_connect c;
+    memcpy(&c, req->data, sizeof c);
+    if (req->handles.count != 1 || !c.bits)
+        return NX_ERR_INVALID;
+    drop_client();
+    nx_handle_t vmo;
+    long err = nx_ring_create(NX_INPUT_RING_BYTES, req->handles.h[0], c.bits, &client, &vmo);
+    if (err) {
+        client = (struct nx_ring){ 0 };
+        return err;
+    }
+    req->handles.h[0] = NX_HANDLE_INVALID;  // the ring's notification now
+    req->reply_handles = (struct nx_rpc_handles){
+        1, { vmo }, { NX_RIGHT_READ | NX_RIGHT_WRITE | NX_RIGHT_MAP }
+    };
+    return NX_OK;
+}
+
+static const struct nx_rpc_op ops[] = {
+    { NX_INPUT_CONNECT, sizeof(struct nx_input_connect), sizeof(struct nx_input_connect),
+      op_connect },
+};
+
 int main(void)
 {
+    nx_handle_t serve = nx_startup_handle(GRANT_SERVE);
+    if (!serve) {
+        nx_log(NX_LOG_ERROR, "not granted " GRANT_SERVE);
+        return 1;
+    }
     if (!nx_startup_handle(GRANT_VIRTIO)) {  // init found no input device to grant
         nx_log(NX_LOG_INFO, "no input: no device");
         return 0;
@@ -176,18 +251,15 @@ int main(void)
     const char *why = virtio_take(GRANT_VIRTIO, VIRTIO_ID_INPUT, &dev);
     if (!why)
         why = start();
+    if (!why && nx_endpoint_bind(serve, dev.notif) != NX_OK)
+        why = "cannot bind the device's notification to the endpoint";
     if (why) {
         nx_log(NX_LOG_ERROR, "%s", why);
         return 1;
     }
     nx_printf("virtio-input: %s: %u keys, %u relative axes, %u absolute axes\n", device.name,
               count_codes(VI_EV_KEY), count_codes(VI_EV_REL), count_codes(VI_EV_ABS));
-    for (;;) {
-        if (virtio_wait(&dev, NX_DEADLINE_NEVER) != NX_OK) {
-            nx_log(NX_LOG_ERROR, "cannot wait for the device's interrupt");
-            return 1;
-        }
-        drain();
-        nx_irq_ack(dev.irq);
-    }
+    const struct nx_rpc_server server = { ops, sizeof ops / sizeof ops[0], NULL, on_interrupt };
+    nx_rpc_serve(serve, &server);
+    return 1;
 }
