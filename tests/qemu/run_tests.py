@@ -1471,6 +1471,52 @@ def check_input_events(name):
     return problems, out
 
 
+INPUT_EVENT = r"inputtest: (input2?) (\d+) (\d+) (-?\d+)(.*)\r?\n"
+
+
+def check_input_rings(name):
+    """A client of both drivers (tests/qemu/progs/inputtest.c, manifest input) connects
+    through their endpoints and reads their rings: the keys and the pointer's frames arrive,
+    each ended by its SYN, one device's on one driver's ring."""
+    qmp_dir = tempfile.mkdtemp(prefix="nexus-qmp-")
+    sock = os.path.join(qmp_dir, "qmp.sock")
+    con = Console(initrd=archive_with_manifest("input"),
+                  extra=["-qmp", f"unix:{sock},server=on,wait=off"] + INPUT_DEVICES)
+    problems = []
+    for driver in ("input", "input2"):
+        if con.expect(r"inputtest: %s: bits 0 refused, connect 0" % driver, timeout=60) is None:
+            problems.append(f"inputtest not connected to {driver}")
+    keys = [e for k in (KEY_L, KEY_S, KEY_ENTER) for v in (1, 0) for e in ((1, k, v), (0, 0, 0))]
+    pointer = [(3, 0, 16384), (3, 1, 8192), (0, 0, 0), (1, BTN_LEFT, 1), (0, 0, 0),
+               (1, BTN_LEFT, 0), (0, 0, 0)]
+    if not problems:
+        qmp = QMP(sock)
+        for qcode in ("l", "s", "ret"):
+            for down in (True, False):
+                qmp.command("input-send-event", events=[qmp_key(qcode, down)])
+        qmp.command("input-send-event", events=[qmp_abs("x", 16384), qmp_abs("y", 8192)])
+        for down in (True, False):
+            qmp.command("input-send-event",
+                        events=[{"type": "btn", "data": {"down": down, "button": "left"}}])
+        qmp.close()
+        end = time.monotonic() + 20
+        while len(re.findall(INPUT_EVENT, con.text())) < len(keys) + len(pointer) and \
+                time.monotonic() < end:
+            time.sleep(0.2)
+    got = {"input": [], "input2": []}
+    for driver, t, c, v, rest in re.findall(INPUT_EVENT, con.text()):
+        got[driver].append((int(t), int(c), int(v)))
+        if rest.strip():
+            problems.append(f"{driver}: event {t} {c} {v}: {rest.strip()}")
+    if sorted(got.values()) != sorted([keys, pointer]):
+        problems.append(f"rings held {got}, want {keys} on one and {pointer} on the other")
+    con.close(timeout=0)
+    shutil.rmtree(qmp_dir, ignore_errors=True)
+    out = con.text()
+    problems += ["unexpected: " + p for p in (r"PANIC", r"WRONG", r"killed") if re.search(p, out)]
+    return problems, out
+
+
 def check_input_absent(name):
     """No input device: both driver instances say so and exit with status 0."""
     con = Console()
@@ -1522,6 +1568,8 @@ def main():
                   ("gpu_mode_too_large_is_refused",)))
     cases.append(("input_keys_and_pointer_reach_the_driver", check_input_events,
                   ("input_keys_and_pointer_reach_the_driver",)))
+    cases.append(("input_events_on_a_clients_ring", check_input_rings,
+                  ("input_events_on_a_clients_ring",)))
     cases.append(("input_driver_without_a_device_exits", check_input_absent,
                   ("input_driver_without_a_device_exits",)))
     cases.append(("every_hart_started_and_parked", check_harts, ("every_hart_started_and_parked",)))
