@@ -1423,6 +1423,20 @@ def qmp_abs(axis, value):
     return {"type": "abs", "data": {"axis": axis, "value": value}}
 
 
+def send_input_events(sock):
+    """Through QMP: "l", "s", Enter (each down, then up), the pointer to (16384, 8192), a click
+    of the left button; each a command of its own, so each a frame (QEMU syncs after each)."""
+    qmp = QMP(sock)
+    for qcode in ("l", "s", "ret"):
+        for down in (True, False):
+            qmp.command("input-send-event", events=[qmp_key(qcode, down)])
+    qmp.command("input-send-event", events=[qmp_abs("x", 16384), qmp_abs("y", 8192)])
+    for down in (True, False):
+        qmp.command("input-send-event",
+                    events=[{"type": "btn", "data": {"down": down, "button": "left"}}])
+    qmp.close()
+
+
 def check_input_events(name):
     """Boot with the devices of make gui (the GPU, the keyboard, the tablet: every service must
     fit init's budget), type "ls" and Enter, move the pointer and click through QMP; the
@@ -1447,15 +1461,7 @@ def check_input_events(name):
         if kkeys < 100 or (krel, kabs) != (0, 0) or tabs != 2 or tkeys < 3:
             problems.append(f"keyboard {kkeys}/{krel}/{kabs}, tablet {tkeys}/{tabs}: want "
                             "100+ keys and no axes, 3+ buttons and 2 absolute axes")
-        qmp = QMP(sock)
-        for qcode in ("l", "s", "ret"):
-            for down in (True, False):
-                qmp.command("input-send-event", events=[qmp_key(qcode, down)])
-        qmp.command("input-send-event", events=[qmp_abs("x", 16384), qmp_abs("y", 8192)])
-        for down in (True, False):
-            qmp.command("input-send-event",
-                        events=[{"type": "btn", "data": {"down": down, "button": "left"}}])
-        qmp.close()
+        send_input_events(sock)
     want = [("Keyboard", f" key {k} {v}") for k in (KEY_L, KEY_S, KEY_ENTER) for v in (1, 0)] + \
         [("Tablet", " abs 0 16384 abs 1 8192"), ("Tablet", f" key {BTN_LEFT} 1"),
          ("Tablet", f" key {BTN_LEFT} 0")]
@@ -1490,15 +1496,7 @@ def check_input_rings(name):
     pointer = [(3, 0, 16384), (3, 1, 8192), (0, 0, 0), (1, BTN_LEFT, 1), (0, 0, 0),
                (1, BTN_LEFT, 0), (0, 0, 0)]
     if not problems:
-        qmp = QMP(sock)
-        for qcode in ("l", "s", "ret"):
-            for down in (True, False):
-                qmp.command("input-send-event", events=[qmp_key(qcode, down)])
-        qmp.command("input-send-event", events=[qmp_abs("x", 16384), qmp_abs("y", 8192)])
-        for down in (True, False):
-            qmp.command("input-send-event",
-                        events=[{"type": "btn", "data": {"down": down, "button": "left"}}])
-        qmp.close()
+        send_input_events(sock)
         end = time.monotonic() + 20
         while len(re.findall(INPUT_EVENT, con.text())) < len(keys) + len(pointer) and \
                 time.monotonic() < end:
