@@ -29,7 +29,9 @@ QEMU_OPTS = -machine virt -cpu rv64 -smp $(SMP) -m 256M -nographic -no-reboot \
 # The display (docs/graphics.md): a virtio GPU of 1280x800, after the disk on the command
 # line. make gui and make screenshot boot the same image as make run with it, the serial
 # console staying on the terminal (make screenshot's on a pipe, with no window at all).
-GPU_DEVICE      := -device virtio-gpu-device,xres=1280,yres=800
+# Input (docs/input.md): a virtio keyboard and tablet (the tablet makes QEMU's pointer absolute).
+GPU_DEVICE      := -device virtio-gpu-device,xres=1280,yres=800 \
+                   -device virtio-keyboard-device -device virtio-tablet-device
 QEMU_GUI_OPTS    = $(subst -nographic,-serial mon:stdio,$(QEMU_OPTS)) $(GPU_DEVICE)
 QEMU_SHOT_OPTS   = $(subst -nographic,-display none -serial stdio,$(QEMU_OPTS)) $(GPU_DEVICE)
 # make gui without a display ($$DISPLAY empty): QEMU's VNC server on this address.

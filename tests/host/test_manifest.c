@@ -119,12 +119,18 @@ static void test_virtio_grants(void **state)
           "service a grant=virtio:BLK\n"
           "service a grant=virtio:gpu,virtio:gpu\n"
           "service a grant=virtio:blk,virtio:gpu\n"
+          "service kbd grant=virtio:input\n"
+          "service tablet grant=virtio:input\n"
+          "service b grant=virtio:input,virtio:input\n"
+          "service b grant=virtio:input2\n"
           "service log\n");
     assert_string_equal(reports, "4: unknown virtio device\n"
                                  "5: unknown virtio device\n"
                                  "6: unknown virtio device\n"
                                  "7: unknown virtio device\n"
-                                 "8: duplicate grant\n");
+                                 "8: duplicate grant\n"
+                                 "12: duplicate grant\n"
+                                 "13: unknown virtio device\n");
     const struct mf_service *blk = manifest_find(&m, "blk");
     assert_int_equal(blk->grants[0].kind, MF_GRANT_VIRTIO);
     assert_int_equal(blk->grants[0].value, 2);
@@ -138,6 +144,13 @@ static void test_virtio_grants(void **state)
     const struct mf_service *a = manifest_find(&m, "a");
     assert_int_equal(a->ngrants, 2);
     assert_int_equal(a->grants[1].value, 16);
+    // Input devices share one ID: each driver instance is a service of its own with one grant.
+    for (const char *const *n = (const char *const[]){ "kbd", "tablet", NULL }; *n; n++) {
+        const struct mf_service *s = manifest_find(&m, *n);
+        assert_int_equal(s->grants[0].kind, MF_GRANT_VIRTIO);
+        assert_int_equal(s->grants[0].value, 18);
+    }
+    assert_null(manifest_find(&m, "b"));
 }
 
 static void test_every_line_error(void **state)

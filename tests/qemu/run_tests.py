@@ -44,7 +44,7 @@ CASES = [
       r"process 1 \(hello\) exited with status 0", POWER_OFF], [r"PANIC", r"killed"], True),
     ("init_starts_every_service", "",
      [r"started process 1 \(init\)",
-      r"init: up: log policy svcmgr blk fs console nsh gpu rng \(9 of 9 services; 0 manifest errors\)"],
+      r"init: up: log policy svcmgr blk fs console nsh gpu rng input input2 \(11 of 11 services; 0 manifest errors\)"],
      [r"PANIC", r"killed", r"exited", r"cannot"], False),
     ("restartable_service_comes_back", "",
      [ANY + r"(?s)I sleeper: sleeper up.*W init: svctest kills sleeper \(pid \d+\)"
@@ -1043,7 +1043,7 @@ def check_shell(name, steps, must_exit, disk_tree=None, initrd=INITRD):
 SHELL_LINES = 12
 CONSOLE_SOURCES = [
     (r"init: up:",
-     r"init: up: log policy svcmgr blk fs console nsh gpu rng \(9 of 9 services; 0 manifest errors\)"),
+     r"init: up: log policy svcmgr blk fs console nsh gpu rng input input2 \(11 of 11 services; 0 manifest errors\)"),
     (r"Nexus OS shell", r"Nexus OS shell; help lists the commands\."),
     (r"nsh> ", r"nsh> [ -~]*"),
     (r"shell line", r"(nsh> echo )?shell line \d{3} \.{32}"),
@@ -1435,6 +1435,129 @@ def check_gpu_bad_mode(name):
     return problems, out
 
 
+# Input (docs/input.md): a virtio keyboard and tablet, each driven by its own instance of the
+# input driver, fed through QMP input-send-event; each driver logs every frame at DEBUG.
+INPUT_DEVICES = ["-device", "virtio-keyboard-device", "-device", "virtio-tablet-device"]
+INPUT_READY = r"virtio-input: QEMU Virtio %s: (\d+) keys, (\d+) relative axes, (\d+) absolute axes"
+INPUT_FRAME = r"D (input2?): QEMU Virtio (Keyboard|Tablet):((?: \w+ \d+ -?\d+)+)"
+KEY_L, KEY_S, KEY_ENTER, BTN_LEFT = 38, 31, 28, 0x110
+
+
+def qmp_key(qcode, down):
+    return {"type": "key", "data": {"down": down, "key": {"type": "qcode", "data": qcode}}}
+
+
+def qmp_abs(axis, value):
+    return {"type": "abs", "data": {"axis": axis, "value": value}}
+
+
+def send_input_events(sock):
+    """Through QMP: "l", "s", Enter (each down, then up), the pointer to (16384, 8192), a click
+    of the left button; each a command of its own, so each a frame (QEMU syncs after each)."""
+    qmp = QMP(sock)
+    for qcode in ("l", "s", "ret"):
+        for down in (True, False):
+            qmp.command("input-send-event", events=[qmp_key(qcode, down)])
+    qmp.command("input-send-event", events=[qmp_abs("x", 16384), qmp_abs("y", 8192)])
+    for down in (True, False):
+        qmp.command("input-send-event",
+                    events=[{"type": "btn", "data": {"down": down, "button": "left"}}])
+    qmp.close()
+
+
+def check_input_events(name):
+    """Boot with the devices of make gui (the GPU, the keyboard, the tablet: every service must
+    fit init's budget), type "ls" and Enter, move the pointer and click through QMP; the
+    drivers must have seen exactly those events, frame by frame, in order."""
+    qmp_dir = tempfile.mkdtemp(prefix="nexus-qmp-")
+    sock = os.path.join(qmp_dir, "qmp.sock")
+    con = Console(extra=["-qmp", f"unix:{sock},server=on,wait=off"] + gpu_device() + INPUT_DEVICES)
+    problems = []
+    if con.expect(r"init: up: .* \(11 of 11 services; 0 manifest errors\)", timeout=60) is None:
+        problems.append("not every service up")
+    end = time.monotonic() + 60
+    ready = [re.search(INPUT_READY % kind, con.text()) for kind in ("Keyboard", "Tablet")]
+    while not all(ready) and time.monotonic() < end:
+        time.sleep(0.2)
+        ready = [re.search(INPUT_READY % kind, con.text()) for kind in ("Keyboard", "Tablet")]
+    if not all(ready):
+        problems.append("not both input drivers ready")
+    else:
+        # QEMU's keyboard announces the keys it maps, no axes; its tablet two absolute axes,
+        # its buttons (and a wheel, in newer versions).
+        (kkeys, krel, kabs), (tkeys, _, tabs) = ((int(v) for v in m.groups()) for m in ready)
+        if kkeys < 100 or (krel, kabs) != (0, 0) or tabs != 2 or tkeys < 3:
+            problems.append(f"keyboard {kkeys}/{krel}/{kabs}, tablet {tkeys}/{tabs}: want "
+                            "100+ keys and no axes, 3+ buttons and 2 absolute axes")
+        send_input_events(sock)
+    want = [("Keyboard", f" key {k} {v}") for k in (KEY_L, KEY_S, KEY_ENTER) for v in (1, 0)] + \
+        [("Tablet", " abs 0 16384 abs 1 8192"), ("Tablet", f" key {BTN_LEFT} 1"),
+         ("Tablet", f" key {BTN_LEFT} 0")]
+    problems += type_steps(con, [("log\r", [r"input2?: QEMU Virtio Tablet: key 272 0"])])
+    got = [(kind, events) for _, kind, events in re.findall(INPUT_FRAME, con.text())]
+    if got != want:
+        problems.append(f"frames {got}, want {want}")
+    con.close(timeout=0)
+    shutil.rmtree(qmp_dir, ignore_errors=True)
+    out = con.text()
+    problems += ["unexpected: " + p for p in (r"PANIC", r"W input2?:", r"E input2?:", r"killed")
+                 if re.search(p, out)]
+    return problems, out
+
+
+INPUT_EVENT = r"inputtest: (input2?) (\d+) (\d+) (-?\d+)(.*)\r?\n"
+
+
+def check_input_rings(name):
+    """A client of both drivers (tests/qemu/progs/inputtest.c, manifest input) connects
+    through their endpoints and reads their rings: the keys and the pointer's frames arrive,
+    each ended by its SYN, one device's on one driver's ring."""
+    qmp_dir = tempfile.mkdtemp(prefix="nexus-qmp-")
+    sock = os.path.join(qmp_dir, "qmp.sock")
+    con = Console(initrd=archive_with_manifest("input"),
+                  extra=["-qmp", f"unix:{sock},server=on,wait=off"] + INPUT_DEVICES)
+    problems = []
+    for driver in ("input", "input2"):
+        if con.expect(r"inputtest: %s: bits 0 refused, connect 0" % driver, timeout=60) is None:
+            problems.append(f"inputtest not connected to {driver}")
+    keys = [e for k in (KEY_L, KEY_S, KEY_ENTER) for v in (1, 0) for e in ((1, k, v), (0, 0, 0))]
+    pointer = [(3, 0, 16384), (3, 1, 8192), (0, 0, 0), (1, BTN_LEFT, 1), (0, 0, 0),
+               (1, BTN_LEFT, 0), (0, 0, 0)]
+    if not problems:
+        send_input_events(sock)
+        end = time.monotonic() + 20
+        while len(re.findall(INPUT_EVENT, con.text())) < len(keys) + len(pointer) and \
+                time.monotonic() < end:
+            time.sleep(0.2)
+    got = {"input": [], "input2": []}
+    for driver, t, c, v, rest in re.findall(INPUT_EVENT, con.text()):
+        got[driver].append((int(t), int(c), int(v)))
+        if rest.strip():
+            problems.append(f"{driver}: event {t} {c} {v}: {rest.strip()}")
+    if sorted(got.values()) != sorted([keys, pointer]):
+        problems.append(f"rings held {got}, want {keys} on one and {pointer} on the other")
+    con.close(timeout=0)
+    shutil.rmtree(qmp_dir, ignore_errors=True)
+    out = con.text()
+    problems += ["unexpected: " + p for p in (r"PANIC", r"WRONG", r"killed") if re.search(p, out)]
+    return problems, out
+
+
+def check_input_absent(name):
+    """No input device: both driver instances say so and exit with status 0."""
+    con = Console()
+    up = con.expect(r"init: up: .* input input2 \(", timeout=60)
+    problems = [] if up else ["init did not start both input drivers"]
+    problems += type_steps(con, [("log\r", [ANY + r"I input: no input: no device",
+                                           ANY + r"I input2: no input: no device"]),
+                                ("ps\r", [ANY + r"exited .* input \(last status 0\)",
+                                          ANY + r"exited .* input2 \(last status 0\)"])])
+    con.close(timeout=0)
+    out = con.text()
+    problems += ["unexpected: " + p for p in (r"PANIC", r"virtio-input: ") if re.search(p, out)]
+    return problems, out
+
+
 def main():
     only = sys.argv[1:]
     passed = failed = 0
@@ -1471,6 +1594,12 @@ def main():
                   ("entropy_service_without_the_device",)))
     cases.append(("gpu_mode_too_large_is_refused", check_gpu_bad_mode,
                   ("gpu_mode_too_large_is_refused",)))
+    cases.append(("input_keys_and_pointer_reach_the_driver", check_input_events,
+                  ("input_keys_and_pointer_reach_the_driver",)))
+    cases.append(("input_events_on_a_clients_ring", check_input_rings,
+                  ("input_events_on_a_clients_ring",)))
+    cases.append(("input_driver_without_a_device_exits", check_input_absent,
+                  ("input_driver_without_a_device_exits",)))
     cases.append(("every_hart_started_and_parked", check_harts, ("every_hart_started_and_parked",)))
     cases.append(("graphics_library_draws_the_golden_pixels", check_gfx,
                   ("graphics_library_draws_the_golden_pixels",)))

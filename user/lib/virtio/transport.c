@@ -167,6 +167,11 @@ void virtio_config_read(const struct virtio_dev *dev, uint32_t off, uint32_t *ou
     } while (gen != reg(dev, VIRTIO_MMIO_CONFIG_GENERATION));
 }
 
+void virtio_config_write(const struct virtio_dev *dev, uint32_t off, uint32_t v)
+{
+    set_reg(dev, VIRTIO_MMIO_CONFIG + off, v);
+}
+
 long virtio_dma_pages(nx_handle_t vmo, uint64_t first, size_t n, uint64_t flags, uint64_t *pa,
                       size_t *done)
 {

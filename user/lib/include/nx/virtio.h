@@ -40,6 +40,7 @@
 #define VIRTIO_ID_BLOCK 2u
 #define VIRTIO_ID_ENTROPY 4u
 #define VIRTIO_ID_GPU 16u
+#define VIRTIO_ID_INPUT 18u
 
 // Device status bits.
 #define VIRTIO_STATUS_ACKNOWLEDGE 1u
@@ -97,6 +98,8 @@ uint32_t virtio_ack_interrupts(const struct virtio_dev *dev);
 // Read n 32-bit words at byte offset off of the configuration space into out, again until the
 // device's configuration generation is the same before and after (a consistent snapshot).
 void virtio_config_read(const struct virtio_dev *dev, uint32_t off, uint32_t *out, size_t n);
+// Write the 32-bit word v at byte offset off of the configuration space.
+void virtio_config_write(const struct virtio_dev *dev, uint32_t off, uint32_t v);
 
 // Memory a device reaches: a new VMO of pages pages, mapped read-write (*va) and pinned with
 // NX_DMA_DEVICE_WRITES; pa[i] = page i's physical address. *vmo = its handle (may be NULL).
