@@ -1,0 +1,173 @@
+#pragma once
+// The compositor's client protocol and library (service `wm`, program `compositor`;
+// docs/compositor.md). A client draws into surfaces backed by VMOs of its own; the compositor
+// maps them read-only and composes only what a present says is damaged into the screen (a
+// fullscreen opaque surface is scanned out directly, no copy). Events come back on a ring
+// per client (nx/ring.h) and a notification the client chose, so one sleep serves a client
+// of several sources.
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <nexus/handle.h>
+#include <nx/gfx.h>
+#include <nx/ring.h>
+
+// ---- limits ----
+#define NX_WM_MAX_CLIENTS 16
+#define NX_WM_MAX_SURFACES 8        // per client
+#define NX_WM_MAX_DAMAGE 16         // rectangles per present (more: their bounding box)
+#define NX_WM_TITLE_MAX 47          // bytes of UTF-8, a NUL after them
+#define NX_WM_EVENT_RING_BYTES 8192 // a client's event ring: 204 events (32 bytes + 8 framing)
+
+// ---- requests (nx/rpc.h convention) ----
+enum {
+    // First, on the service's endpoint. Request: struct nx_wm_connect and two handles: [0] a
+    // notification (SIGNAL) the compositor signals `bits` on when events wait, [1] the
+    // client's own process handle (READ: the compositor watches it, so a client that dies
+    // loses its windows at once). Reply: struct nx_wm_connect_reply and two handles: [0] the
+    // event ring's VMO (READ, WRITE, MAP; the client is the reader), [1] the client's own
+    // endpoint (badged) for every later request.
+    NX_WM_CONNECT = 1,
+    // Request: struct nx_wm_surface_create and one handle: the VMO the client draws in
+    // (READ and MAP at least; DMA too for NX_WM_SURFACE_FULLSCREEN), at least
+    // stride x height bytes. Reply: struct nx_wm_surface_reply.
+    NX_WM_SURFACE_CREATE,
+    // Request: struct nx_wm_present. The surface's pixels in the rectangles are new; the
+    // compositor composes them and sends NX_WM_EV_FRAME_DONE once they are on screen. A
+    // present before that only adds its damage to the pending one.
+    NX_WM_PRESENT,
+    // Request: struct nx_wm_surface_ref.
+    NX_WM_SURFACE_DESTROY,
+    // Request: struct nx_wm_surface_title.
+    NX_WM_SET_TITLE,
+    // Request: struct nx_wm_surface_resize and one handle: the new VMO (as for create). The
+    // answer to NX_WM_EV_CONFIGURE, or a client's own resize; the whole surface is damaged.
+    NX_WM_SURFACE_RESIZE,
+};
+
+struct nx_wm_connect {
+    uint64_t bits;             // notification bits meaning "events wait" (non-zero)
+};
+
+struct nx_wm_connect_reply {
+    int32_t screen_w, screen_h;
+};
+
+// Surface flags.
+#define NX_WM_SURFACE_FULLSCREEN (1u << 0) // the whole screen, no frame; opaque
+#define NX_WM_SURFACE_OPAQUE     (1u << 1) // the top byte of each pixel is ignored
+
+struct nx_wm_surface_create {
+    int32_t w, h;              // 1 .. the screen's size
+    int32_t stride;            // bytes per row, a multiple of 4, >= w * 4
+    int32_t x, y;              // where a window's content goes (ignored for fullscreen)
+    uint32_t flags;
+    char title[NX_WM_TITLE_MAX + 1];
+};
+
+struct nx_wm_surface_reply {
+    uint32_t id;               // non-zero, the client's own name for the surface
+};
+
+struct nx_wm_surface_ref {
+    uint32_t id;
+};
+
+struct nx_wm_present {
+    uint32_t id;
+    uint32_t n;                // 1 .. NX_WM_MAX_DAMAGE
+    struct nx_gfx_rect damage[NX_WM_MAX_DAMAGE]; // surface coordinates; clipped to it
+};
+
+struct nx_wm_surface_title {
+    uint32_t id;
+    char title[NX_WM_TITLE_MAX + 1];
+};
+
+struct nx_wm_surface_resize {
+    uint32_t id;
+    int32_t w, h, stride;
+};
+
+// ---- events (records of the client's ring) ----
+enum {
+    NX_WM_EV_KEY = 1,          // to the focused surface
+    NX_WM_EV_POINTER,          // motion and buttons over a surface (or grabbed by it)
+    NX_WM_EV_SCROLL,           // wheel over a surface
+    NX_WM_EV_FOCUS,            // the surface gained (value 1) or lost (0) the keyboard
+    NX_WM_EV_FRAME_DONE,       // the last present is on screen: draw the next frame
+    NX_WM_EV_CLOSE,            // the user asked to close the window (its close button)
+    NX_WM_EV_CONFIGURE,        // the user resized the window: draw at w x h and resize
+};
+
+// Modifier bits (nx_wm_event.key.mods, .pointer.mods).
+#define NX_WM_MOD_SHIFT (1u << 0)
+#define NX_WM_MOD_CTRL  (1u << 1)
+#define NX_WM_MOD_ALT   (1u << 2)
+#define NX_WM_MOD_ALTGR (1u << 3)
+#define NX_WM_MOD_META  (1u << 4)
+#define NX_WM_MOD_CAPS  (1u << 5)
+
+// Pointer buttons (nx_wm_event.pointer.buttons).
+#define NX_WM_BUTTON_LEFT   (1u << 0)
+#define NX_WM_BUTTON_RIGHT  (1u << 1)
+#define NX_WM_BUTTON_MIDDLE (1u << 2)
+
+struct nx_wm_event {
+    uint32_t type;
+    uint32_t surface;          // its id
+    uint64_t time_ns;          // when the input happened (nx_clock_get)
+    union {
+        struct {
+            uint16_t code;     // evdev key code (KEY_A = 30), independent of the key map
+            uint8_t state;     // 0 released, 1 pressed, 2 repeated
+            uint8_t mods;      // NX_WM_MOD_* after this key
+            uint32_t codepoint; // the character the key map gives (0: none, e.g. arrows)
+        } key;
+        struct {
+            int32_t x, y;      // surface coordinates (may lie outside while a button is held)
+            uint32_t buttons;  // NX_WM_BUTTON_* held
+            uint32_t mods;
+        } pointer;
+        struct {
+            int32_t dx, dy;    // wheel steps
+        } scroll;
+        struct {
+            int32_t w, h;
+        } configure;
+        uint32_t value;
+    };
+};
+_Static_assert(sizeof(struct nx_wm_event) == 32, "events are 32 bytes");
+
+// ---- client library (libnx) ----
+struct nx_wm {
+    nx_handle_t ep;            // the client's badged endpoint
+    struct nx_ring events;
+    int32_t screen_w, screen_h;
+};
+
+struct nx_wm_surface {
+    uint32_t id;
+    nx_handle_t vmo;
+    struct nx_gfx_surface gfx; // the client's mapping: draw here, then present
+    size_t mapped;
+    uint32_t flags;
+};
+
+// Connects to the service `wm` (looked up by name; the caller's manifest must grant it).
+// Events are signalled as `bits` on notif (the caller keeps notif and waits on it).
+long nx_wm_connect(struct nx_wm *wm, nx_handle_t notif, uint64_t bits);
+// A surface of w x h with a fresh VMO mapped here; the window's content at (x, y).
+long nx_wm_surface_create(struct nx_wm *wm, int32_t w, int32_t h, int32_t x, int32_t y,
+                          uint32_t flags, const char *title, struct nx_wm_surface *s);
+long nx_wm_present(struct nx_wm *wm, const struct nx_wm_surface *s,
+                   const struct nx_gfx_rect *damage, size_t n);
+long nx_wm_set_title(struct nx_wm *wm, const struct nx_wm_surface *s, const char *title);
+// A new VMO of w x h replaces the old one (unmapped); the contents start cleared.
+long nx_wm_surface_resize(struct nx_wm *wm, struct nx_wm_surface *s, int32_t w, int32_t h);
+void nx_wm_surface_destroy(struct nx_wm *wm, struct nx_wm_surface *s);
+// The next event: NX_OK, or NX_ERR_NOT_FOUND when none waits (then nx_ring_prepare_sleep
+// on wm->events before sleeping on the notification), NX_ERR_BAD_STATE for a corrupt ring.
+long nx_wm_poll_event(struct nx_wm *wm, struct nx_wm_event *ev);
+void nx_wm_disconnect(struct nx_wm *wm);
