@@ -43,6 +43,10 @@ enum {
     // Request: struct nx_wm_surface_resize and one handle: the new VMO (as for create). The
     // answer to NX_WM_EV_CONFIGURE, or a client's own resize; the whole surface is damaged.
     NX_WM_SURFACE_RESIZE,
+    // Request: nothing. Reply: one handle: the shared glyph atlas (a sealed VMO, READ and MAP;
+    // nx/text.h), rasterised once by the compositor for the interface's faces, so clients
+    // draw common text without rasterising it themselves.
+    NX_WM_GLYPH_ATLAS,
 };
 
 struct nx_wm_connect {
