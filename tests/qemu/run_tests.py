@@ -1558,6 +1558,119 @@ def check_input_absent(name):
     return problems, out
 
 
+# The compositor (docs/compositor.md): wmtest (manifest wm) puts windows up; the screen is read
+# back through QMP screendump at known points while QMP clicks, drags and keys drive it.
+WM_BG, WM_FOCUSED, WM_IDLE = (0x20, 0x30, 0x40), (0x30, 0x70, 0xc0), (0x68, 0x70, 0x78)
+WM_RED, WM_GREEN, WM_BLUE = (0xd0, 0x20, 0x20), (0x20, 0xb0, 0x40), (0x20, 0x40, 0xd0)
+WM_YELLOW, WM_WHITE = (0xf0, 0xc0, 0x20), (0xff, 0xff, 0xff)
+
+
+def wm_pixels(qmp, name, want, timeout=10):
+    """Screendumps until every (x, y, colour, what) of want holds (composition runs after the
+    events that cause it): the differences left at the timeout."""
+    ppm = os.path.join(ROOT, "build", "tests", name + ".ppm")
+    os.makedirs(os.path.dirname(ppm), exist_ok=True)
+    end = time.monotonic() + timeout
+    while True:
+        qmp.command("screendump", filename=ppm)
+        width, _, rgb = read_ppm(ppm)
+        wrong = []
+        for x, y, color, what in want:
+            got = bytes(rgb[3 * (y * width + x):3 * (y * width + x) + 3])
+            if got != bytes(color):
+                wrong.append(f"{name}: {what} at ({x}, {y}) is {got.hex()}, want {bytes(color).hex()}")
+        if not wrong or time.monotonic() > end:
+            return wrong
+        time.sleep(0.3)
+
+
+def qmp_point(x, y):
+    """The tablet's absolute values that land on screen pixel (x, y) (the compositor scales
+    0..32767 to 0..width - 1, rounding down)."""
+    return [qmp_abs("x", -(-x * 32767 // (GPU_W - 1))), qmp_abs("y", -(-y * 32767 // (GPU_H - 1)))]
+
+
+def qmp_button(qmp, down):
+    qmp.command("input-send-event", events=[{"type": "btn", "data": {"down": down, "button": "left"}}])
+
+
+def qmp_tap(qmp, qcode):
+    for down in (True, False):
+        qmp.command("input-send-event", events=[qmp_key(qcode, down)])
+
+
+def check_wm_windows(name):
+    """Windows of wmtest and its child on the screen where and as they should be; a click
+    focuses and raises, a title-bar drag moves, a killed client's window vanishes, a
+    fullscreen surface is scanned out with no byte copied, the compositor killed comes back
+    and its client reconnects."""
+    qmp_dir = tempfile.mkdtemp(prefix="nexus-qmp-")
+    sock = os.path.join(qmp_dir, "qmp.sock")
+    con = Console(initrd=archive_with_manifest("wm"),
+                  extra=["-qmp", f"unix:{sock},server=on,wait=off"] + gpu_device() + INPUT_DEVICES)
+    problems = []
+    for line in (r"wmtest: windows up", r"wmtest: child window up \(0\)",
+                 r"compositor: 2 input devices"):
+        end = time.monotonic() + 60
+        while not re.search(line, con.text()) and time.monotonic() < end:
+            time.sleep(0.2)
+        if not re.search(line, con.text()):
+            problems.append(f"no '{line}'")
+    if problems:
+        con.close(timeout=0)
+        return problems, con.text()
+    qmp = QMP(sock)
+    red_title, green_title, blue_title = (250, 77), (400, 157), (800, 377)
+    problems += wm_pixels(qmp, name + "-1", [
+        (110, 110, WM_RED, "red"), (400, 300, WM_GREEN, "green"), (260, 200, WM_GREEN, "green over red"),
+        (750, 450, WM_BLUE, "the child's blue"), (1000, 100, WM_BG, "background"),
+        (50, 50, WM_BG, "background"), (*blue_title, WM_FOCUSED, "blue's title bar (focused)"),
+        (*red_title, WM_IDLE, "red's title bar"), (*green_title, WM_IDLE, "green's title bar")])
+    qmp.command("input-send-event", events=qmp_point(150, 150))
+    for down in (True, False):
+        qmp_button(qmp, down)
+    if con.expect(r"wmtest: red focused", timeout=20) is None:
+        problems.append("the click did not focus red")
+    problems += wm_pixels(qmp, name + "-2", [
+        (260, 200, WM_RED, "red raised over green"), (*red_title, WM_FOCUSED, "red's title bar (focused)"),
+        (*green_title, WM_IDLE, "green's title bar"), (*blue_title, WM_IDLE, "blue's title bar")])
+    qmp.command("input-send-event", events=qmp_point(200, 88))
+    qmp_button(qmp, True)
+    for x, y in ((350, 238), (500, 388)):
+        qmp.command("input-send-event", events=qmp_point(x, y))
+    qmp_button(qmp, False)
+    problems += wm_pixels(qmp, name + "-3", [
+        (410, 410, WM_RED, "red moved"), (110, 110, WM_BG, "where red was"),
+        (260, 200, WM_GREEN, "green uncovered"), (550, 377, WM_FOCUSED, "red's title bar moved")])
+    qmp_tap(qmp, "k")
+    if con.expect(r"wmtest: child killed", timeout=20) is None:
+        problems.append("no 'wmtest: child killed'")
+    problems += wm_pixels(qmp, name + "-4", [(750, 450, WM_BG, "where the killed child's window was"),
+                                             (410, 410, WM_RED, "red")])
+    qmp_tap(qmp, "f")
+    if con.expect(r"wmtest: fullscreen up", timeout=20) is None:
+        problems.append("no 'wmtest: fullscreen up'")
+    problems += wm_pixels(qmp, name + "-5", [(x, y, WM_YELLOW, "fullscreen")
+                                             for x, y in ((0, 0), (640, 400), (1279, 799))])
+    qmp_tap(qmp, "q")
+    for line in (r"wmtest: reconnected", r"wmtest: 0 failures"):
+        if con.expect(line, timeout=30) is None:
+            problems.append(f"no '{line}'")
+    problems += wm_pixels(qmp, name + "-6", [(510, 310, WM_WHITE, "the window after the restart"),
+                                             (410, 410, WM_BG, "the old compositor's windows gone"),
+                                             (260, 200, WM_BG, "the old compositor's windows gone")])
+    qmp.close()
+    con.close(timeout=0)
+    shutil.rmtree(qmp_dir, ignore_errors=True)
+    out = con.text()
+    problems += missing(out, [r"wmtest: windowed present of 50x40 copied 8000 bytes",
+                              r"wmtest: fullscreen present of 100x100 copied 0 bytes",
+                              r"init: wm \(pid \d+\) died with status -1000: restarting"])
+    problems += ["unexpected: " + p for p in (r"PANIC", r"WRONG", r"E (wm|gpu):", r"killed: ")
+                 if re.search(p, out)]
+    return problems, out
+
+
 def main():
     only = sys.argv[1:]
     passed = failed = 0
@@ -1600,6 +1713,8 @@ def main():
                   ("input_events_on_a_clients_ring",)))
     cases.append(("input_driver_without_a_device_exits", check_input_absent,
                   ("input_driver_without_a_device_exits",)))
+    cases.append(("compositor_windows_focus_move_crash_fullscreen_restart", check_wm_windows,
+                  ("compositor_windows_focus_move_crash_fullscreen_restart",)))
     cases.append(("every_hart_started_and_parked", check_harts, ("every_hart_started_and_parked",)))
     cases.append(("graphics_library_draws_the_golden_pixels", check_gfx,
                   ("graphics_library_draws_the_golden_pixels",)))

@@ -50,12 +50,19 @@ static long finish_connect(struct nx_wm *wm, struct nx_rpc_call *c, nx_handle_t 
 
 long nx_wm_connect(struct nx_wm *wm, nx_handle_t notif, uint64_t bits)
 {
-    if (!bits)
-        return NX_ERR_INVALID;
     nx_handle_t svc;
     long err = nx_svc_lookup(NX_WM_SERVICE, &svc);
     if (err)
         return err;
+    err = nx_wm_connect_at(wm, svc, notif, bits);
+    nx_handle_close(svc);
+    return err;
+}
+
+long nx_wm_connect_at(struct nx_wm *wm, nx_handle_t svc, nx_handle_t notif, uint64_t bits)
+{
+    if (!bits)
+        return NX_ERR_INVALID;
     struct nx_wm_connect req = { bits };
     struct nx_wm_connect_reply rep;
     struct nx_rpc_call c = {
@@ -69,8 +76,7 @@ long nx_wm_connect(struct nx_wm *wm, nx_handle_t notif, uint64_t bits)
         .deadline = deadline(),
     };
     *wm = (struct nx_wm){ .ep = NX_HANDLE_INVALID };
-    err = nx_rpc(svc, &c);
-    nx_handle_close(svc);
+    long err = nx_rpc(svc, &c);
     if (err >= 0)
         err = finish_connect(wm, &c, notif, bits);
     if (err < 0)

@@ -175,6 +175,8 @@ struct nx_wm_surface {
 // Connects to the service `wm` (looked up by name; the caller's manifest must grant it).
 // Events are signalled as `bits` on notif (the caller keeps notif and waits on it).
 long nx_wm_connect(struct nx_wm *wm, nx_handle_t notif, uint64_t bits);
+// The same through the service endpoint svc a program was given (the caller keeps svc).
+long nx_wm_connect_at(struct nx_wm *wm, nx_handle_t svc, nx_handle_t notif, uint64_t bits);
 // A surface of w x h with a fresh VMO mapped here; the window's content at (x, y).
 long nx_wm_surface_create(struct nx_wm *wm, int32_t w, int32_t h, int32_t x, int32_t y,
                           uint32_t flags, const char *title, struct nx_wm_surface *s);
