@@ -234,6 +234,7 @@ static void steps(nx_handle_t kid)
             continue;
         nx_printf("wmtest: key %u to %s\n", ev.key.code, ev.surface == red.id ? "red" : "other");
         if (ev.key.code == KEY_K) {
+            expect("the key comes with its character (us map)", ev.key.codepoint, 'k');
             expect("kill the child", nx_process_kill(kid), NX_OK);
             nx_printf("wmtest: child killed\n");
         } else if (ev.key.code == KEY_F) {

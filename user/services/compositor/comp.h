@@ -18,6 +18,7 @@
 #define BIT_INPUT(i) (1ull << (i))          // input ring i has events (i < INPUTS)
 #define BIT_COMPOSE (1ull << 2)             // damage waits to be composed
 #define BIT_INPUT_READY (1ull << 3)         // the connecting thread is done
+#define BIT_REPEAT (1ull << 4)              // the key repeat timer fired
 #define BIT_CLIENT(slot) (1ull << (8 + (slot))) // the client's process ended
 #define INPUTS 2
 

@@ -1,10 +1,12 @@
 // Input (comp.h): the input drivers' rings (docs/input.md), the pointer (the hardware
 // cursor, focus, raising, moving and resizing windows by their frames) and the keyboard
-// (to the focused window). The drivers are connected by a thread of its own, so a missing
+// (to the focused window, translated by the key map and repeated through a timer with slack,
+// nx/keymap.h). The drivers are connected by a thread of its own, so a missing
 // device (its driver exited: the call waits out its deadline) never delays a client.
 #include <string.h>
 #include <nx/gpu.h>
 #include <nx/input.h>
+#include <nx/keymap.h>
 #include <nx/log.h>
 #include <nx/nx.h>
 #include <nx/startup.h>
@@ -16,13 +18,13 @@
 
 // evdev codes (linux/input-event-codes.h).
 enum { ABS_X = 0, ABS_Y = 1, REL_X = 0, REL_Y = 1, REL_HWHEEL = 6, REL_WHEEL = 8,
-       BTN_LEFT = 0x110, BTN_RIGHT = 0x111, BTN_MIDDLE = 0x112, KEY_LEFTCTRL = 29,
-       KEY_LEFTSHIFT = 42, KEY_RIGHTSHIFT = 54, KEY_LEFTALT = 56, KEY_CAPSLOCK = 58,
-       KEY_RIGHTCTRL = 97, KEY_RIGHTALT = 100, KEY_LEFTMETA = 125, KEY_RIGHTMETA = 126 };
+       BTN_LEFT = 0x110, BTN_RIGHT = 0x111, BTN_MIDDLE = 0x112 };
 
 static const char *const services[INPUTS] = { "input", "input2" };
 static nx_handle_t ring_vmo[INPUTS];   // the connecting thread's result
 static struct nx_ring rings[INPUTS];
+static struct nx_keyboard keyboard;
+static nx_handle_t repeat_timer;
 
 enum drag { DRAG_NONE, DRAG_MOVE, DRAG_RESIZE, DRAG_GRAB };
 
@@ -30,7 +32,6 @@ static struct {
     int32_t x, y;                 // on the screen
     bool moved;                   // since the last SYN
     uint32_t buttons;             // NX_WM_BUTTON_*
-    uint32_t mods;                // NX_WM_MOD_*
     enum drag drag;
     int win;                      // what the drag holds
     int32_t sx, sy;               // where the drag began
@@ -64,6 +65,11 @@ void input_start(void)
 {
     ptr.x = C.sw / 2;
     ptr.y = C.sh / 2;
+    nx_keyboard_init(&keyboard);
+    long timer = nx_timer_create(C.notif, (long)BIT_REPEAT);
+    if (timer < 0)
+        nx_log(NX_LOG_WARN, "no key repeat: no timer (%ld)", timer);
+    repeat_timer = timer < 0 ? NX_HANDLE_INVALID : (nx_handle_t)timer;
     long t = nx_thread_start(connect_thread, NULL, PRIO_USER_DEFAULT, 0);
     if (t < 0)
         nx_log(NX_LOG_ERROR, "no input: cannot start a thread (%ld)", t);
@@ -94,6 +100,7 @@ void focus_window(int w)
         return;
     int old = C.focus;
     C.focus = w;
+    nx_key_repeat_stop(&keyboard.repeat);  // a key held goes on repeating nowhere
     struct nx_wm_event ev = { .type = NX_WM_EV_FOCUS };
     if (old >= 0) {
         send_event(old, &ev);
@@ -135,7 +142,7 @@ static void pointer_event(int w, uint64_t time)
     ev.pointer.x = ptr.x - C.geom[w].x;
     ev.pointer.y = ptr.y - C.geom[w].y;
     ev.pointer.buttons = ptr.buttons;
-    ev.pointer.mods = ptr.mods;
+    ev.pointer.mods = nx_keyboard_mods(&keyboard);
     send_event(w, &ev);
 }
 
@@ -179,7 +186,7 @@ static void press(uint64_t time)
         return;
     focus_window(w);
     raise_window(w);
-    ptr = (typeof(ptr)){ .x = ptr.x, .y = ptr.y, .buttons = ptr.buttons, .mods = ptr.mods,
+    ptr = (typeof(ptr)){ .x = ptr.x, .y = ptr.y, .buttons = ptr.buttons,
                          .drag = DRAG_GRAB, .win = w, .sx = ptr.x, .sy = ptr.y,
                          .start = C.geom[w] };
     switch (wm_part_at(&C.geom[w], ptr.x, ptr.y)) {
@@ -246,33 +253,42 @@ static void scroll(int32_t dx, int32_t dy, uint64_t time)
 
 // ---- the keyboard ----
 
-static uint32_t modifier(uint16_t code)
+static void send_key(const struct nx_key *k)
 {
-    switch (code) {
-    case KEY_LEFTSHIFT: case KEY_RIGHTSHIFT: return NX_WM_MOD_SHIFT;
-    case KEY_LEFTCTRL: case KEY_RIGHTCTRL: return NX_WM_MOD_CTRL;
-    case KEY_LEFTALT: return NX_WM_MOD_ALT;
-    case KEY_RIGHTALT: return NX_WM_MOD_ALTGR;
-    case KEY_LEFTMETA: case KEY_RIGHTMETA: return NX_WM_MOD_META;
-    default: return 0;
-    }
-}
-
-static void key(uint16_t code, int32_t value, uint64_t time)
-{
-    uint32_t m = modifier(code);
-    if (m)
-        ptr.mods = value ? ptr.mods | m : ptr.mods & ~m;
-    if (code == KEY_CAPSLOCK && value == 1)
-        ptr.mods ^= NX_WM_MOD_CAPS;
     if (C.focus < 0)
         return;
-    struct nx_wm_event ev = { .type = NX_WM_EV_KEY, .time_ns = time };
-    ev.key.code = code;
-    ev.key.state = (uint8_t)value;
-    ev.key.mods = (uint8_t)ptr.mods;
-    ev.key.codepoint = 0;  // the key map comes with nx/keymap.h
+    struct nx_wm_event ev = { .type = NX_WM_EV_KEY, .time_ns = k->time_ns };
+    ev.key.code = k->code;
+    ev.key.state = k->state;
+    ev.key.mods = k->mods;
+    ev.key.codepoint = k->codepoint;
     send_event(C.focus, &ev);
+}
+
+// The repeat timer follows the keyboard's next deadline (NX_DEADLINE_NEVER disarms it).
+static void arm_repeat(void)
+{
+    if (repeat_timer)
+        nx_timer_set(repeat_timer, (long)nx_keyboard_deadline(&keyboard),
+                     (long)NX_KEY_REPEAT_SLACK_NS);
+}
+
+static void key(const struct nx_input_event *e)
+{
+    struct nx_key k;
+    if (!nx_keyboard_event(&keyboard, e, &k))
+        return;
+    send_key(&k);
+    arm_repeat();
+}
+
+static void repeat(void)
+{
+    struct nx_key out[NX_KEY_REPEAT_BURST];
+    unsigned n = nx_keyboard_repeat(&keyboard, (uint64_t)nx_clock_get(), out);
+    for (unsigned i = 0; i < n; i++)
+        send_key(&out[i]);
+    arm_repeat();
 }
 
 // ---- events ----
@@ -307,8 +323,8 @@ static void take(const struct nx_input_event *e)
             static const uint32_t masks[] = { NX_WM_BUTTON_LEFT, NX_WM_BUTTON_RIGHT,
                                               NX_WM_BUTTON_MIDDLE };
             button(masks[e->code - BTN_LEFT], e->value, e->time_ns);
-        } else if (e->code < BTN_LEFT) {
-            key(e->code, e->value, e->time_ns);
+        } else {
+            key(e);
         }
         break;
     case NX_INPUT_SYN:
@@ -346,6 +362,8 @@ void input_signals(uint64_t bits)
 {
     if (bits & BIT_INPUT_READY)
         input_ready();
+    if (bits & BIT_REPEAT)
+        repeat();
     for (int i = 0; i < INPUTS; i++)
         if (rings[i].sh && (bits & (BIT_INPUT(i) | BIT_INPUT_READY)))
             drain(i);
