@@ -3,7 +3,8 @@
 // every bad request refused with its error, the bytes a present copies (windowed and
 // fullscreen), then steps driven by the keys the harness sends through QMP to the focused
 // window: 'k' kills the child (its window must vanish), 'f' shows a fullscreen surface
-// (scanned out directly), 'q' removes it, kills the compositor and reconnects to the new one.
+// (scanned out directly), 'q' removes it, kills the compositor and reconnects to the new one,
+// whose window waits for a last 'q'.
 #define TEST_NAME "wmtest"
 #include <string.h>
 #include <nx/gfx.h>
@@ -220,6 +221,12 @@ static void compositor_restart(void)
     struct nx_wm_surface white;
     expect("a window on it", window(&wm, notif, &white, 500, 300, 120, 80, WHITE, "Again"), NX_OK);
     nx_printf("wmtest: reconnected\n");
+    // The window stays until a key reaches it through the new compositor.
+    struct nx_wm_event ev;
+    while ((err = next_event(&wm, notif, &ev)) == NX_OK && ev.type != NX_WM_EV_KEY)
+        ;
+    expect("a key through the new compositor", err == NX_OK ? ev.key.codepoint : (uint32_t)err,
+           'q');
 }
 
 // The harness's keys, to the focused window: 'k', 'f', 'q' in turn.

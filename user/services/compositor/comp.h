@@ -82,7 +82,7 @@ void compose(void);                  // BIT_COMPOSE: the damage to the screen, F
 void ask_compose(void);              // BIT_COMPOSE, once until it is taken
 void damage_screen(struct nx_gfx_rect r); // and ask_compose
 void damage_visible(int win, struct nx_gfx_rect r); // r (screen) where win is not covered
-void frame_changed(int win);         // title bar redrawn and damaged
+void frame_changed(int win);         // title bar redrawn, the frame damaged
 long bar_make(int win);              // the title bar's pixels for the window's width
 void stack_changed(void);            // after a raise, add or removal: direct scanout or not
 

@@ -4,9 +4,11 @@
 // scanned out straight from its VMO: its presents are flushes only.
 #include <stdlib.h>
 #include <string.h>
+#include <nx/bootfs.h>
 #include <nx/gpu.h>
 #include <nx/log.h>
 #include <nx/nx.h>
+#include <nx/startup.h>
 #include <nx/text.h>
 #include "comp.h"
 
@@ -19,14 +21,8 @@
 #define TITLE_PX 14
 #define GLYPH_CACHE_BYTES (256u << 10)
 
-// The title font, from the sealed boot program image (fonts come only from there).
-__asm__(".section .rodata.wm_font, \"a\"\n"
-        ".balign 8\n"
-        ".globl wm_font, wm_font_end\n"
-        "wm_font: .incbin \"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf\"\n"
-        "wm_font_end:\n"
-        ".previous\n");
-extern const uint8_t wm_font[], wm_font_end[];
+// The title font, from the sealed boot archive (granted `bootfs`; fonts come only from there).
+#define TITLE_FONT "DejaVuSans.ttf"
 
 static struct nx_font font;
 static struct nx_face face;
@@ -94,7 +90,12 @@ static void cursor_start(void)
 static void text_start(void)
 {
     void *mem = malloc(GLYPH_CACHE_BYTES);
-    have_text = mem && !nx_font_init(&font, wm_font, (size_t)(wm_font_end - wm_font)) &&
+    struct nx_bootfs fs;
+    const void *data = NULL;
+    size_t size = 0;
+    have_text = mem && !nx_bootfs_open(nx_startup_handle("bootfs"), &fs) &&
+                !nx_bootfs_find(&fs, TITLE_FONT, &data, &size) &&
+                !nx_font_init(&font, data, size) &&
                 !nx_face_init(&face, &font, TITLE_PX, NX_FACE_KERNING) &&
                 !nx_glyph_cache_init(&glyphs, mem, GLYPH_CACHE_BYTES);
     if (!have_text)
@@ -194,7 +195,11 @@ void frame_changed(int w)
     if (!C.geom[w].framed)
         return;
     bar_draw(w);
-    damage_visible(w, wm_title_bar(&C.geom[w]));
+    // The title bar and the border (its colour follows the focus too), not the content.
+    struct nx_gfx_rect frame[4];
+    size_t n = region_subtract(wm_frame(&C.geom[w]), wm_content(&C.geom[w]), frame);
+    for (size_t i = 0; i < n; i++)
+        damage_visible(w, frame[i]);
 }
 
 // ---- composition ----
