@@ -389,7 +389,10 @@ SHELL_CASES = [
       ("abc\x03", [r"\^C"]),
       ("echo after ctrl-c\r", [r"\nafter ctrl-c\n"])], False),
     ("shell_services_and_poweroff",
-     [("ps\r", [r"PID STATE +PRIO +PAGES/BUDGET RESTARTS HARTS +NAME",
+     # The compositor finds no display (no GPU here) and exits 3 s after it starts: wait for
+     # it, so that the live processes below are the boot's for good.
+     [("", [], r"compositor: no display"),
+      ("ps\r", [r"PID STATE +PRIO +PAGES/BUDGET RESTARTS HARTS +NAME",
                 r"\d+ running +16 +\d+/128 +0 +%s +log" % RAN_ON,
                 r"\d+ running +16 +\d+/128 +0 +%s +console" % RAN_ON,
                 r"\d+ running +16 +\d+/3072 +0 +%s +nsh" % RAN_ON,
