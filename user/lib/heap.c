@@ -27,15 +27,9 @@ static long map_heap(void)
     size_t size = info.budget_pages * NX_PAGE;
     if (size > NX_VMO_MAX_BYTES)
         size = NX_VMO_MAX_BYTES;
-    long vmo = nx_vmo_create((long)size);
-    if (vmo < 0)
-        return vmo;
-    long va = nx_vm_map(nx_self, vmo, 0, 0, (long)size, NX_PROT_READ | NX_PROT_WRITE);
-    if (va < 0) {
-        nx_handle_close(vmo);
+    long va = nx_map_new_vmo(size, &heap_vmo);
+    if (va < 0)
         return va;
-    }
-    heap_vmo = (nx_handle_t)vmo;
     base = brk = committed = (uintptr_t)va;
     limit = base + size;
     return NX_OK;

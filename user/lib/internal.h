@@ -25,6 +25,9 @@ void nx_stdio_forget_handles(void);
 // A new VMO of `size` bytes with src[0..len) at offset `off` (the rest zero), mapped in proc
 // at va (0: the kernel picks) with prot; the mapping keeps the VMO, whose handle is closed.
 // Returns the address or a negative NX_ERR_* (nothing left mapped or open).
+// A new VMO of size bytes (whole pages) mapped read-write here: the address, *vmo its handle;
+// or an error (nothing left behind).
+long nx_map_new_vmo(size_t size, nx_handle_t *vmo);
 long nx_map_new_copy(nx_handle_t proc, uint64_t va, size_t size, size_t off, const void *src,
                      size_t len, uint32_t prot);
 

@@ -1,5 +1,5 @@
 // VMO helpers: nx_map_new_copy and nx_map_stack (internal.h), how both nx_spawn and the ELF
-// loader fill a child's memory.
+// loader fill a child's memory; nx_map_new_vmo, memory of this process's own.
 #include <nx/nx.h>
 #include "internal.h"
 
@@ -38,4 +38,18 @@ long nx_map_stack(nx_handle_t proc, size_t size)
         return err;
     }
     return va + NX_PAGE + (long)size;
+}
+
+long nx_map_new_vmo(size_t size, nx_handle_t *vmo)
+{
+    long v = nx_vmo_create((long)size);
+    if (v < 0)
+        return v;
+    long va = nx_vm_map(nx_self, v, 0, 0, (long)size, NX_PROT_READ | NX_PROT_WRITE);
+    if (va < 0) {
+        nx_handle_close(v);
+        return va;
+    }
+    *vmo = (nx_handle_t)v;
+    return va;
 }

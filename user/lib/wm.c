@@ -92,15 +92,9 @@ static long make_buffer(struct nx_wm_surface *s, int32_t w, int32_t h)
     if (w <= 0 || h <= 0 || w > NX_GFX_MAX_DIM || h > NX_GFX_MAX_DIM)
         return NX_ERR_INVALID;
     size_t size = NX_PAGE_UP((size_t)w * 4 * (size_t)h);
-    long vmo = nx_vmo_create((long)size);
-    if (vmo < 0)
-        return vmo;
-    long va = nx_vm_map(nx_self, vmo, 0, 0, (long)size, NX_PROT_READ | NX_PROT_WRITE);
-    if (va < 0) {
-        nx_handle_close(vmo);
+    long va = nx_map_new_vmo(size, &s->vmo);
+    if (va < 0)
         return va;
-    }
-    s->vmo = (nx_handle_t)vmo;
     s->mapped = size;
     // Filled here rather than by nx_gfx_surface_init: libnx links into every program,
     // libnxgfx.a only into those that draw.
