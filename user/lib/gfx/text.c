@@ -3,6 +3,7 @@
 // measuring advance the pen by the same numbers (gfx_face_glyph), so a measured width is
 // where drawing ends.
 #include <nexus/errors.h>
+#include <nx/glyph_atlas.h>
 #include "font_int.h"
 #include "gfx_int.h"
 
@@ -36,6 +37,14 @@ long nx_text_draw(struct nx_gfx_surface *dst, struct nx_glyph_cache *c, const st
                   int32_t x, int32_t baseline, const char *text, size_t len, uint32_t color,
                   int32_t *end_x)
 {
+    struct nx_glyph_source src = { .cache = c };
+    return nx_text_draw_from(dst, &src, face, x, baseline, text, len, color, end_x);
+}
+
+long nx_text_draw_from(struct nx_gfx_surface *dst, const struct nx_glyph_source *src,
+                       const struct nx_face *face, int32_t x, int32_t baseline, const char *text,
+                       size_t len, uint32_t color, int32_t *end_x)
+{
     int64_t pen64 = 0;
     uint32_t prev = 0;
     long err = NX_OK;
@@ -43,7 +52,7 @@ long nx_text_draw(struct nx_gfx_surface *dst, struct nx_glyph_cache *c, const st
         uint32_t cp;
         n = nx_utf8_decode(text + at, len - at, &cp);
         const struct nx_glyph *g;
-        err = nx_glyph_get(c, face, cp, &g);
+        err = nx_glyph_source_get(src, face, cp, &g);
         if (err != NX_OK)
             break;
         if (at > 0)
