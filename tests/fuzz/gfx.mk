@@ -1,10 +1,11 @@
 # libFuzzer targets for the graphics library (user/lib/gfx): text (UTF-8 decoding, layout,
 # drawing through a small glyph cache; the DejaVu fonts of fonts-dejavu-core), damage
-# regions (random operations against a bitmap) and attaching a shared glyph atlas (bytes
-# from a producer: raw, or patches to a real atlas). GFX_SRCS, GFX_CFLAGS: mk/gfx.mk.
-FUZZ_TARGETS += gfx_text gfx_damage gfx_atlas
+# regions (random operations against a bitmap), attaching a shared glyph atlas (bytes
+# from a producer: raw, or patches to a real atlas) and widgets (any events into a form). GFX_SRCS, GFX_CFLAGS: mk/gfx.mk.
+FUZZ_TARGETS += gfx_text gfx_damage gfx_atlas gfx_widget
 gfx_text_FUZZ_SRCS := $(GFX_SRCS)
 gfx_atlas_FUZZ_SRCS := $(GFX_SRCS) tests/host/support/gfx_files.c
+gfx_widget_FUZZ_SRCS := $(GFX_SRCS) tests/host/support/gfx_files.c
 gfx_damage_FUZZ_SRCS := user/lib/gfx/rect.c user/lib/gfx/damage.c
 build/fuzz/obj/fuzz_gfx%.o: FUZZ_CFLAGS += $(GFX_CFLAGS)
 
