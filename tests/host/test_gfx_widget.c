@@ -605,6 +605,11 @@ static void test_damage_only_what_changed(void **state)
     pointer(231, 21, 0, 0);                   // moving within it changes nothing
     nx_ui_draw(&ui);
     assert_true(nx_gfx_damage_empty(&ui.damage));
+    pointer(20, 20, 0, 0);                    // onto the field: only the button's look changes
+    nx_ui_draw(&ui);
+    assert_int_equal(ui.damage.count, 1);
+    assert_memory_equal(&ui.damage.rects[0], &b.base.rect, sizeof(struct nx_gfx_rect));
+    nx_gfx_damage_clear(&ui.damage);
     nx_label_set(&l, "Other", 5);
     nx_ui_draw(&ui);
     assert_int_equal(nx_gfx_damage_area(&ui.damage), 100 * 20);

@@ -126,7 +126,8 @@ static void set_state(struct nx_widget *w, uint32_t bit, bool on)
     if (!w || ((w->state & bit) != 0) == on)
         return;
     w->state ^= bit;
-    w->state |= NX_WIDGET_DIRTY;
+    if (bit != NX_WIDGET_HOVER || w->ops->shows_hover)
+        w->state |= NX_WIDGET_DIRTY;
 }
 
 void nx_ui_focus(struct nx_ui *ui, struct nx_widget *w)

@@ -76,6 +76,7 @@ static enum nx_widget_result button_pointer(struct nx_widget *w, struct nx_ui *u
 
 static const struct nx_widget_ops button_ops = {
     .draw = button_draw, .key = button_key, .pointer = button_pointer, .focusable = true,
+    .shows_hover = true,
 };
 
 void nx_button_init(struct nx_button *b, struct nx_gfx_rect r, const char *text, size_t len)

@@ -62,6 +62,7 @@ struct nx_widget_ops {
                                      uint32_t released);
     enum nx_widget_result (*scroll)(struct nx_widget *w, struct nx_ui *ui, int32_t dy);
     bool focusable;
+    bool shows_hover;                      // looks different under the pointer (redrawn)
 };
 
 struct nx_widget {
