@@ -16,5 +16,6 @@ build/libnxgfx.a: $(GFX_OBJS)
 build/bin/gfx: build/libnxgfx.a
 # make bench's text figures (bench/progs/gfxbench).
 build/bin/gfxbench: build/libnxgfx.a
-# The compositor draws its window frames and their titles.
-build/bin/compositor: build/libnxgfx.a
+# The compositor draws its window frames and their titles and builds the glyph atlas; its
+# QEMU test attaches the atlas.
+build/bin/compositor build/bin/wmtest: build/libnxgfx.a

@@ -216,3 +216,17 @@ long nx_wm_stats(struct nx_wm *wm, struct nx_wm_stats *out)
 {
     return nx_rpc_call(wm->ep, NX_WM_STATS, NULL, 0, out, sizeof *out, deadline());
 }
+
+long nx_wm_glyph_atlas(struct nx_wm *wm, nx_handle_t *vmo)
+{
+    struct nx_rpc_call c = { .op = NX_WM_GLYPH_ATLAS, .deadline = deadline() };
+    long err = nx_rpc(wm->ep, &c);
+    if (err >= 0 && c.recv.count != 1)
+        err = NX_ERR_INVALID;
+    if (err < 0) {
+        nx_rpc_close_handles(&c.recv);
+        return err;
+    }
+    *vmo = c.recv.h[0];
+    return NX_OK;
+}

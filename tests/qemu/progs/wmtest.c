@@ -8,6 +8,7 @@
 #define TEST_NAME "wmtest"
 #include <string.h>
 #include <nx/gfx.h>
+#include <nx/glyph_atlas.h>
 #include <nx/nx.h>
 #include <nx/rpc.h>
 #include <nx/services.h>
@@ -161,6 +162,25 @@ static void bad_requests(void)
     expect("its frame done", frame_done(&wm, notif, green.id), NX_OK);
 }
 
+// The shared glyph atlas: read-only, sealed, and a valid atlas with the interface's faces.
+static void glyph_atlas(void)
+{
+    nx_handle_t vmo;
+    size_t size = 0;
+    struct nx_glyph_atlas atlas;
+    expect("the glyph atlas", nx_wm_glyph_atlas(&wm, &vmo), NX_OK);
+    long info = nx_handle_info(vmo);
+    expect("its rights: READ and MAP only", info < 0 ? info : nx_handle_info_rights(info),
+           NX_RIGHT_READ | NX_RIGHT_MAP);
+    long va = nx_vmo_map_readonly(vmo, &size);
+    expect("it maps read-only", va < 0 ? va : NX_OK, NX_OK);
+    if (va < 0)
+        return;
+    expect("it attaches", nx_glyph_atlas_attach(&atlas, (const void *)va, size), NX_OK);
+    nx_printf("wmtest: the atlas has %u faces, %u glyphs\n", (unsigned)atlas.nfaces,
+              (unsigned)atlas.nglyphs);
+}
+
 // A present of a w x h rectangle of s: the bytes its frame copied (or the error).
 static long present_bytes(struct nx_wm_surface *s, int32_t w, int32_t h, uint64_t *direct)
 {
@@ -262,6 +282,7 @@ int main(void)
     expect("the green window", window(&wm, notif, &green, 250, 180, 200, 150, GREEN, "Green"),
            NX_OK);
     bad_requests();
+    glyph_atlas();
     uint64_t direct;
     long bytes = present_bytes(&green, 50, 40, &direct);
     nx_printf("wmtest: windowed present of 50x40 copied %ld bytes\n", bytes);

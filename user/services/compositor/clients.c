@@ -347,6 +347,7 @@ const struct nx_rpc_op client_ops[] = {
     FIXED(NX_WM_SURFACE_DESTROY, struct nx_wm_surface_ref, op_surface_destroy),
     FIXED(NX_WM_SET_TITLE, struct nx_wm_surface_title, op_set_title),
     FIXED(NX_WM_SURFACE_RESIZE, struct nx_wm_surface_resize, op_surface_resize),
+    { NX_WM_GLYPH_ATLAS, 0, 0, atlas_op },
     { NX_WM_STATS, 0, 0, op_stats },
 };
 const size_t client_nops = sizeof client_ops / sizeof client_ops[0];

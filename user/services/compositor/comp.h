@@ -1,7 +1,7 @@
 #pragma once
 // The compositor's state and its parts (docs/compositor.md): main.c (start, the endpoint,
 // signals), clients.c (connections, surfaces, requests), compose.c (damage, composition,
-// window frames, the GPU), input.c (pointer and keyboard). One thread serves everything
+// window frames, the GPU), input.c (pointer and keyboard), atlas.c (the shared glyph atlas). One thread serves everything
 // (input.c's connecting thread aside), so the state needs no lock.
 #include <stdbool.h>
 #include <stdint.h>
@@ -85,6 +85,10 @@ void damage_visible(int win, struct nx_gfx_rect r); // r (screen) where win is n
 void frame_changed(int win);         // title bar redrawn, the frame damaged
 long bar_make(int win);              // the title bar's pixels for the window's width
 void stack_changed(void);            // after a raise, add or removal: direct scanout or not
+
+// atlas.c
+void atlas_start(void);              // the shared glyph atlas, built and sealed
+long atlas_op(void *ctx, struct nx_rpc_req *req);  // NX_WM_GLYPH_ATLAS
 
 // input.c
 void input_start(void);

@@ -82,6 +82,7 @@ int main(void)
     C.notif = (nx_handle_t)notif;
     C.epoch = (uint32_t)((uint64_t)nx_clock_get() >> 10);
     input_start();
+    atlas_start();
     nx_printf("compositor: %dx%d display taken\n", (int)C.sw, (int)C.sh);
     const struct nx_rpc_server server = { client_ops, client_nops, NULL, on_signals };
     nx_rpc_serve(C.serve, &server);

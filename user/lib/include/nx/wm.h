@@ -190,5 +190,8 @@ void nx_wm_surface_destroy(struct nx_wm *wm, struct nx_wm_surface *s);
 // on wm->events before sleeping on the notification), NX_ERR_BAD_STATE for a corrupt ring.
 long nx_wm_poll_event(struct nx_wm *wm, struct nx_wm_event *ev);
 void nx_wm_disconnect(struct nx_wm *wm);
+// The shared glyph atlas (NX_WM_GLYPH_ATLAS): *vmo, a sealed VMO (READ, MAP) to map with
+// nx_vmo_map_readonly and attach with nx_glyph_atlas_attach (nx/glyph_atlas.h).
+long nx_wm_glyph_atlas(struct nx_wm *wm, nx_handle_t *vmo);
 // The compositor's counters (NX_WM_STATS).
 long nx_wm_stats(struct nx_wm *wm, struct nx_wm_stats *out);
