@@ -1627,7 +1627,8 @@ def qmp_tap(qmp, qcode):
 
 def check_wm_windows(name):
     """Windows of wmtest and its child on the screen where and as they should be; a click
-    focuses and raises, a title-bar drag moves, a killed client's window vanishes, a
+    focuses and raises, a title-bar drag moves, a corner drag resizes (the client answering
+    the compositor's configure), a killed client's window vanishes, a
     fullscreen surface is scanned out with no byte copied, the compositor killed comes back
     and its client reconnects."""
     qmp_dir = tempfile.mkdtemp(prefix="nexus-qmp-")
@@ -1652,6 +1653,10 @@ def check_wm_windows(name):
         (750, 450, WM_BLUE, "the child's blue"), (1000, 100, WM_BG, "background"),
         (50, 50, WM_BG, "background"), (*blue_title, WM_FOCUSED, "blue's title bar (focused)"),
         (*red_title, WM_IDLE, "red's title bar"), (*green_title, WM_IDLE, "green's title bar")])
+    # The child never reads its ring: 300 motions over its window fill it (204 events), the
+    # rest are dropped, and nobody else notices.
+    for i in range(300):
+        qmp.command("input-send-event", events=qmp_point(720 + i % 100, 420 + i % 60))
     qmp.command("input-send-event", events=qmp_point(150, 150))
     for down in (True, False):
         qmp_button(qmp, down)
@@ -1669,6 +1674,17 @@ def check_wm_windows(name):
         (410, 410, WM_RED, "red moved"), (110, 110, WM_BG, "where red was"),
         (260, 200, WM_GREEN, "green uncovered"), (550, 377, WM_FOCUSED, "red's title bar moved"),
         (451, 200, WM_IDLE, "green's right border"), (861, 450, WM_IDLE, "blue's right border")])
+    # Red's bottom-right corner (its frame ends at (603, 553)) dragged by (50, 50): the client
+    # is asked for 250x200 and draws it.
+    qmp.command("input-send-event", events=qmp_point(602, 552))
+    qmp_button(qmp, True)
+    qmp.command("input-send-event", events=qmp_point(652, 602))
+    qmp_button(qmp, False)
+    if con.expect(r"wmtest: red resized to 250x200", timeout=20) is None:
+        problems.append("no 'wmtest: red resized to 250x200'")
+    problems += wm_pixels(qmp, name + "-resized", [
+        (640, 590, WM_RED, "red's new corner"), (651, 500, WM_FOCUSED, "red's right border moved"),
+        (620, 580, WM_RED, "red's new content")])
     qmp_tap(qmp, "k")
     if con.expect(r"wmtest: child killed", timeout=20) is None:
         problems.append("no 'wmtest: child killed'")
@@ -1694,6 +1710,7 @@ def check_wm_windows(name):
     out = con.text()
     problems += missing(out, [r"wmtest: the glyph atlas ok", r"wmtest: its rights: READ and MAP only ok",
                               r"wmtest: it attaches ok", r"wmtest: the atlas has 4 faces",
+                              r"wmtest: the child.s full ring dropped events ok",
                               r"wmtest: windowed present of 50x40 copied 8000 bytes",
                               r"wmtest: fullscreen present of 100x100 copied 0 bytes",
                               r"init: wm \(pid \d+\) died with status -1000: restarting"])

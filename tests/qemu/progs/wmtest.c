@@ -2,7 +2,7 @@
 // check_wm_windows, manifest wm): two windows of known colours and a child process's third,
 // every bad request refused with its error, the bytes a present copies (windowed and
 // fullscreen), then steps driven by the keys the harness sends through QMP to the focused
-// window: 'k' kills the child (its window must vanish), 'f' shows a fullscreen surface
+// window (and a drag of a window's corner, which it answers with a resize): 'k' kills the child (its window must vanish), 'f' shows a fullscreen surface
 // (scanned out directly), 'q' removes it, kills the compositor and reconnects to the new one,
 // whose window waits for a last 'q'.
 #define TEST_NAME "wmtest"
@@ -257,11 +257,24 @@ static void steps(nx_handle_t kid)
     while ((err = next_event(&wm, notif, &ev)) == NX_OK) {
         if (ev.type == NX_WM_EV_FOCUS && ev.value == 1)
             nx_printf("wmtest: %s focused\n", ev.surface == red.id ? "red" : "green");
+        if (ev.type == NX_WM_EV_CONFIGURE && ev.surface == red.id) {
+            // The user dragged red's corner: draw at the size asked.
+            err = nx_wm_surface_resize(&wm, &red, ev.configure.w, ev.configure.h);
+            fill(&red, RED);
+            if (!err)
+                err = present_all(&wm, notif, &red);
+            expect("resized as asked", err, NX_OK);
+            nx_printf("wmtest: red resized to %dx%d\n", (int)red.gfx.width, (int)red.gfx.height);
+        }
         if (ev.type != NX_WM_EV_KEY || ev.key.state != 1)
             continue;
         nx_printf("wmtest: key %u to %s\n", ev.key.code, ev.surface == red.id ? "red" : "other");
         if (ev.key.code == KEY_K) {
             expect("the key comes with its character (us map)", ev.key.codepoint, 'k');
+            struct nx_wm_stats st = { 0 };
+            nx_wm_stats(&wm, &st);
+            nx_printf("wmtest: %llu events dropped\n", (unsigned long long)st.events_dropped);
+            expect("the child's full ring dropped events", st.events_dropped > 0, 1);
             expect("kill the child", nx_process_kill(kid), NX_OK);
             nx_printf("wmtest: child killed\n");
         } else if (ev.key.code == KEY_F) {

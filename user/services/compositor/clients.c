@@ -203,7 +203,6 @@ static long op_surface_create(void *ctx, struct nx_rpc_req *req)
     if (in.flags & NX_WM_SURFACE_FULLSCREEN)
         attach_fullscreen(s, req->handles.h[0]);
     s->used = true;
-    c->surfaces++;
     wm_stack_push(&C.stack, (int)w);
     focus_window((int)w);
     damage_screen(wm_frame(&C.geom[w]));
@@ -227,7 +226,6 @@ static void window_destroy(int w)
     }
     unmap_surface(s);
     free(s->bar);
-    C.clients[s->client].surfaces--;
     *s = (struct window){ 0 };
 }
 

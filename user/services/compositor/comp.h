@@ -42,7 +42,6 @@ struct client {
     bool broken;                // corrupted its ring: dropped at the next sweep
     struct nx_ring ring;        // the events (this side writes)
     nx_handle_t proc;
-    unsigned surfaces;
 };
 
 struct comp {
