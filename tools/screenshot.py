@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """make screenshot: boot the system headless with the virtio GPU (the QEMU command line is the
-arguments), wait until the driver says the screen is up, save what is on it as
+arguments), wait until the driver and the compositor say the screen is up, save what is on it as
 build/screenshots/boot.png through QMP, then power the machine off from the shell."""
 import os
 import re
@@ -15,6 +15,8 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
 from qmp import QMP, screendump_png  # noqa: E402
 
 READY = re.compile(rb"virtio-gpu: (\d+)x(\d+) scanout ready")
+# The compositor has the screen (docs/compositor.md): the desktop it composed is what shows.
+DESKTOP = re.compile(rb"compositor: \d+x\d+ display taken")
 PROMPT = b"nsh> "
 BOOT_TIMEOUT_S = 60
 OFF_TIMEOUT_S = 20
@@ -45,8 +47,10 @@ def main():
     out = bytearray()
     status = 1
     try:
-        if not wait_for(proc, sel, out, lambda o: READY.search(o) and PROMPT in o, BOOT_TIMEOUT_S):
-            print("\nmake screenshot: the GPU driver never said the screen was up", file=sys.stderr)
+        if not wait_for(proc, sel, out, lambda o: READY.search(o) and DESKTOP.search(o) and PROMPT in o,
+                        BOOT_TIMEOUT_S):
+            print("\nmake screenshot: the GPU driver or the compositor never said the screen was up",
+                  file=sys.stderr)
             return 1
         qmp = QMP(sock)
         path = os.path.join(shots, "boot.png")
