@@ -113,11 +113,12 @@ def run_in_qemu():
 def boot_default_plus(extra_name, **kw):
     """Boot the default manifest (but the GPU driver) plus tests/qemu/manifests/<extra_name>;
     returns what it printed, the BENCH figures, and QEMU's exit code."""
-    # Without the display driver: the bench machine has no GPU, and the driver's budget
-    # (the framebuffer's 1,000 pages) would hold init's pages while it looks for one, leaving
-    # too few for blkbench.
+    # Without the display driver and the compositor: the bench machine has no GPU, and their
+    # budgets (the framebuffer's 1,000 pages, the compositor's 3,072) would hold init's pages
+    # while they look for one, leaving too few for blkbench.
     with open(os.path.join(ROOT, "user", "init", "manifest.txt")) as f:
-        default = "".join(line for line in f if not line.startswith("service gpu "))
+        default = "".join(line for line in f
+                          if not line.startswith(("service gpu ", "service wm ", "allow * -> wm")))
     with open(os.path.join(ROOT, "tests", "qemu", "manifests", extra_name)) as f:
         extra = f.read()
     manifest = os.path.join(ROOT, "build", "bench-manifest")
