@@ -31,8 +31,10 @@ enum {
     // endpoint (badged) for every later request.
     NX_WM_CONNECT = 1,
     // Request: struct nx_wm_surface_create and one handle: the VMO the client draws in
-    // (READ and MAP at least; DMA too for NX_WM_SURFACE_FULLSCREEN), at least
-    // stride x height bytes. Reply: struct nx_wm_surface_reply.
+    // (READ and MAP at least; for NX_WM_SURFACE_FULLSCREEN also DMA, TRANSFER and DUPLICATE:
+    // a copy goes to the GPU driver), at least stride x height bytes. Reply: struct
+    // nx_wm_surface_reply. Errors (docs/compositor.md): NX_ERR_INVALID, NX_ERR_TOO_BIG,
+    // NX_ERR_ACCESS, NX_ERR_NO_SPACE.
     NX_WM_SURFACE_CREATE,
     // Request: struct nx_wm_present. The surface's pixels in the rectangles are new; the
     // compositor composes them and sends NX_WM_EV_FRAME_DONE once they are on screen. A
