@@ -9,6 +9,7 @@
 #include <string.h>
 #include <nx/gfx.h>
 #include <nx/glyph_atlas.h>
+#include <nx/gpu.h>
 #include <nx/nx.h>
 #include <nx/rpc.h>
 #include <nx/services.h>
@@ -181,6 +182,24 @@ static void glyph_atlas(void)
               (unsigned)atlas.nglyphs);
 }
 
+// The GPU driver answers anyone its mode, but only the compositor (its owner) the rest.
+static void gpu_owner(void)
+{
+    nx_handle_t gpu = nx_startup_handle("gpu");
+    struct nx_gpu_info info = { 0, 0 };
+    expect("the GPU's mode to a stranger",
+           nx_rpc_call(gpu, NX_GPU_INFO, NULL, 0, &info, sizeof info, NX_DEADLINE_NEVER), NX_OK);
+    expect("the mode is the compositor's screen", info.width == (uint32_t)wm.screen_w &&
+           info.height == (uint32_t)wm.screen_h, 1);
+    struct nx_gpu_flush f = { 2, 1, { { 0, 0, 10, 10 } } };
+    expect("a flush by a stranger refused",
+           nx_rpc_call(gpu, NX_GPU_FLUSH, &f, sizeof f, NULL, 0, NX_DEADLINE_NEVER), NX_ERR_ACCESS);
+    struct nx_gpu_resource r = { 0 };
+    expect("a scanout by a stranger refused",
+           nx_rpc_call(gpu, NX_GPU_SCANOUT, &r, sizeof r, NULL, 0, NX_DEADLINE_NEVER),
+           NX_ERR_ACCESS);
+}
+
 // A present of a w x h rectangle of s: the bytes its frame copied (or the error).
 static long present_bytes(struct nx_wm_surface *s, int32_t w, int32_t h, uint64_t *direct)
 {
@@ -296,6 +315,7 @@ int main(void)
            NX_OK);
     bad_requests();
     glyph_atlas();
+    gpu_owner();
     uint64_t direct;
     long bytes = present_bytes(&green, 50, 40, &direct);
     nx_printf("wmtest: windowed present of 50x40 copied %ld bytes\n", bytes);
