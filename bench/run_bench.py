@@ -40,6 +40,9 @@ FIGURES = {
     "idle_timer_irqs_per_s": ("interrupts/s", 0, "idle: timer interrupts beyond the one wake-up asked for"),
     "timer_coalesce_irqs": ("interrupts", 1, "100 timer objects, all windows overlapping"),
     "timer_spread_irqs": ("interrupts", 17, "100 timers 1 ms apart, 5 ms slack (17 is the fewest)"),
+    "present_bytes_copied_windowed": ("bytes", None, "a present of a whole 640x400 window: its damage copied once into the scanout buffer"),
+    "present_bytes_copied_fullscreen": ("bytes", 0, "a present of a whole fullscreen surface: scanned out straight from its VMO"),
+    "compose_fullframe_instr": ("instructions", None, "the compositor composing the whole 1280x800 screen (a window, its frame, the background; the flush not included)"),
     "log_record_instr": ("instructions", None, "one log record through the ring: writer + log service (wake-ups not included)"),
     "log_record_writer_instr": ("instructions", None, "  writer: nx_log_write's record pushed into a ring (avg of 1,600)"),
     "log_record_service_instr": ("instructions", None, "  log service: pop, stamp, store (avg of 1,600)"),
@@ -155,6 +158,24 @@ def run_gfx_in_qemu():
     out, found, code = boot_default_plus("bench.gfx")
     if code is None or "glyph_instr" not in found:
         sys.exit("bench: gfxbench did not run to the end:\n" + out[-2000:])
+    return found
+
+
+def run_wm_in_qemu():
+    """Boot the whole default system (the GPU driver and the compositor included) with a GPU,
+    plus bench.wm (wmbench: the compositor's figures)."""
+    with open(os.path.join(ROOT, "user", "init", "manifest.txt")) as f:
+        default = f.read()
+    with open(os.path.join(ROOT, "tests", "qemu", "manifests", "bench.wm")) as f:
+        extra = f.read()
+    manifest = os.path.join(ROOT, "build", "bench-manifest-wm")
+    with open(manifest, "w") as f:
+        f.write(default + extra)
+    out, code = boot(timeout=120, icount=True, initrd=archive_with_manifest(manifest, BENCH_INITRD),
+                     smp=1, extra=["-device", "virtio-gpu-device,xres=1280,yres=800"])
+    found = bench_figures(out)
+    if code is None or "compose_fullframe_instr" not in found:
+        sys.exit("bench: wmbench did not run to the end:\n" + out[-2000:])
     return found
 
 
@@ -284,6 +305,7 @@ def main():
     values.update(run_services_in_qemu())
     values.update(run_blk_in_qemu())
     values.update(run_gfx_in_qemu())
+    values.update(run_wm_in_qemu())
     values.update(run_shell_in_qemu())
     values.update(run_files_in_qemu())
     values.update(run_cold_files_in_qemu())

@@ -290,10 +290,12 @@ void compose(void)
         flush(C.win[C.direct].gpu_res);
         C.stats.direct_frames++;
     } else {
+        uint64_t t0 = nx_rdinstret();
         struct nx_gfx_rect frames[WM_MAX_WINDOWS];
         wm_stack_frames(&C.stack, C.geom, frames);
         for (uint32_t i = 0; i < C.damage.count; i++)
             region_split(frames, 0, C.stack.n, C.damage.rects[i], paint_piece, &pt);
+        C.stats.last_frame_instr = nx_rdinstret() - t0;
         flush(C.fb_res);
     }
     if (!nx_gfx_damage_empty(&C.damage))

@@ -62,6 +62,8 @@ struct nx_wm_stats {
     uint64_t last_frame_bytes;  // of them, by the last frame (0 for a direct scanout)
     uint64_t direct_frames;     // frames flushed straight from a fullscreen surface's VMO
     uint64_t events_dropped;    // events lost to clients' full rings
+    uint64_t last_frame_instr;  // instructions the last frame's copies and fills took (the
+                                // flush not included; 0 for a direct scanout)
 };
 
 struct nx_wm_connect {
