@@ -105,6 +105,8 @@ static void clock_init(void)
     wall_clock = err == NX_OK;
     if (wall_clock)
         nx_log(NX_LOG_INFO, "timestamps: the wall clock (rtc)");
+    else if (err == NX_ERR_NOT_FOUND)  // a manifest without the service: as intended
+        nx_log(NX_LOG_INFO, "timestamps: 2026-01-01 + uptime (no rtc service granted)");
     else
         nx_log(NX_LOG_WARN, "timestamps: 2026-01-01 + uptime (no wall clock: %ld)", err);
 }
