@@ -44,11 +44,20 @@ static size_t encode(uint32_t cp, char *out)
 static void test_utf8_every_code_point(void **state)
 {
     (void)state;
+    // What is not a scalar value is encoded as U+FFFD.
+    uint32_t bad[] = { 0xd800, 0xdfff, 0x110000, 0xffffffffu };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char out[4];
+        assert_int_equal(nx_utf8_encode(bad[i], out), 3);
+        assert_memory_equal(out, "\xef\xbf\xbd", 3);
+    }
     for (uint32_t cp = 0; cp <= 0x10ffff; cp++) {
         if (cp >= 0xd800 && cp <= 0xdfff)
             continue;
-        char buf[4];
+        char buf[4], lib[4];
         size_t n = encode(cp, buf);
+        assert_int_equal(nx_utf8_encode(cp, lib), n);   // the library's encoder agrees
+        assert_memory_equal(lib, buf, n);
         uint32_t got = 0;
         assert_int_equal(nx_utf8_decode(buf, n, &got), n);
         assert_int_equal(got, cp);

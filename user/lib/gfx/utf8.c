@@ -51,3 +51,18 @@ size_t nx_utf8_decode(const char *s, size_t len, uint32_t *cp)
     *cp = v;
     return (size_t)l.more + 1;
 }
+
+size_t nx_utf8_encode(uint32_t cp, char out[4])
+{
+    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        cp = NX_UTF8_REPLACEMENT;
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    size_t n = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    for (size_t i = n - 1; i > 0; i--, cp >>= 6)
+        out[i] = (char)(0x80 | (cp & 0x3f));
+    out[0] = (char)((0xf00u >> n) | cp);   // 2: 0xc0, 3: 0xe0, 4: 0xf0
+    return n;
+}
