@@ -13,15 +13,11 @@
 #include <string.h>
 
 #include <nexus/errors.h>
+#include <nx/keycodes.h>
 #include <nx/widget.h>
 #include "support/gfx_files.h"
 
 enum { W = 320, H = 240 };
-enum {
-    KEY_BACKSPACE = 14, KEY_TAB = 15, KEY_Q = 16, KEY_ENTER = 28, KEY_A = 30, KEY_SPACE = 57,
-    KEY_HOME = 102, KEY_UP = 103, KEY_PAGEUP = 104, KEY_LEFT = 105, KEY_RIGHT = 106,
-    KEY_END = 107, KEY_DOWN = 108, KEY_PAGEDOWN = 109, KEY_DELETE = 111,
-};
 
 static uint8_t *font_data;
 static struct nx_font font;
@@ -144,38 +140,38 @@ static void test_field_typing(void **state)
     type("h\xc3\xa9llo");                    // héllo
     assert_content(&field, "h\xc3\xa9llo");
     assert_int_equal(field.cursor, 6);
-    key(KEY_BACKSPACE);
+    key(NX_KEY_BACKSPACE);
     assert_content(&field, "h\xc3\xa9ll");
-    key(KEY_LEFT);
-    key(KEY_LEFT);
+    key(NX_KEY_LEFT);
+    key(NX_KEY_LEFT);
     assert_int_equal(field.cursor, 3);       // after é, a two-byte character
-    key(KEY_LEFT);
+    key(NX_KEY_LEFT);
     assert_int_equal(field.cursor, 1);
     type("X");
     assert_content(&field, "hX\xc3\xa9ll");
-    key(KEY_HOME);
-    key(KEY_DELETE);
+    key(NX_KEY_HOME);
+    key(NX_KEY_DELETE);
     assert_content(&field, "X\xc3\xa9ll");
-    key(KEY_END);
+    key(NX_KEY_END);
     assert_int_equal(field.cursor, field.len);
-    key(KEY_DELETE);                          // nothing after the end
-    key(KEY_RIGHT);
+    key(NX_KEY_DELETE);                          // nothing after the end
+    key(NX_KEY_RIGHT);
     assert_content(&field, "X\xc3\xa9ll");
     // Ctrl, Alt or Meta with a character do not type; AltGr does.
-    key_mods(KEY_Q, 'q', NX_WM_MOD_CTRL);
-    key_mods(KEY_Q, 'q', NX_WM_MOD_ALT);
-    key_mods(KEY_Q, '@', NX_WM_MOD_ALTGR);
+    key_mods(NX_KEY_Q, 'q', NX_WM_MOD_CTRL);
+    key_mods(NX_KEY_Q, 'q', NX_WM_MOD_ALT);
+    key_mods(NX_KEY_Q, '@', NX_WM_MOD_ALTGR);
     assert_content(&field, "X\xc3\xa9ll@");
     // A key release types nothing.
     struct nx_wm_event up = { .type = NX_WM_EV_KEY };
-    up.key.code = KEY_A;
+    up.key.code = NX_KEY_A;
     up.key.codepoint = 'a';
     nx_ui_event(&ui, &up);
     assert_content(&field, "X\xc3\xa9ll@");
     // Enter activates the field.
-    assert_ptr_equal(key(KEY_ENTER), &field.base);
-    key(KEY_HOME);
-    key(KEY_BACKSPACE);                       // nothing before the start
+    assert_ptr_equal(key(NX_KEY_ENTER), &field.base);
+    key(NX_KEY_HOME);
+    key(NX_KEY_BACKSPACE);                       // nothing before the start
     assert_content(&field, "X\xc3\xa9ll@");
 }
 
@@ -184,26 +180,26 @@ static void test_field_selection_keys(void **state)
     (void)state;
     add_field(64);
     type("abcdef");
-    key_mods(KEY_LEFT, 0, NX_WM_MOD_SHIFT);
-    key_mods(KEY_LEFT, 0, NX_WM_MOD_SHIFT);
+    key_mods(NX_KEY_LEFT, 0, NX_WM_MOD_SHIFT);
+    key_mods(NX_KEY_LEFT, 0, NX_WM_MOD_SHIFT);
     assert_selection(&field, 4, 2);           // "ef"
     type("Z");                                // replaces the selection
     assert_content(&field, "abcdZ");
-    key_mods(KEY_HOME, 0, NX_WM_MOD_SHIFT);
+    key_mods(NX_KEY_HOME, 0, NX_WM_MOD_SHIFT);
     assert_selection(&field, 0, 5);
-    key(KEY_RIGHT);                           // ends the selection at its right side
+    key(NX_KEY_RIGHT);                           // ends the selection at its right side
     assert_selection(&field, 0, 0);
     assert_int_equal(field.cursor, 5);
-    key_mods(KEY_LEFT, 0, NX_WM_MOD_SHIFT);
-    key_mods(KEY_LEFT, 0, NX_WM_MOD_SHIFT);
-    key(KEY_LEFT);                            // ... or its left side
+    key_mods(NX_KEY_LEFT, 0, NX_WM_MOD_SHIFT);
+    key_mods(NX_KEY_LEFT, 0, NX_WM_MOD_SHIFT);
+    key(NX_KEY_LEFT);                            // ... or its left side
     assert_int_equal(field.cursor, 3);
-    key_mods(KEY_END, 0, NX_WM_MOD_SHIFT);
-    key(KEY_BACKSPACE);                       // deletes the selection only
+    key_mods(NX_KEY_END, 0, NX_WM_MOD_SHIFT);
+    key(NX_KEY_BACKSPACE);                       // deletes the selection only
     assert_content(&field, "abc");
-    key_mods(KEY_A, 'a', NX_WM_MOD_CTRL);      // select all
+    key_mods(NX_KEY_A, 'a', NX_WM_MOD_CTRL);      // select all
     assert_selection(&field, 0, 3);
-    key(KEY_DELETE);
+    key(NX_KEY_DELETE);
     assert_content(&field, "");
 }
 
@@ -230,12 +226,12 @@ static void test_field_bounded_paste(void **state)
     assert_int_equal(field.len, 64);
     assert_int_equal(nx_field_insert(&field, "x", 1), 0);   // full
     // In the middle of a full field: the tail stays, nothing is inserted.
-    key(KEY_HOME);
+    key(NX_KEY_HOME);
     assert_int_equal(nx_field_insert(&field, paste, sizeof(paste)), 0);
     assert_memory_equal(field.buf, paste, before);
     assert_memory_equal(field.buf + before, "xyz", room);
     // A selection replaced by a long paste: only what fits.
-    key_mods(KEY_END, 0, NX_WM_MOD_SHIFT);
+    key_mods(NX_KEY_END, 0, NX_WM_MOD_SHIFT);
     n = nx_field_insert(&field, "0123456789", 10);
     assert_int_equal(n, 10);
     assert_content(&field, "0123456789");
@@ -255,8 +251,8 @@ static void test_field_invalid_utf8(void **state)
     nx_field_insert(&field, in, sizeof(in) - 1);
     assert_content(&field, "a\xef\xbf\xbd\xef\xbf\xbd" "bc");
     // Typing a surrogate or a control character.
-    key_mods(KEY_A, 0xd800, 0);
-    key_mods(KEY_A, 0x1b, 0);
+    key_mods(NX_KEY_A, 0xd800, 0);
+    key_mods(NX_KEY_A, 0x1b, 0);
     assert_content(&field, "a\xef\xbf\xbd\xef\xbf\xbd" "bc");
     assert_int_equal(nx_field_init(&field, (struct nx_gfx_rect){ 0, 0, 9, 9 }, NULL, 4), NX_ERR_INVALID);
     assert_int_equal(nx_field_init(&field, (struct nx_gfx_rect){ 0, 0, 9, 9 }, buf, 0), NX_ERR_INVALID);
@@ -317,9 +313,9 @@ static void test_field_password(void **state)
     assert_true(differs);
     // The cursor moves by characters and clicks land between bullets.
     nx_ui_focus(&ui, &secret.base);
-    key(KEY_LEFT);
-    key(KEY_LEFT);
-    key(KEY_LEFT);
+    key(NX_KEY_LEFT);
+    key(NX_KEY_LEFT);
+    key(NX_KEY_LEFT);
     assert_int_equal(secret.cursor, 1);
     int32_t bw = nx_text_width(&face, "\xe2\x80\xa2", 3);
     click(10 + theme.pad + 2 * bw + 1, 20);
@@ -335,7 +331,7 @@ static void test_field_scrolls(void **state)
         type("w");
     nx_ui_draw(&ui);
     assert_true(field.scroll_x > 0);
-    key(KEY_HOME);
+    key(NX_KEY_HOME);
     nx_ui_draw(&ui);
     assert_int_equal(field.scroll_x, 0);
 }
@@ -367,13 +363,13 @@ static void test_button(void **state)
     pointer(50, 30, NX_WM_BUTTON_RIGHT, 0);
     assert_null(pointer(50, 30, 0, 0));
     // Keys: Enter and Space activate, a repeat does not, other keys are not the button's.
-    assert_ptr_equal(key(KEY_ENTER), &b.base);
-    assert_ptr_equal(key(KEY_SPACE), &b.base);
+    assert_ptr_equal(key(NX_KEY_ENTER), &b.base);
+    assert_ptr_equal(key(NX_KEY_SPACE), &b.base);
     struct nx_wm_event rep = { .type = NX_WM_EV_KEY };
-    rep.key.code = KEY_SPACE;
+    rep.key.code = NX_KEY_SPACE;
     rep.key.state = 2;
     assert_null(nx_ui_event(&ui, &rep));
-    assert_null(key(KEY_A));
+    assert_null(key(NX_KEY_A));
 }
 
 static void test_tab_order(void **state)
@@ -394,22 +390,22 @@ static void test_tab_order(void **state)
         assert_int_equal(nx_ui_add(&ui, order[i]), NX_OK);
     struct nx_widget *forward[] = { &f1.base, &b.base, &f2.base, &list.base, &f1.base };
     for (int i = 0; i < 5; i++) {
-        key(KEY_TAB);
+        key(NX_KEY_TAB);
         assert_ptr_equal(ui.focus, forward[i]);
         assert_true(ui.focus->state & NX_WIDGET_FOCUSED);
     }
     struct nx_widget *back[] = { &list.base, &f2.base, &b.base, &f1.base };
     for (int i = 0; i < 4; i++) {
-        key_mods(KEY_TAB, 0, NX_WM_MOD_SHIFT);
+        key_mods(NX_KEY_TAB, 0, NX_WM_MOD_SHIFT);
         assert_ptr_equal(ui.focus, back[i]);
     }
     assert_int_equal(f1.base.state & NX_WIDGET_FOCUSED, NX_WIDGET_FOCUSED);
     assert_false(b.base.state & NX_WIDGET_FOCUSED);   // one focus at a time
     // From no focus, Shift+Tab starts at the last; Ctrl+Tab is not for the form.
     nx_ui_focus(&ui, NULL);
-    key_mods(KEY_TAB, 0, NX_WM_MOD_SHIFT);
+    key_mods(NX_KEY_TAB, 0, NX_WM_MOD_SHIFT);
     assert_ptr_equal(ui.focus, &list.base);
-    key_mods(KEY_TAB, 0, NX_WM_MOD_CTRL);
+    key_mods(NX_KEY_TAB, 0, NX_WM_MOD_CTRL);
     assert_ptr_equal(ui.focus, &list.base);
     // A label takes no focus, by click or by call.
     nx_ui_focus(&ui, &l.base);
@@ -438,7 +434,7 @@ static void test_form_limits(void **state)
     nx_label_init(&out, (struct nx_gfx_rect){ 0, 0, 0, 10 }, "", 0);        // empty
     assert_int_equal(nx_ui_add(&ui, &out.base), NX_ERR_INVALID);
     // Events with nothing to receive them, pointers far outside.
-    assert_null(key(KEY_TAB));
+    assert_null(key(NX_KEY_TAB));
     assert_null(pointer(INT32_MIN, INT32_MAX, NX_WM_BUTTON_LEFT, 0));
     assert_null(wheel(5));
 }
@@ -458,34 +454,34 @@ static void test_list_keys(void **state)
     nx_list_init(&l, (struct nx_gfx_rect){ 10, 10, 120, 5 * rh + 2 }, items, NITEMS);
     nx_ui_add(&ui, &l.base);
     nx_ui_focus(&ui, &l.base);
-    assert_null(key(KEY_ENTER));              // nothing selected yet
-    key(KEY_DOWN);
+    assert_null(key(NX_KEY_ENTER));              // nothing selected yet
+    key(NX_KEY_DOWN);
     assert_int_equal(l.selected, 0);
-    key(KEY_UP);
+    key(NX_KEY_UP);
     assert_int_equal(l.selected, 0);          // stays at the top
     for (int i = 0; i < 7; i++)
-        key(KEY_DOWN);
+        key(NX_KEY_DOWN);
     assert_int_equal(l.selected, 7);
     assert_int_equal(l.bar.pos, 3 * rh);      // row 7 is the last visible of 5
-    key(KEY_END);
+    key(NX_KEY_END);
     assert_int_equal(l.selected, NITEMS - 1);
     assert_int_equal(l.bar.pos, (NITEMS - 5) * rh);
-    key(KEY_DOWN);
+    key(NX_KEY_DOWN);
     assert_int_equal(l.selected, NITEMS - 1);
-    key(KEY_PAGEUP);
+    key(NX_KEY_PAGEUP);
     assert_int_equal(l.selected, NITEMS - 6);
-    key(KEY_HOME);
+    key(NX_KEY_HOME);
     assert_int_equal(l.selected, 0);
     assert_int_equal(l.bar.pos, 0);
-    key(KEY_PAGEDOWN);
+    key(NX_KEY_PAGEDOWN);
     assert_int_equal(l.selected, 5);
-    assert_ptr_equal(key(KEY_ENTER), &l.base);
-    assert_null(key(KEY_LEFT));               // not the list's
+    assert_ptr_equal(key(NX_KEY_ENTER), &l.base);
+    assert_null(key(NX_KEY_LEFT));               // not the list's
     // New, shorter items: a selection past their end is cleared.
     nx_list_set_items(&l, items, 3);
     assert_int_equal(l.selected, -1);
     nx_list_set_items(&l, NULL, 0);
-    assert_null(key(KEY_DOWN));
+    assert_null(key(NX_KEY_DOWN));
     assert_int_equal(l.selected, -1);
 }
 
@@ -518,7 +514,7 @@ static void test_list_pointer_and_wheel(void **state)
     assert_int_equal(l.bar.pos, 5 * rh);
     assert_int_equal(l.selected, 3);          // the bar's press selected nothing
     nx_list_select(&l, 0);
-    key(KEY_HOME);
+    key(NX_KEY_HOME);
     pointer(bx, 13, NX_WM_BUTTON_LEFT, 0);     // on the thumb at the top
     pointer(bx, bottom + 500, NX_WM_BUTTON_LEFT, 0);
     assert_int_equal(l.bar.pos, (NITEMS - 5) * rh);
@@ -550,15 +546,15 @@ static void test_scroll_view(void **state)
     assert_int_equal(draws, 1);
     assert_int_equal(last_offset, 0);
     nx_ui_focus(&ui, &s.base);
-    key(KEY_END);
+    key(NX_KEY_END);
     nx_ui_draw(&ui);
     assert_int_equal(last_offset, 900);
-    key(KEY_DOWN);
+    key(NX_KEY_DOWN);
     assert_int_equal(s.bar.pos, 900);
-    key(KEY_PAGEUP);
+    key(NX_KEY_PAGEUP);
     assert_int_equal(s.bar.pos, 900 - (100 - face.line_height));
-    key(KEY_HOME);
-    key(KEY_UP);
+    key(NX_KEY_HOME);
+    key(NX_KEY_UP);
     assert_int_equal(s.bar.pos, 0);
     pointer(50, 50, 0, 0);
     wheel(2);

@@ -170,7 +170,7 @@ static enum nx_widget_result key_event(struct nx_ui *ui, const struct nx_wm_even
     enum nx_widget_result r = NX_WIDGET_IGNORED;
     if (ui->focus && ui->focus->ops->key)
         r = ui->focus->ops->key(ui->focus, ui, ev);
-    if (r == NX_WIDGET_IGNORED && ev->key.code == KEY_TAB && wgt_key_down(ev) &&
+    if (r == NX_WIDGET_IGNORED && ev->key.code == NX_KEY_TAB && wgt_key_down(ev) &&
         !(ev->key.mods & (NX_WM_MOD_CTRL | NX_WM_MOD_ALT | NX_WM_MOD_META)))
         focus_step(ui, ev->key.mods & NX_WM_MOD_SHIFT ? -1 : 1);
     return r;

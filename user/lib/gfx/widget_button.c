@@ -53,7 +53,7 @@ static enum nx_widget_result button_key(struct nx_widget *w, struct nx_ui *ui,
     (void)w;
     (void)ui;
     uint16_t c = ev->key.code;
-    if (c != KEY_ENTER && c != KEY_KPENTER && c != KEY_SPACE)
+    if (c != NX_KEY_ENTER && c != NX_KEY_KPENTER && c != NX_KEY_SPACE)
         return NX_WIDGET_IGNORED;
     return ev->key.state == 1 ? NX_WIDGET_ACTIVATED : NX_WIDGET_HANDLED;   // not on repeats
 }

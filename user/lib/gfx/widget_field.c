@@ -152,19 +152,19 @@ static void move_to(struct nx_field *f, size_t at, bool extend)
 static void move_key(struct nx_field *f, uint16_t code, bool extend)
 {
     bool selected = f->cursor != f->anchor;
-    if (code == KEY_HOME || code == KEY_END)
-        move_to(f, code == KEY_HOME ? 0 : f->len, extend);
+    if (code == NX_KEY_HOME || code == NX_KEY_END)
+        move_to(f, code == NX_KEY_HOME ? 0 : f->len, extend);
     else if (selected && !extend)   // an arrow ends a selection at its side
-        move_to(f, code == KEY_LEFT ? sel_start(f) : sel_end(f), false);
+        move_to(f, code == NX_KEY_LEFT ? sel_start(f) : sel_end(f), false);
     else
-        move_to(f, code == KEY_LEFT ? prev_char(f, f->cursor) : next_char(f, f->cursor), extend);
+        move_to(f, code == NX_KEY_LEFT ? prev_char(f, f->cursor) : next_char(f, f->cursor), extend);
 }
 
 static void erase_key(struct nx_field *f, uint16_t code)
 {
     if (f->cursor != f->anchor)
         delete_range(f, sel_start(f), sel_end(f));
-    else if (code == KEY_BACKSPACE)
+    else if (code == NX_KEY_BACKSPACE)
         delete_range(f, prev_char(f, f->cursor), f->cursor);
     else
         delete_range(f, f->cursor, next_char(f, f->cursor));
@@ -185,13 +185,13 @@ static enum nx_widget_result field_key(struct nx_widget *w, struct nx_ui *ui,
     bool shift = ev->key.mods & NX_WM_MOD_SHIFT;
     if (!wgt_key_down(ev))
         return NX_WIDGET_IGNORED;
-    if (c == KEY_ENTER || c == KEY_KPENTER)
+    if (c == NX_KEY_ENTER || c == NX_KEY_KPENTER)
         return NX_WIDGET_ACTIVATED;
-    if (c == KEY_LEFT || c == KEY_RIGHT || c == KEY_HOME || c == KEY_END)
+    if (c == NX_KEY_LEFT || c == NX_KEY_RIGHT || c == NX_KEY_HOME || c == NX_KEY_END)
         move_key(f, c, shift);
-    else if (c == KEY_BACKSPACE || c == KEY_DELETE)
+    else if (c == NX_KEY_BACKSPACE || c == NX_KEY_DELETE)
         erase_key(f, c);
-    else if (c == KEY_A && (ev->key.mods & NX_WM_MOD_CTRL)) {
+    else if (c == NX_KEY_A && (ev->key.mods & NX_WM_MOD_CTRL)) {
         f->anchor = 0;
         f->cursor = f->len;
     } else if (types_char(ev)) {

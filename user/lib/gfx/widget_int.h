@@ -1,14 +1,8 @@
 #pragma once
 // Internals shared by the widgets (user/lib/gfx/widget*.c): drawing helpers, the scroll bar
-// the list and the scroll view share, and the evdev key codes the widgets react to.
+// the list and the scroll view share.
+#include <nx/keycodes.h>
 #include <nx/widget.h>
-
-// evdev key codes (linux/input-event-codes.h): the key map does not change them.
-enum {
-    KEY_BACKSPACE = 14, KEY_TAB = 15, KEY_ENTER = 28, KEY_A = 30, KEY_SPACE = 57,
-    KEY_KPENTER = 96, KEY_HOME = 102, KEY_UP = 103, KEY_PAGEUP = 104, KEY_LEFT = 105,
-    KEY_RIGHT = 106, KEY_END = 107, KEY_DOWN = 108, KEY_PAGEDOWN = 109, KEY_DELETE = 111,
-};
 
 // Scroll bar width in pixels.
 #define WGT_BAR_W 8

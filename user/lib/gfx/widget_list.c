@@ -127,14 +127,14 @@ static enum nx_widget_result list_key(struct nx_widget *w, struct nx_ui *ui,
     int32_t last = (int32_t)l->count - 1, page = l->bar.view / nx_list_row_height(t);
     int32_t at = l->selected;
     switch (ev->key.code) {
-    case KEY_UP: at = at <= 0 ? 0 : at - 1; break;
-    case KEY_DOWN: at = at < last ? at + 1 : last; break;
-    case KEY_PAGEUP: at = at - (page > 1 ? page : 1); break;
-    case KEY_PAGEDOWN: at = at + (page > 1 ? page : 1); break;
-    case KEY_HOME: at = 0; break;
-    case KEY_END: at = last; break;
-    case KEY_ENTER:
-    case KEY_KPENTER:
+    case NX_KEY_UP: at = at <= 0 ? 0 : at - 1; break;
+    case NX_KEY_DOWN: at = at < last ? at + 1 : last; break;
+    case NX_KEY_PAGEUP: at = at - (page > 1 ? page : 1); break;
+    case NX_KEY_PAGEDOWN: at = at + (page > 1 ? page : 1); break;
+    case NX_KEY_HOME: at = 0; break;
+    case NX_KEY_END: at = last; break;
+    case NX_KEY_ENTER:
+    case NX_KEY_KPENTER:
         return l->selected >= 0 ? NX_WIDGET_ACTIVATED : NX_WIDGET_HANDLED;
     default:
         return NX_WIDGET_IGNORED;
@@ -210,12 +210,12 @@ static enum nx_widget_result scroll_key(struct nx_widget *w, struct nx_ui *ui,
     scroll_sync(s);
     int32_t line = ui->theme->face->line_height, page = s->bar.view - line;
     switch (ev->key.code) {
-    case KEY_UP: return scroll_by(w, &s->bar, -line);
-    case KEY_DOWN: return scroll_by(w, &s->bar, line);
-    case KEY_PAGEUP: return scroll_by(w, &s->bar, -(page > line ? page : line));
-    case KEY_PAGEDOWN: return scroll_by(w, &s->bar, page > line ? page : line);
-    case KEY_HOME: return scroll_by(w, &s->bar, -s->bar.pos);
-    case KEY_END: return scroll_by(w, &s->bar, wgt_bar_max(&s->bar) - s->bar.pos);
+    case NX_KEY_UP: return scroll_by(w, &s->bar, -line);
+    case NX_KEY_DOWN: return scroll_by(w, &s->bar, line);
+    case NX_KEY_PAGEUP: return scroll_by(w, &s->bar, -(page > line ? page : line));
+    case NX_KEY_PAGEDOWN: return scroll_by(w, &s->bar, page > line ? page : line);
+    case NX_KEY_HOME: return scroll_by(w, &s->bar, -s->bar.pos);
+    case NX_KEY_END: return scroll_by(w, &s->bar, wgt_bar_max(&s->bar) - s->bar.pos);
     default: return NX_WIDGET_IGNORED;
     }
 }
