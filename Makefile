@@ -87,7 +87,10 @@ BENCH_PROGS  := $(notdir $(BENCH_DIRS))
 # Three boot archives (docs/testing.md, "Boot archives"): the system that `make run` boots,
 # with nothing a user does not run; the QEMU suite's, the system plus the test programs (and
 # badelf, a truncated executable); make bench's, the system plus the bench programs.
-SYSTEM_FILES := init manifest $(APPS)
+# The fonts (Debian's fonts-dejavu-core) travel in the archive: it is sealed, and programs
+# take fonts from nowhere else (stb_truetype does not defend against hostile font files).
+FONTS        := DejaVuSans.ttf DejaVuSans-Bold.ttf DejaVuSansMono.ttf DejaVuSansMono-Bold.ttf
+SYSTEM_FILES := init manifest $(APPS) $(FONTS)
 TEST_FILES   := $(SYSTEM_FILES) $(TEST_PROGS) badelf
 BENCH_FILES  := $(SYSTEM_FILES) $(BENCH_PROGS)
 ARCHIVES     := build/initrd.cpio build/initrd-test.cpio build/initrd-bench.cpio
@@ -164,6 +167,9 @@ build/bin/badelf: build/bin/hello
 # The archives carry programs without their debug info (a quarter of the bytes to load);
 # GDB reads the symbols from build/bin/.
 NOT_ELF := manifest badelf
+build/packed/%.ttf: /usr/share/fonts/truetype/dejavu/%.ttf
+	@mkdir -p $(@D)
+	cp $< $@
 build/packed/%: build/bin/%
 	@mkdir -p $(@D)
 	$(if $(filter $(NOT_ELF),$*),cp $< $@,$(CROSS)strip --strip-debug -o $@ $<)

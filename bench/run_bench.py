@@ -66,6 +66,8 @@ FIGURES = {
     "blk_request_instr": ("instructions", None, "  one-block read round trip: call, DMA pinning, virtqueue, interrupt, wake-up, reply (avg of 64)"),
     "blk_read_kernel_bytes_copied": ("bytes", None, "  bytes the kernel copied meanwhile (request and reply messages only; no data)"),
     "blk_read_driver_bytes_copied": ("bytes", 0, "  bytes the driver copied (the data goes by DMA)"),
+    "glyph_raster_instr": ("instructions", None, "one glyph rasterised into the glyph cache: DejaVu Sans Mono, 16 px (avg over printable ASCII)"),
+    "glyph_instr": ("instructions", None, "one cached glyph drawn: cache lookup + coverage blend (avg of 10,000)"),
     "smp_ipc_pairs_1_instr": ("instructions", None, "smpbench, -smp 8: 1 client/server process pair pinned to the first running hart, call + reply; instructions all harts retired over the run per round trip"),
     "smp_ipc_pairs_2_instr": ("instructions", None, "  2 pairs, pair i on running hart i (goal: within 10% of 1 pair)"),
     "smp_ipc_pairs_4_instr": ("instructions", None, "  4 pairs (goal: within 10% of 1 pair)"),
@@ -144,6 +146,14 @@ def run_blk_in_qemu():
     out, found, code = boot_default_plus("bench.blk", disk=fresh_disk("bench", 32))
     if code is None or "blk_read_instr_per_mib" not in found:
         sys.exit("bench: blkbench did not run to the end:\n" + out[-2000:])
+    return found
+
+
+def run_gfx_in_qemu():
+    """Boot the default manifest plus bench.gfx (gfxbench: the text figures)."""
+    out, found, code = boot_default_plus("bench.gfx")
+    if code is None or "glyph_instr" not in found:
+        sys.exit("bench: gfxbench did not run to the end:\n" + out[-2000:])
     return found
 
 
@@ -272,6 +282,7 @@ def main():
     values = run_in_qemu()
     values.update(run_services_in_qemu())
     values.update(run_blk_in_qemu())
+    values.update(run_gfx_in_qemu())
     values.update(run_shell_in_qemu())
     values.update(run_files_in_qemu())
     values.update(run_cold_files_in_qemu())

@@ -14,3 +14,5 @@ build/libnxgfx.a: $(GFX_OBJS)
 
 # The QEMU test of the library on the target (tests/qemu/progs/gfx.c).
 build/bin/gfx: build/libnxgfx.a
+# make bench's text figures (bench/progs/gfxbench).
+build/bin/gfxbench: build/libnxgfx.a

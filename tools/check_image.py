@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """make image-check: the system boot archive (what `make run` boots) holds init, its manifest
 and the programs of user/{apps,services,drivers}, among them every program the manifest
-starts, and nothing else: no test program (tests/qemu/progs), no bench program (bench/progs).
+starts, the fonts, and nothing else: no test program (tests/qemu/progs), no bench program (bench/progs).
 The names come from the source tree, not from the Makefile's lists, so a rule that packs the
 wrong programs is caught. Prints every problem; exits 1 if there is one.
 
@@ -11,6 +11,10 @@ import subprocess
 import sys
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+
+
+# The fonts the Makefile packs (Debian's fonts-dejavu-core), data like the manifest.
+FONTS = {"DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono.ttf", "DejaVuSansMono-Bold.ttf"}
 
 
 def subdirs(*parents):
@@ -36,7 +40,7 @@ def manifest_programs(text):
 
 
 def problems(names, manifest):
-    system = subdirs("user/apps", "user/services", "user/drivers") | {"init", "manifest"}
+    system = subdirs("user/apps", "user/services", "user/drivers") | {"init", "manifest"} | FONTS
     tests = {os.path.splitext(f)[0] for f in os.listdir(os.path.join(ROOT, "tests/qemu/progs"))
              if f.endswith(".c")} | {"badelf"}
     bench = subdirs("bench/progs")
