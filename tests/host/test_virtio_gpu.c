@@ -1,12 +1,15 @@
 // The virtio GPU driver's pure parts: every response the device may give (short, of another
 // type, each error, unknown), modes from display info (malformed ones refused), the
-// framebuffer's pages as backing entries, damage clipped to the screen, the boot screen.
+// framebuffer's pages as backing entries, damage clipped to the screen, the boot screen; the
+// display protocol's checks (attach requests, the resource table, flush rectangles).
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include <nexus/errors.h>
+#include <nexus/handle.h>
 #include "../../user/drivers/virtio-gpu/bootscreen.h"
 #include "../../user/drivers/virtio-gpu/gpu_proto.h"
 
@@ -157,6 +160,71 @@ static void the_boot_screen_is_where_the_docs_say(void **state)
     assert_int_equal(r.y, 0);
 }
 
+#define DMA_READ (NX_RIGHT_READ | NX_RIGHT_DMA)
+
+static void attach_requests_are_checked(void **state)
+{
+    struct nx_gpu_attach a = { 1280, 800, 0 };
+    assert_int_equal(gpu_check_attach(&a, DMA_READ, 1280 * 800 * 4), NX_OK);
+    assert_int_equal(gpu_check_attach(&a, DMA_READ, 1280 * 800 * 4 - 1), NX_ERR_TOO_BIG);
+    assert_int_equal(gpu_check_attach(&a, NX_RIGHT_READ, 1280 * 800 * 4), NX_ERR_ACCESS);
+    assert_int_equal(gpu_check_attach(&a, NX_RIGHT_DMA, 1280 * 800 * 4), NX_ERR_ACCESS);
+    a.flags = NX_GPU_ATTACH_ALPHA;
+    assert_int_equal(gpu_check_attach(&a, DMA_READ, 1280 * 800 * 4), NX_OK);
+    a.flags = 2;
+    assert_int_equal(gpu_check_attach(&a, DMA_READ, 1280 * 800 * 4), NX_ERR_INVALID);
+    struct nx_gpu_attach bad[] = { { 0, 1, 0 }, { 1, 0, 0 }, { GPU_MAX_DIM + 1, 1, 0 },
+                                   { 1, GPU_MAX_DIM + 1, 0 } };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(gpu_check_attach(&bad[i], DMA_READ, UINT64_MAX), NX_ERR_INVALID);
+    // The largest image: no overflow in the size.
+    struct nx_gpu_attach big = { GPU_MAX_DIM, GPU_MAX_DIM, 0 };
+    assert_int_equal(gpu_check_attach(&big, DMA_READ, 4ull * GPU_MAX_DIM * GPU_MAX_DIM), NX_OK);
+}
+
+static void the_resource_table_is_bounded(void **state)
+{
+    struct gpu_res_table t = { 0 };
+    for (uint32_t i = 0; i < NX_GPU_MAX_RESOURCES; i++) {
+        long slot = gpu_res_free(&t);
+        assert_int_equal(slot, i);
+        t.r[slot].used = true;
+        assert_ptr_equal(gpu_res_find(&t, gpu_res_id(&t, &t.r[slot])), &t.r[slot]);
+    }
+    assert_int_equal(gpu_res_free(&t), NX_ERR_NO_SPACE);
+    assert_null(gpu_res_find(&t, 0));
+    assert_null(gpu_res_find(&t, 1));  // the driver's own framebuffer is no client's
+    assert_null(gpu_res_find(&t, GPU_RES_FIRST + NX_GPU_MAX_RESOURCES));
+    assert_null(gpu_res_find(&t, UINT32_MAX));
+    t.r[3].used = false;
+    assert_null(gpu_res_find(&t, GPU_RES_FIRST + 3));
+    assert_int_equal(gpu_res_free(&t), 3);
+}
+
+static void flush_rectangles_are_checked_and_clipped(void **state)
+{
+    struct nx_gpu_flush f = { 2, 3, { { 0, 0, 10, 10 }, { 90, 90, 50, 50 }, { 100, 0, 1, 1 } } };
+    struct gpu_rect out[NX_GPU_MAX_RECTS];
+    size_t n, head = offsetof(struct nx_gpu_flush, rects);
+    assert_int_equal(gpu_flush_rects(&f, head + 3 * sizeof f.rects[0], 100, 100, out, &n), NX_OK);
+    assert_int_equal(n, 2);  // the third lies wholly outside
+    assert_int_equal(out[1].width, 10);
+    assert_int_equal(out[1].height, 10);
+    assert_int_equal(gpu_flush_rects(&f, head + 2 * sizeof f.rects[0], 100, 100, out, &n),
+                     NX_ERR_INVALID);  // bytes short of n rectangles
+    f.n = 0;
+    assert_int_equal(gpu_flush_rects(&f, sizeof f, 100, 100, out, &n), NX_ERR_INVALID);
+    f.n = NX_GPU_MAX_RECTS + 1;
+    assert_int_equal(gpu_flush_rects(&f, sizeof f, 100, 100, out, &n), NX_ERR_INVALID);
+    f.n = NX_GPU_MAX_RECTS;
+    for (size_t i = 0; i < NX_GPU_MAX_RECTS; i++)
+        f.rects[i] = (struct nx_gpu_rect){ UINT32_MAX, 0, UINT32_MAX, UINT32_MAX };
+    f.rects[0] = (struct nx_gpu_rect){ 5, 5, UINT32_MAX, UINT32_MAX };
+    assert_int_equal(gpu_flush_rects(&f, sizeof f, 100, 100, out, &n), NX_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(out[0].width, 95);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -166,6 +234,9 @@ int main(void)
         cmocka_unit_test(adjacent_pages_share_an_entry),
         cmocka_unit_test(damage_is_clipped_to_the_screen),
         cmocka_unit_test(the_boot_screen_is_where_the_docs_say),
+        cmocka_unit_test(attach_requests_are_checked),
+        cmocka_unit_test(the_resource_table_is_bounded),
+        cmocka_unit_test(flush_rectangles_are_checked_and_clipped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

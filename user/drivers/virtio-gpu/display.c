@@ -8,16 +8,19 @@
 #include <nx/virtq.h>
 
 #define CONTROLQ 0
+#define CURSORQ 1
 #define RESOURCE_ID 1
-// The control queue's memory: its rings, one page for the command, one for the response.
-enum { QPAGE_CMD = VIRTIO_QUEUE_PAGES, QPAGE_RESP, QPAGES };
+// The control queue's memory: its rings, one page for the command, one for the response;
+// then the cursor queue's rings and one page for its command.
+enum { QPAGE_CMD = VIRTIO_QUEUE_PAGES, QPAGE_RESP, CPAGE_RINGS,
+       CPAGE_CMD = CPAGE_RINGS + VIRTIO_QUEUE_PAGES, QPAGES };
 // Pages of backing entries the largest framebuffer can need (one entry per page at worst).
 #define ENTRY_PAGES_MAX                                                                  \
     ((GPU_MAX_DIM * GPU_MAX_DIM * 4 / VIRTIO_PAGE) * sizeof(struct virtio_gpu_mem_entry) / \
      VIRTIO_PAGE)
 
 static struct virtio_dev dev;
-static struct virtq q;
+static struct virtq q, cq;
 static uint8_t *qmem;
 static uint64_t qpa[QPAGES];
 static uint32_t scanout;
@@ -27,14 +30,15 @@ static void *cmd_buf(void)
     return qmem + QPAGE_CMD * VIRTIO_PAGE;
 }
 
-// Wait for the chain at head to come back, at most DISPLAY_TIMEOUT_NS; *len = bytes written.
-static const char *await(int head, uint32_t *len)
+// Wait for the chain at head of queue vq to come back, at most DISPLAY_TIMEOUT_NS; *len =
+// bytes written.
+static const char *await(struct virtq *vq, int head, uint32_t *len)
 {
     uint64_t deadline = (uint64_t)nx_clock_get() + DISPLAY_TIMEOUT_NS;
     int got;
-    // An interrupt may be left over from a command answered before the driver waited for it:
-    // a wake-up with nothing new only sends it back to sleep.
-    while ((got = virtq_take(&q, len)) == -1) {
+    // An interrupt may be left over from a command answered before the driver waited for it
+    // (on either queue): a wake-up with nothing new only sends it back to sleep.
+    while ((got = virtq_take(vq, len)) == -1) {
         if (virtio_wait(&dev, deadline) != NX_OK)
             return "the device did not answer a command within 1 s";
         nx_irq_ack(dev.irq);
@@ -60,7 +64,7 @@ static const char *command(uint32_t cmd_len, const struct virtq_buf *extra, size
         return "the control queue is too short for the command";
     virtio_notify(&dev, CONTROLQ);
     uint32_t len;
-    const char *why = await(head, &len);
+    const char *why = await(&q, head, &len);
     return why ? why : gpu_check_response(resp, len, want, resp_len);
 }
 
@@ -97,6 +101,9 @@ static const char *start_queue(void)
     // The longest command: header, its backing entries' pages, response.
     if (!why)
         why = virtio_queue(&dev, CONTROLQ, ENTRY_PAGES_MAX + 2, &q, qmem, qpa);
+    if (!why)
+        why = virtio_queue(&dev, CURSORQ, 1, &cq, qmem + CPAGE_RINGS * VIRTIO_PAGE,
+                           qpa + CPAGE_RINGS);
     return why;
 }
 
@@ -114,13 +121,14 @@ static const char *make_framebuffer(struct display *d, uint64_t **pages, size_t 
 
 // RESOURCE_ATTACH_BACKING: the framebuffer's pages, as entries in pages of their own (one
 // descriptor each: they need not be physically adjacent).
-static const char *attach_backing(const uint64_t *pages, size_t npages)
+static const char *attach_backing(uint32_t id, const uint64_t *pages, size_t npages)
 {
     size_t bytes = npages * sizeof(struct virtio_gpu_mem_entry);
     size_t epages = (bytes + VIRTIO_PAGE - 1) / VIRTIO_PAGE;
     struct virtio_gpu_mem_entry *entries;
     uint64_t epa[ENTRY_PAGES_MAX];
-    if (epages > ENTRY_PAGES_MAX || virtio_dma_alloc(epages, (void **)&entries, epa, NULL))
+    nx_handle_t evmo;
+    if (epages > ENTRY_PAGES_MAX || virtio_dma_alloc(epages, (void **)&entries, epa, &evmo))
         return "no memory for the backing entries";
     size_t n = gpu_backing_entries(pages, npages, entries);
     struct virtq_buf extra[ENTRY_PAGES_MAX];
@@ -130,11 +138,44 @@ static const char *attach_backing(const uint64_t *pages, size_t npages)
         extra[i] = (struct virtq_buf){ epa[i], (uint32_t)len, false };
     }
     struct virtio_gpu_resource_attach_backing ab = {
-        hdr(VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING), RESOURCE_ID, (uint32_t)n,
+        hdr(VIRTIO_GPU_CMD_RESOURCE_ATTACH_BACKING), id, (uint32_t)n,
     };
     memcpy(cmd_buf(), &ab, sizeof ab);
-    return command(sizeof ab, extra, (bytes + VIRTIO_PAGE - 1) / VIRTIO_PAGE,
-                   VIRTIO_GPU_RESP_OK_NODATA, sizeof(struct virtio_gpu_ctrl_hdr));
+    const char *why = command(sizeof ab, extra, (bytes + VIRTIO_PAGE - 1) / VIRTIO_PAGE,
+                              VIRTIO_GPU_RESP_OK_NODATA, sizeof(struct virtio_gpu_ctrl_hdr));
+    // The device copied the entries into its own list: their pages are done with.
+    nx_vm_unmap(nx_self, (uint64_t)(uintptr_t)entries, epages * VIRTIO_PAGE);
+    nx_handle_close(evmo);
+    return why;
+}
+
+const char *display_resource(uint32_t id, uint32_t width, uint32_t height, uint32_t format,
+                             const uint64_t *pages, size_t npages)
+{
+    struct virtio_gpu_resource_create_2d create = {
+        hdr(VIRTIO_GPU_CMD_RESOURCE_CREATE_2D), id, format, width, height,
+    };
+    const char *why = simple(&create, sizeof create);
+    if (!why && (why = attach_backing(id, pages, npages)))
+        display_release(id);
+    return why;
+}
+
+const char *display_release(uint32_t id)
+{
+    struct virtio_gpu_resource_ref ref = { hdr(VIRTIO_GPU_CMD_RESOURCE_DETACH_BACKING), id, 0 };
+    const char *why = simple(&ref, sizeof ref);
+    ref.hdr = hdr(VIRTIO_GPU_CMD_RESOURCE_UNREF);
+    const char *unref = simple(&ref, sizeof ref);
+    return why ? why : unref;
+}
+
+const char *display_scanout(const struct display *d, uint32_t id)
+{
+    struct virtio_gpu_set_scanout set = {
+        hdr(VIRTIO_GPU_CMD_SET_SCANOUT), { 0, 0, d->width, d->height }, scanout, id,
+    };
+    return simple(&set, sizeof set);
 }
 
 static const char *make_resource(struct display *d)
@@ -142,19 +183,11 @@ static const char *make_resource(struct display *d)
     uint64_t *pages;
     size_t npages;
     const char *why = make_framebuffer(d, &pages, &npages);
-    struct virtio_gpu_resource_create_2d create = {
-        hdr(VIRTIO_GPU_CMD_RESOURCE_CREATE_2D), RESOURCE_ID, VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM,
-        d->width, d->height,
-    };
     if (!why)
-        why = simple(&create, sizeof create);
-    if (!why)
-        why = attach_backing(pages, npages);
+        why = display_resource(RESOURCE_ID, d->width, d->height,
+                               VIRTIO_GPU_FORMAT_B8G8R8X8_UNORM, pages, npages);
     free(pages);
-    struct virtio_gpu_set_scanout set = {
-        hdr(VIRTIO_GPU_CMD_SET_SCANOUT), { 0, 0, d->width, d->height }, scanout, RESOURCE_ID,
-    };
-    return why ? why : simple(&set, sizeof set);
+    return why ? why : display_scanout(d, RESOURCE_ID);
 }
 
 const char *display_start(const struct virtio_dev *found, struct display *d)
@@ -182,12 +215,21 @@ const char *display_flush(struct display *d, struct gpu_rect r)
 {
     if (!gpu_clip(&r, d->width, d->height))
         return NULL;
+    return display_show(d, RESOURCE_ID, d->width, r);
+}
+
+static const char *transfer(uint32_t id, uint32_t width, struct gpu_rect r)
+{
     struct virtio_gpu_transfer_to_host_2d t = {
-        hdr(VIRTIO_GPU_CMD_TRANSFER_TO_HOST_2D), r,
-        ((uint64_t)r.y * d->width + r.x) * 4, RESOURCE_ID, 0,
+        hdr(VIRTIO_GPU_CMD_TRANSFER_TO_HOST_2D), r, ((uint64_t)r.y * width + r.x) * 4, id, 0,
     };
-    struct virtio_gpu_resource_flush f = { hdr(VIRTIO_GPU_CMD_RESOURCE_FLUSH), r, RESOURCE_ID, 0 };
-    const char *why = simple(&t, sizeof t);
+    return simple(&t, sizeof t);
+}
+
+const char *display_show(struct display *d, uint32_t id, uint32_t width, struct gpu_rect r)
+{
+    struct virtio_gpu_resource_flush f = { hdr(VIRTIO_GPU_CMD_RESOURCE_FLUSH), r, id, 0 };
+    const char *why = transfer(id, width, r);
     if (!why)
         why = simple(&f, sizeof f);
     if (!why) {
@@ -195,4 +237,41 @@ const char *display_flush(struct display *d, struct gpu_rect r)
         d->bytes += (uint64_t)r.width * r.height * 4;
     }
     return why;
+}
+
+// A cursor command: one buffer on the cursor queue, which the device answers with none.
+static const char *cursor_command(const struct virtio_gpu_update_cursor *c)
+{
+    memcpy(qmem + CPAGE_CMD * VIRTIO_PAGE, c, sizeof *c);
+    struct virtq_buf b = { qpa[CPAGE_CMD], sizeof *c, false };
+    int head = virtq_submit(&cq, &b, 1);
+    if (head < 0)
+        return "the cursor queue is full";
+    virtio_notify(&dev, CURSORQ);
+    uint32_t len;
+    return await(&cq, head, &len);
+}
+
+static struct virtio_gpu_cursor_pos cursor_pos(int32_t x, int32_t y)
+{
+    return (struct virtio_gpu_cursor_pos){ scanout, x < 0 ? 0 : (uint32_t)x,
+                                           y < 0 ? 0 : (uint32_t)y, 0 };
+}
+
+const char *display_cursor(uint32_t id, uint32_t hot_x, uint32_t hot_y, int32_t x, int32_t y)
+{
+    const char *why = NULL;
+    if (id)  // the device reads the image from its copy of the resource
+        why = transfer(id, NX_GPU_CURSOR_SIZE,
+                       (struct gpu_rect){ 0, 0, NX_GPU_CURSOR_SIZE, NX_GPU_CURSOR_SIZE });
+    struct virtio_gpu_update_cursor c = {
+        hdr(VIRTIO_GPU_CMD_UPDATE_CURSOR), cursor_pos(x, y), id, hot_x, hot_y, 0,
+    };
+    return why ? why : cursor_command(&c);
+}
+
+const char *display_move_cursor(int32_t x, int32_t y)
+{
+    struct virtio_gpu_update_cursor c = { hdr(VIRTIO_GPU_CMD_MOVE_CURSOR), cursor_pos(x, y), 0, 0, 0, 0 };
+    return cursor_command(&c);
 }

@@ -1,7 +1,7 @@
 // The virtio GPU driver (service "gpu"): drives the GPU in the virtio-mmio slot init granted
 // it (virtio:gpu), scans out a framebuffer VMO by DMA (display.c) and draws the boot screen into it,
-// flushing only what each step damaged. Until a compositor takes the display over, it then
-// waits on its endpoint, keeping the device and the framebuffer (the device scans its pages).
+// flushing only what each step damaged. Then it serves the display protocol (nx/gpu.h,
+// serve.c) on its endpoint: the boot screen stays until a compositor acquires the display.
 // No GPU device: it says so in the log and exits with status 0 (docs/graphics.md).
 #include <nx/log.h>
 #include <nx/nx.h>
@@ -10,6 +10,7 @@
 #include <nx/virtio.h>
 #include "bootscreen.h"
 #include "display.h"
+#include "serve.h"
 
 // The names the parent grants the driver's handles under (docs/graphics.md, "Driver").
 #define GRANT_VIRTIO "virtio:gpu"  // the GPU's slot, its IRQ object and notification
@@ -58,7 +59,6 @@ int main(void)
     // the tests wait for it).
     nx_printf("virtio-gpu: %ux%u scanout ready (%u flushes, %llu bytes transferred)\n",
               display.width, display.height, display.flushes, (unsigned long long)display.bytes);
-    static const struct nx_rpc_server none = { NULL, 0, NULL, NULL };
-    nx_rpc_serve(serve, &none);
+    gpu_serve(serve, &display);
     return 0;
 }

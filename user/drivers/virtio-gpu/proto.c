@@ -1,5 +1,9 @@
 // The virtio GPU driver's pure parts (gpu_proto.h): no system calls, host-tested.
 #include "gpu_proto.h"
+#include <stddef.h>
+#include <string.h>
+#include <nexus/errors.h>
+#include <nexus/handle.h>
 
 #define PAGE 4096u
 
@@ -67,4 +71,47 @@ bool gpu_clip(struct gpu_rect *r, uint32_t width, uint32_t height)
     if (r->height > height - r->y)
         r->height = height - r->y;
     return true;
+}
+
+long gpu_check_attach(const struct nx_gpu_attach *a, uint32_t rights, uint64_t vmo_size)
+{
+    if (a->width == 0 || a->height == 0 || a->width > GPU_MAX_DIM || a->height > GPU_MAX_DIM ||
+        (a->flags & ~NX_GPU_ATTACH_ALPHA))
+        return NX_ERR_INVALID;
+    uint32_t need = NX_RIGHT_READ | NX_RIGHT_DMA;
+    if ((rights & need) != need)
+        return NX_ERR_ACCESS;
+    return vmo_size < (uint64_t)a->width * a->height * 4 ? NX_ERR_TOO_BIG : NX_OK;
+}
+
+long gpu_res_free(const struct gpu_res_table *t)
+{
+    for (long i = 0; i < NX_GPU_MAX_RESOURCES; i++)
+        if (!t->r[i].used)
+            return i;
+    return NX_ERR_NO_SPACE;
+}
+
+struct gpu_res *gpu_res_find(struct gpu_res_table *t, uint32_t id)
+{
+    if (id < GPU_RES_FIRST || id - GPU_RES_FIRST >= NX_GPU_MAX_RESOURCES)
+        return NULL;
+    struct gpu_res *r = &t->r[id - GPU_RES_FIRST];
+    return r->used ? r : NULL;
+}
+
+long gpu_flush_rects(const struct nx_gpu_flush *f, size_t len, uint32_t width, uint32_t height,
+                     struct gpu_rect *out, size_t *n)
+{
+    if (len < offsetof(struct nx_gpu_flush, rects) || f->n == 0 || f->n > NX_GPU_MAX_RECTS ||
+        len < offsetof(struct nx_gpu_flush, rects) + f->n * sizeof f->rects[0])
+        return NX_ERR_INVALID;
+    *n = 0;
+    for (uint32_t i = 0; i < f->n; i++) {
+        struct gpu_rect r;
+        memcpy(&r, &f->rects[i], sizeof r);
+        if (gpu_clip(&r, width, height))
+            out[(*n)++] = r;
+    }
+    return NX_OK;
 }

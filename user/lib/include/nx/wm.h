@@ -12,6 +12,8 @@
 #include <nx/gfx.h>
 #include <nx/ring.h>
 
+#define NX_WM_SERVICE "wm"     // the name clients look up (nx_svc_lookup)
+
 // ---- limits ----
 #define NX_WM_MAX_CLIENTS 16
 #define NX_WM_MAX_SURFACES 8        // per client
