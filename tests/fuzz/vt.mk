@@ -1,8 +1,7 @@
 # libFuzzer target for the terminal emulator (user/apps/terminal/vt*.c): program output
 # interleaved with resizes, scrolling, selections and keys.
 FUZZ_TARGETS += vt
-vt_FUZZ_SRCS := user/apps/terminal/vt.c user/apps/terminal/vt_parse.c \
-                user/apps/terminal/vt_input.c user/lib/gfx/utf8.c
+vt_FUZZ_SRCS := $(TERMINAL_VT_SRCS) user/lib/gfx/utf8.c
 # Seeds: nsh's prompt and editing, colours, a scrolling region and a status report.
 build/fuzz/fuzz_vt: | build/fuzz/corpus_vt/.seeded
 build/fuzz/corpus_vt/.seeded: tests/fuzz/vt.mk

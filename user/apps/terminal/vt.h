@@ -63,6 +63,9 @@ struct vt {
     struct vt_cursor cur, saved;
     int margin_top, margin_bottom;  // the scrolling region, rows inclusive
     bool autowrap, cursor_visible, app_cursor_keys;
+    // Line feed also returns the carriage (LNM, CSI 20 h): a Terminal sets it, as a tty's
+    // output processing would turn "\n" into "\r\n" (programs here print bare "\n").
+    bool newline_crlf;
     int view;                   // lines scrolled back (0: the live screen)
     // Damage: rows of the view to redraw.
     bool *dirty;
@@ -81,8 +84,8 @@ struct vt {
     uint64_t bells;
 };
 
-// A terminal of cols x rows (each clamped to 1..VT_MAX_*). NX-style errors: 0 or -1 when
-// memory ran out (vt then holds nothing).
+// A terminal of cols x rows (each clamped to 1..VT_MAX_*): 0, or -1 when memory ran out
+// (vt then holds nothing).
 int vt_init(struct vt *vt, int cols, int rows, const struct vt_callbacks *cb);
 void vt_free(struct vt *vt);
 // New size (clamped): lines keep their text (cut or padded, not reflowed); the cursor's line

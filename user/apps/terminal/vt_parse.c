@@ -301,6 +301,7 @@ static void csi_dispatch(struct vt *vt, uint8_t final)
     case 'J': erase_display(vt, param(vt, 0, 0)); break;
     case 'K': erase_line(vt, param(vt, 0, 0)); break;
     case 'm': sgr(vt); break;
+    case 'h': case 'l': if (param(vt, 0, 0) == 20) vt->newline_crlf = final == 'h'; break;
     case 'r': set_margins(vt); break;
     case 's': save_cursor(vt); break;
     case 'u': restore_cursor(vt); break;
@@ -382,6 +383,8 @@ static void control(struct vt *vt, uint8_t b)
         break;
     case '\n': case '\v': case '\f':
         linefeed(vt);
+        if (vt->newline_crlf)
+            vt->cur.x = 0;
         break;
     case '\r':
         move_to(vt, 0, vt->cur.y);
