@@ -3,3 +3,8 @@
 TERMINAL_VT_SRCS := user/apps/terminal/vt.c user/apps/terminal/vt_parse.c \
                     user/apps/terminal/vt_input.c
 build/bin/terminal: build/libnxgfx.a
+# The QEMU test of nsh on the Terminal's pipes (tests/qemu/progs/termtest.c) runs the
+# Terminal's own code for it.
+build/bin/termtest: build/user/apps/terminal/shell.c.o build/user/apps/terminal/vt.c.o \
+                    build/user/apps/terminal/vt_parse.c.o build/user/apps/terminal/vt_input.c.o \
+                    build/libnxgfx.a

@@ -109,6 +109,15 @@ CASES = [
       r"rngtest: a read of NX_RNG_MAX \+ 1 bytes ok", r"rngtest: a request of the wrong size ok",
       r"rngtest: 0 failures", POWER_OFF_SBI],
      [r"WRONG", r"PANIC", r"init: rng \(pid"], True, "rng"),
+    # nsh on a Terminal's pipes, driven through the Terminal's own code without a compositor
+    # (manifest term, program termtest: docs/terminal.md).
+    ("nsh_runs_on_a_terminals_pipes", "",
+     [r"termtest: nsh started on pipes ok", r"termtest: prompt shown ok",
+      r"termtest: a built-in's output shown ok", r"termtest: an edited line ran ok",
+      r"termtest: ls /boot lists the archive ok", r"termtest: a program's output relayed by nsh ok",
+      r"termtest: the end of nsh's output ok", r"termtest: nsh ended ok",
+      r"termtest: nsh exited with 0 ok", r"termtest: 0 failures"],
+     [r"WRONG", r"PANIC"], False, "term"),
     ("files_mapped_and_namespaced", "",
      [ANY + r"fstest: open /boot/manifest ok", ANY + r"fstest: mapped read copies 0 bytes ok",
       ANY + r"fstest: fopen \+ fread ok", ANY + r"fstest: open for writing in /boot refused ok",

@@ -12,9 +12,10 @@
 
 #define KEEP (NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER)
 
-// The grants passed on: nsh's own (user/init/manifest.txt) but the console, and for
-// another Terminal the compositor's too (looked up through svcmgr).
-static const char *const passed_on[] = { "log", "svcmgr", "exec", "proc", "fs" };
+// The grants passed on, those of them this process has: nsh's own (user/init/manifest.txt)
+// but the console (the compositor is looked up through svcmgr), or the file tree a shell
+// gives the programs it starts.
+static const char *const passed_on[] = { "log", "svcmgr", "exec", "proc", "fs", "dir:/" };
 #define NPASSED (sizeof passed_on / sizeof passed_on[0])
 
 static size_t add_grants(struct nx_named_handle *h, size_t n)
