@@ -16,3 +16,5 @@ build/libnxgfx.a: $(GFX_OBJS)
 build/bin/gfx: build/libnxgfx.a
 # make bench's text figures (bench/progs/gfxbench).
 build/bin/gfxbench: build/libnxgfx.a
+# The compositor draws its window frames and their titles.
+build/bin/compositor: build/libnxgfx.a

@@ -44,7 +44,7 @@ CASES = [
       r"process 1 \(hello\) exited with status 0", POWER_OFF], [r"PANIC", r"killed"], True),
     ("init_starts_every_service", "",
      [r"started process 1 \(init\)",
-      r"init: up: log policy svcmgr blk fs console nsh gpu rng input input2 \(11 of 11 services; 0 manifest errors\)"],
+      r"init: up: log policy svcmgr blk fs console nsh gpu rng input input2 wm \(12 of 12 services; 0 manifest errors\)"],
      [r"PANIC", r"killed", r"exited", r"cannot"], False),
     ("restartable_service_comes_back", "",
      [ANY + r"(?s)I sleeper: sleeper up.*W init: svctest kills sleeper \(pid \d+\)"
@@ -1052,7 +1052,7 @@ def check_shell(name, steps, must_exit, disk_tree=None, initrd=INITRD):
 SHELL_LINES = 12
 CONSOLE_SOURCES = [
     (r"init: up:",
-     r"init: up: log policy svcmgr blk fs console nsh gpu rng input input2 \(11 of 11 services; 0 manifest errors\)"),
+     r"init: up: log policy svcmgr blk fs console nsh gpu rng input input2 wm \(12 of 12 services; 0 manifest errors\)"),
     (r"Nexus OS shell", r"Nexus OS shell; help lists the commands\."),
     (r"nsh> ", r"nsh> [ -~]*"),
     (r"shell line", r"(nsh> echo )?shell line \d{3} \.{32}"),
@@ -1482,7 +1482,7 @@ def check_input_events(name):
     sock = os.path.join(qmp_dir, "qmp.sock")
     con = Console(extra=["-qmp", f"unix:{sock},server=on,wait=off"] + gpu_device() + INPUT_DEVICES)
     problems = []
-    if con.expect(r"init: up: .* \(11 of 11 services; 0 manifest errors\)", timeout=60) is None:
+    if con.expect(r"init: up: .* \(12 of 12 services; 0 manifest errors\)", timeout=60) is None:
         problems.append("not every service up")
     end = time.monotonic() + 60
     ready = [re.search(INPUT_READY % kind, con.text()) for kind in ("Keyboard", "Tablet")]
@@ -1555,7 +1555,7 @@ def check_input_rings(name):
 def check_input_absent(name):
     """No input device: both driver instances say so and exit with status 0."""
     con = Console()
-    up = con.expect(r"init: up: .* input input2 \(", timeout=60)
+    up = con.expect(r"init: up: .* input input2 wm \(", timeout=60)
     problems = [] if up else ["init did not start both input drivers"]
     problems += type_steps(con, [("log\r", [ANY + r"I input: no input: no device",
                                            ANY + r"I input2: no input: no device"]),

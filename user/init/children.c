@@ -459,7 +459,9 @@ static void died(struct child *c, uint64_t now)
     if (c->svc && !strcmp(c->name, "log"))
         nx_log_disconnect();  // init's records go to the debug console until a new log runs
     disconnect(c);
-    if (c->svc && c->svc->restart) {
+    // Status 0 is a service's own "nothing to do here" (the compositor with no display):
+    // restarting it would only find the same.
+    if (c->svc && c->svc->restart && status != 0) {
         schedule_restart(c, now);
         return;
     }

@@ -211,3 +211,8 @@ void nx_wm_disconnect(struct nx_wm *wm)
         nx_handle_close(wm->ep);
     wm->ep = NX_HANDLE_INVALID;
 }
+
+long nx_wm_stats(struct nx_wm *wm, struct nx_wm_stats *out)
+{
+    return nx_rpc_call(wm->ep, NX_WM_STATS, NULL, 0, out, sizeof *out, deadline());
+}

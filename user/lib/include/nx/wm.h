@@ -49,6 +49,17 @@ enum {
     // nx/text.h), rasterised once by the compositor for the interface's faces, so clients
     // draw common text without rasterising it themselves.
     NX_WM_GLYPH_ATLAS,
+    // Request: nothing. Reply: struct nx_wm_stats (the compositor's counters since it started).
+    NX_WM_STATS,
+};
+
+struct nx_wm_stats {
+    uint64_t presents;          // NX_WM_PRESENT requests taken
+    uint64_t frames;            // frames composed and flushed
+    uint64_t bytes_copied;      // bytes written into the scanout buffer, all frames
+    uint64_t last_frame_bytes;  // of them, by the last frame (0 for a direct scanout)
+    uint64_t direct_frames;     // frames flushed straight from a fullscreen surface's VMO
+    uint64_t events_dropped;    // events lost to clients' full rings
 };
 
 struct nx_wm_connect {
@@ -177,3 +188,5 @@ void nx_wm_surface_destroy(struct nx_wm *wm, struct nx_wm_surface *s);
 // on wm->events before sleeping on the notification), NX_ERR_BAD_STATE for a corrupt ring.
 long nx_wm_poll_event(struct nx_wm *wm, struct nx_wm_event *ev);
 void nx_wm_disconnect(struct nx_wm *wm);
+// The compositor's counters (NX_WM_STATS).
+long nx_wm_stats(struct nx_wm *wm, struct nx_wm_stats *out);

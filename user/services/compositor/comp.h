@@ -1,0 +1,92 @@
+#pragma once
+// The compositor's state and its parts (docs/compositor.md): main.c (start, the endpoint,
+// signals), clients.c (connections, surfaces, requests), compose.c (damage, composition,
+// window frames, the GPU), input.c (pointer and keyboard). One thread serves everything
+// (input.c's connecting thread aside), so the state needs no lock.
+#include <stdbool.h>
+#include <stdint.h>
+#include <nexus/handle.h>
+#include <nx/damage.h>
+#include <nx/ring.h>
+#include <nx/rpc.h>
+#include <nx/wm.h>
+#include "region.h"
+#include "request.h"
+#include "scene.h"
+
+// Bits of the compositor's notification (bound to its endpoint).
+#define BIT_INPUT(i) (1ull << (i))          // input ring i has events (i < INPUTS)
+#define BIT_COMPOSE (1ull << 2)             // damage waits to be composed
+#define BIT_INPUT_READY (1ull << 3)         // the connecting thread is done
+#define BIT_CLIENT(slot) (1ull << (8 + (slot))) // the client's process ended
+#define INPUTS 2
+
+struct window {
+    bool used;
+    unsigned client;
+    uint32_t id;                // the client's name for it
+    uint32_t flags;
+    const uint32_t *pixels;     // the client's VMO, mapped read-only here
+    size_t mapped;
+    int32_t stride;             // in pixels
+    uint32_t gpu_res;           // a fullscreen surface's GPU resource (0: none)
+    bool frame_wanted;          // presented since the last frame: FRAME_DONE owed
+    char title[NX_WM_TITLE_MAX + 1];
+    uint32_t *bar;              // the title bar's pixels (frame width x WM_TITLE_H)
+};
+
+struct client {
+    bool used;
+    uint32_t gen;
+    bool broken;                // corrupted its ring: dropped at the next sweep
+    struct nx_ring ring;        // the events (this side writes)
+    nx_handle_t proc;
+    unsigned surfaces;
+};
+
+struct comp {
+    nx_handle_t serve, notif, gpu;
+    uint32_t epoch;
+    int32_t sw, sh;
+    uint32_t *fb;               // the scanout buffer, sw x sh
+    uint32_t fb_res;
+    struct window win[WM_MAX_WINDOWS];
+    struct wm_geom geom[WM_MAX_WINDOWS];
+    struct wm_stack stack;
+    struct client clients[NX_WM_MAX_CLIENTS];
+    struct nx_gfx_damage damage; // the screen's, composed at the next BIT_COMPOSE
+    bool compose_asked;
+    int direct;                 // the window scanned out straight from its VMO, or -1
+    int focus;                  // the window with the keyboard, or -1
+    struct nx_wm_stats stats;
+};
+
+extern struct comp C;
+
+// main.c
+long gpu_call(uint32_t op, const void *req, size_t len, void *rep, size_t rep_len);
+long gpu_call_handle(uint32_t op, const void *req, size_t len, nx_handle_t h, uint32_t rights,
+                     void *rep, size_t rep_len);
+
+// clients.c
+extern const struct nx_rpc_op client_ops[];
+extern const size_t client_nops;
+// Drop the clients that broke their ring, and (deaths) those whose process ended.
+void clients_reap(bool deaths);
+void send_event(int win, struct nx_wm_event *ev);  // to the window's client (ring full: dropped)
+
+// compose.c
+long compose_start(void);            // the scanout buffer, the cursor, the first frame
+void compose(void);                  // BIT_COMPOSE: the damage to the screen, FRAME_DONEs
+void ask_compose(void);              // BIT_COMPOSE, once until it is taken
+void damage_screen(struct nx_gfx_rect r); // and ask_compose
+void damage_visible(int win, struct nx_gfx_rect r); // r (screen) where win is not covered
+void frame_changed(int win);         // title bar redrawn and damaged
+long bar_make(int win);              // the title bar's pixels for the window's width
+void stack_changed(void);            // after a raise, add or removal: direct scanout or not
+
+// input.c
+void input_start(void);
+void input_signals(uint64_t bits);
+void focus_window(int win);
+void window_gone(int win);           // focus and grabs forget it

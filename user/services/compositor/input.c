@@ -1,0 +1,352 @@
+// Input (comp.h): the input drivers' rings (docs/input.md), the pointer (the hardware
+// cursor, focus, raising, moving and resizing windows by their frames) and the keyboard
+// (to the focused window). The drivers are connected by a thread of its own, so a missing
+// device (its driver exited: the call waits out its deadline) never delays a client.
+#include <string.h>
+#include <nx/gpu.h>
+#include <nx/input.h>
+#include <nx/log.h>
+#include <nx/nx.h>
+#include <nx/startup.h>
+#include <nx/thread.h>
+#include "comp.h"
+
+// An input driver answers at once; one that found no device has exited.
+#define CONNECT_TIMEOUT_NS 3000000000ull
+
+// evdev codes (linux/input-event-codes.h).
+enum { ABS_X = 0, ABS_Y = 1, REL_X = 0, REL_Y = 1, REL_HWHEEL = 6, REL_WHEEL = 8,
+       BTN_LEFT = 0x110, BTN_RIGHT = 0x111, BTN_MIDDLE = 0x112, KEY_LEFTCTRL = 29,
+       KEY_LEFTSHIFT = 42, KEY_RIGHTSHIFT = 54, KEY_LEFTALT = 56, KEY_CAPSLOCK = 58,
+       KEY_RIGHTCTRL = 97, KEY_RIGHTALT = 100, KEY_LEFTMETA = 125, KEY_RIGHTMETA = 126 };
+
+static const char *const services[INPUTS] = { "input", "input2" };
+static nx_handle_t ring_vmo[INPUTS];   // the connecting thread's result
+static struct nx_ring rings[INPUTS];
+
+enum drag { DRAG_NONE, DRAG_MOVE, DRAG_RESIZE, DRAG_GRAB };
+
+static struct {
+    int32_t x, y;                 // on the screen
+    bool moved;                   // since the last SYN
+    uint32_t buttons;             // NX_WM_BUTTON_*
+    uint32_t mods;                // NX_WM_MOD_*
+    enum drag drag;
+    int win;                      // what the drag holds
+    int32_t sx, sy;               // where the drag began
+    struct wm_geom start;         // the window's geometry then
+    int32_t dx, dy;               // a resize drag's change so far
+} ptr = { .win = -1 };
+
+// ---- connecting ----
+
+static void connect_thread(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < INPUTS; i++) {
+        nx_handle_t ep = nx_startup_handle(services[i]);
+        struct nx_input_connect req = { BIT_INPUT(i) };
+        struct nx_rpc_call c = {
+            .op = NX_INPUT_CONNECT, .req = &req, .req_len = sizeof req,
+            .send = { 1, { C.notif }, { NX_RIGHT_SIGNAL | NX_XFER_COPY } },
+            .deadline = (uint64_t)nx_clock_get() + CONNECT_TIMEOUT_NS,
+        };
+        long err = ep ? nx_rpc(ep, &c) : NX_ERR_NOT_FOUND;
+        if (err == NX_OK && c.recv.count == 1)
+            ring_vmo[i] = c.recv.h[0];
+        else
+            nx_rpc_close_handles(&c.recv);
+    }
+    nx_notify_signal(C.notif, (long)BIT_INPUT_READY);
+}
+
+void input_start(void)
+{
+    ptr.x = C.sw / 2;
+    ptr.y = C.sh / 2;
+    long t = nx_thread_start(connect_thread, NULL, PRIO_USER_DEFAULT, 0);
+    if (t < 0)
+        nx_log(NX_LOG_ERROR, "no input: cannot start a thread (%ld)", t);
+}
+
+static void input_ready(void)
+{
+    int n = 0;
+    for (int i = 0; i < INPUTS; i++) {
+        if (!ring_vmo[i])
+            continue;
+        long err = nx_ring_map(ring_vmo[i], NX_RING_READER, C.notif, BIT_INPUT(i), &rings[i]);
+        nx_handle_close(ring_vmo[i]);
+        if (err)
+            nx_log(NX_LOG_WARN, "%s: its ring is refused (%ld)", services[i], err);
+        n += !err;
+    }
+    if (!n)
+        nx_log(NX_LOG_INFO, "no input: no device");
+    nx_printf("compositor: %d input devices\n", n);
+}
+
+// ---- windows and focus ----
+
+void focus_window(int w)
+{
+    if (w == C.focus)
+        return;
+    int old = C.focus;
+    C.focus = w;
+    struct nx_wm_event ev = { .type = NX_WM_EV_FOCUS };
+    if (old >= 0) {
+        send_event(old, &ev);
+        frame_changed(old);
+    }
+    if (w >= 0) {
+        ev.value = 1;
+        send_event(w, &ev);
+        frame_changed(w);
+    }
+}
+
+void window_gone(int w)
+{
+    if (ptr.win == w) {
+        ptr.drag = DRAG_NONE;
+        ptr.win = -1;
+    }
+    if (C.focus == w) {
+        C.focus = -1;
+        focus_window(C.stack.n ? C.stack.order[0] : -1);
+    }
+}
+
+static void raise_window(int w)
+{
+    if (wm_stack_depth(&C.stack, w) == 0)
+        return;
+    wm_stack_raise(&C.stack, w);
+    damage_screen(wm_frame(&C.geom[w]));
+    stack_changed();
+}
+
+// ---- the pointer ----
+
+static void pointer_event(int w, uint64_t time)
+{
+    struct nx_wm_event ev = { .type = NX_WM_EV_POINTER, .time_ns = time };
+    ev.pointer.x = ptr.x - C.geom[w].x;
+    ev.pointer.y = ptr.y - C.geom[w].y;
+    ev.pointer.buttons = ptr.buttons;
+    ev.pointer.mods = ptr.mods;
+    send_event(w, &ev);
+}
+
+// The window under the pointer, if the pointer is over its content.
+static int content_under(void)
+{
+    int w = wm_stack_at(&C.stack, C.geom, ptr.x, ptr.y);
+    return w >= 0 && wm_part_at(&C.geom[w], ptr.x, ptr.y) == WM_PART_CONTENT ? w : -1;
+}
+
+static void move_window(int w, int32_t x, int32_t y)
+{
+    struct nx_gfx_rect before = wm_frame(&C.geom[w]);
+    wm_place(&C.geom[w], x, y, C.sw, C.sh);
+    damage_screen(before);
+    damage_screen(wm_frame(&C.geom[w]));
+}
+
+static void pointer_moved(uint64_t time)
+{
+    struct nx_gpu_move m = { ptr.x, ptr.y };
+    gpu_call(NX_GPU_MOVE_CURSOR, &m, sizeof m, NULL, 0);
+    if (ptr.drag == DRAG_MOVE) {
+        move_window(ptr.win, ptr.start.x + ptr.x - ptr.sx, ptr.start.y + ptr.y - ptr.sy);
+    } else if (ptr.drag == DRAG_RESIZE) {
+        ptr.dx = ptr.x - ptr.sx;
+        ptr.dy = ptr.y - ptr.sy;
+    } else {
+        int w = ptr.drag == DRAG_GRAB ? ptr.win : content_under();
+        if (w >= 0)
+            pointer_event(w, time);
+    }
+}
+
+// A press with no other button held: focus and raise what is under it, and start what its
+// part of the window does.
+static void press(uint64_t time)
+{
+    int w = wm_stack_at(&C.stack, C.geom, ptr.x, ptr.y);
+    if (w < 0)
+        return;
+    focus_window(w);
+    raise_window(w);
+    ptr = (typeof(ptr)){ .x = ptr.x, .y = ptr.y, .buttons = ptr.buttons, .mods = ptr.mods,
+                         .drag = DRAG_GRAB, .win = w, .sx = ptr.x, .sy = ptr.y,
+                         .start = C.geom[w] };
+    switch (wm_part_at(&C.geom[w], ptr.x, ptr.y)) {
+    case WM_PART_CLOSE: {
+        struct nx_wm_event ev = { .type = NX_WM_EV_CLOSE, .time_ns = time };
+        send_event(w, &ev);
+        ptr.drag = DRAG_NONE;
+        break;
+    }
+    case WM_PART_TITLE:
+        ptr.drag = DRAG_MOVE;
+        break;
+    case WM_PART_RESIZE:
+        ptr.drag = DRAG_RESIZE;
+        break;
+    case WM_PART_CONTENT:
+        pointer_event(w, time);
+        break;
+    default:
+        ptr.drag = DRAG_NONE;
+    }
+}
+
+// The last button released: a resize drag asks the client for its new size.
+static void release(uint64_t time)
+{
+    if (ptr.drag == DRAG_GRAB)
+        pointer_event(ptr.win, time);
+    if (ptr.drag == DRAG_RESIZE) {
+        struct nx_wm_event ev = { .type = NX_WM_EV_CONFIGURE, .time_ns = time };
+        int32_t w = ptr.start.w + ptr.dx, h = ptr.start.h + ptr.dy;
+        ev.configure.w = w < WM_MIN_SIZE ? WM_MIN_SIZE : w > C.sw ? C.sw : w;
+        ev.configure.h = h < WM_MIN_SIZE ? WM_MIN_SIZE : h > C.sh ? C.sh : h;
+        send_event(ptr.win, &ev);
+    }
+    ptr.drag = DRAG_NONE;
+    ptr.win = -1;
+}
+
+static void button(uint32_t mask, int32_t value, uint64_t time)
+{
+    uint32_t before = ptr.buttons;
+    ptr.buttons = value ? before | mask : before & ~mask;
+    if (ptr.buttons == before)
+        return;
+    if (!before)
+        press(time);
+    else if (!ptr.buttons)
+        release(time);
+    else if (ptr.drag == DRAG_GRAB)
+        pointer_event(ptr.win, time);
+}
+
+static void scroll(int32_t dx, int32_t dy, uint64_t time)
+{
+    int w = content_under();
+    if (w < 0)
+        return;
+    struct nx_wm_event ev = { .type = NX_WM_EV_SCROLL, .time_ns = time };
+    ev.scroll.dx = dx;
+    ev.scroll.dy = dy;
+    send_event(w, &ev);
+}
+
+// ---- the keyboard ----
+
+static uint32_t modifier(uint16_t code)
+{
+    switch (code) {
+    case KEY_LEFTSHIFT: case KEY_RIGHTSHIFT: return NX_WM_MOD_SHIFT;
+    case KEY_LEFTCTRL: case KEY_RIGHTCTRL: return NX_WM_MOD_CTRL;
+    case KEY_LEFTALT: return NX_WM_MOD_ALT;
+    case KEY_RIGHTALT: return NX_WM_MOD_ALTGR;
+    case KEY_LEFTMETA: case KEY_RIGHTMETA: return NX_WM_MOD_META;
+    default: return 0;
+    }
+}
+
+static void key(uint16_t code, int32_t value, uint64_t time)
+{
+    uint32_t m = modifier(code);
+    if (m)
+        ptr.mods = value ? ptr.mods | m : ptr.mods & ~m;
+    if (code == KEY_CAPSLOCK && value == 1)
+        ptr.mods ^= NX_WM_MOD_CAPS;
+    if (C.focus < 0)
+        return;
+    struct nx_wm_event ev = { .type = NX_WM_EV_KEY, .time_ns = time };
+    ev.key.code = code;
+    ev.key.state = (uint8_t)value;
+    ev.key.mods = (uint8_t)ptr.mods;
+    ev.key.codepoint = 0;  // the key map comes with nx/keymap.h
+    send_event(C.focus, &ev);
+}
+
+// ---- events ----
+
+static int32_t clamp(int64_t v, int32_t hi)
+{
+    return (int32_t)(v < 0 ? 0 : v > hi ? hi : v);
+}
+
+static void take(const struct nx_input_event *e)
+{
+    switch (e->type) {
+    case NX_INPUT_ABS:
+        if (e->code == ABS_X)
+            ptr.x = clamp((int64_t)e->value * (C.sw - 1) / NX_INPUT_ABS_MAX, C.sw - 1);
+        else if (e->code == ABS_Y)
+            ptr.y = clamp((int64_t)e->value * (C.sh - 1) / NX_INPUT_ABS_MAX, C.sh - 1);
+        ptr.moved = true;
+        break;
+    case NX_INPUT_REL:
+        if (e->code == REL_X)
+            ptr.x = clamp((int64_t)ptr.x + e->value, C.sw - 1);
+        else if (e->code == REL_Y)
+            ptr.y = clamp((int64_t)ptr.y + e->value, C.sh - 1);
+        else if (e->code == REL_WHEEL || e->code == REL_HWHEEL)
+            scroll(e->code == REL_HWHEEL ? e->value : 0, e->code == REL_WHEEL ? e->value : 0,
+                   e->time_ns);
+        ptr.moved |= e->code == REL_X || e->code == REL_Y;
+        break;
+    case NX_INPUT_KEY:
+        if (e->code >= BTN_LEFT && e->code <= BTN_MIDDLE) {
+            static const uint32_t masks[] = { NX_WM_BUTTON_LEFT, NX_WM_BUTTON_RIGHT,
+                                              NX_WM_BUTTON_MIDDLE };
+            button(masks[e->code - BTN_LEFT], e->value, e->time_ns);
+        } else if (e->code < BTN_LEFT) {
+            key(e->code, e->value, e->time_ns);
+        }
+        break;
+    case NX_INPUT_SYN:
+        if (ptr.moved)
+            pointer_moved(e->time_ns);
+        ptr.moved = false;
+        break;
+    }
+}
+
+// Every event of ring i, then announce the sleep (events that came meanwhile are taken too).
+static void drain(int i)
+{
+    struct nx_ring *r = &rings[i];
+    nx_ring_end_sleep(r);
+    for (;;) {
+        struct nx_input_event e;
+        size_t len;
+        long err;
+        while ((err = nx_ring_pop(r, &e, sizeof e, &len)) == NX_OK)
+            if (len == sizeof e)
+                take(&e);
+        if (err != NX_ERR_NOT_FOUND) {
+            nx_log(NX_LOG_WARN, "%s: a broken ring (%ld): dropped", services[i], err);
+            nx_ring_unmap(r);
+            *r = (struct nx_ring){ 0 };
+            return;
+        }
+        if (nx_ring_prepare_sleep(r))
+            return;
+    }
+}
+
+void input_signals(uint64_t bits)
+{
+    if (bits & BIT_INPUT_READY)
+        input_ready();
+    for (int i = 0; i < INPUTS; i++)
+        if (rings[i].sh && (bits & (BIT_INPUT(i) | BIT_INPUT_READY)))
+            drain(i);
+}
