@@ -4,7 +4,7 @@
 #include <nx/pipe.h>
 
 #define TERMINAL_SHELL_PAGES 1024  // the nsh of a Terminal (its programs come out of it too)
-#define TERMINAL_CHILD_PAGES 4096  // a Terminal opened by Ctrl+Shift+N (with its own nsh)
+#define TERMINAL_CHILD_PAGES 3072  // a Terminal opened by Ctrl+Shift+N (with its own nsh)
 #define TERMINAL_CHILDREN_MAX 4    // Terminals one Terminal opens
 
 struct shell {
