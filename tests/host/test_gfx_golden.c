@@ -141,13 +141,17 @@ static const char term_session[] =
     "\x1b[41m red \x1b[42m green \x1b[44m blue \x1b[m\n"
     "nsh> echo hi\x1b[3D";
 
-static void draw_terminal(struct nx_gfx_surface *s, const struct term_palette *pal)
+// text on a terminal of the surface's size in cells (DejaVu Sans Mono 16 px: 10 x 19).
+static void draw_terminal(struct nx_gfx_surface *s, const struct term_palette *pal,
+                          const char *text, bool select)
 {
     struct term_fixture t;
-    term_open(&t, pal, 44, 7);
-    vt_write(&t.vt, term_session, sizeof term_session - 1);
-    vt_select_start(&t.vt, 1, 5);
-    vt_select_extend(&t.vt, 2, 2);
+    term_open(&t, pal, s->width / 10, s->height / 19);
+    vt_write(&t.vt, text, strlen(text));
+    if (select) {
+        vt_select_start(&t.vt, 1, 5);
+        vt_select_extend(&t.vt, 2, 2);
+    }
     struct nx_gfx_rect rects[4];
     assert_int_equal(term_render(&t.r, &t.vt, s, rects, 4), 1);  // all of it, the first time
     term_close(&t);
@@ -155,12 +159,26 @@ static void draw_terminal(struct nx_gfx_surface *s, const struct term_palette *p
 
 static void draw_terminal_dark(struct nx_gfx_surface *s)
 {
-    draw_terminal(s, &term_palette_dark);
+    draw_terminal(s, &term_palette_dark, term_session, true);
 }
 
 static void draw_terminal_light(struct nx_gfx_surface *s)
 {
-    draw_terminal(s, &term_palette_light);
+    draw_terminal(s, &term_palette_light, term_session, true);
+}
+
+// The Terminal of the boot (80 x 25), as its nsh first draws it, then after an Enter: the
+// QEMU case terminal_shows_its_shell compares the screen with these.
+#define NSH_GREETING "\nNexus OS shell; help lists the commands.\nnsh> "
+
+static void draw_terminal_boot(struct nx_gfx_surface *s)
+{
+    draw_terminal(s, &term_palette_dark, NSH_GREETING, false);
+}
+
+static void draw_terminal_boot_enter(struct nx_gfx_surface *s)
+{
+    draw_terminal(s, &term_palette_dark, NSH_GREETING "\r\nnsh> ", false);
 }
 
 // After the first frame only the rows that changed are drawn and reported, runs of rows
@@ -313,6 +331,8 @@ static struct scene scenes[] = {
     { "text_mono_24", 490, 62, NULL, DEJAVU_MONO, 24, 0 },
     { "terminal_dark", 44 * 10, 7 * 19, draw_terminal_dark, NULL, 0, 0 },
     { "terminal_light", 44 * 10, 7 * 19, draw_terminal_light, NULL, 0, 0 },
+    { "terminal_boot", 80 * 10, 25 * 19, draw_terminal_boot, NULL, 0, 0 },
+    { "terminal_boot_enter", 80 * 10, 25 * 19, draw_terminal_boot_enter, NULL, 0, 0 },
 };
 
 int main(void)
