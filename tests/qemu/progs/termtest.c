@@ -97,7 +97,8 @@ int main(void)
 {
     expect("emulator made", vt_init(&vt, 60, 12, NULL), 0);
     vt.newline_crlf = true;
-    expect("nsh started on pipes", shell_start(&sh, BIT_SHELL, &wait, &sig), NX_OK);
+    expect("pipes made", shell_prepare(&sh, &wait, &sig), NX_OK);
+    expect("nsh started on pipes", shell_start(&sh, sig, BIT_SHELL), NX_OK);
     expect("prompt shown", until_shown("nsh>", false), true);
     type("echo hello from a pipe\r");
     expect("a built-in's output shown", until_shown("hello from a pipe", true), true);

@@ -13,6 +13,9 @@
 #include <unistd.h>
 #include <nx/file.h>
 #include <nx/nx.h>
+#include <nx/rpc.h>
+#include <nx/services.h>
+#include <nx/startup.h>
 #include <nx/wm.h>
 #include "render.h"
 #include "shell.h"
@@ -28,6 +31,7 @@
 #define OUTPUT_CHUNK 4096           // nsh output fed per wake-up before events are looked at
 #define RECONNECT_TRIES 50          // the compositor gone: tries, RECONNECT_NS apart
 #define RECONNECT_NS 100000000ull
+#define PROC_CALL_NS 1000000000ull
 #define CLIP_MAX 16384              // bytes a copy keeps
 #define WHEEL_LINES 3
 
@@ -267,6 +271,32 @@ static void sleep_for_work(void)
 
 // ---- start ----
 
+// Whether init says the compositor (service wm) or the display driver (gpu) ended for good
+// (no display: the driver finds no device at once, the compositor later): then waiting for
+// the compositor is pointless. Asked through the proc service (granted for nsh anyway).
+static bool no_display(void)
+{
+    nx_handle_t proc = nx_startup_handle("proc");
+    struct nx_proc_entry batch[NX_MSG_BYTES_MAX / sizeof(struct nx_proc_entry)];
+    for (uint32_t index = 0; proc;) {
+        struct nx_proc_list_req req = { index };
+        struct nx_rpc_call c = {
+            .op = NX_PROC_LIST, .req = &req, .req_len = sizeof req, .rep = batch,
+            .rep_cap = sizeof batch, .deadline = (uint64_t)nx_clock_get() + PROC_CALL_NS,
+        };
+        long n = nx_rpc(proc, &c);
+        if (n <= 0)
+            return false;
+        for (size_t i = 0; i < (size_t)n && i < c.rep_len / sizeof batch[0]; i++)
+            if ((!strncmp(batch[i].name, NX_WM_SERVICE, sizeof batch[i].name) ||
+                 !strncmp(batch[i].name, "gpu", sizeof batch[i].name)) &&
+                batch[i].state == NX_PROC_ENTRY_EXITED)
+                return true;
+        index += (uint32_t)n;
+    }
+    return false;
+}
+
 static long load_font(void)
 {
     int fd = open(FONT, O_RDONLY);
@@ -321,19 +351,29 @@ int main(void)
         return 1;
     }
     t.vt.newline_crlf = true;
-    err = shell_start(&t.sh, BIT_SHELL, &t.wait, &t.signal);
+    err = shell_prepare(&t.sh, &t.wait, &t.signal);
     if (err) {
-        fprintf(stderr, "terminal: cannot start nsh (%ld)\n", err);
+        fprintf(stderr, "terminal: cannot make nsh's pipes (%ld)\n", err);
         return 1;
     }
-    // The compositor may not be up yet; nsh's first words wait in the pipe meanwhile.
+    // The compositor may not be up yet: a few tries, before nsh is started at all.
     uint64_t give_up = (uint64_t)nx_clock_get() + RECONNECT_TRIES * RECONNECT_NS, bits;
-    while ((err = open_window()) != NX_OK && (uint64_t)nx_clock_get() < give_up)
+    bool absent;
+    while (!(absent = no_display()) && (err = open_window()) != NX_OK &&
+           (uint64_t)nx_clock_get() < give_up)
         nx_notify_wait_bits(t.wait, (uint64_t)nx_clock_get() + RECONNECT_NS, &bits);
-    if (err) {
-        fprintf(stderr, "terminal: no compositor or no display (%ld): exiting\n", err);
-        shell_stop(&t.sh);
+    if (absent || err) {
+        if (absent)
+            fprintf(stderr, "terminal: no display: exiting\n");
+        else
+            fprintf(stderr, "terminal: no compositor (%ld): exiting\n", err);
         return 0;
+    }
+    err = shell_start(&t.sh, t.signal, BIT_SHELL);
+    if (err) {
+        fprintf(stderr, "terminal: cannot start nsh (%ld)\n", err);
+        shell_stop(&t.sh);
+        return 1;
     }
     return run();
 }

@@ -42,15 +42,6 @@ static size_t add_pipe_end(struct nx_named_handle *h, size_t n, int fd,
     return n;
 }
 
-static void close_end(struct nx_pipe_handles *e)
-{
-    nx_handle_t hs[] = { e->vmo, e->wait, e->signal };
-    for (int i = 0; i < 3; i++)
-        if (hs[i] > 0)
-            nx_handle_close(hs[i]);
-    *e = (struct nx_pipe_handles){ 0 };
-}
-
 // Loads /boot/NAME with the handles h[0..n) (consumed either way).
 static long load(const char *name, struct nx_named_handle *h, size_t n, size_t pages,
                  nx_handle_t *proc)
@@ -81,43 +72,37 @@ static long load(const char *name, struct nx_named_handle *h, size_t n, size_t p
     return err;
 }
 
-long shell_start(struct shell *sh, uint64_t exit_bit, nx_handle_t *wait, nx_handle_t *signal)
+long shell_prepare(struct shell *sh, nx_handle_t *wait, nx_handle_t *signal)
 {
-    struct nx_pipe_handles in_rd, in_wr, out_rd, out_wr;
-    long err = nx_pipe_create(&in_rd, &in_wr);
+    struct nx_pipe_handles in_wr, out_rd;
+    long err = nx_pipe_create(&sh->nsh_in, &in_wr);
     if (err)
         return err;
-    err = nx_pipe_create(&out_rd, &out_wr);
-    if (err) {
-        close_end(&in_rd);
-        close_end(&in_wr);
-        return err;
-    }
+    err = nx_pipe_create(&out_rd, &sh->nsh_out);
     // Our wake-ups, all on the notification out_rd waits on: a SIGNAL handle of it for the
     // compositor and the exit watch.
-    long sig = nx_handle_duplicate(out_wr.signal, NX_RIGHT_SIGNAL | KEEP);
-    struct nx_named_handle h[NX_STARTUP_HANDLES_MAX];
-    size_t n = add_pipe_end(h, 0, 0, &in_rd);
-    n = add_pipe_end(h, n, 1, &out_wr);
-    n = add_grants(h, n);
-    err = sig < 0 ? sig : load("nsh", h, n, TERMINAL_SHELL_PAGES, &sh->proc);
-    if (!err)
-        err = nx_process_watch(sh->proc, (nx_handle_t)sig, exit_bit);
-    if (!err)
-        err = nx_pipe_open(&in_wr, NX_RING_WRITER, &sh->in);
+    long sig = err ? err : nx_handle_duplicate(sh->nsh_out.signal, NX_RIGHT_SIGNAL | KEEP);
+    err = sig < 0 ? sig : nx_pipe_open(&in_wr, NX_RING_WRITER, &sh->in);
     if (!err) {
         *wait = out_rd.wait;
         err = nx_pipe_open(&out_rd, NX_RING_READER, &sh->out);
     }
-    if (err) {  // the Terminal gives up and exits: nsh (if started) is killed
-        if (sh->proc)
-            nx_process_kill(sh->proc);
-        if (sig > 0)
-            nx_handle_close((nx_handle_t)sig);
-        return err;
-    }
-    *signal = (nx_handle_t)sig;
-    return NX_OK;
+    // On failure the Terminal exits at once, and the handles with it.
+    *signal = sig > 0 ? (nx_handle_t)sig : 0;
+    return err;
+}
+
+long shell_start(struct shell *sh, nx_handle_t signal, uint64_t exit_bit)
+{
+    struct nx_named_handle h[NX_STARTUP_HANDLES_MAX];
+    size_t n = add_pipe_end(h, 0, 0, &sh->nsh_in);
+    n = add_pipe_end(h, n, 1, &sh->nsh_out);
+    n = add_grants(h, n);
+    sh->nsh_in = sh->nsh_out = (struct nx_pipe_handles){ 0 };  // moved
+    long err = load("nsh", h, n, TERMINAL_SHELL_PAGES, &sh->proc);
+    if (!err)
+        err = nx_process_watch(sh->proc, signal, exit_bit);
+    return err;
 }
 
 void shell_stop(struct shell *sh)

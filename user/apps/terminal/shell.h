@@ -10,14 +10,17 @@
 struct shell {
     nx_handle_t proc;
     struct nx_pipe in;         // what nsh reads: typed keys (we write)
-    struct nx_pipe out;        // what nsh prints (we read; woken on `notif` like the rest)
+    struct nx_pipe out;        // what nsh prints (we read; woken on `wait` like the rest)
+    struct nx_pipe_handles nsh_in, nsh_out;  // nsh's ends until it is started
 };
 
-// Starts /boot/nsh with its stdin and stdout on new pipes; the reading end of its stdout
-// signals NX_PIPE_BIT_IO and NX_PIPE_BIT_GONE on the notification whose SIGNAL handle is
-// *signal (made here, for the caller's other sources) and whose WAIT handle is *wait, and
-// exit_bit when nsh ends. nsh gets the grants this process has that it needs.
-long shell_start(struct shell *sh, uint64_t exit_bit, nx_handle_t *wait, nx_handle_t *signal);
+// The pipes: the reading end of nsh's stdout signals NX_PIPE_BIT_IO and NX_PIPE_BIT_GONE on
+// the notification whose WAIT handle *wait gets; *signal gets a SIGNAL handle of it for the
+// caller's other sources (made here; DUPLICATE and TRANSFER too).
+long shell_prepare(struct shell *sh, nx_handle_t *wait, nx_handle_t *signal);
+// Starts /boot/nsh on the pipes, with the grants this process has that nsh needs; signal
+// gets exit_bit when nsh ends. On failure the caller gives up (shell_stop).
+long shell_start(struct shell *sh, nx_handle_t signal, uint64_t exit_bit);
 // Kills nsh (if still running) and closes the pipes.
 void shell_stop(struct shell *sh);
 // Starts another Terminal with this one's grants (its budget out of ours; at most
