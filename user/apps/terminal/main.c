@@ -34,12 +34,17 @@
 #define PROC_CALL_NS 1000000000ull
 #define CLIP_MAX 16384              // bytes a copy keeps
 #define WHEEL_LINES 3
+#define CASCADE 5                   // window places: (40, 40), (72, 72), ... (168, 168)
+#define CODE_C 46                   // shortcuts by key, whatever the key map
+#define CODE_V 47
+#define CODE_N 49
 
 struct terminal {
     struct nx_wm wm;
     struct nx_wm_surface surf;
     bool connected, frame_pending, quit, shell_ended;
     int reconnect_tries;
+    int place;                      // of CASCADE; a Terminal opened from here takes the next
     nx_handle_t wait, signal;       // the one notification
     struct shell sh;
     struct vt vt;
@@ -83,7 +88,7 @@ static long open_window(void)
     if (err)
         return err;
     int32_t w = t.vt.cols * t.r.cell_w, h = t.vt.rows * t.r.cell_h;
-    int32_t at = 40 + (int32_t)(nx_clock_get() / 1000000 % 5) * 32;  // cascaded
+    int32_t at = 40 + t.place * 32;
     err = nx_wm_surface_create(&t.wm, w, h, at, at, NX_WM_SURFACE_OPAQUE, "Terminal", &t.surf);
     if (err) {
         nx_wm_disconnect(&t.wm);
@@ -147,22 +152,23 @@ static void configure(int32_t w, int32_t h)
 
 static bool key_shortcut(const struct nx_wm_event *ev)
 {
-    unsigned mods = ev->key.mods;
+    unsigned mods = ev->key.mods, code = ev->key.code;
     bool ctrl_shift = (mods & NX_WM_MOD_CTRL) && (mods & NX_WM_MOD_SHIFT);
-    uint32_t cp = ev->key.codepoint | 0x20;  // either case
-    if (ctrl_shift && cp == 'n') {
-        long err = terminal_open_another();
+    if (ctrl_shift && code == CODE_N) {
+        long err = terminal_open_another((t.place + 1) % CASCADE);
         if (err)
             fprintf(stderr, "terminal: cannot open another (%ld)\n", err);
         return true;
     }
-    if (ctrl_shift && cp == 'v') {
+    if (ctrl_shift && code == CODE_V) {
         paste();
         return true;
     }
-    if ((mods & NX_WM_MOD_SHIFT) && (ev->key.code == VT_KEY_PAGEUP || ev->key.code == VT_KEY_PAGEDOWN)) {
+    if (ctrl_shift && code == CODE_C)
+        return true;  // the selection is copied when the button is released
+    if ((mods & NX_WM_MOD_SHIFT) && (code == VT_KEY_PAGEUP || code == VT_KEY_PAGEDOWN)) {
         int page = t.vt.rows / 2 > 0 ? t.vt.rows / 2 : 1;
-        vt_scroll_view(&t.vt, ev->key.code == VT_KEY_PAGEUP ? page : -page);
+        vt_scroll_view(&t.vt, code == VT_KEY_PAGEUP ? page : -page);
         return true;
     }
     return false;
@@ -337,8 +343,12 @@ static int run(void)
     return 0;
 }
 
-int main(void)
+// argv[1]: the window's place (0 .. CASCADE - 1), given by the Terminal that opened this one.
+int main(int argc, char **argv)
 {
+    t.place = argc > 1 ? (argv[1][0] - '0') % CASCADE : 0;
+    if (t.place < 0)
+        t.place = 0;
     long err = load_font();
     if (err) {
         fprintf(stderr, "terminal: no font %s (%ld)\n", FONT, err);

@@ -42,9 +42,10 @@ static size_t add_pipe_end(struct nx_named_handle *h, size_t n, int fd,
     return n;
 }
 
-// Loads /boot/NAME with the handles h[0..n) (consumed either way).
-static long load(const char *name, struct nx_named_handle *h, size_t n, size_t pages,
-                 nx_handle_t *proc)
+// Loads /boot/NAME (arguments: arg, if not NULL) with the handles h[0..n) (consumed
+// either way).
+static long load(const char *name, const char *arg, struct nx_named_handle *h, size_t n,
+                 size_t pages, nx_handle_t *proc)
 {
     char path[64];
     snprintf(path, sizeof path, "/boot/%s", name);
@@ -59,9 +60,9 @@ static long load(const char *name, struct nx_named_handle *h, size_t n, size_t p
             close(fd);
         return err;
     }
-    const char *argv[] = { name };
+    const char *argv[] = { name, arg };
     struct nx_load_params p = {
-        .name = name, .argv = argv, .argc = 1, .handles = h, .nhandles = n,
+        .name = name, .argv = argv, .argc = arg ? 2 : 1, .handles = h, .nhandles = n,
         .budget_pages = pages,
     };
     const char *why;
@@ -99,7 +100,7 @@ long shell_start(struct shell *sh, nx_handle_t signal, uint64_t exit_bit)
     n = add_pipe_end(h, n, 1, &sh->nsh_out);
     n = add_grants(h, n);
     sh->nsh_in = sh->nsh_out = (struct nx_pipe_handles){ 0 };  // moved
-    long err = load("nsh", h, n, TERMINAL_SHELL_PAGES, &sh->proc);
+    long err = load("nsh", NULL, h, n, TERMINAL_SHELL_PAGES, &sh->proc);
     if (!err)
         err = nx_process_watch(sh->proc, signal, exit_bit);
     return err;
@@ -116,14 +117,15 @@ void shell_stop(struct shell *sh)
     nx_pipe_close(&sh->out);
 }
 
-long terminal_open_another(void)
+long terminal_open_another(int place)
 {
     static nx_handle_t others[TERMINAL_CHILDREN_MAX];  // kept: they are ours to account for
     static size_t nothers;
     if (nothers == TERMINAL_CHILDREN_MAX)
         return NX_ERR_NO_SPACE;
     struct nx_named_handle h[NX_STARTUP_HANDLES_MAX];
-    long err = load("terminal", h, add_grants(h, 0), TERMINAL_CHILD_PAGES, &others[nothers]);
+    char arg[2] = { (char)('0' + place % 10), '\0' };
+    long err = load("terminal", arg, h, add_grants(h, 0), TERMINAL_CHILD_PAGES, &others[nothers]);
     if (!err)
         nothers++;
     return err;

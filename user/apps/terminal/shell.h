@@ -24,5 +24,5 @@ long shell_start(struct shell *sh, nx_handle_t signal, uint64_t exit_bit);
 // Kills nsh (if still running) and closes the pipes.
 void shell_stop(struct shell *sh);
 // Starts another Terminal with this one's grants (its budget out of ours; at most
-// TERMINAL_CHILDREN_MAX: NX_ERR_NO_SPACE), a process of its own.
-long terminal_open_another(void);
+// TERMINAL_CHILDREN_MAX: NX_ERR_NO_SPACE), a process of its own, its window at place (0-9).
+long terminal_open_another(int place);
