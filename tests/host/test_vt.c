@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <nx/text.h>
 #include "../../user/apps/terminal/vt.h"
 #include "../../user/apps/nsh/lineedit.h"
 
@@ -58,7 +59,7 @@ static const char *row(int r)
     size_t n = 0, keep = 0;
     for (int c = 0; c < vt.cols; c++) {
         uint32_t cp = vt_view_cell(&vt, r, c)->cp;
-        n += vt_utf8_encode(cp, buf + n);
+        n += nx_utf8_encode(cp, buf + n);
         if (cp != ' ')
             keep = n;
     }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <nx/nx.h>
 #include <nx/pipe.h>
+#include <nx/text.h>
 #include "expect.h"
 #include "../../../user/apps/terminal/shell.h"
 #include "../../../user/apps/terminal/vt.h"
@@ -29,7 +30,7 @@ static bool screen_has(const char *text, bool whole)
         size_t n = 0, keep = 0;
         for (int c = 0; c < vt.cols; c++) {
             uint32_t cp = vt_view_cell(&vt, r, c)->cp;
-            n += vt_utf8_encode(cp, row + n);
+            n += nx_utf8_encode(cp, row + n);
             keep = cp != ' ' ? n : keep;
         }
         row[keep] = '\0';

@@ -128,8 +128,6 @@ enum {
 // a key that sends nothing.
 size_t vt_key(const struct vt *vt, unsigned code, uint32_t codepoint, unsigned mods,
               char out[VT_KEY_BYTES_MAX]);
-// Encodes cp as UTF-8 (1-4 bytes; U+FFFD for what is not a scalar value).
-size_t vt_utf8_encode(uint32_t cp, char out[4]);
 
 // ---- selection (linear, from one cell to another, across lines and the scrollback) ----
 void vt_select_start(struct vt *vt, int row, int col);   // view coordinates

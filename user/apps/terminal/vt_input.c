@@ -1,32 +1,7 @@
 // The emulator's input side (vt.h): keys to the bytes a program reads, and the selection.
 #include <string.h>
+#include <nx/text.h>
 #include "vt_int.h"
-
-size_t vt_utf8_encode(uint32_t cp, char out[4])
-{
-    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        cp = 0xfffd;
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xc0 | cp >> 6);
-        out[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xe0 | cp >> 12);
-        out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-        out[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | cp >> 18);
-    out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-    out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-    out[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
 
 // ---- keys ----
 
@@ -117,7 +92,7 @@ size_t vt_key(const struct vt *vt, unsigned code, uint32_t codepoint, unsigned m
     else if ((mods & VT_MOD_CTRL) && ctrl_char(codepoint, &ctl))
         out[n++] = ctl;
     else
-        n += vt_utf8_encode(codepoint, out + n);
+        n += nx_utf8_encode(codepoint, out + n);
     return n;
 }
 
@@ -226,7 +201,7 @@ static void line_text(const struct vt *vt, int64_t line, int from, int to, struc
         end--;
     for (int c = from; c <= end; c++) {
         char u[4];
-        put(t, u, vt_utf8_encode(l[c].cp, u));
+        put(t, u, nx_utf8_encode(l[c].cp, u));
     }
 }
 

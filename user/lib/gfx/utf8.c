@@ -1,5 +1,5 @@
-// UTF-8 decoding (nx/text.h): the well-formed byte sequences of the Unicode standard
-// (table 3-7), and one U+FFFD for each maximal ill-formed part.
+// UTF-8 decoding and encoding (nx/text.h): the well-formed byte sequences of the Unicode
+// standard (table 3-7), and one U+FFFD for each maximal ill-formed part.
 #include <nx/text.h>
 
 // What a lead byte allows: how many continuation bytes follow, and the range of the first
@@ -50,4 +50,30 @@ size_t nx_utf8_decode(const char *s, size_t len, uint32_t *cp)
     }
     *cp = v;
     return (size_t)l.more + 1;
+}
+
+size_t nx_utf8_encode(uint32_t cp, char out[4])
+{
+    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        cp = NX_UTF8_REPLACEMENT;
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xc0 | cp >> 6);
+        out[1] = (char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xe0 | cp >> 12);
+        out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+        out[2] = (char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    out[0] = (char)(0xf0 | cp >> 18);
+    out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+    out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+    out[3] = (char)(0x80 | (cp & 0x3f));
+    return 4;
 }

@@ -18,6 +18,9 @@
 // value above U+10FFFF, a sequence cut short) gives U+FFFD for each maximal ill-formed
 // part, as the Unicode standard recommends; len == 0 gives 0.
 size_t nx_utf8_decode(const char *s, size_t len, uint32_t *cp);
+// Encodes cp as UTF-8 into out: the bytes it took (1-4). What is not a Unicode scalar value
+// (a surrogate, above U+10FFFF) gives U+FFFD's 3 bytes.
+size_t nx_utf8_encode(uint32_t cp, char out[4]);
 
 // ---- fonts and faces ----
 #define NX_FONT_MAX_BYTES (16u << 20)
