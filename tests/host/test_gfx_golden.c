@@ -141,44 +141,54 @@ static const char term_session[] =
     "\x1b[41m red \x1b[42m green \x1b[44m blue \x1b[m\n"
     "nsh> echo hi\x1b[3D";
 
-// text on a terminal of the surface's size in cells (DejaVu Sans Mono 16 px: 10 x 19).
+// text on a terminal of the surface's size in cells (DejaVu Sans Mono 16 px: 10 x 19),
+// and the cells (row, col) sel[0] to sel[1] selected (sel NULL: none).
 static void draw_terminal(struct nx_gfx_surface *s, const struct term_palette *pal,
-                          const char *text, bool select)
+                          const char *text, const int sel[2][2])
 {
     struct term_fixture t;
     term_open(&t, pal, s->width / 10, s->height / 19);
     vt_write(&t.vt, text, strlen(text));
-    if (select) {
-        vt_select_start(&t.vt, 1, 5);
-        vt_select_extend(&t.vt, 2, 2);
+    if (sel) {
+        vt_select_start(&t.vt, sel[0][0], sel[0][1]);
+        vt_select_extend(&t.vt, sel[1][0], sel[1][1]);
     }
     struct nx_gfx_rect rects[4];
     assert_int_equal(term_render(&t.r, &t.vt, s, rects, 4), 1);  // all of it, the first time
     term_close(&t);
 }
 
+static const int session_selection[2][2] = { { 1, 5 }, { 2, 2 } };
+
 static void draw_terminal_dark(struct nx_gfx_surface *s)
 {
-    draw_terminal(s, &term_palette_dark, term_session, true);
+    draw_terminal(s, &term_palette_dark, term_session, session_selection);
 }
 
 static void draw_terminal_light(struct nx_gfx_surface *s)
 {
-    draw_terminal(s, &term_palette_light, term_session, true);
+    draw_terminal(s, &term_palette_light, term_session, session_selection);
 }
 
-// The Terminal of the boot (80 x 25), as its nsh first draws it, then after an Enter: the
-// QEMU case terminal_shows_its_shell compares the screen with these.
+// The Terminal of the boot (80 x 25), as its nsh first draws it; after an Enter; and after
+// "nsh>" of the second prompt was selected with the pointer and pasted with the middle
+// button: the QEMU case terminal_shows_its_shell compares the screen with these.
 #define NSH_GREETING "\nNexus OS shell; help lists the commands.\nnsh> "
 
 static void draw_terminal_boot(struct nx_gfx_surface *s)
 {
-    draw_terminal(s, &term_palette_dark, NSH_GREETING, false);
+    draw_terminal(s, &term_palette_dark, NSH_GREETING, NULL);
 }
 
 static void draw_terminal_boot_enter(struct nx_gfx_surface *s)
 {
-    draw_terminal(s, &term_palette_dark, NSH_GREETING "\r\nnsh> ", false);
+    draw_terminal(s, &term_palette_dark, NSH_GREETING "\r\nnsh> ", NULL);
+}
+
+static void draw_terminal_boot_paste(struct nx_gfx_surface *s)
+{
+    static const int sel[2][2] = { { 3, 0 }, { 3, 3 } };
+    draw_terminal(s, &term_palette_dark, NSH_GREETING "\r\nnsh> nsh>", sel);
 }
 
 // After the first frame only the rows that changed are drawn and reported, runs of rows
@@ -333,6 +343,7 @@ static struct scene scenes[] = {
     { "terminal_light", 44 * 10, 7 * 19, draw_terminal_light, NULL, 0, 0 },
     { "terminal_boot", 80 * 10, 25 * 19, draw_terminal_boot, NULL, 0, 0 },
     { "terminal_boot_enter", 80 * 10, 25 * 19, draw_terminal_boot_enter, NULL, 0, 0 },
+    { "terminal_boot_paste", 80 * 10, 25 * 19, draw_terminal_boot_paste, NULL, 0, 0 },
 };
 
 int main(void)
