@@ -106,6 +106,7 @@ static void lost_window(long err)
     if (err != NX_ERR_PEER_CLOSED && err != NX_ERR_BAD_STATE && err != NX_ERR_TIMED_OUT)
         return;
     fprintf(stderr, "terminal: the compositor is gone (%ld): reconnecting\n", err);
+    nx_wm_surface_destroy(&t.wm, &t.surf);  // our mapping and VMO go; a new one comes
     nx_wm_disconnect(&t.wm);
     t.connected = false;
     t.reconnect_tries = 0;
@@ -155,8 +156,8 @@ static bool key_shortcut(const struct nx_wm_event *ev)
     unsigned mods = ev->key.mods, code = ev->key.code;
     bool ctrl_shift = (mods & NX_WM_MOD_CTRL) && (mods & NX_WM_MOD_SHIFT);
     if (ctrl_shift && code == CODE_N) {
-        long err = terminal_open_another((t.place + 1) % CASCADE);
-        if (err)
+        long err = ev->key.state == 1 ? terminal_open_another((t.place + 1) % CASCADE) : 0;
+        if (err)  // (a held key's repeats open nothing more)
             fprintf(stderr, "terminal: cannot open another (%ld)\n", err);
         return true;
     }
@@ -208,11 +209,10 @@ static void pointer(const struct nx_wm_event *ev)
     }
     if ((released & NX_WM_BUTTON_LEFT) && t.selecting) {
         t.selecting = false;
-        size_t n = vt_selection_text(&t.vt, t.clip, sizeof t.clip);
         if (t.vt.sel_anchor.line == t.vt.sel_head.line && t.vt.sel_anchor.col == t.vt.sel_head.col)
             vt_select_clear(&t.vt);  // a click, not a selection: the clipboard stays
         else
-            t.clip_len = n;
+            t.clip_len = vt_selection_text(&t.vt, t.clip, sizeof t.clip);
     }
     if (pressed & NX_WM_BUTTON_MIDDLE)
         paste();
@@ -223,7 +223,9 @@ static void event(const struct nx_wm_event *ev)
     switch (ev->type) {
     case NX_WM_EV_KEY: key(ev); break;
     case NX_WM_EV_POINTER: pointer(ev); break;
-    case NX_WM_EV_SCROLL: vt_scroll_view(&t.vt, -ev->scroll.dy * WHEEL_LINES); break;
+    case NX_WM_EV_SCROLL:  // evdev's REL_WHEEL: up (away from the user) is positive: back
+        vt_scroll_view(&t.vt, ev->scroll.dy * WHEEL_LINES);
+        break;
     case NX_WM_EV_FRAME_DONE: t.frame_pending = false; break;
     case NX_WM_EV_CLOSE: t.quit = true; break;
     case NX_WM_EV_CONFIGURE: configure(ev->configure.w, ev->configure.h); break;
