@@ -58,6 +58,8 @@ static void print_memory_map(paddr_t dtb, paddr_t kstart, paddr_t kend)
         kprintf("  reserved  %016lx-%016lx\n", fdt.reserved[i].base,
                 fdt.reserved[i].base + fdt.reserved[i].size);
     kprintf("  uart      %016lx irq %u\n", fdt.uart.base, fdt.uart_irq);
+    if (fdt.rtc.size)
+        kprintf("  rtc       %016lx irq %u\n", fdt.rtc.base, fdt.rtc_irq);
     kprintf("  plic      %016lx (%u sources)\n", fdt.plic.base, fdt.plic_ndev);
     kprintf("  virtio    %u slots at %016lx\n", fdt.nvirtio, fdt.nvirtio ? fdt.virtio[0].base : 0);
     kprintf("  timebase  %lu Hz, %u hart(s), isa %s\n", fdt.timebase_hz, fdt.nharts, fdt.isa);

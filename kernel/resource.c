@@ -4,7 +4,7 @@
 #include "resource.h"
 #include "lib/fdt.h"
 
-#define MAX_WINDOWS (1 + FDT_MAX_VIRTIO)
+#define MAX_WINDOWS (2 + FDT_MAX_VIRTIO)  // the UART, the RTC, the virtio slots
 
 static struct {
     struct kobject obj;
@@ -18,6 +18,8 @@ struct kobject *resource_init(const struct fdt_info *fdt)
     kobject_init(&res.obj, NX_OBJ_RESOURCE, NULL);
     if (fdt->uart.size)
         res.window[res.nwindows++] = fdt->uart;
+    if (fdt->rtc.size)
+        res.window[res.nwindows++] = fdt->rtc;
     for (uint32_t i = 0; i < fdt->nvirtio; i++)
         res.window[res.nwindows++] = fdt->virtio[i];
     res.nlines = fdt->plic_ndev;

@@ -38,7 +38,7 @@ struct parser {
     int depth;                           // lv[depth] is the open node
     struct level lv[FDT_MAX_DEPTH + 1];
     struct val cur[P_COUNT];             // the open node's properties
-    bool have_mem, have_uart, have_plic;
+    bool have_mem, have_uart, have_rtc, have_plic;
     struct fdt_info *out;
 };
 
@@ -149,6 +149,14 @@ static void add_virtio(struct fdt_info *o, struct fdt_range r, uint32_t irq)
     o->virtio_irq[i] = irq;
 }
 
+// A device of which only the first node counts: its registers and interrupt line.
+static int take_first(struct parser *ps, bool *have, struct fdt_range *r, uint32_t *irq)
+{
+    *have = true;
+    int err = reg_first(ps, r);
+    return err ? err : first_cell(&ps->cur[P_IRQ], irq);
+}
+
 // Devices are matched by compatible wherever they sit in the tree.
 static int take_device(struct parser *ps)
 {
@@ -158,11 +166,10 @@ static int take_device(struct parser *ps)
     uint32_t irq;
     int err;
 
-    if (strlist_has(c, "ns16550a") && !ps->have_uart) {
-        ps->have_uart = true;
-        err = reg_first(ps, &o->uart);
-        return err ? err : first_cell(&ps->cur[P_IRQ], &o->uart_irq);
-    }
+    if (strlist_has(c, "ns16550a") && !ps->have_uart)
+        return take_first(ps, &ps->have_uart, &o->uart, &o->uart_irq);
+    if (strlist_has(c, "google,goldfish-rtc") && !ps->have_rtc)
+        return take_first(ps, &ps->have_rtc, &o->rtc, &o->rtc_irq);
     if ((strlist_has(c, "riscv,plic0") || strlist_has(c, "sifive,plic-1.0.0")) && !ps->have_plic) {
         ps->have_plic = true;
         err = reg_first(ps, &o->plic);

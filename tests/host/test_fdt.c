@@ -228,6 +228,8 @@ static void test_virt_dtb(void **state)
     assert_memory_equal(i.isa, "rv64", 4);
     assert_true(i.uart.base == 0x10000000 && i.uart.size == 0x100);
     assert_int_equal(i.uart_irq, 10);
+    assert_true(i.rtc.base == 0x101000 && i.rtc.size == 0x1000);
+    assert_int_equal(i.rtc_irq, 11);
     assert_true(i.plic.base == 0x0c000000 && i.plic.size > 0);
     assert_true(i.plic_ndev >= 53);
     assert_int_equal(i.nvirtio, 8);
@@ -297,6 +299,8 @@ static void test_initrd32_dts(void **state)
     assert_int_equal(i.nharts, 1);
     assert_string_equal(i.isa, "");
     assert_int_equal(i.uart.size, 0);
+    assert_int_equal(i.rtc.size, 0);  // absent
+    assert_int_equal(i.rtc_irq, 0);
     assert_int_equal(i.nvirtio, 0);
 }
 
@@ -635,6 +639,68 @@ static void test_bad_values(void **state)
     assert_int_equal(fb_parse(&b), FDT_E_BADVALUE);
 }
 
+// An RTC node under the root (2/2 cells): compatible list, reg of reg_len bytes, status.
+static void rtc_node(struct fb *b, const char *name, const char *compat, uint32_t compat_len,
+                     uint64_t base, uint32_t reg_len, const char *status)
+{
+    uint8_t reg[24] = { 0 };  // reg_len up to 24: a whole entry and a half
+    put64(reg, base);
+    put64(reg + 8, 0x1000);
+    begin(b, name);
+    prop(b, "compatible", compat, compat_len);
+    if (reg_len)
+        prop(b, "reg", reg, reg_len);
+    prop_u32(b, "interrupts", 11);
+    if (status)
+        prop_str(b, "status", status);
+    end(b);
+}
+
+static const char goldfish[] = "google,goldfish-rtc";
+
+static void test_rtc(void **state)
+{
+    static const char listed[] = "vendor,rtc\0google,goldfish-rtc";  // not the first string
+    struct fdt_info i;
+    struct fb b;
+    (void)state;
+    root_open(&b);  // the first enabled node counts; a disabled one before it does not
+    rtc_node(&b, "rtc@100000", goldfish, sizeof goldfish, 0x100000, 16, "disabled");
+    rtc_node(&b, "rtc@101000", listed, sizeof listed, 0x101000, 16, "okay");
+    rtc_node(&b, "rtc@102000", goldfish, sizeof goldfish, 0x102000, 16, NULL);
+    mem_node(&b);
+    root_close(&b);
+    assert_int_equal(fb_parse_info(&b, &i), FDT_OK);
+    assert_true(i.rtc.base == 0x101000 && i.rtc.size == 0x1000);
+    assert_int_equal(i.rtc_irq, 11);
+
+    root_open(&b);  // another device's compatible, or a prefix of this one: no RTC
+    rtc_node(&b, "rtc@101000", "google,goldfish-rt", 19, 0x101000, 16, NULL);
+    rtc_node(&b, "rtc@102000", "google,goldfish-rtc2", 21, 0x102000, 16, NULL);
+    mem_node(&b);
+    root_close(&b);
+    assert_int_equal(fb_parse_info(&b, &i), FDT_OK);
+    assert_int_equal(i.rtc.size, 0);
+
+    static const uint32_t bad_reg[] = { 0, 12, 24 };  // none, not whole entries
+    for (size_t k = 0; k < sizeof bad_reg / sizeof bad_reg[0]; k++) {
+        root_open(&b);
+        rtc_node(&b, "rtc@101000", goldfish, sizeof goldfish, 0x101000, bad_reg[k], NULL);
+        mem_node(&b);
+        root_close(&b);
+        assert_int_equal(fb_parse(&b), FDT_E_BADVALUE);
+    }
+    root_open(&b);  // interrupts shorter than a cell
+    begin(&b, "rtc@101000");
+    prop(&b, "compatible", goldfish, sizeof goldfish);
+    prop(&b, "reg", (uint8_t[16]){ 0 }, 16);
+    prop(&b, "interrupts", "ab", 2);
+    end(&b);
+    mem_node(&b);
+    root_close(&b);
+    assert_int_equal(fb_parse(&b), FDT_E_BADVALUE);
+}
+
 static void reserved_children(struct fb *b, int count)
 {
     static const uint8_t reg[16] = { 0, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0 };
@@ -808,6 +874,7 @@ int main(void)
         cmocka_unit_test(test_unbalanced),
         cmocka_unit_test(test_bad_tokens),
         cmocka_unit_test(test_bad_values),
+        cmocka_unit_test(test_rtc),
         cmocka_unit_test(test_hart_cap),
         cmocka_unit_test(test_cpu_without_id),
         cmocka_unit_test(test_too_many_reserved),

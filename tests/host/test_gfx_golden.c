@@ -18,6 +18,7 @@
 #include <nexus/errors.h>
 #include <nx/gfx.h>
 #include <nx/text.h>
+#include <nx/widget.h>
 #include "support/gfx_files.h"
 #include "support/gfx_scene.h"
 #include "../../user/apps/terminal/render.h"
@@ -225,6 +226,76 @@ static void test_terminal_damage(void **state)
     term_close(&t);
 }
 
+// A small form (nx/widget.h) in DejaVu Sans 14 px: labels, a field with a selection, a
+// focused password field with its cursor, a list scrolled with an item selected, a button
+// under the pointer and one not.
+static void draw_form(struct nx_gfx_surface *s, bool dark)
+{
+    size_t size;
+    uint8_t *data = gfx_read_file(DEJAVU_SANS, &size);
+    assert_non_null(data);
+    struct nx_font font;
+    struct nx_face face;
+    assert_int_equal(nx_font_init(&font, data, size), NX_OK);
+    assert_int_equal(nx_face_init(&face, &font, 14, NX_FACE_KERNING), NX_OK);
+    size_t cache_size = 256u << 10;
+    void *mem = aligned_alloc(8, cache_size);
+    struct nx_glyph_cache cache;
+    assert_int_equal(nx_glyph_cache_init(&cache, mem, cache_size), NX_OK);
+    struct nx_glyph_source glyphs = { .cache = &cache };
+    struct nx_theme theme;
+    (dark ? nx_theme_dark : nx_theme_light)(&theme, &face, &glyphs);
+    static const char *const items[] = { "English (US)", "Deutsch", "Fran\xc3\xa7" "ais", "Espa\xc3\xb1ol",
+                                         "Italiano", "Nederlands", "Polski", "Svenska" };
+    static char name[64], pw[64];
+    struct nx_label l_name, l_pw;
+    struct nx_field f_name, f_pw;
+    struct nx_list list;
+    struct nx_button cancel, ok;
+    struct nx_ui ui;
+    nx_ui_init(&ui, s, &theme);
+    nx_label_init(&l_name, (struct nx_gfx_rect){ 12, 8, 100, 20 }, "User name", 9);
+    nx_field_init(&f_name, (struct nx_gfx_rect){ 12, 28, 196, 26 }, name, sizeof(name));
+    nx_label_init(&l_pw, (struct nx_gfx_rect){ 12, 60, 100, 20 }, "Password", 8);
+    nx_field_init(&f_pw, (struct nx_gfx_rect){ 12, 80, 196, 26 }, pw, sizeof(pw));
+    f_pw.password = true;
+    nx_list_init(&list, (struct nx_gfx_rect){ 12, 114, 196, 4 * nx_list_row_height(&theme) + 2 }, items, 8);
+    nx_button_init(&cancel, (struct nx_gfx_rect){ 12, 210, 92, 28 }, "Cancel", 6);
+    nx_button_init(&ok, (struct nx_gfx_rect){ 116, 210, 92, 28 }, "Log in", 6);
+    struct nx_widget *all[] = { &l_name.base, &f_name.base, &l_pw.base, &f_pw.base, &list.base,
+                                &cancel.base, &ok.base };
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+        assert_int_equal(nx_ui_add(&ui, all[i]), NX_OK);
+    nx_field_set(&f_name, "Ada Lovelace", 12);
+    f_name.anchor = 4;                               // "Lovelace" selected
+    nx_field_set(&f_pw, "hunter2", 7);
+    nx_list_select(&list, 5);
+    nx_ui_focus(&ui, &f_pw.base);
+    struct nx_wm_event hover = { .type = NX_WM_EV_POINTER };
+    hover.pointer.x = 50;
+    hover.pointer.y = 220;
+    nx_ui_event(&ui, &hover);
+    struct nx_wm_event down = { .type = NX_WM_EV_KEY };
+    down.key.code = 108;                              // KEY_DOWN in the list: 6, scrolled to it
+    down.key.state = 1;
+    nx_ui_focus(&ui, &list.base);
+    nx_ui_event(&ui, &down);
+    nx_ui_focus(&ui, &f_pw.base);
+    nx_ui_draw(&ui);
+    free(mem);
+    free(data);
+}
+
+static void draw_form_light(struct nx_gfx_surface *s)
+{
+    draw_form(s, false);
+}
+
+static void draw_form_dark(struct nx_gfx_surface *s)
+{
+    draw_form(s, true);
+}
+
 static bool update_mode(void)
 {
     const char *v = getenv("NX_GOLDEN_UPDATE");
@@ -344,6 +415,8 @@ static struct scene scenes[] = {
     { "terminal_boot", 80 * 10, 25 * 19, draw_terminal_boot, NULL, 0, 0 },
     { "terminal_boot_enter", 80 * 10, 25 * 19, draw_terminal_boot_enter, NULL, 0, 0 },
     { "terminal_boot_paste", 80 * 10, 25 * 19, draw_terminal_boot_paste, NULL, 0, 0 },
+    { "form_light", 220, 246, draw_form_light, NULL, 0, 0 },
+    { "form_dark", 220, 246, draw_form_dark, NULL, 0, 0 },
 };
 
 int main(void)

@@ -81,6 +81,20 @@ static void test_dependency_order(void **state)
         assert_string_equal(m.services[i].name, want[i]);
 }
 
+// mmio:rtc: the goldfish RTC's one page (the wall clock's driver).
+static void test_rtc_grant(void **state)
+{
+    (void)state;
+    parse("service rtc bin=goldfish-rtc grant=mmio:rtc\n"
+          "service a grant=mmio:rtc2\n");
+    assert_string_equal(reports, "2: unknown device\n");
+    const struct mf_service *rtc = manifest_find(&m, "rtc");
+    assert_int_equal(rtc->grants[0].kind, MF_GRANT_MMIO);
+    assert_string_equal(mf_devices[rtc->grants[0].value].name, "rtc");
+    assert_int_equal(mf_devices[rtc->grants[0].value].paddr, 0x101000);
+    assert_int_equal(mf_devices[rtc->grants[0].value].size, 0x1000);
+}
+
 // irq:N-M grants a range of lines (the virtio slots' 1-8); mmio:virtio all their windows.
 static void test_interrupt_ranges(void **state)
 {
@@ -320,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_full_example),
         cmocka_unit_test(test_dependency_order),
         cmocka_unit_test(test_interrupt_ranges),
+        cmocka_unit_test(test_rtc_grant),
         cmocka_unit_test(test_virtio_grants),
         cmocka_unit_test(test_every_line_error),
         cmocka_unit_test(test_directory_and_bootfs_grants),

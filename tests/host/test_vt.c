@@ -271,12 +271,12 @@ static void keys_to_bytes(void **state)
     (void)state;
     char out[VT_KEY_BYTES_MAX];
     struct { unsigned code; uint32_t cp; unsigned mods; const char *want; } cases[] = {
-        { VT_KEY_UP, 0, 0, "\x1b[A" },     { VT_KEY_LEFT, 0, 0, "\x1b[D" },
-        { VT_KEY_HOME, 0, 0, "\x1b[H" },   { VT_KEY_END, 0, 0, "\x1b[F" },
-        { VT_KEY_DELETE, 0, 0, "\x1b[3~" }, { VT_KEY_PAGEUP, 0, 0, "\x1b[5~" },
-        { VT_KEY_PAGEDOWN, 0, 0, "\x1b[6~" }, { VT_KEY_RIGHT, 0, VT_MOD_CTRL, "\x1b[1;5C" },
-        { VT_KEY_ENTER, '\r', 0, "\r" },   { VT_KEY_BACKSPACE, 8, 0, "\x7f" },
-        { VT_KEY_TAB, '\t', 0, "\t" },     { 46, 'c', VT_MOD_CTRL, "\x03" },
+        { NX_KEY_UP, 0, 0, "\x1b[A" },     { NX_KEY_LEFT, 0, 0, "\x1b[D" },
+        { NX_KEY_HOME, 0, 0, "\x1b[H" },   { NX_KEY_END, 0, 0, "\x1b[F" },
+        { NX_KEY_DELETE, 0, 0, "\x1b[3~" }, { NX_KEY_PAGEUP, 0, 0, "\x1b[5~" },
+        { NX_KEY_PAGEDOWN, 0, 0, "\x1b[6~" }, { NX_KEY_RIGHT, 0, VT_MOD_CTRL, "\x1b[1;5C" },
+        { NX_KEY_ENTER, '\r', 0, "\r" },   { NX_KEY_BACKSPACE, 8, 0, "\x7f" },
+        { NX_KEY_TAB, '\t', 0, "\t" },     { 46, 'c', VT_MOD_CTRL, "\x03" },
         { 46, 'C', VT_MOD_CTRL | VT_MOD_SHIFT, "\x03" }, { 30, 'a', VT_MOD_ALT, "\x1b" "a" },
         { 40, 0xe4, 0, "\xc3\xa4" },       { 42, 0, VT_MOD_SHIFT, "" },
     };
@@ -286,7 +286,7 @@ static void keys_to_bytes(void **state)
         assert_memory_equal(out, cases[i].want, n);
     }
     put("\x1b[?1h");                // application cursor keys
-    assert_int_equal(vt_key(&vt, VT_KEY_UP, 0, 0, out), 3);
+    assert_int_equal(vt_key(&vt, NX_KEY_UP, 0, 0, out), 3);
     assert_memory_equal(out, "\x1bOA", 3);
 }
 

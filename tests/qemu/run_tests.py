@@ -37,14 +37,14 @@ CASES = [
     ("boot_banner_and_memory_map", "",
      [BANNER, r"RAM +0000000080000000-0000000090000000 \(256 MiB\)", r"kernel +0000000080200000-",
       r"initrd +[0-9a-f]{16}-[0-9a-f]{16}", r"uart +0000000010000000 irq 10",
-      r"plic +000000000c000000", r"virtio +8 slots", r"timebase +10000000 Hz",
+      r"rtc +0000000000101000 irq 11", r"plic +000000000c000000", r"virtio +8 slots", r"timebase +10000000 Hz",
       r"NEURON: \d+ of 65536 pages free"], [r"PANIC"], False),
     ("first_user_program_and_power_off", "init=hello",
      [r"started process 1 \(hello\)", r"Hello from user space! clock \d+ ns",
       r"process 1 \(hello\) exited with status 0", POWER_OFF], [r"PANIC", r"killed"], True),
     ("init_starts_every_service", "",
      [r"started process 1 \(init\)",
-      r"init: up: log policy svcmgr blk fs console nsh gpu rng input input2 wm \(12 of 12 services; 0 manifest errors\)"],
+      r"init: up: log policy svcmgr blk rtc fs console nsh gpu rng input input2 wm \(13 of 13 services; 0 manifest errors\)"],
      [r"PANIC", r"killed", r"exited", r"cannot"], False),
     ("restartable_service_comes_back", "",
      [ANY + r"(?s)I sleeper: sleeper up.*W init: svctest kills sleeper \(pid \d+\)"
@@ -403,10 +403,10 @@ SHELL_CASES = [
                 r"\d+ running +16 +\d+/128 +0 +%s +console" % RAN_ON,
                 r"\d+ running +16 +\d+/3072 +0 +%s +nsh" % RAN_ON,
                 r"\d+ running +16 +\d+/64 +0 +%s +rng" % RAN_ON]),
-      ("svc\r", [r"log", r"policy", r"svcmgr", r"console", r"nsh", r"rng"]),
+      ("svc\r", [r"log", r"policy", r"svcmgr", r"rtc", r"console", r"nsh", r"rng"]),
       ("mem\r", [r"pages: 65536 total, \d+ used, \d+ free", r"console +\d+ of +128 pages"]),
       ("log\r", [r"\[ *\d+\.\d{6}\] I log: log service up"]),
-      ("stats\r", [r"live processes +9", r"live handles +\d+", r"harts +%d\n" % SMP,
+      ("stats\r", [r"live processes +10", r"live handles +\d+", r"harts +%d\n" % SMP,
                    r"IPIs sent +\d+\n", r"hart +busy ms +idle ms +IPIs sent +IPIs taken +timer irqs +hand-offs +shared maps"]
                   + [r"(?m)^ +%d( +\d+){7}\r?$" % i for i in range(SMP)]
                   + [r"console bytes +\d+ in \(0 dropped\), \d+ out"]),
@@ -639,10 +639,10 @@ def debugfs(image, request):
     return subprocess.run(["debugfs", "-R", request, image], capture_output=True).stdout
 
 
-def shell_session(disk, steps, initrd=INITRD, step_timeout=20):
-    """Type steps (type_steps) into the shell of initrd (the test archive) booted on disk;
-    the problems and the output. QEMU must power off."""
-    con = Console(disk=disk, initrd=initrd)
+def shell_session(disk, steps, initrd=INITRD, step_timeout=20, extra=()):
+    """Type steps (type_steps) into the shell of initrd (the test archive) booted on disk
+    (extra: more QEMU arguments); the problems and the output. QEMU must power off."""
+    con = Console(disk=disk, initrd=initrd, extra=extra)
     problems = type_steps(con, steps, step_timeout)
     if not con.close(timeout=20):
         problems.append("QEMU did not power off")
@@ -887,14 +887,14 @@ PIPE_STEPS = [
 ] + [("; ".join("cd /dirs%d" % d for d in range(k, k + 8)) + "\r", [])
       for k in range(0, 72, 8)] + [
     ("pwd; cd /; ls | grep -c dirs\r", [r"\n/dirs71\n", r"(?m)^72\n"]),
-    ("stats\r", [r"live processes +9\n"]),  # the boot's: nothing left running
+    ("stats\r", [r"live processes +10\n"]),  # the boot's: nothing left running
     # Pipelines of programs already run (their files cached) leave nothing behind.
     ("cat /boot/manifest | grep service | wc -l; yes | head -c 100000 | wc -c\r", [r"\n *100000\n"]),
     ("sort /boot/manifest | tee /sorted.txt | tail -n 1 && echo x > /t.txt; stats; mem\r",
-     [r"live processes +9\n", r"\n +nsh +\d+ of"]),
+     [r"live processes +10\n", r"\n +nsh +\d+ of"]),
     ("cat /boot/manifest | grep service | wc -l; yes | head -c 100000 | wc -c\r", [r"\n *100000\n"]),
     ("sort /boot/manifest | tee /sorted.txt | tail -n 1 && echo kept > /t.txt; stats; mem\r",
-     [r"live processes +9\n", r"\n +nsh +\d+ of"]),
+     [r"live processes +10\n", r"\n +nsh +\d+ of"]),
     ("poweroff\r", [r"powering off"], POWER_OFF_SBI),
 ]
 
@@ -1052,7 +1052,7 @@ def check_shell(name, steps, must_exit, disk_tree=None, initrd=INITRD):
 SHELL_LINES = 12
 CONSOLE_SOURCES = [
     (r"init: up:",
-     r"init: up: log policy svcmgr blk fs console nsh gpu rng input input2 wm \(12 of 12 services; 0 manifest errors\)"),
+     r"init: up: log policy svcmgr blk rtc fs console nsh gpu rng input input2 wm \(13 of 13 services; 0 manifest errors\)"),
     (r"Nexus OS shell", r"Nexus OS shell; help lists the commands\."),
     (r"nsh> ", r"nsh> [ -~]*"),
     (r"shell line", r"(nsh> echo )?shell line \d{3} \.{32}"),
@@ -1191,10 +1191,14 @@ def png_rgb(path):
 def check_gfx(name):
     """The graphics library on the target (tests/qemu/progs/gfx.c) draws the golden text
     scene text_mono_13 to the same pixels as on the host: the FNV-1a hash of its XRGB8888
-    pixels (bytes B, G, R, 0xff) equals the golden's."""
+    pixels (bytes B, G, R, 0xff) equals the golden's. The shared glyph atlas, sealed in a VMO
+    and mapped read-only through a READ|MAP duplicate, draws the same pixels alone."""
     out, code = boot("init=gfx", timeout=60)
     problems = missing(out, [r"gfx: font opens ok", r"gfx: scene drawn ok", r"gfx: cache hits only ok",
-                             r"gfx: same pixels ok", r"gfx: 0 failures", POWER_OFF])
+                             r"gfx: same pixels ok", r"gfx: sealed atlas refuses writes ok",
+                             r"gfx: sealed atlas refuses a writable mapping ok",
+                             r"gfx: atlas attached ok", r"gfx: atlas scene same pixels ok",
+                             r"gfx: 0 failures", POWER_OFF])
     problems += ["unexpected: " + p for p in (r"WRONG", r"PANIC", r"killed") if re.search(p, out)]
     w, h, rgb = png_rgb(os.path.join(ROOT, "tests/host/data/golden/text_mono_13.png"))
     want = 2166136261
@@ -1412,6 +1416,54 @@ def check_gpu_boot_screen(name, gpu_first):
     return problems, out
 
 
+# The goldfish RTC (service rtc): QEMU's clock set with -rtc base=...; `date` prints it and a
+# file written on the disk gets it as its mtime (debugfs on the host after the power-off).
+# A clock before 2020 is taken for unset: the driver says so, `date` fails with NX_ERR_IO, and
+# the file system falls back to 2026-01-01 + uptime.
+RTC_BASE = "2031-05-17T10:00:00"
+RTC_BASE_S = 1936778400           # RTC_BASE in seconds since the epoch
+FALLBACK_BASE_S = 1767225600      # 2026-01-01T00:00:00Z
+WALL_CLOCK_STEPS = [
+    ("date\r", [r"\n2031-05-17T10:0\d:\d\dZ\n"]),
+    ("write /clock.txt tick\r", []),
+    ("sync\r", []),
+    ("log\r", [r"I rtc: wall clock 2031-05-17T10:0\d:\d\dZ", r"I fs: timestamps: the wall clock \(rtc\)"]),
+    ("poweroff\r", [r"powering off"], POWER_OFF_SBI),
+]
+UNSET_CLOCK_STEPS = [
+    ("date\r", [r"nsh: date: no wall clock: .*\(-14\)"]),
+    ("write /clock.txt tick\r", []),
+    ("sync\r", []),
+    ("log\r", [r"W rtc: the clock reads 2001-01-01T00:0\d:\d\dZ \(\d+ ns\), not between 2020 and 2200",
+               r"W fs: timestamps: 2026-01-01 \+ uptime \(no wall clock: -14\)"]),
+    ("poweroff\r", [r"powering off"], POWER_OFF_SBI),
+]
+
+
+def mtime_on_disk(image, path):
+    """path's mtime (seconds) in image, after the journal's replay; None if it is not there."""
+    copy = replayed_copy(image)
+    m = re.search(rb"mtime: 0x([0-9a-f]+)", debugfs(copy, "stat " + path))
+    os.remove(copy)
+    return int(m.group(1), 16) if m else None
+
+
+def check_wall_clock(name):
+    problems, outs = [], []
+    for what, base, steps, lo in (("set", RTC_BASE, WALL_CLOCK_STEPS, RTC_BASE_S),
+                                  ("unset", "2001-01-01T00:00:00", UNSET_CLOCK_STEPS,
+                                   FALLBACK_BASE_S)):
+        image = fresh_disk("rtc", 16, os.path.join(ROOT, "tests", "qemu", "disk"))
+        more, out = shell_session(image, steps, extra=["-rtc", "base=" + base])
+        problems += [f"clock {what}: {p}" for p in more]
+        outs.append(out)
+        mtime = mtime_on_disk(image, "/clock.txt")
+        if mtime is None or not lo <= mtime < lo + 600:  # the boot and the typing: seconds
+            problems.append(f"clock {what}: /clock.txt's mtime {mtime}, not within 10 min of {lo}")
+        problems += [f"clock {what}: {p}" for p in fsck_problems(image)]
+    return problems, "\n".join(outs)
+
+
 def check_rng_absent(name):
     """No entropy device on the machine (manifest rng.none): init grants the driver nothing, it
     says so and exits with status 0, and the client's reads fail with NX_ERR_TIMED_OUT in
@@ -1482,7 +1534,7 @@ def check_input_events(name):
     sock = os.path.join(qmp_dir, "qmp.sock")
     con = Console(extra=["-qmp", f"unix:{sock},server=on,wait=off"] + gpu_device() + INPUT_DEVICES)
     problems = []
-    if con.expect(r"init: up: .* \(12 of 12 services; 0 manifest errors\)", timeout=60) is None:
+    if con.expect(r"init: up: .* \(13 of 13 services; 0 manifest errors\)", timeout=60) is None:
         problems.append("not every service up")
     end = time.monotonic() + 60
     ready = [re.search(INPUT_READY % kind, con.text()) for kind in ("Keyboard", "Tablet")]
@@ -1599,6 +1651,8 @@ def main():
                   ("gpu_before_the_disk_both_found_by_id", True)))
     cases.append(("virtio_grants_one_device_each_by_id", check_virtio_grants,
                   ("virtio_grants_one_device_each_by_id",)))
+    cases.append(("wall_clock_from_the_rtc_in_date_and_file_times", check_wall_clock,
+                  ("wall_clock_from_the_rtc_in_date_and_file_times",)))
     cases.append(("entropy_service_without_the_device", check_rng_absent,
                   ("entropy_service_without_the_device",)))
     cases.append(("gpu_mode_too_large_is_refused", check_gpu_bad_mode,

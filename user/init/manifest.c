@@ -7,6 +7,7 @@
 
 const struct mf_device mf_devices[] = {
     { "uart", 0x10000000, 0x1000 },
+    { "rtc", 0x101000, 0x1000 },       // the goldfish RTC (wall-clock time)
     { "virtio", 0x10001000, 0x8000 },  // the 8 virtio-mmio slots (lines 1..8)
     { NULL, 0, 0 },
 };

@@ -11,28 +11,10 @@
 
 static _Atomic nx_handle_t service;
 
-// The service's endpoint, looked up on first use; two threads racing keep one handle.
-static long find_service(nx_handle_t *out)
-{
-    nx_handle_t h = atomic_load(&service), mine;
-    if (h == NX_HANDLE_INVALID) {
-        long err = nx_svc_lookup(NX_RNG_SERVICE, &mine);
-        if (err)
-            return err;
-        h = NX_HANDLE_INVALID;
-        if (atomic_compare_exchange_strong(&service, &h, mine))
-            h = mine;
-        else
-            nx_handle_close(mine);
-    }
-    *out = h;
-    return NX_OK;
-}
-
 long nx_random(void *buf, size_t n)
 {
     nx_handle_t rng;
-    long err = find_service(&rng);
+    long err = nx_svc_find(NX_RNG_SERVICE, &service, &rng);
     if (err)
         return err;
     struct nx_rng_read req = { n };

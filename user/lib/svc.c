@@ -1,5 +1,6 @@
 // Client side of svcmgr (nx/services.h): look a service up by name through the "svcmgr"
 // handle init granted.
+#include <stdatomic.h>
 #include <string.h>
 #include <nx/nx.h>
 #include <nx/rpc.h>
@@ -31,5 +32,25 @@ long nx_svc_lookup(const char *name, nx_handle_t *out)
     if (err < 0)
         return err;
     *out = c.recv.h[0];
+    return NX_OK;
+}
+
+long nx_svc_find(const char *name, _Atomic nx_handle_t *cache, nx_handle_t *ep)
+{
+    nx_handle_t h = atomic_load(cache), mine;
+    if (h == NX_HANDLE_INVALID && (h = nx_startup_handle(name)) != NX_HANDLE_INVALID)
+        atomic_store(cache, h);  // init's grant (the process keeps it): every thread finds it
+    if (h != NX_HANDLE_INVALID) {
+        *ep = h;
+        return NX_OK;
+    }
+    long err = nx_svc_lookup(name, &mine);
+    if (err)
+        return err;
+    if (atomic_compare_exchange_strong(cache, &h, mine))
+        h = mine;
+    else
+        nx_handle_close(mine);
+    *ep = h;
     return NX_OK;
 }

@@ -39,3 +39,29 @@ long nx_map_stack(nx_handle_t proc, size_t size)
     }
     return va + NX_PAGE + (long)size;
 }
+
+long nx_vmo_sealed_copy(const void *data, size_t len)
+{
+    long vmo = nx_vmo_create(len);
+    if (vmo < 0)
+        return vmo;
+    long err = write_all((nx_handle_t)vmo, 0, data, len);
+    if (err == NX_OK)
+        err = nx_vmo_seal((nx_handle_t)vmo);
+    if (err != NX_OK) {
+        nx_handle_close((nx_handle_t)vmo);
+        return err;
+    }
+    return vmo;
+}
+
+long nx_vmo_map_readonly(nx_handle_t vmo, size_t *size)
+{
+    long n = nx_vmo_size(vmo);
+    if (n < 0)
+        return n;
+    long va = nx_vm_map(nx_self, vmo, 0, 0, (size_t)n, NX_PROT_READ);
+    if (va >= 0)
+        *size = (size_t)n;
+    return va;
+}

@@ -105,8 +105,8 @@ int main(void)
     type("echo hello from a pipe\r");
     expect("a built-in's output shown", until_shown("hello from a pipe", true), true);
     type("echo abc");
-    key(VT_KEY_LEFT);
-    key(VT_KEY_LEFT);
+    key(NX_KEY_LEFT);
+    key(NX_KEY_LEFT);
     type("X\r");
     expect("an edited line ran", until_shown("aXbc", true), true);
     type("ls /boot\r");

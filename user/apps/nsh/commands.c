@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <nx/console.h>
 #include <nx/nx.h>
+#include <nx/time.h>
 #include "nsh.h"
 
 #define NS_PER_MS 1000000ull
@@ -46,6 +47,23 @@ static int cmd_uptime(int argc, char **argv)
     (void)argc, (void)argv;
     uint64_t ms = (uint64_t)nx_clock_get() / NS_PER_MS;
     printf("up %llu.%03llu s\n", (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
+    return 0;
+}
+
+static int cmd_date(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    uint64_t ns;
+    long err = nx_wallclock_get(&ns);
+    if (err) {
+        printf("nsh: date: no wall clock: %s (%ld)\n", nsh_error(err), err);
+        return 1;
+    }
+    struct nx_utc t;
+    char iso[NX_UTC_ISO8601_LEN + 8];
+    nx_utc_from_unix(ns / NX_NS_PER_S, &t);
+    nx_utc_iso8601(&t, iso, sizeof iso);
+    printf("%s\n", iso);
     return 0;
 }
 
@@ -107,6 +125,7 @@ const struct command nsh_commands[] = {
     { "echo", "[WORDS...]", "print the words", 0, NSH_ARGS_MAX, cmd_echo },
     { "status", "", "the previous command's exit status (0: success)", 0, 0, cmd_status },
     { "uptime", "", "time since boot", 0, 0, cmd_uptime },
+    { "date", "", "the date and time (UTC, ISO 8601)", 0, 0, cmd_date },
     { "mem", "", "free and used pages, budgets", 0, 0, cmd_mem },
     { "ps", "", "processes init started", 0, 0, cmd_ps },
     { "kill", "PID", "kill a process init started", 1, 1, cmd_kill },

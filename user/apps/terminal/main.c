@@ -35,9 +35,6 @@
 #define CLIP_MAX 16384              // bytes a copy keeps
 #define WHEEL_LINES 3
 #define CASCADE 5                   // window places: (40, 40), (72, 72), ... (168, 168)
-#define CODE_C 46                   // shortcuts by key, whatever the key map
-#define CODE_V 47
-#define CODE_N 49
 
 struct terminal {
     struct nx_wm wm;
@@ -155,21 +152,21 @@ static bool key_shortcut(const struct nx_wm_event *ev)
 {
     unsigned mods = ev->key.mods, code = ev->key.code;
     bool ctrl_shift = (mods & NX_WM_MOD_CTRL) && (mods & NX_WM_MOD_SHIFT);
-    if (ctrl_shift && code == CODE_N) {
+    if (ctrl_shift && code == NX_KEY_N) {
         long err = ev->key.state == 1 ? terminal_open_another((t.place + 1) % CASCADE) : 0;
         if (err)  // (a held key's repeats open nothing more)
             fprintf(stderr, "terminal: cannot open another (%ld)\n", err);
         return true;
     }
-    if (ctrl_shift && code == CODE_V) {
+    if (ctrl_shift && code == NX_KEY_V) {
         paste();
         return true;
     }
-    if (ctrl_shift && code == CODE_C)
+    if (ctrl_shift && code == NX_KEY_C)
         return true;  // the selection is copied when the button is released
-    if ((mods & NX_WM_MOD_SHIFT) && (code == VT_KEY_PAGEUP || code == VT_KEY_PAGEDOWN)) {
+    if ((mods & NX_WM_MOD_SHIFT) && (code == NX_KEY_PAGEUP || code == NX_KEY_PAGEDOWN)) {
         int page = t.vt.rows / 2 > 0 ? t.vt.rows / 2 : 1;
-        vt_scroll_view(&t.vt, code == VT_KEY_PAGEUP ? page : -page);
+        vt_scroll_view(&t.vt, code == NX_KEY_PAGEUP ? page : -page);
         return true;
     }
     return false;

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <nx/keycodes.h>  // the evdev codes vt_key takes
 
 #define VT_MAX_COLS 500
 #define VT_MAX_ROWS 200
@@ -113,13 +114,6 @@ void vt_damage_clear(struct vt *vt);
 void vt_damage_all(struct vt *vt);
 
 // ---- keys ----
-// Evdev codes of the keys that are not characters.
-enum {
-    VT_KEY_ESC = 1, VT_KEY_BACKSPACE = 14, VT_KEY_TAB = 15, VT_KEY_ENTER = 28,
-    VT_KEY_KPENTER = 96, VT_KEY_HOME = 102, VT_KEY_UP = 103, VT_KEY_PAGEUP = 104,
-    VT_KEY_LEFT = 105, VT_KEY_RIGHT = 106, VT_KEY_END = 107, VT_KEY_DOWN = 108,
-    VT_KEY_PAGEDOWN = 109, VT_KEY_INSERT = 110, VT_KEY_DELETE = 111,
-};
 #define VT_MOD_SHIFT (1u << 0)  // the same bits as NX_WM_MOD_*
 #define VT_MOD_CTRL  (1u << 1)
 #define VT_MOD_ALT   (1u << 2)

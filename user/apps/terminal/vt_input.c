@@ -13,10 +13,10 @@ struct special {
 };
 
 static const struct special specials[] = {
-    { VT_KEY_UP, 'A', 0 },     { VT_KEY_DOWN, 'B', 0 },   { VT_KEY_RIGHT, 'C', 0 },
-    { VT_KEY_LEFT, 'D', 0 },   { VT_KEY_HOME, 'H', 0 },   { VT_KEY_END, 'F', 0 },
-    { VT_KEY_INSERT, '~', 2 }, { VT_KEY_DELETE, '~', 3 }, { VT_KEY_PAGEUP, '~', 5 },
-    { VT_KEY_PAGEDOWN, '~', 6 },
+    { NX_KEY_UP, 'A', 0 },     { NX_KEY_DOWN, 'B', 0 },   { NX_KEY_RIGHT, 'C', 0 },
+    { NX_KEY_LEFT, 'D', 0 },   { NX_KEY_HOME, 'H', 0 },   { NX_KEY_END, 'F', 0 },
+    { NX_KEY_INSERT, '~', 2 }, { NX_KEY_DELETE, '~', 3 }, { NX_KEY_PAGEUP, '~', 5 },
+    { NX_KEY_PAGEDOWN, '~', 6 },
 };
 
 static size_t special_key(const struct vt *vt, const struct special *k, unsigned mods,
@@ -66,10 +66,10 @@ static bool ctrl_char(uint32_t cp, char *c)
 static int control_key(unsigned code)
 {
     switch (code) {
-    case VT_KEY_ENTER: case VT_KEY_KPENTER: return '\r';
-    case VT_KEY_BACKSPACE: return 0x7f;
-    case VT_KEY_TAB: return '\t';
-    case VT_KEY_ESC: return 0x1b;
+    case NX_KEY_ENTER: case NX_KEY_KPENTER: return '\r';
+    case NX_KEY_BACKSPACE: return 0x7f;
+    case NX_KEY_TAB: return '\t';
+    case NX_KEY_ESC: return 0x1b;
     }
     return -1;
 }

@@ -79,6 +79,13 @@ long nx_face_init(struct nx_face *face, const struct nx_font *font, int32_t px, 
     return NX_OK;
 }
 
+uint32_t gfx_scale_bits(float scale)
+{
+    uint32_t bits;
+    memcpy(&bits, &scale, sizeof(bits));
+    return bits;
+}
+
 // Font units to 1/64 pixel, rounded.
 static int32_t to_64ths(const struct nx_face *face, int units)
 {

@@ -20,6 +20,9 @@ struct gfx_glyph_box {
     int32_t x0, y0, x1, y1;
 };
 
+// A face's scale as bits: glyphs are keyed by it (the same font at the same scale gives the
+// same pixels).
+uint32_t gfx_scale_bits(float scale);
 void gfx_face_glyph(const struct nx_face *face, uint32_t codepoint, struct gfx_glyph_box *out);
 // The kerning between two glyphs, 1/64 px (0 without NX_FACE_KERNING).
 int32_t gfx_face_kern(const struct nx_face *face, uint32_t left, uint32_t right);

@@ -22,13 +22,6 @@ struct glyph_slot {
     bool used, referenced;
 };
 
-static uint32_t scale_bits(float scale)
-{
-    uint32_t bits;
-    memcpy(&bits, &scale, sizeof(bits));
-    return bits;
-}
-
 static uint32_t bucket_of(const struct nx_glyph_cache *c, const struct nx_font *font,
                           uint32_t sbits, uint32_t cp)
 {
@@ -218,7 +211,7 @@ static long insert(struct nx_glyph_cache *c, const struct nx_face *face, uint32_
 long nx_glyph_get(struct nx_glyph_cache *c, const struct nx_face *face, uint32_t codepoint,
                   const struct nx_glyph **out)
 {
-    uint32_t sbits = scale_bits(face->scale);
+    uint32_t sbits = gfx_scale_bits(face->scale);
     struct glyph_slot *s = lookup(c, face, sbits, codepoint);
     if (s) {
         c->stats.hits++;

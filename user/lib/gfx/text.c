@@ -3,6 +3,7 @@
 // measuring advance the pen by the same numbers (gfx_face_glyph), so a measured width is
 // where drawing ends.
 #include <nexus/errors.h>
+#include <nx/glyph_atlas.h>
 #include "font_int.h"
 #include "gfx_int.h"
 
@@ -36,6 +37,14 @@ long nx_text_draw(struct nx_gfx_surface *dst, struct nx_glyph_cache *c, const st
                   int32_t x, int32_t baseline, const char *text, size_t len, uint32_t color,
                   int32_t *end_x)
 {
+    struct nx_glyph_source src = { .cache = c };
+    return nx_text_draw_from(dst, &src, face, x, baseline, text, len, color, end_x);
+}
+
+long nx_text_draw_from(struct nx_gfx_surface *dst, const struct nx_glyph_source *src,
+                       const struct nx_face *face, int32_t x, int32_t baseline, const char *text,
+                       size_t len, uint32_t color, int32_t *end_x)
+{
     int64_t pen64 = 0;
     uint32_t prev = 0;
     long err = NX_OK;
@@ -43,7 +52,7 @@ long nx_text_draw(struct nx_gfx_surface *dst, struct nx_glyph_cache *c, const st
         uint32_t cp;
         n = nx_utf8_decode(text + at, len - at, &cp);
         const struct nx_glyph *g;
-        err = nx_glyph_get(c, face, cp, &g);
+        err = nx_glyph_source_get(src, face, cp, &g);
         if (err != NX_OK)
             break;
         if (at > 0)
@@ -57,19 +66,47 @@ long nx_text_draw(struct nx_gfx_surface *dst, struct nx_glyph_cache *c, const st
     return err;
 }
 
-int32_t nx_text_width(const struct nx_face *face, const char *text, size_t len)
+// Walks the pen over the text as nx_text_draw moves it (1/64 px); stops before the first
+// character whose boundary after it lies past stop64 and returns that character's offset
+// in *stop_at, the pen there in the result.
+static int64_t walk(const struct nx_face *face, const char *text, size_t len, int64_t stop64,
+                    size_t *stop_at)
 {
     int64_t pen64 = 0;
     uint32_t prev = 0;
-    for (size_t at = 0, n; at < len; at += n) {
+    size_t at = 0;
+    for (size_t n; at < len; at += n) {
         uint32_t cp;
         n = nx_utf8_decode(text + at, len - at, &cp);
         struct gfx_glyph_box box;
         gfx_face_glyph(face, cp, &box);
-        if (at > 0)
-            pen64 += gfx_face_kern(face, prev, box.index);
-        pen64 += box.advance;
+        int64_t next = pen64 + (at > 0 ? gfx_face_kern(face, prev, box.index) : 0) + box.advance;
+        if (next > stop64)
+            break;
+        pen64 = next;
         prev = box.index;
     }
-    return clamp32(round64(pen64));
+    *stop_at = at;
+    return pen64;
+}
+
+int32_t nx_text_width(const struct nx_face *face, const char *text, size_t len)
+{
+    size_t at;
+    return clamp32(round64(walk(face, text, len, INT64_MAX, &at)));
+}
+
+size_t nx_text_offset_at(const struct nx_face *face, const char *text, size_t len, int32_t x)
+{
+    size_t at;
+    int64_t x64 = (int64_t)x * 64;
+    int64_t before = walk(face, text, len, x64, &at);
+    if (at == len)
+        return len;
+    // x lies within the character at `at`: the nearer of its two boundaries.
+    uint32_t cp;
+    size_t n = nx_utf8_decode(text + at, len - at, &cp);
+    size_t next_at;
+    int64_t after = walk(face, text, at + n, INT64_MAX, &next_at);
+    return x64 - before <= after - x64 ? at : at + n;
 }

@@ -1,5 +1,5 @@
-// UTF-8 decoding and encoding (nx/text.h): the well-formed byte sequences of the Unicode
-// standard (table 3-7), and one U+FFFD for each maximal ill-formed part.
+// UTF-8 decoding (nx/text.h): the well-formed byte sequences of the Unicode standard
+// (table 3-7), and one U+FFFD for each maximal ill-formed part.
 #include <nx/text.h>
 
 // What a lead byte allows: how many continuation bytes follow, and the range of the first
@@ -60,20 +60,9 @@ size_t nx_utf8_encode(uint32_t cp, char out[4])
         out[0] = (char)cp;
         return 1;
     }
-    if (cp < 0x800) {
-        out[0] = (char)(0xc0 | cp >> 6);
-        out[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xe0 | cp >> 12);
-        out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-        out[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | cp >> 18);
-    out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-    out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-    out[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
+    size_t n = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    for (size_t i = n - 1; i > 0; i--, cp >>= 6)
+        out[i] = (char)(0x80 | (cp & 0x3f));
+    out[0] = (char)((0xf00u >> n) | cp);   // 2: 0xc0, 3: 0xe0, 4: 0xf0
+    return n;
 }

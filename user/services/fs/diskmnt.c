@@ -8,7 +8,9 @@
 #include <string.h>
 #include <nx/blk.h>
 #include <nx/ext2.h>
+#include <nx/log.h>
 #include <nx/nx.h>
+#include <nx/time.h>
 #include "mount.h"
 
 #define SECTOR 512u
@@ -86,16 +88,35 @@ static int dev_flush(void *ctx)
     return (int)nx_blk_flush(disk.blk);
 }
 
-// There is no real-time clock driver yet: time counts from 2026-01-01 00:00 UTC plus the
-// uptime. Timestamps need to look like times, not small numbers: e2fsck takes a deletion time
-// below the inode count for an orphan-list link, and a file system whose last write time is
-// 0 for a broken clock.
+// Timestamps come from the wall clock (the rtc service, nx/time.h) when init granted it and
+// it answers with a plausible time; else from 2026-01-01 00:00 UTC plus the uptime, as before
+// there was a clock. Timestamps need to look like times, not small numbers: e2fsck takes a
+// deletion time below the inode count for an orphan-list link, and a file system whose last
+// write time is 0 for a broken clock. ext2 keeps 32-bit seconds: times past 2106 stay there.
 #define EPOCH_BASE 1767225600u
 #define NS_PER_S 1000000000ull
+
+static bool wall_clock;
+
+static void clock_init(void)
+{
+    uint64_t ns;
+    long err = nx_wallclock_get(&ns);
+    wall_clock = err == NX_OK;
+    if (wall_clock)
+        nx_log(NX_LOG_INFO, "timestamps: the wall clock (rtc)");
+    else if (err == NX_ERR_NOT_FOUND)  // a manifest without the service: as intended
+        nx_log(NX_LOG_INFO, "timestamps: 2026-01-01 + uptime (no rtc service granted)");
+    else
+        nx_log(NX_LOG_WARN, "timestamps: 2026-01-01 + uptime (no wall clock: %ld)", err);
+}
 
 static uint32_t dev_now(void *ctx)
 {
     (void)ctx;
+    uint64_t ns;
+    if (wall_clock && nx_wallclock_get(&ns) == NX_OK)
+        return ns / NS_PER_S > UINT32_MAX ? UINT32_MAX : (uint32_t)(ns / NS_PER_S);
     return EPOCH_BASE + (uint32_t)((uint64_t)nx_clock_get() / NS_PER_S);
 }
 
@@ -396,6 +417,7 @@ long diskmnt_init(struct fs_mount *m, nx_handle_t blk, const char **why)
                                             .flush = dev_flush, .now = dev_now };
     struct ext2_blkdev d = dev;
     disk.blk = blk;
+    clock_init();
     *why = "block device";
     long err = nx_blk_info(blk, &disk.info);
     if (!err && disk.info.block_size != SECTOR)

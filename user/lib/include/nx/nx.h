@@ -39,6 +39,16 @@ static inline uint64_t nx_rdinstret(void)
 long nx_spawn(const char *name, size_t budget_pages, void (*entry)(nx_handle_t arg),
               nx_handle_t arg);
 
+// A new VMO holding a copy of data[0, len), sealed (immutable for every holder: a receiver
+// that checks the contents once can trust them after); returns its handle (every right; pass
+// on a duplicate with READ | MAP only) or the error of vmo_create, vmo_write or vmo_seal.
+long nx_vmo_sealed_copy(const void *data, size_t len);
+// Maps the whole of vmo read-only into this process: returns the address (*size gets the
+// VMO's size, a whole number of pages) or the error of vmo_size or vm_map. Unmap with
+// nx_vm_unmap(nx_self, va, *size). E.g. the shared glyph atlas (nx/glyph_atlas.h): map the
+// VMO NX_WM_GLYPH_ATLAS gives, then nx_glyph_atlas_attach the mapping.
+long nx_vmo_map_readonly(nx_handle_t vmo, size_t *size);
+
 // printf (picolibc's formatting) straight to the stdio sink (nx/stdio.h), unbuffered, at
 // most NX_STDIO_LINE_MAX - 1 bytes; needs no thread-local storage, so threads made with the
 // bare thread_create syscall may use it. Returns the bytes written. Programs otherwise use

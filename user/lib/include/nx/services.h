@@ -182,3 +182,7 @@ struct nx_proc_kill_req {
 // process's badge), or NX_ERR_NOT_FOUND (no such service, or no svcmgr handle),
 // NX_ERR_ACCESS (the policy denies it), NX_ERR_TIMED_OUT (no answer within 2 s).
 long nx_svc_lookup(const char *name, nx_handle_t *ep);
+// A client library's handle to service name, found once and kept in *cache (which starts
+// NX_HANDLE_INVALID): the handle init granted under that name if there is one, else
+// nx_svc_lookup's. Two threads racing keep one handle. Errors: nx_svc_lookup's.
+long nx_svc_find(const char *name, _Atomic nx_handle_t *cache, nx_handle_t *ep);

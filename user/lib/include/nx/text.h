@@ -18,8 +18,8 @@
 // value above U+10FFFF, a sequence cut short) gives U+FFFD for each maximal ill-formed
 // part, as the Unicode standard recommends; len == 0 gives 0.
 size_t nx_utf8_decode(const char *s, size_t len, uint32_t *cp);
-// Encodes cp as UTF-8 into out: the bytes it took (1-4). What is not a Unicode scalar value
-// (a surrogate, above U+10FFFF) gives U+FFFD's 3 bytes.
+// Encodes cp into out; returns its length (1-4). A surrogate or a value above U+10FFFF is
+// encoded as U+FFFD.
 size_t nx_utf8_encode(uint32_t cp, char out[4]);
 
 // ---- fonts and faces ----
@@ -112,3 +112,6 @@ long nx_text_draw(struct nx_gfx_surface *dst, struct nx_glyph_cache *c, const st
                   int32_t *end_x);
 // The advance of the text in pixels, as nx_text_draw would move the pen (no rasterising).
 int32_t nx_text_width(const struct nx_face *face, const char *text, size_t len);
+// The byte offset of the character boundary of text nearest to x pixels from the pen's
+// start (0 left of the text, len right of it): where a click puts a cursor.
+size_t nx_text_offset_at(const struct nx_face *face, const char *text, size_t len, int32_t x);
