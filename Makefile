@@ -258,5 +258,6 @@ clean:
 	rm -rf build
 
 include mk/gfx.mk
+include mk/terminal.mk
 include mk/host.mk
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -21,6 +21,7 @@
 #include <nx/widget.h>
 #include "support/gfx_files.h"
 #include "support/gfx_scene.h"
+#include "../../user/apps/terminal/render.h"
 
 #define GOLDEN_DIR "tests/host/data/golden/"
 #define OUT_DIR "build/host/golden/"
@@ -96,6 +97,133 @@ static void draw_text(struct nx_gfx_surface *s, const struct scene *sc)
     assert_int_equal(gfx_scene_text(s, &cache, &face), NX_OK);
     free(mem);
     free(data);
+}
+
+// ---- the Terminal's screen (user/apps/terminal/render.c) ----
+
+struct term_fixture {
+    uint8_t *font_data;
+    struct nx_font font;
+    struct nx_face face;
+    void *cache_mem;
+    struct nx_glyph_cache cache;
+    struct term_render r;
+    struct vt vt;
+};
+
+static void term_open(struct term_fixture *t, const struct term_palette *pal, int cols, int rows)
+{
+    size_t size;
+    t->font_data = gfx_read_file(DEJAVU_MONO, &size);
+    assert_non_null(t->font_data);
+    assert_int_equal(nx_font_init(&t->font, t->font_data, size), NX_OK);
+    assert_int_equal(nx_face_init(&t->face, &t->font, 16, 0), NX_OK);
+    t->cache_mem = aligned_alloc(8, 256u << 10);
+    assert_int_equal(nx_glyph_cache_init(&t->cache, t->cache_mem, 256u << 10), NX_OK);
+    term_render_init(&t->r, &t->cache, &t->face, pal);
+    assert_int_equal(vt_init(&t->vt, cols, rows, NULL), 0);
+    t->vt.newline_crlf = true;
+}
+
+static void term_close(struct term_fixture *t)
+{
+    vt_free(&t->vt);
+    free(t->cache_mem);
+    free(t->font_data);
+}
+
+// A shell session: prompts, ls's colours, 256 colours and truecolor, reverse and
+// underlined text, a selection over two lines and the block cursor.
+static const char term_session[] =
+    "Nexus OS shell; help lists the commands.\n"
+    "nsh> ls /boot\n"
+    "\x1b[1;34mbin\x1b[0m  \x1b[32mnsh\x1b[0m  DejaVuSansMono.ttf  \xc3\xa4\xc3\xb6\xc3\xbc \xe2\x82\xac\n"
+    "\x1b[7m reverse \x1b[27m \x1b[4munderline\x1b[24m \x1b[38;5;208m208\x1b[38;2;90;200;250m rgb\x1b[m\n"
+    "\x1b[41m red \x1b[42m green \x1b[44m blue \x1b[m\n"
+    "nsh> echo hi\x1b[3D";
+
+// text on a terminal of the surface's size in cells (DejaVu Sans Mono 16 px: 10 x 19),
+// and the cells (row, col) sel[0] to sel[1] selected (sel NULL: none).
+static void draw_terminal(struct nx_gfx_surface *s, const struct term_palette *pal,
+                          const char *text, const int sel[2][2])
+{
+    struct term_fixture t;
+    term_open(&t, pal, s->width / 10, s->height / 19);
+    vt_write(&t.vt, text, strlen(text));
+    if (sel) {
+        vt_select_start(&t.vt, sel[0][0], sel[0][1]);
+        vt_select_extend(&t.vt, sel[1][0], sel[1][1]);
+    }
+    struct nx_gfx_rect rects[4];
+    assert_int_equal(term_render(&t.r, &t.vt, s, rects, 4), 1);  // all of it, the first time
+    term_close(&t);
+}
+
+static const int session_selection[2][2] = { { 1, 5 }, { 2, 2 } };
+
+static void draw_terminal_dark(struct nx_gfx_surface *s)
+{
+    draw_terminal(s, &term_palette_dark, term_session, session_selection);
+}
+
+static void draw_terminal_light(struct nx_gfx_surface *s)
+{
+    draw_terminal(s, &term_palette_light, term_session, session_selection);
+}
+
+// The Terminal of the boot (80 x 25), as its nsh first draws it; after an Enter; and after
+// "nsh>" of the second prompt was selected with the pointer and pasted with the middle
+// button: the QEMU case terminal_shows_its_shell compares the screen with these.
+#define NSH_GREETING "\nNexus OS shell; help lists the commands.\nnsh> "
+
+static void draw_terminal_boot(struct nx_gfx_surface *s)
+{
+    draw_terminal(s, &term_palette_dark, NSH_GREETING, NULL);
+}
+
+static void draw_terminal_boot_enter(struct nx_gfx_surface *s)
+{
+    draw_terminal(s, &term_palette_dark, NSH_GREETING "\r\nnsh> ", NULL);
+}
+
+static void draw_terminal_boot_paste(struct nx_gfx_surface *s)
+{
+    static const int sel[2][2] = { { 3, 0 }, { 3, 3 } };
+    draw_terminal(s, &term_palette_dark, NSH_GREETING "\r\nnsh> nsh>", sel);
+}
+
+// After the first frame only the rows that changed are drawn and reported, runs of rows
+// as one rectangle, and pixels outside them stay as they were.
+static void test_terminal_damage(void **state)
+{
+    (void)state;
+    struct term_fixture t;
+    term_open(&t, &term_palette_dark, 20, 6);
+    struct nx_gfx_surface s;
+    int32_t w = 20 * t.r.cell_w + 3, h = 6 * t.r.cell_h + 5;
+    uint32_t *px = new_pixels(w, h, &s);
+    struct nx_gfx_rect rects[2];
+    assert_int_equal(term_render(&t.r, &t.vt, &s, rects, 2), 1);
+    assert_true(nx_gfx_rect_contains(rects[0], nx_gfx_surface_rect(&s)));
+    vt_write(&t.vt, "\x1b[3;1Hab", strlen("\x1b[3;1Hab"));  // the cursor leaves row 0 for row 2
+    assert_int_equal(term_render(&t.r, &t.vt, &s, rects, 2), 2);
+    assert_int_equal(rects[0].y, 0);
+    assert_int_equal(rects[0].h, t.r.cell_h);
+    assert_int_equal(rects[1].y, 2 * t.r.cell_h);
+    assert_int_equal(rects[1].h, t.r.cell_h);
+    vt_write(&t.vt, "\x1b[4;1Hx\x1b[6;1Hy\x1b[1;1Hz", strlen("\x1b[4;1Hx\x1b[6;1Hy\x1b[1;1Hz"));  // rows 0, 2, 3, 5: more than 2 runs
+    assert_int_equal(term_render(&t.r, &t.vt, &s, rects, 2), 2);
+    assert_int_equal(rects[0].y, 0);
+    assert_int_equal(rects[1].y, 2 * t.r.cell_h);
+    assert_int_equal(rects[1].y + rects[1].h, 6 * t.r.cell_h);  // the last grew to the rest
+    uint32_t before = px[(size_t)(4 * t.r.cell_h) * (size_t)w + 1];
+    vt_write(&t.vt, "\x1b[2;1H", strlen("\x1b[2;1H"));
+    assert_int_equal(term_render(&t.r, &t.vt, &s, rects, 2), 1);  // rows 0 and 1: one run
+    assert_int_equal(rects[0].h, 2 * t.r.cell_h);
+    assert_int_equal(px[(size_t)(4 * t.r.cell_h) * (size_t)w + 1], before);
+    assert_int_equal(term_render(&t.r, &t.vt, &s, rects, 2), 0);  // nothing changed
+    free(px);
+    term_close(&t);
 }
 
 // A small form (nx/widget.h) in DejaVu Sans 14 px: labels, a field with a selection, a
@@ -282,16 +410,22 @@ static struct scene scenes[] = {
     { "text_sans_24", 470, 62, NULL, DEJAVU_SANS, 24, NX_FACE_KERNING },
     { "text_mono_13", 270, 36, NULL, DEJAVU_MONO, 13, 0 },
     { "text_mono_24", 490, 62, NULL, DEJAVU_MONO, 24, 0 },
+    { "terminal_dark", 44 * 10, 7 * 19, draw_terminal_dark, NULL, 0, 0 },
+    { "terminal_light", 44 * 10, 7 * 19, draw_terminal_light, NULL, 0, 0 },
+    { "terminal_boot", 80 * 10, 25 * 19, draw_terminal_boot, NULL, 0, 0 },
+    { "terminal_boot_enter", 80 * 10, 25 * 19, draw_terminal_boot_enter, NULL, 0, 0 },
+    { "terminal_boot_paste", 80 * 10, 25 * 19, draw_terminal_boot_paste, NULL, 0, 0 },
     { "form_light", 220, 246, draw_form_light, NULL, 0, 0 },
     { "form_dark", 220, 246, draw_form_dark, NULL, 0, 0 },
 };
 
 int main(void)
 {
-    struct CMUnitTest tests[1 + sizeof(scenes) / sizeof(scenes[0])] = {
+    struct CMUnitTest tests[2 + sizeof(scenes) / sizeof(scenes[0])] = {
         cmocka_unit_test(test_tolerance),
+        cmocka_unit_test(test_terminal_damage),
     };
     for (size_t i = 0; i < sizeof(scenes) / sizeof(scenes[0]); i++)
-        tests[i + 1] = (struct CMUnitTest){ scenes[i].name, test_scene, NULL, NULL, &scenes[i] };
+        tests[i + 2] = (struct CMUnitTest){ scenes[i].name, test_scene, NULL, NULL, &scenes[i] };
     return _cmocka_run_group_tests("gfx_golden", tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
 }

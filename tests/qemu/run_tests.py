@@ -44,7 +44,7 @@ CASES = [
       r"process 1 \(hello\) exited with status 0", POWER_OFF], [r"PANIC", r"killed"], True),
     ("init_starts_every_service", "",
      [r"started process 1 \(init\)",
-      r"init: up: log policy svcmgr blk rtc fs console nsh gpu rng input input2 wm \(13 of 13 services; 0 manifest errors\)"],
+      r"init: up: log policy svcmgr blk rtc fs console nsh gpu rng input input2 wm terminal \(14 of 14 services; 0 manifest errors\)"],
      [r"PANIC", r"killed", r"exited", r"cannot"], False),
     ("restartable_service_comes_back", "",
      [ANY + r"(?s)I sleeper: sleeper up.*W init: svctest kills sleeper \(pid \d+\)"
@@ -109,6 +109,15 @@ CASES = [
       r"rngtest: a read of NX_RNG_MAX \+ 1 bytes ok", r"rngtest: a request of the wrong size ok",
       r"rngtest: 0 failures", POWER_OFF_SBI],
      [r"WRONG", r"PANIC", r"init: rng \(pid"], True, "rng"),
+    # nsh on a Terminal's pipes, driven through the Terminal's own code without a compositor
+    # (manifest term, program termtest: docs/terminal.md).
+    ("nsh_runs_on_a_terminals_pipes", "",
+     [r"termtest: nsh started on pipes ok", r"termtest: prompt shown ok",
+      r"termtest: a built-in's output shown ok", r"termtest: an edited line ran ok",
+      r"termtest: ls /boot lists the archive ok", r"termtest: a program's output relayed by nsh ok",
+      r"termtest: the end of nsh's output ok", r"termtest: nsh ended ok",
+      r"termtest: nsh exited with 0 ok", r"termtest: 0 failures"],
+     [r"WRONG", r"PANIC"], False, "term"),
     ("files_mapped_and_namespaced", "",
      [ANY + r"fstest: open /boot/manifest ok", ANY + r"fstest: mapped read copies 0 bytes ok",
       ANY + r"fstest: fopen \+ fread ok", ANY + r"fstest: open for writing in /boot refused ok",
@@ -1046,7 +1055,7 @@ def check_shell(name, steps, must_exit, disk_tree=None, initrd=INITRD):
 SHELL_LINES = 12
 CONSOLE_SOURCES = [
     (r"init: up:",
-     r"init: up: log policy svcmgr blk rtc fs console nsh gpu rng input input2 wm \(13 of 13 services; 0 manifest errors\)"),
+     r"init: up: log policy svcmgr blk rtc fs console nsh gpu rng input input2 wm terminal \(14 of 14 services; 0 manifest errors\)"),
     (r"Nexus OS shell", r"Nexus OS shell; help lists the commands\."),
     (r"nsh> ", r"nsh> [ -~]*"),
     (r"shell line", r"(nsh> echo )?shell line \d{3} \.{32}"),
@@ -1542,7 +1551,7 @@ def check_input_events(name):
     sock = os.path.join(qmp_dir, "qmp.sock")
     con = Console(extra=["-qmp", f"unix:{sock},server=on,wait=off"] + gpu_device() + INPUT_DEVICES)
     problems = []
-    if con.expect(r"init: up: .* \(13 of 13 services; 0 manifest errors\)", timeout=60) is None:
+    if con.expect(r"init: up: .* \(14 of 14 services; 0 manifest errors\)", timeout=60) is None:
         problems.append("not every service up")
     end = time.monotonic() + 60
     ready = [re.search(INPUT_READY % kind, con.text()) for kind in ("Keyboard", "Tablet")]
@@ -1617,10 +1626,112 @@ def check_input_rings(name):
     return problems, out
 
 
+# The Terminal of the boot (docs/terminal.md) in the compositor's window: its screen must be
+# the host's rendering of nsh's greeting (golden terminal_boot, test_gfx_golden), and after
+# an Enter typed through QMP, the one with a second prompt (terminal_boot_enter).
+TERMINAL_AT = [40 + 32 * k for k in range(5)]  # the window's content: (at, at), cascaded
+TERMINAL_TOLERANCE = 2
+
+
+def screen_shot(qmp, path):
+    qmp.command("screendump", filename=path)
+    return read_ppm(path)
+
+
+def region_matches(screen, golden, x0, y0):
+    """The golden image lies at (x0, y0) of the screen, each channel within the tolerance."""
+    (sw, sh, srgb), (gw, gh, grgb) = screen, golden
+    if x0 + gw > sw or y0 + gh > sh:
+        return False
+    for y in range(gh):
+        start = ((y0 + y) * sw + x0) * 3
+        got, want = srgb[start:start + gw * 3], grgb[y * gw * 3:(y + 1) * gw * 3]
+        if got != want and any(abs(a - b) > TERMINAL_TOLERANCE for a, b in zip(got, want)):
+            return False
+    return True
+
+
+def wait_for_terminal(qmp, path, golden, places, timeout):
+    """The first place of places where the golden shows within timeout seconds, or None."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        screen = screen_shot(qmp, path)
+        for at in places:
+            if region_matches(screen, golden, at, at):
+                return at
+        time.sleep(0.5)
+    return None
+
+
+def qmp_pointer_to(qmp, x, y, width=GPU_W, height=GPU_H):
+    """The tablet to screen pixel (x, y): the compositor maps 0..32767 onto 0..size - 1."""
+    qmp.command("input-send-event", events=[qmp_abs("x", (x * 32767 + width - 2) // (width - 1)),
+                                             qmp_abs("y", (y * 32767 + height - 2) // (height - 1))])
+
+
+def qmp_button(qmp, button, down):
+    qmp.command("input-send-event", events=[{"type": "btn", "data": {"down": down, "button": button}}])
+
+
+def qmp_chord(qmp, qcodes):
+    """Keys pressed in order, released in reverse order."""
+    for qcode in qcodes:
+        qmp.command("input-send-event", events=[qmp_key(qcode, True)])
+    for qcode in reversed(qcodes):
+        qmp.command("input-send-event", events=[qmp_key(qcode, False)])
+
+
+def terminal_select_and_paste(qmp, at):
+    """Drag over cells 0-3 of row 3 (10 x 19 cells from (at, at)), then a middle click."""
+    y = at + 3 * 19 + 9
+    qmp_pointer_to(qmp, at + 5, y)
+    qmp_button(qmp, "left", True)
+    qmp_pointer_to(qmp, at + 20, y)
+    qmp_pointer_to(qmp, at + 35, y)
+    qmp_button(qmp, "left", False)
+    qmp_button(qmp, "middle", True)
+    qmp_button(qmp, "middle", False)
+
+
+def check_terminal(name):
+    """Boot with make gui's devices: the Terminal shows nsh's greeting, pixel for pixel as the
+    host draws it; an Enter typed through QMP reaches its nsh, which draws a second prompt;
+    "nsh>" selected with the pointer and pasted with the middle button reaches nsh too; and
+    Ctrl+Shift+N opens a second Terminal, with its own nsh, at the next place."""
+    qmp_dir = tempfile.mkdtemp(prefix="nexus-qmp-")
+    sock, ppm = os.path.join(qmp_dir, "qmp.sock"), os.path.join(qmp_dir, "screen.ppm")
+    con = Console(extra=["-qmp", f"unix:{sock},server=on,wait=off"] + gpu_device() + INPUT_DEVICES)
+    problems = []
+    if con.expect(r"init: up: .*\bterminal\b.*; 0 manifest errors\)", timeout=60) is None:
+        problems.append("init did not start the Terminal")
+    boot, enter, paste = [png_rgb(os.path.join(ROOT, f"tests/host/data/golden/{g}.png"))
+                          for g in ("terminal_boot", "terminal_boot_enter", "terminal_boot_paste")]
+    qmp = QMP(sock)
+    at = wait_for_terminal(qmp, ppm, boot, TERMINAL_AT, 60)
+    if at is None:
+        problems.append("no Terminal showing nsh's greeting (golden terminal_boot)")
+    else:
+        qmp_chord(qmp, ["ret"])
+        if wait_for_terminal(qmp, ppm, enter, [at], 20) is None:
+            problems.append("no second prompt after Enter (golden terminal_boot_enter)")
+        terminal_select_and_paste(qmp, at)
+        if wait_for_terminal(qmp, ppm, paste, [at], 20) is None:
+            problems.append("no pasted selection (golden terminal_boot_paste)")
+        qmp_chord(qmp, ["ctrl", "shift", "n"])
+        if wait_for_terminal(qmp, ppm, boot, [at + 32], 30) is None:
+            problems.append("no second Terminal after Ctrl+Shift+N (golden terminal_boot)")
+    qmp.close()
+    con.close(timeout=0)
+    shutil.rmtree(qmp_dir, ignore_errors=True)
+    out = con.text()
+    problems += ["unexpected: " + p for p in (r"PANIC", r"killed", r"terminal: ") if re.search(p, out)]
+    return problems, out
+
+
 def check_input_absent(name):
     """No input device: both driver instances say so and exit with status 0."""
     con = Console()
-    up = con.expect(r"init: up: .* input input2 wm \(", timeout=60)
+    up = con.expect(r"init: up: .* input input2 wm terminal \(", timeout=60)
     problems = [] if up else ["init did not start both input drivers"]
     problems += type_steps(con, [("log\r", [ANY + r"I input: no input: no device",
                                            ANY + r"I input2: no input: no device"]),
@@ -1815,6 +1926,7 @@ def main():
     cases.append(("compositor_windows_focus_move_crash_fullscreen_restart", check_wm_windows,
                   ("compositor_windows_focus_move_crash_fullscreen_restart",)))
     cases.append(("every_hart_started_and_parked", check_harts, ("every_hart_started_and_parked",)))
+    cases.append(("terminal_shows_its_shell", check_terminal, ("terminal_shows_its_shell",)))
     cases.append(("graphics_library_draws_the_golden_pixels", check_gfx,
                   ("graphics_library_draws_the_golden_pixels",)))
     cases.append(("shell_pipes_redirections_jobs_scripts", check_shell_pipes,

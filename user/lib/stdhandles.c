@@ -116,6 +116,11 @@ void nx_stdio_take_handles(void)
         take(fd);
 }
 
+struct nx_pipe *nx_stdio_pipe(int fd)
+{
+    return fd >= 0 && fd < 3 && piped[fd] ? &pipes[fd] : NULL;
+}
+
 void nx_stdio_forget_handles(void)
 {
     for (int fd = 0; fd < 3; fd++) {

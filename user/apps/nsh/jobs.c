@@ -13,6 +13,7 @@
 #include <nx/stdio.h>
 #include "jobs.h"
 #include "nsh.h"
+#include "tty.h"
 
 #define KEY_POLL_NS 20000000ull   // how often a waiting shell looks at the keyboard
 #define CTRL_C 3
@@ -27,6 +28,8 @@ struct job {
     nx_handle_t notif;                  // every process watched by it, bit i for procs[i]
     struct nx_pipe tty;                 // the first command's stdin: typed keys
     bool has_tty;
+    struct nx_pipe out;                 // in a Terminal: the last command's stdout, relayed
+    bool has_out;
     char text[64];                      // the command line, for jobs
 };
 
@@ -174,6 +177,8 @@ static void job_free(struct job *j)
         nx_handle_close(j->procs[i]);
     if (j->has_tty)
         nx_pipe_close(&j->tty);
+    if (j->has_out)
+        nx_pipe_close(&j->out);
     nx_handle_close(j->notif);
     j->used = false;
 }
@@ -209,7 +214,10 @@ static bool start_all(struct job *j, const struct nsh_run *cmds, int n, bool bac
     if (!background && !cmds[0].in && tty_pipe(j, &rd) != NX_OK)
         return false;
     for (int i = 0; i < n; i++) {
-        bool piped_out = i + 1 < n;
+        // In a Terminal a foreground job's output comes back through a pipe the shell
+        // relays (relay()), as the Terminal's pipe has one writer: the shell.
+        bool relayed = i + 1 == n && !background && !cmds[i].out && nsh_tty_piped();
+        bool piped_out = i + 1 < n || relayed;
         next_rd = wr = (struct nx_pipe_handles){ 0 };
         long err = piped_out ? nx_pipe_create(&next_rd, &wr) : NX_OK;
         nx_handle_t to_reader = piped_out ? signal_copy(&wr) : 0;
@@ -239,7 +247,27 @@ static bool start_all(struct job *j, const struct nsh_run *cmds, int n, bool bac
         watch(proc, &to_writer);  // it dies: its writer sees a broken pipe
         rd = next_rd;
     }
+    if (rd.vmo)  // the relay's reading end
+        j->has_out = nx_pipe_open(&rd, NX_RING_READER, &j->out) == NX_OK;
     return true;
+}
+
+// What the job printed so far, to the terminal; at its end (done) all of it.
+static void relay(struct job *j, bool done)
+{
+    char buf[512];
+    while (j->has_out) {
+        long n = nx_pipe_read(&j->out, buf, sizeof buf, 0);
+        if (n > 0) {
+            nsh_tty_write(buf, (size_t)n);
+            continue;
+        }
+        if (n != NX_ERR_TIMED_OUT || done) {  // end of file, corrupt, or nothing more
+            nx_pipe_close(&j->out);
+            j->has_out = false;
+        }
+        return;
+    }
 }
 
 static bool job_done(struct job *j)
@@ -263,8 +291,7 @@ static int job_status(const struct job *j)
 static bool keys(struct job *j, bool kill)
 {
     char k[64];
-    long n = nsh_console ? nx_console_read(nsh_console, k, sizeof k, (uint64_t)nx_clock_get())
-                         : 0;
+    long n = nsh_tty_read(k, sizeof k, (uint64_t)nx_clock_get());
     for (long i = 0; i < n; i++) {
         if (k[i] == CTRL_C) {
             printf("^C\n");
@@ -280,7 +307,7 @@ static bool keys(struct job *j, bool kill)
             continue;
         }
         char c = k[i] == '\r' ? '\n' : k[i];
-        nx_console_write(nsh_console, c == '\n' ? "\r\n" : &c, c == '\n' ? 2 : 1);
+        nsh_tty_write(c == '\n' ? "\r\n" : &c, c == '\n' ? 2 : 1);
         nx_pipe_write(&j->tty, &c, 1, 0);
     }
     return false;
@@ -296,9 +323,11 @@ static int job_wait(struct job *j, bool kill)
         long err = nx_notify_wait_bits(j->notif, (uint64_t)nx_clock_get() + KEY_POLL_NS, &bits);
         if (!err)
             j->ended |= bits;
+        relay(j, false);
         if (keys(j, kill) && !kill)
             return -1;
     }
+    relay(j, true);
     int status = job_status(j);
     job_free(j);
     return status;

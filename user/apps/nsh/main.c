@@ -1,13 +1,13 @@
-// nsh, the Nexus OS shell: reads keys from the console service, edits lines (lineedit.c),
-// parses them (parse.c) and runs them (exec.c: built-in commands, programs as jobs in
-// jobs.c). Its stdout goes to the console too, so command output and the editor's echo
-// arrive in order: stdout is flushed before the editor draws. `nsh FILE` runs a script
-// instead, and an interactive shell first runs /etc/profile if there is one.
+// nsh, the Nexus OS shell: reads keys from its terminal (tty.c: the console service, or a
+// Terminal's pipes), edits lines (lineedit.c), parses them (parse.c) and runs them (exec.c:
+// built-in commands, programs as jobs in jobs.c). Its stdout goes to the terminal too, so
+// command output and the editor's echo arrive in order: stdout is flushed before the editor
+// draws. `nsh FILE` runs a script instead, and an interactive shell first runs /etc/profile
+// if there is one. In a Terminal, the end of its keys (the Terminal gone) ends the shell.
 //
 // Nothing typed may end the shell: lines are bounded, bytes it does not understand are
 // dropped by the editor, and every command checks its arguments.
 #include <stdio.h>
-#include <nx/console.h>
 #include <nx/nx.h>
 #include <nx/startup.h>
 #include <nx/stdio.h>
@@ -15,6 +15,7 @@
 #include "jobs.h"
 #include "lineedit.h"
 #include "nsh.h"
+#include "tty.h"
 
 nx_handle_t nsh_console;
 uint64_t nsh_prompt_instret;
@@ -25,7 +26,7 @@ static struct ledit editor;
 static void terminal_write(void *ctx, const char *s, size_t len)
 {
     (void)ctx;
-    nx_console_write(nsh_console, s, len);
+    nsh_tty_write(s, len);
 }
 
 // Act on what the editor made of a key.
@@ -53,12 +54,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: nsh [SCRIPT]\n");
         return 2;
     }
-    nsh_console = nx_startup_handle("console");
-    if (!nsh_console) {
-        fprintf(stderr, "nsh: no console was granted\n");
+    if (!nsh_tty_open()) {
+        fprintf(stderr, "nsh: no console was granted, nor stdin and stdout pipes\n");
         return 1;
     }
-    nx_console_take_stdio(nsh_console);
     ledit_init(&editor, "nsh> ", terminal_write, NULL);
     printf("\nNexus OS shell; help lists the commands.\n");
     struct nx_fs_stat st;
@@ -69,11 +68,13 @@ int main(int argc, char **argv)
     ledit_start(&editor);
     for (;;) {
         char keys[64];
-        long n = nx_console_read(nsh_console, keys, sizeof keys, NX_DEADLINE_NEVER);
-        if (n == NX_ERR_PEER_CLOSED)
+        long n = nsh_tty_read(keys, sizeof keys, NX_DEADLINE_NEVER);
+        if (n == NX_ERR_PEER_CLOSED && !nsh_tty_piped())
             continue;  // the driver died; the next call waits on the endpoint for its restart
+        if (n == 0 && nsh_tty_piped())
+            return 0;  // the Terminal closed
         if (n < 0) {
-            fprintf(stderr, "nsh: console read failed (%ld)\n", n);
+            fprintf(stderr, "nsh: terminal read failed (%ld)\n", n);
             return 1;
         }
         for (long i = 0; i < n; i++)

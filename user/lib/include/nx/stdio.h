@@ -55,6 +55,10 @@ long nx_stdio_file_sink(void *ctx, const char *buf, size_t len);
 // The standard handles (above): taken by the runtime before main, closed at exit.
 void nx_stdio_take_handles(void);
 void nx_stdio_close_handles(void);
+// The pipe end behind fd 0, 1 or 2 (for a program that waits on it itself, as nsh in a
+// Terminal does); NULL when that stream is not a pipe.
+struct nx_pipe;
+struct nx_pipe *nx_stdio_pipe(int fd);
 
 // The default sink: nx_debug_write.
 long nx_stdio_debug_sink(void *ctx, const char *buf, size_t len);

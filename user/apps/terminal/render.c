@@ -1,0 +1,121 @@
+// Drawing the emulator's screen (see render.h). A dirty row is drawn whole: backgrounds
+// first, then glyphs over them, so a glyph reaching into its neighbour is never cut.
+#include "render.h"
+
+// The xterm default colours for indexes 0-15, as the dark palette's.
+#define ANSI_16 { \
+    0xff000000, 0xffcd3131, 0xff0dbc79, 0xffe5e510, 0xff2472c8, 0xffbc3fbc, 0xff11a8cd, 0xffe5e5e5, \
+    0xff666666, 0xfff14c4c, 0xff23d18b, 0xfff5f543, 0xff3b8eea, 0xffd670d6, 0xff29b8db, 0xffffffff }
+
+const struct term_palette term_palette_dark = {
+    .fg = 0xffd4d4d4, .bg = 0xff1e1e1e, .cursor = 0xffc0c0c0,
+    .sel_fg = 0xffffffff, .sel_bg = 0xff264f78, .ansi = ANSI_16,
+};
+
+const struct term_palette term_palette_light = {
+    .fg = 0xff222222, .bg = 0xfffafaf5, .cursor = 0xff404040,
+    .sel_fg = 0xff000000, .sel_bg = 0xffadd6ff,
+    .ansi = { 0xff000000, 0xffcd3131, 0xff00bc00, 0xff949800, 0xff0451a5, 0xffbc05bc,
+              0xff0598bc, 0xff555555, 0xff666666, 0xffcd3131, 0xff14ce14, 0xffb5ba00,
+              0xff0451a5, 0xffbc05bc, 0xff0598bc, 0xffa5a5a5 },
+};
+
+// The 6x6x6 cube's levels (indexes 16-231), as xterm has them.
+static const uint8_t cube[6] = { 0, 95, 135, 175, 215, 255 };
+
+uint32_t term_color(const struct term_palette *pal, uint32_t c, uint32_t def)
+{
+    if (VT_COLOR_KIND(c) == 2)
+        return 0xff000000u | (c & 0xffffffu);
+    if (VT_COLOR_KIND(c) != 1)
+        return def;
+    unsigned i = c & 0xff;
+    if (i < 16)
+        return pal->ansi[i];
+    if (i < 232) {
+        i -= 16;
+        return nx_gfx_rgb(cube[i / 36], cube[i / 6 % 6], cube[i % 6]);
+    }
+    uint8_t grey = (uint8_t)(8 + 10 * (i - 232));
+    return nx_gfx_rgb(grey, grey, grey);
+}
+
+void term_render_init(struct term_render *r, struct nx_glyph_cache *cache,
+                      const struct nx_face *face, const struct term_palette *pal)
+{
+    *r = (struct term_render){ .cache = cache, .face = face, .pal = pal };
+    r->cell_w = nx_text_width(face, "M", 1);
+    if (r->cell_w < 1)
+        r->cell_w = 1;
+    r->cell_h = face->line_height > 0 ? face->line_height : 1;
+    r->baseline = face->ascent;
+}
+
+void term_render_grid(const struct term_render *r, int32_t w, int32_t h, int *cols, int *rows)
+{
+    *cols = w / r->cell_w > 0 ? (int)(w / r->cell_w) : 1;
+    *rows = h / r->cell_h > 0 ? (int)(h / r->cell_h) : 1;
+}
+
+struct look {
+    uint32_t fg, bg;
+};
+
+static struct look cell_look(const struct term_render *r, const struct vt *vt,
+                             const struct vt_cell *c, int row, int col, bool cursor)
+{
+    struct look l = { term_color(r->pal, c->fg, r->pal->fg), term_color(r->pal, c->bg, r->pal->bg) };
+    if (c->attr & VT_ATTR_REVERSE)
+        l = (struct look){ l.bg, l.fg };
+    if (vt_selected(vt, row, col))
+        l = (struct look){ r->pal->sel_fg, r->pal->sel_bg };
+    if (cursor)
+        l = (struct look){ r->pal->bg, r->pal->cursor };
+    return l;
+}
+
+static void draw_row(const struct term_render *r, const struct vt *vt, struct nx_gfx_surface *s,
+                     int row)
+{
+    int32_t y = row * r->cell_h;
+    bool cursor_row = vt_cursor_row(vt) == row;
+    for (int pass = 0; pass < 2; pass++)
+        for (int col = 0; col < vt->cols; col++) {
+            const struct vt_cell *c = vt_view_cell(vt, row, col);
+            struct look l = cell_look(r, vt, c, row, col, cursor_row && col == vt->cur.x);
+            int32_t x = col * r->cell_w;
+            const struct nx_glyph *g;
+            if (pass == 0)
+                nx_gfx_fill(s, (struct nx_gfx_rect){ x, y, r->cell_w, r->cell_h }, l.bg);
+            else if (c->cp != ' ' && nx_glyph_get(r->cache, r->face, c->cp, &g) == 0)
+                nx_glyph_draw(s, g, x, y + r->baseline, l.fg);
+            if (pass == 1 && (c->attr & VT_ATTR_UNDERLINE))
+                nx_gfx_fill(s, (struct nx_gfx_rect){ x, y + r->baseline + 1, r->cell_w, 1 }, l.fg);
+        }
+}
+
+size_t term_render(const struct term_render *r, struct vt *vt, struct nx_gfx_surface *s,
+                   struct nx_gfx_rect *rects, size_t max)
+{
+    size_t n = 0;
+    bool all = vt->all_dirty;
+    if (all)  // the margin right of and below the cells too
+        nx_gfx_fill(s, nx_gfx_surface_rect(s), r->pal->bg);
+    for (int row = 0; row < vt->rows; row++) {
+        if (!vt_row_dirty(vt, row))
+            continue;
+        draw_row(r, vt, s, row);
+        struct nx_gfx_rect band = { 0, row * r->cell_h, s->width, r->cell_h };
+        struct nx_gfx_rect *last = n ? &rects[n - 1] : NULL;
+        if (last && (last->y + last->h == band.y || n == max))
+            *last = nx_gfx_rect_union(*last, band);
+        else if (n < max)
+            rects[n++] = band;
+    }
+    if (all && max > 0) {
+        rects[0] = nx_gfx_surface_rect(s);
+        n = 1;
+    }
+    vt_damage_clear(vt);
+    return n;
+}

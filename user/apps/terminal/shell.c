@@ -1,0 +1,132 @@
+// The Terminal's processes (see shell.h). nsh and other Terminals are loaded from /boot
+// through the file system and get copies of this process's grants under the same names,
+// so they reach the same services as the Terminal (the serial nsh's grants, docs/terminal.md).
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <nx/file.h>
+#include <nx/loader.h>
+#include <nx/nx.h>
+#include <nx/startup.h>
+#include "shell.h"
+
+#define KEEP (NX_RIGHT_DUPLICATE | NX_RIGHT_TRANSFER)
+
+// The grants passed on, those of them this process has: nsh's own (user/init/manifest.txt)
+// but the console (the compositor is looked up through svcmgr), or the file tree a shell
+// gives the programs it starts.
+static const char *const passed_on[] = { "log", "svcmgr", "exec", "proc", "fs", "dir:/" };
+#define NPASSED (sizeof passed_on / sizeof passed_on[0])
+
+static size_t add_grants(struct nx_named_handle *h, size_t n)
+{
+    for (size_t i = 0; i < NPASSED; i++) {
+        nx_handle_t mine = nx_startup_handle(passed_on[i]);
+        long copy = mine ? nx_handle_duplicate(mine, NX_RIGHTS_SAME) : -1;
+        if (copy > 0)
+            h[n++] = (struct nx_named_handle){ passed_on[i], (nx_handle_t)copy };
+    }
+    return n;
+}
+
+static size_t add_pipe_end(struct nx_named_handle *h, size_t n, int fd,
+                           const struct nx_pipe_handles *e)
+{
+    static const char *const names[2][3] = {
+        { "stdin", "stdin:wait", "stdin:signal" },
+        { "stdout", "stdout:wait", "stdout:signal" },
+    };
+    h[n++] = (struct nx_named_handle){ names[fd][0], e->vmo };
+    h[n++] = (struct nx_named_handle){ names[fd][1], e->wait };
+    h[n++] = (struct nx_named_handle){ names[fd][2], e->signal };
+    return n;
+}
+
+// Loads /boot/NAME (arguments: arg, if not NULL) with the handles h[0..n) (consumed
+// either way).
+static long load(const char *name, const char *arg, struct nx_named_handle *h, size_t n,
+                 size_t pages, nx_handle_t *proc)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/boot/%s", name);
+    const void *elf;
+    uint64_t size;
+    int fd = open(path, O_RDONLY);
+    long err = fd < 0 ? NX_ERR_NOT_FOUND : nx_file_map(fd, &elf, &size);
+    if (err) {
+        for (size_t i = 0; i < n; i++)
+            nx_handle_close(h[i].handle);
+        if (fd >= 0)
+            close(fd);
+        return err;
+    }
+    const char *argv[] = { name, arg };
+    struct nx_load_params p = {
+        .name = name, .argv = argv, .argc = arg ? 2 : 1, .handles = h, .nhandles = n,
+        .budget_pages = pages,
+    };
+    const char *why;
+    err = nx_load(elf, (size_t)size, &p, proc, &why);
+    if (err)
+        fprintf(stderr, "terminal: cannot start %s: %s (%ld)\n", name, why, err);
+    close(fd);
+    return err;
+}
+
+long shell_prepare(struct shell *sh, nx_handle_t *wait, nx_handle_t *signal)
+{
+    struct nx_pipe_handles in_wr, out_rd;
+    long err = nx_pipe_create(&sh->nsh_in, &in_wr);
+    if (err)
+        return err;
+    err = nx_pipe_create(&out_rd, &sh->nsh_out);
+    // Our wake-ups, all on the notification out_rd waits on: a SIGNAL handle of it for the
+    // compositor and the exit watch.
+    long sig = err ? err : nx_handle_duplicate(sh->nsh_out.signal, NX_RIGHT_SIGNAL | KEEP);
+    err = sig < 0 ? sig : nx_pipe_open(&in_wr, NX_RING_WRITER, &sh->in);
+    if (!err) {
+        *wait = out_rd.wait;
+        err = nx_pipe_open(&out_rd, NX_RING_READER, &sh->out);
+    }
+    // On failure the Terminal exits at once, and the handles with it.
+    *signal = sig > 0 ? (nx_handle_t)sig : 0;
+    return err;
+}
+
+long shell_start(struct shell *sh, nx_handle_t signal, uint64_t exit_bit)
+{
+    struct nx_named_handle h[NX_STARTUP_HANDLES_MAX];
+    size_t n = add_pipe_end(h, 0, 0, &sh->nsh_in);
+    n = add_pipe_end(h, n, 1, &sh->nsh_out);
+    n = add_grants(h, n);
+    sh->nsh_in = sh->nsh_out = (struct nx_pipe_handles){ 0 };  // moved
+    long err = load("nsh", NULL, h, n, TERMINAL_SHELL_PAGES, &sh->proc);
+    if (!err)
+        err = nx_process_watch(sh->proc, signal, exit_bit);
+    return err;
+}
+
+void shell_stop(struct shell *sh)
+{
+    if (sh->proc) {
+        nx_process_kill(sh->proc);
+        nx_handle_close(sh->proc);
+        sh->proc = 0;
+    }
+    nx_pipe_close(&sh->in);
+    nx_pipe_close(&sh->out);
+}
+
+long terminal_open_another(int place)
+{
+    static nx_handle_t others[TERMINAL_CHILDREN_MAX];  // kept: they are ours to account for
+    static size_t nothers;
+    if (nothers == TERMINAL_CHILDREN_MAX)
+        return NX_ERR_NO_SPACE;
+    struct nx_named_handle h[NX_STARTUP_HANDLES_MAX];
+    char arg[2] = { (char)('0' + place % 10), '\0' };
+    long err = load("terminal", arg, h, add_grants(h, 0), TERMINAL_CHILD_PAGES, &others[nothers]);
+    if (!err)
+        nothers++;
+    return err;
+}
