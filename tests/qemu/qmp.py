@@ -1,5 +1,5 @@
-"""QEMU's machine protocol (QMP) on a unix socket, and screenshots through it: the display
-tests and `make screenshot` (tools/screenshot.py) share it. Python's standard library only."""
+"""QEMU's machine protocol (QMP) on a unix socket, keys and the pointer and screenshots through
+it: the display tests and `make screenshot` (tools/screenshot.py) share it. Python's standard library only."""
 import json
 import os
 import socket
@@ -50,6 +50,63 @@ class QMP:
     def close(self):
         self.file.close()
         self.sock.close()
+
+
+# Input through QMP input-send-event, on make gui's devices: a virtio keyboard, and a virtio
+# tablet on a screen of make gui's mode (GPU_DEVICE in the Makefile).
+SCREEN_W, SCREEN_H = 1280, 800
+# qcodes of the characters qmp_type types beyond letters and digits (the us key map).
+QCODES = {" ": "spc", "/": "slash", ".": "dot", "-": "minus", "\r": "ret"}
+
+
+def qmp_key(qcode, down):
+    return {"type": "key", "data": {"down": down, "key": {"type": "qcode", "data": qcode}}}
+
+
+def qmp_abs(axis, value):
+    return {"type": "abs", "data": {"axis": axis, "value": value}}
+
+
+def qmp_tap(qmp, qcode):
+    for down in (True, False):
+        qmp.command("input-send-event", events=[qmp_key(qcode, down)])
+
+
+def qmp_type(qmp, text):
+    """Each character of text (lower-case letters, digits and those of QCODES) tapped."""
+    for c in text:
+        qmp_tap(qmp, QCODES.get(c, c))
+
+
+def qmp_chord(qmp, qcodes):
+    """Keys pressed in order, released in reverse order."""
+    for qcode in qcodes:
+        qmp.command("input-send-event", events=[qmp_key(qcode, True)])
+    for qcode in reversed(qcodes):
+        qmp.command("input-send-event", events=[qmp_key(qcode, False)])
+
+
+def qmp_point(x, y):
+    """The tablet's absolute values that land on screen pixel (x, y) (the compositor scales
+    0..32767 to 0..width - 1, rounding down)."""
+    return [qmp_abs("x", -(-x * 32767 // (SCREEN_W - 1))), qmp_abs("y", -(-y * 32767 // (SCREEN_H - 1)))]
+
+
+def qmp_pointer_to(qmp, x, y):
+    """The tablet to screen pixel (x, y)."""
+    qmp.command("input-send-event", events=qmp_point(x, y))
+
+
+def qmp_button(qmp, button, down):
+    qmp.command("input-send-event", events=[{"type": "btn", "data": {"down": down, "button": button}}])
+
+
+def qmp_drag(qmp, start, end):
+    """The left button pressed at screen pixel start, the pointer to end, released there."""
+    qmp_pointer_to(qmp, *start)
+    qmp_button(qmp, "left", True)
+    qmp_pointer_to(qmp, *end)
+    qmp_button(qmp, "left", False)
 
 
 def read_ppm(path):

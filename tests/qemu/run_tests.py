@@ -15,7 +15,8 @@ import zlib
 
 import powercut
 
-from qmp import QMP, read_ppm
+from qmp import (QMP, SCREEN_H, SCREEN_W, qmp_abs, qmp_button, qmp_chord, qmp_key, qmp_point,
+                 qmp_pointer_to, qmp_tap, qmp_type, read_ppm)
 from qemu import INITRD, ROOT, SMP, SYSTEM_INITRD, Console, archive_with_manifest, boot, fresh_disk
 
 POWER_OFF = r"NEURON: no processes left, powering off"
@@ -1297,7 +1298,7 @@ def check_smp(name, smp=None):
 
 # The display (docs/graphics.md): a virtio GPU, its driver's boot screen read back pixel by
 # pixel through QMP screendump and compared with the layout the docs give.
-GPU_W, GPU_H = 1280, 800
+GPU_W, GPU_H = SCREEN_W, SCREEN_H
 GPU_READY = r"virtio-gpu: (\d+)x(\d+) scanout ready \((\d+) flushes, (\d+) bytes transferred\)"
 # init's record of the slot it picked for a virtio:KIND grant (docs/userspace.md, "Manifest").
 VIRTIO_SLOT = r"I init: %s: virtio:%s is slot (\d) \(line (\d)\)"
@@ -1521,14 +1522,6 @@ INPUT_FRAME = r"D (input2?): QEMU Virtio (Keyboard|Tablet):((?: \w+ \d+ -?\d+)+)
 KEY_L, KEY_S, KEY_ENTER, BTN_LEFT = 38, 31, 28, 0x110
 
 
-def qmp_key(qcode, down):
-    return {"type": "key", "data": {"down": down, "key": {"type": "qcode", "data": qcode}}}
-
-
-def qmp_abs(axis, value):
-    return {"type": "abs", "data": {"axis": axis, "value": value}}
-
-
 def send_input_events(sock):
     """Through QMP: "l", "s", Enter (each down, then up), the pointer to (16384, 8192), a click
     of the left button; each a command of its own, so each a frame (QEMU syncs after each)."""
@@ -1663,23 +1656,6 @@ def wait_for_terminal(qmp, path, golden, places, timeout):
     return None
 
 
-def qmp_pointer_to(qmp, x, y):
-    """The tablet to screen pixel (x, y)."""
-    qmp.command("input-send-event", events=qmp_point(x, y))
-
-
-def qmp_button(qmp, button, down):
-    qmp.command("input-send-event", events=[{"type": "btn", "data": {"down": down, "button": button}}])
-
-
-def qmp_chord(qmp, qcodes):
-    """Keys pressed in order, released in reverse order."""
-    for qcode in qcodes:
-        qmp.command("input-send-event", events=[qmp_key(qcode, True)])
-    for qcode in reversed(qcodes):
-        qmp.command("input-send-event", events=[qmp_key(qcode, False)])
-
-
 def terminal_select_and_paste(qmp, at):
     """Drag over cells 0-3 of row 3 (10 x 19 cells from (at, at)), then a middle click."""
     y = at + 3 * 19 + 9
@@ -1692,11 +1668,63 @@ def terminal_select_and_paste(qmp, at):
     qmp_button(qmp, "middle", False)
 
 
+# What a Terminal's nsh writes: its greeting (test_gfx_golden's terminal_boot) and nsh's `ls`
+# of /boot: the regular files at the top of the archive, in its order, one a line (cmd_ls in
+# user/apps/nsh/files.c over boot_readdir in user/services/fs/bootmnt.c). Its line editor
+# echoes what is typed at the end of the line, and Enter as CR LF.
+NSH_GREETING = "\nNexus OS shell; help lists the commands.\nnsh> "
+TERMINAL_COLS, TERMINAL_ROWS = 80, 25
+TERMSHOT = os.path.join(ROOT, "build", "host", "termshot")
+
+
+def boot_listing(archive):
+    """nsh's `ls /boot` of a system booted from archive."""
+    with open(archive, "rb") as f:
+        table = subprocess.run(["cpio", "--quiet", "-itv"], stdin=f, capture_output=True,
+                               check=True, text=True).stdout
+    names = []
+    for fields in (line.split(None, 8) for line in table.splitlines()):
+        name = re.sub(r"^(\./)*/*", "", fields[8])
+        if fields[0].startswith("-") and "/" not in name:
+            names.append(name)
+    return "".join(n + "\n" for n in names)
+
+
+def terminal_expected(text, name):
+    """The boot Terminal's screen after nsh wrote text, as the host draws it (tests/host/
+    termshot.c), kept as build/tests/NAME.ppm."""
+    subprocess.run(["make", "-s", "-C", ROOT, "build/host/termshot"], check=True,
+                   stdout=subprocess.DEVNULL)
+    path = os.path.join(ROOT, "build", "tests", name + ".ppm")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    subprocess.run([TERMSHOT, str(TERMINAL_COLS), str(TERMINAL_ROWS), path], input=text.encode(),
+                   check=True)
+    return read_ppm(path)
+
+
+def type_into_terminal(qmp, ppm, at, name):
+    """`ls /boot` and `echo hi` typed (through the keyboard, the compositor's key map, the
+    Terminal and its nsh) into the focused Terminal, whose content is at (at, at) and shows
+    nsh's greeting: after each, the screen must show what nsh wrote. On a mismatch the screen
+    is kept as build/tests/NAME-LINE-screen.ppm beside the expected NAME-LINE.ppm."""
+    shell, problems = NSH_GREETING, []
+    for line, output in (("ls /boot", boot_listing(INITRD)), ("echo hi", "hi\n")):
+        qmp_type(qmp, line + "\r")
+        shell += line + "\r\n" + output + "nsh> "
+        shot = f"{name}-{line.split()[0]}"
+        if wait_for_terminal(qmp, ppm, terminal_expected(shell, shot), [at], 30) is None:
+            shutil.copy(ppm, os.path.join(ROOT, "build", "tests", shot + "-screen.ppm"))
+            problems.append(f"`{line}` and its output not on the screen (build/tests/{shot}.ppm)")
+    return problems
+
+
 def check_terminal(name):
     """Boot with make gui's devices: the Terminal shows nsh's greeting, pixel for pixel as the
     host draws it; an Enter typed through QMP reaches its nsh, which draws a second prompt;
-    "nsh>" selected with the pointer and pasted with the middle button reaches nsh too; and
-    Ctrl+Shift+N opens a second Terminal, with its own nsh, at the next place."""
+    "nsh>" selected with the pointer and pasted with the middle button reaches nsh too;
+    Ctrl+Shift+N opens a second Terminal, with its own nsh, at the next place; and `ls /boot`
+    and `echo hi` typed into it show as termshot draws nsh's output (the listing made from
+    the archive booted)."""
     qmp_dir = tempfile.mkdtemp(prefix="nexus-qmp-")
     sock, ppm = os.path.join(qmp_dir, "qmp.sock"), os.path.join(qmp_dir, "screen.ppm")
     con = Console(extra=["-qmp", f"unix:{sock},server=on,wait=off"] + gpu_device() + INPUT_DEVICES)
@@ -1719,6 +1747,8 @@ def check_terminal(name):
         qmp_chord(qmp, ["ctrl", "shift", "n"])
         if wait_for_terminal(qmp, ppm, boot, [at + 32], 30) is None:
             problems.append("no second Terminal after Ctrl+Shift+N (golden terminal_boot)")
+        else:
+            problems += type_into_terminal(qmp, ppm, at + 32, name)
     qmp.close()
     con.close(timeout=0)
     shutil.rmtree(qmp_dir, ignore_errors=True)
@@ -1766,17 +1796,6 @@ def wm_pixels(qmp, name, want, timeout=10):
         if not wrong or time.monotonic() > end:
             return wrong
         time.sleep(0.3)
-
-
-def qmp_point(x, y):
-    """The tablet's absolute values that land on screen pixel (x, y) (the compositor scales
-    0..32767 to 0..width - 1, rounding down)."""
-    return [qmp_abs("x", -(-x * 32767 // (GPU_W - 1))), qmp_abs("y", -(-y * 32767 // (GPU_H - 1)))]
-
-
-def qmp_tap(qmp, qcode):
-    for down in (True, False):
-        qmp.command("input-send-event", events=[qmp_key(qcode, down)])
 
 
 def check_wm_windows(name):
