@@ -133,6 +133,38 @@ def read_ppm(path):
     return width, height, pixels
 
 
+def png_rgb(path):
+    """Width, height and RGB bytes of an 8-bit RGB PNG without interlacing (as the golden
+    images of tests/host/data/golden/ are written)."""
+    data, pos, idat = open(path, "rb").read(), 8, b""
+    while pos < len(data):
+        size, kind = int.from_bytes(data[pos:pos + 4], "big"), data[pos + 4:pos + 8]
+        body = data[pos + 8:pos + 8 + size]
+        if kind == b"IHDR":
+            w, h = int.from_bytes(body[0:4], "big"), int.from_bytes(body[4:8], "big")
+            assert body[8:13] == bytes([8, 2, 0, 0, 0]), "not 8-bit RGB"
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + size
+    raw, row, out = zlib.decompress(idat), w * 3, bytearray()
+    prev = bytearray(row)
+    for y in range(h):
+        kind, line = raw[y * (row + 1)], bytearray(raw[y * (row + 1) + 1:(y + 1) * (row + 1)])
+        for i in range(row):
+            a, b = line[i - 3] if i >= 3 else 0, prev[i]
+            c = prev[i - 3] if i >= 3 else 0
+            if kind == 4:   # Paeth
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                pred = a if pa <= pb and pa <= pc else b if pb <= pc else c
+            else:
+                pred = (0, a, b, (a + b) // 2)[kind]
+            line[i] = (line[i] + pred) & 0xff
+        out += line
+        prev = line
+    return w, h, bytes(out)
+
+
 def png_bytes(width, height, rgb):
     """A PNG (8-bit RGB, no filter) of the RGB bytes."""
     def chunk(kind, body):
@@ -158,3 +190,40 @@ def screendump_png(qmp, path):
     os.remove(ppm)
     with open(path, "wb") as f:
         f.write(png_bytes(width, height, rgb))
+
+
+# The Terminal of the boot (docs/terminal.md): its content at (at, at) for an at of TERMINAL_AT
+# (windows cascade), compared with an image of what it must show, each channel within the
+# tolerance.
+TERMINAL_AT = [40 + 32 * k for k in range(5)]  # the window's content: (at, at), cascaded
+TERMINAL_TOLERANCE = 2
+
+
+def screen_shot(qmp, path):
+    qmp.command("screendump", filename=path)
+    return read_ppm(path)
+
+
+def region_matches(screen, golden, x0, y0):
+    """The golden image lies at (x0, y0) of the screen, each channel within the tolerance."""
+    (sw, sh, srgb), (gw, gh, grgb) = screen, golden
+    if x0 + gw > sw or y0 + gh > sh:
+        return False
+    for y in range(gh):
+        start = ((y0 + y) * sw + x0) * 3
+        got, want = srgb[start:start + gw * 3], grgb[y * gw * 3:(y + 1) * gw * 3]
+        if got != want and any(abs(a - b) > TERMINAL_TOLERANCE for a, b in zip(got, want)):
+            return False
+    return True
+
+
+def wait_for_terminal(qmp, path, golden, places, timeout):
+    """The first place of places where the golden shows within timeout seconds, or None."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        screen = screen_shot(qmp, path)
+        for at in places:
+            if region_matches(screen, golden, at, at):
+                return at
+        time.sleep(0.5)
+    return None
