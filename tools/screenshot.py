@@ -48,23 +48,20 @@ def wait_for(proc, sel, out, done, timeout):
     return done(out)
 
 
-def settled(qmp, path, timeout=STEP_TIMEOUT_S):
-    """Screendumps until two half a second apart are the same (what was typed has been
-    answered and drawn); False at the timeout."""
-    end, last = time.monotonic() + timeout, None
+def typed(qmp, ppm, text):
+    """text typed into the focused Terminal, then screendumps until the screen has changed and
+    two half a second apart are the same (what was typed has been answered and drawn); False
+    at the timeout."""
+    before = screen_shot(qmp, ppm)
+    qmp_type(qmp, text)
+    end, last = time.monotonic() + STEP_TIMEOUT_S, None
     while time.monotonic() < end:
         time.sleep(0.5)
-        screen = screen_shot(qmp, path)
-        if screen == last:
+        screen = screen_shot(qmp, ppm)
+        if screen == last and screen != before:
             return True
         last = screen
     return False
-
-
-def typed(qmp, ppm, text):
-    """text typed into the focused Terminal, and the screen settled."""
-    qmp_type(qmp, text)
-    return settled(qmp, ppm)
 
 
 def take_shots(qmp, shots, sock):
