@@ -16,7 +16,8 @@ import zlib
 import powercut
 
 from qmp import (QMP, SCREEN_H, SCREEN_W, TERMINAL_AT, png_rgb, qmp_abs, qmp_button, qmp_chord,
-                 qmp_key, qmp_point, qmp_pointer_to, qmp_tap, qmp_type, read_ppm, wait_for_terminal)
+                 qmp_drag, qmp_key, qmp_point, qmp_pointer_to, qmp_tap, qmp_type, read_ppm,
+                 wait_for_terminal)
 from qemu import INITRD, ROOT, SMP, SYSTEM_INITRD, Console, archive_with_manifest, boot, fresh_disk
 
 POWER_OFF = r"NEURON: no processes left, powering off"
@@ -1643,16 +1644,42 @@ def type_into_terminal(qmp, ppm, at, name):
     """`ls /boot` and `echo hi` typed (through the keyboard, the compositor's key map, the
     Terminal and its nsh) into the focused Terminal, whose content is at (at, at) and shows
     nsh's greeting: after each, the screen must show what nsh wrote. On a mismatch the screen
-    is kept as build/tests/NAME-LINE-screen.ppm beside the expected NAME-LINE.ppm."""
+    is kept as build/tests/NAME-LINE-screen.ppm beside the expected NAME-LINE.ppm. The
+    problems, and the image of what the Terminal shows last."""
     shell, problems = NSH_GREETING, []
     for line, output in (("ls /boot", boot_listing(INITRD)), ("echo hi", "hi\n")):
         qmp_type(qmp, line + "\r")
         shell += line + "\r\n" + output + "nsh> "
         shot = f"{name}-{line.split()[0]}"
-        if wait_for_terminal(qmp, ppm, terminal_expected(shell, shot), [at], 30) is None:
+        want = terminal_expected(shell, shot)
+        if wait_for_terminal(qmp, ppm, want, [at], 30) is None:
             shutil.copy(ppm, os.path.join(ROOT, "build", "tests", shot + "-screen.ppm"))
             problems.append(f"`{line}` and its output not on the screen (build/tests/{shot}.ppm)")
-    return problems
+    return problems, want
+
+
+# Where terminal_shows_its_shell drags the second Terminal (its content's corner), and a
+# point of a window's title bar, from its content's corner (the 24-pixel bar is above it).
+TERMINAL_MOVED_TO = 300
+TITLE_BAR_AT = (400, -12)
+
+
+def move_and_focus_by_the_pointer(qmp, ppm, first, second, second_shows, first_shows, name):
+    """The second Terminal (content at (second, second), showing second_shows, focused, over
+    the first at (first, first) showing first_shows) dragged by its title bar to
+    TERMINAL_MOVED_TO: it shows there whole; then a click on the first's title bar focuses and
+    raises the first: it shows whole, its title bar in the focus colour, the second's not."""
+    grab = (second + TITLE_BAR_AT[0], second + TITLE_BAR_AT[1])
+    qmp_drag(qmp, grab, (grab[0] + TERMINAL_MOVED_TO - second, grab[1] + TERMINAL_MOVED_TO - second))
+    if wait_for_terminal(qmp, ppm, second_shows, [TERMINAL_MOVED_TO], 20) is None:
+        return ["the second Terminal not shown whole where its title bar was dragged"]
+    click = (first + TITLE_BAR_AT[0], first + TITLE_BAR_AT[1])
+    qmp_drag(qmp, click, click)
+    if wait_for_terminal(qmp, ppm, first_shows, [first], 20) is None:
+        return ["the first Terminal not raised whole by a click on its title bar"]
+    moved = (TERMINAL_MOVED_TO + TITLE_BAR_AT[0] + 200, TERMINAL_MOVED_TO + TITLE_BAR_AT[1])
+    return wm_pixels(qmp, name + "-focus", [(*click, WM_FOCUSED, "the first's title bar"),
+                                            (*moved, WM_IDLE, "the moved second's title bar")])
 
 
 def check_terminal(name):
@@ -1661,7 +1688,8 @@ def check_terminal(name):
     "nsh>" selected with the pointer and pasted with the middle button reaches nsh too;
     Ctrl+Shift+N opens a second Terminal, with its own nsh, at the next place; and `ls /boot`
     and `echo hi` typed into it show as termshot draws nsh's output (the listing made from
-    the archive booted)."""
+    the archive booted); dragged by its title bar, it shows whole where it was dragged; a
+    click on the first's title bar gives the first the focus and raises it."""
     qmp_dir = tempfile.mkdtemp(prefix="nexus-qmp-")
     sock, ppm = os.path.join(qmp_dir, "qmp.sock"), os.path.join(qmp_dir, "screen.ppm")
     con = Console(extra=["-qmp", f"unix:{sock},server=on,wait=off"] + gpu_device() + INPUT_DEVICES)
@@ -1685,7 +1713,9 @@ def check_terminal(name):
         if wait_for_terminal(qmp, ppm, boot, [at + 32], 30) is None:
             problems.append("no second Terminal after Ctrl+Shift+N (golden terminal_boot)")
         else:
-            problems += type_into_terminal(qmp, ppm, at + 32, name)
+            typed, shown = type_into_terminal(qmp, ppm, at + 32, name)
+            problems += typed or move_and_focus_by_the_pointer(qmp, ppm, at, at + 32, shown,
+                                                               paste, name)
     qmp.close()
     con.close(timeout=0)
     shutil.rmtree(qmp_dir, ignore_errors=True)
