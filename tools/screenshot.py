@@ -17,7 +17,7 @@ import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
-from qmp import (QMP, TERMINAL_AT, png_rgb, qmp_chord, qmp_drag, qmp_type,  # noqa: E402
+from qmp import (QMP, TERMINAL_AT, png_rgb, qmp_chord, qmp_move_window, qmp_type,  # noqa: E402
                  screendump_png, screen_shot, wait_for_terminal)
 
 READY = re.compile(rb"virtio-gpu: (\d+)x(\d+) scanout ready")
@@ -31,7 +31,6 @@ GREETING = os.path.join(ROOT, "tests", "host", "data", "golden", "terminal_boot.
 # Where the second Terminal's window is dragged: its content's top-left corner (800 x 475
 # cells' pixels; the first's is at (40, 40)), within the 1280 x 800 screen with its border.
 SECOND_TO = (440, 300)
-TITLE_BAR_DY = -12  # from a window's content to the middle of its 24-pixel title bar
 OFF_TIMEOUT_S = 20
 
 
@@ -91,8 +90,7 @@ def second_terminal(qmp, ppm, at, greeting):
     qmp_chord(qmp, ["ctrl", "shift", "n"])
     if wait_for_terminal(qmp, ppm, greeting, [at], STEP_TIMEOUT_S) is None:
         return False
-    grab = (at + 100, at + TITLE_BAR_DY)
-    qmp_drag(qmp, grab, (grab[0] + SECOND_TO[0] - at, grab[1] + SECOND_TO[1] - at))
+    qmp_move_window(qmp, (at, at), SECOND_TO)
     return typed(qmp, ppm, "date\r")
 
 

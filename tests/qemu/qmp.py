@@ -109,6 +109,24 @@ def qmp_drag(qmp, start, end):
     qmp_button(qmp, "left", False)
 
 
+# A point of a window's title bar from its content's top-left corner: the compositor's
+# 24-pixel bar is above the content (docs/compositor.md), the title at its left, the close
+# button at its right.
+TITLE_BAR_AT = (400, -12)
+
+
+def qmp_title_bar(at):
+    """The point of TITLE_BAR_AT of the window whose content's corner is at (x, y)."""
+    return (at[0] + TITLE_BAR_AT[0], at[1] + TITLE_BAR_AT[1])
+
+
+def qmp_move_window(qmp, at, to):
+    """The window whose content's corner is at (x, y) dragged by its title bar so that the
+    corner goes to to (x, y)."""
+    grab = qmp_title_bar(at)
+    qmp_drag(qmp, grab, (grab[0] + to[0] - at[0], grab[1] + to[1] - at[1]))
+
+
 def read_ppm(path):
     """A binary PPM (P6, maxval 255) as (width, height, RGB bytes); ValueError if malformed."""
     with open(path, "rb") as f:

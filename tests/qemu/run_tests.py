@@ -16,8 +16,8 @@ import zlib
 import powercut
 
 from qmp import (QMP, SCREEN_H, SCREEN_W, TERMINAL_AT, png_rgb, qmp_abs, qmp_button, qmp_chord,
-                 qmp_drag, qmp_key, qmp_point, qmp_pointer_to, qmp_tap, qmp_type, read_ppm,
-                 wait_for_terminal)
+                 qmp_drag, qmp_key, qmp_move_window, qmp_point, qmp_pointer_to, qmp_tap,
+                 qmp_title_bar, qmp_type, read_ppm, wait_for_terminal)
 from qemu import INITRD, ROOT, SMP, SYSTEM_INITRD, Console, archive_with_manifest, boot, fresh_disk
 
 POWER_OFF = r"NEURON: no processes left, powering off"
@@ -1658,10 +1658,8 @@ def type_into_terminal(qmp, ppm, at, name):
     return problems, want
 
 
-# Where terminal_shows_its_shell drags the second Terminal (its content's corner), and a
-# point of a window's title bar, from its content's corner (the 24-pixel bar is above it).
+# Where terminal_shows_its_shell drags the second Terminal (its content's corner).
 TERMINAL_MOVED_TO = 300
-TITLE_BAR_AT = (400, -12)
 
 
 def move_and_focus_by_the_pointer(qmp, ppm, first, second, second_shows, first_shows, name):
@@ -1669,15 +1667,14 @@ def move_and_focus_by_the_pointer(qmp, ppm, first, second, second_shows, first_s
     the first at (first, first) showing first_shows) dragged by its title bar to
     TERMINAL_MOVED_TO: it shows there whole; then a click on the first's title bar focuses and
     raises the first: it shows whole, its title bar in the focus colour, the second's not."""
-    grab = (second + TITLE_BAR_AT[0], second + TITLE_BAR_AT[1])
-    qmp_drag(qmp, grab, (grab[0] + TERMINAL_MOVED_TO - second, grab[1] + TERMINAL_MOVED_TO - second))
+    qmp_move_window(qmp, (second, second), (TERMINAL_MOVED_TO, TERMINAL_MOVED_TO))
     if wait_for_terminal(qmp, ppm, second_shows, [TERMINAL_MOVED_TO], 20) is None:
         return ["the second Terminal not shown whole where its title bar was dragged"]
-    click = (first + TITLE_BAR_AT[0], first + TITLE_BAR_AT[1])
+    click = qmp_title_bar((first, first))
     qmp_drag(qmp, click, click)
     if wait_for_terminal(qmp, ppm, first_shows, [first], 20) is None:
         return ["the first Terminal not raised whole by a click on its title bar"]
-    moved = (TERMINAL_MOVED_TO + TITLE_BAR_AT[0] + 200, TERMINAL_MOVED_TO + TITLE_BAR_AT[1])
+    moved = qmp_title_bar((TERMINAL_MOVED_TO + 200, TERMINAL_MOVED_TO))
     return wm_pixels(qmp, name + "-focus", [(*click, WM_FOCUSED, "the first's title bar"),
                                             (*moved, WM_IDLE, "the moved second's title bar")])
 
