@@ -74,9 +74,13 @@ static void idle(void)
 static long keys(void)
 {
     struct nx_wm_stats st;
+    long err = nx_wm_stats(&wm, &st);
+    if (err)
+        return err;
+    uint64_t frames = st.frames;
     nx_printf("guibench: type %d keys\n", KEYS);
     for (int i = 0; i < KEY_WAIT_POLLS; i++) {
-        long err = nx_wm_stats(&wm, &st);
+        err = nx_wm_stats(&wm, &st);
         if (err)
             return err;
         if (st.keys_timed >= KEYS)
@@ -84,11 +88,12 @@ static long keys(void)
         sleep_for(POLL_SPAN);
     }
     sleep_for(POLL_SPAN);  // the last key's flushes, if more than one
-    long err = nx_wm_stats(&wm, &st);
+    err = nx_wm_stats(&wm, &st);
     if (err)
         return err;
     if (st.keys_timed != KEYS)
         return NX_ERR_BAD_STATE;
+    nx_printf("guibench: %lu frames for %d keys\n", (unsigned long)(st.frames - frames), KEYS);
     nx_printf("BENCH key_to_pixel_instr %lu\n",
               (unsigned long)((st.key_to_flush_ns - st.key_to_flush_halted_ns) / KEYS));
     nx_printf("BENCH key_to_pixel_wait_ns %lu\n", (unsigned long)(st.key_to_flush_halted_ns / KEYS));
