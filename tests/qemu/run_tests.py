@@ -1839,6 +1839,12 @@ def check_wm_windows(name):
     problems += wm_pixels(qmp, name + "-resized", [
         (640, 590, WM_RED, "red's new corner"), (651, 500, WM_FOCUSED, "red's right border moved"),
         (620, 580, WM_RED, "red's new content")])
+    # The compositor runs the de key map (the manifest's keymap=de): QEMU's y and z keys
+    # (evdev 21 and 44) give z and y.
+    for qcode, line in (("y", r"wmtest: key 21 \(U\+007a\) to red"), ("z", r"wmtest: key 44 \(U\+0079\) to red")):
+        qmp_tap(qmp, qcode)
+        if con.expect(line, timeout=20) is None:
+            problems.append(f"no '{line}' (the de key map)")
     qmp_tap(qmp, "k")
     if con.expect(r"wmtest: child killed", timeout=20) is None:
         problems.append("no 'wmtest: child killed'")

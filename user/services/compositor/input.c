@@ -61,11 +61,15 @@ static void connect_thread(void *arg)
     nx_notify_signal(C.notif, (long)BIT_INPUT_READY);
 }
 
-void input_start(void)
+void input_start(const char *keymap)
 {
     ptr.x = C.sw / 2;
     ptr.y = C.sh / 2;
     nx_keyboard_init(&keyboard);
+    if (nx_keyboard_set_layout(&keyboard, keymap) != NX_OK)
+        nx_log(NX_LOG_WARN, "no key map '%s': keeping us", keymap);
+    else
+        nx_log(NX_LOG_INFO, "key map %s", keymap);
     long timer = nx_timer_create(C.notif, (long)BIT_REPEAT);
     if (timer < 0)
         nx_log(NX_LOG_WARN, "no key repeat: no timer (%ld)", timer);
