@@ -67,7 +67,8 @@ struct nx_wm_stats {
     // Key to pixel (make bench's key_to_pixel_instr): for each key press that some flush
     // followed, the time from the input driver's stamp on it (its time_ns) to the GPU
     // driver's reply to the last flush before the next press, and of that time, what the
-    // harts spent halted. Under -icount shift=0 both are instructions.
+    // harts spent halted (NX_INFO_IDLE_INSTRET: in the clock's unit under -icount shift=0
+    // only, where both are instructions).
     uint64_t keys_timed;        // key presses followed by a flush
     uint64_t key_to_flush_ns;   // their sum
     uint64_t key_to_flush_halted_ns;
