@@ -2,7 +2,9 @@
 // prints, interleaved with resizes, scrolling the view, selections and keys. Nothing may
 // read or write out of bounds (ASan) or hit undefined behaviour (UBSan), and the state stays
 // sound: the cursor and the margins on the screen, the scrollback and the view bounded, the
-// selection's text within its buffer and NUL-terminated.
+// selection's text within its buffer and NUL-terminated; and the damage covers every cell
+// of the view that looks different after an operation (its contents, its selection, the
+// cursor on it), within the row's columns.
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,51 @@ static void check(const struct vt *vt)
         vt->margin_bottom >= vt->rows || vt->sb < 0 || vt->sb > VT_SCROLLBACK ||
         vt->view < 0 || vt->view > vt->sb)
         abort();
+}
+
+// How a cell of the view looks: what a renderer draws from.
+struct look {
+    struct vt_cell c;
+    bool selected, cursor;
+};
+
+// The view before an operation (a resize damages everything: the fuzzer's sizes stay below
+// 70 x 30).
+static struct look before[70 * 30];
+
+static struct look look_of(const struct vt *vt, int row, int col)
+{
+    return (struct look){ *vt_view_cell(vt, row, col), vt_selected(vt, row, col),
+                          vt_cursor_row(vt) == row && vt->cur.x == col };
+}
+
+static bool same_look(struct look a, struct look b)
+{
+    return a.c.cp == b.c.cp && a.c.fg == b.c.fg && a.c.bg == b.c.bg && a.c.attr == b.c.attr &&
+           a.selected == b.selected && a.cursor == b.cursor;
+}
+
+static void shoot(const struct vt *vt)
+{
+    for (int r = 0; r < vt->rows; r++)
+        for (int c = 0; c < vt->cols; c++)
+            before[r * vt->cols + c] = look_of(vt, r, c);
+}
+
+static void check_damage(const struct vt *vt, int cols, int rows)
+{
+    if (vt->all_dirty)
+        return;
+    if (vt->cols != cols || vt->rows != rows)
+        abort();  // a new size not all damaged
+    for (int r = 0; r < vt->rows; r++) {
+        struct vt_span d = vt_row_damage(vt, r);
+        if (d.from < d.to && (d.from < 0 || d.to > vt->cols))
+            abort();
+        for (int c = 0; c < vt->cols; c++)
+            if ((c < d.from || c >= d.to) && !same_look(before[r * vt->cols + c], look_of(vt, r, c)))
+                abort();
+    }
 }
 
 static void ignore_reply(void *ctx, const char *s, size_t len)
@@ -70,11 +117,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint8_t *p = data + 2, *end = data + size;
     while (p < end) {
         uint8_t op = *p++;
+        int cols = vt.cols, rows = vt.rows;
+        shoot(&vt);
         operate(&vt, op, &p, end);
         check(&vt);
-        for (int r = 0; r < vt.rows; r++)
-            if (vt_row_dirty(&vt, r) && vt_view_cell(&vt, r, vt.cols - 1)->cp > 0x10ffff)
-                abort();
+        check_damage(&vt, cols, rows);
         vt_damage_clear(&vt);
     }
     vt_free(&vt);

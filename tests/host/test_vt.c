@@ -318,9 +318,26 @@ static void selection_across_lines_and_scrollback(void **state)
 static int dirty_rows(void)
 {
     int n = 0;
-    for (int r = 0; r < vt.rows; r++)
-        n += vt_row_dirty(&vt, r);
+    for (int r = 0; r < vt.rows; r++) {
+        struct vt_span d = vt_row_damage(&vt, r);
+        n += d.from < d.to;
+    }
     return n;
+}
+
+// Row's damage is exactly columns from..to-1.
+static void expect_damage(int row, int from, int to)
+{
+    struct vt_span d = vt_row_damage(&vt, row);
+    assert_int_equal(d.from, from);
+    assert_int_equal(d.to, to);
+}
+
+// No more than rows rows are damaged: then the damage is cleared.
+static void expect_rows_damaged(int rows)
+{
+    assert_int_equal(dirty_rows(), rows);
+    vt_damage_clear(&vt);
 }
 
 static void damage_marks_only_changed_rows(void **state)
@@ -330,17 +347,71 @@ static void damage_marks_only_changed_rows(void **state)
     vt_damage_clear(&vt);
     assert_int_equal(dirty_rows(), 0);
     put("x");
-    assert_true(vt_row_dirty(&vt, 0));
     assert_int_equal(dirty_rows(), 1);
     vt_damage_clear(&vt);
     put("\x1b[3;1H");               // the cursor moved: the rows it left and entered
     assert_int_equal(dirty_rows(), 2);
-    assert_true(vt_row_dirty(&vt, 2));
+    assert_true(vt_row_damage(&vt, 2).to > 0);
     vt_damage_clear(&vt);
     put("\x1b[3;1H");
     assert_int_equal(dirty_rows(), 0);
     put("\r\n\r\n\r\n");            // scrolling: all of it
     assert_int_equal(dirty_rows(), 4);
+}
+
+// Damage by cell: a typed character is its cell and the cursor's next one; a cursor move
+// the cell it left and the one it entered (and those between, on one row); rewriting cells
+// with what they hold, only the cursor's cells; an erase the cells it blanked; a scrolling
+// region its moved rows whole; the whole screen's scrolling everything.
+static void damage_spans_only_the_changed_cells(void **state)
+{
+    (void)state;
+    put("ab");
+    vt_damage_clear(&vt);
+    put("c");                       // the echo of a key: cell 2, the cursor to cell 3
+    expect_damage(0, 2, 4);
+    expect_rows_damaged(1);
+    put("\x1b[9G");                 // the cursor from column 3 to 8
+    expect_damage(0, 3, 9);
+    expect_rows_damaged(1);
+    put("\x1b[2;5H");               // to another row: the cell left and the one entered
+    expect_damage(0, 8, 9);
+    expect_damage(1, 4, 5);
+    expect_rows_damaged(2);
+    put("\x1b[1;1Hab");             // nsh redrawing its line: the same letters again
+    expect_damage(0, 2, 3);         // only the cursor's cells: where it ends, where it was
+    expect_damage(1, 4, 5);
+    expect_rows_damaged(2);
+    put("\x1b[2;5H");
+    vt_damage_clear(&vt);
+    put("\x1b[9D");                 // clamped at column 0
+    expect_damage(1, 0, 5);
+    expect_rows_damaged(1);
+    put("\x1b[1;1H");
+    vt_damage_clear(&vt);
+    put("\x1b[K");                  // erase to the end of row 0: "abc" blanked, no move
+    expect_damage(0, 0, 3);
+    expect_rows_damaged(1);
+    put("\x1b[1;4Hxyz");
+    vt_damage_clear(&vt);
+    put("\x1b[1;5H\x1b[1K");        // erase columns 0-4: x and y; the cursor from 6 to 4
+    expect_damage(0, 3, 7);
+    expect_rows_damaged(1);
+    put("\x1b[1;3H\x1b[P");          // delete a character: the cells from the cursor moved
+    expect_damage(0, 2, 10);
+    expect_rows_damaged(1);
+    put("\x1b[2;1Hone\x1b[3;1Htwo\x1b[4;1Hsix\x1b[2;4r");  // (the cursor home)
+    vt_damage_clear(&vt);
+    put("\x1b[4;1H\n");             // the region scrolls: rows 1 and 2 moved, "six" blanked
+    expect_damage(0, 0, 1);
+    expect_damage(1, 0, 10);
+    expect_damage(2, 0, 10);
+    expect_damage(3, 0, 3);
+    assert_false(vt.all_dirty);
+    expect_rows_damaged(4);
+    put("\x1b[r\x1b[4;1H\n");        // the whole screen scrolls: everything
+    assert_true(vt.all_dirty);
+    expect_damage(2, 0, 10);
 }
 
 static void resize_keeps_the_cursor_line(void **state)
@@ -414,6 +485,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(keys_to_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(selection_across_lines_and_scrollback, setup, teardown),
         cmocka_unit_test_setup_teardown(damage_marks_only_changed_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(damage_spans_only_the_changed_cells, setup, teardown),
         cmocka_unit_test_setup_teardown(resize_keeps_the_cursor_line, setup, teardown),
         cmocka_unit_test_setup_teardown(nsh_line_editor_draws_correctly, setup, teardown),
     };

@@ -3,7 +3,7 @@
 //
 // One notification wakes it for everything: nsh's output (the pipe's reader notification,
 // NX_PIPE_BIT_IO and NX_PIPE_BIT_GONE), the compositor's events (BIT_WM) and nsh's end
-// (BIT_SHELL). Each wake-up drains every source, then draws the rows that changed and
+// (BIT_SHELL). Each wake-up drains every source, then draws the cells that changed and
 // presents only those; no timer runs (the cursor does not blink) except while the
 // compositor is being reconnected to.
 #include <fcntl.h>

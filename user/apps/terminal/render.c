@@ -1,5 +1,6 @@
-// Drawing the emulator's screen (see render.h). A dirty row is drawn whole: backgrounds
-// first, then glyphs over them, so a glyph reaching into its neighbour is never cut.
+// Drawing the emulator's screen (see render.h). Only the dirty cells are drawn (or all of
+// the surface after vt_damage_all): backgrounds first, then glyphs over them, so a glyph
+// reaching into its neighbour is never cut.
 #include "render.h"
 
 // The xterm default colours for indexes 0-15, as the dark palette's.
@@ -74,16 +75,22 @@ static struct look cell_look(const struct term_render *r, const struct vt *vt,
     return l;
 }
 
-static void draw_row(const struct term_render *r, const struct vt *vt, struct nx_gfx_surface *s,
-                     int row)
+// Cells from..to-1 of row, at the surface's coordinates less origin: their backgrounds,
+// then the glyphs (and underlines) of those cells and of the one on either side, so a
+// glyph reaching into a neighbouring cell is drawn there just as a whole row's drawing
+// draws it, whichever of the two cells is redrawn.
+static void draw_cells(const struct term_render *r, const struct vt *vt, struct nx_gfx_surface *s,
+                       int row, struct vt_span span, struct nx_gfx_rect origin)
 {
-    int32_t y = row * r->cell_h;
-    bool cursor_row = vt_cursor_row(vt) == row;
+    int32_t y = row * r->cell_h - origin.y;
+    int cursor_col = vt_cursor_row(vt) == row ? vt->cur.x : -1;
     for (int pass = 0; pass < 2; pass++)
-        for (int col = 0; col < vt->cols; col++) {
+        for (int col = span.from - pass; col < span.to + pass; col++) {
+            if (col < 0 || col >= vt->cols)
+                continue;
             const struct vt_cell *c = vt_view_cell(vt, row, col);
-            struct look l = cell_look(r, vt, c, row, col, cursor_row && col == vt->cur.x);
-            int32_t x = col * r->cell_w;
+            struct look l = cell_look(r, vt, c, row, col, col == cursor_col);
+            int32_t x = col * r->cell_w - origin.x;
             const struct nx_glyph *g;
             if (pass == 0)
                 nx_gfx_fill(s, (struct nx_gfx_rect){ x, y, r->cell_w, r->cell_h }, l.bg);
@@ -94,27 +101,64 @@ static void draw_row(const struct term_render *r, const struct vt *vt, struct nx
         }
 }
 
+// Redraws the span of row, drawing nothing outside its cells (a view of s clipped to
+// them): their rectangle.
+static struct nx_gfx_rect draw_span(const struct term_render *r, const struct vt *vt,
+                                    struct nx_gfx_surface *s, int row, struct vt_span span)
+{
+    struct nx_gfx_rect rect = { span.from * r->cell_w, row * r->cell_h,
+                                (span.to - span.from) * r->cell_w, r->cell_h };
+    rect = nx_gfx_rect_intersect(rect, nx_gfx_surface_rect(s));
+    if (nx_gfx_rect_empty(rect))
+        return rect;
+    struct nx_gfx_surface clip = {
+        .pixels = s->pixels + (size_t)rect.y * (size_t)s->stride + (size_t)rect.x,
+        .width = rect.w, .height = rect.h, .stride = s->stride,
+    };
+    draw_cells(r, vt, &clip, row, span, rect);
+    return rect;
+}
+
+// rect into rects[0..n): joined to the last when it lies right below it with the same
+// columns, or when rects is full (the last grows to cover it). The new count.
+static size_t add_rect(struct nx_gfx_rect *rects, size_t n, size_t max, struct nx_gfx_rect rect)
+{
+    struct nx_gfx_rect *last = n ? &rects[n - 1] : NULL;
+    bool below = last && last->x == rect.x && last->w == rect.w && last->y + last->h == rect.y;
+    if (last && (below || n == max))
+        *last = nx_gfx_rect_union(*last, rect);
+    else if (n < max)
+        rects[n++] = rect;
+    return n;
+}
+
+// Everything, the margin right of and below the cells too, in one rectangle.
+static size_t draw_all(const struct term_render *r, struct vt *vt, struct nx_gfx_surface *s,
+                       struct nx_gfx_rect *rects, size_t max)
+{
+    nx_gfx_fill(s, nx_gfx_surface_rect(s), r->pal->bg);
+    for (int row = 0; row < vt->rows; row++)
+        draw_cells(r, vt, s, row, (struct vt_span){ 0, vt->cols }, (struct nx_gfx_rect){ 0 });
+    if (max == 0)
+        return 0;
+    rects[0] = nx_gfx_surface_rect(s);
+    return 1;
+}
+
 size_t term_render(const struct term_render *r, struct vt *vt, struct nx_gfx_surface *s,
                    struct nx_gfx_rect *rects, size_t max)
 {
     size_t n = 0;
-    bool all = vt->all_dirty;
-    if (all)  // the margin right of and below the cells too
-        nx_gfx_fill(s, nx_gfx_surface_rect(s), r->pal->bg);
-    for (int row = 0; row < vt->rows; row++) {
-        if (!vt_row_dirty(vt, row))
-            continue;
-        draw_row(r, vt, s, row);
-        struct nx_gfx_rect band = { 0, row * r->cell_h, s->width, r->cell_h };
-        struct nx_gfx_rect *last = n ? &rects[n - 1] : NULL;
-        if (last && (last->y + last->h == band.y || n == max))
-            *last = nx_gfx_rect_union(*last, band);
-        else if (n < max)
-            rects[n++] = band;
-    }
-    if (all && max > 0) {
-        rects[0] = nx_gfx_surface_rect(s);
-        n = 1;
+    if (vt->all_dirty) {
+        n = draw_all(r, vt, s, rects, max);
+    } else {
+        for (int row = 0; row < vt->rows; row++) {
+            struct vt_span span = vt_row_damage(vt, row);
+            struct nx_gfx_rect rect = span.from < span.to ? draw_span(r, vt, s, row, span)
+                                                          : (struct nx_gfx_rect){ 0 };
+            if (!nx_gfx_rect_empty(rect))
+                n = add_rect(rects, n, max, rect);
+        }
     }
     vt_damage_clear(vt);
     return n;

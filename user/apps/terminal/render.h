@@ -1,5 +1,5 @@
 #pragma once
-// Drawing the emulator's screen (render.c): each dirty row of the view into a surface, cells
+// Drawing the emulator's screen (render.c): the dirty cells of the view into a surface, cells
 // of a monospaced face, the selection and a block cursor, in a light or a dark palette.
 #include <stddef.h>
 #include <nx/gfx.h>
@@ -24,9 +24,10 @@ void term_render_init(struct term_render *r, struct nx_glyph_cache *cache,
                       const struct nx_face *face, const struct term_palette *pal);
 // Columns and rows that fit in w x h pixels (at least 1 each).
 void term_render_grid(const struct term_render *r, int32_t w, int32_t h, int *cols, int *rows);
-// Draws vt's dirty rows into s and clears the damage; the rectangles changed go to
-// rects[0..max) (runs of rows; more than max: the last one grows to cover the rest). Their
-// count.
+// Draws vt's dirty cells into s and clears the damage; the rectangles changed go to
+// rects[0..max) (a row's span of cells, joined with the next row's when they have the same
+// columns; more than max: the last one grows to cover the rest; after vt_damage_all: the
+// whole surface). Their count.
 size_t term_render(const struct term_render *r, struct vt *vt, struct nx_gfx_surface *s,
                    struct nx_gfx_rect *rects, size_t max);
 // The colour of a cell colour (VT_COLOR_*), def for the default.

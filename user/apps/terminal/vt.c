@@ -30,19 +30,44 @@ struct vt_cell vt_blank(const struct vt *vt)
     return (struct vt_cell){ .cp = ' ', .fg = vt->cur.pen.fg, .bg = vt->cur.pen.bg };
 }
 
+static bool same_cell(struct vt_cell a, struct vt_cell b)
+{
+    return a.cp == b.cp && a.fg == b.fg && a.bg == b.bg && a.attr == b.attr;
+}
+
+void vt_put(struct vt *vt, int row, int col, struct vt_cell c)
+{
+    struct vt_cell *cell = vt_line(vt, row) + col;
+    if (same_cell(*cell, c))
+        return;  // (nsh redraws its whole line after an edit: most of it is unchanged)
+    *cell = c;
+    vt_dirty_cells(vt, row, col, col + 1);
+}
+
 void vt_fill(struct vt *vt, int row, int from, int to)
 {
-    struct vt_cell *l = vt_line(vt, row), b = vt_blank(vt);
+    struct vt_cell b = vt_blank(vt);
     for (int c = clamp(from, 0, vt->cols); c < clamp(to, 0, vt->cols); c++)
-        l[c] = b;
-    vt_dirty_row(vt, row);
+        vt_put(vt, row, c, b);
+}
+
+void vt_dirty_cells(struct vt *vt, int row, int from, int to)
+{
+    int v = row + vt->view;  // a screen row's place in the view
+    from = clamp(from, 0, vt->cols);
+    to = clamp(to, 0, vt->cols);
+    if (v < 0 || v >= vt->rows || from >= to)
+        return;
+    struct vt_span *d = &vt->dirty[v];
+    if (d->from >= d->to)
+        *d = (struct vt_span){ from, to };
+    else
+        *d = (struct vt_span){ from < d->from ? from : d->from, to > d->to ? to : d->to };
 }
 
 void vt_dirty_row(struct vt *vt, int row)
 {
-    int v = row + vt->view;  // a screen row's place in the view
-    if (v >= 0 && v < vt->rows)
-        vt->dirty[v] = true;
+    vt_dirty_cells(vt, row, 0, vt->cols);
 }
 
 void vt_damage_all(struct vt *vt)
@@ -50,14 +75,16 @@ void vt_damage_all(struct vt *vt)
     vt->all_dirty = true;
 }
 
-bool vt_row_dirty(const struct vt *vt, int row)
+struct vt_span vt_row_damage(const struct vt *vt, int row)
 {
-    return row >= 0 && row < vt->rows && (vt->all_dirty || vt->dirty[row]);
+    if (row < 0 || row >= vt->rows)
+        return (struct vt_span){ 0, 0 };
+    return vt->all_dirty ? (struct vt_span){ 0, vt->cols } : vt->dirty[row];
 }
 
 void vt_damage_clear(struct vt *vt)
 {
-    memset(vt->dirty, 0, (size_t)vt->rows);
+    memset(vt->dirty, 0, (size_t)vt->rows * sizeof *vt->dirty);
     vt->all_dirty = false;
 }
 
@@ -90,7 +117,7 @@ static int alloc_arrays(struct vt *vt, int cols, int rows)
     int cap = rows + VT_SCROLLBACK;
     vt->cells = malloc((size_t)cap * (size_t)cols * sizeof *vt->cells);
     vt->wrapped = malloc((size_t)cap);
-    vt->dirty = calloc((size_t)rows, 1);
+    vt->dirty = calloc((size_t)rows, sizeof *vt->dirty);
     if (!vt->cells || !vt->wrapped || !vt->dirty) {
         vt_free(vt);
         return -1;

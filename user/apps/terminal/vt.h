@@ -1,6 +1,7 @@
 #pragma once
 // The terminal emulator's core (docs/terminal.md): a grid of cells with bounded scrollback,
-// the VT100/xterm subset nsh uses, keys to bytes, a linear selection, and damage by row.
+// the VT100/xterm subset nsh uses, keys to bytes, a linear selection, and damage by cell
+// (a span of columns per row).
 // Pure C: no system calls, so the same code runs in the Terminal and in host tests and the
 // fuzzer. Everything it is fed is untrusted: malformed or overlong sequences are dropped.
 #include <stdbool.h>
@@ -48,6 +49,11 @@ struct vt_cursor {
     struct vt_cell pen;         // colours and attributes of new characters
 };
 
+// Columns from..to-1 of a row; empty when from >= to.
+struct vt_span {
+    int from, to;
+};
+
 struct vt_pos {
     int64_t line;               // absolute line (vt_line_abs)
     int col;
@@ -68,8 +74,9 @@ struct vt {
     // output processing would turn "\n" into "\r\n" (programs here print bare "\n").
     bool newline_crlf;
     int view;                   // lines scrolled back (0: the live screen)
-    // Damage: rows of the view to redraw.
-    bool *dirty;
+    // Damage: per row of the view, the one span of cells to redraw (the cells that changed,
+    // the cursor's old and new cell, and whatever lies between them on that row).
+    struct vt_span *dirty;
     bool all_dirty;
     // Selection: anchor and head in absolute lines; none when !selecting && !has_selection.
     bool has_selection;
@@ -108,8 +115,9 @@ void vt_scroll_view(struct vt *vt, int lines);
 int vt_cursor_row(const struct vt *vt);
 
 // ---- damage ----
-// Whether row of the view changed since the last vt_damage_clear.
-bool vt_row_dirty(const struct vt *vt, int row);
+// The cells of row of the view to redraw since the last vt_damage_clear: empty when none,
+// all of them when everything is dirty (vt_damage_all).
+struct vt_span vt_row_damage(const struct vt *vt, int row);
 void vt_damage_clear(struct vt *vt);
 void vt_damage_all(struct vt *vt);
 

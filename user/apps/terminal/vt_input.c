@@ -142,7 +142,7 @@ static void dirty_selection(struct vt *vt)
     for (int r = 0; r < vt->rows; r++) {
         int64_t l = vt_view_line(vt, r);
         if (l >= from.line && l <= to.line)
-            vt->dirty[r] = true;
+            vt_dirty_row(vt, r - vt->view);
     }
 }
 

@@ -75,8 +75,7 @@ static void print(struct vt *vt, uint32_t cp)
     }
     struct vt_cell c = vt->cur.pen;
     c.cp = cp;
-    vt_line(vt, vt->cur.y)[vt->cur.x] = c;
-    vt_dirty_row(vt, vt->cur.y);
+    vt_put(vt, vt->cur.y, vt->cur.x, c);
     if (vt->cur.x == vt->cols - 1)
         vt->cur.wrap_pending = true;
     else
@@ -133,6 +132,7 @@ static void shift_cells(struct vt *vt, int n, bool insert)
             l[c] = l[c + n];
         vt_fill(vt, vt->cur.y, vt->cols - n, vt->cols);
     }
+    vt_dirty_cells(vt, vt->cur.y, x, vt->cols);  // (the cells moved)
     vt->cur.wrap_pending = false;
 }
 
@@ -476,9 +476,9 @@ void vt_write(struct vt *vt, const void *bytes, size_t len)
     bool was_visible = vt->cursor_visible;
     for (size_t i = 0; i < len; i++)
         byte(vt, p[i]);
-    // The cursor is drawn by the renderer: the rows it left and entered need redrawing.
+    // The cursor is drawn by the renderer: the cells it left and entered need redrawing.
     if (was.x != vt->cur.x || was.y != vt->cur.y || was_visible != vt->cursor_visible) {
-        vt_dirty_row(vt, was.y);
-        vt_dirty_row(vt, vt->cur.y);
+        vt_dirty_cells(vt, was.y, was.x, was.x + 1);
+        vt_dirty_cells(vt, vt->cur.y, vt->cur.x, vt->cur.x + 1);
     }
 }
