@@ -101,6 +101,8 @@ static void draw_text(struct nx_gfx_surface *s, const struct scene *sc)
 
 // ---- the Terminal's screen (user/apps/terminal/render.c) ----
 
+#define TERM_RECTS 4
+
 // A shell session: prompts, ls's colours, 256 colours and truecolor, reverse and
 // underlined text, a selection over two lines and the block cursor.
 static const char term_session[] =
@@ -161,38 +163,77 @@ static void draw_terminal_boot_paste(struct nx_gfx_surface *s)
     draw_terminal(s, &term_palette_dark, NSH_GREETING "\r\nnsh> nsh>", sel);
 }
 
-// After the first frame only the rows that changed are drawn and reported, runs of rows
-// as one rectangle, and pixels outside them stay as they were.
+// After the first frame only the cells that changed are drawn and reported (the cursor's
+// old and new cells among them), with the cell on either side and the cells above (a glyph
+// may reach into them); a row's span is one rectangle, joined with the next row's when their
+// columns match; and pixels outside them stay as they were.
 static void test_terminal_damage(void **state)
 {
     (void)state;
     struct term_screen t;
     assert_true(term_screen_open(&t, &term_palette_dark, 20, 6));
     struct nx_gfx_surface s;
-    int32_t w = 20 * t.r.cell_w + 3, h = 6 * t.r.cell_h + 5;
+    int32_t w = 20 * t.r.cell_w + 3, h = 6 * t.r.cell_h + 5, cw = t.r.cell_w, ch = t.r.cell_h;
     uint32_t *px = new_pixels(w, h, &s);
     struct nx_gfx_rect rects[2];
     assert_int_equal(term_render(&t.r, &t.vt, &s, rects, 2), 1);
     assert_true(nx_gfx_rect_contains(rects[0], nx_gfx_surface_rect(&s)));
     vt_write(&t.vt, "\x1b[3;1Hab", strlen("\x1b[3;1Hab"));  // the cursor leaves row 0 for row 2
     assert_int_equal(term_render(&t.r, &t.vt, &s, rects, 2), 2);
-    assert_int_equal(rects[0].y, 0);
-    assert_int_equal(rects[0].h, t.r.cell_h);
-    assert_int_equal(rects[1].y, 2 * t.r.cell_h);
-    assert_int_equal(rects[1].h, t.r.cell_h);
-    vt_write(&t.vt, "\x1b[4;1Hx\x1b[6;1Hy\x1b[1;1Hz", strlen("\x1b[4;1Hx\x1b[6;1Hy\x1b[1;1Hz"));  // rows 0, 2, 3, 5: more than 2 runs
+    // Row 0: cell 0 and its neighbour; row 2: cells 0-2, 3 beside, and above them in row 1.
+    assert_memory_equal(&rects[0], (&(struct nx_gfx_rect){ 0, 0, 2 * cw, ch }), sizeof rects[0]);
+    assert_memory_equal(&rects[1], (&(struct nx_gfx_rect){ 0, ch, 4 * cw, 2 * ch }), sizeof rects[1]);
+    vt_write(&t.vt, "\x1b[4;1Hx\x1b[6;1Hy\x1b[1;1Hz", strlen("\x1b[4;1Hx\x1b[6;1Hy\x1b[1;1Hz"));  // rows 0, 2, 3, 5: more than 2 rectangles
     assert_int_equal(term_render(&t.r, &t.vt, &s, rects, 2), 2);
-    assert_int_equal(rects[0].y, 0);
-    assert_int_equal(rects[1].y, 2 * t.r.cell_h);
-    assert_int_equal(rects[1].y + rects[1].h, 6 * t.r.cell_h);  // the last grew to the rest
-    uint32_t before = px[(size_t)(4 * t.r.cell_h) * (size_t)w + 1];
-    vt_write(&t.vt, "\x1b[2;1H", strlen("\x1b[2;1H"));
-    assert_int_equal(term_render(&t.r, &t.vt, &s, rects, 2), 1);  // rows 0 and 1: one run
-    assert_int_equal(rects[0].h, 2 * t.r.cell_h);
-    assert_int_equal(px[(size_t)(4 * t.r.cell_h) * (size_t)w + 1], before);
+    assert_memory_equal(&rects[0], (&(struct nx_gfx_rect){ 0, 0, 3 * cw, ch }), sizeof rects[0]);
+    assert_memory_equal(&rects[1], (&(struct nx_gfx_rect){ 0, ch, 4 * cw, 5 * ch }), sizeof rects[1]);  // the last grew to the rest
+    uint32_t before = px[(size_t)(4 * ch) * (size_t)w + 1];
+    vt_write(&t.vt, "\x1b[2;2H", strlen("\x1b[2;2H"));
+    assert_int_equal(term_render(&t.r, &t.vt, &s, rects, 2), 1);  // column 1 of rows 0 and 1: one
+    assert_memory_equal(&rects[0], (&(struct nx_gfx_rect){ 0, 0, 3 * cw, 2 * ch }), sizeof rects[0]);
+    assert_int_equal(px[(size_t)(4 * ch) * (size_t)w + 1], before);
     assert_int_equal(term_render(&t.r, &t.vt, &s, rects, 2), 0);  // nothing changed
     free(px);
     term_screen_close(&t);
+}
+
+// Text written a byte at a time, each change drawn alone, ends in the pixels of the whole
+// screen drawn at once: glyphs reaching into the cell beside (Ή by 3 pixels) or the row
+// above (Ǘ by 1) are drawn as the whole drawing draws them when only their neighbours are
+// redrawn (the cursor passing, an edit), and so are a selection and the cursor.
+static void test_terminal_damage_draws_what_the_whole_screen_draws(void **state)
+{
+    (void)state;
+    static const char edits[] =
+        "\x1b[7;3H\xce\x89\xc4\xb3W\x1b[8;3H\xc7\x97|\xc4\xb7_\x1b[7;2H\x1b[7;4H\x1b[8;4H\x1b[P"
+        "\x1b[7;1H\xce\x89\x1b[8;1H\xc7\x97\x1b[5;1H\x1b[2K";
+    struct term_screen part, whole;
+    assert_true(term_screen_open(&part, &term_palette_dark, 60, 8));
+    assert_true(term_screen_open(&whole, &term_palette_dark, 60, 8));
+    int32_t w = 60 * part.r.cell_w, h = 8 * part.r.cell_h;
+    struct nx_gfx_surface ps, ws;
+    uint32_t *ppx = new_pixels(w, h, &ps), *wpx = new_pixels(w, h, &ws);
+    struct nx_gfx_rect rects[TERM_RECTS];
+    term_render(&part.r, &part.vt, &ps, rects, TERM_RECTS);
+    char text[sizeof term_session + sizeof edits];
+    snprintf(text, sizeof text, "%s%s", term_session, edits);
+    for (size_t i = 0; i < strlen(text); i++) {
+        vt_write(&part.vt, text + i, 1);
+        term_render(&part.r, &part.vt, &ps, rects, TERM_RECTS);
+    }
+    vt_select_start(&part.vt, 1, 5);
+    term_render(&part.r, &part.vt, &ps, rects, TERM_RECTS);
+    vt_select_extend(&part.vt, 2, 3);
+    term_render(&part.r, &part.vt, &ps, rects, TERM_RECTS);
+    vt_write(&whole.vt, text, strlen(text));
+    vt_select_start(&whole.vt, 1, 5);
+    vt_select_extend(&whole.vt, 2, 3);
+    term_render(&whole.r, &whole.vt, &ws, rects, TERM_RECTS);
+    assert_memory_equal(ppx, wpx, (size_t)w * (size_t)h * 4);
+    free(ppx);
+    free(wpx);
+    term_screen_close(&part);
+    term_screen_close(&whole);
 }
 
 // A small form (nx/widget.h) in DejaVu Sans 14 px: labels, a field with a selection, a
@@ -390,11 +431,13 @@ static struct scene scenes[] = {
 
 int main(void)
 {
-    struct CMUnitTest tests[2 + sizeof(scenes) / sizeof(scenes[0])] = {
+    enum { NTESTS = 3 };  // the tests before the scenes
+    struct CMUnitTest tests[NTESTS + sizeof(scenes) / sizeof(scenes[0])] = {
         cmocka_unit_test(test_tolerance),
         cmocka_unit_test(test_terminal_damage),
+        cmocka_unit_test(test_terminal_damage_draws_what_the_whole_screen_draws),
     };
     for (size_t i = 0; i < sizeof(scenes) / sizeof(scenes[0]); i++)
-        tests[i + 2] = (struct CMUnitTest){ scenes[i].name, test_scene, NULL, NULL, &scenes[i] };
+        tests[i + NTESTS] = (struct CMUnitTest){ scenes[i].name, test_scene, NULL, NULL, &scenes[i] };
     return _cmocka_run_group_tests("gfx_golden", tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
 }

@@ -75,34 +75,42 @@ static struct look cell_look(const struct term_render *r, const struct vt *vt,
     return l;
 }
 
-// Cells from..to-1 of row, at the surface's coordinates less origin: their backgrounds,
-// then the glyphs (and underlines) of those cells and of the one on either side, so a
-// glyph reaching into a neighbouring cell is drawn there just as a whole row's drawing
-// draws it, whichever of the two cells is redrawn.
-static void draw_cells(const struct term_render *r, const struct vt *vt, struct nx_gfx_surface *s,
-                       int row, struct vt_span span, struct nx_gfx_rect origin)
+// The backgrounds of span's cells of row, at the surface's coordinates less origin.
+static void draw_backgrounds(const struct term_render *r, const struct vt *vt,
+                             struct nx_gfx_surface *s, int row, struct vt_span span,
+                             struct nx_gfx_rect origin)
 {
-    int32_t y = row * r->cell_h - origin.y;
     int cursor_col = vt_cursor_row(vt) == row ? vt->cur.x : -1;
-    for (int pass = 0; pass < 2; pass++)
-        for (int col = span.from - pass; col < span.to + pass; col++) {
-            if (col < 0 || col >= vt->cols)
-                continue;
-            const struct vt_cell *c = vt_view_cell(vt, row, col);
-            struct look l = cell_look(r, vt, c, row, col, col == cursor_col);
-            int32_t x = col * r->cell_w - origin.x;
-            const struct nx_glyph *g;
-            if (pass == 0)
-                nx_gfx_fill(s, (struct nx_gfx_rect){ x, y, r->cell_w, r->cell_h }, l.bg);
-            else if (c->cp != ' ' && nx_glyph_get(r->cache, r->face, c->cp, &g) == 0)
-                nx_glyph_draw(s, g, x, y + r->baseline, l.fg);
-            if (pass == 1 && (c->attr & VT_ATTR_UNDERLINE))
-                nx_gfx_fill(s, (struct nx_gfx_rect){ x, y + r->baseline + 1, r->cell_w, 1 }, l.fg);
-        }
+    for (int col = span.from; col < span.to; col++) {
+        struct look l = cell_look(r, vt, vt_view_cell(vt, row, col), row, col, col == cursor_col);
+        nx_gfx_fill(s, (struct nx_gfx_rect){ col * r->cell_w - origin.x, row * r->cell_h - origin.y,
+                                             r->cell_w, r->cell_h }, l.bg);
+    }
+}
+
+// The glyphs and underlines of span's cells of row and of the cell on either side: a glyph
+// reaching into a neighbouring cell is drawn there as a whole row's drawing draws it.
+static void draw_glyphs(const struct term_render *r, const struct vt *vt, struct nx_gfx_surface *s,
+                        int row, struct vt_span span, struct nx_gfx_rect origin)
+{
+    int cursor_col = vt_cursor_row(vt) == row ? vt->cur.x : -1;
+    int32_t y = row * r->cell_h - origin.y;
+    for (int col = span.from > 0 ? span.from - 1 : 0; col <= span.to && col < vt->cols; col++) {
+        const struct vt_cell *c = vt_view_cell(vt, row, col);
+        struct look l = cell_look(r, vt, c, row, col, col == cursor_col);
+        int32_t x = col * r->cell_w - origin.x;
+        const struct nx_glyph *g;
+        if (c->cp != ' ' && nx_glyph_get(r->cache, r->face, c->cp, &g) == 0)
+            nx_glyph_draw(s, g, x, y + r->baseline, l.fg);
+        if (c->attr & VT_ATTR_UNDERLINE)
+            nx_gfx_fill(s, (struct nx_gfx_rect){ x, y + r->baseline + 1, r->cell_w, 1 }, l.fg);
+    }
 }
 
 // Redraws the span of row, drawing nothing outside its cells (a view of s clipped to
-// them): their rectangle.
+// them): their rectangle. What the whole screen's drawing leaves there: the backgrounds,
+// the glyphs of the row and the tops of the glyphs of the row below reaching up into it
+// (drawn after it); those of the row above reaching down are covered by its backgrounds.
 static struct nx_gfx_rect draw_span(const struct term_render *r, const struct vt *vt,
                                     struct nx_gfx_surface *s, int row, struct vt_span span)
 {
@@ -115,7 +123,10 @@ static struct nx_gfx_rect draw_span(const struct term_render *r, const struct vt
         .pixels = s->pixels + (size_t)rect.y * (size_t)s->stride + (size_t)rect.x,
         .width = rect.w, .height = rect.h, .stride = s->stride,
     };
-    draw_cells(r, vt, &clip, row, span, rect);
+    draw_backgrounds(r, vt, &clip, row, span, rect);
+    draw_glyphs(r, vt, &clip, row, span, rect);
+    if (row + 1 < vt->rows)
+        draw_glyphs(r, vt, &clip, row + 1, span, rect);
     return rect;
 }
 
@@ -137,12 +148,40 @@ static size_t draw_all(const struct term_render *r, struct vt *vt, struct nx_gfx
                        struct nx_gfx_rect *rects, size_t max)
 {
     nx_gfx_fill(s, nx_gfx_surface_rect(s), r->pal->bg);
-    for (int row = 0; row < vt->rows; row++)
-        draw_cells(r, vt, s, row, (struct vt_span){ 0, vt->cols }, (struct nx_gfx_rect){ 0 });
+    struct vt_span all = { 0, vt->cols };
+    for (int row = 0; row < vt->rows; row++) {
+        draw_backgrounds(r, vt, s, row, all, (struct nx_gfx_rect){ 0 });
+        draw_glyphs(r, vt, s, row, all, (struct nx_gfx_rect){ 0 });
+    }
     if (max == 0)
         return 0;
     rects[0] = nx_gfx_surface_rect(s);
     return 1;
+}
+
+static struct vt_span join(struct vt_span a, struct vt_span b)
+{
+    if (a.from >= a.to)
+        return b;
+    return (struct vt_span){ a.from < b.from ? a.from : b.from, a.to > b.to ? a.to : b.to };
+}
+
+// The cells to redraw for vt's damage: a changed cell's glyph may reach into the cell on
+// either side and into the row above (never further in DejaVu Sans Mono: docs/terminal.md),
+// so those are redrawn with it.
+static void widen_damage(const struct vt *vt, struct vt_span *spans)
+{
+    for (int row = 0; row < vt->rows; row++)
+        spans[row] = (struct vt_span){ 0, 0 };
+    for (int row = 0; row < vt->rows; row++) {
+        struct vt_span d = vt_row_damage(vt, row);
+        if (d.from >= d.to)
+            continue;
+        d = (struct vt_span){ d.from > 0 ? d.from - 1 : 0, d.to < vt->cols ? d.to + 1 : d.to };
+        spans[row] = join(spans[row], d);
+        if (row > 0)
+            spans[row - 1] = join(spans[row - 1], d);
+    }
 }
 
 size_t term_render(const struct term_render *r, struct vt *vt, struct nx_gfx_surface *s,
@@ -152,10 +191,12 @@ size_t term_render(const struct term_render *r, struct vt *vt, struct nx_gfx_sur
     if (vt->all_dirty) {
         n = draw_all(r, vt, s, rects, max);
     } else {
+        struct vt_span spans[VT_MAX_ROWS];
+        widen_damage(vt, spans);
         for (int row = 0; row < vt->rows; row++) {
-            struct vt_span span = vt_row_damage(vt, row);
-            struct nx_gfx_rect rect = span.from < span.to ? draw_span(r, vt, s, row, span)
-                                                          : (struct nx_gfx_rect){ 0 };
+            struct nx_gfx_rect rect = spans[row].from < spans[row].to
+                                          ? draw_span(r, vt, s, row, spans[row])
+                                          : (struct nx_gfx_rect){ 0 };
             if (!nx_gfx_rect_empty(rect))
                 n = add_rect(rects, n, max, rect);
         }
