@@ -164,9 +164,9 @@ static void draw_terminal_boot_paste(struct nx_gfx_surface *s)
 }
 
 // After the first frame only the cells that changed are drawn and reported (the cursor's
-// old and new cells among them), with the cell on either side and the cells above (a glyph
-// may reach into them); a row's span is one rectangle, joined with the next row's when their
-// columns match; and pixels outside them stay as they were.
+// old and new cells among them), with the cell on either side (a glyph may reach into it;
+// no ASCII glyph reaches into the row above); a row's span is one rectangle, joined with the
+// next row's when their columns match; and pixels outside them stay as they were.
 static void test_terminal_damage(void **state)
 {
     (void)state;
@@ -180,19 +180,23 @@ static void test_terminal_damage(void **state)
     assert_true(nx_gfx_rect_contains(rects[0], nx_gfx_surface_rect(&s)));
     vt_write(&t.vt, "\x1b[3;1Hab", strlen("\x1b[3;1Hab"));  // the cursor leaves row 0 for row 2
     assert_int_equal(term_render(&t.r, &t.vt, &s, rects, 2), 2);
-    // Row 0: cell 0 and its neighbour; row 2: cells 0-2, 3 beside, and above them in row 1.
+    // Row 0: cell 0 and its neighbour; row 2: cells 0-2 and 3 beside.
     assert_memory_equal(&rects[0], (&(struct nx_gfx_rect){ 0, 0, 2 * cw, ch }), sizeof rects[0]);
-    assert_memory_equal(&rects[1], (&(struct nx_gfx_rect){ 0, ch, 4 * cw, 2 * ch }), sizeof rects[1]);
+    assert_memory_equal(&rects[1], (&(struct nx_gfx_rect){ 0, 2 * ch, 4 * cw, ch }), sizeof rects[1]);
     vt_write(&t.vt, "\x1b[4;1Hx\x1b[6;1Hy\x1b[1;1Hz", strlen("\x1b[4;1Hx\x1b[6;1Hy\x1b[1;1Hz"));  // rows 0, 2, 3, 5: more than 2 rectangles
     assert_int_equal(term_render(&t.r, &t.vt, &s, rects, 2), 2);
     assert_memory_equal(&rects[0], (&(struct nx_gfx_rect){ 0, 0, 3 * cw, ch }), sizeof rects[0]);
-    assert_memory_equal(&rects[1], (&(struct nx_gfx_rect){ 0, ch, 4 * cw, 5 * ch }), sizeof rects[1]);  // the last grew to the rest
+    assert_memory_equal(&rects[1], (&(struct nx_gfx_rect){ 0, 2 * ch, 4 * cw, 4 * ch }), sizeof rects[1]);  // the last grew to the rest
     uint32_t before = px[(size_t)(4 * ch) * (size_t)w + 1];
     vt_write(&t.vt, "\x1b[2;2H", strlen("\x1b[2;2H"));
     assert_int_equal(term_render(&t.r, &t.vt, &s, rects, 2), 1);  // column 1 of rows 0 and 1: one
     assert_memory_equal(&rects[0], (&(struct nx_gfx_rect){ 0, 0, 3 * cw, 2 * ch }), sizeof rects[0]);
     assert_int_equal(px[(size_t)(4 * ch) * (size_t)w + 1], before);
     assert_int_equal(term_render(&t.r, &t.vt, &s, rects, 2), 0);  // nothing changed
+    vt_write(&t.vt, "\x1b[4;5H\xc7\x97", strlen("\x1b[4;5H\xc7\x97"));  // Ǘ reaches into row 2
+    assert_int_equal(term_render(&t.r, &t.vt, &s, rects, 2), 2);
+    assert_memory_equal(&rects[0], (&(struct nx_gfx_rect){ 0, ch, 3 * cw, ch }), sizeof rects[0]);
+    assert_memory_equal(&rects[1], (&(struct nx_gfx_rect){ 3 * cw, 2 * ch, 4 * cw, 2 * ch }), sizeof rects[1]);
     free(px);
     term_screen_close(&t);
 }
@@ -200,13 +204,14 @@ static void test_terminal_damage(void **state)
 // Text written a byte at a time, each change drawn alone, ends in the pixels of the whole
 // screen drawn at once: glyphs reaching into the cell beside (Ή by 3 pixels) or the row
 // above (Ǘ by 1) are drawn as the whole drawing draws them when only their neighbours are
-// redrawn (the cursor passing, an edit), and so are a selection and the cursor.
+// redrawn (the cursor passing, an edit), or erased when their row is, and so are a selection
+// and the cursor.
 static void test_terminal_damage_draws_what_the_whole_screen_draws(void **state)
 {
     (void)state;
     static const char edits[] =
         "\x1b[7;3H\xce\x89\xc4\xb3W\x1b[8;3H\xc7\x97|\xc4\xb7_\x1b[7;2H\x1b[7;4H\x1b[8;4H\x1b[P"
-        "\x1b[7;1H\xce\x89\x1b[8;1H\xc7\x97\x1b[5;1H\x1b[2K";
+        "\x1b[7;1H\xce\x89\x1b[8;1H\xc7\x97\x1b[5;60H\xc7\x97\x1b[5;1H\x1b[2K";
     struct term_screen part, whole;
     assert_true(term_screen_open(&part, &term_palette_dark, 60, 8));
     assert_true(term_screen_open(&whole, &term_palette_dark, 60, 8));
@@ -221,11 +226,21 @@ static void test_terminal_damage_draws_what_the_whole_screen_draws(void **state)
         vt_write(&part.vt, text + i, 1);
         term_render(&part.r, &part.vt, &ps, rects, TERM_RECTS);
     }
+    // Ǘ, then a change beside it on its row, then Ǘ replaced (no cursor passing by): its top
+    // in the row above is erased.
+    static const char chunks[][24] = { "\x1b[8;7H\xc7\x97\x1b[1;1H", "\x1b[8;12Hq\x1b[1;1H",
+                                       "\x1b[8;7Ho\x1b[1;1H" };
+    for (size_t i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
+        vt_write(&part.vt, chunks[i], strlen(chunks[i]));
+        term_render(&part.r, &part.vt, &ps, rects, TERM_RECTS);
+    }
     vt_select_start(&part.vt, 1, 5);
     term_render(&part.r, &part.vt, &ps, rects, TERM_RECTS);
     vt_select_extend(&part.vt, 2, 3);
     term_render(&part.r, &part.vt, &ps, rects, TERM_RECTS);
     vt_write(&whole.vt, text, strlen(text));
+    for (size_t i = 0; i < sizeof chunks / sizeof chunks[0]; i++)
+        vt_write(&whole.vt, chunks[i], strlen(chunks[i]));
     vt_select_start(&whole.vt, 1, 5);
     vt_select_extend(&whole.vt, 2, 3);
     term_render(&whole.r, &whole.vt, &ws, rects, TERM_RECTS);

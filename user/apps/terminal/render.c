@@ -90,44 +90,56 @@ static void draw_backgrounds(const struct term_render *r, const struct vt *vt,
 
 // The glyphs and underlines of span's cells of row and of the cell on either side: a glyph
 // reaching into a neighbouring cell is drawn there as a whole row's drawing draws it.
-static void draw_glyphs(const struct term_render *r, const struct vt *vt, struct nx_gfx_surface *s,
+// Whether one of them reaches up out of the row.
+static bool draw_glyphs(const struct term_render *r, const struct vt *vt, struct nx_gfx_surface *s,
                         int row, struct vt_span span, struct nx_gfx_rect origin)
 {
     int cursor_col = vt_cursor_row(vt) == row ? vt->cur.x : -1;
     int32_t y = row * r->cell_h - origin.y;
+    bool up = false;
     for (int col = span.from > 0 ? span.from - 1 : 0; col <= span.to && col < vt->cols; col++) {
         const struct vt_cell *c = vt_view_cell(vt, row, col);
         struct look l = cell_look(r, vt, c, row, col, col == cursor_col);
         int32_t x = col * r->cell_w - origin.x;
         const struct nx_glyph *g;
-        if (c->cp != ' ' && nx_glyph_get(r->cache, r->face, c->cp, &g) == 0)
+        if (c->cp != ' ' && nx_glyph_get(r->cache, r->face, c->cp, &g) == 0) {
             nx_glyph_draw(s, g, x, y + r->baseline, l.fg);
+            up = up || (g->h > 0 && r->baseline + g->y0 < 0);
+        }
         if (c->attr & VT_ATTR_UNDERLINE)
             nx_gfx_fill(s, (struct nx_gfx_rect){ x, y + r->baseline + 1, r->cell_w, 1 }, l.fg);
     }
+    return up;
 }
 
-// Redraws the span of row, drawing nothing outside its cells (a view of s clipped to
-// them): their rectangle. What the whole screen's drawing leaves there: the backgrounds,
-// the glyphs of the row and the tops of the glyphs of the row below reaching up into it
-// (drawn after it); those of the row above reaching down are covered by its backgrounds.
-static struct nx_gfx_rect draw_span(const struct term_render *r, const struct vt *vt,
-                                    struct nx_gfx_surface *s, int row, struct vt_span span)
+static struct nx_gfx_rect span_rect(const struct term_render *r, const struct nx_gfx_surface *s,
+                                    int row, struct vt_span span)
 {
     struct nx_gfx_rect rect = { span.from * r->cell_w, row * r->cell_h,
                                 (span.to - span.from) * r->cell_w, r->cell_h };
-    rect = nx_gfx_rect_intersect(rect, nx_gfx_surface_rect(s));
+    return nx_gfx_rect_intersect(rect, nx_gfx_surface_rect(s));
+}
+
+// Redraws the span of row, drawing nothing outside its cells (a view of s clipped to
+// them), and notes whether a glyph drawn reaches up. What the whole screen's drawing leaves
+// there: the backgrounds, the glyphs of the row and the tops of the glyphs of the row below
+// reaching up into it (drawn after it); those of the row above reaching down are covered by
+// its backgrounds.
+static void draw_span(struct term_render *r, const struct vt *vt, struct nx_gfx_surface *s,
+                      int row, struct vt_span span)
+{
+    struct nx_gfx_rect rect = span_rect(r, s, row, span);
     if (nx_gfx_rect_empty(rect))
-        return rect;
+        return;
     struct nx_gfx_surface clip = {
         .pixels = s->pixels + (size_t)rect.y * (size_t)s->stride + (size_t)rect.x,
         .width = rect.w, .height = rect.h, .stride = s->stride,
     };
     draw_backgrounds(r, vt, &clip, row, span, rect);
-    draw_glyphs(r, vt, &clip, row, span, rect);
-    if (row + 1 < vt->rows)
+    bool up = draw_glyphs(r, vt, &clip, row, span, rect);
+    r->reach_up[row] = up || (r->reach_up[row] && (span.from > 0 || span.to < vt->cols));
+    if (row + 1 < vt->rows && r->reach_up[row + 1])
         draw_glyphs(r, vt, &clip, row + 1, span, rect);
-    return rect;
 }
 
 // rect into rects[0..n): joined to the last when it lies right below it with the same
@@ -144,14 +156,14 @@ static size_t add_rect(struct nx_gfx_rect *rects, size_t n, size_t max, struct n
 }
 
 // Everything, the margin right of and below the cells too, in one rectangle.
-static size_t draw_all(const struct term_render *r, struct vt *vt, struct nx_gfx_surface *s,
+static size_t draw_all(struct term_render *r, struct vt *vt, struct nx_gfx_surface *s,
                        struct nx_gfx_rect *rects, size_t max)
 {
     nx_gfx_fill(s, nx_gfx_surface_rect(s), r->pal->bg);
     struct vt_span all = { 0, vt->cols };
     for (int row = 0; row < vt->rows; row++) {
         draw_backgrounds(r, vt, s, row, all, (struct nx_gfx_rect){ 0 });
-        draw_glyphs(r, vt, s, row, all, (struct nx_gfx_rect){ 0 });
+        r->reach_up[row] = draw_glyphs(r, vt, s, row, all, (struct nx_gfx_rect){ 0 });
     }
     if (max == 0)
         return 0;
@@ -163,28 +175,32 @@ static struct vt_span join(struct vt_span a, struct vt_span b)
 {
     if (a.from >= a.to)
         return b;
+    if (b.from >= b.to)
+        return a;
     return (struct vt_span){ a.from < b.from ? a.from : b.from, a.to > b.to ? a.to : b.to };
 }
 
-// The cells to redraw for vt's damage: a changed cell's glyph may reach into the cell on
-// either side and into the row above (never further in DejaVu Sans Mono: docs/terminal.md),
-// so those are redrawn with it.
-static void widen_damage(const struct vt *vt, struct vt_span *spans)
+// Draws the damage into spans[row], bottom row first: a changed cell's glyph may reach into
+// the cell on either side (so those are redrawn with it) and, in a row where a glyph drawn
+// reaches up (before or after the change), into the row above (so the same cells of that
+// row are redrawn too; never further in DejaVu Sans Mono: docs/terminal.md).
+static void draw_damage(struct term_render *r, const struct vt *vt, struct nx_gfx_surface *s,
+                        struct vt_span *spans)
 {
-    for (int row = 0; row < vt->rows; row++)
-        spans[row] = (struct vt_span){ 0, 0 };
-    for (int row = 0; row < vt->rows; row++) {
+    struct vt_span above = { 0, 0 };  // what the row below asks of this one
+    for (int row = vt->rows - 1; row >= 0; row--) {
         struct vt_span d = vt_row_damage(vt, row);
-        if (d.from >= d.to)
-            continue;
-        d = (struct vt_span){ d.from > 0 ? d.from - 1 : 0, d.to < vt->cols ? d.to + 1 : d.to };
-        spans[row] = join(spans[row], d);
-        if (row > 0)
-            spans[row - 1] = join(spans[row - 1], d);
+        if (d.from < d.to)
+            d = (struct vt_span){ d.from > 0 ? d.from - 1 : 0, d.to < vt->cols ? d.to + 1 : d.to };
+        spans[row] = join(d, above);
+        bool reached = r->reach_up[row];
+        if (spans[row].from < spans[row].to)
+            draw_span(r, vt, s, row, spans[row]);
+        above = reached || r->reach_up[row] ? d : (struct vt_span){ 0, 0 };
     }
 }
 
-size_t term_render(const struct term_render *r, struct vt *vt, struct nx_gfx_surface *s,
+size_t term_render(struct term_render *r, struct vt *vt, struct nx_gfx_surface *s,
                    struct nx_gfx_rect *rects, size_t max)
 {
     size_t n = 0;
@@ -192,10 +208,10 @@ size_t term_render(const struct term_render *r, struct vt *vt, struct nx_gfx_sur
         n = draw_all(r, vt, s, rects, max);
     } else {
         struct vt_span spans[VT_MAX_ROWS];
-        widen_damage(vt, spans);
+        draw_damage(r, vt, s, spans);
         for (int row = 0; row < vt->rows; row++) {
             struct nx_gfx_rect rect = spans[row].from < spans[row].to
-                                          ? draw_span(r, vt, s, row, spans[row])
+                                          ? span_rect(r, s, row, spans[row])
                                           : (struct nx_gfx_rect){ 0 };
             if (!nx_gfx_rect_empty(rect))
                 n = add_rect(rects, n, max, rect);

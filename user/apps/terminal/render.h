@@ -17,6 +17,9 @@ struct term_render {
     const struct nx_face *face;
     const struct term_palette *pal;
     int32_t cell_w, cell_h, baseline;
+    // Per row of the view: a glyph drawn on it may reach up into the row above (so a change
+    // of the row redraws the cells above it too; term_render sets it as it draws).
+    bool reach_up[VT_MAX_ROWS];
 };
 
 // Cell size from the face: the advance of 'M' by its line height.
@@ -28,7 +31,7 @@ void term_render_grid(const struct term_render *r, int32_t w, int32_t h, int *co
 // rects[0..max) (a row's span of cells, joined with the next row's when they have the same
 // columns; more than max: the last one grows to cover the rest; after vt_damage_all: the
 // whole surface). Their count.
-size_t term_render(const struct term_render *r, struct vt *vt, struct nx_gfx_surface *s,
+size_t term_render(struct term_render *r, struct vt *vt, struct nx_gfx_surface *s,
                    struct nx_gfx_rect *rects, size_t max);
 // The colour of a cell colour (VT_COLOR_*), def for the default.
 uint32_t term_color(const struct term_palette *pal, uint32_t c, uint32_t def);
