@@ -1727,6 +1727,52 @@ def check_terminal(name):
     return problems, out
 
 
+def check_input_driver_restart(name):
+    """Boot with make gui's devices; with the Terminal up, both input drivers are killed
+    through the serial console's nsh: init restarts them, each takes its device again and the
+    compositor, watching the drivers' processes, connects to the new instances. Then an Enter
+    (the keyboard) and a selection pasted with the pointer (the tablet) reach the Terminal and
+    its nsh, which draws them (the goldens of terminal_shows_its_shell)."""
+    qmp_dir = tempfile.mkdtemp(prefix="nexus-qmp-")
+    sock, ppm = os.path.join(qmp_dir, "qmp.sock"), os.path.join(qmp_dir, "screen.ppm")
+    con = Console(extra=["-qmp", f"unix:{sock},server=on,wait=off"] + gpu_device() + INPUT_DEVICES)
+    problems = []
+    boot, enter, paste = [png_rgb(os.path.join(ROOT, f"tests/host/data/golden/{g}.png"))
+                          for g in ("terminal_boot", "terminal_boot_enter", "terminal_boot_paste")]
+    qmp = QMP(sock)
+    at = wait_for_terminal(qmp, ppm, boot, TERMINAL_AT, 60)
+    if at is None:
+        problems.append("no Terminal showing nsh's greeting (golden terminal_boot)")
+    else:
+        problems += type_steps(con, [step for svc in ("input", "input2") for step in (
+            ("ps\r", [r"(\d+) running [^\n]* %s\n" % svc]),
+            ("kill $1\r", [r"killed process \d+"]))])
+        for svc in ("input", "input2"):  # (said while the shell was typed to, perhaps)
+            again, end = r"compositor: %s connected again \(0\)" % svc, time.monotonic() + 30
+            while not re.search(again, con.text()) and time.monotonic() < end:
+                time.sleep(0.2)
+            if not re.search(again, con.text()):
+                problems.append(f"the compositor did not connect to the restarted {svc}")
+        qmp_chord(qmp, ["ret"])
+        if wait_for_terminal(qmp, ppm, enter, [at], 20) is None:
+            problems.append("no second prompt after Enter (golden terminal_boot_enter)")
+        terminal_select_and_paste(qmp, at)
+        if wait_for_terminal(qmp, ppm, paste, [at], 20) is None:
+            problems.append("no pasted selection (golden terminal_boot_paste)")
+    qmp.close()
+    con.close(timeout=0)
+    shutil.rmtree(qmp_dir, ignore_errors=True)
+    out = con.text()
+    problems += missing(out, [r"init: %s \(pid \d+\) died with status -1000: restarting" % svc
+                              for svc in ("input", "input2")])
+    for kind in ("Keyboard", "Tablet"):
+        if len(re.findall(INPUT_READY % kind, out)) != 2:
+            problems.append(f"the {kind} was not taken twice (at boot, after the restart)")
+    problems += ["unexpected: " + p for p in (r"PANIC", r"E (wm|input2?):", r"terminal: ")
+                 if re.search(p, out)]
+    return problems, out
+
+
 def check_input_absent(name):
     """No input device: both driver instances say so and exit with status 0."""
     con = Console()
@@ -1918,6 +1964,9 @@ def main():
                   ("input_events_on_a_clients_ring",)))
     cases.append(("input_driver_without_a_device_exits", check_input_absent,
                   ("input_driver_without_a_device_exits",)))
+    cases.append(("input_drivers_killed_come_back_and_reach_the_terminal",
+                  check_input_driver_restart,
+                  ("input_drivers_killed_come_back_and_reach_the_terminal",)))
     cases.append(("compositor_windows_focus_move_crash_fullscreen_restart", check_wm_windows,
                   ("compositor_windows_focus_move_crash_fullscreen_restart",)))
     cases.append(("every_hart_started_and_parked", check_harts, ("every_hart_started_and_parked",)))

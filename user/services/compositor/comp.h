@@ -2,7 +2,7 @@
 // The compositor's state and its parts (docs/compositor.md): main.c (start, the endpoint,
 // signals), clients.c (connections, surfaces, requests), compose.c (damage, composition,
 // window frames, the GPU), input.c (pointer and keyboard), atlas.c (the shared glyph atlas). One thread serves everything
-// (input.c's connecting thread aside), so the state needs no lock.
+// (input.c's connecting threads aside), so the state needs no lock.
 #include <stdbool.h>
 #include <stdint.h>
 #include <nexus/handle.h>
@@ -17,8 +17,9 @@
 // Bits of the compositor's notification (bound to its endpoint).
 #define BIT_INPUT(i) (1ull << (i))          // input ring i has events (i < INPUTS)
 #define BIT_COMPOSE (1ull << 2)             // damage waits to be composed
-#define BIT_INPUT_READY (1ull << 3)         // the connecting thread is done
+#define BIT_INPUT_READY (1ull << 3)         // a connecting thread has a result
 #define BIT_REPEAT (1ull << 4)              // the key repeat timer fired
+#define BIT_INPUT_GONE(i) (1ull << (5 + (i))) // input driver i's process ended (i < INPUTS)
 #define BIT_CLIENT(slot) (1ull << (8 + (slot))) // the client's process ended
 #define INPUTS 2
 
