@@ -1727,12 +1727,22 @@ def check_terminal(name):
     return problems, out
 
 
-def check_input_driver_restart(name):
-    """Boot with make gui's devices; with the Terminal up, both input drivers are killed
-    through the serial console's nsh: init restarts them, each takes its device again and the
-    compositor, watching the drivers' processes, connects to the new instances. Then an Enter
-    (the keyboard) and a selection pasted with the pointer (the tablet) reach the Terminal and
-    its nsh, which draws them (the goldens of terminal_shows_its_shell)."""
+def wait_for_console(con, regex, timeout):
+    """Whether regex shows anywhere in the console's text within timeout seconds (also if it
+    came while something else was being waited for)."""
+    end = time.monotonic() + timeout
+    while not re.search(regex, con.text()) and time.monotonic() < end:
+        time.sleep(0.2)
+    return re.search(regex, con.text()) is not None
+
+
+def check_driver_restarts(name):
+    """Boot with make gui's devices; with the Terminal up, the GPU driver is killed through
+    the serial console's nsh: init restarts it (its boot screen again), the compositor, which
+    watches it, takes the display again and redraws the Terminal. Then both input drivers are
+    killed: each takes its device again and the compositor connects to the new instances; an
+    Enter (the keyboard) and a selection pasted with the pointer (the tablet) reach the
+    Terminal's nsh, which draws them (the goldens of terminal_shows_its_shell)."""
     qmp_dir = tempfile.mkdtemp(prefix="nexus-qmp-")
     sock, ppm = os.path.join(qmp_dir, "qmp.sock"), os.path.join(qmp_dir, "screen.ppm")
     con = Console(extra=["-qmp", f"unix:{sock},server=on,wait=off"] + gpu_device() + INPUT_DEVICES)
@@ -1740,18 +1750,20 @@ def check_input_driver_restart(name):
     boot, enter, paste = [png_rgb(os.path.join(ROOT, f"tests/host/data/golden/{g}.png"))
                           for g in ("terminal_boot", "terminal_boot_enter", "terminal_boot_paste")]
     qmp = QMP(sock)
+    kill = lambda svc: [("ps\r", [r"(\d+) running [^\n]* %s\n" % svc]),
+                        ("kill $1\r", [r"killed process \d+"])]
     at = wait_for_terminal(qmp, ppm, boot, TERMINAL_AT, 60)
     if at is None:
         problems.append("no Terminal showing nsh's greeting (golden terminal_boot)")
     else:
-        problems += type_steps(con, [step for svc in ("input", "input2") for step in (
-            ("ps\r", [r"(\d+) running [^\n]* %s\n" % svc]),
-            ("kill $1\r", [r"killed process \d+"]))])
-        for svc in ("input", "input2"):  # (said while the shell was typed to, perhaps)
-            again, end = r"compositor: %s connected again \(0\)" % svc, time.monotonic() + 30
-            while not re.search(again, con.text()) and time.monotonic() < end:
-                time.sleep(0.2)
-            if not re.search(again, con.text()):
+        problems += type_steps(con, kill("gpu"))
+        if not wait_for_console(con, r"compositor: display taken again \(0\)", 30):
+            problems.append("the compositor did not take the restarted GPU's display")
+        if wait_for_terminal(qmp, ppm, boot, [at], 20) is None:
+            problems.append("the Terminal not redrawn after the GPU's restart (golden terminal_boot)")
+        problems += type_steps(con, kill("input") + kill("input2"))
+        for svc in ("input", "input2"):
+            if not wait_for_console(con, r"compositor: %s connected again \(0\)" % svc, 30):
                 problems.append(f"the compositor did not connect to the restarted {svc}")
         qmp_chord(qmp, ["ret"])
         if wait_for_terminal(qmp, ppm, enter, [at], 20) is None:
@@ -1764,11 +1776,12 @@ def check_input_driver_restart(name):
     shutil.rmtree(qmp_dir, ignore_errors=True)
     out = con.text()
     problems += missing(out, [r"init: %s \(pid \d+\) died with status -1000: restarting" % svc
-                              for svc in ("input", "input2")])
-    for kind in ("Keyboard", "Tablet"):
-        if len(re.findall(INPUT_READY % kind, out)) != 2:
-            problems.append(f"the {kind} was not taken twice (at boot, after the restart)")
-    problems += ["unexpected: " + p for p in (r"PANIC", r"E (wm|input2?):", r"terminal: ")
+                              for svc in ("gpu", "input", "input2")])
+    taken = [(INPUT_READY % kind, kind) for kind in ("Keyboard", "Tablet")] + \
+        [(r"virtio-gpu: \d+x\d+ scanout ready", "GPU")]
+    problems += [f"the {what} was not taken twice (at boot, after the restart)"
+                 for regex, what in taken if len(re.findall(regex, out)) != 2]
+    problems += ["unexpected: " + p for p in (r"PANIC", r"E (wm|gpu|input2?):", r"terminal: ")
                  if re.search(p, out)]
     return problems, out
 
@@ -1964,9 +1977,8 @@ def main():
                   ("input_events_on_a_clients_ring",)))
     cases.append(("input_driver_without_a_device_exits", check_input_absent,
                   ("input_driver_without_a_device_exits",)))
-    cases.append(("input_drivers_killed_come_back_and_reach_the_terminal",
-                  check_input_driver_restart,
-                  ("input_drivers_killed_come_back_and_reach_the_terminal",)))
+    cases.append(("display_and_input_drivers_restart_under_the_terminal", check_driver_restarts,
+                  ("display_and_input_drivers_restart_under_the_terminal",)))
     cases.append(("compositor_windows_focus_move_crash_fullscreen_restart", check_wm_windows,
                   ("compositor_windows_focus_move_crash_fullscreen_restart",)))
     cases.append(("every_hart_started_and_parked", check_harts, ("every_hart_started_and_parked",)))

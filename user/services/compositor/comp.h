@@ -20,6 +20,7 @@
 #define BIT_INPUT_READY (1ull << 3)         // a connecting thread has a result
 #define BIT_REPEAT (1ull << 4)              // the key repeat timer fired
 #define BIT_INPUT_GONE(i) (1ull << (5 + (i))) // input driver i's process ended (i < INPUTS)
+#define BIT_GPU_GONE (1ull << 7)            // the GPU driver's process ended
 #define BIT_CLIENT(slot) (1ull << (8 + (slot))) // the client's process ended
 #define INPUTS 2
 
@@ -78,6 +79,9 @@ void send_event(int win, struct nx_wm_event *ev);  // to the window's client (ri
 
 // compose.c
 long compose_start(void);            // the scanout buffer, the cursor, the first frame
+// The scanout buffer and the cursor (at x, y) attached to a newly acquired display (at start,
+// or from a restarted GPU driver: the fullscreen surfaces' resources are gone), all redrawn.
+long display_attach(int32_t cursor_x, int32_t cursor_y);
 void compose(void);                  // BIT_COMPOSE: the damage to the screen, FRAME_DONEs
 void ask_compose(void);              // BIT_COMPOSE, once until it is taken
 void damage_screen(struct nx_gfx_rect r); // and ask_compose
@@ -95,3 +99,4 @@ void input_start(void);
 void input_signals(uint64_t bits);
 void focus_window(int win);
 void window_gone(int win);           // focus and grabs forget it
+void input_pointer(int32_t *x, int32_t *y); // where the pointer is

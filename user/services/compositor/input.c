@@ -172,6 +172,12 @@ static void link_gone(int i)
     nx_notify_signal(l->wake, 1);
 }
 
+void input_pointer(int32_t *x, int32_t *y)
+{
+    *x = ptr.x;
+    *y = ptr.y;
+}
+
 // ---- windows and focus ----
 
 void focus_window(int w)
