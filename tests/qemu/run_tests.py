@@ -1499,12 +1499,14 @@ def check_rng_absent(name):
 
 
 def check_gpu_bad_mode(name):
-    """A device whose mode is past what the driver takes: a clear error, and the rest of the
-    system runs on."""
+    """A device whose mode is past what the driver takes: a clear error; init restarts the
+    driver (restart) until it gives up, and the rest of the system runs on."""
     con = Console(extra=gpu_device(GPU_MAX_DIM + 1, GPU_H))
     problems = []
     if con.expect(r"E gpu: the device reports a mode of a bad size", timeout=60) is None:
         problems.append("no error naming the bad mode")
+    if con.expect(r"E init: gpu died \d+ times in a row .*: giving up", timeout=30) is None:
+        problems.append("init did not give the driver up")
     problems += type_steps(con, [("ps\r", [r"\d+ exited .* gpu \(last status 1\)"]),
                                  ("cat /boot/manifest\r", [r"service gpu"])])
     con.close(timeout=0)
@@ -1692,6 +1694,19 @@ def terminal_select_and_paste(qmp, at):
     qmp_button(qmp, "middle", False)
 
 
+def terminal_enter_and_paste(qmp, ppm, at, enter, paste):
+    """Enter typed, then "nsh>" selected and pasted (terminal_select_and_paste), into the
+    Terminal at (at, at): the problems if its goldens do not show."""
+    problems = []
+    qmp_chord(qmp, ["ret"])
+    if wait_for_terminal(qmp, ppm, enter, [at], 20) is None:
+        problems.append("no second prompt after Enter (golden terminal_boot_enter)")
+    terminal_select_and_paste(qmp, at)
+    if wait_for_terminal(qmp, ppm, paste, [at], 20) is None:
+        problems.append("no pasted selection (golden terminal_boot_paste)")
+    return problems
+
+
 def check_terminal(name):
     """Boot with make gui's devices: the Terminal shows nsh's greeting, pixel for pixel as the
     host draws it; an Enter typed through QMP reaches its nsh, which draws a second prompt;
@@ -1710,12 +1725,7 @@ def check_terminal(name):
     if at is None:
         problems.append("no Terminal showing nsh's greeting (golden terminal_boot)")
     else:
-        qmp_chord(qmp, ["ret"])
-        if wait_for_terminal(qmp, ppm, enter, [at], 20) is None:
-            problems.append("no second prompt after Enter (golden terminal_boot_enter)")
-        terminal_select_and_paste(qmp, at)
-        if wait_for_terminal(qmp, ppm, paste, [at], 20) is None:
-            problems.append("no pasted selection (golden terminal_boot_paste)")
+        problems += terminal_enter_and_paste(qmp, ppm, at, enter, paste)
         qmp_chord(qmp, ["ctrl", "shift", "n"])
         if wait_for_terminal(qmp, ppm, boot, [at + 32], 30) is None:
             problems.append("no second Terminal after Ctrl+Shift+N (golden terminal_boot)")
@@ -1765,12 +1775,7 @@ def check_driver_restarts(name):
         for svc in ("input", "input2"):
             if not wait_for_console(con, r"compositor: %s connected again \(0\)" % svc, 30):
                 problems.append(f"the compositor did not connect to the restarted {svc}")
-        qmp_chord(qmp, ["ret"])
-        if wait_for_terminal(qmp, ppm, enter, [at], 20) is None:
-            problems.append("no second prompt after Enter (golden terminal_boot_enter)")
-        terminal_select_and_paste(qmp, at)
-        if wait_for_terminal(qmp, ppm, paste, [at], 20) is None:
-            problems.append("no pasted selection (golden terminal_boot_paste)")
+        problems += terminal_enter_and_paste(qmp, ppm, at, enter, paste)
     qmp.close()
     con.close(timeout=0)
     shutil.rmtree(qmp_dir, ignore_errors=True)
