@@ -32,6 +32,7 @@ struct window {
     const uint32_t *pixels;     // the client's VMO, mapped read-only here
     size_t mapped;
     int32_t stride;             // in pixels
+    nx_handle_t vmo;            // a fullscreen surface's VMO (attached again after a GPU restart)
     uint32_t gpu_res;           // a fullscreen surface's GPU resource (0: none)
     bool frame_wanted;          // presented since the last frame: FRAME_DONE owed
     char title[NX_WM_TITLE_MAX + 1];
@@ -79,9 +80,12 @@ void send_event(int win, struct nx_wm_event *ev);  // to the window's client (ri
 
 // compose.c
 long compose_start(void);            // the scanout buffer, the cursor, the first frame
-// The scanout buffer and the cursor (at x, y) attached to a newly acquired display (at start,
-// or from a restarted GPU driver: the fullscreen surfaces' resources are gone), all redrawn.
+// The scanout buffer, the fullscreen surfaces and the cursor (at x, y) attached to a newly
+// acquired display (at start, or from a restarted GPU driver), everything redrawn.
 long display_attach(int32_t cursor_x, int32_t cursor_y);
+// Window w's fullscreen VMO as a GPU resource, scanned out while it is on top. Without one
+// (the GPU refused it), the surface is composed like any other.
+void fullscreen_attach(int w);
 void compose(void);                  // BIT_COMPOSE: the damage to the screen, FRAME_DONEs
 void ask_compose(void);              // BIT_COMPOSE, once until it is taken
 void damage_screen(struct nx_gfx_rect r); // and ask_compose

@@ -121,18 +121,31 @@ long compose_start(void)
     return display_attach(C.sw / 2, C.sh / 2);
 }
 
+void fullscreen_attach(int w)
+{
+    struct window *s = &C.win[w];
+    long id = attach(s->vmo, (uint32_t)C.sw, (uint32_t)C.sh, 0);
+    if (id < 0)
+        nx_log(NX_LOG_WARN, "a fullscreen surface is composed: the GPU refused it (%ld)", id);
+    s->gpu_res = id < 0 ? 0 : (uint32_t)id;
+}
+
 long display_attach(int32_t cursor_x, int32_t cursor_y)
 {
     for (int w = 0; w < WM_MAX_WINDOWS; w++)
-        C.win[w].gpu_res = 0;  // a fullscreen surface is composed from now on
+        C.win[w].gpu_res = 0;  // the previous driver's resources are gone
     C.direct = -1;
     long id = attach(fb_vmo, (uint32_t)C.sw, (uint32_t)C.sh, 0);
     long err = id < 0 ? id : scanout((uint32_t)id);
     if (err)
         return err;
     C.fb_res = (uint32_t)id;
+    for (int w = 0; w < WM_MAX_WINDOWS; w++)
+        if (C.win[w].used && C.win[w].vmo)
+            fullscreen_attach(w);
     cursor_attach(cursor_x, cursor_y);
     damage_screen((struct nx_gfx_rect){ 0, 0, C.sw, C.sh });
+    stack_changed();
     compose();
     return NX_OK;
 }
