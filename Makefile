@@ -244,7 +244,7 @@ image-check: build/initrd.cpio
 # The QEMU suite once per hart count of QEMU_TEST_SMP (tests/qemu/qemu.py reads NEXUS_SMP); each
 # pass ends with its own summary line, every pass runs, and any failed pass fails the target.
 QEMU_TEST_SMP ?= 1 4
-qemu-test: all
+qemu-test: all build/host/termshot
 	@status=0; for n in $(QEMU_TEST_SMP); do \
 	    echo "== QEMU suite at -smp $$n"; \
 	    (cd tests/qemu && NEXUS_SMP=$$n python3 run_tests.py) || status=1; \

@@ -10,8 +10,11 @@ build/host/obj/test_gfx%.o: HOST_CFLAGS += $(GFX_CFLAGS)
 HOST_TESTS += gfx gfx_text gfx_golden gfx_atlas gfx_widget
 gfx_SRCS := user/lib/gfx/rect.c user/lib/gfx/surface.c user/lib/gfx/damage.c
 gfx_text_SRCS := $(GFX_SRCS) tests/host/support/gfx_files.c
-gfx_golden_SRCS := $(GFX_SRCS) tests/host/support/gfx_files.c $(TERMINAL_VT_SRCS) \
-                   user/apps/terminal/render.c
+# The Terminal's screen as the host draws it (support/term_screen.c): the golden test's and
+# termshot's.
+TERM_SCREEN_SRCS := $(GFX_SRCS) tests/host/support/gfx_files.c tests/host/support/term_screen.c \
+                    $(TERMINAL_VT_SRCS) user/apps/terminal/render.c
+gfx_golden_SRCS := $(TERM_SCREEN_SRCS)
 gfx_atlas_SRCS := $(GFX_SRCS) tests/host/support/gfx_files.c
 gfx_widget_SRCS := $(GFX_SRCS) tests/host/support/gfx_files.c
 build/host/test_gfx_text build/host/test_gfx_golden build/host/test_gfx_atlas build/host/test_gfx_widget: \
@@ -21,3 +24,10 @@ build/host/test_gfx_text build/host/test_gfx_golden build/host/test_gfx_atlas bu
 golden-update: build/host/test_gfx_golden
 	@mkdir -p tests/host/data/golden
 	NX_GOLDEN_UPDATE=1 build/host/test_gfx_golden
+
+# termshot (tests/host/termshot.c): the Terminal's screen after the bytes of its standard
+# input, as a PPM: the QEMU case terminal_shows_its_shell compares the screen with it where
+# what is expected (a listing of the boot archive) is known only at run time.
+build/host/obj/termshot/%.o: HOST_CFLAGS += $(GFX_CFLAGS)
+build/host/termshot: $$(call bin_objs,$$@,tests/host/termshot.c $(TERM_SCREEN_SRCS))
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $^ -lm

@@ -21,7 +21,7 @@
 #include <nx/widget.h>
 #include "support/gfx_files.h"
 #include "support/gfx_scene.h"
-#include "../../user/apps/terminal/render.h"
+#include "support/term_screen.h"
 
 #define GOLDEN_DIR "tests/host/data/golden/"
 #define OUT_DIR "build/host/golden/"
@@ -101,37 +101,6 @@ static void draw_text(struct nx_gfx_surface *s, const struct scene *sc)
 
 // ---- the Terminal's screen (user/apps/terminal/render.c) ----
 
-struct term_fixture {
-    uint8_t *font_data;
-    struct nx_font font;
-    struct nx_face face;
-    void *cache_mem;
-    struct nx_glyph_cache cache;
-    struct term_render r;
-    struct vt vt;
-};
-
-static void term_open(struct term_fixture *t, const struct term_palette *pal, int cols, int rows)
-{
-    size_t size;
-    t->font_data = gfx_read_file(DEJAVU_MONO, &size);
-    assert_non_null(t->font_data);
-    assert_int_equal(nx_font_init(&t->font, t->font_data, size), NX_OK);
-    assert_int_equal(nx_face_init(&t->face, &t->font, 16, 0), NX_OK);
-    t->cache_mem = aligned_alloc(8, 256u << 10);
-    assert_int_equal(nx_glyph_cache_init(&t->cache, t->cache_mem, 256u << 10), NX_OK);
-    term_render_init(&t->r, &t->cache, &t->face, pal);
-    assert_int_equal(vt_init(&t->vt, cols, rows, NULL), 0);
-    t->vt.newline_crlf = true;
-}
-
-static void term_close(struct term_fixture *t)
-{
-    vt_free(&t->vt);
-    free(t->cache_mem);
-    free(t->font_data);
-}
-
 // A shell session: prompts, ls's colours, 256 colours and truecolor, reverse and
 // underlined text, a selection over two lines and the block cursor.
 static const char term_session[] =
@@ -147,8 +116,8 @@ static const char term_session[] =
 static void draw_terminal(struct nx_gfx_surface *s, const struct term_palette *pal,
                           const char *text, const int sel[2][2])
 {
-    struct term_fixture t;
-    term_open(&t, pal, s->width / 10, s->height / 19);
+    struct term_screen t;
+    assert_true(term_screen_open(&t, pal, s->width / 10, s->height / 19));
     vt_write(&t.vt, text, strlen(text));
     if (sel) {
         vt_select_start(&t.vt, sel[0][0], sel[0][1]);
@@ -156,7 +125,7 @@ static void draw_terminal(struct nx_gfx_surface *s, const struct term_palette *p
     }
     struct nx_gfx_rect rects[4];
     assert_int_equal(term_render(&t.r, &t.vt, s, rects, 4), 1);  // all of it, the first time
-    term_close(&t);
+    term_screen_close(&t);
 }
 
 static const int session_selection[2][2] = { { 1, 5 }, { 2, 2 } };
@@ -197,8 +166,8 @@ static void draw_terminal_boot_paste(struct nx_gfx_surface *s)
 static void test_terminal_damage(void **state)
 {
     (void)state;
-    struct term_fixture t;
-    term_open(&t, &term_palette_dark, 20, 6);
+    struct term_screen t;
+    assert_true(term_screen_open(&t, &term_palette_dark, 20, 6));
     struct nx_gfx_surface s;
     int32_t w = 20 * t.r.cell_w + 3, h = 6 * t.r.cell_h + 5;
     uint32_t *px = new_pixels(w, h, &s);
@@ -223,7 +192,7 @@ static void test_terminal_damage(void **state)
     assert_int_equal(px[(size_t)(4 * t.r.cell_h) * (size_t)w + 1], before);
     assert_int_equal(term_render(&t.r, &t.vt, &s, rects, 2), 0);  // nothing changed
     free(px);
-    term_close(&t);
+    term_screen_close(&t);
 }
 
 // A small form (nx/widget.h) in DejaVu Sans 14 px: labels, a field with a selection, a

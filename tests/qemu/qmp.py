@@ -1,5 +1,5 @@
-"""QEMU's machine protocol (QMP) on a unix socket, and screenshots through it: the display
-tests and `make screenshot` (tools/screenshot.py) share it. Python's standard library only."""
+"""QEMU's machine protocol (QMP) on a unix socket, keys and the pointer and screenshots through
+it: the display tests and `make screenshot` (tools/screenshot.py) share it. Python's standard library only."""
 import json
 import os
 import socket
@@ -52,6 +52,81 @@ class QMP:
         self.sock.close()
 
 
+# Input through QMP input-send-event, on make gui's devices: a virtio keyboard, and a virtio
+# tablet on a screen of make gui's mode (GPU_DEVICE in the Makefile).
+SCREEN_W, SCREEN_H = 1280, 800
+# qcodes of the characters qmp_type types beyond letters and digits (the us key map).
+QCODES = {" ": "spc", "/": "slash", ".": "dot", "-": "minus", "\r": "ret"}
+
+
+def qmp_key(qcode, down):
+    return {"type": "key", "data": {"down": down, "key": {"type": "qcode", "data": qcode}}}
+
+
+def qmp_abs(axis, value):
+    return {"type": "abs", "data": {"axis": axis, "value": value}}
+
+
+def qmp_tap(qmp, qcode):
+    for down in (True, False):
+        qmp.command("input-send-event", events=[qmp_key(qcode, down)])
+
+
+def qmp_type(qmp, text):
+    """Each character of text (lower-case letters, digits and those of QCODES) tapped."""
+    for c in text:
+        qmp_tap(qmp, QCODES.get(c, c))
+
+
+def qmp_chord(qmp, qcodes):
+    """Keys pressed in order, released in reverse order."""
+    for qcode in qcodes:
+        qmp.command("input-send-event", events=[qmp_key(qcode, True)])
+    for qcode in reversed(qcodes):
+        qmp.command("input-send-event", events=[qmp_key(qcode, False)])
+
+
+def qmp_point(x, y):
+    """The tablet's absolute values that land on screen pixel (x, y) (the compositor scales
+    0..32767 to 0..width - 1, rounding down)."""
+    return [qmp_abs("x", -(-x * 32767 // (SCREEN_W - 1))), qmp_abs("y", -(-y * 32767 // (SCREEN_H - 1)))]
+
+
+def qmp_pointer_to(qmp, x, y):
+    """The tablet to screen pixel (x, y)."""
+    qmp.command("input-send-event", events=qmp_point(x, y))
+
+
+def qmp_button(qmp, button, down):
+    qmp.command("input-send-event", events=[{"type": "btn", "data": {"down": down, "button": button}}])
+
+
+def qmp_drag(qmp, start, end):
+    """The left button pressed at screen pixel start, the pointer to end, released there."""
+    qmp_pointer_to(qmp, *start)
+    qmp_button(qmp, "left", True)
+    qmp_pointer_to(qmp, *end)
+    qmp_button(qmp, "left", False)
+
+
+# A point of a window's title bar from its content's top-left corner: the compositor's
+# 24-pixel bar is above the content (docs/compositor.md), the title at its left, the close
+# button at its right.
+TITLE_BAR_AT = (400, -12)
+
+
+def qmp_title_bar(at):
+    """The point of TITLE_BAR_AT of the window whose content's corner is at (x, y)."""
+    return (at[0] + TITLE_BAR_AT[0], at[1] + TITLE_BAR_AT[1])
+
+
+def qmp_move_window(qmp, at, to):
+    """The window whose content's corner is at (x, y) dragged by its title bar so that the
+    corner goes to to (x, y)."""
+    grab = qmp_title_bar(at)
+    qmp_drag(qmp, grab, (grab[0] + to[0] - at[0], grab[1] + to[1] - at[1]))
+
+
 def read_ppm(path):
     """A binary PPM (P6, maxval 255) as (width, height, RGB bytes); ValueError if malformed."""
     with open(path, "rb") as f:
@@ -74,6 +149,38 @@ def read_ppm(path):
     if len(pixels) != width * height * 3:
         raise ValueError(f"{path}: {len(pixels)} pixel bytes for {width}x{height}")
     return width, height, pixels
+
+
+def png_rgb(path):
+    """Width, height and RGB bytes of an 8-bit RGB PNG without interlacing (as the golden
+    images of tests/host/data/golden/ are written)."""
+    data, pos, idat = open(path, "rb").read(), 8, b""
+    while pos < len(data):
+        size, kind = int.from_bytes(data[pos:pos + 4], "big"), data[pos + 4:pos + 8]
+        body = data[pos + 8:pos + 8 + size]
+        if kind == b"IHDR":
+            w, h = int.from_bytes(body[0:4], "big"), int.from_bytes(body[4:8], "big")
+            assert body[8:13] == bytes([8, 2, 0, 0, 0]), "not 8-bit RGB"
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + size
+    raw, row, out = zlib.decompress(idat), w * 3, bytearray()
+    prev = bytearray(row)
+    for y in range(h):
+        kind, line = raw[y * (row + 1)], bytearray(raw[y * (row + 1) + 1:(y + 1) * (row + 1)])
+        for i in range(row):
+            a, b = line[i - 3] if i >= 3 else 0, prev[i]
+            c = prev[i - 3] if i >= 3 else 0
+            if kind == 4:   # Paeth
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                pred = a if pa <= pb and pa <= pc else b if pb <= pc else c
+            else:
+                pred = (0, a, b, (a + b) // 2)[kind]
+            line[i] = (line[i] + pred) & 0xff
+        out += line
+        prev = line
+    return w, h, bytes(out)
 
 
 def png_bytes(width, height, rgb):
@@ -101,3 +208,40 @@ def screendump_png(qmp, path):
     os.remove(ppm)
     with open(path, "wb") as f:
         f.write(png_bytes(width, height, rgb))
+
+
+# The Terminal of the boot (docs/terminal.md): its content at (at, at) for an at of TERMINAL_AT
+# (windows cascade), compared with an image of what it must show, each channel within the
+# tolerance.
+TERMINAL_AT = [40 + 32 * k for k in range(5)]  # the window's content: (at, at), cascaded
+TERMINAL_TOLERANCE = 2
+
+
+def screen_shot(qmp, path):
+    qmp.command("screendump", filename=path)
+    return read_ppm(path)
+
+
+def region_matches(screen, golden, x0, y0):
+    """The golden image lies at (x0, y0) of the screen, each channel within the tolerance."""
+    (sw, sh, srgb), (gw, gh, grgb) = screen, golden
+    if x0 + gw > sw or y0 + gh > sh:
+        return False
+    for y in range(gh):
+        start = ((y0 + y) * sw + x0) * 3
+        got, want = srgb[start:start + gw * 3], grgb[y * gw * 3:(y + 1) * gw * 3]
+        if got != want and any(abs(a - b) > TERMINAL_TOLERANCE for a, b in zip(got, want)):
+            return False
+    return True
+
+
+def wait_for_terminal(qmp, path, golden, places, timeout):
+    """The first place of places where the golden shows within timeout seconds, or None."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        screen = screen_shot(qmp, path)
+        for at in places:
+            if region_matches(screen, golden, at, at):
+                return at
+        time.sleep(0.5)
+    return None

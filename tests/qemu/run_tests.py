@@ -15,7 +15,9 @@ import zlib
 
 import powercut
 
-from qmp import QMP, read_ppm
+from qmp import (QMP, SCREEN_H, SCREEN_W, TERMINAL_AT, png_rgb, qmp_abs, qmp_button, qmp_chord,
+                 qmp_drag, qmp_key, qmp_move_window, qmp_point, qmp_pointer_to, qmp_tap,
+                 qmp_title_bar, qmp_type, read_ppm, wait_for_terminal)
 from qemu import INITRD, ROOT, SMP, SYSTEM_INITRD, Console, archive_with_manifest, boot, fresh_disk
 
 POWER_OFF = r"NEURON: no processes left, powering off"
@@ -1159,38 +1161,6 @@ def check_harts(name):
     return problems, "\n".join(outs)
 
 
-def png_rgb(path):
-    """Width, height and RGB bytes of an 8-bit RGB PNG without interlacing (as the golden
-    images of tests/host/data/golden/ are written)."""
-    data, pos, idat = open(path, "rb").read(), 8, b""
-    while pos < len(data):
-        size, kind = int.from_bytes(data[pos:pos + 4], "big"), data[pos + 4:pos + 8]
-        body = data[pos + 8:pos + 8 + size]
-        if kind == b"IHDR":
-            w, h = int.from_bytes(body[0:4], "big"), int.from_bytes(body[4:8], "big")
-            assert body[8:13] == bytes([8, 2, 0, 0, 0]), "not 8-bit RGB"
-        elif kind == b"IDAT":
-            idat += body
-        pos += 12 + size
-    raw, row, out = zlib.decompress(idat), w * 3, bytearray()
-    prev = bytearray(row)
-    for y in range(h):
-        kind, line = raw[y * (row + 1)], bytearray(raw[y * (row + 1) + 1:(y + 1) * (row + 1)])
-        for i in range(row):
-            a, b = line[i - 3] if i >= 3 else 0, prev[i]
-            c = prev[i - 3] if i >= 3 else 0
-            if kind == 4:   # Paeth
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                pred = a if pa <= pb and pa <= pc else b if pb <= pc else c
-            else:
-                pred = (0, a, b, (a + b) // 2)[kind]
-            line[i] = (line[i] + pred) & 0xff
-        out += line
-        prev = line
-    return w, h, bytes(out)
-
-
 def check_gfx(name):
     """The graphics library on the target (tests/qemu/progs/gfx.c) draws the golden text
     scene text_mono_13 to the same pixels as on the host: the FNV-1a hash of its XRGB8888
@@ -1297,7 +1267,7 @@ def check_smp(name, smp=None):
 
 # The display (docs/graphics.md): a virtio GPU, its driver's boot screen read back pixel by
 # pixel through QMP screendump and compared with the layout the docs give.
-GPU_W, GPU_H = 1280, 800
+GPU_W, GPU_H = SCREEN_W, SCREEN_H
 GPU_READY = r"virtio-gpu: (\d+)x(\d+) scanout ready \((\d+) flushes, (\d+) bytes transferred\)"
 # init's record of the slot it picked for a virtio:KIND grant (docs/userspace.md, "Manifest").
 VIRTIO_SLOT = r"I init: %s: virtio:%s is slot (\d) \(line (\d)\)"
@@ -1523,14 +1493,6 @@ INPUT_FRAME = r"D (input2?): QEMU Virtio (Keyboard|Tablet):((?: \w+ \d+ -?\d+)+)
 KEY_L, KEY_S, KEY_ENTER, BTN_LEFT = 38, 31, 28, 0x110
 
 
-def qmp_key(qcode, down):
-    return {"type": "key", "data": {"down": down, "key": {"type": "qcode", "data": qcode}}}
-
-
-def qmp_abs(axis, value):
-    return {"type": "abs", "data": {"axis": axis, "value": value}}
-
-
 def send_input_events(sock):
     """Through QMP: "l", "s", Enter (each down, then up), the pointer to (16384, 8192), a click
     of the left button; each a command of its own, so each a frame (QEMU syncs after each)."""
@@ -1630,56 +1592,8 @@ def check_input_rings(name):
 
 # The Terminal of the boot (docs/terminal.md) in the compositor's window: its screen must be
 # the host's rendering of nsh's greeting (golden terminal_boot, test_gfx_golden), and after
-# an Enter typed through QMP, the one with a second prompt (terminal_boot_enter).
-TERMINAL_AT = [40 + 32 * k for k in range(5)]  # the window's content: (at, at), cascaded
-TERMINAL_TOLERANCE = 2
-
-
-def screen_shot(qmp, path):
-    qmp.command("screendump", filename=path)
-    return read_ppm(path)
-
-
-def region_matches(screen, golden, x0, y0):
-    """The golden image lies at (x0, y0) of the screen, each channel within the tolerance."""
-    (sw, sh, srgb), (gw, gh, grgb) = screen, golden
-    if x0 + gw > sw or y0 + gh > sh:
-        return False
-    for y in range(gh):
-        start = ((y0 + y) * sw + x0) * 3
-        got, want = srgb[start:start + gw * 3], grgb[y * gw * 3:(y + 1) * gw * 3]
-        if got != want and any(abs(a - b) > TERMINAL_TOLERANCE for a, b in zip(got, want)):
-            return False
-    return True
-
-
-def wait_for_terminal(qmp, path, golden, places, timeout):
-    """The first place of places where the golden shows within timeout seconds, or None."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        screen = screen_shot(qmp, path)
-        for at in places:
-            if region_matches(screen, golden, at, at):
-                return at
-        time.sleep(0.5)
-    return None
-
-
-def qmp_pointer_to(qmp, x, y):
-    """The tablet to screen pixel (x, y)."""
-    qmp.command("input-send-event", events=qmp_point(x, y))
-
-
-def qmp_button(qmp, button, down):
-    qmp.command("input-send-event", events=[{"type": "btn", "data": {"down": down, "button": button}}])
-
-
-def qmp_chord(qmp, qcodes):
-    """Keys pressed in order, released in reverse order."""
-    for qcode in qcodes:
-        qmp.command("input-send-event", events=[qmp_key(qcode, True)])
-    for qcode in reversed(qcodes):
-        qmp.command("input-send-event", events=[qmp_key(qcode, False)])
+# an Enter typed through QMP, the one with a second prompt (terminal_boot_enter). Where its
+# window shows and how the screen is compared: TERMINAL_AT and wait_for_terminal in qmp.py.
 
 
 def terminal_select_and_paste(qmp, at):
@@ -1707,11 +1621,87 @@ def terminal_enter_and_paste(qmp, ppm, at, enter, paste):
     return problems
 
 
+# What a Terminal's nsh writes: its greeting (test_gfx_golden's terminal_boot) and nsh's `ls`
+# of /boot: the regular files at the top of the archive, in its order, one a line (cmd_ls in
+# user/apps/nsh/files.c over boot_readdir in user/services/fs/bootmnt.c). Its line editor
+# echoes what is typed at the end of the line, and Enter as CR LF.
+NSH_GREETING = "\nNexus OS shell; help lists the commands.\nnsh> "
+TERMINAL_COLS, TERMINAL_ROWS = 80, 25
+TERMSHOT = os.path.join(ROOT, "build", "host", "termshot")
+
+
+def boot_listing(archive):
+    """nsh's `ls /boot` of a system booted from archive."""
+    with open(archive, "rb") as f:
+        table = subprocess.run(["cpio", "--quiet", "-itv"], stdin=f, capture_output=True,
+                               check=True, text=True).stdout
+    names = []
+    for fields in (line.split(None, 8) for line in table.splitlines()):
+        name = re.sub(r"^(\./)*/*", "", fields[8])
+        if fields[0].startswith("-") and "/" not in name:
+            names.append(name)
+    return "".join(n + "\n" for n in names)
+
+
+def terminal_expected(text, name):
+    """The boot Terminal's screen after nsh wrote text, as the host draws it (tests/host/
+    termshot.c), kept as build/tests/NAME.ppm."""
+    subprocess.run(["make", "-s", "-C", ROOT, "build/host/termshot"], check=True,
+                   stdout=subprocess.DEVNULL)
+    path = os.path.join(ROOT, "build", "tests", name + ".ppm")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    subprocess.run([TERMSHOT, str(TERMINAL_COLS), str(TERMINAL_ROWS), path], input=text.encode(),
+                   check=True)
+    return read_ppm(path)
+
+
+def type_into_terminal(qmp, ppm, at, name):
+    """`ls /boot` and `echo hi` typed (through the keyboard, the compositor's key map, the
+    Terminal and its nsh) into the focused Terminal, whose content is at (at, at) and shows
+    nsh's greeting: after each, the screen must show what nsh wrote. On a mismatch the screen
+    is kept as build/tests/NAME-LINE-screen.ppm beside the expected NAME-LINE.ppm. The
+    problems, and the image of what the Terminal shows last."""
+    shell, problems = NSH_GREETING, []
+    for line, output in (("ls /boot", boot_listing(INITRD)), ("echo hi", "hi\n")):
+        qmp_type(qmp, line + "\r")
+        shell += line + "\r\n" + output + "nsh> "
+        shot = f"{name}-{line.split()[0]}"
+        want = terminal_expected(shell, shot)
+        if wait_for_terminal(qmp, ppm, want, [at], 30) is None:
+            shutil.copy(ppm, os.path.join(ROOT, "build", "tests", shot + "-screen.ppm"))
+            problems.append(f"`{line}` and its output not on the screen (build/tests/{shot}.ppm)")
+    return problems, want
+
+
+# Where terminal_shows_its_shell drags the second Terminal (its content's corner).
+TERMINAL_MOVED_TO = 300
+
+
+def move_and_focus_by_the_pointer(qmp, ppm, first, second, second_shows, first_shows, name):
+    """The second Terminal (content at (second, second), showing second_shows, focused, over
+    the first at (first, first) showing first_shows) dragged by its title bar to
+    TERMINAL_MOVED_TO: it shows there whole; then a click on the first's title bar focuses and
+    raises the first: it shows whole, its title bar in the focus colour, the second's not."""
+    qmp_move_window(qmp, (second, second), (TERMINAL_MOVED_TO, TERMINAL_MOVED_TO))
+    if wait_for_terminal(qmp, ppm, second_shows, [TERMINAL_MOVED_TO], 20) is None:
+        return ["the second Terminal not shown whole where its title bar was dragged"]
+    click = qmp_title_bar((first, first))
+    qmp_drag(qmp, click, click)
+    if wait_for_terminal(qmp, ppm, first_shows, [first], 20) is None:
+        return ["the first Terminal not raised whole by a click on its title bar"]
+    moved = qmp_title_bar((TERMINAL_MOVED_TO + 200, TERMINAL_MOVED_TO))
+    return wm_pixels(qmp, name + "-focus", [(*click, WM_FOCUSED, "the first's title bar"),
+                                            (*moved, WM_IDLE, "the moved second's title bar")])
+
+
 def check_terminal(name):
     """Boot with make gui's devices: the Terminal shows nsh's greeting, pixel for pixel as the
     host draws it; an Enter typed through QMP reaches its nsh, which draws a second prompt;
-    "nsh>" selected with the pointer and pasted with the middle button reaches nsh too; and
-    Ctrl+Shift+N opens a second Terminal, with its own nsh, at the next place."""
+    "nsh>" selected with the pointer and pasted with the middle button reaches nsh too;
+    Ctrl+Shift+N opens a second Terminal, with its own nsh, at the next place; and `ls /boot`
+    and `echo hi` typed into it show as termshot draws nsh's output (the listing made from
+    the archive booted); dragged by its title bar, it shows whole where it was dragged; a
+    click on the first's title bar gives the first the focus and raises it."""
     qmp_dir = tempfile.mkdtemp(prefix="nexus-qmp-")
     sock, ppm = os.path.join(qmp_dir, "qmp.sock"), os.path.join(qmp_dir, "screen.ppm")
     con = Console(extra=["-qmp", f"unix:{sock},server=on,wait=off"] + gpu_device() + INPUT_DEVICES)
@@ -1729,6 +1719,10 @@ def check_terminal(name):
         qmp_chord(qmp, ["ctrl", "shift", "n"])
         if wait_for_terminal(qmp, ppm, boot, [at + 32], 30) is None:
             problems.append("no second Terminal after Ctrl+Shift+N (golden terminal_boot)")
+        else:
+            typed, shown = type_into_terminal(qmp, ppm, at + 32, name)
+            problems += typed or move_and_focus_by_the_pointer(qmp, ppm, at, at + 32, shown,
+                                                               paste, name)
     qmp.close()
     con.close(timeout=0)
     shutil.rmtree(qmp_dir, ignore_errors=True)
@@ -1832,17 +1826,6 @@ def wm_pixels(qmp, name, want, timeout=10):
         time.sleep(0.3)
 
 
-def qmp_point(x, y):
-    """The tablet's absolute values that land on screen pixel (x, y) (the compositor scales
-    0..32767 to 0..width - 1, rounding down)."""
-    return [qmp_abs("x", -(-x * 32767 // (GPU_W - 1))), qmp_abs("y", -(-y * 32767 // (GPU_H - 1)))]
-
-
-def qmp_tap(qmp, qcode):
-    for down in (True, False):
-        qmp.command("input-send-event", events=[qmp_key(qcode, down)])
-
-
 def check_wm_windows(name):
     """Windows of wmtest and its child on the screen where and as they should be; a click
     focuses and raises, a title-bar drag moves, a corner drag resizes (the client answering
@@ -1903,6 +1886,12 @@ def check_wm_windows(name):
     problems += wm_pixels(qmp, name + "-resized", [
         (640, 590, WM_RED, "red's new corner"), (651, 500, WM_FOCUSED, "red's right border moved"),
         (620, 580, WM_RED, "red's new content")])
+    # The compositor runs the de key map (the manifest's keymap=de): QEMU's y and z keys
+    # (evdev 21 and 44) give z and y.
+    for qcode, line in (("y", r"wmtest: key 21 \(U\+007a\) to red"), ("z", r"wmtest: key 44 \(U\+0079\) to red")):
+        qmp_tap(qmp, qcode)
+        if con.expect(line, timeout=20) is None:
+            problems.append(f"no '{line}' (the de key map)")
     qmp_tap(qmp, "k")
     if con.expect(r"wmtest: child killed", timeout=20) is None:
         problems.append("no 'wmtest: child killed'")

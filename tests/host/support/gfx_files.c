@@ -36,12 +36,13 @@ uint8_t *gfx_read_file(const char *path, size_t *size)
     return data;
 }
 
-bool gfx_write_png(const char *path, const struct nx_gfx_surface *s)
+// The surface's pixels as 8-bit RGB bytes, row after row (malloc'd), or NULL.
+static uint8_t *surface_rgb(const struct nx_gfx_surface *s)
 {
     size_t n = (size_t)s->width * (size_t)s->height;
     uint8_t *rgb = malloc(n * 3);
     if (!rgb)
-        return false;
+        return NULL;
     for (int y = 0; y < s->height; y++)
         for (int x = 0; x < s->width; x++) {
             uint32_t p = s->pixels[(size_t)y * (size_t)s->stride + (size_t)x];
@@ -50,9 +51,28 @@ bool gfx_write_png(const char *path, const struct nx_gfx_surface *s)
             o[1] = (uint8_t)(p >> 8);
             o[2] = (uint8_t)p;
         }
-    int ok = stbi_write_png(path, s->width, s->height, 3, rgb, s->width * 3);
+    return rgb;
+}
+
+bool gfx_write_png(const char *path, const struct nx_gfx_surface *s)
+{
+    uint8_t *rgb = surface_rgb(s);
+    int ok = rgb && stbi_write_png(path, s->width, s->height, 3, rgb, s->width * 3);
     free(rgb);
     return ok != 0;
+}
+
+bool gfx_write_ppm(const char *path, const struct nx_gfx_surface *s)
+{
+    uint8_t *rgb = surface_rgb(s);
+    FILE *f = rgb ? fopen(path, "wb") : NULL;
+    size_t n = (size_t)s->width * (size_t)s->height * 3;
+    bool ok = f && fprintf(f, "P6\n%d %d\n255\n", s->width, s->height) > 0 &&
+              fwrite(rgb, 1, n, f) == n;
+    if (f && fclose(f) != 0)
+        ok = false;
+    free(rgb);
+    return ok;
 }
 
 uint32_t *gfx_read_png(const char *path, int *w, int *h)

@@ -295,9 +295,10 @@ static void steps(nx_handle_t kid)
         }
         if (ev.type != NX_WM_EV_KEY || ev.key.state != 1)
             continue;
-        nx_printf("wmtest: key %u to %s\n", ev.key.code, ev.surface == red.id ? "red" : "other");
+        nx_printf("wmtest: key %u (U+%04x) to %s\n", ev.key.code, (unsigned)ev.key.codepoint,
+                  ev.surface == red.id ? "red" : "other");
         if (ev.key.code == KEY_K) {
-            expect("the key comes with its character (us map)", ev.key.codepoint, 'k');
+            expect("the key comes with its character", ev.key.codepoint, 'k');
             struct nx_wm_stats st = { 0 };
             nx_wm_stats(&wm, &st);
             nx_printf("wmtest: %llu events dropped\n", (unsigned long long)st.events_dropped);

@@ -99,7 +99,7 @@ void atlas_start(void);              // the shared glyph atlas, built and sealed
 long atlas_op(void *ctx, struct nx_rpc_req *req);  // NX_WM_GLYPH_ATLAS
 
 // input.c
-void input_start(void);
+void input_start(const char *keymap);
 void input_signals(uint64_t bits);
 void focus_window(int win);
 void window_gone(int win);           // focus and grabs forget it

@@ -97,11 +97,15 @@ static void link_thread(void *arg)
     }
 }
 
-void input_start(void)
+void input_start(const char *keymap)
 {
     ptr.x = C.sw / 2;
     ptr.y = C.sh / 2;
     nx_keyboard_init(&keyboard);
+    if (nx_keyboard_set_layout(&keyboard, keymap) != NX_OK)
+        nx_log(NX_LOG_WARN, "no key map '%s': keeping us", keymap);
+    else
+        nx_log(NX_LOG_INFO, "key map %s", keymap);
     long timer = nx_timer_create(C.notif, (long)BIT_REPEAT);
     if (timer < 0)
         nx_log(NX_LOG_WARN, "no key repeat: no timer (%ld)", timer);
@@ -131,11 +135,15 @@ static void link_result(int i)
     if (vmo > 0) {
         err = nx_ring_map((nx_handle_t)vmo, NX_RING_READER, C.notif, BIT_INPUT(i), &rings[i]);
         nx_handle_close((nx_handle_t)vmo);
-        if (err)
+        if (err) {
             nx_log(NX_LOG_WARN, "%s: its ring is refused (%ld)", services[i], err);
-        else if (nx_process_watch(l->next_proc, C.notif, BIT_INPUT_GONE(i)) != NX_OK)
-            nx_log(NX_LOG_WARN, "%s: cannot watch it: a restart will not be seen", services[i]);
-        l->proc = l->next_proc;
+            nx_handle_close(l->next_proc);
+        } else {
+            if (nx_process_watch(l->next_proc, C.notif, BIT_INPUT_GONE(i)) != NX_OK)
+                nx_log(NX_LOG_WARN, "%s: cannot watch it: a restart will not be seen",
+                       services[i]);
+            l->proc = l->next_proc;
+        }
     }
     if (!l->counted) {
         l->counted = true;
@@ -162,7 +170,8 @@ static void link_gone(int i)
     if (rings[i].sh)
         nx_ring_unmap(&rings[i]);
     rings[i] = (struct nx_ring){ 0 };
-    nx_keyboard_init(&keyboard);
+    keyboard.held = 0;  // the modifiers (CapsLock stays as toggled; the key map stays)
+    nx_key_repeat_stop(&keyboard.repeat);
     arm_repeat();
     if (ptr.buttons) {
         ptr.buttons = 0;

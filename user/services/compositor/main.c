@@ -100,7 +100,16 @@ static long take_display(void)
     return err ? err : compose_start();
 }
 
-int main(void)
+// The key map: `keymap=NAME` among the manifest line's arguments (us, the default, or de).
+static const char *keymap_named(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strncmp(argv[i], "keymap=", 7))
+            return argv[i] + 7;
+    return "us";
+}
+
+int main(int argc, char **argv)
 {
     C.serve = nx_startup_handle("serve");
     C.gpu = nx_startup_handle("gpu");
@@ -125,7 +134,7 @@ int main(void)
         return 1;
     }
     C.epoch = (uint32_t)((uint64_t)nx_clock_get() >> 10);
-    input_start();
+    input_start(keymap_named(argc, argv));
     atlas_start();
     nx_printf("compositor: %dx%d display taken\n", (int)C.sw, (int)C.sh);
     const struct nx_rpc_server server = { client_ops, client_nops, NULL, on_signals };
