@@ -1768,7 +1768,8 @@ def check_driver_restarts(name):
         problems += type_steps(con, kill("input") + kill("input2"))
         for svc in ("input", "input2"):
             if not wait_for_console(con, r"compositor: %s connected again \(0\)" % svc, 30):
-                problems.append(f"the compositor did not connect to the restarted {svc}")
+                seen = re.findall(r"[^\n]*\b(?:wm|%s)\b[^\n]*" % svc, con.text())
+                problems.append(f"the compositor did not connect to the restarted {svc}: {seen}")
         problems += terminal_enter_and_paste(qmp, ppm, at, enter, paste)
     qmp.close()
     con.close(timeout=0)

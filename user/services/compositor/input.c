@@ -111,8 +111,10 @@ void input_start(const char *keymap)
         nx_log(NX_LOG_WARN, "no key repeat: no timer (%ld)", timer);
     repeat_timer = timer < 0 ? NX_HANDLE_INVALID : (nx_handle_t)timer;
     for (int i = 0; i < INPUTS; i++) {
+        // Everything the thread reads is set before it starts (it may run at once).
         links[i].ep = nx_startup_handle(services[i]);
         long wake = nx_notification_create();
+        links[i].wake = wake < 0 ? NX_HANDLE_INVALID : (nx_handle_t)wake;
         long t = wake < 0 ? wake : nx_thread_start(link_thread, (void *)(intptr_t)i,
                                                    PRIO_USER_DEFAULT, 0);
         if (t < 0) {
@@ -120,7 +122,6 @@ void input_start(const char *keymap)
             links[i].next_vmo = NX_ERR_NO_MEMORY;  // counted as a driver not there
             nx_notify_signal(C.notif, (long)BIT_INPUT_READY);
         }
-        links[i].wake = wake < 0 ? NX_HANDLE_INVALID : (nx_handle_t)wake;
     }
 }
 
