@@ -9,6 +9,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
@@ -16,6 +18,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
 # figures: they measure the system archive itself, what `make run` boots.
 from qemu import (BENCH_INITRD, SYSTEM_INITRD, Console, archive_with_manifest, boot,  # noqa: E402
                   fresh_disk)
+from qmp import QMP  # noqa: E402
 
 # name: (unit, budget or None, what it measures)
 FIGURES = {
@@ -43,6 +46,12 @@ FIGURES = {
     "present_bytes_copied_windowed": ("bytes", None, "a present of a whole 640x400 window: its damage copied once into the scanout buffer"),
     "present_bytes_copied_fullscreen": ("bytes", 0, "a present of a whole fullscreen surface: scanned out straight from its VMO"),
     "compose_fullframe_instr": ("instructions", None, "the compositor composing the whole 1280x800 screen (a window, its frame, the background; the flush not included)"),
+    "key_to_pixel_instr": ("instructions", None, "a key typed into the Terminal (QMP, make gui's machine) to the GPU driver's reply to the flush of its echo: input driver, compositor, Terminal, its nsh, composition, TRANSFER + FLUSH; the hart's halted time left out (avg of 20)"),
+    "key_to_pixel_wait_ns": ("ns", None, "  virtual time the hart sat halted meanwhile, waiting for QEMU's devices, per key"),
+    "key_to_pixel_compose_instr": ("instructions", None, "  of which the composition of the last key's last frame (copies and fills)"),
+    "key_to_pixel_flush_instr": ("instructions", None, "  of which that frame's flush call to the GPU driver, halted time left out"),
+    "gui_idle_wakeups_per_s": ("wake-ups/s", 0, "graphical session idle 10 s (compositor, Terminal + nsh at its prompt, GPU, keyboard, tablet): timer interrupts beyond the bench's own"),
+    "gui_idle_busy_instr_per_s": ("instructions", None, "  instructions retired meanwhile outside the halted hart (device wake-ups would show here), per second"),
     "log_record_instr": ("instructions", None, "one log record through the ring: writer + log service (wake-ups not included)"),
     "log_record_writer_instr": ("instructions", None, "  writer: nx_log_write's record pushed into a ring (avg of 1,600)"),
     "log_record_service_instr": ("instructions", None, "  log service: pop, stamp, store (avg of 1,600)"),
@@ -161,21 +170,68 @@ def run_gfx_in_qemu():
     return found
 
 
+def default_manifest_plus(extra_name):
+    """build/bench-manifest-<extra>: the default manifest plus tests/qemu/manifests/<extra>."""
+    with open(os.path.join(ROOT, "user", "init", "manifest.txt")) as f:
+        default = f.read()
+    with open(os.path.join(ROOT, "tests", "qemu", "manifests", extra_name)) as f:
+        extra = f.read()
+    manifest = os.path.join(ROOT, "build", "bench-manifest-" + extra_name.split(".")[-1])
+    with open(manifest, "w") as f:
+        f.write(default + extra)
+    return manifest
+
+
 def run_wm_in_qemu():
     """Boot the whole default system (the GPU driver and the compositor included) with a GPU,
     plus bench.wm (wmbench: the compositor's figures)."""
-    with open(os.path.join(ROOT, "user", "init", "manifest.txt")) as f:
-        default = f.read()
-    with open(os.path.join(ROOT, "tests", "qemu", "manifests", "bench.wm")) as f:
-        extra = f.read()
-    manifest = os.path.join(ROOT, "build", "bench-manifest-wm")
-    with open(manifest, "w") as f:
-        f.write(default + extra)
+    manifest = default_manifest_plus("bench.wm")
     out, code = boot(timeout=120, icount=True, initrd=archive_with_manifest(manifest, BENCH_INITRD),
                      smp=1, extra=["-device", "virtio-gpu-device,xres=1280,yres=800"])
     found = bench_figures(out)
     if code is None or "compose_fullframe_instr" not in found:
         sys.exit("bench: wmbench did not run to the end:\n" + out[-2000:])
+    return found
+
+
+# The graphical session's figures (guibench, manifest bench.gui): make gui's machine under
+# -icount, keys typed into the Terminal through QMP, one command each (press and release: one
+# frame, one interrupt), far enough apart that each key's echo is flushed before the next.
+GUI_DEVICES = ["-device", "virtio-gpu-device,xres=1280,yres=800",
+               "-device", "virtio-keyboard-device", "-device", "virtio-tablet-device"]
+GUI_KEYS = "thequickbrownfoxjump"  # guibench's KEYS of them
+GUI_KEY_GAP_S = 0.5
+
+
+def type_keys(sock):
+    qmp = QMP(sock)
+    for c in GUI_KEYS:
+        qmp.command("input-send-event", events=[
+            {"type": "key", "data": {"down": down, "key": {"type": "qcode", "data": c}}}
+            for down in (True, False)])
+        time.sleep(GUI_KEY_GAP_S)
+    qmp.close()
+
+
+def run_gui_in_qemu():
+    """Boot the default system with make gui's devices plus bench.gui (guibench): it measures
+    the idle session, then the harness types GUI_KEYS into the Terminal."""
+    qmp_dir = tempfile.mkdtemp(prefix="nexus-qmp-")
+    sock = os.path.join(qmp_dir, "qmp.sock")
+    initrd = archive_with_manifest(default_manifest_plus("bench.gui"), BENCH_INITRD)
+    con = Console(icount=True, initrd=initrd,
+                  extra=["-qmp", f"unix:{sock},server=on,wait=off"] + GUI_DEVICES)
+    ok = con.expect(r"guibench: type \d+ keys", timeout=240) is not None
+    if ok:
+        type_keys(sock)
+        ok = con.expect(r"BENCH key_to_pixel_flush_instr \d+\r?\n|guibench: .*failed",
+                        timeout=120) is not None
+    con.close(timeout=10)
+    shutil.rmtree(qmp_dir, ignore_errors=True)
+    out = con.text()
+    found = bench_figures(out)
+    if not ok or "key_to_pixel_flush_instr" not in found:
+        sys.exit("bench: guibench did not run to the end:\n" + out[-2000:])
     return found
 
 
@@ -306,6 +362,7 @@ def main():
     values.update(run_blk_in_qemu())
     values.update(run_gfx_in_qemu())
     values.update(run_wm_in_qemu())
+    values.update(run_gui_in_qemu())
     values.update(run_shell_in_qemu())
     values.update(run_files_in_qemu())
     values.update(run_cold_files_in_qemu())

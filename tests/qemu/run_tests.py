@@ -1921,6 +1921,7 @@ def check_wm_windows(name):
                               r"wmtest: a flush by a stranger refused ok",
                               r"wmtest: windowed present of 50x40 copied 8000 bytes",
                               r"wmtest: the child.s full ring dropped events ok",
+                              r"wmtest: key presses timed to the flushes after them ok",
                               r"wmtest: fullscreen present of 100x100 copied 0 bytes",
                               r"wmtest: gpu came back as pid \d+",
                               r"compositor: display taken again \(0\)",

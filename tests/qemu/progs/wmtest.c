@@ -306,6 +306,12 @@ static void steps(nx_handle_t kid)
             expect("kill the child", nx_process_kill(kid), NX_OK);
             nx_printf("wmtest: child killed\n");
         } else if (ev.key.code == KEY_F) {
+            // K's press was followed by a flush (the child's window went): it was timed.
+            // (The halted time is instret: comparable with the clock under -icount only.)
+            struct nx_wm_stats st = { 0 };
+            nx_wm_stats(&wm, &st);
+            expect("key presses timed to the flushes after them",
+                   st.keys_timed > 0 && st.key_to_flush_ns > 0, 1);
             fullscreen();
             compositor_restart();
             return;

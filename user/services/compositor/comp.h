@@ -62,6 +62,10 @@ struct comp {
     int direct;                 // the window scanned out straight from its VMO, or -1
     int focus;                  // the window with the keyboard, or -1
     struct nx_wm_stats stats;
+    struct {
+        bool open, counted;     // a press seen; a flush followed it
+        uint64_t ns, halted;    // the clock and the halted time, at the press or last flush
+    } key_timing;
 };
 
 extern struct comp C;
@@ -93,6 +97,7 @@ void damage_visible(int win, struct nx_gfx_rect r); // r (screen) where win is n
 void frame_changed(int win);         // title bar redrawn, the frame damaged
 long bar_make(int win);              // the title bar's pixels for the window's width
 void stack_changed(void);            // after a raise, add or removal: direct scanout or not
+void key_pressed(uint64_t time_ns);  // a key press the input driver stamped: timing starts
 
 // atlas.c
 void atlas_start(void);              // the shared glyph atlas, built and sealed

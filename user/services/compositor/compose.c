@@ -289,6 +289,36 @@ static void paint_piece(void *ctx, int layer, struct nx_gfx_rect p)
         paint_window(pt->order[layer], p, &pt->bytes);
 }
 
+// The harts' halted time so far (under -icount shift=0: virtual nanoseconds, as the clock).
+static uint64_t halted_ns(void)
+{
+    return (uint64_t)nx_system_info(NX_INFO_IDLE_INSTRET);
+}
+
+// No halt comes between the input driver's stamp and this (the driver, then this thread,
+// run), so the halted time now is the halted time then.
+void key_pressed(uint64_t time_ns)
+{
+    C.key_timing.open = true;
+    C.key_timing.counted = false;
+    C.key_timing.ns = time_ns;
+    C.key_timing.halted = halted_ns();
+}
+
+// A flush answered: the key press's timing extends to now.
+static void key_flushed(void)
+{
+    if (!C.key_timing.open)
+        return;
+    uint64_t now = (uint64_t)nx_clock_get(), halted = halted_ns();
+    C.stats.key_to_flush_ns += now - C.key_timing.ns;
+    C.stats.key_to_flush_halted_ns += halted - C.key_timing.halted;
+    C.stats.keys_timed += !C.key_timing.counted;
+    C.key_timing.counted = true;
+    C.key_timing.ns = now;
+    C.key_timing.halted = halted;
+}
+
 static void flush(uint32_t id)
 {
     struct nx_gpu_flush f = { id, C.damage.count, { { 0 } } };
@@ -298,9 +328,14 @@ static void flush(uint32_t id)
                                            (uint32_t)r.h };
     }
     size_t len = offsetof(struct nx_gpu_flush, rects) + f.n * sizeof f.rects[0];
-    long err = f.n ? gpu_call(NX_GPU_FLUSH, &f, len, NULL, 0) : NX_OK;
+    if (!f.n)
+        return;
+    uint64_t t0 = nx_rdinstret(), halted0 = halted_ns();
+    long err = gpu_call(NX_GPU_FLUSH, &f, len, NULL, 0);
+    C.stats.last_flush_instr = nx_rdinstret() - t0 - (halted_ns() - halted0);
     if (err)
         nx_log(NX_LOG_WARN, "flush refused (%ld)", err);
+    key_flushed();
 }
 
 static void frames_done(void)

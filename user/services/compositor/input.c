@@ -372,6 +372,8 @@ static void arm_repeat(void)
 static void key(const struct nx_input_event *e)
 {
     struct nx_key k;
+    if (e->value == 1)
+        key_pressed(e->time_ns);
     if (!nx_keyboard_event(&keyboard, e, &k))
         return;
     send_key(&k);

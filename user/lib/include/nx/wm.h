@@ -64,6 +64,15 @@ struct nx_wm_stats {
     uint64_t events_dropped;    // events lost to clients' full rings
     uint64_t last_frame_instr;  // instructions the last frame's copies and fills took (the
                                 // flush not included; 0 for a direct scanout)
+    // Key to pixel (make bench's key_to_pixel_instr): for each key press that some flush
+    // followed, the time from the input driver's stamp on it (its time_ns) to the GPU
+    // driver's reply to the last flush before the next press, and of that time, what the
+    // harts spent halted (NX_INFO_IDLE_INSTRET: in the clock's unit under -icount shift=0
+    // only, where both are instructions).
+    uint64_t keys_timed;        // key presses followed by a flush
+    uint64_t key_to_flush_ns;   // their sum
+    uint64_t key_to_flush_halted_ns;
+    uint64_t last_flush_instr;  // the last flush's call: its instructions, halted time left out
 };
 
 struct nx_wm_connect {
