@@ -1469,12 +1469,14 @@ def check_rng_absent(name):
 
 
 def check_gpu_bad_mode(name):
-    """A device whose mode is past what the driver takes: a clear error, and the rest of the
-    system runs on."""
+    """A device whose mode is past what the driver takes: a clear error; init restarts the
+    driver (restart) until it gives up, and the rest of the system runs on."""
     con = Console(extra=gpu_device(GPU_MAX_DIM + 1, GPU_H))
     problems = []
     if con.expect(r"E gpu: the device reports a mode of a bad size", timeout=60) is None:
         problems.append("no error naming the bad mode")
+    if con.expect(r"E init: gpu died \d+ times in a row .*: giving up", timeout=30) is None:
+        problems.append("init did not give the driver up")
     problems += type_steps(con, [("ps\r", [r"\d+ exited .* gpu \(last status 1\)"]),
                                  ("cat /boot/manifest\r", [r"service gpu"])])
     con.close(timeout=0)
@@ -1606,6 +1608,19 @@ def terminal_select_and_paste(qmp, at):
     qmp_button(qmp, "middle", False)
 
 
+def terminal_enter_and_paste(qmp, ppm, at, enter, paste):
+    """Enter typed, then "nsh>" selected and pasted (terminal_select_and_paste), into the
+    Terminal at (at, at): the problems if its goldens do not show."""
+    problems = []
+    qmp_chord(qmp, ["ret"])
+    if wait_for_terminal(qmp, ppm, enter, [at], 20) is None:
+        problems.append("no second prompt after Enter (golden terminal_boot_enter)")
+    terminal_select_and_paste(qmp, at)
+    if wait_for_terminal(qmp, ppm, paste, [at], 20) is None:
+        problems.append("no pasted selection (golden terminal_boot_paste)")
+    return problems
+
+
 # What a Terminal's nsh writes: its greeting (test_gfx_golden's terminal_boot) and nsh's `ls`
 # of /boot: the regular files at the top of the archive, in its order, one a line (cmd_ls in
 # user/apps/nsh/files.c over boot_readdir in user/services/fs/bootmnt.c). Its line editor
@@ -1700,12 +1715,7 @@ def check_terminal(name):
     if at is None:
         problems.append("no Terminal showing nsh's greeting (golden terminal_boot)")
     else:
-        qmp_chord(qmp, ["ret"])
-        if wait_for_terminal(qmp, ppm, enter, [at], 20) is None:
-            problems.append("no second prompt after Enter (golden terminal_boot_enter)")
-        terminal_select_and_paste(qmp, at)
-        if wait_for_terminal(qmp, ppm, paste, [at], 20) is None:
-            problems.append("no pasted selection (golden terminal_boot_paste)")
+        problems += terminal_enter_and_paste(qmp, ppm, at, enter, paste)
         qmp_chord(qmp, ["ctrl", "shift", "n"])
         if wait_for_terminal(qmp, ppm, boot, [at + 32], 30) is None:
             problems.append("no second Terminal after Ctrl+Shift+N (golden terminal_boot)")
@@ -1718,6 +1728,61 @@ def check_terminal(name):
     shutil.rmtree(qmp_dir, ignore_errors=True)
     out = con.text()
     problems += ["unexpected: " + p for p in (r"PANIC", r"killed", r"terminal: ") if re.search(p, out)]
+    return problems, out
+
+
+def wait_for_console(con, regex, timeout):
+    """Whether regex shows anywhere in the console's text within timeout seconds (also if it
+    came while something else was being waited for)."""
+    end = time.monotonic() + timeout
+    while not re.search(regex, con.text()) and time.monotonic() < end:
+        time.sleep(0.2)
+    return re.search(regex, con.text()) is not None
+
+
+def check_driver_restarts(name):
+    """Boot with make gui's devices; with the Terminal up, the GPU driver is killed through
+    the serial console's nsh: init restarts it (its boot screen again), the compositor, which
+    watches it, takes the display again and redraws the Terminal. Then both input drivers are
+    killed: each takes its device again and the compositor connects to the new instances; an
+    Enter (the keyboard) and a selection pasted with the pointer (the tablet) reach the
+    Terminal's nsh, which draws them (the goldens of terminal_shows_its_shell)."""
+    qmp_dir = tempfile.mkdtemp(prefix="nexus-qmp-")
+    sock, ppm = os.path.join(qmp_dir, "qmp.sock"), os.path.join(qmp_dir, "screen.ppm")
+    con = Console(extra=["-qmp", f"unix:{sock},server=on,wait=off"] + gpu_device() + INPUT_DEVICES)
+    problems = []
+    boot, enter, paste = [png_rgb(os.path.join(ROOT, f"tests/host/data/golden/{g}.png"))
+                          for g in ("terminal_boot", "terminal_boot_enter", "terminal_boot_paste")]
+    qmp = QMP(sock)
+    kill = lambda svc: [("ps\r", [r"(\d+) running [^\n]* %s\n" % svc]),
+                        ("kill $1\r", [r"killed process \d+"])]
+    at = wait_for_terminal(qmp, ppm, boot, TERMINAL_AT, 60)
+    if at is None:
+        problems.append("no Terminal showing nsh's greeting (golden terminal_boot)")
+    else:
+        problems += type_steps(con, kill("gpu"))
+        if not wait_for_console(con, r"compositor: display taken again \(0\)", 30):
+            problems.append("the compositor did not take the restarted GPU's display")
+        if wait_for_terminal(qmp, ppm, boot, [at], 20) is None:
+            problems.append("the Terminal not redrawn after the GPU's restart (golden terminal_boot)")
+        problems += type_steps(con, kill("input") + kill("input2"))
+        for svc in ("input", "input2"):
+            if not wait_for_console(con, r"compositor: %s connected again \(0\)" % svc, 30):
+                seen = re.findall(r"[^\n]*\b(?:wm|%s)\b[^\n]*" % svc, con.text())
+                problems.append(f"the compositor did not connect to the restarted {svc}: {seen}")
+        problems += terminal_enter_and_paste(qmp, ppm, at, enter, paste)
+    qmp.close()
+    con.close(timeout=0)
+    shutil.rmtree(qmp_dir, ignore_errors=True)
+    out = con.text()
+    problems += missing(out, [r"init: %s \(pid \d+\) died with status -1000: restarting" % svc
+                              for svc in ("gpu", "input", "input2")])
+    taken = [(INPUT_READY % kind, kind) for kind in ("Keyboard", "Tablet")] + \
+        [(r"virtio-gpu: \d+x\d+ scanout ready", "GPU")]
+    problems += [f"the {what} was not taken twice (at boot, after the restart)"
+                 for regex, what in taken if len(re.findall(regex, out)) != 2]
+    problems += ["unexpected: " + p for p in (r"PANIC", r"E (wm|gpu|input2?):", r"terminal: ")
+                 if re.search(p, out)]
     return problems, out
 
 
@@ -1858,6 +1923,9 @@ def check_wm_windows(name):
                               r"wmtest: the child.s full ring dropped events ok",
                               r"wmtest: key presses timed to the flushes after them ok",
                               r"wmtest: fullscreen present of 100x100 copied 0 bytes",
+                              r"wmtest: gpu came back as pid \d+",
+                              r"compositor: display taken again \(0\)",
+                              r"wmtest: after the GPU's restart, a fullscreen present copied 0 bytes",
                               r"init: wm \(pid \d+\) died with status -1000: restarting"])
     problems += ["unexpected: " + p for p in (r"PANIC", r"WRONG", r"E (wm|gpu):", r"killed: ")
                  if re.search(p, out)]
@@ -1908,6 +1976,8 @@ def main():
                   ("input_events_on_a_clients_ring",)))
     cases.append(("input_driver_without_a_device_exits", check_input_absent,
                   ("input_driver_without_a_device_exits",)))
+    cases.append(("display_and_input_drivers_restart_under_the_terminal", check_driver_restarts,
+                  ("display_and_input_drivers_restart_under_the_terminal",)))
     cases.append(("compositor_windows_focus_move_crash_fullscreen_restart", check_wm_windows,
                   ("compositor_windows_focus_move_crash_fullscreen_restart",)))
     cases.append(("every_hart_started_and_parked", check_harts, ("every_hart_started_and_parked",)))

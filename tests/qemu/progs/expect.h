@@ -28,8 +28,18 @@ static inline struct leak_baseline leak_baseline(void)
                                    nx_system_info(NX_INFO_LIVE_OBJECTS) };
 }
 
+// A process killed while it runs on another hart is freed when that hart next leaves it,
+// a moment after the killer saw it dead: the counters are given up to 2 s to come back (a
+// leak never does).
+#define LEAK_SETTLE_NS 2000000000ll
+
 static inline void expect_no_leaks(struct leak_baseline b)
 {
+    long end = nx_clock_get() + LEAK_SETTLE_NS;
+    while ((nx_system_info(NX_INFO_FREE_PAGES) != b.pages ||
+            nx_system_info(NX_INFO_LIVE_HANDLES) != b.handles ||
+            nx_system_info(NX_INFO_LIVE_OBJECTS) != b.objects) && nx_clock_get() < end)
+        nx_yield();
     expect("no page leaked", nx_system_info(NX_INFO_FREE_PAGES), b.pages);
     expect("no handle leaked", nx_system_info(NX_INFO_LIVE_HANDLES), b.handles);
     expect("no object leaked", nx_system_info(NX_INFO_LIVE_OBJECTS), b.objects);

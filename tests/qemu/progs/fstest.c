@@ -14,21 +14,44 @@
 #include "expect.h"
 #include "fsraw.h"
 
-static void mapped_read_copies_nothing(void)
+// The kernel's copy counter is the whole system's: with several harts another process (fsjail,
+// the file system mounting) may copy a few bytes during the read. A read that copied would
+// copy every time, so the least of a few tries, each through a fresh mapping (the page
+// faulted in again), is what the mapped read itself costs.
+#define COPY_TRIES 5
+
+static long copies_of_a_mapped_read(uint64_t *size)
 {
     int fd = open("/boot/manifest", 0);
     const void *data;
-    uint64_t size;
-    expect("open /boot/manifest", fd >= 0, 1);
-    expect("map it", nx_file_map(fd, &data, &size), NX_OK);
+    if (fd < 0 || nx_file_map(fd, &data, size) != NX_OK)
+        return -1;
     long before = nx_system_info(NX_INFO_BYTES_COPIED);
     uint32_t sum = 0;
-    for (uint64_t i = 0; i < size; i++)
+    for (uint64_t i = 0; i < *size; i++)
         sum += ((const uint8_t *)data)[i];
     long after = nx_system_info(NX_INFO_BYTES_COPIED);
-    nx_printf("fstest: mapped read of %llu bytes, %ld bytes copied\n",
-              (unsigned long long)size, after - before);
-    expect("mapped read copies 0 bytes", after - before, 0);
+    (void)sum;
+    close(fd);
+    return after - before;
+}
+
+static void mapped_read_copies_nothing(void)
+{
+    uint64_t size = 0;
+    long copied = -1;
+    for (int i = 0; i < COPY_TRIES && copied != 0; i++) {
+        long c = copies_of_a_mapped_read(&size);
+        if (c >= 0 && (copied < 0 || c < copied))
+            copied = c;
+    }
+    nx_printf("fstest: mapped read of %llu bytes, %ld bytes copied\n", (unsigned long long)size,
+              copied);
+    expect("mapped read copies 0 bytes", copied, 0);
+    int fd = open("/boot/manifest", 0);
+    const void *data;
+    expect("open /boot/manifest", fd >= 0, 1);
+    expect("map it", nx_file_map(fd, &data, &size), NX_OK);
     expect("it is the test manifest", size > 12 && !memcmp(data, "# QEMU test:", 12), 1);
     FILE *f = fopen("/boot/manifest", "r");
     char buf[64];
@@ -36,7 +59,6 @@ static void mapped_read_copies_nothing(void)
     expect("fopen + fread", n == sizeof(buf) && !memcmp(buf, data, n), 1);
     expect("fclose", f ? fclose(f) : -1, 0);
     expect("close", close(fd), 0);
-    (void)sum;
 }
 
 static void tree_and_refusals(void)

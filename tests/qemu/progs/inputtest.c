@@ -22,6 +22,8 @@ static long connect(nx_handle_t ep, nx_handle_t notif, uint64_t bits, nx_handle_
                                 .deadline = NX_DEADLINE_NEVER };
     long err = nx_rpc(ep, &call);
     *vmo = call.recv.count ? call.recv.h[0] : NX_HANDLE_INVALID;
+    if (call.recv.count > 1)
+        nx_handle_close(call.recv.h[1]);  // the driver's process: not watched here
     return err;
 }
 

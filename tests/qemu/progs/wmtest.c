@@ -230,6 +230,14 @@ static void fullscreen(void)
     nx_printf("wmtest: fullscreen present of 100x100 copied %ld bytes\n", bytes);
     expect("a fullscreen present copies nothing", bytes, 0);
     expect("it is a direct scanout", after > before, 1);
+    // The GPU driver killed: the compositor takes the new instance's display and attaches the
+    // surface again, still scanned out with no copy.
+    kill_and_watch_restart(nx_startup_handle("proc"), "gpu");
+    present_bytes(&fs, 1, 1, &before);
+    bytes = present_bytes(&fs, 100, 100, &after);
+    nx_printf("wmtest: after the GPU's restart, a fullscreen present copied %ld bytes\n", bytes);
+    expect("still no copy", bytes, 0);
+    expect("still a direct scanout", after > before, 1);
     nx_printf("wmtest: fullscreen up\n");
     struct nx_wm_event ev;
     while ((err = next_event(&wm, notif, &ev)) == NX_OK &&

@@ -53,10 +53,16 @@ static long op_info(void *ctx, struct nx_rpc_req *req)
 static long op_acquire(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
+    // The owner watches this process (nx_process_watch) to learn that the driver died, and
+    // acquires the restarted instance's display (docs/graphics.md, "Restarts").
+    long self = nx_handle_duplicate(nx_self, NX_RIGHT_READ | NX_RIGHT_TRANSFER);
+    if (self < 0)
+        return self;
     for (size_t i = 0; i < NX_GPU_MAX_RESOURCES; i++)
         if (table.r[i].used)
             release(&table.r[i]);
     owner = req->badge;
+    req->reply_handles = (struct nx_rpc_handles){ 1, { (nx_handle_t)self }, { NX_RIGHT_READ } };
     return NX_OK;
 }
 

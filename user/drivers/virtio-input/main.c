@@ -6,7 +6,7 @@
 // an EV_SYN) goes to the client connected through the endpoint (NX_INPUT_CONNECT), if any, and
 // is one record in the log at level DEBUG. The device's interrupt notification is bound to
 // the endpoint: one sleep for both. No device: it says so in the log and exits with status 0
-// (docs/input.md).
+// (docs/input.md). Killed, it is restarted by init and takes the device again (a reset).
 #include <stdio.h>
 #include <string.h>
 #include <nx/log.h>
@@ -218,16 +218,23 @@ static long op_connect(void *ctx, struct nx_rpc_req *req)
     memcpy(&c, req->data, sizeof c);
     if (req->handles.count != 1 || !c.bits)
         return NX_ERR_INVALID;
+    // The client watches this process (nx_process_watch) to learn that the driver died and
+    // connect again to its restarted instance (docs/input.md, "Restarts").
+    long self = nx_handle_duplicate(nx_self, NX_RIGHT_READ | NX_RIGHT_TRANSFER);
+    if (self < 0)
+        return self;
     drop_client();
     nx_handle_t vmo;
     long err = nx_ring_create(NX_INPUT_RING_BYTES, req->handles.h[0], c.bits, &client, &vmo);
     if (err) {
+        nx_handle_close((nx_handle_t)self);
         client = (struct nx_ring){ 0 };
         return err;
     }
     req->handles.h[0] = NX_HANDLE_INVALID;  // the ring's notification now
     req->reply_handles = (struct nx_rpc_handles){
-        1, { vmo }, { NX_RIGHT_READ | NX_RIGHT_WRITE | NX_RIGHT_MAP }
+        2, { vmo, (nx_handle_t)self },
+        { NX_RIGHT_READ | NX_RIGHT_WRITE | NX_RIGHT_MAP, NX_RIGHT_READ }
     };
     return NX_OK;
 }

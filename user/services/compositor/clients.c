@@ -161,19 +161,6 @@ static long check_vmo(const struct nx_rpc_req *req, int32_t w, int32_t h, int32_
                             (uint64_t)size);
 }
 
-// A fullscreen surface's VMO as a GPU resource, scanned out while it is on top. Without one
-// (the GPU refused it), the surface is composed like any other.
-static void attach_fullscreen(struct window *s, nx_handle_t vmo)
-{
-    struct nx_gpu_attach a = { (uint32_t)C.sw, (uint32_t)C.sh, 0 };
-    struct nx_gpu_resource r;
-    long err = gpu_call_handle(NX_GPU_ATTACH, &a, sizeof a, vmo,
-                               NX_RIGHT_READ | NX_RIGHT_DMA | NX_XFER_COPY, &r, sizeof r);
-    if (err)
-        nx_log(NX_LOG_WARN, "a fullscreen surface is composed: the GPU refused it (%ld)", err);
-    s->gpu_res = err ? 0 : r.id;
-}
-
 static long op_surface_create(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
@@ -200,8 +187,11 @@ static long op_surface_create(void *ctx, struct nx_rpc_req *req)
         unmap_surface(s);
         return err;
     }
-    if (in.flags & NX_WM_SURFACE_FULLSCREEN)
-        attach_fullscreen(s, req->handles.h[0]);
+    if (in.flags & NX_WM_SURFACE_FULLSCREEN) {
+        s->vmo = req->handles.h[0];
+        req->handles.h[0] = NX_HANDLE_INVALID;  // kept: a restarted GPU driver attaches it again
+        fullscreen_attach((int)w);
+    }
     s->used = true;
     wm_stack_push(&C.stack, (int)w);
     focus_window((int)w);
@@ -225,6 +215,8 @@ static void window_destroy(int w)
         gpu_call(NX_GPU_DETACH, &r, sizeof r, NULL, 0);
     }
     unmap_surface(s);
+    if (s->vmo)
+        nx_handle_close(s->vmo);
     free(s->bar);
     *s = (struct window){ 0 };
 }

@@ -2,7 +2,7 @@
 // The compositor's state and its parts (docs/compositor.md): main.c (start, the endpoint,
 // signals), clients.c (connections, surfaces, requests), compose.c (damage, composition,
 // window frames, the GPU), input.c (pointer and keyboard), atlas.c (the shared glyph atlas). One thread serves everything
-// (input.c's connecting thread aside), so the state needs no lock.
+// (input.c's connecting threads aside), so the state needs no lock.
 #include <stdbool.h>
 #include <stdint.h>
 #include <nexus/handle.h>
@@ -17,8 +17,10 @@
 // Bits of the compositor's notification (bound to its endpoint).
 #define BIT_INPUT(i) (1ull << (i))          // input ring i has events (i < INPUTS)
 #define BIT_COMPOSE (1ull << 2)             // damage waits to be composed
-#define BIT_INPUT_READY (1ull << 3)         // the connecting thread is done
+#define BIT_INPUT_READY (1ull << 3)         // a connecting thread has a result
 #define BIT_REPEAT (1ull << 4)              // the key repeat timer fired
+#define BIT_INPUT_GONE(i) (1ull << (5 + (i))) // input driver i's process ended (i < INPUTS)
+#define BIT_GPU_GONE (1ull << 7)            // the GPU driver's process ended
 #define BIT_CLIENT(slot) (1ull << (8 + (slot))) // the client's process ended
 #define INPUTS 2
 
@@ -30,6 +32,7 @@ struct window {
     const uint32_t *pixels;     // the client's VMO, mapped read-only here
     size_t mapped;
     int32_t stride;             // in pixels
+    nx_handle_t vmo;            // a fullscreen surface's VMO (attached again after a GPU restart)
     uint32_t gpu_res;           // a fullscreen surface's GPU resource (0: none)
     bool frame_wanted;          // presented since the last frame: FRAME_DONE owed
     char title[NX_WM_TITLE_MAX + 1];
@@ -81,6 +84,12 @@ void send_event(int win, struct nx_wm_event *ev);  // to the window's client (ri
 
 // compose.c
 long compose_start(void);            // the scanout buffer, the cursor, the first frame
+// The scanout buffer, the fullscreen surfaces and the cursor (at x, y) attached to a newly
+// acquired display (at start, or from a restarted GPU driver), everything redrawn.
+long display_attach(int32_t cursor_x, int32_t cursor_y);
+// Window w's fullscreen VMO as a GPU resource, scanned out while it is on top. Without one
+// (the GPU refused it), the surface is composed like any other.
+void fullscreen_attach(int w);
 void compose(void);                  // BIT_COMPOSE: the damage to the screen, FRAME_DONEs
 void ask_compose(void);              // BIT_COMPOSE, once until it is taken
 void damage_screen(struct nx_gfx_rect r); // and ask_compose
@@ -99,3 +108,4 @@ void input_start(const char *keymap);
 void input_signals(uint64_t bits);
 void focus_window(int win);
 void window_gone(int win);           // focus and grabs forget it
+void input_pointer(int32_t *x, int32_t *y); // where the pointer is

@@ -28,27 +28,35 @@ static struct nx_font font;
 static struct nx_face face;
 static struct nx_glyph_cache glyphs;
 static bool have_text;
+// The scanout buffer's and the cursor image's VMOs, kept: a restarted GPU driver gets them
+// again (display_attach).
+static nx_handle_t fb_vmo, cursor_vmo;
 
 // ---- the GPU ----
 
-// A new VMO of size bytes mapped here read-write and attached to the GPU: its resource id.
-static long attach_new(size_t size, uint32_t w, uint32_t h, uint32_t flags, uint32_t **px)
+// A new VMO of size bytes (*vmo), mapped here read-write (*px).
+static long vmo_new(size_t size, nx_handle_t *vmo, uint32_t **px)
 {
-    long vmo = nx_vmo_create((long)size);
-    if (vmo < 0)
-        return vmo;
-    long va = nx_vm_map(nx_self, vmo, 0, 0, (long)size, NX_PROT_READ | NX_PROT_WRITE);
+    long h = nx_vmo_create((long)size);
+    long va = h < 0 ? h : nx_vm_map(nx_self, h, 0, 0, (long)size, NX_PROT_READ | NX_PROT_WRITE);
+    if (va < 0) {
+        if (h >= 0)
+            nx_handle_close(h);
+        return va;
+    }
+    *vmo = (nx_handle_t)h;
+    *px = (uint32_t *)va;
+    return NX_OK;
+}
+
+// vmo attached to the GPU as a w x h resource (a copy of the handle goes): its id.
+static long attach(nx_handle_t vmo, uint32_t w, uint32_t h, uint32_t flags)
+{
     struct nx_gpu_attach a = { w, h, flags };
     struct nx_gpu_resource r;
-    long err = va < 0 ? va
-                      : gpu_call_handle(NX_GPU_ATTACH, &a, sizeof a, (nx_handle_t)vmo,
-                                        NX_RIGHT_READ | NX_RIGHT_DMA, &r, sizeof r);
-    if (err) {
-        nx_handle_close(vmo);
-        return err;
-    }
-    *px = (uint32_t *)va;
-    return r.id;
+    long err = gpu_call_handle(NX_GPU_ATTACH, &a, sizeof a, vmo,
+                               NX_RIGHT_READ | NX_RIGHT_DMA | NX_XFER_COPY, &r, sizeof r);
+    return err ? err : r.id;
 }
 
 static long scanout(uint32_t id)
@@ -72,16 +80,13 @@ static void draw_arrow(uint32_t *px)
                 px[y * NX_GPU_CURSOR_SIZE + x] = rows[y][x] == 'X' ? 0xff000000u : 0xffffffffu;
 }
 
-static void cursor_start(void)
+// The cursor image attached and shown at (x, y).
+static void cursor_attach(int32_t x, int32_t y)
 {
-    uint32_t *px;
-    long id = attach_new(NX_GPU_CURSOR_SIZE * NX_GPU_CURSOR_SIZE * 4, NX_GPU_CURSOR_SIZE,
-                         NX_GPU_CURSOR_SIZE, NX_GPU_ATTACH_ALPHA, &px);
-    struct nx_gpu_cursor c = { 0, 0, 0, C.sw / 2, C.sh / 2 };
-    if (id > 0) {
-        draw_arrow(px);
-        c.id = (uint32_t)id;
-    }
+    long id = cursor_vmo ? attach(cursor_vmo, NX_GPU_CURSOR_SIZE, NX_GPU_CURSOR_SIZE,
+                                  NX_GPU_ATTACH_ALPHA)
+                         : NX_ERR_NO_MEMORY;
+    struct nx_gpu_cursor c = { id > 0 ? (uint32_t)id : 0, 0, 0, x, y };
     long err = id < 0 ? id : gpu_call(NX_GPU_CURSOR, &c, sizeof c, NULL, 0);
     if (err)
         nx_log(NX_LOG_WARN, "no hardware cursor (%ld)", err);
@@ -105,15 +110,42 @@ static void text_start(void)
 long compose_start(void)
 {
     size_t size = ((size_t)C.sw * (size_t)C.sh * 4 + PAGE - 1) & ~(PAGE - 1);
-    long id = attach_new(size, (uint32_t)C.sw, (uint32_t)C.sh, 0, &C.fb);
+    long err = vmo_new(size, &fb_vmo, &C.fb);
+    if (err)
+        return err;
+    uint32_t *px;
+    if (vmo_new(NX_GPU_CURSOR_SIZE * NX_GPU_CURSOR_SIZE * 4, &cursor_vmo, &px) == NX_OK)
+        draw_arrow(px);
+    nx_gfx_damage_init(&C.damage, (struct nx_gfx_rect){ 0, 0, C.sw, C.sh });
+    text_start();
+    return display_attach(C.sw / 2, C.sh / 2);
+}
+
+void fullscreen_attach(int w)
+{
+    struct window *s = &C.win[w];
+    long id = attach(s->vmo, (uint32_t)C.sw, (uint32_t)C.sh, 0);
+    if (id < 0)
+        nx_log(NX_LOG_WARN, "a fullscreen surface is composed: the GPU refused it (%ld)", id);
+    s->gpu_res = id < 0 ? 0 : (uint32_t)id;
+}
+
+long display_attach(int32_t cursor_x, int32_t cursor_y)
+{
+    for (int w = 0; w < WM_MAX_WINDOWS; w++)
+        C.win[w].gpu_res = 0;  // the previous driver's resources are gone
+    C.direct = -1;
+    long id = attach(fb_vmo, (uint32_t)C.sw, (uint32_t)C.sh, 0);
     long err = id < 0 ? id : scanout((uint32_t)id);
     if (err)
         return err;
     C.fb_res = (uint32_t)id;
-    nx_gfx_damage_init(&C.damage, (struct nx_gfx_rect){ 0, 0, C.sw, C.sh });
-    text_start();
-    cursor_start();
+    for (int w = 0; w < WM_MAX_WINDOWS; w++)
+        if (C.win[w].used && C.win[w].vmo)
+            fullscreen_attach(w);
+    cursor_attach(cursor_x, cursor_y);
     damage_screen((struct nx_gfx_rect){ 0, 0, C.sw, C.sh });
+    stack_changed();
     compose();
     return NX_OK;
 }

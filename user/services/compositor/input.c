@@ -1,8 +1,9 @@
 // Input (comp.h): the input drivers' rings (docs/input.md), the pointer (the hardware
 // cursor, focus, raising, moving and resizing windows by their frames) and the keyboard
 // (to the focused window, translated by the key map and repeated through a timer with slack,
-// nx/keymap.h). The drivers are connected by a thread of its own, so a missing
-// device (its driver exited: the call waits out its deadline) never delays a client.
+// nx/keymap.h). Each driver is connected by a thread of its own, so a missing device (its
+// driver exited: the call waits out its deadline) never delays a client; the driver's process
+// is watched, and when it ends the thread connects to the instance init restarts.
 #include <string.h>
 #include <nx/gpu.h>
 #include <nx/input.h>
@@ -21,7 +22,21 @@ enum { ABS_X = 0, ABS_Y = 1, REL_X = 0, REL_Y = 1, REL_HWHEEL = 6, REL_WHEEL = 8
        BTN_LEFT = 0x110, BTN_RIGHT = 0x111, BTN_MIDDLE = 0x112 };
 
 static const char *const services[INPUTS] = { "input", "input2" };
-static nx_handle_t ring_vmo[INPUTS];   // the connecting thread's result
+
+// A driver and the thread that connects to it: at start with a deadline (a driver with no
+// device has exited), then each time the instance it connected to ended, without one (init
+// restarts the driver behind the same endpoint; the call waits there until it serves).
+// Results pass to the main thread through next_vmo; the thread waits on `wake` in between.
+struct link {
+    nx_handle_t ep;           // the driver's endpoint (granted)
+    nx_handle_t wake;         // the main thread asks for a new connection
+    nx_handle_t next_proc;    // the thread's result: the instance's process...
+    long next_vmo;            // ...and its ring (an error < 0; 0: none yet), atomic
+    nx_handle_t proc;         // the instance the ring is from, watched (BIT_INPUT_GONE)
+    bool counted;             // its first result is in "N input devices"
+};
+static struct link links[INPUTS];
+static int first_results, devices;
 static struct nx_ring rings[INPUTS];
 static struct nx_keyboard keyboard;
 static nx_handle_t repeat_timer;
@@ -39,26 +54,47 @@ static struct {
     int32_t dx, dy;               // a resize drag's change so far
 } ptr = { .win = -1 };
 
+static void release(uint64_t time);
+static void arm_repeat(void);
+
 // ---- connecting ----
 
-static void connect_thread(void *arg)
+// NX_INPUT_CONNECT: the ring's VMO (*proc: the driver's process), or an error.
+static long connect_driver(int i, uint64_t deadline, nx_handle_t *proc)
 {
-    (void)arg;
-    for (int i = 0; i < INPUTS; i++) {
-        nx_handle_t ep = nx_startup_handle(services[i]);
-        struct nx_input_connect req = { BIT_INPUT(i) };
-        struct nx_rpc_call c = {
-            .op = NX_INPUT_CONNECT, .req = &req, .req_len = sizeof req,
-            .send = { 1, { C.notif }, { NX_RIGHT_SIGNAL | NX_XFER_COPY } },
-            .deadline = (uint64_t)nx_clock_get() + CONNECT_TIMEOUT_NS,
-        };
-        long err = ep ? nx_rpc(ep, &c) : NX_ERR_NOT_FOUND;
-        if (err == NX_OK && c.recv.count == 1)
-            ring_vmo[i] = c.recv.h[0];
-        else
-            nx_rpc_close_handles(&c.recv);
+    struct nx_input_connect req = { BIT_INPUT(i) };
+    struct nx_rpc_call c = {
+        .op = NX_INPUT_CONNECT, .req = &req, .req_len = sizeof req,
+        .send = { 1, { C.notif }, { NX_RIGHT_SIGNAL | NX_XFER_COPY } },
+        .deadline = deadline,
+    };
+    long err = links[i].ep ? nx_rpc(links[i].ep, &c) : NX_ERR_NOT_FOUND;
+    if (err == NX_OK && c.recv.count == 2) {
+        *proc = c.recv.h[1];
+        return c.recv.h[0];
     }
-    nx_notify_signal(C.notif, (long)BIT_INPUT_READY);
+    nx_rpc_close_handles(&c.recv);
+    return err < 0 ? err : NX_ERR_INVALID;
+}
+
+static void link_thread(void *arg)
+{
+    int i = (int)(intptr_t)arg;
+    struct link *l = &links[i];
+    uint64_t deadline = (uint64_t)nx_clock_get() + CONNECT_TIMEOUT_NS;
+    for (;;) {
+        nx_handle_t proc = NX_HANDLE_INVALID;
+        long vmo = connect_driver(i, deadline, &proc);
+        if (vmo == NX_ERR_PEER_CLOSED && deadline == NX_DEADLINE_NEVER)
+            continue;  // the new instance died in the call: the next one answers
+        l->next_proc = proc;
+        __atomic_store_n(&l->next_vmo, vmo, __ATOMIC_RELEASE);
+        nx_notify_signal(C.notif, (long)BIT_INPUT_READY);
+        uint64_t bits;
+        if (vmo < 0 || nx_notify_wait_bits(l->wake, NX_DEADLINE_NEVER, &bits) != NX_OK)
+            return;  // no driver (or it cannot be reached): nothing more to do
+        deadline = NX_DEADLINE_NEVER;
+    }
 }
 
 void input_start(const char *keymap)
@@ -74,26 +110,82 @@ void input_start(const char *keymap)
     if (timer < 0)
         nx_log(NX_LOG_WARN, "no key repeat: no timer (%ld)", timer);
     repeat_timer = timer < 0 ? NX_HANDLE_INVALID : (nx_handle_t)timer;
-    long t = nx_thread_start(connect_thread, NULL, PRIO_USER_DEFAULT, 0);
-    if (t < 0)
-        nx_log(NX_LOG_ERROR, "no input: cannot start a thread (%ld)", t);
+    for (int i = 0; i < INPUTS; i++) {
+        // Everything the thread reads is set before it starts (it may run at once).
+        links[i].ep = nx_startup_handle(services[i]);
+        long wake = nx_notification_create();
+        links[i].wake = wake < 0 ? NX_HANDLE_INVALID : (nx_handle_t)wake;
+        long t = wake < 0 ? wake : nx_thread_start(link_thread, (void *)(intptr_t)i,
+                                                   PRIO_USER_DEFAULT, 0);
+        if (t < 0) {
+            nx_log(NX_LOG_ERROR, "%s: cannot start a thread (%ld)", services[i], t);
+            links[i].next_vmo = NX_ERR_NO_MEMORY;  // counted as a driver not there
+            nx_notify_signal(C.notif, (long)BIT_INPUT_READY);
+        }
+    }
 }
 
-static void input_ready(void)
+// A result of link i's thread: the ring mapped, the driver's process watched.
+static void link_result(int i)
 {
-    int n = 0;
-    for (int i = 0; i < INPUTS; i++) {
-        if (!ring_vmo[i])
-            continue;
-        long err = nx_ring_map(ring_vmo[i], NX_RING_READER, C.notif, BIT_INPUT(i), &rings[i]);
-        nx_handle_close(ring_vmo[i]);
-        if (err)
+    struct link *l = &links[i];
+    long vmo = __atomic_exchange_n(&l->next_vmo, 0, __ATOMIC_ACQUIRE);
+    if (!vmo)
+        return;
+    long err = vmo;
+    if (vmo > 0) {
+        err = nx_ring_map((nx_handle_t)vmo, NX_RING_READER, C.notif, BIT_INPUT(i), &rings[i]);
+        nx_handle_close((nx_handle_t)vmo);
+        if (err) {
             nx_log(NX_LOG_WARN, "%s: its ring is refused (%ld)", services[i], err);
-        n += !err;
+            nx_handle_close(l->next_proc);
+        } else {
+            if (nx_process_watch(l->next_proc, C.notif, BIT_INPUT_GONE(i)) != NX_OK)
+                nx_log(NX_LOG_WARN, "%s: cannot watch it: a restart will not be seen",
+                       services[i]);
+            l->proc = l->next_proc;
+        }
     }
-    if (!n)
-        nx_log(NX_LOG_INFO, "no input: no device");
-    nx_printf("compositor: %d input devices\n", n);
+    if (!l->counted) {
+        l->counted = true;
+        devices += !err;
+        if (++first_results == INPUTS) {
+            if (!devices)
+                nx_log(NX_LOG_INFO, "no input: no device");
+            nx_printf("compositor: %d input devices\n", devices);
+        }
+    } else {
+        nx_printf("compositor: %s connected again (%ld)\n", services[i], err);
+    }
+}
+
+// Link i's driver instance ended: its ring goes, keys and buttons held are let go (their
+// releases will never come), and its thread connects to the next instance.
+static void link_gone(int i)
+{
+    struct link *l = &links[i];
+    if (!l->proc)
+        return;
+    nx_handle_close(l->proc);
+    l->proc = NX_HANDLE_INVALID;
+    if (rings[i].sh)
+        nx_ring_unmap(&rings[i]);
+    rings[i] = (struct nx_ring){ 0 };
+    keyboard.held = 0;  // the modifiers (CapsLock stays as toggled; the key map stays)
+    nx_key_repeat_stop(&keyboard.repeat);
+    arm_repeat();
+    if (ptr.buttons) {
+        ptr.buttons = 0;
+        release((uint64_t)nx_clock_get());
+    }
+    nx_log(NX_LOG_WARN, "%s ended: connecting to its next instance", services[i]);
+    nx_notify_signal(l->wake, 1);
+}
+
+void input_pointer(int32_t *x, int32_t *y)
+{
+    *x = ptr.x;
+    *y = ptr.y;
 }
 
 // ---- windows and focus ----
@@ -366,8 +458,12 @@ static void drain(int i)
 
 void input_signals(uint64_t bits)
 {
-    if (bits & BIT_INPUT_READY)
-        input_ready();
+    for (int i = 0; i < INPUTS; i++) {
+        if (bits & BIT_INPUT_READY)
+            link_result(i);
+        if (bits & BIT_INPUT_GONE(i))
+            link_gone(i);
+    }
     if (bits & BIT_REPEAT)
         repeat();
     for (int i = 0; i < INPUTS; i++)

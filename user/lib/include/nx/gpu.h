@@ -23,7 +23,9 @@
 enum {
     // Reply: struct nx_gpu_info. Anyone may ask.
     NX_GPU_INFO = 0x47000001,
-    // Become the owner (see above). Nothing else in or out.
+    // Become the owner (see above). Reply: 1 handle, the driver's process (READ: the owner
+    // watches it with nx_process_watch; a restarted driver, behind the same endpoint, has no
+    // owner and no resources until acquired again).
     NX_GPU_ACQUIRE,
     // Request: struct nx_gpu_attach and one handle: the VMO (READ and DMA; at least w * h * 4
     // bytes). Reply: struct nx_gpu_resource (the id). Errors: NX_ERR_INVALID (no handle, w or

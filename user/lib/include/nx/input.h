@@ -27,9 +27,11 @@ struct nx_input_event {
 };
 
 // bytes: struct nx_input_connect; 1 handle: a notification (SIGNAL) the driver signals with
-// bits when events arrive. Reply: 1 handle, the ring's VMO (READ, WRITE, MAP: attach with
-// nx_ring_map as NX_RING_READER). One client at a time: a new connection replaces the old one
-// (the driver drops its ring). Errors: NX_ERR_INVALID (no handle, bits 0), what creating the
+// bits when events arrive. Reply: 2 handles, the ring's VMO (READ, WRITE, MAP: attach with
+// nx_ring_map as NX_RING_READER) and the driver's process (READ: nx_process_watch tells the
+// client when this driver instance ends; a restarted one takes the same endpoint, so the
+// client connects again). One client at a time: a new connection replaces the old one (the
+// driver drops its ring). Errors: NX_ERR_INVALID (no handle, bits 0), what creating the
 // ring returns (NX_ERR_NO_MEMORY).
 #define NX_INPUT_CONNECT 0x49000001u
 #define NX_INPUT_RING_BYTES 4096  // the ring's data: 256 events; more unread are dropped
