@@ -17,7 +17,7 @@ import powercut
 
 from qmp import (QMP, SCREEN_H, SCREEN_W, TERMINAL_AT, png_rgb, qmp_abs, qmp_button, qmp_chord,
                  qmp_drag, qmp_key, qmp_move_window, qmp_point, qmp_pointer_to, qmp_tap,
-                 qmp_title_bar, qmp_type, read_ppm, wait_for_terminal)
+                 qmp_title_bar, qmp_type, read_ppm, region_matches, screen_shot, wait_for_terminal)
 from qemu import INITRD, ROOT, SMP, SYSTEM_INITRD, Console, archive_with_manifest, boot, fresh_disk
 
 POWER_OFF = r"NEURON: no processes left, powering off"
@@ -1643,11 +1643,12 @@ def boot_listing(archive):
     return "".join(n + "\n" for n in names)
 
 
-def terminal_expected(text, name):
+def terminal_expected(text, name, build=True):
     """The boot Terminal's screen after nsh wrote text, as the host draws it (tests/host/
-    termshot.c), kept as build/tests/NAME.ppm."""
-    subprocess.run(["make", "-s", "-C", ROOT, "build/host/termshot"], check=True,
-                   stdout=subprocess.DEVNULL)
+    termshot.c, made first unless build is False), kept as build/tests/NAME.ppm."""
+    if build:
+        subprocess.run(["make", "-s", "-C", ROOT, "build/host/termshot"], check=True,
+                       stdout=subprocess.DEVNULL)
     path = os.path.join(ROOT, "build", "tests", name + ".ppm")
     os.makedirs(os.path.dirname(path), exist_ok=True)
     subprocess.run([TERMSHOT, str(TERMINAL_COLS), str(TERMINAL_ROWS), path], input=text.encode(),
@@ -1670,7 +1671,31 @@ def type_into_terminal(qmp, ppm, at, name):
         if wait_for_terminal(qmp, ppm, want, [at], 30) is None:
             shutil.copy(ppm, os.path.join(ROOT, "build", "tests", shot + "-screen.ppm"))
             problems.append(f"`{line}` and its output not on the screen (build/tests/{shot}.ppm)")
-    return problems, want
+    if problems:
+        return problems, want
+    return held_key_repeats(qmp, ppm, at, shell, name)
+
+
+# A key held this long (host time) repeats: the compositor's key map repeats after 500 ms,
+# then every 33 ms (nx/keymap.h), through a timer of its own.
+KEY_HOLD_S = 1.5
+
+
+def held_key_repeats(qmp, ppm, at, shell, name):
+    """`a` pressed once and held KEY_HOLD_S: the Terminal shows it repeated, that is the
+    prompt line with some number n >= 2 of a's (n depends on timing: each n is tried). The
+    problems, and the image of what the Terminal shows."""
+    qmp.command("input-send-event", events=[qmp_key("a", True)])
+    time.sleep(KEY_HOLD_S)
+    qmp.command("input-send-event", events=[qmp_key("a", False)])
+    time.sleep(0.5)
+    screen = screen_shot(qmp, ppm)
+    for n in range(2, 120):
+        want = terminal_expected(shell + "a" * n, f"{name}-repeat", build=False)
+        if region_matches(screen, want, at, at):
+            return [], want
+    shutil.copy(ppm, os.path.join(ROOT, "build", "tests", f"{name}-repeat-screen.ppm"))
+    return [f"a held {KEY_HOLD_S} s not repeated on the screen (2 to 119 a's expected)"], want
 
 
 # Where terminal_shows_its_shell drags the second Terminal (its content's corner).
