@@ -1716,7 +1716,27 @@ def move_and_focus_by_the_pointer(qmp, ppm, first, second, second_shows, first_s
         return ["the first Terminal not raised whole by a click on its title bar"]
     moved = qmp_title_bar((TERMINAL_MOVED_TO + 200, TERMINAL_MOVED_TO))
     return wm_pixels(qmp, name + "-focus", [(*click, WM_FOCUSED, "the first's title bar"),
-                                            (*moved, WM_IDLE, "the moved second's title bar")])
+                                            (*moved, WM_IDLE, "the moved second's title bar")]) \
+        or terminal_resized_by_its_corner(qmp, name)
+
+
+TERMINAL_W, TERMINAL_H = 800, 475   # 80 x 25 cells of 10 x 19
+TERMINAL_BG = (0x1e, 0x1e, 0x1e)    # the dark palette's background (render.c)
+
+
+def terminal_resized_by_its_corner(qmp, name):
+    """The moved second Terminal's bottom-right frame corner dragged up and left by
+    (200, 100): the compositor asks it for 600 x 375, and it draws a window of that size
+    (its new right border where its content was, its background inside, the desktop where
+    its lower right part was)."""
+    at = TERMINAL_MOVED_TO
+    corner = (at + TERMINAL_W + 2, at + TERMINAL_H + 2)   # inside the 4-pixel border
+    qmp_drag(qmp, corner, (corner[0] - 200, corner[1] - 100))
+    right, bottom = at + TERMINAL_W - 200, at + TERMINAL_H - 100
+    return wm_pixels(qmp, name + "-resized", [
+        (right - 5, bottom - 25, TERMINAL_BG, "the resized Terminal's background by its new corner"),
+        (right + 1, at + 200, WM_FOCUSED, "its right border where its content was"),
+        (right + 100, bottom + 50, WM_BG, "the desktop where its lower right part was")], timeout=20)
 
 
 def check_terminal(name):
