@@ -16,6 +16,7 @@ const struct mf_virtio_kind mf_virtio_kinds[] = {
     { "blk", VIRTIO_ID_BLOCK },
     { "gpu", VIRTIO_ID_GPU },
     { "rng", VIRTIO_ID_ENTROPY },
+    { "net", VIRTIO_ID_NET },
     { "input", VIRTIO_ID_INPUT },  // keyboard, tablet, mouse: one grant per driver instance
     { NULL, 0 },
 };

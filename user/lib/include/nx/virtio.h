@@ -37,6 +37,7 @@
 #define VIRTIO_MMIO_CONFIG 0x100         // device-specific configuration
 
 #define VIRTIO_MAGIC 0x74726976u
+#define VIRTIO_ID_NET 1u
 #define VIRTIO_ID_BLOCK 2u
 #define VIRTIO_ID_ENTROPY 4u
 #define VIRTIO_ID_GPU 16u
