@@ -11,7 +11,7 @@ struct exit_watches {
         uint64_t bits;
     } slot[NX_PROCESS_MAX_WATCHES];
 };
-_Static_assert(sizeof(struct exit_watches) <= 128, "the exit watches take a 128-byte slab slot");
+_Static_assert(sizeof(struct exit_watches) <= 512, "the exit watches take a 512-byte slab slot");
 
 struct exit_watches *exit_watches_alloc(struct page_budget *payer)
 {

@@ -73,7 +73,7 @@
     X(12, process_watch, long, 3,                                                                \
       (NX_H(proc, NX_RIGHT_READ), NX_H(notif, NX_RIGHT_SIGNAL), NX_V(uint64_t, bits)),           \
       NX_HANDLE_ERRORS NX_E(INVALID, "bits 0")                                                   \
-      NX_E(NO_SPACE, "proc has 8 watches by other notifications still open"),                    \
+      NX_E(NO_SPACE, "proc has 32 watches by other notifications still open"),                    \
       "signal bits on notif when proc ends (at once if it already has); watches add up (at most "\
       "8 per process), a second watch by the same notif replaces its bits")                        \
     X(13, process_status, long, 2, (NX_H(proc, NX_RIGHT_READ), NX_P(long *, status)),            \
@@ -351,7 +351,7 @@ struct nx_process_info {
 // Threads one process may have at once (each has one IPC buffer page in NX_IPC_BUFFER area).
 #define NX_PROCESS_MAX_THREADS 64
 // Exit watches one process may have at once (nx_process_watch by distinct notifications).
-#define NX_PROCESS_MAX_WATCHES 8
+#define NX_PROCESS_MAX_WATCHES 32
 
 // nx_vm_map / nx_vm_protect protections.
 #define NX_PROT_READ  1u
