@@ -75,7 +75,7 @@
       NX_HANDLE_ERRORS NX_E(INVALID, "bits 0")                                                   \
       NX_E(NO_SPACE, "proc has 32 watches by other notifications still open"),                    \
       "signal bits on notif when proc ends (at once if it already has); watches add up (at most "\
-      "8 per process), a second watch by the same notif replaces its bits")                        \
+      "32 per process), a second watch by the same notif replaces its bits")                        \
     X(13, process_status, long, 2, (NX_H(proc, NX_RIGHT_READ), NX_P(long *, status)),            \
       NX_HANDLE_ERRORS NX_E(BAD_STATE, "still alive") NX_E(BAD_ADDRESS),                         \
       "store proc's exit status in *status")                                                     \
