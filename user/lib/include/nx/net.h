@@ -28,9 +28,12 @@
 // closes its sockets when it ends (connections are reset, pages and slots return).
 //
 // Authority: the endpoint handle is the grant (`grant=net` in the manifest, or handed on by a
-// parent). What a holder may do is the policy's (`net CLIENT ...` rules, docs/network.md):
-// connecting out, listening on named ports, or both; a refused operation fails with
-// NX_ERR_ACCESS (EACCES).
+// parent). What a holder may do is the policy's: the manifest's `net CLIENT [connect]
+// [listen=PORT[,PORT...]|listen=*]` lines become policy rules for the pseudo-services below,
+// which the stack asks the policy service about (NX_POLICY_CHECK with the caller's badge,
+// answers cached per badge): NX_NET_POLICY_CONNECT for NX_NET_CONNECT, sendto and ICMP/DNS
+// sockets; NX_NET_POLICY_LISTEN "80" (or "*", any port) for NX_NET_BIND to a port and
+// NX_NET_LISTEN. A refused operation fails with NX_ERR_ACCESS (EACCES); no rule, no use.
 //
 // Limits: NX_NET_SOCKETS_MAX sockets in the stack, NX_NET_CLIENT_SOCKETS_MAX per client
 // process (NX_ERR_NO_SPACE: EMFILE / ENFILE), NX_NET_BACKLOG_MAX pending connections per
@@ -38,6 +41,8 @@
 #include <stdint.h>
 
 #define NX_NET_SERVICE "net"
+#define NX_NET_POLICY_CONNECT "net.connect"
+#define NX_NET_POLICY_LISTEN "net.listen."   // + the port in decimal, or "*"
 #define NX_NET_SOCKETS_MAX 256
 #define NX_NET_CLIENT_SOCKETS_MAX 62
 #define NX_NET_BACKLOG_MAX 16
