@@ -12,8 +12,10 @@
 #include <nx/startup.h>
 #include <nx/stdio.h>
 #include "internal.h"
+#include "socket_impl.h"
 
-#define FD_BASE 3            // 0-2 are stdio's
+#define FD_BASE 3            // 0-2 are stdio's; sockets from NX_SOCKET_FD_BASE (socket.c)
+_Static_assert(FD_BASE + NX_FILE_MAX <= NX_SOCKET_FD_BASE, "files and sockets apart");
 #define FS_DEADLINE_NS 10000000000ull
 #define DIR_PREFIX "dir:"
 
@@ -277,6 +279,8 @@ ssize_t read(int fd, void *buf, size_t n)
 {
     if (fd >= 0 && fd < FD_BASE)
         return std_result(nx_stdio_fd_read(fd, buf, n));
+    if (fd >= NX_SOCKET_FD_BASE)
+        return nx_socket_read(fd, buf, n);
     struct fd *f = fd_get(fd);
     if (!f)
         return set_errno(NX_ERR_BAD_HANDLE);
@@ -319,6 +323,8 @@ ssize_t write(int fd, const void *buf, size_t n)
 {
     if (fd >= 0 && fd < FD_BASE)
         return std_result(nx_stdio_fd_write(fd, buf, n));
+    if (fd >= NX_SOCKET_FD_BASE)
+        return nx_socket_write(fd, buf, n);
     long r = nx_file_write(fd, buf, n);
     return r < 0 ? set_errno(r) : (ssize_t)r;
 }
@@ -337,6 +343,8 @@ off_t lseek(int fd, off_t off, int whence)
 
 int close(int fd)
 {
+    if (fd >= NX_SOCKET_FD_BASE)
+        return nx_socket_close(fd);
     struct fd *f = fd_get(fd);
     if (!f)
         return set_errno(NX_ERR_BAD_HANDLE);

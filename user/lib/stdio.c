@@ -132,6 +132,12 @@ void nx_stdio_set_source(nx_stdio_source_fn fn, void *ctx)
     in_pos = in_len = 0;
 }
 
+void nx_stdio_get_source(nx_stdio_source_fn *fn, void **ctx)
+{
+    *fn = source;
+    *ctx = source_ctx;
+}
+
 long nx_stdio_fd_read(int fd, void *buf, size_t cap)
 {
     if (fd != 0)

@@ -79,3 +79,5 @@ typedef long (*nx_stdio_source_fn)(void *ctx, char *buf, size_t cap);
 // Install fn(ctx, ...) as stdin's source (NULL: none). Bytes the old source gave and nobody
 // read yet are dropped.
 void nx_stdio_set_source(nx_stdio_source_fn fn, void *ctx);
+// The source installed now (fn NULL: none).
+void nx_stdio_get_source(nx_stdio_source_fn *fn, void **ctx);
