@@ -32,3 +32,10 @@ struct sockaddr_in {
 
 // htons and friends (and inet_pton, inet_ntop: arpa/inet.h).
 #include <arpa/inet.h>
+#if !defined(htons) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+// A C library that keeps them here instead (the host's, for the unit tests).
+#define htons(x) __builtin_bswap16((uint16_t)(x))
+#define ntohs(x) __builtin_bswap16((uint16_t)(x))
+#define htonl(x) __builtin_bswap32((uint32_t)(x))
+#define ntohl(x) __builtin_bswap32((uint32_t)(x))
+#endif
