@@ -8,6 +8,7 @@
 #include <nx/file.h>
 #include <nx/loader.h>
 #include <nx/nx.h>
+#include <nx/net.h>
 #include <nx/pipe.h>
 #include <nx/startup.h>
 #include <nx/stdio.h>
@@ -115,6 +116,10 @@ static long start(const struct nsh_run *c, struct nx_pipe_handles *in,
     }
     h[nh++] = (struct nx_named_handle){ "cwd", cwd };
     h[nh++] = (struct nx_named_handle){ "dir:/", root };
+    long net = nx_startup_handle(NX_NET_SERVICE) != NX_HANDLE_INVALID
+                   ? nx_handle_duplicate(nx_startup_handle(NX_NET_SERVICE), NX_RIGHTS_SAME) : 0;
+    if (net > 0)   // the shell's network grant goes on to what it runs
+        h[nh++] = (struct nx_named_handle){ NX_NET_SERVICE, (nx_handle_t)net };
     if (in)
         nh += grant_pipe(h + nh, 0, in);
     if (out)

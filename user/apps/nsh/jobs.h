@@ -2,7 +2,8 @@
 // Programs the shell starts (jobs.c): each command of a pipeline a process of the shell's
 // own, loaded from /boot (or the path it names), its stdin/stdout/stderr the pipes, files or
 // console the command line chose (nx/stdio.h, "Standard handles"), its working directory
-// the shell's (a directory handle, "cwd", and PWD) and the whole tree ("dir:/"). A job is a
+// the shell's (a directory handle, "cwd", and PWD) and the whole tree ("dir:/"), and the
+// shell's network grant ("net", nx/net.h) if it has one. A job is a
 // started pipeline: waited for in the foreground (keys go to its stdin, ^C ends it), or
 // left running in the background (jobs, wait, fg).
 #include <stdbool.h>

@@ -18,3 +18,15 @@ long nx_net_ifconfig(struct nx_net_ifconfig *out);
 // Bytes read() and recv() copied out of sockets' rings and into them by write() and send()
 // in this process (the one copy on the application's side).
 uint64_t nx_socket_bytes_copied(void);
+
+// ---- for programs (user/lib/socket_tool.c) ----
+#include <netinet/in.h>
+
+// Print "prog: what: why" on stderr for errno, with what the user can do about the network's
+// own errors (EACCES: no `net` grant or the policy refuses; ENETDOWN: no stack). Returns 1.
+int nx_net_error(const char *prog, const char *what);
+// The IPv4 address of host (numeric or a DNS name) and port (a number or a service name) for
+// sockets of socktype: 0 and *out, or else prints why (nx_net_error, gai_strerror) and
+// returns 1.
+int nx_net_resolve(const char *prog, const char *host, const char *port, int socktype,
+                   struct sockaddr_in *out);

@@ -1,0 +1,34 @@
+// Helpers for the network programs (nx/socket.h): clear errors and name resolution.
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <netdb.h>
+#include <nx/socket.h>
+
+int nx_net_error(const char *prog, const char *what)
+{
+    int e = errno;
+    const char *hint = e == EACCES   ? " (this program has no `net` grant, or the policy "
+                                       "refuses it)"
+                       : e == ENETDOWN ? " (the network stack is not running)"
+                                       : "";
+    fprintf(stderr, "%s: %s: %s%s\n", prog, what, strerror(e), hint);
+    return 1;
+}
+
+int nx_net_resolve(const char *prog, const char *host, const char *port, int socktype,
+                   struct sockaddr_in *out)
+{
+    struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = socktype }, *res;
+    int err = getaddrinfo(host, port, &hints, &res);
+    if (err == EAI_SYSTEM)
+        return nx_net_error(prog, host);
+    if (err) {
+        fprintf(stderr, "%s: %s%s%s: %s\n", prog, host, port ? " port " : "", port ? port : "",
+                gai_strerror(err));
+        return 1;
+    }
+    memcpy(out, res->ai_addr, sizeof *out);
+    freeaddrinfo(res);
+    return 0;
+}
