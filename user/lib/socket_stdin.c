@@ -9,7 +9,7 @@
 #include <nx/thread.h>
 #include "socket_impl.h"
 
-#define CHUNK 512
+#define CHUNK 4096
 
 enum { EMPTY, FULL, ENDED };   // the chunk: being read by the thread, ready, no more
 

@@ -8,11 +8,13 @@
 int nx_net_error(const char *prog, const char *what)
 {
     int e = errno;
+    // picolibc's text for ENETDOWN speaks of an interface; here it means the stack is gone.
+    const char *why = e == ENETDOWN ? "network is down" : strerror(e);
     const char *hint = e == EACCES   ? " (this program has no `net` grant, or the policy "
                                        "refuses it)"
-                       : e == ENETDOWN ? " (the network stack is not running)"
+                       : e == ENETDOWN ? " (the network stack is gone or not running)"
                                        : "";
-    fprintf(stderr, "%s: %s: %s%s\n", prog, what, strerror(e), hint);
+    fprintf(stderr, "%s: %s: %s%s\n", prog, what, why, hint);
     return 1;
 }
 

@@ -1,7 +1,8 @@
 // nc HOST PORT: connect, then copy stdin to the connection and the connection to stdout, both
-// ways at once (poll over the socket and stdin), until the peer closes (or, when stdin ends
-// first, until the peer closes after our FIN). nc -l PORT: wait for one connection on PORT,
-// then the same.
+// ways at once (poll over the socket and stdin). When stdin ends, nc sends FIN and goes on
+// receiving until the peer closes; when the peer closes first, nc ends, unless stdin is a
+// file (`< FILE`): then the rest of it is sent first. nc -l PORT: wait for one connection on
+// PORT, then the same.
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,17 +81,25 @@ static int relay(int fd)
 {
     static char buf[CHUNK];
     struct pollfd p[2] = { { fd, POLLIN, 0 }, { 0, POLLIN, 0 } };
-    nfds_t n = 2;
-    for (;;) {
-        if (poll(p, n, -1) < 0)
+    bool rx = true, tx = true;
+    while (rx && tx) {
+        if (poll(p, 2, -1) < 0)
             return nx_net_error("nc", "poll");
-        if (p[0].revents && !pump(fd, 1, buf, "receive"))
-            return 0;   // the peer closed (or the connection failed: said)
-        if (n == 2 && p[1].revents && !pump(0, fd, buf, "stdin")) {
+        if (p[0].revents && !pump(fd, 1, buf, "receive")) {
+            rx = false;   // the peer closed (or the connection failed: said)
+            p[0].fd = -1;
+        }
+        if (p[1].revents && !pump(0, fd, buf, "stdin")) {
             shutdown(fd, SHUT_WR);   // our end is done; the peer's may still come
-            n = 1;
+            tx = false;
+            p[1].fd = -1;
         }
     }
+    while (tx && getenv("NX_STDIN_FILE") && pump(0, fd, buf, "stdin"))
+        ;
+    while (rx && pump(fd, 1, buf, "receive"))
+        ;
+    return 0;
 }
 
 int main(int argc, char **argv)

@@ -89,7 +89,8 @@ static void got_one(int fd, struct stats *st)
 
 static void summary(const char *host, const struct stats *st)
 {
-    printf("--- %s ping statistics ---\n%u sent, %u received, %u%% lost\n", host, st->sent,
+    printf("--- %s ping statistics ---\n%u packets transmitted, %u received, %u%% packet loss\n",
+           host, st->sent,
            st->received, st->sent ? (st->sent - st->received) * 100 / st->sent : 0);
     if (st->received)
         printf("rtt min/avg/max = %.3f/%.3f/%.3f ms\n", st->min_ns / 1e6,
