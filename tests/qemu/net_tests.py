@@ -17,7 +17,7 @@ import urllib.request
 
 from qemu import ROOT, INITRD, Console, archive_with_manifest, fresh_disk
 
-PROMPT = r"nsh:[^\n]*\$ $"
+PROMPT = r"\nnsh> "
 BIG_MIB = 64
 
 
