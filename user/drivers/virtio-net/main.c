@@ -191,9 +191,9 @@ static const char *start(nx_handle_t serve)
 {
     const char *why = virtio_take(GRANT_VIRTIO, VIRTIO_ID_NET, &dev);
     if (!why)
-        why = reset_device();
-    if (!why)
         why = virtio_dma_alloc(QPAGES, (void **)&qmem, qpa, NULL);
+    if (!why)
+        why = reset_device();
     if (!why && nx_endpoint_bind(serve, dev.notif) != NX_OK)
         why = "cannot bind the device's notification to the endpoint";
     if (!why)
