@@ -38,7 +38,7 @@ struct link {
     struct link_stats stats;
 };
 
-extern struct link link;
+extern struct link nic;
 
 // Attach to the driver's arena (arena_size bytes) and control VMO (ctl, NX_NETDEV_CTL_SIZE
 // bytes) as `info` describes them, and add the netif (not yet up). NX_ERR_INVALID if the

@@ -47,7 +47,9 @@
 #define DNS_TABLE_SIZE 8
 #define DNS_MAX_SERVERS 2
 #define DNS_MAX_NAME_LENGTH 256
-#define LWIP_DHCP_DOES_ACD_CHECK 0
+// The offered address is taken without an ARP probe first: it saves a second of boot, and
+// QEMU's user network (the network the system runs on) hands out addresses no one else has.
+#define DHCP_DOES_ARP_CHECK 0
 
 // Memory. The heap: headers of outgoing segments, copied datagrams and ICMP messages, ARP's
 // queue. Pools: one entry per object below.

@@ -100,7 +100,7 @@ static void stack_round(uint64_t bits)
 {
     if (bits & BIT_TIMER)
         S.timer_deadline = NX_DEADLINE_NEVER;
-    nx_ring_end_sleep(&link.to_stack);
+    nx_ring_end_sleep(&nic.to_stack);
     if (bits & BIT_CLIENT_GONE)
         clients_reap();
     sock_service(bits);
@@ -108,8 +108,8 @@ static void stack_round(uint64_t bits)
         link_poll();
         sys_check_timeouts();
     } while (!link_prepare_sleep() || !sock_prepare_sleep());
-    if (link.wake_driver) {
-        link.wake_driver = false;
+    if (nic.wake_driver) {
+        nic.wake_driver = false;
         nx_notify_signal(S.driver_notif, NX_NETDEV_BIT_TO_DRIVER);
     }
     sock_flush_signals();
@@ -184,7 +184,7 @@ static long attach(void)
     if (err)
         return err;
     if (info.link_up)
-        netif_set_link_up(&link.netif);
+        netif_set_link_up(&nic.netif);
     return NX_OK;
 }
 
@@ -222,10 +222,10 @@ int main(void)
         nx_log(NX_LOG_ERROR, "cannot start: error %ld", err);
         return 1;
     }
-    netif_set_status_callback(&link.netif, on_netif_status);
-    netif_set_hostname(&link.netif, "nexus");
-    netif_set_up(&link.netif);
-    dhcp_start(&link.netif);
+    netif_set_status_callback(&nic.netif, on_netif_status);
+    netif_set_hostname(&nic.netif, "nexus");
+    netif_set_up(&nic.netif);
+    dhcp_start(&nic.netif);
     for (size_t i = 0; i < net_nops; i++)
         ops[i] = (struct nx_rpc_op){ net_ops[i].op, net_ops[i].min_len, net_ops[i].max_len, handle };
     stack_round(BIT_DRIVER);

@@ -261,23 +261,23 @@ static long op_close(void *ctx, struct nx_rpc_req *req)
 static long op_ifconfig(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
-    struct nx_net_ifconfig ic = { .link_up = netif_is_link_up(&link.netif) ? 1 : 0,
-                                  .dhcp_bound = dhcp_supplied_address(&link.netif) ? 1 : 0,
-                                  .mtu = link.netif.mtu };
-    memcpy(ic.mac, link.netif.hwaddr, sizeof ic.mac);
-    ic.ip = ip4_addr_get_u32(netif_ip4_addr(&link.netif));
-    ic.netmask = ip4_addr_get_u32(netif_ip4_netmask(&link.netif));
-    ic.gateway = ip4_addr_get_u32(netif_ip4_gw(&link.netif));
+    struct nx_net_ifconfig ic = { .link_up = netif_is_link_up(&nic.netif) ? 1 : 0,
+                                  .dhcp_bound = dhcp_supplied_address(&nic.netif) ? 1 : 0,
+                                  .mtu = nic.netif.mtu };
+    memcpy(ic.mac, nic.netif.hwaddr, sizeof ic.mac);
+    ic.ip = ip4_addr_get_u32(netif_ip4_addr(&nic.netif));
+    ic.netmask = ip4_addr_get_u32(netif_ip4_netmask(&nic.netif));
+    ic.gateway = ip4_addr_get_u32(netif_ip4_gw(&nic.netif));
     ic.dns = ip4_addr_get_u32(ip_2_ip4(dns_getserver(0)));
     ic.sockets_open = sock_count();
     struct nx_netdev_stats st;
-    memcpy(&st, &link.ctl->stats, sizeof st);   // the driver's: numbers only, unchecked
+    memcpy(&st, &nic.ctl->stats, sizeof st);   // the driver's: numbers only, unchecked
     ic.rx_packets = st.rx_packets, ic.rx_bytes = st.rx_bytes;
     ic.rx_drops = st.rx_drops, ic.rx_errors = st.rx_errors;
     ic.tx_packets = st.tx_packets, ic.tx_bytes = st.tx_bytes;
-    ic.tx_drops = st.tx_drops + link.stats.tx_no_slot, ic.tx_errors = st.tx_errors;
+    ic.tx_drops = st.tx_drops + nic.stats.tx_no_slot, ic.tx_errors = st.tx_errors;
     ic.driver_bytes_copied = st.bytes_copied;
-    ic.stack_bytes_copied = link.stats.bytes_copied + S.sock_bytes_copied;
+    ic.stack_bytes_copied = nic.stats.bytes_copied + S.sock_bytes_copied;
     ic.tcp_active = S.tcp_active, ic.tcp_passive = S.tcp_passive, ic.tcp_resets = S.tcp_resets;
     memcpy(req->reply, &ic, sizeof ic);
     req->reply_len = sizeof ic;

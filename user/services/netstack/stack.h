@@ -1,6 +1,6 @@
 #pragma once
 // The TCP/IP stack service (service `net`, program `netstack`; docs/network.md): lwIP's raw
-// API in one thread (NO_SYS), the netif over the driver (link.h), sockets over rings shared
+// API in one thread (NO_SYS), the netif over the driver (nic.h), sockets over rings shared
 // with the applications (nx/net.h). Everything happens in one event loop: requests on the
 // endpoint, and through the notification bound to it, the driver's records, the one timer,
 // clients' deaths and the sockets' rings.

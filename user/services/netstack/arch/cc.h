@@ -5,7 +5,9 @@
 #include <stdlib.h>
 
 #define LWIP_NO_CTYPE_H 0
+#ifndef BYTE_ORDER
 #define BYTE_ORDER LITTLE_ENDIAN
+#endif
 #define LWIP_ERRNO_STDINCLUDE 1
 #define LWIP_PROVIDE_ERRNO 0
 
