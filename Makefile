@@ -262,5 +262,6 @@ clean:
 
 include mk/gfx.mk
 include mk/terminal.mk
+include mk/lwip.mk
 include mk/host.mk
 -include $(shell find build -name '*.d' 2>/dev/null)

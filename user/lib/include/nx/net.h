@@ -120,8 +120,11 @@ enum {
     NX_NET_BIND,
     // Request: struct nx_net_listen_req. State becomes LISTENING. NX_ERR_ACCESS (policy).
     NX_NET_LISTEN,
-    // Request: struct nx_net_id; one handle: the new socket's VMO (formatted like for
-    // SOCKET). Reply: struct nx_net_socket_rep (the new socket's id; no handles).
+    // Request: struct nx_net_id, or struct nx_net_accept_req to give the new socket a
+    // notification bit of its own (with nx_net_id alone it shares the listener's bit); one
+    // handle: the new socket's VMO (formatted like for SOCKET). The new socket signals the
+    // listener's notification. Reply: struct nx_net_socket_rep (the new socket's id; no
+    // handles).
     // NX_ERR_TIMED_OUT: nothing pending (EAGAIN; wait for the listener's bit).
     NX_NET_ACCEPT,
     // Request: struct nx_net_connect_req. Stream: the connection starts (state CONNECTING,
@@ -139,6 +142,11 @@ enum {
 
 struct nx_net_id {
     uint32_t id;
+};
+
+struct nx_net_accept_req {
+    uint32_t id;       // the listener
+    uint32_t bit;      // the new socket's bit (< NX_NET_APP_BITS)
 };
 
 struct nx_net_socket_req {
