@@ -170,10 +170,10 @@ static int fd_of(const struct nx_sock *s)
     return NX_SOCKET_FD_BASE + (int)(s - nx_socks);
 }
 
-// A duplicate of h with rights into hs's next entry.
+// A duplicate of h with rights (and the right to send it) into hs's next entry.
 static long hand_over(struct nx_rpc_handles *hs, nx_handle_t h, uint32_t rights)
 {
-    long d = nx_handle_duplicate(h, rights);
+    long d = nx_handle_duplicate(h, rights | NX_RIGHT_TRANSFER);
     if (d < 0)
         return d;
     hs->h[hs->count] = (nx_handle_t)d;
@@ -190,7 +190,7 @@ static long register_socket(struct nx_sock *s, nx_handle_t ep)
                              .rep = &rep, .rep_cap = sizeof rep, .deadline = deadline() };
     long err = hand_over(&c.send, s->vmo, NX_RIGHT_READ | NX_RIGHT_WRITE | NX_RIGHT_MAP);
     if (!err)
-        err = hand_over(&c.send, net.notif, NX_RIGHT_SIGNAL);
+        err = hand_over(&c.send, net.notif, NX_RIGHT_SIGNAL | NX_RIGHT_DUPLICATE);   // accepted sockets share it
     if (!err)
         err = hand_over(&c.send, nx_self, NX_RIGHT_READ);
     if (!err)
@@ -312,7 +312,7 @@ static long accept_one(struct nx_sock *l, struct nx_sock *n, struct nx_net_socke
     nx_handle_t ep;
     if (endpoint(&ep))
         return NX_ERR_ACCESS;
-    struct nx_net_id req = { l->id };
+    struct nx_net_accept_req req = { l->id, (uint32_t)(n - nx_socks) };   // its own bit
     struct nx_rpc_call c = { .op = NX_NET_ACCEPT, .req = &req, .req_len = sizeof req,
                              .rep = rep, .rep_cap = sizeof *rep, .deadline = deadline() };
     long err = hand_over(&c.send, n->vmo, NX_RIGHT_READ | NX_RIGHT_WRITE | NX_RIGHT_MAP);

@@ -112,9 +112,6 @@ static int open_file(const char *path, char *full, size_t cap, struct conn *c)
 static void answer(struct conn *c, const struct request *r, const char *raw_path)
 {
     char full[REQ_PATH_MAX + 64];
-    c->sending = true;
-    c->hdr_off = c->off = 0;
-    c->size = 0;
     int status = open_file(r->path, full, sizeof full, c);
     if (status) {
         answer_error(c, status, raw_path);
@@ -146,6 +143,8 @@ static void take_request(struct conn *c)
         return;
     struct request r;
     int status = head < 0 ? 400 : request_parse(c->in, (size_t)head, &r);
+    c->sending = true;
+    c->hdr_off = c->off = c->size = 0;
     c->keep_alive = status ? false : r.keep_alive;
     if (status)
         answer_error(c, status, "-");

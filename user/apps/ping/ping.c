@@ -24,8 +24,7 @@ struct echo {
     uint8_t type, code;
     uint16_t sum;
     uint16_t id, seq;
-    uint64_t sent_ns;                 // when it left: the reply carries it back
-    uint8_t fill[DATA - sizeof(uint64_t)];
+    uint8_t fill[DATA];
 };
 
 static uint16_t checksum(const void *p, size_t n)
@@ -47,20 +46,30 @@ static int usage(void)
     return 2;
 }
 
+// Requests in flight: when each left (by sequence number mod WINDOW; a reply to an older
+// one, or a second reply, is not counted).
+#define WINDOW 64
+
 struct stats {
     unsigned sent, received;
     uint64_t min_ns, max_ns, sum_ns;
+    uint64_t sent_ns[WINDOW];
+    uint32_t seq_of[WINDOW];   // seq + 1 while its reply is awaited, 0 after
 };
 
 static void sent_one(int fd, const struct sockaddr_in *to, uint16_t seq, struct stats *st)
 {
-    struct echo e = { .type = ECHO_REQUEST, .seq = htons(seq), .sent_ns = (uint64_t)nx_clock_get() };
+    struct echo e = { .type = ECHO_REQUEST, .seq = htons(seq) };
     memset(e.fill, 'n', sizeof e.fill);
     e.sum = checksum(&e, sizeof e);
-    if (sendto(fd, &e, sizeof e, 0, (const struct sockaddr *)to, sizeof *to) < 0)
+    st->sent_ns[seq % WINDOW] = (uint64_t)nx_clock_get();
+    st->seq_of[seq % WINDOW] = 0;
+    if (sendto(fd, &e, sizeof e, 0, (const struct sockaddr *)to, sizeof *to) < 0) {
         nx_net_error("ping", "send");
-    else
-        st->sent++;
+        return;
+    }
+    st->sent++;
+    st->seq_of[seq % WINDOW] = (uint32_t)seq + 1;
 }
 
 // Take one reply (if it is one of ours) and print it.
@@ -74,12 +83,14 @@ static void got_one(int fd, struct stats *st)
         nx_net_error("ping", "receive");
         return;
     }
-    if ((size_t)n < sizeof e || e.type != ECHO_REPLY)
+    uint16_t seq = ntohs(e.seq);
+    if ((size_t)n < 8 || e.type != ECHO_REPLY || st->seq_of[seq % WINDOW] != seq + 1u)
         return;
-    uint64_t rtt = (uint64_t)nx_clock_get() - e.sent_ns;
+    st->seq_of[seq % WINDOW] = 0;
+    uint64_t rtt = (uint64_t)nx_clock_get() - st->sent_ns[seq % WINDOW];
     char ip[INET_ADDRSTRLEN];
     printf("%zd bytes from %s: icmp_seq=%u time=%" PRIu64 ".%03" PRIu64 " ms\n", n,
-           inet_ntop(AF_INET, &from.sin_addr, ip, sizeof ip), ntohs(e.seq), rtt / 1000000,
+           inet_ntop(AF_INET, &from.sin_addr, ip, sizeof ip), seq, rtt / 1000000,
            rtt / 1000 % 1000);
     st->received++;
     st->sum_ns += rtt;
