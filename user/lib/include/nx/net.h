@@ -41,8 +41,8 @@
 #include <stdint.h>
 
 #define NX_NET_SERVICE "net"
-#define NX_NET_POLICY_CONNECT "net.connect"
-#define NX_NET_POLICY_LISTEN "net.listen."   // + the port in decimal, or "*"
+#define NX_NET_POLICY_CONNECT "net.out"
+#define NX_NET_POLICY_LISTEN "net.in."      // + the port in decimal, or "*" (any port)
 #define NX_NET_SOCKETS_MAX 256
 #define NX_NET_CLIENT_SOCKETS_MAX 62
 #define NX_NET_BACKLOG_MAX 16
