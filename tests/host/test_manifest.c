@@ -128,7 +128,7 @@ static void test_virtio_grants(void **state)
           "service gpu grant=virtio:gpu\n"
           "service rng grant=virtio:rng\n"
           "service a grant=virtio:\n"
-          "service a grant=virtio:net\n"
+          "service a grant=virtio:nic\n"
           "service a grant=virtio:blk:1\n"
           "service a grant=virtio:BLK\n"
           "service a grant=virtio:gpu,virtio:gpu\n"
@@ -137,7 +137,8 @@ static void test_virtio_grants(void **state)
           "service tablet grant=virtio:input\n"
           "service b grant=virtio:input,virtio:input\n"
           "service b grant=virtio:input2\n"
-          "service log\n");
+          "service log\n"
+          "service netdev grant=virtio:net\n");
     assert_string_equal(reports, "4: unknown virtio device\n"
                                  "5: unknown virtio device\n"
                                  "6: unknown virtio device\n"
@@ -155,6 +156,7 @@ static void test_virtio_grants(void **state)
     const struct mf_service *rng = manifest_find(&m, "rng");
     assert_int_equal(rng->grants[0].kind, MF_GRANT_VIRTIO);
     assert_int_equal(rng->grants[0].value, 4);
+    assert_int_equal(manifest_find(&m, "netdev")->grants[0].value, 1);
     const struct mf_service *a = manifest_find(&m, "a");
     assert_int_equal(a->ngrants, 2);
     assert_int_equal(a->grants[1].value, 16);
@@ -310,6 +312,37 @@ static void test_allow_list_is_all_or_nothing(void **state)
 
 // Restart back-off: 10 ms doubling to 1 s while deaths are quick, reset by a long life, and
 // given up after RESTART_GIVE_UP quick deaths in a row.
+// net CLIENT ...: the network policy's rules (nx/net.h), one per permission and port; a bad
+// line adds none of them.
+static void test_network_policy_lines(void **state)
+{
+    (void)state;
+    parse("service net\nservice httpd grant=net\nservice nsh grant=net\n"
+          "net httpd listen=80,8080\n"
+          "net nsh connect listen=*\n"
+          "net nsh\n"
+          "net nsh connect listen=80,0\n"
+          "net nsh listen=65536\n"
+          "net nsh connect fly\n"
+          "net nsh listen=\n"
+          "net ghost connect\n");
+    assert_string_equal(reports,
+                        "6: expected: net CLIENT [connect] [listen=PORT[,PORT...]|listen=*]\n"
+                        "7: bad port\n"
+                        "8: bad port\n"
+                        "9: net: unknown permission\n"
+                        "10: bad port\n"
+                        "11: allow: unknown client\n");
+    assert_int_equal(m.nrules, 4);
+    const char *want[][2] = { { "httpd", "net.in.80" }, { "httpd", "net.in.8080" },
+                              { "nsh", "net.out" }, { "nsh", "net.in.*" } };
+    for (int i = 0; i < 4; i++) {
+        assert_string_equal(m.rules[i].client, want[i][0]);
+        assert_string_equal(m.rules[i].service, want[i][1]);
+        assert_int_equal(m.rules[i].rights, MF_RIGHT_CALL);
+    }
+}
+
 static void test_restart_backoff(void **state)
 {
     (void)state;
@@ -343,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_comments_blank_lines_and_long_lines),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_allow_list_is_all_or_nothing),
+        cmocka_unit_test(test_network_policy_lines),
         cmocka_unit_test(test_restart_backoff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

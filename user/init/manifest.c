@@ -2,7 +2,9 @@
 // checked whole and only then added, so a bad line leaves no trace but its report.
 #include "manifest.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <nx/net.h>
 #include <nx/virtio.h>
 
 const struct mf_device mf_devices[] = {
@@ -278,6 +280,74 @@ static const char *parse_allow(struct manifest *m, struct words *ws, int line)
     return NULL;
 }
 
+// A network policy rule (nx/net.h): client may use the stack's pseudo-service `service`.
+static const char *add_net_rule(struct manifest *m, const char *client, const char *service,
+                                int line)
+{
+    if (m->nrules == MF_MAX_RULES)
+        return "too many rules";
+    struct mf_rule *r = &m->rules[m->nrules];
+    if (!copy_name(r->client, client, strlen(client)))
+        return "bad client name";
+    copy_name(r->service, service, strlen(service));
+    r->rights = MF_RIGHT_CALL;
+    r->line = line;
+    m->nrules++;
+    return NULL;
+}
+
+// listen=PORT[,PORT...] or listen=*: one rule per port.
+static const char *parse_listen(struct manifest *m, const char *client, const char *list,
+                                int line)
+{
+    if (!strcmp(list, "*"))
+        return add_net_rule(m, client, NX_NET_POLICY_LISTEN "*", line);
+    for (const char *p = list;; p++) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char digits[8], service[MF_NAME_MAX];
+        uint32_t port;
+        if (len == 0 || len >= sizeof(digits))
+            return "bad port";
+        memcpy(digits, p, len);
+        digits[len] = '\0';
+        if (!number(digits, 1, 65535, &port))
+            return "bad port";
+        snprintf(service, sizeof(service), NX_NET_POLICY_LISTEN "%u", port);
+        const char *err = add_net_rule(m, client, service, line);
+        if (err || !end)
+            return err;
+        p = end;
+    }
+}
+
+// net CLIENT [connect] [listen=PORT[,PORT...]|listen=*]: what CLIENT may do with the network
+// stack it was granted. A bad line adds no rule at all.
+static const char *parse_net(struct manifest *m, struct words *ws, int line)
+{
+    if (ws->n < 3)
+        return "expected: net CLIENT [connect] [listen=PORT[,PORT...]|listen=*]";
+    int nrules = m->nrules;
+    const char *err = NULL;
+    for (int i = 2; i < ws->n && !err; i++) {
+        if (!strcmp(ws->w[i], "connect"))
+            err = add_net_rule(m, ws->w[1], NX_NET_POLICY_CONNECT, line);
+        else if (!strncmp(ws->w[i], "listen=", 7))
+            err = parse_listen(m, ws->w[1], ws->w[i] + 7, line);
+        else
+            err = "net: unknown permission";
+    }
+    if (err)
+        m->nrules = nrules;
+    return err;
+}
+
+static bool is_net_rule(const struct mf_rule *r)
+{
+    return !strcmp(r->service, NX_NET_POLICY_CONNECT) ||
+           !strncmp(r->service, NX_NET_POLICY_LISTEN, strlen(NX_NET_POLICY_LISTEN));
+}
+
 static const char *parse_line(struct manifest *m, const char *text, size_t len, int line)
 {
     static struct words ws;  // 2 KiB: kept off the small stacks of services
@@ -288,6 +358,8 @@ static const char *parse_line(struct manifest *m, const char *text, size_t len, 
         return parse_service(m, &ws, line);
     if (!strcmp(ws.w[0], "allow"))
         return parse_allow(m, &ws, line);
+    if (!strcmp(ws.w[0], "net"))
+        return parse_net(m, &ws, line);
     return "unknown directive";
 }
 
@@ -378,7 +450,8 @@ static void check_rules(struct manifest *m, mf_report_fn report, void *ctx)
         struct mf_rule *r = &m->rules[i];
         const char *err = strcmp(r->client, "*") && !manifest_find(m, r->client)
                               ? "allow: unknown client"
-                          : !manifest_find(m, r->service) && !mf_is_builtin(r->service)
+                          : !manifest_find(m, r->service) && !mf_is_builtin(r->service) &&
+                                    !is_net_rule(r)
                               ? "allow: unknown service"
                               : NULL;
         if (!err) {

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define MF_NAME_MAX 16      // bytes of a service, binary or grant name, with its NUL
-#define MF_MAX_SERVICES 16
+#define MF_MAX_SERVICES 24
 #define MF_MAX_GRANTS 8
 #define MF_ARGS_MAX 128     // the arguments, NUL-separated, with their NULs
 #define MF_MAX_ARGS 8
