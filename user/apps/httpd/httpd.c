@@ -195,6 +195,9 @@ static void writable(struct conn *c)
         take_request(c);   // one may be waiting already
 }
 
+// The stack died (init restarts it): every socket of it is gone.
+static bool stack_gone;
+
 static void accept_one(int l)
 {
     struct conn *c = NULL;
@@ -205,6 +208,7 @@ static void accept_one(int l)
     socklen_t len = sizeof c->peer;
     int fd = accept(l, (struct sockaddr *)&c->peer, &len);
     if (fd < 0) {
+        stack_gone = errno == ENETDOWN;
         if (errno != EAGAIN)
             nx_net_error("httpd", "accept");
         return;
@@ -214,21 +218,21 @@ static void accept_one(int l)
                         .last_ns = (uint64_t)nx_clock_get() };
 }
 
-static int listen_on(int port)
+static int listen_on(int port, bool quiet)
 {
     struct sockaddr_in at = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
                               .sin_addr = { htonl(INADDR_ANY) } };
     int l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    if (l < 0) {
-        nx_net_error("httpd", "socket");
-        return -1;
+    if (l >= 0 && (bind(l, (struct sockaddr *)&at, sizeof at) < 0 || listen(l, SOMAXCONN) < 0)) {
+        int e = errno;
+        close(l);
+        errno = e;
+        l = -1;
     }
-    if (bind(l, (struct sockaddr *)&at, sizeof at) < 0 || listen(l, SOMAXCONN) < 0) {
+    if (l < 0 && !quiet) {
         char what[32];
         snprintf(what, sizeof what, "port %d", port);
         nx_net_error("httpd", what);
-        close(l);
-        return -1;
     }
     return l;
 }
@@ -279,6 +283,22 @@ static void serve_round(int l)
     }
 }
 
+// After the stack's death: drop its sockets, then listen on its successor once it answers
+// (trying once a second: poll with no descriptors is a timed sleep).
+static int listen_again(int l, int port)
+{
+    for (int i = 0; i < CONN_MAX; i++)
+        if (conns[i].fd >= 0)
+            conn_close(&conns[i]);
+    close(l);
+    while ((l = listen_on(port, true)) < 0)
+        poll(NULL, 0, 1000);
+    stack_gone = false;
+    printf("httpd: serving %s on port %d again\n", root, port);
+    fflush(stdout);
+    return l;
+}
+
 int main(int argc, char **argv)
 {
     int port = 80, a = 1;
@@ -303,13 +323,16 @@ int main(int argc, char **argv)
                 : err ? "no such directory" : "not a directory");
         return 1;
     }
-    int l = listen_on(port);
+    int l = listen_on(port, false);
     if (l < 0)
         return 1;
     for (int i = 0; i < CONN_MAX; i++)
         conns[i] = (struct conn){ .fd = -1, .file = -1 };
     printf("httpd: serving %s on port %d\n", root, port);
     fflush(stdout);
-    for (;;)
+    for (;;) {
         serve_round(l);
+        if (stack_gone)
+            l = listen_again(l, port);
+    }
 }
