@@ -98,9 +98,23 @@ def wait_text(con, regex, timeout):
     return None
 
 
+def settle(con, quiet=1.5, timeout=20):
+    """Wait until the console has printed nothing for `quiet` seconds (services' messages at
+    boot redraw the prompt, which a command typed meanwhile would be mixed into)."""
+    end = time.monotonic() + timeout
+    seen, since = len(con.text()), time.monotonic()
+    while time.monotonic() < end and time.monotonic() - since < quiet:
+        time.sleep(0.1)
+        if len(con.text()) != seen:
+            seen, since = len(con.text()), time.monotonic()
+
+
 def shell(con, keys, expect, timeout=30, until=PROMPT):
     """Type keys into the console's shell; the problems with what came back before the next
-    prompt (expect: regexes that must be in it)."""
+    prompt (expect: regexes that must be in it). Prompts printed before (redrawn by messages)
+    are not taken for the next one."""
+    with con.lock:
+        con.pos = len(con.out)
     con.send(keys)
     reply = con.expect(until, timeout)
     if reply is None:
@@ -147,6 +161,7 @@ def boot_shell(disk, extra, initrd=INITRD, timeout=90):
     if wait_text(con, r"net: address \d+\.\d+\.\d+\.\d+", timeout) is None:
         con.close(timeout=0)
         return None, con.text()
+    settle(con)
     return con, ""
 
 
@@ -317,9 +332,10 @@ def check_stack_restart(name):
     problems = []
     con.send("nc -l 7100 &\r")
     time.sleep(1)
-    p, reply = shell(con, "ps\r", [r"(\d+)\s+net\b"])
+    stack = r"(?m)^\s*(\d+)\s+running\s.*\snet\s*$"   # ps: PID STATE ... NAME
+    p, reply = shell(con, "ps\r", [stack])
     problems += p
-    m = re.search(r"(\d+)\s+net\b", reply)
+    m = re.search(stack, reply)
     if m:
         p, _ = shell(con, f"kill {m.group(1)}\r", [])
         problems += p
