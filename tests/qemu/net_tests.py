@@ -350,10 +350,76 @@ def check_stack_restart(name):
     return problems + unexpected(out, (r"PANIC",)), out
 
 
+def echo_server():
+    """A TCP echo server on 127.0.0.1 (a free port), one connection at a time, in a thread;
+    close the socket it returns to stop it."""
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(4)
+
+    def serve():
+        while True:
+            try:
+                c, _ = ls.accept()
+            except OSError:
+                return
+            with c:
+                c.settimeout(60)
+                try:
+                    while (b := c.recv(65536)):
+                        c.sendall(b)
+                except OSError:
+                    pass
+    threading.Thread(target=serve, daemon=True).start()
+    return ls
+
+
+def check_socket_calls(name):
+    """libnx's sockets against the stack (tests/qemu/progs/socktest.c): argument errors, a
+    refused connection blocking and non-blocking (poll, SO_ERROR), 200,000 bytes through the
+    host's echo server with read/write and end of stream, EPIPE, a UDP exchange with QEMU's
+    name server, getaddrinfo numeric and by DNS, EMFILE at the per-process limit."""
+    ls = echo_server()
+    con, out = boot_shell(fresh_disk(name, 8), user_nic())
+    if con is None:
+        ls.close()
+        return ["no prompt or no DHCP lease"], out
+    problems, _ = shell(con, f"socktest {ls.getsockname()[1]}\r", [r"socktest: all passed"],
+                        timeout=120)
+    power_off(con, problems)
+    ls.close()
+    out = con.text()
+    return problems + unexpected(out, (r"socktest: .* WRONG",)), out
+
+
+def check_grant_and_policy(name):
+    """A program started without the `net` grant is refused with a clear error; the policy
+    lets the shell's programs connect out but listen on no port."""
+    def edit(text):
+        text = re.sub(r"^net nsh .*$", "net nsh connect", text, flags=re.M)
+        return text + "service noping bin=ping prio=16 pages=256 grant=log -- -c 1 10.0.2.2\n"
+    initrd = archive_with_manifest(manifest_with(name, edit))
+    con, out = boot_shell(fresh_disk(name, 8), user_nic(), initrd=initrd)
+    if con is None:
+        return ["no prompt or no DHCP lease"], out
+    problems = []
+    if wait_text(con, r"ping: socket: Permission denied \(this program has no `net` grant", 20) is None:
+        problems.append("ping without the grant was not refused clearly")
+    p, _ = shell(con, "nc -l 7000\r", [r"nc: listen: Permission denied"])
+    problems += p
+    p, _ = shell(con, "ping -c 1 10.0.2.2\r", [r"1 received"], timeout=40)
+    problems += p
+    power_off(con, problems)
+    out = con.text()
+    return problems + unexpected(out), out
+
+
 CASES = [
     ("net_dhcp_lease_ifconfig_and_ping", check_dhcp_ping_ifconfig),
     ("net_httpd_serves_www_and_64_mib", check_httpd_page_and_big_file),
     ("net_fetch_from_the_hosts_http_server", check_fetch_from_the_host),
     ("net_two_guests_tcp_both_ways", check_two_guests),
     ("net_stack_killed_and_restarted", check_stack_restart),
+    ("net_socket_calls", check_socket_calls),
+    ("net_grant_and_policy", check_grant_and_policy),
 ]

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/time.h>
+#include <nx/file.h>
 #include <nx/nx.h>
 #include <nx/rpc.h>
 #include <nx/services.h>
@@ -241,12 +242,11 @@ int nx_sock_open(int kind)
     return fd_of(s);
 }
 
-// The socket of fd, alive; NULL with errno set (EBADF / ENOTSOCK, ENETDOWN).
-static struct nx_sock *live(int fd)
+struct nx_sock *nx_sock_live(int fd)
 {
     struct nx_sock *s = nx_sock_of_fd(nx_socks, NX_SOCKET_MAX, fd);
     if (!s)
-        errno = fd >= NX_SOCKET_FD_BASE || fd < 0 ? EBADF : ENOTSOCK;
+        errno = fd >= 0 && fd < 3 + NX_FILE_MAX ? ENOTSOCK : EBADF;   // stdio and files: 0 .. 18
     else if (s->dead)
         errno = ENETDOWN;
     return s && !s->dead ? s : NULL;
@@ -254,7 +254,7 @@ static struct nx_sock *live(int fd)
 
 int bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
-    struct nx_sock *s = live(fd);
+    struct nx_sock *s = nx_sock_live(fd);
     struct nx_net_bind_req req;
     int e = s ? nx_sock_addr_in(addr, len, &req.addr) : 0;
     if (!s || e)
@@ -266,7 +266,7 @@ int bind(int fd, const struct sockaddr *addr, socklen_t len)
 
 int listen(int fd, int backlog)
 {
-    struct nx_sock *s = live(fd);
+    struct nx_sock *s = nx_sock_live(fd);
     if (!s)
         return -1;
     if (s->type != NX_NET_SOCK_STREAM)
@@ -326,7 +326,7 @@ static long accept_one(struct nx_sock *l, struct nx_sock *n, struct nx_net_socke
 
 int accept(int fd, struct sockaddr *addr, socklen_t *len)
 {
-    struct nx_sock *l = live(fd);
+    struct nx_sock *l = nx_sock_live(fd);
     if (!l)
         return -1;
     if (l->type != NX_NET_SOCK_STREAM || nx_sock_state(l) != NX_NET_ST_LISTENING)
@@ -375,7 +375,7 @@ static int connect_result(struct nx_sock *s)
 
 int connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
-    struct nx_sock *s = live(fd);
+    struct nx_sock *s = nx_sock_live(fd);
     struct nx_net_connect_req req = { 0 };
     int e = s ? nx_sock_addr_in(addr, len, &req.addr) : 0;
     if (!s || e)
@@ -401,7 +401,7 @@ int connect(int fd, const struct sockaddr *addr, socklen_t len)
 
 int shutdown(int fd, int how)
 {
-    struct nx_sock *s = live(fd);
+    struct nx_sock *s = nx_sock_live(fd);
     if (!s)
         return -1;
     if (how < SHUT_RD || how > SHUT_RDWR)
@@ -456,7 +456,7 @@ static uint64_t timeval_ns(const struct timeval *tv)
 
 int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
-    struct nx_sock *s = live(fd);
+    struct nx_sock *s = nx_sock_live(fd);
     if (!s)
         return -1;
     if (level != SOL_SOCKET)
@@ -495,7 +495,7 @@ int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 
 static int sock_name(int fd, struct sockaddr *addr, socklen_t *len, bool peer)
 {
-    struct nx_sock *s = live(fd);
+    struct nx_sock *s = nx_sock_live(fd);
     if (!s)
         return -1;
     struct nx_net_addr a = peer ? s->sh->peer : s->sh->local;

@@ -71,6 +71,9 @@ int nx_dns_resolve(const char *name, uint32_t *ip);
 
 // The process's socket table and its notification wait (socket_io.c, socket_stdin.c).
 extern struct nx_sock nx_socks[NX_SOCKET_MAX];
+// The socket of fd, its stack alive; NULL with errno set (EBADF: no such descriptor,
+// ENOTSOCK: a file or standard stream, ENETDOWN: the stack died).
+struct nx_sock *nx_sock_live(int fd);
 // Take bits that came (stack death handled), waiting until deadline (0: do not wait).
 // NX_OK (maybe nothing came: re-check) or NX_ERR_TIMED_OUT.
 long nx_sock_wait(uint64_t deadline);

@@ -18,13 +18,6 @@ static ssize_t fail(int e)
     return -1;
 }
 
-static struct nx_sock *live(int fd)
-{
-    struct nx_sock *s = nx_sock_of_fd(nx_socks, NX_SOCKET_MAX, fd);
-    errno = !s ? EBADF : ENETDOWN;
-    return s && !s->dead ? s : NULL;
-}
-
 // Wait until `deadline` for what the caller needs (0: do not wait).
 static uint64_t io_deadline(const struct nx_sock *s, int flags, uint64_t timeout_ns)
 {
@@ -178,7 +171,7 @@ ssize_t nx_sock_dgram_recv(struct nx_sock *s, void *buf, size_t n, int flags,
 ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *to,
                socklen_t tolen)
 {
-    struct nx_sock *s = live(fd);
+    struct nx_sock *s = nx_sock_live(fd);
     if (!s)
         return -1;
     if (s->type == NX_NET_SOCK_STREAM)
@@ -198,7 +191,7 @@ ssize_t send(int fd, const void *buf, size_t n, int flags)
 ssize_t recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *from,
                  socklen_t *fromlen)
 {
-    struct nx_sock *s = live(fd);
+    struct nx_sock *s = nx_sock_live(fd);
     if (!s)
         return -1;
     if (flags & MSG_PEEK)
