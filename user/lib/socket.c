@@ -150,8 +150,8 @@ static struct nx_sock *sock_new(int type)
     struct nx_sock *s = &nx_socks[i];
     nx_handle_t vmo;
     long va = nx_map_new_vmo(NX_NET_SOCK_VMO_SIZE, &vmo);
-    if (va < 0) {
-        errno = ENOMEM;
+    if (va < 0) {   // NO_SPACE: this process's mappings are all used
+        errno = va == NX_ERR_NO_SPACE ? EMFILE : ENOMEM;
         return NULL;
     }
     *s = (struct nx_sock){ .type = (uint8_t)type, .vmo = vmo };

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <netdb.h>
+#include <unistd.h>
 #include <nx/socket.h>
 
 int nx_net_error(const char *prog, const char *what)
@@ -33,4 +34,24 @@ int nx_net_resolve(const char *prog, const char *host, const char *port, int soc
     memcpy(out, res->ai_addr, sizeof *out);
     freeaddrinfo(res);
     return 0;
+}
+
+int nx_net_dial(const char *prog, const char *host, const char *port)
+{
+    struct sockaddr_in to;
+    if (nx_net_resolve(prog, host, port, SOCK_STREAM, &to))
+        return -1;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) {
+        nx_net_error(prog, "socket");
+        return -1;
+    }
+    if (connect(fd, (struct sockaddr *)&to, sizeof to) < 0) {
+        char what[NX_NET_NAME_MAX + 32];
+        snprintf(what, sizeof what, "connect to %s port %s", host, port);
+        nx_net_error(prog, what);
+        close(fd);
+        return -1;
+    }
+    return fd;
 }

@@ -23,24 +23,6 @@ static int usage(void)
     return 2;
 }
 
-static int connect_to(const struct http_url *u, const char *url)
-{
-    struct sockaddr_in to;
-    if (nx_net_resolve("fetch", u->host, u->port, SOCK_STREAM, &to))
-        return -1;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) {
-        nx_net_error("fetch", "socket");
-        return -1;
-    }
-    if (connect(fd, (struct sockaddr *)&to, sizeof to) < 0) {
-        nx_net_error("fetch", url);
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 static bool send_request(int fd, const struct http_url *u)
 {
     char req[HTTP_PATH_MAX + HTTP_HOST_MAX + 128];
@@ -132,7 +114,7 @@ int main(int argc, char **argv)
     if (!buf)
         return nx_tool_error("fetch", "buffer");
     uint64_t start = (uint64_t)nx_clock_get();
-    int sock = connect_to(&u, argv[1]);
+    int sock = nx_net_dial("fetch", u.host, u.port);
     if (sock < 0 || !send_request(sock, &u))
         return 1;
     struct http_response r;

@@ -24,26 +24,6 @@ static int usage(void)
     return 2;
 }
 
-static int dial(const char *host, const char *port)
-{
-    struct sockaddr_in to;
-    if (nx_net_resolve("nc", host, port, SOCK_STREAM, &to))
-        return -1;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) {
-        nx_net_error("nc", "socket");
-        return -1;
-    }
-    if (connect(fd, (struct sockaddr *)&to, sizeof to) < 0) {
-        char what[80];
-        snprintf(what, sizeof what, "connect to %s port %s", host, port);
-        nx_net_error("nc", what);
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 static int answer(const char *port)
 {
     struct sockaddr_in at;
@@ -108,7 +88,7 @@ int main(int argc, char **argv)
     if (argc == 3 && !strcmp(argv[1], "-l"))
         fd = answer(argv[2]);
     else if (argc == 3 && argv[1][0] != '-')
-        fd = dial(argv[1], argv[2]);
+        fd = nx_net_dial("nc", argv[1], argv[2]);
     else
         return usage();
     if (fd < 0)

@@ -30,3 +30,6 @@ int nx_net_error(const char *prog, const char *what);
 // returns 1.
 int nx_net_resolve(const char *prog, const char *host, const char *port, int socktype,
                    struct sockaddr_in *out);
+// A TCP connection to host and port: the socket's descriptor, or -1 having printed why
+// ("PROG: connect to HOST port PORT: Connection refused", a name not found...).
+int nx_net_dial(const char *prog, const char *host, const char *port);
