@@ -21,6 +21,11 @@ void nx_startup_forget(void);
 // (stdhandles.c): the copy must not close the parent's at its exit.
 void nx_file_forget(void);
 void nx_stdio_forget_handles(void);
+void nx_socket_forget(void);
+
+// Called by nx_exit_process when set (runtime.c): socket.c sets it with the first socket, so
+// open sockets are closed in order (a stream's unsent bytes still go) at exit.
+extern void (*nx_socket_exit_hook)(void);
 
 // A new VMO of `size` bytes with src[0..len) at offset `off` (the rest zero), mapped in proc
 // at va (0: the kernel picks) with prot; the mapping keeps the VMO, whose handle is closed.

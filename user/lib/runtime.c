@@ -136,9 +136,13 @@ void _exit(int status)
     nx_exit_process(status);
 }
 
+void (*nx_socket_exit_hook)(void);
+
 _Noreturn void nx_exit_process(long status)
 {
     nx_stdio_close_handles();  // flushed; a reader of our pipes sees end-of-file
+    if (nx_socket_exit_hook)
+        nx_socket_exit_hook();
     nx_file_close_all();
     nx_exit(status);
     __builtin_unreachable();

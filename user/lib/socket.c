@@ -139,6 +139,21 @@ static int stack_call(uint32_t op, const void *req, size_t len)
     return err < 0 ? fail(nx_sock_errno(err)) : 0;
 }
 
+// Every socket still open, closed at exit (nx_socket_exit_hook).
+static void close_all(void)
+{
+    for (int i = 0; i < NX_SOCKET_MAX; i++)
+        if (nx_socks[i].used)
+            nx_socket_close(NX_SOCKET_FD_BASE + i);
+}
+
+void nx_socket_forget(void)
+{
+    memset(nx_socks, 0, sizeof nx_socks);
+    memset(&net, 0, sizeof net);
+    nx_socket_exit_hook = NULL;
+}
+
 // A new slot with its VMO mapped and formatted; NULL with errno set.
 static struct nx_sock *sock_new(int type)
 {
@@ -156,6 +171,7 @@ static struct nx_sock *sock_new(int type)
     }
     *s = (struct nx_sock){ .type = (uint8_t)type, .vmo = vmo };
     nx_sock_rings(s, (void *)va, true);
+    nx_socket_exit_hook = close_all;
     return s;
 }
 

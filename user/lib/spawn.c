@@ -58,14 +58,15 @@ long nx_spawn(const char *name, size_t budget_pages, void (*entry)(nx_handle_t a
     return proc;
 }
 
-// The child, on its own stack and TLS block (crt0.S): the parent's heap, stdio sink and named
-// handles are not in this address space, so it starts without them.
+// The child, on its own stack and TLS block (crt0.S): the parent's heap, stdio sink, named
+// handles, files and sockets are not in this address space, so it starts without them.
 _Noreturn void nx_spawn_start(void)
 {
     nx_tls_ipc_buffer = nx_ipc_buffer;
     nx_heap_forget();
     nx_startup_forget();
     nx_file_forget();
+    nx_socket_forget();
     nx_stdio_forget_handles();
     nx_stdio_set_sink(NULL, NULL);
     nx_stdio_set_source(NULL, NULL);
