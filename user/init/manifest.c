@@ -265,6 +265,7 @@ static const char *parse_allow(struct manifest *m, struct words *ws, int line)
         size_t len = end ? (size_t)(end - p) : strlen(p);
         if (m->nrules + n == MF_MAX_RULES)
             return "too many rules";
+        rules[n] = (struct mf_rule){ 0 };
         if (!copy_name(rules[n].client, ws->w[1], strlen(ws->w[1])))
             return "bad client name";
         const char *err = parse_target(&rules[n], p, len);
@@ -287,6 +288,7 @@ static const char *add_net_rule(struct manifest *m, const char *client, const ch
     if (m->nrules == MF_MAX_RULES)
         return "too many rules";
     struct mf_rule *r = &m->rules[m->nrules];
+    *r = (struct mf_rule){ 0 };
     if (!copy_name(r->client, client, strlen(client)))
         return "bad client name";
     copy_name(r->service, service, strlen(service));
