@@ -157,16 +157,18 @@ static void on_netif_status(struct netif *netif)
 // ATTACH to the driver: the arena and the control VMO mapped, the driver's notification kept.
 static long attach(void)
 {
-    long dup = nx_handle_duplicate(S.notif, NX_RIGHT_SIGNAL);
+    long dup = nx_handle_duplicate(S.notif, NX_RIGHT_SIGNAL | NX_RIGHT_TRANSFER);
     if (dup < 0)
         return dup;
     struct nx_netdev_info info;
     struct nx_rpc_call c = { .op = NX_NETDEV_ATTACH, .rep = &info, .rep_cap = sizeof info,
-                             .send = { 1, { (nx_handle_t)dup }, { NX_RIGHTS_SAME } },
+                             .send = { 1, { (nx_handle_t)dup }, { NX_RIGHT_SIGNAL } },
                              .deadline = (uint64_t)nx_clock_get() + ATTACH_TIMEOUT_NS };
     long err = nx_rpc(S.netdev, &c);
-    if (err < 0)
+    if (err < 0) {
+        nx_log(NX_LOG_INFO, "ATTACH: error %ld", err);
         return err;
+    }
     if (c.rep_len != sizeof info || c.recv.count != 3) {
         nx_rpc_close_handles(&c.recv);
         return NX_ERR_INVALID;
@@ -177,8 +179,10 @@ static long attach(void)
                                             NX_PROT_READ | NX_PROT_WRITE);
     long ctl = nx_vm_map(nx_self, c.recv.h[1], 0, 0, (NX_NETDEV_CTL_SIZE + 4095u) & ~4095u,
                          NX_PROT_READ | NX_PROT_WRITE);
-    if (arena < 0 || ctl < 0)
-        return arena < 0 ? arena : ctl;
+    if (arena < 0 || ctl < 0) {
+        nx_log(NX_LOG_ERROR, "cannot map the driver's arena (%ld) or control VMO (%ld)", arena, ctl);
+        return NX_ERR_INVALID;
+    }
     S.driver_notif = c.recv.h[2];
     err = link_attach((void *)arena, (size_t)arena_size, (void *)ctl, &info);
     if (err)
@@ -195,8 +199,10 @@ static long start(void)
         return n;
     S.notif = (nx_handle_t)n;
     long t = nx_timer_create(S.notif, BIT_TIMER);
-    if (t < 0)
+    if (t < 0) {
+        nx_log(NX_LOG_ERROR, "no timer: error %ld", t);
         return t;
+    }
     S.timer = (nx_handle_t)t;
     lwip_init();
     return attach();
@@ -218,8 +224,12 @@ int main(void)
         nx_printf("net: no network device\n");
         return 0;
     }
-    if (err || (err = nx_endpoint_bind(S.serve, S.notif)) != NX_OK) {
+    if (err) {
         nx_log(NX_LOG_ERROR, "cannot start: error %ld", err);
+        return 1;
+    }
+    if ((err = nx_endpoint_bind(S.serve, S.notif)) != NX_OK) {
+        nx_log(NX_LOG_ERROR, "cannot bind the endpoint: error %ld", err);
         return 1;
     }
     netif_set_status_callback(&nic.netif, on_netif_status);

@@ -120,16 +120,17 @@ void clients_reap(void)
 
 static long reply_stack_handles(struct nx_rpc_req *req)
 {
-    long n = nx_handle_duplicate(S.notif, NX_RIGHT_SIGNAL);
+    // Sent on with TRANSFER dropped: the client can signal, not pass the stack's handles on.
+    long n = nx_handle_duplicate(S.notif, NX_RIGHT_SIGNAL | NX_RIGHT_TRANSFER);
     if (n < 0)
         return n;
-    long p = nx_handle_duplicate(nx_self, NX_RIGHT_READ);
+    long p = nx_handle_duplicate(nx_self, NX_RIGHT_READ | NX_RIGHT_TRANSFER);
     if (p < 0) {
         nx_handle_close((nx_handle_t)n);
         return p;
     }
     req->reply_handles = (struct nx_rpc_handles){
-        2, { (nx_handle_t)n, (nx_handle_t)p }, { NX_RIGHTS_SAME, NX_RIGHTS_SAME } };
+        2, { (nx_handle_t)n, (nx_handle_t)p }, { NX_RIGHT_SIGNAL, NX_RIGHT_READ } };
     return NX_OK;
 }
 
