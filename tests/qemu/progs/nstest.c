@@ -293,6 +293,47 @@ static void refusals(void)
     sock_close(&u);
 }
 
+static uint32_t sockets_open(void)
+{
+    struct nx_net_ifconfig ic = { 0 };
+    nx_rpc_call(net, NX_NET_IFCONFIG, NULL, 0, &ic, sizeof ic, NX_DEADLINE_NEVER);
+    return ic.sockets_open;
+}
+
+// A child that opens sockets (one listening, one connecting out) and ends without closing
+// them.
+static void child_with_sockets(nx_handle_t arg)
+{
+    net = arg;
+    notif = (nx_handle_t)nx_notification_create();
+    stack_notif = NX_HANDLE_INVALID;
+    struct tsock a, b;
+    sock_open(&a, NX_NET_SOCK_STREAM, 1);
+    struct nx_net_bind_req r = { .id = a.id, .addr = { 0, __builtin_bswap16(ECHO_PORT), 2 } };
+    call_id(NX_NET_BIND, &r, sizeof r);
+    struct nx_net_listen_req lr = { a.id, 4 };
+    call_id(NX_NET_LISTEN, &lr, sizeof lr);
+    sock_open(&b, NX_NET_SOCK_DGRAM, 2);
+    nx_printf("nstest: the child holds %u sockets\n", sockets_open());
+}
+
+static void client_death(void)
+{
+    uint32_t before = sockets_open();
+    long dup = nx_handle_duplicate(net, NX_RIGHTS_SAME);
+    expect("the child ran", spawn_and_wait("nschild", 256, child_with_sockets, (nx_handle_t)dup), 0);
+    uint64_t deadline = (uint64_t)nx_clock_get() + 2000000000ull;
+    while (sockets_open() != before && (uint64_t)nx_clock_get() < deadline)
+        nap(10);
+    expect("its sockets closed when it ended", sockets_open(), before);
+    // Port 7 is free again: its listener went with it.
+    struct tsock l;
+    sock_open(&l, NX_NET_SOCK_STREAM, 1);
+    struct nx_net_bind_req r = { .id = l.id, .addr = { 0, __builtin_bswap16(ECHO_PORT), 2 } };
+    expect("port 7 free again", call_id(NX_NET_BIND, &r, sizeof r), NX_OK);
+    sock_close(&l);
+}
+
 int main(void)
 {
     net = nx_startup_handle(NX_NET_SERVICE);
@@ -304,6 +345,7 @@ int main(void)
         connect_out(port);
     ping_and_resolve();
     refusals();
+    client_death();
     nx_printf(TEST_NAME ": %d failures\n", failures);
     return (int)nx_rpc_call(nx_startup_handle("proc"), NX_PROC_POWEROFF, NULL, 0, NULL, 0,
                             NX_DEADLINE_NEVER);

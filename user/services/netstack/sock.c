@@ -92,6 +92,11 @@ struct nx_net_sock_shared *sock_shared(struct sock *s)
     return s->sh;
 }
 
+struct client *sock_client(struct sock *s)
+{
+    return s->client;
+}
+
 struct sock *sock_find(uint64_t badge, uint32_t id)
 {
     if (id >= NX_NET_SOCKETS_MAX)
