@@ -1584,6 +1584,20 @@ def check_netstack(name):
     return problems, out
 
 
+def check_netstack_without_a_card(name):
+    """No network card: the driver exits, the stack says "net: no network device" and exits
+    with status 0 (init does not restart it); the rest of the system runs on."""
+    out, code = boot(initrd=archive_with_manifest("netstack.none"), timeout=60)
+    problems = missing(out, [r"net: no network device", r"nstest: the stack said there is no device ok",
+                             r"nstest: and exited with status 0 ok", r"nstest: 0 failures",
+                             POWER_OFF_SBI])
+    problems += ["unexpected: " + p for p in (r"WRONG", r"PANIC", r"E net:", r"restarting net")
+                 if re.search(p, out)]
+    if code is None:
+        problems.append("QEMU did not power off before the timeout")
+    return problems, out
+
+
 def check_gpu_bad_mode(name):
     """A device whose mode is past what the driver takes: a clear error; init restarts the
     driver (restart) until it gives up, and the rest of the system runs on."""
@@ -2135,6 +2149,8 @@ def main():
                   ("net_driver_without_a_card_exits", False)))
     cases.append(("netstack_dhcp_tcp_echo_and_connect_out", check_netstack,
                   ("netstack_dhcp_tcp_echo_and_connect_out",)))
+    cases.append(("netstack_without_a_card_exits", check_netstack_without_a_card,
+                  ("netstack_without_a_card_exits",)))
     cases.append(("gpu_mode_too_large_is_refused", check_gpu_bad_mode,
                   ("gpu_mode_too_large_is_refused",)))
     cases.append(("input_keys_and_pointer_reach_the_driver", check_input_events,
