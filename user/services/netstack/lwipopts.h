@@ -67,7 +67,7 @@
 #define MEMP_NUM_FRAG_PBUF 32
 #define MEMP_NUM_ARP_QUEUE 32
 #define MEMP_NUM_SYS_TIMEOUT (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 2)
-#define PBUF_POOL_SIZE 16          // lwIP's own rx pool is unused (frames arrive in the arena)
+#define PBUF_POOL_SIZE 4           // lwIP's own rx pool is unused (frames arrive in the arena)
 // ...which lwIP's sanity check would compare with TCP_WND: the window is backed by the
 // arena's rx slots and the rx rings instead.
 #define LWIP_DISABLE_TCP_SANITY_CHECKS 1
