@@ -159,6 +159,13 @@ static void sock_close(struct tsock *s)
     nx_vm_unmap(nx_self, (uint64_t)(uintptr_t)s->map, NX_NET_SOCK_VMO_SIZE);
 }
 
+static struct nx_net_ifconfig ifconfig(void)
+{
+    struct nx_net_ifconfig ic = { 0 };
+    nx_rpc_call(net, NX_NET_IFCONFIG, NULL, 0, &ic, sizeof ic, NX_DEADLINE_NEVER);
+    return ic;
+}
+
 static void wait_for_dhcp(void)
 {
     struct nx_net_ifconfig ic = { 0 };
@@ -205,6 +212,7 @@ static unsigned echo_once(void)
     expect("the peer is the gateway (the host)", rep.peer.ip, ip4(10, 0, 2, 2));
     expect("accepted state CONNECTED", state(&c), NX_NET_ST_CONNECTED);
 
+    struct nx_net_ifconfig before = ifconfig();
     static uint8_t buf[64 * 1024];
     size_t total = 0;
     unsigned port = 0;
@@ -217,6 +225,14 @@ static unsigned echo_once(void)
         send_all(&c, buf, n);
     }
     nx_printf("nstest: echoed %u bytes\n", (unsigned)total);
+    // One copy each way in the stack: the payload into the rx ring, the frames into tx slots
+    // (the payload and the headers; the host's ACKs and the stack's own add little).
+    struct nx_net_ifconfig after = ifconfig();
+    uint64_t copied = after.stack_bytes_copied - before.stack_bytes_copied;
+    nx_printf("nstest: the stack copied %u bytes, the driver %u, for %u bytes each way\n",
+              (unsigned)copied, (unsigned)after.driver_bytes_copied, (unsigned)total);
+    expect("one copy each way in the stack", copied >= 2 * total && copied <= 2 * total + total / 10, true);
+    expect("none in the driver", after.driver_bytes_copied, 0);
     expect("the host closed (PEER_CLOSED)", state(&c), NX_NET_ST_PEER_CLOSED);
     sock_close(&c);
     sock_close(&l);

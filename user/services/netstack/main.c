@@ -26,6 +26,8 @@
 // TCP's fast timer is 250 ms, the others are seconds).
 #define SLACK_MIN_NS 1000000ull
 #define SLACK_MAX_NS 100000000ull
+// Passes of one round (each takes every record and every ring's bytes it can).
+#define ROUND_PASSES_MAX 64
 
 struct stack S = { .timer_deadline = NX_DEADLINE_NEVER };
 
@@ -104,10 +106,16 @@ static void stack_round(uint64_t bits)
     if (bits & BIT_CLIENT_GONE)
         clients_reap();
     sock_service(bits);
-    do {
+    // Until nothing moves, within a bound: what is left then is taken in the next round,
+    // which the rings' signals (the announcements stay) or the timer start.
+    for (int pass = 0; pass < ROUND_PASSES_MAX; pass++) {
         link_poll();
         sys_check_timeouts();
-    } while (!link_prepare_sleep() || !sock_prepare_sleep());
+        if (link_prepare_sleep() && sock_prepare_sleep())
+            break;
+        if (pass == ROUND_PASSES_MAX - 1)
+            nx_notify_signal(S.notif, BIT_DRIVER | SOCK_BITS);   // go on after the requests
+    }
     if (nic.wake_driver) {
         nic.wake_driver = false;
         nx_notify_signal(S.driver_notif, NX_NETDEV_BIT_TO_DRIVER);

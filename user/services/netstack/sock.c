@@ -905,12 +905,17 @@ static bool sock_quiet(struct sock *s)
 {
     if (s->type != NX_NET_SOCK_STREAM)
         return nx_ring_prepare_sleep(&s->tx);
+    if (!TCP_PCB(s) || TCP_PCB(s)->state == LISTEN)
+        return true;   // a listener's rings carry nothing
     bool quiet = true;
-    if (TCP_PCB(s) && s->rx.pos != s->rx_credited)
+    if (s->rx.pos != s->rx_credited)
         quiet = announce(&s->rx.sh->writer_waiting,
                          __atomic_load_n(&s->rx.sh->tail, __ATOMIC_ACQUIRE) == s->rx_credited);
-    if (TCP_PCB(s))
-        quiet &= announce(&s->tx.sh->reader_waiting, tx_unqueued(s) == 0 || tcp_sndbuf(TCP_PCB(s)) == 0);
+    // Bytes to send wait for a connection that can take them (and for room in lwIP).
+    enum tcp_state st = TCP_PCB(s)->state;
+    bool can_send = (st == ESTABLISHED || st == CLOSE_WAIT) && !s->wr_shut_done &&
+                    tcp_sndbuf(TCP_PCB(s)) > 0;
+    quiet &= announce(&s->tx.sh->reader_waiting, !can_send || tx_unqueued(s) == 0);
     return quiet;
 }
 
