@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <lwip/dhcp.h>
 #include <lwip/dns.h>
 #include <lwip/init.h>
@@ -150,9 +151,9 @@ static unsigned prefix_len(uint32_t mask)
 
 static void on_netif_status(struct netif *netif)
 {
-    if (!dhcp_supplied_address(netif) || S.dhcp_logged)
+    if (ip4_addr_isany(netif_ip4_addr(netif)) || !netif_is_up(netif) || S.addr_logged)
         return;
-    S.dhcp_logged = true;
+    S.addr_logged = true;
     char ip[16], gw[16], dns[16];
     ip4addr_ntoa_r(netif_ip4_addr(netif), ip, sizeof ip);
     ip4addr_ntoa_r(netif_ip4_gw(netif), gw, sizeof gw);
@@ -216,7 +217,30 @@ static long start(void)
     return attach();
 }
 
-int main(void)
+// `addr=A.B.C.D/N` among the arguments: that address instead of DHCP's (no gateway, no DNS
+// server; e.g. two systems joined by a cable of their own). *ok false if it is malformed.
+static bool static_address(int argc, char **argv, ip4_addr_t *ip, ip4_addr_t *mask, bool *ok)
+{
+    *ok = true;
+    for (int i = 1; i < argc; i++) {
+        if (strncmp(argv[i], "addr=", 5))
+            continue;
+        char text[32];
+        snprintf(text, sizeof text, "%s", argv[i] + 5);
+        char *slash = strchr(text, '/');
+        char *end = NULL;
+        long prefix = slash ? strtol(slash + 1, &end, 10) : -1;
+        if (slash)
+            *slash = 0;
+        *ok = slash && end && !*end && end != slash + 1 && prefix >= 1 && prefix <= 30 &&
+              ip4addr_aton(text, ip);
+        ip4_addr_set_u32(mask, lwip_htonl(prefix >= 1 && prefix <= 30 ? ~0u << (32 - prefix) : 0));
+        return *ok;
+    }
+    return false;
+}
+
+int main(int argc, char **argv)
 {
     S.serve = nx_startup_handle("serve");
     S.netdev = nx_startup_handle("netdev");
@@ -240,10 +264,20 @@ int main(void)
         nx_log(NX_LOG_ERROR, "cannot bind the endpoint: error %ld", err);
         return 1;
     }
+    ip4_addr_t ip, mask;
+    bool ok;
+    bool fixed = static_address(argc, argv, &ip, &mask, &ok);
+    if (!ok) {
+        nx_log(NX_LOG_ERROR, "bad addr= argument (want addr=A.B.C.D/N)");
+        return 1;
+    }
     netif_set_status_callback(&nic.netif, on_netif_status);
     netif_set_hostname(&nic.netif, "nexus");
+    if (fixed)
+        netif_set_addr(&nic.netif, &ip, &mask, IP4_ADDR_ANY4);
     netif_set_up(&nic.netif);
-    dhcp_start(&nic.netif);
+    if (!fixed)
+        dhcp_start(&nic.netif);
     for (size_t i = 0; i < net_nops; i++)
         ops[i] = (struct nx_rpc_op){ net_ops[i].op, net_ops[i].min_len, net_ops[i].max_len, handle };
     stack_round(BIT_DRIVER);

@@ -35,7 +35,7 @@ struct client {
 struct stack {
     nx_handle_t serve, notif, policy, netdev, timer, driver_notif;
     uint64_t timer_deadline;   // what the timer is armed for (NX_DEADLINE_NEVER: disarmed)
-    bool dhcp_logged;
+    bool addr_logged;
     uint64_t dns_ip;
     uint64_t tcp_active, tcp_passive, tcp_resets;
     uint64_t sock_bytes_copied;   // rx: pbuf -> ring; datagrams both ways
