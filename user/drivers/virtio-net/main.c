@@ -18,7 +18,6 @@
 #include "slots.h"
 
 #define GRANT_VIRTIO "virtio:net"  // the card's slot, its IRQ object and notification
-#define GRANT_SERVE "serve"        // the endpoint the stack attaches through
 #define FEATURES (VIRTIO_NET_F_MAC | VIRTIO_NET_F_STATUS)
 #define SHARED_RIGHTS (NX_RIGHT_READ | NX_RIGHT_WRITE | NX_RIGHT_MAP)
 
@@ -203,15 +202,10 @@ static const char *start(nx_handle_t serve)
 
 int main(void)
 {
-    nx_handle_t serve = nx_startup_handle(GRANT_SERVE);
-    if (!serve) {
-        nx_log(NX_LOG_ERROR, "not granted " GRANT_SERVE);
-        return 1;
-    }
-    if (!nx_startup_handle(GRANT_VIRTIO)) {  // init found no network card to grant
-        nx_log(NX_LOG_INFO, "no network: no device");
-        return 0;
-    }
+    int status;
+    nx_handle_t serve = virtio_serve_handle(GRANT_VIRTIO, "network", &status);
+    if (!serve)
+        return status;  // no endpoint, or no network card: logged
     const char *why = start(serve);
     if (why) {
         nx_log(NX_LOG_ERROR, "%s", why);
