@@ -44,6 +44,7 @@ struct sock {
     bool used;
     bool closing;          // the application closed it: waiting for TCP to release its tx bytes
     bool reset;            // its pcb is gone (reset, or its ring was corrupt): nothing more moves
+    bool tx_blocked;       // lwIP took no more (segments out): tcp_sent or tcp_poll retries
     bool rd_shut, wr_shut, wr_shut_done, close_done;
     bool wake;             // signal the application at the end of the round
     uint8_t type;
@@ -279,6 +280,7 @@ static void tcp_push_tx(struct sock *s)
         return;
     }
     bool wrote = false;
+    s->tx_blocked = false;
     while (avail > 0 && !s->wr_shut_done && tcp_sndbuf(pcb) > 0) {
         size_t off = s->tx_queued & (s->tx.size - 1);
         size_t n = (size_t)avail;
@@ -287,8 +289,10 @@ static void tcp_push_tx(struct sock *s)
         if (n > tcp_sndbuf(pcb))
             n = tcp_sndbuf(pcb);
         uint8_t more = (size_t)avail > n ? TCP_WRITE_FLAG_MORE : 0;
-        if (tcp_write(pcb, s->tx.data + off, (u16_t)n, more) != ERR_OK)
-            break;   // out of segments: tcp_sent calls again
+        if (tcp_write(pcb, s->tx.data + off, (u16_t)n, more) != ERR_OK) {
+            s->tx_blocked = true;   // out of segments: tcp_sent or tcp_poll calls again
+            break;
+        }
         s->tx_queued += n;
         avail -= (long)n;
         wrote = true;
@@ -403,6 +407,18 @@ static void on_tcp_err(void *arg, err_t err)
         publish_state(s, NX_NET_ST_CLOSED, errno_of(err, connecting));
 }
 
+// Every second while the connection lives (lwIP's slow timer runs anyway then): retry what
+// lwIP could not take for want of segments.
+static err_t on_tcp_poll(void *arg, struct tcp_pcb *pcb)
+{
+    struct sock *s = arg;
+    if (!s->tx_blocked)
+        return ERR_OK;
+    aborted = NULL;
+    tcp_push_tx(s);
+    return aborted == pcb ? ERR_ABRT : ERR_OK;
+}
+
 static void tcp_attach(struct sock *s, struct tcp_pcb *pcb)
 {
     TCP_PCB(s) = pcb;
@@ -410,6 +426,7 @@ static void tcp_attach(struct sock *s, struct tcp_pcb *pcb)
     tcp_recv(pcb, on_tcp_recv);
     tcp_sent(pcb, on_tcp_sent);
     tcp_err(pcb, on_tcp_err);
+    tcp_poll(pcb, on_tcp_poll, 2);
 }
 
 static err_t on_tcp_connected(void *arg, struct tcp_pcb *pcb, err_t err)
@@ -914,7 +931,7 @@ static bool sock_quiet(struct sock *s)
     // Bytes to send wait for a connection that can take them (and for room in lwIP).
     enum tcp_state st = TCP_PCB(s)->state;
     bool can_send = (st == ESTABLISHED || st == CLOSE_WAIT) && !s->wr_shut_done &&
-                    tcp_sndbuf(TCP_PCB(s)) > 0;
+                    !s->tx_blocked && tcp_sndbuf(TCP_PCB(s)) > 0;
     quiet &= announce(&s->tx.sh->reader_waiting, !can_send || tx_unqueued(s) == 0);
     return quiet;
 }
