@@ -20,6 +20,7 @@
 #include "link.h"
 #include "server.h"
 #include "stack.h"
+#include "timers.h"
 
 // The driver answers ATTACH after resetting its device; it may still be starting.
 #define ATTACH_TIMEOUT_NS 3000000000ull
@@ -122,6 +123,7 @@ static void stack_round(uint64_t bits)
         nx_notify_signal(S.driver_notif, NX_NETDEV_BIT_TO_DRIVER);
     }
     sock_flush_signals();
+    timers_update();
     timer_arm();
 }
 
@@ -214,6 +216,7 @@ static long start(void)
     }
     S.timer = (nx_handle_t)t;
     lwip_init();
+    timers_start();
     return attach();
 }
 

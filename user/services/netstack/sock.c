@@ -23,6 +23,7 @@
 #include <nx/nx.h>
 #include "link.h"
 #include "stack.h"
+#include "timers.h"
 
 struct sock;
 
@@ -537,6 +538,8 @@ static void dns_answer(struct sock *s, int32_t error, uint32_t ip)
 static void on_dns_found(const char *name, const ip_addr_t *ip, void *arg)
 {
     (void)name;
+    timers_dns_pending--;
+    timers_dns_answered();
     uintptr_t token = (uintptr_t)arg;
     struct sock *s = &socks[token & 0xffff];
     if (!s->used || s->closing || s->gen != (uint16_t)(token >> 16))
@@ -556,9 +559,11 @@ static void dns_ask(struct sock *s, const uint8_t *rec, size_t len)
     ip_addr_t ip;
     uintptr_t token = ((uintptr_t)s->gen << 16) | sock_id(s);
     err_t err = dns_gethostbyname(name, &ip, on_dns_found, (void *)token);
-    if (err == ERR_OK)
+    if (err == ERR_INPROGRESS)
+        timers_dns_pending++;
+    else if (err == ERR_OK)
         dns_answer(s, 0, ip4_addr_get_u32(ip_2_ip4(&ip)));
-    else if (err != ERR_INPROGRESS)
+    else
         dns_answer(s, err == ERR_MEM ? EAGAIN : ENOENT, 0);
 }
 
