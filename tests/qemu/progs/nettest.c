@@ -2,7 +2,8 @@
 // ARP request for the gateway 10.0.2.2 from 10.0.2.15 through a tx slot, QEMU's user network
 // answering into an rx slot, the slots going back; hostile records counted and dropped
 // without harm; the counters in INFO and in the control VMO; a second ATTACH (a restarted
-// stack) getting a reset device and fresh VMOs that work the same. Powers off. With the
+// stack) getting a reset device and fresh VMOs that work the same; the driver killed and
+// restarted by init, and attached again. Powers off. With the
 // argument "none" (a machine without the card): INFO fails in time instead of hanging.
 #include <string.h>
 #include <nx/netdev.h>
@@ -229,6 +230,14 @@ static void with_card(void)
     expect("INFO", info(&i), NX_OK);
     expect("one packet sent since", (long)i.stats.tx_packets, 1);
     expect("the driver logged the card", log_gets(", link up"), true);
+
+    // The driver killed and restarted behind the same endpoint: the stack attaches again.
+    detach(&b);
+    kill_and_watch_restart(nx_startup_handle("proc"), NX_NETDEV_SERVICE);
+    struct attached c = { 0 };
+    expect("ATTACH to the restarted driver", attach(&c), NX_OK);
+    expect("the first record: LINK up", first_record(&c), NX_NETDEV_LINK << 16 | 1);
+    ask_the_gateway(&c, TX0);
 }
 
 int main(int argc, char **argv)
