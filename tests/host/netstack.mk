@@ -1,7 +1,8 @@
 # Host test for the TCP/IP stack's netif over the driver protocol (user/services/netstack/
 # link.c, nx/netdev.h) with lwIP itself (mk/lwip.mk), through a driver faked in memory.
 HOST_TESTS += netstack
-NETSTACK_SRCS := user/lib/ring.c user/services/netstack/link.c tests/host/netdev_fake.c \
+NETSTACK_SRCS := user/lib/ring.c user/services/netstack/link.c user/services/netstack/timers.c \
+                 tests/host/netdev_fake.c \
                  $(LWIP_SRCS)
 netstack_SRCS := $(NETSTACK_SRCS)
 build/host/obj/test_netstack/%.o: HOST_CFLAGS += $(LWIP_INC)

@@ -16,6 +16,7 @@
 #include <nexus/errors.h>
 #include "link.h"
 #include "netdev_fake.h"
+#include "timers.h"
 
 static const uint8_t peer_mac[6] = { 0x52, 0x55, 0x0a, 0x00, 0x02, 0x02 };
 static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -414,6 +415,39 @@ static void lwip_timers_run_on_the_fake_clock(void **state)
     assert_true(sys_timeouts_sleeptime() > 0);
 }
 
+// lwIP's cyclic timers on demand (timers.c): with DHCP off, no ARP entry, no connection and
+// nothing recent, no timeout is armed at all; an ARP request arms ARP's timer, which stops
+// again once the entry it made has expired.
+static void an_idle_stack_arms_no_timer(void **state)
+{
+    (void)state;
+    timers_start();
+    dhcp_release_and_stop(&nic.netif);
+    etharp_cleanup_netif(&nic.netif);
+    for (int i = 0; i < 400 && sys_timeouts_sleeptime() != SYS_TIMEOUTS_SLEEPTIME_INFINITE; i++) {
+        fake_now_ms += 1000;   // the half-open connections of the SYN test time out
+        sys_check_timeouts();
+        timers_update();
+        fake_drain();
+        link_poll();
+    }
+    assert_int_equal(sys_timeouts_sleeptime(), SYS_TIMEOUTS_SLEEPTIME_INFINITE);
+
+    ip4_addr_t who;
+    IP4_ADDR(&who, 10, 0, 2, 88);
+    etharp_query(&nic.netif, &who, NULL);
+    timers_update();
+    assert_true(sys_timeouts_sleeptime() <= 1000);
+    fake_drain();
+    for (int i = 0; i < 20; i++) {
+        fake_now_ms += 1000;
+        sys_check_timeouts();
+        timers_update();
+        fake_drain();
+    }
+    assert_int_equal(sys_timeouts_sleeptime(), SYS_TIMEOUTS_SLEEPTIME_INFINITE);
+}
+
 // Last: a driver whose ring indices are impossible is read no more.
 static void a_corrupt_ring_from_the_driver_stops_reading_it(void **state)
 {
@@ -439,6 +473,7 @@ int main(void)
         cmocka_unit_test(records_the_driver_must_not_be_believed_about_are_refused),
         cmocka_unit_test(link_records_set_the_link),
         cmocka_unit_test(lwip_timers_run_on_the_fake_clock),
+        cmocka_unit_test(an_idle_stack_arms_no_timer),
         cmocka_unit_test(a_corrupt_ring_from_the_driver_stops_reading_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1510,6 +1510,98 @@ def check_net_driver(name, card=True):
     return problems, out
 
 
+def check_netstack(name):
+    """The TCP/IP stack end to end (manifest netstack, program nstest speaking nx/net.h): the
+    DHCP lease from QEMU's user network; the host connects to the guest's echo server on port
+    7 through a forwarded loopback port and gets its bytes back (one copy each way in the
+    stack, the tx bytes referenced until acknowledged); the guest connects out to a listener
+    on the host's loopback (10.0.2.2 from inside); a ping of the gateway, a numeric name
+    resolved, a port the policy refuses, a scribbled ring that resets its socket alone."""
+    import socket
+    import threading
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        fwd = probe.getsockname()[1]
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(60)
+    host_port = listener.getsockname()[1]
+    card = ["-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:7" % fwd,
+            "-device", "virtio-net-device,netdev=n0"]
+    con = Console(initrd=archive_with_manifest("netstack"), extra=card)
+    problems = []
+    if con.expect(r"net: address 10\.0\.2\.15/24 gateway 10\.0\.2\.2 dns 10\.0\.2\.3",
+                  timeout=60) is None:
+        problems.append("no DHCP lease logged")
+    if con.expect(r"nstest: listening on 7", timeout=60) is None:
+        problems.append("the guest never listened")
+    else:
+        payload = b"connect %d\n" % host_port + random.Random(7).randbytes(300000)
+        echoed = bytearray()
+        try:
+            with socket.create_connection(("127.0.0.1", fwd), timeout=60) as c:
+                def send():
+                    c.sendall(payload)
+                    c.shutdown(socket.SHUT_WR)
+                sender = threading.Thread(target=send, daemon=True)
+                sender.start()
+                while chunk := c.recv(65536):
+                    echoed += chunk
+                sender.join(timeout=30)
+        except OSError as e:
+            problems.append("echo connection: %s" % e)
+        if bytes(echoed) != payload:
+            problems.append("echo: %d bytes back of %d (or different)" % (len(echoed), len(payload)))
+        try:
+            conn, _ = listener.accept()
+            with conn:
+                conn.settimeout(30)
+                line = b""
+                while not line.endswith(b"\n") and (chunk := conn.recv(64)):
+                    line += chunk
+                if line != b"hello from nexus\n":
+                    problems.append("the guest's connection out said %r" % line)
+                conn.sendall(b"hello nexus\n")
+        except OSError as e:
+            problems.append("connection out: %s" % e)
+    listener.close()
+    con.expect(r"nstest: \d+ failures", timeout=60)
+    ended = con.close(timeout=20)
+    out = con.text()
+    problems += missing(out, [r"nstest: DHCP gave the address ok", r"nstest: ACCEPT ok",
+                              r"nstest: echoed 30\d+ bytes", r"nstest: one copy each way in the stack ok",
+                              r"nstest: none in the driver ok",
+                              r"nstest: CONNECTED to the host ok", r"nstest: the host answered ok",
+                              r"nstest: echo reply from the gateway ok",
+                              r"nstest: a numeric name resolves ok",
+                              r"nstest: BIND port 8: the policy refuses ok",
+                              r"nstest: a scribbled ring resets its socket ok",
+                              r"nstest: the child holds 2 sockets",
+                              r"nstest: its sockets closed when it ended ok",
+                              r"nstest: port 7 free again ok",
+                              r"nstest: 0 failures", POWER_OFF_SBI])
+    problems += ["unexpected: " + p for p in (r"WRONG", r"PANIC", r"E net:", r"died")
+                 if re.search(p, out)]
+    if not ended:
+        problems.append("QEMU did not power off")
+    return problems, out
+
+
+def check_netstack_without_a_card(name):
+    """No network card: the driver exits, the stack says "net: no network device" and exits
+    with status 0 (init does not restart it); the rest of the system runs on."""
+    out, code = boot(initrd=archive_with_manifest("netstack.none"), timeout=60)
+    problems = missing(out, [r"net: no network device", r"nstest: the stack said there is no device ok",
+                             r"nstest: and exited with status 0 ok", r"nstest: 0 failures",
+                             POWER_OFF_SBI])
+    problems += ["unexpected: " + p for p in (r"WRONG", r"PANIC", r"E net:", r"restarting net")
+                 if re.search(p, out)]
+    if code is None:
+        problems.append("QEMU did not power off before the timeout")
+    return problems, out
+
+
 def check_gpu_bad_mode(name):
     """A device whose mode is past what the driver takes: a clear error; init restarts the
     driver (restart) until it gives up, and the rest of the system runs on."""
@@ -2059,6 +2151,10 @@ def main():
                   ("net_driver_sends_arp_and_receives_the_reply",)))
     cases.append(("net_driver_without_a_card_exits", check_net_driver,
                   ("net_driver_without_a_card_exits", False)))
+    cases.append(("netstack_dhcp_tcp_echo_and_connect_out", check_netstack,
+                  ("netstack_dhcp_tcp_echo_and_connect_out",)))
+    cases.append(("netstack_without_a_card_exits", check_netstack_without_a_card,
+                  ("netstack_without_a_card_exits",)))
     cases.append(("gpu_mode_too_large_is_refused", check_gpu_bad_mode,
                   ("gpu_mode_too_large_is_refused",)))
     cases.append(("input_keys_and_pointer_reach_the_driver", check_input_events,

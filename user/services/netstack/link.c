@@ -6,10 +6,12 @@
 // counted and dropped.
 #include <string.h>
 #include <lwip/etharp.h>
+#include <lwip/ip.h>
 #include <lwip/snmp.h>
 #include <netif/ethernet.h>
 #include <nexus/errors.h>
 #include "link.h"
+#include "timers.h"
 
 struct link nic;
 
@@ -31,6 +33,13 @@ static void rx_pbuf_free(struct pbuf *p)
     push_record(NX_NETDEV_RX_FREE, rp->slot, 0);
 }
 
+// An IPv4 fragment (more fragments, or an offset): reassembly's timer must run.
+static bool is_fragment(const uint8_t *frame, uint16_t len)
+{
+    return len >= SIZEOF_ETH_HDR + IP_HLEN && frame[12] == 0x08 && frame[13] == 0x00 &&
+           ((frame[SIZEOF_ETH_HDR + 6] & 0x3f) | frame[SIZEOF_ETH_HDR + 7]) != 0;
+}
+
 static void take_rx(const struct nx_netdev_rec *rec)
 {
     if (rec->slot >= nic.rx_slots || nic.rx_held[rec->slot] || rec->len == 0 ||
@@ -45,6 +54,8 @@ static void take_rx(const struct nx_netdev_rec *rec)
     rp->slot = rec->slot;
     rp->pc.custom_free_function = rx_pbuf_free;
     uint8_t *frame = nic.arena + (size_t)rec->slot * NX_NETDEV_SLOT_SIZE + NX_NETDEV_FRAME_OFF;
+    if (is_fragment(frame, rec->len))
+        timers_fragment_came();
     nic.rx_held[rec->slot] = true;
     struct pbuf *p = pbuf_alloced_custom(PBUF_RAW, rec->len, PBUF_REF, &rp->pc, frame,
                                          NX_NETDEV_SLOT_SIZE - NX_NETDEV_FRAME_OFF);
@@ -132,6 +143,9 @@ static err_t link_output(struct netif *netif, struct pbuf *p)
     }
     nic.tx_busy[i] = true;
     nic.stats.bytes_copied += len;
+    if (len >= SIZEOF_ETH_HDR && base[NX_NETDEV_FRAME_OFF + 12] == 0x08 &&
+        base[NX_NETDEV_FRAME_OFF + 13] == 0x06)
+        timers_arp_sent();   // an entry may be pending: ARP's timer retries and expires it
     if (r == 1)
         nic.wake_driver = true;
     return ERR_OK;

@@ -47,6 +47,10 @@
 #define DNS_TABLE_SIZE 8
 #define DNS_MAX_SERVERS 2
 #define DNS_MAX_NAME_LENGTH 256
+#define DNS_MAX_TTL 600            // cached answers at most 10 minutes (timers.c)
+// lwip_cyclic_timer visible, so that timers.c can take lwIP's cyclic timers off its list (the
+// only thing LWIP_TESTMODE changes in lwIP 2.1.3).
+#define LWIP_TESTMODE 1
 // The offered address is taken without an ARP probe first: it saves a second of boot, and
 // QEMU's user network (the network the system runs on) hands out addresses no one else has.
 #define DHCP_DOES_ARP_CHECK 0
@@ -67,7 +71,7 @@
 #define MEMP_NUM_FRAG_PBUF 32
 #define MEMP_NUM_ARP_QUEUE 32
 #define MEMP_NUM_SYS_TIMEOUT (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 2)
-#define PBUF_POOL_SIZE 16          // lwIP's own rx pool is unused (frames arrive in the arena)
+#define PBUF_POOL_SIZE 4           // lwIP's own rx pool is unused (frames arrive in the arena)
 // ...which lwIP's sanity check would compare with TCP_WND: the window is backed by the
 // arena's rx slots and the rx rings instead.
 #define LWIP_DISABLE_TCP_SANITY_CHECKS 1

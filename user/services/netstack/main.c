@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <lwip/dhcp.h>
 #include <lwip/dns.h>
 #include <lwip/init.h>
@@ -19,6 +20,7 @@
 #include "link.h"
 #include "server.h"
 #include "stack.h"
+#include "timers.h"
 
 // The driver answers ATTACH after resetting its device; it may still be starting.
 #define ATTACH_TIMEOUT_NS 3000000000ull
@@ -26,6 +28,8 @@
 // TCP's fast timer is 250 ms, the others are seconds).
 #define SLACK_MIN_NS 1000000ull
 #define SLACK_MAX_NS 100000000ull
+// Passes of one round (each takes every record and every ring's bytes it can).
+#define ROUND_PASSES_MAX 64
 
 struct stack S = { .timer_deadline = NX_DEADLINE_NEVER };
 
@@ -104,15 +108,22 @@ static void stack_round(uint64_t bits)
     if (bits & BIT_CLIENT_GONE)
         clients_reap();
     sock_service(bits);
-    do {
+    // Until nothing moves, within a bound: what is left then is taken in the next round,
+    // which the rings' signals (the announcements stay) or the timer start.
+    for (int pass = 0; pass < ROUND_PASSES_MAX; pass++) {
         link_poll();
         sys_check_timeouts();
-    } while (!link_prepare_sleep() || !sock_prepare_sleep());
+        if (link_prepare_sleep() && sock_prepare_sleep())
+            break;
+        if (pass == ROUND_PASSES_MAX - 1)
+            nx_notify_signal(S.notif, BIT_DRIVER | SOCK_BITS);   // go on after the requests
+    }
     if (nic.wake_driver) {
         nic.wake_driver = false;
         nx_notify_signal(S.driver_notif, NX_NETDEV_BIT_TO_DRIVER);
     }
     sock_flush_signals();
+    timers_update();
     timer_arm();
 }
 
@@ -142,9 +153,9 @@ static unsigned prefix_len(uint32_t mask)
 
 static void on_netif_status(struct netif *netif)
 {
-    if (!dhcp_supplied_address(netif) || S.dhcp_logged)
+    if (ip4_addr_isany(netif_ip4_addr(netif)) || !netif_is_up(netif) || S.addr_logged)
         return;
-    S.dhcp_logged = true;
+    S.addr_logged = true;
     char ip[16], gw[16], dns[16];
     ip4addr_ntoa_r(netif_ip4_addr(netif), ip, sizeof ip);
     ip4addr_ntoa_r(netif_ip4_gw(netif), gw, sizeof gw);
@@ -157,16 +168,18 @@ static void on_netif_status(struct netif *netif)
 // ATTACH to the driver: the arena and the control VMO mapped, the driver's notification kept.
 static long attach(void)
 {
-    long dup = nx_handle_duplicate(S.notif, NX_RIGHT_SIGNAL);
+    long dup = nx_handle_duplicate(S.notif, NX_RIGHT_SIGNAL | NX_RIGHT_TRANSFER);
     if (dup < 0)
         return dup;
     struct nx_netdev_info info;
     struct nx_rpc_call c = { .op = NX_NETDEV_ATTACH, .rep = &info, .rep_cap = sizeof info,
-                             .send = { 1, { (nx_handle_t)dup }, { NX_RIGHTS_SAME } },
+                             .send = { 1, { (nx_handle_t)dup }, { NX_RIGHT_SIGNAL } },
                              .deadline = (uint64_t)nx_clock_get() + ATTACH_TIMEOUT_NS };
     long err = nx_rpc(S.netdev, &c);
-    if (err < 0)
+    if (err < 0) {
+        nx_log(NX_LOG_INFO, "ATTACH: error %ld", err);
         return err;
+    }
     if (c.rep_len != sizeof info || c.recv.count != 3) {
         nx_rpc_close_handles(&c.recv);
         return NX_ERR_INVALID;
@@ -177,8 +190,10 @@ static long attach(void)
                                             NX_PROT_READ | NX_PROT_WRITE);
     long ctl = nx_vm_map(nx_self, c.recv.h[1], 0, 0, (NX_NETDEV_CTL_SIZE + 4095u) & ~4095u,
                          NX_PROT_READ | NX_PROT_WRITE);
-    if (arena < 0 || ctl < 0)
-        return arena < 0 ? arena : ctl;
+    if (arena < 0 || ctl < 0) {
+        nx_log(NX_LOG_ERROR, "cannot map the driver's arena (%ld) or control VMO (%ld)", arena, ctl);
+        return NX_ERR_INVALID;
+    }
     S.driver_notif = c.recv.h[2];
     err = link_attach((void *)arena, (size_t)arena_size, (void *)ctl, &info);
     if (err)
@@ -195,14 +210,40 @@ static long start(void)
         return n;
     S.notif = (nx_handle_t)n;
     long t = nx_timer_create(S.notif, BIT_TIMER);
-    if (t < 0)
+    if (t < 0) {
+        nx_log(NX_LOG_ERROR, "no timer: error %ld", t);
         return t;
+    }
     S.timer = (nx_handle_t)t;
     lwip_init();
+    timers_start();
     return attach();
 }
 
-int main(void)
+// `addr=A.B.C.D/N` among the arguments: that address instead of DHCP's (no gateway, no DNS
+// server; e.g. two systems joined by a cable of their own). *ok false if it is malformed.
+static bool static_address(int argc, char **argv, ip4_addr_t *ip, ip4_addr_t *mask, bool *ok)
+{
+    *ok = true;
+    for (int i = 1; i < argc; i++) {
+        if (strncmp(argv[i], "addr=", 5))
+            continue;
+        char text[32];
+        snprintf(text, sizeof text, "%s", argv[i] + 5);
+        char *slash = strchr(text, '/');
+        char *end = NULL;
+        long prefix = slash ? strtol(slash + 1, &end, 10) : -1;
+        if (slash)
+            *slash = 0;
+        *ok = slash && end && !*end && end != slash + 1 && prefix >= 1 && prefix <= 30 &&
+              ip4addr_aton(text, ip);
+        ip4_addr_set_u32(mask, lwip_htonl(prefix >= 1 && prefix <= 30 ? ~0u << (32 - prefix) : 0));
+        return *ok;
+    }
+    return false;
+}
+
+int main(int argc, char **argv)
 {
     S.serve = nx_startup_handle("serve");
     S.netdev = nx_startup_handle("netdev");
@@ -218,14 +259,28 @@ int main(void)
         nx_printf("net: no network device\n");
         return 0;
     }
-    if (err || (err = nx_endpoint_bind(S.serve, S.notif)) != NX_OK) {
+    if (err) {
         nx_log(NX_LOG_ERROR, "cannot start: error %ld", err);
+        return 1;
+    }
+    if ((err = nx_endpoint_bind(S.serve, S.notif)) != NX_OK) {
+        nx_log(NX_LOG_ERROR, "cannot bind the endpoint: error %ld", err);
+        return 1;
+    }
+    ip4_addr_t ip, mask;
+    bool ok;
+    bool fixed = static_address(argc, argv, &ip, &mask, &ok);
+    if (!ok) {
+        nx_log(NX_LOG_ERROR, "bad addr= argument (want addr=A.B.C.D/N)");
         return 1;
     }
     netif_set_status_callback(&nic.netif, on_netif_status);
     netif_set_hostname(&nic.netif, "nexus");
+    if (fixed)
+        netif_set_addr(&nic.netif, &ip, &mask, IP4_ADDR_ANY4);
     netif_set_up(&nic.netif);
-    dhcp_start(&nic.netif);
+    if (!fixed)
+        dhcp_start(&nic.netif);
     for (size_t i = 0; i < net_nops; i++)
         ops[i] = (struct nx_rpc_op){ net_ops[i].op, net_ops[i].min_len, net_ops[i].max_len, handle };
     stack_round(BIT_DRIVER);

@@ -72,10 +72,12 @@ bool policy_listen(struct client *c, uint16_t port)
 
 // ---- clients ----
 
-static struct client *client_find(uint64_t badge)
+// A client is a process (by pid) calling through a handle (by badge): a handle handed on to a
+// child keeps its badge, and each process's sockets must end with that process.
+static struct client *client_find(uint64_t badge, uint32_t pid)
 {
     for (size_t i = 0; i < CLIENTS_MAX; i++)
-        if (clients[i].used && clients[i].badge == badge)
+        if (clients[i].used && clients[i].badge == badge && clients[i].pid == pid)
             return &clients[i];
     return NULL;
 }
@@ -83,7 +85,11 @@ static struct client *client_find(uint64_t badge)
 // The caller's client, made on its first socket with its process (watched) kept.
 static struct client *client_get(uint64_t badge, struct nx_rpc_handles *hs, long *err)
 {
-    struct client *c = client_find(badge);
+    struct nx_process_info info;
+    *err = nx_process_info(hs->h[2], &info);
+    if (*err)
+        return NULL;
+    struct client *c = client_find(badge, info.pid);
     if (c)
         return c;
     for (size_t i = 0; i < CLIENTS_MAX; i++) {
@@ -93,7 +99,7 @@ static struct client *client_get(uint64_t badge, struct nx_rpc_handles *hs, long
         if (*err)
             return NULL;
         c = &clients[i];
-        *c = (struct client){ .used = true, .badge = badge, .proc = hs->h[2] };
+        *c = (struct client){ .used = true, .badge = badge, .pid = info.pid, .proc = hs->h[2] };
         hs->h[2] = NX_HANDLE_INVALID;
         return c;
     }
@@ -120,16 +126,17 @@ void clients_reap(void)
 
 static long reply_stack_handles(struct nx_rpc_req *req)
 {
-    long n = nx_handle_duplicate(S.notif, NX_RIGHT_SIGNAL);
+    // Sent on with TRANSFER dropped: the client can signal, not pass the stack's handles on.
+    long n = nx_handle_duplicate(S.notif, NX_RIGHT_SIGNAL | NX_RIGHT_TRANSFER);
     if (n < 0)
         return n;
-    long p = nx_handle_duplicate(nx_self, NX_RIGHT_READ);
+    long p = nx_handle_duplicate(nx_self, NX_RIGHT_READ | NX_RIGHT_TRANSFER);
     if (p < 0) {
         nx_handle_close((nx_handle_t)n);
         return p;
     }
     req->reply_handles = (struct nx_rpc_handles){
-        2, { (nx_handle_t)n, (nx_handle_t)p }, { NX_RIGHTS_SAME, NX_RIGHTS_SAME } };
+        2, { (nx_handle_t)n, (nx_handle_t)p }, { NX_RIGHT_SIGNAL, NX_RIGHT_READ } };
     return NX_OK;
 }
 
@@ -171,11 +178,6 @@ static struct sock *caller_sock(const struct nx_rpc_req *req)
     return sock_find(req->badge, id.id);
 }
 
-static struct client *caller(const struct nx_rpc_req *req)
-{
-    return client_find(req->badge);
-}
-
 static long op_bind(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
@@ -184,7 +186,7 @@ static long op_bind(void *ctx, struct nx_rpc_req *req)
     struct sock *s = caller_sock(req);
     if (!s)
         return NX_ERR_NOT_FOUND;
-    if (r.addr.port && !policy_listen(caller(req), lwip_ntohs(r.addr.port)))
+    if (r.addr.port && !policy_listen(sock_client(s), lwip_ntohs(r.addr.port)))
         return NX_ERR_ACCESS;
     return sock_bind(s, &r.addr);
 }
@@ -198,7 +200,7 @@ static long op_listen(void *ctx, struct nx_rpc_req *req)
     if (!s)
         return NX_ERR_NOT_FOUND;
     struct nx_net_sock_shared *sh = sock_shared(s);
-    if (!policy_listen(caller(req), lwip_ntohs(sh->local.port)))
+    if (!policy_listen(sock_client(s), lwip_ntohs(sh->local.port)))
         return NX_ERR_ACCESS;
     return sock_listen(s, r.backlog);
 }
@@ -234,7 +236,7 @@ static long op_connect(void *ctx, struct nx_rpc_req *req)
     struct sock *s = caller_sock(req);
     if (!s)
         return NX_ERR_NOT_FOUND;
-    if (!policy_connect(caller(req)))
+    if (!policy_connect(sock_client(s)))
         return NX_ERR_ACCESS;
     return sock_connect(s, &r.addr);
 }

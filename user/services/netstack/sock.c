@@ -23,6 +23,7 @@
 #include <nx/nx.h>
 #include "link.h"
 #include "stack.h"
+#include "timers.h"
 
 struct sock;
 
@@ -33,9 +34,18 @@ struct pending {
     uint32_t order;        // accepted in this order
 };
 
+// An application's notification, shared by the sockets signalling it (a listener and the
+// connections accepted from it: the handle cannot be duplicated, it has SIGNAL alone).
+struct notif_ref {
+    nx_handle_t h;
+    uint32_t refs;
+};
+
 struct sock {
     bool used;
     bool closing;          // the application closed it: waiting for TCP to release its tx bytes
+    bool reset;            // its pcb is gone (reset, or its ring was corrupt): nothing more moves
+    bool tx_blocked;       // lwIP took no more (segments out): tcp_sent or tcp_poll retries
     bool rd_shut, wr_shut, wr_shut_done, close_done;
     bool wake;             // signal the application at the end of the round
     uint8_t type;
@@ -43,7 +53,8 @@ struct sock {
     uint16_t icmp_id;
     uint32_t app_bit;
     struct client *client;
-    nx_handle_t vmo, app_notif;
+    nx_handle_t vmo;
+    struct notif_ref *app_notif;
     uint8_t *map;
     struct nx_net_sock_shared *sh;
     struct nx_ring rx, tx;  // rx: the stack writes; tx: the stack reads
@@ -59,6 +70,7 @@ struct sock {
 };
 
 static struct sock socks[NX_NET_SOCKETS_MAX];
+static struct notif_ref notifs[NX_NET_SOCKETS_MAX];
 // The pcb last aborted: a callback that aborted its own pcb must return ERR_ABRT.
 static struct tcp_pcb *aborted;
 
@@ -80,6 +92,11 @@ uint32_t sock_count(void)
 struct nx_net_sock_shared *sock_shared(struct sock *s)
 {
     return s->sh;
+}
+
+struct client *sock_client(struct sock *s)
+{
+    return s->client;
 }
 
 struct sock *sock_find(uint64_t badge, uint32_t id)
@@ -115,6 +132,10 @@ static void publish_tcp_addrs(struct sock *s)
 static void detach_tcp(struct tcp_pcb *pcb)
 {
     tcp_arg(pcb, NULL);
+    if (pcb->state == LISTEN) {
+        tcp_accept(pcb, NULL);
+        return;
+    }
     tcp_recv(pcb, NULL);
     tcp_sent(pcb, NULL);
     tcp_err(pcb, NULL);
@@ -163,7 +184,10 @@ static void sock_free(struct sock *s)
 {
     nx_vm_unmap(nx_self, (uint64_t)(uintptr_t)s->map, NX_NET_SOCK_VMO_SIZE);
     nx_handle_close(s->vmo);
-    nx_handle_close(s->app_notif);
+    if (s->app_notif && --s->app_notif->refs == 0) {
+        nx_handle_close(s->app_notif->h);
+        s->app_notif->h = NX_HANDLE_INVALID;
+    }
     struct client *c = s->client;
     uint16_t gen = s->gen;
     memset(s, 0, sizeof *s);
@@ -176,6 +200,7 @@ static void sock_free(struct sock *s)
 static void sock_reset(struct sock *s, int32_t error)
 {
     drop_pcb(s);
+    s->reset = true;
     if (s->closing) {
         sock_free(s);
         return;
@@ -256,6 +281,7 @@ static void tcp_push_tx(struct sock *s)
         return;
     }
     bool wrote = false;
+    s->tx_blocked = false;
     while (avail > 0 && !s->wr_shut_done && tcp_sndbuf(pcb) > 0) {
         size_t off = s->tx_queued & (s->tx.size - 1);
         size_t n = (size_t)avail;
@@ -264,8 +290,10 @@ static void tcp_push_tx(struct sock *s)
         if (n > tcp_sndbuf(pcb))
             n = tcp_sndbuf(pcb);
         uint8_t more = (size_t)avail > n ? TCP_WRITE_FLAG_MORE : 0;
-        if (tcp_write(pcb, s->tx.data + off, (u16_t)n, more) != ERR_OK)
-            break;   // out of segments: tcp_sent calls again
+        if (tcp_write(pcb, s->tx.data + off, (u16_t)n, more) != ERR_OK) {
+            s->tx_blocked = true;   // out of segments: tcp_sent or tcp_poll calls again
+            break;
+        }
         s->tx_queued += n;
         avail -= (long)n;
         wrote = true;
@@ -371,12 +399,25 @@ static void on_tcp_err(void *arg, err_t err)
     struct sock *s = arg;
     bool connecting = __atomic_load_n(&s->sh->state, __ATOMIC_RELAXED) == NX_NET_ST_CONNECTING;
     s->pcb.tcp = NULL;
+    s->reset = true;
     if (err == ERR_RST)
         S.tcp_resets++;
     if (s->closing)
         sock_free(s);
     else
         publish_state(s, NX_NET_ST_CLOSED, errno_of(err, connecting));
+}
+
+// Every second while the connection lives (lwIP's slow timer runs anyway then): retry what
+// lwIP could not take for want of segments.
+static err_t on_tcp_poll(void *arg, struct tcp_pcb *pcb)
+{
+    struct sock *s = arg;
+    if (!s->tx_blocked)
+        return ERR_OK;
+    aborted = NULL;
+    tcp_push_tx(s);
+    return aborted == pcb ? ERR_ABRT : ERR_OK;
 }
 
 static void tcp_attach(struct sock *s, struct tcp_pcb *pcb)
@@ -386,6 +427,7 @@ static void tcp_attach(struct sock *s, struct tcp_pcb *pcb)
     tcp_recv(pcb, on_tcp_recv);
     tcp_sent(pcb, on_tcp_sent);
     tcp_err(pcb, on_tcp_err);
+    tcp_poll(pcb, on_tcp_poll, 2);
 }
 
 static err_t on_tcp_connected(void *arg, struct tcp_pcb *pcb, err_t err)
@@ -496,6 +538,8 @@ static void dns_answer(struct sock *s, int32_t error, uint32_t ip)
 static void on_dns_found(const char *name, const ip_addr_t *ip, void *arg)
 {
     (void)name;
+    timers_dns_pending--;
+    timers_dns_answered();
     uintptr_t token = (uintptr_t)arg;
     struct sock *s = &socks[token & 0xffff];
     if (!s->used || s->closing || s->gen != (uint16_t)(token >> 16))
@@ -515,9 +559,11 @@ static void dns_ask(struct sock *s, const uint8_t *rec, size_t len)
     ip_addr_t ip;
     uintptr_t token = ((uintptr_t)s->gen << 16) | sock_id(s);
     err_t err = dns_gethostbyname(name, &ip, on_dns_found, (void *)token);
-    if (err == ERR_OK)
+    if (err == ERR_INPROGRESS)
+        timers_dns_pending++;
+    else if (err == ERR_OK)
         dns_answer(s, 0, ip4_addr_get_u32(ip_2_ip4(&ip)));
-    else if (err != ERR_INPROGRESS)
+    else
         dns_answer(s, err == ERR_MEM ? EAGAIN : ENOENT, 0);
 }
 
@@ -574,7 +620,7 @@ static void records_take(struct sock *s)
     uint8_t rec[NX_RING_RECORD_MAX];
     size_t len;
     long r;
-    while (s->used && (r = nx_ring_pop(&s->tx, rec, sizeof rec, &len)) != NX_ERR_NOT_FOUND) {
+    while (!s->reset && (r = nx_ring_pop(&s->tx, rec, sizeof rec, &len)) != NX_ERR_NOT_FOUND) {
         if (r == NX_ERR_BAD_STATE) {
             sock_reset(s, EIO);
             return;
@@ -585,7 +631,8 @@ static void records_take(struct sock *s)
         else
             dgram_send(s, rec, len);
     }
-    tx_release(s, 0);   // the application may wait for room
+    if (!s->reset)
+        tx_release(s, 0);   // the application may wait for room
 }
 
 // ---- the socket's life ----
@@ -654,7 +701,7 @@ static struct sock *free_slot(void)
 
 // A slot with the VMO mapped and the notification kept; the pcb is the caller's to make.
 static long sock_new(struct client *c, uint32_t type, uint32_t bit, nx_handle_t vmo,
-                     nx_handle_t app_notif, struct sock **out)
+                     struct notif_ref *app_notif, struct sock **out)
 {
     if (c->sockets >= NX_NET_CLIENT_SOCKETS_MAX)
         return NX_ERR_NO_SPACE;
@@ -670,6 +717,7 @@ static long sock_new(struct client *c, uint32_t type, uint32_t bit, nx_handle_t 
     s->client = c;
     s->vmo = vmo;
     s->app_notif = app_notif;
+    app_notif->refs++;
     c->sockets++;
     *out = s;
     return NX_OK;
@@ -678,14 +726,23 @@ static long sock_new(struct client *c, uint32_t type, uint32_t bit, nx_handle_t 
 long sock_open(struct client *c, uint32_t type, uint32_t bit, nx_handle_t vmo,
                nx_handle_t app_notif, uint32_t *id)
 {
+    struct notif_ref *ref = NULL;
+    for (size_t i = 0; i < NX_NET_SOCKETS_MAX && !ref; i++)
+        if (notifs[i].refs == 0)
+            ref = &notifs[i];
+    if (!ref)
+        return NX_ERR_NO_SPACE;
+    ref->h = app_notif;
     struct sock *s;
-    long err = sock_new(c, type, bit, vmo, app_notif, &s);
+    long err = sock_new(c, type, bit, vmo, ref, &s);
     if (err)
         return err;
     err = make_pcb(s);
     if (err) {
-        s->vmo = s->app_notif = NX_HANDLE_INVALID;   // still the caller's to close
+        ref->refs++;                    // the handles stay the caller's to close
+        s->vmo = NX_HANDLE_INVALID;
         sock_free(s);
+        ref->refs = 0;
         return err;
     }
     if (type != NX_NET_SOCK_STREAM)
@@ -755,16 +812,11 @@ long sock_accept(struct sock *l, nx_handle_t vmo, uint32_t bit, bool own_bit,
     struct pending *pd = oldest_pending(l);
     if (!pd)
         return NX_ERR_TIMED_OUT;
-    long dup = nx_handle_duplicate(l->app_notif, NX_RIGHT_SIGNAL);
-    if (dup < 0)
-        return dup;
     struct sock *s;
     long err = sock_new(l->client, NX_NET_SOCK_STREAM, own_bit ? bit : l->app_bit, vmo,
-                        (nx_handle_t)dup, &s);
-    if (err) {
-        nx_handle_close((nx_handle_t)dup);
+                        l->app_notif, &s);
+    if (err)
         return err;
-    }
     struct tcp_pcb *pcb = pd->pcb;
     pd->pcb = NULL;
     l->sh->accept_pending--;
@@ -842,6 +894,8 @@ void sock_close(struct sock *s)
 
 static void sock_service_one(struct sock *s)
 {
+    if (s->reset)
+        return;
     if (s->type == NX_NET_SOCK_STREAM) {
         if (TCP_PCB(s) && TCP_PCB(s)->state != LISTEN) {
             tcp_credit_rx(s);
@@ -873,12 +927,17 @@ static bool sock_quiet(struct sock *s)
 {
     if (s->type != NX_NET_SOCK_STREAM)
         return nx_ring_prepare_sleep(&s->tx);
+    if (!TCP_PCB(s) || TCP_PCB(s)->state == LISTEN)
+        return true;   // a listener's rings carry nothing
     bool quiet = true;
-    if (TCP_PCB(s) && s->rx.pos != s->rx_credited)
+    if (s->rx.pos != s->rx_credited)
         quiet = announce(&s->rx.sh->writer_waiting,
                          __atomic_load_n(&s->rx.sh->tail, __ATOMIC_ACQUIRE) == s->rx_credited);
-    if (TCP_PCB(s))
-        quiet &= announce(&s->tx.sh->reader_waiting, tx_unqueued(s) == 0 || tcp_sndbuf(TCP_PCB(s)) == 0);
+    // Bytes to send wait for a connection that can take them (and for room in lwIP).
+    enum tcp_state st = TCP_PCB(s)->state;
+    bool can_send = (st == ESTABLISHED || st == CLOSE_WAIT) && !s->wr_shut_done &&
+                    !s->tx_blocked && tcp_sndbuf(TCP_PCB(s)) > 0;
+    quiet &= announce(&s->tx.sh->reader_waiting, !can_send || tx_unqueued(s) == 0);
     return quiet;
 }
 
@@ -887,7 +946,7 @@ bool sock_prepare_sleep(void)
     bool quiet = true;
     for (uint32_t i = 0; i < NX_NET_SOCKETS_MAX; i++) {
         struct sock *s = &socks[i];
-        if (s->used && !s->closing && !sock_quiet(s)) {
+        if (s->used && !s->closing && !s->reset && !sock_quiet(s)) {
             sock_service_one(s);
             quiet = false;
         }
@@ -902,7 +961,7 @@ void sock_flush_signals(void)
         if (s->used && s->wake) {
             s->wake = false;
             if (!s->closing)
-                nx_notify_signal(s->app_notif, 1ull << s->app_bit);
+                nx_notify_signal(s->app_notif->h, 1ull << s->app_bit);
         }
     }
 }

@@ -24,6 +24,7 @@ enum { ASK = 0, YES = 1, NO = 2 };
 struct client {
     bool used;
     uint64_t badge;
+    uint32_t pid;
     nx_handle_t proc;        // watched: BIT_CLIENT_GONE when it ends
     uint32_t sockets;
     uint8_t connect;         // policy cache: NX_NET_POLICY_CONNECT
@@ -34,7 +35,7 @@ struct client {
 struct stack {
     nx_handle_t serve, notif, policy, netdev, timer, driver_notif;
     uint64_t timer_deadline;   // what the timer is armed for (NX_DEADLINE_NEVER: disarmed)
-    bool dhcp_logged;
+    bool addr_logged;
     uint64_t dns_ip;
     uint64_t tcp_active, tcp_passive, tcp_resets;
     uint64_t sock_bytes_copied;   // rx: pbuf -> ring; datagrams both ways
@@ -63,6 +64,7 @@ void sock_close(struct sock *s);
 void sock_close_client(struct client *c);
 uint32_t sock_count(void);
 struct nx_net_sock_shared *sock_shared(struct sock *s);
+struct client *sock_client(struct sock *s);
 // The sockets whose stack bits are set: take what their applications wrote or read.
 void sock_service(uint64_t bits);
 // Before sleeping: announce it on every socket's rings; false if work came meanwhile.
