@@ -111,16 +111,27 @@ def settle(con, quiet=1.5, timeout=20):
 
 def shell(con, keys, expect, timeout=30, until=PROMPT):
     """Type keys into the console's shell; the problems with what came back before the next
-    prompt (expect: regexes that must be in it). Prompts printed before (redrawn by messages)
-    are not taken for the next one."""
+    prompt (expect: regexes that must be in it). The prompt is looked for only after the
+    command line itself ended: prompts printed before, or redrawn by a message while the
+    keys went in, are not taken for the next one."""
     with con.lock:
         con.pos = len(con.out)
     con.send(keys)
-    reply = con.expect(until, timeout)
-    if reply is None:
-        return [f"after {keys.strip()!r}: no prompt within {timeout} s"], ""
-    reply = re.sub(r"\r+\n", "\n", reply)
-    return [f"after {keys.strip()!r}: no {e!r}" for e in expect if not re.search(e, reply)], reply
+    line = re.escape(keys.rstrip("\r").encode()) + rb"\r*\n"
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        with con.lock:
+            out = con.out[con.pos:]
+        entered = list(re.finditer(line, out))
+        done = entered and re.search(until.encode(), out[entered[-1].end():])
+        if done:
+            reply = out[:entered[-1].end() + done.end()].decode(errors="replace")
+            with con.lock:
+                con.pos += entered[-1].end() + done.end()
+            reply = re.sub(r"\r+\n", "\n", reply)
+            return [f"after {keys.strip()!r}: no {e!r}" for e in expect if not re.search(e, reply)], reply
+        time.sleep(0.1)
+    return [f"after {keys.strip()!r}: no prompt within {timeout} s"], ""
 
 
 def http_get(port, path, timeout=60):
