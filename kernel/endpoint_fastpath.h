@@ -14,6 +14,14 @@
 #include "thread.h"
 #include "waitq.h"
 
+// The bits that say a message has bytes or handles beyond its registers.
+#define INFO_PAYLOAD_MASK NX_MSG_INFO(0, 0xffff, 0xf)
+
+// Move the handles and bytes `info` (checked) announces from `from`'s IPC buffer to `to`'s.
+// All or nothing: on an error (a handle `from` may not send, no room in `to`'s table)
+// nothing has changed.
+int endpoint_move_payload(struct thread *from, uint64_t info, struct thread *to);
+
 // The unblock functions (sched.h) of a caller awaiting its reply, and of a thread queued on
 // an endpoint.
 void endpoint_give_up_call(struct thread *caller);
@@ -79,30 +87,61 @@ static inline long endpoint_wait_message(struct thread *self, struct endpoint *e
     return sched_block_switch(replied, deadline, endpoint_leave);
 }
 
-// A call of registers only (info with label only), without a deadline: straight to a server
-// blocked in recv if there is one, else the general path.
-static inline long endpoint_call_registers(struct endpoint *ep, uint32_t badge, uint64_t info,
-                                           uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+// r, first in ep's receivers, takes a call without a deadline (its payload, if any, already
+// moved): off the queue, the words in, the hart to it.
+static inline long endpoint_call_to(struct endpoint *ep, struct thread *r, uint32_t badge,
+                                    uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
+                                    uint64_t w3)
 {
-    struct thread *r = waitq_pop(&ep->receivers);
-    if (!r)
-        return endpoint_call(ep, badge, info, w0, w1, w2, w3, NX_DEADLINE_NEVER);
+    waitq_pop(&ep->receivers);
     endpoint_put_words(r, info | NX_MSG_CALL, w0, w1, w2, w3, badge);
     return endpoint_run_server(r, NX_DEADLINE_NEVER);
 }
 
-// The way back: a reply of registers only to a caller, on an endpoint where nothing else
-// waits to be received, switches straight to the caller. Anything else, the general path.
-static inline long endpoint_reply_recv_registers(struct endpoint *ep, uint64_t info,
-                                                 uint64_t w0, uint64_t w1, uint64_t w2,
-                                                 uint64_t w3, uint64_t deadline)
+// The reply to c, self's caller (its payload, if any, already moved), then the receive: when
+// nothing else waits on ep, the hart goes straight to c.
+static inline long endpoint_reply_to(struct endpoint *ep, struct thread *c, uint64_t info,
+                                     uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+                                     uint64_t deadline)
 {
-    struct thread *self = current_thread, *c = self->caller;
-    if (!c || !waitq_empty(&ep->senders) || endpoint_has_signals(ep))
-        return endpoint_reply_recv(ep, info, w0, w1, w2, w3, deadline);
+    struct thread *self = current_thread;
     endpoint_put_words(c, info, w0, w1, w2, w3, 0);
     endpoint_end_call(self, c);
     return endpoint_wait_message(self, ep, deadline, c);  // caller_gone is false: c was set
+}
+
+// endpoint_call_fast and endpoint_reply_recv_fast with a payload: out of line (the payload
+// needs a stack frame, which a message of registers only then does not pay for).
+long endpoint_call_payload(struct endpoint *ep, uint32_t badge, uint64_t info, uint64_t w0,
+                           uint64_t w1, uint64_t w2, uint64_t w3);
+long endpoint_reply_recv_payload(struct endpoint *ep, uint64_t info, uint64_t w0, uint64_t w1,
+                                 uint64_t w2, uint64_t w3, uint64_t deadline);
+
+// A call without a deadline (info checked): straight to a server blocked in recv if there is
+// one, else the general path.
+static inline long endpoint_call_fast(struct endpoint *ep, uint32_t badge, uint64_t info,
+                                      uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+{
+    struct thread *r = ep->receivers.head;
+    if (!r)
+        return endpoint_call(ep, badge, info, w0, w1, w2, w3, NX_DEADLINE_NEVER);
+    if (info & INFO_PAYLOAD_MASK)
+        return endpoint_call_payload(ep, badge, info, w0, w1, w2, w3);
+    return endpoint_call_to(ep, r, badge, info, w0, w1, w2, w3);
+}
+
+// The way back (info checked): a reply to a caller, on an endpoint where nothing else waits
+// to be received, switches straight to the caller. Anything else, the general path.
+static inline long endpoint_reply_recv_fast(struct endpoint *ep, uint64_t info, uint64_t w0,
+                                            uint64_t w1, uint64_t w2, uint64_t w3,
+                                            uint64_t deadline)
+{
+    struct thread *c = current_thread->caller;
+    if (!c || !waitq_empty(&ep->senders) || endpoint_has_signals(ep))
+        return endpoint_reply_recv(ep, info, w0, w1, w2, w3, deadline);
+    if (info & INFO_PAYLOAD_MASK)
+        return endpoint_reply_recv_payload(ep, info, w0, w1, w2, w3, deadline);
+    return endpoint_reply_to(ep, c, info, w0, w1, w2, w3, deadline);
 }
 
 // ---- under the big lock held shared (docs/smp.md) ----

@@ -362,16 +362,24 @@ int handle_transfer_check(struct handle_table *from, const struct handle_xfer *x
     return NX_OK;
 }
 
-static nx_handle_t commit_one(struct handle_table *from, const struct handle_xfer *x,
-                              struct handle_table *to)
+// The rights entry x gives (x checked): its own, or the source's for NX_RIGHTS_SAME.
+static uint32_t given_rights(const struct handle_xfer *x, const struct handle_slot *src)
 {
-    struct handle_slot *src;
-    uint32_t rights;
+    return x->rights == NX_RIGHTS_SAME ? src->rights : x->rights;
+}
+
+// Perform one checked entry: a new slot in `to`; a move empties the source slot, which hands
+// the new one its place in the tree and its reference. Everything check_xfer proved is
+// checked again in one test (the lookup and the rights), so a batch changed since its check
+// panics instead of doing harm.
+static struct handle_slot *commit_one(struct handle_table *from, const struct handle_xfer *x,
+                                      struct handle_table *to)
+{
+    struct handle_slot *src = lookup(from, x->handle);
     uint32_t need = NX_RIGHT_TRANSFER | (x->copy ? NX_RIGHT_DUPLICATE : 0);
-    if (check(from, x->handle, NX_OBJ_ANY, need, &src) != NX_OK ||
-        derived_rights(src, x->rights, &rights) != NX_OK)
+    if (!src || ((need | given_rights(x, src)) & ~src->rights))
         panic("handle_transfer_commit: batch changed since it was checked");
-    struct handle_slot *s = slot_alloc(to, src->obj, rights, src->badge);
+    struct handle_slot *s = slot_alloc(to, src->obj, given_rights(x, src), src->badge);
     if (x->copy) {
         kobject_handle_added(src->obj);
         tree_add_child(src, s);
@@ -381,14 +389,19 @@ static nx_handle_t commit_one(struct handle_table *from, const struct handle_xfe
         slot_free(src);
         handle_counters.moved++;
     }
-    return slot_value(s);
+    return s;
 }
 
 void handle_transfer_commit(struct handle_table *from, const struct handle_xfer *xfers,
-                            size_t n, struct handle_table *to, nx_handle_t *out)
+                            size_t n, struct handle_table *to, nx_handle_t *out,
+                            uint32_t *out_rights)
 {
-    for (size_t i = 0; i < n; i++)
-        out[i] = commit_one(from, &xfers[i], to);
+    for (size_t i = 0; i < n; i++) {
+        struct handle_slot *s = commit_one(from, &xfers[i], to);
+        out[i] = slot_value(s);
+        if (out_rights)
+            out_rights[i] = s->rights;
+    }
 }
 
 int handle_transfer_batch(struct handle_table *from, const struct handle_xfer *xfers, size_t n,
@@ -396,7 +409,7 @@ int handle_transfer_batch(struct handle_table *from, const struct handle_xfer *x
 {
     int err = handle_transfer_check(from, xfers, n, to);
     if (err == NX_OK)
-        handle_transfer_commit(from, xfers, n, to, out);
+        handle_transfer_commit(from, xfers, n, to, out, NULL);
     return err;
 }
 

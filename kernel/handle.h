@@ -122,10 +122,11 @@ int handle_transfer(struct handle_table *from, nx_handle_t h, uint32_t rights, b
 // `to` NULL checks only the sender's side, for a message queued before its receiver is known);
 // handle_transfer_commit then performs it and cannot fail, provided nothing touched either
 // table in between (it panics otherwise). handle_transfer_batch does both. out[i] receives
-// entry i's new handle.
+// entry i's new handle, and out_rights[i] (if out_rights is not NULL) its rights.
 int handle_transfer_check(struct handle_table *from, const struct handle_xfer *xfers, size_t n,
                           struct handle_table *to);
 void handle_transfer_commit(struct handle_table *from, const struct handle_xfer *xfers,
-                            size_t n, struct handle_table *to, nx_handle_t *out);
+                            size_t n, struct handle_table *to, nx_handle_t *out,
+                            uint32_t *out_rights);
 int handle_transfer_batch(struct handle_table *from, const struct handle_xfer *xfers, size_t n,
                           struct handle_table *to, nx_handle_t *out);

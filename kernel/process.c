@@ -250,7 +250,7 @@ int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
         return err;
     if (give) {
         nx_handle_t given;
-        handle_transfer_commit(from, give, 1, p->handles, &given);
+        handle_transfer_commit(from, give, 1, p->handles, &given, NULL);
         t->tf.regs[REG_A0] = given;
     }
     nx_handle_t self;

@@ -309,7 +309,11 @@ static void batch_transfer_is_all_or_nothing(void **state)
     assert_int_equal(handle_transfer_check(&A, twice, 2, &B), NX_OK);
     assert_int_equal(handle_transfer_check(&A, x, 3, &B), NX_OK);
     assert_memory_equal(&A, &before_a, sizeof(A));
-    handle_transfer_commit(&A, x, 3, &B, out);
+    uint32_t given[3];
+    handle_transfer_commit(&A, x, 3, &B, out, given);
+    assert_int_equal(given[0], xr);
+    assert_int_equal(given[1], NX_RIGHT_TRANSFER);
+    assert_int_equal(given[2], xr);
     assert_false(valid(&A, h[0]));
     assert_true(valid(&A, h[1]));
     assert_false(valid(&A, h[2]));
@@ -318,7 +322,7 @@ static void batch_transfer_is_all_or_nothing(void **state)
     assert_int_equal(r, NX_RIGHT_TRANSFER);
     assert_true(valid(&B, out[0]) && valid(&B, out[2]));
     assert_int_equal(handle_table_live(&B), NX_HANDLE_TABLE_SIZE);
-    assert_true(PANICS(handle_transfer_commit(&A, x, 1, &C, out)));  // h[0] has gone since
+    assert_true(PANICS(handle_transfer_commit(&A, x, 1, &C, out, NULL)));  // h[0] has gone since
     handle_table_destroy(&A);
     handle_table_destroy(&B);
     assert_int_equal(o.k.refcount, 1);
