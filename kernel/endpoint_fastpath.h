@@ -94,8 +94,11 @@ static inline long endpoint_call_to(struct endpoint *ep, struct thread *r, uint3
                                     uint64_t w3)
 {
     waitq_pop(&ep->receivers);
-    endpoint_put_words(r, info | NX_MSG_CALL, w0, w1, w2, w3, badge);
-    return endpoint_run_server(r, NX_DEADLINE_NEVER);
+    info |= NX_MSG_CALL;
+    endpoint_put_words(r, info, w0, w1, w2, w3, badge);
+    endpoint_hold_call(r, current_thread);
+    r->wait_result = NX_OK;
+    return sched_ipc_switch(endpoint_give_up_call, info, w0, w1, w2, w3, badge, r);
 }
 
 // The reply to c, self's caller (its payload, if any, already moved), then the receive: when
@@ -107,7 +110,12 @@ static inline long endpoint_reply_to(struct endpoint *ep, struct thread *c, uint
     struct thread *self = current_thread;
     endpoint_put_words(c, info, w0, w1, w2, w3, 0);
     endpoint_end_call(self, c);
-    return endpoint_wait_message(self, ep, deadline, c);  // caller_gone is false: c was set
+    // caller_gone is false: c was set
+    if (deadline != NX_DEADLINE_NEVER)
+        return endpoint_wait_message(self, ep, deadline, c);
+    endpoint_enqueue(self, &ep->receivers);
+    c->wait_result = NX_OK;
+    return sched_ipc_switch(endpoint_leave, info, w0, w1, w2, w3, 0, c);
 }
 
 // endpoint_call_fast and endpoint_reply_recv_fast with a payload: out of line (the payload

@@ -343,6 +343,29 @@ long sched_block_switch(struct thread *next, uint64_t deadline,
     return current_thread->wait_result;
 }
 
+// sched_block_switch's fast case, without the calls it may make (an FP save, a hart adopted)
+// and so without a stack frame: those cases take the general switch.
+long sched_ipc_switch(void (*unblock)(struct thread *t), uint64_t a1, uint64_t a2, uint64_t a3,
+                      uint64_t a4, uint64_t a5, uint64_t a6, struct thread *next)
+{
+    struct thread *prev = current_thread;
+    struct hart *h = prev->hart;
+    if (!may_hand_off(prev, next, h) || next->affinity != AFFINITY_ANY || next->hart != h ||
+        fpu_dirty())
+        return block_switch_general(next, NX_DEADLINE_NEVER, unblock);
+    prev->unblock = unblock;
+    prev->state = THREAD_BLOCKED;
+    next->unblock = NULL;
+    make_current(next, h);
+    return ipc_switch(&prev->ctx, a1, a2, a3, a4, a5, a6, &next->ctx);
+}
+
+long sched_ipc_resumed(void)
+{
+    reap_zombie(this_hart());  // as in sched_block_switch
+    return current_thread->wait_result;
+}
+
 bool sched_may_hand_off(const struct thread *next)
 {
     struct thread *prev = current_thread;

@@ -27,6 +27,7 @@
     .globl switch_context
 switch_context:
     save_context
+    .globl load_context  // trap.S: ipc_switch
 load_context:
     ld ra, CTX_RA(a1)
     ld sp, CTX_SP(a1)

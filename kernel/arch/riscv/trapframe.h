@@ -53,4 +53,11 @@ _Static_assert(sizeof(struct context) == CTX_SIZE, "switch.S context size");
 // Switch kernel stacks: save the callee-saved registers in *from, load *to.
 void switch_context(struct context *from, const struct context *to);
 void switch_context_release(struct context *from, const struct context *to);
+// trap.S: switch_context for sched_ipc_switch, whose caller came straight from the syscall
+// dispatch: the thread switched out keeps only its user's callee-saved registers (and comes
+// back through sched_ipc_resumed into the syscall exit); the thread switched to, if it left
+// the same way, returns to user mode with its message registers a1..a6 and NX_OK. Called
+// from anywhere else, it is switch_context followed by sched_ipc_resumed.
+long ipc_switch(struct context *from, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                uint64_t a5, uint64_t a6, struct context *to);
 #endif
