@@ -264,7 +264,7 @@ long endpoint_call(struct endpoint *ep, uint32_t badge, uint64_t info, uint64_t 
 
 // endpoint_call_fast's receiver is there: if the payload cannot move, the call fails at once
 // and the receiver stays in line, as in the general path.
-long endpoint_call_payload(struct endpoint *ep, uint32_t badge, uint64_t info, uint64_t w0,
+long endpoint_call_payload(struct endpoint *ep, uint64_t badge, uint64_t info, uint64_t w0,
                            uint64_t w1, uint64_t w2, uint64_t w3)
 {
     struct thread *r = ep->receivers.head;

@@ -89,7 +89,7 @@ static inline long endpoint_wait_message(struct thread *self, struct endpoint *e
 
 // r, first in ep's receivers, takes a call without a deadline (its payload, if any, already
 // moved): off the queue, the words in, the hart to it.
-static inline long endpoint_call_to(struct endpoint *ep, struct thread *r, uint32_t badge,
+static inline long endpoint_call_to(struct endpoint *ep, struct thread *r, uint64_t badge,
                                     uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
                                     uint64_t w3)
 {
@@ -120,25 +120,25 @@ static inline long endpoint_reply_to(struct endpoint *ep, struct thread *c, uint
 
 // endpoint_call_fast and endpoint_reply_recv_fast with a payload: out of line (the payload
 // needs a stack frame, which a message of registers only then does not pay for).
-long endpoint_call_payload(struct endpoint *ep, uint32_t badge, uint64_t info, uint64_t w0,
+long endpoint_call_payload(struct endpoint *ep, uint64_t badge, uint64_t info, uint64_t w0,
                            uint64_t w1, uint64_t w2, uint64_t w3);
 long endpoint_reply_recv_payload(struct endpoint *ep, uint64_t info, uint64_t w0, uint64_t w1,
                                  uint64_t w2, uint64_t w3, uint64_t deadline);
 
-// A call without a deadline (info checked): straight to a server blocked in recv if there is
-// one, else the general path.
-static inline long endpoint_call_fast(struct endpoint *ep, uint32_t badge, uint64_t info,
+// A call without a deadline (info checked: a payload is all it can have above bit 31):
+// straight to a server blocked in recv if there is one, else the general path.
+static inline long endpoint_call_fast(struct endpoint *ep, uint64_t badge, uint64_t info,
                                       uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
 {
     struct thread *r = ep->receivers.head;
     if (!r)
         return endpoint_call(ep, badge, info, w0, w1, w2, w3, NX_DEADLINE_NEVER);
-    if (info & INFO_PAYLOAD_MASK)
+    if (info >> 32)
         return endpoint_call_payload(ep, badge, info, w0, w1, w2, w3);
     return endpoint_call_to(ep, r, badge, info, w0, w1, w2, w3);
 }
 
-// The way back (info checked): a reply to a caller, on an endpoint where nothing else waits
+// The way back (info checked, as above): a reply to a caller, on an endpoint where nothing else waits
 // to be received, switches straight to the caller. Anything else, the general path.
 static inline long endpoint_reply_recv_fast(struct endpoint *ep, uint64_t info, uint64_t w0,
                                             uint64_t w1, uint64_t w2, uint64_t w3,
@@ -147,7 +147,7 @@ static inline long endpoint_reply_recv_fast(struct endpoint *ep, uint64_t info, 
     struct thread *c = current_thread->caller;
     if (!c || !waitq_empty(&ep->senders) || endpoint_has_signals(ep))
         return endpoint_reply_recv(ep, info, w0, w1, w2, w3, deadline);
-    if (info & INFO_PAYLOAD_MASK)
+    if (info >> 32)
         return endpoint_reply_recv_payload(ep, info, w0, w1, w2, w3, deadline);
     return endpoint_reply_to(ep, c, info, w0, w1, w2, w3, deadline);
 }

@@ -96,7 +96,7 @@ static inline const struct handle_slot *handle_find(const struct handle_table *t
     const struct handle_slot *s = &t->slots[i];
     // Computed on 64 bits, the generation field of a value above 32 bits never matches.
     if (!s->obj || s->generation != h >> NX_HANDLE_SLOT_BITS || s->obj->type != type ||
-        (rights & ~s->rights))
+        (s->rights & rights) != rights)
         return NULL;
     return s;
 }

@@ -236,6 +236,11 @@ bad_syscall:
 // it returns to user mode at once, with its message registers from a1..a6 and NX_OK (nothing
 // to reap: a switch from a dying thread is always followed by the reap, so there is no
 // zombie while a thread makes a syscall).
+ipc_resume:  // load_context returns here to a thread ipc_switch switched out
+    ld sp, THREAD_KSTACK_TOP(tp)
+    call sched_ipc_resumed
+    j syscall_exit
+
     .globl ipc_switch
 ipc_switch:
     li t0, SSTATUS_FS  // FP off: fpu.h
@@ -283,11 +288,6 @@ ipc_switch_framed:  // a caller with a frame: the plain switch
     ld ra, 0(sp)
     addi sp, sp, 16
     tail sched_ipc_resumed
-ipc_resume:  // load_context returns here to a thread ipc_switch switched out
-    ld sp, THREAD_KSTACK_TOP(tp)
-    call sched_ipc_resumed
-    j syscall_exit
-
 // With several harts, the lock around the call. A thread keeps to one of the two paths (smp
 // is set before the first thread is made), and a blocked syscall returns the way it came,
 // so the one-hart path needs no test on the way out. A syscall with a shared handler
