@@ -142,8 +142,10 @@ __attribute__((noinline)) int endpoint_move_payload(struct thread *from, uint64_
     int err = nhandles ? move_handles(from, nhandles, to) : NX_OK;
     if (err)
         return err;
-    memcpy(to->ipc->bytes, from->ipc->bytes, nbytes);
-    endpoint_bytes_copied += nbytes;
+    if (nbytes) {
+        memcpy(to->ipc->bytes, from->ipc->bytes, nbytes);
+        endpoint_bytes_copied += nbytes;
+    }
     return NX_OK;
 }
 

@@ -55,6 +55,7 @@ struct handle_xfer {
     nx_handle_t handle;
     uint32_t rights;
     bool copy;
+    struct handle_slot *src;  // handle_transfer_check's finding, for handle_transfer_commit
 };
 
 // Every function returning int returns NX_OK or a negative nx_error and, on error, changes
@@ -123,10 +124,10 @@ int handle_transfer(struct handle_table *from, nx_handle_t h, uint32_t rights, b
 // handle_transfer_commit then performs it and cannot fail, provided nothing touched either
 // table in between (it panics otherwise). handle_transfer_batch does both. out[i] receives
 // entry i's new handle, and out_rights[i] (if out_rights is not NULL) its rights.
-int handle_transfer_check(struct handle_table *from, const struct handle_xfer *xfers, size_t n,
+int handle_transfer_check(struct handle_table *from, struct handle_xfer *xfers, size_t n,
                           struct handle_table *to);
 void handle_transfer_commit(struct handle_table *from, const struct handle_xfer *xfers,
                             size_t n, struct handle_table *to, nx_handle_t *out,
                             uint32_t *out_rights);
-int handle_transfer_batch(struct handle_table *from, const struct handle_xfer *xfers, size_t n,
+int handle_transfer_batch(struct handle_table *from, struct handle_xfer *xfers, size_t n,
                           struct handle_table *to, nx_handle_t *out);

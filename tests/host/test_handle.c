@@ -285,8 +285,10 @@ static void batch_transfer_is_all_or_nothing(void **state)
     nx_handle_t h[4], out[4] = { 0 }, ro = install(&A, &o, NX_RIGHT_READ);
     for (int i = 0; i < 4; i++)
         h[i] = install(&A, &o, xr);
-    struct handle_xfer x[4] = { { h[0], NX_RIGHTS_SAME, false }, { h[1], NX_RIGHT_TRANSFER, true },
-                                { h[2], NX_RIGHTS_SAME, false }, { ro, NX_RIGHTS_SAME, false } };
+    struct handle_xfer x[4] = { { h[0], NX_RIGHTS_SAME, false, NULL },
+                                { h[1], NX_RIGHT_TRANSFER, true, NULL },
+                                { h[2], NX_RIGHTS_SAME, false, NULL },
+                                { ro, NX_RIGHTS_SAME, false, NULL } };
     for (int i = 0; i < NX_HANDLE_TABLE_SIZE - 3; i++)
         install(&B, &o, 0);  // B has exactly 3 free slots
     memcpy(&before_a, &A, sizeof(A));
@@ -294,8 +296,8 @@ static void batch_transfer_is_all_or_nothing(void **state)
     assert_int_equal(handle_transfer_batch(&A, x, 4, &B, out), NX_ERR_ACCESS);  // x[3] lacks it
     x[3].handle = h[3];
     assert_int_equal(handle_transfer_batch(&A, x, 4, &B, out), NX_ERR_NO_SPACE);
-    struct handle_xfer twice[2] = { { h[1], NX_RIGHTS_SAME, true },
-                                    { h[1], NX_RIGHTS_SAME, false } };
+    struct handle_xfer twice[2] = { { h[1], NX_RIGHTS_SAME, true, NULL },
+                                    { h[1], NX_RIGHTS_SAME, false, NULL } };
     assert_int_equal(handle_transfer_batch(&A, twice, 2, &B, out), NX_ERR_INVALID);
     twice[0].copy = false;
     assert_int_equal(handle_transfer_batch(&A, twice, 2, &B, out), NX_ERR_INVALID);
