@@ -31,6 +31,9 @@ _Static_assert(sizeof(struct endpoint) <= 128, "an endpoint takes a 128-byte sla
 
 uint64_t endpoint_bytes_copied;
 
+// The bits that say a message has bytes or handles beyond its registers.
+#define INFO_PAYLOAD_MASK NX_MSG_INFO(0, 0xffff, 0xf)
+
 // ---- lifetime ----
 
 static void wake_all(struct waitq *q, long result)
@@ -133,10 +136,10 @@ static int move_handles(struct thread *from, uint32_t n, struct thread *to)
     return NX_OK;
 }
 
-// Kept out of line so that the register-only fast path pays nothing for it (not even the
-// stack frame it needs).
-__attribute__((noinline)) int endpoint_move_payload(struct thread *from, uint64_t info,
-                                                    struct thread *to)
+// Move the handles and bytes `info` (checked) announces from `from`'s IPC buffer to `to`'s.
+// All or nothing: on an error (a handle `from` may not send, no room in `to`'s table)
+// nothing has changed.
+static inline int move_payload(struct thread *from, uint64_t info, struct thread *to)
 {
     uint32_t nhandles = NX_MSG_NHANDLES(info), nbytes = NX_MSG_NBYTES(info);
     int err = nhandles ? move_handles(from, nhandles, to) : NX_OK;
@@ -149,6 +152,14 @@ __attribute__((noinline)) int endpoint_move_payload(struct thread *from, uint64_
     return NX_OK;
 }
 
+// The general paths' move_payload, out of line so that a register-only message pays
+// nothing for it (not even the stack frame it needs).
+static __attribute__((noinline)) int move_payload_out_of_line(struct thread *from,
+                                                              uint64_t info, struct thread *to)
+{
+    return move_payload(from, info, to);
+}
+
 // Move the message msg (info and words, laid out as thread.msg) sent by `from` through a
 // handle with `badge` into `to`: handles and bytes between their IPC buffers, info, words and
 // badge into to->out. All or nothing. Inline, so that a message built from syscall arguments
@@ -158,7 +169,7 @@ static inline int deliver(struct thread *from, const uint64_t *msg, uint64_t bad
 {
     uint64_t info = msg[0];
     if (info & INFO_PAYLOAD_MASK) {
-        int err = endpoint_move_payload(from, info, to);
+        int err = move_payload_out_of_line(from, info, to);
         if (err)
             return err;
     }
@@ -270,7 +281,7 @@ long endpoint_call_payload(struct endpoint *ep, uint64_t badge, uint64_t info, u
                            uint64_t w1, uint64_t w2, uint64_t w3)
 {
     struct thread *r = ep->receivers.head;
-    int err = endpoint_move_payload(current_thread, info, r);
+    int err = move_payload(current_thread, info, r);
     return err ? err : endpoint_call_to(ep, r, badge, info, w0, w1, w2, w3);
 }
 
@@ -365,7 +376,7 @@ long endpoint_reply_recv_payload(struct endpoint *ep, uint64_t info, uint64_t w0
                                  uint64_t w2, uint64_t w3, uint64_t deadline)
 {
     struct thread *c = current_thread->caller;
-    int err = endpoint_move_payload(current_thread, info, c);
+    int err = move_payload(current_thread, info, c);
     return err ? err : endpoint_reply_to(ep, c, info, w0, w1, w2, w3, deadline);
 }
 

@@ -14,14 +14,6 @@
 #include "thread.h"
 #include "waitq.h"
 
-// The bits that say a message has bytes or handles beyond its registers.
-#define INFO_PAYLOAD_MASK NX_MSG_INFO(0, 0xffff, 0xf)
-
-// Move the handles and bytes `info` (checked) announces from `from`'s IPC buffer to `to`'s.
-// All or nothing: on an error (a handle `from` may not send, no room in `to`'s table)
-// nothing has changed.
-int endpoint_move_payload(struct thread *from, uint64_t info, struct thread *to);
-
 // The unblock functions (sched.h) of a caller awaiting its reply, and of a thread queued on
 // an endpoint.
 void endpoint_give_up_call(struct thread *caller);
