@@ -55,7 +55,8 @@ static struct handle_slot *slot_alloc(struct handle_table *t, struct kobject *ob
 }
 
 // Empty a slot that is already out of the derivation tree. Its reference is the caller's.
-static void slot_free(struct handle_slot *s)
+// Inline: a handle move (IPC) is one of its callers.
+static inline __attribute__((always_inline)) void slot_free(struct handle_slot *s)
 {
     struct handle_table *t = s->table;
     uint32_t i = (uint32_t)slot_index(s);

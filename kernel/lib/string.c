@@ -28,7 +28,7 @@ static inline void copy_8_words(word_t *to, const word_t *from)
 }
 
 // Copy the whole words of n bytes from 8-byte aligned s to 8-byte aligned d; returns the
-// bytes copied. 128-byte blocks first, where the loop's own instructions cost 3 in 35 (a
+// bytes copied. 256-byte blocks first, where the loop's own instructions cost 3 in 67 (a
 // full IPC payload, a page), then a word at a time.
 static inline __attribute__((always_inline)) size_t copy_words(unsigned char *d,
                                                                 const unsigned char *s,
@@ -36,10 +36,17 @@ static inline __attribute__((always_inline)) size_t copy_words(unsigned char *d,
 {
     word_t *to = (word_t *)d;
     const word_t *from = (const word_t *)s;
-    const word_t *blocks_end = from + n / 128 * 16, *end = from + n / 8;
-    for (; from != blocks_end; from += 16, to += 16) {
+    const word_t *blocks_end = from + n / 256 * 32, *end = from + n / 8;
+    // The empty asm keeps the groups apart: eight values at a time fit the temporary
+    // registers, so the copy needs no stack frame.
+    for (; from != blocks_end; from += 32, to += 32) {
         copy_8_words(to, from);
+        __asm__ volatile("" ::: "memory");
         copy_8_words(to + 8, from + 8);
+        __asm__ volatile("" ::: "memory");
+        copy_8_words(to + 16, from + 16);
+        __asm__ volatile("" ::: "memory");
+        copy_8_words(to + 24, from + 24);
     }
     for (; from != end; from++, to++)
         *to = *from;

@@ -28,7 +28,7 @@
 #undef strcmp
 #undef strncmp
 
-#define MAX_LEN 300  // past two 128-byte blocks, with words and bytes after
+#define MAX_LEN 540  // past two 256-byte blocks, with words and bytes after
 #define SPAN (MAX_LEN + 16)  // memset: room for every offset, and bytes after
 
 // A copy of n bytes from offset so of a buffer to offset dof of another, both buffers
