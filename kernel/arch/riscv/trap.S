@@ -249,32 +249,10 @@ ipc_switch:
     bne ra, t0, ipc_switch_framed
     la t0, ipc_resume
     sd t0, CTX_RA(a0)  // sp needs no saving: the kernel stack's top (ipc_resume)
-    sd s0, CTX_S(0)(a0)
-    sd s1, CTX_S(1)(a0)
-    sd s2, CTX_S(2)(a0)
-    sd s3, CTX_S(3)(a0)
-    sd s4, CTX_S(4)(a0)
-    sd s5, CTX_S(5)(a0)
-    sd s6, CTX_S(6)(a0)
-    sd s7, CTX_S(7)(a0)
-    sd s8, CTX_S(8)(a0)
-    sd s9, CTX_S(9)(a0)
-    sd s10, CTX_S(10)(a0)
-    sd s11, CTX_S(11)(a0)
+    context_s sd, a0
     ld t1, CTX_RA(a7)
     bne t1, t0, ipc_switch_general
-    ld s0, CTX_S(0)(a7)
-    ld s1, CTX_S(1)(a7)
-    ld s2, CTX_S(2)(a7)
-    ld s3, CTX_S(3)(a7)
-    ld s4, CTX_S(4)(a7)
-    ld s5, CTX_S(5)(a7)
-    ld s6, CTX_S(6)(a7)
-    ld s7, CTX_S(7)(a7)
-    ld s8, CTX_S(8)(a7)
-    ld s9, CTX_S(9)(a7)
-    ld s10, CTX_S(10)(a7)
-    ld s11, CTX_S(11)(a7)
+    context_s ld, a7
     li a0, NX_OK
     j syscall_exit_message
 ipc_switch_general:  // the thread coming left another way: its own way back
