@@ -7,6 +7,7 @@ import os
 import random
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -88,6 +89,17 @@ FIGURES = {
     "ipi_wake_instr": ("instructions", None, "signal -> wake of a thread waiting on another hart (IPI), incl. its wait call (compare notify_wake_instr)"),
     "tlb_unmap_local_instr": ("instructions", None, "unmap of a touched 4 KiB page, the process having run on one hart only"),
     "tlb_shootdown_instr": ("instructions", None, "the same after the process ran on 4 harts: remote fences of the 3 others included"),
+    "tcp_tx_instr_per_mib": ("instructions", None, "16 MiB from a guest program to the host through the forwarded port (64 KiB sends), whole guest busy (app, stack, driver, kernel; halted time left out), per MiB"),
+    "tcp_rx_instr_per_mib": ("instructions", None, "16 MiB from the host to the guest program the same way, per MiB"),
+    "tcp_roundtrip_instr": ("instructions", None, "1 byte to the host and 1 back on an open connection, whole guest busy (avg of 1,000)"),
+    "net_tx_driver_bytes_copied_per_mib": ("bytes", 0, "  tx: packet bytes the virtio-net driver copied, per MiB (the card reads the slots by DMA)"),
+    "net_tx_stack_bytes_copied_per_mib": ("bytes", 1100000, "  tx: payload bytes the stack copied, per MiB (goal: one copy, ring -> tx slot)"),
+    "net_tx_kernel_bytes_copied_per_mib": ("bytes", 0, "  tx: bytes the kernel copied, per MiB (messages only; the data moves through shared rings)"),
+    "net_rx_driver_bytes_copied_per_mib": ("bytes", 0, "  rx: packet bytes the driver copied, per MiB (the card writes the slots by DMA)"),
+    "net_rx_stack_bytes_copied_per_mib": ("bytes", 1100000, "  rx: payload bytes the stack copied, per MiB (goal: one copy, slot -> socket ring)"),
+    "net_rx_kernel_bytes_copied_per_mib": ("bytes", 0, "  rx: bytes the kernel copied, per MiB"),
+    "tcp_tx_wall_kib_per_s": ("KiB/s", None, "  information: wall-clock rate of the tx transfer under -icount on this host"),
+    "tcp_rx_wall_kib_per_s": ("KiB/s", None, "  information: wall-clock rate of the rx transfer"),
     "kernel_text_bytes": ("bytes", None, "kernel .text"),
     "kernel_data_bytes": ("bytes", None, "kernel .data + .rodata"),
     "kernel_bss_bytes": ("bytes", None, "kernel .bss + .stacks (memory the image does not hold)"),
@@ -356,6 +368,67 @@ def print_smp_notes(measured, trouble, wall, wall_trouble):
         print(f"  smpbench wall clock: {line.strip()}")
 
 
+NET_BENCH_PORT = 5001       # bench/progs/netbench listens there
+NET_BENCH_TOTAL = 16 << 20
+NET_BENCH_ROUNDS = 1000
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def net_bench_host_side(port):
+    """The host's half of netbench: read its 16 MiB and send the receipt, send 16 MiB, echo
+    1,000 bytes. The wall-clock rates of both transfers (KiB/s)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=300) as s:
+        start, n = time.monotonic(), 0
+        while n < NET_BENCH_TOTAL:
+            chunk = s.recv(1 << 20)
+            if not chunk:
+                raise OSError("netbench closed during tx")
+            n += len(chunk)
+        tx = time.monotonic() - start
+        s.sendall(b"k")
+        start = time.monotonic()
+        s.sendall(bytes(NET_BENCH_TOTAL))
+        rx = time.monotonic() - start
+        for _ in range(NET_BENCH_ROUNDS):
+            byte = s.recv(1)
+            if not byte:
+                raise OSError("netbench closed during the round trips")
+            s.sendall(byte)
+    return {"tcp_tx_wall_kib_per_s": int(NET_BENCH_TOTAL / 1024 / tx),
+            "tcp_rx_wall_kib_per_s": int(NET_BENCH_TOTAL / 1024 / rx)}
+
+
+def run_net_in_qemu():
+    """Boot the default system plus bench.net (netbench) with a NIC on QEMU's user network,
+    the host's free port forwarded to netbench's; drive the host's half."""
+    port = free_port()
+    initrd = archive_with_manifest(default_manifest_plus("bench.net"), BENCH_INITRD)
+    con = Console(icount=True, initrd=initrd, extra=[
+        "-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{port}-:{NET_BENCH_PORT}",
+        "-device", "virtio-net-device,netdev=n0"])
+    ok = con.expect(r"netbench: listening", timeout=240) is not None
+    wall = {}
+    if ok:
+        try:
+            wall = net_bench_host_side(port)
+        except OSError as e:
+            print(f"bench: netbench's host side: {e}")
+        ok = con.expect(r"BENCH tcp_roundtrip_instr \d+\r?\n|netbench: .*failed",
+                        timeout=120) is not None
+    con.close(timeout=10)
+    out = con.text()
+    found = bench_figures(out)
+    if not ok or "tcp_roundtrip_instr" not in found:
+        sys.exit("bench: netbench did not run to the end:\n" + out[-2000:])
+    found.update(wall)
+    return found
+
+
 def main():
     values = run_in_qemu()
     values.update(run_services_in_qemu())
@@ -366,6 +439,7 @@ def main():
     values.update(run_shell_in_qemu())
     values.update(run_files_in_qemu())
     values.update(run_cold_files_in_qemu())
+    values.update(run_net_in_qemu())
     smp, smp_trouble_lines = run_smp_in_qemu()
     values.update(smp)
     wall, wall_trouble = run_smp_wall_clock()

@@ -17,7 +17,7 @@ import urllib.request
 
 from qemu import ROOT, INITRD, Console, archive_with_manifest, fresh_disk
 
-PROMPT = r"nsh:[^\n]*\$ $"
+PROMPT = r"\nnsh> "
 BIG_MIB = 64
 
 
@@ -135,3 +135,209 @@ def http_get_to_file(port, path, out, timeout=240):
 def unexpected(out, extra=()):
     return ["unexpected: " + p for p in (r"PANIC", r"killed: ", r"E net:", r"E netdev:") + tuple(extra)
             if re.search(p, out)]
+
+
+def boot_shell(disk, extra, initrd=INITRD, timeout=90):
+    """A console on a system booted with extra QEMU arguments, at its first prompt, once the
+    stack has an address (or None and the output)."""
+    con = Console(disk=disk, initrd=initrd, extra=extra)
+    if con.expect(PROMPT, timeout=60) is None:
+        con.close(timeout=0)
+        return None, con.text()
+    if wait_text(con, r"net: address \d+\.\d+\.\d+\.\d+", timeout) is None:
+        con.close(timeout=0)
+        return None, con.text()
+    return con, ""
+
+
+def power_off(con, problems):
+    con.send("poweroff\r")
+    if not con.close(timeout=30):
+        problems.append("QEMU did not power off")
+
+
+def check_dhcp_ping_ifconfig(name):
+    """DHCP gives the address; ifconfig shows it, the link and the counters; ping reaches the
+    gateway."""
+    con, out = boot_shell(fresh_disk(name, 8), user_nic())
+    if con is None:
+        return ["no prompt or no DHCP lease"], out
+    problems = []
+    p, _ = shell(con, "ifconfig\r", [r"10\.0\.2\.15", r"255\.255\.255\.0", r"10\.0\.2\.2",
+                                      r"52:54:00:12:34:56", r"(?i)link.*up", r"(?i)dhcp"])
+    problems += p
+    p, _ = shell(con, "ping -c 3 10.0.2.2\r", [r"(?i)3 (packets )?received|3/3"], timeout=40)
+    problems += p
+    p, _ = shell(con, "ping -c 1 10.9.9.9\r", [r"(?i)0 (packets )?received|100% (packet )?loss|0/1"],
+                 timeout=40)
+    problems += p
+    power_off(con, problems)
+    out = con.text()
+    return problems + unexpected(out), out
+
+
+def check_httpd_page_and_big_file(name):
+    """The guest's httpd serves /www through the forwarded port: a page, a file in a
+    subdirectory, errors for what is missing or outside /www, and a 64 MiB file whose checksum
+    matches."""
+    tree = www_tree(name, BIG_MIB)
+    port = free_port()
+    disk = fresh_disk(name, BIG_MIB + 48, tree)
+    con = Console(disk=disk, extra=user_nic(port))
+    problems = []
+    status, body = None, b""
+    end = time.monotonic() + 120
+    while status != 200 and time.monotonic() < end:
+        status, body = http_get(port, "/", timeout=10)
+        if status != 200:
+            time.sleep(1)
+    with open(os.path.join(tree, "www", "index.html"), "rb") as f:
+        if status != 200 or body != f.read():
+            problems.append(f"GET / gave {status} {body[:80]!r}")
+    status, body = http_get(port, "/sub/note.txt")
+    if status != 200 or body != b"a note in a subdirectory\n" * 100:
+        problems.append(f"GET /sub/note.txt gave {status}, {len(body)} bytes")
+    for path, want in (("/nope.html", 404), ("/../secret.txt", None), ("/%2e%2e/secret.txt", None)):
+        status, body = http_get(port, path)
+        if b"never served" in body or (want and status != want) or status == 200:
+            problems.append(f"GET {path} gave {status} {body[:60]!r}")
+    out_path = os.path.join(ROOT, "build", "tests", name + "-big.bin")
+    try:
+        status, n, secs = http_get_to_file(port, "/big.bin", out_path)
+        if status != 200 or n != BIG_MIB << 20 or file_sha(out_path) != file_sha(
+                os.path.join(tree, "www", "big.bin")):
+            problems.append(f"GET /big.bin: status {status}, {n} bytes, checksum differs")
+        else:
+            print(f"     {name}: {BIG_MIB} MiB in {secs:.1f} s ({BIG_MIB / secs:.1f} MiB/s)")
+    except OSError as e:
+        problems.append(f"GET /big.bin failed: {e}")
+    os.remove(out_path) if os.path.exists(out_path) else None
+    if con.expect(PROMPT, timeout=5) is not None or True:
+        power_off(con, problems)
+    out = con.text()
+    return problems + unexpected(out), out
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def host_http_server(directory):
+    """python3's http.server on 127.0.0.1 (a free port) serving directory, in a thread."""
+    handler = lambda *a, **k: QuietHandler(*a, directory=directory, **k)  # noqa: E731
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def check_fetch_from_the_host(name):
+    """The guest's fetch downloads from an http.server on the host's loopback, reached
+    through QEMU's gateway (10.0.2.2); the file lands on the disk whole."""
+    served = tempfile.mkdtemp(prefix="nexus-http-")
+    data = random.Random(15).randbytes(3 << 20)
+    with open(os.path.join(served, "file.bin"), "wb") as f:
+        f.write(data)
+    server = host_http_server(served)
+    port = server.server_address[1]
+    disk = fresh_disk(name, 16, www_tree(name))
+    con, out = boot_shell(disk, user_nic())
+    problems = []
+    if con is None:
+        server.shutdown()
+        return ["no prompt or no DHCP lease"], out
+    p, _ = shell(con, f"fetch http://10.0.2.2:{port}/file.bin /data/file.bin\r",
+                 [str(len(data))], timeout=120)
+    problems += p
+    p, _ = shell(con, f"fetch http://10.0.2.2:{port}/missing.bin /data/missing.bin\r", [r"404"])
+    problems += p
+    p, _ = shell(con, f"fetch http://10.0.2.2:{free_port()}/ /data/refused\r",
+                 [r"(?i)refused"])
+    problems += p
+    power_off(con, problems)
+    server.shutdown()
+    shutil.rmtree(served, ignore_errors=True)
+    got = os.path.join(ROOT, "build", "tests", name + "-file.bin")
+    if not debugfs_dump(disk, "/data/file.bin", got) or open(got, "rb").read() != data:
+        problems.append("/data/file.bin on the disk is not the host's file")
+    out = con.text()
+    return problems + unexpected(out), out
+
+
+def check_two_guests(name):
+    """Two systems joined by a dgram netdev on 127.0.0.1 (static addresses 10.0.3.1 and .2):
+    nc sends a file each way over one TCP connection; both land whole; ping between them."""
+    pa, pb = free_port(), free_port()
+    rng = random.Random(16)
+    guests = []
+    for who, addr, local, remote, mac in (("a", "10.0.3.1/24", pa, pb, "52:54:00:00:03:01"),
+                                          ("b", "10.0.3.2/24", pb, pa, "52:54:00:00:03:02")):
+        tree = www_tree(f"{name}-{who}")
+        payload = rng.randbytes(300 * 1024 + 17)
+        with open(os.path.join(tree, "data", "out.bin"), "wb") as f:
+            f.write(payload)
+        disk = fresh_disk(f"{name}-{who}", 8, tree)
+        netdev = (f"dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port={local},"
+                  f"remote.type=inet,remote.host=127.0.0.1,remote.port={remote}")
+        guests.append((disk, payload, nic(netdev, mac), static_address(addr)))
+    cons = []
+    for disk, _, extra, initrd in guests:
+        con, out = boot_shell(disk, extra, initrd=initrd)
+        if con is None:
+            for c in cons:
+                c.close(timeout=0)
+            return ["a guest had no prompt or no address"], out
+        cons.append(con)
+    a, b = cons
+    problems = []
+    p, _ = shell(a, "ping -c 2 10.0.3.2\r", [r"(?i)2 (packets )?received|2/2"], timeout=40)
+    problems += p
+    a.send("nc -l 7000 < /data/out.bin > /data/in.bin\r")
+    time.sleep(2)
+    p, _ = shell(b, "nc 10.0.3.1 7000 < /data/out.bin > /data/in.bin\r", [], timeout=120)
+    problems += p
+    if a.expect(PROMPT, timeout=60) is None:
+        problems.append("nc -l on a did not end")
+    for con in cons:
+        power_off(con, problems)
+    for (disk, _, _, _), (_, other, _, _), who in zip(guests, reversed(guests), "ab"):
+        got = os.path.join(ROOT, "build", "tests", f"{name}-{who}-in.bin")
+        if not debugfs_dump(disk, "/data/in.bin", got) or open(got, "rb").read() != other:
+            problems.append(f"guest {who}'s /data/in.bin is not what the other sent")
+    out = a.text() + "\n----- b -----\n" + b.text()
+    return problems + unexpected(out), out
+
+
+def check_stack_restart(name):
+    """The stack killed under an open listener: the listener fails with a clear error
+    (ENETDOWN), init restarts the stack, new sockets work."""
+    con, out = boot_shell(fresh_disk(name, 8), user_nic())
+    if con is None:
+        return ["no prompt or no DHCP lease"], out
+    problems = []
+    con.send("nc -l 7100 &\r")
+    time.sleep(1)
+    p, reply = shell(con, "ps\r", [r"(\d+)\s+net\b"])
+    problems += p
+    m = re.search(r"(\d+)\s+net\b", reply)
+    if m:
+        p, _ = shell(con, f"kill {m.group(1)}\r", [])
+        problems += p
+        if wait_text(con, r"(?i)nc: .*(network is down|ENETDOWN)", 20) is None:
+            problems.append("the listener did not fail with ENETDOWN")
+        if wait_text(con, r"net: address 10\.0\.2\.15[\s\S]*net: address 10\.0\.2\.15", 60) is None:
+            problems.append("the restarted stack got no address")
+        p, _ = shell(con, "ping -c 1 10.0.2.2\r", [r"(?i)1 (packets )?received|1/1"], timeout=40)
+        problems += p
+    power_off(con, problems)
+    out = con.text()
+    return problems + unexpected(out, (r"PANIC",)), out
+
+
+CASES = [
+    ("net_dhcp_lease_ifconfig_and_ping", check_dhcp_ping_ifconfig),
+    ("net_httpd_serves_www_and_64_mib", check_httpd_page_and_big_file),
+    ("net_fetch_from_the_hosts_http_server", check_fetch_from_the_host),
+    ("net_two_guests_tcp_both_ways", check_two_guests),
+    ("net_stack_killed_and_restarted", check_stack_restart),
+]
