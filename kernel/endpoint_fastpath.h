@@ -101,8 +101,7 @@ static inline long endpoint_reply_to(struct endpoint *ep, struct thread *c, uint
 {
     struct thread *self = current_thread;
     endpoint_put_words(c, info, w0, w1, w2, w3, 0);
-    endpoint_end_call(self, c);
-    // caller_gone is false: c was set
+    endpoint_end_call(self, c);  // self's caller_gone stays false: c was set
     if (deadline != NX_DEADLINE_NEVER)
         return endpoint_wait_message(self, ep, deadline, c);
     endpoint_enqueue(self, &ep->receivers);
@@ -130,8 +129,9 @@ static inline long endpoint_call_fast(struct endpoint *ep, uint64_t badge, uint6
     return endpoint_call_to(ep, r, badge, info, w0, w1, w2, w3);
 }
 
-// The way back (info checked, as above): a reply to a caller, on an endpoint where nothing else waits
-// to be received, switches straight to the caller. Anything else, the general path.
+// The way back (info checked, as above): a reply to a caller, on an endpoint where nothing
+// else waits to be received, switches straight to the caller. Anything else, the general
+// path.
 static inline long endpoint_reply_recv_fast(struct endpoint *ep, uint64_t info, uint64_t w0,
                                             uint64_t w1, uint64_t w2, uint64_t w3,
                                             uint64_t deadline)

@@ -320,11 +320,12 @@ static inline bool may_hand_off(const struct thread *prev, const struct thread *
            !runqueue_any_from(&h->ready, next->rq.priority);
 }
 
-// The IPC fast path (every call and reply_recv that finds its peer waiting) comes here. When
-// neither thread has a deadline, may_hand_off and next may run anywhere, only the switch
-// itself is left: next comes to this hart, no queue changes, and the slice timer stays off
-// as it is. This path calls nothing but switch_context (and an FP save when the thread
-// leaving dirtied them), so it needs almost no stack frame.
+// The IPC paths that find their peer waiting come here (the fast paths without a deadline
+// through sched_ipc_switch, below). When neither thread has a deadline, may_hand_off and
+// next may run anywhere, only the switch itself is left: next comes to this hart, no queue
+// changes, and the slice timer stays off as it is. This path calls nothing but
+// switch_context (and an FP save when the thread leaving dirtied them), so it needs almost no
+// stack frame.
 long sched_block_switch(struct thread *next, uint64_t deadline,
                         void (*unblock)(struct thread *t))
 {

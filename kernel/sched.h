@@ -31,7 +31,7 @@ void sched_preempt(void);
 long sched_block(uint64_t deadline, void (*unblock)(struct thread *t));
 // Like sched_block, but hand the CPU straight to `next` (blocked, and just given its result
 // by the caller through next->wait_result) instead of going through the ready queue, when no
-// ready thread has a higher priority than next. This is the IPC fast path.
+// ready thread has a higher priority than next. IPC's direct switch.
 long sched_block_switch(struct thread *next, uint64_t deadline,
                         void (*unblock)(struct thread *t));
 

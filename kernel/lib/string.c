@@ -71,7 +71,8 @@ static size_t copy_halves(unsigned char *d, const unsigned char *s, size_t n)
 
 // The blocks of the widest words both sides can be aligned to (after a few bytes); returns
 // the bytes copied. Out of line: memcpy between aligned buffers then needs no stack frame.
-static __attribute__((noinline)) size_t copy_blocks(unsigned char *d, const unsigned char *s, size_t n)
+static __attribute__((noinline)) size_t copy_blocks(unsigned char *d, const unsigned char *s,
+                                                    size_t n)
 {
     uintptr_t skew = (uintptr_t)d ^ (uintptr_t)s;
     size_t head;
