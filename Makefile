@@ -14,7 +14,9 @@ OPENSBI := /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin
 BOOTARGS ?=
 # The disk of `make run`: an ext3 image of user/disk/, made on the first run and kept after
 # (what the user saves stays saved), attached as a modern virtio-mmio block device; after it an
-# entropy device (virtio-rng, the service rng). Drivers find their devices by ID, not slot.
+# entropy device (virtio-rng, the service rng) and a network card on QEMU's user network
+# (virtio-net, the service netdev; the host's 127.0.0.1:8080 forwarded to the guest's port 80).
+# Drivers find their devices by ID, not slot.
 DISK      := build/disk.img
 DISK_MIB  := 64
 # Harts QEMU gives the machine (make run SMP=N). NEURON starts them all; it schedules on the
@@ -24,6 +26,7 @@ QEMU_OPTS = -machine virt -cpu rv64 -smp $(SMP) -m 256M -nographic -no-reboot \
             -bios $(OPENSBI) -kernel build/neuron.bin -initrd build/initrd.cpio \
             -drive file=$(DISK),if=none,format=raw,id=d0 -device virtio-blk-device,drive=d0 \
             -global virtio-mmio.force-legacy=false -device virtio-rng-device \
+            -netdev user,id=n0,hostfwd=tcp:127.0.0.1:8080-:80 -device virtio-net-device,netdev=n0 \
             $(if $(BOOTARGS),-append "$(BOOTARGS)")
 
 # The display (docs/graphics.md): a virtio GPU of 1280x800, after the disk on the command

@@ -56,7 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_service(&m, i);
     for (int i = 0; i < m.nrules; i++)
         if ((strcmp(m.rules[i].client, "*") && !manifest_find(&m, m.rules[i].client)) ||
-            (!manifest_find(&m, m.rules[i].service) && !mf_is_builtin(m.rules[i].service)) ||
+            (!m.rules[i].net && !manifest_find(&m, m.rules[i].service) &&
+             !mf_is_builtin(m.rules[i].service)) ||
             m.rules[i].rights == 0)
             abort();
     return 0;

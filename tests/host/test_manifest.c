@@ -325,14 +325,16 @@ static void test_network_policy_lines(void **state)
           "net nsh listen=65536\n"
           "net nsh connect fly\n"
           "net nsh listen=\n"
-          "net ghost connect\n");
+          "net ghost connect\n"
+          "allow nsh -> net.in.22\n");
     assert_string_equal(reports,
                         "6: expected: net CLIENT [connect] [listen=PORT[,PORT...]|listen=*]\n"
                         "7: bad port\n"
                         "8: bad port\n"
                         "9: net: unknown permission\n"
                         "10: bad port\n"
-                        "11: allow: unknown client\n");
+                        "11: allow: unknown client\n"
+                        "12: allow: unknown service\n");
     assert_int_equal(m.nrules, 4);
     const char *want[][2] = { { "httpd", "net.in.80" }, { "httpd", "net.in.8080" },
                               { "nsh", "net.out" }, { "nsh", "net.in.*" } };
@@ -340,6 +342,7 @@ static void test_network_policy_lines(void **state)
         assert_string_equal(m.rules[i].client, want[i][0]);
         assert_string_equal(m.rules[i].service, want[i][1]);
         assert_int_equal(m.rules[i].rights, MF_RIGHT_CALL);
+        assert_true(m.rules[i].net);
     }
 }
 

@@ -46,7 +46,7 @@ CASES = [
       r"process 1 \(hello\) exited with status 0", POWER_OFF], [r"PANIC", r"killed"], True),
     ("init_starts_every_service", "",
      [r"started process 1 \(init\)",
-      r"init: up: log policy svcmgr blk rtc fs console nsh gpu rng input input2 wm terminal \(14 of 14 services; 0 manifest errors\)"],
+      r"init: up: log policy svcmgr blk rtc fs console nsh gpu rng netdev input input2 wm terminal \(15 of 15 services; 0 manifest errors\)"],
      [r"PANIC", r"killed", r"exited", r"cannot"], False),
     ("restartable_service_comes_back", "",
      [ANY + r"(?s)I sleeper: sleeper up.*W init: svctest kills sleeper \(pid \d+\)"
@@ -1057,7 +1057,7 @@ def check_shell(name, steps, must_exit, disk_tree=None, initrd=INITRD):
 SHELL_LINES = 12
 CONSOLE_SOURCES = [
     (r"init: up:",
-     r"init: up: log policy svcmgr blk rtc fs console nsh gpu rng input input2 wm terminal \(14 of 14 services; 0 manifest errors\)"),
+     r"init: up: log policy svcmgr blk rtc fs console nsh gpu rng netdev input input2 wm terminal \(15 of 15 services; 0 manifest errors\)"),
     (r"Nexus OS shell", r"Nexus OS shell; help lists the commands\."),
     (r"nsh> ", r"nsh> [ -~]*"),
     (r"shell line", r"(nsh> echo )?shell line \d{3} \.{32}"),
@@ -1468,6 +1468,48 @@ def check_rng_absent(name):
     return problems, out
 
 
+# A virtio network card on QEMU's user network (guest 10.0.2.15, gateway 10.0.2.2): only the
+# network cases boot with one. After the disk, before the entropy device.
+NET_DEVICE = ["-netdev", "user,id=n0", "-device", "virtio-net-device,netdev=n0"]
+MAC = r"[0-9a-f]{2}(:[0-9a-f]{2}){5}"
+
+
+def check_net_driver(name, card=True):
+    """The network driver alone (manifest net, program nettest playing the stack): an ARP
+    request for the gateway out of a tx slot, the reply in an rx slot, hostile records counted
+    and dropped, the counters, a second ATTACH on a reset device, the driver killed and
+    restarted and attached again. Without the card (manifest
+    net.none): the driver says so and exits with status 0, INFO fails in time."""
+    if card:
+        expect = [r"nettest: INFO before ATTACH ok", r"nettest: MTU, slots ok",
+                  r"nettest: the card is " + MAC, r"nettest: ATTACH without a notification ok",
+                  r"nettest: ATTACH ok", r"nettest: the same card ok", r"nettest: the first record: LINK up ok",
+                  r"nettest: TX_DONE and the ARP reply ok", r"nettest: the gateway 10.0.2.2 is at " + MAC,
+                  r"nettest: bad lengths give the slots back ok",
+                  r"nettest: TX_DONE and the ARP reply ok",
+                  r"nettest: tx_errors: the 6 bad TX and other records ok",
+                  r"nettest: rx_errors: the 2 bad RX_FREE ok", r"nettest: bytes_copied ok",
+                  r"nettest: interrupts ok", r"nettest: the control VMO's counters ok",
+                  r"nettest: rx \d+ packets \d+ bytes, tx 2 packets 84 bytes, \d+ interrupts",
+                  r"nettest: ATTACH again \(a restarted stack\) ok", r"nettest: its counters start at zero ok",
+                  r"nettest: TX_DONE and the ARP reply ok", r"nettest: one packet sent since ok",
+                  r"nettest: the driver logged the card ok", r"nettest: kill it ok",
+                  r"nettest: restarted once ok", r"nettest: netdev came back as pid \d+",
+                  r"nettest: ATTACH to the restarted driver ok", r"nettest: the first record: LINK up ok",
+                  r"nettest: TX_DONE and the ARP reply ok", r"nettest: 0 failures", POWER_OFF_SBI]
+    else:
+        expect = [r"nettest: INFO without the card ok", r"nettest: the driver said so ok",
+                  r"nettest: and exited with status 0 ok", r"nettest: \(init logged it\) ok",
+                  r"nettest: 0 failures", POWER_OFF_SBI]
+    out, code = boot(initrd=archive_with_manifest("net" if card else "net.none"),
+                     extra=NET_DEVICE if card else ())
+    problems = missing(out, expect)
+    problems += ["unexpected: " + p for p in (r"WRONG", r"PANIC", r"E netdev:") if re.search(p, out)]
+    if code is None:
+        problems.append("QEMU did not power off before the timeout")
+    return problems, out
+
+
 def check_gpu_bad_mode(name):
     """A device whose mode is past what the driver takes: a clear error; init restarts the
     driver (restart) until it gives up, and the rest of the system runs on."""
@@ -1515,7 +1557,7 @@ def check_input_events(name):
     sock = os.path.join(qmp_dir, "qmp.sock")
     con = Console(extra=["-qmp", f"unix:{sock},server=on,wait=off"] + gpu_device() + INPUT_DEVICES)
     problems = []
-    if con.expect(r"init: up: .* \(14 of 14 services; 0 manifest errors\)", timeout=60) is None:
+    if con.expect(r"init: up: .* \(15 of 15 services; 0 manifest errors\)", timeout=60) is None:
         problems.append("not every service up")
     end = time.monotonic() + 60
     ready = [re.search(INPUT_READY % kind, con.text()) for kind in ("Keyboard", "Tablet")]
@@ -2013,6 +2055,10 @@ def main():
                   ("wall_clock_from_the_rtc_in_date_and_file_times",)))
     cases.append(("entropy_service_without_the_device", check_rng_absent,
                   ("entropy_service_without_the_device",)))
+    cases.append(("net_driver_sends_arp_and_receives_the_reply", check_net_driver,
+                  ("net_driver_sends_arp_and_receives_the_reply",)))
+    cases.append(("net_driver_without_a_card_exits", check_net_driver,
+                  ("net_driver_without_a_card_exits", False)))
     cases.append(("gpu_mode_too_large_is_refused", check_gpu_bad_mode,
                   ("gpu_mode_too_large_is_refused",)))
     cases.append(("input_keys_and_pointer_reach_the_driver", check_input_events,

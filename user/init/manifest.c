@@ -265,6 +265,7 @@ static const char *parse_allow(struct manifest *m, struct words *ws, int line)
         size_t len = end ? (size_t)(end - p) : strlen(p);
         if (m->nrules + n == MF_MAX_RULES)
             return "too many rules";
+        rules[n] = (struct mf_rule){ 0 };
         if (!copy_name(rules[n].client, ws->w[1], strlen(ws->w[1])))
             return "bad client name";
         const char *err = parse_target(&rules[n], p, len);
@@ -287,10 +288,12 @@ static const char *add_net_rule(struct manifest *m, const char *client, const ch
     if (m->nrules == MF_MAX_RULES)
         return "too many rules";
     struct mf_rule *r = &m->rules[m->nrules];
+    *r = (struct mf_rule){ 0 };
     if (!copy_name(r->client, client, strlen(client)))
         return "bad client name";
     copy_name(r->service, service, strlen(service));
     r->rights = MF_RIGHT_CALL;
+    r->net = true;
     r->line = line;
     m->nrules++;
     return NULL;
@@ -340,12 +343,6 @@ static const char *parse_net(struct manifest *m, struct words *ws, int line)
     if (err)
         m->nrules = nrules;
     return err;
-}
-
-static bool is_net_rule(const struct mf_rule *r)
-{
-    return !strcmp(r->service, NX_NET_POLICY_CONNECT) ||
-           !strncmp(r->service, NX_NET_POLICY_LISTEN, strlen(NX_NET_POLICY_LISTEN));
 }
 
 static const char *parse_line(struct manifest *m, const char *text, size_t len, int line)
@@ -450,8 +447,8 @@ static void check_rules(struct manifest *m, mf_report_fn report, void *ctx)
         struct mf_rule *r = &m->rules[i];
         const char *err = strcmp(r->client, "*") && !manifest_find(m, r->client)
                               ? "allow: unknown client"
-                          : !manifest_find(m, r->service) && !mf_is_builtin(r->service) &&
-                                    !is_net_rule(r)
+                          : !r->net && !manifest_find(m, r->service) &&
+                                    !mf_is_builtin(r->service)
                               ? "allow: unknown service"
                               : NULL;
         if (!err) {

@@ -58,6 +58,8 @@ struct mf_rule {
     char client[MF_NAME_MAX];   // a service name, or "*" for every client
     char service[MF_NAME_MAX];
     uint32_t rights;            // MF_RIGHT_*
+    bool net;                   // from a net line: service is the network policy's
+                                // pseudo-service (net.out, net.in.PORT; nx/net.h)
     int line;
 };
 

@@ -14,7 +14,6 @@
 
 // The names the parent grants the driver's handles under (docs/graphics.md, "Driver").
 #define GRANT_VIRTIO "virtio:gpu"  // the GPU's slot, its IRQ object and notification
-#define GRANT_SERVE "serve"        // the endpoint to serve (WAIT)
 
 static struct display display;
 
@@ -36,15 +35,10 @@ static const char *draw_boot_screen(struct display *d)
 
 int main(void)
 {
-    nx_handle_t serve = nx_startup_handle(GRANT_SERVE);
-    if (!serve) {
-        nx_log(NX_LOG_ERROR, "not granted " GRANT_SERVE);
-        return 1;
-    }
-    if (!nx_startup_handle(GRANT_VIRTIO)) {  // init found no GPU to grant
-        nx_log(NX_LOG_INFO, "no display: no device");
-        return 0;
-    }
+    int status;
+    nx_handle_t serve = virtio_serve_handle(GRANT_VIRTIO, "display", &status);
+    if (!serve)
+        return status;  // no endpoint, or no GPU: logged
     struct virtio_dev dev;
     const char *why = virtio_take(GRANT_VIRTIO, VIRTIO_ID_GPU, &dev);
     if (!why)

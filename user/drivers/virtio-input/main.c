@@ -18,7 +18,6 @@
 #include "input_proto.h"
 
 #define GRANT_VIRTIO "virtio:input"  // the device's slot, its IRQ object and notification
-#define GRANT_SERVE "serve"          // the endpoint clients connect through
 #define EVENTQ 0
 #define FRAME_MAX 16                 // events kept until their EV_SYN (more: logged early)
 // The event queue's memory: its rings, then one page of event buffers.
@@ -246,15 +245,10 @@ static const struct nx_rpc_op ops[] = {
 
 int main(void)
 {
-    nx_handle_t serve = nx_startup_handle(GRANT_SERVE);
-    if (!serve) {
-        nx_log(NX_LOG_ERROR, "not granted " GRANT_SERVE);
-        return 1;
-    }
-    if (!nx_startup_handle(GRANT_VIRTIO)) {  // init found no input device to grant
-        nx_log(NX_LOG_INFO, "no input: no device");
-        return 0;
-    }
+    int status;
+    nx_handle_t serve = virtio_serve_handle(GRANT_VIRTIO, "input", &status);
+    if (!serve)
+        return status;  // no endpoint, or no input device: logged
     const char *why = virtio_take(GRANT_VIRTIO, VIRTIO_ID_INPUT, &dev);
     if (!why)
         why = start();

@@ -16,7 +16,6 @@
 #include "pool.h"
 
 #define GRANT_VIRTIO "virtio:rng"  // the device's slot, its IRQ object and notification
-#define GRANT_SERVE "serve"        // the endpoint to serve (WAIT)
 
 // A request the device has not served within this fails (QEMU's answers at once: its backend
 // is the host's random source); also bounds a device that keeps writing nothing.
@@ -100,15 +99,10 @@ static long read_bytes(void *ctx, struct nx_rpc_req *req)
 
 int main(void)
 {
-    nx_handle_t serve = nx_startup_handle(GRANT_SERVE);
-    if (!serve) {
-        nx_log(NX_LOG_ERROR, "not granted " GRANT_SERVE);
-        return 1;
-    }
-    if (!nx_startup_handle(GRANT_VIRTIO)) {  // init found no entropy device to grant
-        nx_log(NX_LOG_INFO, "no entropy: no device");
-        return 0;
-    }
+    int status;
+    nx_handle_t serve = virtio_serve_handle(GRANT_VIRTIO, "entropy", &status);
+    if (!serve)
+        return status;  // no endpoint, or no entropy device: logged
     const char *why = start();
     long err = why ? NX_OK : refill((uint64_t)nx_clock_get() + DEVICE_TIMEOUT_NS);
     if (why || err) {

@@ -3,6 +3,7 @@
 #include <nx/virtio.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <nx/log.h>
 #include <nx/nx.h>
 #include <nx/startup.h>
 
@@ -40,6 +41,21 @@ const char *virtio_probe(volatile uint8_t *regs, uint32_t device_id)
     return reg(&d, VIRTIO_MMIO_VERSION) == 2
                ? NULL
                : "only a legacy device (QEMU: -global virtio-mmio.force-legacy=false)";
+}
+
+nx_handle_t virtio_serve_handle(const char *grant, const char *what, int *status)
+{
+    nx_handle_t serve = nx_startup_handle("serve");
+    *status = serve ? 0 : 1;
+    if (!serve) {
+        nx_log(NX_LOG_ERROR, "not granted serve");
+        return 0;
+    }
+    if (!nx_startup_handle(grant)) {
+        nx_log(NX_LOG_INFO, "no %s: no device", what);
+        return 0;
+    }
+    return serve;
 }
 
 const char *virtio_take(const char *grant, uint32_t device_id, struct virtio_dev *dev)

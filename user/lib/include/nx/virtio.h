@@ -71,6 +71,11 @@ struct virtio_dev {
 // Whether the slot mapped at regs holds a modern device of type device_id: NULL, or why not
 // ("no device", or only a legacy one).
 const char *virtio_probe(volatile uint8_t *regs, uint32_t device_id);
+// The start every virtio driver serving an endpoint shares: the endpoint granted as "serve"
+// and whether init granted a device under `grant`. Returns the endpoint, or 0 having logged
+// why not, *status then the driver's exit status: 1 without the endpoint, 0 without the device
+// ("no WHAT: no device": init found none, the driver has nothing to do).
+nx_handle_t virtio_serve_handle(const char *grant, const char *what, int *status);
 // Take the device of type device_id init granted under `grant` ("virtio:gpu"): map its slot,
 // check the device, and ack its line (a killed previous driver may have left the line
 // claimed). NULL, or why not ("no device" when nothing was granted: init found none).
