@@ -132,29 +132,32 @@ static int move_handles(struct thread *from, uint32_t n, struct thread *to)
     int err = handle_transfer_check(src, x, n, dst);
     if (err || !to)
         return err;
-    nx_handle_t got[NX_MSG_HANDLES_MAX];
-    handle_transfer_commit(src, x, n, dst, got);
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t type;
-        to->ipc->handles[i] = got[i];
-        handle_info(dst, got[i], &type, &to->ipc->handle_rights[i]);
-    }
+    handle_transfer_commit(src, x, n, dst, to->ipc->handles, to->ipc->handle_rights);
     return NX_OK;
 }
 
-// Move the handles and bytes `info` announces from `from`'s IPC buffer to `to`'s.
-// Kept out of line so that the register-only fast path pays nothing for it (not even the
-// stack frame it needs).
-static __attribute__((noinline)) int move_payload(struct thread *from, uint64_t info,
-                                                  struct thread *to)
+// Move the handles and bytes `info` (checked) announces from `from`'s IPC buffer to `to`'s.
+// All or nothing: on an error (a handle `from` may not send, no room in `to`'s table)
+// nothing has changed.
+static inline int move_payload(struct thread *from, uint64_t info, struct thread *to)
 {
     uint32_t nhandles = NX_MSG_NHANDLES(info), nbytes = NX_MSG_NBYTES(info);
     int err = nhandles ? move_handles(from, nhandles, to) : NX_OK;
     if (err)
         return err;
-    memcpy(to->ipc->bytes, from->ipc->bytes, nbytes);
-    endpoint_bytes_copied += nbytes;
+    if (nbytes) {
+        memcpy(to->ipc->bytes, from->ipc->bytes, nbytes);
+        endpoint_bytes_copied += nbytes;
+    }
     return NX_OK;
+}
+
+// The general paths' move_payload, out of line so that a register-only message pays
+// nothing for it (not even the stack frame it needs).
+static __attribute__((noinline)) int move_payload_out_of_line(struct thread *from,
+                                                              uint64_t info, struct thread *to)
+{
+    return move_payload(from, info, to);
 }
 
 // Move the message msg (info and words, laid out as thread.msg) sent by `from` through a
@@ -166,7 +169,7 @@ static inline int deliver(struct thread *from, const uint64_t *msg, uint64_t bad
 {
     uint64_t info = msg[0];
     if (info & INFO_PAYLOAD_MASK) {
-        int err = move_payload(from, info, to);
+        int err = move_payload_out_of_line(from, info, to);
         if (err)
             return err;
     }
@@ -258,7 +261,7 @@ long endpoint_send(struct endpoint *ep, uint32_t badge, uint64_t info, uint64_t 
     return err;
 }
 
-// The general path of a call; endpoint_call_registers (endpoint_fastpath.h) is its short cut.
+// The general path of a call; endpoint_call_fast (endpoint_fastpath.h) is its short cut.
 long endpoint_call(struct endpoint *ep, uint32_t badge, uint64_t info, uint64_t w0,
                    uint64_t w1, uint64_t w2, uint64_t w3, uint64_t deadline)
 {
@@ -270,6 +273,16 @@ long endpoint_call(struct endpoint *ep, uint32_t badge, uint64_t info, uint64_t 
     struct thread *r;
     long err = send(ep, badge, msg, deadline, &r);
     return r ? endpoint_run_server(r, deadline) : err;
+}
+
+// endpoint_call_fast's receiver is there: if the payload cannot move, the call fails at once
+// and the receiver stays in line, as in the general path.
+long endpoint_call_payload(struct endpoint *ep, uint64_t badge, uint64_t info, uint64_t w0,
+                           uint64_t w1, uint64_t w2, uint64_t w3)
+{
+    struct thread *r = ep->receivers.head;
+    int err = move_payload(current_thread, info, r);
+    return err ? err : endpoint_call_to(ep, r, badge, info, w0, w1, w2, w3);
 }
 
 // ---- receiving ----
@@ -357,7 +370,17 @@ long endpoint_reply(uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64
     return NX_OK;
 }
 
-// The general path of reply_recv; endpoint_reply_recv_registers (endpoint_fastpath.h) is its
+// endpoint_reply_recv_fast's caller is there: if the payload cannot move, the reply_recv
+// fails before anything is received, as in the general path.
+long endpoint_reply_recv_payload(struct endpoint *ep, uint64_t info, uint64_t w0, uint64_t w1,
+                                 uint64_t w2, uint64_t w3, uint64_t deadline)
+{
+    struct thread *c = current_thread->caller;
+    int err = move_payload(current_thread, info, c);
+    return err ? err : endpoint_reply_to(ep, c, info, w0, w1, w2, w3, deadline);
+}
+
+// The general path of reply_recv; endpoint_reply_recv_fast (endpoint_fastpath.h) is its
 // short cut. A reply whose caller gave up is dropped silently (a server loop has nobody to
 // tell); a reply that cannot be delivered fails the whole call, before anything is received.
 long endpoint_reply_recv(struct endpoint *ep, uint64_t info, uint64_t w0, uint64_t w1,

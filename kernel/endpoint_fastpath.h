@@ -79,30 +79,69 @@ static inline long endpoint_wait_message(struct thread *self, struct endpoint *e
     return sched_block_switch(replied, deadline, endpoint_leave);
 }
 
-// A call of registers only (info with label only), without a deadline: straight to a server
-// blocked in recv if there is one, else the general path.
-static inline long endpoint_call_registers(struct endpoint *ep, uint32_t badge, uint64_t info,
-                                           uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+// r, first in ep's receivers, takes a call without a deadline (its payload, if any, already
+// moved): off the queue, the words in, the hart to it.
+static inline long endpoint_call_to(struct endpoint *ep, struct thread *r, uint64_t badge,
+                                    uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
+                                    uint64_t w3)
 {
-    struct thread *r = waitq_pop(&ep->receivers);
-    if (!r)
-        return endpoint_call(ep, badge, info, w0, w1, w2, w3, NX_DEADLINE_NEVER);
-    endpoint_put_words(r, info | NX_MSG_CALL, w0, w1, w2, w3, badge);
-    return endpoint_run_server(r, NX_DEADLINE_NEVER);
+    waitq_pop(&ep->receivers);
+    info |= NX_MSG_CALL;
+    endpoint_put_words(r, info, w0, w1, w2, w3, badge);
+    endpoint_hold_call(r, current_thread);
+    r->wait_result = NX_OK;
+    return sched_ipc_switch(endpoint_give_up_call, info, w0, w1, w2, w3, badge, r);
 }
 
-// The way back: a reply of registers only to a caller, on an endpoint where nothing else
-// waits to be received, switches straight to the caller. Anything else, the general path.
-static inline long endpoint_reply_recv_registers(struct endpoint *ep, uint64_t info,
-                                                 uint64_t w0, uint64_t w1, uint64_t w2,
-                                                 uint64_t w3, uint64_t deadline)
+// The reply to c, self's caller (its payload, if any, already moved), then the receive: when
+// nothing else waits on ep, the hart goes straight to c.
+static inline long endpoint_reply_to(struct endpoint *ep, struct thread *c, uint64_t info,
+                                     uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+                                     uint64_t deadline)
 {
-    struct thread *self = current_thread, *c = self->caller;
+    struct thread *self = current_thread;
+    endpoint_put_words(c, info, w0, w1, w2, w3, 0);
+    endpoint_end_call(self, c);  // self's caller_gone stays false: c was set
+    if (deadline != NX_DEADLINE_NEVER)
+        return endpoint_wait_message(self, ep, deadline, c);
+    endpoint_enqueue(self, &ep->receivers);
+    c->wait_result = NX_OK;
+    return sched_ipc_switch(endpoint_leave, info, w0, w1, w2, w3, 0, c);
+}
+
+// endpoint_call_fast and endpoint_reply_recv_fast with a payload: out of line (the payload
+// needs a stack frame, which a message of registers only then does not pay for).
+long endpoint_call_payload(struct endpoint *ep, uint64_t badge, uint64_t info, uint64_t w0,
+                           uint64_t w1, uint64_t w2, uint64_t w3);
+long endpoint_reply_recv_payload(struct endpoint *ep, uint64_t info, uint64_t w0, uint64_t w1,
+                                 uint64_t w2, uint64_t w3, uint64_t deadline);
+
+// A call without a deadline (info checked: a payload is all it can have above bit 31):
+// straight to a server blocked in recv if there is one, else the general path.
+static inline long endpoint_call_fast(struct endpoint *ep, uint64_t badge, uint64_t info,
+                                      uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+{
+    struct thread *r = ep->receivers.head;
+    if (!r)
+        return endpoint_call(ep, badge, info, w0, w1, w2, w3, NX_DEADLINE_NEVER);
+    if (info >> 32)
+        return endpoint_call_payload(ep, badge, info, w0, w1, w2, w3);
+    return endpoint_call_to(ep, r, badge, info, w0, w1, w2, w3);
+}
+
+// The way back (info checked, as above): a reply to a caller, on an endpoint where nothing
+// else waits to be received, switches straight to the caller. Anything else, the general
+// path.
+static inline long endpoint_reply_recv_fast(struct endpoint *ep, uint64_t info, uint64_t w0,
+                                            uint64_t w1, uint64_t w2, uint64_t w3,
+                                            uint64_t deadline)
+{
+    struct thread *c = current_thread->caller;
     if (!c || !waitq_empty(&ep->senders) || endpoint_has_signals(ep))
         return endpoint_reply_recv(ep, info, w0, w1, w2, w3, deadline);
-    endpoint_put_words(c, info, w0, w1, w2, w3, 0);
-    endpoint_end_call(self, c);
-    return endpoint_wait_message(self, ep, deadline, c);  // caller_gone is false: c was set
+    if (info >> 32)
+        return endpoint_reply_recv_payload(ep, info, w0, w1, w2, w3, deadline);
+    return endpoint_reply_to(ep, c, info, w0, w1, w2, w3, deadline);
 }
 
 // ---- under the big lock held shared (docs/smp.md) ----

@@ -18,8 +18,8 @@
 // kernel's (NX_MSG_CALL, NX_MSG_SIGNALS on receipt); bits 52-55 are reserved.
 #define INFO_SEND_MASK NX_MSG_INFO(UINT32_MAX, 0xffff, 0xf)
 
-// NX_OK if a sender may send `info`.
-static int check_info(uint64_t info)
+// NX_OK if a sender may send `info`. Inline: the fast paths test it first.
+static inline int check_info(uint64_t info)
 {
     if (!(info >> 32))  // label only: the common case needs no more
         return NX_OK;
@@ -109,14 +109,14 @@ static __attribute__((noinline)) long call_general(uhandle_t h, uint64_t info, u
     return err ? err : endpoint_call(endpoint_of(s), s->badge, info, w0, w1, w2, w3, deadline);
 }
 
-// The fast path takes a call of registers only, without a deadline; anything else (or a
-// handle the inline lookup does not accept) takes the general path.
+// The fast path takes a valid call without a deadline; anything else (or a handle the inline
+// lookup does not accept) takes the general path, which finds the precise error.
 long sys_call(uhandle_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
               uint64_t deadline)
 {
     const struct handle_slot *s = find_endpoint(h, NX_RIGHT_SIGNAL);
-    if (s && !(info >> 32) && deadline == NX_DEADLINE_NEVER)
-        return endpoint_call_registers(endpoint_of(s), s->badge, info, w0, w1, w2, w3);
+    if (s && deadline == NX_DEADLINE_NEVER && check_info(info) == NX_OK)
+        return endpoint_call_fast(endpoint_of(s), s->badge, info, w0, w1, w2, w3);
     return call_general(h, info, w0, w1, w2, w3, deadline);
 }
 
@@ -145,14 +145,14 @@ static __attribute__((noinline)) long reply_recv_general(uhandle_t h, uint64_t i
     return err ? err : endpoint_reply_recv(endpoint_of(s), info, w0, w1, w2, w3, deadline);
 }
 
-// The fast path takes a reply of registers only; anything else (or a handle the inline lookup
-// does not accept) takes the general path.
+// The fast path takes a valid reply; anything else (or a handle the inline lookup does not
+// accept) takes the general path, which finds the precise error.
 long sys_reply_recv(uhandle_t h, uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2,
                     uint64_t w3, uint64_t deadline)
 {
     const struct handle_slot *s = find_endpoint(h, NX_RIGHT_WAIT);
-    if (s && !(info >> 32))
-        return endpoint_reply_recv_registers(endpoint_of(s), info, w0, w1, w2, w3, deadline);
+    if (s && check_info(info) == NX_OK)
+        return endpoint_reply_recv_fast(endpoint_of(s), info, w0, w1, w2, w3, deadline);
     return reply_recv_general(h, info, w0, w1, w2, w3, deadline);
 }
 

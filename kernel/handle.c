@@ -8,14 +8,14 @@ struct handle_counters handle_counters;
 
 // ---- slots and the free list ----
 
-static uint32_t slot_index(const struct handle_slot *s)
+static size_t slot_index(const struct handle_slot *s)
 {
-    return (uint32_t)(s - s->table->slots);
+    return (size_t)(s - s->table->slots);
 }
 
 static nx_handle_t slot_value(const struct handle_slot *s)
 {
-    return nx_handle_encode(slot_index(s), s->generation);
+    return nx_handle_encode((uint32_t)slot_index(s), s->generation);
 }
 
 void handle_table_init(struct handle_table *t)
@@ -39,11 +39,12 @@ static uint32_t free_slots(const struct handle_table *t)
 static struct handle_slot *slot_alloc(struct handle_table *t, struct kobject *obj,
                                       uint32_t rights, uint32_t badge)
 {
-    if (t->free_head == HANDLE_NO_SLOT)
+    size_t head = t->free_head;
+    if (head == HANDLE_NO_SLOT)
         panic("handle: slot_alloc on a full table");
-    struct handle_slot *s = &t->slots[t->free_head];
+    struct handle_slot *s = &t->slots[head];
     t->free_head = s->next_free;
-    if (t->free_head == HANDLE_NO_SLOT)
+    if (s->next_free == HANDLE_NO_SLOT)
         t->free_tail = HANDLE_NO_SLOT;
     s->next_free = HANDLE_NO_SLOT;
     s->obj = obj;
@@ -54,19 +55,21 @@ static struct handle_slot *slot_alloc(struct handle_table *t, struct kobject *ob
 }
 
 // Empty a slot that is already out of the derivation tree. Its reference is the caller's.
-static void slot_free(struct handle_slot *s)
+// Inline: a handle move (IPC) is one of its callers.
+static inline __attribute__((always_inline)) void slot_free(struct handle_slot *s)
 {
     struct handle_table *t = s->table;
-    uint32_t i = slot_index(s);
+    uint32_t i = (uint32_t)slot_index(s);
+    size_t tail = t->free_tail;
     s->obj = NULL;
     s->rights = 0;
     s->badge = 0;
     s->generation = (s->generation + 1) & NX_HANDLE_GEN_MASK;
     s->next_free = HANDLE_NO_SLOT;
-    if (t->free_tail == HANDLE_NO_SLOT)
+    if (tail == HANDLE_NO_SLOT)
         t->free_head = i;
     else
-        t->slots[t->free_tail].next_free = i;
+        t->slots[tail].next_free = i;
     t->free_tail = i;
     t->live--;
 }
@@ -74,7 +77,7 @@ static void slot_free(struct handle_slot *s)
 // The live slot h names in t, or NULL.
 static struct handle_slot *lookup(struct handle_table *t, nx_handle_t h)
 {
-    uint32_t i = nx_handle_slot(h);
+    size_t i = nx_handle_slot(h);
     if (i >= NX_HANDLE_TABLE_SIZE)
         return NULL;
     struct handle_slot *s = &t->slots[i];
@@ -133,16 +136,20 @@ static void tree_remove(struct handle_slot *s)
     s->parent = s->first_child = s->prev_sibling = s->next_sibling = NULL;
 }
 
-// Put n in s's place in the tree (a move): same parent, same siblings, same children.
+// Put n in s's place in the tree (a move): same parent, same siblings, same children. A root
+// without children (a handle never duplicated) has nothing to relink.
 static void tree_move(struct handle_slot *s, struct handle_slot *n)
 {
-    n->parent = s->parent;
-    n->first_child = s->first_child;
+    struct handle_slot *parent = s->parent, *first = s->first_child;
+    n->parent = parent;
+    n->first_child = first;
     n->prev_sibling = s->prev_sibling;
     n->next_sibling = s->next_sibling;
-    for (struct handle_slot *c = n->first_child; c; c = c->next_sibling)
+    if (!parent && !first)
+        return;  // s's links are all NULL already
+    for (struct handle_slot *c = first; c; c = c->next_sibling)
         c->parent = n;
-    if (s->parent)
+    if (parent)
         tree_replace_link(s, n, n);
     s->parent = s->first_child = s->prev_sibling = s->next_sibling = NULL;
 }
@@ -327,17 +334,28 @@ int handle_revoke(struct handle_table *t, nx_handle_t h)
 
 // ---- transfer ----
 
-// Validate one entry; entries before it in the batch are already valid.
-static int check_xfer(struct handle_table *from, const struct handle_xfer *x, size_t i)
+// The rights entry x gives: its own, or the source's for NX_RIGHTS_SAME.
+static uint32_t given_rights(const struct handle_xfer *x, const struct handle_slot *src)
 {
-    struct handle_slot *s;
-    uint32_t need = NX_RIGHT_TRANSFER | (x[i].copy ? NX_RIGHT_DUPLICATE : 0);
-    uint32_t rights;
-    int err = check(from, x[i].handle, NX_OBJ_ANY, need, &s);
-    if (err == NX_OK)
-        err = derived_rights(s, x[i].rights, &rights);
-    if (err != NX_OK)
-        return err;
+    return x->rights == NX_RIGHTS_SAME ? src->rights : x->rights;
+}
+
+// The rights src must have for entry x: to be transferred (and duplicated, for a copy), and
+// every right x gives (rights only shrink).
+static uint32_t xfer_needs(const struct handle_xfer *x, const struct handle_slot *src)
+{
+    return NX_RIGHT_TRANSFER | (x->copy ? NX_RIGHT_DUPLICATE : 0) | given_rights(x, src);
+}
+
+// Validate one entry, and note its slot; entries before it in the batch are already valid.
+static int check_xfer(struct handle_table *from, struct handle_xfer *x, size_t i)
+{
+    struct handle_slot *s = lookup(from, x[i].handle);
+    if (!s)
+        return NX_ERR_BAD_HANDLE;
+    if (xfer_needs(&x[i], s) & ~s->rights)
+        return NX_ERR_ACCESS;
+    x[i].src = s;
     // A moved handle is gone after its entry, so no other entry may name it.
     for (size_t j = 0; j < i; j++)
         if (x[j].handle == x[i].handle && (!x[j].copy || !x[i].copy))
@@ -345,7 +363,7 @@ static int check_xfer(struct handle_table *from, const struct handle_xfer *x, si
     return NX_OK;
 }
 
-int handle_transfer_check(struct handle_table *from, const struct handle_xfer *xfers, size_t n,
+int handle_transfer_check(struct handle_table *from, struct handle_xfer *xfers, size_t n,
                           struct handle_table *to)
 {
     // A batch that can never fit is rejected first, which also bounds the quadratic check.
@@ -362,41 +380,61 @@ int handle_transfer_check(struct handle_table *from, const struct handle_xfer *x
     return NX_OK;
 }
 
-static nx_handle_t commit_one(struct handle_table *from, const struct handle_xfer *x,
-                              struct handle_table *to)
+// A copy of src in `to`, a child of src in the tree.
+static __attribute__((noinline)) struct handle_slot *copy_slot(struct handle_slot *src,
+                                                               struct handle_table *to,
+                                                               uint32_t rights)
 {
-    struct handle_slot *src;
-    uint32_t rights;
-    uint32_t need = NX_RIGHT_TRANSFER | (x->copy ? NX_RIGHT_DUPLICATE : 0);
-    if (check(from, x->handle, NX_OBJ_ANY, need, &src) != NX_OK ||
-        derived_rights(src, x->rights, &rights) != NX_OK)
-        panic("handle_transfer_commit: batch changed since it was checked");
+    kobject_handle_added(src->obj);
     struct handle_slot *s = slot_alloc(to, src->obj, rights, src->badge);
-    if (x->copy) {
-        kobject_handle_added(src->obj);
-        tree_add_child(src, s);
-        handle_counters.installed++;
-    } else {
-        tree_move(src, s);  // the reference moves with the handle
-        slot_free(src);
-        handle_counters.moved++;
-    }
-    return slot_value(s);
+    tree_add_child(src, s);
+    handle_counters.installed++;
+    return s;
+}
+
+// src moved to `to`: the new slot takes its place in the tree and its reference.
+static struct handle_slot *move_slot(struct handle_slot *src, struct handle_table *to,
+                                     uint32_t rights)
+{
+    struct handle_slot *s = slot_alloc(to, src->obj, rights, src->badge);
+    tree_move(src, s);
+    slot_free(src);
+    handle_counters.moved++;
+    return s;
+}
+
+// Perform one checked entry from the slot its check found. A slot's rights never change
+// while it lives, so if it still holds the handle, what the check proved holds; a batch
+// changed since its check (a handle closed, moved) panics instead of doing harm.
+static struct handle_slot *commit_one(struct handle_table *from, const struct handle_xfer *x,
+                                      struct handle_table *to)
+{
+    struct handle_slot *src = x->src;
+    if (!src || src->table != from || !src->obj ||
+        src->generation != nx_handle_generation(x->handle))
+        panic("handle_transfer_commit: batch changed since it was checked");
+    return x->copy ? copy_slot(src, to, given_rights(x, src))
+                   : move_slot(src, to, given_rights(x, src));
 }
 
 void handle_transfer_commit(struct handle_table *from, const struct handle_xfer *xfers,
-                            size_t n, struct handle_table *to, nx_handle_t *out)
+                            size_t n, struct handle_table *to, nx_handle_t *out,
+                            uint32_t *out_rights)
 {
-    for (size_t i = 0; i < n; i++)
-        out[i] = commit_one(from, &xfers[i], to);
+    for (size_t i = 0; i < n; i++) {
+        struct handle_slot *s = commit_one(from, &xfers[i], to);
+        out[i] = slot_value(s);
+        if (out_rights)
+            out_rights[i] = s->rights;
+    }
 }
 
-int handle_transfer_batch(struct handle_table *from, const struct handle_xfer *xfers, size_t n,
+int handle_transfer_batch(struct handle_table *from, struct handle_xfer *xfers, size_t n,
                           struct handle_table *to, nx_handle_t *out)
 {
     int err = handle_transfer_check(from, xfers, n, to);
     if (err == NX_OK)
-        handle_transfer_commit(from, xfers, n, to, out);
+        handle_transfer_commit(from, xfers, n, to, out, NULL);
     return err;
 }
 

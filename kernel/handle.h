@@ -55,6 +55,7 @@ struct handle_xfer {
     nx_handle_t handle;
     uint32_t rights;
     bool copy;
+    struct handle_slot *src;  // handle_transfer_check's finding, for handle_transfer_commit
 };
 
 // Every function returning int returns NX_OK or a negative nx_error and, on error, changes
@@ -96,7 +97,7 @@ static inline const struct handle_slot *handle_find(const struct handle_table *t
     const struct handle_slot *s = &t->slots[i];
     // Computed on 64 bits, the generation field of a value above 32 bits never matches.
     if (!s->obj || s->generation != h >> NX_HANDLE_SLOT_BITS || s->obj->type != type ||
-        (rights & ~s->rights))
+        (s->rights & rights) != rights)
         return NULL;
     return s;
 }
@@ -122,10 +123,11 @@ int handle_transfer(struct handle_table *from, nx_handle_t h, uint32_t rights, b
 // `to` NULL checks only the sender's side, for a message queued before its receiver is known);
 // handle_transfer_commit then performs it and cannot fail, provided nothing touched either
 // table in between (it panics otherwise). handle_transfer_batch does both. out[i] receives
-// entry i's new handle.
-int handle_transfer_check(struct handle_table *from, const struct handle_xfer *xfers, size_t n,
+// entry i's new handle, and out_rights[i] (if out_rights is not NULL) its rights.
+int handle_transfer_check(struct handle_table *from, struct handle_xfer *xfers, size_t n,
                           struct handle_table *to);
 void handle_transfer_commit(struct handle_table *from, const struct handle_xfer *xfers,
-                            size_t n, struct handle_table *to, nx_handle_t *out);
-int handle_transfer_batch(struct handle_table *from, const struct handle_xfer *xfers, size_t n,
+                            size_t n, struct handle_table *to, nx_handle_t *out,
+                            uint32_t *out_rights);
+int handle_transfer_batch(struct handle_table *from, struct handle_xfer *xfers, size_t n,
                           struct handle_table *to, nx_handle_t *out);

@@ -236,7 +236,7 @@ int process_load_elf(struct process *p, const void *file, size_t len, uint64_t *
 // Check, then act: the handles are checked and the thread (the one part that can still fail)
 // is made before any handle moves, so a failed start leaves both tables as they were.
 int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uint64_t arg3,
-                  uint8_t priority, struct handle_table *from, const struct handle_xfer *give)
+                  uint8_t priority, struct handle_table *from, struct handle_xfer *give)
 {
     if (p->state != PROCESS_ALIVE || p->started)
         return NX_ERR_BAD_STATE;
@@ -250,7 +250,7 @@ int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
         return err;
     if (give) {
         nx_handle_t given;
-        handle_transfer_commit(from, give, 1, p->handles, &given);
+        handle_transfer_commit(from, give, 1, p->handles, &given, NULL);
         t->tf.regs[REG_A0] = given;
     }
     nx_handle_t self;

@@ -66,7 +66,7 @@ int process_load_elf(struct process *p, const void *file, size_t len, uint64_t *
 // NX_ERR_BAD_STATE if p was started before or is dead, NX_ERR_NO_SPACE if p's table cannot
 // take the handles, the transfer's errors, thread_create's; on error nothing changed.
 int process_start(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uint64_t arg3,
-                  uint8_t priority, struct handle_table *from, const struct handle_xfer *give);
+                  uint8_t priority, struct handle_table *from, struct handle_xfer *give);
 // End p with status: free its threads, handles and memory, end every process it created
 // (and theirs, with NX_EXIT_KILLED; iteratively, in O(tree size)), signal its exit
 // watches. If the current thread is p's, the caller must switch away after.

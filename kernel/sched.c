@@ -320,11 +320,12 @@ static inline bool may_hand_off(const struct thread *prev, const struct thread *
            !runqueue_any_from(&h->ready, next->rq.priority);
 }
 
-// The IPC fast path (every call and reply_recv that finds its peer waiting) comes here. When
-// neither thread has a deadline, may_hand_off and next may run anywhere, only the switch
-// itself is left: next comes to this hart, no queue changes, and the slice timer stays off
-// as it is. This path calls nothing but switch_context (and an FP save when the thread
-// leaving dirtied them), so it needs almost no stack frame.
+// The IPC paths that find their peer waiting come here (the fast paths without a deadline
+// through sched_ipc_switch, below). When neither thread has a deadline, may_hand_off and
+// next may run anywhere, only the switch itself is left: next comes to this hart, no queue
+// changes, and the slice timer stays off as it is. This path calls nothing but
+// switch_context (and an FP save when the thread leaving dirtied them), so it needs almost no
+// stack frame.
 long sched_block_switch(struct thread *next, uint64_t deadline,
                         void (*unblock)(struct thread *t))
 {
@@ -340,6 +341,29 @@ long sched_block_switch(struct thread *next, uint64_t deadline,
     make_current(next, h);
     switch_context(&prev->ctx, &next->ctx);
     reap_zombie(this_hart());  // back on prev's stack: whoever ran last is off its own
+    return current_thread->wait_result;
+}
+
+// sched_block_switch's fast case, without the calls it may make (an FP save, a hart adopted)
+// and so without a stack frame: those cases take the general switch.
+long sched_ipc_switch(void (*unblock)(struct thread *t), uint64_t a1, uint64_t a2, uint64_t a3,
+                      uint64_t a4, uint64_t a5, uint64_t a6, struct thread *next)
+{
+    struct thread *prev = current_thread;
+    struct hart *h = prev->hart;
+    if (!may_hand_off(prev, next, h) || next->affinity != AFFINITY_ANY || next->hart != h ||
+        fpu_dirty())
+        return block_switch_general(next, NX_DEADLINE_NEVER, unblock);
+    prev->unblock = unblock;
+    prev->state = THREAD_BLOCKED;
+    next->unblock = NULL;
+    make_current(next, h);
+    return ipc_switch(&prev->ctx, a1, a2, a3, a4, a5, a6, &next->ctx);
+}
+
+long sched_ipc_resumed(void)
+{
+    reap_zombie(this_hart());  // as in sched_block_switch
     return current_thread->wait_result;
 }
 

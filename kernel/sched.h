@@ -31,9 +31,21 @@ void sched_preempt(void);
 long sched_block(uint64_t deadline, void (*unblock)(struct thread *t));
 // Like sched_block, but hand the CPU straight to `next` (blocked, and just given its result
 // by the caller through next->wait_result) instead of going through the ready queue, when no
-// ready thread has a higher priority than next. This is the IPC fast path.
+// ready thread has a higher priority than next. IPC's direct switch.
 long sched_block_switch(struct thread *next, uint64_t deadline,
                         void (*unblock)(struct thread *t));
+
+// sched_block_switch for the register paths of IPC (endpoint_fastpath.h), without a deadline,
+// when next's syscall returns NX_OK and a1..a6 (next's message registers, already in
+// next->out) are the six values given. When the caller came straight from the syscall
+// dispatch (nothing of its own on the kernel stack, as the fast paths end in tail calls) on
+// one hart, and next was switched out the same way, the switch exchanges only the user's
+// callee-saved registers and goes straight to next's return to user mode (trap.S,
+// ipc_switch). Anything else takes the general switch.
+long sched_ipc_switch(void (*unblock)(struct thread *t), uint64_t a1, uint64_t a2, uint64_t a3,
+                      uint64_t a4, uint64_t a5, uint64_t a6, struct thread *next);
+// trap.S: a thread that ipc_switch switched out runs again; the result its syscall returns.
+long sched_ipc_resumed(void);
 
 // The same hand-off from a shared path (the big lock held shared, hart.h), in three steps
 // around the caller's own locked queue change: sched_may_hand_off(next) before anything

@@ -18,17 +18,39 @@ static size_t copy_head(unsigned char *d, const unsigned char *s, size_t n, uint
     return head;
 }
 
-// Copy 32-byte blocks from 8-byte aligned s to 8-byte aligned d; returns the bytes copied.
-static size_t copy_words(unsigned char *d, const unsigned char *s, size_t n)
+// Eight words from 8-byte aligned s to 8-byte aligned d, all loaded before any is stored.
+static inline void copy_8_words(word_t *to, const word_t *from)
 {
-    size_t left = n;
-    for (; left >= 32; left -= 32, d += 32, s += 32) {
-        const word_t *from = (const word_t *)s;
-        word_t *to = (word_t *)d;
-        word_t w0 = from[0], w1 = from[1], w2 = from[2], w3 = from[3];
-        to[0] = w0, to[1] = w1, to[2] = w2, to[3] = w3;
+    word_t w0 = from[0], w1 = from[1], w2 = from[2], w3 = from[3];
+    word_t w4 = from[4], w5 = from[5], w6 = from[6], w7 = from[7];
+    to[0] = w0, to[1] = w1, to[2] = w2, to[3] = w3;
+    to[4] = w4, to[5] = w5, to[6] = w6, to[7] = w7;
+}
+
+// Copy the whole words of n bytes from 8-byte aligned s to 8-byte aligned d; returns the
+// bytes copied. 256-byte blocks first, where the loop's own instructions cost 3 in 67 (a
+// full IPC payload, a page), then a word at a time.
+static inline __attribute__((always_inline)) size_t copy_words(unsigned char *d,
+                                                                const unsigned char *s,
+                                                                size_t n)
+{
+    word_t *to = (word_t *)d;
+    const word_t *from = (const word_t *)s;
+    const word_t *blocks_end = from + n / 256 * 32, *end = from + n / 8;
+    // The empty asm keeps the groups apart: eight values at a time fit the temporary
+    // registers, so the copy needs no stack frame.
+    for (; from != blocks_end; from += 32, to += 32) {
+        copy_8_words(to, from);
+        __asm__ volatile("" ::: "memory");
+        copy_8_words(to + 8, from + 8);
+        __asm__ volatile("" ::: "memory");
+        copy_8_words(to + 16, from + 16);
+        __asm__ volatile("" ::: "memory");
+        copy_8_words(to + 24, from + 24);
     }
-    return n - left;
+    for (; from != end; from++, to++)
+        *to = *from;
+    return n & ~(size_t)7;
 }
 
 // The same for 4-byte aligned s and d: a file in the boot archive (cpio aligns its data to
@@ -48,8 +70,9 @@ static size_t copy_halves(unsigned char *d, const unsigned char *s, size_t n)
 }
 
 // The blocks of the widest words both sides can be aligned to (after a few bytes); returns
-// the bytes copied.
-static size_t copy_blocks(unsigned char *d, const unsigned char *s, size_t n)
+// the bytes copied. Out of line: memcpy between aligned buffers then needs no stack frame.
+static __attribute__((noinline)) size_t copy_blocks(unsigned char *d, const unsigned char *s,
+                                                    size_t n)
 {
     uintptr_t skew = (uintptr_t)d ^ (uintptr_t)s;
     size_t head;
@@ -64,19 +87,32 @@ static size_t copy_blocks(unsigned char *d, const unsigned char *s, size_t n)
     return 0;
 }
 
-// Word blocks when the copy is long enough to pay for finding them, then bytes. Both sides
-// 8-byte aligned (pages, IPC buffers: the copies that are long) go straight to words.
+static inline void copy_bytes(unsigned char *d, const unsigned char *s, size_t n)
+{
+    while (n--)
+        *d++ = *s++;
+}
+
+// memcpy but between 8-byte aligned buffers: word blocks when the copy is long enough to pay
+// for finding them, then bytes.
+static __attribute__((noinline)) void *copy_unaligned(unsigned char *d, const unsigned char *s,
+                                                       size_t n)
+{
+    size_t done = n >= 32 ? copy_blocks(d, s, n) : 0;
+    copy_bytes(d + done, s + done, n - done);
+    return d;
+}
+
+// Both sides 8-byte aligned (pages, IPC buffers: the copies that are long) go straight to
+// words, in a leaf function without a stack frame.
 void *memcpy(void *dst, const void *src, size_t n)
 {
     unsigned char *d = dst;
     const unsigned char *s = src;
-    size_t done = 0;
-    if (n >= 32)
-        done = (((uintptr_t)d | (uintptr_t)s) & 7) == 0 ? copy_words(d, s, n)
-                                                        : copy_blocks(d, s, n);
-    d += done, s += done, n -= done;
-    while (n--)
-        *d++ = *s++;
+    if ((((uintptr_t)d | (uintptr_t)s) & 7) != 0)
+        return copy_unaligned(d, s, n);
+    size_t done = copy_words(d, s, n);
+    copy_bytes(d + done, s + done, n - done);
     return dst;
 }
 

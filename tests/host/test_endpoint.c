@@ -275,12 +275,53 @@ static void round_trip(ipc_fn *call, ipc_fn *reply_recv)
     assert_ptr_equal(SERVER->wait_queue, &ep_of(SERVER, s)->receivers);
     assert_int_equal(fake.wakes, 0);  // neither side went through the run queue
     assert_int_equal(endpoint_bytes_copied, 0);
+    assert_int_equal(fake.ipc_switch_mismatches, 0);
 }
 
 static void call_to_waiting_server_switches_there_and_back(void **state)
 {
     round_trip(sys_call, sys_reply_recv);
     assert_int_equal(fake.hand_offs, 0);
+    assert_int_equal(fake.ipc_switches, 2);
+}
+
+// Bytes and handles take the same direct switch both ways (the payload moves first), with
+// the message registers handed over as the receiver's out[].
+static void payloads_take_the_fast_path_both_ways(void **state)
+{
+    nx_handle_t c;
+    nx_handle_t s = server_ep(&c);
+    nx_handle_t h = install(CLIENT, &objs[0], NX_RIGHTS_ALL);
+    memcpy(CLIENT->ipc->bytes, "ping", 4);
+    CLIENT->ipc->handles[0] = h;
+    CLIENT->ipc->handle_rights[0] = NX_RIGHTS_SAME;
+    as(SERVER);
+    assert_int_equal(sys_recv(s, NEVER), FAKE_BLOCKED);
+    as(CLIENT);
+    assert_int_equal(sys_call(c, NX_MSG_INFO(7, 4, 1), 1, 2, 3, 4, NEVER), FAKE_BLOCKED);
+    assert_ptr_equal(fake.switched_to, SERVER);
+    expect_out(SERVER, NX_MSG_INFO(7, 4, 1) | NX_MSG_CALL, 1, 2, 3, 4, 0);
+    assert_memory_equal(SERVER->ipc->bytes, "ping", 4);
+    assert_false(valid(CLIENT, h));
+    nx_handle_t got = SERVER->ipc->handles[0];
+    assert_true(valid(SERVER, got));
+    assert_int_equal(SERVER->ipc->handle_rights[0], NX_RIGHTS_ALL);
+
+    memcpy(SERVER->ipc->bytes, "pong!", 5);
+    SERVER->ipc->handle_rights[0] = NX_RIGHT_READ | NX_RIGHT_TRANSFER;
+    as(SERVER);
+    assert_int_equal(sys_reply_recv(s, NX_MSG_INFO(8, 5, 1), 5, 6, 7, 8, NEVER), FAKE_BLOCKED);
+    assert_ptr_equal(fake.switched_to, CLIENT);
+    expect_out(CLIENT, NX_MSG_INFO(8, 5, 1), 5, 6, 7, 8, 0);
+    assert_memory_equal(CLIENT->ipc->bytes, "pong!", 5);
+    assert_false(valid(SERVER, got));
+    assert_true(valid(CLIENT, CLIENT->ipc->handles[0]));
+    assert_int_equal(CLIENT->ipc->handle_rights[0], NX_RIGHT_READ | NX_RIGHT_TRANSFER);
+    assert_ptr_equal(ep_of(SERVER, s)->receivers.head, SERVER);
+    assert_int_equal(fake.ipc_switches, 2);
+    assert_int_equal(fake.ipc_switch_mismatches, 0);
+    assert_int_equal(fake.wakes, 0);
+    assert_int_equal(endpoint_bytes_copied, 9);
 }
 
 // ---- the shared paths (the big lock held shared) ----
@@ -495,6 +536,8 @@ static void handle_errors_are_the_senders_and_change_nothing(void **state)
     assert_true(valid(CLIENT, h));
     assert_int_equal(handle_table_live(table_of(SERVER)), 1);  // just the endpoint
     assert_true(fake_blocked(SERVER));
+    assert_ptr_equal(ep_of(SERVER, s)->receivers.head, SERVER);  // still in line
+    assert_int_equal(fake.ipc_switches, 0);
     // With nobody receiving, the same errors come at once instead of a wait in line.
     as(SERVER);
     kill(SERVER);
@@ -824,6 +867,7 @@ int main(void)
         T(mint_fixes_a_badge_the_receiver_sees),
         T(mint_refuses_bad_arguments),
         T(call_to_waiting_server_switches_there_and_back),
+        T(payloads_take_the_fast_path_both_ways),
         T(shared_call_and_reply_hand_the_hart_over),
         T(shared_paths_fall_back_with_nothing_changed),
         T(call_waits_in_line_until_the_server_receives),

@@ -285,8 +285,10 @@ static void batch_transfer_is_all_or_nothing(void **state)
     nx_handle_t h[4], out[4] = { 0 }, ro = install(&A, &o, NX_RIGHT_READ);
     for (int i = 0; i < 4; i++)
         h[i] = install(&A, &o, xr);
-    struct handle_xfer x[4] = { { h[0], NX_RIGHTS_SAME, false }, { h[1], NX_RIGHT_TRANSFER, true },
-                                { h[2], NX_RIGHTS_SAME, false }, { ro, NX_RIGHTS_SAME, false } };
+    struct handle_xfer x[4] = { { h[0], NX_RIGHTS_SAME, false, NULL },
+                                { h[1], NX_RIGHT_TRANSFER, true, NULL },
+                                { h[2], NX_RIGHTS_SAME, false, NULL },
+                                { ro, NX_RIGHTS_SAME, false, NULL } };
     for (int i = 0; i < NX_HANDLE_TABLE_SIZE - 3; i++)
         install(&B, &o, 0);  // B has exactly 3 free slots
     memcpy(&before_a, &A, sizeof(A));
@@ -294,8 +296,8 @@ static void batch_transfer_is_all_or_nothing(void **state)
     assert_int_equal(handle_transfer_batch(&A, x, 4, &B, out), NX_ERR_ACCESS);  // x[3] lacks it
     x[3].handle = h[3];
     assert_int_equal(handle_transfer_batch(&A, x, 4, &B, out), NX_ERR_NO_SPACE);
-    struct handle_xfer twice[2] = { { h[1], NX_RIGHTS_SAME, true },
-                                    { h[1], NX_RIGHTS_SAME, false } };
+    struct handle_xfer twice[2] = { { h[1], NX_RIGHTS_SAME, true, NULL },
+                                    { h[1], NX_RIGHTS_SAME, false, NULL } };
     assert_int_equal(handle_transfer_batch(&A, twice, 2, &B, out), NX_ERR_INVALID);
     twice[0].copy = false;
     assert_int_equal(handle_transfer_batch(&A, twice, 2, &B, out), NX_ERR_INVALID);
@@ -309,7 +311,11 @@ static void batch_transfer_is_all_or_nothing(void **state)
     assert_int_equal(handle_transfer_check(&A, twice, 2, &B), NX_OK);
     assert_int_equal(handle_transfer_check(&A, x, 3, &B), NX_OK);
     assert_memory_equal(&A, &before_a, sizeof(A));
-    handle_transfer_commit(&A, x, 3, &B, out);
+    uint32_t given[3];
+    handle_transfer_commit(&A, x, 3, &B, out, given);
+    assert_int_equal(given[0], xr);
+    assert_int_equal(given[1], NX_RIGHT_TRANSFER);
+    assert_int_equal(given[2], xr);
     assert_false(valid(&A, h[0]));
     assert_true(valid(&A, h[1]));
     assert_false(valid(&A, h[2]));
@@ -318,7 +324,7 @@ static void batch_transfer_is_all_or_nothing(void **state)
     assert_int_equal(r, NX_RIGHT_TRANSFER);
     assert_true(valid(&B, out[0]) && valid(&B, out[2]));
     assert_int_equal(handle_table_live(&B), NX_HANDLE_TABLE_SIZE);
-    assert_true(PANICS(handle_transfer_commit(&A, x, 1, &C, out)));  // h[0] has gone since
+    assert_true(PANICS(handle_transfer_commit(&A, x, 1, &C, out, NULL)));  // h[0] has gone since
     handle_table_destroy(&A);
     handle_table_destroy(&B);
     assert_int_equal(o.k.refcount, 1);

@@ -190,9 +190,9 @@ static void op_batch(int r, int to)
 {
     int from = rec[r].table, s = find(from, rec[rnd(8) ? rnd(NREC) : (uint32_t)r].h);
     nx_handle_t out[3], moved = s >= 0 ? rec[s].h : NX_HANDLE_INVALID;
-    struct handle_xfer x[3] = { { rec[r].h, NX_RIGHTS_SAME, true },
-                                { rec[r].h, NX_RIGHTS_SAME, true },
-                                { moved, NX_RIGHTS_SAME, false } };
+    struct handle_xfer x[3] = { { rec[r].h, NX_RIGHTS_SAME, true, NULL },
+                                { rec[r].h, NX_RIGHTS_SAME, true, NULL },
+                                { moved, NX_RIGHTS_SAME, false, NULL } };
     int want = expect_derive(r, NX_RIGHT_TRANSFER | NX_RIGHT_DUPLICATE, 0, to, 0);
     if (want == NX_OK && s < 0)
         want = NX_ERR_BAD_HANDLE;

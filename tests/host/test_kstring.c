@@ -28,7 +28,7 @@
 #undef strcmp
 #undef strncmp
 
-#define MAX_LEN 100  // past three 32-byte blocks, with a tail
+#define MAX_LEN 540  // past two 256-byte blocks, with words and bytes after
 #define SPAN (MAX_LEN + 16)  // memset: room for every offset, and bytes after
 
 // A copy of n bytes from offset so of a buffer to offset dof of another, both buffers

@@ -43,12 +43,17 @@ bool fpu_claim(struct thread *t, uint64_t status);
 void fpu_forget(struct thread *t);
 // Save t's registers (it leaves its hart with them dirty).
 void fpu_save_dirty(struct thread *t);
-// prev leaves its hart: its values saved if it changed them (sstatus.SD: one sign test).
-static inline void fpu_switch_out(struct thread *prev)
+// The running thread changed its FP registers since it got them (sstatus.SD: one sign test).
+static inline bool fpu_dirty(void)
 {
     int64_t status;
     __asm__ volatile("csrr %0, sstatus" : "=r"(status));
-    if (__builtin_expect(status < 0, 0))
+    return status < 0;
+}
+// prev leaves its hart: its values saved if it changed them.
+static inline void fpu_switch_out(struct thread *prev)
+{
+    if (__builtin_expect(fpu_dirty(), 0))
         fpu_save_dirty(prev);
 }
 // A trap other than a syscall (status: sstatus at the trap): FP goes off for t's return

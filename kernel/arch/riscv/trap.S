@@ -8,6 +8,7 @@
 #include <nexus/errors.h>
 #include <nexus/syscall.h>
 #include "arch/riscv/csr.h"
+#include "arch/riscv/fpu.h"
 #include "arch/riscv/trapframe.h"
 #include "hart.h"
 
@@ -175,11 +176,10 @@ trap_entry:
     csrrw tp, sscratch, tp
     beqz tp, kernel_entry
     sd sp, TF_REG(2)(tp)
-    sd t0, TF_REG(5)(tp)
+    csrr sp, scause  // sp is free until the kernel stack: t0 stays the user's for the slow path
+    addi sp, sp, -CAUSE_ECALL_U
+    bnez sp, user_trap_slow
     ld sp, THREAD_KSTACK_TOP(tp)
-    csrr t0, scause
-    addi t0, t0, -CAUSE_ECALL_U
-    bnez t0, user_trap_slow
 
     csrrw t0, sscratch, zero  // user tp; sscratch = 0 while in the kernel
     sd t0, TF_REG(4)(tp)
@@ -189,19 +189,28 @@ trap_entry:
     sd t0, TF_EPC(tp)
     lw t1, THREAD_SMP(tp)
     bnez t1, syscall_smp
-    dispatch
+    li t1, SYSCALL_COUNT
+    bgeu a7, t1, bad_syscall
+    la t0, syscall_table
+    slli t1, a7, 3
+    add t0, t0, t1
+    ld t0, 0(t0)
+    jalr t0
+syscall_dispatched:  // a handler returns here; ipc_switch tells its callers by it
 syscall_exit:  // a0 = result, tp = thread returning to user
-    ld t0, TF_EPC(tp)
-    csrw sepc, t0
-    csrw sscratch, tp
-    // a1..a6 are the thread's message registers (IPC results); the other registers the ABI
-    // says an ecall clobbers are zeroed, so no kernel value is ever handed back.
+    // a1..a6 are the thread's message registers (IPC results)
     ld a1, THREAD_OUT+0(tp)
     ld a2, THREAD_OUT+8(tp)
     ld a3, THREAD_OUT+16(tp)
     ld a4, THREAD_OUT+24(tp)
     ld a5, THREAD_OUT+32(tp)
     ld a6, THREAD_OUT+40(tp)
+syscall_exit_message:  // the same with a1..a6 already loaded
+    ld t0, TF_EPC(tp)
+    csrw sepc, t0
+    csrw sscratch, tp
+    // The other registers the ABI says an ecall clobbers are zeroed, so no kernel value is
+    // ever handed back.
     ld gp, TF_REG(3)(tp)
     ld sp, TF_REG(2)(tp)
     ld tp, TF_REG(4)(tp)
@@ -216,6 +225,47 @@ syscall_exit:  // a0 = result, tp = thread returning to user
     li a7, 0
     sret
 
+bad_syscall:
+    li a0, NX_ERR_BAD_SYSCALL
+    j syscall_exit
+
+// long ipc_switch(from, a1..a6, to) (trapframe.h), for sched_ipc_switch. Called straight
+// from the one-hart dispatch (ra = syscall_dispatched: the handler and everything after it
+// tail calls), the thread leaving has nothing on its kernel stack: its context is the user's
+// s0-s11 and ipc_resume. If the thread coming left the same way, its registers come back and
+// it returns to user mode at once, with its message registers from a1..a6 and NX_OK (nothing
+// to reap: a switch from a dying thread is always followed by the reap, so there is no
+// zombie while a thread makes a syscall).
+ipc_resume:  // load_context returns here to a thread ipc_switch switched out
+    ld sp, THREAD_KSTACK_TOP(tp)
+    call sched_ipc_resumed
+    j syscall_exit
+
+    .globl ipc_switch
+ipc_switch:
+    li t0, SSTATUS_FS  // FP off: fpu.h
+    csrc sstatus, t0
+    la t0, syscall_dispatched
+    bne ra, t0, ipc_switch_framed
+    la t0, ipc_resume
+    sd t0, CTX_RA(a0)  // sp needs no saving: the kernel stack's top (ipc_resume)
+    context_s sd, a0
+    ld t1, CTX_RA(a7)
+    bne t1, t0, ipc_switch_general
+    context_s ld, a7
+    li a0, NX_OK
+    j syscall_exit_message
+ipc_switch_general:  // the thread coming left another way: its own way back
+    mv a1, a7
+    j load_context
+ipc_switch_framed:  // a caller with a frame: the plain switch
+    addi sp, sp, -16
+    sd ra, 0(sp)
+    mv a1, a7
+    call switch_context
+    ld ra, 0(sp)
+    addi sp, sp, 16
+    tail sched_ipc_resumed
 // With several harts, the lock around the call. A thread keeps to one of the two paths (smp
 // is set before the first thread is made), and a blocked syscall returns the way it came,
 // so the one-hart path needs no test on the way out. A syscall with a shared handler
@@ -253,6 +303,8 @@ syscall_shared:
     j syscall_exit
 
 user_trap_slow:
+    ld sp, THREAD_KSTACK_TOP(tp)
+    sd t0, TF_REG(5)(tp)
     gprs sd, tp
     csrrw t0, sscratch, zero
     sd t0, TF_REG(4)(tp)

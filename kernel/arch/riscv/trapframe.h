@@ -25,7 +25,23 @@
 #define CTX_ON_CPU 112
 #define CTX_SIZE 120
 
-#ifndef __ASSEMBLER__
+#ifdef __ASSEMBLER__
+// Store (op sd) or load (op ld) s0-s11 of the struct context at base (switch.S, trap.S).
+    .macro context_s op, base
+    \op s0, CTX_S(0)(\base)
+    \op s1, CTX_S(1)(\base)
+    \op s2, CTX_S(2)(\base)
+    \op s3, CTX_S(3)(\base)
+    \op s4, CTX_S(4)(\base)
+    \op s5, CTX_S(5)(\base)
+    \op s6, CTX_S(6)(\base)
+    \op s7, CTX_S(7)(\base)
+    \op s8, CTX_S(8)(\base)
+    \op s9, CTX_S(9)(\base)
+    \op s10, CTX_S(10)(\base)
+    \op s11, CTX_S(11)(\base)
+    .endm
+#else
 #include <stdint.h>
 
 enum { REG_RA = 1, REG_SP = 2, REG_GP = 3, REG_TP = 4, REG_A0 = 10, REG_A1 = 11, REG_A2 = 12, REG_A3 = 13, REG_A7 = 17 };
@@ -53,4 +69,11 @@ _Static_assert(sizeof(struct context) == CTX_SIZE, "switch.S context size");
 // Switch kernel stacks: save the callee-saved registers in *from, load *to.
 void switch_context(struct context *from, const struct context *to);
 void switch_context_release(struct context *from, const struct context *to);
+// trap.S: switch_context for sched_ipc_switch, whose caller came straight from the syscall
+// dispatch: the thread switched out keeps only its user's callee-saved registers (and comes
+// back through sched_ipc_resumed into the syscall exit); the thread switched to, if it left
+// the same way, returns to user mode with its message registers a1..a6 and NX_OK. Called
+// from anywhere else, it is switch_context followed by sched_ipc_resumed.
+long ipc_switch(struct context *from, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+                uint64_t a5, uint64_t a6, struct context *to);
 #endif

@@ -109,6 +109,21 @@ long sched_block_switch(struct thread *next, uint64_t deadline,
     return FAKE_BLOCKED;
 }
 
+// The fast paths hand over the message registers twice, in next->out and in a1..a6 (which
+// the real switch returns to user mode as they are): they must agree.
+long sched_ipc_switch(void (*unblock)(struct thread *t), uint64_t a1, uint64_t a2, uint64_t a3,
+                      uint64_t a4, uint64_t a5, uint64_t a6, struct thread *next)
+{
+    const uint64_t regs[6] = { a1, a2, a3, a4, a5, a6 };
+    for (int i = 0; i < 6; i++)
+        if (regs[i] != next->out[i])
+            fake.ipc_switch_mismatches++;
+    if (next->wait_result != NX_OK)
+        fake.ipc_switch_mismatches++;
+    fake.ipc_switches++;
+    return sched_block_switch(next, NX_DEADLINE_NEVER, unblock);
+}
+
 bool sched_may_hand_off(const struct thread *next)
 {
     (void)next;

@@ -28,6 +28,8 @@ struct fake_kernel {
     bool no_hand_off;              // sched_may_hand_off says no (a deadline, a priority...)
     int exclusive;                 // big_lock_exclusive_instead calls (shared paths gave up)
     int hand_offs;                 // sched_hand_off calls
+    int ipc_switches;              // sched_ipc_switch calls (the one-hart fast paths)
+    int ipc_switch_mismatches;     // of which with a1..a6 not next's out[], or not NX_OK
 };
 extern struct fake_kernel fake;
 

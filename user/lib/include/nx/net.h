@@ -43,8 +43,10 @@
 #define NX_NET_SERVICE "net"
 #define NX_NET_POLICY_CONNECT "net.out"
 #define NX_NET_POLICY_LISTEN "net.in."      // + the port in decimal, or "*" (any port)
-#define NX_NET_SOCKETS_MAX 256
-#define NX_NET_CLIENT_SOCKETS_MAX 62
+// The stack maps each socket's VMO, and the kernel gives a process at most 64 mappings
+// (kernel/aspace.h): 48 sockets leave the stack room for its own (arena, control, heap).
+#define NX_NET_SOCKETS_MAX 48
+#define NX_NET_CLIENT_SOCKETS_MAX 32
 #define NX_NET_BACKLOG_MAX 16
 #define NX_NET_RING_BYTES (64u * 1024u)
 #define NX_NET_DGRAM_MAX 1000u   // payload bytes of one datagram (a ring record is <= 1024)
