@@ -4,6 +4,7 @@
 // file (`< FILE`): then the rest of it is sent first. nc -l PORT: wait for one connection on
 // PORT, then the same.
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,44 +43,75 @@ static int answer(const char *port)
     return fd;
 }
 
-// Copy what is there from `from` to `to`: false at the end of `from` or on an error.
-static bool pump(int from, int to, char *buf, const char *what)
+// Both ways at once without blocking in either: the socket is non-blocking, stdin is read
+// only once what it gave before is sent, so two nc's sending to each other never both wait
+// for room the other would make by reading.
+struct relay {
+    int fd;
+    bool rx, tx, shut;       // the peer may still send; stdin may still give; FIN sent
+    char in[CHUNK];          // stdin's bytes not sent yet: in[off .. off + pend)
+    size_t off, pend;
+    char out[CHUNK];
+};
+
+// The connection's bytes to stdout: false on an error (said).
+static bool receive(struct relay *r)
 {
-    ssize_t n = read(from, buf, CHUNK);
-    if (n < 0)
-        nx_net_error("nc", what);
-    if (n <= 0)
-        return false;
-    if (!nx_tool_write_all(to, buf, (size_t)n)) {
-        nx_net_error("nc", to == 1 ? "stdout" : "send");
-        return false;
+    ssize_t n = read(r->fd, r->out, CHUNK);
+    if (n > 0 && !nx_tool_write_all(1, r->out, (size_t)n))
+        return nx_net_error("nc", "stdout") && false;
+    if (n < 0 && errno != EAGAIN)
+        return nx_net_error("nc", "receive") && false;
+    r->rx = n != 0;
+    return true;
+}
+
+static bool transmit(struct relay *r)
+{
+    ssize_t k = write(r->fd, r->in + r->off, r->pend);
+    if (k < 0 && errno != EAGAIN)
+        return nx_net_error("nc", "send") && false;
+    if (k > 0) {
+        r->off += (size_t)k;
+        r->pend -= (size_t)k;
     }
     return true;
 }
 
+static void from_stdin(struct relay *r)
+{
+    ssize_t n = read(0, r->in, CHUNK);
+    if (n < 0)
+        nx_net_error("nc", "stdin");
+    r->off = 0;
+    r->pend = n > 0 ? (size_t)n : 0;
+    r->tx = n > 0;
+}
+
 static int relay(int fd)
 {
-    static char buf[CHUNK];
-    struct pollfd p[2] = { { fd, POLLIN, 0 }, { 0, POLLIN, 0 } };
-    bool rx = true, tx = true;
-    while (rx && tx) {
+    static struct relay r;
+    r = (struct relay){ .fd = fd, .rx = true, .tx = true };
+    bool file = getenv("NX_STDIN_FILE") != NULL;   // a file on stdin is sent whole
+    fcntl(fd, F_SETFL, O_NONBLOCK);
+    for (;;) {
+        if (!r.tx && !r.pend && !r.shut) {
+            shutdown(fd, SHUT_WR);   // our end is done; the peer's may still come
+            r.shut = true;
+        }
+        if (!r.rx && (!file || (!r.tx && !r.pend)))
+            return 0;
+        struct pollfd p[2] = { { fd, (short)((r.rx ? POLLIN : 0) | (r.pend ? POLLOUT : 0)), 0 },
+                               { r.tx && !r.pend ? 0 : -1, POLLIN, 0 } };
         if (poll(p, 2, -1) < 0)
             return nx_net_error("nc", "poll");
-        if (p[0].revents && !pump(fd, 1, buf, "receive")) {
-            rx = false;   // the peer closed (or the connection failed: said)
-            p[0].fd = -1;
-        }
-        if (p[1].revents && !pump(0, fd, buf, "stdin")) {
-            shutdown(fd, SHUT_WR);   // our end is done; the peer's may still come
-            tx = false;
-            p[1].fd = -1;
-        }
+        if (r.rx && (p[0].revents & (POLLIN | POLLHUP | POLLERR)) && !receive(&r))
+            return 1;
+        if (r.pend && (p[0].revents & (POLLOUT | POLLHUP | POLLERR)) && !transmit(&r))
+            return 1;
+        if (p[1].revents)
+            from_stdin(&r);
     }
-    while (tx && getenv("NX_STDIN_FILE") && pump(0, fd, buf, "stdin"))
-        ;
-    while (rx && pump(fd, 1, buf, "receive"))
-        ;
-    return 0;
 }
 
 int main(int argc, char **argv)
