@@ -117,7 +117,7 @@ def shell(con, keys, expect, timeout=30, until=PROMPT):
     with con.lock:
         con.pos = len(con.out)
     con.send(keys)
-    line = re.escape(keys.rstrip("\r").encode()) + rb"\r*\n"
+    line = re.escape(keys.rstrip("\r").encode()) + rb"\r*(?=\n)"  # the \n may start the prompt
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         with con.lock:
@@ -194,7 +194,7 @@ def check_dhcp_ping_ifconfig(name):
     problems += p
     p, _ = shell(con, "ping -c 3 10.0.2.2\r", [r"(?i)3 (packets )?received|3/3"], timeout=40)
     problems += p
-    p, _ = shell(con, "ping -c 1 10.9.9.9\r", [r"(?i)0 (packets )?received|100% (packet )?loss|0/1"],
+    p, _ = shell(con, "ping -c 1 10.0.2.99\r", [r"(?i)0 (packets )?received|100% (packet )?loss|0/1"],
                  timeout=40)
     problems += p
     power_off(con, problems)

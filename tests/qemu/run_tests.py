@@ -13,6 +13,8 @@ import tempfile
 import time
 import zlib
 
+import net_tests
+
 import powercut
 
 from qmp import (QMP, SCREEN_H, SCREEN_W, TERMINAL_AT, png_rgb, qmp_abs, qmp_button, qmp_chord,
@@ -46,7 +48,7 @@ CASES = [
       r"process 1 \(hello\) exited with status 0", POWER_OFF], [r"PANIC", r"killed"], True),
     ("init_starts_every_service", "",
      [r"started process 1 \(init\)",
-      r"init: up: log policy svcmgr blk rtc fs console nsh gpu rng netdev input input2 wm terminal \(15 of 15 services; 0 manifest errors\)"],
+      r"init: up: log policy svcmgr blk rtc fs console gpu rng netdev net nsh input input2 wm terminal \(16 of 17 services; 0 manifest errors\)"],
      [r"PANIC", r"killed", r"exited", r"cannot"], False),
     ("restartable_service_comes_back", "",
      [ANY + r"(?s)I sleeper: sleeper up.*W init: svctest kills sleeper \(pid \d+\)"
@@ -1057,7 +1059,7 @@ def check_shell(name, steps, must_exit, disk_tree=None, initrd=INITRD):
 SHELL_LINES = 12
 CONSOLE_SOURCES = [
     (r"init: up:",
-     r"init: up: log policy svcmgr blk rtc fs console nsh gpu rng netdev input input2 wm terminal \(15 of 15 services; 0 manifest errors\)"),
+     r"init: up: log policy svcmgr blk rtc fs console gpu rng netdev net nsh input input2 wm terminal \(16 of 17 services; 0 manifest errors\)"),
     (r"Nexus OS shell", r"Nexus OS shell; help lists the commands\."),
     (r"nsh> ", r"nsh> [ -~]*"),
     (r"shell line", r"(nsh> echo )?shell line \d{3} \.{32}"),
@@ -1649,7 +1651,7 @@ def check_input_events(name):
     sock = os.path.join(qmp_dir, "qmp.sock")
     con = Console(extra=["-qmp", f"unix:{sock},server=on,wait=off"] + gpu_device() + INPUT_DEVICES)
     problems = []
-    if con.expect(r"init: up: .* \(15 of 15 services; 0 manifest errors\)", timeout=60) is None:
+    if con.expect(r"init: up: .* \(16 of 17 services; 0 manifest errors\)", timeout=60) is None:
         problems.append("not every service up")
     end = time.monotonic() + 60
     ready = [re.search(INPUT_READY % kind, con.text()) for kind in ("Keyboard", "Tablet")]
@@ -2177,6 +2179,8 @@ def main():
                   ("smp_threads_kill_unmap_fp_affinity_storm",)))
     cases.append(("smp_threads_kill_unmap_fp_affinity_storm_at_%d_harts" % SMP_OTHER, check_smp,
                   ("smp_threads_kill_unmap_fp_affinity_storm_at_%d_harts" % SMP_OTHER, SMP_OTHER)))
+    # The network's cases (tests/qemu/net_tests.py).
+    cases += [(n, f, (n,)) for n, f in net_tests.CASES]
     # Cases booting a hart count of their own give the same result in every pass of make test
     # (one per NEXUS_SMP): unless named, they run in the -smp 1 pass only.
     own_harts = {"every_hart_started_and_parked", "the_pager_killed_under_a_fault"} | \

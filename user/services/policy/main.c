@@ -3,6 +3,7 @@
 // any endpoint. Denials are logged with both names.
 #include <string.h>
 #include <nx/log.h>
+#include <nx/net.h>
 #include <nx/nx.h>
 #include <nx/rpc.h>
 #include <nx/services.h>
@@ -35,6 +36,14 @@ static long op_allow(void *ctx, struct nx_rpc_req *req)
     return policy_allow(&policy, a.client, a.service, a.rights);
 }
 
+// The network stack asks for a listening port (net.in.80) and, refused, for any port
+// (net.in.*): only the second refusal is one worth a warning.
+static bool asks_again(const char *service)
+{
+    size_t n = strlen(NX_NET_POLICY_LISTEN);
+    return !strncmp(service, NX_NET_POLICY_LISTEN, n) && strcmp(service + n, "*");
+}
+
 static long op_check(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
@@ -44,7 +53,7 @@ static long op_check(void *ctx, struct nx_rpc_req *req)
     if (!terminated(q.service, sizeof(q.service)))
         return NX_ERR_INVALID;
     long err = policy_check(&policy, q.badge, q.service, &rep.rights);
-    if (err) {
+    if (err && !asks_again(q.service)) {
         const char *client = nx_badge_name(&policy.clients, q.badge);
         if (client)
             nx_log(NX_LOG_WARN, "denied %s -> %s", client, q.service);
