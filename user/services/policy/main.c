@@ -44,6 +44,15 @@ static bool asks_again(const char *service)
     return !strncmp(service, NX_NET_POLICY_LISTEN, n) && strcmp(service + n, "*");
 }
 
+static void log_denial(uint32_t badge, const char *service)
+{
+    const char *client = nx_badge_name(&policy.clients, badge);
+    if (client)
+        nx_log(NX_LOG_WARN, "denied %s -> %s", client, service);
+    else
+        nx_log(NX_LOG_WARN, "denied unknown client #%u -> %s", badge, service);
+}
+
 static long op_check(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
@@ -53,12 +62,9 @@ static long op_check(void *ctx, struct nx_rpc_req *req)
     if (!terminated(q.service, sizeof(q.service)))
         return NX_ERR_INVALID;
     long err = policy_check(&policy, q.badge, q.service, &rep.rights);
-    if (err && !asks_again(q.service)) {
-        const char *client = nx_badge_name(&policy.clients, q.badge);
-        if (client)
-            nx_log(NX_LOG_WARN, "denied %s -> %s", client, q.service);
-        else
-            nx_log(NX_LOG_WARN, "denied unknown client #%u -> %s", q.badge, q.service);
+    if (err) {
+        if (!asks_again(q.service))
+            log_denial(q.badge, q.service);
         return err;
     }
     memcpy(req->reply, &rep, sizeof(rep));
