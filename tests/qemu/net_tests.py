@@ -425,6 +425,61 @@ def check_grant_and_policy(name):
     return problems + unexpected(out), out
 
 
+def check_peer_never_reads_and_a_connection_flood(name):
+    """Bad peers: a host listener that accepts and never reads (the guest's nc fills the
+    window and waits: the stack's memory stays its own, bounded pools), and 60 connections
+    opened at once to httpd's forwarded port and left silent (its 8 connections and the
+    stack's backlog of 16 hold; the rest are refused or wait). Meanwhile the stack keeps
+    serving: ping, ifconfig, and a page from httpd once the flood is gone; nothing restarts."""
+    tree = www_tree(name, 8)
+    port = free_port()
+    sink = socket.socket()
+    sink.bind(("127.0.0.1", 0))
+    sink.listen(1)
+    sink.settimeout(60)
+    con, out = boot_shell(fresh_disk(name, 40, tree), user_nic(port))
+    if con is None:
+        sink.close()
+        return ["no prompt or no DHCP lease"], out
+    problems = []
+    con.send(f"nc 10.0.2.2 {sink.getsockname()[1]} < /www/big.bin &\r")
+    try:
+        held, _ = sink.accept()
+    except OSError as e:
+        held = None
+        problems.append(f"the guest's nc did not connect: {e}")
+    time.sleep(3)
+    flood = []
+    for _ in range(60):
+        try:
+            flood.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        except OSError:
+            pass
+    p, _ = shell(con, "ping -c 1 10.0.2.2\r", [r"1 received"], timeout=40)
+    problems += p
+    p, reply = shell(con, "ifconfig\r", [r"tcp connections out \d+  in \d+"])
+    problems += p
+    for s in flood:
+        s.close()
+    status, body = None, b""
+    end = time.monotonic() + 60
+    while status != 200 and time.monotonic() < end:
+        status, body = http_get(port, "/", timeout=10)
+    if status != 200 or b"hello from nexus" not in body:
+        problems.append(f"after the flood, GET / gave {status}")
+    if held:
+        held.close()
+    if wait_text(con, r"nc: .*(reset|closed|Broken pipe|EPIPE|ECONNRESET)", 30) is None and \
+            wait_text(con, r"process \d+ \(nc\) exited", 5) is None:
+        problems.append("the guest's nc did not end when the host closed")
+    power_off(con, problems)
+    sink.close()
+    out = con.text()
+    if len(re.findall(r"net: address 10\.0\.2\.15", out)) != 1:
+        problems.append("the stack restarted")
+    return problems + unexpected(out, (r"init: (net|netdev|httpd) .*died",)), out
+
+
 CASES = [
     ("net_dhcp_lease_ifconfig_and_ping", check_dhcp_ping_ifconfig),
     ("net_httpd_serves_www_and_64_mib", check_httpd_page_and_big_file),
@@ -433,4 +488,5 @@ CASES = [
     ("net_stack_killed_and_restarted", check_stack_restart),
     ("net_socket_calls", check_socket_calls),
     ("net_grant_and_policy", check_grant_and_policy),
+    ("net_peer_never_reads_and_a_connection_flood", check_peer_never_reads_and_a_connection_flood),
 ]

@@ -795,6 +795,14 @@ long sock_listen(struct sock *s, uint32_t backlog)
     return NX_OK;
 }
 
+// The peer's FIN came while the connection waited to be accepted: lwIP told only
+// on_pending_recv, so the accepted socket must start at end of stream. (With data still
+// refused, the FIN rides on it and reaches on_tcp_recv after the data.)
+static bool fin_while_pending(const struct tcp_pcb *pcb)
+{
+    return pcb->state == CLOSE_WAIT && !pcb->refused_data;
+}
+
 static struct pending *oldest_pending(struct sock *l)
 {
     struct pending *best = NULL;
@@ -823,7 +831,7 @@ long sock_accept(struct sock *l, nx_handle_t vmo, uint32_t bit, bool own_bit,
     tcp_backlog_accepted(pcb);
     tcp_attach(s, pcb);
     publish_tcp_addrs(s);
-    publish_state(s, NX_NET_ST_CONNECTED, 0);
+    publish_state(s, fin_while_pending(pcb) ? NX_NET_ST_PEER_CLOSED : NX_NET_ST_CONNECTED, 0);
     *rep = (struct nx_net_socket_rep){ .id = sock_id(s) };
     memcpy(&rep->peer, &s->sh->peer, sizeof rep->peer);
     return NX_OK;
