@@ -410,9 +410,10 @@ SHELL_CASES = [
       ("ps\r", [r"PID STATE +PRIO +PAGES/BUDGET RESTARTS HARTS +NAME",
                 r"\d+ running +16 +\d+/128 +0 +%s +log" % RAN_ON,
                 r"\d+ running +16 +\d+/128 +0 +%s +console" % RAN_ON,
-                r"\d+ running +16 +\d+/3072 +0 +%s +nsh" % RAN_ON,
-                r"\d+ running +16 +\d+/64 +0 +%s +rng" % RAN_ON]),
-      ("svc\r", [r"log", r"policy", r"svcmgr", r"rtc", r"console", r"nsh", r"rng"]),
+                # nsh starts after the network stack it is granted, so after rng
+                r"\d+ running +16 +\d+/64 +0 +%s +rng" % RAN_ON,
+                r"\d+ running +16 +\d+/3072 +0 +%s +nsh" % RAN_ON]),
+      ("svc\r", [r"log", r"policy", r"svcmgr", r"rtc", r"console", r"rng", r"nsh"]),
       ("mem\r", [r"pages: 65536 total, \d+ used, \d+ free", r"console +\d+ of +128 pages"]),
       ("log\r", [r"\[ *\d+\.\d{6}\] I log: log service up"]),
       ("stats\r", [r"live processes +10", r"live handles +\d+", r"harts +%d\n" % SMP,
