@@ -74,8 +74,9 @@ KERNEL_OBJS := $(patsubst %,build/%.o,$(KERNEL_SRCS))
 # user/lib/virtio/: the virtio transport every virtio driver shares (nx/virtio.h, nx/virtq.h).
 LIBNX_SRCS  := $(wildcard user/lib/*.c user/lib/*.S user/lib/fs/*.c user/lib/virtio/*.c)
 # The kernel's validated ELF and cpio parsers, compiled into libnx unchanged (the loader and
-# the boot archive reader use them).
-LIBNX_KLIB  := kernel/lib/elf.c kernel/lib/cpio.c
+# the boot archive reader use them), and its memcpy: it takes the place of picolibc's in
+# every program (fewer instructions per word, docs/perf-vm.md).
+LIBNX_KLIB  := kernel/lib/elf.c kernel/lib/cpio.c kernel/lib/memcpy.c
 LIBNX_OBJS  := $(patsubst %,build/%.o,$(LIBNX_SRCS)) \
                $(patsubst kernel/lib/%,build/user/klib/%.o,$(LIBNX_KLIB))
 # The programs, linked into build/bin/: the system's, each a directory
@@ -93,12 +94,17 @@ BENCH_PROGS  := $(notdir $(BENCH_DIRS))
 # The fonts (Debian's fonts-dejavu-core) travel in the archive: it is sealed, and programs
 # take fonts from nowhere else (stb_truetype does not defend against hostile font files).
 FONTS        := DejaVuSans.ttf DejaVuSans-Bold.ttf DejaVuSansMono.ttf DejaVuSansMono-Bold.ttf
-SYSTEM_FILES := init manifest $(APPS) $(FONTS)
-TEST_FILES   := $(SYSTEM_FILES) $(TEST_PROGS) badelf
+# App manifests (docs/desktop.md): user/apps/<name>/<name>.app beside each installed app,
+# /boot/<name>.app for the desktop's launcher; the QEMU suite's own in tests/qemu/apps/.
+# Session manifests (docs/login.md) the same way: /boot/<name>.session, what a login starts.
+APP_MANIFESTS := $(notdir $(wildcard user/apps/*/*.app user/apps/*/*.session))
+TEST_APP_MANIFESTS := $(notdir $(wildcard tests/qemu/apps/*.app tests/qemu/apps/*.session))
+SYSTEM_FILES := init manifest $(APPS) $(FONTS) $(APP_MANIFESTS)
+TEST_FILES   := $(SYSTEM_FILES) $(TEST_PROGS) badelf $(TEST_APP_MANIFESTS)
 BENCH_FILES  := $(SYSTEM_FILES) $(BENCH_PROGS)
 ARCHIVES     := build/initrd.cpio build/initrd-test.cpio build/initrd-bench.cpio
 
-.PHONY: FORCE all deps run gui screenshot test test-all abi-check image-check model-check qemu-test bench debug clean
+.PHONY: FORCE all deps run gui screenshot test test-all abi-check image-check model-check qemu-test golden-screens bench debug clean
 all: build/neuron.bin $(ARCHIVES)
 
 deps:
@@ -144,6 +150,9 @@ build/user/services/fs/%.c.o: USER_CFLAGS += -iquote kernel
 build/user/lib/%.S.o: user/lib/%.S $(USER_FLAGS)
 	@mkdir -p $(@D)
 	$(CC_RV) $(USER_CFLAGS) -c -o $@ $<
+# memcpy as the kernel has it: a leaf without a stack frame (programs keep frame pointers
+# for their backtraces; a copy is never where one stops).
+build/user/klib/memcpy.c.o: USER_CFLAGS += -fomit-frame-pointer
 build/user/klib/%.c.o: kernel/lib/%.c $(USER_FLAGS)
 	@mkdir -p $(@D)
 	$(CC_RV) $(USER_CFLAGS) -iquote kernel -c -o $@ $<
@@ -173,15 +182,38 @@ NOT_ELF := manifest badelf
 build/packed/%.ttf: /usr/share/fonts/truetype/dejavu/%.ttf
 	@mkdir -p $(@D)
 	cp $< $@
+vpath %.app $(PROGRAM_DIRS) tests/qemu/apps
+vpath %.session $(PROGRAM_DIRS) tests/qemu/apps
+build/packed/%.app: %.app
+	@mkdir -p $(@D)
+	cp $< $@
+build/packed/%.session: %.session
+	@mkdir -p $(@D)
+	cp $< $@
 build/packed/%: build/bin/%
 	@mkdir -p $(@D)
 	$(if $(filter $(NOT_ELF),$*),cp $< $@,$(CROSS)strip --strip-debug -o $@ $<)
 build/initrd.cpio: $(addprefix build/packed/,$(SYSTEM_FILES))
-build/initrd-test.cpio: $(addprefix build/packed/,$(TEST_FILES))
 build/initrd-bench.cpio: $(addprefix build/packed/,$(BENCH_FILES))
-$(ARCHIVES):
+build/initrd.cpio build/initrd-bench.cpio:
 	cd build/packed && printf '%s\n' $(sort $(notdir $^)) | \
 	    cpio --quiet -o -H newc --reproducible > ../$(@F)
+# The QEMU suite's archive differs from the system's in two lines more: its serial console
+# runs nsh at once instead of the login, with the grants the login hands a shell and the
+# whole disk (the file, shell and service cases test those, each without an account), and
+# its login screen starts a Terminal as the session instead of the desktop (the Terminal's
+# cases log in and test the Terminal). The console login is tested on the system's archive
+# (tests/qemu/login_tests.py), the desktop with a manifest of its own (desktop_tests.py). Copies, not
+# hard links: cpio moves hard-linked files to the end of the archive.
+CONSOLE_SHELL := service nsh prio=16 pages=3072 grant=console,log,svcmgr,exec,proc,fs,net restart
+build/packed-test/manifest: user/init/manifest.txt Makefile
+	@mkdir -p $(@D)
+	sed -e 's/^service login .*/$(CONSOLE_SHELL)/' -e 's/^net login /net nsh /' \
+	    -e 's|^\(service greeter .*\)$$|\1 -- session=terminal|' $< > $@
+	grep -q '^service nsh ' $@ && grep -q 'session=terminal$$' $@
+build/initrd-test.cpio: $(addprefix build/packed/,$(filter-out manifest,$(TEST_FILES))) build/packed-test/manifest
+	cd build/packed-test && cp $(addprefix ../packed/,$(filter-out manifest,$(TEST_FILES))) . && \
+	    printf '%s\n' $(sort $(TEST_FILES)) | cpio --quiet -o -H newc --reproducible > ../$(@F)
 
 # ---- running ----
 # Made only if missing: no prerequisites, so a change in user/disk/ never replaces it.
@@ -253,15 +285,23 @@ qemu-test: all build/host/termshot
 	    (cd tests/qemu && NEXUS_SMP=$$n python3 run_tests.py) || status=1; \
 	done; exit $$status
 
+# The login screen's and the desktop's pixel goldens (tests/qemu/golden/, docs/testing.md
+# "Screen goldens") taken again from the running system: look at them before committing.
+golden-screens: all
+	cd tests/qemu && NX_GOLDEN_UPDATE=1 python3 run_tests.py login_and_desktop_match_their_goldens
+
 bench: deps
 	@$(MAKE) --no-print-directory all
-	python3 bench/run_bench.py
+	python3 bench/run_bench.py $(BENCH_ONLY)
 
 clean:
 	rm -rf build
 
 include mk/gfx.mk
 include mk/terminal.mk
+include mk/apps.mk
+include mk/desktop.mk
 include mk/lwip.mk
+include mk/argon2.mk
 include mk/host.mk
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -path build/src -prune -o -name '*.d' -type f -print 2>/dev/null)

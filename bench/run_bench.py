@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
 # figures: they measure the system archive itself, what `make run` boots.
 from qemu import (BENCH_INITRD, SYSTEM_INITRD, Console, archive_with_manifest, boot,  # noqa: E402
                   fresh_disk)
-from qmp import QMP  # noqa: E402
+from qmp import FIXED_RTC, QMP  # noqa: E402
 
 # name: (unit, budget or None, what it measures)
 FIGURES = {
@@ -30,18 +30,22 @@ FIGURES = {
     "fp_switch_instr": ("instructions", None, "the same, both threads using FP between switches: each switch hands the FP registers over lazily (a trap, a save, a load)"),
     "vmo_map_unmap_4k_instr": ("instructions", None, "vm_map + vm_unmap of a 4 KiB VMO (avg of 10,000)"),
     "vmo_map_unmap_2m_instr": ("instructions", None, "vm_map + vm_unmap of a 2 MiB VMO (avg of 10,000)"),
-    "pager_fault_instr": ("instructions", None, "fault on an absent page of a paged VMO whose pager thread supplies it at once (page already written), to the toucher running again (avg of 1,024)"),
-    "bulk_vmo_instr_per_mib": ("instructions", None, "16 MiB between two processes through a shared VMO ring, per MiB"),
+    "pager_fault_instr": ("instructions", 3700, "fault on an absent page of a paged VMO whose pager thread supplies it at once (page already written), to the toucher running again (avg of 1,024)"),
+    "bulk_vmo_instr_per_mib": ("instructions", None, "16 MiB between two processes through a shared VMO ring, per MiB (each slot copied by GCC's inline expansion of a 64 KiB memcpy; floor of two copies: 524,288, docs/perf-vm.md)"),
+    "bulk_vmo_memcpy_instr_per_mib": ("instructions", 575000, "  the same, each slot copied by a call of libnx's memcpy"),
     "bulk_vmo_kernel_bytes_copied": ("bytes", 0, "payload bytes the kernel copied during that transfer"),
     "ipc_roundtrip_instr": ("instructions", 360, "IPC call + reply between two processes, fast path, registers only (avg of 10,000)"),
-    "ipc_roundtrip_4handles_instr": ("instructions", 1830, "the same with 4 handles moved each way (avg of 10,000)"),
-    "ipc_roundtrip_maxpayload_instr": ("instructions", 1100, "the same with 1024 bytes each way (avg of 10,000)"),
+    "ipc_roundtrip_4handles_instr": ("instructions", 1190, "the same with 4 handles moved each way (avg of 10,000)"),
+    "ipc_roundtrip_maxpayload_instr": ("instructions", 1080, "the same with 1024 bytes each way (avg of 10,000)"),
     "bulk_ipc_instr_per_mib": ("instructions", None, "16 MiB between two processes through 1024-byte IPC messages, per MiB"),
     "pipe_roundtrip_instr": ("instructions", None, "1 byte each way between two processes through two pipes (nx/pipe.h), both sides sleeping and woken each time (avg of 2,000)"),
-    "pipe_instr_per_mib": ("instructions", None, "16 MiB through a pipe (64 KiB ring) from one process to another in 64 KiB writes, per MiB"),
+    "pipe_instr_per_mib": ("instructions", 580000, "16 MiB through a pipe (64 KiB ring) from one process to another in 64 KiB writes, per MiB"),
     "pipe_kernel_bytes_copied": ("bytes", 0, "payload bytes the kernel copied during that transfer"),
     "bulk_ipc_kernel_bytes_copied": ("bytes", None, "payload bytes the kernel copied during that transfer"),
     "idle_timer_irqs_per_s": ("interrupts/s", 0, "idle: timer interrupts beyond the one wake-up asked for"),
+    "idle_timer_irqs_per_s_performance": ("interrupts/s", None, "power mode performance: an idle desktop's timers (the clock, 1 s, and apps' of 100, 250, 330, 700 ms; no slack asked, each re-armed when it fires) for 5 s"),
+    "idle_timer_irqs_per_s_balanced": ("interrupts/s", None, "  the same in balanced (1 ms least slack)"),
+    "idle_timer_irqs_per_s_saver": ("interrupts/s", None, "  the same in saver (50 ms least slack)"),
     "timer_coalesce_irqs": ("interrupts", 1, "100 timer objects, all windows overlapping"),
     "timer_spread_irqs": ("interrupts", 17, "100 timers 1 ms apart, 5 ms slack (17 is the fewest)"),
     "present_bytes_copied_windowed": ("bytes", None, "a present of a whole 640x400 window: its damage copied once into the scanout buffer"),
@@ -53,6 +57,14 @@ FIGURES = {
     "key_to_pixel_flush_instr": ("instructions", None, "  of which that frame's flush call to the GPU driver, halted time left out"),
     "gui_idle_wakeups_per_s": ("wake-ups/s", 0, "graphical session idle 10 s (compositor, Terminal + nsh at its prompt, GPU, keyboard, tablet): timer interrupts beyond the bench's own"),
     "gui_idle_busy_instr_per_s": ("instructions", None, "  instructions retired meanwhile outside the halted hart (device wake-ups would show here), per second"),
+    "desktop_idle_wakeups_per_s": ("wake-ups/s", 0, "the desktop's session idle 10 s (its bar with the clock, the compositor, GPU, keyboard, tablet; no Terminal): timer interrupts beyond the bench's own (the clock's minute timer may fall in the span)"),
+    "desktop_idle_busy_instr_per_s": ("instructions", None, "  instructions retired meanwhile outside the halted hart, per second"),
+    "launch_app_instr": ("instructions", None, "Enter in the desktop's launcher (QMP) to the GPU driver's reply to the last flush it caused: the launcher closed, Terminal loaded with its nsh, its window with nsh's greeting; the hart's halted time left out"),
+    "launch_app_wait_ns": ("ns", None, "  virtual time the hart sat halted meanwhile"),
+    "login_to_desktop_instr": ("instructions", None, "Enter on the password in the login screen (QMP; nexus, first boot's disk) to the GPU driver's reply to the last flush it caused: the users service's check (argon2id m=7168 KiB, t=5, p=1: NX_ARGON2_DEFAULT), the session and the desktop started, its bar's first frame; the hart's halted time left out"),
+    "login_to_desktop_wait_ns": ("ns", None, "  virtual time the hart sat halted meanwhile"),
+    "login_hash_instr": ("instructions", None, "  the hash alone: one nx_users_login of nexus by guibench afterwards (the users service's argon2id check and the call), halted time left out"),
+    "login_hash_share_pct": ("%", None, "  the hash's share of login_to_desktop_instr"),
     "log_record_instr": ("instructions", None, "one log record through the ring: writer + log service (wake-ups not included)"),
     "log_record_writer_instr": ("instructions", None, "  writer: nx_log_write's record pushed into a ring (avg of 1,600)"),
     "log_record_service_instr": ("instructions", None, "  log service: pop, stamp, store (avg of 1,600)"),
@@ -62,18 +74,18 @@ FIGURES = {
     "boot_to_prompt_instr": ("instructions", None, "kernel entry to the first nsh> prompt (uart driver and shell running)"),
     "shell_ipc_thread_instr": ("instructions", None, "nsh `bench`: call/reply between two threads of the shell (avg of 2,000)"),
     "shell_ipc_process_instr": ("instructions", None, "nsh `bench`: call/reply between the shell and a spawned process (avg of 2,000)"),
-    "exec_wait_instr": ("instructions", None, "nx_exec of hello from the boot archive (ELF check, VMOs, startup protocol), its run and exit, and the wait (avg of 20)"),
+    "exec_wait_instr": ("instructions", 120000, "nx_exec of hello from the boot archive (ELF check, VMOs, startup protocol), its run and exit, and the wait (avg of 20)"),
     "malloc_free_instr": ("instructions", None, "malloc(64) + free, warm heap (avg of 10,000)"),
-    "seq_write_instr_per_mib": ("instructions", None, "16 MiB written with write() in 64 KiB pieces + fsync (whole system: client, fs, driver, kernel), per MiB; the hart's halted time left out"),
+    "seq_write_instr_per_mib": ("instructions", 1350000, "16 MiB written with write() in 64 KiB pieces + fsync (whole system: client, fs, driver, kernel), per MiB; the hart's halted time left out"),
     "seq_write_wait_per_mib": ("ns", None, "  virtual time the hart sat halted meanwhile, waiting for QEMU's I/O thread (host time: varies with load), per MiB"),
-    "file_read_copy_instr_per_mib": ("instructions", None, "that file, cached, read with read() calls into a 64 KiB buffer, per MiB"),
-    "file_read_mapped_instr_per_mib": ("instructions", None, "that file, cached, read through its filebuffer mapping, per MiB"),
+    "file_read_copy_instr_per_mib": ("instructions", 300000, "that file, cached, read with read() calls into a 64 KiB buffer, per MiB"),
+    "file_read_mapped_instr_per_mib": ("instructions", 550000, "that file, cached, read through its filebuffer mapping, per MiB"),
     "file_read_mapped_bytes_copied": ("bytes", 0, "bytes copied by kernel, file system and driver during the mapped read"),
     "file_read_mapped_cold_instr_per_mib": ("instructions", None, "a 16 MiB file made on the host, not in the cache (first read after the boot, nothing evicted), read through its mapping, per MiB; the hart's halted time left out"),
     "file_read_mapped_cold_bytes_copied": ("bytes", 0, "  file bytes the file system and the driver copied during that read and the next (the data comes by DMA into the pages)"),
     "file_read_mapped_cold_kernel_bytes_copied": ("bytes", None, "  bytes the kernel copied meanwhile: messages only (a pager request is 24 bytes), no file data"),
     "cache_evict_instr_per_mib": ("instructions", None, "a file twice the cache (48 MiB) read cold through its mapping: its cost less the cold read's per MiB, per MiB the cache gave back (the file's bytes less the fall of the cache's free bytes)"),
-    "small_file_fsync_instr": ("instructions", None, "create + write 100 bytes + fsync + close, per file (1,000 files); the hart's halted time left out"),
+    "small_file_fsync_instr": ("instructions", 170000, "create + write 100 bytes + fsync + close, per file (1,000 files); the hart's halted time left out"),
     "small_file_fsync_wait": ("ns", None, "  virtual time the hart sat halted meanwhile (host I/O time: varies with load), per file"),
     "blk_read_instr_per_mib": ("instructions", None, "16 MiB read from the disk by DMA into an attached VMO, 128 KiB requests, per MiB: client + kernel + virtio-blk driver, and the wait for QEMU's I/O thread (icount time)"),
     "blk_request_instr": ("instructions", None, "  one-block read round trip: call, DMA pinning, virtqueue, interrupt, wake-up, reply (avg of 64)"),
@@ -182,10 +194,17 @@ def run_gfx_in_qemu():
     return found
 
 
+# The graphical figures (wmbench, guibench) are of a Terminal that init starts on the screen, as
+# before the login screen: the greeter's line becomes that Terminal (docs/testing.md).
+BENCH_TERMINAL = "service terminal prio=16 pages=6144 grant=log,svcmgr,exec,proc,fs,net"
+
+
 def default_manifest_plus(extra_name):
-    """build/bench-manifest-<extra>: the default manifest plus tests/qemu/manifests/<extra>."""
+    """build/bench-manifest-<extra>: the default manifest, a Terminal in the login screen's
+    place, plus tests/qemu/manifests/<extra>."""
     with open(os.path.join(ROOT, "user", "init", "manifest.txt")) as f:
-        default = f.read()
+        default = re.sub(r"^service greeter .*$", BENCH_TERMINAL, f.read(), flags=re.M)
+        default = re.sub(r"^net greeter ", "net terminal ", default, flags=re.M)
     with open(os.path.join(ROOT, "tests", "qemu", "manifests", extra_name)) as f:
         extra = f.read()
     manifest = os.path.join(ROOT, "build", "bench-manifest-" + extra_name.split(".")[-1])
@@ -247,10 +266,84 @@ def run_gui_in_qemu():
     return found
 
 
+def run_keyed_session(manifest, steps, last, what, disk=None, extra=()):
+    """Boot the bench archive with manifest and make gui's devices under -icount; for each
+    (pattern, keys) of steps, wait for the pattern, then tap the keys (qcodes) through QMP,
+    GUI_KEY_GAP_S apart. The BENCH figures, once the one named last has come."""
+    qmp_dir = tempfile.mkdtemp(prefix="nexus-qmp-")
+    sock = os.path.join(qmp_dir, "qmp.sock")
+    con = Console(icount=True, initrd=archive_with_manifest(manifest, BENCH_INITRD), disk=disk,
+                  extra=["-qmp", f"unix:{sock},server=on,wait=off"] + GUI_DEVICES + list(extra))
+    ok = True
+    for wait, keys in steps:
+        ok = ok and con.expect(wait, timeout=240) is not None
+        if ok:
+            qmp = QMP(sock)
+            for key in keys:
+                qmp.command("input-send-event", events=[
+                    {"type": "key", "data": {"down": down, "key": {"type": "qcode", "data": key}}}
+                    for down in (True, False)])
+                time.sleep(GUI_KEY_GAP_S)
+            qmp.close()
+    ok = ok and con.expect(rf"BENCH {last} \d+\r?\n|guibench: .*failed", timeout=240) is not None
+    con.close(timeout=10)
+    shutil.rmtree(qmp_dir, ignore_errors=True)
+    out = con.text()
+    found = bench_figures(out)
+    if not ok or last not in found:
+        sys.exit(f"bench: {what} did not come:\n" + out[-2000:])
+    return found
+
+
+# The desktop's figures (guibench -- desktop, manifests desktop + bench.desktop): make gui's
+# machine under -icount; the launcher opened with Meta, "ter" typed, then Enter, each key one
+# QMP command (press and release), far enough apart to be drawn before the next.
+DESKTOP_KEYS = ["meta_l", "t", "e", "r"]
+
+
+def run_desktop_in_qemu():
+    manifest = os.path.join(ROOT, "build", "bench-manifest-desktop")
+    with open(manifest, "w") as f:
+        for name in ("desktop", "bench.desktop"):
+            with open(os.path.join(ROOT, "tests", "qemu", "manifests", name)) as part:
+                f.write(part.read())
+    return run_keyed_session(manifest, [(r"deskbench: open the launcher and type ter", DESKTOP_KEYS),
+                                        (r"deskbench: press Enter", ["ret"])],
+                             "launch_app_wait_ns", "the desktop's figures")
+
+
+# The login's figures (guibench -- login): the default manifest as make gui boots it (its
+# login screen, which starts the desktop) plus bench.login, on a fresh ext3 disk (the first
+# boot makes the account nexus), the RTC fixed (FIXED_RTC) so that the clocks' minute does
+# not turn during the measurement. The name, Tab and the password typed (guibench's
+# LOGIN_KEYS presses), then Enter.
+LOGIN_KEYS = list("nexus") + ["tab"] + list("nexus")
+
+
+def run_login_in_qemu():
+    manifest = os.path.join(ROOT, "build", "bench-manifest-login")
+    with open(manifest, "w") as f:
+        for path in (os.path.join(ROOT, "user", "init", "manifest.txt"),
+                     os.path.join(ROOT, "tests", "qemu", "manifests", "bench.login")):
+            with open(path) as part:
+                f.write(part.read())
+    with tempfile.TemporaryDirectory() as tree:
+        disk = fresh_disk("bench-login", 16, tree)
+    found = run_keyed_session(manifest, [(r"loginbench: type the name and the password", LOGIN_KEYS),
+                                         (r"loginbench: press Enter", ["ret"])],
+                              "login_hash_instr", "the login's figures", disk=disk, extra=FIXED_RTC)
+    found["login_hash_share_pct"] = round(100 * found["login_hash_instr"] /
+                                          found["login_to_desktop_instr"])
+    return found
+
+
 def run_shell_in_qemu():
     """Boot the default system to the shell prompt and type `bench`: the shell reports the
     instret of its first prompt and its in-place IPC figures."""
-    con = Console(icount=True, initrd=SYSTEM_INITRD)
+    # The system with nsh on the console, as the QEMU suite has it (Makefile, CONSOLE_SHELL):
+    # the figure is the boot to a shell, not to a login prompt.
+    console_shell = os.path.join(ROOT, "build", "packed-test", "manifest")
+    con = Console(icount=True, initrd=archive_with_manifest(console_shell, SYSTEM_INITRD))
     ok = con.expect(r"\nnsh> ", timeout=120) is not None
     if ok:
         con.send("bench\r")
@@ -429,20 +522,39 @@ def run_net_in_qemu():
     return found
 
 
-def main():
-    values = run_in_qemu()
-    values.update(run_services_in_qemu())
-    values.update(run_blk_in_qemu())
-    values.update(run_gfx_in_qemu())
-    values.update(run_wm_in_qemu())
-    values.update(run_gui_in_qemu())
-    values.update(run_shell_in_qemu())
-    values.update(run_files_in_qemu())
-    values.update(run_cold_files_in_qemu())
-    values.update(run_net_in_qemu())
-    smp, smp_trouble_lines = run_smp_in_qemu()
-    values.update(smp)
+def run_smp_groups():
+    smp, trouble = run_smp_in_qemu()
     wall, wall_trouble = run_smp_wall_clock()
+    return smp, lambda: print_smp_notes(smp, trouble, wall, wall_trouble)
+
+
+# The boots, in the order make bench runs them; `make bench BENCH_ONLY="net desktop"` (or
+# `python3 bench/run_bench.py net desktop`) runs only the named ones.
+GROUPS = {
+    "bench": run_in_qemu, "services": run_services_in_qemu, "blk": run_blk_in_qemu,
+    "gfx": run_gfx_in_qemu, "wm": run_wm_in_qemu, "gui": run_gui_in_qemu,
+    "desktop": run_desktop_in_qemu, "login": run_login_in_qemu, "shell": run_shell_in_qemu,
+    "files": run_files_in_qemu, "cold": run_cold_files_in_qemu, "net": run_net_in_qemu,
+}
+
+
+def chosen_groups(names):
+    unknown = [name for name in names if name not in GROUPS and name != "smp"]
+    if unknown:
+        sys.exit(f"bench: no group {', '.join(unknown)}; the groups: "
+                 f"{' '.join(GROUPS)} smp")
+    return names or list(GROUPS) + ["smp"]
+
+
+def main():
+    values, notes = {}, []
+    for name in chosen_groups(sys.argv[1:]):
+        if name == "smp":
+            smp, note = run_smp_groups()
+            values.update(smp)
+            notes.append(note)
+        else:
+            values.update(GROUPS[name]())
     values.update(section_sizes())
     rows = []
     print(f"{'figure':<28} {'value':>14} {'budget':>10}  unit / what")
@@ -454,7 +566,8 @@ def main():
     os.makedirs(os.path.join(ROOT, "build"), exist_ok=True)
     with open(os.path.join(ROOT, "build", "bench.json"), "w") as f:
         json.dump(rows, f, indent=1)
-    print_smp_notes(smp, smp_trouble_lines, wall, wall_trouble)
+    for note in notes:
+        note()
     print("written build/bench.json")
 
 

@@ -1,5 +1,6 @@
 // Page budgets (see budget.h).
 #include "budget.h"
+#include <stdbool.h>
 #include <nexus/errors.h>
 #include "panic.h"
 #include "pmm.h"
@@ -24,14 +25,25 @@ void budget_uncharge(struct page_budget *b, size_t n)
     b->used -= n;
 }
 
-paddr_t budget_alloc_aligned(struct page_budget *b, size_t n, size_t align)
+static paddr_t alloc_charged(struct page_budget *b, size_t n, size_t align, bool zero)
 {
     if (!budget_room(b, n))
         return 0;
-    paddr_t pa = n == 1 ? pmm_alloc() : pmm_alloc_contig(n, align);
+    paddr_t pa = n > 1 ? (zero ? pmm_alloc_contig : pmm_alloc_contig_unzeroed)(n, align)
+                       : zero ? pmm_alloc() : pmm_alloc_unzeroed();
     if (pa)
         b->used += n;
     return pa;
+}
+
+paddr_t budget_alloc_aligned(struct page_budget *b, size_t n, size_t align)
+{
+    return alloc_charged(b, n, align, true);
+}
+
+paddr_t budget_alloc_unzeroed(struct page_budget *b, size_t n, size_t align)
+{
+    return alloc_charged(b, n, align, false);
 }
 
 paddr_t budget_alloc(struct page_budget *b, size_t n)

@@ -23,5 +23,9 @@ void budget_uncharge(struct page_budget *b, size_t n);
 paddr_t budget_alloc(struct page_budget *b, size_t n);
 // The same, at an address that is a multiple of align pages.
 paddr_t budget_alloc_aligned(struct page_budget *b, size_t n, size_t align);
+// budget_alloc_aligned's pages, their contents left as they were: for kernel memory its
+// user fills before anything reads it (a slab page: each object is zeroed as it is handed
+// out; a thread's kernel stack: only the thread struct on it is), ~780 instructions a page.
+paddr_t budget_alloc_unzeroed(struct page_budget *b, size_t n, size_t align);
 // Free pages from budget_alloc and uncharge them.
 void budget_free(struct page_budget *b, paddr_t pa, size_t n);

@@ -110,45 +110,60 @@ int endpoint_bind(struct endpoint *ep, struct notification *n)
 
 // ---- moving a message ----
 
-// The first n handle entries of an IPC buffer as a transfer batch. The kernel reads them into
-// its own memory once, so the sender's other threads cannot change them under the check.
-static void read_xfers(const struct nx_ipc_buffer *b, uint32_t n, struct handle_xfer *x)
-{
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t r = b->handle_rights[i];
-        x[i].handle = b->handles[i];
-        x[i].rights = r & ~NX_XFER_COPY;
-        x[i].copy = (r & NX_XFER_COPY) != 0;
-    }
-}
-
 // Check that `from` may send its n handles (to `to`'s process; NULL: to anyone, for a sender
 // about to queue); if `to` is given, move or copy them and tell `to` what it got.
-static int move_handles(struct thread *from, uint32_t n, struct thread *to)
+static inline int move_handles(struct thread *from, uint32_t n, struct thread *to)
 {
-    struct handle_xfer x[NX_MSG_HANDLES_MAX];
-    read_xfers(from->ipc, n, x);
-    struct handle_table *src = from->proc->handles, *dst = to ? to->proc->handles : NULL;
-    int err = handle_transfer_check(src, x, n, dst);
-    if (err || !to)
-        return err;
-    handle_transfer_commit(src, x, n, dst, to->ipc->handles, to->ipc->handle_rights);
-    return NX_OK;
+    if (!to)
+        return handle_transfer_message(from->proc->handles, from->ipc, n, NULL, NULL);
+    return handle_transfer_message(from->proc->handles, from->ipc, n, to->proc->handles,
+                                   to->ipc);
 }
 
-// Move the handles and bytes `info` (checked) announces from `from`'s IPC buffer to `to`'s.
-// All or nothing: on an error (a handle `from` may not send, no room in `to`'s table)
-// nothing has changed.
-static inline int move_payload(struct thread *from, uint64_t info, struct thread *to)
+static inline void move_bytes(struct thread *from, uint32_t nbytes, struct thread *to)
 {
-    uint32_t nhandles = NX_MSG_NHANDLES(info), nbytes = NX_MSG_NBYTES(info);
-    int err = nhandles ? move_handles(from, nhandles, to) : NX_OK;
-    if (err)
-        return err;
     if (nbytes) {
         memcpy(to->ipc->bytes, from->ipc->bytes, nbytes);
         endpoint_bytes_copied += nbytes;
     }
+}
+
+// Move the handles and bytes `info` (checked) announces from `from`'s IPC buffer to `to`'s.
+// All or nothing: on an error (a handle `from` may not send, no room in `to`'s table)
+// nothing has changed. The bytes go last: nothing can fail after them.
+static inline int move_payload(struct thread *from, uint64_t info, struct thread *to)
+{
+    uint32_t nhandles = NX_MSG_NHANDLES(info);
+    int err = nhandles ? move_handles(from, nhandles, to) : NX_OK;
+    if (err)
+        return err;
+    move_bytes(from, NX_MSG_NBYTES(info), to);
+    return NX_OK;
+}
+
+// The payload fast paths keep a message's words in self->msg (self runs: it is no queued
+// sender) while the payload moves: kept in registers, they would need as many saved.
+static inline void stash_words(struct thread *self, uint64_t info, uint64_t w0, uint64_t w1,
+                               uint64_t w2, uint64_t w3)
+{
+    self->msg[0] = info;
+    self->msg[1] = w0;
+    self->msg[2] = w1;
+    self->msg[3] = w2;
+    self->msg[4] = w3;
+}
+
+// move_payload for a message stashed in self->msg, to the thread *peer names: after the
+// handles (a call), the peer and the byte count are read again, not kept in saved registers.
+static inline int move_stashed_payload(struct thread *self, struct thread *const *peer)
+{
+    uint32_t nhandles = NX_MSG_NHANDLES(self->msg[0]);
+    if (nhandles) {
+        int err = move_handles(self, nhandles, *peer);
+        if (err)
+            return err;
+    }
+    move_bytes(self, NX_MSG_NBYTES(self->msg[0]), *peer);
     return NX_OK;
 }
 
@@ -280,9 +295,14 @@ long endpoint_call(struct endpoint *ep, uint32_t badge, uint64_t info, uint64_t 
 long endpoint_call_payload(struct endpoint *ep, uint64_t badge, uint64_t info, uint64_t w0,
                            uint64_t w1, uint64_t w2, uint64_t w3)
 {
-    struct thread *r = ep->receivers.head;
-    int err = move_payload(current_thread, info, r);
-    return err ? err : endpoint_call_to(ep, r, badge, info, w0, w1, w2, w3);
+    struct thread *self = current_thread;
+    stash_words(self, info, w0, w1, w2, w3);
+    self->badge = badge;
+    int err = move_stashed_payload(self, &ep->receivers.head);
+    if (err)
+        return err;
+    const uint64_t *m = self->msg;
+    return endpoint_call_to(ep, ep->receivers.head, self->badge, m[0], m[1], m[2], m[3], m[4]);
 }
 
 // ---- receiving ----
@@ -375,9 +395,13 @@ long endpoint_reply(uint64_t info, uint64_t w0, uint64_t w1, uint64_t w2, uint64
 long endpoint_reply_recv_payload(struct endpoint *ep, uint64_t info, uint64_t w0, uint64_t w1,
                                  uint64_t w2, uint64_t w3, uint64_t deadline)
 {
-    struct thread *c = current_thread->caller;
-    int err = move_payload(current_thread, info, c);
-    return err ? err : endpoint_reply_to(ep, c, info, w0, w1, w2, w3, deadline);
+    struct thread *self = current_thread;
+    stash_words(self, info, w0, w1, w2, w3);
+    int err = move_stashed_payload(self, &self->caller);
+    if (err)
+        return err;
+    const uint64_t *m = self->msg;
+    return endpoint_reply_to(ep, self->caller, m[0], m[1], m[2], m[3], m[4], deadline);
 }
 
 // The general path of reply_recv; endpoint_reply_recv_fast (endpoint_fastpath.h) is its

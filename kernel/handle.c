@@ -1,10 +1,14 @@
 // Handle tables, rights checks, transfers and revocation through the derivation tree.
 #include <nexus/errors.h>
+#include <nexus/ipc.h>
 #include "handle.h"
 #include "lib/string.h"
 #include "panic.h"
 
 struct handle_counters handle_counters;
+
+// A slot's gen_bits wrap with its 32 bits exactly when its generation wraps.
+_Static_assert(NX_HANDLE_SLOT_BITS + NX_HANDLE_GEN_BITS == 32, "handle values are 32 bits");
 
 // ---- slots and the free list ----
 
@@ -13,9 +17,15 @@ static size_t slot_index(const struct handle_slot *s)
     return (size_t)(s - s->table->slots);
 }
 
+// The handle value naming slot i of its table, s.
+static inline nx_handle_t handle_value(size_t i, const struct handle_slot *s)
+{
+    return s->gen_bits | (uint32_t)(i + 1);
+}
+
 static nx_handle_t slot_value(const struct handle_slot *s)
 {
-    return nx_handle_encode((uint32_t)slot_index(s), s->generation);
+    return handle_value(slot_index(s), s);
 }
 
 void handle_table_init(struct handle_table *t)
@@ -34,19 +44,55 @@ static uint32_t free_slots(const struct handle_table *t)
     return NX_HANDLE_TABLE_SIZE - t->live;
 }
 
-// Take the oldest free slot for obj (callers have checked there is one). FIFO reuse makes
-// a slot sit free as long as possible, so stale values are caught for longest.
+// The index of the oldest free slot of t, taken off the free list (callers have checked
+// there is one). FIFO reuse makes a slot sit free as long as possible, so stale values are
+// caught for longest. Indices are size_t here: they index without being widened.
+static inline __attribute__((always_inline)) size_t free_list_pop(struct handle_table *t)
+{
+    size_t head = t->free_head;
+    if (head >= NX_HANDLE_TABLE_SIZE)
+        panic("handle: a slot taken from a full table");
+    t->free_head = t->slots[head].next_free;
+    if (t->free_head == HANDLE_NO_SLOT)
+        t->free_tail = HANDLE_NO_SLOT;
+    return head;
+}
+
+// Empty s, already out of the derivation tree: a free slot's rights and badge mean nothing
+// (every lookup tests obj first). Its reference is the caller's.
+static inline __attribute__((always_inline)) void slot_empty(struct handle_slot *s)
+{
+    s->obj = NULL;
+    s->gen_bits += 1u << NX_HANDLE_SLOT_BITS;  // wraps with the generation
+    s->next_free = HANDLE_NO_SLOT;
+}
+
+// Put slot i of t at the end of t's free list, whose last slot is *tail (HANDLE_NO_SLOT:
+// none); t->free_tail is the caller's to update.
+static inline __attribute__((always_inline)) void free_list_append(struct handle_table *t,
+                                                                   size_t *tail, size_t i)
+{
+    if (*tail >= NX_HANDLE_TABLE_SIZE)
+        t->free_head = (uint16_t)i;
+    else
+        t->slots[*tail].next_free = (uint16_t)i;
+    *tail = i;
+}
+
+// Empty slot i of t and free it, without counting it (t->live is the caller's).
+static inline __attribute__((always_inline)) void slot_release(struct handle_table *t, size_t i)
+{
+    size_t tail = t->free_tail;
+    slot_empty(&t->slots[i]);
+    free_list_append(t, &tail, i);
+    t->free_tail = (uint16_t)tail;
+}
+
+// Take the oldest free slot of t for obj (callers have checked there is one).
 static struct handle_slot *slot_alloc(struct handle_table *t, struct kobject *obj,
                                       uint32_t rights, uint32_t badge)
 {
-    size_t head = t->free_head;
-    if (head == HANDLE_NO_SLOT)
-        panic("handle: slot_alloc on a full table");
-    struct handle_slot *s = &t->slots[head];
-    t->free_head = s->next_free;
-    if (s->next_free == HANDLE_NO_SLOT)
-        t->free_tail = HANDLE_NO_SLOT;
-    s->next_free = HANDLE_NO_SLOT;
+    struct handle_slot *s = &t->slots[free_list_pop(t)];
     s->obj = obj;
     s->rights = rights;
     s->badge = badge;
@@ -55,33 +101,22 @@ static struct handle_slot *slot_alloc(struct handle_table *t, struct kobject *ob
 }
 
 // Empty a slot that is already out of the derivation tree. Its reference is the caller's.
-// Inline: a handle move (IPC) is one of its callers.
-static inline __attribute__((always_inline)) void slot_free(struct handle_slot *s)
+static void slot_free(struct handle_slot *s)
 {
     struct handle_table *t = s->table;
-    uint32_t i = (uint32_t)slot_index(s);
-    size_t tail = t->free_tail;
-    s->obj = NULL;
-    s->rights = 0;
-    s->badge = 0;
-    s->generation = (s->generation + 1) & NX_HANDLE_GEN_MASK;
-    s->next_free = HANDLE_NO_SLOT;
-    if (tail == HANDLE_NO_SLOT)
-        t->free_head = i;
-    else
-        t->slots[tail].next_free = i;
-    t->free_tail = i;
+    slot_release(t, slot_index(s));
     t->live--;
 }
 
 // The live slot h names in t, or NULL.
 static struct handle_slot *lookup(struct handle_table *t, nx_handle_t h)
 {
-    size_t i = nx_handle_slot(h);
+    uint32_t slot_field = h & NX_HANDLE_SLOT_MASK;
+    uint64_t i = (uint64_t)slot_field - 1;  // wraps for the slot field 0
     if (i >= NX_HANDLE_TABLE_SIZE)
         return NULL;
     struct handle_slot *s = &t->slots[i];
-    if (!s->obj || s->generation != nx_handle_generation(h))
+    if (!s->obj || (s->gen_bits | slot_field) != h)
         return NULL;
     return s;
 }
@@ -136,17 +171,14 @@ static void tree_remove(struct handle_slot *s)
     s->parent = s->first_child = s->prev_sibling = s->next_sibling = NULL;
 }
 
-// Put n in s's place in the tree (a move): same parent, same siblings, same children. A root
-// without children (a handle never duplicated) has nothing to relink.
-static void tree_move(struct handle_slot *s, struct handle_slot *n)
+// Put n in s's place in the tree (a move): same parent, same siblings, same children.
+static __attribute__((noinline)) void tree_move(struct handle_slot *s, struct handle_slot *n)
 {
     struct handle_slot *parent = s->parent, *first = s->first_child;
     n->parent = parent;
     n->first_child = first;
     n->prev_sibling = s->prev_sibling;
     n->next_sibling = s->next_sibling;
-    if (!parent && !first)
-        return;  // s's links are all NULL already
     for (struct handle_slot *c = first; c; c = c->next_sibling)
         c->parent = n;
     if (parent)
@@ -334,33 +366,39 @@ int handle_revoke(struct handle_table *t, nx_handle_t h)
 
 // ---- transfer ----
 
-// The rights entry x gives: its own, or the source's for NX_RIGHTS_SAME.
-static uint32_t given_rights(const struct handle_xfer *x, const struct handle_slot *src)
-{
-    return x->rights == NX_RIGHTS_SAME ? src->rights : x->rights;
-}
+// The IPC transfer's loops are unrolled for a message's most handles (#pragma GCC unroll).
+_Static_assert(NX_MSG_HANDLES_MAX == 4, "handle_transfer_message's unroll counts");
 
-// The rights src must have for entry x: to be transferred (and duplicated, for a copy), and
-// every right x gives (rights only shrink).
-static uint32_t xfer_needs(const struct handle_xfer *x, const struct handle_slot *src)
+// Validate entry i of a batch: handle h, asked for `asked` (NX_RIGHTS_SAME: the source's),
+// copied or moved; the entries before it are valid. On success, note in x[i] its slot, the
+// rights it gives and whether it is a copy (its handle is the caller's to note, if needed).
+static inline __attribute__((always_inline)) int check_xfer(struct handle_table *from,
+                                                            struct handle_xfer *x, size_t i,
+                                                            nx_handle_t h, uint32_t asked,
+                                                            bool copy)
 {
-    return NX_RIGHT_TRANSFER | (x->copy ? NX_RIGHT_DUPLICATE : 0) | given_rights(x, src);
-}
-
-// Validate one entry, and note its slot; entries before it in the batch are already valid.
-static int check_xfer(struct handle_table *from, struct handle_xfer *x, size_t i)
-{
-    struct handle_slot *s = lookup(from, x[i].handle);
+    struct handle_slot *s = lookup(from, h);
     if (!s)
         return NX_ERR_BAD_HANDLE;
-    if (xfer_needs(&x[i], s) & ~s->rights)
+    // Transferred (and duplicated, for a copy), giving nothing the source lacks.
+    uint32_t have = s->rights, given = asked == NX_RIGHTS_SAME ? have : asked;
+    if ((NX_RIGHT_TRANSFER | NX_RIGHT_DUPLICATE * (uint32_t)copy | given) & ~have)
         return NX_ERR_ACCESS;
-    x[i].src = s;
     // A moved handle is gone after its entry, so no other entry may name it.
     for (size_t j = 0; j < i; j++)
-        if (x[j].handle == x[i].handle && (!x[j].copy || !x[i].copy))
+        if (x[j].src == s && (!x[j].copy || !copy))
             return NX_ERR_INVALID;
+    x[i].src = s;
+    x[i].rights = given;
+    x[i].copy = copy;
     return NX_OK;
+}
+
+// Room for a checked batch of n in `to` (NULL: nothing to check). Conservative when
+// to == from: moves free their source slots only afterwards.
+static int check_room(const struct handle_table *to, size_t n)
+{
+    return to && to->live + n > NX_HANDLE_TABLE_SIZE ? NX_ERR_NO_SPACE : NX_OK;
 }
 
 int handle_transfer_check(struct handle_table *from, struct handle_xfer *xfers, size_t n,
@@ -370,14 +408,11 @@ int handle_transfer_check(struct handle_table *from, struct handle_xfer *xfers, 
     if (n > NX_HANDLE_TABLE_SIZE)
         return NX_ERR_NO_SPACE;
     for (size_t i = 0; i < n; i++) {
-        int err = check_xfer(from, xfers, i);
+        int err = check_xfer(from, xfers, i, xfers[i].handle, xfers[i].rights, xfers[i].copy);
         if (err != NX_OK)
             return err;
     }
-    // Conservative when to == from: moves free their source slots only afterwards.
-    if (to && n > free_slots(to))
-        return NX_ERR_NO_SPACE;
-    return NX_OK;
+    return check_room(to, n);
 }
 
 // A copy of src in `to`, a child of src in the tree.
@@ -392,41 +427,97 @@ static __attribute__((noinline)) struct handle_slot *copy_slot(struct handle_slo
     return s;
 }
 
-// src moved to `to`: the new slot takes its place in the tree and its reference.
-static struct handle_slot *move_slot(struct handle_slot *src, struct handle_table *to,
-                                     uint32_t rights)
+// src, a slot of `from`, moved to `to`: the object, its reference, the badge and src's place
+// in the tree go to the oldest free slot of `to`, which is returned, and src is freed.
+// A handle never duplicated has no links to move (free slots have none). The tables' counts
+// are the caller's (count_moves, once a batch).
+static struct handle_slot *move_slot(struct handle_table *from, struct handle_slot *src,
+                                     struct handle_table *to, uint32_t rights)
 {
-    struct handle_slot *s = slot_alloc(to, src->obj, rights, src->badge);
-    tree_move(src, s);
-    slot_free(src);
-    handle_counters.moved++;
+    struct handle_slot *s = &to->slots[free_list_pop(to)];
+    s->obj = src->obj;
+    s->rights = rights;
+    s->badge = src->badge;
+    if (src->parent || src->first_child)
+        tree_move(src, s);
+    slot_release(from, (size_t)(src - from->slots));
     return s;
 }
 
-// Perform one checked entry from the slot its check found. A slot's rights never change
-// while it lives, so if it still holds the handle, what the check proved holds; a batch
-// changed since its check (a handle closed, moved) panics instead of doing harm.
-static struct handle_slot *commit_one(struct handle_table *from, const struct handle_xfer *x,
-                                      struct handle_table *to)
+static inline void count_moves(struct handle_table *from, struct handle_table *to, uint32_t moved)
 {
-    struct handle_slot *src = x->src;
-    if (!src || src->table != from || !src->obj ||
-        src->generation != nx_handle_generation(x->handle))
-        panic("handle_transfer_commit: batch changed since it was checked");
-    return x->copy ? copy_slot(src, to, given_rights(x, src))
-                   : move_slot(src, to, given_rights(x, src));
+    from->live -= moved;
+    to->live += moved;
 }
 
+// Perform a checked batch; nothing has touched either table since its check.
+static void commit_checked(struct handle_table *from, const struct handle_xfer *xfers,
+                           size_t n, struct handle_table *to, nx_handle_t *out,
+                           uint32_t *out_rights)
+{
+    uint32_t moved = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct handle_xfer *x = &xfers[i];
+        if (x->copy) {
+            out[i] = slot_value(copy_slot(x->src, to, x->rights));
+        } else {
+            out[i] = slot_value(move_slot(from, x->src, to, x->rights));
+            moved++;
+        }
+        if (out_rights)
+            out_rights[i] = x->rights;
+    }
+    count_moves(from, to, moved);
+}
+
+// commit_checked for moves of handles without links in the tree between two tables (IPC's
+// common case), with both free lists' ends in registers: nothing to call, so no registers
+// to save, and each list's end written once.
+static inline __attribute__((always_inline)) void commit_moves(
+    struct handle_table *from, const struct handle_xfer *x, size_t n, struct handle_table *to,
+    nx_handle_t *out, uint32_t *out_rights)
+{
+    size_t head = to->free_head, k = from->free_tail;  // check_room: head has n slots
+    // The last free slot of `from` (NULL: none), which each freed slot follows.
+    struct handle_slot *last = k < NX_HANDLE_TABLE_SIZE ? &from->slots[k] : NULL;
+#pragma GCC unroll 4
+    for (size_t i = 0; i < n; i++) {
+        struct handle_slot *src = x[i].src, *s = &to->slots[head];
+        k = (size_t)(src - from->slots);
+        s->obj = src->obj;
+        s->rights = x[i].rights;
+        s->badge = src->badge;
+        out[i] = handle_value(head, s);
+        out_rights[i] = x[i].rights;
+        head = s->next_free;
+        slot_empty(src);
+        if (last)
+            last->next_free = (uint16_t)k;
+        else
+            from->free_head = (uint16_t)k;
+        last = src;
+    }
+    to->free_head = (uint16_t)head;
+    if (head >= NX_HANDLE_TABLE_SIZE)
+        to->free_tail = HANDLE_NO_SLOT;
+    from->free_tail = (uint16_t)k;
+    count_moves(from, to, (uint32_t)n);
+}
+
+// A slot's rights never change while it lives, so if each entry's slot still holds its
+// handle, what the check proved holds; a batch changed since its check (a handle closed,
+// moved) panics instead of doing harm.
 void handle_transfer_commit(struct handle_table *from, const struct handle_xfer *xfers,
                             size_t n, struct handle_table *to, nx_handle_t *out,
                             uint32_t *out_rights)
 {
     for (size_t i = 0; i < n; i++) {
-        struct handle_slot *s = commit_one(from, &xfers[i], to);
-        out[i] = slot_value(s);
-        if (out_rights)
-            out_rights[i] = s->rights;
+        const struct handle_slot *src = xfers[i].src;
+        if (!src || src->table != from || !src->obj ||
+            src->gen_bits != (xfers[i].handle & ~NX_HANDLE_SLOT_MASK))
+            panic("handle_transfer_commit: batch changed since it was checked");
     }
+    commit_checked(from, xfers, n, to, out, out_rights);
 }
 
 int handle_transfer_batch(struct handle_table *from, struct handle_xfer *xfers, size_t n,
@@ -434,7 +525,7 @@ int handle_transfer_batch(struct handle_table *from, struct handle_xfer *xfers, 
 {
     int err = handle_transfer_check(from, xfers, n, to);
     if (err == NX_OK)
-        handle_transfer_commit(from, xfers, n, to, out, NULL);
+        commit_checked(from, xfers, n, to, out, NULL);
     return err;
 }
 
@@ -443,4 +534,36 @@ int handle_transfer(struct handle_table *from, nx_handle_t h, uint32_t rights, b
 {
     struct handle_xfer x = { .handle = h, .rights = rights, .copy = copy };
     return handle_transfer_batch(from, &x, 1, to, out);
+}
+
+// Each entry is read once, checked as it comes, and kept in kernel memory: the sender's other
+// threads may write the buffer meanwhile, but never under the check.
+int handle_transfer_message(struct handle_table *from, const struct nx_ipc_buffer *in,
+                            size_t n, struct handle_table *to, struct nx_ipc_buffer *got)
+{
+    struct handle_xfer x[NX_MSG_HANDLES_MAX];
+    if (n > NX_MSG_HANDLES_MAX)
+        return NX_ERR_TOO_BIG;
+    uintptr_t linked = 0;  // non-zero if an entry is a copy or a handle with links
+#pragma GCC unroll 4
+    for (size_t i = 0; i < n; i++) {
+        // Read once: from here on, the values (the asm hides where they came from). h is
+        // zero-extended and r sign-extended, as the checks then use them.
+        uint64_t h = in->handles[i];
+        int32_t r = (int32_t)in->handle_rights[i];
+        __asm__("" : "+r"(r), "+r"(h));
+        uint32_t copy = r & NX_XFER_COPY;
+        int err = check_xfer(from, x, i, h, r ^ copy, copy);
+        if (err != NX_OK)
+            return err;
+        linked |= copy | (uintptr_t)x[i].src->parent | (uintptr_t)x[i].src->first_child;
+    }
+    int err = check_room(to, n);
+    if (err != NX_OK || !to)
+        return err;
+    if (linked || from == to)
+        commit_checked(from, x, n, to, got->handles, got->handle_rights);
+    else
+        commit_moves(from, x, n, to, got->handles, got->handle_rights);
+    return NX_OK;
 }

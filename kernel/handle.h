@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <nexus/handle.h>
+#include <nexus/ipc.h>
 #include "object.h"
 
 struct handle_table;
@@ -22,8 +23,9 @@ struct handle_slot {
     struct handle_slot *first_child;
     struct handle_slot *prev_sibling, *next_sibling;
     uint32_t rights;
-    uint32_t generation;          // NX_HANDLE_GEN_BITS wide; bumped each time the slot is freed
-    uint32_t next_free;           // free list link while free
+    uint32_t gen_bits;            // generation << NX_HANDLE_SLOT_BITS, as in handle values; one
+                                  // generation on (mod 2^NX_HANDLE_GEN_BITS) each time it is freed
+    uint16_t next_free;           // free list link while free (16 bits: loads need no widening)
     uint32_t badge;               // fixed by handle_mint, kept by duplicates and transfers
 };
 _Static_assert(sizeof(struct handle_slot) <= 64, "handle slots grew; a table is 4 pages of them");
@@ -32,17 +34,17 @@ _Static_assert(sizeof(struct handle_slot) <= 64, "handle slots grew; a table is 
 // other by the derivation links, so a future SMP kernel needs one lock over all of them.
 struct handle_table {
     struct handle_slot slots[NX_HANDLE_TABLE_SIZE];
-    uint32_t free_head, free_tail;  // FIFO of free slots, HANDLE_NO_SLOT-terminated
+    uint16_t free_head, free_tail;  // FIFO of free slots, HANDLE_NO_SLOT-terminated
     uint32_t live;                  // slots in use
 };
 _Static_assert(sizeof(struct handle_table) <= 4 * 4096, "a handle table takes 4 pages");
 
-#define HANDLE_NO_SLOT UINT32_MAX
+#define HANDLE_NO_SLOT UINT16_MAX
+_Static_assert(NX_HANDLE_TABLE_SIZE < HANDLE_NO_SLOT, "slot indices fit the free list's links");
 
 // Cheap global counters (all tables), for leak checks, tests and benchmarks.
 struct handle_counters {
     uint64_t installed;      // handles created by install, duplicate and transfer-copy
-    uint64_t moved;          // handles moved by transfer
     uint64_t closed;         // handles closed, or dropped by handle_table_destroy
     uint64_t revoked;        // handles removed by revocation
     uint64_t revoke_visits;  // tree steps taken by revocation (bounded by 2 * revoked)
@@ -91,12 +93,12 @@ bool handle_has_derived(struct handle_table *t, nx_handle_t h);
 static inline const struct handle_slot *handle_find(const struct handle_table *t, uint64_t h,
                                                     uint32_t type, uint32_t rights)
 {
-    uint64_t i = (h & NX_HANDLE_SLOT_MASK) - 1;  // wraps for the slot field 0
+    uint64_t slot_field = h & NX_HANDLE_SLOT_MASK, i = slot_field - 1;  // wraps for field 0
     if (i >= NX_HANDLE_TABLE_SIZE)
         return NULL;
     const struct handle_slot *s = &t->slots[i];
-    // Computed on 64 bits, the generation field of a value above 32 bits never matches.
-    if (!s->obj || s->generation != h >> NX_HANDLE_SLOT_BITS || s->obj->type != type ||
+    // Computed on 64 bits, a value above 32 bits never matches.
+    if (!s->obj || (s->gen_bits | slot_field) != h || s->obj->type != type ||
         (s->rights & rights) != rights)
         return NULL;
     return s;
@@ -118,7 +120,8 @@ int handle_revoke(struct handle_table *t, nx_handle_t h);
 int handle_transfer(struct handle_table *from, nx_handle_t h, uint32_t rights, bool copy,
                     struct handle_table *to, nx_handle_t *out);
 // All n handles or none (IPC checks a message's handles before it copies anything):
-// handle_transfer_check validates the whole batch without changing anything (NX_ERR_INVALID if
+// handle_transfer_check validates the whole batch without changing a table (it notes in each
+// entry its slot, and the rights it gives in place of NX_RIGHTS_SAME; NX_ERR_INVALID if
 // a handle one entry moves appears in another, NX_ERR_NO_SPACE unless `to` has n free slots;
 // `to` NULL checks only the sender's side, for a message queued before its receiver is known);
 // handle_transfer_commit then performs it and cannot fail, provided nothing touched either
@@ -131,3 +134,9 @@ void handle_transfer_commit(struct handle_table *from, const struct handle_xfer 
                             uint32_t *out_rights);
 int handle_transfer_batch(struct handle_table *from, struct handle_xfer *xfers, size_t n,
                           struct handle_table *to, nx_handle_t *out);
+// handle_transfer_batch for IPC: the first n (at most NX_MSG_HANDLES_MAX, else
+// NX_ERR_TOO_BIG) handles and rights words (rights | NX_XFER_COPY) of the sender's IPC buffer
+// `in`, each read once; the new handles and their rights go into the receiver's, `got`. `to`
+// NULL checks only, as for handle_transfer_check (got is then not used).
+int handle_transfer_message(struct handle_table *from, const struct nx_ipc_buffer *in,
+                            size_t n, struct handle_table *to, struct nx_ipc_buffer *got);

@@ -203,11 +203,18 @@ static int touch(struct vmo *v, size_t index, bool write, bool *dirty)
     return err ? err : PAGER_WAIT;
 }
 
-bool pager_peek(struct vmo *v, size_t index, bool *dirty)
+size_t pager_peek_run(struct vmo *v, size_t index, size_t n, bool *dirty)
 {
-    uint32_t s = state_of(v->paged, index);
-    *dirty = s & PG_DIRTY;
-    return (s & (PG_READY | PG_ACCESSED)) == (PG_READY | PG_ACCESSED);
+    const uint32_t mappable = PG_READY | PG_ACCESSED;
+    size_t count = 0, run;
+    for (; count < n; count += run) {
+        uint32_t s = (uint32_t)radix_get_run(&v->paged->state, index + count, n - count, &run);
+        bool written = s & PG_DIRTY;
+        if ((s & mappable) != mappable || (count && written != *dirty))
+            break;
+        *dirty = written;
+    }
+    return count;
 }
 
 int pager_touch(struct vmo *v, size_t index, bool write)

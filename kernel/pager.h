@@ -98,11 +98,13 @@ int pager_next(struct pager *pg, uint64_t *key, uint64_t *offset, uint64_t *leng
 // if write); PAGER_WAIT: requested, the caller must wait (pager_await does); or the error the
 // touch fails with (NX_ERR_NO_MEMORY: no room for its state).
 int pager_touch(struct vmo *v, size_t index, bool write);
-// May a fault map page index of v without a touch of its own (aspace.c, the pages after a
-// fault)? Only if it is ready and touched since the pager last asked (pager_accessed), so that
-// a page in a mapping is always one marked touched: mapping it changes nothing the pager sees.
-// *dirty: written since the last pager_dirty. Never requests anything.
-bool pager_peek(struct vmo *v, size_t index, bool *dirty);
+// How many pages from index on (at most n) may a fault map without a touch of their own
+// (aspace.c, the pages after a fault)? Those ready and touched since the pager last asked
+// (pager_accessed), so that a page in a mapping is always one marked touched: mapping it
+// changes nothing the pager sees; and all written since the last pager_dirty, or none
+// (*dirty says which). 0 if page index is not such a page. Never requests anything; a run of
+// pages of one state costs one step.
+size_t pager_peek_run(struct vmo *v, size_t index, size_t n, bool *dirty);
 // pager_touch, blocking the current thread if needed: NX_OK (ready, nothing waited; *dirty:
 // written since the last pager_dirty), PAGER_RETRY (woken after a wait: v may be gone, the
 // caller looks everything up again), or an error (v may be gone then too).

@@ -2,6 +2,7 @@
 // runs (2 MiB VMOs, DMA buffers) can be found, with a search hint that makes the common
 // single-page allocation O(1) amortised.
 #include "pmm.h"
+#include <stdbool.h>
 #include "lib/string.h"
 #include "panic.h"
 #include "spinlock.h"
@@ -70,15 +71,16 @@ void pmm_reserve_range(paddr_t start, paddr_t end)
     mark_range(first, last, 1);
 }
 
-static paddr_t take(size_t first, size_t n)
+static paddr_t take(size_t first, size_t n, bool zero)
 {
     mark_range(first, first + n, 1);
     paddr_t pa = pmm.base + first * PAGE_SIZE;
-    memset(pa_to_kva(pa), 0, n * PAGE_SIZE);
+    if (zero)
+        memset(pa_to_kva(pa), 0, n * PAGE_SIZE);
     return pa;
 }
 
-paddr_t pmm_alloc(void)
+static paddr_t alloc_one(bool zero)
 {
     for (size_t i = pmm.hint; i < pmm.npages; i++) {
         if (pmm.bitmap[i / 64] == ~0UL) {
@@ -87,27 +89,60 @@ paddr_t pmm_alloc(void)
         }
         if (!page_used(i)) {
             pmm.hint = i + 1;
-            return take(i, 1);
+            return take(i, 1, zero);
         }
     }
     pmm.hint = pmm.npages;
     return 0;
 }
 
-paddr_t pmm_alloc_contig(size_t npages, size_t align_pages)
+paddr_t pmm_alloc(void)
+{
+    return alloc_one(true);
+}
+
+paddr_t pmm_alloc_unzeroed(void)
+{
+    return alloc_one(false);
+}
+
+// The first index at or after i that is start modulo align: where a run may begin.
+static size_t aligned_from(size_t i, size_t start, size_t align)
+{
+    return i <= start ? start : start + (i - start + align - 1) / align * align;
+}
+
+// The lowest aligned free run. It begins no lower than the hint (every page below it is
+// used), and after a try the next begins past the used page that ended it (past its whole
+// bitmap word when that is full): the search costs what is free, not what is in use (a
+// process's handle table, at every process_create, no longer scans the used pages below it).
+static paddr_t alloc_contig(size_t npages, size_t align_pages, bool zero)
 {
     if (npages == 0 || align_pages == 0 || npages > pmm.nfree)
         return 0;
     size_t skew = (pmm.base / PAGE_SIZE) % align_pages;  // so the address, not the index, aligns
     size_t start = (align_pages - skew) % align_pages;
-    for (size_t i = start; i + npages <= pmm.npages; i += align_pages) {
+    for (size_t i = aligned_from(pmm.hint, start, align_pages); i + npages <= pmm.npages;) {
         size_t run = 0;
         while (run < npages && !page_used(i + run))
             run++;
         if (run == npages)
-            return take(i, npages);
+            return take(i, npages, zero);
+        size_t used = i + run;
+        i = aligned_from(pmm.bitmap[used / 64] == ~0UL ? (used | 63) + 1 : used + 1, start,
+                         align_pages);
     }
     return 0;
+}
+
+paddr_t pmm_alloc_contig(size_t npages, size_t align_pages)
+{
+    return alloc_contig(npages, align_pages, true);
+}
+
+paddr_t pmm_alloc_contig_unzeroed(size_t npages, size_t align_pages)
+{
+    return alloc_contig(npages, align_pages, false);
 }
 
 void pmm_free_contig(paddr_t pa, size_t npages)

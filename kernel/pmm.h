@@ -18,8 +18,14 @@ void pmm_release_range(paddr_t start, paddr_t end);
 void pmm_reserve_range(paddr_t start, paddr_t end);
 // A zeroed page, or 0 when none is left.
 paddr_t pmm_alloc(void);
+// The same page, its contents left as they were (see pmm_alloc_contig_unzeroed).
+paddr_t pmm_alloc_unzeroed(void);
 // `npages` zeroed contiguous pages whose address is a multiple of align_pages pages, or 0.
 paddr_t pmm_alloc_contig(size_t npages, size_t align_pages);
+// The same run, its contents left as they were: for kernel memory that its user fills before
+// anything reads it (a process's handle table), so that it is not written twice (~780
+// instructions a page).
+paddr_t pmm_alloc_contig_unzeroed(size_t npages, size_t align_pages);
 void pmm_free(paddr_t pa);
 void pmm_free_contig(paddr_t pa, size_t npages);
 struct pmm_stats pmm_stats(void);

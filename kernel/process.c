@@ -96,7 +96,7 @@ static struct process *alloc_process(struct page_budget *payer, size_t pages)
 {
     struct process *p = slab_alloc(payer, sizeof(*p));
     struct exit_watches *watches = exit_watches_alloc(payer);
-    paddr_t table = pmm_alloc_contig(TABLE_PAGES, 1);
+    paddr_t table = pmm_alloc_contig_unzeroed(TABLE_PAGES, 1);  // handle_table_init fills it
     paddr_t root = vm_create_user_root();
     if (p && watches && table && root && (!payer || budget_room(payer, pages))) {
         p->watches = watches;

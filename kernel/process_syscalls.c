@@ -6,6 +6,7 @@
 #include "handle.h"
 #include "notification.h"
 #include "process.h"
+#include "process_tree.h"
 #include "syscall.h"
 #include "thread.h"
 #include "usercopy.h"
@@ -108,4 +109,58 @@ long sys_process_info(uhandle_t proc, uint64_t out)
     struct nx_process_info info;
     process_info(p, &info);
     return copy_to_user(current_process->root, out, &info, sizeof(info));
+}
+
+// The pids of proc's tree go to the user NX_PROCESS_TREE_CHUNK at a time: a tree is as big as
+// the processes alive, so the copy is bounded by cap, never by a kernel buffer.
+#define NX_PROCESS_TREE_CHUNK 32
+
+static int copy_pids(uint64_t to, const uint32_t *pids, size_t n)
+{
+    return copy_to_user(current_process->root, to, pids, n * sizeof(uint32_t));
+}
+
+long sys_process_tree(uhandle_t proc, uint64_t pids, uint64_t cap)
+{
+    struct process *root;
+    int err = get_process(proc, NX_RIGHT_READ, &root);
+    if (err)
+        return err;
+    if (cap > NX_PROCESS_TREE_MAX)
+        return NX_ERR_TOO_BIG;
+    uint32_t chunk[NX_PROCESS_TREE_CHUNK];
+    size_t n = 0;
+    uint64_t count = 0, copied = 0;
+    for (const struct process *q = root; q; q = process_tree_next(root, q), count++) {
+        if (count >= cap)
+            continue;
+        chunk[n++] = q->pid;
+        if (n == NX_PROCESS_TREE_CHUNK) {
+            if ((err = copy_pids(pids + copied * sizeof(uint32_t), chunk, n)))
+                return err;
+            copied += n;
+            n = 0;
+        }
+    }
+    if (n && (err = copy_pids(pids + copied * sizeof(uint32_t), chunk, n)))
+        return err;
+    return (long)count;
+}
+
+long sys_process_descendant(uhandle_t proc, uint64_t pid, uint64_t rights)
+{
+    if (rights & ~(uint64_t)NX_RIGHTS_ALL)
+        return NX_ERR_INVALID;
+    struct process *root;
+    int err = get_process(proc, NX_RIGHT_READ | (uint32_t)rights, &root);
+    if (err)
+        return err;
+    struct process *p = pid <= UINT32_MAX ? process_tree_find(root, (uint32_t)pid) : NULL;
+    if (!p)
+        return NX_ERR_NOT_FOUND;
+    err = syscall_room(1);
+    if (err)
+        return err;
+    kobject_ref(&p->obj);
+    return syscall_install(&p->obj, (uint32_t)rights);
 }

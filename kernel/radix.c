@@ -83,6 +83,28 @@ uint64_t radix_get_deep(const struct radix *r, size_t index)
     return node_of(e)[index & MASK];
 }
 
+uint64_t radix_get_run(const struct radix *r, size_t index, size_t n, size_t *run)
+{
+    *run = 1;
+    if (r->levels == 0)
+        return r->top[index];
+    const uint64_t *cached = radix_cached(r, index);
+    if (cached)
+        return *cached;
+    unsigned shift = RADIX_SHIFT * r->levels;  // index >> shift: the entry holding index
+    uint64_t e = r->top[index >> shift];
+    while (is_node(e) && shift > RADIX_SHIFT) {
+        shift -= RADIX_SHIFT;
+        e = node_of(e)[(index >> shift) & MASK];
+    }
+    if (!is_node(e)) {
+        *run = min_size((((index >> shift) + 1) << shift) - index, n);
+        return uniform_value(e);
+    }
+    cache_leaf(r, index, node_of(e));
+    return node_of(e)[index & MASK];
+}
+
 // The entries of [first, first + n) if one node (or the top) holds them all, else NULL.
 static uint64_t *one_node(const struct radix *r, size_t first, size_t n)
 {

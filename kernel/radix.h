@@ -82,6 +82,10 @@ static inline uint64_t radix_get(const struct radix *r, size_t index)
     const uint64_t *e = radix_cached(r, index);
     return e ? *e : radix_get_deep(r, index);
 }
+// The value at index, and in *run how many values from index on (at most n >= 1, at least
+// 1) are known to equal it without a look at each: the rest of the uniform run holding index
+// (clipped to n), else 1. (A reader of long runs, aspace.c's fault-around, takes them whole.)
+uint64_t radix_get_run(const struct radix *r, size_t index, size_t n, size_t *run);
 uint64_t *radix_find_deep(const struct radix *r, size_t index);
 // The entry of index if a node (or the top) holds it, else NULL (inside a uniform run). A
 // node a value set through it makes uniform stays until a radix_update or radix_take over it.

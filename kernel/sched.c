@@ -10,6 +10,7 @@
 #include "console.h"
 #include "hart.h"
 #include "placement.h"
+#include "power.h"
 #include "panic.h"
 #include "process.h"
 #include "thread.h"
@@ -275,7 +276,7 @@ static bool prepare_block(uint64_t deadline, void (*unblock)(struct thread *t))
             return false;
         }
         t->wait_timer.fire = deadline_passed;
-        clock_timer_set(&t->wait_timer, deadline, 0);
+        clock_timer_set(&t->wait_timer, deadline, power_slack(0));
     }
     t->state = THREAD_BLOCKED;
     return true;
@@ -421,7 +422,7 @@ uint64_t sched_idle_instret(void)
     return sum;
 }
 
-// WFI, counting the instret and the time that pass meanwhile. Other harts may run while
+// WFI, counting the instret and the time that pass meanwhile (a poll's too). Other harts may run while
 // this one halts, so it gives the big lock up first.
 static void halt(struct hart *h)
 {
@@ -429,7 +430,11 @@ static void halt(struct hart *h)
     h->idling = true;
     if (smp)
         big_lock_release();
-    wfi();
+    // Performance mode: poll a while first, so work that comes soon finds the hart awake.
+    uint64_t poll_ns = power_idle_poll_ns();
+    while (poll_ns && !irq_pending() && clock_now() - t0 < poll_ns)
+        ;
+    wfi();   // at once if an interrupt is pending
     if (smp)
         big_lock_acquire();
     h->idling = false;

@@ -97,7 +97,7 @@ static void unlink_partial(struct page_budget *b, struct slab_page *s)
 // A fresh page of class c for b, on b's partial list; NULL (nothing charged) when short.
 static struct slab_page *grow(struct page_budget *b, uint32_t c)
 {
-    paddr_t pa = budget_alloc(b, 1);
+    paddr_t pa = budget_alloc_unzeroed(b, 1, 1);  // slab_alloc zeroes each object it hands out
     if (!pa)
         return NULL;
     struct slab_page *s = pa_to_kva(pa);

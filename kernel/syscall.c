@@ -11,6 +11,7 @@
 #include "handle.h"
 #include "hart.h"
 #include "pmm.h"
+#include "power.h"
 #include "process.h"
 #include "sched.h"
 #include "thread.h"
@@ -130,6 +131,7 @@ long sys_system_info(uint64_t what)
     case NX_INFO_IDLE_INSTRET: return (long)sched_idle_instret();
     case NX_INFO_HARTS: return nharts;
     case NX_INFO_IPIS_SENT: return (long)ipis_sent();
+    case NX_INFO_POWER_MODE: return (long)power_mode();
     default: return hart_info(what);
     }
 }
@@ -144,3 +146,4 @@ long sys_system_poweroff(uhandle_t resource)
     kprintf("NEURON: power off requested by process %u (%s)\n", p->pid, p->name);
     sbi_shutdown();
 }
+

@@ -13,6 +13,7 @@
 #include "console.h"
 #include "endpoint.h"
 #include "handle.h"
+#include "lib/string.h"
 #include "hart.h"
 #include "panic.h"
 #include "process.h"
@@ -92,10 +93,12 @@ int thread_create(struct process *p, uint64_t pc, uint64_t sp, uint64_t arg, uin
     // running out of pages can still fail a step, whose pages the step then gives back.
     if (!budget_room(&p->budget, THREAD_PAGES + 1))
         return NX_ERR_NO_MEMORY;
-    paddr_t pa = budget_alloc_aligned(&p->budget, THREAD_PAGES, THREAD_PAGES);
+    // The stack's pages need no zeroing, only the thread struct at their top.
+    paddr_t pa = budget_alloc_unzeroed(&p->budget, THREAD_PAGES, THREAD_PAGES);
     if (!pa)
         return NX_ERR_NO_MEMORY;
     struct thread *t = (struct thread *)((char *)pa_to_kva(pa) + THREAD_OFFSET);
+    memset(t, 0, KSTACK_SIZE - THREAD_OFFSET);
     uint64_t stack;
     int err = vm_map_kstack(pa, &stack);
     if (!err) {

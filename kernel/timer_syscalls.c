@@ -2,6 +2,7 @@
 #include <nexus/errors.h>
 #include <nexus/syscall.h>
 #include "notification.h"
+#include "power.h"
 #include "process.h"
 #include "syscall.h"
 #include "thread.h"
@@ -37,7 +38,7 @@ long sys_timer_set(uhandle_t h, uint64_t deadline, uint64_t slack)
         return err;
     if (slack > TIMER_SLACK_MAX_NS)
         return NX_ERR_INVALID;
-    timer_set(t, deadline, slack);
+    timer_set(t, deadline, power_slack(slack));
     return NX_OK;
 }
 

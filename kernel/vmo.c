@@ -171,13 +171,6 @@ int vmo_get_page(struct vmo *v, size_t index, bool for_write, paddr_t *out)
     return prepare(v, index, 1, for_write, out);
 }
 
-paddr_t vmo_peek_page(const struct vmo *v, size_t index)
-{
-    if (index >= v->npages || (v->flags & VMO_PHYSICAL))
-        return 0;
-    return radix_get(&v->pages, index);
-}
-
 bool vmo_range_ok(const struct vmo *v, size_t offset, size_t len)
 {
     size_t size = v->npages * PAGE_SIZE;

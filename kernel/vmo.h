@@ -112,8 +112,13 @@ void vmo_set_owner(struct vmo *v, struct kobject *owner);
 // when for_write). NX_ERR_INVALID out of range, NX_ERR_ACCESS writing a sealed VMO.
 int vmo_get_page(struct vmo *v, size_t index, bool for_write, paddr_t *out);
 // v's own committed page at index (not a parent's, not a physical VMO's), or 0: commits
-// nothing (a fault maps the pages around it that are there already).
-paddr_t vmo_peek_page(const struct vmo *v, size_t index);
+// nothing (a fault maps the pages after it that are there already: inline, it runs per page).
+static inline paddr_t vmo_peek_page(const struct vmo *v, size_t index)
+{
+    if (index >= v->npages || (v->flags & VMO_PHYSICAL))
+        return 0;
+    return radix_get(&v->pages, index);
+}
 // Is [offset, offset + len) inside v?
 bool vmo_range_ok(const struct vmo *v, size_t offset, size_t len);
 // Commit every page a vmo_write of [offset, offset + len) (len <= VMO_RW_MAX) would touch,

@@ -121,6 +121,19 @@ long sys_vmo_write(uhandle_t h, uint64_t offset, uint64_t buf, uint64_t len)
     return read_write(h, offset, buf, len, true);
 }
 
+// The pages a later touch would commit, committed now without a copy (libnx's heap: its
+// sbrk fails instead of a fault killing the process over its budget).
+long sys_vmo_commit(uhandle_t h, uint64_t offset, uint64_t len)
+{
+    struct vmo *v;
+    int err = get_vmo(h, NX_RIGHT_WRITE, &v);
+    if (err)
+        return err;
+    if (v->paged)
+        return NX_ERR_BAD_STATE;
+    return vmo_commit(v, offset, len);
+}
+
 long sys_vmo_seal(uhandle_t h)
 {
     struct vmo *v;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """make image-check: the system boot archive (what `make run` boots) holds init, its manifest
 and the programs of user/{apps,services,drivers}, among them every program the manifest
-starts, the fonts, and nothing else: no test program (tests/qemu/progs), no bench program (bench/progs).
+starts, the fonts, the app manifests (user/apps/*/*.app), and nothing else: no test program (tests/qemu/progs), no bench program (bench/progs).
 The names come from the source tree, not from the Makefile's lists, so a rule that packs the
 wrong programs is caught. Prints every problem; exits 1 if there is one.
 
@@ -20,6 +20,14 @@ FONTS = {"DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono.ttf", "DejaVuS
 def subdirs(*parents):
     return {name for p in parents for name in os.listdir(os.path.join(ROOT, p))
             if os.path.isdir(os.path.join(ROOT, p, name))}
+
+
+def app_manifests():
+    """The desktop's app manifests, user/apps/<name>/<name>.app (docs/desktop.md), and the
+    session manifests beside them, <name>.session (docs/login.md)."""
+    apps = os.path.join(ROOT, "user/apps")
+    return {f for d in os.listdir(apps) if os.path.isdir(os.path.join(apps, d))
+            for f in os.listdir(os.path.join(apps, d)) if f.endswith((".app", ".session"))}
 
 
 def archive_names(archive):
@@ -41,6 +49,7 @@ def manifest_programs(text):
 
 def problems(names, manifest):
     system = subdirs("user/apps", "user/services", "user/drivers") | {"init", "manifest"} | FONTS
+    system |= app_manifests()
     tests = {os.path.splitext(f)[0] for f in os.listdir(os.path.join(ROOT, "tests/qemu/progs"))
              if f.endswith(".c")} | {"badelf"}
     bench = subdirs("bench/progs")

@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """make screenshot: boot the system headless with make gui's devices (the QEMU command line is
-the arguments), wait until the driver and the compositor say the screen is up and the Terminal
-shows nsh's greeting, then save what is on the screen through QMP into build/screenshots/:
-  boot.png           the Terminal of the boot;
-  terminal.png       the same after `ls /boot` typed into it;
-  two-terminals.png  a second Terminal (Ctrl+Shift+N) moved by its title bar beside the first,
-                     after `date` typed into it;
-then power the machine off from the shell."""
+the arguments), wait until the driver and the compositor say the screen is up and the login
+screen shows, then save what is on the screen through QMP into build/screenshots/:
+  login.png          the login screen;
+  login-error.png    the same after a wrong password;
+then log in with the first-boot account (docs/login.md: nexus / nexus; a disk whose password
+was changed cannot be shot) and save
+  desktop.png        the session's desktop (docs/desktop.md): its bar;
+  launcher.png       the launcher (Meta) filtered by "ter";
+  terminal.png       the Terminal it starts (Enter), after `ls /boot` typed into it;
+  control.png        the Control centre (docs/apps.md) started the same way ("cont", Enter);
+then log in on the serial console and power the machine off from the shell."""
 import os
 import re
 import selectors
@@ -17,21 +21,23 @@ import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
-from qmp import (QMP, TERMINAL_AT, png_rgb, qmp_chord, qmp_move_window, qmp_type,  # noqa: E402
-                 screendump_png, screen_shot, wait_for_terminal)
+from desktop_tests import THEME_BG, wait_pixels, wait_terminal  # noqa: E402
+from desktop_tests import TERMINAL_AT as DESKTOP_TERMINAL_AT  # noqa: E402
+from qmp import (QMP, gui_login, gui_login_refused, png_rgb, qmp_tap,  # noqa: E402
+                 qmp_type, screendump_png, screen_shot, wait_for_login_screen)
 
 READY = re.compile(rb"virtio-gpu: (\d+)x(\d+) scanout ready")
 # The compositor has the screen (docs/compositor.md): the desktop it composed is what shows.
 DESKTOP = re.compile(rb"compositor: \d+x\d+ display taken")
+# The serial console's login (docs/login.md) and the shell it starts.
+LOGIN_PROMPT = b"login: "
 PROMPT = b"nsh> "
 BOOT_TIMEOUT_S = 60
 STEP_TIMEOUT_S = 30
 # nsh's greeting as the Terminal draws it (the golden image of test_gfx_golden).
 GREETING = os.path.join(ROOT, "tests", "host", "data", "golden", "terminal_boot.png")
-# Where the second Terminal's window is dragged: its content's top-left corner (800 x 475
-# cells' pixels; the first's is at (40, 40)), within the 1280 x 800 screen with its border.
-SECOND_TO = (440, 300)
 OFF_TIMEOUT_S = 20
+LOGIN_DELAY_S = 1.5   # the users service's first delay after a wrong password is 1 s
 
 
 def wait_for(proc, sel, out, done, timeout):
@@ -63,35 +69,74 @@ def typed(qmp, ppm, text):
     return False
 
 
-def take_shots(qmp, shots, sock):
-    """The three screenshots; False, with a message, if the screen never shows what it must."""
-    ppm = sock + ".ppm"
-    greeting = png_rgb(GREETING)
-    at = wait_for_terminal(qmp, ppm, greeting, TERMINAL_AT, BOOT_TIMEOUT_S)
-    if at is None:
-        print("\nmake screenshot: no Terminal showing nsh's greeting", file=sys.stderr)
+def save(qmp, shots, name):
+    path = os.path.join(shots, name)
+    screendump_png(qmp, path)
+    print(f"\nmake screenshot: {path}")
+
+
+def login_shots(qmp, shots, ppm):
+    """login.png, login-error.png (a wrong password), then the right one typed; False, with a
+    message, if the screen never shows what it must."""
+    if wait_for_login_screen(qmp, ppm, BOOT_TIMEOUT_S) is None:
+        print("\nmake screenshot: no login screen", file=sys.stderr)
         return False
-    steps = [("boot.png", lambda: True),
-             ("terminal.png", lambda: typed(qmp, ppm, "ls /boot\r")),
-             ("two-terminals.png", lambda: second_terminal(qmp, ppm, at + 32, greeting))]
-    for name, step in steps:
-        if not step():
-            print(f"\nmake screenshot: the screen for {name} never settled", file=sys.stderr)
-            return False
-        path = os.path.join(shots, name)
-        screendump_png(qmp, path)
-        print(f"\nmake screenshot: {path}")
+    save(qmp, shots, "login.png")
+    if gui_login_refused(qmp, ppm, "nexus", "not the password", STEP_TIMEOUT_S) is None:
+        print("\nmake screenshot: no refusal shown after a wrong password", file=sys.stderr)
+        return False
+    save(qmp, shots, "login-error.png")
+    time.sleep(LOGIN_DELAY_S)   # the delay after the wrong password: input is refused till then
+    gui_login(qmp)
     return True
 
 
-def second_terminal(qmp, ppm, at, greeting):
-    """Ctrl+Shift+N; the new Terminal (content at (at, at)) dragged by its title bar to
-    SECOND_TO, `date` typed into it."""
-    qmp_chord(qmp, ["ctrl", "shift", "n"])
-    if wait_for_terminal(qmp, ppm, greeting, [at], STEP_TIMEOUT_S) is None:
+def desktop_shots(qmp, ppm, greeting):
+    """The steps after the login: (file name, the step that must settle before it)."""
+    def bar():
+        return not wait_pixels(qmp, ppm, [(640, 14, THEME_BG, "the bar")], BOOT_TIMEOUT_S)
+
+    def launcher():
+        qmp_tap(qmp, "meta_l")
+        return typed(qmp, ppm, "ter")
+
+    def terminal():
+        qmp_tap(qmp, "ret")
+        if not wait_terminal(qmp, ppm, greeting, DESKTOP_TERMINAL_AT, BOOT_TIMEOUT_S):
+            return False
+        return typed(qmp, ppm, "ls /boot\r")
+
+    def control():
+        qmp_tap(qmp, "meta_l")
+        return typed(qmp, ppm, "cont") and typed(qmp, ppm, "\r")
+
+    return [("desktop.png", bar), ("launcher.png", launcher), ("terminal.png", terminal),
+            ("control.png", control)]
+
+
+def take_shots(qmp, shots, sock):
+    """The screenshots; False, with a message, if the screen never shows what it must."""
+    ppm = sock + ".ppm"
+    greeting = png_rgb(GREETING)
+    if not login_shots(qmp, shots, ppm):
         return False
-    qmp_move_window(qmp, (at, at), SECOND_TO)
-    return typed(qmp, ppm, "date\r")
+    for name, step in desktop_shots(qmp, ppm, greeting):
+        if not step():
+            print(f"\nmake screenshot: the screen for {name} never settled", file=sys.stderr)
+            return False
+        save(qmp, shots, name)
+    return True
+
+
+def console_poweroff(proc, sel, out):
+    """Log in on the serial console as nexus and power off from the shell (QEMU is quit
+    through QMP if that does not end it)."""
+    for typed, then in ((b"nexus\r", b"Password: "), (b"nexus\r", PROMPT), (b"poweroff\r", None)):
+        start = len(out)
+        proc.stdin.write(typed)
+        proc.stdin.flush()
+        if then and not wait_for(proc, sel, out, lambda o: then in o[start:], STEP_TIMEOUT_S):
+            return
 
 
 def main():
@@ -106,7 +151,8 @@ def main():
     out = bytearray()
     status = 1
     try:
-        if not wait_for(proc, sel, out, lambda o: READY.search(o) and DESKTOP.search(o) and PROMPT in o,
+        if not wait_for(proc, sel, out,
+                        lambda o: READY.search(o) and DESKTOP.search(o) and LOGIN_PROMPT in o,
                         BOOT_TIMEOUT_S):
             print("\nmake screenshot: the GPU driver or the compositor never said the screen was up",
                   file=sys.stderr)
@@ -114,8 +160,7 @@ def main():
         qmp = QMP(sock)
         if not take_shots(qmp, shots, sock):
             return 1
-        proc.stdin.write(b"poweroff\r")
-        proc.stdin.flush()
+        console_poweroff(proc, sel, out)
         status = 0
         try:
             proc.wait(timeout=OFF_TIMEOUT_S)

@@ -285,7 +285,33 @@
       NX_E(BAD_STATE, "the thread has ended"),                                                   \
       "let the thread run only on the harts whose bits are set in harts (bit i: hart i of "      \
       "NX_INFO_HARTS; bits of harts not running are ignored); NX_HANDLE_INVALID: the calling "   \
-      "thread (needs no right: it only narrows itself); it moves at once if its hart is left")
+      "thread (needs no right: it only narrows itself); it moves at once if its hart is left")  \
+    X(56, system_power_mode, long, 2, (NX_H(resource, NX_RIGHT_WRITE), NX_V(uint64_t, mode)),    \
+      NX_HANDLE_ERRORS NX_E(INVALID, "mode not an NX_POWER_* mode"),                             \
+      "set the power mode NX_POWER_* (docs/settings.md): the least slack of every user timer "   \
+      "and deadline, and whether idle harts poll before they halt; returns the mode before")   \
+    X(57, process_tree, long, 3,                                                                 \
+      (NX_H(proc, NX_RIGHT_READ), NX_P(uint32_t *, pids), NX_V(size_t, cap)),                    \
+      NX_HANDLE_ERRORS NX_E(TOO_BIG, "cap above NX_PROCESS_TREE_MAX")                            \
+      NX_E(BAD_ADDRESS, "pids not writable"),                                                    \
+      "the pids of the process's tree (itself, then every live process it created and theirs, " \
+      "pre-order) into pids[0, cap); returns how many the tree has (more than cap: the rest "   \
+      "left out)")                                                                              \
+    X(58, process_descendant, long, 3,                                                           \
+      (NX_H(proc, NX_RIGHT_READ), NX_V(uint64_t, pid), NX_V(uint64_t, rights)),                 \
+      NX_HANDLE_ERRORS NX_E(INVALID, "rights not NX_RIGHT_* bits")                              \
+      NX_E(NOT_FOUND, "no live process of that pid in proc's tree")                             \
+      NX_E(NO_SPACE, "the handle table is full"),                                               \
+      "a handle with rights (proc's handle must hold each, with READ: rights only shrink) to "  \
+      "the process of that pid in proc's tree (see process_tree); proc's own pid gives proc")  \
+    X(59, vmo_commit, long, 3,                                                                   \
+      (NX_H(vmo, NX_RIGHT_WRITE), NX_V(uint64_t, offset), NX_V(size_t, len)),                    \
+      NX_HANDLE_ERRORS NX_E(ACCESS, "the VMO is sealed") NX_E(TOO_BIG, "len > NX_VMO_RW_MAX")    \
+      NX_E(INVALID, "range outside the VMO") NX_E(BAD_STATE, "a paged VMO (its pager commits)") \
+      NX_E(NO_MEMORY, "pages over the creator's budget; nothing is committed then"),             \
+      "commit the pages of [offset, offset+len) as nx_vmo_write would, copying nothing: a "     \
+      "fresh page is zeros, a committed one keeps its bytes (a clone's borrowed page is "       \
+      "copied from its parent); so that touching them later cannot fail")
 
 // What pager_dirty and pager_accessed share: a range of a paged VMO and a bitmap of its pages.
 #define NX_PAGER_BITMAP_ARGS                                                                     \
@@ -352,6 +378,8 @@ struct nx_process_info {
 #define NX_PROCESS_MAX_THREADS 64
 // Exit watches one process may have at once (nx_process_watch by distinct notifications).
 #define NX_PROCESS_MAX_WATCHES 32
+// The most pids one nx_process_tree call returns.
+#define NX_PROCESS_TREE_MAX 4096
 
 // nx_vm_map / nx_vm_protect protections.
 #define NX_PROT_READ  1u
@@ -390,8 +418,23 @@ enum nx_info {
     NX_INFO_IDLE_INSTRET = 7,   // instret the harts spent halted in WFI (virtual time under icount)
     NX_INFO_HARTS = 8,          // harts the kernel schedules on (hart i: bit i of an affinity)
     NX_INFO_IPIS_SENT = 9,      // inter-processor interrupts sent since boot, all harts
+    NX_INFO_POWER_MODE = 10,    // the power mode NX_POWER_* (nx_system_power_mode)
     NX_INFO_COUNT
 };
+
+// Power modes (nx_system_power_mode, docs/settings.md). Each sets the least slack the kernel
+// gives a user timer or a deadline of a blocking call: a timer set for [deadline, deadline +
+// slack] fires within [deadline, deadline + max(slack, least)], so more of them share an
+// interrupt. In performance mode an idle hart also polls for work for a while before it halts.
+enum nx_power_mode {
+    NX_POWER_PERFORMANCE = 0,   // no least slack; idle harts poll NX_POWER_IDLE_POLL_NS first
+    NX_POWER_BALANCED = 1,      // 1 ms; idle harts halt at once (the mode the kernel boots in)
+    NX_POWER_SAVER = 2,         // 50 ms; idle harts halt at once
+    NX_POWER_MODES
+};
+#define NX_POWER_SLACK_BALANCED_NS 1000000ULL
+#define NX_POWER_SLACK_SAVER_NS    50000000ULL
+#define NX_POWER_IDLE_POLL_NS      50000ULL
 
 // Per-hart counters: nx_system_info(NX_INFO_HART(i, NX_HART_*)) for hart i < NX_INFO_HARTS.
 #define NX_INFO_HART(hart, what) (0x100u + (hart) * 16u + (what))

@@ -112,8 +112,7 @@ int cpio_next(const void *archive, size_t len, size_t *pos, struct cpio_entry *e
     return CPIO_OK;
 }
 
-// Drop leading "./" and "/" so "hello", "./hello" and "/hello" compare equal.
-static void strip_prefix(const char **s, size_t *n)
+void cpio_strip_prefix(const char **s, size_t *n)
 {
     for (;;) {
         if (*n >= 2 && (*s)[0] == '.' && (*s)[1] == '/') {
@@ -131,7 +130,7 @@ static void strip_prefix(const char **s, size_t *n)
 int cpio_find(const void *archive, size_t len, const char *path, struct cpio_entry *out)
 {
     size_t plen = strlen(path);
-    strip_prefix(&path, &plen);
+    cpio_strip_prefix(&path, &plen);
     if (plen == 0)
         return CPIO_END; // "", "/", "./": never a regular file
 
@@ -142,7 +141,7 @@ int cpio_find(const void *archive, size_t len, const char *path, struct cpio_ent
     while ((r = cpio_next(archive, len, &pos, &e)) == CPIO_OK) {
         const char *n = e.name;
         size_t nlen = e.namelen;
-        strip_prefix(&n, &nlen);
+        cpio_strip_prefix(&n, &nlen);
         if ((e.mode & CPIO_S_IFMT) == CPIO_S_IFREG && nlen == plen && memcmp(n, path, plen) == 0) {
             *out = e;
             return CPIO_OK;

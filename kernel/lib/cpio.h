@@ -43,5 +43,9 @@ int cpio_next(const void *archive, size_t len, size_t *pos, struct cpio_entry *e
 // Hard links are not resolved: newc stores their data only with the last link.
 int cpio_find(const void *archive, size_t len, const char *path, struct cpio_entry *out);
 
+// Drop the leading "./" and "/" of the n bytes at *s, as cpio_find does on both sides, so
+// that "hello", "./hello" and "/hello" compare equal (libnx's index of the boot archive).
+void cpio_strip_prefix(const char **s, size_t *n);
+
 // Static, human-readable description of a CPIO_* code.
 const char *cpio_strerror(int err);

@@ -60,9 +60,18 @@ static void create(const uint8_t **data, size_t *size, int32_t sw, int32_t sh,
     if (stack->n == WM_MAX_WINDOWS)
         return;
     int w = stack->n;
-    geom[w] = (struct wm_geom){ 0, 0, c.w, c.h, !(c.flags & NX_WM_SURFACE_FULLSCREEN) };
-    wm_place(&geom[w], c.x, c.y, sw, sh);
-    wm_stack_push(stack, w);
+    geom[w] = wm_geom_new(c.flags, c.w, c.h);
+    wm_place(&geom[w], c.x, c.y, sw, sh, c.x % (sh + 1));
+    if (geom[w].top && (geom[w].x < 0 || geom[w].y < 0 || geom[w].x + geom[w].w > sw ||
+                        geom[w].y + geom[w].h > sh))
+        abort();
+    bool lock = c.flags & NX_WM_SURFACE_LOCK;
+    // A lock surface accepted covers the whole screen, and the lock layer stays on top.
+    if (lock && (geom[w].framed || geom[w].x || geom[w].y || geom[w].w != sw || geom[w].h != sh))
+        abort();
+    wm_stack_push(stack, w, lock ? WM_LAYER_LOCK : geom[w].top ? WM_LAYER_TOP : WM_LAYER_WINDOW);
+    if (stack->nlock && stack->layer[stack->order[0]] != WM_LAYER_LOCK)
+        abort();
     (void)wm_part_at(&geom[w], c.x, c.y);
 }
 

@@ -489,6 +489,40 @@ static void random_operations_match_a_page_model(void **state)
     kobject_unref(&v[1]->obj);
 }
 
+// A fault maps the committed pages after its own, to the end of its page table (2 MiB) or of
+// the mapping, stopping at the first page absent: none is committed for it.
+static void a_fault_maps_the_committed_pages_after_it(void **state)
+{
+    struct vmo *v = new_vmo(600);
+    paddr_t pa;
+    for (size_t i = 0; i < 600; i++)
+        if (i != 300)
+            assert_int_equal(vmo_get_page(v, i, true, &pa), 0);
+    map(v, VA, 0, 600 * PAGE_SIZE, RW);  // VA is 2 MiB aligned: pages 0-511 share a table
+    assert_int_equal(aspace_fault(&proc, VA + 10 * PAGE_SIZE, R), 0);
+    assert_null(user(VA + 9 * PAGE_SIZE, 0));  // nothing before it
+    for (size_t i = 10; i < 300; i++)
+        assert_non_null(user(VA + i * PAGE_SIZE, PTE_R | PTE_W));
+    assert_null(user(VA + 300 * PAGE_SIZE, 0));
+    assert_int_equal(vmo_committed_pages(v), 599);
+    assert_int_equal(aspace_fault(&proc, VA + 301 * PAGE_SIZE, R), 0);
+    for (size_t i = 301; i < 512; i++)
+        assert_non_null(user(VA + i * PAGE_SIZE, PTE_R));
+    assert_null(user(VA + 512 * PAGE_SIZE, 0));  // the next table's pages: a fault of their own
+    // The mapping's end bounds it too, and each page shows its own VMO page.
+    assert_int_equal(aspace_unmap(&proc, VA, 600 * PAGE_SIZE), 0);
+    map(v, VA, 0, 20 * PAGE_SIZE, R);
+    map(v, VA + 20 * PAGE_SIZE, 0, PAGE_SIZE, R);
+    assert_int_equal(aspace_fault(&proc, VA, R), 0);
+    for (size_t i = 0; i < 20; i++) {
+        assert_int_equal(vmo_get_page(v, i, false, &pa), 0);
+        assert_ptr_equal(user(VA + i * PAGE_SIZE, PTE_R), pa_to_kva(pa));
+        assert_null(user(VA + i * PAGE_SIZE, PTE_W));  // the mapping's protection
+    }
+    assert_null(user(VA + 20 * PAGE_SIZE, 0));
+    kobject_unref(&v->obj);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -497,6 +531,7 @@ int main(void)
         T(arguments_are_checked_before_anything_changes),
         T(kernel_picks_free_ranges_top_down),
         T(unmapping_the_middle_splits_a_mapping),
+        T(a_fault_maps_the_committed_pages_after_it),
         T(shared_map_and_unmap_leave_allocation_and_destruction_out),
         T(protect_changes_part_of_a_mapping),
         T(a_full_table_refuses_maps_and_splits),

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <nexus/errors.h>
 #include <nexus/handle.h>
+#include <nx/services.h>
 #include "../../user/services/compositor/region.h"
 #include "../../user/services/compositor/request.h"
 #include "../../user/services/compositor/scene.h"
@@ -115,7 +116,7 @@ static void subtract_covers_the_difference(void **state)
 
 static void frames_and_parts(void **state)
 {
-    struct wm_geom g = { 100, 100, 200, 150, true };
+    struct wm_geom g = { 100, 100, 200, 150, true, false };
     struct nx_gfx_rect f = wm_frame(&g), t = wm_title_bar(&g), b = wm_close_button(&g);
     assert_int_equal(f.x, 100 - WM_BORDER);
     assert_int_equal(f.y, 100 - WM_TITLE_H);
@@ -131,7 +132,7 @@ static void frames_and_parts(void **state)
     assert_int_equal(wm_part_at(&g, 150, 251), WM_PART_BORDER);
     assert_int_equal(wm_part_at(&g, f.x + f.w, 150), WM_PART_NONE);
     assert_int_equal(wm_part_at(&g, 0, 0), WM_PART_NONE);
-    struct wm_geom full = { 0, 0, 1280, 800, false };
+    struct wm_geom full = { 0, 0, 1280, 800, false, false };
     assert_rect(wm_frame(&full), 0, 0, 1280, 800);
     assert_true(nx_gfx_rect_empty(wm_title_bar(&full)));
     assert_int_equal(wm_part_at(&full, 5, 5), WM_PART_CONTENT);
@@ -139,18 +140,18 @@ static void frames_and_parts(void **state)
 
 static void placement_keeps_the_title_bar_reachable(void **state)
 {
-    struct wm_geom g = { 0, 0, 200, 150, true };
-    wm_place(&g, -100000, -100000, 1280, 800);
+    struct wm_geom g = { 0, 0, 200, 150, true, false };
+    wm_place(&g, -100000, -100000, 1280, 800, 0);
     assert_true(wm_frame(&g).y >= 0);
     assert_true(wm_frame(&g).x + wm_frame(&g).w >= WM_KEEP);
-    wm_place(&g, INT32_MAX, INT32_MAX, 1280, 800);
+    wm_place(&g, INT32_MAX, INT32_MAX, 1280, 800, 0);
     assert_true(wm_frame(&g).x <= 1280 - WM_KEEP);
     assert_true(wm_frame(&g).y <= 800 - WM_KEEP);
-    wm_place(&g, 300, 200, 1280, 800);
+    wm_place(&g, 300, 200, 1280, 800, 0);
     assert_int_equal(g.x, 300);
     assert_int_equal(g.y, 200);
-    struct wm_geom full = { 5, 5, 1280, 800, false };
-    wm_place(&full, 40, 40, 1280, 800);
+    struct wm_geom full = { 5, 5, 1280, 800, false, false };
+    wm_place(&full, 40, 40, 1280, 800, 0);
     assert_int_equal(full.x, 0);
     assert_int_equal(full.y, 0);
 }
@@ -160,10 +161,10 @@ static void the_stack_orders_and_is_bounded(void **state)
     struct wm_stack s = { 0 };
     struct wm_geom geom[WM_MAX_WINDOWS];
     for (int i = 0; i < WM_MAX_WINDOWS; i++) {
-        geom[i] = (struct wm_geom){ 10 * i + WM_BORDER, 10 * i + WM_TITLE_H, 100, 100, true };
-        wm_stack_push(&s, i);
+        geom[i] = (struct wm_geom){ 10 * i + WM_BORDER, 10 * i + WM_TITLE_H, 100, 100, true, false };
+        wm_stack_push(&s, i, WM_LAYER_WINDOW);
     }
-    wm_stack_push(&s, 99);  // full: refused
+    wm_stack_push(&s, 99, WM_LAYER_WINDOW);  // full: refused
     assert_int_equal(s.n, WM_MAX_WINDOWS);
     assert_int_equal(wm_stack_depth(&s, WM_MAX_WINDOWS - 1), 0);
     assert_int_equal(wm_stack_depth(&s, 99), -1);
@@ -180,6 +181,128 @@ static void the_stack_orders_and_is_bounded(void **state)
     struct nx_gfx_rect frames[WM_MAX_WINDOWS];
     wm_stack_frames(&s, geom, frames);
     assert_rect(frames[0], 10 * s.order[0], 10 * s.order[0], 108, 128);
+}
+
+// Random pushes, raises and removals of lock, top and ordinary windows against a model: the
+// lock layer always precedes the top layer, which precedes the rest, each layer in push/raise
+// order; nlock and ntop count them; input goes only to the lock layer while it holds any.
+static void the_layers_stay_in_order(void **state)
+{
+    struct wm_stack s = { 0 };
+    int model[3][WM_MAX_WINDOWS], nm[3] = { 0, 0, 0 };  // by enum wm_layer; [i][0] its top
+    bool in[WM_MAX_WINDOWS] = { false };
+    enum wm_layer layer[WM_MAX_WINDOWS] = { 0 };
+    srand(16);
+    for (int step = 0; step < 30000; step++) {
+        int w = rand() % WM_MAX_WINDOWS, op = rand() % 3;
+        if (op == 0 && !in[w]) {
+            int r = rand() % 8;
+            layer[w] = r == 0 ? WM_LAYER_LOCK : r < 3 ? WM_LAYER_TOP : WM_LAYER_WINDOW;
+            wm_stack_push(&s, w, layer[w]);
+        } else if (op == 1 || (op == 0 && in[w])) {
+            wm_stack_raise(&s, w);
+        } else {
+            wm_stack_remove(&s, w);
+        }
+        // The model: the same operation on three lists.
+        int *l = model[layer[w]], *n = &nm[layer[w]];
+        int at = -1;
+        for (int i = 0; i < *n; i++)
+            if (l[i] == w)
+                at = i;
+        if (at >= 0) {
+            memmove(&l[at], &l[at + 1], (size_t)(*n - at - 1) * sizeof l[0]);
+            (*n)--;
+        }
+        bool stays = op == 0 || (op == 1 && in[w]);
+        if (stays) {
+            memmove(&l[1], &l[0], (size_t)*n * sizeof l[0]);
+            l[0] = w;
+            (*n)++;
+        }
+        in[w] = stays;
+        int nl = nm[WM_LAYER_LOCK], nt = nm[WM_LAYER_TOP], nw = nm[WM_LAYER_WINDOW];
+        assert_int_equal(s.n, nl + nt + nw);
+        assert_int_equal(s.nlock, nl);
+        assert_int_equal(s.ntop, nl + nt);
+        assert_memory_equal(s.order, model[WM_LAYER_LOCK], (size_t)nl * sizeof(int));
+        assert_memory_equal(s.order + nl, model[WM_LAYER_TOP], (size_t)nt * sizeof(int));
+        assert_memory_equal(s.order + nl + nt, model[WM_LAYER_WINDOW], (size_t)nw * sizeof(int));
+        for (int v = 0; v < WM_MAX_WINDOWS; v++)
+            assert_int_equal(wm_stack_takes_input(&s, v),
+                             nl ? in[v] && layer[v] == WM_LAYER_LOCK : true);
+    }
+    assert_false(wm_stack_takes_input(&s, -1));
+    assert_false(wm_stack_takes_input(&s, WM_MAX_WINDOWS));
+}
+
+// The login screen's lock over a session that then puts up a fullscreen surface, a bar, a
+// menu and a window, and raises each: the lock stays on top, under every point of the screen,
+// and only it takes input; once it goes, the session's surfaces do again.
+static void nothing_goes_over_the_lock(void **state)
+{
+    struct wm_stack s = { 0 };
+    struct wm_geom geom[WM_MAX_WINDOWS];
+    geom[0] = wm_geom_new(NX_WM_SURFACE_FULLSCREEN | NX_WM_SURFACE_LOCK, 1280, 800);
+    wm_place(&geom[0], 0, 0, 1280, 800, 0);
+    wm_stack_push(&s, 0, WM_LAYER_LOCK);
+    geom[1] = wm_geom_new(NX_WM_SURFACE_FULLSCREEN, 1280, 800);
+    geom[2] = wm_geom_new(NX_WM_SURFACE_TOP, 1280, 28);
+    geom[3] = wm_geom_new(NX_WM_SURFACE_TOP, 200, 300);
+    geom[4] = wm_geom_new(0, 400, 300);
+    enum wm_layer layers[] = { WM_LAYER_LOCK, WM_LAYER_TOP, WM_LAYER_TOP, WM_LAYER_TOP,
+                               WM_LAYER_WINDOW };
+    for (int w = 1; w <= 4; w++) {
+        wm_place(&geom[w], 10, 10, 1280, 800, 0);
+        wm_stack_push(&s, w, layers[w]);
+        wm_stack_raise(&s, w);
+        assert_int_equal(s.order[0], 0);
+        assert_false(wm_stack_takes_input(&s, w));
+    }
+    assert_true(wm_stack_takes_input(&s, 0));
+    for (int32_t y = 0; y < 800; y += 37)
+        for (int32_t x = 0; x < 1280; x += 41)
+            assert_int_equal(wm_stack_at(&s, geom, x, y), 0);
+    wm_stack_remove(&s, 0);
+    assert_int_equal(s.order[0], 3);   // the menu, last raised of the top layer
+    for (int w = 1; w <= 4; w++)
+        assert_true(wm_stack_takes_input(&s, w));
+}
+
+static void top_surfaces_are_placed_on_the_screen_and_keep_windows_below(void **state)
+{
+    struct wm_geom bar = wm_geom_new(NX_WM_SURFACE_TOP, 1280, 28);
+    assert_true(bar.top);
+    assert_false(bar.framed);
+    wm_place(&bar, -5, -5, 1280, 800, 0);
+    assert_int_equal(bar.x, 0);
+    assert_int_equal(bar.y, 0);
+    assert_rect(wm_frame(&bar), 0, 0, 1280, 28);
+    struct wm_geom menu = wm_geom_new(NX_WM_SURFACE_TOP, 200, 100);
+    wm_place(&menu, 1200, 790, 1280, 800, 0);
+    assert_int_equal(menu.x, 1080);
+    assert_int_equal(menu.y, 700);
+    wm_place(&menu, INT32_MIN, INT32_MAX, 1280, 800, 0);
+    assert_int_equal(menu.x, 0);
+    assert_int_equal(menu.y, 700);
+    // Only a top surface at (0, 0) across the whole width makes an inset.
+    struct wm_geom geom[3] = { bar, menu, wm_geom_new(0, 1280, 40) };
+    bool used[3] = { true, true, true };
+    assert_int_equal(wm_top_inset(geom, used, 3, 1280), 28);
+    used[0] = false;
+    assert_int_equal(wm_top_inset(geom, used, 3, 1280), 0);
+    // A framed window's title bar goes below the inset; with no room, as low as it may.
+    struct wm_geom g = wm_geom_new(0, 200, 150);
+    assert_true(g.framed);
+    wm_place(&g, 40, 40, 1280, 800, 28);
+    assert_int_equal(g.y, 28 + WM_TITLE_H);
+    wm_place(&g, 40, 100, 1280, 800, 28);
+    assert_int_equal(g.y, 100);
+    wm_place(&g, 40, 0, 1280, 800, 5000);
+    assert_int_equal(g.y, 800 - WM_KEEP + WM_TITLE_H);
+    struct wm_geom full = wm_geom_new(NX_WM_SURFACE_FULLSCREEN, 1280, 800);
+    wm_place(&full, 40, 40, 1280, 800, 28);
+    assert_int_equal(full.y, 0);
 }
 
 // ---- requests ----
@@ -213,6 +336,10 @@ static void surfaces_are_checked(void **state)
                      NX_ERR_ACCESS);
     // Fullscreen: exactly the screen, rows packed, and the rights the GPU driver needs.
     uint64_t fs = 1280 * 800 * 4;
+    assert_int_equal(wm_check_surface(200, 150, 800, NX_WM_SURFACE_TOP, 1280, 800, RM, 120000),
+                     NX_OK);
+    assert_int_equal(wm_check_surface(1280, 800, 5120, NX_WM_SURFACE_FULLSCREEN | NX_WM_SURFACE_TOP,
+                                      1280, 800, FS_RIGHTS, 1 << 23), NX_ERR_INVALID);
     assert_int_equal(wm_check_surface(1280, 800, 5120, NX_WM_SURFACE_FULLSCREEN, 1280, 800,
                                       FS_RIGHTS, fs), NX_OK);
     assert_int_equal(wm_check_surface(1280, 800, 5120, NX_WM_SURFACE_FULLSCREEN, 1280, 800, RM,
@@ -223,6 +350,40 @@ static void surfaces_are_checked(void **state)
                                       FS_RIGHTS, fs), NX_ERR_INVALID);
     assert_int_equal(wm_check_surface(1280, 800, 5124, NX_WM_SURFACE_FULLSCREEN, 1280, 800,
                                       FS_RIGHTS, 1 << 24), NX_ERR_INVALID);
+}
+
+// A lock surface must be fullscreen; who may ask is the badge's (init's NX_BADGE_LOCK facet,
+// never one of the compositor's own client badges, whatever their generation); an idle
+// watch is bounded.
+static void lock_and_idle_requests_are_checked(void **state)
+{
+    uint64_t fs = 1280 * 800 * 4, ns = 1;
+    uint32_t lock = NX_WM_SURFACE_FULLSCREEN | NX_WM_SURFACE_LOCK;
+    assert_int_equal(wm_check_surface(1280, 800, 5120, lock, 1280, 800, FS_RIGHTS, fs), NX_OK);
+    assert_int_equal(wm_check_surface(200, 150, 800, NX_WM_SURFACE_LOCK, 1280, 800, RM, 120000),
+                     NX_ERR_INVALID);
+    assert_int_equal(wm_check_surface(200, 150, 800, NX_WM_SURFACE_LOCK | NX_WM_SURFACE_TOP,
+                                      1280, 800, RM, 120000), NX_ERR_INVALID);
+    assert_int_equal(wm_check_surface(1280, 800, 5120, lock | NX_WM_SURFACE_TOP, 1280, 800,
+                                      FS_RIGHTS, fs), NX_ERR_INVALID);
+    assert_true(wm_badge_may_lock(5 | NX_BADGE_LOCK));
+    assert_false(wm_badge_may_lock(5));
+    assert_false(wm_badge_may_lock(0));
+    assert_false(wm_badge_may_lock(1ull << 32 | 5 | NX_BADGE_LOCK));
+    for (uint32_t gen = 0; gen < 65536; gen += 257)
+        for (unsigned slot = 0; slot < NX_WM_MAX_CLIENTS; slot++)
+            assert_false(wm_badge_may_lock(wm_badge(77, gen, slot)));
+    assert_false(wm_badge_may_lock(wm_badge(77, 0xffff, 15) | NX_BADGE_LOCK));
+    struct nx_wm_idle_watch w = { 0 };
+    assert_int_equal(wm_check_idle(&w, &ns), NX_OK);
+    assert_int_equal(ns, 0);
+    w.seconds = NX_WM_IDLE_MAX_S;
+    assert_int_equal(wm_check_idle(&w, &ns), NX_OK);
+    assert_int_equal(ns, 86400000000000ull);
+    w.seconds = NX_WM_IDLE_MAX_S + 1;
+    assert_int_equal(wm_check_idle(&w, &ns), NX_ERR_INVALID);
+    w.seconds = UINT32_MAX;
+    assert_int_equal(wm_check_idle(&w, &ns), NX_ERR_INVALID);
 }
 
 static void damage_is_checked_and_clipped(void **state)
@@ -286,6 +447,10 @@ int main(void)
         cmocka_unit_test(frames_and_parts),
         cmocka_unit_test(placement_keeps_the_title_bar_reachable),
         cmocka_unit_test(the_stack_orders_and_is_bounded),
+        cmocka_unit_test(the_layers_stay_in_order),
+        cmocka_unit_test(nothing_goes_over_the_lock),
+        cmocka_unit_test(lock_and_idle_requests_are_checked),
+        cmocka_unit_test(top_surfaces_are_placed_on_the_screen_and_keep_windows_below),
         cmocka_unit_test(surfaces_are_checked),
         cmocka_unit_test(damage_is_checked_and_clipped),
         cmocka_unit_test(titles_end_in_a_nul),

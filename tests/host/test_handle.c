@@ -587,6 +587,189 @@ static void find_agrees_with_get(void **state)
             }
 }
 
+// A message's handles, as IPC moves them (handle_transfer_message).
+static void message_entries(struct nx_ipc_buffer *b, const nx_handle_t *h, uint32_t rights,
+                            size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        b->handles[i] = h[i], b->handle_rights[i] = rights;
+}
+
+// The free list of t walks from free_head to free_tail through every free slot.
+static void assert_free_list_whole(struct handle_table *t)
+{
+    uint32_t n = 0, last = HANDLE_NO_SLOT;
+    for (uint32_t i = t->free_head; i != HANDLE_NO_SLOT; i = t->slots[i].next_free, n++)
+        assert_null(t->slots[i].obj), last = i;
+    assert_int_equal(n, NX_HANDLE_TABLE_SIZE - handle_table_live(t));
+    assert_int_equal(t->free_tail, last);
+}
+
+// At the limits of both tables: the sender's full (its free list empty before the moves),
+// the receiver's with one slot too few, then exactly enough (its list empty after).
+static void message_moves_at_the_table_limits(void **state)
+{
+    (void)state;
+    static struct handle_table before_a, before_b;
+    static struct nx_ipc_buffer in, got, untouched;
+    struct tobj o;
+    make(&o, NX_OBJ_VMO);
+    uint32_t xr = NX_RIGHT_TRANSFER | NX_RIGHT_READ;
+    nx_handle_t h[NX_MSG_HANDLES_MAX], spare;
+    for (int i = 0; i < NX_MSG_HANDLES_MAX; i++)
+        h[i] = install(&A, &o, xr);
+    while (handle_table_live(&A) < NX_HANDLE_TABLE_SIZE)
+        install(&A, &o, 0);
+    while (handle_table_live(&B) < NX_HANDLE_TABLE_SIZE - NX_MSG_HANDLES_MAX)
+        install(&B, &o, 0);
+    spare = install(&B, &o, 0);  // B has NX_MSG_HANDLES_MAX - 1 free slots
+    message_entries(&in, h, NX_RIGHTS_SAME, NX_MSG_HANDLES_MAX);
+    memcpy(&before_a, &A, sizeof(A));
+    memcpy(&before_b, &B, sizeof(B));
+    assert_int_equal(handle_transfer_message(&A, &in, NX_MSG_HANDLES_MAX, &B, &got),
+                     NX_ERR_NO_SPACE);
+    assert_memory_equal(&A, &before_a, sizeof(A));
+    assert_memory_equal(&B, &before_b, sizeof(B));
+    assert_memory_equal(&got, &untouched, sizeof(got));
+
+    assert_int_equal(handle_close(&B, spare), NX_OK);  // exactly NX_MSG_HANDLES_MAX free
+    assert_int_equal(handle_transfer_message(&A, &in, NX_MSG_HANDLES_MAX, &B, &got), NX_OK);
+    assert_int_equal(handle_table_live(&A), NX_HANDLE_TABLE_SIZE - NX_MSG_HANDLES_MAX);
+    assert_int_equal(handle_table_live(&B), NX_HANDLE_TABLE_SIZE);
+    assert_free_list_whole(&A);
+    assert_free_list_whole(&B);
+    for (int i = 0; i < NX_MSG_HANDLES_MAX; i++) {
+        assert_false(valid(&A, h[i]));
+        assert_true(valid(&B, got.handles[i]));
+        assert_int_equal(got.handle_rights[i], xr);
+    }
+    assert_int_equal(o.k.refcount, 1 + 2 * NX_HANDLE_TABLE_SIZE - NX_MSG_HANDLES_MAX);
+
+    // And back, with rights that shrink: B's list was empty, A's is not.
+    message_entries(&in, got.handles, NX_RIGHT_READ | NX_RIGHT_WRITE, NX_MSG_HANDLES_MAX);
+    assert_int_equal(handle_transfer_message(&B, &in, NX_MSG_HANDLES_MAX, &A, &got),
+                     NX_ERR_ACCESS);  // WRITE would be gained
+    message_entries(&in, got.handles, NX_RIGHT_TRANSFER, NX_MSG_HANDLES_MAX);
+    assert_int_equal(handle_transfer_message(&B, &in, NX_MSG_HANDLES_MAX, &A, &got), NX_OK);
+    assert_int_equal(got.handle_rights[0], NX_RIGHT_TRANSFER);
+    assert_free_list_whole(&A);
+    assert_free_list_whole(&B);
+    for (int i = 0; i < NX_MSG_HANDLES_MAX; i++)  // B's freed slots can be taken again
+        install(&B, &o, 0);
+    assert_free_list_whole(&B);
+    handle_table_destroy(&A);
+    handle_table_destroy(&B);
+    assert_int_equal(o.k.refcount, 1);
+}
+
+// Every refusal leaves both tables and the receiver's buffer as they were.
+static void message_failures_change_nothing(void **state)
+{
+    (void)state;
+    static struct handle_table before_a, before_b;
+    static struct nx_ipc_buffer in, got, untouched;
+    struct tobj o;
+    make(&o, NX_OBJ_VMO);
+    nx_handle_t ok = install(&A, &o, NX_RIGHT_TRANSFER | NX_RIGHT_DUPLICATE);
+    nx_handle_t no_xfer = install(&A, &o, NX_RIGHT_DUPLICATE);
+    nx_handle_t no_dup = install(&A, &o, NX_RIGHT_TRANSFER), closed = install(&A, &o, ALL);
+    assert_int_equal(handle_close(&A, closed), NX_OK);
+    const struct {
+        nx_handle_t h[2];
+        uint32_t rights[2];
+        int err;
+    } cases[] = {
+        { { ok, closed }, { NX_RIGHTS_SAME, NX_RIGHTS_SAME }, NX_ERR_BAD_HANDLE },
+        { { ok, no_xfer }, { NX_RIGHTS_SAME, NX_RIGHTS_SAME }, NX_ERR_ACCESS },
+        { { ok, no_dup }, { NX_RIGHTS_SAME, NX_XFER_COPY | NX_RIGHTS_SAME }, NX_ERR_ACCESS },
+        { { ok, no_dup }, { NX_RIGHTS_SAME, NX_RIGHT_WRITE }, NX_ERR_ACCESS },  // a gain
+        { { ok, no_dup }, { NX_RIGHTS_SAME, NX_RIGHTS_SAME | 1 }, NX_ERR_ACCESS },
+        { { ok, ok }, { NX_RIGHTS_SAME, NX_RIGHTS_SAME }, NX_ERR_INVALID },
+        { { ok, ok }, { NX_XFER_COPY | NX_RIGHTS_SAME, NX_RIGHTS_SAME }, NX_ERR_INVALID },
+        { { ok, ok }, { NX_RIGHTS_SAME, NX_XFER_COPY | NX_RIGHTS_SAME }, NX_ERR_INVALID },
+    };
+    memcpy(&before_a, &A, sizeof(A));
+    memcpy(&before_b, &B, sizeof(B));
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        for (int i = 0; i < 2; i++)
+            in.handles[i] = cases[c].h[i], in.handle_rights[i] = cases[c].rights[i];
+        assert_int_equal(handle_transfer_message(&A, &in, 2, &B, &got), cases[c].err);
+        assert_int_equal(handle_transfer_message(&A, &in, 2, NULL, NULL), cases[c].err);
+    }
+    assert_int_equal(handle_transfer_message(&A, &in, NX_MSG_HANDLES_MAX + 1, &B, &got),
+                     NX_ERR_TOO_BIG);
+    in.handles[1] = no_dup, in.handle_rights[1] = NX_RIGHTS_SAME;
+    assert_int_equal(handle_transfer_message(&A, &in, 2, NULL, NULL), NX_OK);  // check only
+    assert_memory_equal(&A, &before_a, sizeof(A));
+    assert_memory_equal(&B, &before_b, sizeof(B));
+    assert_memory_equal(&got, &untouched, sizeof(got));
+    handle_table_destroy(&A);
+}
+
+// Copies, handles with derivations and moves within one table take the general commit: the
+// tree and the counts come out as from handle_transfer_batch.
+static void message_copies_and_derived_handles(void **state)
+{
+    (void)state;
+    static struct nx_ipc_buffer in, got;
+    struct tobj o;
+    make(&o, NX_OBJ_VMO);
+    uint32_t xr = NX_RIGHT_TRANSFER | NX_RIGHT_DUPLICATE | NX_RIGHT_READ;
+    nx_handle_t root = install(&A, &o, xr), child = dup(&A, root, xr), plain = install(&A, &o, xr);
+    nx_handle_t h[3] = { child, root, plain };
+    message_entries(&in, h, NX_RIGHTS_SAME, 3);
+    in.handle_rights[1] = NX_XFER_COPY | NX_RIGHT_TRANSFER;  // root copied, the others moved
+    assert_int_equal(handle_transfer_message(&A, &in, 3, &B, &got), NX_OK);
+    assert_true(valid(&A, root));
+    assert_false(valid(&A, child) || valid(&A, plain));
+    assert_int_equal(got.handle_rights[1], NX_RIGHT_TRANSFER);
+    assert_int_equal(handle_table_live(&A), 1);
+    assert_int_equal(handle_table_live(&B), 3);
+    assert_free_list_whole(&A);
+    assert_free_list_whole(&B);
+    nx_handle_t moved_child = got.handles[0], moved_plain = got.handles[2];
+    message_entries(&in, &moved_plain, NX_RIGHTS_SAME, 1);  // within one table
+    assert_int_equal(handle_transfer_message(&B, &in, 1, &B, &got), NX_OK);
+    assert_false(valid(&B, moved_plain));
+    assert_true(valid(&B, got.handles[0]));
+    assert_free_list_whole(&B);
+    assert_int_equal(handle_revoke(&A, root), NX_OK);  // reaches the moved child and the copy
+    assert_false(valid(&B, moved_child));
+    assert_int_equal(handle_table_live(&B), 1);
+    handle_table_destroy(&A);
+    handle_table_destroy(&B);
+    assert_int_equal(o.k.refcount, 1);
+}
+
+// Moves within one table with exactly as many free slots as handles moved (one, then the
+// most a message has): the slots freed join the list the moves emptied.
+static void message_within_one_table_at_its_limit(void **state)
+{
+    (void)state;
+    static struct nx_ipc_buffer in, got;
+    struct tobj o;
+    make(&o, NX_OBJ_VMO);
+    const size_t counts[] = { 1, NX_MSG_HANDLES_MAX };
+    for (size_t c = 0; c < 2; c++) {
+        size_t n = counts[c];
+        nx_handle_t h[NX_MSG_HANDLES_MAX];
+        for (size_t i = 0; i < n; i++)
+            h[i] = install(&A, &o, NX_RIGHT_TRANSFER);
+        while (handle_table_live(&A) < NX_HANDLE_TABLE_SIZE - n)
+            install(&A, &o, 0);
+        message_entries(&in, h, NX_RIGHTS_SAME, n);
+        assert_int_equal(handle_transfer_message(&A, &in, n, &A, &got), NX_OK);
+        assert_free_list_whole(&A);
+        for (size_t i = 0; i < n; i++)
+            assert_true(valid(&A, got.handles[i]) && !valid(&A, h[i]));
+        for (size_t i = 0; i < n; i++)
+            install(&A, &o, 0);
+        assert_int_equal(handle_table_live(&A), NX_HANDLE_TABLE_SIZE);
+        handle_table_destroy(&A);
+        handle_table_init(&A);
+    }
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup(f, setup)
@@ -613,6 +796,10 @@ int main(void)
         T(last_handle_hook_runs_when_no_handle_is_left),
         T(mint_fixes_a_badge_that_travels),
         T(find_agrees_with_get),
+        T(message_moves_at_the_table_limits),
+        T(message_failures_change_nothing),
+        T(message_copies_and_derived_handles),
+        T(message_within_one_table_at_its_limit),
     };
     return cmocka_run_group_tests_name("handle", tests, NULL, NULL);
 }

@@ -101,10 +101,12 @@ static void check_against_model(void)
     uint32_t refs[NOBJ] = { 0 };
     for (int t = 0; t < NT; t++) {
         assert_int_equal(handle_table_live(tab[t]), live_in(t));
-        uint32_t nfree = 0;
+        uint32_t nfree = 0, last = HANDLE_NO_SLOT;
         for (uint32_t i = tab[t]->free_head; i != HANDLE_NO_SLOT; i = tab[t]->slots[i].next_free)
-            assert_null(tab[t]->slots[i].obj), assert_true(++nfree <= NX_HANDLE_TABLE_SIZE);
+            assert_null(tab[t]->slots[i].obj), assert_true(++nfree <= NX_HANDLE_TABLE_SIZE),
+                last = i;
         assert_int_equal(nfree, NX_HANDLE_TABLE_SIZE - live_in(t));
+        assert_int_equal(tab[t]->free_tail, last);
     }
     for (int i = 0; i < NREC; i++) {
         struct kobject *k;
@@ -210,6 +212,70 @@ static void op_batch(int r, int to)
     }
 }
 
+// The record a message entry names in table `from`: mostly a live one of that table.
+static int pick_in(int from)
+{
+    int c = pick();
+    for (int tries = 0; tries < 64 && rnd(8) && !(rec[c].alive && rec[c].table == from); tries++)
+        c = pick();
+    return c;
+}
+
+// An IPC message's handles (handle_transfer_message) from table `from` to `to` (maybe the
+// same): up to NX_MSG_HANDLES_MAX entries, mostly moves, sometimes a copy, a stale value, a
+// handle named twice. The expected error is the first entry's, in order, then the room's.
+static void op_message(int from, int to)
+{
+    static struct nx_ipc_buffer in, got, untouched;
+    static struct handle_table before_from, before_to;
+    size_t n = 1 + rnd(NX_MSG_HANDLES_MAX);
+    int r[NX_MSG_HANDLES_MAX], want = NX_OK;
+    uint32_t given[NX_MSG_HANDLES_MAX];
+    bool copy[NX_MSG_HANDLES_MAX];
+    for (size_t i = 0; i < n; i++) {
+        int c = i > 0 && rnd(8) == 0 ? r[rnd((uint32_t)i)] : pick_in(from);
+        if (c < 0)
+            c = pick_in(from);
+        uint32_t asked = rnd(2) ? NX_RIGHTS_SAME : pick_rights(c);
+        copy[i] = rnd(4) == 0;
+        in.handles[i] = rec[c].h;
+        in.handle_rights[i] = asked | (copy[i] ? NX_XFER_COPY : 0);
+        r[i] = find(from, rec[c].h);
+        if (want != NX_OK)
+            continue;
+        if (r[i] < 0) {
+            want = NX_ERR_BAD_HANDLE;
+            continue;
+        }
+        uint32_t have = rec[r[i]].rights;
+        given[i] = asked == NX_RIGHTS_SAME ? have : asked;
+        if ((NX_RIGHT_TRANSFER | (copy[i] ? NX_RIGHT_DUPLICATE : 0) | given[i]) & ~have)
+            want = NX_ERR_ACCESS;
+        for (size_t j = 0; j < i && want == NX_OK; j++)
+            if (r[j] == r[i] && (!copy[j] || !copy[i]))
+                want = NX_ERR_INVALID;
+    }
+    if (want == NX_OK && live_in(to) + (int)n > NX_HANDLE_TABLE_SIZE)
+        want = NX_ERR_NO_SPACE;
+    memcpy(&before_from, tab[from], sizeof(before_from));
+    memcpy(&before_to, tab[to], sizeof(before_to));
+    memset(&got, 0, sizeof(got));
+    assert_int_equal(handle_transfer_message(tab[from], &in, n, tab[to], &got), want);
+    if (want != NX_OK) {  // nothing changed, on either side
+        assert_memory_equal(tab[from], &before_from, sizeof(before_from));
+        assert_memory_equal(tab[to], &before_to, sizeof(before_to));
+        assert_memory_equal(&got, &untouched, sizeof(got));
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(got.handle_rights[i], given[i]);
+        if (copy[i])
+            new_rec(to, rec[r[i]].obj, r[i], got.handles[i], given[i]);
+        else
+            rec[r[i]].table = to, rec[r[i]].h = got.handles[i], rec[r[i]].rights = given[i];
+    }
+}
+
 static void op_close_or_revoke(int r, bool revoke)
 {
     struct handle_table *t = tab[rec[r].table];
@@ -243,12 +309,14 @@ static void random_op(bool grow)
     int op = grow ? (int)rnd(75) : 50 + (int)rnd(50);
     if (op < 30)
         op_install(t);
-    else if (op < 50)
+    else if (op < 45)
         op_derive(r, -1, false);
-    else if (op < 70)
+    else if (op < 60)
         op_derive(r, t, rnd(2));
-    else if (op < 75)
+    else if (op < 65)
         op_batch(r, t);
+    else if (op < 75)
+        op_message((int)rnd(NT), t);
     else if (op < 99)
         op_close_or_revoke(r, op >= 90);
     else if (rnd(8) == 0)

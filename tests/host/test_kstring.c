@@ -1,4 +1,4 @@
-// Host unit tests for the kernel's memcpy and memset (kernel/lib/string.c). The file is built
+// Host unit tests for the kernel's memcpy and memset (kernel/lib/string.c, lib/memcpy.c: libnx's memcpy too). The files are built
 // into this test with its functions renamed, so the host libc's stay what cmocka and ASan use;
 // ASan catches any access outside the buffers given (a word read past the source's end).
 #include <setjmp.h>
@@ -19,6 +19,7 @@
 #define strcmp kernel_strcmp
 #define strncmp kernel_strncmp
 #include "lib/string.c"
+#include "lib/memcpy.c"
 #undef memcpy
 #undef memmove
 #undef memset

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <nx/services.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -227,11 +228,11 @@ static void test_every_line_error(void **state)
 }
 
 // dir:PATH grants a directory handle of the service fs (which must exist and start first);
-// bootfs the boot archive.
+// bootfs the boot archive; power the device resource for the power mode.
 static void test_directory_and_bootfs_grants(void **state)
 {
     (void)state;
-    parse("service app grant=dir:/data/app\n"
+    parse("service app grant=dir:/data/app,power\n"
           "service fs grant=bootfs\n"
           "service bad grant=dir:data\n");
     assert_string_equal(reports, "3: bad directory (absolute path)\n");
@@ -241,9 +242,33 @@ static void test_directory_and_bootfs_grants(void **state)
     assert_null(mf_grant_service(&m.services[0].grants[0]));
     assert_int_equal(m.services[1].grants[0].kind, MF_GRANT_DIR);
     assert_string_equal(mf_grant_service(&m.services[1].grants[0]), "fs");
+    assert_int_equal(m.services[1].grants[1].kind, MF_GRANT_POWER);
+    assert_null(mf_grant_service(&m.services[1].grants[1]));
     parse("service app grant=dir:/x\n");
     assert_string_equal(reports, "1: grant names no service\n");
     assert_int_equal(m.nservices, 0);
+}
+
+// A service grant NAME:lock: the handle is still called NAME and orders the services by it,
+// its badge gets NX_BADGE_LOCK; any other facet is refused.
+static void test_lock_facet(void **state)
+{
+    (void)state;
+    parse("service wm grant=log\n"
+          "service log\n"
+          "service greeter grant=log,wm:lock\n"
+          "service a grant=wm:admin\n"
+          "service b grant=:lock\n"
+          "service c grant=wm,wm:lock\n");
+    assert_string_equal(reports, "4: unknown grant facet\n5: unknown grant facet\n"
+                                 "6: duplicate grant\n");
+    const struct mf_service *g = manifest_find(&m, "greeter");
+    assert_non_null(g);
+    assert_string_equal(g->grants[1].name, "wm");
+    assert_int_equal(g->grants[1].kind, MF_GRANT_SERVICE);
+    assert_int_equal(g->grants[1].facet, NX_BADGE_LOCK);
+    assert_int_equal(g->grants[0].facet, 0);
+    assert_string_equal(m.services[m.nservices - 1].name, "greeter");  // after wm
 }
 
 static void test_unknown_grant_drops_dependents(void **state)
@@ -374,6 +399,7 @@ int main(void)
         cmocka_unit_test(test_virtio_grants),
         cmocka_unit_test(test_every_line_error),
         cmocka_unit_test(test_directory_and_bootfs_grants),
+        cmocka_unit_test(test_lock_facet),
         cmocka_unit_test(test_unknown_grant_drops_dependents),
         cmocka_unit_test(test_cycle_is_dropped),
         cmocka_unit_test(test_comments_blank_lines_and_long_lines),

@@ -281,6 +281,36 @@ static void accessed_bits_are_set_by_any_touch_and_reported_once(void **state)
     kobject_unref(&v->obj);
 }
 
+// A fault maps ahead only the pages touched since the pager last asked (pager_accessed), a
+// clean one read-only: mapping ahead changes nothing pager_accessed and pager_dirty report.
+static void a_fault_maps_ahead_only_touched_pages(void **state)
+{
+    struct vmo *v = paged(8, 9);
+    map(v, 8);
+    paddr_t pa;
+    for (size_t i = 0; i < 8; i++)
+        assert_int_equal(vmo_get_page(v, i, true, &pa), NX_OK);  // the pager fills them
+    pager_supply(v, 0, 8);
+    bool dirty;
+    assert_int_equal(pager_await(v, 2, false, &dirty), NX_OK);  // a client's vmo_read
+    assert_int_equal(pager_await(v, 3, true, &dirty), NX_OK);   // a client's vmo_write
+    assert_int_equal(aspace_fault(&fake_process, VA + PAGE_SIZE, NX_PROT_READ), NX_OK);
+    assert_false(mapped(0, PTE_R));
+    assert_true(mapped(1, PTE_R));
+    assert_false(mapped(1, PTE_W));
+    assert_true(mapped(2, PTE_R));
+    assert_false(mapped(2, PTE_W));  // clean: its first write is still seen
+    assert_true(mapped(3, PTE_W));   // dirty already
+    assert_false(mapped(4, PTE_R));  // supplied, never touched: its first touch faults
+    uint8_t bits[1] = { 0 };
+    assert_int_equal(pager_dirty(v, 0, 8, bits), 1);
+    assert_int_equal(bits[0], 1 << 3);
+    bits[0] = 0;
+    assert_int_equal(pager_accessed(v, 0, 8, bits), 3);
+    assert_int_equal(bits[0], 1 << 1 | 1 << 2 | 1 << 3);
+    kobject_unref(&v->obj);
+}
+
 static void failing_ready_pages_frees_them_except_pinned_ones(void **state)
 {
     struct vmo *v = paged(3, 5);
@@ -410,6 +440,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(accessed_bits_are_set_by_any_touch_and_reported_once,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(a_fault_maps_ahead_only_touched_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(failing_ready_pages_frees_them_except_pinned_ones, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_failed_page_fails_its_touches_until_supplied, setup,

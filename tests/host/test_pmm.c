@@ -1,5 +1,6 @@
 // Physical page allocator over a block of host memory standing in for RAM.
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -88,6 +89,48 @@ static void contiguous_allocation_respects_alignment_and_gaps(void **state)
     assert_int_equal(pmm_alloc_contig(NPAGES + 1, 1), 0);
 }
 
+// Random single and contiguous allocations and frees against a flat model: pmm_alloc gives the
+// lowest free page, pmm_alloc_contig (zeroed or not) the lowest free run whose address is
+// aligned, or 0.
+static void allocations_match_a_lowest_fit_model(void **state)
+{
+    (void)state;
+    bool used[NPAGES] = { false };
+    size_t base = (paddr_t)ram / PAGE_SIZE;
+    srand(15);
+    for (int step = 0; step < 4000; step++) {
+        int op = rand() % 3;
+        if (op == 0) {
+            size_t want = NPAGES;
+            for (size_t i = 0; i < NPAGES && want == NPAGES; i++)
+                want = used[i] ? want : i;
+            paddr_t pa = pmm_alloc();
+            assert_int_equal(pa, want == NPAGES ? 0 : (paddr_t)ram + want * PAGE_SIZE);
+            if (pa)
+                used[want] = true;
+        } else if (op == 1) {
+            size_t i = (size_t)rand() % NPAGES;
+            if (used[i]) {
+                pmm_free((paddr_t)ram + i * PAGE_SIZE);
+                used[i] = false;
+            }
+        } else {
+            size_t n = 1 + (size_t)rand() % 12, align = (size_t)1 << (rand() % 4), want = 0;
+            bool found = false;
+            for (size_t i = 0; i + n <= NPAGES && !found; i++) {
+                found = (base + i) % align == 0;
+                for (size_t k = i; k < i + n && found; k++)
+                    found = !used[k];
+                want = i;
+            }
+            paddr_t pa = rand() % 2 ? pmm_alloc_contig(n, align) : pmm_alloc_contig_unzeroed(n, align);
+            assert_int_equal(pa, found ? (paddr_t)ram + want * PAGE_SIZE : 0);
+            for (size_t k = want; found && k < want + n; k++)
+                used[k] = true;
+        }
+    }
+}
+
 static void double_free_and_foreign_free_panic(void **state)
 {
     (void)state;
@@ -106,6 +149,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(alloc_returns_distinct_zeroed_pages_until_exhausted, setup, teardown),
         cmocka_unit_test_setup_teardown(reserve_range_covers_partial_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(contiguous_allocation_respects_alignment_and_gaps, setup, teardown),
+        cmocka_unit_test_setup_teardown(allocations_match_a_lowest_fit_model, setup, teardown),
         cmocka_unit_test_setup_teardown(double_free_and_foreign_free_panic, setup, teardown),
     };
     return cmocka_run_group_tests_name("pmm", tests, NULL, NULL);

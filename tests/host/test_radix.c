@@ -1,6 +1,6 @@
 // Sparse arrays against a flat shadow: random range updates (whole runs and their ends),
 // single slots, takes and visits, over two node levels; after every step the array reads as
-// the shadow where it was changed, every node is charged (pmm pages in use = budget), a
+// the shadow where it was changed (also read a run at a time), every node is charged (pmm pages in use = budget), a
 // change reserved exactly what it used, and the cached leaf is live. Setting everything back to 0 frees every node.
 #include <stdarg.h>
 #include <stddef.h>
@@ -109,6 +109,12 @@ static void same_as_shadow(size_t first, size_t n)
     assert_int_equal(v.next, first + n);
     for (size_t i = first; i < first + n; i++)
         assert_int_equal(radix_get(&r, i), shadow[i]);
+    for (size_t i = first, run; i < first + n; i += run) {
+        assert_int_equal(radix_get_run(&r, i, first + n - i, &run), shadow[i]);
+        assert_true(run >= 1 && run <= first + n - i);
+        for (size_t k = i; k < i + run; k++)
+            assert_int_equal(shadow[k], shadow[i]);
+    }
 }
 
 // The cached leaf is the one a walk finds (never a node freed meanwhile).

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <nexus/errors.h>
 #include <nexus/syscall.h>
+#include "power.h"
 #include "timer.h"
 #include "support/fake_kernel.h"
 #include "syscall.h"
@@ -58,6 +59,7 @@ static int setup(void **state)
     hw.armed_at = NEVER;
     fake_reset(128);
     notif_h = fake_notification(&notif, NX_RIGHTS_ALL);
+    power_set_mode(NX_POWER_PERFORMANCE);   // no least slack: windows exactly as asked
     return 0;
 }
 
@@ -234,6 +236,74 @@ static void full_table_makes_nothing(void **state)
     assert_int_equal(notif.obj.refcount, before.handles + 1);  // its handles and the test's
 }
 
+// Timers at 10 ms and 30 ms with no slack of their own, each mode: how many interrupts.
+static uint64_t two_timers(enum nx_power_mode mode, uint64_t second_ms)
+{
+    power_set_mode(mode);
+    uint64_t base = clock_now();
+    long a = create(1), b = create(2);
+    assert_int_equal(sys_timer_set(a, base + 10 * MS, 0), NX_OK);
+    assert_int_equal(sys_timer_set(b, base + second_ms * MS, 0), NX_OK);
+    assert_int_equal(run_until(base + 10 * MS - 1), 0);   // never before the deadline
+    uint64_t irqs = run_until(base + 200 * MS);
+    assert_int_equal(notif.bits, 3);
+    notif.bits = 0;
+    assert_int_equal(handle_close(&fake_handles, (nx_handle_t)a), NX_OK);
+    assert_int_equal(handle_close(&fake_handles, (nx_handle_t)b), NX_OK);
+    return irqs;
+}
+
+// The power mode raises every timer's slack to its least: saver's 50 ms window takes the
+// timer 20 ms later along, balanced's 1 ms only one 0.5 ms later, performance neither.
+static void power_mode_sets_least_slack(void **state)
+{
+    (void)state;
+    assert_int_equal(two_timers(NX_POWER_PERFORMANCE, 30), 2);
+    assert_int_equal(two_timers(NX_POWER_SAVER, 30), 1);
+    assert_int_equal(two_timers(NX_POWER_BALANCED, 30), 2);
+    assert_int_equal(two_timers(NX_POWER_PERFORMANCE, 10), 1);   // the same deadline
+    // Saver: fired at the window's end, 50 ms after the deadline; a longer slack of the
+    // timer's own is kept.
+    power_set_mode(NX_POWER_SAVER);
+    long h = create(1);
+    uint64_t base = clock_now();
+    assert_int_equal(sys_timer_set(h, base + 10 * MS, 0), NX_OK);
+    assert_int_equal(run_until(base + 60 * MS - 1), 0);
+    assert_int_equal(run_until(base + 60 * MS), 1);
+    base = clock_now();
+    assert_int_equal(sys_timer_set(h, base + 10 * MS, 200 * MS), NX_OK);
+    assert_int_equal(run_until(base + 210 * MS - 1), 0);
+    assert_int_equal(run_until(base + 210 * MS), 1);
+    assert_int_equal(power_mode(), NX_POWER_SAVER);
+    assert_int_equal(power_idle_poll_ns(), 0);
+    power_set_mode(NX_POWER_PERFORMANCE);
+    assert_int_equal(power_idle_poll_ns(), NX_POWER_IDLE_POLL_NS);
+}
+
+// nx_system_power_mode: the device resource with WRITE, a mode in range; a refusal changes
+// nothing.
+static void power_mode_syscall_checks_everything(void **state)
+{
+    (void)state;
+    static struct kobject res;
+    kobject_init(&res, NX_OBJ_RESOURCE, NULL);
+    nx_handle_t r, only_write, r_no_write;
+    assert_int_equal(handle_install(&fake_handles, &res, NX_RIGHTS_ALL, &r), NX_OK);
+    assert_int_equal(handle_duplicate(&fake_handles, r, NX_RIGHT_WRITE, &only_write), NX_OK);
+    assert_int_equal(handle_duplicate(&fake_handles, r, NX_RIGHTS_ALL & ~NX_RIGHT_WRITE,
+                                      &r_no_write), NX_OK);
+    assert_int_equal(sys_system_power_mode(only_write, NX_POWER_SAVER), NX_POWER_PERFORMANCE);
+    assert_int_equal(sys_system_power_mode(r, NX_POWER_BALANCED), NX_POWER_SAVER);
+    assert_int_equal(sys_system_power_mode(r_no_write, NX_POWER_SAVER), NX_ERR_ACCESS);
+    assert_int_equal(sys_system_power_mode(notif_h, NX_POWER_SAVER), NX_ERR_WRONG_TYPE);
+    assert_int_equal(sys_system_power_mode(0, NX_POWER_SAVER), NX_ERR_BAD_HANDLE);
+    assert_int_equal(sys_system_power_mode(r | (1ull << 32), NX_POWER_SAVER), NX_ERR_BAD_HANDLE);
+    assert_int_equal(sys_system_power_mode(r, NX_POWER_MODES), NX_ERR_INVALID);
+    assert_int_equal(sys_system_power_mode(r, UINT64_MAX), NX_ERR_INVALID);
+    assert_int_equal(power_mode(), NX_POWER_BALANCED);   // unchanged by every refusal
+    power_set_mode(NX_POWER_PERFORMANCE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -244,6 +314,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(deadline_in_the_past_fires_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(last_close_disarms, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_arguments, setup, teardown),
+        cmocka_unit_test_setup_teardown(power_mode_sets_least_slack, setup, teardown),
+        cmocka_unit_test_setup_teardown(power_mode_syscall_checks_everything, setup, teardown),
         cmocka_unit_test_setup_teardown(full_table_makes_nothing, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

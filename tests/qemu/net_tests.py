@@ -39,8 +39,9 @@ def user_nic(http_port=None):
 
 
 def manifest_with(name, edit):
-    """The system manifest with edit(text) applied, as a file for archive_with_manifest."""
-    with open(os.path.join(ROOT, "user", "init", "manifest.txt")) as f:
+    """The test archive's manifest (the system's with nsh on the console) with edit(text)
+    applied, as a file for archive_with_manifest."""
+    with open(os.path.join(ROOT, "build", "packed-test", "manifest")) as f:
         text = edit(f.read())
     path = os.path.join(ROOT, "build", "tests", "manifest-" + name)
     os.makedirs(os.path.dirname(path), exist_ok=True)

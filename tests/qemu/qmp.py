@@ -4,6 +4,7 @@ import json
 import os
 import socket
 import struct
+import tempfile
 import time
 import zlib
 
@@ -57,6 +58,17 @@ class QMP:
 SCREEN_W, SCREEN_H = 1280, 800
 # qcodes of the characters qmp_type types beyond letters and digits (the us key map).
 QCODES = {" ": "spc", "/": "slash", ".": "dot", "-": "minus", "\r": "ret"}
+# ... and those typed with Shift held.
+SHIFTED = {">": "dot", "<": "comma", "|": "backslash", "&": "7", "_": "minus"}
+# make gui's devices: the GPU in the mode above, the keyboard and the tablet.
+GUI_DEVICES = ["-device", f"virtio-gpu-device,xres={SCREEN_W},yres={SCREEN_H}",
+               "-device", "virtio-keyboard-device", "-device", "virtio-tablet-device"]
+
+
+# The goldfish RTC fixed (QEMU's -rtc: the time of day the guest reads at boot, then following
+# the virtual clock): the login screen's and the desktop's date are then known (the time of
+# day moves on with the virtual clock, which without -icount follows the host's load).
+FIXED_RTC = ["-rtc", "base=2026-01-01T12:00:00,clock=vm"]
 
 
 def qmp_key(qcode, down):
@@ -73,9 +85,13 @@ def qmp_tap(qmp, qcode):
 
 
 def qmp_type(qmp, text):
-    """Each character of text (lower-case letters, digits and those of QCODES) tapped."""
+    """Each character of text (lower-case letters, digits and those of QCODES and SHIFTED)
+    tapped."""
     for c in text:
-        qmp_tap(qmp, QCODES.get(c, c))
+        if c in SHIFTED:
+            qmp_chord(qmp, ["shift", SHIFTED[c]])
+        else:
+            qmp_tap(qmp, QCODES.get(c, c))
 
 
 def qmp_chord(qmp, qcodes):
@@ -244,4 +260,93 @@ def wait_for_terminal(qmp, path, golden, places, timeout):
             if region_matches(screen, golden, at, at):
                 return at
         time.sleep(0.5)
+    return None
+
+
+# The login screen (user/apps/greeter, docs/login.md): a screen of its own background colour,
+# the user name field focused. The first-boot account (docs/login.md): nexus / nexus.
+LOGIN_BG = (28, 34, 48)
+LOGIN_PROBES = [(8, 8), (SCREEN_W - 9, 8), (8, SCREEN_H - 9), (SCREEN_W - 9, SCREEN_H - 9)]
+# The message line under the form (wrong password, delays) and the password field.
+LOGIN_MESSAGE = (SCREEN_W // 2 - 300, SCREEN_H // 2 + 140, 600, 32)
+LOGIN_PASSWORD = (SCREEN_W // 2 - 180, SCREEN_H // 2 + 36, 360, 34)
+LOGIN_NAME = (SCREEN_W // 2 - 180, SCREEN_H // 2 - 34, 360, 34)
+FIRST_USER, FIRST_PASSWORD = "nexus", "nexus"
+LOGIN_FOCUS = (90, 160, 240)   # a focused field's frame (the dark theme's focus colour)
+
+
+def pixel(screen, x, y):
+    w, _, rgb = screen
+    return tuple(rgb[(y * w + x) * 3:(y * w + x) * 3 + 3])
+
+
+def region(screen, rect):
+    """The RGB bytes of rect (x, y, w, h) of a screen."""
+    w, _, rgb = screen
+    x, y, rw, rh = rect
+    return b"".join(rgb[((y + j) * w + x) * 3:((y + j) * w + x + rw) * 3] for j in range(rh))
+
+
+def is_login_screen(screen):
+    return all(pixel(screen, x, y) == LOGIN_BG for x, y in LOGIN_PROBES)
+
+
+def wait_for_login_screen(qmp, path, timeout):
+    """The screen once the login screen shows (within timeout seconds), or None."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        screen = screen_shot(qmp, path)
+        if is_login_screen(screen):
+            return screen
+        time.sleep(0.5)
+    return None
+
+
+def gui_login(qmp, user=FIRST_USER, password=FIRST_PASSWORD, path=None, timeout=90):
+    """Log in on the login screen: wait for it (when path, a scratch screendump file, is
+    given), then the name, Tab, the password and Enter typed (user None: the lock screen,
+    whose password field has the focus: the password only). False if it never showed or
+    the name field never took the focus."""
+    if path and wait_for_login_screen(qmp, path, timeout) is None:
+        return False
+    if user is not None:
+        # A click in the name field, then (once its focus ring shows: the tablet's events and
+        # the keyboard's reach the compositor on rings of their own, in no set order) Ctrl+A:
+        # what is typed replaces what a try left.
+        qmp_pointer_to(qmp, LOGIN_NAME[0] + 20, LOGIN_NAME[1] + 17)
+        qmp_button(qmp, "left", True)
+        qmp_button(qmp, "left", False)
+        scratch = path or os.path.join(tempfile.gettempdir(), f"nexus-login-{os.getpid()}.ppm")
+        end = time.monotonic() + timeout
+        while pixel(screen_shot(qmp, scratch), LOGIN_NAME[0], LOGIN_NAME[1] + 17) != LOGIN_FOCUS:
+            if time.monotonic() > end:
+                return False
+            time.sleep(0.1)
+        qmp_chord(qmp, ["ctrl", "a"])
+        qmp_type(qmp, user)
+        qmp_tap(qmp, "tab")
+    qmp_type(qmp, password + "\r")
+    return True
+
+
+def shows_error(rgb):
+    """Whether RGB bytes hold the login screen's error colour (its message in red: "Checking"
+    is drawn muted). Anti-aliased text has the colour whole at the strokes' cores."""
+    return any(rgb[i] >= 200 and rgb[i + 1] <= 130 and rgb[i + 2] <= 120
+               for i in range(0, len(rgb) - 2, 3))
+
+
+def gui_login_refused(qmp, path, user, password, timeout=30):
+    """A try that must fail, on the login screen: the message line's pixels once a new
+    refusal shows (in the error colour, unlike what the line showed before) and has settled,
+    or None at the timeout."""
+    before = region(screen_shot(qmp, path), LOGIN_MESSAGE)
+    gui_login(qmp, user, password)
+    end, last = time.monotonic() + timeout, None
+    while time.monotonic() < end:
+        got = region(screen_shot(qmp, path), LOGIN_MESSAGE)
+        if shows_error(got) and got == last and got != before:
+            return got
+        last = got
+        time.sleep(0.3)
     return None

@@ -195,15 +195,18 @@ static long add_handle(struct grants *g, const char *name, long h)
     return NX_OK;
 }
 
-// A handle to `name`'s endpoint badged for c: a service's, or init's own for exec and proc.
-static long grant_endpoint(struct grants *g, const struct child *c, const char *name)
+// A handle to `name`'s endpoint badged for c (and the grant's facet bits): a service's, or
+// init's own for exec and proc.
+static long grant_endpoint(struct grants *g, const struct child *c, const char *name,
+                           uint32_t facet_bits)
 {
     uint32_t facet = !strcmp(name, "exec") ? BADGE_EXEC : !strcmp(name, "proc") ? BADGE_PROC : 0;
     const struct child *s = facet ? NULL : child_by_name(name);
     nx_handle_t ep = facet ? init_ep : s && s->svc ? s->ep : NX_HANDLE_INVALID;
     if (ep == NX_HANDLE_INVALID)
         return NX_ERR_NOT_FOUND;
-    return add_handle(g, name, nx_endpoint_mint(ep, (long)(c->badge | facet), CLIENT_RIGHTS));
+    return add_handle(g, name, nx_endpoint_mint(ep, (long)(c->badge | facet | facet_bits),
+                                                CLIENT_RIGHTS));
 }
 
 // "irq:N" (the IRQ object of each line N of the grant) and "GRANT:notif" (the notification
@@ -293,6 +296,9 @@ static long grant_one(struct grants *g, struct child *c, int i)
     case MF_GRANT_BOOTFS:
         return add_handle(g, gr->name, nx_handle_duplicate(nx_boot_archive,
                           NX_RIGHT_READ | NX_RIGHT_MAP | NX_RIGHT_TRANSFER));
+    case MF_GRANT_POWER:   // the power mode and nothing else the resource allows
+        return add_handle(g, gr->name, nx_handle_duplicate(nx_start_handle,
+                          NX_RIGHT_WRITE | NX_RIGHT_TRANSFER));
     case MF_GRANT_DIR:
         return grant_dir(g, gr);
     case MF_GRANT_MMIO:
@@ -302,7 +308,7 @@ static long grant_one(struct grants *g, struct child *c, int i)
     case MF_GRANT_VIRTIO:
         return grant_virtio(g, c, i);
     default:
-        return grant_endpoint(g, c, gr->name);
+        return grant_endpoint(g, c, gr->name, gr->facet);
     }
 }
 
@@ -373,7 +379,7 @@ long child_start(struct child *c, const char *path, const char *const *args, int
     nx_handle_t mgr = running_service("svcmgr");
     long err = console == NX_HANDLE_INVALID ? NX_OK : add_handle(&g, "console", console);
     if (!err && mgr != NX_HANDLE_INVALID)
-        err = grant_endpoint(&g, c, "svcmgr");
+        err = grant_endpoint(&g, c, "svcmgr", 0);
     if (!err)
         err = exec_child(c, &g, path, args, nargs, pages, priority);
     if (!err)

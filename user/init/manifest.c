@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <nx/net.h>
+#include <nx/services.h>
 #include <nx/virtio.h>
 
 const struct mf_device mf_devices[] = {
@@ -115,16 +116,30 @@ static const char *parse_irq(struct mf_grant *g)
     return NULL;
 }
 
+// A service grant NAME:lock: the handle's badge carries NX_BADGE_LOCK (nx/services.h), which
+// handles looked up through svcmgr never do; the handle is still called NAME.
+static const char *parse_facet(struct mf_grant *g)
+{
+    char *colon = strchr(g->name, ':');
+    if (!colon)
+        return NULL;
+    if (strcmp(colon, ":lock") || colon == g->name)
+        return "unknown grant facet";
+    *colon = '\0';
+    g->facet = NX_BADGE_LOCK;
+    return NULL;
+}
+
 static const char *parse_grant(struct mf_grant *g, const char *s, size_t len)
 {
     if (!copy_name(g->name, s, len))
         return "bad grant name";
     g->kind = MF_GRANT_SERVICE;
-    g->value = 0;
+    g->value = g->facet = 0;
     if (!strncmp(g->name, "irq:", 4))
         return parse_irq(g);
-    if (!strcmp(g->name, "bootfs")) {
-        g->kind = MF_GRANT_BOOTFS;
+    if (!strcmp(g->name, "bootfs") || !strcmp(g->name, "power")) {
+        g->kind = g->name[0] == 'b' ? MF_GRANT_BOOTFS : MF_GRANT_POWER;
         return NULL;
     }
     if (!strncmp(g->name, "dir:", 4)) {
@@ -145,7 +160,7 @@ static const char *parse_grant(struct mf_grant *g, const char *s, size_t len)
                 return NULL;
         return "unknown device";
     }
-    return NULL;
+    return parse_facet(g);
 }
 
 // True when one of s's first n grants is called name.

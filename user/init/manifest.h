@@ -28,6 +28,7 @@ enum mf_grant_kind {
     MF_GRANT_MMIO,     // a physical VMO over a device's registers (value: device index)
     MF_GRANT_IRQ,      // IRQ objects for the lines value..last, one notification
     MF_GRANT_BOOTFS,   // the boot archive VMO, read-only (the file system service mounts it)
+    MF_GRANT_POWER,    // the device resource with WRITE only: nx_system_power_mode
     MF_GRANT_DIR,      // dir:PATH: a directory handle of the file system service "fs"
     MF_GRANT_VIRTIO,   // virtio:KIND: one virtio-mmio slot holding such a device, and its line
                        // (value: the virtio device ID; init picks the slot at start time)
@@ -35,8 +36,10 @@ enum mf_grant_kind {
 
 struct mf_grant {
     enum mf_grant_kind kind;
-    char name[MF_NAME_MAX];  // as written: "log", "mmio:uart", "irq:10", "irq:1-8"
+    char name[MF_NAME_MAX];  // as written: "log", "mmio:uart", "irq:10", "irq:1-8" (a
+                             // service's facet cut off: "wm:lock" is "wm")
     uint32_t value;
+    uint32_t facet;          // MF_GRANT_SERVICE: badge bits added (NX_BADGE_LOCK for ":lock")
     uint32_t last;           // MF_GRANT_IRQ: the range's last line (value for one line)
 };
 

@@ -1,8 +1,8 @@
 // sbrk for picolibc's malloc: the heap is one VMO, created and mapped read-write on the first
 // sbrk, as large as the process's whole budget (it can never use more), so it never moves.
-// Mapping commits nothing; sbrk commits each new page with nx_vmo_write before handing it
-// out, so running out of budget makes sbrk fail (malloc returns NULL) instead of a page
-// fault killing the process on first touch.
+// Mapping commits nothing; sbrk commits each new page with nx_vmo_commit (no bytes copied)
+// before handing it out, so running out of budget makes sbrk fail (malloc returns NULL)
+// instead of a page fault killing the process on first touch.
 #include <errno.h>
 #include <stdint.h>
 #include <unistd.h>
@@ -12,8 +12,6 @@
 // [base, brk) is handed out, [base, committed) committed, [base, limit) mapped.
 static uintptr_t base, brk, committed, limit;
 static nx_handle_t heap_vmo;
-// The source of the commit writes (in .bss: no bytes in the file).
-static char zero_page[NX_PAGE];
 
 // picolibc's malloc state (nano-malloc), reset with ours in a spawned copy of the program.
 extern void *__malloc_free_list, *__malloc_sbrk_start, *__malloc_sbrk_top;
@@ -35,14 +33,16 @@ static long map_heap(void)
     return NX_OK;
 }
 
-// Commit the pages of [committed, end) a page at a time; stops at the first failure.
+// Commit the pages of [committed, end), NX_VMO_RW_MAX bytes a call (each all or nothing);
+// stops at the first failure.
 static long commit_to(uintptr_t end)
 {
     while (committed < end) {
-        long err = nx_vmo_write(heap_vmo, (long)(committed - base), zero_page, NX_PAGE);
+        size_t n = end - committed < NX_VMO_RW_MAX ? end - committed : NX_VMO_RW_MAX;
+        long err = nx_vmo_commit(heap_vmo, (long)(committed - base), n);
         if (err)
             return err;
-        committed += NX_PAGE;
+        committed += n;
     }
     return NX_OK;
 }

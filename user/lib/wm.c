@@ -3,12 +3,14 @@
 #include <nx/nx.h>
 #include <nx/rpc.h>
 #include <nx/services.h>
+#include <nx/startup.h>
 #include <nx/wm.h>
 #include "internal.h"
 
 // The compositor answers at once (it never waits on a client); more means it is gone and
 // init has not restarted it yet.
 #define CALL_TIMEOUT_NS 2000000000ull
+#define PROC_CALL_NS 1000000000ull
 
 static uint64_t deadline(void)
 {
@@ -217,6 +219,12 @@ long nx_wm_stats(struct nx_wm *wm, struct nx_wm_stats *out)
     return nx_rpc_call(wm->ep, NX_WM_STATS, NULL, 0, out, sizeof *out, deadline());
 }
 
+long nx_wm_idle_watch(struct nx_wm *wm, uint32_t seconds)
+{
+    struct nx_wm_idle_watch req = { seconds };
+    return nx_rpc_call(wm->ep, NX_WM_IDLE_WATCH, &req, sizeof req, NULL, 0, deadline());
+}
+
 long nx_wm_glyph_atlas(struct nx_wm *wm, nx_handle_t *vmo)
 {
     struct nx_rpc_call c = { .op = NX_WM_GLYPH_ATLAS, .deadline = deadline() };
@@ -229,4 +237,27 @@ long nx_wm_glyph_atlas(struct nx_wm *wm, nx_handle_t *vmo)
     }
     *vmo = c.recv.h[0];
     return NX_OK;
+}
+
+bool nx_wm_display_gone(void)
+{
+    nx_handle_t proc = nx_startup_handle("proc");
+    struct nx_proc_entry batch[NX_MSG_BYTES_MAX / sizeof(struct nx_proc_entry)];
+    for (uint32_t index = 0; proc;) {
+        struct nx_proc_list_req req = { index };
+        struct nx_rpc_call c = {
+            .op = NX_PROC_LIST, .req = &req, .req_len = sizeof req, .rep = batch,
+            .rep_cap = sizeof batch, .deadline = (uint64_t)nx_clock_get() + PROC_CALL_NS,
+        };
+        long n = nx_rpc(proc, &c);
+        if (n <= 0)
+            return false;
+        for (size_t i = 0; i < (size_t)n && i < c.rep_len / sizeof batch[0]; i++)
+            if ((!strncmp(batch[i].name, NX_WM_SERVICE, sizeof batch[i].name) ||
+                 !strncmp(batch[i].name, "gpu", sizeof batch[i].name)) &&
+                batch[i].state == NX_PROC_ENTRY_EXITED)
+                return true;
+        index += (uint32_t)n;
+    }
+    return false;
 }

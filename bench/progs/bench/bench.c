@@ -171,5 +171,6 @@ int main(void)
     bench_ipc();
     bench_pipe();
     bench_exec();
+    bench_power();
     return 0;
 }

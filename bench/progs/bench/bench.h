@@ -15,3 +15,5 @@ void bench_vm(void);
 void bench_pager(void);
 // Pipes: a byte each way, 16 MiB one way (pipe.c).
 void bench_pipe(void);
+// Timer interrupts of an idle desktop's timers in each power mode (power.c).
+void bench_power(void);

@@ -36,6 +36,7 @@
 #define SATP_ASID_MASK (UL(0xffff) << SATP_ASID_SHIFT)
 
 #ifndef __ASSEMBLER__
+#include <stdbool.h>
 #include <stdint.h>
 
 #define csr_read(csr) ({ uint64_t v_; __asm__ volatile("csrr %0, " #csr : "=r"(v_)); v_; })
@@ -50,6 +51,8 @@ static inline void sfence_vma_page(uint64_t va)
     __asm__ volatile("sfence.vma %0, zero" ::"r"(va) : "memory");
 }
 static inline void wfi(void) { __asm__ volatile("wfi"); }
+// An enabled interrupt is pending: what wakes wfi (with SIE clear too).
+static inline bool irq_pending(void) { return (csr_read(sip) & csr_read(sie)) != 0; }
 static inline void irq_enable(void) { csr_set(sstatus, SSTATUS_SIE); }
 static inline void irq_disable(void) { csr_clear(sstatus, SSTATUS_SIE); }
 static inline uint64_t rdtime(void) { uint64_t v; __asm__ volatile("rdtime %0" : "=r"(v)); return v; }

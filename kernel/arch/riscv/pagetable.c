@@ -45,11 +45,15 @@ int pt_map(paddr_t root, uint64_t va, paddr_t pa, uint64_t size, uint64_t flags,
                 *walk(root, va + undo, level, false) = 0;
             return -1;
         }
-        // A and D preset: we do not track accessed/dirty, and hardware that faults on clear
-        // A/D bits (Svade) would otherwise trap on first touch.
-        *e = pte_make(pa + off, flags | PTE_A | PTE_D);
+        *e = pt_leaf(pa + off, flags);
     }
     return 0;
+}
+
+pte_t *pt_leaf_run(paddr_t root, uint64_t va, bool alloc, size_t *n)
+{
+    *n = PT_ENTRIES - pt_index(va, 0);
+    return walk(root, va, 0, alloc);
 }
 
 // End of the region that the level-`level` entry holding va covers, clipped to end.

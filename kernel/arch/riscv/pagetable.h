@@ -15,6 +15,18 @@ int pt_map(paddr_t root, uint64_t va, paddr_t pa, uint64_t size, uint64_t flags,
 // alloc is set, for callers that manage a region's tables themselves (vm.c's kernel stacks).
 // NULL if a table is missing (or cannot be allocated) or a larger page maps va.
 pte_t *pt_entry(paddr_t root, uint64_t va, int level, bool alloc);
+// The leaf entry a page of pa with flags gets. A and D preset: we do not track accessed/dirty
+// (pager.h says why), and hardware that faults on clear A/D bits (Svade) would otherwise trap
+// on first touch.
+static inline pte_t pt_leaf(paddr_t pa, uint64_t flags)
+{
+    return pte_make(pa, flags | PTE_A | PTE_D);
+}
+// The 4 KiB entries of va's last-level table from va's on: *n of them (to the table's end, the
+// next 2 MiB boundary), the tables above created when alloc is set, for a caller that fills
+// a run of pages with one walk (aspace.c's faults). NULL when a table is missing (or cannot
+// be allocated) or a larger page maps va.
+pte_t *pt_leaf_run(paddr_t root, uint64_t va, bool alloc, size_t *n);
 // Unmap the 4 KiB pages of [va, va+size); returns how many were mapped. With free_pages, the
 // physical pages are returned to the pmm. Costs what is mapped in the range, not its size;
 // table pages left empty are freed.

@@ -51,12 +51,14 @@ void iolog_free(struct iolog *log);
 int image_load(const char *path, uint8_t **data, uint64_t *size);
 int image_save(const char *path, const uint8_t *data, uint64_t size);
 
-// Reads every directory, file and symlink under the root, as a client would (bounded depth
-// and entry count). Returns the number of inodes visited, or a negative error.
+// Reads every directory, file (and its block map, in runs) and symlink under the root, as a
+// client would (bounded depth and entry count). Returns the number of inodes visited, or a
+// negative error.
 long ext2_walk(struct ext2_fs *fs, int max_depth);
 
-// ext2_walk, then changes (create, write, mkdir, rename, unlink, truncate) and a sync, each
-// allowed to fail: for corrupted images, which must only ever give errors.
+// ext2_walk, then changes (create, write, mkdir, rename, unlink, truncate, block runs
+// allocated with ext2_bmap_run) and a sync, each allowed to fail: for corrupted images,
+// which must only ever give errors.
 void ext2_exercise(struct ext2_fs *fs);
 
 // A small ext3 image (made with mke2fs at path: 3 MiB, 1 KiB blocks, a 1 MiB journal near

@@ -8,9 +8,9 @@ int pager_await(struct vmo *v, size_t index, bool write, bool *dirty)
     panic("no pager in this test (%p %zu %d %p)", (void *)v, index, write, (void *)dirty);
 }
 
-bool pager_peek(struct vmo *v, size_t index, bool *dirty)
+size_t pager_peek_run(struct vmo *v, size_t index, size_t n, bool *dirty)
 {
-    panic("no pager in this test (%p %zu %p)", (void *)v, index, (void *)dirty);
+    panic("no pager in this test (%p %zu %zu %p)", (void *)v, index, n, (void *)dirty);
 }
 
 int pager_mapper_add(struct vmo *v, struct process *p)

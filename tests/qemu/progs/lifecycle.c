@@ -52,6 +52,46 @@ static void chain_link(nx_handle_t done)
         nx_notify_wait_bits((nx_handle_t)never, NX_DEADLINE_NEVER, &bits);
 }
 
+// ---- a process's tree (nx_process_tree, nx_process_descendant) ----
+
+#define TREE_CAP NX_PROCESS_TREE_MAX
+
+static uint32_t tree[TREE_CAP];
+
+// The chain is root's tree: listed whole and in order (over several of the kernel's chunks),
+// every link reachable with at most root's rights, nothing outside it; killing a link through
+// its handle ends it and what it created.
+static void chain_tree_is_reachable_from_its_root(nx_handle_t root, long depth)
+{
+    struct nx_process_info info;
+    nx_process_info(root, &info);
+    expect("the tree lists the chain", nx_process_tree(root, tree, TREE_CAP), depth);
+    expect("root first", tree[0], info.pid);
+    expect("a count alone", nx_process_tree(root, NULL, 0), depth);
+    expect("a bad array", nx_process_tree(root, (uint32_t *)8, TREE_CAP), NX_ERR_BAD_ADDRESS);
+    expect("a cap over the limit", nx_process_tree(root, tree, NX_PROCESS_TREE_MAX + 1),
+           NX_ERR_TOO_BIG);
+    long last = nx_process_descendant(root, tree[depth - 1], NX_RIGHT_READ);
+    expect("the deepest link is reached", last > 0 && nx_process_info((nx_handle_t)last, &info)
+                                          == NX_OK ? (long)info.pid : -1, (long)tree[depth - 1]);
+    expect("with only the rights asked", nx_process_kill((nx_handle_t)last), NX_ERR_ACCESS);
+    nx_handle_close(last);
+    struct nx_process_info self;
+    nx_process_info(nx_self, &self);
+    expect("the caller is not in the chain's tree",
+           nx_process_descendant(root, self.pid, NX_RIGHT_READ), NX_ERR_NOT_FOUND);
+    long reader = nx_handle_duplicate(root, NX_RIGHT_READ);
+    expect("rights only shrink", nx_process_descendant(reader, tree[1], NX_RIGHT_MANAGE),
+           NX_ERR_ACCESS);
+    expect("rights must be rights", nx_process_descendant(root, tree[1], 1ul << 40),
+           NX_ERR_INVALID);
+    long mid = nx_process_descendant(root, tree[depth / 2], NX_RIGHT_READ | NX_RIGHT_MANAGE);
+    expect("kill a link through its handle", nx_process_kill((nx_handle_t)mid), NX_OK);
+    expect("the tree ends above it", nx_process_tree(reader, tree, TREE_CAP), depth / 2);
+    nx_handle_close(mid);
+    nx_handle_close(reader);
+}
+
 static void deep_chain_is_killed_from_its_root(void)
 {
     long done = nx_notification_create();
@@ -66,6 +106,7 @@ static void deep_chain_is_killed_from_its_root(void)
     long depth = nx_system_info(NX_INFO_LIVE_PROCESSES) - processes;
     nx_printf("lifecycle: chain of %ld processes\n", depth);
     expect("the chain is deep", depth >= 300, 1);
+    chain_tree_is_reachable_from_its_root((nx_handle_t)first, depth);
     expect("kill its root", nx_process_kill(first), NX_OK);
     expect("every link ended", nx_system_info(NX_INFO_LIVE_PROCESSES), processes);
     struct nx_process_info info;

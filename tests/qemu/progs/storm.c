@@ -115,6 +115,7 @@ static const uint8_t signature[NX_SYSCALL_COUNT][7] = {
     [NX_SYS_vmo_create] = { K_SIZE },
     [NX_SYS_vmo_read] = { K_VMO, K_OFFSET, K_BUF, K_LEN },
     [NX_SYS_vmo_write] = { K_VMO, K_OFFSET, K_BUF, K_LEN },
+    [NX_SYS_vmo_commit] = { K_VMO, K_OFFSET, K_LEN },
     [NX_SYS_vmo_seal] = { K_VMO },
     [NX_SYS_vmo_clone] = { K_VMO, K_OFFSET, K_SIZE },
     [NX_SYS_vmo_physical] = { K_RES, K_PADDR, K_SIZE },

@@ -4,6 +4,8 @@
 // budgets, and the leak counters. Must be the first boot program (it needs the device resource handle).
 // Prints "vmo: <check> ok" or "... WRONG (got X, want Y)".
 #define TEST_NAME "vmo"
+#include <stdlib.h>
+#include <string.h>
 #include "expect.h"
 
 #define PAGE 4096l
@@ -11,6 +13,7 @@
 #define RW (NX_PROT_READ | NX_PROT_WRITE)
 #define UART_BASE 0x10000000l
 #define CHILD_PAGES 64
+#define HEAP_CHILD_PAGES 512   // room for a 1 MiB heap
 
 
 static long free_pages(void) { return nx_system_info(NX_INFO_FREE_PAGES); }
@@ -49,6 +52,56 @@ static void kernel_copies(void)
     nx_handle_close(n);
     nx_handle_close(ro);
     nx_handle_close(v);
+}
+
+// In a copy of this program (its heap dies with it): libnx's heap grows by nx_vmo_commit,
+// so 1 MiB malloc'd and written makes the kernel copy nothing.
+static void heap_grows(nx_handle_t unused)
+{
+    (void)unused;
+    free(malloc(64));  // the allocator's state first: its pages are the copy's to write
+    long copied = nx_system_info(NX_INFO_BYTES_COPIED);
+    char *p = malloc(MIB);
+    if (p)
+        memset(p, 1, MIB);
+    expect("heap growth copies nothing",
+           p ? nx_system_info(NX_INFO_BYTES_COPIED) - copied : -1, 0);
+    free(p);
+}
+
+// nx_vmo_commit: pages committed without a byte copied; libnx's heap grows with it.
+static void commits(void)
+{
+    long v = nx_vmo_create(8 * PAGE), before = free_pages();
+    long copied = nx_system_info(NX_INFO_BYTES_COPIED);
+    expect("commit 4 pages", nx_vmo_commit(v, PAGE, 4 * PAGE), NX_OK);
+    expect("commit: the pages taken", before - free_pages(), 4);
+    expect("commit copies nothing", nx_system_info(NX_INFO_BYTES_COPIED) - copied, 0);
+    expect("commit again: nothing more", nx_vmo_commit(v, PAGE, 4 * PAGE) == NX_OK &&
+                                         before - free_pages() == 4, 1);
+    char buf[8] = "xxxxxxx";
+    expect("committed pages read zero", nx_vmo_read(v, 2 * PAGE, buf, 8) == 0 && !buf[0], 1);
+    nx_vmo_write(v, PAGE, "kept", 4);
+    nx_vmo_commit(v, 0, 2 * PAGE);
+    expect("commit keeps what was written", nx_vmo_read(v, PAGE, buf, 4) == 0 &&
+                                            !memcmp(buf, "kept", 4), 1);
+    expect("commit of nothing", nx_vmo_commit(v, 8 * PAGE, 0), NX_OK);
+    expect("commit: outside", nx_vmo_commit(v, 7 * PAGE, 2 * PAGE), NX_ERR_INVALID);
+    expect("commit: wraps", nx_vmo_commit(v, -PAGE, 2 * PAGE), NX_ERR_INVALID);
+    expect("commit: over NX_VMO_RW_MAX", nx_vmo_commit(v, 0, NX_VMO_RW_MAX + 1), NX_ERR_TOO_BIG);
+    long ro = nx_handle_duplicate(v, NX_RIGHT_READ), n = nx_notification_create();
+    expect("commit needs WRITE", nx_vmo_commit(ro, 0, PAGE), NX_ERR_ACCESS);
+    expect("commit: wrong type", nx_vmo_commit(n, 0, PAGE), NX_ERR_WRONG_TYPE);
+    expect("commit: bad handle", nx_vmo_commit(-1, 0, PAGE), NX_ERR_BAD_HANDLE);
+    long sealed = nx_vmo_create(PAGE);
+    nx_vmo_seal(sealed);
+    expect("commit: sealed", nx_vmo_commit(sealed, 0, PAGE), NX_ERR_ACCESS);
+    long pager = nx_pager_create(n, 1), paged = nx_vmo_create_paged(pager, PAGE, 0);
+    expect("commit: paged", paged > 0 ? nx_vmo_commit(paged, 0, PAGE) : paged, NX_ERR_BAD_STATE);
+    long handles[] = { v, ro, n, sealed, pager, paged };
+    for (unsigned i = 0; i < sizeof handles / sizeof handles[0]; i++)
+        nx_handle_close(handles[i]);
+    expect("the heap's child", spawn_and_wait("heap", HEAP_CHILD_PAGES, heap_grows, 0), 0);
 }
 
 static void lazy_mappings(void)
@@ -291,6 +344,7 @@ int main(void)
     nx_handle_close(warm);
     long pages = free_pages(), objects = nx_system_info(NX_INFO_LIVE_OBJECTS);
     kernel_copies();
+    commits();
     lazy_mappings();
     unmap_and_protect();
     seal_and_clone();

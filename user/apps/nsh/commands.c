@@ -1,8 +1,10 @@
 // The shell's commands. Each checks its own arguments and prints its own errors; none can
 // end the shell.
 #include <stdio.h>
+#include <stdlib.h>
 #include <nx/console.h>
 #include <nx/nx.h>
+#include <nx/stdio.h>
 #include <nx/time.h>
 #include "nsh.h"
 
@@ -40,6 +42,15 @@ static int cmd_status(int argc, char **argv)
     (void)argc, (void)argv;
     printf("status %d\n", nsh_status);
     return nsh_status;
+}
+
+// In a login session, ending the shell logs out (login asks again); a restartable console
+// shell comes back.
+static int cmd_exit(int argc, char **argv)
+{
+    int status = argc > 1 ? atoi(argv[1]) : nsh_status;
+    nx_stdio_flush();
+    exit(status);
 }
 
 static int cmd_uptime(int argc, char **argv)
@@ -103,6 +114,7 @@ static int cmd_stats(int argc, char **argv)
         { NX_INFO_BYTES_COPIED, "bytes copied by the kernel" },
         { NX_INFO_HARTS, "harts" },
         { NX_INFO_IPIS_SENT, "IPIs sent" },
+        { NX_INFO_POWER_MODE, "power mode (0-2: NX_POWER_*)" },
     };
     (void)argc, (void)argv;
     for (size_t i = 0; i < sizeof counters / sizeof counters[0]; i++)
@@ -150,6 +162,9 @@ const struct command nsh_commands[] = {
     { "df", "", "free blocks and inodes, bytes copied", 0, 0, cmd_df },
     { "sync", "", "make everything written durable", 0, 0, cmd_sync },
     { "bench", "", "IPC round trip between threads and between processes", 0, 0, cmd_bench },
+    { "exit", "[STATUS]", "end the shell (in a login session: log out)", 0, 1, cmd_exit },
+    { "passwd", "[USER]", "change a password (default: $USER's)", 0, 1, cmd_passwd },
+    { "useradd", "NAME", "add a user (asks for the recovery password)", 1, 1, cmd_useradd },
     { "poweroff", "", "power the machine off", 0, 0, cmd_poweroff },
 };
 const size_t nsh_ncommands = sizeof nsh_commands / sizeof nsh_commands[0];

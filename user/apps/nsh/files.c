@@ -123,55 +123,16 @@ static int open_mapped(const char *cmd, const char *path, const void **data, uin
     return fd;
 }
 
-// The name a replacement of path is written under: beside it, so the rename over it stays
-// in one directory (and one directory handle).
-static long temp_path(const char *path, char out[NX_FS_PATH_MAX])
-{
-    static const char suffix[] = ".nsh-tmp";
-    const char *slash = strrchr(path, '/');
-    int dir = slash ? (int)(slash + 1 - path) : 0;
-    if (strlen(path + dir) + sizeof(suffix) > NX_FS_NAME_MAX)
-        return NX_ERR_TOO_BIG;
-    int n = snprintf(out, NX_FS_PATH_MAX, "%.*s.%s%s", dir, path, path + dir, suffix);
-    return n < NX_FS_PATH_MAX ? NX_OK : NX_ERR_TOO_BIG;
-}
-
-// data[0..len) from the file's start: one write, then more while they come short.
-static long write_all(int fd, const uint8_t *data, size_t len)
-{
-    for (size_t off = 0; off < len;) {
-        long n = nx_file_write(fd, data + off, len - off);
-        if (n < 0)
-            return n;
-        off += (size_t)n;
-    }
-    return NX_OK;
-}
-
 // Replace path with data[0..len), durable when it returns. The bytes are written and fsynced
 // under a temporary name, then renamed over path, so a failure leaves path as it was (or
 // absent) and removes the temporary: never a half-written file under path.
 static int put_file(const char *cmd, const char *path, const void *data, size_t len)
 {
-    char tmp[NX_FS_PATH_MAX];
-    long err = temp_path(path, tmp);
-    if (err)
-        return fs_failed(cmd, path, err);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC);
-    if (fd < 0)
+    struct nx_file_part part = { data, len };
+    bool created;
+    long err = nx_file_replace(path, ".nsh-tmp", &part, 1, &created);
+    if (err && !created && err == NX_ERR_ACCESS)
         return open_failed(cmd, path, "create");
-    err = write_all(fd, data, len);
-    if (!err)
-        err = nx_file_fsync(fd);
-    if (close(fd) < 0 && !err)
-        err = NX_ERR_IO;
-    if (!err)
-        err = nx_fs_rename(tmp, path);
-    if (err) {
-        nx_fs_unlink(tmp);
-        return fs_failed(cmd, path, err);
-    }
-    err = nx_fs_sync();   // the rename durable too
     return err ? fs_failed(cmd, path, err) : 0;
 }
 

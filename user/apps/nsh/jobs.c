@@ -10,6 +10,7 @@
 #include <nx/nx.h>
 #include <nx/net.h>
 #include <nx/pipe.h>
+#include <nx/settings.h>
 #include <nx/startup.h>
 #include <nx/stdio.h>
 #include "jobs.h"
@@ -120,6 +121,11 @@ static long start(const struct nsh_run *c, struct nx_pipe_handles *in,
                    ? nx_handle_duplicate(nx_startup_handle(NX_NET_SERVICE), NX_RIGHTS_SAME) : 0;
     if (net > 0)   // the shell's network grant goes on to what it runs
         h[nh++] = (struct nx_named_handle){ NX_NET_SERVICE, (nx_handle_t)net };
+    nx_handle_t settings;   // so does the settings service (`settings`, docs/settings.md)
+    long copy = nx_settings_service(&settings) == NX_OK
+                    ? nx_handle_duplicate(settings, NX_RIGHTS_SAME) : 0;
+    if (copy > 0)
+        h[nh++] = (struct nx_named_handle){ NX_SETTINGS_SERVICE, (nx_handle_t)copy };
     if (in)
         nh += grant_pipe(h + nh, 0, in);
     if (out)

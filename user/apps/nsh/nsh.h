@@ -55,3 +55,5 @@ int cmd_mkdir(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_df(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
+int cmd_passwd(int argc, char **argv);
+int cmd_useradd(int argc, char **argv);

@@ -13,7 +13,6 @@
 #include <unistd.h>
 #include <nx/file.h>
 #include <nx/nx.h>
-#include <nx/rpc.h>
 #include <nx/services.h>
 #include <nx/startup.h>
 #include <nx/wm.h>
@@ -31,7 +30,6 @@
 #define OUTPUT_CHUNK 4096           // nsh output fed per wake-up before events are looked at
 #define RECONNECT_TRIES 50          // the compositor gone: tries, RECONNECT_NS apart
 #define RECONNECT_NS 100000000ull
-#define PROC_CALL_NS 1000000000ull
 #define CLIP_MAX 16384              // bytes a copy keeps
 #define WHEEL_LINES 3
 #define CASCADE 5                   // window places: (40, 40), (72, 72), ... (168, 168)
@@ -276,48 +274,12 @@ static void sleep_for_work(void)
 
 // ---- start ----
 
-// Whether init says the compositor (service wm) or the display driver (gpu) ended for good
-// (no display: the driver finds no device at once, the compositor later): then waiting for
-// the compositor is pointless. Asked through the proc service (granted for nsh anyway).
-static bool no_display(void)
-{
-    nx_handle_t proc = nx_startup_handle("proc");
-    struct nx_proc_entry batch[NX_MSG_BYTES_MAX / sizeof(struct nx_proc_entry)];
-    for (uint32_t index = 0; proc;) {
-        struct nx_proc_list_req req = { index };
-        struct nx_rpc_call c = {
-            .op = NX_PROC_LIST, .req = &req, .req_len = sizeof req, .rep = batch,
-            .rep_cap = sizeof batch, .deadline = (uint64_t)nx_clock_get() + PROC_CALL_NS,
-        };
-        long n = nx_rpc(proc, &c);
-        if (n <= 0)
-            return false;
-        for (size_t i = 0; i < (size_t)n && i < c.rep_len / sizeof batch[0]; i++)
-            if ((!strncmp(batch[i].name, NX_WM_SERVICE, sizeof batch[i].name) ||
-                 !strncmp(batch[i].name, "gpu", sizeof batch[i].name)) &&
-                batch[i].state == NX_PROC_ENTRY_EXITED)
-                return true;
-        index += (uint32_t)n;
-    }
-    return false;
-}
-
 static long load_font(void)
 {
-    int fd = open(FONT, O_RDONLY);
-    const void *data;
-    uint64_t size;
-    long err = fd < 0 ? NX_ERR_NOT_FOUND : nx_file_map(fd, &data, &size);
-    if (!err)
-        err = nx_font_init(&t.font, data, (size_t)size);  // the mapping stays: fd stays open
+    long err = nx_font_map(FONT, &t.font);
     if (!err)
         err = nx_face_init(&t.face, &t.font, FONT_PX, 0);
-    void *mem = err ? NULL : aligned_alloc(8, CACHE_BYTES);
-    if (!err && !mem)
-        err = NX_ERR_NO_MEMORY;
-    if (!err)
-        err = nx_glyph_cache_init(&t.cache, mem, CACHE_BYTES);
-    return err;
+    return err ? err : nx_glyph_cache_alloc(&t.cache, CACHE_BYTES);
 }
 
 static int run(void)
@@ -368,7 +330,7 @@ int main(int argc, char **argv)
     // The compositor may not be up yet: a few tries, before nsh is started at all.
     uint64_t give_up = (uint64_t)nx_clock_get() + RECONNECT_TRIES * RECONNECT_NS, bits;
     bool absent;
-    while (!(absent = no_display()) && (err = open_window()) != NX_OK &&
+    while (!(absent = nx_wm_display_gone()) && (err = open_window()) != NX_OK &&
            (uint64_t)nx_clock_get() < give_up)
         nx_notify_wait_bits(t.wait, (uint64_t)nx_clock_get() + RECONNECT_NS, &bits);
     if (absent || err) {

@@ -1,12 +1,12 @@
 // The Terminal's processes (see shell.h). nsh and other Terminals are loaded from /boot
 // through the file system and get copies of this process's grants under the same names,
 // so they reach the same services as the Terminal (the serial nsh's grants, docs/terminal.md).
-#include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <nx/file.h>
 #include <nx/loader.h>
 #include <nx/nx.h>
+#include <nx/session.h>
 #include <nx/startup.h>
 #include "shell.h"
 
@@ -14,18 +14,19 @@
 
 // The grants passed on, those of them this process has: nsh's own (user/init/manifest.txt)
 // but the console (the compositor is looked up through svcmgr), or the file tree a shell
-// gives the programs it starts.
-static const char *const passed_on[] = { "log", "svcmgr", "exec", "proc", "fs", "dir:/" };
+// gives the programs it starts, or a session's namespace and services (nx/session.h; not
+// the session's own endpoint, which is its starter's).
+static const char *const passed_on[] = { "log", "svcmgr", "exec", "proc", "fs", "net", "users",
+                                         NX_SESSION_ROOT, NX_SESSION_CWD, NX_SESSION_BOOT };
 #define NPASSED (sizeof passed_on / sizeof passed_on[0])
 
+// The grants after h[0, n): the new count (a grant that cannot be copied is left out, said
+// on stderr).
 static size_t add_grants(struct nx_named_handle *h, size_t n)
 {
-    for (size_t i = 0; i < NPASSED; i++) {
-        nx_handle_t mine = nx_startup_handle(passed_on[i]);
-        long copy = mine ? nx_handle_duplicate(mine, NX_RIGHTS_SAME) : -1;
-        if (copy > 0)
-            h[n++] = (struct nx_named_handle){ passed_on[i], (nx_handle_t)copy };
-    }
+    long err = nx_session_copy_grants(passed_on, NPASSED, h, &n, NX_STARTUP_HANDLES_MAX);
+    if (err)
+        fprintf(stderr, "terminal: a grant not passed on (%ld)\n", err);
     return n;
 }
 
@@ -49,27 +50,18 @@ static long load(const char *name, const char *arg, struct nx_named_handle *h, s
 {
     char path[64];
     snprintf(path, sizeof path, "/boot/%s", name);
-    const void *elf;
-    uint64_t size;
-    int fd = open(path, O_RDONLY);
-    long err = fd < 0 ? NX_ERR_NOT_FOUND : nx_file_map(fd, &elf, &size);
-    if (err) {
-        for (size_t i = 0; i < n; i++)
-            nx_handle_close(h[i].handle);
-        if (fd >= 0)
-            close(fd);
-        return err;
-    }
     const char *argv[] = { name, arg };
+    int nenv = 0;  // the Terminal's own environment (a session's USER, HOME, PWD) goes on
+    while (environ[nenv])
+        nenv++;
     struct nx_load_params p = {
-        .name = name, .argv = argv, .argc = arg ? 2 : 1, .handles = h, .nhandles = n,
-        .budget_pages = pages,
+        .name = name, .argv = argv, .argc = arg ? 2 : 1, .envp = (const char *const *)environ,
+        .nenv = nenv, .handles = h, .nhandles = n, .budget_pages = pages,
     };
     const char *why;
-    err = nx_load(elf, (size_t)size, &p, proc, &why);
+    long err = nx_load_file(path, &p, proc, &why);
     if (err)
         fprintf(stderr, "terminal: cannot start %s: %s (%ld)\n", name, why, err);
-    close(fd);
     return err;
 }
 

@@ -1,27 +1,41 @@
 // The block cache: a fixed number of block buffers, found by a hash of the block number and
 // replaced least-recently-used. xv6's discipline: bread() holds a buffer until brelse(), and
-// a held buffer, or one in the running transaction, is never replaced. Dirty data blocks
-// are written back when replaced or before a commit; journaled blocks only by the journal.
+// a held buffer, or one in the running transaction, is never replaced; nor is a pinned one
+// (committed, not yet home): when only those are left, a checkpoint writes them home first.
+// Dirty data blocks are written back when replaced or before a commit; journaled blocks only
+// by the journal.
 #include <stdlib.h>
 
 #include "ext2_int.h"
 
-int dev_rw(struct ext2_fs *fs, uint64_t blk, void *buf, int write)
+// count blocks from blk: one device request.
+static int dev_io(struct ext2_fs *fs, uint64_t blk, uint32_t count, void *buf, int write)
 {
-    uint64_t sector = blk * fs->sectors_per_block;
-    if (blk >= fs->sb.blocks_count || sector + fs->sectors_per_block > fs->dev.sectors)
+    uint64_t sector = blk * fs->sectors_per_block, sectors = (uint64_t)count * fs->sectors_per_block;
+    if (blk + count > fs->sb.blocks_count || sector + sectors > fs->dev.sectors)
         return corrupt(fs);
     int r;
     if (write) {
         if (fs->ro)
             return EXT2_E_ROFS;
         fs->cnt.dev_writes++;
-        r = fs->dev.write(fs->dev.ctx, sector, fs->sectors_per_block, buf);
+        fs->unflushed = true;
+        r = fs->dev.write(fs->dev.ctx, sector, (uint32_t)sectors, buf);
     } else {
         fs->cnt.dev_reads++;
-        r = fs->dev.read(fs->dev.ctx, sector, fs->sectors_per_block, buf);
+        r = fs->dev.read(fs->dev.ctx, sector, (uint32_t)sectors, buf);
     }
     return r < 0 ? fs_fail(fs, EXT2_E_IO) : 0;
+}
+
+int dev_rw(struct ext2_fs *fs, uint64_t blk, void *buf, int write)
+{
+    return dev_io(fs, blk, 1, buf, write);
+}
+
+int dev_write_run(struct ext2_fs *fs, uint64_t blk, uint32_t count, const void *buf)
+{
+    return dev_io(fs, blk, count, (void *)buf, 1);
 }
 
 int cache_flush_dev(struct ext2_fs *fs)
@@ -29,6 +43,7 @@ int cache_flush_dev(struct ext2_fs *fs)
     if (fs->ro)
         return EXT2_E_ROFS;
     fs->cnt.dev_flushes++;
+    fs->unflushed = false;
     return fs->dev.flush(fs->dev.ctx) < 0 ? fs_fail(fs, EXT2_E_IO) : 0;
 }
 
@@ -97,23 +112,42 @@ static void unhash(struct ext2_fs *fs, struct buf *b)
     b->hnext = -1;
     b->valid = 0;
     b->dirty = 0;
+    b->pinned = 0;
 }
 
-// The least recently used buffer nobody holds and no transaction needs, written back first
-// if it is dirty data.
-static int victim(struct ext2_fs *fs, struct buf **out)
+// The least recently used buffer nobody holds and no transaction needs (*pinned: some
+// buffer was passed over only for being pinned).
+static struct buf *lru_free(struct ext2_fs *fs, int *pinned)
 {
     struct buf *best = NULL;
+    *pinned = 0;
     for (uint32_t i = 0; i < fs->nbufs; i++) {
         struct buf *b = &fs->bufs[i];
         if (b->refs || b->journaled)
             continue;
-        if (!b->valid) {
-            best = b;
-            break;
+        if (b->pinned) {
+            *pinned = 1;
+            continue;
         }
+        if (!b->valid)
+            return b;
         if (!best || b->lru < best->lru)
             best = b;
+    }
+    return best;
+}
+
+// A buffer to reuse, written back first if it is dirty data; when only pinned ones are left,
+// a checkpoint writes them home and frees them all.
+static int victim(struct ext2_fs *fs, struct buf **out)
+{
+    int pinned;
+    struct buf *best = lru_free(fs, &pinned);
+    if (!best && pinned) {
+        int r = journal_checkpoint(fs);
+        if (r < 0)
+            return r;
+        best = lru_free(fs, &pinned);
     }
     if (!best)   // the running transaction plus held buffers fill the cache
         return fs_fail(fs, EXT2_E_NOSPC);
@@ -181,11 +215,14 @@ void bdirty(struct buf *b)
         b->dirty = 1;
 }
 
-void bforget(struct ext2_fs *fs, uint64_t blk)
+int bforget(struct ext2_fs *fs, uint64_t blk)
 {
     struct buf *b = lookup(fs, blk);
     if (!b)
-        return;
+        return 0;
+    int r = b->pinned ? journal_forget(fs, b) : 0;
+    if (r < 0)
+        return r;
     if (b->journaled) {
         b->journaled = 0;
         fs->txn_blocks--;
@@ -193,12 +230,13 @@ void bforget(struct ext2_fs *fs, uint64_t blk)
     free(b->committed);
     b->committed = NULL;
     unhash(fs, b);
+    return 0;
 }
 
 int cache_evict(struct ext2_fs *fs, uint64_t blk)
 {
     struct buf *b = lookup(fs, blk);
-    if (!b || b->refs || b->journaled)
+    if (!b || b->refs || b->journaled || b->pinned)
         return 0;
     int r = b->dirty ? dev_rw(fs, blk, b->data, 1) : 0;
     if (r == 0)
@@ -209,7 +247,8 @@ int cache_evict(struct ext2_fs *fs, uint64_t blk)
 void cache_drop_all(struct ext2_fs *fs)
 {
     for (uint32_t i = 0; i < fs->nbufs; i++)
-        if (fs->bufs[i].valid && !fs->bufs[i].refs && !fs->bufs[i].journaled && !fs->bufs[i].dirty)
+        if (fs->bufs[i].valid && !fs->bufs[i].refs && !fs->bufs[i].journaled &&
+            !fs->bufs[i].pinned && !fs->bufs[i].dirty)
             unhash(fs, &fs->bufs[i]);
 }
 

@@ -9,6 +9,7 @@
 // On-disk structures are copied in and out with memcpy, never accessed in place, so block
 // buffers need no alignment and the compiler no aliasing licence. ext2 is little-endian like
 // both targets; the jbd2 journal is big-endian (be32 helpers).
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -79,19 +80,23 @@ struct ext2_inode {
 _Static_assert(offsetof(struct ext2_inode, extra_isize) == 128, "inode");
 
 // One cached block. refs: callers holding it (bread .. brelse); a journaled block belongs to
-// the running transaction and stays until commit; a dirty data block is written back on
-// eviction or before a commit (ordered mode).
+// the running transaction and stays until commit; a pinned block was committed (it is in
+// the log) but not yet written home, and stays until a checkpoint writes it there; a dirty
+// data block is written back on eviction or before a commit (ordered mode).
 struct buf {
     uint64_t blk;
     uint8_t *data;
-    uint8_t *committed;     // block bitmaps in the transaction: the state at the last commit
+    // The state at the last commit, for a journaled block that needs it: a block bitmap
+    // (blocks freed in the transaction are not handed out again) and a pinned block (what a
+    // checkpoint writes home while the transaction changes it).
+    uint8_t *committed;
     uint64_t lru;
     uint32_t refs;
     int32_t hnext;          // hash chain (index into fs->bufs, -1 ends it)
-    uint8_t valid, dirty, journaled;
+    uint8_t valid, dirty, journaled, pinned;
 };
 
-#define EXT2_UNFILLED_MAX 256   // more than a block request (256 sectors) maps before its write
+#define EXT2_UNFILLED_MAX 256   // the fs service maps up to two 256-sector requests unwritten
 
 struct ext2_fs {
     struct ext2_blkdev dev;
@@ -108,10 +113,16 @@ struct ext2_fs {
     int32_t *hash;
     uint32_t nbufs, hash_mask;
     uint64_t tick;
-    // journal (journal.c)
+    // journal (journal.c): a circular log of committed transactions in journal blocks
+    // [jfirst, jlen), from the tail (the oldest not yet checkpointed) for jused blocks to
+    // jhead, where the next commit goes; jseq is the running transaction's sequence.
     int has_journal;
     uint32_t *jmap;         // journal block -> fs block
-    uint32_t jlen, jfirst, jseq;
+    uint32_t jlen, jfirst, jseq, jhead, jused;
+    uint32_t *revoked;      // pinned blocks freed in the running transaction (nbufs at most)
+    uint32_t nrevoked;
+    uint8_t *jrun;          // consecutive log blocks gathered for one device request
+    bool unflushed;         // a write (the library's or the caller's) since the last flush
     uint32_t txn_blocks;    // blocks journaled in the running transaction
     uint32_t txn_freed;     // blocks freed in it (not reusable before it commits)
     uint32_t txn_limit;     // commit before a step when txn_blocks passes this
@@ -141,13 +152,14 @@ int cache_init(struct ext2_fs *fs, uint32_t nbufs);
 void cache_free(struct ext2_fs *fs);
 void cache_drop_all(struct ext2_fs *fs);       // forget every clean block (after recovery)
 int dev_rw(struct ext2_fs *fs, uint64_t blk, void *buf, int write);
+int dev_write_run(struct ext2_fs *fs, uint64_t blk, uint32_t count, const void *buf);
 // bread: the block's contents; bzero_get: a block about to be overwritten whole (zeroed,
 // not read). Both hold the buffer until brelse.
 int bread(struct ext2_fs *fs, uint64_t blk, struct buf **out);
 int bzero_get(struct ext2_fs *fs, uint64_t blk, struct buf **out);
 void brelse(struct ext2_fs *fs, struct buf *b);
 void bdirty(struct buf *b);                    // data block: written back before the commit
-void bforget(struct ext2_fs *fs, uint64_t blk);  // freed: drop it (and from the transaction)
+int bforget(struct ext2_fs *fs, uint64_t blk);   // freed: drop it (and from the transaction)
 int cache_write_dirty(struct ext2_fs *fs);     // every dirty data block to the device
 int cache_zero_unfilled(struct ext2_fs *fs);   // zeros into every block still unfilled
 // A data block the caller moves itself: written back if dirty, then no longer cached, so no
@@ -167,7 +179,10 @@ static inline uint32_t step_max(const struct ext2_fs *fs)
 int journal_load(struct ext2_fs *fs);          // map the journal inode; recover if needed
 void journal_free(struct ext2_fs *fs);
 int bjournal(struct ext2_fs *fs, struct buf *b);  // b is about to change: into the transaction
-int journal_commit(struct ext2_fs *fs);        // ordered data, log, commit record, checkpoint
+int journal_commit(struct ext2_fs *fs);        // ordered data and log, commit record
+int journal_checkpoint(struct ext2_fs *fs);    // every pinned block home, the log empty
+int journal_sync(struct ext2_fs *fs);          // commit, then checkpoint
+int journal_forget(struct ext2_fs *fs, struct buf *b);  // a pinned block is being freed
 int journal_step(struct ext2_fs *fs);          // before each step: commit a large transaction
 int sb_write_direct(struct ext2_fs *fs);       // superblock home copy, outside the journal
 
@@ -176,7 +191,10 @@ int sb_update(struct ext2_fs *fs);             // fs->sb into the transaction
 int gd_get(struct ext2_fs *fs, uint32_t g, struct ext2_gd *gd);
 int gd_put(struct ext2_fs *fs, uint32_t g, const struct ext2_gd *gd);
 int block_valid(const struct ext2_fs *fs, uint64_t blk);
-int balloc(struct ext2_fs *fs, uint32_t goal, uint32_t *blk);
+// Up to want (at least 1) consecutive free blocks, the first at or after goal if it can be
+// (else the first free one after it, wrapping around the groups), in one bitmap: *blk the
+// first, *got how many.
+int balloc_run(struct ext2_fs *fs, uint32_t goal, uint32_t want, uint32_t *blk, uint32_t *got);
 int bfree(struct ext2_fs *fs, uint32_t blk);
 int ialloc(struct ext2_fs *fs, uint32_t goal_ino, int is_dir, uint32_t *ino);
 int ifree(struct ext2_fs *fs, uint32_t ino, int is_dir);
@@ -195,6 +213,12 @@ void iadd_blocks(struct ext2_fs *fs, struct ext2_inode *ip, int n);
 enum { IMAP_DATA = 1, IMAP_META = 2, IMAP_FILL = 3 };
 int imap(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, uint64_t fblk, int alloc,
          uint32_t *blk);
+// The run imap's file block fblk starts (mapped to first, 0: a hole): the file blocks after
+// it, inside the same table of pointers (the inode's, or one indirect block), that lie on
+// the blocks after first (first 0: holes too), the holes among them allocated after it if
+// alloc says so (a run of free bits per bitmap pass); *n: at most (at least 1), then how many.
+int imap_extend(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, uint64_t fblk,
+                uint32_t first, int alloc, uint32_t *n);
 int itruncate_blocks(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, uint64_t from);
 int idelete(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip);
 int fast_symlink(const struct ext2_fs *fs, const struct ext2_inode *ip);
@@ -205,14 +229,18 @@ int op_done(struct ext2_fs *fs, int r);              // any failure after a chan
 int iget_live(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip);
 
 // ---- dir.c ----
+// An entry found (pos, ino, type); for a name not found, pos is where dir_add puts it.
 struct dir_slot { uint64_t pos; uint32_t ino; uint8_t type; };
 int dir_find(struct ext2_fs *fs, struct ext2_inode *dp, const char *name, size_t len,
              struct dir_slot *slot);
-int dir_add(struct ext2_fs *fs, uint32_t dino, struct ext2_inode *dp, const char *name,
-            uint32_t ino, int type);
+// Adds name at pos, where dir_find said it would go (nothing changed dp since).
+int dir_add(struct ext2_fs *fs, uint32_t dino, struct ext2_inode *dp, uint64_t pos,
+            const char *name, uint32_t ino, int type);
 int dir_remove(struct ext2_fs *fs, uint32_t dino, struct ext2_inode *dp, uint64_t pos);
 int dir_set(struct ext2_fs *fs, uint32_t dino, struct ext2_inode *dp, uint64_t pos, uint32_t ino,
             int type);
-int dir_next(struct ext2_fs *fs, struct ext2_inode *dp, uint64_t *pos, struct ext2_dirent *e);
+// ext2_readdir_each on dp.
+int dir_each(struct ext2_fs *fs, struct ext2_inode *dp, uint64_t *pos, ext2_dirent_fn fn,
+             void *ctx);
 int dir_is_empty(struct ext2_fs *fs, struct ext2_inode *dp);
 int dir_init(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, uint32_t parent);

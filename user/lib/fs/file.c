@@ -228,38 +228,49 @@ int ext2_truncate(struct ext2_fs *fs, uint32_t ino, uint64_t size)
     return op_done(fs, r);
 }
 
-// ext2_bmap and ext2_bmap_fill: alloc is 0 or imap's IMAP_DATA or IMAP_FILL.
-static int bmap(struct ext2_fs *fs, uint32_t ino, uint64_t file_block, int alloc, uint64_t *blk)
+int ext2_bmap_run(struct ext2_fs *fs, uint32_t ino, uint64_t file_block, uint32_t max,
+                  enum ext2_map how, uint64_t *blk)
 {
+    static const int kinds[] = { [EXT2_MAP_LOOKUP] = 0, [EXT2_MAP_ALLOC] = IMAP_DATA,
+                                 [EXT2_MAP_FILL] = IMAP_FILL };
     struct ext2_inode ip;
-    uint32_t b = 0;
+    uint32_t b = 0, n = max;
     *blk = 0;
-    int r = get_file(fs, ino, &ip);
-    // Refused before any change (no space for the block and its indirect ones): only this
+    if (max == 0 || (unsigned)how >= sizeof(kinds) / sizeof(kinds[0]))
+        return EXT2_E_INVAL;
+    int alloc = kinds[how], r = get_file(fs, ino, &ip);
+    // Refused before any change (no space for a block and its indirect ones): only this
     // mapping fails, the file system stays writable.
     if (r == 0 && alloc)
         r = op_begin(fs, 4);
     if (r < 0)
         return r;
     r = imap(fs, ino, &ip, file_block, alloc, &b);
-    if (r == 0 && b)
-        r = cache_evict(fs, b);   // a new block's zeros reach the disk now, not later
+    if (r == 0)
+        r = imap_extend(fs, ino, &ip, file_block, b, alloc, &n);
+    for (uint32_t i = 0; r == 0 && b && i < n; i++)
+        r = cache_evict(fs, b + i);   // a new block's zeros reach the disk now, not later
     *blk = b;
-    return alloc && r != EXT2_E_FBIG ? op_done(fs, r) : r;
+    if (alloc && r != EXT2_E_FBIG)
+        r = op_done(fs, r);
+    return r < 0 ? r : (int)n;
 }
 
 int ext2_bmap(struct ext2_fs *fs, uint32_t ino, uint64_t file_block, bool alloc, uint64_t *blk)
 {
-    return bmap(fs, ino, file_block, alloc ? IMAP_DATA : 0, blk);
+    int r = ext2_bmap_run(fs, ino, file_block, 1, alloc ? EXT2_MAP_ALLOC : EXT2_MAP_LOOKUP, blk);
+    return r < 0 ? r : 0;
 }
 
 int ext2_bmap_fill(struct ext2_fs *fs, uint32_t ino, uint64_t file_block, uint64_t *blk)
 {
-    return bmap(fs, ino, file_block, IMAP_FILL, blk);
+    int r = ext2_bmap_run(fs, ino, file_block, 1, EXT2_MAP_FILL, blk);
+    return r < 0 ? r : 0;
 }
 
 void ext2_filled(struct ext2_fs *fs, uint64_t first, uint64_t count)
 {
+    fs->unflushed = true;   // the next fsync flushes, even with nothing to commit
     for (uint32_t i = 0; i < fs->nunfilled;) {
         if (fs->unfilled[i] - first < count)
             fs->unfilled[i] = fs->unfilled[--fs->nunfilled];
@@ -301,10 +312,10 @@ int ext2_readlink(struct ext2_fs *fs, uint32_t ino, char *buf, size_t size)
 int ext2_fsync(struct ext2_fs *fs, uint32_t ino)
 {
     (void)ino;   // one transaction holds every change: committing it covers this file
-    return ext2_sync(fs);
+    return fs->ro ? fs->error : journal_commit(fs);
 }
 
 int ext2_sync(struct ext2_fs *fs)
 {
-    return fs->ro ? fs->error : journal_commit(fs);
+    return fs->ro ? fs->error : journal_sync(fs);
 }

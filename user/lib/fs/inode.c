@@ -111,18 +111,18 @@ int fast_symlink(const struct ext2_fs *fs, const struct ext2_inode *ip)
     return (ip->mode & EXT2_S_IFMT) == EXT2_S_IFLNK && ip->blocks == xattr;
 }
 
-// A new block near goal, of imap's kind: journaled if it holds metadata (indirect,
-// directory, symlink), zeroed dirty data written back before the next commit, or unfilled
-// (zeroed like data only when the list of unfilled blocks is full).
-static int new_block(struct ext2_fs *fs, uint32_t goal, int kind, uint32_t *blk)
+// A new block blk of imap's kind: journaled if it holds metadata (indirect, directory,
+// symlink), zeroed dirty data written back before the next commit, or unfilled (zeroed like
+// data only when the list of unfilled blocks is full).
+static int init_block(struct ext2_fs *fs, uint32_t blk, int kind)
 {
     struct buf *b;
-    int r = balloc(fs, goal, blk);
-    if (r == 0 && kind == IMAP_FILL && fs->nunfilled < EXT2_UNFILLED_MAX) {
-        fs->unfilled[fs->nunfilled++] = *blk;
+    if (kind == IMAP_FILL && fs->nunfilled < EXT2_UNFILLED_MAX) {
+        fs->unfilled[fs->nunfilled++] = blk;
         return 0;
     }
-    if (r < 0 || (r = bzero_get(fs, *blk, &b)) < 0)
+    int r = bzero_get(fs, blk, &b);
+    if (r < 0)
         return r;
     if (kind == IMAP_META)
         r = bjournal(fs, b);
@@ -130,6 +130,25 @@ static int new_block(struct ext2_fs *fs, uint32_t goal, int kind, uint32_t *blk)
         bdirty(b);
     brelse(fs, b);
     return r;
+}
+
+// Up to *n new consecutive blocks near goal, of imap's kind: *blk the first, *n how many. An
+// unfilled run is no longer than the list has room for (one block, zeroed, when it is full).
+static int new_blocks(struct ext2_fs *fs, uint32_t goal, int kind, uint32_t *n, uint32_t *blk)
+{
+    uint32_t room = EXT2_UNFILLED_MAX - fs->nunfilled, want = *n;
+    if (kind == IMAP_FILL && want > room)
+        want = room ? room : 1;
+    int r = balloc_run(fs, goal, want, blk, n);
+    for (uint32_t i = 0; r == 0 && i < *n; i++)
+        r = init_block(fs, *blk + i, kind);
+    return r;
+}
+
+static int new_block(struct ext2_fs *fs, uint32_t goal, int kind, uint32_t *blk)
+{
+    uint32_t n = 1;
+    return new_blocks(fs, goal, kind, &n, blk);
 }
 
 // The path to file block fblk: the i_block[] slot and the index in each indirect level.
@@ -197,6 +216,72 @@ int imap(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, uint64_t fblk,
     if (r == 0 && ip->blocks != before)
         r = iput(fs, ino, ip);
     *blk = cur;
+    return r;
+}
+
+// The pointers of a table (b's indirect block, or the inode's i_block[] when b is NULL) from
+// entry pos on, at most *n, that continue the run entry pos starts: first + 1, first + 2...
+// (first 0: more holes). With alloc, holes after the run are allocated, after it if they can
+// be; a new run elsewhere ends it (the next call maps it). *n: the run's length.
+static int table_extend(struct ext2_fs *fs, struct ext2_inode *ip, struct buf *b, uint32_t pos,
+                        uint32_t first, int alloc, uint32_t *n)
+{
+    uint8_t *t = b ? b->data : (uint8_t *)ip->block;
+    uint32_t k = 1;
+    while (k < *n) {
+        uint32_t e = get32(t + 4 * (pos + k)), holes = 1, blk;
+        if (e == (first ? first + k : 0)) {
+            k++;
+            continue;
+        }
+        if (e || !first || !alloc)
+            break;
+        while (k + holes < *n && get32(t + 4 * (pos + k + holes)) == 0)
+            holes++;
+        int r = b ? bjournal(fs, b) : 0;
+        if (r == 0 && (r = new_blocks(fs, first + k, alloc, &holes, &blk)) == EXT2_E_NOSPC)
+            break;   // the run ends where the free space does (a failed balloc_run changed nothing)
+        if (r < 0)
+            return r;
+        for (uint32_t i = 0; i < holes; i++)
+            put32(t + 4 * (pos + k + i), blk + i);
+        iadd_blocks(fs, ip, (int)holes);
+        if (blk != first + k)
+            break;
+        k += holes;
+    }
+    if (first && !block_valid(fs, first + k - 1))
+        return corrupt(fs);
+    *n = k;
+    return 0;
+}
+
+int imap_extend(struct ext2_fs *fs, uint32_t ino, struct ext2_inode *ip, uint64_t fblk,
+                uint32_t first, int alloc, uint32_t *n)
+{
+    uint32_t root, idx[3], before = ip->blocks;
+    int depth = block_path(fs, fblk, &root, idx), r = 0;
+    uint32_t pos = depth ? idx[depth - 1] : root;
+    uint32_t left = (depth ? fs->addr_per_block : EXT2_NDIR) - pos;
+    if (*n > left)
+        *n = left;
+    if (*n > fs->max_file_blocks - fblk)
+        *n = (uint32_t)(fs->max_file_blocks - fblk);
+    if (depth == 0) {
+        r = table_extend(fs, ip, NULL, pos, first, alloc, n);
+    } else {
+        // The path down to the table imap walked (and made, allocating), or a hole above it.
+        uint32_t table = ip->block[root];
+        for (int d = 0; d < depth - 1 && table && r == 0; d++)
+            r = ind_entry(fs, ip, table, idx[d], 0, 0, &table);
+        struct buf *b;
+        if (r == 0 && table && (r = bread(fs, table, &b)) == 0) {
+            r = table_extend(fs, ip, b, pos, first, alloc, n);
+            brelse(fs, b);
+        }
+    }
+    if (r == 0 && ip->blocks != before)
+        r = iput(fs, ino, ip);
     return r;
 }
 

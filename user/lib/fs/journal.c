@@ -1,15 +1,20 @@
 // The ext3 journal (jbd2 format, internal journal inode 8, no checksums, 32-bit tags).
 //
 // Writing: one running transaction holds every metadata block changed since the last
-// commit (journaled buffers stay in the cache). A commit (ordered mode) is
-//   1. zeros into unfilled blocks (ext2_bmap_fill), dirty data blocks home, flush (also
-//      makes the previous checkpoint's "journal empty" durable before the log is reused)
-//   2. descriptor + copies of the metadata blocks into the log from its first block, the
-//      journal superblock pointing at them, flush
-//   3. the commit block, flush         <- the transaction is durable here
-//   4. the metadata blocks home, flush, journal superblock "empty" (s_start = 0)
-// so the log holds at most one transaction and never needs revoke records: a block freed
-// in the running transaction is simply dropped from it.
+// commit (journaled buffers stay in the cache). The log is circular: committed transactions
+// follow one another from the tail to the head, wrapping at the journal's end. A commit
+// (ordered mode) is
+//   1. zeros into unfilled blocks (ext2_bmap_fill) and dirty data blocks home; at the head,
+//      revoke records, descriptors and copies of the metadata blocks (after the journal
+//      superblock if the log was empty, pointing it at the new tail), consecutive blocks in
+//      one device request; flush
+//   2. the commit block, flush         <- the transaction is durable here
+// and leaves the blocks pinned in the cache: none is written home, none may be evicted.
+// A checkpoint writes every pinned block home, flush, marks the log empty (journal
+// superblock s_start = 0), flush; it runs only when needed: the log lacks room for a commit,
+// the cache has nothing else to evict, ext2_sync, unmount. A pinned block freed is revoked
+// in the running transaction (and its committed contents written home at once), so a
+// replay never writes it over the block's next owner.
 //
 // Recovery (mount): the three jbd2 passes over the log from s_start, for journals written
 // by Linux too: find the last complete transaction, collect revoke records, copy every
@@ -33,6 +38,7 @@
 #define JH_BYTES      12     // magic, type, sequence
 #define TAGS_PER_DESC(fs) (((fs)->bs - JH_BYTES - UUID_BYTES) / TAG_BYTES)
 #define HELD_MAX      16     // buffers one step holds at once (bread .. brelse), at most
+#define RUN_BYTES     (64u * 1024)   // the most log bytes one device request carries
 
 // Journal superblock fields (byte offsets).
 enum { JSB_BLOCKSIZE = 12, JSB_MAXLEN = 16, JSB_FIRST = 20, JSB_SEQUENCE = 24, JSB_START = 28,
@@ -182,8 +188,10 @@ static int recover(struct ext2_fs *fs, uint8_t *jsb)
         r = corrupt(fs);
     for (enum pass p = PASS_SCAN; r == 0 && p <= PASS_REPLAY; p++)
         r = walk(fs, &rc, p);
+    // Transactions go on from a sequence number no block of the old log carries (the last
+    // one, incomplete, may have left some), like e2fsck's recovery does.
     if (r == 0 && (r = cache_flush_dev(fs)) == 0 &&
-        (r = jsb_write(fs, 0, rc.end_seq)) == 0)
+        (r = jsb_write(fs, 0, rc.end_seq + 1)) == 0)
         r = cache_flush_dev(fs);
     free(rc.rv);
     free(rc.blk);
@@ -267,6 +275,11 @@ int journal_load(struct ext2_fs *fs)
     if (r < 0)
         return r;
     fs->has_journal = 1;
+    fs->jhead = fs->jfirst;
+    fs->revoked = malloc(fs->nbufs * sizeof(*fs->revoked));
+    fs->jrun = malloc(RUN_BYTES);
+    if (!fs->revoked || !fs->jrun)
+        return EXT2_E_NOMEM;
     uint32_t cap = txn_capacity(fs);
     if (cap < 2 * step_max(fs))
         return EXT2_E_UNSUPPORTED;   // a journal too small for this geometry
@@ -280,17 +293,27 @@ void journal_free(struct ext2_fs *fs)
     fs->jmap = NULL;
     free(fs->jsb);
     fs->jsb = NULL;
+    free(fs->revoked);
+    fs->revoked = NULL;
+    free(fs->jrun);
+    fs->jrun = NULL;
 }
 
 int bjournal(struct ext2_fs *fs, struct buf *b)
 {
     if (fs->ro)
         return fs->error ? fs->error : EXT2_E_ROFS;
-    if (!b->journaled) {
-        b->journaled = 1;
-        b->dirty = 0;
-        fs->txn_blocks++;
+    if (b->journaled)
+        return 0;
+    if (b->pinned && !b->committed) {   // a checkpoint must still write what was committed
+        b->committed = malloc(fs->bs);
+        if (!b->committed)
+            return fs_fail(fs, EXT2_E_NOMEM);
+        memcpy(b->committed, b->data, fs->bs);
     }
+    b->journaled = 1;
+    b->dirty = 0;
+    fs->txn_blocks++;
     return 0;
 }
 
@@ -299,65 +322,201 @@ int journal_step(struct ext2_fs *fs)
     return fs->txn_blocks > fs->txn_limit ? journal_commit(fs) : 0;
 }
 
-// ---- commit ----
+// ---- checkpoint ----
 
-// Step 2: descriptors and block copies from the log's first block; returns the position
-// after them.
-static int write_log(struct ext2_fs *fs, struct buf **txn, uint32_t n, uint8_t *desc,
-                     uint8_t *copy, uint32_t *end)
+// What a pinned block holds at the last commit: its home contents.
+static const uint8_t *home_copy(const struct buf *b)
 {
-    uint32_t per_desc = TAGS_PER_DESC(fs), pos = fs->jfirst;
-    for (uint32_t i = 0; i < n;) {
-        uint32_t k = n - i < per_desc ? n - i : per_desc, dpos = pos, off = JH_BYTES;
-        memset(desc, 0, fs->bs);
-        jheader(desc, JBD2_DESCRIPTOR, fs->jseq);
-        for (uint32_t j = 0; j < k; j++, i++) {
-            uint32_t flags = (j ? TAG_SAME_UUID : 0) | (j == k - 1 ? TAG_LAST : 0);
-            memcpy(copy, txn[i]->data, fs->bs);
-            if (getbe32(copy) == JBD2_MAGIC) {   // must not look like a journal block
-                put32(copy, 0);
-                flags |= TAG_ESCAPE;
-            }
-            putbe32(desc + off, (uint32_t)txn[i]->blk);
-            putbe32(desc + off + 4, flags);
-            off += TAG_BYTES;
-            if (j == 0) {
-                memcpy(desc + off, fs->sb.uuid, UUID_BYTES);
-                off += UUID_BYTES;
-            }
-            pos = jnext(fs, pos);
-            int r = jio(fs, pos, copy, 1);
-            if (r < 0)
-                return r;
-        }
-        int r = jio(fs, dpos, desc, 1);
-        if (r < 0)
-            return r;
-        pos = jnext(fs, pos);
-    }
-    *end = pos;
+    return b->journaled && b->committed ? b->committed : b->data;
+}
+
+int journal_checkpoint(struct ext2_fs *fs)
+{
+    if (fs->ro)
+        return fs->error ? fs->error : EXT2_E_ROFS;
+    if (fs->jused == 0)
+        return 0;
+    int r = 0;
+    for (uint32_t i = 0; r == 0 && i < fs->nbufs; i++)
+        if (fs->bufs[i].pinned)
+            r = dev_rw(fs, fs->bufs[i].blk, (void *)home_copy(&fs->bufs[i]), 1);
+    // The blocks are home before the log forgets them, and the log is forgotten before the
+    // next commit writes over it.
+    if (r < 0 || (r = cache_flush_dev(fs)) < 0 || (r = jsb_write(fs, 0, fs->jseq)) < 0 ||
+        (r = cache_flush_dev(fs)) < 0)
+        return r;
+    for (uint32_t i = 0; i < fs->nbufs; i++)
+        fs->bufs[i].pinned = 0;
+    fs->jused = 0;
+    fs->nrevoked = 0;
+    fs->cnt.checkpoints++;
     return 0;
 }
 
-static int log_and_checkpoint(struct ext2_fs *fs, struct buf **txn, uint32_t n, uint8_t *s1,
-                              uint8_t *s2)
+// b, committed in a transaction still in the log, is being freed: the running transaction
+// revokes it, so a replay never writes its old contents over the block's next owner, and its
+// committed contents go home now, as the checkpoint that empties the log (maybe before the
+// running transaction commits) will not find it.
+int journal_forget(struct ext2_fs *fs, struct buf *b)
 {
-    uint32_t pos;
-    int r = write_log(fs, txn, n, s1, s2, &pos);
-    if (r == 0 && (r = jsb_write(fs, fs->jfirst, fs->jseq)) == 0)
-        r = cache_flush_dev(fs);
+    int r = dev_rw(fs, b->blk, (void *)home_copy(b), 1);
     if (r < 0)
         return r;
-    memset(s1, 0, fs->bs);
-    jheader(s1, JBD2_COMMIT, fs->jseq);
-    if ((r = jio(fs, pos, s1, 1)) < 0 || (r = cache_flush_dev(fs)) < 0)
-        return r;
-    for (uint32_t i = 0; i < n; i++)
-        if ((r = dev_rw(fs, txn[i]->blk, txn[i]->data, 1)) < 0)
+    b->pinned = 0;
+    if (fs->nrevoked == fs->nbufs)   // cannot happen: each was a pinned buffer
+        return journal_checkpoint(fs);
+    fs->revoked[fs->nrevoked++] = (uint32_t)b->blk;
+    return 0;
+}
+
+// ---- commit ----
+
+// Log blocks gathered in fs->jrun for one device request: n of them from journal block first,
+// consecutive on the device. pos: where the next log block goes.
+struct logw {
+    uint32_t pos, first, n;
+};
+
+static int run_write(struct ext2_fs *fs, struct logw *w)
+{
+    int r = w->n ? dev_write_run(fs, fs->jmap[w->first], w->n, fs->jrun) : 0;
+    fs->cnt.journal_blocks += w->n;
+    w->n = 0;
+    return r;
+}
+
+// The buffer for journal block pos, gathered behind the others if it follows them on the
+// device (else they are written first).
+static int run_slot(struct ext2_fs *fs, struct logw *w, uint32_t pos, uint8_t **slot)
+{
+    if (w->n && (w->n == RUN_BYTES / fs->bs || fs->jmap[pos] != fs->jmap[w->first] + w->n)) {
+        int r = run_write(fs, w);
+        if (r < 0)
             return r;
-    if ((r = cache_flush_dev(fs)) < 0)
+    }
+    if (w->n == 0)
+        w->first = pos;
+    *slot = fs->jrun + (size_t)w->n++ * fs->bs;
+    return 0;
+}
+
+// The next log block's buffer, zeroed, with the header of type.
+static int log_block(struct ext2_fs *fs, struct logw *w, uint32_t type, uint8_t **slot)
+{
+    int r = run_slot(fs, w, w->pos, slot);
+    if (r < 0)
         return r;
-    return jsb_write(fs, 0, fs->jseq + 1);
+    w->pos = jnext(fs, w->pos);
+    memset(*slot, 0, fs->bs);
+    jheader(*slot, type, fs->jseq);
+    return 0;
+}
+
+static uint32_t revokes_per_block(const struct ext2_fs *fs) { return (fs->bs - JH_BYTES - 4) / 4; }
+
+static uint32_t div_up(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+
+// The log blocks a transaction of n blocks takes: revoke records, descriptors, the copies,
+// the commit block.
+static uint32_t log_need(const struct ext2_fs *fs, uint32_t n)
+{
+    return div_up(fs->nrevoked, revokes_per_block(fs)) + div_up(n, TAGS_PER_DESC(fs)) + n + 1;
+}
+
+static int put_revokes(struct ext2_fs *fs, struct logw *w)
+{
+    for (uint32_t i = 0; i < fs->nrevoked;) {
+        uint8_t *b;
+        int r = log_block(fs, w, JBD2_REVOKE, &b);
+        if (r < 0)
+            return r;
+        uint32_t off = JH_BYTES + 4;
+        for (; i < fs->nrevoked && off + 4 <= fs->bs; off += 4)
+            putbe32(b + off, fs->revoked[i++]);
+        putbe32(b + JH_BYTES, off);
+    }
+    return 0;
+}
+
+// A descriptor for the k blocks from txn, whole before anything else is gathered (a run may
+// go out behind it), then their copies, escaped: none may look like a journal block.
+static int put_descriptor(struct ext2_fs *fs, struct logw *w, struct buf **txn, uint32_t k)
+{
+    uint8_t *b;
+    int r = log_block(fs, w, JBD2_DESCRIPTOR, &b);
+    for (uint32_t j = 0, off = JH_BYTES; r == 0 && j < k; j++) {
+        uint32_t flags = (j ? TAG_SAME_UUID : 0) | (j == k - 1 ? TAG_LAST : 0);
+        flags |= getbe32(txn[j]->data) == JBD2_MAGIC ? TAG_ESCAPE : 0;
+        putbe32(b + off, (uint32_t)txn[j]->blk);
+        putbe32(b + off + 4, flags);
+        off += TAG_BYTES;
+        if (j == 0) {
+            memcpy(b + off, fs->sb.uuid, UUID_BYTES);
+            off += UUID_BYTES;
+        }
+    }
+    for (uint32_t j = 0; r == 0 && j < k; j++) {
+        if ((r = run_slot(fs, w, w->pos, &b)) < 0)
+            break;
+        w->pos = jnext(fs, w->pos);
+        memcpy(b, txn[j]->data, fs->bs);
+        if (getbe32(b) == JBD2_MAGIC)
+            put32(b, 0);
+    }
+    return r;
+}
+
+// Everything of the transaction but its commit block, from the head: the journal superblock
+// first if the log is empty (it points at the new tail), revoke records, descriptors and
+// copies, as few device requests as the journal's layout on the device allows.
+static int write_log(struct ext2_fs *fs, struct logw *w, struct buf **txn, uint32_t n)
+{
+    int r = 0;
+    if (fs->jused == 0) {
+        uint8_t *b;
+        putbe32(fs->jsb + JSB_START, fs->jhead);
+        putbe32(fs->jsb + JSB_SEQUENCE, fs->jseq);
+        if ((r = run_slot(fs, w, 0, &b)) < 0)
+            return r;
+        memcpy(b, fs->jsb, fs->bs);
+    }
+    if ((r = put_revokes(fs, w)) < 0)
+        return r;
+    for (uint32_t i = 0, per = TAGS_PER_DESC(fs); r == 0 && i < n; i += per)
+        r = put_descriptor(fs, w, txn + i, n - i < per ? n - i : per);
+    return r < 0 ? r : run_write(fs, w);
+}
+
+// The transaction into the log (ordered mode: the data written before it is flushed with
+// it), then its commit block: durable when this returns. Checkpoints first if the log has no
+// room for it. Its blocks stay pinned in the cache until a checkpoint writes them home.
+static int log_transaction(struct ext2_fs *fs, struct buf **txn, uint32_t n)
+{
+    int r = 0;
+    if (log_need(fs, n) > fs->jlen - fs->jfirst - fs->jused && (r = journal_checkpoint(fs)) < 0)
+        return r;
+    uint32_t need = log_need(fs, n);
+    struct logw w = { .pos = fs->jhead };
+    uint8_t *b;
+    if ((r = write_log(fs, &w, txn, n)) < 0 || (r = cache_flush_dev(fs)) < 0 ||
+        (r = log_block(fs, &w, JBD2_COMMIT, &b)) < 0 || (r = run_write(fs, &w)) < 0 ||
+        (r = cache_flush_dev(fs)) < 0)
+        return r;
+    fs->jhead = w.pos;
+    fs->jused += need;
+    fs->nrevoked = 0;
+    for (uint32_t i = 0; i < n; i++)
+        txn[i]->pinned = 1;
+    return 0;
+}
+
+// Plain ext2: the blocks home, no atomicity.
+static int write_home(struct ext2_fs *fs, struct buf **txn, uint32_t n)
+{
+    int r = 0;
+    for (uint32_t i = 0; r == 0 && i < n; i++)
+        r = dev_rw(fs, txn[i]->blk, txn[i]->data, 1);
+    return r < 0 ? r : cache_flush_dev(fs);
 }
 
 // The transaction's buffers, in cache order.
@@ -378,35 +537,34 @@ int journal_commit(struct ext2_fs *fs)
     int r = cache_zero_unfilled(fs);
     if (r == 0)
         r = cache_write_dirty(fs);
-    if (r == 0)
-        r = cache_flush_dev(fs);
-    if (r < 0 || fs->txn_blocks == 0)
+    if (r < 0)
         return r;
+    if (fs->txn_blocks == 0)   // nothing to log: only data written since the last flush
+        return fs->unflushed ? cache_flush_dev(fs) : 0;
     if (fs->has_journal && fs->txn_blocks > txn_capacity(fs))   // a step past step_max()
         return fs_fail(fs, EXT2_E_NOSPC);
     struct buf **txn = txn_list(fs);
-    uint8_t *s1 = malloc(fs->bs), *s2 = malloc(fs->bs);
-    if (!txn || !s1 || !s2)
-        r = fs_fail(fs, EXT2_E_NOMEM);
-    else if (fs->has_journal)
-        r = log_and_checkpoint(fs, txn, fs->txn_blocks, s1, s2);
-    for (uint32_t i = 0; r == 0 && !fs->has_journal && i < fs->txn_blocks; i++)
-        r = dev_rw(fs, txn[i]->blk, txn[i]->data, 1);   // plain ext2: no atomicity
-    if (r == 0 && !fs->has_journal)
-        r = cache_flush_dev(fs);
-    for (uint32_t i = 0; r == 0 && i < fs->txn_blocks; i++) {
+    if (!txn)
+        return fs_fail(fs, EXT2_E_NOMEM);
+    uint32_t n = fs->txn_blocks;
+    r = fs->has_journal ? log_transaction(fs, txn, n) : write_home(fs, txn, n);
+    for (uint32_t i = 0; r == 0 && i < n; i++) {
         txn[i]->journaled = 0;
         free(txn[i]->committed);
         txn[i]->committed = NULL;
     }
-    if (r == 0) {
-        fs->txn_blocks = 0;
-        fs->txn_freed = 0;
-        fs->jseq++;
-        fs->cnt.commits++;
-    }
     free(txn);
-    free(s1);
-    free(s2);
-    return r;
+    if (r < 0)
+        return r;
+    fs->txn_blocks = 0;
+    fs->txn_freed = 0;
+    fs->jseq++;
+    fs->cnt.commits++;
+    return 0;
+}
+
+int journal_sync(struct ext2_fs *fs)
+{
+    int r = journal_commit(fs);
+    return r < 0 || !fs->has_journal ? r : journal_checkpoint(fs);
 }

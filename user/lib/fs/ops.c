@@ -58,11 +58,23 @@ int ext2_lookup(struct ext2_fs *fs, uint32_t dir, const char *name, uint32_t *in
     return r;
 }
 
-int ext2_readdir(struct ext2_fs *fs, uint32_t dir, uint64_t *cookie, struct ext2_dirent *ent)
+int ext2_readdir_each(struct ext2_fs *fs, uint32_t dir, uint64_t *cookie, ext2_dirent_fn fn,
+                      void *ctx)
 {
     struct ext2_inode dp;
     int r = get_dir(fs, dir, &dp);
-    return r < 0 ? r : dir_next(fs, &dp, cookie, ent);
+    return r < 0 ? r : dir_each(fs, &dp, cookie, fn, ctx);
+}
+
+static int take_one(void *ctx, const struct ext2_dirent *ent)
+{
+    *(struct ext2_dirent *)ctx = *ent;
+    return EXT2_EACH_STOP;
+}
+
+int ext2_readdir(struct ext2_fs *fs, uint32_t dir, uint64_t *cookie, struct ext2_dirent *ent)
+{
+    return ext2_readdir_each(fs, dir, cookie, take_one, ent);
 }
 
 // A new inode of type mode in dir, named name: allocated, initialised, filled by init (the
@@ -100,6 +112,8 @@ static int make_node(struct ext2_fs *fs, uint32_t dir, const char *name,
     size_t tlen = nn->target ? strnlen(nn->target, fs->bs) : 0;
     int is_dir = (nn->mode & EXT2_S_IFMT) == EXT2_S_IFDIR;
     int r = dir_and_entry(fs, dir, name, 0, &dp, &slot);
+    if (r == EXT2_E_EXIST && out)
+        *out = slot.ino;
     if (r < 0)
         return r;
     if (is_dot(name) || (nn->target && tlen == 0))
@@ -130,7 +144,7 @@ static int make_node(struct ext2_fs *fs, uint32_t dir, const char *name,
     else if (r == 0 && nn->target)
         r = fill_symlink(fs, ino, &ip, nn->target, tlen);
     if (r == 0)
-        r = dir_add(fs, dir, &dp, name, ino, itype(&ip));
+        r = dir_add(fs, dir, &dp, slot.pos, name, ino, itype(&ip));
     if (r == 0 && is_dir) {
         dp.links++;
         r = iput(fs, dir, &dp);
@@ -178,7 +192,7 @@ int ext2_link(struct ext2_fs *fs, uint32_t ino, uint32_t dir, const char *name)
         return EXT2_E_MLINK;
     if ((r = op_begin(fs, CREATE_BLOCKS)) < 0)
         return r;
-    r = dir_add(fs, dir, &dp, name, ino, itype(&ip));
+    r = dir_add(fs, dir, &dp, slot.pos, name, ino, itype(&ip));
     ip.links++;
     ip.ctime = fs_now(fs);
     if (r == 0)
@@ -343,7 +357,7 @@ int ext2_rename(struct ext2_fs *fs, uint32_t odir, const char *oname, uint32_t n
         if (r == 0)
             r = drop_link(fs, c.ns.ino, &c.dst);
     } else {
-        r = dir_add(fs, ndir, c.np, nname, c.os.ino, type);
+        r = dir_add(fs, ndir, c.np, c.ns.pos, nname, c.os.ino, type);
     }
     if (r == 0)
         r = dir_remove(fs, odir, &c.od, c.os.pos);

@@ -186,35 +186,62 @@ static int bitmap_journal(struct ext2_fs *fs, struct buf *b, int keep_committed)
     return r;
 }
 
-// A free bit of group g's block bitmap at or after `from`, set; *blk its block (0: none).
-static int take_block_bit(struct ext2_fs *fs, uint32_t g, uint32_t from, uint32_t *blk)
+// Is bit i of a block bitmap free to hand out: clear now and at the last commit?
+static int bit_free(const struct buf *b, uint32_t i)
+{
+    return !bit_test(b->data, i) && !(b->committed && bit_test(b->committed, i));
+}
+
+// The first bit of a block bitmap at or after i (below end) free to hand out, or end. Whole
+// bytes taken are stepped over at once: a scan from a file's first block crosses the file.
+static uint32_t next_free_bit(const struct buf *b, uint32_t i, uint32_t end)
+{
+    while (i < end) {
+        uint8_t used = b->data[i / 8] | (b->committed ? b->committed[i / 8] : 0);
+        if (used == 0xff)
+            i = (i / 8 + 1) * 8;
+        else if (used >> (i % 8) & 1)
+            i++;
+        else
+            return i;
+    }
+    return end;
+}
+
+// Up to want free blocks of group g at or after bit `from`, consecutive, taken; *blk the
+// first and *got how many (*blk 0: none free there). The counts never go below zero, whatever
+// the bitmap says.
+static int take_block_bits(struct ext2_fs *fs, uint32_t g, uint32_t from, uint32_t want,
+                           uint32_t *blk, uint32_t *got)
 {
     struct ext2_gd gd;
     struct buf *b;
+    *blk = 0;
     int r = gd_get(fs, g, &gd);
     if (r < 0 || gd.free_blocks == 0 || (r = bread(fs, gd.block_bitmap, &b)) < 0)
         return r;
-    *blk = 0;
-    for (uint32_t i = from; i < fs->sb.blocks_per_group; i++) {
-        if (bit_test(b->data, i) || (b->committed && bit_test(b->committed, i)))
-            continue;
-        uint32_t cand = bit_block(fs, g, &gd, i);
-        if (!cand)
-            continue;
-        if ((r = bitmap_journal(fs, b, 1)) < 0)
-            break;
-        b->data[i / 8] |= (uint8_t)(1u << (i % 8));
-        gd.free_blocks--;
-        fs->sb.free_blocks_count--;
-        if ((r = gd_put(fs, g, &gd)) == 0 && (r = sb_update(fs)) == 0)
-            *blk = cand;
-        break;
+    want = want < gd.free_blocks ? want : gd.free_blocks;
+    want = want < fs->sb.free_blocks_count ? want : fs->sb.free_blocks_count;
+    uint32_t i = from, n = 0, end = fs->sb.blocks_per_group;
+    while ((i = next_free_bit(b, i, end)) < end && !bit_block(fs, g, &gd, i))
+        i++;
+    while (i + n < end && n < want && bit_free(b, i + n) && bit_block(fs, g, &gd, i + n))
+        n++;
+    if (n && (r = bitmap_journal(fs, b, 1)) == 0) {
+        for (uint32_t k = i; k < i + n; k++)
+            b->data[k / 8] |= (uint8_t)(1u << (k % 8));
+        gd.free_blocks = (uint16_t)(gd.free_blocks - n);
+        fs->sb.free_blocks_count -= n;
+        if ((r = gd_put(fs, g, &gd)) == 0 && (r = sb_update(fs)) == 0) {
+            *blk = bit_block(fs, g, &gd, i);
+            *got = n;
+        }
     }
     brelse(fs, b);
     return r;
 }
 
-int balloc(struct ext2_fs *fs, uint32_t goal, uint32_t *blk)
+int balloc_run(struct ext2_fs *fs, uint32_t goal, uint32_t want, uint32_t *blk, uint32_t *got)
 {
     if (fs->sb.free_blocks_count == 0)
         return EXT2_E_NOSPC;
@@ -224,12 +251,12 @@ int balloc(struct ext2_fs *fs, uint32_t goal, uint32_t *blk)
         from = (goal - fs->sb.first_data_block) % fs->sb.blocks_per_group;
     }
     for (uint32_t i = 0; i < fs->ngroups; i++) {
-        int r = take_block_bit(fs, (g0 + i) % fs->ngroups, i ? 0 : from, blk);
+        int r = take_block_bits(fs, (g0 + i) % fs->ngroups, i ? 0 : from, want, blk, got);
         if (r < 0 || *blk)
             return r;
     }
     if (from) {   // the goal group's bits before the goal
-        int r = take_block_bit(fs, g0, 0, blk);
+        int r = take_block_bits(fs, g0, 0, want, blk, got);
         if (r < 0 || *blk)
             return r;
     }
@@ -259,8 +286,7 @@ int bfree(struct ext2_fs *fs, uint32_t blk)
     gd.free_blocks++;
     fs->sb.free_blocks_count++;
     fs->txn_freed++;
-    bforget(fs, blk);
-    if ((r = gd_put(fs, g, &gd)) < 0)
+    if ((r = bforget(fs, blk)) < 0 || (r = gd_put(fs, g, &gd)) < 0)
         return r;
     return sb_update(fs);
 }
@@ -304,6 +330,10 @@ static int find_free_inode(struct ext2_fs *fs, uint32_t g, uint32_t *ino)
         return r;
     for (uint32_t i = 0; i < fs->sb.inodes_per_group; i++) {
         uint32_t cand = g * fs->sb.inodes_per_group + i + 1;
+        if (i % 8 == 0 && b->data[i / 8] == 0xff) {   // eight inodes in use
+            i += 7;
+            continue;
+        }
         if (!bit_test(b->data, i) && cand >= fs->sb.first_ino) {
             *ino = cand;
             break;
@@ -409,7 +439,7 @@ int ext2_unmount(struct ext2_fs *fs)
 {
     int r = 0;
     if (!fs->ro) {
-        r = journal_commit(fs);
+        r = journal_sync(fs);
         fs->sb.feature_incompat &= ~(uint32_t)INCOMPAT_RECOVER;
         fs->sb.state |= EXT2_VALID_FS;
         fs->sb.wtime = fs_now(fs);

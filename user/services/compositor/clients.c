@@ -22,6 +22,7 @@ static struct client *caller(const struct nx_rpc_req *req, unsigned *slot)
 }
 
 static void window_destroy(int w);
+static void top_layer_changed(void);
 
 static void client_drop(unsigned slot)
 {
@@ -49,8 +50,13 @@ void clients_reap(bool deaths)
 
 void send_event(int w, struct nx_wm_event *ev)
 {
-    struct client *c = &C.clients[C.win[w].client];
     ev->surface = C.win[w].id;
+    client_event(C.win[w].client, ev);
+}
+
+void client_event(unsigned slot, struct nx_wm_event *ev)
+{
+    struct client *c = &C.clients[slot];
     if (!ev->time_ns)
         ev->time_ns = (uint64_t)nx_clock_get();
     long err = nx_ring_write(&c->ring, ev, sizeof *ev);
@@ -96,6 +102,7 @@ static long op_connect(void *ctx, struct nx_rpc_req *req)
     }
     c->used = true;
     c->proc = proc;
+    c->may_lock = wm_badge_may_lock(req->badge);
     req->handles.h[0] = req->handles.h[1] = NX_HANDLE_INVALID;  // kept
     struct nx_wm_connect_reply rep = { C.sw, C.sh };
     memcpy(req->reply, &rep, sizeof rep);
@@ -161,6 +168,16 @@ static long check_vmo(const struct nx_rpc_req *req, int32_t w, int32_t h, int32_
                             (uint64_t)size);
 }
 
+// A fullscreen surface stacks in the top layer, above the bars (a fullscreen app covers the
+// desktop's); the login screen's lock in the lock layer above everything.
+static enum wm_layer layer_of(uint32_t flags)
+{
+    if (flags & NX_WM_SURFACE_LOCK)
+        return WM_LAYER_LOCK;
+    return flags & (NX_WM_SURFACE_TOP | NX_WM_SURFACE_FULLSCREEN) ? WM_LAYER_TOP
+                                                                  : WM_LAYER_WINDOW;
+}
+
 static long op_surface_create(void *ctx, struct nx_rpc_req *req)
 {
     (void)ctx;
@@ -171,6 +188,8 @@ static long op_surface_create(void *ctx, struct nx_rpc_req *req)
     struct nx_wm_surface_create in;
     memcpy(&in, req->data, sizeof in);
     long err = check_vmo(req, in.w, in.h, in.stride, in.flags);
+    if (!err && (in.flags & NX_WM_SURFACE_LOCK) && !c->may_lock)
+        err = NX_ERR_ACCESS;   // the lock layer is the login screen's alone
     uint32_t id = 0;
     long w = err ? err : free_window(slot, &id);
     if (w < 0)
@@ -178,8 +197,8 @@ static long op_surface_create(void *ctx, struct nx_rpc_req *req)
     struct window *s = &C.win[w];
     *s = (struct window){ .client = slot, .id = id, .flags = in.flags, .stride = in.stride / 4 };
     wm_copy_title(s->title, in.title);
-    C.geom[w] = (struct wm_geom){ 0, 0, in.w, in.h, !(in.flags & NX_WM_SURFACE_FULLSCREEN) };
-    wm_place(&C.geom[w], in.x, in.y, C.sw, C.sh);
+    C.geom[w] = wm_geom_new(in.flags, in.w, in.h);
+    wm_place(&C.geom[w], in.x, in.y, C.sw, C.sh, C.inset);
     err = map_surface(req->handles.h[0], in.stride, in.h, &s->pixels, &s->mapped);
     if (!err)
         err = bar_make((int)w);
@@ -193,10 +212,17 @@ static long op_surface_create(void *ctx, struct nx_rpc_req *req)
         fullscreen_attach((int)w);
     }
     s->used = true;
-    wm_stack_push(&C.stack, (int)w);
+    wm_stack_push(&C.stack, (int)w, layer_of(in.flags));
+    top_layer_changed();
+    if (in.flags & NX_WM_SURFACE_LOCK)
+        input_locked();
     focus_window((int)w);
     damage_screen(wm_frame(&C.geom[w]));
     stack_changed();
+    if (C.geom[w].top) {
+        struct nx_wm_event ev = { .type = NX_WM_EV_ACTIVE };
+        send_event((int)w, &ev);  // what the active window is now
+    }
     struct nx_wm_surface_reply rep = { id };
     memcpy(req->reply, &rep, sizeof rep);
     req->reply_len = sizeof rep;
@@ -208,6 +234,8 @@ static void window_destroy(int w)
     struct window *s = &C.win[w];
     damage_screen(wm_frame(&C.geom[w]));
     wm_stack_remove(&C.stack, w);
+    s->used = false;
+    top_layer_changed();
     window_gone(w);
     stack_changed();
     if (s->gpu_res) {
@@ -219,6 +247,16 @@ static void window_destroy(int w)
         nx_handle_close(s->vmo);
     free(s->bar);
     *s = (struct window){ 0 };
+}
+
+// Framed windows keep their title bars below the top surfaces across the screen's top
+// (wm_top_inset): placed below them from now on (those up stay where they are).
+static void top_layer_changed(void)
+{
+    bool used[WM_MAX_WINDOWS];
+    for (int i = 0; i < WM_MAX_WINDOWS; i++)
+        used[i] = C.win[i].used;
+    C.inset = wm_top_inset(C.geom, used, WM_MAX_WINDOWS, C.sw);
 }
 
 // The caller's window named by the request's first word (every surface request starts with
@@ -276,6 +314,8 @@ static long op_set_title(void *ctx, struct nx_rpc_req *req)
     struct nx_wm_surface_title in;
     memcpy(&in, req->data, sizeof in);
     wm_copy_title(C.win[w].title, in.title);
+    if (w == C.active)
+        active_changed();
     frame_changed((int)w);
     ask_compose();
     return NX_OK;
@@ -323,9 +363,25 @@ static long op_stats(void *ctx, struct nx_rpc_req *req)
     unsigned slot;
     if (!caller(req, &slot))
         return NX_ERR_PEER_CLOSED;
+    strcpy(C.stats.active_title, C.active >= 0 ? C.win[C.active].title : "");
     memcpy(req->reply, &C.stats, sizeof C.stats);
     req->reply_len = sizeof C.stats;
     return NX_OK;
+}
+
+static long op_idle_watch(void *ctx, struct nx_rpc_req *req)
+{
+    (void)ctx;
+    unsigned slot;
+    if (!caller(req, &slot))
+        return NX_ERR_PEER_CLOSED;
+    struct nx_wm_idle_watch in;
+    memcpy(&in, req->data, sizeof in);
+    uint64_t ns;
+    long err = wm_check_idle(&in, &ns);
+    if (!err)
+        idle_watch(slot, ns);
+    return err;
 }
 
 #define FIXED(op, type, fn) { op, sizeof(type), sizeof(type), fn }
@@ -339,5 +395,6 @@ const struct nx_rpc_op client_ops[] = {
     FIXED(NX_WM_SURFACE_RESIZE, struct nx_wm_surface_resize, op_surface_resize),
     { NX_WM_GLYPH_ATLAS, 0, 0, atlas_op },
     { NX_WM_STATS, 0, 0, op_stats },
+    FIXED(NX_WM_IDLE_WATCH, struct nx_wm_idle_watch, op_idle_watch),
 };
 const size_t client_nops = sizeof client_ops / sizeof client_ops[0];

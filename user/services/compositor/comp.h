@@ -1,7 +1,8 @@
 #pragma once
 // The compositor's state and its parts (docs/compositor.md): main.c (start, the endpoint,
 // signals), clients.c (connections, surfaces, requests), compose.c (damage, composition,
-// window frames, the GPU), input.c (pointer and keyboard), atlas.c (the shared glyph atlas). One thread serves everything
+// window frames, the GPU), input.c (pointer and keyboard), atlas.c (the shared glyph atlas),
+// idle.c (idle watches). One thread serves everything
 // (input.c's connecting threads aside), so the state needs no lock.
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,6 +23,10 @@
 #define BIT_INPUT_GONE(i) (1ull << (5 + (i))) // input driver i's process ended (i < INPUTS)
 #define BIT_GPU_GONE (1ull << 7)            // the GPU driver's process ended
 #define BIT_CLIENT(slot) (1ull << (8 + (slot))) // the client's process ended
+#define BITS_CLIENTS (((1ull << NX_WM_MAX_CLIENTS) - 1) << 8)
+#define BIT_IDLE (1ull << (8 + NX_WM_MAX_CLIENTS)) // the idle timer fired
+#define BIT_SETTINGS (1ull << 63)           // a setting changed (the keyboard layout?)
+_Static_assert(8 + NX_WM_MAX_CLIENTS < 63, "the clients' and the idle timer's bits stay below BIT_SETTINGS");
 #define INPUTS 2
 
 struct window {
@@ -45,6 +50,9 @@ struct client {
     bool broken;                // corrupted its ring: dropped at the next sweep
     struct nx_ring ring;        // the events (this side writes)
     nx_handle_t proc;
+    bool may_lock;              // connected with NX_BADGE_LOCK: may use the lock layer
+    uint64_t idle_ns;           // its idle watch (0: none): NX_WM_EV_IDLE after this long...
+    uint64_t idle_from;         // ...without input since this time (the request's) or later
 };
 
 struct comp {
@@ -61,6 +69,9 @@ struct comp {
     bool compose_asked;
     int direct;                 // the window scanned out straight from its VMO, or -1
     int focus;                  // the window with the keyboard, or -1
+    int active;                 // the window not of the top layer that last had it, or -1
+    int32_t inset;              // rows the top surfaces across the screen's top hold
+    uint64_t last_input;        // when the last input event came (the driver's stamp)
     struct nx_wm_stats stats;
     struct {
         bool open, counted;     // a press seen; a flush followed it
@@ -81,6 +92,7 @@ extern const size_t client_nops;
 // Drop the clients that broke their ring, and (deaths) those whose process ended.
 void clients_reap(bool deaths);
 void send_event(int win, struct nx_wm_event *ev);  // to the window's client (ring full: dropped)
+void client_event(unsigned slot, struct nx_wm_event *ev);  // the same, to a client
 
 // compose.c
 long compose_start(void);            // the scanout buffer, the cursor, the first frame
@@ -103,9 +115,18 @@ void key_pressed(uint64_t time_ns);  // a key press the input driver stamped: ti
 void atlas_start(void);              // the shared glyph atlas, built and sealed
 long atlas_op(void *ctx, struct nx_rpc_req *req);  // NX_WM_GLYPH_ATLAS
 
+// idle.c
+void idle_start(void);               // the idle timer
+void idle_input(uint64_t time_ns);   // an input event came at time_ns
+void idle_fired(void);               // BIT_IDLE: NX_WM_EV_IDLE to the watches run out
+void idle_arm(void);                 // the timer set for the earliest watch
+void idle_watch(unsigned slot, uint64_t ns); // client slot's watch: ns (0: none) from now
+
 // input.c
 void input_start(const char *keymap);
 void input_signals(uint64_t bits);
 void focus_window(int win);
-void window_gone(int win);           // focus and grabs forget it
+void window_gone(int win);           // focus, the active window and grabs forget it
+void input_locked(void);             // a lock surface is up: drags and grabs end
+void active_changed(void);           // NX_WM_EV_ACTIVE to every top surface
 void input_pointer(int32_t *x, int32_t *y); // where the pointer is

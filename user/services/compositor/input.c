@@ -10,6 +10,7 @@
 #include <nx/keymap.h>
 #include <nx/log.h>
 #include <nx/nx.h>
+#include <nx/settings.h>
 #include <nx/startup.h>
 #include <nx/thread.h>
 #include "comp.h"
@@ -40,6 +41,7 @@ static int first_results, devices;
 static struct nx_ring rings[INPUTS];
 static struct nx_keyboard keyboard;
 static nx_handle_t repeat_timer;
+static struct nx_settings settings;   // as the settings service last gave them
 
 enum drag { DRAG_NONE, DRAG_MOVE, DRAG_RESIZE, DRAG_GRAB };
 
@@ -97,15 +99,39 @@ static void link_thread(void *arg)
     }
 }
 
+static void set_layout(const char *keymap)
+{
+    if (nx_keyboard_set_layout(&keyboard, keymap) != NX_OK)
+        nx_log(NX_LOG_WARN, "no key map '%s': keeping %s", keymap,
+               nx_keymap_name(keyboard.map));
+    else
+        nx_log(NX_LOG_INFO, "key map %s", keymap);
+}
+
+// The layout is the keyboard_layout setting's, followed as it changes (BIT_SETTINGS); without
+// the settings service (not granted, as in test archives), the one keymap names.
+static void follow_layout(const char *keymap)
+{
+    long err = nx_settings_follow(&settings, C.notif, BIT_SETTINGS);
+    if (err == NX_OK)
+        keymap = settings.value[NX_SETTING_KEYBOARD_LAYOUT];
+    else if (err != NX_ERR_NOT_FOUND)
+        nx_log(NX_LOG_WARN, "the settings service failed (%ld): key map %s", err, keymap);
+    set_layout(keymap);
+}
+
+static void layout_changed(void)
+{
+    if (nx_settings_refresh(&settings) & (1u << NX_SETTING_KEYBOARD_LAYOUT))
+        set_layout(settings.value[NX_SETTING_KEYBOARD_LAYOUT]);
+}
+
 void input_start(const char *keymap)
 {
     ptr.x = C.sw / 2;
     ptr.y = C.sh / 2;
     nx_keyboard_init(&keyboard);
-    if (nx_keyboard_set_layout(&keyboard, keymap) != NX_OK)
-        nx_log(NX_LOG_WARN, "no key map '%s': keeping us", keymap);
-    else
-        nx_log(NX_LOG_INFO, "key map %s", keymap);
+    follow_layout(keymap);
     long timer = nx_timer_create(C.notif, (long)BIT_REPEAT);
     if (timer < 0)
         nx_log(NX_LOG_WARN, "no key repeat: no timer (%ld)", timer);
@@ -190,8 +216,31 @@ void input_pointer(int32_t *x, int32_t *y)
 
 // ---- windows and focus ----
 
+void active_changed(void)
+{
+    for (int i = 0; i < WM_MAX_WINDOWS; i++) {
+        if (!C.win[i].used || !C.geom[i].top)
+            continue;
+        struct nx_wm_event ev = { .type = NX_WM_EV_ACTIVE };
+        ev.value = C.active >= 0 && C.win[C.active].client == C.win[i].client;
+        send_event(i, &ev);
+    }
+}
+
+static void set_active(int w)
+{
+    if (w == C.active)
+        return;
+    C.active = w;
+    active_changed();
+}
+
 void focus_window(int w)
 {
+    if (w >= 0 && !wm_stack_takes_input(&C.stack, w))
+        return;   // behind the lock: the keyboard stays with it
+    if (w >= 0 && !C.geom[w].top)
+        set_active(w);
     if (w == C.focus)
         return;
     int old = C.focus;
@@ -217,8 +266,21 @@ void window_gone(int w)
     }
     if (C.focus == w) {
         C.focus = -1;
-        focus_window(C.stack.n ? C.stack.order[0] : -1);
+        // A lock surface still up, else the topmost window below the top layer, else a top
+        // surface, else none.
+        int next = C.stack.nlock || C.stack.n == C.stack.ntop
+                       ? (C.stack.n ? C.stack.order[0] : -1)
+                       : C.stack.order[C.stack.ntop];
+        focus_window(next);
     }
+    if (C.active == w)
+        set_active(C.stack.n > C.stack.ntop ? C.stack.order[C.stack.ntop] : -1);
+}
+
+void input_locked(void)
+{
+    ptr.drag = DRAG_NONE;   // a window held before the lock is let go (its release unseen)
+    ptr.win = -1;
 }
 
 static void raise_window(int w)
@@ -234,6 +296,8 @@ static void raise_window(int w)
 
 static void pointer_event(int w, uint64_t time)
 {
+    if (!wm_stack_takes_input(&C.stack, w))
+        return;
     struct nx_wm_event ev = { .type = NX_WM_EV_POINTER, .time_ns = time };
     ev.pointer.x = ptr.x - C.geom[w].x;
     ev.pointer.y = ptr.y - C.geom[w].y;
@@ -252,7 +316,7 @@ static int content_under(void)
 static void move_window(int w, int32_t x, int32_t y)
 {
     struct nx_gfx_rect before = wm_frame(&C.geom[w]);
-    wm_place(&C.geom[w], x, y, C.sw, C.sh);
+    wm_place(&C.geom[w], x, y, C.sw, C.sh, C.inset);
     damage_screen(before);
     damage_screen(wm_frame(&C.geom[w]));
 }
@@ -278,7 +342,7 @@ static void pointer_moved(uint64_t time)
 static void press(uint64_t time)
 {
     int w = wm_stack_at(&C.stack, C.geom, ptr.x, ptr.y);
-    if (w < 0)
+    if (!wm_stack_takes_input(&C.stack, w))
         return;
     focus_window(w);
     raise_window(w);
@@ -339,7 +403,7 @@ static void button(uint32_t mask, int32_t value, uint64_t time)
 static void scroll(int32_t dx, int32_t dy, uint64_t time)
 {
     int w = content_under();
-    if (w < 0)
+    if (!wm_stack_takes_input(&C.stack, w))
         return;
     struct nx_wm_event ev = { .type = NX_WM_EV_SCROLL, .time_ns = time };
     ev.scroll.dx = dx;
@@ -349,16 +413,19 @@ static void scroll(int32_t dx, int32_t dy, uint64_t time)
 
 // ---- the keyboard ----
 
+// Keys go to the focused window, but those typed with Meta held (the Meta key itself too)
+// to the topmost top surface: the desktop's shortcuts, whatever has the keyboard.
 static void send_key(const struct nx_key *k)
 {
-    if (C.focus < 0)
+    int to = (k->mods & NX_WM_MOD_META) && C.stack.ntop ? C.stack.order[0] : C.focus;
+    if (!wm_stack_takes_input(&C.stack, to))
         return;
     struct nx_wm_event ev = { .type = NX_WM_EV_KEY, .time_ns = k->time_ns };
     ev.key.code = k->code;
     ev.key.state = k->state;
     ev.key.mods = k->mods;
     ev.key.codepoint = k->codepoint;
-    send_event(C.focus, &ev);
+    send_event(to, &ev);
 }
 
 // The repeat timer follows the keyboard's next deadline (NX_DEADLINE_NEVER disarms it).
@@ -398,6 +465,7 @@ static int32_t clamp(int64_t v, int32_t hi)
 
 static void take(const struct nx_input_event *e)
 {
+    idle_input(e->time_ns);
     switch (e->type) {
     case NX_INPUT_ABS:
         if (e->code == ABS_X)
@@ -464,6 +532,8 @@ void input_signals(uint64_t bits)
         if (bits & BIT_INPUT_GONE(i))
             link_gone(i);
     }
+    if (bits & BIT_SETTINGS)
+        layout_changed();
     if (bits & BIT_REPEAT)
         repeat();
     for (int i = 0; i < INPUTS; i++)

@@ -2,9 +2,10 @@
 // through the GPU driver, composes the damaged parts of its clients' surfaces into one
 // scanout buffer (a fullscreen one is scanned out straight from its VMO), draws the window
 // frames, routes input. It sleeps in one receive: client requests and every other source (the
-// input rings, clients' deaths, its own "compose" signal, the drivers' deaths) through the
-// notification bound to its endpoint. No display (no GPU driver answering): it says so and
-// exits with status 0. A restarted GPU driver's display is taken again and redrawn.
+// input rings, clients' deaths, its own "compose" signal, the drivers' deaths, the idle
+// timer) through the notification bound to its endpoint. No display (no GPU driver
+// answering): it says so and exits with status 0. A restarted GPU driver's display is taken
+// again and redrawn.
 #include <stdlib.h>
 #include <string.h>
 #include <nx/gpu.h>
@@ -18,7 +19,7 @@
 // A restarted GPU driver: init's back-off, then its start (the device reset, the boot screen).
 #define REACQUIRE_TIMEOUT_NS 10000000000ull
 
-struct comp C = { .direct = -1, .focus = -1 };
+struct comp C = { .direct = -1, .focus = -1, .active = -1 };
 static nx_handle_t gpu_proc;  // the GPU driver's process, watched (BIT_GPU_GONE)
 
 long gpu_call_handle(uint32_t op, const void *req, size_t len, nx_handle_t h, uint32_t rights,
@@ -82,9 +83,11 @@ static void on_signals(void *ctx, uint64_t bits)
     if ((bits & BIT_GPU_GONE) && gpu_proc)
         display_lost();
     input_signals(bits);
+    if (bits & BIT_IDLE)
+        idle_fired();
     if (bits & BIT_COMPOSE)
         compose();
-    clients_reap(bits >= BIT_CLIENT(0));
+    clients_reap(bits & BITS_CLIENTS);
 }
 
 // The display: its size, owned, the scanout buffer shown.
@@ -135,6 +138,7 @@ int main(int argc, char **argv)
     }
     C.epoch = (uint32_t)((uint64_t)nx_clock_get() >> 10);
     input_start(keymap_named(argc, argv));
+    idle_start();
     atlas_start();
     nx_printf("compositor: %dx%d display taken\n", (int)C.sw, (int)C.sh);
     const struct nx_rpc_server server = { client_ops, client_nops, NULL, on_signals };

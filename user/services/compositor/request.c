@@ -2,6 +2,7 @@
 #include <string.h>
 #include <nexus/errors.h>
 #include <nexus/handle.h>
+#include <nx/services.h>
 #include "request.h"
 
 #define SLOT_BITS 5
@@ -21,7 +22,10 @@ long wm_check_surface(int32_t w, int32_t h, int32_t stride, uint32_t flags, int3
                       int32_t sh, uint32_t rights, uint64_t vmo_size)
 {
     if (w < 1 || h < 1 || stride < 1 || stride % 4 || (int64_t)stride < (int64_t)w * 4 ||
-        (flags & ~(NX_WM_SURFACE_FULLSCREEN | NX_WM_SURFACE_OPAQUE)))
+        (flags & ~(NX_WM_SURFACE_FULLSCREEN | NX_WM_SURFACE_OPAQUE | NX_WM_SURFACE_TOP |
+                   NX_WM_SURFACE_LOCK)) ||
+        ((flags & NX_WM_SURFACE_FULLSCREEN) && (flags & NX_WM_SURFACE_TOP)) ||
+        ((flags & NX_WM_SURFACE_LOCK) && !(flags & NX_WM_SURFACE_FULLSCREEN)))
         return NX_ERR_INVALID;
     if (w > sw || h > sh || stride > NX_GFX_MAX_DIM * 4)
         return NX_ERR_TOO_BIG;
@@ -70,4 +74,17 @@ bool wm_badge_slot(uint64_t badge, uint32_t epoch, unsigned *slot, uint32_t *gen
     *slot = (unsigned)(badge & ((1u << SLOT_BITS) - 1));
     *gen = (uint32_t)(badge >> SLOT_BITS) & ((1u << GEN_BITS) - 1);
     return *slot < NX_WM_MAX_CLIENTS;
+}
+
+bool wm_badge_may_lock(uint64_t badge)
+{
+    return badge <= UINT32_MAX && !(badge & WM_BADGE_CLIENT) && (badge & NX_BADGE_LOCK);
+}
+
+long wm_check_idle(const struct nx_wm_idle_watch *w, uint64_t *ns)
+{
+    if (w->seconds > NX_WM_IDLE_MAX_S)
+        return NX_ERR_INVALID;
+    *ns = (uint64_t)w->seconds * 1000000000ull;
+    return NX_OK;
 }

@@ -14,7 +14,8 @@ uint32_t wm_surface_rights(uint32_t flags);
 // A surface of w x h, rows stride bytes apart, with flags, on an sw x sh screen, its VMO
 // handle's rights and the VMO's size: NX_OK, or
 //   NX_ERR_INVALID   w or h below 1, stride not a multiple of 4 or below w * 4, unknown flags,
-//                    a fullscreen surface not exactly the screen (stride w * 4)
+//                    a fullscreen surface not exactly the screen (stride w * 4), one both
+//                    fullscreen and top, a lock surface (NX_WM_SURFACE_LOCK) not fullscreen
 //   NX_ERR_TOO_BIG   w or h above the screen's, stride above NX_GFX_MAX_DIM * 4, or the VMO
 //                    smaller than stride x h
 //   NX_ERR_ACCESS    the handle lacks a right of wm_surface_rights(flags)
@@ -39,3 +40,12 @@ uint32_t wm_badge(uint32_t epoch, uint32_t gen, unsigned slot);
 // The slot of a client badge of this epoch and the generation it carries; false if the badge
 // is no client's of this epoch.
 bool wm_badge_slot(uint64_t badge, uint32_t epoch, unsigned *slot, uint32_t *gen);
+
+// Whether the connect request's badge (that of the caller's handle to the service endpoint)
+// lets the client use the lock layer: init's NX_BADGE_LOCK facet (a `wm:lock` grant), never a
+// client endpoint's badge of the compositor's own (WM_BADGE_CLIENT: its generation bits may
+// hold any value).
+bool wm_badge_may_lock(uint64_t badge);
+
+// An idle watch's period in ns: NX_OK, or NX_ERR_INVALID (over NX_WM_IDLE_MAX_S).
+long wm_check_idle(const struct nx_wm_idle_watch *w, uint64_t *ns);

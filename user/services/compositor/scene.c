@@ -1,4 +1,5 @@
 // Windows on the screen (scene.h).
+#include <nx/wm.h>
 #include "scene.h"
 
 struct nx_gfx_rect wm_content(const struct wm_geom *g)
@@ -57,15 +58,37 @@ static int32_t clamp(int64_t v, int64_t lo, int64_t hi)
     return (int32_t)(v < lo ? lo : v > hi ? hi : v);
 }
 
-void wm_place(struct wm_geom *g, int32_t x, int32_t y, int32_t sw, int32_t sh)
+struct wm_geom wm_geom_new(uint32_t flags, int32_t w, int32_t h)
 {
-    if (!g->framed) {
+    bool top = flags & NX_WM_SURFACE_TOP;
+    return (struct wm_geom){ 0, 0, w, h, !top && !(flags & NX_WM_SURFACE_FULLSCREEN), top };
+}
+
+void wm_place(struct wm_geom *g, int32_t x, int32_t y, int32_t sw, int32_t sh, int32_t inset)
+{
+    if (g->top) {
+        g->x = clamp(x, 0, (int64_t)sw - g->w);
+        g->y = clamp(y, 0, (int64_t)sh - g->h);
+    } else if (!g->framed) {
         g->x = g->y = 0;
-        return;
+    } else {
+        // The title bar's top stays on the screen below the inset (while the screen has room
+        // for it), and WM_KEEP pixels of its width.
+        int64_t lowest = (int64_t)sh - WM_KEEP + WM_TITLE_H;
+        int64_t highest = (int64_t)WM_TITLE_H + (inset > 0 ? inset : 0);
+        g->x = clamp(x, (int64_t)WM_KEEP - g->w - WM_BORDER, (int64_t)sw - WM_KEEP + WM_BORDER);
+        g->y = clamp(y, highest < lowest ? highest : lowest, lowest);
     }
-    // The title bar's top stays on the screen, and WM_KEEP pixels of its width.
-    g->x = clamp(x, (int64_t)WM_KEEP - g->w - WM_BORDER, (int64_t)sw - WM_KEEP + WM_BORDER);
-    g->y = clamp(y, WM_TITLE_H, (int64_t)sh - WM_KEEP + WM_TITLE_H);
+}
+
+int32_t wm_top_inset(const struct wm_geom *geom, const bool *used, int n, int32_t sw)
+{
+    int32_t inset = 0;
+    for (int i = 0; i < n; i++)
+        if (used[i] && geom[i].top && geom[i].y == 0 && geom[i].x == 0 && geom[i].w == sw &&
+            geom[i].h > inset)
+            inset = geom[i].h;
+    return inset;
 }
 
 int wm_stack_depth(const struct wm_stack *s, int win)
@@ -84,22 +107,38 @@ void wm_stack_remove(struct wm_stack *s, int win)
     for (int i = d; i + 1 < s->n; i++)
         s->order[i] = s->order[i + 1];
     s->n--;
+    s->ntop -= s->layer[win] != WM_LAYER_WINDOW;
+    s->nlock -= s->layer[win] == WM_LAYER_LOCK;
+    s->layer[win] = WM_LAYER_WINDOW;
 }
 
-void wm_stack_push(struct wm_stack *s, int win)
+void wm_stack_push(struct wm_stack *s, int win, enum wm_layer layer)
 {
-    if (s->n == WM_MAX_WINDOWS)
+    if (s->n == WM_MAX_WINDOWS || win < 0 || win >= WM_MAX_WINDOWS)
         return;
-    for (int i = s->n; i > 0; i--)
+    int at = layer == WM_LAYER_LOCK ? 0 : layer == WM_LAYER_TOP ? s->nlock : s->ntop;
+    for (int i = s->n; i > at; i--)
         s->order[i] = s->order[i - 1];
-    s->order[0] = win;
+    s->order[at] = win;
     s->n++;
+    s->layer[win] = (uint8_t)layer;
+    s->ntop += layer != WM_LAYER_WINDOW;
+    s->nlock += layer == WM_LAYER_LOCK;
 }
 
 void wm_stack_raise(struct wm_stack *s, int win)
 {
+    if (wm_stack_depth(s, win) < 0)
+        return;
+    enum wm_layer layer = s->layer[win];
     wm_stack_remove(s, win);
-    wm_stack_push(s, win);
+    wm_stack_push(s, win, layer);
+}
+
+bool wm_stack_takes_input(const struct wm_stack *s, int win)
+{
+    return win >= 0 && win < WM_MAX_WINDOWS &&
+           (!s->nlock || (wm_stack_depth(s, win) >= 0 && s->layer[win] == WM_LAYER_LOCK));
 }
 
 int wm_stack_at(const struct wm_stack *s, const struct wm_geom *geom, int32_t px, int32_t py)

@@ -154,53 +154,74 @@ static long walk_parent(const char *rel, uint32_t *dir, char name[EXT2_NAME_MAX 
     return walk(parent, dir);
 }
 
-static long disk_stat(void *ctx, const char *rel, struct nx_fs_stat *st)
+static long inode_stat(uint32_t ino, struct nx_fs_stat *st)
 {
-    (void)ctx;
-    uint32_t ino;
     struct ext2_stat e;
-    long err = walk(rel, &ino);
-    if (!err)
-        err = from_ext2(ext2_stat(disk.fs, ino, &e));
+    long err = from_ext2(ext2_stat(disk.fs, ino, &e));
     if (!err)
         *st = (struct nx_fs_stat){ .ino = e.ino, .size = e.size, .mtime = e.mtime,
                                    .mode = e.mode, .nlink = e.nlink, .uid = e.uid, .gid = e.gid };
     return err;
 }
 
+static long disk_stat(void *ctx, const char *rel, struct nx_fs_stat *st)
+{
+    (void)ctx;
+    uint32_t ino;
+    long err = walk(rel, &ino);
+    return err ? err : inode_stat(ino, st);
+}
+
+// Where disk_readdir puts the entries from index on.
+struct listing {
+    uint32_t index, seen;
+    uint8_t *out;
+    size_t cap, *len;
+    long n;
+};
+
+static int list_entry(void *ctx, const struct ext2_dirent *d)
+{
+    static const uint8_t types[] = { [EXT2_FT_REG] = NX_FS_DT_REG, [EXT2_FT_DIR] = NX_FS_DT_DIR,
+                                     [EXT2_FT_SYMLINK] = NX_FS_DT_LNK };
+    struct listing *l = ctx;
+    uint8_t type = d->type < sizeof types ? types[d->type] : 0;
+    if (l->seen++ < l->index)
+        return EXT2_EACH_NEXT;
+    if (fs_dirent_put(l->out, l->cap, l->len, d->name, d->name_len, type, d->ino))
+        return EXT2_EACH_BEFORE;
+    l->n++;
+    return EXT2_EACH_NEXT;
+}
+
 static long disk_readdir(void *ctx, const char *rel, uint32_t index, uint8_t *out, size_t cap,
                          size_t *len)
 {
     (void)ctx;
-    static const uint8_t types[] = { [EXT2_FT_REG] = NX_FS_DT_REG, [EXT2_FT_DIR] = NX_FS_DT_DIR,
-                                     [EXT2_FT_SYMLINK] = NX_FS_DT_LNK };
+    struct listing l = { index, 0, out, cap, len, 0 };
     uint32_t dir;
     uint64_t cookie = 0;
-    struct ext2_dirent d;
-    long err = walk(rel, &dir), n = 0;
+    long err = walk(rel, &dir);
     *len = 0;
-    for (uint32_t i = 0; !err; i++) {
-        int r = ext2_readdir(disk.fs, dir, &cookie, &d);
-        if (r <= 0)
-            return r < 0 ? from_ext2(r) : n;
-        uint8_t type = d.type < sizeof types ? types[d.type] : 0;
-        if (i < index)
-            continue;
-        if (fs_dirent_put(out, cap, len, d.name, d.name_len, type, d.ino))
-            return n;
-        n++;
-    }
-    return err;
+    if (err)
+        return err;
+    int r = ext2_readdir_each(disk.fs, dir, &cookie, list_entry, &l);
+    return r < 0 ? from_ext2(r) : l.n;
 }
 
 // ---- file data by DMA ----
 
-// f's file block b on the disk (0: a hole). Writing allocates what is missing, unzeroed:
-// the caller writes every block it gets whole (the page cache holds zeros past the size).
-static long map_block(struct fb_file *f, uint64_t b, bool write, uint64_t *blk)
+static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+
+// f's file blocks from b on, at most max, that lie on consecutive disk blocks (*blk the
+// first) or are holes (*blk 0): how many, or an error. Writing allocates what is missing,
+// unzeroed: the caller writes every block it gets whole (the page cache holds zeros past the
+// size).
+static long map_blocks(struct fb_file *f, uint64_t b, uint64_t max, bool write, uint64_t *blk)
 {
-    return from_ext2(write ? ext2_bmap_fill(disk.fs, f->ino, b, blk)
-                           : ext2_bmap(disk.fs, f->ino, b, false, blk));
+    int n = ext2_bmap_run(disk.fs, f->ino, b, (uint32_t)max,
+                          write ? EXT2_MAP_FILL : EXT2_MAP_LOOKUP, blk);
+    return n < 0 ? from_ext2(n) : n;
 }
 
 // Consecutive file blocks on consecutive disk blocks: one request.
@@ -219,39 +240,38 @@ static long move_run(struct fb_file *f, const struct run *r, bool write)
     return err;
 }
 
-// Move f's blocks [from, to) between the disk and its page cache, each block mapped once.
+// Move f's blocks [from, to) between the disk and its page cache, each block mapped once,
+// in requests as long as the driver takes (runs the library maps apart that continue on the
+// disk are joined).
 static long move_blocks(struct fb_file *f, uint64_t from, uint64_t to, bool write)
 {
     uint64_t most = disk.info.max_blocks / (disk.bsize / SECTOR);
     struct run r = { from, 0, 0 };
-    for (uint64_t b = from; b < to; b++) {
+    for (uint64_t b = from; b < to;) {
         uint64_t blk;
-        long err = map_block(f, b, write, &blk);
-        if (err)
-            return err;
-        if (blk && r.count && blk == r.disk + r.count && r.count < most) {
-            r.count++;
-            continue;
+        long n = map_blocks(f, b, min_u64(to - b, most), write, &blk);
+        if (n < 0)
+            return n;
+        uint64_t join = blk && r.count && blk == r.disk + r.count ? min_u64(n, most - r.count) : 0;
+        r.count += join;
+        if (join < (uint64_t)n) {
+            long err = move_run(f, &r, write);
+            if (err)
+                return err;
+            r = (struct run){ b + join, blk ? blk + join : 0, blk ? n - join : 0 };
         }
-        if ((err = move_run(f, &r, write)))
-            return err;
-        r = (struct run){ b, blk, blk != 0 };
+        b += (uint64_t)n;
     }
     return move_run(f, &r, write);
 }
 
 static long disk_load(void *ctx, const char *rel, struct fb_file *f, uint64_t *copied)
 {
-    (void)ctx, (void)copied;
-    uint32_t ino;
-    long err = walk(rel, &ino);
-    if (err)
-        return err;
+    (void)ctx, (void)rel, (void)copied;
     long id = nx_blk_attach(disk.blk, f->vmo, NX_RIGHT_READ | NX_RIGHT_WRITE | NX_RIGHT_DMA |
                                               NX_RIGHT_MANAGE);
     if (id < 0)
         return id;
-    f->ino = ino;
     f->dev_id = (int32_t)id;
     return NX_OK;
 }
@@ -263,8 +283,6 @@ static void disk_unload(void *ctx, struct fb_file *f)
         nx_blk_detach(disk.blk, (uint32_t)f->dev_id);
     f->dev_id = -1;
 }
-
-static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 
 // The file's blocks of pages [first, first + n) below byte `end`.
 static void page_blocks(uint64_t first, uint64_t n, uint64_t end, uint64_t *from, uint64_t *to)
@@ -301,7 +319,7 @@ static long disk_resize(void *ctx, struct fb_file *f)
     if (!err)
         err = ext2_truncate(disk.fs, f->ino, f->size);
     if (!err)
-        f->valid = f->size;
+        f->valid = f->on_disk = f->size;
     return from_ext2(err);
 }
 
@@ -327,14 +345,20 @@ static long disk_commit(void *ctx, struct fb_file *f)
 
 // ---- changes to the tree ----
 
-static long disk_create(void *ctx, const char *rel, uint32_t mode)
+// One lookup in the parent: the create finds the name if it exists.
+static long disk_create(void *ctx, const char *rel, uint32_t mode, bool excl,
+                        struct nx_fs_stat *st)
 {
     (void)ctx;
     char name[EXT2_NAME_MAX + 1];
-    uint32_t dir;
+    uint32_t dir, ino;
     long err = walk_parent(rel, &dir, name);
-    return err ? err : from_ext2(ext2_create(disk.fs, dir, name, (uint16_t)(mode & 07777), 0, 0,
-                                             NULL));
+    if (err)
+        return err;
+    int e = ext2_create(disk.fs, dir, name, (uint16_t)(mode & 07777), 0, 0, &ino);
+    if (e == EXT2_E_EXIST && !excl)
+        e = 0;
+    return e ? from_ext2(e) : inode_stat(ino, st);
 }
 
 static long disk_mkdir(void *ctx, const char *rel)
@@ -348,12 +372,15 @@ static long disk_mkdir(void *ctx, const char *rel)
 
 static long disk_remove(void *ctx, const char *rel)
 {
+    (void)ctx;
     char name[EXT2_NAME_MAX + 1];
-    uint32_t dir;
+    uint32_t dir, ino;
     struct nx_fs_stat st;
-    long err = disk_stat(ctx, rel, &st);
+    long err = walk_parent(rel, &dir, name);
     if (!err)
-        err = walk_parent(rel, &dir, name);
+        err = from_ext2(ext2_lookup(disk.fs, dir, name, &ino));
+    if (!err)
+        err = inode_stat(ino, &st);
     if (err)
         return err;
     bool is_dir = (st.mode & NX_FS_S_IFMT) == NX_FS_S_IFDIR;
@@ -392,6 +419,13 @@ static void disk_statfs(void *ctx, struct nx_fs_statfs *sf)
     if (nx_blk_stats(disk.blk, &b) == NX_OK)
         sf->driver_bytes_copied = b.bytes_copied;
     sf->metadata_bytes_copied = disk.bounce_copied;
+}
+
+static uint64_t disk_free_bytes(void *ctx)
+{
+    (void)ctx;
+    struct ext2_statfs e;
+    return ext2_statfs(disk.fs, &e) == EXT2_OK ? (uint64_t)e.free_blocks * e.block_size : 0;
 }
 
 // The bounce VMO: mapped here, attached to the driver.
@@ -440,6 +474,7 @@ long diskmnt_init(struct fs_mount *m, nx_handle_t blk, const char **why)
                             .write_pages = disk_write_pages, .commit = disk_commit,
                             .create = disk_create,
                             .mkdir = disk_mkdir, .remove = disk_remove, .rename = disk_rename,
-                            .sync = disk_sync, .statfs = disk_statfs };
+                            .sync = disk_sync, .statfs = disk_statfs,
+                            .free_bytes = disk_free_bytes };
     return NX_OK;
 }

@@ -1,5 +1,6 @@
 // Filebuffer bookkeeping (fbuf.h). Linear scans: both tables are small and an open or a
-// path lookup is rare next to the reads and writes that go through mappings.
+// path lookup is rare next to the reads and writes that go through mappings (a lookup
+// compares path hashes first).
 #include <string.h>
 #include <nexus/errors.h>
 #include <nx/path.h>
@@ -8,10 +9,26 @@
 // An id is slot + 1 in the low 16 bits and the slot's generation above them.
 #define ID_SLOT_BITS 16
 
+// FNV-1a: paths in one directory share their start, so comparing them costs their length.
+static uint32_t path_hash(const char *path)
+{
+    uint32_t h = 2166136261u;
+    while (*path)
+        h = (h ^ (uint8_t)*path++) * 16777619u;
+    return h;
+}
+
+static void set_path(struct fb_file *f, const char *path)
+{
+    strcpy(f->path, path);
+    f->hash = path_hash(path);
+}
+
 int fb_find(const struct fb_table *t, const char *path)
 {
+    uint32_t h = path_hash(path);
     for (int i = 0; i < FB_MAX_FILES; i++)
-        if (t->files[i].used && !strcmp(t->files[i].path, path))
+        if (t->files[i].used && t->files[i].hash == h && !strcmp(t->files[i].path, path))
             return i;
     return -1;
 }
@@ -54,9 +71,10 @@ long fb_add(struct fb_table *t, const char *path, uint32_t vmo, uint64_t size,
         return i < 0 ? NX_ERR_NO_SPACE : NX_ERR_TOO_BIG;
     struct fb_file *f = &t->files[i];
     *f = (struct fb_file){ .used = true, .vmo = vmo, .size = size, .valid = size,
+                           .on_disk = size,
                            .capacity = capacity,
                            .sealed = sealed, .dev_id = -1 };
-    strcpy(f->path, path);
+    set_path(f, path);
     return i;
 }
 
@@ -157,7 +175,7 @@ long fb_rename(struct fb_table *t, const char *from, const char *to)
             if (err)
                 return err;
             if (pass)
-                strcpy(f->path, out);
+                set_path(f, out);
         }
     }
     return NX_OK;

@@ -13,9 +13,11 @@
 struct fb_file {
     bool used;
     char path[NX_FS_PATH_MAX];   // canonical: the cache's key
+    uint32_t hash;               // of path (fbuf.c), compared first
     uint32_t vmo;                // the page cache, every right (the service's)
     uint64_t size;               // the file's size now
     uint64_t valid;              // the disk's blocks hold the file's bytes below this (paged)
+    uint64_t on_disk;            // the size the disk's inode has (set by the mount's resize)
     uint64_t key;                // names a paged VMO in the pager's requests (0: not paged)
     uint32_t held;               // pages supplied and not decommitted (cache.c)
     uint64_t ahead_next;         // the page after the last supplied for a request (cache.c)

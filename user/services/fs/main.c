@@ -36,8 +36,8 @@ static uint64_t round_page(uint64_t n)
     return n ? (n + PAGE - 1) / PAGE * PAGE : PAGE;
 }
 
-// Load the file at path into a new page cache of `capacity` bytes.
-static long load_file(const char *path, uint64_t size, uint64_t capacity)
+// Load the file at path (info: its stat) into a new page cache of `capacity` bytes.
+static long load_file(const char *path, const struct nx_fs_stat *info, uint64_t capacity)
 {
     const char *rel;
     struct fs_mount *m = fs_mount_of(&st, path, &rel);
@@ -49,12 +49,13 @@ static long load_file(const char *path, uint64_t size, uint64_t capacity)
         vmo = m->fill ? pages_create(capacity, &key) : nx_vmo_create((long)capacity);
     if (vmo < 0)
         return vmo;
-    long f = fb_add(&st.files, path, (uint32_t)vmo, size, capacity, m->read_only);
+    long f = fb_add(&st.files, path, (uint32_t)vmo, info->size, capacity, m->read_only);
     if (f < 0) {
         nx_handle_close(vmo);
         return f;
     }
     st.files.files[f].key = key;
+    st.files.files[f].ino = (uint32_t)info->ino;
     long err = m->load(m->ctx, rel, &st.files.files[f], &st.bytes_copied);
     if (!err && m->read_only)
         err = nx_vmo_seal(vmo);
@@ -68,10 +69,8 @@ static long load_file(const char *path, uint64_t size, uint64_t capacity)
 // its pages come and go with the cache (pages.c), and address space costs nothing until used.
 static uint64_t write_capacity(uint64_t size)
 {
-    struct nx_fs_statfs sf = { 0 };
-    if (st.disk)
-        st.disk->statfs(st.disk->ctx, &sf);
-    uint64_t capacity = round_page(size) + sf.blocks_free * sf.block_size / PAGE * PAGE;
+    uint64_t free = st.disk ? st.disk->free_bytes(st.disk->ctx) : 0;
+    uint64_t capacity = round_page(size) + free / PAGE * PAGE;
     return capacity < VMO_MAX_BYTES ? capacity : VMO_MAX_BYTES;
 }
 
@@ -79,9 +78,9 @@ static uint64_t write_capacity(uint64_t size)
 // cache too small for it is replaced while nobody has it open. One in use that a writer's
 // open made (room past the file) is shared as it is: the disk's free space may have grown
 // since, and the new writer grows the file as far as that room goes.
-static long cached_file(const char *path, uint64_t size, bool write)
+static long cached_file(const char *path, const struct nx_fs_stat *info, bool write)
 {
-    uint64_t capacity = write ? write_capacity(size) : round_page(size);
+    uint64_t capacity = write ? write_capacity(info->size) : round_page(info->size);
     int i = fb_find(&st.files, path);
     const struct fb_file *f = i >= 0 ? &st.files.files[i] : NULL;
     bool busy = f && (f->opens || f->dirty);
@@ -91,21 +90,21 @@ static long cached_file(const char *path, uint64_t size, bool write)
         return NX_ERR_BAD_STATE;
     if (i >= 0)
         fb_forget(&st.files, path);
-    return load_file(path, size, capacity);
+    return load_file(path, info, capacity);
 }
 
-// stat the file an open names, creating it first if asked to.
+// stat the file an open names, creating it first if asked to (one walk of the path).
 static long open_stat(const char *path, const struct nx_fs_open *q, struct nx_fs_stat *info)
 {
-    long err = fs_stat(&st, path, info);
-    if (!err && (q->flags & NX_FS_CREATE) && (q->flags & NX_FS_EXCL))
-        return NX_ERR_BAD_STATE;
-    if (err != NX_ERR_NOT_FOUND || !(q->flags & NX_FS_CREATE))
-        return err;
     const char *rel;
     struct fs_mount *m = fs_mount_of(&st, path, &rel);
-    err = m && m->create ? m->create(m->ctx, rel, q->mode) : NX_ERR_ACCESS;
-    return err ? err : fs_stat(&st, path, info);
+    bool create = q->flags & NX_FS_CREATE;
+    if (create && m && m->create)
+        return m->create(m->ctx, rel, q->mode, q->flags & NX_FS_EXCL, info);
+    long err = fs_stat(&st, path, info);
+    if (!err && create && (q->flags & NX_FS_EXCL))
+        return NX_ERR_BAD_STATE;
+    return err == NX_ERR_NOT_FOUND && create ? NX_ERR_ACCESS : err;
 }
 
 // A writer may use the file: not sealed, on a writable mount; TRUNC empties it.
@@ -143,7 +142,7 @@ static long op_open(void *ctx, struct nx_rpc_req *req)
         err = open_stat(path, &q, &info);
     if (!err && (info.mode & NX_FS_S_IFMT) != NX_FS_S_IFREG)
         err = NX_ERR_BAD_STATE;
-    long f = err ? err : cached_file(path, info.size, write);
+    long f = err ? err : cached_file(path, &info, write);
     if (f < 0)
         return f;
     struct fb_file *file = &st.files.files[f];

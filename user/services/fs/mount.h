@@ -19,9 +19,9 @@ struct fs_mount {
     // *len = bytes used; returns how many.
     long (*readdir)(void *ctx, const char *rel, uint32_t index, uint8_t *out, size_t cap,
                     size_t *len);
-    // Set up f's page cache for the file at rel: set f->ino. A read-only mount fills it whole
-    // (f->vmo, f->size; *copied += bytes the service copied); a writable one (paged: fill
-    // set) attaches it to the driver (f->dev_id) and leaves the pages to fill.
+    // Set up f's page cache for the file at rel (f->ino: its stat's ino). A read-only mount
+    // fills it whole (f->vmo, f->size; *copied += bytes the service copied); a writable one
+    // (paged: fill set) attaches it to the driver (f->dev_id) and leaves the pages to fill.
     long (*load)(void *ctx, const char *rel, struct fb_file *f, uint64_t *copied);
     // The page cache is gone: undo what load set up.
     void (*unload)(void *ctx, struct fb_file *f);
@@ -36,12 +36,15 @@ struct fs_mount {
     long (*write_pages)(void *ctx, struct fb_file *f, uint64_t first, uint64_t n);
     // Make what was written of f and its size durable.
     long (*commit)(void *ctx, struct fb_file *f);
-    long (*create)(void *ctx, const char *rel, uint32_t mode);
+    // The file rel, made (mode: its permission bits) unless it exists: its stat in *st;
+    // NX_ERR_BAD_STATE if it exists and excl.
+    long (*create)(void *ctx, const char *rel, uint32_t mode, bool excl, struct nx_fs_stat *st);
     long (*mkdir)(void *ctx, const char *rel);
     long (*remove)(void *ctx, const char *rel);   // a file or an empty directory
     long (*rename)(void *ctx, const char *from, const char *to);
     long (*sync)(void *ctx);
     void (*statfs)(void *ctx, struct nx_fs_statfs *sf);
+    uint64_t (*free_bytes)(void *ctx);   // what statfs says is free, without the driver's figures
 };
 
 // Append one nx_fs_dirent to out[*len..cap): NX_ERR_NO_SPACE if it does not fit.

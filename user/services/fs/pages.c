@@ -118,7 +118,10 @@ long pages_writeback(struct fs_state *s, struct fb_file *f, bool commit)
         if (err)
             return err;
     }
-    long err = sized || !commit ? NX_OK : s->disk->resize(s->disk->ctx, f);
+    // Nothing written and the size unchanged: no new times, so nothing to commit (a close
+    // after an fsync does no I/O).
+    bool same = f->on_disk == f->size && f->valid >= f->size;
+    long err = sized || !commit || same ? NX_OK : s->disk->resize(s->disk->ctx, f);
     return err || !commit ? err : s->disk->commit(s->disk->ctx, f);
 }
 

@@ -40,6 +40,34 @@ static bool is_fragment(const uint8_t *frame, uint16_t len)
            ((frame[SIZEOF_ETH_HDR + 6] & 0x3f) | frame[SIZEOF_ETH_HDR + 7]) != 0;
 }
 
+// The frame where the device wrote it: lwIP reads it in place and frees it to the driver.
+static struct pbuf *slot_pbuf(const struct nx_netdev_rec *rec, uint8_t *frame)
+{
+    struct rx_pbuf *rp = &nic.rxp[rec->slot];
+    rp->slot = rec->slot;
+    rp->pc.custom_free_function = rx_pbuf_free;
+    nic.rx_held[rec->slot] = true;
+    return pbuf_alloced_custom(PBUF_RAW, rec->len, PBUF_REF, &rp->pc, frame,
+                               NX_NETDEV_SLOT_SIZE - NX_NETDEV_FRAME_OFF);
+}
+
+// A fragment is copied and its slot goes back at once: reassembly keeps its list pointers
+// inside the fragments' bytes, and bytes in the arena stay writable by the driver, which must
+// not be able to steer the stack's pointers. Fragments are rare; the copies are bounded by
+// IP_REASS_MAX_PBUFS. With the heap full, the fragment is dropped, as a full queue would.
+static struct pbuf *copy_fragment(const struct nx_netdev_rec *rec, const uint8_t *frame)
+{
+    timers_fragment_came();
+    struct pbuf *p = pbuf_alloc(PBUF_RAW, rec->len, PBUF_RAM);
+    if (p) {
+        pbuf_take(p, frame, rec->len);
+        nic.stats.bytes_copied += rec->len;
+    } else
+        nic.stats.rx_no_memory++;
+    push_record(NX_NETDEV_RX_FREE, rec->slot, 0);
+    return p;
+}
+
 static void take_rx(const struct nx_netdev_rec *rec)
 {
     if (rec->slot >= nic.rx_slots || nic.rx_held[rec->slot] || rec->len == 0 ||
@@ -50,16 +78,10 @@ static void take_rx(const struct nx_netdev_rec *rec)
             push_record(NX_NETDEV_RX_FREE, rec->slot, 0);
         return;
     }
-    struct rx_pbuf *rp = &nic.rxp[rec->slot];
-    rp->slot = rec->slot;
-    rp->pc.custom_free_function = rx_pbuf_free;
     uint8_t *frame = nic.arena + (size_t)rec->slot * NX_NETDEV_SLOT_SIZE + NX_NETDEV_FRAME_OFF;
-    if (is_fragment(frame, rec->len))
-        timers_fragment_came();
-    nic.rx_held[rec->slot] = true;
-    struct pbuf *p = pbuf_alloced_custom(PBUF_RAW, rec->len, PBUF_REF, &rp->pc, frame,
-                                         NX_NETDEV_SLOT_SIZE - NX_NETDEV_FRAME_OFF);
-    if (nic.netif.input(p, &nic.netif) != ERR_OK)
+    struct pbuf *p = is_fragment(frame, rec->len) ? copy_fragment(rec, frame)
+                                                  : slot_pbuf(rec, frame);
+    if (p && nic.netif.input(p, &nic.netif) != ERR_OK)
         pbuf_free(p);
 }
 

@@ -19,8 +19,9 @@ struct rx_pbuf {
 
 struct link_stats {
     uint64_t tx_no_slot;      // frames dropped: no free tx slot (or the ring to the driver full)
+    uint64_t rx_no_memory;    // fragments dropped: no heap to copy them into
     uint64_t bad_records;     // records from the driver refused (slot, length, operation)
-    uint64_t bytes_copied;    // payload bytes the stack copied (tx here; rx in the sockets)
+    uint64_t bytes_copied;    // payload bytes the stack copied (tx and fragments here; rx in the sockets)
 };
 
 struct link {

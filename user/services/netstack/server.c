@@ -275,7 +275,7 @@ static long op_ifconfig(void *ctx, struct nx_rpc_req *req)
     struct nx_netdev_stats st;
     memcpy(&st, &nic.ctl->stats, sizeof st);   // the driver's: numbers only, unchecked
     ic.rx_packets = st.rx_packets, ic.rx_bytes = st.rx_bytes;
-    ic.rx_drops = st.rx_drops, ic.rx_errors = st.rx_errors;
+    ic.rx_drops = st.rx_drops + nic.stats.rx_no_memory, ic.rx_errors = st.rx_errors;
     ic.tx_packets = st.tx_packets, ic.tx_bytes = st.tx_bytes;
     ic.tx_drops = st.tx_drops + nic.stats.tx_no_slot, ic.tx_errors = st.tx_errors;
     ic.driver_bytes_copied = st.bytes_copied;

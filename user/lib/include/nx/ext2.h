@@ -12,8 +12,8 @@
 // read-only at once (nothing more is written) and stays so until unmounted.
 //
 // Durability (docs/storage.md, "File system"): every metadata change belongs to the running
-// journal transaction; ext2_fsync/ext2_sync commit it (ordered mode: data blocks first, then
-// the journal, each followed by a device flush), so when they return 0 everything done
+// journal transaction; ext2_fsync/ext2_sync commit it (ordered mode: data blocks and the log
+// flushed together, then the commit block, flushed), so when they return 0 everything done
 // before is on the disk and survives a power cut. The library is not thread-safe: the caller
 // serialises calls on one struct ext2_fs.
 #include <stdbool.h>
@@ -46,6 +46,7 @@ const char *ext2_strerror(int err);
 
 // The block device, in 512-byte sectors. read/write/flush return 0 or a negative value
 // (reported as EXT2_E_IO). flush returns once everything written before it is durable.
+// A write may carry many blocks (the journal's log goes out in runs of up to 64 KiB).
 struct ext2_blkdev {
     void *ctx;
     uint64_t sectors;
@@ -114,6 +115,7 @@ struct ext2_counters {
     uint64_t dev_reads, dev_writes, dev_flushes;   // calls to the device
     uint64_t cache_hits, cache_misses;
     uint64_t commits, journal_blocks;              // transactions and journal blocks written
+    uint64_t checkpoints;                          // logged blocks written home, log emptied
     uint64_t bytes_copied;                         // by ext2_read/ext2_write between cache and caller
 };
 
@@ -139,6 +141,15 @@ int ext2_setattr(struct ext2_fs *fs, uint32_t ino, unsigned mask, const struct e
 // end. "." and ".." are returned like the others.
 int ext2_readdir(struct ext2_fs *fs, uint32_t dir, uint64_t *cookie, struct ext2_dirent *ent);
 
+// The entries from *cookie on, each handed to fn in turn (each directory block read once).
+// fn returns EXT2_EACH_NEXT to go on, or a positive value to stop: EXT2_EACH_BEFORE leaves
+// *cookie on this entry (the next call starts with it), any other past it. Returns the
+// value fn stopped with, 0 at the end (*cookie past the last entry), or an error.
+enum { EXT2_EACH_NEXT = 0, EXT2_EACH_STOP = 1, EXT2_EACH_BEFORE = 2 };
+typedef int (*ext2_dirent_fn)(void *ctx, const struct ext2_dirent *ent);
+int ext2_readdir_each(struct ext2_fs *fs, uint32_t dir, uint64_t *cookie, ext2_dirent_fn fn,
+                      void *ctx);
+
 // Byte I/O on regular files (symlinks and directories: EXT2_E_ISDIR / EXT2_E_INVAL).
 // Return the bytes moved (read: short at end of file), or a negative error.
 int64_t ext2_read(struct ext2_fs *fs, uint32_t ino, uint64_t off, void *buf, size_t len);
@@ -161,10 +172,25 @@ int ext2_bmap(struct ext2_fs *fs, uint32_t ino, uint64_t file_block, bool alloc,
 // file's old bytes ever becomes part of a file; data written after that commit simply lands
 // on the zeros.
 int ext2_bmap_fill(struct ext2_fs *fs, uint32_t ino, uint64_t file_block, uint64_t *blk);
-// The caller's writes of device blocks [first, first + count) have completed.
+// ext2_bmap and ext2_bmap_fill over a run: the file blocks from file_block on, at most max
+// of them, that lie on consecutive device blocks (or are all holes, when looking up): *blk
+// the first (0: holes); returns how many (at least 1), or a negative error. A run ends where
+// a table of pointers does (the inode's, an indirect block's: ask again for the next one), and
+// where the blocks after it are taken or the free space ends. max 0: EXT2_E_INVAL.
+enum ext2_map {
+    EXT2_MAP_LOOKUP,   // holes stay holes
+    EXT2_MAP_ALLOC,    // as ext2_bmap allocating: new blocks zeroed on the device
+    EXT2_MAP_FILL,     // as ext2_bmap_fill: new blocks unfilled until ext2_filled
+};
+int ext2_bmap_run(struct ext2_fs *fs, uint32_t ino, uint64_t file_block, uint32_t max,
+                  enum ext2_map how, uint64_t *blk);
+// The caller's writes of device blocks [first, first + count) have completed. A caller that
+// writes blocks itself says so here for every write (new blocks or not): ext2_fsync with no
+// metadata change flushes the device only if something was written since the last flush.
 void ext2_filled(struct ext2_fs *fs, uint64_t first, uint64_t count);
 
-// Creation: mode holds permission bits only; *ino receives the new inode (may be NULL).
+// Creation: mode holds permission bits only; *ino receives the new inode (may be NULL), or
+// with EXT2_E_EXIST the inode the name already has.
 int ext2_create(struct ext2_fs *fs, uint32_t dir, const char *name, uint16_t mode,
                 uint32_t uid, uint32_t gid, uint32_t *ino);
 int ext2_mkdir(struct ext2_fs *fs, uint32_t dir, const char *name, uint16_t mode,
@@ -184,6 +210,8 @@ int ext2_rename(struct ext2_fs *fs, uint32_t odir, const char *oname, uint32_t n
 int ext2_readlink(struct ext2_fs *fs, uint32_t ino, char *buf, size_t size);
 
 // Durability: both commit the running transaction (see above); fsync is per file in name
-// only: one transaction holds every change, so it makes everything before it durable.
+// only: one transaction holds every change, so it makes everything before it durable. With
+// nothing changed and nothing written since the last flush, fsync does no I/O at all. sync
+// also checkpoints: every committed block is home and the log is empty when it returns.
 int ext2_fsync(struct ext2_fs *fs, uint32_t ino);
 int ext2_sync(struct ext2_fs *fs);

@@ -17,6 +17,7 @@
 // service's page cache is full, see nx_fs_statfs's cache_free_bytes), ENFILE (NX_ERR_NO_SPACE:
 // past the open's capacity, the file's size and the disk's free space at the open) or EFBIG
 // (NX_ERR_TOO_BIG: past the largest file, the kernel's largest VMO).
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <nx/fs.h>
@@ -43,6 +44,18 @@ long nx_file_fsync(int fd);
 // write (docs/storage.md, "Filebuffers"), NX_ERR_BAD_HANDLE for a bad fd.
 long nx_file_share(int fd, nx_handle_t *vmo, uint64_t *size);
 long nx_file_truncate(int fd, uint64_t size);
+// Replaces path with the bytes of parts[0, n), durable when it returns: they are written and
+// fsynced under a temporary name beside it (".NAME" + suffix), renamed over path, and the
+// rename synced; on any failure path is as it was (or absent) and the temporary is removed,
+// never a half-written file under path. *created: whether the temporary could be created
+// (when not, errno says why the open failed, and the result is NX_ERR_ACCESS).
+// NX_ERR_TOO_BIG: the temporary's name is too long; else the file service's errors.
+struct nx_file_part {
+    const void *data;
+    size_t len;
+};
+long nx_file_replace(const char *path, const char *suffix, const struct nx_file_part *parts,
+                     size_t n, bool *created);
 // Bytes read and written with read()/write() so far (copies made in this process).
 uint64_t nx_file_bytes_copied(void);
 
@@ -55,6 +68,14 @@ long nx_fs_unlink(const char *path);
 long nx_fs_rename(const char *from, const char *to);
 long nx_fs_statfs(struct nx_fs_statfs *sf);
 long nx_fs_sync(void);
+// Read at most cap bytes of the file at path: how many, NX_ERR_NOT_FOUND (no such file, or
+// it cannot be opened) or NX_ERR_IO.
+long nx_file_read_whole(const char *path, void *buf, size_t cap);
+// Replace the file at path with len bytes, whole or not at all (nx_file_replace, the
+// temporary ".NAME.new" beside it): a crash leaves the old file or the new one (and perhaps
+// a stray temporary, which the next write overwrites). NX_ERR_IO if it cannot be created.
+long nx_file_write_whole(const char *path, const void *data, size_t len);
+
 // A directory handle for path (to grant a child a smaller namespace).
 long nx_fs_opendir(const char *path, nx_handle_t *dir);
 

@@ -45,6 +45,12 @@ struct nx_load_params {
 long nx_load(const void *elf, size_t len, const struct nx_load_params *p, nx_handle_t *proc,
              const char **why);
 
+// nx_load of the ELF file at path, opened and mapped through the file system (nx/file.h)
+// and closed again; the handles are consumed either way. NX_ERR_NOT_FOUND (*why: "no such
+// program") if it cannot be opened, nx_file_map's and nx_load's errors otherwise.
+long nx_load_file(const char *path, const struct nx_load_params *p, nx_handle_t *proc,
+                  const char **why);
+
 // nx_load of the file `path` in the boot archive (nx/bootfs.h: nx_bootfs_default()), named
 // after path's last component; argv[0] = that name, then args[0..nargs). NX_ERR_NOT_FOUND
 // if the archive has no such file, NX_ERR_BAD_STATE if this process has no boot archive.

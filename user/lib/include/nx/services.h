@@ -17,6 +17,15 @@
 #include <nexus/handle.h>
 
 #define NX_SVC_NAME_MAX 16   // service and client names, NUL included
+
+// A badge bit init adds to one service grant written NAME:lock in the manifest (beside the
+// process's number in bits 0-15 and init's own facets, exec 16 and proc 17): the holder of
+// that handle may do what the service keeps for the login screen (the compositor: its lock
+// layer, nx/wm.h). svcmgr mints a lookup's handle with the badge of the caller's svcmgr
+// handle, which a manifest never gives this bit (grant svcmgr:lock to nobody), so no handle
+// looked up carries it, nor any copy a session gets of the login screen's grants but that
+// one handle, which the login screen never passes on.
+#define NX_BADGE_LOCK (1u << 18)
 #define NX_IRQ_BIT 1u
 
 // The request of the init-only operations about one process (NX_SVCMGR_DISCONNECT,

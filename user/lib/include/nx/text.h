@@ -91,6 +91,15 @@ struct nx_glyph_cache {
 // rasteriser arena and bitmap pool. NX_ERR_INVALID: mem NULL or misaligned, size below
 // NX_GLYPH_CACHE_MIN_BYTES; NX_ERR_TOO_BIG: size above NX_GLYPH_CACHE_MAX_BYTES.
 long nx_glyph_cache_init(struct nx_glyph_cache *c, void *mem, size_t size);
+
+// ---- from files (user/lib/gfx/font_file.c: libnx's file calls, so not on the host) ----
+
+// The font file at path mapped and read (nx_font_init): NX_OK, NX_ERR_NOT_FOUND (no such
+// file) or the mapping's or the font's error. The mapping lives while the file stays open:
+// it is never closed, as a program keeps its fonts for good.
+long nx_font_map(const char *path, struct nx_font *font);
+// A glyph cache of size bytes from the heap: NX_OK or NX_ERR_NO_MEMORY (or the init's error).
+long nx_glyph_cache_alloc(struct nx_glyph_cache *c, size_t size);
 // Forgets every glyph.
 void nx_glyph_cache_flush(struct nx_glyph_cache *c);
 // The glyph of codepoint in face: from the cache, or rasterised into it (evicting the

@@ -53,6 +53,21 @@ enum {
     NX_WM_GLYPH_ATLAS,
     // Request: nothing. Reply: struct nx_wm_stats (the compositor's counters since it started).
     NX_WM_STATS,
+    // Request: struct nx_wm_idle_watch. Once no key, button or pointer motion has come for
+    // `seconds` (counted from the later of the last input and this request), the caller gets
+    // one NX_WM_EV_IDLE (surface 0); then the watch is over (ask again). One watch per client:
+    // a new one replaces it, 0 ends it. Errors: NX_ERR_INVALID (seconds over
+    // NX_WM_IDLE_MAX_S). The compositor keeps one timer for every watch, with slack
+    // NX_WM_IDLE_SLACK_NS; input only moves the time it is compared with, so an idle screen
+    // costs one wake-up per watch and a busy one about one per `seconds`.
+    NX_WM_IDLE_WATCH,
+};
+
+#define NX_WM_IDLE_MAX_S 86400u
+#define NX_WM_IDLE_SLACK_NS 1000000000ull   // the most a timer may have (nx_timer_set)
+
+struct nx_wm_idle_watch {
+    uint32_t seconds;          // 0: no watch
 };
 
 struct nx_wm_stats {
@@ -73,6 +88,9 @@ struct nx_wm_stats {
     uint64_t key_to_flush_ns;   // their sum
     uint64_t key_to_flush_halted_ns;
     uint64_t last_flush_instr;  // the last flush's call: its instructions, halted time left out
+    // The active window: the framed or fullscreen surface that last had the keyboard and is
+    // still up (a top surface taking the keyboard does not change it); its title, or "".
+    char active_title[NX_WM_TITLE_MAX + 1];
 };
 
 struct nx_wm_connect {
@@ -86,6 +104,16 @@ struct nx_wm_connect_reply {
 // Surface flags.
 #define NX_WM_SURFACE_FULLSCREEN (1u << 0) // the whole screen, no frame; opaque
 #define NX_WM_SURFACE_OPAQUE     (1u << 1) // the top byte of each pixel is ignored
+// A top surface (a desktop's bar, its menus): no frame, at the (x, y) asked (kept wholly on
+// the screen), stacked above every other window, which never covers it; it gets
+// NX_WM_EV_ACTIVE. One across the screen's top edge keeps framed windows' title bars below
+// it. Not with NX_WM_SURFACE_FULLSCREEN.
+#define NX_WM_SURFACE_TOP        (1u << 2)
+// The lock layer, above every other (with NX_WM_SURFACE_FULLSCREEN only): the login screen's
+// lock. While a surface is in it, nothing can be placed above it and input goes to it alone.
+// Only a client that connected through a handle badged NX_BADGE_LOCK (nx/services.h: the
+// manifest's `grant=wm:lock`, the login screen's) may ask; others get NX_ERR_ACCESS.
+#define NX_WM_SURFACE_LOCK       (1u << 3)
 
 struct nx_wm_surface_create {
     int32_t w, h;              // 1 .. the screen's size
@@ -128,6 +156,11 @@ enum {
     NX_WM_EV_FRAME_DONE,       // the last present is on screen: draw the next frame
     NX_WM_EV_CLOSE,            // the user asked to close the window (its close button)
     NX_WM_EV_CONFIGURE,        // the user resized the window: draw at w x h and resize
+    // To each top surface: the active window or its title changed (NX_WM_STATS tells it);
+    // value: the active window's client is this surface's own (1) or not (0).
+    NX_WM_EV_ACTIVE,
+    // The client's idle watch (NX_WM_IDLE_WATCH) ran out: no input for value seconds.
+    NX_WM_EV_IDLE,
 };
 
 // Modifier bits (nx_wm_event.key.mods, .pointer.mods).
@@ -206,5 +239,11 @@ void nx_wm_disconnect(struct nx_wm *wm);
 // The shared glyph atlas (NX_WM_GLYPH_ATLAS): *vmo, a sealed VMO (READ, MAP) to map with
 // nx_vmo_map_readonly and attach with nx_glyph_atlas_attach (nx/glyph_atlas.h).
 long nx_wm_glyph_atlas(struct nx_wm *wm, nx_handle_t *vmo);
+// Whether init says the compositor (service wm) or the display driver (gpu) ended for good
+// (no display: the driver finds no device at once, the compositor later): then waiting for
+// the compositor is pointless. Asked through the "proc" grant (false without one).
+bool nx_wm_display_gone(void);
 // The compositor's counters (NX_WM_STATS).
 long nx_wm_stats(struct nx_wm *wm, struct nx_wm_stats *out);
+// NX_WM_EV_IDLE after `seconds` without input (NX_WM_IDLE_WATCH; 0: no watch).
+long nx_wm_idle_watch(struct nx_wm *wm, uint32_t seconds);

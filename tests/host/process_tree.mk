@@ -1,0 +1,2 @@
+HOST_TESTS += process_tree
+process_tree_SRCS := kernel/process_tree.c

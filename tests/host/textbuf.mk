@@ -1,0 +1,3 @@
+# The editor's gap buffer (user/apps/editor/textbuf.c; docs/apps.md).
+HOST_TESTS += textbuf
+textbuf_SRCS := user/apps/editor/textbuf.c
