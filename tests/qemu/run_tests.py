@@ -1595,7 +1595,8 @@ def check_netstack(name):
     ended = con.close(timeout=20)
     out = con.text()
     problems += missing(out, [r"nstest: DHCP gave the address ok", r"nstest: ACCEPT ok",
-                              r"nstest: echoed 30\d+ bytes", r"nstest: one copy each way in the stack ok",
+                              r"nstest: echoed 30\d+ bytes",
+                              r"nstest: every echoed byte acknowledged ok", r"nstest: one copy each way in the stack ok",
                               r"nstest: none in the driver ok",
                               r"nstest: CONNECTED to the host ok", r"nstest: the host answered ok",
                               r"nstest: echo reply from the gateway ok",

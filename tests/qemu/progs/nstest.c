@@ -88,17 +88,27 @@ static uint32_t state(const struct tsock *s)
     return __atomic_load_n(&s->sh->state, __ATOMIC_ACQUIRE);
 }
 
-// Sleep until the stack signals (rx announced as waited on), at most until deadline.
-static bool wait_signal(struct tsock *s, uint64_t deadline)
+// Sleep until the stack signals, at most until deadline: for rx bytes (or a state change),
+// and with room_too for tx room as well. Each wait is announced on its ring first; a ring
+// that changed meanwhile (bytes came, room was made) returns at once instead.
+static void wait_signal_for(struct tsock *s, uint64_t deadline, bool room_too)
 {
     uint64_t bits;
     if (!nx_ring_prepare_sleep(&s->rx))
-        return true;
-    nx_ring_writer_prepare_sleep(&s->tx);
-    long err = nx_notify_wait_bits(notif, deadline, &bits);
+        return;
+    if (room_too && !nx_ring_writer_prepare_sleep(&s->tx)) {
+        nx_ring_end_sleep(&s->rx);
+        return;
+    }
+    nx_notify_wait_bits(notif, deadline, &bits);
     nx_ring_end_sleep(&s->rx);
-    nx_ring_writer_end_sleep(&s->tx);
-    return err == NX_OK;
+    if (room_too)
+        nx_ring_writer_end_sleep(&s->tx);
+}
+
+static void wait_signal(struct tsock *s, uint64_t deadline)
+{
+    wait_signal_for(s, deadline, false);
 }
 
 static bool wait_state(struct tsock *s, uint32_t want, uint64_t ns)
@@ -122,12 +132,24 @@ static void send_all(struct tsock *s, const void *buf, size_t n)
         bool wake;
         long k = nx_ring_put_bytes(&s->tx, (const uint8_t *)buf + done, n - done, &wake);
         if (k < 0)
-            return;
+            break;
         done += (size_t)k;
         kick(s);
         if (done < n)
-            wait_signal(s, deadline);
+            wait_signal_for(s, deadline, true);
     }
+    if (done < n)
+        nx_printf("nstest: sent %u bytes of %u WRONG\n", (unsigned)done, (unsigned)n);
+}
+
+// Until the peer acknowledged every byte written (the stack advanced tx's tail to its head).
+static bool wait_tx_acked(struct tsock *s)
+{
+    uint64_t deadline = (uint64_t)nx_clock_get() + WAIT_NS;
+    while (__atomic_load_n(&s->tx.sh->tail, __ATOMIC_ACQUIRE) != s->tx.pos &&
+           (uint64_t)nx_clock_get() < deadline)
+        nap(5);
+    return __atomic_load_n(&s->tx.sh->tail, __ATOMIC_ACQUIRE) == s->tx.pos;
 }
 
 // Bytes from rx until n came or the peer closed: how many.
@@ -145,8 +167,15 @@ static size_t recv_some(struct tsock *s, void *buf, size_t n, uint64_t ns)
             kick(s);
             continue;
         }
-        if (state(s) == NX_NET_ST_PEER_CLOSED || state(s) == NX_NET_ST_CLOSED)
+        // The last bytes may have come between the read and the state: read once more.
+        if (state(s) == NX_NET_ST_PEER_CLOSED || state(s) == NX_NET_ST_CLOSED) {
+            k = nx_ring_get_bytes(&s->rx, (uint8_t *)buf + got, n - got, &wake);
+            if (k > 0) {
+                got += (size_t)k;
+                kick(s);
+            }
             break;
+        }
         wait_signal(s, deadline);
     }
     return got;
@@ -225,6 +254,7 @@ static unsigned echo_once(void)
         send_all(&c, buf, n);
     }
     nx_printf("nstest: echoed %u bytes\n", (unsigned)total);
+    expect("every echoed byte acknowledged", wait_tx_acked(&c), true);
     // One copy each way in the stack: the payload into the rx ring, the frames into tx slots
     // (the payload and the headers; the host's ACKs and the stack's own add little).
     struct nx_net_ifconfig after = ifconfig();
