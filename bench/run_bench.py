@@ -65,6 +65,7 @@ FIGURES = {
     "login_to_desktop_wait_ns": ("ns", None, "  virtual time the hart sat halted meanwhile"),
     "login_hash_instr": ("instructions", None, "  the hash alone: one nx_users_login of nexus by guibench afterwards (the users service's argon2id check and the call), halted time left out"),
     "login_hash_share_pct": ("%", None, "  the hash's share of login_to_desktop_instr"),
+    "console_write_instr_per_byte": ("instructions", 60, "nx_debug_write of 64-byte lines to the serial console, per byte (the kernel writes the port itself; OpenSBI 1.1's putchar took 378)"),
     "log_record_instr": ("instructions", None, "one log record through the ring: writer + log service (wake-ups not included)"),
     "log_record_writer_instr": ("instructions", None, "  writer: nx_log_write's record pushed into a ring (avg of 1,600)"),
     "log_record_service_instr": ("instructions", None, "  log service: pop, stamp, store (avg of 1,600)"),

@@ -6,6 +6,7 @@
 #include "console_lines.h"
 #include "panic.h"
 #include "arch/riscv/sbi.h"
+#include "arch/riscv/uart.h"
 
 static void sbi_put(char c)
 {
@@ -15,6 +16,14 @@ static void sbi_put(char c)
 // Only one hart runs the kernel, with interrupts off: a write (begin, put, end) is never
 // interleaved with another. (With several harts, a spinlock goes around a write and kline.)
 static struct console_lines lines = { .put = sbi_put };
+
+bool console_use_uart(const struct fdt_info *fdt)
+{
+    if (!uart_tx_init(fdt))
+        return false;
+    lines.put = uart_tx_put;
+    return true;
+}
 
 void console_begin(uint32_t source, bool ends_line)
 {

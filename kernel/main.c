@@ -224,6 +224,9 @@ _Noreturn void kmain(uint64_t hartid, paddr_t dtb, uint64_t entry_instret)
     print_memory_map(dtb, kstart, kend);
     init_memory(dtb, kend);
     vm_init_kernel(fdt.mem.base, fdt.mem.size);
+    // The serial port is in the direct map now (the boot page table maps RAM alone).
+    if (!console_use_uart(&fdt))
+        kprintf("console: no ns16550a the kernel can write, SBI's console it stays\n");
     fpu_init();
     csr_write(scounteren, 7);  // user mode may read cycle, time and instret
     timer_init(fdt.timebase_hz, has_extension(fdt.isa, "sstc"));

@@ -16,10 +16,11 @@ enum kind { K_TOP, K_OTHER, K_ROOT, K_CPUS, K_CPU, K_CHOSEN, K_MEMORY, K_RESMEM,
 // Properties we look at. A node's properties all come before its children (spec 5.4.1),
 // so one set is enough: it is consumed when the first child or the END_NODE shows up.
 enum { P_REG, P_COMPAT, P_IRQ, P_STATUS, P_DTYPE, P_ISA, P_NDEV, P_TIMEBASE,
-       P_BOOTARGS, P_INITRD_START, P_INITRD_END, P_COUNT };
+       P_BOOTARGS, P_INITRD_START, P_INITRD_END, P_REG_SHIFT, P_REG_IO_WIDTH, P_COUNT };
 static const char *const prop_names[P_COUNT] = {
     "reg", "compatible", "interrupts", "status", "device_type", "riscv,isa", "riscv,ndev",
     "timebase-frequency", "bootargs", "linux,initrd-start", "linux,initrd-end",
+    "reg-shift", "reg-io-width",
 };
 
 struct val { const uint8_t *p; uint32_t len; };  // p == NULL: property absent
@@ -157,6 +158,19 @@ static int take_first(struct parser *ps, bool *have, struct fdt_range *r, uint32
     return err ? err : first_cell(&ps->cur[P_IRQ], irq);
 }
 
+// The serial port: also how its registers are spaced and accessed (absent: bytes, 1 apart).
+static int take_uart(struct parser *ps)
+{
+    struct fdt_info *o = ps->out;
+    int err = take_first(ps, &ps->have_uart, &o->uart, &o->uart_irq);
+    if (err || (err = first_cell(&ps->cur[P_REG_SHIFT], &o->uart_reg_shift)) != FDT_OK ||
+        (err = first_cell(&ps->cur[P_REG_IO_WIDTH], &o->uart_io_width)) != FDT_OK)
+        return err;
+    if (o->uart_io_width == 0)
+        o->uart_io_width = 1;
+    return FDT_OK;
+}
+
 // Devices are matched by compatible wherever they sit in the tree.
 static int take_device(struct parser *ps)
 {
@@ -167,7 +181,7 @@ static int take_device(struct parser *ps)
     int err;
 
     if (strlist_has(c, "ns16550a") && !ps->have_uart)
-        return take_first(ps, &ps->have_uart, &o->uart, &o->uart_irq);
+        return take_uart(ps);
     if (strlist_has(c, "google,goldfish-rtc") && !ps->have_rtc)
         return take_first(ps, &ps->have_rtc, &o->rtc, &o->rtc_irq);
     if ((strlist_has(c, "riscv,plic0") || strlist_has(c, "sifive,plic-1.0.0")) && !ps->have_plic) {

@@ -20,6 +20,7 @@ struct fdt_info {
     uint32_t nharts_listed;        // all available cpu nodes (those past the cap stay parked)
     char isa[64];                  // riscv,isa of the first available cpu, "" if absent
     struct fdt_range uart; uint32_t uart_irq;     // first node compatible "ns16550a"
+    uint32_t uart_reg_shift, uart_io_width;       // its reg-shift (0) and reg-io-width (1)
     struct fdt_range rtc; uint32_t rtc_irq;       // first "google,goldfish-rtc"; size 0 if absent
     struct fdt_range plic; uint32_t plic_ndev;    // "riscv,plic0" / "sifive,plic-1.0.0"; riscv,ndev
     struct fdt_range virtio[FDT_MAX_VIRTIO]; uint32_t virtio_irq[FDT_MAX_VIRTIO];

@@ -228,6 +228,8 @@ static void test_virt_dtb(void **state)
     assert_memory_equal(i.isa, "rv64", 4);
     assert_true(i.uart.base == 0x10000000 && i.uart.size == 0x100);
     assert_int_equal(i.uart_irq, 10);
+    assert_int_equal(i.uart_reg_shift, 0);  // absent: byte registers one apart
+    assert_int_equal(i.uart_io_width, 1);
     assert_true(i.rtc.base == 0x101000 && i.rtc.size == 0x1000);
     assert_int_equal(i.rtc_irq, 11);
     assert_true(i.plic.base == 0x0c000000 && i.plic.size > 0);
@@ -658,6 +660,44 @@ static void rtc_node(struct fb *b, const char *name, const char *compat, uint32_
 
 static const char goldfish[] = "google,goldfish-rtc";
 
+// A serial port's register layout: reg-shift and reg-io-width as given, a malformed one refused.
+static void uart_node(struct fb *b, const void *shift, uint32_t shift_len, uint32_t width)
+{
+    static const char ns16550a[] = "ns16550a";
+    static const uint8_t reg[16] = { 0, 0, 0, 0, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0 };
+    begin(b, "serial@10000000");
+    prop(b, "compatible", ns16550a, sizeof ns16550a);
+    prop(b, "reg", reg, sizeof reg);
+    prop_u32(b, "interrupts", 10);
+    if (shift)
+        prop(b, "reg-shift", shift, shift_len);
+    if (width)
+        prop_u32(b, "reg-io-width", width);
+    end(b);
+}
+
+static void test_uart_layout(void **state)
+{
+    static const uint8_t two[4] = { 0, 0, 0, 2 };
+    struct fdt_info i;
+    struct fb b;
+    (void)state;
+    root_open(&b);
+    uart_node(&b, two, 4, 4);
+    mem_node(&b);
+    root_close(&b);
+    assert_int_equal(fb_parse_info(&b, &i), FDT_OK);
+    assert_true(i.uart.base == 0x10000000 && i.uart.size == 0x100);
+    assert_int_equal(i.uart_reg_shift, 2);
+    assert_int_equal(i.uart_io_width, 4);
+
+    root_open(&b);  // a reg-shift shorter than a cell
+    uart_node(&b, "ab", 2, 0);
+    mem_node(&b);
+    root_close(&b);
+    assert_int_equal(fb_parse(&b), FDT_E_BADVALUE);
+}
+
 static void test_rtc(void **state)
 {
     static const char listed[] = "vendor,rtc\0google,goldfish-rtc";  // not the first string
@@ -875,6 +915,7 @@ int main(void)
         cmocka_unit_test(test_bad_tokens),
         cmocka_unit_test(test_bad_values),
         cmocka_unit_test(test_rtc),
+        cmocka_unit_test(test_uart_layout),
         cmocka_unit_test(test_hart_cap),
         cmocka_unit_test(test_cpu_without_id),
         cmocka_unit_test(test_too_many_reserved),

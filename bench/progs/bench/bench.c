@@ -1,5 +1,6 @@
 // Instruction-count benchmarks run inside the booted system (make bench runs QEMU with
 // -icount shift=0 so instret is exact). Prints "BENCH <name> <value>" lines for the harness.
+#include <string.h>
 #include <stdbool.h>
 #include <nx/nx.h>
 #include "bench.h"
@@ -123,6 +124,23 @@ static uint64_t timer_irqs(uint64_t gap, uint64_t slack)
     return irqs;
 }
 
+// ---- the console ----
+
+#define CONSOLE_LINES 16
+
+// Instructions per byte of nx_debug_write: 16 lines of 64 bytes, each one write (the kernel's
+// line discipline, then the serial port).
+static uint64_t console_write_per_byte(void)
+{
+    char line[64];
+    memset(line, '-', sizeof line - 1);
+    line[sizeof line - 1] = '\n';
+    uint64_t start = nx_rdinstret();
+    for (int i = 0; i < CONSOLE_LINES; i++)
+        nx_debug_write(line, sizeof line);
+    return (nx_rdinstret() - start) / (CONSOLE_LINES * sizeof line);
+}
+
 // ---- notification signal -> wake across processes ----
 
 // The child answers every signal with one: both sides block in wait on the one notification,
@@ -163,6 +181,7 @@ int main(void)
     report("yield_switch_instr", yield_switch(false));
     report("fp_switch_instr", yield_switch(true));
     report("notify_wake_instr", notify_wake());
+    report("console_write_instr_per_byte", console_write_per_byte());
     report("idle_timer_irqs_per_s", idle_timer_irqs_per_s());
     // Windows all overlapping (deadlines 50 us apart, 10 ms slack): one interrupt is enough.
     report("timer_coalesce_irqs", timer_irqs(50000, 10 * MS));
