@@ -217,16 +217,16 @@ _Noreturn void kmain(uint64_t hartid, paddr_t dtb, uint64_t entry_instret)
     hart_init(0, hartid, (uint64_t)trap_frame + TF_SIZE);
     big_lock_acquire();
     read_device_tree(dtb);
+    bool uart_direct = console_use_uart(&fdt);
     paddr_t kstart = (paddr_t)(uintptr_t)__kernel_start - KERNEL_VA_OFFSET;
     paddr_t kend = (paddr_t)(uintptr_t)__kernel_end - KERNEL_VA_OFFSET;
     kprintf("\nNEURON microkernel (Nexus OS) on hart %lu, entry instret %lu\n", hartid,
             entry_instret);
     print_memory_map(dtb, kstart, kend);
+    if (!uart_direct)
+        kprintf("console: no ns16550a the kernel can write: through SBI\n");
     init_memory(dtb, kend);
     vm_init_kernel(fdt.mem.base, fdt.mem.size);
-    // The serial port is in the direct map now (the boot page table maps RAM alone).
-    if (!console_use_uart(&fdt))
-        kprintf("console: no ns16550a the kernel can write, SBI's console it stays\n");
     fpu_init();
     csr_write(scounteren, 7);  // user mode may read cycle, time and instret
     timer_init(fdt.timebase_hz, has_extension(fdt.isa, "sstc"));

@@ -1,6 +1,7 @@
 // Kernel entry from OpenSBI: a0 = hart id, a1 = physical address of the device tree, MMU off,
 // running at the load address (0x80200000). Turn on a boot page table that maps the first
-// GiB of RAM both at its physical address and at the kernel's link address, jump high, clear
+// GiB of RAM both at its physical address and at the kernel's link address (and the direct
+// map), jump high, clear
 // BSS (not the stacks: see below) and call kmain(hartid, dtb, entry_instret).
 #include "arch/riscv/csr.h"
 #include "arch/riscv/pte.h"
@@ -92,14 +93,18 @@ high_entry:
 secondary_high_entry:
     .dword secondary_high
 
-// One gigapage entry (V R W X A D) for the GiB of RAM the kernel is loaded into, at three
-// indexes: the identity map for the jump, the direct map (so kmain can read the device tree)
-// and the kernel's link address. kmain replaces this table with one that enforces W^X.
+// The boot page table, of gigapages: the GiB of RAM the kernel is loaded into (V R W X A D) at
+// its physical address (the identity map for the jump) and at the kernel's link address; and
+// the direct map of the low 4 GiB, RAM and device registers (V R W A D), as vm.c's table has
+// it, so that kmain can read the device tree and write the serial port before that table is
+// built. kmain replaces this table with one that enforces W^X.
 #define BOOT_RAM 0x80000000
 #define BOOT_GIGAPAGE ((BOOT_RAM >> PAGE_SHIFT << PTE_PPN_SHIFT) | PTE_V | PTE_RWX | PTE_A | PTE_D)
+#define DIRECT_GIGAPAGE(gib) (((gib) << (30 - PAGE_SHIFT) << PTE_PPN_SHIFT) | PTE_V | PTE_R | PTE_W | PTE_A | PTE_D)
 #define GIGAPAGE_INDEX(va) (((va) >> (PAGE_SHIFT + 2 * 9)) & (PT_ENTRIES - 1))
 #define IDENTITY GIGAPAGE_INDEX(BOOT_RAM)
-#define DIRECT GIGAPAGE_INDEX(DIRECT_MAP_BASE + BOOT_RAM)
+#define DIRECT GIGAPAGE_INDEX(DIRECT_MAP_BASE)
+#define DIRECT_GIGAPAGES (DIRECT_MAP_SIZE >> 30)
 #define LINKED GIGAPAGE_INDEX(KERNEL_VA_OFFSET + BOOT_RAM)
     .section .data
     .align 2
@@ -112,10 +117,13 @@ boot_pagetable:
     .zero IDENTITY * 8
     .dword BOOT_GIGAPAGE
     .zero (DIRECT - IDENTITY - 1) * 8
-    .dword BOOT_GIGAPAGE
-    .zero (LINKED - DIRECT - 1) * 8
+    .dword DIRECT_GIGAPAGE(0), DIRECT_GIGAPAGE(1), DIRECT_GIGAPAGE(2), DIRECT_GIGAPAGE(3)
+    .zero (LINKED - DIRECT - DIRECT_GIGAPAGES) * 8
     .dword BOOT_GIGAPAGE
     .zero (PT_ENTRIES - LINKED - 1) * 8
+#if DIRECT_GIGAPAGES != 4
+#error "the boot table's direct map has four gigapages"
+#endif
 
 // The kernel's own stacks, each above an unmapped guard page (vm.c leaves them out of the
 // kernel page table): the boot stack, on which the idle loop runs too, and the trap stack
