@@ -271,6 +271,25 @@ static void test_lock_facet(void **state)
     assert_string_equal(m.services[m.nservices - 1].name, "greeter");  // after wm
 }
 
+// proc:view: init's proc without kill (MF_BADGE_PROC_VIEW); no other grant has that facet.
+static void test_proc_view_facet(void **state)
+{
+    (void)state;
+    parse("service login grant=log,proc:view\n"
+          "service log\n"
+          "service a grant=log:view\n"
+          "service b grant=proc:views\n"
+          "service c grant=proc,proc:view\n");
+    assert_string_equal(reports, "3: unknown grant facet\n4: unknown grant facet\n"
+                                 "5: duplicate grant\n");
+    const struct mf_service *l = manifest_find(&m, "login");
+    assert_non_null(l);
+    assert_string_equal(l->grants[1].name, "proc");
+    assert_int_equal(l->grants[1].kind, MF_GRANT_SERVICE);
+    assert_int_equal(l->grants[1].facet, MF_BADGE_PROC_VIEW);
+    assert_int_equal(l->grants[0].facet, 0);
+}
+
 static void test_unknown_grant_drops_dependents(void **state)
 {
     (void)state;
@@ -400,6 +419,7 @@ int main(void)
         cmocka_unit_test(test_every_line_error),
         cmocka_unit_test(test_directory_and_bootfs_grants),
         cmocka_unit_test(test_lock_facet),
+        cmocka_unit_test(test_proc_view_facet),
         cmocka_unit_test(test_unknown_grant_drops_dependents),
         cmocka_unit_test(test_cycle_is_dropped),
         cmocka_unit_test(test_comments_blank_lines_and_long_lines),

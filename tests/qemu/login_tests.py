@@ -113,6 +113,27 @@ def second_user(con):
     return problems
 
 
+def kills(con):
+    """A user's shell kills its own background job (its pid as the job started) but not a
+    service init started: the login passes on proc:view, not proc."""
+    problems = []
+    p, reply = shell(con, "nc -l 7123 &\r", [r"\[\d+\] (\d+) nc -l 7123\n"])
+    problems += p
+    job = re.search(r"\[\d+\] (\d+) nc -l 7123\n", reply)
+    if job:
+        p, _ = shell(con, f"kill {job.group(1)}\r", [rf"killed process {job.group(1)}\n"])
+        problems += p
+    service = r"(?m)^\s*(\d+)\s+running\s.*\sfs\s*$"   # ps: PID STATE ... NAME
+    p, reply = shell(con, "ps\r", [service])
+    problems += p
+    fs = re.search(service, reply)
+    if fs:
+        p, _ = shell(con, f"kill {fs.group(1)}\r",
+                     [rf"process {fs.group(1)} is not this shell's, and this session may not stop"])
+        problems += p
+    return problems
+
+
 def check_console_login(name):
     """First boot makes the account; wrong passwords are refused with a growing delay; the right
     one opens a shell confined to the home and /boot; passwd changes the password, the old
@@ -137,6 +158,7 @@ def check_console_login(name):
     for keys, expect in steps:
         p, _ = shell(con, keys, expect)
         problems += p
+    problems += kills(con)
     con.send("passwd\r")
     for prompt, typed in (("Current password: ", "nexus"), ("New password: ", NEW_PASSWORD),
                           ("Retype new password: ", NEW_PASSWORD)):

@@ -117,16 +117,22 @@ static const char *parse_irq(struct mf_grant *g)
 }
 
 // A service grant NAME:lock: the handle's badge carries NX_BADGE_LOCK (nx/services.h), which
-// handles looked up through svcmgr never do; the handle is still called NAME.
+// handles looked up through svcmgr never do; proc:view: init's proc without kill. The handle
+// is still called NAME.
 static const char *parse_facet(struct mf_grant *g)
 {
     char *colon = strchr(g->name, ':');
     if (!colon)
         return NULL;
-    if (strcmp(colon, ":lock") || colon == g->name)
+    if (colon == g->name)
+        return "unknown grant facet";
+    if (!strcmp(colon, ":lock"))
+        g->facet = NX_BADGE_LOCK;
+    else if (!strcmp(colon, ":view") && !strncmp(g->name, "proc:", 5))
+        g->facet = MF_BADGE_PROC_VIEW;
+    else
         return "unknown grant facet";
     *colon = '\0';
-    g->facet = NX_BADGE_LOCK;
     return NULL;
 }
 

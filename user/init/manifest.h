@@ -23,6 +23,10 @@
 #define MF_RIGHT_TRANSFER 2u  // 't': pass the handle on (NX_RIGHT_TRANSFER)
 #define MF_RIGHT_DUP 4u       // 'd': duplicate it (NX_RIGHT_DUPLICATE)
 
+// The badge bit of a proc:view grant: init's process list and power off without kill (what
+// the login programs hold and pass on to a user's session). Beside nx/services.h's bits.
+#define MF_BADGE_PROC_VIEW (1u << 19)
+
 enum mf_grant_kind {
     MF_GRANT_SERVICE,  // an endpoint of another service (or init's exec/proc), badged
     MF_GRANT_MMIO,     // a physical VMO over a device's registers (value: device index)
@@ -39,7 +43,8 @@ struct mf_grant {
     char name[MF_NAME_MAX];  // as written: "log", "mmio:uart", "irq:10", "irq:1-8" (a
                              // service's facet cut off: "wm:lock" is "wm")
     uint32_t value;
-    uint32_t facet;          // MF_GRANT_SERVICE: badge bits added (NX_BADGE_LOCK for ":lock")
+    uint32_t facet;          // MF_GRANT_SERVICE: badge bits added (NX_BADGE_LOCK for ":lock",
+                             // MF_BADGE_PROC_VIEW for "proc:view")
     uint32_t last;           // MF_GRANT_IRQ: the range's last line (value for one line)
 };
 

@@ -1,6 +1,7 @@
 // init's services: exec (start a program from the boot archive) and proc (list and kill
-// what init started, power off). Both arrive on init_ep; the badge says which facet the
-// caller was granted (BADGE_EXEC, BADGE_PROC) and who it is.
+// what init started, power off; proc:view all but kill). Both arrive on init_ep; the badge
+// says which facet the caller was granted (BADGE_EXEC, BADGE_PROC, MF_BADGE_PROC_VIEW) and
+// who it is.
 #include <string.h>
 #include <nx/log.h>
 #include <nx/nx.h>
@@ -129,6 +130,8 @@ static long op_kill(void *ctx, struct nx_rpc_req *req)
         struct child *c = &children[i];
         if (c->state == CHILD_FREE || c->pid != r.pid)
             continue;
+        if (req->badge & MF_BADGE_PROC_VIEW)   // proc:view lists what it may not kill
+            return NX_ERR_ACCESS;
         if (c->state != CHILD_RUNNING)
             return NX_ERR_BAD_STATE;
         nx_log(NX_LOG_WARN, "%s kills %s (pid %u)", caller(req->badge), c->name, c->pid);

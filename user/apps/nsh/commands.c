@@ -140,7 +140,7 @@ const struct command nsh_commands[] = {
     { "date", "", "the date and time (UTC, ISO 8601)", 0, 0, cmd_date },
     { "mem", "", "free and used pages, budgets", 0, 0, cmd_mem },
     { "ps", "", "processes init started", 0, 0, cmd_ps },
-    { "kill", "PID", "kill a process init started", 1, 1, cmd_kill },
+    { "kill", "PID", "kill a process of this shell's, or one init started", 1, 1, cmd_kill },
     { "run", "PROGRAM [ARGS...]", "start a program through init (not waited for)", 1,
       NSH_ARGS_MAX, cmd_run },
     { "log", "", "the log's records", 0, 0, cmd_log },

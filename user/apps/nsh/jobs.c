@@ -359,6 +359,18 @@ static struct job *job_start(const struct nsh_run *cmds, int n, bool background,
     return j;
 }
 
+// "[N] PID... TEXT": a background job's number for fg and wait, its processes' ids for kill.
+static void job_announce(const struct job *j)
+{
+    printf("[%d]", j->id);
+    for (int i = 0; i < j->n; i++) {
+        struct nx_process_info info;
+        if (nx_process_info(j->procs[i], &info) == NX_OK)
+            printf(" %u", info.pid);
+    }
+    printf(" %s\n", j->text);
+}
+
 int nsh_job_run(const struct nsh_run *cmds, int n, bool background, const char *text)
 {
     struct job *j = job_start(cmds, n, background, text);
@@ -366,7 +378,7 @@ int nsh_job_run(const struct nsh_run *cmds, int n, bool background, const char *
         return 127;
     if (!background)
         return job_wait(j, true);
-    printf("[%d] %s\n", j->id, j->text);
+    job_announce(j);
     return 0;
 }
 
