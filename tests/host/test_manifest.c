@@ -249,6 +249,17 @@ static void test_directory_and_bootfs_grants(void **state)
     assert_int_equal(m.nservices, 0);
 }
 
+// service's grants: the first without a facet, the second called name with the facet's bits.
+static void assert_second_grant_faceted(const char *service, const char *name, uint32_t facet)
+{
+    const struct mf_service *sv = manifest_find(&m, service);
+    assert_non_null(sv);
+    assert_int_equal(sv->grants[0].facet, 0);
+    assert_string_equal(sv->grants[1].name, name);
+    assert_int_equal(sv->grants[1].kind, MF_GRANT_SERVICE);
+    assert_int_equal(sv->grants[1].facet, facet);
+}
+
 // A service grant NAME:lock: the handle is still called NAME and orders the services by it,
 // its badge gets NX_BADGE_LOCK; any other facet is refused.
 static void test_lock_facet(void **state)
@@ -262,12 +273,7 @@ static void test_lock_facet(void **state)
           "service c grant=wm,wm:lock\n");
     assert_string_equal(reports, "4: unknown grant facet\n5: unknown grant facet\n"
                                  "6: duplicate grant\n");
-    const struct mf_service *g = manifest_find(&m, "greeter");
-    assert_non_null(g);
-    assert_string_equal(g->grants[1].name, "wm");
-    assert_int_equal(g->grants[1].kind, MF_GRANT_SERVICE);
-    assert_int_equal(g->grants[1].facet, NX_BADGE_LOCK);
-    assert_int_equal(g->grants[0].facet, 0);
+    assert_second_grant_faceted("greeter", "wm", NX_BADGE_LOCK);
     assert_string_equal(m.services[m.nservices - 1].name, "greeter");  // after wm
 }
 
@@ -282,12 +288,7 @@ static void test_proc_view_facet(void **state)
           "service c grant=proc,proc:view\n");
     assert_string_equal(reports, "3: unknown grant facet\n4: unknown grant facet\n"
                                  "5: duplicate grant\n");
-    const struct mf_service *l = manifest_find(&m, "login");
-    assert_non_null(l);
-    assert_string_equal(l->grants[1].name, "proc");
-    assert_int_equal(l->grants[1].kind, MF_GRANT_SERVICE);
-    assert_int_equal(l->grants[1].facet, MF_BADGE_PROC_VIEW);
-    assert_int_equal(l->grants[0].facet, 0);
+    assert_second_grant_faceted("login", "proc", MF_BADGE_PROC_VIEW);
 }
 
 static void test_unknown_grant_drops_dependents(void **state)

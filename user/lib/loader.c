@@ -235,3 +235,13 @@ long nx_process_wait(nx_handle_t proc, uint64_t deadline, long *status)
     nx_handle_close(n);
     return err;
 }
+
+long nx_process_kill_descendant(nx_handle_t root, uint32_t pid)
+{
+    long h = nx_process_descendant(root, pid, NX_RIGHT_READ | NX_RIGHT_MANAGE);
+    if (h < 0)
+        return h;
+    long err = nx_process_kill((nx_handle_t)h);
+    nx_handle_close((nx_handle_t)h);
+    return err;
+}

@@ -4,6 +4,7 @@
 // has a deadline, so a service that hangs costs the shell a message, not its life.
 #include <stdio.h>
 #include <string.h>
+#include <nx/loader.h>
 #include <nx/nx.h>
 #include <nx/rpc.h>
 #include <nx/services.h>
@@ -140,25 +141,14 @@ int nsh_mem_budgets(void)
     return r < 0 ? failed("mem", "proc", r) : 0;
 }
 
-// One of this shell's own processes (its jobs and what they started), through the kernel's
-// process tree: NX_ERR_NOT_FOUND if pid is not among them.
-static long kill_descendant(uint32_t pid)
-{
-    long h = nx_process_descendant(nx_self, pid, NX_RIGHT_READ | NX_RIGHT_MANAGE);
-    if (h < 0)
-        return h;
-    long err = nx_process_kill((nx_handle_t)h);
-    nx_handle_close((nx_handle_t)h);
-    return err;
-}
-
 int cmd_kill(int argc, char **argv)
 {
     unsigned long pid;
     (void)argc;
     if (!cmdline_number(argv[1], &pid) || pid > UINT32_MAX)
         return nsh_usage(argv[0]);
-    long r = kill_descendant((uint32_t)pid);
+    // One of the shell's own processes (its jobs and what they started) first.
+    long r = nx_process_kill_descendant(nx_self, (uint32_t)pid);
     if (r == NX_ERR_NOT_FOUND) {
         struct nx_proc_kill_req req = { (uint32_t)pid };
         r = ask("proc", NX_PROC_KILL, &req, sizeof req, NULL, 0, NULL);

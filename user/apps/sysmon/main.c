@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <nx/keycodes.h>
+#include <nx/loader.h>
 #include <nx/nx.h>
 #include <nx/rpc.h>
 #include <nx/services.h>
@@ -157,7 +158,7 @@ static void ask_kill(void)
 static void do_kill(void)
 {
     struct nx_proc_kill_req req = { m.confirm_pid };
-    long err = m.confirm_owned ? tree_kill(m.tree, m.confirm_pid)
+    long err = m.confirm_owned ? nx_process_kill_descendant(m.tree, m.confirm_pid)
                : m.proc == NX_HANDLE_INVALID
                    ? NX_ERR_BAD_HANDLE
                    : nx_rpc_call(m.proc, NX_PROC_KILL, &req, sizeof req, NULL, 0,

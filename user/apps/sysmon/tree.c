@@ -39,13 +39,3 @@ long tree_list(nx_handle_t root, struct nx_proc_entry *out, size_t cap)
     }
     return (long)n;
 }
-
-long tree_kill(nx_handle_t root, uint32_t pid)
-{
-    long h = nx_process_descendant(root, pid, NX_RIGHT_READ | NX_RIGHT_MANAGE);
-    if (h < 0)
-        return h;
-    long err = nx_process_kill((nx_handle_t)h);
-    nx_handle_close((nx_handle_t)h);
-    return err;
-}

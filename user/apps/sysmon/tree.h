@@ -9,6 +9,4 @@
 // The tree's processes into out[0, cap) as proc entries (restarts 0, state running or
 // exited): how many, or the error of nx_process_tree. One that ends meanwhile is left out.
 long tree_list(nx_handle_t root, struct nx_proc_entry *out, size_t cap);
-// Kill the process pid of root's tree: NX_OK, or NX_ERR_NOT_FOUND (not in the tree, or gone),
-// NX_ERR_ACCESS (root's handle may not kill), NX_ERR_BAD_STATE (already ended).
-long tree_kill(nx_handle_t root, uint32_t pid);
+// Killed through nx_process_kill_descendant (nx/loader.h).

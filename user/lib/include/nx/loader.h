@@ -60,3 +60,8 @@ long nx_exec(const char *path, const char *const *args, int nargs,
 
 // Wait until proc ends (at most until deadline) and return its exit status in *status.
 long nx_process_wait(nx_handle_t proc, uint64_t deadline, long *status);
+
+// Kill process pid of root's tree (root itself or a descendant: nx_process_descendant, with
+// READ and MANAGE on root): NX_ERR_NOT_FOUND if it is not in the tree, else nx_process_kill's
+// result.
+long nx_process_kill_descendant(nx_handle_t root, uint32_t pid);
