@@ -103,7 +103,7 @@ static bool bootarg(const char *key, char *out, size_t outlen)
 }
 
 // Every boot program may use this many pages (its budget) for everything it makes.
-#define BOOT_PROGRAM_PAGES 32768  // 128 MiB: the graphical session (compositor, login screen, the user's apps) lives inside it
+#define BOOT_PROGRAM_PAGES 49152  // 192 MiB: the graphical session (compositor, login screen, the user's apps) lives inside it
 
 static struct kobject *device_resource;  // handed to the first boot program only
 

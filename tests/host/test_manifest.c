@@ -178,7 +178,7 @@ static void test_every_line_error(void **state)
           "service a prio=32\n"                         // 3
           "service a prio=x\n"                          // 4
           "service a pages=15\n"                        // 5
-          "service a pages=8193\n"                      // 6
+          "service a pages=16385\n"                     // 6
           "service a color=red\n"                       // 7
           "service a grant=irq:0\n"                     // 8
           "service a grant=irq:128\n"                   // 9

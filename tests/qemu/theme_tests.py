@@ -3,7 +3,8 @@ desktop as the login screen's session, make gui's devices and an RTC fixed at 23
 Sunday 1 March 2026, driven through the console's shell (`settings set`) and QMP. The login
 screen and then the desktop change theme when the setting does (their pixels read back); their
 clocks show the time zone's local time (+2 h: already Monday 2 March), at start and after a
-change; the compositor's key map follows keyboard_layout (the key that is y on us types z in
+change; apps started after a change (Files, then the Terminal beside it) open in the new
+theme; the compositor's key map follows keyboard_layout (the key that is y on us types z in
 the launcher once the layout is de)."""
 import re
 import time
@@ -24,6 +25,7 @@ LOGIN_PROBE, BAR_PROBE, LAUNCHER_PROBE = (8, 8), (640, 14), (4, 200)
 GREETER_CLOCK = (340, 120, 600, 150)        # the login screen's clock and date (screen.c)
 BAR_CLOCK = (1280 - 156, 2, 64, 24)         # the bar's clock label (desktop/main.c)
 FILES_WINDOW = (120, 140, 600, 440)        # the window's content (files/main.c)
+TERMINAL_WINDOW = (40, 52, 800, 475)       # the Terminal's cells, 80 x 25 (terminal/main.c)
 STEP_S = 60
 
 
@@ -131,20 +133,20 @@ def open_launcher(qmp, ppm, problems):
     return p is None
 
 
-def files_light(con, qmp, ppm, problems):
-    """Files (libnxapp) started after `theme light` opens light: most of its window's
-    pixels light (the dark theme's are all dark)."""
+def app_light(con, qmp, ppm, typed, title, program, window, problems):
+    """An app started after `theme light` (from the launcher, `typed` into its filter) opens
+    light: most of its window's pixels light (the dark theme's are all dark)."""
     if not open_launcher(qmp, ppm, problems):
         return
-    qmp_type(qmp, "files")
-    if logged(con, "launcher", r'launcher: "files": Files') is None:
-        problems.append("typing 'files' did not filter the launcher to Files")
+    qmp_type(qmp, typed)
+    if logged(con, "launcher", rf'launcher: "{typed}": {title}') is None:
+        problems.append(f"typing {typed!r} did not filter the launcher to {title}")
         return
     qmp_tap(qmp, "ret")
-    if logged(con, "started", r"started Files \(files\)") is None:
-        problems.append("Enter did not start Files")
+    if logged(con, "started", rf"started {title} \({program}\)") is None:
+        problems.append(f"Enter did not start {title}")
         return
-    x0, y0, w, h = FILES_WINDOW
+    x0, y0, w, h = window
     points = [(x0 + w * i // 8, y0 + h * j // 8) for i in range(1, 8) for j in range(1, 8)]
     end = time.monotonic() + STEP_S
     while True:
@@ -153,7 +155,7 @@ def files_light(con, qmp, ppm, problems):
         if light * 10 >= len(points) * 6:
             return
         if time.monotonic() > end:
-            problems.append(f"Files' window is not light: {light} of {len(points)} points")
+            problems.append(f"{title}'s window is not light: {light} of {len(points)} points")
             return
         time.sleep(0.5)
 
@@ -174,7 +176,9 @@ def desktop_steps(con, qmp, ppm, started, problems):
     if (p := wait_pixel(qmp, ppm, BAR_PROBE, BAR_BG["light"])):
         problems.append("the bar did not turn light: " + p)
     told_at_least(con, "light", 3, "the compositor, the greeter and the desktop", problems)
-    files_light(con, qmp, ppm, problems)
+    # Both at once: the session's pages hold them (docs/login.md).
+    app_light(con, qmp, ppm, "files", "Files", "files", FILES_WINDOW, problems)
+    app_light(con, qmp, ppm, "term", "Terminal", "terminal", TERMINAL_WINDOW, problems)
     clock = region(screen_shot(qmp, ppm), BAR_CLOCK)
     set_setting(con, "time_zone", "UTC-03:00", problems)
     if not wait_region_changed(qmp, ppm, BAR_CLOCK, clock):

@@ -14,7 +14,7 @@
 #define MF_MAX_RULES 32
 #define MF_LINE_MAX 256
 #define MF_PAGES_MIN 16     // enough for the program, its stack and the kernel's share
-#define MF_PAGES_MAX 8192
+#define MF_PAGES_MAX 16384  // the login screen: its own and a desktop session with its apps
 #define MF_PRIO_MAX 31
 #define MF_IRQ_RANGE_MAX 8  // lines in one irq:N-M grant
 

@@ -108,6 +108,14 @@ long nx_settings_fetch(struct nx_settings *s)
     return NX_OK;
 }
 
+bool nx_settings_theme_dark(void)
+{
+    struct nx_settings s;
+    nx_settings_defaults(&s);
+    nx_settings_fetch(&s);
+    return nx_settings_dark(&s);
+}
+
 long nx_settings_watch(nx_handle_t notif, uint64_t bits)
 {
     struct nx_settings_watch_req q = { bits };

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <nx/file.h>
 #include <nx/nx.h>
+#include <nx/settings.h>
 #include <nx/services.h>
 #include <nx/startup.h>
 #include <nx/wm.h>
@@ -315,7 +316,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "terminal: no font %s (%ld)\n", FONT, err);
         return 1;
     }
-    term_render_init(&t.r, &t.cache, &t.face, &term_palette_dark);
+    // The theme as it is now (docs/settings.md): a Terminal opened after a change has the new one.
+    term_render_init(&t.r, &t.cache, &t.face,
+                     nx_settings_theme_dark() ? &term_palette_dark : &term_palette_light);
     struct vt_callbacks cb = { .reply = vt_reply };
     if (vt_init(&t.vt, COLS, ROWS, &cb)) {
         fprintf(stderr, "terminal: out of memory\n");

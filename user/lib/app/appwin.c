@@ -74,10 +74,7 @@ static long connect(struct appwin *a)
 // new one. Without the settings service (not reachable from the app), the default's.
 static void pick_theme(struct appwin *a)
 {
-    struct nx_settings s;
-    nx_settings_defaults(&s);
-    nx_settings_fetch(&s);
-    (nx_settings_dark(&s) ? nx_theme_dark : nx_theme_light)(&a->theme, &a->face, &a->glyphs);
+    (nx_settings_theme_dark() ? nx_theme_dark : nx_theme_light)(&a->theme, &a->face, &a->glyphs);
 }
 
 long appwin_open(struct appwin *a, const char *title, int32_t w, int32_t h, int32_t x,

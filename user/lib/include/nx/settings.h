@@ -130,6 +130,10 @@ long nx_settings_set(const char *key, const char *value, char *why, size_t why_c
 long nx_settings_list(char *text, size_t cap);
 // Every setting into *s (LIST, parsed): NX_OK, or the error with *s unchanged.
 long nx_settings_fetch(struct nx_settings *s);
+// Whether the theme is dark now: the service's setting, the default's (dark) without the
+// service. How an app picks its look at start; one that follows changes uses
+// nx_settings_follow.
+bool nx_settings_theme_dark(void);
 // Have bits signalled on notif after each change (NX_SETTINGS_WATCH): NX_OK or the error.
 long nx_settings_watch(nx_handle_t notif, uint64_t bits);
 // What a program that applies settings does at start: *s from the service and a watch
