@@ -34,6 +34,7 @@
 #define CLIP_MAX 16384              // bytes a copy keeps
 #define WHEEL_LINES 3
 #define CASCADE 5                   // window places: (40, 40), (72, 72), ... (168, 168)
+#define SHELL_GRACE_NS 2000000000ull  // nsh closed its output: how long it has to end alone
 
 struct terminal {
     struct nx_wm wm;
@@ -283,6 +284,16 @@ static long load_font(void)
     return err ? err : nx_glyph_cache_alloc(&t.cache, CACHE_BYTES);
 }
 
+// nsh closed its output (`exit`): it is ending. Wait for that, at most SHELL_GRACE_NS, so it
+// ends by itself (its own status, not a kill) before shell_stop kills what is left of it.
+static void await_shell_end(void)
+{
+    uint64_t deadline = (uint64_t)nx_clock_get() + SHELL_GRACE_NS, bits;
+    while (!t.shell_ended && (uint64_t)nx_clock_get() < deadline)
+        if (nx_notify_wait_bits(t.wait, deadline, &bits) == NX_OK && (bits & BIT_SHELL))
+            t.shell_ended = true;
+}
+
 static int run(void)
 {
     while (!t.quit) {
@@ -297,6 +308,8 @@ static int run(void)
         if (!t.quit)
             sleep_for_work();
     }
+    if (!t.quit)
+        await_shell_end();
     shell_stop(&t.sh);
     if (t.connected) {
         nx_wm_surface_destroy(&t.wm, &t.surf);
