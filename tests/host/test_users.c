@@ -2,6 +2,7 @@
 // set and verify, the file's round trip, and every kind of bad line and bad input refused
 // with its line number and nothing half-parsed kept.
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -70,6 +71,60 @@ static void test_set_then_verify(void **state)
     uint8_t other[NX_USER_SALT_BYTES] = { 1 };
     assert_int_equal(nx_user_set_password(u, "correct horse", 13, other, CHEAP), NX_OK);
     assert_string_not_equal(first, u->hash);
+    assert_int_equal(nx_user_verify(u, "correct horse", 13), NX_OK);
+}
+
+// The working memory through the hooks: one block of m_kib KiB for each hash and each check,
+// each given back; a refused one is NX_ERR_NO_MEMORY with the hash unchanged. The hashes are
+// the library's own one-call functions' (argon2id_hash_encoded, argon2id_verify).
+static size_t hook_live, hook_calls, hook_bytes;
+static bool hook_refuse;
+
+static int hook_alloc(uint8_t **memory, size_t bytes)
+{
+    if (hook_refuse)
+        return NX_ARGON2_NO_MEMORY;
+    *memory = malloc(bytes);
+    hook_live++, hook_calls++, hook_bytes = bytes;
+    return *memory ? 0 : NX_ARGON2_NO_MEMORY;
+}
+
+static void hook_free(uint8_t *memory, size_t bytes)
+{
+    assert_int_equal(bytes, hook_bytes);
+    free(memory);
+    hook_live--;
+}
+
+static void test_argon2_memory_hooks(void **state)
+{
+    (void)state;
+    db.count = 0;
+    nx_users_argon2_memory(hook_alloc, hook_free);
+    hook_calls = hook_live = 0;
+    hook_refuse = false;
+    add_with_password("nexus", 1000, "correct horse");
+    struct nx_user *u = nx_users_find(&db, "nexus", 5);
+    assert_int_equal(nx_user_verify(u, "correct horse", 13), NX_OK);
+    assert_int_equal(nx_user_verify(u, "wrong", 5), NX_ERR_ACCESS);
+    assert_int_equal(hook_calls, 3);
+    assert_int_equal(hook_live, 0);
+    assert_int_equal(hook_bytes, CHEAP.m_kib * 1024);
+
+    char lib[NX_USER_HASH_MAX + 1];
+    assert_int_equal(argon2id_hash_encoded(CHEAP.t, CHEAP.m_kib, CHEAP.p, "correct horse", 13,
+                                           salt, NX_USER_SALT_BYTES, 32, lib, sizeof lib),
+                     ARGON2_OK);
+    assert_string_equal(lib, u->hash);
+    assert_int_equal(argon2id_verify(u->hash, "correct horse", 13), ARGON2_OK);
+
+    char before[sizeof u->hash];
+    memcpy(before, u->hash, sizeof before);
+    hook_refuse = true;
+    assert_int_equal(nx_user_set_password(u, "another one", 11, salt, CHEAP), NX_ERR_NO_MEMORY);
+    assert_string_equal(before, u->hash);
+    assert_int_equal(nx_user_verify(u, "correct horse", 13), NX_ERR_NO_MEMORY);
+    nx_users_argon2_memory(NULL, NULL);
     assert_int_equal(nx_user_verify(u, "correct horse", 13), NX_OK);
 }
 
@@ -213,6 +268,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_argon2id_matches_rfc9106),
         cmocka_unit_test(test_set_then_verify),
+        cmocka_unit_test(test_argon2_memory_hooks),
         cmocka_unit_test(test_new_user_has_no_password),
         cmocka_unit_test(test_file_round_trip),
         cmocka_unit_test(test_bad_lines_refused),

@@ -433,7 +433,7 @@ SHELL_CASES = [
                    r"IPIs sent +\d+\n", r"hart +busy ms +idle ms +IPIs sent +IPIs taken +timer irqs +hand-offs +shared maps"]
                   + [r"(?m)^ +%d( +\d+){7}\r?$" % i for i in range(SMP)]
                   + [r"console bytes +\d+ in \(0 dropped\), \d+ out"]),
-      ("kill 12345\r", [r"nsh: kill: no process 12345 among those init started"]),
+      ("kill 12345\r", [r"nsh: kill: no process 12345 among this shell.s and those init started"]),
       ("run nosuchprogram\r", [r"nsh: run: no program nosuchprogram in the boot archive"]),
       ("run nsh\r", [r"nsh: run: nsh is a service's name"]),
       ("bench\r", [r"BENCH prompt_instret \d+",

@@ -37,14 +37,12 @@ static long map_heap(void)
 // stops at the first failure.
 static long commit_to(uintptr_t end)
 {
-    while (committed < end) {
-        size_t n = end - committed < NX_VMO_RW_MAX ? end - committed : NX_VMO_RW_MAX;
-        long err = nx_vmo_commit(heap_vmo, (long)(committed - base), n);
-        if (err)
-            return err;
-        committed += n;
-    }
-    return NX_OK;
+    if (committed >= end)
+        return NX_OK;
+    long err = nx_vmo_commit_range(heap_vmo, committed - base, end - committed);
+    if (!err)
+        committed = end;
+    return err;
 }
 
 void *sbrk(ptrdiff_t incr)

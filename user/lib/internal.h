@@ -33,6 +33,9 @@ extern void (*nx_socket_exit_hook)(void);
 // A new VMO of size bytes (whole pages) mapped read-write here: the address, *vmo its handle;
 // or an error (nothing left behind).
 long nx_map_new_vmo(size_t size, nx_handle_t *vmo);
+// Commit vmo's pages over [off, off + len), NX_VMO_RW_MAX bytes a call (each all or nothing);
+// stops at the first failure and returns it.
+long nx_vmo_commit_range(nx_handle_t vmo, size_t off, size_t len);
 long nx_map_new_copy(nx_handle_t proc, uint64_t va, size_t size, size_t off, const void *src,
                      size_t len, uint32_t prot);
 

@@ -1,5 +1,6 @@
 // VMO helpers: nx_map_new_copy and nx_map_stack (internal.h), how both nx_spawn and the ELF
-// loader fill a child's memory; nx_map_new_vmo, memory of this process's own.
+// loader fill a child's memory; nx_map_new_vmo and nx_pages_alloc, memory of this process's
+// own.
 #include <nx/nx.h>
 #include "internal.h"
 
@@ -52,6 +53,42 @@ long nx_map_new_vmo(size_t size, nx_handle_t *vmo)
     }
     *vmo = (nx_handle_t)v;
     return va;
+}
+
+long nx_vmo_commit_range(nx_handle_t vmo, size_t off, size_t len)
+{
+    for (size_t done = 0; done < len; done += NX_VMO_RW_MAX) {
+        size_t n = len - done < NX_VMO_RW_MAX ? len - done : NX_VMO_RW_MAX;
+        long err = nx_vmo_commit(vmo, (long)(off + done), (long)n);
+        if (err)
+            return err;
+    }
+    return NX_OK;
+}
+
+long nx_pages_alloc(size_t bytes, void **p)
+{
+    size_t size = NX_PAGE_UP(bytes);
+    if (size < bytes || size == 0)
+        return NX_ERR_INVALID;
+    nx_handle_t vmo;
+    long va = nx_map_new_vmo(size, &vmo);
+    if (va < 0)
+        return va;
+    long err = nx_vmo_commit_range(vmo, 0, size);
+    nx_handle_close(vmo);   // the mapping keeps the VMO
+    if (err) {
+        nx_vm_unmap(nx_self, va, (long)size);
+        return err;
+    }
+    *p = (void *)va;
+    return NX_OK;
+}
+
+void nx_pages_free(void *p, size_t bytes)
+{
+    if (p)
+        nx_vm_unmap(nx_self, (long)(uintptr_t)p, (long)NX_PAGE_UP(bytes));
 }
 
 long nx_vmo_sealed_copy(const void *data, size_t len)

@@ -275,7 +275,7 @@ static void process_info_and_boot_archive(void)
     expect("state", info.state, NX_PROC_RUNNING);
     expect("threads", info.threads, 1);
     expect("priority", info.priority, PRIO_USER_DEFAULT);
-    expect("budget", (long)info.budget_pages, 32768);  // BOOT_PROGRAM_PAGES (kernel/main.c)
+    expect("budget", (long)info.budget_pages, 49152);  // BOOT_PROGRAM_PAGES (kernel/main.c)
     expect("name", info.name[0] == 'o' && info.name[6] == 's' && info.name[7] == 0, 1);
     expect("info to a bad pointer", nx_process_info(nx_self, (struct nx_process_info *)16),
            NX_ERR_BAD_ADDRESS);

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include <argon2.h>
+#include <encoding.h>   // the reference code's own PHC string encoding (encode_/decode_string)
 #include <nexus/errors.h>
 #include <nx/users.h>
 
@@ -265,6 +266,56 @@ static long from_argon2(int err)
          : err == ARGON2_VERIFY_MISMATCH ? NX_ERR_ACCESS : NX_ERR_INVALID;
 }
 
+// Argon2's working memory: malloc and free unless nx_users_argon2_memory set others.
+static nx_argon2_alloc_fn argon2_alloc;
+static nx_argon2_free_fn argon2_free;
+
+void nx_users_argon2_memory(nx_argon2_alloc_fn alloc, nx_argon2_free_fn release)
+{
+    argon2_alloc = alloc;
+    argon2_free = release;
+}
+
+// What argon2id_hash_encoded does, with the working memory from the hooks.
+static int hash_encoded(struct nx_argon2_params p, const char *password, size_t len,
+                        const uint8_t *salt, char *encoded, size_t cap)
+{
+    uint8_t raw[HASH_BYTES];
+    argon2_context ctx = {
+        .out = raw, .outlen = HASH_BYTES, .pwd = (uint8_t *)(uintptr_t)password,
+        .pwdlen = (uint32_t)len, .salt = (uint8_t *)(uintptr_t)salt,
+        .saltlen = NX_USER_SALT_BYTES, .t_cost = p.t, .m_cost = p.m_kib, .lanes = p.p,
+        .threads = p.p, .version = ARGON2_VERSION_NUMBER, .allocate_cbk = argon2_alloc,
+        .free_cbk = argon2_free, .flags = ARGON2_DEFAULT_FLAGS,
+    };
+    int err = argon2_ctx(&ctx, Argon2_id);
+    if (err == ARGON2_OK)
+        err = encode_string(encoded, cap, &ctx, Argon2_id);
+    memset(raw, 0, sizeof raw);
+    return err;
+}
+
+// What argon2id_verify does, the same way; the stored hash is at most NX_USER_HASH_MAX bytes,
+// so its salt and hash fit buffers of that size.
+static int verify_encoded(const char *encoded, const char *password, size_t len)
+{
+    uint8_t salt[NX_USER_HASH_MAX], want[NX_USER_HASH_MAX];
+    argon2_context ctx = {
+        .out = want, .outlen = sizeof want, .salt = salt, .saltlen = sizeof salt,
+        .pwd = (uint8_t *)(uintptr_t)password, .pwdlen = (uint32_t)len,
+    };
+    int err = decode_string(&ctx, encoded, Argon2_id);
+    if (err != ARGON2_OK)
+        return err;
+    uint8_t got[NX_USER_HASH_MAX];
+    ctx.out = got;   // argon2_verify_ctx hashes into out and compares it with want
+    ctx.allocate_cbk = argon2_alloc;
+    ctx.free_cbk = argon2_free;
+    err = argon2_verify_ctx(&ctx, (const char *)want, Argon2_id);
+    memset(got, 0, sizeof got);
+    return err;
+}
+
 long nx_user_set_password(struct nx_user *u, const char *password, size_t len,
                           const uint8_t salt[NX_USER_SALT_BYTES],
                           struct nx_argon2_params p)
@@ -276,8 +327,7 @@ long nx_user_set_password(struct nx_user *u, const char *password, size_t len,
         p.t > NX_ARGON2_T_MAX || p.p < 1 || p.p > NX_ARGON2_P_MAX || p.m_kib < 8 * p.p)
         return NX_ERR_INVALID;
     char hash[NX_USER_HASH_MAX + 1] = { 0 };
-    err = from_argon2(argon2id_hash_encoded(p.t, p.m_kib, p.p, password, len, salt,
-                                            NX_USER_SALT_BYTES, HASH_BYTES, hash, sizeof(hash)));
+    err = from_argon2(hash_encoded(p, password, len, salt, hash, sizeof(hash)));
     if (!err)
         memcpy(u->hash, hash, sizeof(hash));
     return err;
@@ -291,5 +341,5 @@ long nx_user_verify(const struct nx_user *u, const char *password, size_t len)
     size_t n = strnlen(u->hash, sizeof(u->hash));
     if (n == sizeof(u->hash) || !hash_valid(u->hash, n))
         return NX_ERR_ACCESS;   // locked (or never a valid hash): nothing matches
-    return from_argon2(argon2id_verify(u->hash, password, len));
+    return from_argon2(verify_encoded(u->hash, password, len));
 }

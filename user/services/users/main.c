@@ -297,8 +297,25 @@ static const struct nx_rpc_op ops[] = {
       sizeof(struct nx_users_add_req) + NX_USER_NAME_MAX + 2 * NX_PASSWORD_MAX + 2, op_add },
 };
 
+// Argon2's 7 MiB for each hash, in pages of their own that go back to the system once the
+// hash is done (in the heap they would stay, committed, for the service's life).
+static int argon2_pages(uint8_t **memory, size_t bytes)
+{
+    void *p;
+    if (nx_pages_alloc(bytes, &p) != NX_OK)
+        return NX_ARGON2_NO_MEMORY;
+    *memory = p;
+    return 0;
+}
+
+static void argon2_pages_free(uint8_t *memory, size_t bytes)
+{
+    nx_pages_free(memory, bytes);
+}
+
 int main(void)
 {
+    nx_users_argon2_memory(argon2_pages, argon2_pages_free);
     nx_handle_t serve = nx_startup_handle("serve");
     if (serve == NX_HANDLE_INVALID) {
         nx_printf("users: needs the handle \"serve\"\n");

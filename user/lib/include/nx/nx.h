@@ -48,6 +48,13 @@ long nx_vmo_sealed_copy(const void *data, size_t len);
 // nx_vm_unmap(nx_self, va, *size). E.g. the shared glyph atlas (nx/glyph_atlas.h): map the
 // VMO NX_WM_GLYPH_ATLAS gives, then nx_glyph_atlas_attach the mapping.
 long nx_vmo_map_readonly(nx_handle_t vmo, size_t *size);
+// Memory given back to the system when freed, unlike malloc's (picolibc's free never lowers
+// the heap): bytes (rounded up to pages) of a VMO of its own, mapped read-write and committed
+// now, so that running out of budget is this call's NX_ERR_NO_MEMORY, not a fault at a first
+// touch. NX_OK with *p, or the error (nothing left behind). For large, short-lived buffers.
+long nx_pages_alloc(size_t bytes, void **p);
+// Unmap what nx_pages_alloc(bytes, &p) gave: its pages return to the system.
+void nx_pages_free(void *p, size_t bytes);
 
 // printf (picolibc's formatting) straight to the stdio sink (nx/stdio.h), unbuffered, at
 // most NX_STDIO_LINE_MAX - 1 bytes; needs no thread-local storage, so threads made with the

@@ -32,6 +32,15 @@ struct nx_argon2_params {
 #define NX_ARGON2_T_MAX   16
 #define NX_ARGON2_P_MAX   4
 
+// Where Argon2 takes its working memory (m_kib KiB for each hash or check) and gives it
+// back: malloc and free unless set. alloc returns 0, or NX_ARGON2_NO_MEMORY with nothing
+// taken. The users service sets nx_pages_alloc-backed ones (nx/nx.h), so that
+// the memory returns to the system after each hash instead of staying in its heap.
+#define NX_ARGON2_NO_MEMORY (-22)   // the library's ARGON2_MEMORY_ALLOCATION_ERROR
+typedef int (*nx_argon2_alloc_fn)(uint8_t **memory, size_t bytes);
+typedef void (*nx_argon2_free_fn)(uint8_t *memory, size_t bytes);
+void nx_users_argon2_memory(nx_argon2_alloc_fn alloc, nx_argon2_free_fn release);
+
 struct nx_user {
     char name[NX_USER_NAME_MAX + 1];
     uint32_t uid;
